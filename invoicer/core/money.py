@@ -1,0 +1,86 @@
+"""Exact money: currency exponents, integer minor units and half-up rounding (never float)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.numbers import get_currency_precision, list_currencies
+
+from invoicer.core.errors import ValidationError
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+@lru_cache(maxsize=None)
+def is_currency(code: str) -> bool:
+    """True for an ISO 4217 code Babel (CLDR) knows, e.g. ``EUR``."""
+    return code in list_currencies()
+
+
+@lru_cache(maxsize=None)
+def exponent(currency: str) -> int:
+    """Digits after the decimal point of the currency's minor unit (JPY 0, EUR 2, BHD 3)."""
+    return int(get_currency_precision(currency))
+
+
+@lru_cache(maxsize=None)
+def quantum(currency: str) -> Decimal:
+    """The smallest amount of the currency as a Decimal (``0.01`` for EUR)."""
+    return Decimal(1).scaleb(-exponent(currency))
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """Round to ``places`` decimals, halves away from zero (EN 16931, not banker's rounding)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def round_money(value: Decimal, currency: str) -> Decimal:
+    """Round an amount in major units to the currency's minor unit, half-up."""
+    return round_half_up(value, exponent(currency))
+
+
+def to_minor(value: Decimal, currency: str) -> int:
+    """Amount in major units -> integer minor units, rounded half-up to the currency unit."""
+    return int(round_money(value, currency).scaleb(exponent(currency)))
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    """Integer minor units -> Decimal in major units with the currency's exponent."""
+    return Decimal(minor).scaleb(-exponent(currency)).quantize(quantum(currency))
+
+
+def format_minor(minor: int, currency: str) -> str:
+    """Plain decimal string in major units, as used in JSON and files: ``"1234.50"``."""
+    return str(from_minor(minor, currency))
+
+
+def parse_decimal(text: str | int | Decimal, what: str, max_places: int | None = None) -> Decimal:
+    """Parse a decimal number typed by a user (dot as separator); refuse junk and float-y input."""
+    if isinstance(text, Decimal):
+        value = text
+    else:
+        raw = str(text).strip().replace("_", "")
+        try:
+            value = Decimal(raw)
+        except (InvalidOperation, ValueError):
+            raise ValidationError(f"{what}: '{text}' is not a number.", what) from None
+    if not value.is_finite():
+        raise ValidationError(f"{what}: '{text}' is not a number.", what)
+    exp = value.as_tuple().exponent
+    if max_places is not None and isinstance(exp, int) and -exp > max_places:
+        value_n = value.normalize()
+        exp_n = value_n.as_tuple().exponent
+        if isinstance(exp_n, int) and -exp_n > max_places:
+            raise ValidationError(
+                f"{what}: '{text}' has more than {max_places} decimal places.", what
+            )
+        value = value_n
+    return value
+
+
+def parse_amount(text: str | int | Decimal, currency: str, what: str = "amount") -> int:
+    """Parse a money amount in major units into minor units; more decimals than the currency has is an error."""
+    value = parse_decimal(text, what, exponent(currency))
+    return to_minor(value, currency)

@@ -1,0 +1,225 @@
+"""Line and document totals with the tax breakdown per (category, rate), by the EN 16931 rules.
+
+Every amount that leaves this module is an integer in the currency's minor unit. Unit prices and
+quantities are never rounded; a line net is rounded once, half-up; VAT is rounded once per
+(category, rate) over the document ("document" mode, EN 16931) or once per line and per
+document allowance/charge ("line" mode, an option stored on each invoice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from invoicer.core.errors import ValidationError
+from invoicer.core.money import HUNDRED, ZERO, exponent, from_minor, round_half_up, to_minor
+
+
+class TaxRounding(StrEnum):
+    """Where VAT is rounded: once per rate over the document, or on every line."""
+
+    DOCUMENT = "document"
+    LINE = "line"
+
+
+class TaxCategory(StrEnum):
+    """EN 16931 VAT category codes (UNTDID 5305 subset)."""
+
+    STANDARD = "S"
+    ZERO = "Z"
+    EXEMPT = "E"
+    REVERSE_CHARGE = "AE"
+    INTRA_EU = "K"
+    EXPORT = "G"
+    OUTSIDE_SCOPE = "O"
+
+
+#: Categories where the seller charges no VAT: the rate must be 0.
+ZERO_RATE_CATEGORIES = frozenset({"Z", "E", "AE", "K", "G", "O"})
+#: Categories that need an exemption reason on the document (BT-120).
+NEEDS_EXEMPTION_REASON = frozenset({"E", "AE", "K", "G", "O"})
+
+
+@dataclass(frozen=True, order=True)
+class TaxKey:
+    """A VAT category with its rate in percent, e.g. ``TaxKey("S", Decimal("19"))``."""
+
+    category: str
+    rate: Decimal
+
+    def __post_init__(self) -> None:
+        check_tax(self.category, self.rate)
+        # normalise so 19, 19.0 and 19.00 are the same key
+        object.__setattr__(self, "rate", _norm_rate(self.rate))
+
+
+def _norm_rate(rate: Decimal) -> Decimal:
+    normal = rate.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
+
+
+def check_tax(category: str, rate: Decimal) -> None:
+    """Refuse a category/rate pair EN 16931 does not allow."""
+    if category not in {c.value for c in TaxCategory}:
+        raise ValidationError(
+            f"Unknown VAT category '{category}' (use S, Z, E, AE, K, G or O).", "category"
+        )
+    if rate < ZERO or rate >= HUNDRED:
+        raise ValidationError(f"A tax rate must be between 0 and 100 %, not {rate}.", "rate")
+    if category in ZERO_RATE_CATEGORIES and rate != ZERO:
+        raise ValidationError(f"VAT category {category} carries a rate of 0 %, not {rate} %.", "rate")
+    if category == "S" and rate == ZERO:
+        raise ValidationError("Standard-rated VAT (S) needs a rate above 0 %.", "rate")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One invoice line as entered: quantity and unit price are exact, never rounded."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    tax: TaxKey
+    discount_percent: Decimal | None = None
+    discount_amount: Decimal | None = None  # major units, for the whole line
+    price_base: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class AdjustmentInput:
+    """A document-level allowance (discount) or charge (e.g. shipping), in major units."""
+
+    amount: Decimal
+    tax: TaxKey
+    is_charge: bool
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    """What a line comes to, in minor units."""
+
+    gross: int  # quantity x price before the line discount, rounded
+    discount: int  # the line allowance, rounded
+    net: int  # gross - discount as EN 16931 BT-131
+    tax: int | None  # only in line rounding mode
+
+
+@dataclass(frozen=True)
+class TaxSubtotal:
+    """VAT for one (category, rate): taxable basis and tax amount, in minor units."""
+
+    category: str
+    rate: Decimal
+    basis: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Every total of a document, in minor units of its currency."""
+
+    lines: tuple[LineAmounts, ...]
+    subtotal: int  # sum of line nets (BT-106)
+    allowance_total: int  # BT-107
+    charge_total: int  # BT-108
+    tax_basis: int  # BT-109
+    taxes: tuple[TaxSubtotal, ...]
+    tax_total: int  # BT-110
+    total: int  # BT-112
+
+
+def line_amounts(line: LineInput, currency: str, rounding: TaxRounding) -> LineAmounts:
+    """Net amount of one line: quantity x price / base, minus its discount, rounded once."""
+    if line.price_base <= ZERO:
+        raise ValidationError("The price base quantity must be above zero.", "price_base")
+    if line.quantity < ZERO:
+        raise ValidationError("A quantity cannot be negative; issue a credit note instead.", "quantity")
+    if line.unit_price < ZERO:
+        raise ValidationError("A unit price cannot be negative; use a discount instead.", "unit_price")
+    places = exponent(currency)
+    exact_gross = line.quantity * line.unit_price / line.price_base
+    discount = ZERO
+    if line.discount_percent is not None and line.discount_amount is not None:
+        raise ValidationError("A line takes a discount in percent or as an amount, not both.", "discount")
+    if line.discount_percent is not None:
+        if not ZERO <= line.discount_percent <= HUNDRED:
+            raise ValidationError("A discount must be between 0 and 100 %.", "discount")
+        discount = round_half_up(exact_gross * line.discount_percent / HUNDRED, places)
+    elif line.discount_amount is not None:
+        discount = round_half_up(line.discount_amount, places)
+        if discount < ZERO:
+            raise ValidationError("A discount cannot be negative.", "discount")
+    net = round_half_up(exact_gross - discount, places)
+    if net < ZERO:
+        raise ValidationError("The discount is larger than the line amount.", "discount")
+    tax = None
+    if rounding is TaxRounding.LINE:
+        tax = to_minor(net * line.tax.rate / HUNDRED, currency)
+    return LineAmounts(
+        gross=to_minor(exact_gross, currency),
+        discount=to_minor(discount, currency),
+        net=to_minor(net, currency),
+        tax=tax,
+    )
+
+
+def compute_totals(
+    lines: Sequence[LineInput],
+    adjustments: Sequence[AdjustmentInput],
+    currency: str,
+    rounding: TaxRounding = TaxRounding.DOCUMENT,
+) -> Totals:
+    """All totals of a document and its VAT breakdown per (category, rate)."""
+    amounts = tuple(line_amounts(line, currency, rounding) for line in lines)
+    basis: dict[TaxKey, int] = {}
+    line_tax: dict[TaxKey, int] = {}
+    for line, amount in zip(lines, amounts, strict=True):
+        basis[line.tax] = basis.get(line.tax, 0) + amount.net
+        line_tax[line.tax] = line_tax.get(line.tax, 0) + (amount.tax or 0)
+    allowance_total = charge_total = 0
+    for adj in adjustments:
+        minor = to_minor(adj.amount, currency)
+        if minor <= 0:
+            raise ValidationError("A document discount or charge must be above zero.", "amount")
+        signed = minor if adj.is_charge else -minor
+        if adj.is_charge:
+            charge_total += minor
+        else:
+            allowance_total += minor
+        basis[adj.tax] = basis.get(adj.tax, 0) + signed
+        if rounding is TaxRounding.LINE:
+            line_tax[adj.tax] = line_tax.get(adj.tax, 0) + _tax_on(signed, adj.tax.rate, currency)
+    taxes = []
+    for key in sorted(basis):
+        if basis[key] < 0:
+            raise ValidationError(
+                f"Discounts exceed the lines taxed at {key.category} {key.rate} %.", "allowances"
+            )
+        amount = (
+            line_tax[key] if rounding is TaxRounding.LINE else _tax_on(basis[key], key.rate, currency)
+        )
+        taxes.append(TaxSubtotal(key.category, key.rate, basis[key], amount))
+    subtotal = sum(a.net for a in amounts)
+    tax_basis = subtotal - allowance_total + charge_total
+    tax_total = sum(t.amount for t in taxes)
+    return Totals(
+        lines=amounts,
+        subtotal=subtotal,
+        allowance_total=allowance_total,
+        charge_total=charge_total,
+        tax_basis=tax_basis,
+        taxes=tuple(taxes),
+        tax_total=tax_total,
+        total=tax_basis + tax_total,
+    )
+
+
+def _tax_on(basis_minor: int, rate: Decimal, currency: str) -> int:
+    """VAT on a basis in minor units, rounded half-up to the minor unit."""
+    return int(round_half_up(Decimal(basis_minor) * rate / HUNDRED, 0))
+
+
+def convert_minor(minor: int, from_currency: str, to_currency: str, rate: Decimal) -> int:
+    """Convert minor units with a locked exchange rate (1 unit of from = ``rate`` units of to)."""
+    return to_minor(from_minor(minor, from_currency) * rate, to_currency)

@@ -1,0 +1,139 @@
+"""Open the data folder's database safely: refuse what we cannot read, back up, then migrate.
+
+The file is copied (online backup) before any migration, and ``alembic upgrade head`` runs on the
+same connection the app then uses (Alembic cookbook: "sharing a connection").
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from invoicer import paths
+from invoicer.core.errors import StorageError
+from invoicer.db import backup
+from invoicer.db.engine import make_engine, make_session_factory
+
+
+@dataclass
+class Database:
+    """An open, migrated database: where it lives and how to get sessions on it."""
+
+    folder: Path
+    path: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+    readonly_sessions: sessionmaker[Session] = field(repr=False)
+
+    @property
+    def backups_dir(self) -> Path:
+        return paths.backups_dir(self.folder)
+
+    @property
+    def documents_dir(self) -> Path:
+        return paths.documents_dir(self.folder)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(paths.migrations_dir()))
+    return cfg
+
+
+@lru_cache(maxsize=1)
+def known_revisions() -> frozenset[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def open_database(folder: Path, *, daily_backup: bool = True, keep_backups: int = backup.DEFAULT_KEEP) -> Database:
+    """Open (creating if needed) ``folder/invoicer.sqlite3``, migrated to the current schema."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"The data folder {folder} cannot be created: {exc.strerror}.") from None
+    path = paths.database_path(folder)
+    existed = path.exists() and path.stat().st_size > 0
+    current = _current_revision(path) if existed else None
+    if current is not None and current not in known_revisions():
+        raise StorageError(
+            f"{path} was written by a newer version of Invoicer; update Invoicer to open it. "
+            "The file was not changed."
+        )
+    if existed and current != head_revision():
+        backup.create_backup(path, paths.backups_dir(folder), reason="pre-migration", keep=keep_backups)
+    elif existed and daily_backup and not _backed_up_today(folder):
+        backup.create_backup(path, paths.backups_dir(folder), reason="daily", keep=keep_backups)
+    engine = make_engine(path)
+    try:
+        if current != head_revision():
+            with engine.begin() as conn:
+                cfg = alembic_config()
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+    except OperationalError as exc:
+        engine.dispose()
+        raise _storage_error(path, exc) from None
+    return Database(
+        folder=folder,
+        path=path,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        readonly_sessions=make_session_factory(engine, readonly=True),
+    )
+
+
+def _current_revision(path: Path) -> str | None:
+    """The schema revision stored in the file; StorageError for a file that is not ours or is broken."""
+    with path.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise StorageError(f"{path} is not an Invoicer database (or it is damaged). The file was not changed.")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "alembic_version" not in tables:
+                if tables:
+                    raise StorageError(f"{path} is not an Invoicer database. The file was not changed.")
+                return None
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            return row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        raise _storage_error(path, exc) from None
+    except sqlite3.DatabaseError:
+        raise StorageError(f"{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).") from None
+
+
+def _storage_error(path: Path, exc: Exception) -> StorageError:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StorageError(f"{path} is locked by another program; close it and try again.")
+    if isinstance(exc, DatabaseError | sqlite3.DatabaseError) and "malformed" in text:
+        return StorageError(f"{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).")
+    return StorageError(f"{path} cannot be opened: {exc}.")
+
+
+def _backed_up_today(folder: Path) -> bool:
+    found = backup.list_backups(paths.backups_dir(folder))
+    return bool(found) and found[0].created.date() >= date.today()

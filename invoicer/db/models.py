@@ -1,0 +1,316 @@
+"""Tables. Money columns are integers in the minor unit of the row's currency; exact decimals are text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from invoicer.core.workflow import amount_due
+from invoicer.db.base import Base
+
+
+
+class Company(Base):
+    """The seller: one row (id 1)."""
+
+    __tablename__ = "company"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")  # address lines, newline-separated
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    vat_id: Mapped[str | None] = mapped_column(String(30))
+    tax_number: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    locale: Mapped[str] = mapped_column(String(20), default="en_US")
+    logo_path: Mapped[str | None] = mapped_column(Text)
+    legal_details: Mapped[str | None] = mapped_column(Text)  # register, managing director... (PDF footer)
+
+
+class Setting(Base):
+    """Key/value settings; keys and defaults are declared in services/settings.py."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class TaxRate(Base):
+    __tablename__ = "tax_rates"
+    __table_args__ = (UniqueConstraint("category", "rate"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    rate: Mapped[Decimal]
+    category: Mapped[str] = mapped_column(String(2), default="S")
+    exemption_reason: Mapped[str | None] = mapped_column(Text)
+    archived: Mapped[bool] = mapped_column(default=False)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    contact: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200), index=True)
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    vat_id: Mapped[str | None] = mapped_column(String(30), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    locale: Mapped[str] = mapped_column(String(20))
+    terms_days: Mapped[int] = mapped_column(default=30)
+    notes: Mapped[str | None] = mapped_column(Text)
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(20), default="C62")  # UN/ECE rec 20 code
+    unit_price: Mapped[Decimal]
+    tax_rate_id: Mapped[int | None] = mapped_column(ForeignKey("tax_rates.id"))
+    archived: Mapped[bool] = mapped_column(default=False)
+
+
+class ExchangeRate(Base):
+    """Stored rates: 1 unit of ``currency`` = ``rate`` units of the company currency on ``valid_on``."""
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (UniqueConstraint("currency", "valid_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_on: Mapped[date]
+    rate: Mapped[Decimal]
+
+
+class NumberCounter(Base):
+    """Last number taken per (series, year, scope); incremented inside the finalize transaction."""
+
+    __tablename__ = "number_counters"
+    series: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_issue_date: Mapped[date | None]
+
+
+class Invoice(Base):
+    """An invoice or a credit note (``doc_type``). Frozen by triggers once its status leaves draft."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint("doc_type IN ('invoice', 'credit_note')", name="doc_type"),
+        CheckConstraint(
+            "status IN ('draft', 'open', 'paid', 'void', 'uncollectible', 'issued')", name="status"
+        ),
+        CheckConstraint("tax_rounding IN ('document', 'line')", name="tax_rounding"),
+        CheckConstraint("paid >= 0 AND credited >= 0", name="sums_positive"),
+        Index("ix_invoices_status_due", "doc_type", "status", "due_date"),
+        Index("ix_invoices_customer_status", "customer_id", "status"),
+        Index("ix_invoices_issue_date", "issue_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(12), default="invoice")
+    status: Mapped[str] = mapped_column(String(15), default="draft")
+    number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    # which counter the number came from, so `verify` can prove every series is gapless
+    counter_year: Mapped[int | None]
+    counter_scope: Mapped[str | None] = mapped_column(String(20))
+    number_seq: Mapped[int | None]
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    issue_date: Mapped[date]
+    due_date: Mapped[date | None]
+    tax_rounding: Mapped[str] = mapped_column(String(10), default="document")
+    notes: Mapped[str | None] = mapped_column(Text)
+    buyer_reference: Mapped[str | None] = mapped_column(String(200))
+    seller_snapshot: Mapped[str | None] = mapped_column(Text)  # JSON, taken at finalize
+    customer_snapshot: Mapped[str | None] = mapped_column(Text)  # JSON, taken at finalize
+    subtotal: Mapped[int] = mapped_column(default=0)
+    allowance_total: Mapped[int] = mapped_column(default=0)
+    charge_total: Mapped[int] = mapped_column(default=0)
+    tax_total: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    paid: Mapped[int] = mapped_column(default=0)  # payments and applied customer credit, net of reversals
+    credited: Mapped[int] = mapped_column(default=0)  # credit notes that reduced the amount due
+    exchange_rate: Mapped[Decimal | None]  # 1 unit of currency = rate company units, locked at finalize
+    company_currency: Mapped[str | None] = mapped_column(String(3))
+    company_subtotal: Mapped[int | None]
+    company_tax_total: Mapped[int | None]
+    company_total: Mapped[int | None]
+    # credit notes only
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    applied_to_due: Mapped[int] = mapped_column(default=0)
+    to_customer_credit: Mapped[int] = mapped_column(default=0)
+    refunded: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finalized_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]  # voided or written off
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))  # write-once
+
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan"
+    )
+    adjustments: Mapped[list[InvoiceAdjustment]] = relationship(
+        back_populates="invoice", order_by="InvoiceAdjustment.position", cascade="all, delete-orphan"
+    )
+    taxes: Mapped[list[InvoiceTax]] = relationship(
+        back_populates="invoice", order_by="(InvoiceTax.category, InvoiceTax.id)", cascade="all, delete-orphan"
+    )
+    customer: Mapped[Customer] = relationship()
+
+    @property
+    def amount_due(self) -> int:
+        return amount_due(self.doc_type, self.status, self.total, self.paid, self.credited)
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal]
+    unit: Mapped[str] = mapped_column(String(20), default="C62")
+    unit_price: Mapped[Decimal]
+    price_base: Mapped[Decimal] = mapped_column(default=Decimal(1))
+    discount_percent: Mapped[Decimal | None]
+    discount_amount: Mapped[Decimal | None]
+    tax_category: Mapped[str] = mapped_column(String(2))
+    tax_rate: Mapped[Decimal]
+    gross: Mapped[int] = mapped_column(default=0)
+    discount: Mapped[int] = mapped_column(default=0)
+    net: Mapped[int] = mapped_column(default=0)
+    tax: Mapped[int | None]  # per-line VAT, in line rounding mode only
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    source_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"))  # credited line
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class InvoiceAdjustment(Base):
+    """A document-level allowance (discount) or charge (shipping...), each with its own VAT."""
+
+    __tablename__ = "invoice_adjustments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    is_charge: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    amount: Mapped[int]
+    tax_category: Mapped[str] = mapped_column(String(2))
+    tax_rate: Mapped[Decimal]
+
+    invoice: Mapped[Invoice] = relationship(back_populates="adjustments")
+
+
+class InvoiceTax(Base):
+    """The VAT breakdown of a document: one row per (category, rate)."""
+
+    __tablename__ = "invoice_taxes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(2))
+    rate: Mapped[Decimal]
+    basis: Mapped[int]
+    amount: Mapped[int]
+    exemption_reason: Mapped[str | None] = mapped_column(Text)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="taxes")
+
+
+class Payment(Base):
+    """Money received for an invoice, a reversal of one, or customer credit applied to it."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("kind IN ('payment', 'reversal', 'credit_applied')", name="kind"),
+        Index("uq_payments_reference", "reference", unique=True, sqlite_where=text("reference IS NOT NULL")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(15), default="payment")
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int]  # signed: a reversal is negative
+    applied: Mapped[int]  # the part that reduced (or, reversed, raised) the invoice's amount due
+    excess: Mapped[int]  # the part that went to (or came back from) customer credit
+    paid_on: Mapped[date]
+    method: Mapped[str | None] = mapped_column(String(50))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    company_amount: Mapped[int | None]
+    created_at: Mapped[datetime]
+
+
+class CreditEntry(Base):
+    """The customer credit ledger: + from overpayments and credit notes, - when applied or refunded."""
+
+    __tablename__ = "credit_entries"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('overpayment', 'credit_note', 'applied', 'reversal')", name="kind"
+        ),
+        Index("ix_credit_entries_customer_currency", "customer_id", "currency"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(15))
+    entry_on: Mapped[date]
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    created_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Append-only event log; triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[int | None]
+    before_status: Mapped[str | None] = mapped_column(String(15))
+    after_status: Mapped[str | None] = mapped_column(String(15))
+    payload: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+class ChainLink(Base):
+    """SHA-256 hash chain over finalized documents: hash = sha256(prev_hash + content_sha256)."""
+
+    __tablename__ = "document_chain"
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]

@@ -1,0 +1,118 @@
+"""Translations (gettext ``_``, ``N_``, ``ngettext``) and Babel formatting of money, dates and numbers.
+
+Catalogs are the ``.po`` files under ``resources/locale/<lang>/LC_MESSAGES/invoicer.po``; they are
+compiled in memory when first used, so no generated ``.mo`` file is kept in the repository.
+The GUI language is the user's; documents use a translator for the customer's locale.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import locale as _locale
+import os
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as _babel_format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+from invoicer.core.money import from_minor
+from invoicer.paths import resources_dir
+
+DOMAIN = "invoicer"
+SUPPORTED_LANGUAGES = ("en", "de", "fr", "es")
+
+_current: gettext.NullTranslations = gettext.NullTranslations()
+_current_locale = "en_US"
+
+
+@lru_cache(maxsize=None)
+def translator(locale: str) -> gettext.NullTranslations:
+    """The catalog for a locale such as ``de_DE`` or ``fr`` (English falls back to the source text)."""
+    lang = locale.replace("-", "_").split("_")[0].lower()
+    po = resources_dir() / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return gettext.NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def system_locale() -> str:
+    """The user's locale from the environment (LANGUAGE/LC_ALL/LANG), ``en_US`` if none."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return normalize_locale(value.split(":")[0].split(".")[0])
+    found = _locale.getlocale()[0]
+    return normalize_locale(found) if found else "en_US"
+
+
+def normalize_locale(value: str) -> str:
+    """``de-de`` / ``de_DE.UTF-8`` -> ``de_DE``; unknown locales fall back to ``en_US``."""
+    try:
+        return str(Locale.parse(value.split(".")[0].replace("-", "_")))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "en_US"
+
+
+def is_locale(value: str) -> bool:
+    try:
+        Locale.parse(value.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
+
+
+def set_language(locale: str | None) -> str:
+    """Switch the user-interface language (None: follow the system). Returns the locale in use."""
+    global _current, _current_locale
+    _current_locale = normalize_locale(locale) if locale else system_locale()
+    _current = translator(_current_locale)
+    return _current_locale
+
+
+def current_locale() -> str:
+    return _current_locale
+
+
+def _(message: str) -> str:
+    """Translate a user-interface message into the current language."""
+    return _current.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it now."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _current.ngettext(singular, plural, n)
+
+
+def format_money(minor: int, currency: str, locale: str | None = None) -> str:
+    """``123450, "EUR", "de_DE"`` -> ``1.234,50 €`` with the currency's own decimals."""
+    return format_currency(from_minor(minor, currency), currency, locale=locale or _current_locale)
+
+
+def format_date(value: date | None, locale: str | None = None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return _babel_format_date(value, format=fmt, locale=locale or _current_locale)
+
+
+def format_number(value: Decimal | int, locale: str | None = None) -> str:
+    return format_decimal(value, locale=locale or _current_locale, decimal_quantization=False)
+
+
+def format_percent(rate: Decimal, locale: str | None = None) -> str:
+    """A tax rate such as ``19`` -> ``19 %`` in the locale's number format."""
+    return f"{format_number(rate, locale)} %"

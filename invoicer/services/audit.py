@@ -1,0 +1,153 @@
+"""The append-only event log and the SHA-256 hash chain over finalized documents."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from invoicer.db.models import AuditEvent, ChainLink, Invoice
+
+GENESIS = "0" * 64
+
+
+def actor() -> str:
+    """Who acts: the operating-system user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def now() -> datetime:
+    """The wall clock in UTC without tzinfo (what SQLite stores)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def record(
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Append one event; it is written in the caller's transaction, so it exists iff the change does."""
+    session.add(
+        AuditEvent(
+            at=now(),
+            actor=actor(),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before_status=before,
+            after_status=after,
+            payload=json.dumps(payload, default=str, sort_keys=True) if payload else None,
+        )
+    )
+
+
+def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def recent_events(session: Session, limit: int = 20) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+def document_content(invoice: Invoice) -> dict[str, Any]:
+    """Everything frozen about a finalized document, as plain data (what the chain protects)."""
+    return {
+        "id": invoice.id,
+        "doc_type": invoice.doc_type,
+        "number": invoice.number,
+        "counter": [invoice.counter_year, invoice.counter_scope, invoice.number_seq],
+        "customer_id": invoice.customer_id,
+        "currency": invoice.currency,
+        "issue_date": invoice.issue_date.isoformat(),
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "tax_rounding": invoice.tax_rounding,
+        "notes": invoice.notes,
+        "buyer_reference": invoice.buyer_reference,
+        "seller": invoice.seller_snapshot,
+        "customer": invoice.customer_snapshot,
+        "totals": [
+            invoice.subtotal,
+            invoice.allowance_total,
+            invoice.charge_total,
+            invoice.tax_total,
+            invoice.total,
+        ],
+        "exchange": [
+            str(invoice.exchange_rate) if invoice.exchange_rate is not None else None,
+            invoice.company_currency,
+            invoice.company_subtotal,
+            invoice.company_tax_total,
+            invoice.company_total,
+        ],
+        "corrects_id": invoice.corrects_id,
+        "settlement": [invoice.applied_to_due, invoice.to_customer_credit, invoice.refunded],
+        "reason": invoice.reason,
+        "lines": [
+            [
+                line.position,
+                line.description,
+                str(line.quantity),
+                line.unit,
+                str(line.unit_price),
+                str(line.price_base),
+                None if line.discount_percent is None else str(line.discount_percent),
+                None if line.discount_amount is None else str(line.discount_amount),
+                line.tax_category,
+                str(line.tax_rate),
+                line.gross,
+                line.discount,
+                line.net,
+                line.tax,
+                line.source_line_id,
+            ]
+            for line in invoice.lines
+        ],
+        "adjustments": [
+            [a.position, a.is_charge, a.reason, a.amount, a.tax_category, str(a.tax_rate)]
+            for a in invoice.adjustments
+        ],
+        "taxes": [[t.category, str(t.rate), t.basis, t.amount, t.exemption_reason] for t in invoice.taxes],
+    }
+
+
+def content_sha256(invoice: Invoice) -> str:
+    canonical = json.dumps(document_content(invoice), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def link_hash(prev_hash: str, content: str) -> str:
+    return hashlib.sha256(f"{prev_hash}{content}".encode("ascii")).hexdigest()
+
+
+def append_to_chain(session: Session, invoice: Invoice) -> ChainLink:
+    """Chain a just-finalized document to the previous one (same transaction as the finalize)."""
+    last = session.scalars(select(ChainLink).order_by(ChainLink.seq.desc()).limit(1)).first()
+    prev = last.hash if last else GENESIS
+    content = content_sha256(invoice)
+    link = ChainLink(
+        invoice_id=invoice.id,
+        content_sha256=content,
+        prev_hash=prev,
+        hash=link_hash(prev, content),
+        created_at=now(),
+    )
+    session.add(link)
+    return link

@@ -1,0 +1,112 @@
+"""The company profile: who the seller is on every document."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from invoicer.core.errors import ValidationError
+from invoicer.db.models import Company
+from invoicer.services import audit, validation
+
+COMPANY_ID = 1
+
+
+@dataclass
+class CompanyData:
+    name: str = ""
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+    vat_id: str | None = None
+    tax_number: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    iban: str | None = None
+    bic: str | None = None
+    currency: str = "EUR"
+    locale: str = "en_US"
+    logo_path: str | None = None
+    legal_details: str | None = None
+
+
+def get_company(session: Session) -> Company:
+    """The company row, created empty on first use."""
+    company = session.get(Company, COMPANY_ID)
+    if company is None:
+        company = Company(id=COMPANY_ID)
+        session.add(company)
+        session.flush()
+    return company
+
+
+def company_data(company: Company) -> CompanyData:
+    return CompanyData(**{k: getattr(company, k) for k in CompanyData.__dataclass_fields__})
+
+
+def update_company(session: Session, **changes: Any) -> Company:
+    """Change some fields of the profile; everything is validated before anything is written."""
+    company = get_company(session)
+    data = company_data(company)
+    unknown = set(changes) - set(CompanyData.__dataclass_fields__)
+    if unknown:
+        raise ValidationError(f"Unknown company field(s): {', '.join(sorted(unknown))}.")
+    for key, value in changes.items():
+        setattr(data, key, value)
+    clean = clean_company(data)
+    before = asdict(company_data(company))
+    for key, value in asdict(clean).items():
+        setattr(company, key, value)
+    audit.record(session, "update", "company", COMPANY_ID, payload={"before": before, "after": asdict(clean)})
+    return company
+
+
+def clean_company(data: CompanyData) -> CompanyData:
+    country = validation.country(data.country) if (data.country or "").strip() else ""
+    return CompanyData(
+        name=(data.name or "").strip(),
+        address=(data.address or "").strip(),
+        postcode=(data.postcode or "").strip(),
+        city=(data.city or "").strip(),
+        country=country,
+        vat_id=validation.vat_id(data.vat_id, country),
+        tax_number=validation.optional(data.tax_number),
+        email=validation.email(data.email),
+        phone=validation.optional(data.phone),
+        iban=validation.iban(data.iban),
+        bic=validation.bic(data.bic),
+        currency=validation.currency(data.currency),
+        locale=validation.locale(data.locale),
+        logo_path=validation.optional(data.logo_path),
+        legal_details=validation.optional(data.legal_details),
+    )
+
+
+def require_complete(company: Company) -> None:
+    """Finalizing needs a seller: name, address and country."""
+    missing = [
+        label
+        for label, value in (
+            ("name", company.name),
+            ("address", company.address),
+            ("postcode", company.postcode),
+            ("city", company.city),
+            ("country", company.country),
+        )
+        if not (value or "").strip()
+    ]
+    if missing:
+        raise ValidationError(
+            "Set up your company profile first (missing: "
+            + ", ".join(missing)
+            + "): invoices need the seller's name, address and country."
+        )
+
+
+def snapshot(company: Company) -> str:
+    """The seller as printed on a document, frozen at finalize."""
+    return json.dumps(asdict(company_data(company)), sort_keys=True, ensure_ascii=False)

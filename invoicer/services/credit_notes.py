@@ -1,0 +1,255 @@
+"""Credit notes: linked to the invoice they correct, own gapless series, frozen like an invoice.
+
+On an open invoice a credit note first reduces the amount due; the rest (and any credit on a paid
+invoice) becomes customer credit, or is recorded as refunded. Credits never exceed the invoice total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from invoicer.core.errors import ValidationError
+from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_up
+from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
+from invoicer.core.workflow import InvoiceStatus
+from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
+from invoicer.services import audit, company as company_service
+from invoicer.services.invoices import (
+    get_invoice,
+    lock_company_amounts,
+    settle_status,
+    store_totals,
+    take_number,
+)
+
+CREDITABLE = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
+
+
+@dataclass(frozen=True)
+class CreditLine:
+    """Credit part of an invoice line: its id and the quantity to credit."""
+
+    line_id: int
+    quantity: str | Decimal
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What a credit note did: reduced the amount due, went to customer credit, or was refunded."""
+
+    credit_note_id: int
+    number: str
+    total: int
+    applied_to_due: int
+    to_customer_credit: int
+    refunded: int
+
+
+def credited_total(session: Session, invoice_id: int) -> int:
+    """Sum of all credit notes issued against an invoice."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Invoice.total), 0)).where(
+                Invoice.corrects_id == invoice_id, Invoice.doc_type == "credit_note"
+            )
+        )
+        or 0
+    )
+
+
+def _credited_quantity(session: Session, line_id: int) -> Decimal:
+    rows = session.scalars(select(InvoiceLine.quantity).where(InvoiceLine.source_line_id == line_id))
+    return sum(rows, Decimal(0))
+
+
+def issue_credit_note(
+    session: Session,
+    invoice_id: int,
+    *,
+    full: bool = False,
+    lines: list[CreditLine] | None = None,
+    amount: int | None = None,
+    reason: str | None = None,
+    refund: bool = False,
+    issue_date: date | None = None,
+) -> Settlement:
+    """Credit an open or paid invoice in full, by chosen lines/quantities, or by an amount (incl. VAT)."""
+    invoice = get_invoice(session, invoice_id)
+    if invoice.status not in CREDITABLE:
+        raise ValidationError(
+            f"Only an open or paid invoice can be credited; {invoice.number or 'this draft'} is {invoice.status}."
+        )
+    if sum(x is not None and x is not False for x in (full or None, lines, amount)) != 1:
+        raise ValidationError("Credit the whole invoice, chosen lines, or an amount: exactly one of them.")
+    company = company_service.get_company(session)
+    company_service.require_complete(company)
+    remaining = invoice.total - credited_total(session, invoice_id)
+    if remaining <= 0:
+        raise ValidationError(f"Invoice {invoice.number} is fully credited already.")
+    issue_date = issue_date or date.today()
+    if issue_date < invoice.issue_date:
+        raise ValidationError("A credit note cannot be dated before the invoice it corrects.")
+    now = audit.now()
+    note = Invoice(
+        doc_type="credit_note", status=InvoiceStatus.DRAFT, customer_id=invoice.customer_id,
+        currency=invoice.currency, issue_date=issue_date, due_date=None, tax_rounding=invoice.tax_rounding,
+        buyer_reference=invoice.buyer_reference, corrects_id=invoice.id,
+        reason=(reason or "").strip() or None, created_at=now, updated_at=now,
+    )
+    if full and remaining == invoice.total:
+        _copy_all(invoice, note)
+    elif full:
+        _by_amount(invoice, note, remaining)
+    elif lines:
+        _by_lines(session, invoice, note, lines)
+    else:
+        if amount is None or amount <= 0:
+            raise ValidationError("The amount to credit must be above zero.", "amount")
+        _by_amount(invoice, note, amount)
+    totals = compute_totals(
+        [LineInput(line.quantity, line.unit_price, TaxKey(line.tax_category, line.tax_rate),
+                   line.discount_percent, line.discount_amount, line.price_base) for line in note.lines],
+        [_adj_input(a, note.currency) for a in note.adjustments],
+        note.currency, TaxRounding(note.tax_rounding),
+    )
+    for line, amounts in zip(note.lines, totals.lines, strict=True):
+        line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
+    store_totals(session, note, totals)
+    if note.total <= 0:
+        raise ValidationError("The credit note would be zero; choose a quantity or amount.")
+    if note.total > remaining:
+        raise ValidationError(
+            f"Credit notes cannot exceed the invoice total: at most {from_minor(remaining, invoice.currency)} "
+            f"{invoice.currency} is left to credit on {invoice.number}."
+        )
+    # settle: first the invoice's amount due, the rest to customer credit (or refunded)
+    applied = min(note.total, invoice.amount_due) if invoice.status == InvoiceStatus.OPEN else 0
+    excess = note.total - applied
+    note.applied_to_due = applied
+    note.refunded = excess if refund else 0
+    note.to_customer_credit = 0 if refund else excess
+    session.add(note)
+    session.flush()
+    number, year, scope, seq = take_number(session, "credit_note", issue_date, invoice.customer_id)
+    note.number = number
+    note.counter_year, note.counter_scope, note.number_seq = year, scope, seq
+    note.seller_snapshot = company_service.snapshot(company)
+    note.customer_snapshot = invoice.customer_snapshot
+    assert invoice.exchange_rate is not None and invoice.company_currency is not None
+    lock_company_amounts(note, invoice.company_currency, invoice.exchange_rate)
+    note.finalized_at = now
+    note.status = "issued"
+    session.flush()
+    if note.to_customer_credit:
+        session.add(CreditEntry(
+            customer_id=invoice.customer_id, currency=invoice.currency, amount=note.to_customer_credit,
+            kind="credit_note", entry_on=issue_date, invoice_id=note.id, created_at=now,
+        ))
+    before = invoice.status
+    invoice.credited += applied
+    settle_status(invoice)
+    audit.append_to_chain(session, note)
+    payload = {"number": number, "invoice": invoice.number, "total": note.total, "applied_to_due": applied,
+               "to_customer_credit": note.to_customer_credit, "refunded": note.refunded, "reason": note.reason}
+    audit.record(session, "issue", "credit_note", note.id, after="issued", payload=payload)
+    audit.record(session, "credit", "invoice", invoice.id, before=before, after=invoice.status, payload=payload)
+    return Settlement(note.id, number, note.total, applied, note.to_customer_credit, note.refunded)
+
+
+def _adj_input(adj: InvoiceAdjustment, currency: str) -> AdjustmentInput:
+    return AdjustmentInput(from_minor(adj.amount, currency), TaxKey(adj.tax_category, adj.tax_rate), adj.is_charge)
+
+
+def _copy_line(source: InvoiceLine, position: int, quantity: Decimal) -> InvoiceLine:
+    discount_amount = source.discount_amount
+    if discount_amount is not None and quantity != source.quantity:
+        discount_amount = discount_amount * quantity / source.quantity
+    return InvoiceLine(
+        position=position, description=source.description, quantity=quantity, unit=source.unit,
+        unit_price=source.unit_price, price_base=source.price_base, discount_percent=source.discount_percent,
+        discount_amount=discount_amount, tax_category=source.tax_category, tax_rate=source.tax_rate,
+        product_id=source.product_id, source_line_id=source.id,
+    )
+
+
+def _copy_all(invoice: Invoice, note: Invoice) -> None:
+    note.lines = [_copy_line(line, line.position, line.quantity) for line in invoice.lines]
+    note.adjustments = [
+        InvoiceAdjustment(position=a.position, is_charge=a.is_charge, reason=a.reason, amount=a.amount,
+                          tax_category=a.tax_category, tax_rate=a.tax_rate)
+        for a in invoice.adjustments
+    ]
+
+
+def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[CreditLine]) -> None:
+    by_id = {line.id: line for line in invoice.lines}
+    new_lines = []
+    for position, choice in enumerate(chosen, 1):
+        source = by_id.get(choice.line_id)
+        if source is None:
+            raise ValidationError(f"Line {choice.line_id} is not a line of invoice {invoice.number}.")
+        quantity = parse_decimal(choice.quantity, "quantity", 4)
+        left = source.quantity - _credited_quantity(session, source.id)
+        if quantity <= 0:
+            raise ValidationError("A credited quantity must be above zero.", "quantity")
+        if quantity > left:
+            raise ValidationError(
+                f"Line {source.position} ('{source.description}') has only {left} left to credit.", "quantity"
+            )
+        new_lines.append(_copy_line(source, position, quantity))
+    note.lines = new_lines
+
+
+def _by_amount(invoice: Invoice, note: Invoice, gross: int) -> None:
+    """One line per VAT rate of the invoice, sharing ``gross`` (incl. VAT) in proportion to the rates' totals."""
+    shares = _split(gross, [(t, t.basis + t.amount) for t in invoice.taxes])
+    lines = []
+    for position, (tax, share) in enumerate(shares, 1):
+        if share <= 0:
+            continue
+        net = _net_for_gross(share, tax.rate, invoice.currency)
+        lines.append(InvoiceLine(
+            position=position,
+            description=f"Credit on invoice {invoice.number}" + (f" ({tax.rate} % VAT)" if len(shares) > 1 else ""),
+            quantity=Decimal(1), unit="LS", unit_price=from_minor(net, invoice.currency), price_base=Decimal(1),
+            tax_category=tax.category, tax_rate=tax.rate,
+        ))
+    note.lines = lines
+
+
+def _split(amount: int, weights: list[tuple[InvoiceTax, int]]) -> list[tuple[InvoiceTax, int]]:
+    """Split ``amount`` in proportion to the weights, the remainder to the largest parts (exact sum)."""
+    total = sum(w for _, w in weights)
+    if total <= 0:
+        return [(weights[0][0], amount)]
+    raw = [(key, amount * w // total, amount * w % total) for key, w in weights]
+    short = amount - sum(part for _, part, _ in raw)
+    order = sorted(range(len(raw)), key=lambda i: -raw[i][2])
+    parts = [part for _, part, _ in raw]
+    for i in order[:short]:
+        parts[i] += 1
+    return [(raw[i][0], parts[i]) for i in range(len(raw))]
+
+
+def _net_for_gross(gross: int, rate: Decimal, currency: str) -> int:
+    """The net (minor units) whose net + VAT comes closest to ``gross`` without exceeding it."""
+    guess = int(round_half_up(Decimal(gross) * HUNDRED / (HUNDRED + rate), 0))
+    best = None
+    for net in range(guess + 2, guess - 3, -1):
+        total = net + int(round_half_up(Decimal(net) * rate / HUNDRED, 0))
+        if total <= gross and (best is None or total > best[1]):
+            best = (net, total)
+    assert best is not None
+    return best[0]
+
+
+def list_credit_notes(session: Session, invoice_id: int | None = None) -> list[Invoice]:
+    stmt = select(Invoice).where(Invoice.doc_type == "credit_note").order_by(Invoice.issue_date, Invoice.id)
+    if invoice_id is not None:
+        stmt = stmt.where(Invoice.corrects_id == invoice_id)
+    return list(session.scalars(stmt))

@@ -1,0 +1,195 @@
+"""Customers: who is billed. Archived instead of deleted once they have documents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from invoicer.core.errors import NotFoundError, ValidationError
+from invoicer.db.models import CreditEntry, Customer, Invoice
+from invoicer.services import audit, validation
+from invoicer.services.company import get_company
+from invoicer.services.settings import get as get_setting
+
+
+@dataclass
+class CustomerData:
+    name: str
+    country: str
+    contact: str | None = None
+    email: str | None = None
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    vat_id: str | None = None
+    currency: str | None = None  # the company currency when empty
+    locale: str | None = None  # the company locale when empty
+    terms_days: int | None = None  # the default terms when empty
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """A customer as listed, with what they owe and their credit (in their billing currency)."""
+
+    id: int
+    name: str
+    email: str | None
+    country: str
+    vat_id: str | None
+    currency: str
+    archived: bool
+    balance: int  # amount due over open and uncollectible invoices in the billing currency
+    overdue: int  # the part of it past its due date
+    credit: int  # customer credit balance
+
+
+def clean_customer(session: Session, data: CustomerData) -> CustomerData:
+    company = get_company(session)
+    country = validation.country(data.country)
+    terms = data.terms_days
+    if terms is None:
+        terms = int(get_setting(session, "invoice.terms_days"))
+    if not isinstance(terms, int) or terms < 0 or terms > 3650:
+        raise ValidationError("Payment terms are a number of days between 0 and 3650.", "terms_days")
+    name = validation.required(data.name, "Name")
+    if len(name) > 200:
+        raise ValidationError("A customer name may have at most 200 characters.", "name")
+    return CustomerData(
+        name=name,
+        country=country,
+        contact=validation.optional(data.contact),
+        email=validation.email(data.email),
+        address=(data.address or "").strip(),
+        postcode=(data.postcode or "").strip(),
+        city=(data.city or "").strip(),
+        vat_id=validation.vat_id(data.vat_id, country),
+        currency=validation.currency(data.currency or company.currency),
+        locale=validation.locale(data.locale or company.locale),
+        terms_days=terms,
+        notes=validation.optional(data.notes),
+    )
+
+
+def add_customer(session: Session, data: CustomerData) -> int:
+    clean = clean_customer(session, data)
+    customer = Customer(**asdict(clean), created_at=audit.now())
+    session.add(customer)
+    session.flush()
+    audit.record(session, "create", "customer", customer.id, payload=asdict(clean))
+    return customer.id
+
+
+def get_customer(session: Session, customer_id: int) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFoundError(f"There is no customer {customer_id}.")
+    return customer
+
+
+def update_customer(session: Session, customer_id: int, data: CustomerData) -> None:
+    """Edit a customer; documents already finalized keep the details they were issued with."""
+    customer = get_customer(session, customer_id)
+    clean = clean_customer(session, data)
+    before = snapshot_dict(customer)
+    for key, value in asdict(clean).items():
+        setattr(customer, key, value)
+    audit.record(session, "update", "customer", customer_id, payload={"before": before, "after": asdict(clean)})
+
+
+def archive_customer(session: Session, customer_id: int, archived: bool = True) -> None:
+    customer = get_customer(session, customer_id)
+    customer.archived = archived
+    audit.record(session, "archive" if archived else "unarchive", "customer", customer_id)
+
+
+def delete_customer(session: Session, customer_id: int) -> None:
+    """Delete a customer who has no documents; one with documents can only be archived."""
+    customer = get_customer(session, customer_id)
+    if session.scalar(select(exists().where(Invoice.customer_id == customer_id))):
+        raise ValidationError(
+            f"{customer.name} has invoices and cannot be deleted; archive the customer instead."
+        )
+    session.delete(customer)
+    audit.record(session, "delete", "customer", customer_id, payload={"name": customer.name})
+
+
+def snapshot_dict(customer: Customer) -> dict[str, object]:
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "contact": customer.contact,
+        "email": customer.email,
+        "address": customer.address,
+        "postcode": customer.postcode,
+        "city": customer.city,
+        "country": customer.country,
+        "vat_id": customer.vat_id,
+        "locale": customer.locale,
+    }
+
+
+def snapshot(customer: Customer) -> str:
+    """The buyer as printed on a document, frozen at finalize."""
+    return json.dumps(snapshot_dict(customer), sort_keys=True, ensure_ascii=False)
+
+
+def due_expression():  # type: ignore[no-untyped-def]
+    """SQL for an invoice's amount due (mirrors core.workflow.amount_due)."""
+    return case(
+        (or_(Invoice.doc_type != "invoice", Invoice.status.in_(("void",))), 0),
+        else_=func.max(Invoice.total - Invoice.paid - Invoice.credited, 0),
+    )
+
+
+def list_customers(
+    session: Session,
+    search: str | None = None,
+    include_archived: bool = False,
+    today: date | None = None,
+) -> list[CustomerRow]:
+    today = today or date.today()
+    due = due_expression()
+    receivable = and_(Invoice.doc_type == "invoice", Invoice.status.in_(("open", "uncollectible")))
+    balances = (
+        select(
+            Invoice.customer_id.label("cid"),
+            func.sum(due).label("balance"),
+            func.sum(case((Invoice.due_date < today, due), else_=0)).label("overdue"),
+        )
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(receivable, Invoice.currency == Customer.currency)
+        .group_by(Invoice.customer_id)
+        .subquery()
+    )
+    credits = (
+        select(CreditEntry.customer_id.label("cid"), func.sum(CreditEntry.amount).label("credit"))
+        .join(Customer, Customer.id == CreditEntry.customer_id)
+        .where(CreditEntry.currency == Customer.currency)
+        .group_by(CreditEntry.customer_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Customer,
+            func.coalesce(balances.c.balance, 0),
+            func.coalesce(balances.c.overdue, 0),
+            func.coalesce(credits.c.credit, 0),
+        )
+        .outerjoin(balances, balances.c.cid == Customer.id)
+        .outerjoin(credits, credits.c.cid == Customer.id)
+        .order_by(func.lower(Customer.name), Customer.id)
+    )
+    if not include_archived:
+        stmt = stmt.where(Customer.archived.is_(False))
+    if search:
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(or_(Customer.name.ilike(like), Customer.email.ilike(like), Customer.vat_id.ilike(like)))
+    return [
+        CustomerRow(c.id, c.name, c.email, c.country, c.vat_id, c.currency, c.archived, int(b), int(o), int(cr))
+        for c, b, o, cr in session.execute(stmt)
+    ]

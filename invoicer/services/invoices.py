@@ -1,0 +1,560 @@
+"""Invoices: drafts (no number, freely edited), finalize (number, snapshot, freeze), void, write-off, lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from invoicer.core.errors import FrozenError, NotFoundError, ValidationError
+from invoicer.core.money import HUNDRED, exponent, is_currency, parse_amount, parse_decimal
+from invoicer.core.numbering import counter_key, format_number
+from invoicer.core.totals import (
+    AdjustmentInput,
+    LineInput,
+    TaxKey,
+    TaxRounding,
+    Totals,
+    compute_totals,
+    convert_minor,
+)
+from invoicer.core.units import unit_code
+from invoicer.core.workflow import InvoiceStatus, Transition, display_status, target_status
+from invoicer.db.models import Customer, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax, NumberCounter
+from invoicer.services import audit, company as company_service, customers as customer_service
+from invoicer.services import rates, settings, taxes
+
+MAX_LINES = 5000
+
+
+@dataclass
+class LineData:
+    """One line as the user entered it (text or Decimal; validated here)."""
+
+    description: str
+    quantity: str | Decimal
+    unit_price: str | Decimal
+    tax_category: str = "S"
+    tax_rate: str | Decimal = "0"
+    unit: str = "C62"
+    discount_percent: str | Decimal | None = None
+    discount_amount: str | Decimal | None = None
+    product_id: int | None = None
+
+
+@dataclass
+class AdjustmentData:
+    """A document discount (allowance) or charge, in major units, with its own VAT."""
+
+    amount: str | Decimal
+    tax_category: str
+    tax_rate: str | Decimal
+    is_charge: bool
+    reason: str = ""
+
+
+@dataclass
+class DraftData:
+    customer_id: int
+    lines: list[LineData] = field(default_factory=list)
+    currency: str | None = None  # the customer's billing currency when empty
+    issue_date: date | None = None  # today when empty
+    due_date: date | None = None  # issue date + the customer's terms when empty
+    tax_rounding: str | None = None  # the setting's default when empty
+    adjustments: list[AdjustmentData] = field(default_factory=list)
+    notes: str | None = None
+    buyer_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    """A document as listed (invoices page, CLI list)."""
+
+    id: int
+    doc_type: str
+    number: str | None
+    status: str
+    display_status: str
+    overdue: bool
+    partially_paid: bool
+    customer_id: int
+    customer_name: str
+    currency: str
+    issue_date: date
+    due_date: date | None
+    total: int
+    amount_due: int
+    buyer_reference: str | None
+
+
+# ---------------------------------------------------------------- drafts
+
+
+def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, dict[str, object]]:
+    where = f"line {index}"
+    description = (line.description or "").strip()
+    if not description:
+        raise ValidationError(f"{where}: a description is required.", "description")
+    quantity = parse_decimal(line.quantity, f"{where} quantity", 4)
+    if quantity <= 0:
+        raise ValidationError(f"{where}: the quantity must be above zero.", "quantity")
+    price = parse_decimal(line.unit_price, f"{where} unit price", 4)
+    key = taxes.tax_key(line.tax_category, line.tax_rate)
+    percent = None if line.discount_percent in (None, "") else parse_decimal(line.discount_percent, f"{where} discount", 4)
+    amount = None
+    if line.discount_amount not in (None, ""):
+        amount = Decimal(parse_amount(line.discount_amount, currency, f"{where} discount")).scaleb(
+            -exponent(currency)
+        )
+    if percent is not None and not 0 <= percent <= HUNDRED:
+        raise ValidationError(f"{where}: a discount must be between 0 and 100 %.", "discount")
+    values: dict[str, object] = {
+        "description": description,
+        "quantity": quantity,
+        "unit": unit_code(line.unit),
+        "unit_price": price,
+        "discount_percent": percent,
+        "discount_amount": amount,
+        "tax_category": key.category,
+        "tax_rate": key.rate,
+        "product_id": line.product_id,
+    }
+    return LineInput(quantity, price, key, percent, amount), values
+
+
+def _adjustment_input(adj: AdjustmentData, currency: str) -> tuple[AdjustmentInput, dict[str, object]]:
+    what = "charge" if adj.is_charge else "discount"
+    minor = parse_amount(adj.amount, currency, what)
+    if minor <= 0:
+        raise ValidationError(f"A document {what} must be above zero.", "amount")
+    key = taxes.tax_key(adj.tax_category, adj.tax_rate)
+    amount = Decimal(minor).scaleb(-exponent(currency))
+    values: dict[str, object] = {
+        "is_charge": adj.is_charge,
+        "reason": (adj.reason or "").strip() or ("Charge" if adj.is_charge else "Discount"),
+        "amount": minor,
+        "tax_category": key.category,
+        "tax_rate": key.rate,
+    }
+    return AdjustmentInput(amount, key, adj.is_charge), values
+
+
+def preview_totals(
+    lines: Sequence[LineData], adjustments: Sequence[AdjustmentData], currency: str, rounding: str = "document"
+) -> Totals:
+    """Totals of an unsaved draft (the editor's live totals); raises ValidationError on bad input."""
+    line_inputs = [_line_input(line, currency, i)[0] for i, line in enumerate(lines, 1)]
+    adj_inputs = [_adjustment_input(adj, currency)[0] for adj in adjustments]
+    return compute_totals(line_inputs, adj_inputs, currency, TaxRounding(rounding))
+
+
+def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: date) -> dict[str, object]:
+    """Validate everything, then write the draft's fields, lines, adjustments and totals."""
+    customer = customer_service.get_customer(session, data.customer_id)
+    if customer.archived:
+        raise ValidationError(f"{customer.name} is archived; restore the customer to invoice them.", "customer")
+    currency = (data.currency or customer.currency).strip().upper()
+    if not is_currency(currency):
+        raise ValidationError(f"'{data.currency}' is not an ISO currency code.", "currency")
+    rounding = data.tax_rounding or settings.get(session, "invoice.tax_rounding")
+    if rounding not in ("document", "line"):
+        raise ValidationError("Tax rounding is 'document' or 'line'.", "tax_rounding")
+    if len(data.lines) > MAX_LINES:
+        raise ValidationError(f"An invoice may have at most {MAX_LINES} lines.", "lines")
+    issue_date = data.issue_date or today
+    due_date = data.due_date or issue_date + timedelta(days=customer.terms_days)
+    if due_date < issue_date:
+        raise ValidationError("The due date cannot be before the issue date.", "due_date")
+    parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(data.lines, 1)]
+    parsed_adj = [_adjustment_input(adj, currency) for adj in data.adjustments]
+    totals = compute_totals(
+        [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding)
+    )
+    invoice.customer_id = customer.id
+    invoice.currency = currency
+    invoice.issue_date = issue_date
+    invoice.due_date = due_date
+    invoice.tax_rounding = rounding
+    invoice.notes = (data.notes or "").strip() or None
+    invoice.buyer_reference = (data.buyer_reference or "").strip() or None
+    invoice.updated_at = audit.now()
+    invoice.lines = [
+        InvoiceLine(
+            position=i,
+            gross=amounts.gross,
+            discount=amounts.discount,
+            net=amounts.net,
+            tax=amounts.tax,
+            **values,  # type: ignore[arg-type]
+        )
+        for i, ((_, values), amounts) in enumerate(zip(parsed_lines, totals.lines, strict=True), 1)
+    ]
+    invoice.adjustments = [
+        InvoiceAdjustment(position=i, **values)  # type: ignore[arg-type]
+        for i, (_, values) in enumerate(parsed_adj, 1)
+    ]
+    store_totals(session, invoice, totals)
+    return {"customer_id": customer.id, "currency": currency, "lines": len(data.lines), "total": totals.total}
+
+
+def store_totals(session: Session, invoice: Invoice, totals: Totals) -> None:
+    invoice.subtotal = totals.subtotal
+    invoice.allowance_total = totals.allowance_total
+    invoice.charge_total = totals.charge_total
+    invoice.tax_total = totals.tax_total
+    invoice.total = totals.total
+    invoice.taxes = [
+        InvoiceTax(
+            category=t.category,
+            rate=t.rate,
+            basis=t.basis,
+            amount=t.amount,
+            exemption_reason=taxes.exemption_reason(session, TaxKey(t.category, t.rate)),
+        )
+        for t in totals.taxes
+    ]
+
+
+def create_draft(session: Session, data: DraftData, today: date | None = None) -> int:
+    """A new draft invoice: editable, deletable, and without a number."""
+    now = audit.now()
+    invoice = Invoice(doc_type="invoice", status=InvoiceStatus.DRAFT, created_at=now, updated_at=now)
+    payload = _apply_draft(session, invoice, data, today or date.today())
+    session.add(invoice)
+    session.flush()
+    audit.record(session, "create", "invoice", invoice.id, after="draft", payload=payload)
+    return invoice.id
+
+
+def get_invoice(session: Session, invoice_id: int, doc_type: str | None = "invoice") -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or (doc_type is not None and invoice.doc_type != doc_type):
+        what = "credit note" if doc_type == "credit_note" else "invoice"
+        raise NotFoundError(f"There is no {what} {invoice_id}.")
+    return invoice
+
+
+def _draft(session: Session, invoice_id: int) -> Invoice:
+    invoice = get_invoice(session, invoice_id)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise FrozenError(
+            f"Invoice {invoice.number} is finalized and cannot be changed; issue a credit note to correct it."
+        )
+    return invoice
+
+
+def update_draft(session: Session, invoice_id: int, data: DraftData, today: date | None = None) -> None:
+    invoice = _draft(session, invoice_id)
+    payload = _apply_draft(session, invoice, data, today or date.today())
+    audit.record(session, "edit", "invoice", invoice_id, before="draft", after="draft", payload=payload)
+
+
+def draft_data(invoice: Invoice) -> DraftData:
+    """A document's content as editable data (editing a draft, or duplicating any invoice)."""
+    return DraftData(
+        customer_id=invoice.customer_id,
+        currency=invoice.currency,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        tax_rounding=invoice.tax_rounding,
+        notes=invoice.notes,
+        buyer_reference=invoice.buyer_reference,
+        lines=[
+            LineData(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_category=line.tax_category,
+                tax_rate=line.tax_rate,
+                unit=line.unit,
+                discount_percent=line.discount_percent,
+                discount_amount=line.discount_amount,
+                product_id=line.product_id,
+            )
+            for line in invoice.lines
+        ],
+        adjustments=[
+            AdjustmentData(
+                amount=Decimal(a.amount).scaleb(-exponent(invoice.currency)),
+                tax_category=a.tax_category,
+                tax_rate=a.tax_rate,
+                is_charge=a.is_charge,
+                reason=a.reason,
+            )
+            for a in invoice.adjustments
+        ],
+    )
+
+
+def duplicate_invoice(session: Session, invoice_id: int, today: date | None = None) -> int:
+    """A new draft with the same customer and lines, dated today."""
+    source = get_invoice(session, invoice_id)
+    data = draft_data(source)
+    data.issue_date = None
+    data.due_date = None
+    new_id = create_draft(session, data, today)
+    audit.record(session, "duplicate", "invoice", new_id, payload={"from": invoice_id})
+    return new_id
+
+
+def delete_draft(session: Session, invoice_id: int) -> None:
+    """Drafts are deleted; numbered documents never are (void or credit them instead)."""
+    invoice = get_invoice(session, invoice_id)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise FrozenError(
+            f"Invoice {invoice.number} is finalized and is never deleted; void it or issue a credit note."
+        )
+    session.delete(invoice)
+    audit.record(session, "delete", "invoice", invoice_id, before="draft", payload={"total": invoice.total})
+
+
+# ---------------------------------------------------------------- numbering and finalize
+
+
+def take_number(session: Session, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]:
+    """Draw the next number of a series inside the caller's transaction: (number, year, scope, seq).
+
+    Nothing is taken before this point, so a rollback leaves no gap.
+    """
+    pattern = str(settings.get(session, f"numbering.{series}"))
+    key = counter_key(series, pattern, issue_date.year, customer_id)
+    counter = session.get(NumberCounter, (key.series, key.year, key.scope))
+    if counter is None:
+        counter = NumberCounter(series=key.series, year=key.year, scope=key.scope, last_seq=0)
+        session.add(counter)
+    elif counter.last_issue_date is not None and issue_date < counter.last_issue_date:
+        raise ValidationError(
+            f"The issue date {issue_date.isoformat()} is before the last numbered document of this series "
+            f"({counter.last_issue_date.isoformat()}); numbers must follow dates. Use a later issue date."
+        )
+    seq = counter.last_seq + 1
+    number = format_number(pattern, issue_date.year, seq, customer_id)
+    if session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None:
+        raise ValidationError(
+            f"The number {number} exists already; the number format '{pattern}' would repeat numbers. "
+            "Change it in Settings."
+        )
+    counter.last_seq = seq
+    counter.last_issue_date = issue_date
+    return number, key.year, key.scope, seq
+
+
+def _check_vat_ids(invoice: Invoice, seller_vat: str | None, buyer_vat: str | None) -> None:
+    categories = {t.category for t in invoice.taxes}
+    if categories & {"AE", "K"}:
+        if not seller_vat:
+            raise ValidationError("Reverse-charge and intra-EU invoices need your VAT ID in the company profile.")
+        if not buyer_vat:
+            raise ValidationError(
+                "Reverse-charge and intra-EU invoices need the customer's VAT ID; add it to the customer."
+            )
+
+
+def finalize_invoice(
+    session: Session, invoice_id: int, exchange_rate: str | Decimal | None = None
+) -> str:
+    """draft -> open: number, seller/customer snapshot, locked exchange rate, hash chain; then frozen.
+
+    Finalizing an invoice that is already finalized returns its number and takes nothing.
+    """
+    invoice = get_invoice(session, invoice_id)
+    if invoice.status != InvoiceStatus.DRAFT and invoice.number is not None:
+        return invoice.number
+    target = target_status(Transition.FINALIZE, invoice.status)
+    company = company_service.get_company(session)
+    company_service.require_complete(company)
+    if not invoice.lines:
+        raise ValidationError("An invoice needs at least one line before it can be finalized.")
+    customer: Customer = invoice.customer
+    if customer.archived:
+        raise ValidationError(f"{customer.name} is archived; restore the customer to invoice them.")
+    _check_vat_ids(invoice, company.vat_id, customer.vat_id)
+    rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
+    number, year, scope, seq = take_number(session, "invoice", invoice.issue_date, customer.id)
+    invoice.number = number
+    invoice.counter_year, invoice.counter_scope, invoice.number_seq = year, scope, seq
+    invoice.seller_snapshot = company_service.snapshot(company)
+    invoice.customer_snapshot = customer_service.snapshot(customer)
+    lock_company_amounts(invoice, company.currency, rate)
+    invoice.finalized_at = invoice.updated_at = audit.now()
+    invoice.status = target
+    if invoice.total == 0:
+        invoice.status = target_status(Transition.PAY, target)
+        invoice.paid_at = invoice.finalized_at
+    session.flush()
+    audit.append_to_chain(session, invoice)
+    audit.record(
+        session, "finalize", "invoice", invoice.id, before="draft", after=invoice.status,
+        payload={"number": number, "total": invoice.total, "currency": invoice.currency, "rate": rate},
+    )
+    return number
+
+
+def lock_company_amounts(invoice: Invoice, company_currency: str, rate: Decimal) -> None:
+    """Store the company-currency figures once, at finalize; they are never converted again."""
+    invoice.exchange_rate = rate
+    invoice.company_currency = company_currency
+    invoice.company_subtotal = convert_minor(
+        invoice.total - invoice.tax_total, invoice.currency, company_currency, rate
+    )
+    invoice.company_tax_total = convert_minor(invoice.tax_total, invoice.currency, company_currency, rate)
+    invoice.company_total = invoice.company_subtotal + invoice.company_tax_total
+
+
+def _locked_rate(
+    session: Session, currency: str, company_currency: str, issue_date: date, given: str | Decimal | None
+) -> Decimal:
+    if given is not None and str(given).strip() != "":
+        return rates.parse_rate(given)
+    if currency == company_currency:
+        return Decimal(1)
+    stored = rates.rate_on(session, currency, issue_date)
+    if stored is None:
+        raise ValidationError(
+            f"There is no exchange rate {currency} -> {company_currency} on or before "
+            f"{issue_date.isoformat()}; enter the rate when finalizing or store one first."
+        )
+    return stored
+
+
+# ---------------------------------------------------------------- closing transitions
+
+
+def void_invoice(session: Session, invoice_id: int, reason: str | None = None) -> None:
+    """open -> void, only while nothing has been paid or credited."""
+    invoice = get_invoice(session, invoice_id)
+    target = target_status(Transition.VOID, invoice.status)
+    if invoice.paid or invoice.credited:
+        raise ValidationError(
+            f"Invoice {invoice.number} has payments or credit notes and cannot be voided; "
+            "issue a credit note for the rest instead."
+        )
+    before = invoice.status
+    invoice.status = target
+    invoice.closed_at = invoice.updated_at = audit.now()
+    audit.record(session, "void", "invoice", invoice_id, before=before, after=target, payload={"reason": reason})
+
+
+def mark_uncollectible(session: Session, invoice_id: int, reason: str | None = None) -> None:
+    """open -> uncollectible (written off); a later payment still makes it paid."""
+    invoice = get_invoice(session, invoice_id)
+    target = target_status(Transition.MARK_UNCOLLECTIBLE, invoice.status)
+    before = invoice.status
+    invoice.status = target
+    invoice.closed_at = invoice.updated_at = audit.now()
+    audit.record(
+        session, "write_off", "invoice", invoice_id, before=before, after=target,
+        payload={"reason": reason, "amount_due": invoice.amount_due},
+    )
+
+
+def settle_status(invoice: Invoice, when: date | None = None) -> None:
+    """Move an invoice to paid when payments and credits cover it, back to open when they no longer do."""
+    if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE) and invoice.amount_due == 0:
+        invoice.status = target_status(Transition.PAY, invoice.status)
+        invoice.paid_at = audit.now()
+    elif invoice.status == InvoiceStatus.PAID and invoice.amount_due > 0:
+        invoice.status = target_status(Transition.REOPEN, invoice.status)
+        invoice.paid_at = None
+    invoice.updated_at = audit.now()
+
+
+# ---------------------------------------------------------------- queries
+
+
+def due_sql():  # type: ignore[no-untyped-def]
+    return customer_service.due_expression()
+
+
+@dataclass
+class InvoiceFilter:
+    doc_type: str = "invoice"
+    status: str | None = None  # a stored status, or "overdue" / "partially paid"
+    customer_id: int | None = None
+    overdue: bool = False
+    search: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+SORT_COLUMNS = {
+    "number": Invoice.number,
+    "customer": Customer.name,
+    "issue_date": Invoice.issue_date,
+    "due_date": Invoice.due_date,
+    "total": Invoice.total,
+    "status": Invoice.status,
+    "currency": Invoice.currency,
+}
+
+
+def _filtered(stmt: Select, flt: InvoiceFilter, today: date) -> Select:  # type: ignore[type-arg]
+    due = due_sql()
+    stmt = stmt.where(Invoice.doc_type == flt.doc_type)
+    overdue_cond = (Invoice.status == "open") & (Invoice.due_date < today) & (due > 0)
+    if flt.status == "overdue" or flt.overdue:
+        stmt = stmt.where(overdue_cond)
+    if flt.status == "partially paid":
+        stmt = stmt.where(Invoice.status == "open", due > 0, due < Invoice.total)
+    elif flt.status and flt.status != "overdue":
+        stmt = stmt.where(Invoice.status == flt.status)
+    if flt.customer_id is not None:
+        stmt = stmt.where(Invoice.customer_id == flt.customer_id)
+    if flt.date_from is not None:
+        stmt = stmt.where(Invoice.issue_date >= flt.date_from)
+    if flt.date_to is not None:
+        stmt = stmt.where(Invoice.issue_date <= flt.date_to)
+    if flt.search:
+        term = flt.search.strip()
+        like = f"%{term}%"
+        stmt = stmt.where(
+            or_(Invoice.number.like(f"{term}%"), Customer.name.ilike(like), Invoice.buyer_reference.ilike(like))
+        )
+    return stmt
+
+
+def list_invoices(
+    session: Session,
+    flt: InvoiceFilter | None = None,
+    *,
+    today: date | None = None,
+    sort: str = "issue_date",
+    descending: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[InvoiceRow]:
+    flt = flt or InvoiceFilter()
+    today = today or date.today()
+    due = due_sql().label("amount_due")
+    stmt = select(
+        Invoice.id, Invoice.doc_type, Invoice.number, Invoice.status, Invoice.customer_id, Customer.name,
+        Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, due, Invoice.buyer_reference,
+    ).join(Customer, Customer.id == Invoice.customer_id)
+    stmt = _filtered(stmt, flt, today)
+    column = SORT_COLUMNS.get(sort, Invoice.issue_date) if sort != "amount_due" else due
+    order = column.desc() if descending else column.asc()
+    stmt = stmt.order_by(order, Invoice.id.desc() if descending else Invoice.id.asc())
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    rows = []
+    for r in session.execute(stmt):
+        shown = display_status(r.status, r.due_date, r.total, r.amount_due, today)
+        rows.append(
+            InvoiceRow(
+                id=r.id, doc_type=r.doc_type, number=r.number, status=r.status, display_status=shown,
+                overdue=shown == "overdue", partially_paid=r.status == "open" and 0 < r.amount_due < r.total,
+                customer_id=r.customer_id, customer_name=r.name, currency=r.currency,
+                issue_date=r.issue_date, due_date=r.due_date, total=r.total, amount_due=r.amount_due,
+                buyer_reference=r.buyer_reference,
+            )
+        )
+    return rows
+
+
+def count_invoices(session: Session, flt: InvoiceFilter | None = None, today: date | None = None) -> int:
+    stmt = select(func.count()).select_from(Invoice).join(Customer, Customer.id == Invoice.customer_id)
+    return int(session.scalar(_filtered(stmt, flt or InvoiceFilter(), today or date.today())) or 0)

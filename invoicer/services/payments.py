@@ -1,0 +1,214 @@
+"""Payments: partial or full, overpayments to customer credit, audited reversals, credit applied to invoices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from invoicer.core.errors import ConflictError, NotFoundError, ValidationError
+from invoicer.core.totals import convert_minor
+from invoicer.core.workflow import InvoiceStatus
+from invoicer.db.models import CreditEntry, Invoice, Payment
+from invoicer.services import audit
+from invoicer.services.invoices import get_invoice, settle_status
+
+PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    kind: str
+    invoice_id: int
+    invoice_number: str | None
+    customer_id: int
+    currency: str
+    amount: int
+    applied: int
+    excess: int
+    paid_on: date
+    method: str | None
+    reference: str | None
+    reverses_id: int | None
+    reversed_by: int | None
+    reason: str | None
+
+
+def _payable(session: Session, invoice_id: int) -> Invoice:
+    invoice = get_invoice(session, invoice_id)
+    if invoice.status not in PAYABLE:
+        if invoice.status == InvoiceStatus.DRAFT:
+            raise ValidationError("A draft cannot be paid; finalize it first.")
+        raise ValidationError(f"Invoice {invoice.number} is {invoice.status}; it takes no payments.")
+    return invoice
+
+
+def _company_amount(invoice: Invoice, amount: int) -> int | None:
+    if invoice.exchange_rate is None or invoice.company_currency is None:
+        return None
+    return convert_minor(amount, invoice.currency, invoice.company_currency, invoice.exchange_rate)
+
+
+def record_payment(
+    session: Session,
+    invoice_id: int,
+    amount: int,
+    paid_on: date | None = None,
+    method: str | None = None,
+    reference: str | None = None,
+) -> int:
+    """Record money received for an invoice (minor units). Beyond the amount due it becomes customer credit."""
+    if amount <= 0:
+        raise ValidationError("A payment amount must be above zero.", "amount")
+    invoice = _payable(session, invoice_id)
+    paid_on = paid_on or date.today()
+    if paid_on > date.today():
+        raise ValidationError("A payment cannot be dated in the future.", "date")
+    reference = (reference or "").strip() or None
+    if reference is not None:
+        twin = session.scalar(select(Payment).where(Payment.reference == reference))
+        if twin is not None:
+            raise ConflictError(
+                f"A payment with reference '{reference}' is already recorded (payment {twin.id}); "
+                "it is not recorded twice."
+            )
+    applied = min(amount, invoice.amount_due)
+    excess = amount - applied
+    before = invoice.status
+    payment = Payment(
+        kind="payment", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
+        amount=amount, applied=applied, excess=excess, paid_on=paid_on,
+        method=(method or "").strip() or None, reference=reference,
+        company_amount=_company_amount(invoice, amount), created_at=audit.now(),
+    )
+    session.add(payment)
+    session.flush()
+    if excess:
+        _credit(session, invoice, excess, "overpayment", paid_on, payment.id)
+    invoice.paid += applied
+    settle_status(invoice)
+    audit.record(
+        session, "payment", "invoice", invoice.id, before=before, after=invoice.status,
+        payload={"payment_id": payment.id, "amount": amount, "applied": applied, "excess": excess,
+                 "reference": reference},
+    )
+    return payment.id
+
+
+def _credit(session: Session, invoice: Invoice, amount: int, kind: str, when: date, payment_id: int | None) -> None:
+    session.add(
+        CreditEntry(
+            customer_id=invoice.customer_id, currency=invoice.currency, amount=amount, kind=kind, entry_on=when,
+            invoice_id=invoice.id, payment_id=payment_id, created_at=audit.now(),
+        )
+    )
+
+
+def customer_credit(session: Session, customer_id: int, currency: str) -> int:
+    """The customer's credit balance in a currency (overpayments and credit notes, less what was applied)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(CreditEntry.amount), 0)).where(
+            CreditEntry.customer_id == customer_id, CreditEntry.currency == currency
+        )
+    )
+    return int(total or 0)
+
+
+def apply_credit(session: Session, invoice_id: int, amount: int | None = None, on: date | None = None) -> int:
+    """Use the customer's credit balance to pay an open invoice (all that fits when no amount is given)."""
+    invoice = _payable(session, invoice_id)
+    available = customer_credit(session, invoice.customer_id, invoice.currency)
+    if available <= 0:
+        raise ValidationError(f"The customer has no credit in {invoice.currency} to apply.")
+    due = invoice.amount_due
+    wanted = min(available, due) if amount is None else amount
+    if wanted <= 0:
+        raise ValidationError("The amount to apply must be above zero.", "amount")
+    if wanted > available:
+        raise ValidationError("The customer does not have that much credit.", "amount")
+    if wanted > due:
+        raise ValidationError("That is more than the invoice's amount due.", "amount")
+    on = on or date.today()
+    before = invoice.status
+    payment = Payment(
+        kind="credit_applied", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
+        amount=wanted, applied=wanted, excess=0, paid_on=on, method="customer credit",
+        company_amount=_company_amount(invoice, wanted), created_at=audit.now(),
+    )
+    session.add(payment)
+    session.flush()
+    _credit(session, invoice, -wanted, "applied", on, payment.id)
+    invoice.paid += wanted
+    settle_status(invoice)
+    audit.record(
+        session, "apply_credit", "invoice", invoice.id, before=before, after=invoice.status,
+        payload={"payment_id": payment.id, "amount": wanted},
+    )
+    return payment.id
+
+
+def reverse_payment(session: Session, payment_id: int, reason: str | None = None, on: date | None = None) -> int:
+    """Undo a mistaken payment with a reversal entry (the original stays, both are audited)."""
+    original = session.get(Payment, payment_id)
+    if original is None:
+        raise NotFoundError(f"There is no payment {payment_id}.")
+    if original.kind == "reversal":
+        raise ValidationError(f"Payment {payment_id} is itself a reversal and cannot be reversed.")
+    if session.scalar(select(Payment.id).where(Payment.reverses_id == payment_id)) is not None:
+        raise ConflictError(f"Payment {payment_id} is already reversed.")
+    invoice = get_invoice(session, original.invoice_id)
+    if original.excess and customer_credit(session, original.customer_id, original.currency) < original.excess:
+        raise ValidationError(
+            "The overpaid part of this payment has already been applied to another invoice; "
+            "reverse that application first."
+        )
+    on = on or date.today()
+    before = invoice.status
+    reversal = Payment(
+        kind="reversal", invoice_id=invoice.id, customer_id=original.customer_id, currency=original.currency,
+        amount=-original.amount, applied=-original.applied, excess=-original.excess, paid_on=on,
+        method=original.method, reverses_id=original.id, reason=(reason or "").strip() or None,
+        company_amount=None if original.company_amount is None else -original.company_amount,
+        created_at=audit.now(),
+    )
+    session.add(reversal)
+    session.flush()
+    if original.excess:
+        _credit(session, invoice, -original.excess, "reversal", on, reversal.id)
+    if original.kind == "credit_applied":
+        _credit(session, invoice, original.applied, "reversal", on, reversal.id)
+    invoice.paid -= original.applied
+    settle_status(invoice)
+    audit.record(
+        session, "reverse_payment", "invoice", invoice.id, before=before, after=invoice.status,
+        payload={"payment_id": original.id, "reversal_id": reversal.id, "amount": original.amount, "reason": reason},
+    )
+    return reversal.id
+
+
+def list_payments(
+    session: Session, invoice_id: int | None = None, customer_id: int | None = None
+) -> list[PaymentRow]:
+    reversal = select(Payment.reverses_id.label("orig"), Payment.id.label("rid")).where(
+        Payment.reverses_id.is_not(None)
+    ).subquery()
+    stmt = (
+        select(Payment, Invoice.number, reversal.c.rid)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .outerjoin(reversal, reversal.c.orig == Payment.id)
+        .order_by(Payment.paid_on, Payment.id)
+    )
+    if invoice_id is not None:
+        stmt = stmt.where(Payment.invoice_id == invoice_id)
+    if customer_id is not None:
+        stmt = stmt.where(Payment.customer_id == customer_id)
+    return [
+        PaymentRow(
+            p.id, p.kind, p.invoice_id, number, p.customer_id, p.currency, p.amount, p.applied, p.excess,
+            p.paid_on, p.method, p.reference, p.reverses_id, rid, p.reason,
+        )
+        for p, number, rid in session.execute(stmt)
+    ]

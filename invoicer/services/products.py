@@ -1,0 +1,96 @@
+"""The catalog: products and services with a unit, a unit price and a default tax rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from invoicer.core.errors import NotFoundError, ValidationError
+from invoicer.core.money import parse_decimal
+from invoicer.db.models import Product
+from invoicer.services import audit
+from invoicer.services.taxes import get_tax_rate
+
+
+@dataclass
+class ProductData:
+    name: str
+    unit_price: str | Decimal
+    unit: str = "C62"
+    description: str | None = None
+    tax_rate_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    id: int
+    name: str
+    description: str | None
+    unit: str
+    unit_price: Decimal
+    tax_rate_id: int | None
+    archived: bool
+
+
+def _clean(session: Session, data: ProductData) -> dict[str, object]:
+    name = (data.name or "").strip()
+    if not name:
+        raise ValidationError("A product needs a name.", "name")
+    price = parse_decimal(data.unit_price, "unit price", 4)
+    if price < 0:
+        raise ValidationError("A unit price cannot be negative.", "unit_price")
+    unit = (data.unit or "C62").strip() or "C62"
+    if data.tax_rate_id is not None:
+        get_tax_rate(session, data.tax_rate_id)
+    return {
+        "name": name,
+        "unit_price": price,
+        "unit": unit,
+        "description": (data.description or "").strip() or None,
+        "tax_rate_id": data.tax_rate_id,
+    }
+
+
+def add_product(session: Session, data: ProductData) -> int:
+    values = _clean(session, data)
+    product = Product(**values)
+    session.add(product)
+    session.flush()
+    audit.record(session, "create", "product", product.id, payload=values)
+    return product.id
+
+
+def get_product(session: Session, product_id: int) -> Product:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFoundError(f"There is no product {product_id}.")
+    return product
+
+
+def update_product(session: Session, product_id: int, data: ProductData) -> None:
+    product = get_product(session, product_id)
+    values = _clean(session, data)
+    for key, value in values.items():
+        setattr(product, key, value)
+    audit.record(session, "update", "product", product_id, payload=values)
+
+
+def archive_product(session: Session, product_id: int, archived: bool = True) -> None:
+    get_product(session, product_id).archived = archived
+    audit.record(session, "archive" if archived else "unarchive", "product", product_id)
+
+
+def list_products(session: Session, search: str | None = None, include_archived: bool = False) -> list[ProductRow]:
+    stmt = select(Product).order_by(func.lower(Product.name), Product.id)
+    if not include_archived:
+        stmt = stmt.where(Product.archived.is_(False))
+    if search:
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(or_(Product.name.ilike(like), Product.description.ilike(like)))
+    return [
+        ProductRow(p.id, p.name, p.description, p.unit, p.unit_price, p.tax_rate_id, p.archived)
+        for p in session.scalars(stmt)
+    ]

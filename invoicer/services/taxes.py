@@ -1,0 +1,111 @@
+"""Tax rates: a name, a percentage and an EN 16931 VAT category (with an exemption reason where needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from invoicer.core.errors import ConflictError, NotFoundError, ValidationError
+from invoicer.core.money import parse_decimal
+from invoicer.core.totals import NEEDS_EXEMPTION_REASON, TaxKey
+from invoicer.db.models import TaxRate
+from invoicer.i18n import N_
+from invoicer.services import audit
+
+#: Wording printed when a zero-rate category has no reason of its own (BT-120).
+DEFAULT_EXEMPTION_REASONS = {
+    "E": N_("Exempt from VAT"),
+    "AE": N_("Reverse charge: VAT to be accounted for by the recipient"),
+    "K": N_("Intra-community supply exempt from VAT"),
+    "G": N_("Export outside the EU, exempt from VAT"),
+    "O": N_("Not subject to VAT"),
+}
+
+
+@dataclass(frozen=True)
+class TaxRateRow:
+    id: int
+    name: str
+    rate: Decimal
+    category: str
+    exemption_reason: str | None
+    archived: bool
+
+
+def tax_key(category: str, rate: str | Decimal) -> TaxKey:
+    return TaxKey(category.strip().upper(), parse_decimal(rate, "rate", 4))
+
+
+def add_tax_rate(
+    session: Session, name: str, rate: str | Decimal, category: str = "S", exemption_reason: str | None = None
+) -> int:
+    key = tax_key(category, rate)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("A tax rate needs a name (e.g. 'VAT 19 %').", "name")
+    existing = session.scalar(select(TaxRate).where(TaxRate.category == key.category, TaxRate.rate == key.rate))
+    if existing is not None:
+        raise ConflictError(f"A tax rate {key.category} {key.rate} % exists already ('{existing.name}').")
+    row = TaxRate(
+        name=name,
+        rate=key.rate,
+        category=key.category,
+        exemption_reason=(exemption_reason or "").strip() or None,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, "create", "tax_rate", row.id, payload={"name": name, "rate": key.rate, "category": key.category})
+    return row.id
+
+
+def get_tax_rate(session: Session, tax_rate_id: int) -> TaxRate:
+    row = session.get(TaxRate, tax_rate_id)
+    if row is None:
+        raise NotFoundError(f"There is no tax rate {tax_rate_id}.")
+    return row
+
+
+def update_tax_rate(session: Session, tax_rate_id: int, name: str, exemption_reason: str | None) -> None:
+    """Rename a rate or change its reason; the rate itself stays (documents refer to it)."""
+    row = get_tax_rate(session, tax_rate_id)
+    if not (name or "").strip():
+        raise ValidationError("A tax rate needs a name.", "name")
+    row.name = name.strip()
+    row.exemption_reason = (exemption_reason or "").strip() or None
+    audit.record(session, "update", "tax_rate", tax_rate_id, payload={"name": row.name})
+
+
+def archive_tax_rate(session: Session, tax_rate_id: int, archived: bool = True) -> None:
+    get_tax_rate(session, tax_rate_id).archived = archived
+    audit.record(session, "archive" if archived else "unarchive", "tax_rate", tax_rate_id)
+
+
+def find_or_create(session: Session, key: TaxKey) -> TaxRate:
+    """The tax rate for a (category, rate), created with a plain name if missing."""
+    existing = session.scalar(select(TaxRate).where(TaxRate.category == key.category, TaxRate.rate == key.rate))
+    if existing is not None:
+        return existing
+    name = f"VAT {key.rate} %" if key.category == "S" else f"{key.category} {key.rate} %"
+    return get_tax_rate(session, add_tax_rate(session, name, key.rate, key.category))
+
+
+def exemption_reason(session: Session, key: TaxKey) -> str | None:
+    """The reason printed for a zero-rate category: the rate's own, else the default wording."""
+    if key.category not in NEEDS_EXEMPTION_REASON:
+        return None
+    row = session.scalar(select(TaxRate).where(TaxRate.category == key.category, TaxRate.rate == key.rate))
+    if row is not None and row.exemption_reason:
+        return row.exemption_reason
+    return DEFAULT_EXEMPTION_REASONS[key.category]
+
+
+def list_tax_rates(session: Session, include_archived: bool = False) -> list[TaxRateRow]:
+    stmt = select(TaxRate).order_by(TaxRate.category, TaxRate.rate)
+    if not include_archived:
+        stmt = stmt.where(TaxRate.archived.is_(False))
+    return [
+        TaxRateRow(r.id, r.name, r.rate, r.category, r.exemption_reason, r.archived) for r in session.scalars(stmt)
+    ]

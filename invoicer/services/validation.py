@@ -1,0 +1,116 @@
+"""Cleaning and checking what users type: countries, VAT IDs (python-stdnum), IBAN/BIC (schwifty), emails."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from babel import Locale
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum import get_cc_module
+from stdnum.exceptions import ValidationError as StdnumError
+
+from invoicer.core.errors import ValidationError
+from invoicer.core.money import is_currency
+from invoicer.i18n import is_locale, normalize_locale
+
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]{2,}$")
+
+
+def required(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(f"{what} is required.", what.lower())
+    return text
+
+
+def optional(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return text or None
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+
+
+def country(value: str | None) -> str:
+    code = required(value, "Country").upper()
+    if code not in _countries():
+        raise ValidationError(f"'{value}' is not an ISO country code (e.g. DE, FR, US).", "country")
+    return code
+
+
+def currency(value: str | None) -> str:
+    code = required(value, "Currency").upper()
+    if not is_currency(code):
+        raise ValidationError(f"'{value}' is not an ISO currency code (e.g. EUR, USD, JPY).", "currency")
+    return code
+
+
+def locale(value: str | None) -> str:
+    text = required(value, "Locale").replace("-", "_")
+    if not is_locale(text):
+        raise ValidationError(f"'{value}' is not a locale (e.g. de_DE, fr_FR, en_US).", "locale")
+    return normalize_locale(text)
+
+
+def email(value: str | None) -> str | None:
+    text = optional(value)
+    if text is not None and not _EMAIL.match(text):
+        raise ValidationError(f"'{text}' is not an email address.", "email")
+    return text
+
+
+_VAT_PREFIX = {"GR": "EL"}
+
+
+def vat_id(value: str | None, country_code: str | None) -> str | None:
+    """Validate a VAT ID with python-stdnum for the country's scheme; accept as typed where there is none."""
+    text = optional(value)
+    if text is None:
+        return None
+    compact = re.sub(r"[\s.\-/]", "", text).upper()
+    cc = (compact[:2] if compact[:2].isalpha() else (country_code or "")).upper()
+    cc = {"EL": "GR"}.get(cc, cc)
+    try:
+        module = get_cc_module(cc.lower(), "vat") if cc else None
+    except (ImportError, ValueError):
+        module = None
+    if module is None:
+        return compact
+    try:
+        number = module.validate(compact)
+    except StdnumError:
+        raise ValidationError(f"'{text}' is not a valid VAT ID for {cc}.", "vat_id") from None
+    prefix = _VAT_PREFIX.get(cc, cc)
+    number = str(number)
+    return number if number[:2].isalpha() else f"{prefix}{number}" if _eu_style(cc) else number
+
+
+def _eu_style(cc: str) -> bool:
+    return cc in {
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "GR", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
+        "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI", "GB", "CH", "NO",
+    }
+
+
+def iban(value: str | None) -> str | None:
+    text = optional(value)
+    if text is None:
+        return None
+    try:
+        return str(IBAN(text).compact)
+    except SchwiftyException as exc:
+        raise ValidationError(f"'{text}' is not a valid IBAN ({exc}).", "iban") from None
+
+
+def bic(value: str | None) -> str | None:
+    text = optional(value)
+    if text is None:
+        return None
+    try:
+        return str(BIC(text).compact)
+    except SchwiftyException as exc:
+        raise ValidationError(f"'{text}' is not a valid BIC ({exc}).", "bic") from None
