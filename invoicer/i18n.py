@@ -1,7 +1,8 @@
 """Translations (gettext ``_``, ``N_``, ``ngettext``) and Babel formatting of money, dates and numbers.
 
-Catalogs are the ``.po`` files under ``resources/locale/<lang>/LC_MESSAGES/invoicer.po``; they are
-compiled in memory when first used, so no generated ``.mo`` file is kept in the repository.
+Catalogs are the ``.po`` files under ``resources/locale/<lang>/LC_MESSAGES/`` (one per area, e.g.
+``gui.po``, ``documents.po``, merged); they are compiled in memory when first used, so no generated
+``.mo`` file is kept in the repository.
 The GUI language is the user's; documents use a translator for the customer's locale.
 """
 
@@ -24,7 +25,6 @@ from babel.numbers import format_currency, format_decimal
 from invoicer.core.money import from_minor
 from invoicer.paths import resources_dir
 
-DOMAIN = "invoicer"
 SUPPORTED_LANGUAGES = ("en", "de", "fr", "es")
 
 _current: gettext.NullTranslations = gettext.NullTranslations()
@@ -35,13 +35,22 @@ _current_locale = "en_US"
 def translator(locale: str) -> gettext.NullTranslations:
     """The catalog for a locale such as ``de_DE`` or ``fr`` (English falls back to the source text)."""
     lang = locale.replace("-", "_").split("_")[0].lower()
-    po = resources_dir() / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po.is_file():
+    folder = resources_dir() / "locale" / lang / "LC_MESSAGES"
+    files = sorted(folder.glob("*.po")) if folder.is_dir() else []
+    if not files:
         return gettext.NullTranslations()
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
+    merged = None
+    for po in files:
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        if merged is None:
+            merged = catalog
+        else:
+            for message in catalog:
+                if message.id and message.string:
+                    merged[message.id] = message
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, merged)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 
