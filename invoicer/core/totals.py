@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from invoicer.core.errors import ValidationError
 from invoicer.core.money import HUNDRED, ZERO, exponent, from_minor, round_half_up, to_minor
@@ -129,6 +130,7 @@ class Totals:
     total: int  # BT-112
 
 
+@lru_cache(maxsize=65536)  # pure; catalogs repeat the same lines a lot
 def line_amounts(line: LineInput, currency: str, rounding: TaxRounding) -> LineAmounts:
     """Net amount of one line: quantity x price / base, minus its discount, rounded once."""
     if line.price_base <= ZERO:

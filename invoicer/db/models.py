@@ -305,12 +305,13 @@ class AuditEvent(Base):
 
 
 class ChainLink(Base):
-    """SHA-256 hash chain over finalized documents: hash = sha256(prev_hash + content_sha256)."""
+    """SHA-256 hash chain over finalized documents: hash = sha256(prev_hash + content_sha256 + pdf_sha256)."""
 
     __tablename__ = "document_chain"
     seq: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), unique=True)
     content_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))  # the PDF rendered at finalize, if it was
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]

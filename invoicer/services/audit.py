@@ -68,7 +68,13 @@ def recent_events(session: Session, limit: int = 20) -> list[AuditEvent]:
 
 
 def document_content(invoice: Invoice) -> dict[str, Any]:
-    """Everything frozen about a finalized document, as plain data (what the chain protects)."""
+    """Everything frozen about a finalized document, as plain data (what the chain protects).
+
+    The PDF's hash is deliberately not part of it: it is chained separately in ChainLink.pdf_sha256
+    (set by ``append_to_chain`` when the PDF is rendered at finalize). Documents made in bulk (demo
+    data) get their PDF rendered on first use; ``verify`` then checks the stored file against
+    ``invoices.pdf_sha256``, which the database lets be written only once.
+    """
     return {
         "id": invoice.id,
         "doc_type": invoice.doc_type,
@@ -129,12 +135,16 @@ def document_content(invoice: Invoice) -> dict[str, Any]:
 
 
 def content_sha256(invoice: Invoice) -> str:
-    canonical = json.dumps(document_content(invoice), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return sha256_of_content(document_content(invoice))
+
+
+def sha256_of_content(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def link_hash(prev_hash: str, content: str) -> str:
-    return hashlib.sha256(f"{prev_hash}{content}".encode("ascii")).hexdigest()
+def link_hash(prev_hash: str, content: str, pdf_sha256: str | None = None) -> str:
+    return hashlib.sha256(f"{prev_hash}{content}{pdf_sha256 or ''}".encode("ascii")).hexdigest()
 
 
 def append_to_chain(session: Session, invoice: Invoice) -> ChainLink:
@@ -145,8 +155,9 @@ def append_to_chain(session: Session, invoice: Invoice) -> ChainLink:
     link = ChainLink(
         invoice_id=invoice.id,
         content_sha256=content,
+        pdf_sha256=invoice.pdf_sha256,
         prev_hash=prev,
-        hash=link_hash(prev, content),
+        hash=link_hash(prev, content, invoice.pdf_sha256),
         created_at=now(),
     )
     session.add(link)

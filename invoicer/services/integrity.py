@@ -1,0 +1,261 @@
+"""``invoicer verify``: database integrity, the hash chain, gapless numbering and balances that add up."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
+from invoicer.core.money import from_minor
+from invoicer.core.errors import InvoicerError
+from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
+from invoicer.services.audit import GENESIS, content_sha256, link_hash
+
+BATCH = 2000
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {what}" for what, n in self.checked.items())
+        if self.ok:
+            return f"OK: checked {counts}. Everything adds up."
+        return "\n".join([f"{len(self.problems)} problem(s) found (checked {counts}):", *[f"- {p}" for p in self.problems]])
+
+
+def verify(session: Session, folder: Path | None = None) -> Report:
+    report = Report()
+    _sqlite(session, report)
+    _chain(session, report)
+    _numbering(session, report)
+    _documents(session, report)
+    _payments_and_credit(session, report)
+    if folder is not None:
+        _pdfs(session, folder, report)
+    return report
+
+
+def _sqlite(session: Session, report: Report) -> None:
+    result = session.execute(text("PRAGMA integrity_check")).scalars().all()
+    if result != ["ok"]:
+        report.problems += [f"SQLite integrity: {r}" for r in result[:20]]
+    for row in session.execute(text("PRAGMA foreign_key_check")).all()[:20]:
+        report.problems.append(f"Broken reference in table {row[0]} row {row[1]} -> {row[2]}")
+
+
+def _label(inv: Invoice) -> str:
+    kind = "credit note" if inv.doc_type == "credit_note" else "invoice"
+    return f"{kind} {inv.number or '#' + str(inv.id)}"
+
+
+def _chain(session: Session, report: Report) -> None:
+    prev = GENESIS
+    linked: set[int] = set()
+    count = 0
+    last_seq = 0
+    stmt = select(ChainLink).order_by(ChainLink.seq)
+    for link in session.scalars(stmt).yield_per(BATCH):
+        count += 1
+        if link.seq != last_seq + 1:
+            report.problems.append(f"Hash chain: link {last_seq + 1} is missing (next is {link.seq}).")
+        last_seq = link.seq
+        if link.prev_hash != prev:
+            report.problems.append(f"Hash chain: link {link.seq} does not follow link {link.seq - 1}.")
+        if link.hash != link_hash(link.prev_hash, link.content_sha256, link.pdf_sha256):
+            report.problems.append(f"Hash chain: link {link.seq} has a wrong hash.")
+        prev = link.hash
+        linked.add(link.invoice_id)
+    # content of every finalized document must still match what was chained
+    frozen = (
+        select(Invoice)
+        .where(Invoice.status != "draft")
+        .options(selectinload(Invoice.lines), selectinload(Invoice.adjustments), selectinload(Invoice.taxes))
+        .order_by(Invoice.id)
+    )
+    chained = {
+        invoice_id: (content, pdf)
+        for invoice_id, content, pdf in session.execute(
+            select(ChainLink.invoice_id, ChainLink.content_sha256, ChainLink.pdf_sha256)
+        )
+    }
+    docs = 0
+    for inv in session.scalars(frozen).yield_per(BATCH):
+        docs += 1
+        expected = chained.get(inv.id)
+        if expected is None:
+            report.problems.append(f"{_label(inv)} is finalized but not in the hash chain.")
+        else:
+            if content_sha256(inv) != expected[0]:
+                report.problems.append(f"{_label(inv)} was altered after it was finalized (content hash differs).")
+            if expected[1] is not None and inv.pdf_sha256 != expected[1]:
+                report.problems.append(f"{_label(inv)}: its PDF hash differs from the one chained at finalize.")
+        session.expunge(inv)
+    report.checked["chain links"] = count
+    report.checked["finalized documents"] = docs
+
+
+def _numbering(session: Session, report: Report) -> None:
+    seqs: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    rows = session.execute(
+        select(Invoice.doc_type, Invoice.counter_year, Invoice.counter_scope, Invoice.number_seq, Invoice.number)
+        .where(Invoice.number.is_not(None))
+    )
+    for doc_type, year, scope, seq, number in rows:
+        if seq is None:
+            report.problems.append(f"{number} has no sequence number recorded.")
+            continue
+        seqs[(doc_type, year or 0, scope or "")].append(seq)
+    counters = {(c.series, c.year, c.scope): c.last_seq for c in session.scalars(select(NumberCounter))}
+    for key in sorted(set(seqs) | set(counters)):
+        got = sorted(seqs.get(key, []))
+        expected = list(range(1, counters.get(key, 0) + 1))
+        series, year, scope = key
+        where = f"series {series}" + (f" {year}" if year else "") + (f" (customer {scope})" if scope else "")
+        if got != expected:
+            missing = sorted(set(expected) - set(got))
+            dupes = sorted({n for n in got if got.count(n) > 1})
+            extra = sorted(set(got) - set(expected))
+            detail = []
+            if missing:
+                detail.append(f"missing {_short(missing)}")
+            if dupes:
+                detail.append(f"repeated {_short(dupes)}")
+            if extra:
+                detail.append(f"beyond the counter {_short(extra)}")
+            report.problems.append(f"Numbering gap in {where}: " + "; ".join(detail) + ".")
+    report.checked["number series"] = len(set(seqs) | set(counters))
+
+
+def _short(values: list[int]) -> str:
+    shown = ", ".join(str(v) for v in values[:10])
+    return shown + (f" and {len(values) - 10} more" if len(values) > 10 else "")
+
+
+def _documents(session: Session, report: Report) -> None:
+    """Stored totals equal a fresh computation from the lines; statuses agree with the amounts."""
+    stmt = (
+        select(Invoice)
+        .options(selectinload(Invoice.lines), selectinload(Invoice.adjustments), selectinload(Invoice.taxes))
+        .order_by(Invoice.id)
+    )
+    credits = dict(
+        session.execute(
+            select(Invoice.corrects_id, func.sum(Invoice.total))
+            .where(Invoice.doc_type == "credit_note")
+            .group_by(Invoice.corrects_id)
+        ).tuples().all()
+    )
+    applied = dict(
+        session.execute(
+            select(Invoice.corrects_id, func.sum(Invoice.applied_to_due))
+            .where(Invoice.doc_type == "credit_note")
+            .group_by(Invoice.corrects_id)
+        ).tuples().all()
+    )
+    paid = dict(
+        session.execute(select(Payment.invoice_id, func.sum(Payment.applied)).group_by(Payment.invoice_id)).tuples().all()
+    )
+    n = 0
+    for inv in session.scalars(stmt).yield_per(BATCH):
+        n += 1
+        label = _label(inv)
+        try:
+            totals = compute_totals(
+                [LineInput(x.quantity, x.unit_price, TaxKey(x.tax_category, x.tax_rate), x.discount_percent,
+                           x.discount_amount, x.price_base) for x in inv.lines],
+                [AdjustmentInput(from_minor(a.amount, inv.currency), TaxKey(a.tax_category, a.tax_rate), a.is_charge)
+                 for a in inv.adjustments],
+                inv.currency, TaxRounding(inv.tax_rounding),
+            )
+        except InvoicerError as exc:
+            report.problems.append(f"{label}: its lines cannot be computed ({exc}).")
+            session.expunge(inv)
+            continue
+        stored = (inv.subtotal, inv.allowance_total, inv.charge_total, inv.tax_total, inv.total)
+        fresh = (totals.subtotal, totals.allowance_total, totals.charge_total, totals.tax_total, totals.total)
+        if stored != fresh:
+            report.problems.append(f"{label}: stored totals {stored} differ from its lines {fresh}.")
+        if [(t.category, t.rate, t.basis, t.amount) for t in inv.taxes] != [
+            (t.category, t.rate, t.basis, t.amount) for t in totals.taxes
+        ]:
+            report.problems.append(f"{label}: the VAT breakdown does not match its lines.")
+        if [x.net for x in inv.lines] != [x.net for x in totals.lines]:
+            report.problems.append(f"{label}: a line net amount does not match quantity x price.")
+        if inv.doc_type == "invoice":
+            if inv.paid != int(paid.get(inv.id) or 0):
+                report.problems.append(
+                    f"{label}: paid {inv.paid} but its payments add up to {int(paid.get(inv.id) or 0)}."
+                )
+            if inv.credited != int(applied.get(inv.id) or 0):
+                report.problems.append(f"{label}: credited amount does not match its credit notes.")
+            if int(credits.get(inv.id) or 0) > inv.total:
+                report.problems.append(f"{label}: credit notes exceed the invoice total.")
+            due = inv.amount_due
+            if inv.status == "paid" and due != 0:
+                report.problems.append(f"{label} is marked paid but {due} is still due.")
+            if inv.status == "open" and due == 0:
+                report.problems.append(f"{label} is open but nothing is due.")
+            if inv.status == "void" and (inv.paid or inv.credited):
+                report.problems.append(f"{label} is void but has payments or credits.")
+            if inv.status != "draft" and inv.number is None:
+                report.problems.append(f"{label} is finalized without a number.")
+        elif inv.applied_to_due + inv.to_customer_credit + inv.refunded != inv.total:
+            report.problems.append(f"{label}: its settlement does not add up to its total.")
+        session.expunge(inv)
+    report.checked["documents"] = n
+
+
+def _payments_and_credit(session: Session, report: Report) -> None:
+    for customer_id, currency, balance in session.execute(
+        select(CreditEntry.customer_id, CreditEntry.currency, func.sum(CreditEntry.amount))
+        .group_by(CreditEntry.customer_id, CreditEntry.currency)
+    ):
+        if balance < 0:
+            report.problems.append(f"Customer {customer_id} has a negative {currency} credit balance ({balance}).")
+    overpaid = dict(
+        session.execute(
+            select(CreditEntry.payment_id, func.sum(CreditEntry.amount))
+            .where(CreditEntry.kind == "overpayment")
+            .group_by(CreditEntry.payment_id)
+        ).tuples().all()
+    )
+    n = 0
+    for p in session.scalars(select(Payment).where(Payment.kind == "payment")):
+        n += 1
+        if p.applied + p.excess != p.amount:
+            report.problems.append(f"Payment {p.id}: applied + excess differ from its amount.")
+        if p.excess and int(overpaid.get(p.id) or 0) != p.excess:
+            report.problems.append(f"Payment {p.id}: its overpayment is not in the customer's credit.")
+    from_notes = dict(
+        session.execute(
+            select(CreditEntry.invoice_id, func.sum(CreditEntry.amount))
+            .where(CreditEntry.kind == "credit_note")
+            .group_by(CreditEntry.invoice_id)
+        ).tuples().all()
+    )
+    for note_id, number, to_credit in session.execute(
+        select(Invoice.id, Invoice.number, Invoice.to_customer_credit).where(Invoice.doc_type == "credit_note")
+    ):
+        if int(from_notes.get(note_id) or 0) != to_credit:
+            report.problems.append(f"Credit note {number}: the customer credit it gave is not in the credit ledger.")
+    report.checked["payments"] = n
+
+
+def _pdfs(session: Session, folder: Path, report: Report) -> None:
+    try:
+        from invoicer.services.documents import check_pdfs
+    except ImportError:
+        return
+    problems = check_pdfs(session, folder)
+    report.problems += problems
