@@ -37,6 +37,7 @@ class TaxCategory(StrEnum):
     OUTSIDE_SCOPE = "O"
 
 
+CATEGORIES = frozenset(c.value for c in TaxCategory)
 #: Categories where the seller charges no VAT: the rate must be 0.
 ZERO_RATE_CATEGORIES = frozenset({"Z", "E", "AE", "K", "G", "O"})
 #: Categories that need an exemption reason on the document (BT-120).
@@ -63,7 +64,7 @@ def _norm_rate(rate: Decimal) -> Decimal:
 
 def check_tax(category: str, rate: Decimal) -> None:
     """Refuse a category/rate pair EN 16931 does not allow."""
-    if category not in {c.value for c in TaxCategory}:
+    if category not in CATEGORIES:
         raise ValidationError(
             f"Unknown VAT category '{category}' (use S, Z, E, AE, K, G or O).", "category"
         )

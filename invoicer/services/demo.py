@@ -1,0 +1,559 @@
+"""Realistic, deterministic demo data: a company, customers in several countries, currencies and
+languages, a catalog, tax rates, and N invoices over the past two years in every state.
+
+Small set-up (company, customers, products) goes through the services. The invoices themselves
+are written in bulk (100,000 in seconds), but every figure comes from the same code the services
+use: ``core.totals`` for amounts, ``invoices.lock_company_amounts`` for exchange, and
+``audit.document_content`` for the hash chain, so ``invoicer verify`` passes on the result.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any
+
+from stdnum.at import uid as at_uid
+from stdnum.iso7064 import mod_11_10
+from stdnum import luhn
+
+from invoicer.core.errors import ValidationError
+from invoicer.core.money import exponent
+from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals, convert_minor
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database
+from invoicer.services import audit, company as company_service, customers as customer_service
+from invoicer.services import invoices as invoice_service, products, rates, taxes
+from invoicer.services.invoices import lock_company_amounts
+
+CHUNK = 2000
+MAX_INVOICES = 2_000_000
+
+S19, S7 = TaxKey("S", Decimal(19)), TaxKey("S", Decimal(7))
+AE, G = TaxKey("AE", Decimal(0)), TaxKey("G", Decimal(0))
+
+
+@dataclass(frozen=True)
+class Market:
+    country: str
+    currency: str
+    locale: str
+    tax: TaxKey | None  # None: domestic rates from the product
+    cities: tuple[tuple[str, str], ...]
+
+
+MARKETS = (
+    Market("DE", "EUR", "de_DE", None, (("10115", "Berlin"), ("80331", "München"), ("50667", "Köln"))),
+    Market("AT", "EUR", "de_AT", AE, (("1010", "Wien"), ("8010", "Graz"))),
+    Market("FR", "EUR", "fr_FR", AE, (("75001", "Paris"), ("69001", "Lyon"))),
+    Market("ES", "EUR", "es_ES", None, (("28001", "Madrid"), ("08001", "Barcelona"))),
+    Market("US", "USD", "en_US", G, (("10001", "New York"), ("94105", "San Francisco"))),
+    Market("GB", "GBP", "en_GB", G, (("EC1A 1BB", "London"),)),
+    Market("CH", "CHF", "de_CH", G, (("8001", "Zürich"),)),
+    Market("JP", "JPY", "ja_JP", G, (("100-0001", "Tokyo"),)),
+    Market("GR", "EUR", "el_GR", None, (("105 57", "Αθήνα"),)),
+    Market("PL", "EUR", "pl_PL", None, (("90-001", "Łódź"),)),
+)
+WEIGHTS = (40, 8, 8, 6, 10, 6, 4, 3, 3, 4)
+FIRST = ("Müller", "Schmidt", "Dubois", "García", "Novak", "Smith", "Tanaka", "Rossi", "Papadopoulos", "Kowalski",
+         "Fischer", "Weber", "Martin", "López", "Johnson", "Suzuki", "Keller", "Wagner", "Moreau", "Nowak")
+KINDS = ("GmbH", "AG", "SARL", "S.L.", "Ltd", "Inc.", "& Söhne", "KG", "Partners", "Studio")
+CATALOG = (
+    ("Consulting", "HUR", "120.00", S19), ("Software development", "HUR", "95.00", S19),
+    ("Project management", "HUR", "110.00", S19), ("Workshop (full day)", "DAY", "1450.00", S19),
+    ("Hosting (monthly)", "MON", "49.90", S19), ("Support plan", "MON", "299.00", S19),
+    ("Licence, per seat", "C62", "18.75", S19), ("Hardware token", "C62", "39.99", S19),
+    ("Travel expenses (flat)", "LS", "250.00", S19), ("Training handbook", "C62", "34.90", S7),
+    ("Specialist book", "C62", "14.995", S7), ("Design review", "HUR", "135.50", S19),
+)
+METHODS = ("bank transfer", "bank transfer", "bank transfer", "card", "cash", "PayPal")
+RATES_TO_EUR = {"USD": Decimal("0.92"), "GBP": Decimal("1.16"), "CHF": Decimal("1.04"), "JPY": Decimal("0.0061")}
+
+
+def _stamp(day: date, seconds: int = 36000) -> datetime:
+    return datetime.combine(day, time()) + timedelta(seconds=seconds)
+
+
+def _vat_id(rng: random.Random, country: str) -> str | None:
+    if country == "DE":
+        body = str(rng.randint(10_000_000, 99_999_999))
+        return "DE" + body + mod_11_10.calc_check_digit(body)
+    if country == "AT":
+        body = str(rng.randint(1_000_000, 9_999_999))
+        return "ATU" + body + at_uid.calc_check_digit("U" + body)
+    if country == "FR":
+        body = str(rng.randint(10_000_000, 99_999_999))
+        siren = body + luhn.calc_check_digit(body)
+        # French VAT key: (12 + 3 * (SIREN mod 97)) mod 97
+        return f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}"
+    return None
+
+
+def generate(
+    db: Database,
+    invoices: int = 200,
+    seed: int = 1,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Fill an empty database with demo data; returns counts of what was made."""
+    if invoices > MAX_INVOICES:
+        raise ValidationError(f"At most {MAX_INVOICES:,} demo invoices.")
+    today = today or date.today()
+    rng = random.Random(seed)
+    with transaction(db.sessions) as s:
+        if s.scalar(invoice_service.select(invoice_service.Invoice.id).limit(1)) is not None:
+            raise ValidationError("The database already has invoices; demo data goes into an empty data folder.")
+        setup = _set_up(s, rng, today)
+    writer = _BulkWriter(db, setup, rng, today)
+    made = writer.run(invoices, progress)
+    return {"customers": len(setup.customers), "products": len(CATALOG), **made}
+
+
+@dataclass
+class _Setup:
+    seller_snapshot: str
+    company_currency: str
+    customers: list[SimpleNamespace]
+    product_ids: list[int]
+
+
+def _set_up(s: Any, rng: random.Random, today: date) -> _Setup:
+    company = company_service.update_company(
+        s, name="Müller & Söhne Software GmbH", address="Friedrichstraße 123", postcode="10117", city="Berlin",
+        country="DE", vat_id="DE123456788", tax_number="30/123/45678", email="billing@mueller-soehne.example",
+        phone="+49 30 1234567", iban="DE89370400440532013000", bic="COBADEFFXXX", currency="EUR",
+        locale="de_DE", legal_details="Amtsgericht Berlin-Charlottenburg HRB 123456 · Geschäftsführer: Anna Müller",
+    )
+    for key, name in ((S19, "USt 19 %"), (S7, "USt 7 %")):
+        taxes.add_tax_rate(s, name, key.rate, key.category)
+    taxes.add_tax_rate(s, "Reverse charge", 0, "AE")
+    taxes.add_tax_rate(s, "Export", 0, "G")
+    for currency, rate in RATES_TO_EUR.items():
+        for months_back in range(25):
+            day = date(today.year, today.month, 1) - timedelta(days=30 * months_back)
+            drift = Decimal(1) + Decimal(rng.randint(-40, 40)) / Decimal(1000)
+            rates.set_rate(s, currency, (rate * drift).quantize(Decimal("0.000001")), day.replace(day=1))
+    product_ids = []
+    rate_ids = {t.category + str(t.rate): t.id for t in taxes.list_tax_rates(s)}
+    for name, unit, price, key in CATALOG:
+        product_ids.append(products.add_product(
+            s, products.ProductData(name, price, unit, None, rate_ids[key.category + str(key.rate)])
+        ))
+    customers = []
+    n_customers = 60
+    for i in range(n_customers):
+        market = rng.choices(MARKETS, WEIGHTS)[0]
+        business = market.tax is not None or rng.random() < 0.7
+        name = f"{FIRST[i % len(FIRST)]} {KINDS[rng.randrange(len(KINDS))]}" + (f" {i // len(FIRST) + 1}" if i >= len(FIRST) else "")
+        postcode, city = rng.choice(market.cities)
+        cid = customer_service.add_customer(s, customer_service.CustomerData(
+            name=name, country=market.country, contact=rng.choice(("Anna", "Jean", "Maria", "John", "Yuki", None)),
+            email=f"accounts{i}@{name.split()[0].lower().replace('ü', 'ue')}.example",
+            address=f"{rng.choice(('Hauptstraße', 'Rue de la Paix', 'Main Street', 'Calle Mayor'))} {rng.randint(1, 200)}",
+            postcode=postcode, city=city, vat_id=_vat_id(rng, market.country) if business else None,
+            currency=market.currency, locale=market.locale, terms_days=rng.choice((14, 14, 30, 30, 30, 60)),
+        ))
+        customer = customer_service.get_customer(s, cid)
+        customers.append(SimpleNamespace(
+            id=cid, market=market, terms=customer.terms_days, snapshot=customer_service.snapshot(customer),
+            vat_id=customer.vat_id,
+        ))
+    return _Setup(company_service.snapshot(company), company.currency, customers, product_ids)
+
+
+class _BulkWriter:
+    """Writes invoices, lines, payments, credit notes, chain links and audit events with executemany."""
+
+    def __init__(self, db: Database, setup: _Setup, rng: random.Random, today: date) -> None:
+        self.db, self.setup, self.rng, self.today = db, setup, rng, today
+        self.prev_hash = audit.GENESIS
+        self.chain_seq = 0
+        self.counters: dict[tuple[str, int], list[Any]] = {}
+        self.rates: dict[str, list[tuple[date, Decimal]]] = {}
+        self.counts = dict.fromkeys(("invoices", "lines", "payments", "credit_notes"), 0)
+        self.actor = audit.actor()
+
+    def run(self, n: int, progress: Callable[[int, int], None] | None) -> dict[str, int]:
+        with transaction(self.db.readonly_sessions) as s:
+            for row in rates.list_rates(s):
+                self.rates.setdefault(row.currency, []).append((row.valid_on, row.rate))
+        start = self.today - timedelta(days=730)
+        days = sorted(start + timedelta(days=int(self.rng.random() * 730)) for _ in range(n))
+        next_id = 1
+        pending_notes: list[tuple[date, SimpleNamespace]] = []
+        raw = self.db.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            for offset in range(0, n, CHUNK):
+                cur.execute("BEGIN IMMEDIATE")
+                rows = _Rows()
+                for day in days[offset:offset + CHUNK]:
+                    inv = self._invoice(next_id, day)
+                    next_id += 1
+                    self._fate(inv, rows, pending_notes)
+                    rows.add_document(inv)
+                rows.flush(cur, self.counts)
+                cur.execute("COMMIT")
+                if progress:
+                    progress(min(offset + CHUNK, n), n)
+            cur.execute("BEGIN IMMEDIATE")
+            rows = _Rows()
+            for day, note in sorted(pending_notes, key=lambda x: (x[0], x[1].corrects.id)):
+                note.id = next_id
+                next_id += 1
+                self._issue_note(note, day, rows)
+            rows.flush(cur, self.counts)
+            self._write_counters(cur)
+            cur.execute("COMMIT")
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
+        return self.counts
+
+    # ------------------------------------------------------------ building documents
+
+    def _rate(self, currency: str, day: date) -> Decimal:
+        if currency == self.setup.company_currency:
+            return Decimal(1)
+        return max((r for r in self.rates[currency] if r[0] <= day), default=self.rates[currency][-1])[1]
+
+    def _invoice(self, invoice_id: int, day: date) -> SimpleNamespace:
+        rng = self.rng
+        customer = rng.choice(self.setup.customers)
+        market = customer.market
+        lines = []
+        for position in range(1, rng.choice((1, 2, 3, 5, 8, 10, 12, 15, 19, 25)) + 1):
+            name, unit, price, key = CATALOG[rng.randrange(len(CATALOG))]
+            qty = Decimal(rng.choice(("1", "1", "2", "3", "5", "7.5", "10", "0.25", "12", "40")))
+            percent = Decimal(rng.choice((5, 10, 15))) if rng.random() < 0.08 else None
+            key = market.tax or key
+            lines.append(SimpleNamespace(
+                position=position, description=name, quantity=qty, unit=unit, unit_price=Decimal(price),
+                price_base=Decimal(1), discount_percent=percent, discount_amount=None, tax_category=key.category,
+                tax_rate=key.rate, product_id=self.setup.product_ids[[c[0] for c in CATALOG].index(name)],
+                source_line_id=None,
+            ))
+        adjustments = []
+        if rng.random() < 0.1:
+            key = market.tax or S19
+            adjustments.append(SimpleNamespace(position=1, is_charge=True, reason="Shipping",
+                                               amount=990 if market.currency != "JPY" else 1500,
+                                               tax_category=key.category, tax_rate=key.rate))
+        inv = SimpleNamespace(
+            id=invoice_id, doc_type="invoice", status="draft", number=None, counter_year=None, counter_scope=None,
+            number_seq=None, customer_id=customer.id, customer=customer, currency=market.currency, issue_date=day,
+            due_date=day + timedelta(days=customer.terms), tax_rounding="document", notes=None,
+            buyer_reference=f"PO-{rng.randint(1000, 99999)}" if rng.random() < 0.3 else None,
+            seller_snapshot=None, customer_snapshot=None, lines=lines, adjustments=adjustments, corrects_id=None,
+            reason=None, applied_to_due=0, to_customer_credit=0, refunded=0, paid=0, credited=0, paid_at=None,
+            closed_at=None, finalized_at=None, exchange_rate=None, company_currency=None, company_subtotal=None,
+            company_tax_total=None, company_total=None, created_at=_stamp(day, 30000), events=[], payments=[],
+        )
+        self._compute(inv)
+        return inv
+
+    def _compute(self, doc: SimpleNamespace) -> None:
+        totals = compute_totals(
+            [LineInput(x.quantity, x.unit_price, _key(x.tax_category, x.tax_rate), x.discount_percent,
+                       x.discount_amount, x.price_base) for x in doc.lines],
+            [AdjustmentInput(Decimal(a.amount).scaleb(-exponent(doc.currency)), _key(a.tax_category, a.tax_rate),
+                             a.is_charge) for a in doc.adjustments],
+            doc.currency, TaxRounding(doc.tax_rounding),
+        )
+        for line, amounts in zip(doc.lines, totals.lines, strict=True):
+            line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
+        doc.subtotal, doc.allowance_total, doc.charge_total = totals.subtotal, totals.allowance_total, totals.charge_total
+        doc.tax_total, doc.total = totals.tax_total, totals.total
+        doc.taxes = [
+            SimpleNamespace(category=t.category, rate=t.rate, basis=t.basis, amount=t.amount,
+                            exemption_reason=taxes.DEFAULT_EXEMPTION_REASONS.get(t.category))
+            for t in totals.taxes
+        ]
+
+    def _number(self, series: str, prefix: str, doc: SimpleNamespace) -> None:
+        year = doc.issue_date.year
+        counter = self.counters.setdefault((series, year), [0, doc.issue_date])
+        counter[0] += 1
+        counter[1] = doc.issue_date
+        doc.number = f"{prefix}-{year}-{counter[0]:05d}"
+        doc.counter_year, doc.counter_scope, doc.number_seq = year, "", counter[0]
+
+    def _finalize(self, inv: SimpleNamespace) -> None:
+        self._number("invoice", "INV", inv)
+        inv.seller_snapshot = self.setup.seller_snapshot
+        inv.customer_snapshot = inv.customer.snapshot
+        lock_company_amounts(inv, self.setup.company_currency, self._rate(inv.currency, inv.issue_date))
+        inv.finalized_at = _stamp(inv.issue_date, 36000)
+        inv.status = "open"
+        inv.events.append(("finalize", "draft", "open", {"number": inv.number, "total": inv.total}))
+
+    def _chain(self, doc: SimpleNamespace, rows: _Rows) -> None:
+        content = audit.sha256_of_content(audit.document_content(doc))  # type: ignore[arg-type]
+        self.chain_seq += 1
+        link = audit.link_hash(self.prev_hash, content)
+        rows.chain.append((self.chain_seq, doc.id, content, None, self.prev_hash, link, doc.finalized_at))
+        self.prev_hash = link
+
+    def _pay(self, inv: SimpleNamespace, amount: int, day: date, reference: str | None = None) -> None:
+        day = min(day, self.today)
+        applied = min(amount, inv.total - inv.paid - inv.credited)
+        inv.payments.append(SimpleNamespace(
+            kind="payment", amount=amount, applied=applied, excess=amount - applied, paid_on=day,
+            method=self.rng.choice(METHODS), reference=reference, reverses=None, reason=None,
+        ))
+        inv.paid += applied
+        before = inv.status
+        if inv.total - inv.paid - inv.credited == 0:
+            inv.status, inv.paid_at = "paid", _stamp(day, 50000)
+        inv.events.append(("payment", before, inv.status, {"amount": amount}))
+
+    def _fate(self, inv: SimpleNamespace, rows: _Rows, notes: list[tuple[date, SimpleNamespace]]) -> None:
+        rng, age = self.rng, (self.today - inv.issue_date).days
+        if age < 25 and rng.random() < 0.25:
+            return  # stays a draft
+        self._finalize(inv)
+        self._chain(inv, rows)
+        roll = rng.random()
+        overdue_days = (self.today - inv.due_date).days
+        pay_day = inv.issue_date + timedelta(days=rng.randint(3, inv.customer.terms + 15))
+        if roll < 0.02:
+            inv.status, inv.closed_at = "void", _stamp(inv.issue_date + timedelta(days=2))
+            inv.events.append(("void", "open", "void", {"reason": "Issued by mistake"}))
+        elif roll < 0.04 and overdue_days > 90:
+            inv.status, inv.closed_at = "uncollectible", _stamp(inv.due_date + timedelta(days=90))
+            inv.events.append(("write_off", "open", "uncollectible", {"amount_due": inv.total}))
+        elif roll < 0.07 and age > 10:
+            note_day = min(inv.issue_date + timedelta(days=rng.randint(2, 20)), self.today)
+            if rng.random() < 0.5:
+                self._pay(inv, inv.total, pay_day)  # paid, then partly credited to customer credit
+                notes.append((note_day, SimpleNamespace(corrects=inv, sources=inv.lines[:1])))
+            else:
+                notes.append((note_day, SimpleNamespace(corrects=inv, sources=inv.lines)))
+        elif pay_day <= self.today and rng.random() < (0.96 if overdue_days > 60 else 0.8):
+            if rng.random() < 0.08:
+                half = inv.total // 2
+                self._pay(inv, half, pay_day)
+                self._pay(inv, inv.total - half, pay_day + timedelta(days=rng.randint(5, 25)))
+            elif rng.random() < 0.01:
+                self._pay(inv, inv.total, pay_day, f"DEMO-{inv.id}-A")
+                self._reverse_last(inv, pay_day)
+                self._pay(inv, inv.total, pay_day + timedelta(days=3), f"DEMO-{inv.id}-B")
+            else:
+                extra = 500 if rng.random() < 0.01 and inv.currency != "JPY" else 0
+                self._pay(inv, inv.total + extra, pay_day)
+        elif rng.random() < 0.3 and pay_day <= self.today:
+            self._pay(inv, inv.total // 3, pay_day)  # partially paid
+
+    def _reverse_last(self, inv: SimpleNamespace, day: date) -> None:
+        original = inv.payments[-1]
+        before = inv.status
+        inv.payments.append(SimpleNamespace(
+            kind="reversal", amount=-original.amount, applied=-original.applied, excess=-original.excess,
+            paid_on=min(day + timedelta(days=1), self.today), method=original.method, reference=None,
+            reverses=original, reason="Payment bounced",
+        ))
+        inv.paid -= original.applied
+        if inv.status == "paid":
+            inv.status, inv.paid_at = "open", None
+        inv.events.append(("reverse_payment", before, inv.status, {"amount": original.amount}))
+
+    def _issue_note(self, spec: SimpleNamespace, day: date, rows: _Rows) -> None:
+        inv = spec.corrects
+        note = SimpleNamespace(
+            id=spec.id, doc_type="credit_note", status="issued", customer_id=inv.customer_id, currency=inv.currency,
+            issue_date=max(day, inv.issue_date), due_date=None, tax_rounding=inv.tax_rounding, notes=None,
+            buyer_reference=inv.buyer_reference, seller_snapshot=self.setup.seller_snapshot,
+            customer_snapshot=inv.customer_snapshot, lines=[], adjustments=[], corrects_id=inv.id,
+            reason="Returned goods" if len(spec.sources) < len(inv.lines) else "Cancelled order", paid=0, credited=0,
+            paid_at=None, closed_at=None, created_at=_stamp(day, 40000), finalized_at=_stamp(day, 40000),
+            events=[], payments=[],
+        )
+        # the source lines were written with the invoice, so their ids (id_ref) are known by now
+        note.lines = [
+            SimpleNamespace(**{**vars(x), "position": position, "source_line_id": x.id_ref})
+            for position, x in enumerate(spec.sources, 1)
+        ]
+        if len(spec.sources) == len(inv.lines):
+            note.adjustments = [SimpleNamespace(**vars(a)) for a in inv.adjustments]
+        self._compute(note)
+        due = inv.total - inv.paid - inv.credited if inv.status == "open" else 0
+        note.applied_to_due = min(note.total, due)
+        note.to_customer_credit = note.total - note.applied_to_due
+        note.refunded = 0
+        self._number("credit_note", "CN", note)
+        lock_company_amounts(note, inv.company_currency, inv.exchange_rate)
+        self._chain(note, rows)
+        before = inv.status
+        inv.credited += note.applied_to_due
+        if inv.status == "open" and inv.total - inv.paid - inv.credited == 0:
+            rows.settled.append(("paid", _stamp(day, 41000), inv.credited, inv.id))
+        else:
+            rows.settled.append((inv.status, inv.paid_at, inv.credited, inv.id))
+        note.events.append(("issue", None, "issued", {"number": note.number, "invoice": inv.number}))
+        note.events.append(("credit", before, "paid" if rows.settled[-1][0] == "paid" else before,
+                            {"credit_note": note.number}))
+        rows.add_document(note, credit_entry=note.to_customer_credit)
+
+    def _write_counters(self, cur: Any) -> None:
+        cur.executemany(
+            "INSERT INTO number_counters (series, year, scope, last_seq, last_issue_date) VALUES (?, ?, '', ?, ?)",
+            [(series, year, seq, str(last)) for (series, year), (seq, last) in self.counters.items()],
+        )
+
+
+class _Rows:
+    """Row buffers for one chunk, flushed with executemany in dependency order."""
+
+    line_id = 0
+    payment_id = 0
+
+    def __init__(self) -> None:
+        self.invoices: list[tuple[Any, ...]] = []
+        self.lines: list[tuple[Any, ...]] = []
+        self.adjustments: list[tuple[Any, ...]] = []
+        self.taxes: list[tuple[Any, ...]] = []
+        self.payments: list[tuple[Any, ...]] = []
+        self.credit: list[tuple[Any, ...]] = []
+        self.chain: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
+        self.settled: list[tuple[Any, ...]] = []
+
+    def add_document(self, d: SimpleNamespace, credit_entry: int = 0) -> None:
+        dec = _dec
+        self.invoices.append((
+            d.id, d.doc_type, d.status, d.number, d.counter_year if d.number else None,
+            d.counter_scope if d.number else None, d.number_seq if d.number else None, d.customer_id, d.currency,
+            str(d.issue_date), _s(d.due_date), d.tax_rounding, d.notes, d.buyer_reference, d.seller_snapshot,
+            d.customer_snapshot, d.subtotal, d.allowance_total, d.charge_total, d.tax_total, d.total, d.paid,
+            d.credited, dec(d.exchange_rate), d.company_currency, d.company_subtotal, d.company_tax_total,
+            d.company_total, d.corrects_id, d.reason, d.applied_to_due, d.to_customer_credit, d.refunded,
+            _s(d.created_at), _s(d.finalized_at or d.created_at), _s(d.finalized_at), _s(d.paid_at), _s(d.closed_at),
+        ))
+        for line in d.lines:
+            _Rows.line_id += 1
+            if d.doc_type == "invoice":
+                line.id_ref = _Rows.line_id
+            self.lines.append((
+                _Rows.line_id, d.id, line.position, line.description, str(line.quantity), line.unit,
+                str(line.unit_price), str(line.price_base), dec(line.discount_percent), dec(line.discount_amount),
+                line.tax_category, str(line.tax_rate), line.gross, line.discount, line.net, line.tax,
+                line.product_id, line.source_line_id,
+            ))
+        for a in d.adjustments:
+            self.adjustments.append((d.id, a.position, a.is_charge, a.reason, a.amount, a.tax_category, str(a.tax_rate)))
+        for t in d.taxes:
+            self.taxes.append((d.id, t.category, str(t.rate), t.basis, t.amount, t.exemption_reason))
+        for p in d.payments:
+            _Rows.payment_id += 1
+            p.id = _Rows.payment_id
+            self.payments.append((
+                p.id, p.kind, d.id, d.customer_id, d.currency, p.amount, p.applied, p.excess, str(p.paid_on),
+                p.method, p.reference, p.reverses.id if p.reverses else None, p.reason,
+                _convert(p.amount, d), _s(_stamp(p.paid_on, 45000)),
+            ))
+            if p.excess:
+                self.credit.append((d.customer_id, d.currency, p.excess, "overpayment" if p.excess > 0 else "reversal",
+                                    str(p.paid_on), d.id, p.id, _s(_stamp(p.paid_on, 45000))))
+        if credit_entry:
+            self.credit.append((d.customer_id, d.currency, credit_entry, "credit_note", str(d.issue_date), d.id, None,
+                                _s(d.created_at)))
+        at = _s(d.finalized_at or d.created_at)
+        entity = "credit_note" if d.doc_type == "credit_note" else "invoice"
+        if d.doc_type == "invoice":
+            self.events.append((at, "demo", "create", entity, d.id, None, "draft", json.dumps({"total": d.total})))
+        for action, before, after, payload in d.events:
+            target = d.corrects_id if action == "credit" else d.id
+            self.events.append((at, "demo", action, "invoice" if action == "credit" else entity, target, before, after,
+                                json.dumps(payload, sort_keys=True)))
+
+    def flush(self, cur: Any, counts: dict[str, int]) -> None:
+        counts["invoices"] += sum(1 for row in self.invoices if row[1] == "invoice")
+        counts["credit_notes"] += sum(1 for row in self.invoices if row[1] == "credit_note")
+        counts["lines"] += len(self.lines)
+        counts["payments"] += len(self.payments)
+        cur.executemany(
+            "INSERT INTO invoices (id, doc_type, status, number, counter_year, counter_scope, number_seq, customer_id,"
+            " currency, issue_date, due_date, tax_rounding, notes, buyer_reference, seller_snapshot, customer_snapshot,"
+            " subtotal, allowance_total, charge_total, tax_total, total, paid, credited, exchange_rate, company_currency,"
+            " company_subtotal, company_tax_total, company_total, corrects_id, reason, applied_to_due,"
+            " to_customer_credit, refunded, created_at, updated_at, finalized_at, paid_at, closed_at)"
+            f" VALUES ({', '.join('?' * 38)})",
+            [(*row[:2], "draft", *row[3:]) for row in self.invoices],
+        )
+        cur.executemany(
+            "INSERT INTO invoice_lines (id, invoice_id, position, description, quantity, unit, unit_price, price_base,"
+            " discount_percent, discount_amount, tax_category, tax_rate, gross, discount, net, tax, product_id,"
+            " source_line_id) VALUES (" + ", ".join("?" * 18) + ")",
+            self.lines,
+        )
+        cur.executemany(
+            "INSERT INTO invoice_adjustments (invoice_id, position, is_charge, reason, amount, tax_category, tax_rate)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self.adjustments,
+        )
+        cur.executemany(
+            "INSERT INTO invoice_taxes (invoice_id, category, rate, basis, amount, exemption_reason)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            self.taxes,
+        )
+        # inserted as drafts so lines could be added; now move each to its real status (the freeze starts here)
+        cur.executemany(
+            "UPDATE invoices SET status = ? WHERE id = ?",
+            [(row[2], row[0]) for row in self.invoices if row[2] != "draft"],
+        )
+        cur.executemany(
+            "INSERT INTO payments (id, kind, invoice_id, customer_id, currency, amount, applied, excess, paid_on, method,"
+            " reference, reverses_id, reason, company_amount, created_at) VALUES (" + ", ".join("?" * 15) + ")",
+            self.payments,
+        )
+        cur.executemany(
+            "INSERT INTO credit_entries (customer_id, currency, amount, kind, entry_on, invoice_id, payment_id,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self.credit,
+        )
+        cur.executemany(
+            "INSERT INTO document_chain (seq, invoice_id, content_sha256, pdf_sha256, prev_hash, hash, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(*row[:6], _s(row[6])) for row in self.chain],
+        )
+        cur.executemany(
+            "INSERT INTO audit_events (at, actor, action, entity, entity_id, before_status, after_status, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self.events,
+        )
+        cur.executemany("UPDATE invoices SET status = ?, paid_at = ?, credited = ? WHERE id = ?",
+                        [(st, _s(at), cr, i) for st, at, cr, i in self.settled])
+
+
+@lru_cache(maxsize=None)
+def _key(category: str, rate: Decimal) -> TaxKey:
+    return TaxKey(category, rate)
+
+
+def _s(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat()
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _convert(amount: int, doc: SimpleNamespace) -> int | None:
+    if doc.exchange_rate is None:
+        return None
+    return convert_minor(amount, doc.currency, doc.company_currency, doc.exchange_rate)
+
+
