@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from invoicer.core.errors import FrozenError, NotFoundError, ValidationError
 from invoicer.core.money import HUNDRED, exponent, is_currency, parse_amount, parse_decimal
-from invoicer.core.numbering import counter_key, format_number
+from invoicer.core.numbering import CounterKey, counter_key, format_number
 from invoicer.core.totals import (
     AdjustmentInput,
     LineInput,
@@ -315,14 +315,26 @@ def delete_draft(session: Session, invoice_id: int) -> None:
 # ---------------------------------------------------------------- numbering and finalize
 
 
+def _counter(
+    session: Session, series: str, issue_date: date, customer_id: int
+) -> tuple[str, CounterKey, NumberCounter | None]:
+    pattern = str(settings.get(session, f"numbering.{series}"))
+    key = counter_key(series, pattern, issue_date.year, customer_id)
+    return pattern, key, session.get(NumberCounter, (key.series, key.year, key.scope))
+
+
+def next_number(session: Session, series: str, issue_date: date, customer_id: int) -> str:
+    """The number the next finalize in this series would take (shown before confirming); takes nothing."""
+    pattern, _key, counter = _counter(session, series, issue_date, customer_id)
+    return format_number(pattern, issue_date.year, (counter.last_seq if counter else 0) + 1, customer_id)
+
+
 def take_number(session: Session, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]:
     """Draw the next number of a series inside the caller's transaction: (number, year, scope, seq).
 
     Nothing is taken before this point, so a rollback leaves no gap.
     """
-    pattern = str(settings.get(session, f"numbering.{series}"))
-    key = counter_key(series, pattern, issue_date.year, customer_id)
-    counter = session.get(NumberCounter, (key.series, key.year, key.scope))
+    pattern, key, counter = _counter(session, series, issue_date, customer_id)
     if counter is None:
         counter = NumberCounter(series=key.series, year=key.year, scope=key.scope, last_seq=0)
         session.add(counter)

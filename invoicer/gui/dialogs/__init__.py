@@ -1,0 +1,1 @@
+"""Dialogs: invoice editor, payment, credit note, customer, product, tax rate, history."""

@@ -1,0 +1,127 @@
+"""Add or edit a customer, with email, VAT ID (python-stdnum) and country checked as the user types."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from invoicer.gui.operations import Operations
+from invoicer.gui.widgets.checked_field import CheckedLineEdit
+from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
+from invoicer.i18n import _
+from invoicer.services import company, customers, settings, validation
+from invoicer.services.customers import CustomerData
+
+
+class CustomerDialog(QDialog):
+    """``customer_id`` None adds a customer; afterwards ``customer_id`` holds the saved one."""
+
+    def __init__(self, ops: Operations, parent: QWidget | None = None, customer_id: int | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.customer_id = customer_id
+        self.setWindowTitle(_("New customer") if customer_id is None else _("Edit customer"))
+        self.name = QLineEdit()
+        self.name.setObjectName("name")
+        self.contact = QLineEdit()
+        self.email = CheckedLineEdit(validation.email)
+        self.email.setObjectName("email")
+        self.address = QPlainTextEdit()
+        self.address.setTabChangesFocus(True)
+        self.address.setMaximumHeight(60)
+        self.postcode = QLineEdit()
+        self.city = QLineEdit()
+        self.country = CountryPicker()
+        self.country.setObjectName("country")
+        self.vat_id = CheckedLineEdit(lambda text: validation.vat_id(text, self.country.code()))
+        self.vat_id.setObjectName("vat_id")
+        self.country.currentIndexChanged.connect(self.vat_id.validate)
+        self.currency = CurrencyPicker()
+        self.locale = LocalePicker()
+        self.terms = QSpinBox()
+        self.terms.setRange(0, 3650)
+        self.terms.setSuffix(_(" days"))
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMaximumHeight(60)
+
+        form = QFormLayout()
+        form.addRow(_("&Name"), self.name)
+        form.addRow(_("C&ontact person"), self.contact)
+        form.addRow(_("&Email"), self.email)
+        form.addRow(_("&Address"), self.address)
+        form.addRow(_("&Postcode"), self.postcode)
+        form.addRow(_("C&ity"), self.city)
+        form.addRow(_("Coun&try"), self.country)
+        form.addRow(_("&VAT ID"), self.vat_id)
+        form.addRow(_("Billing c&urrency"), self.currency)
+        form.addRow(_("Document &language"), self.locale)
+        form.addRow(_("Payment &terms"), self.terms)
+        form.addRow(_("Note&s"), self.notes)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self._load()
+
+    def _load(self) -> None:
+        def query(session: object) -> tuple:
+            seller = company.get_company(session)  # type: ignore[arg-type]
+            terms = settings.get(session, "invoice.terms_days")  # type: ignore[arg-type]
+            existing = None if self.customer_id is None else customers.get_customer(session, self.customer_id)  # type: ignore[arg-type]
+            data = None if existing is None else CustomerData(
+                name=existing.name, country=existing.country, contact=existing.contact, email=existing.email,
+                address=existing.address, postcode=existing.postcode, city=existing.city, vat_id=existing.vat_id,
+                currency=existing.currency, locale=existing.locale, terms_days=existing.terms_days,
+                notes=existing.notes,
+            )
+            return seller.country, seller.currency, seller.locale, terms, data
+
+        country, currency, locale, terms, data = self.ops.read(query)
+        if data is None:
+            self.country.set_code(country or "DE")
+            self.currency.set_code(currency or "EUR")
+            self.locale.set_value(locale)
+            self.terms.setValue(int(terms))
+            return
+        self.name.setText(data.name)
+        self.contact.setText(data.contact or "")
+        self.email.setText(data.email)
+        self.address.setPlainText(data.address)
+        self.postcode.setText(data.postcode)
+        self.city.setText(data.city)
+        self.country.set_code(data.country)
+        self.vat_id.setText(data.vat_id)
+        self.currency.set_code(data.currency or "EUR")
+        self.locale.set_value(data.locale)
+        self.terms.setValue(data.terms_days or 0)
+        self.notes.setPlainText(data.notes or "")
+
+    def data(self) -> CustomerData:
+        return CustomerData(
+            name=self.name.text(), country=self.country.code(), contact=self.contact.text(),
+            email=self.email.text(), address=self.address.toPlainText(), postcode=self.postcode.text(),
+            city=self.city.text(), vat_id=self.vat_id.text(), currency=self.currency.code(),
+            locale=self.locale.value(), terms_days=self.terms.value(), notes=self.notes.toPlainText(),
+        )
+
+    def accept(self) -> None:
+        if self.customer_id is None:
+            new_id = self.ops.add_customer(self, self.data())
+            if new_id is None:
+                return
+            self.customer_id = new_id
+        elif not self.ops.update_customer(self, self.customer_id, self.data()):
+            return
+        super().accept()

@@ -1,0 +1,766 @@
+"""The invoice window: a draft is edited (lines by keyboard, live totals, undo); a finalized document is
+shown read-only with its actions (payment, credit note, void, write-off, history)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from invoicer.core.errors import InvoicerError
+from invoicer.core.units import UNIT_NAMES
+from invoicer.gui import messages
+from invoicer.gui.dialogs.document_data import Document, load_document
+from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
+from invoicer.gui.models.records import Field, RecordTableModel
+from invoicer.gui.style import (
+    date_format,
+    day,
+    icon,
+    locale_decimal,
+    money,
+    plain_decimal,
+    status_color,
+    status_label,
+)
+from invoicer.gui.widgets.line_table import LineTable
+from invoicer.gui.widgets.tables import record_table
+from invoicer.gui.widgets.totals import TaxLine, TotalsBox, TotalsView
+from invoicer.i18n import N_, _
+from invoicer.services import customers, invoices, products, settings, taxes
+from invoicer.services.invoices import AdjustmentData, DraftData, LineData
+from invoicer.services.payments import PaymentRow
+
+if TYPE_CHECKING:
+    from invoicer.gui.main_window import MainWindow
+
+
+def buddy(text: str, widget: QWidget) -> QLabel:
+    """A label whose Alt+letter shortcut focuses ``widget``."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
+def tax_value(category: str, rate: Decimal | str) -> str:
+    """A tax rate as stored in a cell: ``"S|19"``."""
+    return f"{category}|{Decimal(str(rate)).normalize():f}"
+
+
+class InvoiceEditor(QWidget):
+    """One invoice or credit note. ``invoice_id`` None starts a new draft."""
+
+    def __init__(self, window: MainWindow, invoice_id: int | None, customer_id: int | None = None) -> None:
+        super().__init__(window, Qt.WindowType.Window)
+        self.window_ = window
+        self.ops = window.ops
+        self.invoice_id = invoice_id
+        self.document: Document | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(1000, 720)
+        self.undo = QUndoStack(self)
+        self._header_dirty = False
+        self._loading = False
+        self._read_lookups()
+
+        self.customer = QComboBox()
+        self.customer.setObjectName("customer")
+        self.customer.setEditable(True)
+        self.customer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for row in self.customer_rows:
+            self.customer.addItem(row.name, row.id)
+        completer = self.customer.completer()
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.customer.setCurrentIndex(-1)
+        self.customer.lineEdit().setPlaceholderText(_("Type to find a customer"))
+        self.customer.currentIndexChanged.connect(self._customer_changed)
+        self.new_customer = QPushButton(_("New customer…"))
+        self.new_customer.setObjectName("new_customer")
+        self.new_customer.clicked.connect(self._add_customer)
+        self.currency = QLabel()
+        self.issue_date = self._date_edit("issue_date")
+        self.due_date = self._date_edit("due_date")
+        self.issue_date.dateChanged.connect(self._issue_date_changed)
+        self.buyer_reference = QLineEdit()
+        self.buyer_reference.setObjectName("buyer_reference")
+        self.buyer_reference.setPlaceholderText(_("Purchase order or reference the customer asked for"))
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("notes")
+        self.notes.setPlaceholderText(_("Printed on the invoice, e.g. thanks or delivery details"))
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMaximumHeight(70)
+        for signal in (self.due_date.dateChanged, self.buyer_reference.textChanged, self.notes.textChanged):
+            signal.connect(self._header_edited)
+
+        self.lines = EditableRowsModel(self._line_columns(), self._blank_line, self.undo)
+        self.lines.autofill = self._autofill
+        self.line_table = LineTable(self.lines)
+        self.line_table.setObjectName("lines")
+        self.adjustments = EditableRowsModel(self._adjustment_columns(), self._blank_adjustment, self.undo)
+        self.adjustment_table = LineTable(self.adjustments)
+        self.adjustment_table.setObjectName("adjustments")
+        self.adjustment_table.setMaximumHeight(110)
+        self.lines.edited.connect(self._recompute)
+        self.adjustments.edited.connect(self._recompute)
+        self.undo.cleanChanged.connect(self._clean_changed)
+
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setStyleSheet("color: #dc2626;")
+        self.problem.setWordWrap(True)
+        self.totals = TotalsBox()
+        self.totals.setObjectName("totals")
+        self.status_badge = QLabel()
+        self.status_badge.setObjectName("status_badge")
+        self.heading = QLabel()
+        self.heading.setObjectName("heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.heading.setFont(font)
+
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._make_actions()
+        self._build_layout()
+        self._set_tab_order()
+        self._load(customer_id)
+
+    # ------------------------------------------------------------ lookups
+
+    def _read_lookups(self) -> None:
+        def query(session: object) -> tuple:
+            return (
+                customers.list_customers(session),  # type: ignore[arg-type]
+                taxes.list_tax_rates(session),  # type: ignore[arg-type]
+                products.list_products(session),  # type: ignore[arg-type]
+                settings.get(session, "invoice.tax_rounding"),  # type: ignore[arg-type]
+            )
+
+        self.customer_rows, rates, self.product_rows, self.rounding = self.ops.read(query)
+        self.tax_rows = [(tax_value(r.category, r.rate), r.name) for r in rates]
+        self.tax_by_id = {r.id: tax_value(r.category, r.rate) for r in rates}
+        self.products_by_name = {p.name.lower(): p for p in self.product_rows}
+
+    def tax_choices(self) -> list[tuple[str, str]]:
+        known = dict(self.tax_rows)
+        extra = {
+            row.get("tax", "") for model in (self.lines, self.adjustments) for row in model.rows
+        } - set(known) - {""}
+        return self.tax_rows + [(v, v.replace("|", " ") + " %") for v in sorted(extra)]
+
+    @staticmethod
+    def unit_choices() -> list[tuple[str, str]]:
+        return [(code, _(name)) for code, name in UNIT_NAMES.items() if code != "H87"]
+
+    def _line_columns(self) -> list[EditColumn]:
+        return [
+            EditColumn("description", N_("Description"), completions=lambda: [p.name for p in self.product_rows]),
+            EditColumn("quantity", N_("Quantity"), numeric=True),
+            EditColumn("unit", N_("Unit"), choices=self.unit_choices),
+            EditColumn("unit_price", N_("Unit price"), numeric=True),
+            EditColumn("discount", N_("Discount %"), numeric=True),
+            EditColumn("tax", N_("VAT"), choices=self.tax_choices),
+            EditColumn("amount", N_("Amount"), numeric=True, editable=False),
+        ]
+
+    def _adjustment_columns(self) -> list[EditColumn]:
+        return [
+            EditColumn("kind", N_("Discount or charge"),
+                       choices=lambda: [("discount", _("Discount")), ("charge", _("Charge"))]),
+            EditColumn("reason", N_("Reason")),
+            EditColumn("amount", N_("Amount (net)"), numeric=True),
+            EditColumn("tax", N_("VAT"), choices=self.tax_choices),
+        ]
+
+    def _default_tax(self) -> str:
+        standard = [v for v, _name in self.tax_rows if v.startswith("S|")]
+        return standard[-1] if standard else (self.tax_rows[0][0] if self.tax_rows else "")
+
+    def _blank_line(self) -> Row:
+        return {"description": "", "quantity": "", "unit": "C62", "unit_price": "", "discount": "",
+                "tax": self._default_tax(), "product_id": "", "discount_amount": ""}
+
+    def _blank_adjustment(self) -> Row:
+        return {"kind": "discount", "reason": "", "amount": "", "tax": self._default_tax()}
+
+    def _autofill(self, key: str, row: Row) -> Row:
+        """Typing a product's name fills its unit, price and VAT (a price already typed is kept)."""
+        if key != "description":
+            return {}
+        product = self.products_by_name.get(row["description"].strip().lower())
+        if product is None:
+            return {"product_id": ""} if row.get("product_id") else {}
+        filled: Row = {"product_id": str(product.id), "unit": product.unit}
+        if not row.get("unit_price"):
+            filled["unit_price"] = locale_decimal(product.unit_price)
+        if not row.get("quantity"):
+            filled["quantity"] = "1"
+        if product.tax_rate_id in self.tax_by_id:
+            filled["tax"] = self.tax_by_id[product.tax_rate_id]
+        if product.description and product.description != product.name:
+            filled["description"] = product.description
+        return filled
+
+    # ------------------------------------------------------------ layout
+
+    def _date_edit(self, name: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setObjectName(name)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat(date_format())
+        edit.setDate(QDate.currentDate())
+        return edit
+
+    def _make_actions(self) -> None:
+        def action(name: str, text: str, slot: object, shortcut: QKeySequence | str | None = None,
+                   icon_name: str | None = None) -> QAction:
+            act = QAction(icon(icon_name) if icon_name else icon(name), text, self)
+            act.setObjectName(name)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+                act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.save_action = action("save", _("Save draft"), self.save, QKeySequence.StandardKey.Save)
+        self.finalize_action = action("finalize", _("Finalize…"), self.finalize, "Ctrl+Shift+F")
+        self.delete_action = action("delete", _("Delete draft"), self._delete, None)
+        self.duplicate_action = action("duplicate", _("Duplicate"), self._duplicate, "Ctrl+D")
+        self.payment_action = action("payment", _("Record payment…"), self._record_payment, "Ctrl+Shift+P")
+        self.apply_credit_action = action("apply_credit", _("Apply customer credit…"), self._apply_credit, None,
+                                          "payment")
+        self.credit_action = action("credit_note", _("Issue credit note…"), self._issue_credit_note, None,
+                                    "credit-note")
+        self.void_action = action("void", _("Void…"), self._void, None)
+        self.write_off_action = action("write_off", _("Mark uncollectible…"), self._write_off, None, "void")
+        self.undo_action = self.undo.createUndoAction(self, _("Undo"))
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setIcon(icon("undo"))
+        self.redo_action = self.undo.createRedoAction(self, _("Redo"))
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.redo_action.setIcon(icon("redo"))
+        self.addActions([self.undo_action, self.redo_action])
+        self.add_line_action = action("add_line", _("Add line"), lambda: self._add_line(), "Ctrl+Return", "new")
+        self.remove_line_action = action("remove_line", _("Delete line"), self._remove_line, "Ctrl+Delete",
+                                         "delete")
+        self.line_up_action = action("line_up", _("Move line up"), lambda: self._move_line(-1), "Ctrl+Shift+Up", "up")
+        self.line_down_action = action("line_down", _("Move line down"), lambda: self._move_line(1),
+                                       "Ctrl+Shift+Down", "down")
+        close = QAction(self)
+        close.setShortcut(QKeySequence.StandardKey.Close)
+        close.triggered.connect(self.close)
+        self.addAction(close)
+
+    def _build_layout(self) -> None:
+        head = QHBoxLayout()
+        head.addWidget(self.heading)
+        head.addWidget(self.status_badge)
+        head.addStretch(1)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        customer_row = QHBoxLayout()
+        customer_row.addWidget(self.customer, 1)
+        customer_row.addWidget(self.new_customer)
+        customer_row.addWidget(self.currency)
+        form.addRow(buddy(_("&Customer"), self.customer), customer_row)
+        dates = QHBoxLayout()
+        dates.addWidget(self.issue_date)
+        dates.addWidget(QLabel(_("Due")))
+        dates.addWidget(self.due_date)
+        dates.addStretch(1)
+        form.addRow(buddy(_("Issue &date"), self.issue_date), dates)
+        form.addRow(_("Buyer &reference"), self.buyer_reference)
+
+        line_buttons = QToolBar()
+        line_buttons.setIconSize(self.toolbar.iconSize())
+        for act in (self.add_line_action, self.remove_line_action, self.line_up_action, self.line_down_action,
+                    self.undo_action, self.redo_action):
+            line_buttons.addAction(act)
+        self.line_buttons = line_buttons
+
+        bottom = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(QLabel(_("Document discounts and charges")))
+        left.addWidget(self.adjustment_table)
+        left.addWidget(buddy(_("&Notes"), self.notes))
+        left.addWidget(self.notes)
+        bottom.addLayout(left, 3)
+        bottom.addSpacing(24)
+        right = QVBoxLayout()
+        right.addWidget(self.totals)
+        right.addStretch(1)
+        bottom.addLayout(right, 2)
+
+        editor = QWidget()
+        body = QVBoxLayout(editor)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(form)
+        body.addWidget(line_buttons)
+        body.addWidget(self.line_table, 1)
+        body.addWidget(self.problem)
+        body.addLayout(bottom)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(editor, _("Invoice"))
+        self.payment_model: RecordTableModel[PaymentRow] = RecordTableModel([
+            Field(N_("Date"), lambda p: day(p.paid_on)),
+            Field(N_("Kind"), lambda p: {"payment": _("Payment"), "reversal": _("Reversal"),
+                                         "credit_applied": _("Customer credit")}.get(p.kind, p.kind)),
+            Field(N_("Amount"), lambda p: money(p.amount, p.currency), numeric=True),
+            Field(N_("Method"), lambda p: p.method or ""),
+            Field(N_("Reference"), lambda p: p.reference or ""),
+            Field(N_("Note"), lambda p: _("reversed") if p.reversed_by else (p.reason or "")),
+        ])
+        self.payment_table = record_table(self.payment_model, self, stretch_column=5)
+        self.reverse_button = QPushButton(_("Reverse payment…"))
+        self.reverse_button.clicked.connect(self._reverse_payment)
+        payments_tab = QWidget()
+        payments_layout = QVBoxLayout(payments_tab)
+        payments_layout.addWidget(self.payment_table)
+        payments_layout.addWidget(self.reverse_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.payments_index = self.tabs.addTab(payments_tab, _("Payments"))
+        self.notes_model: RecordTableModel = RecordTableModel([
+            Field(N_("Number"), lambda n: n.number or ""),
+            Field(N_("Date"), lambda n: day(n.issue_date)),
+            Field(N_("Total"), lambda n: money(n.total, self.document.currency if self.document else "EUR"),
+                  numeric=True),
+            Field(N_("Reason"), lambda n: n.reason or ""),
+        ])
+        self.notes_table = record_table(self.notes_model, self, stretch_column=3)
+        self.notes_table.activated.connect(
+            lambda index: self.window_.open_invoice(self.notes_model.record(index.row()).id))
+        self.notes_index = self.tabs.addTab(self.notes_table, _("Credit notes"))
+        self.history_model: RecordTableModel = RecordTableModel([
+            Field(N_("When (UTC)"), lambda h: h.at),
+            Field(N_("Who"), lambda h: h.actor),
+            Field(N_("What"), lambda h: h.action.replace("_", " ")),
+            Field(N_("Status"), lambda h: " → ".join(status_label(s) for s in (h.before, h.after) if s)),
+        ])
+        self.history_index = self.tabs.addTab(record_table(self.history_model, self, stretch_column=3), _("History"))
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.toolbar)
+        layout.addLayout(head)
+        layout.addWidget(self.tabs, 1)
+
+    def _set_tab_order(self) -> None:
+        chain = [self.customer, self.new_customer, self.issue_date, self.due_date, self.buyer_reference,
+                 self.line_table, self.adjustment_table, self.notes]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # ------------------------------------------------------------ loading and modes
+
+    def _load(self, customer_id: int | None = None) -> None:
+        self._loading = True
+        self.undo.clear()
+        if self.invoice_id is None:
+            self.document = None
+            self.lines.load([self._blank_line()])
+            self.adjustments.load([])
+            if customer_id is not None:
+                self.customer.setCurrentIndex(self.customer.findData(customer_id))
+        else:
+            document = self.ops.read(lambda s: load_document(s, self.invoice_id))  # type: ignore[arg-type]
+            self.document = document
+            self._fill(document)
+        self._loading = False
+        self._header_dirty = False
+        self._apply_mode()
+        self._recompute()
+        self._update_title()
+
+    def _fill(self, doc: Document) -> None:
+        data = doc.data
+        if self.customer.findData(doc.customer_id) < 0:  # archived customers are not in the picker
+            self.customer.addItem(doc.customer_name, doc.customer_id)
+        self.customer.setCurrentIndex(self.customer.findData(doc.customer_id))
+        self.currency.setText(doc.currency)
+        self.issue_date.setDate(doc.issue_date)
+        if doc.due_date:
+            self.due_date.setDate(doc.due_date)
+        self.buyer_reference.setText(data.buyer_reference or "")
+        self.notes.setPlainText(data.notes or "")
+        self.rounding = data.tax_rounding or self.rounding
+        rows = [
+            {
+                "description": line.description,
+                "quantity": locale_decimal(line.quantity),
+                "unit": line.unit,
+                "unit_price": locale_decimal(line.unit_price),
+                "discount": locale_decimal(line.discount_percent),
+                "tax": tax_value(line.tax_category, line.tax_rate),
+                "product_id": str(line.product_id or ""),
+                "discount_amount": "" if line.discount_amount is None else str(line.discount_amount),
+            }
+            for line in data.lines
+        ]
+        if doc.is_draft:
+            rows.append(self._blank_line())
+        self.lines.load(rows)
+        self.adjustments.load([
+            {"kind": "charge" if a.is_charge else "discount", "reason": a.reason,
+             "amount": locale_decimal(a.amount), "tax": tax_value(a.tax_category, a.tax_rate)}
+            for a in data.adjustments
+        ])
+        self.payment_model.set_records(doc.payments)
+        self.notes_model.set_records(doc.credit_notes)
+        self.history_model.set_records(doc.history)
+
+    def _apply_mode(self) -> None:
+        doc = self.document
+        draft = doc is None or doc.is_draft
+        for widget in (self.customer, self.new_customer, self.issue_date, self.due_date):
+            widget.setEnabled(draft)
+        self.buyer_reference.setReadOnly(not draft)
+        self.notes.setReadOnly(not draft)
+        self.lines.read_only = self.adjustments.read_only = not draft
+        self.line_buttons.setVisible(draft)
+        self.adjustment_table.setVisible(draft or bool(self.adjustments.rows))
+        is_invoice = doc is None or doc.doc_type == "invoice"
+        status = doc.status if doc else "draft"
+        payable = status in ("open", "uncollectible")
+        self.toolbar.clear()
+        shown = []
+        if draft:
+            shown = [self.save_action, self.finalize_action, self.duplicate_action, self.delete_action]
+        elif is_invoice:
+            shown = [self.payment_action, self.credit_action, self.duplicate_action, self.void_action,
+                     self.write_off_action]
+            if doc is not None and doc.customer_credit > 0 and payable:
+                shown.insert(1, self.apply_credit_action)
+        for act in shown:
+            self.toolbar.addAction(act)
+        for act, enabled in (
+            (self.save_action, draft), (self.finalize_action, draft), (self.delete_action, draft and doc is not None),
+            (self.duplicate_action, doc is not None and is_invoice),
+            (self.payment_action, payable), (self.apply_credit_action, payable and bool(doc and doc.customer_credit)),
+            (self.credit_action, status in ("open", "paid")), (self.void_action, status == "open"),
+            (self.write_off_action, status == "open"),
+            (self.add_line_action, draft), (self.remove_line_action, draft),
+            (self.line_up_action, draft), (self.line_down_action, draft),
+        ):
+            act.setEnabled(enabled)
+        self.tabs.setTabVisible(self.payments_index, not draft and is_invoice)
+        self.tabs.setTabVisible(self.notes_index, not draft and is_invoice)
+        self.tabs.setTabVisible(self.history_index, doc is not None)
+        self.tabs.setTabText(0, _("Invoice") if is_invoice else _("Credit note"))
+        self.reverse_button.setEnabled(any(p.kind != "reversal" and not p.reversed_by
+                                           for p in (doc.payments if doc else [])))
+        badge = doc.shown_status if doc else "draft"
+        self.status_badge.setText(f"  {status_label(badge)}  ")
+        self.status_badge.setStyleSheet(
+            f"background: {status_color(badge).name()}; color: white; border-radius: 9px; padding: 2px 4px;"
+        )
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self._update_title()
+
+    def _update_title(self) -> None:
+        doc = self.document
+        if doc is None:
+            title = _("New invoice")
+        elif doc.doc_type == "credit_note":
+            title = _("Credit note {number}").format(number=doc.number)
+            if doc.corrects:
+                title += "  " + _("(corrects {number})").format(number=doc.corrects[1])
+        elif doc.number:
+            title = _("Invoice {number}").format(number=doc.number)
+        else:
+            title = _("Draft invoice")
+        self.heading.setText(title)
+        dirty = "*" if self.is_dirty() else ""
+        self.setWindowTitle(f"{title}{dirty} — {self.customer.currentText() or _('no customer yet')}")
+
+    # ------------------------------------------------------------ editing
+
+    def is_dirty(self) -> bool:
+        draft = self.document is None or self.document.is_draft
+        return draft and (self._header_dirty or not self.undo.isClean())
+
+    def _header_edited(self) -> None:
+        if not self._loading:
+            self._header_dirty = True
+            self._update_title()
+
+    def _customer_row(self) -> customers.CustomerRow | None:
+        customer_id = self.customer.currentData()
+        return next((c for c in self.customer_rows if c.id == customer_id), None)
+
+    def _customer_changed(self) -> None:
+        row = self._customer_row()
+        self.currency.setText(row.currency if row else "")
+        if row is not None and not self._loading:
+            terms = self.ops.read(lambda s: customers.get_customer(s, row.id).terms_days)
+            self.due_date.setDate(self.issue_date.date().addDays(terms))
+        self._header_edited()
+        self._recompute()
+
+    def _issue_date_changed(self, new: QDate) -> None:
+        if self._loading:
+            return
+        row = self._customer_row()
+        if row is not None:
+            terms = self.ops.read(lambda s: customers.get_customer(s, row.id).terms_days)
+            self.due_date.setDate(new.addDays(terms))
+        self._header_edited()
+
+    def _add_customer(self) -> None:
+        from invoicer.gui.dialogs.customer import CustomerDialog
+
+        dialog = CustomerDialog(self.ops, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.customer_id is not None:
+            self._read_lookups()
+            self.customer.blockSignals(True)
+            self.customer.clear()
+            for row in self.customer_rows:
+                self.customer.addItem(row.name, row.id)
+            self.customer.blockSignals(False)
+            self.customer.setCurrentIndex(self.customer.findData(dialog.customer_id))
+            self.line_table.start()
+
+    def _add_line(self) -> None:
+        row = self.lines.add_row()
+        self.line_table.start(row)
+
+    def _remove_line(self) -> None:
+        row = self.line_table.currentIndex().row()
+        self.lines.remove_row(row)
+        if not self.lines.rows:
+            self.lines.add_row()
+
+    def _move_line(self, offset: int) -> None:
+        index = self.line_table.currentIndex()
+        target = self.lines.move_row(index.row(), offset)
+        self.line_table.setCurrentIndex(self.lines.index(target, index.column()))
+
+    def draft_data(self) -> DraftData:
+        """The draft as typed; InvoicerError when the picker has no customer."""
+        row = self._customer_row()
+        if row is None:
+            raise InvoicerError(_("Choose a customer for the invoice (or add a new one)."))
+        lines = []
+        for values in self.lines.rows:
+            if self.lines.is_blank(values):
+                continue
+            category, _sep, rate = values["tax"].partition("|")
+            lines.append(LineData(
+                description=values["description"],
+                quantity=plain_decimal(values["quantity"]),
+                unit_price=plain_decimal(values["unit_price"]),
+                tax_category=category or "S",
+                tax_rate=rate or "0",
+                unit=values["unit"] or "C62",
+                discount_percent=plain_decimal(values["discount"]) or None,
+                discount_amount=values.get("discount_amount") or None,
+                product_id=int(values["product_id"]) if values.get("product_id") else None,
+            ))
+        adjustments = []
+        for values in self.adjustments.rows:
+            if self.adjustments.is_blank(values):
+                continue
+            category, _sep, rate = values["tax"].partition("|")
+            adjustments.append(AdjustmentData(
+                amount=plain_decimal(values["amount"]), tax_category=category or "S", tax_rate=rate or "0",
+                is_charge=values["kind"] == "charge", reason=values["reason"],
+            ))
+        return DraftData(
+            customer_id=row.id,
+            lines=lines,
+            currency=self.document.currency if self.document else None,
+            issue_date=self.issue_date.date().toPython(),
+            due_date=self.due_date.date().toPython(),
+            tax_rounding=self.rounding,
+            adjustments=adjustments,
+            notes=self.notes.toPlainText(),
+            buyer_reference=self.buyer_reference.text(),
+        )
+
+    def _recompute(self) -> None:
+        """Live totals while typing; a line the service would refuse is explained under the table."""
+        doc = self.document
+        if doc is not None and not doc.is_draft:
+            self.lines.set_computed("amount", self._stored_line_amounts(doc))
+            self.totals.show_totals(doc.totals)
+            self.problem.clear()
+            return
+        row = self._customer_row()
+        currency = doc.currency if doc else (row.currency if row else None)
+        if currency is None:
+            self.totals.show_totals(None)
+            self.problem.setText("")
+            return
+        try:
+            data = self.draft_data()
+            totals = invoices.preview_totals(data.lines, data.adjustments, currency, self.rounding)
+        except InvoicerError as err:
+            self.totals.show_totals(None)
+            self.problem.setText(str(err))
+            return
+        self.problem.clear()
+        amounts = iter(totals.lines)
+        self.lines.set_computed("amount", [
+            "" if self.lines.is_blank(values) else money(next(amounts).net, currency) for values in self.lines.rows
+        ])
+        self.totals.show_totals(TotalsView(
+            currency, totals.subtotal, totals.allowance_total, totals.charge_total,
+            [TaxLine(t.category, t.rate, t.basis, t.amount) for t in totals.taxes], totals.total,
+        ))
+
+    def _stored_line_amounts(self, doc: Document) -> list[str]:
+        data = doc.data
+        try:
+            totals = invoices.preview_totals(data.lines, data.adjustments, doc.currency, data.tax_rounding or "document")
+        except InvoicerError:
+            return []
+        return [money(line.net, doc.currency) for line in totals.lines]
+
+    # ------------------------------------------------------------ draft actions
+
+    def save(self) -> bool:
+        """Save the draft (Ctrl+S); True when it is saved."""
+        if self.document is not None and not self.document.is_draft:
+            return True
+        try:
+            data = self.draft_data()
+        except InvoicerError as err:
+            messages.show_error(self, str(err))
+            return False
+        if self.invoice_id is None:
+            new_id = self.ops.create_draft(self, data)
+            if new_id is None:
+                return False
+            self.invoice_id = new_id
+            self.window_.editors[new_id] = self
+            self.destroyed.connect(lambda _obj=None, i=new_id: self.window_.editors.pop(i, None))
+        elif not self.ops.update_draft(self, self.invoice_id, data):
+            return False
+        self._load()
+        self.window_.statusBar().showMessage(_("Draft saved."), 4000)
+        return True
+
+    def finalize(self) -> None:
+        if (self.is_dirty() or self.invoice_id is None) and not self.save():
+            return
+        assert self.invoice_id is not None and self.document is not None
+        doc = self.document
+        try:
+            number = self.ops.read(
+                lambda s: invoices.next_number(s, "invoice", doc.issue_date, doc.customer_id))
+        except InvoicerError as err:
+            messages.show_error(self, str(err))
+            return
+        text = _(
+            "Finalize this invoice to {customer} over {total}?\n\n"
+            "It will take the number {number} and be frozen: it can no longer be edited or deleted, "
+            "only corrected with a credit note."
+        ).format(customer=doc.customer_name, total=money(doc.totals.total, doc.currency), number=number)
+        if not messages.confirm(self, _("Finalize invoice"), text, _("Finalize")):
+            return
+        if self.ops.finalize(self, self.invoice_id) is not None:
+            self._load()
+
+    def _delete(self) -> None:
+        if self.invoice_id is None:
+            return
+        if not messages.confirm(self, _("Delete draft"), _("Delete this draft invoice? This cannot be undone."),
+                                _("Delete")):
+            return
+        if self.ops.delete_draft(self, self.invoice_id):
+            self.undo.clear()
+            self._header_dirty = False
+            self.close()
+
+    def _duplicate(self) -> None:
+        if self.invoice_id is None:
+            return
+        if self.is_dirty() and not self.save():
+            return
+        new_id = self.ops.duplicate(self, self.invoice_id)
+        if new_id is not None:
+            self.window_.open_invoice(new_id)
+
+    # ------------------------------------------------------------ finalized actions
+
+    def _record_payment(self) -> None:
+        from invoicer.gui.dialogs.payment import PaymentDialog
+
+        if self.document is not None and PaymentDialog(self.ops, self.document, self).exec():
+            self._load()
+
+    def _apply_credit(self) -> None:
+        from invoicer.gui.dialogs.payment import ApplyCreditDialog
+
+        if self.document is not None and ApplyCreditDialog(self.ops, self.document, self).exec():
+            self._load()
+
+    def _issue_credit_note(self) -> None:
+        from invoicer.gui.dialogs.credit_note import CreditNoteDialog
+
+        if self.document is not None and CreditNoteDialog(self.ops, self.document, self).exec():
+            self._load()
+
+    def _void(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        reason = messages.ask_reason(self, _("Void invoice"), _(
+            "Void {number}? It stays in the records, marked void, and is no longer owed.\nReason:").format(
+            number=doc.number))
+        if reason is not None and self.ops.void(self, doc.id, reason or None):
+            self._load()
+
+    def _write_off(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        reason = messages.ask_reason(self, _("Mark uncollectible"), _(
+            "Write off {due} on {number}? A payment that arrives later is still recorded.\nReason:").format(
+            due=money(doc.amount_due, doc.currency), number=doc.number))
+        if reason is not None and self.ops.mark_uncollectible(self, doc.id, reason or None):
+            self._load()
+
+    def _reverse_payment(self) -> None:
+        index = self.payment_table.currentIndex()
+        if not index.isValid():
+            messages.show_error(self, _("Choose the payment to reverse in the list first."))
+            return
+        payment = self.payment_model.record(index.row())
+        reason = messages.ask_reason(self, _("Reverse payment"), _(
+            "Reverse the payment of {amount} from {date}? A reversal entry is recorded; the original stays.\n"
+            "Reason:").format(amount=money(payment.amount, payment.currency), date=day(payment.paid_on)))
+        if reason is not None and self.ops.reverse_payment(self, payment.id, reason or None) is not None:
+            self._load()
+
+    # ------------------------------------------------------------ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        answer = messages.ask_save(self, self.heading.text()) if self.is_dirty() else "discard"
+        if answer == "cancel" or (answer == "save" and not self.save()):
+            event.ignore()
+            return
+        super().closeEvent(event)

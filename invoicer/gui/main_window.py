@@ -1,0 +1,253 @@
+"""The main window: sidebar of pages, per-page toolbar, menu bar with shortcuts, status bar, remembered layout."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from invoicer import APP_NAME, __version__, paths
+from invoicer.db.migrate import Database
+from invoicer.gui.operations import Operations
+from invoicer.gui.pages.base import Page
+from invoicer.gui.style import icon
+from invoicer.i18n import N_, _
+
+WINDOW_STATE_FILE = "window.ini"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A sidebar entry; its module is imported when the page is first shown (fast start)."""
+
+    key: str
+    title: str  # untranslated
+    icon: str
+    module: str
+    cls: str
+    args: tuple[str, ...] = ()
+
+    def exists(self) -> bool:
+        return importlib.util.find_spec(f"invoicer.gui.pages.{self.module}") is not None
+
+    def make(self, window: MainWindow) -> Page:
+        module = importlib.import_module(f"invoicer.gui.pages.{self.module}")
+        page: Page = getattr(module, self.cls)(window, *self.args)
+        return page
+
+
+PAGES = (
+    PageSpec("dashboard", N_("Dashboard"), "dashboard", "dashboard", "DashboardPage"),
+    PageSpec("invoices", N_("Invoices"), "invoice", "invoices", "InvoicesPage", ("invoice",)),
+    PageSpec("credit_notes", N_("Credit notes"), "credit-note", "invoices", "InvoicesPage", ("credit_note",)),
+    PageSpec("payments", N_("Payments"), "payment", "payments", "PaymentsPage"),
+    PageSpec("customers", N_("Customers"), "customer", "customers", "CustomersPage"),
+    PageSpec("products", N_("Products"), "product", "products", "ProductsPage"),
+    PageSpec("reports", N_("Reports"), "report", "reports", "ReportsPage"),
+    PageSpec("settings", N_("Settings"), "settings", "settings", "SettingsPage"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.ops = Operations(db, self)
+        self.state = QSettings(str(db.folder / WINDOW_STATE_FILE), QSettings.Format.IniFormat)
+        self.specs = [spec for spec in PAGES if spec.exists()]
+        self.pages: dict[str, Page] = {}
+        self.editors: dict[int, QWidget] = {}
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(QSize(900, 600))
+        self.setUnifiedTitleAndToolBarOnMac(True)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setFixedWidth(190)
+        self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
+        for spec in self.specs:
+            item = QListWidgetItem(icon(spec.icon), _(spec.title))
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item.setSizeHint(QSize(170, 36))
+            self.sidebar.addItem(item)
+        self.stack = QStackedWidget()
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.toolbar = QToolBar(_("Actions"))
+        self.toolbar.setObjectName("actions")
+        self.toolbar.setMovable(False)
+        self.toolbar.setIconSize(QSize(20, 20))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(self.toolbar)
+        self._make_actions()
+        self._make_menus()
+        self.statusBar().showMessage(str(db.path), 4000)
+
+        self.ops.changed.connect(self._data_changed)
+        self.sidebar.currentRowChanged.connect(self._row_changed)
+        self._restore_state()
+
+    # ------------------------------------------------------------ actions and menus
+
+    def _make_actions(self) -> None:
+        self.new_invoice_action = QAction(icon("new"), _("New invoice"), self)
+        self.new_invoice_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_invoice_action.setToolTip(_("Create a new draft invoice (Ctrl+N)"))
+        self.new_invoice_action.triggered.connect(lambda: self.new_invoice())
+        self.find_action = QAction(_("Find"), self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self._focus_search)
+        self.backup_action = QAction(_("Back up now"), self)
+        self.backup_action.triggered.connect(self._backup)
+        self.quit_action = QAction(_("Quit"), self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(_("&File"))
+        file_menu.addAction(self.new_invoice_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        open_folder = file_menu.addAction(_("Open data folder"))
+        open_folder.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.db.folder))))
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu(_("&Edit"))
+        edit_menu.addAction(self.find_action)
+        view_menu = bar.addMenu(_("&View"))
+        for n, spec in enumerate(self.specs, 1):
+            action = view_menu.addAction(icon(spec.icon), _(spec.title))
+            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
+        help_menu = bar.addMenu(_("&Help"))
+        log_action = help_menu.addAction(_("Open log file"))
+        log_action.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_path(self.db.folder))))
+        )
+        about = help_menu.addAction(_("About Invoicer"))
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self._about)
+
+    # ------------------------------------------------------------ pages
+
+    def show_page(self, key: str) -> Page:
+        """Switch to a page (created on first use) and return it."""
+        row = next(i for i, spec in enumerate(self.specs) if spec.key == key)
+        if self.sidebar.currentRow() != row:
+            self.sidebar.setCurrentRow(row)  # calls _row_changed
+        return self.pages[key]
+
+    def page(self, key: str) -> Page:
+        if key not in self.pages:
+            spec = next(s for s in self.specs if s.key == key)
+            page = spec.make(self)
+            page.setObjectName(f"page_{key}")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        return self.pages[key]
+
+    def current_page(self) -> Page | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Page) else None
+
+    def _row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        spec = self.specs[row]
+        page = self.page(spec.key)
+        self.stack.setCurrentWidget(page)
+        self.setWindowTitle(f"{_(spec.title)} — {APP_NAME}")
+        self.toolbar.clear()
+        for action in page.toolbar_actions():
+            self.toolbar.addAction(action)
+
+    def _data_changed(self, area: str) -> None:
+        for page in self.pages.values():
+            page.data_changed(area)
+
+    def _focus_search(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.focus_search()
+
+    # ------------------------------------------------------------ invoices
+
+    def new_invoice(self, customer_id: int | None = None) -> QWidget:
+        from invoicer.gui.dialogs.invoice_editor import InvoiceEditor
+
+        editor = InvoiceEditor(self, None, customer_id=customer_id)
+        editor.show()
+        return editor
+
+    def open_invoice(self, invoice_id: int) -> QWidget:
+        """Show a document: the editor for a draft, the read-only view for a finalized one."""
+        from invoicer.gui.dialogs.invoice_editor import InvoiceEditor
+
+        editor = self.editors.get(invoice_id)
+        if editor is None:
+            editor = InvoiceEditor(self, invoice_id)
+            self.editors[invoice_id] = editor
+            editor.destroyed.connect(lambda _obj=None, i=invoice_id: self.editors.pop(i, None))
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+
+    # ------------------------------------------------------------ misc
+
+    def _backup(self) -> None:
+        target = self.ops.create_backup(self)
+        if target is not None:
+            self.statusBar().showMessage(_("Backup written to {path}").format(path=target), 8000)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("About Invoicer"),
+            _("<h3>Invoicer {version}</h3><p>Offline invoicing for small businesses.</p>"
+              "<p>Data folder: {folder}</p>").format(version=__version__, folder=self.db.folder),
+        )
+
+    def _restore_state(self) -> None:
+        geometry = self.state.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 760)
+        keys = [s.key for s in self.specs]
+        last = self.state.value("window/page", "dashboard")
+        self.show_page(last if last in keys else keys[0])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for editor in list(self.editors.values()):
+            if not editor.close():
+                event.ignore()
+                return
+        self.state.setValue("window/geometry", self.saveGeometry())
+        current = self.current_page()
+        if current is not None:
+            self.state.setValue("window/page", current.objectName().removeprefix("page_"))
+        self.state.sync()
+        super().closeEvent(event)

@@ -1,0 +1,74 @@
+"""Every dialog that tells or asks the user something in one line goes through here (tests patch it)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+
+from invoicer.i18n import _
+
+log = logging.getLogger("invoicer.gui")
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+_log_file: Path | None = None
+
+
+def set_log_file(path: Path) -> None:
+    """Where unexpected errors are logged, so the dialog can tell the user where to look."""
+    global _log_file
+    _log_file = path
+
+
+def show_error(parent: QWidget | None, message: str) -> None:
+    """A domain error (InvoicerError): the message says what is wrong and how to fix it."""
+    QMessageBox.warning(parent, _("Invoicer"), message)
+
+
+def show_unexpected(parent: QWidget | None, exc_info: ExcInfo | bool = True) -> None:
+    """A bug: the traceback goes to the log file, the user gets a calm explanation and the app goes on."""
+    log.error("unexpected error", exc_info=exc_info)
+    where = str(_log_file) if _log_file else _("the log file")
+    QMessageBox.critical(
+        parent,
+        _("Something went wrong"),
+        _("Something went wrong and the action was not completed. Your data is safe.\n\n"
+          "The details were written to {path}; please include that file when you report the problem.").format(
+            path=where
+        ),
+    )
+
+
+def show_info(parent: QWidget | None, message: str) -> None:
+    QMessageBox.information(parent, _("Invoicer"), message)
+
+
+def confirm(parent: QWidget | None, title: str, text: str, action: str) -> bool:
+    """Ask before an irreversible action; ``action`` labels the accepting button (e.g. "Finalize")."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent)
+    accept = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is accept
+
+
+def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
+    """A free-text reason for the audit trail (void, write-off); None when the user cancels."""
+    text, ok = QInputDialog.getText(parent, title, label)
+    return text.strip() if ok else None
+
+
+def ask_save(parent: QWidget | None, what: str) -> str:
+    """Closing with unsaved changes: returns "save", "discard" or "cancel"."""
+    Button = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent,
+        _("Unsaved changes"),
+        _("{what} has changes that are not saved. Save them?").format(what=what),
+        Button.Save | Button.Discard | Button.Cancel,
+        Button.Save,
+    )
+    return {Button.Save: "save", Button.Discard: "discard"}.get(answer, "cancel")

@@ -1,0 +1,46 @@
+"""What every page of the main window has: a title, toolbar actions, a search focus, refresh on change."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QShowEvent
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from invoicer.gui.main_window import MainWindow
+
+
+class Page(QWidget):
+    """A sidebar page. Subclasses set ``areas`` (what changes concern them) and implement ``refresh``."""
+
+    areas: frozenset[str] = frozenset()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.ops = window.ops
+        self._stale = True
+
+    def toolbar_actions(self) -> list[QAction]:
+        return []
+
+    def refresh(self) -> None:
+        """Re-read what the page shows from the database."""
+
+    def focus_search(self) -> None:
+        """Ctrl+F: put the cursor in the page's search field, if it has one."""
+
+    def data_changed(self, area: str) -> None:
+        if area not in self.areas:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self._stale = False
+            self.refresh()
+        super().showEvent(event)

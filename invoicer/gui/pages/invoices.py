@@ -1,0 +1,170 @@
+"""The invoice list (and the credit-note list): search as you type, filters, sortable columns, lazy rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+)
+
+from invoicer.gui import operations
+from invoicer.gui.models.invoices import InvoiceListModel
+from invoicer.gui.pages.base import Page
+from invoicer.gui.style import FILTER_STATUSES, date_format, icon, status_label
+from invoicer.gui.widgets.tables import record_table
+from invoicer.i18n import _, format_number, ngettext
+from invoicer.services.invoices import InvoiceRow
+
+if TYPE_CHECKING:
+    from invoicer.gui.main_window import MainWindow
+
+
+class InvoicesPage(Page):
+    """Invoices (``doc_type="invoice"``) or credit notes (``"credit_note"``)."""
+
+    areas = frozenset({operations.INVOICES, operations.CUSTOMERS, operations.COMPANY})
+
+    def __init__(self, window: MainWindow, doc_type: str = "invoice") -> None:
+        super().__init__(window)
+        self.doc_type = doc_type
+        self.model = InvoiceListModel(self.ops, doc_type)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(_("Search number, customer or reference"))
+        self.search.textChanged.connect(lambda text: self._filter(search=text.strip() or None))
+
+        self.status = QComboBox()
+        self.status.setObjectName("status_filter")
+        self.status.addItem(_("All statuses"), None)
+        for status in FILTER_STATUSES:
+            self.status.addItem(status_label(status), status)
+        self.status.currentIndexChanged.connect(lambda _i: self._filter(status=self.status.currentData()))
+
+        self.date_from = self._date_filter(_("From"))
+        self.date_to = self._date_filter(_("To"))
+        self.date_from.dateChanged.connect(self._dates_changed)
+        self.date_to.dateChanged.connect(self._dates_changed)
+
+        self.customer_chip = QToolButton()
+        self.customer_chip.setObjectName("customer_filter")
+        self.customer_chip.setToolTip(_("Show all customers"))
+        self.customer_chip.clicked.connect(lambda: self.filter_customer(None))
+        self.customer_chip.hide()
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        if doc_type == "invoice":
+            filters.addWidget(self.status, 1)
+        filters.addWidget(QLabel(_("Issued from")))
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel(_("to")))
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.customer_chip)
+
+        status_column = next(i for i, c in enumerate(self.model.columns) if c.key == "status")
+        self.table = record_table(self.model, self, status_column=status_column, multi=True)
+        self.table.setObjectName("invoice_table")
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
+        header.sortIndicatorChanged.connect(self.model.sort)
+        self.table.activated.connect(self._open)
+        self.model.modelReset.connect(self._show_count)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count")
+        self.count_label.setProperty("muted", True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+        self.open_action = QAction(icon("open"), _("Open"), self)
+        self.open_action.triggered.connect(lambda: self._open(self.table.currentIndex()))
+        self.duplicate_action = QAction(icon("duplicate"), _("Duplicate"), self)
+        self.duplicate_action.setShortcut(QKeySequence("Ctrl+D"))
+        self.duplicate_action.triggered.connect(self._duplicate)
+
+    @staticmethod
+    def _date_filter(tip: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat(date_format())
+        edit.setSpecialValueText(" ")  # shown at the minimum date, which means "no limit"
+        edit.setMinimumDate(QDate(1900, 1, 1))
+        edit.setDate(edit.minimumDate())
+        edit.setToolTip(tip)
+        return edit
+
+    def toolbar_actions(self) -> list[QAction]:
+        if self.doc_type == "invoice":
+            return [self.window_.new_invoice_action, self.open_action, self.duplicate_action]
+        return [self.open_action]
+
+    def refresh(self) -> None:
+        self.model.reload()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def filter_status(self, status: str | None) -> None:
+        """Click-through from the dashboard: show only one display status."""
+        self.status.setCurrentIndex(max(self.status.findData(status), 0))
+
+    def filter_customer(self, customer: tuple[int, str] | None) -> None:
+        """Show only one customer's documents (``(id, name)``), or everyone's."""
+        if customer is None:
+            self.customer_chip.hide()
+            self._filter(customer_id=None)
+            return
+        self.customer_chip.setText(_("Customer: {name}  ✕").format(name=customer[1]))
+        self.customer_chip.show()
+        self._filter(customer_id=customer[0])
+
+    def selected_rows(self) -> list[InvoiceRow]:
+        return [self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows()]
+
+    def _filter(self, **changes: object) -> None:
+        self.model.set_filter(**changes)
+
+    def _dates_changed(self) -> None:
+        self._filter(date_from=self._date_value(self.date_from), date_to=self._date_value(self.date_to))
+
+    @staticmethod
+    def _date_value(edit: QDateEdit) -> date | None:
+        return None if edit.date() == edit.minimumDate() else edit.date().toPython()
+
+    def _show_count(self) -> None:
+        n = self.model.total_count()
+        if self.doc_type == "invoice":
+            text = ngettext("{n} invoice", "{n} invoices", n)
+        else:
+            text = ngettext("{n} credit note", "{n} credit notes", n)
+        self.count_label.setText(text.format(n=format_number(n)))
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.window_.open_invoice(self.model.row_at(index.row()).id)
+
+    def _duplicate(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        new_id = self.ops.duplicate(self, self.model.row_at(index.row()).id)
+        if new_id is not None:
+            self.window_.open_invoice(new_id)

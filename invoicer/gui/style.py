@@ -1,0 +1,82 @@
+"""Look and wording shared by every page: status badges (colour + label), icons, money and date text."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from babel.numbers import NumberFormatError, parse_decimal
+from PySide6.QtCore import QLocale
+from PySide6.QtGui import QColor, QIcon
+
+from invoicer import paths
+from invoicer.i18n import N_, _, current_locale, format_date, format_money, format_number
+
+#: display status -> (label, badge colour). Saturated colours with white text read well on light and dark themes.
+STATUS_STYLE: dict[str, tuple[str, str]] = {
+    "draft": (N_("Draft"), "#6b7280"),
+    "open": (N_("Open"), "#2563eb"),
+    "partially paid": (N_("Partially paid"), "#b45309"),
+    "overdue": (N_("Overdue"), "#dc2626"),
+    "paid": (N_("Paid"), "#15803d"),
+    "void": (N_("Void"), "#475569"),
+    "uncollectible": (N_("Uncollectible"), "#7c3aed"),
+    "issued": (N_("Issued"), "#0f766e"),
+}
+
+#: the statuses a user can filter the invoice list by, in lifecycle order
+FILTER_STATUSES = ("draft", "open", "partially paid", "overdue", "paid", "void", "uncollectible")
+
+
+def status_label(status: str) -> str:
+    label = STATUS_STYLE.get(status, (status, ""))[0]
+    return _(label)
+
+
+def status_color(status: str) -> QColor:
+    return QColor(STATUS_STYLE.get(status, ("", "#6b7280"))[1])
+
+
+@cache
+def icon(name: str) -> QIcon:
+    """An SVG icon from resources/icons (scales crisply on high-DPI screens); empty if missing."""
+    path = paths.resources_dir() / "icons" / f"{name}.svg"
+    return QIcon(str(path)) if path.is_file() else QIcon()
+
+
+def money(minor: int, currency: str) -> str:
+    """An amount in the user's locale, e.g. ``1.234,50 €``."""
+    return format_money(minor, currency)
+
+
+def day(value: date | None) -> str:
+    return format_date(value, fmt="short") if value else ""
+
+
+def plain_decimal(text: str) -> str:
+    """What the user typed in their locale (``1.234,5`` in German) as a plain decimal string (``1234.5``).
+
+    Text that does not parse strictly in the locale is passed on as typed: the service then reads it
+    with a dot as the separator or explains what is wrong.
+    """
+    raw = text.strip()
+    if not raw:
+        return raw
+    try:
+        return str(parse_decimal(raw, locale=current_locale(), strict=True))
+    except (NumberFormatError, ValueError):
+        return raw
+
+
+def locale_decimal(value: Decimal | str | None) -> str:
+    """A stored decimal shown for editing in the user's locale (``1.5`` -> ``1,5`` in German), unrounded."""
+    if value is None or value == "":
+        return ""
+    return format_number(Decimal(str(value)).normalize())
+
+
+def date_format() -> str:
+    """The user's short date format for date fields, always with a four-digit year."""
+    fmt = QLocale(current_locale()).dateFormat(QLocale.FormatType.ShortFormat)
+    return fmt if "yyyy" in fmt else fmt.replace("yy", "yyyy")

@@ -1,0 +1,1 @@
+"""Reusable widgets: status badge delegate, search field, charts, list tables."""

@@ -1,0 +1,48 @@
+"""Validation as you type: a field's value is checked by a service validator and the problem shown beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from invoicer.core.errors import InvoicerError
+
+
+class CheckedLineEdit(QWidget):
+    """A line edit whose text is run through ``check`` (which raises InvoicerError) on every change."""
+
+    def __init__(self, check: Callable[[str], object], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = check
+        self.edit = QLineEdit()
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #dc2626;")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.message)
+        self.setFocusProxy(self.edit)
+        self.edit.textChanged.connect(self.validate)
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def setText(self, text: str | None) -> None:
+        self.edit.setText(text or "")
+
+    def validate(self) -> bool:
+        try:
+            if self.edit.text().strip():
+                self.check(self.edit.text())
+        except InvoicerError as err:
+            self.message.setText(str(err))
+            self.message.show()
+            self.edit.setStyleSheet("border: 1px solid #dc2626;")
+            return False
+        self.message.hide()
+        self.edit.setStyleSheet("")
+        return True

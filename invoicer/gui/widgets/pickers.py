@@ -1,0 +1,92 @@
+"""Searchable pickers for countries, currencies and languages (names from Babel, in the user's language)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel import Locale
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+
+from invoicer.i18n import SUPPORTED_LANGUAGES, current_locale
+
+COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD")
+
+
+@lru_cache(maxsize=8)
+def _countries(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).territories
+    return sorted(((code, name) for code, name in names.items() if len(code) == 2 and code.isalpha()),
+                  key=lambda item: item[1])
+
+
+def _searchable(combo: QComboBox) -> None:
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    completer = combo.completer()
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+
+
+class CountryPicker(QComboBox):
+    """Countries by name; the value is the ISO code (``DE``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _searchable(self)
+        for code, name in _countries(current_locale()):
+            self.addItem(f"{name} ({code})", code)
+
+    def code(self) -> str:
+        data = self.currentData()
+        if data and self.currentText() == self.itemText(self.currentIndex()):
+            return str(data)
+        return self.currentText().strip()
+
+    def set_code(self, code: str | None) -> None:
+        index = self.findData((code or "").upper())
+        self.setCurrentIndex(index)
+        if index < 0:
+            self.setEditText(code or "")
+
+
+class CurrencyPicker(QComboBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        self.addItems(COMMON_CURRENCIES)
+
+    def code(self) -> str:
+        return self.currentText().strip().upper()
+
+    def set_code(self, code: str) -> None:
+        if self.findText(code) < 0:
+            self.addItem(code)
+        self.setCurrentText(code)
+
+
+class LocalePicker(QComboBox):
+    """Document/interface locales; ``allow_system`` adds "follow the system" (value None)."""
+
+    def __init__(self, parent: QWidget | None = None, allow_system: str | None = None,
+                 languages_only: bool = False) -> None:
+        super().__init__(parent)
+        if allow_system is not None:
+            self.addItem(allow_system, None)
+        here = Locale.parse(current_locale())
+        codes = list(SUPPORTED_LANGUAGES) if languages_only else [
+            "en_US", "en_GB", "de_DE", "de_AT", "de_CH", "fr_FR", "fr_BE", "fr_CH", "es_ES", "it_IT", "nl_NL",
+        ]
+        for code in codes:
+            self.addItem(Locale.parse(code).get_display_name(here) or code, code)
+
+    def value(self) -> str | None:
+        data = self.currentData()
+        return None if data is None else str(data)
+
+    def set_value(self, value: str | None) -> None:
+        index = self.findData(value)
+        if index < 0 and value:
+            self.addItem(value, value)
+            index = self.count() - 1
+        self.setCurrentIndex(max(index, 0))

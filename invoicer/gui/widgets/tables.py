@@ -1,0 +1,36 @@
+"""Table views set up the same way everywhere: whole-row selection, badges in status columns, keyboard first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from invoicer.gui.widgets.status_badge import StatusBadgeDelegate
+
+
+def record_table(model: QAbstractItemModel, parent: QWidget | None = None, status_column: int | None = None,
+                 stretch_column: int | None = 1, multi: bool = False) -> QTableView:
+    """A read-only list table; Enter or double-click opens the row (connect ``activated``)."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(
+        QAbstractItemView.SelectionMode.ExtendedSelection if multi else QAbstractItemView.SelectionMode.SingleSelection
+    )
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 14)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setDefaultSectionSize(120)
+    if stretch_column is not None and stretch_column < model.columnCount():
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    if status_column is not None:
+        view.setItemDelegateForColumn(status_column, StatusBadgeDelegate(view))
+    return view

@@ -1,0 +1,73 @@
+"""GUI test fixtures: an offscreen Qt, a fresh database, the main window, and recorded dialogs."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from invoicer import i18n
+from invoicer.db.migrate import Database, open_database
+from invoicer.gui import messages
+
+
+@pytest.fixture
+def gui_db(tmp_path: Path) -> Iterator[Database]:
+    """A fresh migrated database in its own data folder, in English."""
+    i18n.set_language("en_US")
+    db = open_database(tmp_path / "data")
+    yield db
+    db.close()
+
+
+@dataclass
+class Dialogs:
+    """What the app told or asked the user; ``answers`` says how confirmations and questions are answered."""
+
+    errors: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)
+    confirmations: list[str] = field(default_factory=list)
+    unexpected: int = 0
+    confirm_answer: bool = True
+    reason: str | None = "test"
+    save_answer: str = "discard"
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    """Replace the one-line dialogs (messages.*) so tests see and answer them without a modal loop."""
+    seen = Dialogs()
+
+    def confirm(parent: object, title: str, text: str, action: str) -> bool:
+        seen.confirmations.append(text)
+        return seen.confirm_answer
+
+    def unexpected(parent: object, exc_info: object = True) -> None:
+        seen.unexpected += 1
+
+    monkeypatch.setattr(messages, "show_error", lambda parent, message: seen.errors.append(message))
+    monkeypatch.setattr(messages, "show_info", lambda parent, message: seen.infos.append(message))
+    monkeypatch.setattr(messages, "show_unexpected", unexpected)
+    monkeypatch.setattr(messages, "confirm", confirm)
+    monkeypatch.setattr(messages, "ask_reason", lambda parent, title, label: seen.reason)
+    monkeypatch.setattr(messages, "ask_save", lambda parent, what: seen.save_answer)
+    return seen
+
+
+@pytest.fixture
+def window(qtbot, gui_db: Database, dialogs: Dialogs):  # type: ignore[no-untyped-def]
+    from invoicer.gui.main_window import MainWindow
+
+    win = MainWindow(gui_db)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    for editor in list(win.editors.values()):
+        editor.close()
