@@ -154,17 +154,17 @@ def _documents(session: Session, report: Report) -> None:
             select(Invoice.corrects_id, func.sum(Invoice.total))
             .where(Invoice.doc_type == "credit_note")
             .group_by(Invoice.corrects_id)
-        ).tuples().all()
+        ).all()
     )
     applied = dict(
         session.execute(
             select(Invoice.corrects_id, func.sum(Invoice.applied_to_due))
             .where(Invoice.doc_type == "credit_note")
             .group_by(Invoice.corrects_id)
-        ).tuples().all()
+        ).all()
     )
     paid = dict(
-        session.execute(select(Payment.invoice_id, func.sum(Payment.applied)).group_by(Payment.invoice_id)).tuples().all()
+        session.execute(select(Payment.invoice_id, func.sum(Payment.applied)).group_by(Payment.invoice_id)).all()
     )
     n = 0
     for inv in session.scalars(stmt).yield_per(BATCH):
@@ -228,7 +228,7 @@ def _payments_and_credit(session: Session, report: Report) -> None:
             select(CreditEntry.payment_id, func.sum(CreditEntry.amount))
             .where(CreditEntry.kind == "overpayment")
             .group_by(CreditEntry.payment_id)
-        ).tuples().all()
+        ).all()
     )
     n = 0
     for p in session.scalars(select(Payment).where(Payment.kind == "payment")):
@@ -242,7 +242,7 @@ def _payments_and_credit(session: Session, report: Report) -> None:
             select(CreditEntry.invoice_id, func.sum(CreditEntry.amount))
             .where(CreditEntry.kind == "credit_note")
             .group_by(CreditEntry.invoice_id)
-        ).tuples().all()
+        ).all()
     )
     for note_id, number, to_credit in session.execute(
         select(Invoice.id, Invoice.number, Invoice.to_customer_credit).where(Invoice.doc_type == "credit_note")

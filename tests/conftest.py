@@ -1,0 +1,58 @@
+"""Shared fixtures: a migrated template database copied per test (Anki's getEmptyCol idea), and a
+company profile set up the way a user would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from invoicer.db.engine import transaction  # noqa: E402
+from invoicer.db.migrate import Database, open_database  # noqa: E402
+from invoicer.services import company, customers  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database migrated to head, made once per test session."""
+    folder = tmp_path_factory.mktemp("template")
+    db = open_database(folder, daily_backup=False)
+    db.close()
+    return folder / "invoicer.sqlite3"
+
+
+@pytest.fixture
+def db(template_db: Path, tmp_path: Path) -> Iterator[Database]:
+    """A fresh, empty, migrated database in its own data folder."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(template_db, folder / "invoicer.sqlite3")
+    database = open_database(folder, daily_backup=False)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def seller(db: Database) -> Database:
+    """The database with a complete company profile (a German seller with IBAN)."""
+    with transaction(db.sessions) as s:
+        company.update_company(
+            s, name="Müller & Söhne GmbH", address="Hauptstraße 1", postcode="10115", city="Berlin",
+            country="DE", vat_id="DE123456788", iban="DE89370400440532013000", bic="COBADEFFXXX",
+            currency="EUR", locale="de_DE", email="billing@example.com",
+        )
+    return db
+
+
+@pytest.fixture
+def customer_id(seller: Database) -> int:
+    with transaction(seller.sessions) as s:
+        return customers.add_customer(
+            s, customers.CustomerData(name="ACME SARL", country="FR", vat_id="FR40303265045", locale="fr_FR",
+                                      email="ap@acme.example", terms_days=30)
+        )
