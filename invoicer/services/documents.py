@@ -1,0 +1,427 @@
+"""Invoice and credit-note documents: the plain data to render, the frozen PDF kept from finalize
+(write-once file in the data folder, SHA-256 on the invoice), reprints, the Factur-X XML, the
+parallel PDF export and the check of stored PDFs for ``invoicer verify``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from invoicer import paths
+from invoicer.core.errors import NotFoundError, StorageError, ValidationError
+from invoicer.db.engine import make_engine, make_session_factory, transaction
+from invoicer.db.models import Invoice
+from invoicer.documents import facturx
+from invoicer.documents.model import (
+    Adjustment,
+    Document,
+    DocumentKind,
+    DocumentMark,
+    Line,
+    PaperSize,
+    Party,
+    Settlement,
+    TaxLine,
+)
+from invoicer.documents.pdf import paper_for_locale, render_document
+from invoicer.i18n import N_, translator
+from invoicer.services import audit, settings
+from invoicer.services import company as company_service
+from invoicer.services import customers as customer_service
+
+PAPER_AUTO = "auto"
+
+
+def _paper_setting(value: Any) -> None:
+    if value not in (PAPER_AUTO, *[p.value for p in PaperSize]):
+        raise ValidationError("The paper size is 'auto', 'A4' or 'Letter'.")
+
+
+settings.declare(
+    "documents.paper_size",
+    settings.SettingDef(
+        PAPER_AUTO, N_("Paper size of documents (auto: Letter for US and Canadian customers, else A4)"), _paper_setting
+    ),
+)
+
+
+# ---------------------------------------------------------------- the data to render
+
+
+def _invoice(session: Session, invoice_id: int) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFoundError(f"There is no invoice or credit note {invoice_id}.")
+    return invoice
+
+
+def _party(data: dict[str, Any]) -> Party:
+    return Party(
+        name=data.get("name") or "",
+        address=data.get("address") or "",
+        postcode=data.get("postcode") or "",
+        city=data.get("city") or "",
+        country=data.get("country") or "",
+        vat_id=data.get("vat_id"),
+        tax_number=data.get("tax_number"),
+        email=data.get("email"),
+        phone=data.get("phone"),
+        contact=data.get("contact"),
+    )
+
+
+def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None = None) -> Document:
+    """What a document shows. Finalized documents use their frozen snapshots and show the amounts
+    as issued (nothing paid yet); a ``COPY`` shows the balance now; drafts use today's seller and
+    buyer and carry no number."""
+    draft = invoice.status == "draft"
+    mark = mark or (DocumentMark.DRAFT if draft else DocumentMark.ISSUED)
+    if draft:
+        seller: dict[str, Any] = json.loads(company_service.snapshot(company_service.get_company(session)))
+        buyer: dict[str, Any] = customer_service.snapshot_dict(invoice.customer)
+    else:
+        seller = json.loads(invoice.seller_snapshot or "{}")
+        buyer = json.loads(invoice.customer_snapshot or "{}")
+    locale = str(buyer.get("locale") or seller.get("locale") or "en_US")
+    translate = translator(locale).gettext
+    corrected = session.get(Invoice, invoice.corrects_id) if invoice.corrects_id else None
+    paper = settings.get(session, "documents.paper_size")
+    created = invoice.finalized_at or datetime.combine(invoice.issue_date, time())
+    copy = mark is DocumentMark.COPY
+    return Document(
+        kind=DocumentKind(invoice.doc_type),
+        mark=mark,
+        number=None if draft else invoice.number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        currency=invoice.currency,
+        locale=locale,
+        seller=_party(seller),
+        buyer=_party(buyer),
+        lines=tuple(
+            Line(
+                position=line.position,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                price_base=line.price_base,
+                discount_percent=line.discount_percent,
+                discount=line.discount,
+                tax_category=line.tax_category,
+                tax_rate=line.tax_rate,
+                net=line.net,
+            )
+            for line in invoice.lines
+        ),
+        adjustments=tuple(
+            Adjustment(a.is_charge, a.reason, a.amount, a.tax_category, a.tax_rate) for a in invoice.adjustments
+        ),
+        taxes=tuple(
+            TaxLine(t.category, t.rate, t.basis, t.amount, translate(t.exemption_reason) if t.exemption_reason else None)
+            for t in invoice.taxes
+        ),
+        subtotal=invoice.subtotal,
+        allowance_total=invoice.allowance_total,
+        charge_total=invoice.charge_total,
+        tax_total=invoice.tax_total,
+        total=invoice.total,
+        created=audit.now() if copy else created,
+        paper=paper_for_locale(locale) if paper == PAPER_AUTO else PaperSize(paper),
+        paid=invoice.paid if copy else 0,
+        credited=invoice.credited if copy else 0,
+        corrected_number=corrected.number if corrected else None,
+        corrected_date=corrected.issue_date if corrected else None,
+        reason=invoice.reason,
+        settlement=Settlement(invoice.applied_to_due, invoice.to_customer_credit, invoice.refunded),
+        iban=seller.get("iban"),
+        bic=seller.get("bic"),
+        notes=invoice.notes,
+        buyer_reference=invoice.buyer_reference,
+        legal_details=seller.get("legal_details"),
+        logo_path=seller.get("logo_path"),
+    )
+
+
+# ---------------------------------------------------------------- frozen PDFs
+
+
+def data_folder(session: Session) -> Path:
+    """The data folder of the session's database (frozen PDFs live in its ``documents/``)."""
+    database = session.get_bind().url.database
+    if not database or database == ":memory:":
+        raise StorageError("Documents need a database file in a data folder, not an in-memory database.")
+    return Path(database).resolve().parent
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", text).strip("-.") or "document"
+
+
+def stored_pdf_path(folder: Path, invoice_id: int, number: str | None) -> Path:
+    """``documents/000042-INV-2025-00001.pdf``: the id keeps names unique whatever the number format."""
+    return paths.documents_dir(folder) / f"{invoice_id:06d}-{_safe_name(number or 'draft')}.pdf"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a temporary file in the same folder, flushed, then renamed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise StorageError(f"The PDF cannot be saved to {path.parent}: {exc.strerror}.") from None
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def store_frozen_pdf(session: Session, invoice: Invoice) -> str:
+    """Render a just-finalized document, keep the file and set ``invoice.pdf_sha256`` (write-once).
+
+    Called inside the finalize transaction before the hash-chain link is appended, so the chain
+    covers the PDF. A rollback leaves at most an unreferenced file, which the next finalize of the
+    same draft overwrites.
+    """
+    if invoice.pdf_sha256 is None:
+        pdf = render_document(document_data(session, invoice))
+        _write_atomically(stored_pdf_path(data_folder(session), invoice.id, invoice.number), pdf)
+        invoice.pdf_sha256 = sha256_hex(pdf)
+    return invoice.pdf_sha256
+
+
+def _stored(session: Session, invoice: Invoice) -> tuple[bytes, str | None]:
+    """The frozen PDF of a finalized document, and the SHA-256 to record if it was rendered just now.
+
+    Reads only the database: a document never rendered (bulk-made demo data) is rendered and its
+    file kept; a missing file is restored when rendering gives exactly the recorded bytes.
+    """
+    path = stored_pdf_path(data_folder(session), invoice.id, invoice.number)
+    if invoice.pdf_sha256 is None:
+        pdf = render_document(document_data(session, invoice))
+        _write_atomically(path, pdf)
+        return pdf, sha256_hex(pdf)
+    try:
+        stored = path.read_bytes()
+    except FileNotFoundError:
+        stored = None
+    except OSError as exc:
+        raise StorageError(f"The PDF {path} cannot be read: {exc.strerror}.") from None
+    if stored is not None and sha256_hex(stored) == invoice.pdf_sha256:
+        return stored, None
+    rendered = render_document(document_data(session, invoice))
+    if sha256_hex(rendered) != invoice.pdf_sha256:
+        what = "is missing" if stored is None else "was changed"
+        raise StorageError(
+            f"The stored PDF of {invoice.number} {what} ({path}) and cannot be restored exactly; "
+            "restore the data folder from a backup."
+        )
+    _write_atomically(path, rendered)
+    return rendered, None
+
+
+def _record_pdf(session: Session, invoice: Invoice, sha256: str) -> None:
+    """Write a late-rendered PDF's hash once (the database refuses to change it afterwards)."""
+    if invoice.pdf_sha256 is None:
+        invoice.pdf_sha256 = sha256
+        session.flush()
+    elif invoice.pdf_sha256 != sha256:
+        raise StorageError(f"The PDF of {invoice.number} was recorded with different content meanwhile.")
+
+
+def frozen_pdf(session: Session, invoice_id: int) -> bytes:
+    """The PDF as issued: the stored file of a finalized document (checked against its SHA-256),
+    or, for a draft, a preview with the DRAFT watermark.
+
+    A finalized document never rendered is rendered now and kept, once: that writes
+    ``pdf_sha256``, so call this in a writable transaction.
+    """
+    invoice = _invoice(session, invoice_id)
+    if invoice.status == "draft":
+        return render_document(document_data(session, invoice))
+    pdf, new_sha256 = _stored(session, invoice)
+    if new_sha256 is not None:
+        _record_pdf(session, invoice, new_sha256)
+    return pdf
+
+
+def _printed(session: Session, invoice: Invoice) -> tuple[bytes, str | None]:
+    """What a reprint shows (a void document with its VOID mark), and any hash to record."""
+    if invoice.status == "void":
+        return render_document(document_data(session, invoice, DocumentMark.VOID)), None
+    if invoice.status == "draft":
+        return render_document(document_data(session, invoice)), None
+    return _stored(session, invoice)
+
+
+def document_pdf(session: Session, invoice_id: int, copy: bool = False) -> bytes:
+    """What is printed: the frozen PDF; a void document re-rendered with its VOID mark; with
+    ``copy`` a marked copy showing what was paid and credited since and the amount due now.
+    May record the hash of a late-rendered PDF: call it in a writable transaction."""
+    invoice = _invoice(session, invoice_id)
+    if copy:
+        if invoice.status in ("draft", "void") or invoice.doc_type != "invoice":
+            raise ValidationError("A copy with the current balance exists only for a finalized invoice.")
+        return render_document(document_data(session, invoice, DocumentMark.COPY))
+    pdf, new_sha256 = _printed(session, invoice)
+    if new_sha256 is not None:
+        _record_pdf(session, invoice, new_sha256)
+    return pdf
+
+
+def invoice_xml(session: Session, invoice_id: int) -> bytes:
+    """The Factur-X (EN 16931) CII XML of a finalized document, byte for byte the one in its PDF."""
+    invoice = _invoice(session, invoice_id)
+    if invoice.status == "draft":
+        raise ValidationError("A draft has no e-invoice yet; finalize it first.")
+    return facturx.cii_xml(document_data(session, invoice, DocumentMark.ISSUED))
+
+
+def check_pdfs(session: Session, folder: Path) -> list[str]:
+    """Problems with stored PDFs: for each document with a recorded SHA-256, the file must exist
+    and match it."""
+    problems = []
+    stmt = select(Invoice.id, Invoice.doc_type, Invoice.number, Invoice.pdf_sha256).where(
+        Invoice.pdf_sha256.is_not(None)
+    )
+    for invoice_id, doc_type, number, expected in session.execute(stmt):
+        kind = "Credit note" if doc_type == "credit_note" else "Invoice"
+        path = stored_pdf_path(folder, invoice_id, number)
+        try:
+            digest = _file_sha256(path)
+        except FileNotFoundError:
+            problems.append(f"{kind} {number}: the stored PDF {path.name} is missing.")
+            continue
+        except OSError as exc:
+            problems.append(f"{kind} {number}: the stored PDF {path.name} cannot be read ({exc.strerror}).")
+            continue
+        if digest != expected:
+            problems.append(f"{kind} {number}: the stored PDF {path.name} was changed (SHA-256 differs).")
+    return problems
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- export across CPU cores
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    folder: Path
+    files: tuple[Path, ...]
+
+
+def documents_to_export(session: Session, date_from: date | None, date_to: date | None) -> list[int]:
+    """Finalized invoices and credit notes issued in the period, oldest first."""
+    stmt = select(Invoice.id).where(Invoice.status != "draft").order_by(Invoice.issue_date, Invoice.id)
+    if date_from is not None:
+        stmt = stmt.where(Invoice.issue_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(Invoice.issue_date <= date_to)
+    return list(session.scalars(stmt))
+
+
+@dataclass
+class _Worker:
+    """One export process's connection: reads never block the other processes; the rare hash of a
+    late-rendered PDF is written in its own short transaction."""
+
+    reads: sessionmaker[Session]
+    writes: sessionmaker[Session]
+
+
+_worker: _Worker | None = None
+
+
+def _start_worker(database: str) -> None:
+    global _worker
+    engine = make_engine(Path(database))
+    _worker = _Worker(make_session_factory(engine, readonly=True), make_session_factory(engine))
+
+
+def _export_chunk(ids: Sequence[int], out_dir: str) -> list[str]:
+    """Write the PDFs of some documents (in a worker process)."""
+    assert _worker is not None
+    written = []
+    for invoice_id in ids:
+        with transaction(_worker.reads) as session:
+            invoice = _invoice(session, invoice_id)
+            pdf, new_sha256 = _printed(session, invoice)
+            target = Path(out_dir) / f"{_safe_name(invoice.number or f'draft-{invoice_id}')}.pdf"
+        if new_sha256 is not None:
+            with transaction(_worker.writes) as session:
+                _record_pdf(session, _invoice(session, invoice_id), new_sha256)
+        _write_atomically(target, pdf)
+        written.append(str(target))
+    return written
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def export_pdfs(
+    database: Path,
+    ids: Sequence[int],
+    out_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> ExportResult:
+    """Write the PDFs of ``ids`` into ``out_dir`` (named by number) in parallel, one process per core.
+
+    Frozen PDFs are copied from the data folder; documents never rendered are rendered (and kept)
+    on the way; void ones carry their VOID mark. ``progress(done, total)`` follows the work.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"The folder {out_dir} cannot be created: {exc.strerror}.") from None
+    total = len(ids)
+    workers = max(1, min(workers or os.cpu_count() or 1, total or 1))
+    # small chunks keep the cores evenly busy and the progress display moving
+    size = max(1, min(50, total // (workers * 8)))
+    files: list[str] = []
+    if progress:
+        progress(0, total)
+    if not ids:
+        return ExportResult(out_dir, ())
+    # spawn, not fork: the GUI process has threads, and a forked SQLite connection is unsafe
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(str(database),)
+    ) as pool:
+        futures = [pool.submit(_export_chunk, chunk, str(out_dir)) for chunk in _chunks(list(ids), size)]
+        for future in as_completed(futures):
+            files += future.result()
+            if progress:
+                progress(len(files), total)
+    return ExportResult(out_dir, tuple(Path(f) for f in sorted(files)))
