@@ -18,7 +18,7 @@ from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_u
 from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
 from invoicer.core.workflow import InvoiceStatus
 from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
-from invoicer.services import audit, company as company_service
+from invoicer.services import audit, company as company_service, documents
 from invoicer.services.invoices import (
     get_invoice,
     lock_company_amounts,
@@ -153,6 +153,7 @@ def issue_credit_note(
     before = invoice.status
     invoice.credited += applied
     settle_status(invoice)
+    documents.store_frozen_pdf(session, note)
     audit.append_to_chain(session, note)
     payload = {"number": number, "invoice": invoice.number, "total": note.total, "applied_to_due": applied,
                "to_customer_credit": note.to_customer_credit, "refunded": note.refunded, "reason": note.reason}

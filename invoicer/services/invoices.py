@@ -26,7 +26,7 @@ from invoicer.core.units import unit_code
 from invoicer.core.workflow import InvoiceStatus, Transition, display_status, target_status
 from invoicer.db.models import Customer, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax, NumberCounter
 from invoicer.services import audit, company as company_service, customers as customer_service
-from invoicer.services import rates, settings, taxes
+from invoicer.services import documents, rates, settings, taxes
 
 MAX_LINES = 5000
 
@@ -398,6 +398,8 @@ def finalize_invoice(
         invoice.status = target_status(Transition.PAY, target)
         invoice.paid_at = invoice.finalized_at
     session.flush()
+    # the PDF is rendered from the frozen data and kept before the chain link, which covers its hash
+    documents.store_frozen_pdf(session, invoice)
     audit.append_to_chain(session, invoice)
     audit.record(
         session, "finalize", "invoice", invoice.id, before="draft", after=invoice.status,
