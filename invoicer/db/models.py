@@ -315,3 +315,28 @@ class ChainLink(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class SentMessage(Base):
+    """An email sent for an invoice: the invoice itself or a reminder of one level (append-only).
+
+    UNIQUE(invoice_id, level) is what makes each reminder level go out at most once per invoice;
+    invoice sends have no level (NULLs are distinct, so an invoice may be sent again on request).
+    """
+
+    __tablename__ = "sent_messages"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'invoice' AND level IS NULL) OR (kind = 'reminder' AND level IS NOT NULL)",
+            name="kind_level",
+        ),
+        UniqueConstraint("invoice_id", "level"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str | None] = mapped_column(String(40))
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    recipients: Mapped[str] = mapped_column(Text)  # JSON list, copies included
+    subject: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime]
