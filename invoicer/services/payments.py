@@ -190,7 +190,8 @@ def reverse_payment(session: Session, payment_id: int, reason: str | None = None
 
 
 def list_payments(
-    session: Session, invoice_id: int | None = None, customer_id: int | None = None
+    session: Session, invoice_id: int | None = None, customer_id: int | None = None,
+    *, newest_first: bool = False, limit: int | None = None,
 ) -> list[PaymentRow]:
     reversal = select(Payment.reverses_id.label("orig"), Payment.id.label("rid")).where(
         Payment.reverses_id.is_not(None)
@@ -199,7 +200,8 @@ def list_payments(
         select(Payment, Invoice.number, reversal.c.rid)
         .join(Invoice, Invoice.id == Payment.invoice_id)
         .outerjoin(reversal, reversal.c.orig == Payment.id)
-        .order_by(Payment.paid_on, Payment.id)
+        .order_by(*((Payment.paid_on.desc(), Payment.id.desc()) if newest_first else (Payment.paid_on, Payment.id)))
+        .limit(limit)
     )
     if invoice_id is not None:
         stmt = stmt.where(Payment.invoice_id == invoice_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 
@@ -42,3 +44,62 @@ def activate(qtbot: QtBot, widget: QWidget) -> None:
     """Wait until a (new) window is the active one, so key presses reach it."""
     widget.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+
+
+def run_modal(qtbot: QtBot, trigger: Callable[[], object], interact: Callable[[QDialog], None]) -> None:
+    """Trigger something that opens a modal dialog, and work that dialog (``interact`` must close it)."""
+    failures: list[BaseException] = []
+    handled: list[bool] = []
+
+    def handle() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QDialog):
+            QTimer.singleShot(10, handle)
+            return
+        try:
+            interact(dialog)
+        except BaseException as exc:  # report after exec() returns instead of hanging in the modal loop
+            failures.append(exc)
+        finally:
+            handled.append(True)
+            if dialog.isVisible():
+                dialog.reject()
+
+    QTimer.singleShot(0, handle)
+    trigger()
+    if failures:
+        raise failures[0]
+    assert handled, "no modal dialog opened"
+
+
+def click_cell(qtbot: QtBot, view: QAbstractItemView, row: int, column: int) -> None:
+    rect = view.visualRect(view.model().index(row, column))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def double_click_cell(qtbot: QtBot, view: QAbstractItemView, row: int, column: int) -> None:
+    rect = view.visualRect(view.model().index(row, column))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def sidebar(qtbot: QtBot, window: QWidget, title: str) -> QWidget:
+    """Click a sidebar entry by its title and return the page shown."""
+    bar = window.sidebar  # type: ignore[attr-defined]
+    item = next(bar.item(i) for i in range(bar.count()) if bar.item(i).text() == title)
+    qtbot.mouseClick(bar.viewport(), Qt.MouseButton.LeftButton, pos=bar.visualItemRect(item).center())
+    return window.stack.currentWidget()  # type: ignore[attr-defined,no-any-return]
+
+
+def toolbar_button(toolbar: QWidget, text: str) -> QWidget:
+    action = next(a for a in toolbar.actions() if a.text() == text)  # type: ignore[attr-defined]
+    return toolbar.widgetForAction(action)  # type: ignore[attr-defined,no-any-return]
+
+
+def replace_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """Select all in a text field and type over it."""
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, text)
+
+

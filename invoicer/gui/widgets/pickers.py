@@ -38,10 +38,9 @@ class CountryPicker(QComboBox):
             self.addItem(f"{name} ({code})", code)
 
     def code(self) -> str:
-        data = self.currentData()
-        if data and self.currentText() == self.itemText(self.currentIndex()):
-            return str(data)
-        return self.currentText().strip()
+        """The chosen country's code; text typed that names no country is passed on for validation."""
+        index = self.findText(self.currentText())
+        return str(self.itemData(index)) if index >= 0 else self.currentText().strip().upper()
 
     def set_code(self, code: str | None) -> None:
         index = self.findData((code or "").upper())

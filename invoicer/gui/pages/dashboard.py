@@ -1,0 +1,193 @@
+"""The dashboard: outstanding and overdue at a glance, aged receivables and revenue charts, what needs doing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from babel.dates import format_skeleton
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from invoicer.core.aging import BUCKETS
+from invoicer.gui import operations
+from invoicer.gui.models.records import Field, RecordTableModel
+from invoicer.gui.pages.base import Page
+from invoicer.gui.style import day, money
+from invoicer.gui.widgets.charts import BarChart
+from invoicer.gui.widgets.tables import record_table
+from invoicer.i18n import N_, _, current_locale, ngettext
+from invoicer.services import dashboard
+from invoicer.services.dashboard import Activity, Dashboard
+from invoicer.services.invoices import InvoiceRow
+
+if TYPE_CHECKING:
+    from invoicer.gui.main_window import MainWindow
+
+BUCKET_LABELS = {"current": N_("Not yet due"), "1-30": N_("1–30 days"), "31-60": N_("31–60 days"),
+                 "61-90": N_("61–90 days"), "90+": N_("Over 90 days")}
+ACTIONS = {
+    "create": N_("created"), "edit": N_("edited"), "finalize": N_("finalized"), "payment": N_("payment recorded"),
+    "reverse_payment": N_("payment reversed"), "apply_credit": N_("credit applied"), "credit": N_("credited"),
+    "issue": N_("issued"), "void": N_("voided"), "write_off": N_("written off"), "delete": N_("deleted"),
+    "duplicate": N_("duplicated"), "update": N_("updated"), "archive": N_("archived"),
+}
+ENTITIES = {"invoice": N_("Invoice"), "credit_note": N_("Credit note"), "customer": N_("Customer"),
+            "product": N_("Product"), "company": N_("Company profile"), "setting": N_("Setting"),
+            "tax_rate": N_("Tax rate")}
+
+
+class Card(QFrame):
+    """A headline figure; clicking it opens the list behind it."""
+
+    clicked = Signal()
+
+    def __init__(self, name: str, title: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setProperty("card", True)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.title = QLabel(title)
+        self.title.setProperty("muted", True)
+        self.value = QLabel()
+        self.value.setObjectName(f"{name}_value")
+        font = self.value.font()
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.detail = QLabel()
+        self.detail.setProperty("muted", True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
+class DashboardPage(Page):
+    areas = frozenset({operations.INVOICES, operations.COMPANY, operations.CUSTOMERS})
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.figures: Dashboard | None = None
+        self.outstanding = Card("outstanding", _("Outstanding"))
+        self.overdue = Card("overdue", _("Overdue"))
+        self.revenue_card = Card("revenue", _("Revenue, last 12 months (net)"))
+        self.outstanding.clicked.connect(lambda: self._show_invoices("open"))
+        self.overdue.clicked.connect(lambda: self._show_invoices("overdue"))
+        self.revenue_card.clicked.connect(lambda: self._show_invoices(None))
+        self.aging_chart = BarChart(_("Aged receivables"), "#dc2626")
+        self.aging_chart.setObjectName("aging_chart")
+        self.aging_chart.on_click = lambda index: self._show_invoices("overdue" if index else "open")
+        self.revenue_chart = BarChart(_("Revenue per month (net)"), "#2563eb")
+        self.revenue_chart.setObjectName("revenue_chart")
+        self.attention_model: RecordTableModel[InvoiceRow] = RecordTableModel([
+            Field(N_("Number"), lambda r: r.number or ""),
+            Field(N_("Customer"), lambda r: r.customer_name),
+            Field(N_("Due"), lambda r: day(r.due_date), warn=lambda r: r.overdue),
+            Field(N_("Amount due"), lambda r: money(r.amount_due, r.currency), numeric=True),
+            Field(N_("Status"), lambda r: r.display_status, status=lambda r: r.display_status),
+        ])
+        self.attention = record_table(self.attention_model, self, status_column=4)
+        self.attention.setObjectName("attention")
+        self.attention.activated.connect(
+            lambda index: self.window_.open_invoice(self.attention_model.record(index.row()).id))
+        self.recent = QListWidget()
+        self.recent.setObjectName("recent")
+        self.recent.setFrameShape(QFrame.Shape.NoFrame)
+
+        cards = QHBoxLayout()
+        for card in (self.outstanding, self.overdue, self.revenue_card):
+            cards.addWidget(card)
+        charts = QHBoxLayout()
+        charts.addWidget(self.aging_chart, 2)
+        charts.addWidget(self.revenue_chart, 3)
+        lists = QGridLayout()
+        lists.addWidget(self._heading(_("Needs attention: overdue or due this week")), 0, 0)
+        lists.addWidget(self._heading(_("Recent activity")), 0, 1)
+        lists.addWidget(self.attention, 1, 0)
+        lists.addWidget(self.recent, 1, 1)
+        lists.setColumnStretch(0, 3)
+        lists.setColumnStretch(1, 2)
+
+        content = QWidget()
+        body = QVBoxLayout(content)
+        body.addLayout(cards)
+        body.addLayout(charts)
+        body.addLayout(lists, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+    @staticmethod
+    def _heading(text: str) -> QLabel:
+        label = QLabel(text)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        return label
+
+    def toolbar_actions(self) -> list:  # type: ignore[type-arg]
+        return [self.window_.new_invoice_action]
+
+    def refresh(self) -> None:
+        figures = self.ops.read(dashboard.dashboard)
+        self.figures = figures
+        home = figures.currency
+        currencies = sorted(figures.outstanding, key=lambda c: (c != home, c))
+        self.outstanding.value.setText(money(figures.outstanding.get(home, 0), home))
+        others = [money(figures.outstanding[c], c) for c in currencies if c != home]
+        self.outstanding.detail.setText(_("plus {amounts}").format(amounts=", ".join(others)) if others else
+                                        _("on open invoices"))
+        self.overdue.value.setText(money(figures.overdue.get(home, 0), home))
+        self.overdue.value.setStyleSheet("color: #dc2626;" if figures.overdue_count else "")
+        self.overdue.detail.setText(
+            ngettext("{n} invoice past its due date", "{n} invoices past their due date",
+                     figures.overdue_count).format(n=figures.overdue_count))
+        self.revenue_card.value.setText(money(sum(v for _m, v in figures.revenue), home))
+        this_month = figures.revenue[-1][1] if figures.revenue else 0
+        self.revenue_card.detail.setText(_("{amount} this month").format(amount=money(this_month, home)))
+
+        buckets = figures.aging.get(home, dict.fromkeys(BUCKETS, 0))
+        self.aging_chart.show_values(
+            [_(BUCKET_LABELS[b]) for b in BUCKETS], [buckets[b] for b in BUCKETS],
+            [money(buckets[b], home) for b in BUCKETS])
+        locale = current_locale()
+        self.revenue_chart.show_values(
+            [format_skeleton("MMM", month, locale=locale) for month, _v in figures.revenue],
+            [max(v, 0) for _m, v in figures.revenue],
+            [f"{format_skeleton('yMMMM', month, locale=locale)}: {money(v, home)}" for month, v in figures.revenue])
+        self.attention_model.set_records(figures.attention)
+        self.recent.clear()
+        for event in figures.recent:
+            self.recent.addItem(describe(event))
+
+    def _show_invoices(self, status: str | None) -> None:
+        page = self.window_.show_page("invoices")
+        page.filter_status(status)  # type: ignore[attr-defined]
+
+
+def describe(event: Activity) -> str:
+    what = _(ENTITIES.get(event.entity, event.entity))
+    if event.number:
+        what = f"{what} {event.number}"
+    action = _(ACTIONS.get(event.action, event.action.replace("_", " ")))
+    return f"{day(event.at.date())}  {what} {action}"

@@ -1,0 +1,314 @@
+"""Settings: the company profile (with logo preview), number formats with a live example, invoice defaults,
+the interface language, and backups (create and restore)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from invoicer.core.errors import InvoicerError
+from invoicer.core.numbering import format_number, validate_pattern
+from invoicer.db import backup
+from invoicer.gui import messages, operations
+from invoicer.gui.pages.base import Page
+from invoicer.gui.style import day, icon
+from invoicer.gui.widgets.checked_field import CheckedLineEdit
+from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
+from invoicer.i18n import _
+from invoicer.i18n import format_number as format_count
+from invoicer.services import company, settings, validation
+from invoicer.services.company import CompanyData
+
+if TYPE_CHECKING:
+    from invoicer.gui.main_window import MainWindow
+
+
+class SettingsPage(Page):
+    areas = frozenset({operations.COMPANY, operations.SETTINGS})
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.logo_path: str | None = None
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._scroll(self._company_tab()), _("Company"))
+        self.tabs.addTab(self._invoices_tab(), _("Invoices"))
+        self.tabs.addTab(self._language_tab(), _("Language"))
+        self.tabs.addTab(self._backups_tab(), _("Backups"))
+        self.save_button = QPushButton(icon("save"), _("Save settings"))
+        self.save_button.setObjectName("save_settings")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.save_action = QAction(icon("save"), _("Save settings"), self)
+        self.save_action.triggered.connect(self.save)
+
+    @staticmethod
+    def _scroll(widget: QWidget) -> QScrollArea:
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setWidget(widget)
+        return area
+
+    # ------------------------------------------------------------ tabs
+
+    def _company_tab(self) -> QWidget:
+        self.name = QLineEdit()
+        self.name.setObjectName("company_name")
+        self.address = QPlainTextEdit()
+        self.address.setObjectName("company_address")
+        self.address.setTabChangesFocus(True)
+        self.address.setMaximumHeight(60)
+        self.postcode = QLineEdit()
+        self.postcode.setObjectName("company_postcode")
+        self.city = QLineEdit()
+        self.city.setObjectName("company_city")
+        self.country = CountryPicker()
+        self.country.setObjectName("company_country")
+        self.vat_id = CheckedLineEdit(lambda text: validation.vat_id(text, self.country.code()))
+        self.vat_id.setObjectName("company_vat_id")
+        self.tax_number = QLineEdit()
+        self.email = CheckedLineEdit(validation.email)
+        self.phone = QLineEdit()
+        self.iban = CheckedLineEdit(validation.iban)
+        self.iban.setObjectName("company_iban")
+        self.bic = CheckedLineEdit(validation.bic)
+        self.currency = CurrencyPicker()
+        self.locale = LocalePicker()
+        self.legal = QPlainTextEdit()
+        self.legal.setTabChangesFocus(True)
+        self.legal.setMaximumHeight(60)
+        self.legal.setPlaceholderText(_("Register court and number, managing director… (printed in the footer)"))
+        self.logo = QLabel(_("No logo"))
+        self.logo.setObjectName("logo_preview")
+        self.logo.setFixedSize(220, 90)
+        self.logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.logo.setStyleSheet("border: 1px dashed palette(mid);")
+        choose = QPushButton(_("Choose logo…"))
+        choose.clicked.connect(self._choose_logo)
+        remove = QPushButton(_("Remove logo"))
+        remove.clicked.connect(lambda: self._show_logo(None))
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo)
+        buttons = QVBoxLayout()
+        buttons.addWidget(choose)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        logo_row.addLayout(buttons)
+        logo_row.addStretch(1)
+
+        widget = QWidget()
+        form = QFormLayout(widget)
+        form.addRow(_("Company &name"), self.name)
+        form.addRow(_("&Address"), self.address)
+        form.addRow(_("&Postcode"), self.postcode)
+        form.addRow(_("C&ity"), self.city)
+        form.addRow(_("Coun&try"), self.country)
+        form.addRow(_("&VAT ID"), self.vat_id)
+        form.addRow(_("Ta&x number"), self.tax_number)
+        form.addRow(_("&Email"), self.email)
+        form.addRow(_("P&hone"), self.phone)
+        form.addRow(_("I&BAN"), self.iban)
+        form.addRow(_("BI&C"), self.bic)
+        form.addRow(_("&Currency"), self.currency)
+        form.addRow(_("Document &language"), self.locale)
+        form.addRow(_("Legal &details"), self.legal)
+        form.addRow(_("Logo"), logo_row)
+        return widget
+
+    def _invoices_tab(self) -> QWidget:
+        self.invoice_pattern = QLineEdit()
+        self.invoice_pattern.setObjectName("invoice_pattern")
+        self.credit_pattern = QLineEdit()
+        self.credit_pattern.setObjectName("credit_pattern")
+        self.invoice_example = QLabel()
+        self.credit_example = QLabel()
+        self.invoice_pattern.textChanged.connect(lambda t: self._example(t, self.invoice_example))
+        self.credit_pattern.textChanged.connect(lambda t: self._example(t, self.credit_example))
+        self.terms = QSpinBox()
+        self.terms.setObjectName("terms")
+        self.terms.setRange(0, 3650)
+        self.terms.setSuffix(_(" days"))
+        self.rounding = QComboBox()
+        self.rounding.addItem(_("Per VAT rate over the document (EN 16931)"), "document")
+        self.rounding.addItem(_("Per line"), "line")
+        help_text = QLabel(_("Tokens: {year} the issue year (numbers restart every year), {seq:05} the running "
+                             "number with five digits, {customer} the customer number (one sequence each)."))
+        help_text.setWordWrap(True)
+        help_text.setProperty("muted", True)
+        widget = QWidget()
+        form = QFormLayout(widget)
+        form.addRow(_("&Invoice numbers"), self.invoice_pattern)
+        form.addRow("", self.invoice_example)
+        form.addRow(_("C&redit note numbers"), self.credit_pattern)
+        form.addRow("", self.credit_example)
+        form.addRow("", help_text)
+        form.addRow(_("Default payment &terms"), self.terms)
+        form.addRow(_("VAT &rounding on new invoices"), self.rounding)
+        return widget
+
+    def _language_tab(self) -> QWidget:
+        self.language = LocalePicker(allow_system=_("Follow the system"), languages_only=True)
+        self.language.setObjectName("language")
+        note = QLabel(_("The interface language changes the next time Invoicer starts. Documents are written "
+                        "in each customer's own language."))
+        note.setWordWrap(True)
+        note.setProperty("muted", True)
+        widget = QWidget()
+        form = QFormLayout(widget)
+        form.addRow(_("Interface &language"), self.language)
+        form.addRow("", note)
+        return widget
+
+    def _backups_tab(self) -> QWidget:
+        self.keep = QSpinBox()
+        self.keep.setRange(1, 1000)
+        self.backups = QListWidget()
+        self.backups.setObjectName("backups")
+        create = QPushButton(_("Back up now"))
+        create.setObjectName("backup_now")
+        create.clicked.connect(self._backup)
+        restore = QPushButton(_("Restore selected…"))
+        restore.clicked.connect(self._restore)
+        row = QHBoxLayout()
+        row.addWidget(create)
+        row.addWidget(restore)
+        row.addStretch(1)
+        widget = QWidget()
+        form = QFormLayout(widget)
+        form.addRow(_("&Backups to keep"), self.keep)
+        form.addRow(_("Backups"), self.backups)
+        form.addRow("", row)
+        return widget
+
+    # ------------------------------------------------------------ data
+
+    def toolbar_actions(self) -> list[QAction]:
+        return [self.save_action]
+
+    def refresh(self) -> None:
+        def query(session: object) -> tuple:
+            profile = company.company_data(company.get_company(session))  # type: ignore[arg-type]
+            values = {key: settings.get(session, key) for key in settings.SETTINGS}  # type: ignore[arg-type]
+            return profile, values
+
+        profile, values = self.ops.read(query)
+        self.name.setText(profile.name)
+        self.address.setPlainText(profile.address)
+        self.postcode.setText(profile.postcode)
+        self.city.setText(profile.city)
+        self.country.set_code(profile.country)
+        self.vat_id.setText(profile.vat_id)
+        self.tax_number.setText(profile.tax_number or "")
+        self.email.setText(profile.email)
+        self.phone.setText(profile.phone or "")
+        self.iban.setText(profile.iban)
+        self.bic.setText(profile.bic)
+        self.currency.set_code(profile.currency)
+        self.locale.set_value(profile.locale)
+        self.legal.setPlainText(profile.legal_details or "")
+        self._show_logo(profile.logo_path)
+        self.invoice_pattern.setText(str(values["numbering.invoice"]))
+        self.credit_pattern.setText(str(values["numbering.credit_note"]))
+        self.terms.setValue(int(values["invoice.terms_days"]))
+        self.rounding.setCurrentIndex(max(self.rounding.findData(values["invoice.tax_rounding"]), 0))
+        self.language.set_value(values["ui.language"])
+        self.keep.setValue(int(values["backup.keep"]))
+        self._list_backups()
+
+    def company_data(self) -> CompanyData:
+        return CompanyData(
+            name=self.name.text(), address=self.address.toPlainText(), postcode=self.postcode.text(),
+            city=self.city.text(), country=self.country.code(), vat_id=self.vat_id.text(),
+            tax_number=self.tax_number.text(), email=self.email.text(), phone=self.phone.text(),
+            iban=self.iban.text(), bic=self.bic.text(), currency=self.currency.code(), locale=self.locale.value() or "",
+            logo_path=self.logo_path, legal_details=self.legal.toPlainText(),
+        )
+
+    def save(self) -> None:
+        values = {
+            "numbering.invoice": self.invoice_pattern.text().strip(),
+            "numbering.credit_note": self.credit_pattern.text().strip(),
+            "invoice.terms_days": self.terms.value(),
+            "invoice.tax_rounding": self.rounding.currentData(),
+            "ui.language": self.language.value(),
+            "backup.keep": self.keep.value(),
+        }
+        if self.ops.save_company(self, self.company_data()) and self.ops.save_settings(self, values):
+            self.window_.statusBar().showMessage(_("Settings saved."), 4000)
+
+    def _example(self, pattern: str, label: QLabel) -> None:
+        try:
+            validate_pattern(pattern)
+        except InvoicerError as err:
+            label.setText(str(err))
+            label.setStyleSheet("color: #dc2626;")
+            return
+        label.setText(_("Next numbers look like {example}").format(
+            example=format_number(pattern, date.today().year, 1, 42)))
+        label.setStyleSheet("")
+
+    def _choose_logo(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Choose logo"), "", _("Images (*.png *.jpg *.jpeg)"))
+        if path:
+            self._show_logo(path)
+
+    def _show_logo(self, path: str | None) -> None:
+        self.logo_path = path
+        pixmap = QPixmap(path) if path else QPixmap()
+        if pixmap.isNull():
+            self.logo.setPixmap(QPixmap())
+            self.logo.setText(_("No logo") if not path else _("Cannot read {path}").format(path=Path(path).name))
+            return
+        self.logo.setPixmap(pixmap.scaled(self.logo.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation))
+
+    def _list_backups(self) -> None:
+        self.backups.clear()
+        for info in backup.list_backups(self.ops.db.backups_dir):
+            item = QListWidgetItem(_("{when} · {reason} · {size} KB").format(
+                when=f"{day(info.created.date())} {info.created:%H:%M}", reason=info.reason,
+                size=format_count(info.size // 1024)))
+            item.setData(Qt.ItemDataRole.UserRole, str(info.path))
+            self.backups.addItem(item)
+
+    def _backup(self) -> None:
+        target = self.ops.create_backup(self)
+        if target is not None:
+            self._list_backups()
+            self.window_.statusBar().showMessage(_("Backup written to {path}").format(path=target), 8000)
+
+    def _restore(self) -> None:
+        item = self.backups.currentItem()
+        if item is None:
+            messages.show_error(self, _("Choose the backup to restore in the list first."))
+            return
+        source = Path(item.data(Qt.ItemDataRole.UserRole))
+        if not messages.confirm(self, _("Restore backup"), _(
+                "Replace all current data with the backup {name}? The current data is backed up first. "
+                "Invoicer closes afterwards; start it again to continue.").format(name=source.name), _("Restore")):
+            return
+        if self.ops.restore_backup(self, source):
+            self.window_.close()

@@ -1,0 +1,71 @@
+"""Bar charts (QtCharts) that follow the light or dark palette; exact amounts are in the tooltips."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QToolTip, QWidget
+
+
+def is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+class BarChart(QChartView):
+    """One bar series over labelled categories. Bar heights are only geometry; labels use exact text."""
+
+    def __init__(self, title: str, color: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.color = color
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(220)
+        chart = QChart()
+        chart.setTitle(title)
+        chart.legend().hide()
+        chart.setBackgroundVisible(False)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.setChart(chart)
+        self.texts: list[str] = []
+        self.on_click: Callable[[int], None] | None = None
+
+    def show_values(self, labels: Sequence[str], values: Sequence[int], texts: Sequence[str]) -> None:
+        """``values`` in minor units (heights), ``texts`` the formatted amounts shown on hover."""
+        chart = self.chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        chart.setTheme(QChart.ChartTheme.ChartThemeDark if is_dark(self) else QChart.ChartTheme.ChartThemeLight)
+        chart.setBackgroundVisible(False)
+        self.texts = list(texts)
+        bars = QBarSet("")
+        bars.setColor(QColor(self.color))
+        bars.setBorderColor(QColor(self.color))
+        for value in values:
+            bars.append(value / 100)  # chart geometry only; never shown as an amount
+        series = QBarSeries()
+        series.append(bars)
+        series.setBarWidth(0.6)
+        series.hovered.connect(self._hovered)
+        series.clicked.connect(lambda index, _set: self.on_click(index) if self.on_click else None)
+        chart.addSeries(series)
+        x_axis = QBarCategoryAxis()
+        x_axis.append(list(labels))
+        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(x_axis)
+        y_axis = QValueAxis()
+        y_axis.setLabelFormat("%.0f")
+        y_axis.setMin(0)
+        y_axis.setMax(max([v / 100 for v in values] + [1]) * 1.1)
+        y_axis.applyNiceNumbers()
+        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(y_axis)
+
+    def _hovered(self, status: bool, index: int, _bars: QBarSet) -> None:
+        if status and 0 <= index < len(self.texts):
+            QToolTip.showText(self.cursor().pos(), self.texts[index], self)
+        else:
+            QToolTip.hideText()

@@ -1,0 +1,111 @@
+"""The figures on the dashboard: what is owed and overdue, how old it is, revenue per month, what needs attention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from invoicer.core.aging import BUCKETS
+from invoicer.db.models import Invoice
+from invoicer.services import audit, company, reports
+from invoicer.services.invoices import InvoiceFilter, InvoiceRow, count_invoices, list_invoices
+
+MONTHS = 12
+ATTENTION_DAYS = 7  # "due this week"
+ATTENTION_LIMIT = 12
+ISSUED = ("open", "paid", "uncollectible")  # finalized invoices that count as revenue (void ones do not)
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    number: str | None  # the document's number, for invoice and credit note events
+
+
+@dataclass
+class Dashboard:
+    """Amounts in minor units. Receivables are per currency; revenue is in the company currency."""
+
+    as_of: date
+    currency: str
+    outstanding: dict[str, int] = field(default_factory=dict)
+    overdue: dict[str, int] = field(default_factory=dict)
+    overdue_count: int = 0
+    aging: dict[str, dict[str, int]] = field(default_factory=dict)  # currency -> bucket -> amount
+    revenue: list[tuple[date, int]] = field(default_factory=list)  # first day of month, net revenue
+    attention: list[InvoiceRow] = field(default_factory=list)
+    recent: list[Activity] = field(default_factory=list)
+
+
+def month_starts(as_of: date, months: int = MONTHS) -> list[date]:
+    """The first days of the last ``months`` months, oldest first, ending with ``as_of``'s month."""
+    year, month = as_of.year, as_of.month
+    starts = []
+    for _ in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+def revenue_per_month(session: Session, as_of: date, months: int = MONTHS) -> list[tuple[date, int]]:
+    """Net revenue (excl. VAT, company currency, as locked at finalize) of invoices less credit notes per month."""
+    starts = month_starts(as_of, months)
+    month = func.strftime("%Y-%m", Invoice.issue_date)
+    stmt = (
+        select(month, Invoice.doc_type, func.sum(Invoice.company_subtotal))
+        .where(
+            Invoice.issue_date >= starts[0],
+            Invoice.issue_date <= as_of,
+            ((Invoice.doc_type == "invoice") & Invoice.status.in_(ISSUED)) | (Invoice.doc_type == "credit_note"),
+        )
+        .group_by(month, Invoice.doc_type)
+    )
+    totals: dict[str, int] = {}
+    for key, doc_type, amount in session.execute(stmt):
+        sign = 1 if doc_type == "invoice" else -1
+        totals[key] = totals.get(key, 0) + sign * int(amount or 0)
+    return [(start, totals.get(start.strftime("%Y-%m"), 0)) for start in starts]
+
+
+def needs_attention(session: Session, as_of: date) -> list[InvoiceRow]:
+    """Open invoices that are overdue or due within a week, the most urgent first."""
+    soonest = list_invoices(
+        session, InvoiceFilter(status="open"), today=as_of, sort="due_date", descending=False,
+        limit=ATTENTION_LIMIT,
+    )
+    horizon = as_of + timedelta(days=ATTENTION_DAYS)
+    return [row for row in soonest if row.amount_due > 0 and row.due_date is not None and row.due_date <= horizon]
+
+
+def recent_activity(session: Session, limit: int = 8) -> list[Activity]:
+    events = audit.recent_events(session, limit)
+    ids = {e.entity_id for e in events if e.entity in ("invoice", "credit_note") and e.entity_id is not None}
+    numbers = {i: n for i, n in session.execute(select(Invoice.id, Invoice.number).where(Invoice.id.in_(ids)))}
+    return [
+        Activity(e.at, e.actor, e.action, e.entity, e.entity_id, numbers.get(e.entity_id) if e.entity_id else None)
+        for e in events
+    ]
+
+
+def dashboard(session: Session, as_of: date | None = None) -> Dashboard:
+    as_of = as_of or date.today()
+    result = Dashboard(as_of=as_of, currency=company.get_company(session).currency)
+    for row in reports.aged_receivables(session, as_of):
+        buckets = result.aging.setdefault(row.currency, dict.fromkeys(BUCKETS, 0))
+        for bucket, amount in row.buckets.items():
+            buckets[bucket] += amount
+    for currency, buckets in result.aging.items():
+        result.outstanding[currency] = sum(buckets.values())
+        result.overdue[currency] = sum(amount for bucket, amount in buckets.items() if bucket != "current")
+    result.overdue_count = count_invoices(session, InvoiceFilter(overdue=True), as_of)
+    result.revenue = revenue_per_month(session, as_of)
+    result.attention = needs_attention(session, as_of)
+    result.recent = recent_activity(session)
+    return result
