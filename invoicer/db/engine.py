@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from invoicer.core.errors import FrozenError, StorageError
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -49,6 +52,20 @@ def make_session_factory(engine: Engine, readonly: bool = False) -> sessionmaker
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One user action = one transaction: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    """One user action = one transaction: commit on success, roll back on any error.
+
+    SQLite's refusals become typed errors the user can read: a lock held by another program, and
+    the triggers that guard finalized documents.
+    """
+    try:
+        with factory() as session, session.begin():
+            yield session
+    except DBAPIError as exc:
+        text = str(exc.orig).lower()
+        if "locked" in text or "busy" in text:
+            raise StorageError(
+                "The database is busy: another program is writing to it. Try again in a moment."
+            ) from None
+        if "frozen" in text or "append-only" in text or "never reused" in text:
+            raise FrozenError(f"Refused by the database: {exc.orig}.") from None
+        raise

@@ -32,7 +32,11 @@ def optional(value: str | None) -> str | None:
 
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    # CLDR also names groupings and placeholders (EU, UN, ZZ "Unknown Region"...): not countries
+    not_countries = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+    return frozenset(
+        code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in not_countries
+    )
 
 
 def country(value: str | None) -> str:

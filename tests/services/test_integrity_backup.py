@@ -1,0 +1,137 @@
+"""verify finds tampering and gaps; backups, restore, and refusing files we must not touch."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from invoicer.core.errors import StorageError
+from invoicer.db import backup
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database, known_revisions, open_database
+from invoicer.services import customers, integrity, payments
+
+from .helpers import make_open
+
+
+def verify(db: Database) -> integrity.Report:
+    with transaction(db.readonly_sessions) as s:
+        return integrity.verify(s, db.folder)
+
+
+def tamper(db: Database, *statements: str) -> None:
+    """What someone with a raw SQLite tool could do: drop the triggers, edit, and hide the traces."""
+    raw = sqlite3.connect(db.path)
+    triggers = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
+    for name in triggers:
+        raw.execute(f"DROP TRIGGER {name}")
+    for sql in statements:
+        raw.execute(sql)
+    raw.commit()
+    raw.close()
+
+
+def test_clean_database_verifies(seller: Database, customer_id: int) -> None:
+    make_open(seller, customer_id)
+    report = verify(seller)
+    assert report.ok and report.checked["chain links"] == 1
+
+
+@pytest.mark.parametrize(
+    ("sql", "finding"),
+    [
+        ("UPDATE invoice_lines SET quantity = '4' WHERE invoice_id = 1 AND position = 1", "altered"),
+        ("UPDATE invoices SET customer_snapshot = '{}' WHERE id = 1", "altered"),
+        ("UPDATE invoices SET total = total + 1 WHERE id = 1", "stored totals"),
+        ("UPDATE invoices SET paid = 5 WHERE id = 1", "payments add up"),
+        ("UPDATE document_chain SET hash = 'x' WHERE seq = 1", "wrong hash"),
+        ("DELETE FROM document_chain WHERE seq = 1", "not in the hash chain"),
+        ("UPDATE number_counters SET last_seq = 3", "missing 3"),
+        ("UPDATE invoices SET number_seq = 1 WHERE id = 2", "altered"),
+    ],
+)
+def test_verify_says_what_is_wrong(seller: Database, customer_id: int, sql: str, finding: str) -> None:
+    make_open(seller, customer_id)
+    make_open(seller, customer_id)
+    tamper(seller, sql)
+    report = verify(seller)
+    assert not report.ok
+    assert finding in report.summary()
+
+
+def test_backup_list_restore(seller: Database, customer_id: int) -> None:
+    make_open(seller, customer_id)
+    saved = backup.create_backup(seller.path, seller.backups_dir, "manual")
+    make_open(seller, customer_id)
+    assert [b.path for b in backup.list_backups(seller.backups_dir)] == [saved]
+    seller.close()
+    safety = backup.restore_backup(saved, seller.path, seller.backups_dir, set(known_revisions()))
+    assert safety is not None and safety.exists()
+    db = open_database(seller.folder, daily_backup=False)
+    with transaction(db.readonly_sessions) as s:
+        assert customers.list_customers(s)[0].balance > 0
+        assert integrity.verify(s).checked["finalized documents"] == 1
+    db.close()
+
+
+def test_rotation_keeps_the_newest(tmp_path: Path, seller: Database) -> None:
+    for _ in range(5):
+        backup.create_backup(seller.path, tmp_path, "manual", keep=3)
+    assert len(backup.list_backups(tmp_path)) == 3
+
+
+def test_daily_backup_once_a_day(template_db: Path, tmp_path: Path) -> None:
+    shutil.copy(template_db, tmp_path / "invoicer.sqlite3")
+    open_database(tmp_path).close()
+    open_database(tmp_path).close()
+    found = backup.list_backups(tmp_path / "backups")
+    assert [b.reason for b in found] == ["daily"]
+
+
+def test_newer_version_is_refused_and_not_touched(template_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "invoicer.sqlite3"
+    shutil.copy(template_db, target)
+    raw = sqlite3.connect(target)
+    raw.execute("UPDATE alembic_version SET version_num = '9999'")
+    raw.commit()
+    raw.close()
+    before = target.read_bytes()
+    with pytest.raises(StorageError, match="newer version"):
+        open_database(tmp_path)
+    assert target.read_bytes() == before
+    with pytest.raises(StorageError, match="newer version"):
+        backup.restore_backup(target, tmp_path / "other.sqlite3", tmp_path / "b", set(known_revisions()))
+
+
+@pytest.mark.parametrize("content", [b"not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 5000])
+def test_corrupt_file_is_refused_and_not_touched(tmp_path: Path, content: bytes) -> None:
+    target = tmp_path / "invoicer.sqlite3"
+    target.write_bytes(content)
+    with pytest.raises(StorageError):
+        open_database(tmp_path)
+    assert target.read_bytes() == content
+
+
+def test_a_lock_held_elsewhere_is_a_clear_error_and_changes_nothing(
+    seller: Database, customer_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from invoicer.db import engine as engine_module
+
+    invoice_id = make_open(seller, customer_id)
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 100)
+    other = open_database(seller.folder, daily_backup=False)
+    holder = sqlite3.connect(seller.path, timeout=0.1)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StorageError, match="busy"), transaction(other.sessions) as s:
+            payments.record_payment(s, invoice_id, 100, date(2026, 11, 2))
+    finally:
+        holder.rollback()
+        holder.close()
+        other.close()
+    with transaction(seller.readonly_sessions) as s:
+        assert payments.list_payments(s, invoice_id) == []

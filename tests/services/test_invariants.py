@@ -1,0 +1,131 @@
+"""Property-based: under any sequence of operations, numbering stays gapless, due is never negative,
+credits never exceed an invoice, and verify finds nothing wrong."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from invoicer.core.errors import InvoicerError
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import open_database
+from invoicer.services import company, credit_notes, customers, integrity, invoices, payments
+from invoicer.services.invoices import DraftData, LineData
+
+prices = st.sampled_from(["0.01", "9.99", "14.995", "120.00", "1460.50", "0.3333"])
+quantities = st.sampled_from(["1", "2", "0.5", "3", "7.25"])
+rates_ = st.sampled_from([("S", "19"), ("S", "7"), ("Z", "0")])
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("inv-template")
+    db = open_database(folder, daily_backup=False)
+    with transaction(db.sessions) as s:
+        company.update_company(s, name="Seller", address="Street 1", postcode="1", city="Town", country="DE")
+        customers.add_customer(s, customers.CustomerData(name="Buyer", country="DE"))
+    db.close()
+    return folder / "invoicer.sqlite3"
+
+
+class Billing(RuleBasedStateMachine):
+    template: Path
+
+    @initialize()
+    def open_db(self) -> None:
+        self.folder = Path(tempfile.mkdtemp())
+        shutil.copy(self.template, self.folder / "invoicer.sqlite3")
+        self.db = open_database(self.folder, daily_backup=False)
+        self.day = date(2026, 1, 1)
+        self.ids: list[int] = []
+
+    def teardown(self) -> None:
+        self.db.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _try(self, action) -> None:  # type: ignore[no-untyped-def]
+        try:
+            with transaction(self.db.sessions) as s:
+                action(s)
+        except InvoicerError:
+            pass  # a refused action changes nothing; the invariants below check that
+
+    @rule(lines=st.lists(st.tuples(quantities, prices, rates_), min_size=1, max_size=4))
+    def draft(self, lines: list[tuple[str, str, tuple[str, str]]]) -> None:
+        data = DraftData(customer_id=1, issue_date=self.day,
+                         lines=[LineData("x", q, p, c, r) for q, p, (c, r) in lines])
+        self._try(lambda s: self.ids.append(invoices.create_draft(s, data)))
+
+    @rule(pick=st.integers(0, 50))
+    def finalize(self, pick: int) -> None:
+        if self.ids:
+            self._try(lambda s: invoices.finalize_invoice(s, self.ids[pick % len(self.ids)]))
+
+    @rule(pick=st.integers(0, 50))
+    def delete(self, pick: int) -> None:
+        if self.ids:
+            self._try(lambda s: invoices.delete_draft(s, self.ids[pick % len(self.ids)]))
+
+    @rule(pick=st.integers(0, 50), amount=st.integers(1, 300000))
+    def pay(self, pick: int, amount: int) -> None:
+        if self.ids:
+            self._try(lambda s: payments.record_payment(s, self.ids[pick % len(self.ids)], amount, self.day))
+
+    @rule(pick=st.integers(0, 50), amount=st.one_of(st.none(), st.integers(1, 300000)), refund=st.booleans())
+    def credit(self, pick: int, amount: int | None, refund: bool) -> None:
+        if self.ids:
+            target = self.ids[pick % len(self.ids)]
+            self._try(lambda s: credit_notes.issue_credit_note(
+                s, target, full=amount is None, amount=amount, refund=refund, issue_date=self.day))
+
+    @rule(pick=st.integers(0, 50))
+    def void(self, pick: int) -> None:
+        if self.ids:
+            self._try(lambda s: invoices.void_invoice(s, self.ids[pick % len(self.ids)]))
+
+    @rule(pick=st.integers(0, 50))
+    def write_off(self, pick: int) -> None:
+        if self.ids:
+            self._try(lambda s: invoices.mark_uncollectible(s, self.ids[pick % len(self.ids)]))
+
+    @rule(pick=st.integers(0, 50))
+    def reverse(self, pick: int) -> None:
+        with transaction(self.db.readonly_sessions) as s:
+            ids = [p.id for p in payments.list_payments(s) if p.kind != "reversal"]
+        if ids:
+            self._try(lambda s: payments.reverse_payment(s, ids[pick % len(ids)]))
+
+    @rule(pick=st.integers(0, 50))
+    def apply_credit(self, pick: int) -> None:
+        if self.ids:
+            self._try(lambda s: payments.apply_credit(s, self.ids[pick % len(self.ids)], on=self.day))
+
+    @rule(days=st.integers(0, 40))
+    def time_passes(self, days: int) -> None:
+        self.day = min(self.day + timedelta(days=days), date.today())
+
+    @invariant()
+    def everything_adds_up(self) -> None:
+        if not hasattr(self, "db"):
+            return
+        with transaction(self.db.readonly_sessions) as s:
+            report = integrity.verify(s)
+            assert report.ok, report.summary()
+            for row in invoices.list_invoices(s, invoices.InvoiceFilter()):
+                assert row.amount_due >= 0
+                assert credit_notes.credited_total(s, row.id) <= row.total
+
+
+def test_invariants_hold_under_any_sequence(template: Path) -> None:
+    Billing.template = template
+    run = Billing.TestCase
+    run.settings = settings(max_examples=25, stateful_step_count=25, deadline=None,
+                            suppress_health_check=[HealthCheck.too_slow])
+    run().runTest()
