@@ -61,8 +61,11 @@ def _date(parent: etree._Element, tag: str, value: date, ns: str = UDT) -> None:
     _el(holder, ns, "DateTimeString", value.strftime("%Y%m%d"), format="102")
 
 
-def _party(parent: etree._Element, tag: str, party: Party, with_vat_id: bool) -> None:
+def _party(parent: etree._Element, tag: str, party: Party, with_vat_id: bool, seller: bool = False) -> None:
     node = _ram(parent, tag)
+    if seller and not with_vat_id and (party.vat_id or party.tax_number):
+        # without a VAT ID (not-subject invoices) the seller is still identified (BR-CO-26), as BT-29
+        _ram(node, "ID", party.vat_id or party.tax_number)
     _ram(node, "Name", party.name)
     if party.contact or party.phone or party.email:
         contact = _ram(node, "DefinedTradeContact")
@@ -153,7 +156,7 @@ def build_cii(doc: Document) -> etree._Element:
     agreement = _ram(trade, "ApplicableHeaderTradeAgreement")
     if doc.buyer_reference:
         _ram(agreement, "BuyerReference", doc.buyer_reference)
-    _party(agreement, "SellerTradeParty", doc.seller, with_vat_ids)
+    _party(agreement, "SellerTradeParty", doc.seller, with_vat_ids, seller=True)
     _party(agreement, "BuyerTradeParty", doc.buyer, with_vat_ids)
 
     delivery = _ram(trade, "ApplicableHeaderTradeDelivery")

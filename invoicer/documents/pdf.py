@@ -10,13 +10,14 @@ from __future__ import annotations
 import gettext
 import logging
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache, partial
 from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
 
-from babel import Locale
+from babel import Locale, localedata
 from babel.numbers import format_currency
 from PIL import ImageCms
 from reportlab.lib import colors
@@ -123,7 +124,7 @@ class Wording:
 
     @classmethod
     def for_document(cls, doc: Document) -> Wording:
-        return cls(doc.locale, doc.currency, translator(doc.locale))
+        return cls(printable_locale(doc.locale), doc.currency, translator(doc.locale))
 
     def _(self, message: str) -> str:
         return self.catalog.gettext(message)
@@ -155,6 +156,25 @@ class Wording:
 
     def title(self, doc: Document) -> str:
         return self._("Credit note") if doc.is_credit_note else self._("Invoice")
+
+
+@lru_cache(maxsize=64)
+def printable_locale(locale: str) -> str:
+    """The locale for numbers, dates and country names: the customer's, unless its script is one
+    the bundled fonts cannot print (CJK, Arabic...), then English for the same territory."""
+    register_fonts()
+    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
+    samples = [
+        str(Locale.parse(locale).territories.get("DE", "")),
+        format_date(date(2025, 1, 15), locale, "long"),
+        format_money(123456, "EUR", locale),
+        format_money(123456, "JPY", locale),
+    ]
+    if all(ord(char) in glyphs for text in samples for char in text):
+        return locale
+    territory = locale.replace("-", "_").split("_")[1:2]
+    fallback = f"en_{territory[0]}" if territory else "en"
+    return fallback if localedata.exists(fallback) else "en"
 
 
 def pdf_title(doc: Document) -> str:
@@ -366,7 +386,8 @@ def _heading(doc: Document, words: Wording, width: float) -> list[Flowable]:
         [[label, _fitting(value, 42 * mm, RIGHT)] for label, value in info],
         colWidths=[34 * mm, 42 * mm],
         style=TableStyle([
-            ("FONT", (0, 0), (0, -1), FONT, SIZE),
+            ("FONT", (0, 0), (-1, -1), FONT, SIZE),
+            ("ALIGN", (1, 0), (1, -1), "RIGHT"),
             ("TEXTCOLOR", (0, 0), (0, -1), GREY),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -379,6 +400,7 @@ def _heading(doc: Document, words: Wording, width: float) -> list[Flowable]:
         [[buyer_block, info_table]],
         colWidths=[width - 76 * mm, 76 * mm],
         style=TableStyle([
+            ("FONT", (0, 0), (-1, -1), FONT, SIZE),  # else ReportLab selects Helvetica, not embedded
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -454,6 +476,8 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
         if tax.exemption_reason:
             cell = Paragraph(f"{escape(label)}<br/><font size=7>{escape(tax.exemption_reason)}</font>", RIGHT)
         totals.append((cell, words.money(tax.amount), False))
+    if len(doc.taxes) > 1:
+        totals.append((words._("Total VAT"), words.money(doc.tax_total), False))
     totals.append((words._("Total"), words.money(doc.total), True))
     if doc.is_credit_note:
         settled = doc.settlement
@@ -549,6 +573,7 @@ def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
         [[texts, [code, caption]]],
         colWidths=[width - QR_SIZE - 4 * mm, QR_SIZE + 4 * mm],
         style=TableStyle([
+            ("FONT", (0, 0), (-1, -1), FONT, SIZE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -632,6 +657,8 @@ def render_pdf(doc: Document) -> bytes:
         subject=pdf_title(doc),
         creator="Invoicer",
         lang=doc.locale.replace("_", "-"),
+        # pypdf writes the final Factur-X file and the library's XMP names it; PDF/A wants both to agree
+        **({"producer": "pypdf"} if doc.is_valid_document else {}),
     )
     body_height_first = size[1] - MARGIN - HEADER_FIRST - (FOOTER + 3 * mm)
     body_height_next = size[1] - MARGIN - HEADER_NEXT - (FOOTER + 3 * mm)

@@ -1,0 +1,81 @@
+"""The ledger's tables as CSV files for other tools: UTF-8, RFC 4180 (CRLF, minimal quoting), ISO dates, '.' decimals."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from invoicer.core.errors import InvoicerError
+from invoicer.core.money import format_minor
+from invoicer.documents.tables import Kind, Ledger, Progress, ProgressCounter, Table
+from invoicer.i18n import _
+
+
+def _text(value: Any, _row: Sequence[Any]) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")  # never exponent notation such as 1E+2
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _converters(table: Table, company_currency: str) -> list[Callable[[Any, Sequence[Any]], str]]:
+    found: list[Callable[[Any, Sequence[Any]], str]] = []
+    for column in table.columns:
+        if column.kind == Kind.MONEY:
+            currency_column = column.currency_column
+            found.append(lambda value, row, c=currency_column: format_minor(value, row[c]))
+        elif column.kind == Kind.COMPANY_MONEY:
+            found.append(lambda value, _row: format_minor(value, company_currency))
+        elif column.kind == Kind.MONTH:
+            found.append(lambda value, _row: value.isoformat()[:7])
+        else:
+            found.append(_text)
+    return found
+
+
+def write_table(table: Table, path: Path, company_currency: str, counter: ProgressCounter) -> int:
+    """One table as one CSV file (header = the columns' stable keys); returns the number of rows."""
+    converters = _converters(table, company_currency)
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow([column.key for column in table.columns])
+        for row in table.rows():
+            writer.writerow(
+                ["" if value is None else convert(value, row) for value, convert in zip(row, converters, strict=True)]
+            )
+            count += 1
+            counter.step()
+    return count
+
+
+def write_tables(ledger: Ledger, folder: Path, progress: Progress | None = None) -> list[Path]:
+    """Every table of the ledger as ``<name>.csv`` in ``folder``; each file appears only when complete."""
+    counter = ProgressCounter(ledger.size, progress)
+    written: list[Path] = []
+    partial: Path | None = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for table in ledger.tables:
+            target = folder / f"{table.name}.csv"
+            partial = folder / f".{table.name}.csv.part"
+            write_table(table, partial, ledger.company_currency, counter)
+            os.replace(partial, target)
+            written.append(target)
+    except OSError as exc:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise InvoicerError(_("The CSV files cannot be written to {folder}: {reason}.").format(
+            folder=folder, reason=exc.strerror or exc)) from None
+    except BaseException:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise
+    counter.finish()
+    return written
