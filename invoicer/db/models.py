@@ -128,6 +128,12 @@ class Invoice(Base):
         Index("ix_invoices_status_due", "doc_type", "status", "due_date"),
         Index("ix_invoices_customer_status", "customer_id", "status"),
         Index("ix_invoices_issue_date", "issue_date"),
+        # the invoice list sorts a page of one doc_type by these (migration 0003)
+        Index("ix_invoices_type_issue", "doc_type", "issue_date"),
+        Index("ix_invoices_type_number", "doc_type", "number"),
+        Index("ix_invoices_type_due", "doc_type", "due_date"),
+        Index("ix_invoices_type_total", "doc_type", "total"),
+        Index("ix_invoices_type_currency", "doc_type", "currency"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(12), default="invoice")
