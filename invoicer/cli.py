@@ -605,6 +605,48 @@ def cmd_payment_list(ctx: Context, a: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- documents (PDF, Factur-X XML, export)
+
+
+def cmd_invoice_pdf(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import documents
+
+    with transaction(ctx.db.sessions) as s:  # may keep a never-rendered PDF, once
+        data = documents.document_pdf(s, a.id, copy=a.copy)
+    documents.write_atomically(Path(a.output), data)
+    ctx.out({"id": a.id, "path": a.output, "bytes": len(data)}, f"Wrote {a.output}")
+    return 0
+
+
+def cmd_invoice_xml(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import documents
+
+    with transaction(ctx.db.readonly_sessions) as s:
+        data = documents.invoice_xml(s, a.id)
+    documents.write_atomically(Path(a.output), data)
+    ctx.out({"id": a.id, "path": a.output, "bytes": len(data)}, f"Wrote {a.output}")
+    return 0
+
+
+def cmd_export_pdfs(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import documents
+
+    with transaction(ctx.db.readonly_sessions) as s:
+        ids = documents.documents_to_export(s, a.date_from, a.date_to)
+    show = not ctx.as_json and sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            print(f"\rexport: {done}/{total} documents", end="", file=sys.stderr, flush=True)
+
+    result = documents.export_pdfs(ctx.db.path, ids, Path(a.output), progress)
+    if show:
+        print(file=sys.stderr)
+    data = {"folder": str(result.folder), "count": len(result.files), "files": [str(f) for f in result.files]}
+    ctx.out(data, f"Wrote {len(result.files)} PDF(s) to {result.folder}")
+    return 0
+
+
 # ---------------------------------------------------------------- integrity, backups, demo, gui
 
 
@@ -804,6 +846,13 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(g, "apply-credit", cmd_invoice_apply_credit, "pay an invoice from the customer's credit")
     c.add_argument("id", type=int)
     c.add_argument("--amount")
+    c = command(g, "pdf", cmd_invoice_pdf, "write the PDF (finalized: as issued; drafts: a preview)")
+    c.add_argument("id", type=int)
+    c.add_argument("-o", "--output", required=True, metavar="FILE")
+    c.add_argument("--copy", action="store_true", help="a marked copy with payments so far and the amount due now")
+    c = command(g, "xml", cmd_invoice_xml, "write the Factur-X (EN 16931) XML alone")
+    c.add_argument("id", type=int)
+    c.add_argument("-o", "--output", required=True, metavar="FILE")
     c = command(g, "list", cmd_invoice_list, "list invoices")
     c.add_argument("--status", choices=["draft", "open", "paid", "void", "uncollectible", "overdue", "partially paid"])
     c.add_argument("--customer", type=int)
@@ -821,6 +870,12 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(g, "list", cmd_payment_list, "list payments")
     c.add_argument("--invoice", type=int)
     c.add_argument("--customer", type=int)
+
+    g = group("export", "export documents")
+    c = command(g, "pdfs", cmd_export_pdfs, "write the PDFs of finalized documents, in parallel on every core")
+    c.add_argument("--from", dest="date_from", type=_date_arg, help="issued on or after")
+    c.add_argument("--to", dest="date_to", type=_date_arg, help="issued on or before")
+    c.add_argument("-o", "--output", required=True, metavar="DIR")
 
     g = group("backup", "database backups")
     command(g, "create", cmd_backup_create, "back up the database now")

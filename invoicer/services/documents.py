@@ -177,7 +177,7 @@ def stored_pdf_path(folder: Path, invoice_id: int, number: str | None) -> Path:
     return paths.documents_dir(folder) / f"{invoice_id:06d}-{_safe_name(number or 'draft')}.pdf"
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write a whole file or nothing: a temporary file in the same folder, flushed, then renamed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,7 +208,7 @@ def store_frozen_pdf(session: Session, invoice: Invoice) -> str:
     """
     if invoice.pdf_sha256 is None:
         pdf = render_document(document_data(session, invoice))
-        _write_atomically(stored_pdf_path(data_folder(session), invoice.id, invoice.number), pdf)
+        write_atomically(stored_pdf_path(data_folder(session), invoice.id, invoice.number), pdf)
         invoice.pdf_sha256 = sha256_hex(pdf)
     return invoice.pdf_sha256
 
@@ -222,7 +222,7 @@ def _stored(session: Session, invoice: Invoice) -> tuple[bytes, str | None]:
     path = stored_pdf_path(data_folder(session), invoice.id, invoice.number)
     if invoice.pdf_sha256 is None:
         pdf = render_document(document_data(session, invoice))
-        _write_atomically(path, pdf)
+        write_atomically(path, pdf)
         return pdf, sha256_hex(pdf)
     try:
         stored = path.read_bytes()
@@ -239,7 +239,7 @@ def _stored(session: Session, invoice: Invoice) -> tuple[bytes, str | None]:
             f"The stored PDF of {invoice.number} {what} ({path}) and cannot be restored exactly; "
             "restore the data folder from a backup."
         )
-    _write_atomically(path, rendered)
+    write_atomically(path, rendered)
     return rendered, None
 
 
@@ -380,7 +380,7 @@ def _export_chunk(ids: Sequence[int], out_dir: str) -> list[str]:
         if new_sha256 is not None:
             with transaction(_worker.writes) as session:
                 _record_pdf(session, _invoice(session, invoice_id), new_sha256)
-        _write_atomically(target, pdf)
+        write_atomically(target, pdf)
         written.append(str(target))
     return written
 
