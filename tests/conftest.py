@@ -16,6 +16,9 @@ from invoicer.db.engine import transaction  # noqa: E402
 from invoicer.db.migrate import Database, open_database  # noqa: E402
 from invoicer.services import company, customers  # noqa: E402
 
+# the SMTP test server and an in-memory keyring (autouse: no test ever touches the machine's keyring)
+pytest_plugins = ["tests.mail.smtp_server"]
+
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -1,0 +1,75 @@
+"""The one wrapper around the OS keyring: the SMTP password lives there and nowhere else.
+
+Where no usable keyring exists (keyring's ``fail``/``null`` backend on a headless Linux box, or a
+backend that refuses to work), ``KeyringUnavailableError`` says so; callers then ask for the
+password when sending and keep it only in memory.
+"""
+
+from __future__ import annotations
+
+import keyring
+import keyring.backends.fail
+import keyring.backends.null
+from keyring.errors import KeyringError, PasswordDeleteError
+
+from invoicer import APP_ID
+from invoicer.core.errors import InvoicerError
+
+SERVICE = f"{APP_ID}-smtp"
+
+
+class KeyringUnavailableError(InvoicerError):
+    """There is no usable system keyring, so a password can be neither stored nor read back."""
+
+
+def _no_keyring(reason: str | None = None) -> KeyringUnavailableError:
+    detail = f" ({reason})" if reason else ""
+    return KeyringUnavailableError(
+        f"No system keyring is available here{detail}, so the mail password cannot be stored; "
+        "Invoicer asks for it when sending and keeps it only until the program ends."
+    )
+
+
+def account(host: str, user: str) -> str:
+    """The keyring entry's user name: one password per (server, login)."""
+    return f"{user}@{host}"
+
+
+def keyring_available() -> bool:
+    return not isinstance(
+        keyring.get_keyring(), keyring.backends.fail.Keyring | keyring.backends.null.Keyring
+    )
+
+
+def _require_keyring() -> None:
+    if not keyring_available():
+        raise _no_keyring()
+
+
+def store_password(host: str, user: str, password: str) -> None:
+    _require_keyring()
+    try:
+        keyring.set_password(SERVICE, account(host, user), password)
+    except KeyringError as exc:
+        raise _no_keyring(str(exc) or type(exc).__name__) from None
+
+
+def stored_password(host: str, user: str) -> str | None:
+    """The stored password, or None when none was stored for this server and login."""
+    _require_keyring()
+    try:
+        return keyring.get_password(SERVICE, account(host, user))
+    except KeyringError as exc:
+        raise _no_keyring(str(exc) or type(exc).__name__) from None
+
+
+def delete_password(host: str, user: str) -> None:
+    """Forget a stored password (nothing happens when there is none or no keyring)."""
+    if not keyring_available():
+        return
+    try:
+        keyring.delete_password(SERVICE, account(host, user))
+    except PasswordDeleteError:
+        return
+    except KeyringError as exc:
+        raise _no_keyring(str(exc) or type(exc).__name__) from None
