@@ -57,24 +57,46 @@ class _Sheet:
     def cell(self, value: object, number_format: str | None = None, font: Font | None = None) -> WriteOnlyCell:
         return _cell(self.ws, value, number_format, font)
 
-    def money(self, minor: int, currency: str) -> WriteOnlyCell:
-        return self.cell(Decimal(minor).scaleb(-exponent(currency)), self._format(currency))
-
     def converters(self) -> list[tuple[int, Converter]]:
-        """The columns whose values need a styled cell, with how to make it; others are written as they are."""
+        """The columns whose values need a styled cell, with how to fill it; others are written as they are.
+
+        Each column keeps one styled cell per number format and refills it row after row: openpyxl writes
+        an appended row at once, so the cell is free again for the next row, and styling a fresh cell for
+        every value would cost about a third of the export time.
+        """
         found: list[tuple[int, Converter]] = []
         for index, column in enumerate(self.table.columns):
             if column.kind == Kind.MONEY:
                 assert column.currency_column is not None
-                found.append((index, self._row_money(column.currency_column)))
+                found.append((index, self._money(column.currency_column)))
             elif column.kind == Kind.COMPANY_MONEY:
-                found.append((index, lambda value, _row: self.money(value, self.company_currency)))
-            elif column.kind == Kind.MONTH:
-                found.append((index, lambda value, _row: self.cell(value, "yyyy-mm")))
+                found.append((index, self._money(None)))
+            elif column.kind in (Kind.DATE, Kind.MONTH):
+                found.append((index, self._dated("yyyy-mm-dd" if column.kind == Kind.DATE else "yyyy-mm")))
         return found
 
-    def _row_money(self, currency_column: int) -> Converter:
-        return lambda value, row: self.money(value, row[currency_column])
+    def _money(self, currency_column: int | None) -> Converter:
+        cells: dict[str, tuple[WriteOnlyCell, int]] = {}
+
+        def convert(minor: int, row: Sequence[Any]) -> WriteOnlyCell:
+            currency = self.company_currency if currency_column is None else row[currency_column]
+            found = cells.get(currency)
+            if found is None:
+                found = cells[currency] = (self.cell(None, self._format(currency)), exponent(currency))
+            cell, places = found
+            cell.value = Decimal(minor).scaleb(-places)
+            return cell
+
+        return convert
+
+    def _dated(self, number_format: str) -> Converter:
+        cell = self.cell(None, number_format)
+
+        def convert(day: date, _row: Sequence[Any]) -> WriteOnlyCell:
+            cell.value = day
+            return cell
+
+        return convert
 
     def write(self, counter: ProgressCounter) -> int:
         """Header, data rows, autofilter and totals; returns the number of data rows."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.aging import BUCKETS
-from invoicer.db.models import Customer, Invoice
+from invoicer.db.models import Customer, Invoice, InvoiceTax
 from invoicer.services.customers import due_expression
 
 
@@ -54,3 +55,54 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
         row = rows.setdefault((customer_id, currency), AgedRow(customer_id, name, currency))
         row.buckets[bucket] += int(amount)
     return sorted(rows.values(), key=lambda r: (r.customer_name.lower(), r.currency))
+
+
+@dataclass(frozen=True)
+class TaxSummaryRow:
+    """VAT of one month, currency and (category, rate): invoiced minus credited (minor units)."""
+
+    month: date  # the first day of the month
+    currency: str
+    category: str
+    rate: Decimal
+    invoiced_basis: int
+    invoiced_tax: int
+    credited_basis: int
+    credited_tax: int
+
+    @property
+    def basis(self) -> int:
+        return self.invoiced_basis - self.credited_basis
+
+    @property
+    def tax(self) -> int:
+        return self.invoiced_tax - self.credited_tax
+
+
+def tax_summary(session: Session, date_from: date | None = None, date_to: date | None = None) -> list[TaxSummaryRow]:
+    """What a VAT return needs: taxable basis and tax per month of issue and tax rate, invoices less credit notes.
+
+    Void invoices never counted; credit notes count in the month they were issued.
+    """
+    month = func.strftime("%Y-%m-01", Invoice.issue_date).label("month")
+    credit = case((Invoice.doc_type == "credit_note", 1), else_=0)
+    stmt = (
+        select(
+            month, Invoice.currency, InvoiceTax.category, InvoiceTax.rate,
+            func.sum(InvoiceTax.basis * (1 - credit)), func.sum(InvoiceTax.amount * (1 - credit)),
+            func.sum(InvoiceTax.basis * credit), func.sum(InvoiceTax.amount * credit),
+        )
+        .join(Invoice, Invoice.id == InvoiceTax.invoice_id)
+        .where(Invoice.status.not_in(("draft", "void")))
+        .group_by(month, Invoice.currency, InvoiceTax.category, InvoiceTax.rate)
+    )
+    if date_from is not None:
+        stmt = stmt.where(Invoice.issue_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(Invoice.issue_date <= date_to)
+    found = [
+        TaxSummaryRow(date.fromisoformat(m), currency, category, rate, int(ib), int(it), int(cb), int(ct))
+        for m, currency, category, rate, ib, it, cb, ct in session.execute(stmt)
+    ]
+    # rates are exact decimals kept as text: order them as numbers, not as strings
+    return sorted(found, key=lambda r: (r.month, r.currency, r.category, r.rate))

@@ -1,0 +1,608 @@
+"""The accountant's ledger: row streams of every table read in batches (SQLAlchemy Core), and the journal.
+
+Nothing is held in memory: each table is a generator over a ``yield_per`` query, and the journal merges
+the date-ordered streams of documents, payments and write-offs. All reads share one read transaction,
+so every sheet shows the same moment. Void invoices are listed but stay out of totals, tax and journal.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
+from sqlalchemy.orm import Session, aliased
+
+from invoicer import APP_NAME, __version__
+from invoicer.core.errors import InvoicerError, ValidationError
+from invoicer.core.totals import convert_minor
+from invoicer.core.workflow import display_status
+from invoicer.db.migrate import Database
+from invoicer.db.models import AuditEvent, Invoice, InvoiceLine, InvoiceTax, Payment
+from invoicer.documents import csv_io
+from invoicer.documents import ledger as workbook
+from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
+from invoicer.i18n import N_, _
+from invoicer.services import reports, settings
+from invoicer.services.company import get_company
+from invoicer.services.customers import due_expression
+
+BATCH = 2000
+
+# ---------------------------------------------------------------- journal accounts (Settings)
+
+ACCOUNTS = {
+    "receivables": ("1200", N_("Journal account: receivables")),
+    "revenue": ("4000", N_("Journal account: revenue")),
+    "tax_payable": ("2200", N_("Journal account: VAT payable")),
+    "bank": ("1000", N_("Journal account: cash / bank")),
+    "customer_credit": ("2300", N_("Journal account: customer credit")),
+    "bad_debt": ("6900", N_("Journal account: bad debt written off")),
+}
+REVENUE_BY_RATE = "ledger.account.revenue_by_rate"
+
+
+def _account_code(value: Any) -> None:
+    if not isinstance(value, str) or not value.strip() or len(value) > 30:
+        raise ValidationError(f"'{value}' is not an account code (1 to 30 characters).")
+
+
+def _revenue_map(value: Any) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError("Revenue accounts per tax rate are a mapping like {\"S 19\": \"4400\"}.")
+    for key, code in value.items():
+        parts = str(key).split()
+        if len(parts) != 2:
+            raise ValidationError(f"'{key}' is not a tax category and rate such as 'S 19'.")
+        _account_code(code)
+
+
+for _name, (_default, _title) in ACCOUNTS.items():
+    settings.declare(f"ledger.account.{_name}", settings.SettingDef(_default, _title, _account_code))
+settings.declare(
+    REVENUE_BY_RATE,
+    settings.SettingDef(
+        {}, N_("Journal: revenue account per tax rate, e.g. {\"S 19\": \"4400\", \"S 7\": \"4300\"} "
+               "(others use the revenue account)"), _revenue_map,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The account codes the journal posts to, read from Settings once per export."""
+
+    receivables: str
+    revenue: str
+    tax_payable: str
+    bank: str
+    customer_credit: str
+    bad_debt: str
+    revenue_by_rate: dict[str, str]
+
+    @classmethod
+    def load(cls, session: Session) -> Accounts:
+        codes = {name: str(settings.get(session, f"ledger.account.{name}")) for name in ACCOUNTS}
+        return cls(**codes, revenue_by_rate=dict(settings.get(session, REVENUE_BY_RATE)))
+
+    def revenue_for(self, category: str, rate: Decimal) -> str:
+        return self.revenue_by_rate.get(f"{category} {rate}", self.revenue)
+
+
+class ExportCancelled(InvoicerError):
+    """The user stopped an export; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The export was cancelled; no file was written."))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _stream(session: Session, stmt: Select[Any]) -> Iterator[Any]:
+    """Rows of ``stmt`` fetched BATCH at a time, never all at once."""
+    yield from session.execute(stmt.execution_options(yield_per=BATCH))
+
+
+def _count(session: Session, stmt: Select[Any]) -> int:
+    return int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+
+
+def _in_period(column: Any, date_from: date | None, date_to: date | None) -> ColumnElement[bool]:
+    conditions = []
+    if date_from is not None:
+        conditions.append(column >= date_from)
+    if date_to is not None:
+        conditions.append(column <= date_to)
+    return and_(true(), *conditions)
+
+
+def _snapshot(field: str) -> Any:
+    """A field of the customer as printed on the document (the snapshot taken at finalize)."""
+    return func.json_extract(Invoice.customer_snapshot, f"$.{field}")
+
+
+ISSUED = Invoice.status.not_in(("draft", "void"))
+
+
+def _company_parts(parts: Sequence[int], currency: str, company_currency: str, rate: Decimal, target: int) -> list[int]:
+    """Convert a document's parts with its locked rate so they add up to the stored company figure exactly.
+
+    Each part is converted on its own; the rounding difference (a cent or so) goes to the largest part,
+    so a journal entry balances to the cent against the document's stored company-currency total.
+    """
+    if currency == company_currency and rate == 1:
+        return list(parts)
+    converted = [convert_minor(part, currency, company_currency, rate) for part in parts]
+    if converted:
+        largest = max(range(len(parts)), key=lambda i: abs(parts[i]))
+        converted[largest] += target - sum(converted)
+    return converted
+
+
+# ---------------------------------------------------------------- tables
+
+
+@dataclass
+class _Query:
+    """One export: the session, the period and the day balances are seen on."""
+
+    session: Session
+    date_from: date | None
+    date_to: date | None
+    as_of: date
+    company_currency: str
+
+    def money(self, key: str, title: str, currency_column: int) -> Column:
+        return Column(key, title, Kind.MONEY, 14, currency_column)
+
+    # -- invoices
+
+    def invoices(self) -> Table:
+        due = due_expression()
+        stmt = (
+            select(
+                Invoice.number, Invoice.issue_date, Invoice.due_date, _snapshot("name"), _snapshot("vat_id"),
+                _snapshot("country"), Invoice.currency, Invoice.total - Invoice.tax_total, Invoice.tax_total,
+                Invoice.total, Invoice.paid, Invoice.credited, due, Invoice.status, Invoice.exchange_rate,
+                Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
+            )
+            .where(Invoice.doc_type == "invoice", Invoice.status != "draft",
+                   _in_period(Invoice.issue_date, self.date_from, self.date_to))
+            .order_by(Invoice.issue_date, Invoice.id)
+        )
+        columns = (
+            Column("number", _("Number"), width=16),
+            Column("issue_date", _("Issue date"), Kind.DATE, 11),
+            Column("due_date", _("Due date"), Kind.DATE, 11),
+            Column("customer", _("Customer"), width=30),
+            Column("customer_vat_id", _("Customer VAT ID"), width=16),
+            Column("country", _("Country"), width=8),
+            Column("currency", _("Currency"), width=9),
+            self.money("net", _("Net"), 6),
+            self.money("tax", _("Tax"), 6),
+            self.money("total", _("Total"), 6),
+            self.money("paid", _("Paid"), 6),
+            self.money("credited", _("Credited"), 6),
+            self.money("amount_due", _("Amount due"), 6),
+            Column("status", _("Status"), width=14),
+            Column("days_overdue", _("Days overdue"), Kind.INT, 8),
+            Column("exchange_rate", _("Exchange rate"), Kind.DECIMAL, 10),
+            Column("company_net", _("Net ({currency})").format(currency=self.company_currency), Kind.COMPANY_MONEY, 14),
+            Column("company_tax", _("Tax ({currency})").format(currency=self.company_currency), Kind.COMPANY_MONEY, 14),
+            Column("company_total", _("Total ({currency})").format(currency=self.company_currency),
+                   Kind.COMPANY_MONEY, 14),
+        )
+        as_of = self.as_of
+
+        def rows() -> Iterator[Sequence[object]]:
+            for (number, issued, due_on, name, vat_id, country, currency, net, tax, total, paid, credited,
+                 amount_due, status, rate, c_net, c_tax, c_total) in _stream(self.session, stmt):
+                shown = display_status(status, due_on, total, amount_due, as_of)
+                overdue = (as_of - due_on).days if shown == "overdue" else 0
+                yield (number, issued, due_on, name, vat_id, country, currency, net, tax, total, paid, credited,
+                       amount_due, _status_title(shown), overdue, rate, c_net, c_tax, c_total)
+
+        return Table("invoices", _("Invoices"), columns, rows, _count(self.session, stmt),
+                     excluded_from_totals=(13, _status_title("void")))
+
+    # -- lines
+
+    def lines(self) -> Table:
+        stmt = (
+            select(
+                Invoice.number, InvoiceLine.position, InvoiceLine.description, InvoiceLine.quantity,
+                InvoiceLine.unit, InvoiceLine.unit_price, InvoiceLine.discount, InvoiceLine.tax_category,
+                InvoiceLine.tax_rate, InvoiceLine.net, InvoiceLine.tax, Invoice.currency,
+            )
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(Invoice.doc_type == "invoice", ISSUED, _in_period(Invoice.issue_date, self.date_from, self.date_to))
+            .order_by(Invoice.issue_date, Invoice.id, InvoiceLine.position)
+        )
+        columns = (
+            Column("invoice_number", _("Invoice"), width=16),
+            Column("line", _("Line"), Kind.INT, 6),
+            Column("description", _("Description"), width=40),
+            Column("quantity", _("Quantity"), Kind.DECIMAL, 10),
+            Column("unit", _("Unit"), width=6),
+            Column("unit_price", _("Unit price"), Kind.DECIMAL, 12),
+            self.money("discount", _("Discount"), 11),
+            Column("tax_category", _("Tax category"), width=8),
+            Column("tax_rate", _("Tax rate %"), Kind.DECIMAL, 8),
+            self.money("net", _("Net"), 11),
+            self.money("tax", _("Tax (line rounding)"), 11),
+            Column("currency", _("Currency"), width=9),
+        )
+        return Table("lines", _("Lines"), columns, lambda: _stream(self.session, stmt), _count(self.session, stmt))
+
+    # -- payments
+
+    def payments(self) -> Table:
+        original = aliased(Payment)
+        stmt = (
+            select(
+                Payment.paid_on, Invoice.number, _snapshot("name"), Payment.kind, Payment.method,
+                Payment.reference, Payment.amount, Payment.currency, Payment.company_amount, Payment.id,
+                Payment.reverses_id, Payment.reason, original.kind,
+            )
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .outerjoin(original, original.id == Payment.reverses_id)
+            .where(_in_period(Payment.paid_on, self.date_from, self.date_to))
+            .order_by(Payment.paid_on, Payment.id)
+        )
+        columns = (
+            Column("date", _("Date"), Kind.DATE, 11),
+            Column("invoice_number", _("Invoice"), width=16),
+            Column("customer", _("Customer"), width=30),
+            Column("kind", _("Kind"), width=26),
+            Column("method", _("Method"), width=14),
+            Column("reference", _("Reference"), width=18),
+            self.money("amount", _("Amount"), 7),
+            Column("currency", _("Currency"), width=9),
+            Column("company_amount", _("Amount ({currency})").format(currency=self.company_currency),
+                   Kind.COMPANY_MONEY, 14),
+            Column("payment_id", _("Payment no."), Kind.INT, 10),
+            Column("reverses", _("Reverses payment"), Kind.INT, 10),
+            Column("reason", _("Reason"), width=24),
+        )
+
+        def rows() -> Iterator[Sequence[object]]:
+            for (paid_on, number, name, kind, method, reference, amount, currency, c_amount, pid, reverses, reason,
+                 original_kind) in _stream(self.session, stmt):
+                yield (paid_on, number, name, _payment_kind_title(kind, original_kind), method, reference, amount,
+                       currency, amount if c_amount is None else c_amount, pid, reverses, reason)
+
+        return Table("payments", _("Payments"), columns, rows, _count(self.session, stmt))
+
+    # -- credit notes
+
+    def credit_notes(self) -> Table:
+        corrected = aliased(Invoice)
+        stmt = (
+            select(
+                Invoice.number, Invoice.issue_date, corrected.number, corrected.issue_date, _snapshot("name"),
+                Invoice.reason, Invoice.currency, Invoice.total - Invoice.tax_total, Invoice.tax_total, Invoice.total,
+                Invoice.applied_to_due, Invoice.to_customer_credit, Invoice.refunded, Invoice.company_total,
+            )
+            .join(corrected, corrected.id == Invoice.corrects_id)
+            .where(Invoice.doc_type == "credit_note", Invoice.status != "draft",
+                   _in_period(Invoice.issue_date, self.date_from, self.date_to))
+            .order_by(Invoice.issue_date, Invoice.id)
+        )
+        columns = (
+            Column("number", _("Number"), width=16),
+            Column("date", _("Date"), Kind.DATE, 11),
+            Column("invoice_number", _("Original invoice"), width=16),
+            Column("invoice_date", _("Invoice date"), Kind.DATE, 11),
+            Column("customer", _("Customer"), width=30),
+            Column("reason", _("Reason"), width=30),
+            Column("currency", _("Currency"), width=9),
+            self.money("net", _("Net"), 6),
+            self.money("tax", _("Tax"), 6),
+            self.money("total", _("Total"), 6),
+            self.money("reduced_due", _("Reduced amount due"), 6),
+            self.money("customer_credit", _("To customer credit"), 6),
+            self.money("refunded", _("Refunded"), 6),
+            Column("settled_as", _("Settled as"), width=30),
+            Column("company_total", _("Total ({currency})").format(currency=self.company_currency),
+                   Kind.COMPANY_MONEY, 14),
+        )
+
+        def rows() -> Iterator[Sequence[object]]:
+            for row in _stream(self.session, stmt):
+                settled = [title for amount, title in zip(row[10:13], _SETTLEMENT_TITLES, strict=True) if amount]
+                yield (*row[:13], " + ".join(_(title) for title in settled), row[13])
+
+        return Table("credit_notes", _("Credit notes"), columns, rows, _count(self.session, stmt))
+
+    # -- tax summary
+
+    def tax_summary(self) -> Table:
+        found = reports.tax_summary(self.session, self.date_from, self.date_to)
+        columns = (
+            Column("month", _("Month"), Kind.MONTH, 9),
+            Column("currency", _("Currency"), width=9),
+            Column("tax_category", _("Tax category"), width=8),
+            Column("tax_rate", _("Tax rate %"), Kind.DECIMAL, 8),
+            self.money("invoiced_basis", _("Invoiced basis"), 1),
+            self.money("invoiced_tax", _("Invoiced tax"), 1),
+            self.money("credited_basis", _("Credited basis"), 1),
+            self.money("credited_tax", _("Credited tax"), 1),
+            self.money("basis", _("Taxable basis"), 1),
+            self.money("tax", _("Tax"), 1),
+        )
+        rows = [
+            (r.month, r.currency, r.category, r.rate, r.invoiced_basis, r.invoiced_tax, r.credited_basis,
+             r.credited_tax, r.basis, r.tax)
+            for r in found
+        ]
+        return Table("tax_summary", _("Tax summary"), columns, lambda: rows, len(rows))
+
+    # -- aged receivables
+
+    def aged_receivables(self) -> Table:
+        found = reports.aged_receivables(self.session, self.as_of)
+        columns = (
+            Column("customer", _("Customer"), width=30),
+            Column("currency", _("Currency"), width=9),
+            self.money("current", _("Current"), 1),
+            self.money("days_1_30", _("1–30 days"), 1),
+            self.money("days_31_60", _("31–60 days"), 1),
+            self.money("days_61_90", _("61–90 days"), 1),
+            self.money("days_over_90", _("Over 90 days"), 1),
+            self.money("total", _("Total"), 1),
+        )
+        rows = [(r.customer_name, r.currency, *r.buckets.values(), r.total) for r in found]
+        return Table("aged_receivables", _("Aged receivables"), columns, lambda: rows, len(rows))
+
+    # -- journal
+
+    def journal(self, accounts: Accounts) -> Table:
+        columns = (
+            Column("entry", _("Entry"), Kind.INT, 8),
+            Column("date", _("Date"), Kind.DATE, 11),
+            Column("document", _("Document"), width=16),
+            Column("text", _("Text"), width=34),
+            Column("account", _("Account"), width=10),
+            Column("debit", _("Debit ({currency})").format(currency=self.company_currency), Kind.COMPANY_MONEY, 14),
+            Column("credit", _("Credit ({currency})").format(currency=self.company_currency),
+                   Kind.COMPANY_MONEY, 14),
+        )
+        journal = _Journal(self, accounts)
+
+        def rows() -> Iterator[Sequence[object]]:
+            for number, entry in enumerate(journal.entries(), 1):
+                for account, debit, credit in entry.postings:
+                    yield (number, entry.day, entry.document, entry.text, account, debit or None, credit or None)
+
+        return Table("journal", _("Journal"), columns, rows, journal.estimate())
+
+
+_STATUS_TITLES = {
+    "open": N_("open"), "overdue": N_("overdue"), "partially paid": N_("partially paid"), "paid": N_("paid"),
+    "void": N_("void"), "uncollectible": N_("uncollectible"),
+}
+_SETTLEMENT_TITLES = (N_("reduced amount due"), N_("customer credit"), N_("refunded"))
+
+
+def _status_title(status: str) -> str:
+    return _(_STATUS_TITLES.get(status, status))
+
+
+def _payment_kind_title(kind: str, original_kind: str | None) -> str:
+    if kind == "reversal":
+        return _("reversal of credit applied") if original_kind == "credit_applied" else _("reversal of payment")
+    return _("customer credit applied") if kind == "credit_applied" else _("payment")
+
+
+# ---------------------------------------------------------------- journal
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One balanced entry: postings as (account, debit, credit) in company minor units."""
+
+    day: date
+    document: str
+    text: str
+    postings: tuple[tuple[str, int, int], ...]
+
+
+def _entry(day: date, document: str, text: str, lines: Iterable[tuple[str, int]]) -> JournalEntry:
+    """An entry from signed amounts (+ debit, - credit), one posting per account; zero postings are dropped."""
+    by_account: dict[str, int] = {}
+    for account, amount in lines:
+        by_account[account] = by_account.get(account, 0) + amount
+    postings = tuple((account, max(amount, 0), max(-amount, 0)) for account, amount in by_account.items() if amount)
+    return JournalEntry(day, document, text, postings)
+
+
+class _Journal:
+    """Double-entry postings merged by date from three date-ordered streams."""
+
+    def __init__(self, query: _Query, accounts: Accounts) -> None:
+        self.q = query
+        self.a = accounts
+        period = _in_period(Invoice.issue_date, query.date_from, query.date_to)
+        self.documents = (
+            select(
+                Invoice.id, Invoice.doc_type, Invoice.number, Invoice.issue_date, Invoice.currency,
+                Invoice.exchange_rate, Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
+                Invoice.applied_to_due, Invoice.to_customer_credit, Invoice.refunded,
+                InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis,
+            )
+            .join(InvoiceTax, InvoiceTax.invoice_id == Invoice.id)
+            .where(ISSUED, period)
+            .order_by(Invoice.issue_date, Invoice.id, InvoiceTax.id)
+        )
+        original = aliased(Payment)
+        self.payments = (
+            select(
+                Payment.id, Payment.kind, Payment.paid_on, Payment.amount, Payment.applied, Payment.excess,
+                Payment.currency, Payment.company_amount, Invoice.number, Invoice.exchange_rate,
+                Invoice.company_currency, original.kind,
+                and_(Invoice.closed_at.is_not(None), Invoice.status != "void", _after_write_off(Payment, original)),
+            )
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .outerjoin(original, original.id == Payment.reverses_id)
+            .where(_in_period(Payment.paid_on, query.date_from, query.date_to))
+            .order_by(Payment.paid_on, Payment.id)
+        )
+        written_on = func.date(AuditEvent.at)
+        self.write_offs = (
+            select(
+                AuditEvent.id, written_on, func.json_extract(AuditEvent.payload, "$.amount_due"), Invoice.number,
+                Invoice.currency, Invoice.exchange_rate, Invoice.company_currency,
+            )
+            .join(Invoice, Invoice.id == AuditEvent.entity_id)
+            .where(AuditEvent.entity == "invoice", AuditEvent.action == "write_off",
+                   _in_period(written_on, _iso(query.date_from), _iso(query.date_to)))
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+
+    def estimate(self) -> int:
+        """Postings expected: about three per document, payment or write-off."""
+        session = self.q.session
+        return 3 * (_count(session, self.documents.group_by(Invoice.id)) + _count(session, self.payments)
+                    + _count(session, self.write_offs))
+
+    def entries(self) -> Iterator[JournalEntry]:
+        streams = [
+            (((e.day, source, i), e) for i, e in enumerate(stream))
+            for source, stream in enumerate((self._documents(), self._payments(), self._write_offs()))
+        ]
+        for _key, entry in heapq.merge(*streams, key=lambda pair: pair[0]):
+            yield entry
+
+    def _documents(self) -> Iterator[JournalEntry]:
+        a = self.a
+        rows = _stream(self.q.session, self.documents)
+        for _id, group in itertools.groupby(rows, key=lambda row: row[0]):
+            taxes = list(group)
+            (_doc_id, doc_type, number, issued, currency, rate, c_net, c_tax, c_total, applied, to_credit,
+             refunded) = taxes[0][:12]
+            company = self.q.company_currency
+            revenue = _company_parts([t[14] for t in taxes], currency, company, rate, c_net)
+            sign = 1 if doc_type == "invoice" else -1
+            lines = [(a.revenue_for(t[12], t[13]), -sign * part) for t, part in zip(taxes, revenue, strict=True)]
+            lines.append((a.tax_payable, -sign * c_tax))
+            if doc_type == "invoice":
+                lines.insert(0, (a.receivables, c_total))
+                text = _("Invoice")
+            else:
+                settled = _company_parts([applied, to_credit, refunded], currency, company, rate, c_total)
+                lines += [(a.receivables, -settled[0]), (a.customer_credit, -settled[1]), (a.bank, -settled[2])]
+                text = _("Credit note")
+            yield _entry(issued, number, text, lines)
+
+    def _payments(self) -> Iterator[JournalEntry]:
+        a = self.a
+        for (pid, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
+             original_kind, recovery) in _stream(self.q.session, self.payments):
+            c_amount = amount if c_amount is None else c_amount
+            c_applied, c_excess = _company_parts(
+                [applied, excess], currency, company or currency, rate or Decimal(1), c_amount
+            )
+            settles = a.bad_debt if recovery else a.receivables
+            from_credit = (original_kind if kind == "reversal" else kind) == "credit_applied"
+            source = a.customer_credit if from_credit else a.bank
+            text = _payment_kind_title(kind, original_kind) + f" {pid}"
+            yield _entry(paid_on, number, text, [(source, c_amount), (settles, -c_applied),
+                                                 (a.customer_credit, -c_excess)])
+
+    def _write_offs(self) -> Iterator[JournalEntry]:
+        a = self.a
+        for _id, day, due, number, currency, rate, company in _stream(self.q.session, self.write_offs):
+            amount = convert_minor(int(due or 0), currency, company or currency, rate or Decimal(1))
+            yield _entry(date.fromisoformat(day), number, _("Written off as uncollectible"),
+                         [(a.bad_debt, amount), (a.receivables, -amount)])
+
+
+def _after_write_off(payment: Any, original: Any) -> ColumnElement[bool]:
+    """Whether a payment (for a reversal: the payment it reverses) came after the invoice was written off.
+
+    Such money recovers bad debt instead of settling receivables. The audit log's order decides, not
+    the clock: the payment's own audit event follows the write-off event of the same invoice.
+    """
+    write_off = aliased(AuditEvent)
+    paid = aliased(AuditEvent)
+    return exists(
+        select(1)
+        .select_from(write_off)
+        .join(paid, and_(
+            paid.entity == "invoice", paid.entity_id == write_off.entity_id, paid.id > write_off.id,
+            paid.action.in_(("payment", "apply_credit")),
+            func.json_extract(paid.payload, "$.payment_id") == func.coalesce(original.id, payment.id),
+        ))
+        .where(write_off.entity == "invoice", write_off.entity_id == payment.invoice_id,
+               write_off.action == "write_off")
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+# ---------------------------------------------------------------- the ledger and its exports
+
+
+def build_ledger(
+    session: Session, date_from: date | None = None, date_to: date | None = None, today: date | None = None
+) -> Ledger:
+    """All tables of the ledger for documents dated in [date_from, date_to] (either may be open).
+
+    The tables stream from ``session``; write them before the session closes.
+    """
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ValidationError("The start date is after the end date.", "date_from")
+    today = today or date.today()
+    company = get_company(session)
+    as_of = min(date_to, today) if date_to is not None else today
+    query = _Query(session, date_from, date_to, as_of, company.currency)
+    accounts = Accounts.load(session)
+    tables = (
+        query.invoices(), query.lines(), query.payments(), query.credit_notes(), query.tax_summary(),
+        query.aged_receivables(), query.journal(accounts),
+    )
+    notes = (
+        _("Amounts are in each document's currency; the company-currency columns use the exchange rate "
+          "locked when the document was finalized."),
+        _("Paid, credited, amount due and status are as of the moment the workbook was made; aged "
+          "receivables and days overdue are seen on {day}.").format(day=as_of.isoformat()),
+        _("Void invoices are listed but left out of totals, lines, the tax summary and the journal."),
+        _("Journal amounts are in {currency}; every entry's debits equal its credits.").format(
+            currency=company.currency),
+    )
+    return Ledger(
+        company_name=company.name, company_currency=company.currency, date_from=date_from, date_to=date_to,
+        as_of=as_of, generated_at=datetime.now().replace(microsecond=0), generator=f"{APP_NAME} {__version__}",
+        notes=notes, tables=tables,
+    )
+
+
+def export_ledger(
+    db: Database, path: Path, date_from: date | None = None, date_to: date | None = None,
+    progress: Progress | None = None, today: date | None = None,
+) -> Path:
+    """Write the accountant's workbook (.xlsx) for the period, streaming from one read transaction."""
+    with db.readonly_sessions() as session, session.begin():
+        ledger = build_ledger(session, date_from, date_to, today)
+        workbook.write_workbook(ledger, path, progress)
+    return path
+
+
+def export_csv(
+    db: Database, folder: Path, date_from: date | None = None, date_to: date | None = None,
+    progress: Progress | None = None, today: date | None = None,
+) -> list[Path]:
+    """Write the ledger's tables as UTF-8 CSV files (RFC 4180) into ``folder``."""
+    with db.readonly_sessions() as session, session.begin():
+        ledger = build_ledger(session, date_from, date_to, today)
+        written = csv_io.write_tables(ledger, folder, progress)
+    return written
