@@ -1,0 +1,377 @@
+"""Sending invoices and reminders by email: the message in the customer's language, the PDF attached,
+and the send recorded (Message-ID, recipients) in the audit trail in the transaction that sends it.
+
+The SMTP conversation happens inside that write transaction, after the record is written and
+before it commits: a refused or failed send rolls everything back, and a reminder level is
+claimed under the database's write lock, so two processes never send the same one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from invoicer.core.errors import ConflictError, InvoicerError, ValidationError
+from invoicer.core.workflow import InvoiceStatus
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database
+from invoicer.db.models import Invoice, SentMessage
+from invoicer.i18n import N_
+from invoicer.mail import secrets, smtp, templates
+from invoicer.services import audit, documents, invoices, settings, validation
+
+# ---------------------------------------------------------------- settings
+
+
+def _host(value: Any) -> None:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]*", value.strip()):
+        raise ValidationError(f"'{value}' is not a mail server name such as smtp.example.com.", "host")
+
+
+def _port(value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
+        raise ValidationError(f"'{value}' is not a port number (1 to 65535).", "port")
+
+
+def _security(value: Any) -> None:
+    if value not in smtp.SECURITY_MODES:
+        raise ValidationError("The mail security is ssl, starttls or none.", "security")
+
+
+def _address(value: Any) -> None:
+    validation.email(str(value))
+
+
+def _flag(value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError(f"'{value}' is not true or false.")
+
+
+def _timeout(value: Any) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 1 <= value <= 600:
+        raise ValidationError(f"'{value}' is not a timeout in seconds (1 to 600).")
+
+
+def _text(value: Any) -> None:
+    if not isinstance(value, str):
+        raise ValidationError(f"'{value}' is not a text.")
+
+
+_MAIL_SETTINGS: dict[str, settings.SettingDef] = {
+    "mail.host": settings.SettingDef("", N_("Outgoing mail server (SMTP)"), _host),
+    "mail.port": settings.SettingDef(587, N_("Port"), _port),
+    "mail.security": settings.SettingDef("starttls", N_("Security (ssl, starttls or none)"), _security),
+    "mail.user": settings.SettingDef(None, N_("User name (the password is kept in the system keyring)"), _text),
+    "mail.from_address": settings.SettingDef(None, N_("Sender address"), _address),
+    "mail.from_name": settings.SettingDef(None, N_("Sender name (empty: the company name)"), _text),
+    "mail.reply_to": settings.SettingDef(None, N_("Reply-to address"), _address),
+    "mail.copy_to_sender": settings.SettingDef(False, N_("Send a copy of every message to the sender"), _flag),
+    "mail.timeout": settings.SettingDef(30, N_("Seconds to wait for the mail server"), _timeout),
+    "mail.templates": settings.SettingDef(
+        templates.DEFAULT_TEMPLATES, N_("Email templates per language"), templates.check_templates
+    ),
+}
+for _key, _definition in _MAIL_SETTINGS.items():
+    settings.declare(_key, _definition)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The outgoing-mail configuration (the password is not part of it: it is in the keyring)."""
+
+    host: str
+    port: int
+    security: str
+    user: str | None
+    from_address: str | None
+    from_name: str | None = None
+    reply_to: str | None = None
+    copy_to_sender: bool = False
+    timeout: float = smtp.DEFAULT_TIMEOUT
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.from_address)
+
+    @property
+    def smtp(self) -> smtp.SmtpConfig:
+        return smtp.SmtpConfig(self.host, self.port, self.security, self.user or None, float(self.timeout))
+
+
+def load_mail_settings(session: Session) -> MailSettings:
+    return MailSettings(**{key.removeprefix("mail."): settings.get(session, key)
+                           for key in _MAIL_SETTINGS if key != "mail.templates"})
+
+
+def mail_settings(session: Session) -> MailSettings:
+    """The configuration, refusing to go on when there is no server or sender yet."""
+    config = load_mail_settings(session)
+    if not config.configured:
+        raise ValidationError(
+            "Outgoing mail is not set up yet: give the server and the sender address in Settings → Mail "
+            "or with 'invoicer mail set --host H --port P --security starttls --from ADDRESS'."
+        )
+    return config
+
+
+def save_mail_settings(session: Session, config: MailSettings) -> None:
+    """Store the configuration; each changed key is validated and audited by the settings service."""
+    clean = replace(
+        config,
+        host=config.host.strip(),
+        user=validation.optional(config.user),
+        from_address=validation.optional(config.from_address),
+        from_name=validation.optional(config.from_name),
+        reply_to=validation.optional(config.reply_to),
+    )
+    if not clean.host:
+        raise ValidationError("Give the outgoing mail server (SMTP host).", "host")
+    if not clean.from_address:
+        raise ValidationError("Give the sender address.", "from_address")
+    for field, value in vars(clean).items():
+        if settings.get(session, f"mail.{field}") != value:
+            settings.put(session, f"mail.{field}", value)
+
+
+# ---------------------------------------------------------------- the password
+
+
+class PasswordNeededError(InvoicerError):
+    """No password is available for the mail login: ask the user (and keep it in memory only)."""
+
+    def __init__(self, message: str, keyring_missing: bool) -> None:
+        super().__init__(message)
+        self.keyring_missing = keyring_missing
+
+
+def password_for(config: MailSettings, given: str | None = None) -> str | None:
+    """The password to log in with: the one given, else the keyring's; None when there is no login."""
+    if not config.user:
+        return None
+    if given is not None:
+        return given
+    try:
+        stored = secrets.stored_password(config.host, config.user)
+    except secrets.KeyringUnavailableError as exc:
+        raise PasswordNeededError(str(exc), keyring_missing=True) from None
+    if stored is None:
+        raise PasswordNeededError(
+            f"No mail password is stored for {config.user} at {config.host}; enter it in Settings → Mail "
+            "or with 'invoicer mail set ... --password-stdin'.",
+            keyring_missing=False,
+        )
+    return stored
+
+
+def test_connection(config: MailSettings, password: str | None) -> None:
+    """Connect, secure the connection and log in (nothing is sent); raises MailError subclasses."""
+    smtp.check_connection(config.smtp, password)
+
+
+# ---------------------------------------------------------------- composing
+
+
+class AlreadySentError(ConflictError):
+    """The invoice was emailed before; sending it again needs the user's confirmation."""
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """A message that went out and was recorded."""
+
+    invoice_id: int
+    number: str
+    level: str | None
+    message_id: str
+    to: tuple[str, ...]
+    copies: tuple[str, ...]
+    subject: str
+
+
+def _attachment_name(number: str) -> str:
+    return (re.sub(r"[^\w.-]+", "-", number).strip("-.") or "invoice") + ".pdf"
+
+
+def _sendable(invoice: Invoice) -> None:
+    if invoice.status == InvoiceStatus.DRAFT:
+        raise ValidationError("A draft cannot be sent; finalize it first.")
+    if invoice.status == InvoiceStatus.VOID:
+        raise ValidationError(f"Invoice {invoice.number} is void and is not sent.")
+
+
+def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
+    """The addresses given, else the customer's current email address."""
+    if to:
+        addresses = [a.strip() for item in to for a in item.split(",") if a.strip()]
+        return tuple(validation.email(a) or "" for a in addresses)
+    if not invoice.customer.email:
+        raise ValidationError(
+            f"{invoice.customer.name} has no email address; add one to the customer or give --to ADDRESS."
+        )
+    return (invoice.customer.email,)
+
+
+def _facts(invoice: Invoice, today: date) -> templates.Facts:
+    seller = json.loads(invoice.seller_snapshot or "{}")
+    customer = invoice.customer
+    return templates.Facts(
+        number=invoice.number or "",
+        currency=invoice.currency,
+        amount_due=invoice.amount_due,
+        total=invoice.total,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        company=seller.get("name", ""),
+        customer=json.loads(invoice.customer_snapshot or "{}").get("name") or customer.name,
+        contact=customer.contact,
+        # the bank account printed on the invoice is the one to pay to
+        iban=seller.get("iban") or None,
+        bic=seller.get("bic") or None,
+        today=today,
+    )
+
+
+def _locale(invoice: Invoice) -> str:
+    return str(json.loads(invoice.customer_snapshot or "{}").get("locale") or invoice.customer.locale)
+
+
+def _attachment(session: Session, invoice: Invoice, reminder: bool) -> bytes:
+    """The frozen PDF; for a reminder on a partly paid or credited invoice, the marked copy that shows
+    the amount due now (its EPC QR code asks for that amount, not the original total)."""
+    if reminder and invoice.amount_due != invoice.total:
+        return documents.document_pdf(session, invoice.id, copy=True)
+    return documents.frozen_pdf(session, invoice.id)
+
+
+def compose(
+    session: Session, config: MailSettings, invoice: Invoice, template: str, to: tuple[str, ...],
+    today: date, reminder: bool,
+) -> EmailMessage:
+    """The message for ``invoice`` from ``template`` in the customer's language, PDF attached."""
+    locale = _locale(invoice)
+    facts = _facts(invoice, today)
+    text = templates.render(settings.get(session, "mail.templates"), template, facts, locale)
+    domain = (config.from_address or "").rpartition("@")[2] or "localhost"
+    message = EmailMessage()
+    message["Subject"] = text.subject
+    message["From"] = formataddr((config.from_name or facts.company, config.from_address or ""))
+    message["To"] = ", ".join(to)
+    if config.reply_to:
+        message["Reply-To"] = config.reply_to
+    message["Date"] = formatdate(localtime=True)
+    # an explicit domain: make_msgid would otherwise ask DNS for this machine's name
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(text.body)
+    message.add_attachment(
+        _attachment(session, invoice, reminder), maintype="application", subtype="pdf",
+        filename=_attachment_name(facts.number),
+    )
+    # after the content: set_content and add_attachment rearrange the Content-* headers
+    message["Content-Language"] = text.language
+    return message
+
+
+# ---------------------------------------------------------------- sending
+
+
+def last_invoice_send(session: Session, invoice_id: int) -> SentMessage | None:
+    stmt = (
+        select(SentMessage)
+        .where(SentMessage.invoice_id == invoice_id, SentMessage.kind == "invoice")
+        .order_by(SentMessage.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def _refuse_repeat(session: Session, invoice: Invoice) -> None:
+    previous = last_invoice_send(session, invoice.id)
+    if previous is not None:
+        to = ", ".join(json.loads(previous.recipients))
+        raise AlreadySentError(
+            f"Invoice {invoice.number} was already sent on {previous.sent_at:%Y-%m-%d %H:%M} (UTC) to {to}; "
+            "send it again only on purpose (--again)."
+        )
+
+
+def reminder_sent(session: Session, invoice_id: int, level: str) -> bool:
+    stmt = select(SentMessage.id).where(SentMessage.invoice_id == invoice_id, SentMessage.level == level)
+    return session.scalars(stmt).first() is not None
+
+
+def still_remindable(invoice: Invoice) -> bool:
+    """Open with something due: paid, void, written-off and fully credited invoices get no reminders."""
+    return invoice.status == InvoiceStatus.OPEN and invoice.amount_due > 0
+
+
+def deliver(
+    db: Database, connection: smtp.SmtpConnection, config: MailSettings, invoice_id: int, *,
+    today: date, to: list[str] | None = None, again: bool = False,
+    level: str | None = None, template: str = "invoice",
+) -> SentMail | None:
+    """Compose, record and send one message in one write transaction; None when a reminder is no
+    longer due (paid meanwhile, or its level already sent by another run)."""
+    with transaction(db.sessions) as session:
+        invoice = invoices.get_invoice(session, invoice_id)
+        _sendable(invoice)
+        if level is None:
+            if not again:
+                _refuse_repeat(session, invoice)
+        elif not still_remindable(invoice) or reminder_sent(session, invoice_id, level):
+            return None
+        addresses = recipients_for(invoice, to)
+        copies = (config.from_address,) if config.copy_to_sender and config.from_address else ()
+        message = compose(session, config, invoice, template, addresses, today, reminder=level is not None)
+        sent = SentMail(
+            invoice_id=invoice.id, number=invoice.number or "", level=level, message_id=message["Message-ID"],
+            to=addresses, copies=tuple(c for c in copies if c not in addresses), subject=message["Subject"],
+        )
+        # written first: the UNIQUE (invoice, level) record exists before anything leaves
+        session.add(SentMessage(
+            invoice_id=invoice.id, kind="invoice" if level is None else "reminder", level=level,
+            message_id=sent.message_id, recipients=json.dumps([*sent.to, *sent.copies]), subject=sent.subject,
+            sent_at=audit.now(),
+        ))
+        session.flush()
+        audit.record(
+            session, "send" if level is None else "remind", "invoice", invoice.id,
+            payload={"message_id": sent.message_id, "to": list(sent.to), "copies": list(sent.copies),
+                     "subject": sent.subject, "level": level, "again": again or None},
+        )
+        connection.send(message, config.from_address or "", [*sent.to, *sent.copies])
+    return sent
+
+
+def check_sendable(db: Database, invoice_id: int, to: list[str] | None, again: bool) -> MailSettings:
+    """Everything that can be refused before connecting: mail set up, invoice sendable, a recipient,
+    and (unless ``again``) not sent before."""
+    with transaction(db.readonly_sessions) as session:
+        config = mail_settings(session)
+        invoice = invoices.get_invoice(session, invoice_id)
+        _sendable(invoice)
+        recipients_for(invoice, to)
+        if not again:
+            _refuse_repeat(session, invoice)
+    return config
+
+
+def send_invoice(
+    db: Database, invoice_id: int, *, to: list[str] | None = None, again: bool = False,
+    password: str | None = None, today: date | None = None,
+) -> SentMail:
+    """Email a finalized invoice with its frozen PDF. Raises AlreadySentError unless ``again``,
+    PasswordNeededError when no password is known, MailError when sending fails (nothing recorded)."""
+    config = check_sendable(db, invoice_id, to, again)
+    login = password_for(config, password)
+    with smtp.connect(config.smtp, login) as connection:
+        sent = deliver(db, connection, config, invoice_id, today=today or date.today(), to=to, again=again)
+    assert sent is not None  # only reminders can turn out not to be due
+    return sent
