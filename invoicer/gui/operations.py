@@ -191,6 +191,13 @@ class Operations(QObject):
     def apply_credit(self, parent: QWidget | None, invoice_id: int, amount: int | None) -> int | None:
         return self._value(INVOICES, lambda s: payments.apply_credit(s, invoice_id, amount), parent)
 
+    def document_pdf(self, parent: QWidget | None, invoice_id: int) -> bytes | None:
+        """The PDF as printed (frozen for a finalized document, watermarked for a draft); rendering a document
+        never rendered before keeps it, so this writes."""
+        from invoicer.services import documents  # ReportLab and Factur-X load only when a PDF is wanted
+
+        return self._value(INVOICES, lambda s: documents.document_pdf(s, invoice_id), parent)
+
     def issue_credit_note(
         self, parent: QWidget | None, invoice_id: int, *, full: bool = False,
         lines: list[CreditLine] | None = None, amount: int | None = None, reason: str | None = None,

@@ -255,6 +255,9 @@ class InvoiceEditor(QWidget):
                                     "credit-note")
         self.void_action = action("void", _("Void…"), self._void, None)
         self.write_off_action = action("write_off", _("Mark uncollectible…"), self._write_off, None, "void")
+        self.preview_action = action("preview", _("Preview PDF"), self._preview, QKeySequence.StandardKey.Print,
+                                     "pdf")
+        self.save_pdf_action = action("save_pdf", _("Save PDF…"), self._save_pdf, None, "pdf")
         self.undo_action = self.undo.createUndoAction(self, _("Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setIcon(icon("undo"))
@@ -447,10 +450,13 @@ class InvoiceEditor(QWidget):
         self.toolbar.clear()
         shown = []
         if draft:
-            shown = [self.save_action, self.finalize_action, self.duplicate_action, self.delete_action]
+            shown = [self.save_action, self.finalize_action, self.preview_action, self.duplicate_action,
+                     self.delete_action]
         elif is_invoice:
-            shown = [self.payment_action, self.credit_action, self.duplicate_action, self.void_action,
-                     self.write_off_action]
+            shown = [self.payment_action, self.credit_action, self.preview_action, self.save_pdf_action,
+                     self.duplicate_action, self.void_action, self.write_off_action]
+        else:
+            shown = [self.preview_action, self.save_pdf_action]
             if doc is not None and doc.customer_credit > 0 and payable:
                 shown.insert(1, self.apply_credit_action)
         for act in shown:
@@ -703,6 +709,31 @@ class InvoiceEditor(QWidget):
         new_id = self.ops.duplicate(self, self.invoice_id)
         if new_id is not None:
             self.window_.open_invoice(new_id)
+
+    def _pdf(self) -> bytes | None:
+        """The document's PDF; a draft is saved first so the preview shows what was typed."""
+        if (self.is_dirty() or self.invoice_id is None) and not self.save():
+            return None
+        assert self.invoice_id is not None
+        return self.ops.document_pdf(self, self.invoice_id)
+
+    def _pdf_name(self) -> str:
+        doc = self.document
+        return (doc.number if doc and doc.number else _("draft-{id}").format(id=self.invoice_id)).replace("/", "-")
+
+    def _preview(self) -> None:
+        from invoicer.gui.widgets.pdf_view import show_pdf
+
+        pdf = self._pdf()
+        if pdf is not None:
+            show_pdf(self, pdf, self._pdf_name())
+
+    def _save_pdf(self) -> None:
+        from invoicer.gui.widgets.pdf_view import save_pdf
+
+        pdf = self._pdf()
+        if pdf is not None:
+            save_pdf(self, pdf, self._pdf_name())
 
     # ------------------------------------------------------------ finalized actions
 

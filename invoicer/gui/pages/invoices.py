@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
@@ -10,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -17,10 +19,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from invoicer.gui import operations
+from invoicer.gui import messages, operations
 from invoicer.gui.models.invoices import InvoiceListModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import FILTER_STATUSES, date_format, icon, status_label
+from invoicer.gui.widgets.background import run_with_progress
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import _, format_number, ngettext
 from invoicer.services.invoices import InvoiceRow
@@ -98,6 +101,9 @@ class InvoicesPage(Page):
         self.duplicate_action = QAction(icon("duplicate"), _("Duplicate"), self)
         self.duplicate_action.setShortcut(QKeySequence("Ctrl+D"))
         self.duplicate_action.triggered.connect(self._duplicate)
+        self.export_action = QAction(icon("pdf"), _("Export PDFs…"), self)
+        self.export_action.setToolTip(_("Write the PDFs of the selected documents into a folder"))
+        self.export_action.triggered.connect(self._export)
 
     @staticmethod
     def _date_filter(tip: str) -> QDateEdit:
@@ -112,8 +118,8 @@ class InvoicesPage(Page):
 
     def toolbar_actions(self) -> list[QAction]:
         if self.doc_type == "invoice":
-            return [self.window_.new_invoice_action, self.open_action, self.duplicate_action]
-        return [self.open_action]
+            return [self.window_.new_invoice_action, self.open_action, self.duplicate_action, self.export_action]
+        return [self.open_action, self.export_action]
 
     def refresh(self) -> None:
         self.model.reload()
@@ -168,3 +174,23 @@ class InvoicesPage(Page):
         new_id = self.ops.duplicate(self, self.model.row_at(index.row()).id)
         if new_id is not None:
             self.window_.open_invoice(new_id)
+
+    def _export(self) -> None:
+        from invoicer.services.documents import export_pdfs
+
+        ids = [row.id for row in self.selected_rows() if row.status != "draft"]
+        if not ids:
+            messages.show_error(self, _("Select the finalized documents to export (Ctrl+A selects all loaded)."))
+            return
+        folder = QFileDialog.getExistingDirectory(self, _("Export PDFs to folder"))
+        if not folder:
+            return
+        database = self.ops.db.path
+
+        def done(result: object) -> None:
+            self.window_.statusBar().showMessage(
+                ngettext("{n} PDF written to {folder}", "{n} PDFs written to {folder}", len(ids)).format(
+                    n=format_number(len(ids)), folder=folder), 10000)
+
+        run_with_progress(self, _("Writing PDFs…"),
+                          lambda progress: export_pdfs(database, ids, Path(folder), progress), done)

@@ -1,0 +1,129 @@
+"""GUI speed on a large database: process start to main window, opening the invoice list, search keystrokes,
+column sorts. Run: ``python tests/benchmarks/bench_gui.py [--invoices 100000] [--data-dir DIR]``.
+
+Targets (issue 3): main window with the invoice list shown < 800 ms after process start; opening the list
+< 100 ms; each search keystroke and each column sort < 100 ms. Times are medians of several runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGETS = {"start": 800.0, "open": 100.0, "keystroke": 100.0, "sort": 100.0}
+
+# The child process runs the real invoicer.app.run(); QApplication.exec is replaced so that it reports the
+# moment the main window has been painted and returns at once.
+CHILD = """
+import sys, time
+from PySide6.QtWidgets import QApplication
+def shown(self):
+    self.processEvents()
+    print(f"SHOWN {time.time():.6f}", flush=True)
+    return 0
+QApplication.exec = shown
+from pathlib import Path
+from invoicer.app import run
+sys.exit(run(Path(sys.argv[1])))
+"""
+
+
+def make_data(folder: Path, invoices: int) -> None:
+    print(f"creating {invoices:,} demo invoices in {folder} …", flush=True)
+    subprocess.run([sys.executable, "-m", "invoicer", "--data-dir", str(folder), "demo", "--invoices",
+                    str(invoices)], check=True, cwd=ROOT)
+
+
+def remember_page(folder: Path, page: str) -> None:
+    (folder / "window.ini").write_text(f"[window]\npage={page}\n", encoding="utf-8")
+
+
+def time_start(folder: Path, runs: int) -> list[float]:
+    remember_page(folder, "invoices")
+    times = []
+    for _ in range(runs):
+        began = time.time()
+        out = subprocess.run([sys.executable, "-c", CHILD, str(folder)], capture_output=True, text=True,
+                             cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, check=True).stdout
+        stamp = next(float(line.split()[1]) for line in out.splitlines() if line.startswith("SHOWN"))
+        times.append((stamp - began) * 1000)
+    return times
+
+
+def time_in_process(folder: Path) -> dict[str, list[float]]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from invoicer import i18n
+    from invoicer.db.migrate import open_database
+    from invoicer.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    i18n.set_language("en_US")
+    db = open_database(folder, daily_backup=False)
+    results: dict[str, list[float]] = {"open": [], "keystroke": [], "sort": []}
+    for _ in range(5):
+        remember_page(folder, "settings")  # a light page, so the list is created when it is opened
+        window = MainWindow(db)
+        window.show()
+        app.processEvents()
+        began = time.perf_counter()
+        page = window.show_page("invoices")
+        app.processEvents()
+        results["open"].append((time.perf_counter() - began) * 1000)
+        for text in ("Müller", "INV-20", "zz"):
+            page.search.clear()
+            app.processEvents()
+            for char in text:
+                began = time.perf_counter()
+                QTest.keyClick(page.search, char)
+                app.processEvents()
+                results["keystroke"].append((time.perf_counter() - began) * 1000)
+        page.search.clear()
+        header = page.table.horizontalHeader()
+        for column in range(page.model.columnCount()):
+            for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                began = time.perf_counter()
+                header.setSortIndicator(column, order)
+                app.processEvents()
+                results["sort"].append((time.perf_counter() - began) * 1000)
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    db.close()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--invoices", type=int, default=100_000)
+    parser.add_argument("--data-dir", type=Path, help="an existing data folder (demo data made if empty)")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    folder = args.data_dir or Path(tempfile.mkdtemp(prefix="invoicer-bench-"))
+    if not (folder / "invoicer.sqlite3").exists():
+        make_data(folder, args.invoices)
+    time_start(folder, 1)  # warm-up: the first start of the day writes the daily backup
+    results = {"start": time_start(folder, args.runs), **time_in_process(folder)}
+    print(f"\n{'measure':<12}{'median ms':>12}{'max ms':>10}{'target':>10}  ok")
+    ok = True
+    for name, times in results.items():
+        median = statistics.median(times)
+        passed = median < TARGETS[name]
+        ok &= passed
+        print(f"{name:<12}{median:>12.1f}{max(times):>10.1f}{TARGETS[name]:>10.0f}  {'yes' if passed else 'NO'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
