@@ -14,7 +14,7 @@ import locale as _locale
 import os
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
@@ -31,7 +31,7 @@ _current: gettext.NullTranslations = gettext.NullTranslations()
 _current_locale = "en_US"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(locale: str) -> gettext.NullTranslations:
     """The catalog for a locale such as ``de_DE`` or ``fr`` (English falls back to the source text)."""
     lang = locale.replace("-", "_").split("_")[0].lower()

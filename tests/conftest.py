@@ -12,9 +12,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from invoicer.db.engine import transaction  # noqa: E402
-from invoicer.db.migrate import Database, open_database  # noqa: E402
-from invoicer.services import company, customers  # noqa: E402
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database, open_database
+from invoicer.services import company, customers
 
 # the SMTP test server and an in-memory keyring (autouse: no test ever touches the machine's keyring)
 pytest_plugins = ["tests.mail.smtp_server"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
@@ -13,19 +13,19 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_currency(code: str) -> bool:
     """True for an ISO 4217 code Babel (CLDR) knows, e.g. ``EUR``."""
     return code in list_currencies()
 
 
-@lru_cache(maxsize=None)
+@cache
 def exponent(currency: str) -> int:
     """Digits after the decimal point of the currency's minor unit (JPY 0, EUR 2, BHD 3)."""
     return int(get_currency_precision(currency))
 
 
-@lru_cache(maxsize=None)
+@cache
 def quantum(currency: str) -> Decimal:
     """The smallest amount of the currency as a Decimal (``0.01`` for EUR)."""
     return Decimal(1).scaleb(-exponent(currency))

@@ -177,9 +177,9 @@ def compute_totals(
     amounts = tuple(line_amounts(line, currency, rounding) for line in lines)
     basis: dict[TaxKey, int] = {}
     line_tax: dict[TaxKey, int] = {}
-    for line, amount in zip(lines, amounts, strict=True):
-        basis[line.tax] = basis.get(line.tax, 0) + amount.net
-        line_tax[line.tax] = line_tax.get(line.tax, 0) + (amount.tax or 0)
+    for line, figures in zip(lines, amounts, strict=True):
+        basis[line.tax] = basis.get(line.tax, 0) + figures.net
+        line_tax[line.tax] = line_tax.get(line.tax, 0) + (figures.tax or 0)
     allowance_total = charge_total = 0
     for adj in adjustments:
         minor = to_minor(adj.amount, currency)

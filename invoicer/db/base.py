@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Date, DateTime, Dialect, MetaData, String
 from sqlalchemy.orm import DeclarativeBase
@@ -36,4 +36,4 @@ class DecimalText(TypeDecorator[Decimal]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {Decimal: DecimalText(), date: Date(), datetime: DateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {Decimal: DecimalText(), date: Date(), datetime: DateTime()}

@@ -20,7 +20,6 @@ from invoicer.core.workflow import amount_due
 from invoicer.db.base import Base
 
 
-
 class Company(Base):
     """The seller: one row (id 1)."""
 

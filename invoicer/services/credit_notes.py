@@ -18,7 +18,8 @@ from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_u
 from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
 from invoicer.core.workflow import InvoiceStatus
 from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
-from invoicer.services import audit, company as company_service, documents
+from invoicer.services import audit, documents
+from invoicer.services import company as company_service
 from invoicer.services.invoices import (
     get_invoice,
     lock_company_amounts,

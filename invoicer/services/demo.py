@@ -15,21 +15,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
+from stdnum import luhn
 from stdnum.at import uid as at_uid
 from stdnum.iso7064 import mod_11_10
-from stdnum import luhn
 
 from invoicer.core.errors import ValidationError
 from invoicer.core.money import exponent
-from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals, convert_minor
+from invoicer.core.totals import (
+    AdjustmentInput,
+    LineInput,
+    TaxKey,
+    TaxRounding,
+    compute_totals,
+    convert_minor,
+)
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import audit, company as company_service, customers as customer_service
-from invoicer.services import invoices as invoice_service, products, rates, taxes
+from invoicer.services import audit, products, rates, taxes
+from invoicer.services import company as company_service
+from invoicer.services import customers as customer_service
+from invoicer.services import invoices as invoice_service
 from invoicer.services.invoices import lock_company_amounts
 
 CHUNK = 2000
@@ -534,7 +543,7 @@ class _Rows:
                         [(st, _s(at), cr, i) for st, at, cr, i in self.settled])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _key(category: str, rate: Decimal) -> TaxKey:
     return TaxKey(category, rate)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
-from invoicer.core.money import from_minor
 from invoicer.core.errors import InvoicerError
+from invoicer.core.money import from_minor
+from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
 from invoicer.services.audit import GENESIS, content_sha256, link_hash
 

@@ -25,8 +25,9 @@ from invoicer.core.totals import (
 from invoicer.core.units import unit_code
 from invoicer.core.workflow import InvoiceStatus, Transition, display_status, target_status
 from invoicer.db.models import Customer, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax, NumberCounter
-from invoicer.services import audit, company as company_service, customers as customer_service
-from invoicer.services import documents, rates, settings, taxes
+from invoicer.services import audit, documents, rates, settings, taxes
+from invoicer.services import company as company_service
+from invoicer.services import customers as customer_service
 
 MAX_LINES = 5000
 

@@ -1,14 +1,14 @@
 """Initial schema: every table, plus triggers that freeze finalized documents and append-only logs.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 20:22:03.579396
 """
 
-from alembic import op
 import sqlalchemy as sa
-import invoicer.db.base
+from alembic import op
 
+import invoicer.db.base
 
 revision = '0001'
 down_revision = None
