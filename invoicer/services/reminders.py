@@ -1,0 +1,238 @@
+"""Payment reminders (dunning): levels relative to the due date, each sent at most once per invoice.
+
+On any day the reminder due for an invoice is its latest level whose date has come (and falls after
+the issue date), unless that level or a later one was already sent: a run that was skipped for a
+week sends one reminder, not a burst. Running any number of times a day sends nothing twice; the
+UNIQUE (invoice, level) record in ``sent_messages`` is the guarantee.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from invoicer.core.errors import InvoicerError, ValidationError
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database
+from invoicer.db.models import Customer, Invoice, SentMessage
+from invoicer.i18n import N_
+from invoicer.mail import smtp, templates
+from invoicer.services import mailing, settings
+
+DEFAULT_SCHEDULE: list[dict[str, Any]] = [
+    {"level": "friendly", "days": -7, "template": "reminder_friendly"},
+    {"level": "due", "days": 0, "template": "reminder_due"},
+    {"level": "overdue", "days": 3, "template": "reminder_overdue"},
+]
+MAX_LEVELS = 10
+_LEVEL_NAME = re.compile(r"^[a-z0-9_-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One reminder level: sent ``days`` after the due date (negative: before it)."""
+
+    name: str
+    days: int
+    template: str
+
+
+def _levels(value: Any) -> list[Level]:
+    if not isinstance(value, list) or len(value) > MAX_LEVELS:
+        raise ValidationError(
+            f'The reminder schedule is a list of up to {MAX_LEVELS} levels such as '
+            '{"level": "overdue", "days": 3, "template": "reminder_overdue"}.'
+        )
+    levels = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"level", "days", "template"}:
+            raise ValidationError(f'Reminder level {item!r} must have exactly "level", "days" and "template".')
+        name, days, template = item["level"], item["days"], item["template"]
+        if not isinstance(name, str) or not _LEVEL_NAME.match(name):
+            raise ValidationError(f"'{name}' is not a level name (lower-case letters, digits, - and _).")
+        if not isinstance(days, int) or isinstance(days, bool) or not -365 <= days <= 365:
+            raise ValidationError(f"Reminder level '{name}': days must be a whole number from -365 to 365.")
+        if not isinstance(template, str) or not template:
+            raise ValidationError(f"Reminder level '{name}': give the name of its mail template.")
+        levels.append(Level(name, days, template))
+    if len({lv.name for lv in levels}) != len(levels) or len({lv.days for lv in levels}) != len(levels):
+        raise ValidationError("Every reminder level needs its own name and its own number of days.")
+    return sorted(levels, key=lambda lv: lv.days)
+
+
+def _check_schedule(value: Any) -> None:
+    _levels(value)
+
+
+def _check_flag(value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError(f"'{value}' is not true or false.")
+
+
+settings.declare(
+    "reminders.schedule",
+    settings.SettingDef(DEFAULT_SCHEDULE, N_("Payment reminder levels (days from the due date)"), _check_schedule),
+)
+settings.declare(
+    "reminders.auto_send",
+    settings.SettingDef(False, N_("Send due reminders automatically while Invoicer is open"), _check_flag),
+)
+
+
+def schedule(session: Session) -> list[Level]:
+    """The levels in date order; every template they name must exist."""
+    levels = _levels(settings.get(session, "reminders.schedule"))
+    known = templates.template_names(settings.get(session, "mail.templates"))
+    for level in levels:
+        if level.template not in known:
+            raise ValidationError(
+                f"Reminder level '{level.name}' uses the mail template '{level.template}', which does not exist."
+            )
+    return levels
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder to send today."""
+
+    invoice_id: int
+    number: str
+    customer_id: int
+    customer: str
+    email: str | None
+    level: str
+    template: str
+    send_on: date  # the level's date (earlier than today when a run was missed)
+    due_date: date
+    amount_due: int
+    currency: str
+
+
+def level_due(levels: list[Level], issue_date: date, due_date: date, today: date, sent: set[str]) -> Level | None:
+    """The level to send today: the latest one whose date has come and falls after the issue date,
+    unless it or a later level was already sent."""
+    current = None
+    for level in levels:
+        on = due_date + timedelta(days=level.days)
+        if issue_date < on <= today:
+            current = level
+    if current is None:
+        return None
+    later = {lv.name for lv in levels if lv.days >= current.days}
+    return None if later & sent else current
+
+
+def due_reminders(session: Session, today: date) -> list[DueReminder]:
+    """Reminders due on ``today`` for open invoices with something left to pay, by due date."""
+    levels = schedule(session)
+    if not levels:
+        return []
+    latest_due = today - timedelta(days=levels[0].days)
+    remindable = (
+        Invoice.doc_type == "invoice",
+        Invoice.status == "open",
+        Invoice.due_date.is_not(None),
+        Invoice.due_date <= latest_due,
+        Invoice.total - Invoice.paid - Invoice.credited > 0,
+    )
+    rows = session.execute(
+        select(Invoice, Customer.email)
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(*remindable)
+        .order_by(Invoice.due_date, Invoice.id)
+    ).all()
+    sent: dict[int, set[str]] = defaultdict(set)
+    for invoice_id, level_name in session.execute(
+        select(SentMessage.invoice_id, SentMessage.level)
+        .join(Invoice, Invoice.id == SentMessage.invoice_id)
+        .where(SentMessage.kind == "reminder", *remindable)
+    ):
+        sent[invoice_id].add(level_name)
+    found = []
+    for invoice, email in rows:
+        assert invoice.due_date is not None
+        level = level_due(levels, invoice.issue_date, invoice.due_date, today, sent[invoice.id])
+        if level is None:
+            continue
+        found.append(DueReminder(
+            invoice_id=invoice.id, number=invoice.number or "", customer_id=invoice.customer_id,
+            customer=json.loads(invoice.customer_snapshot or "{}").get("name", ""), email=email,
+            level=level.name, template=level.template, send_on=invoice.due_date + timedelta(days=level.days),
+            due_date=invoice.due_date, amount_due=invoice.amount_due, currency=invoice.currency,
+        ))
+    return found
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    """What happened to one due reminder: sent, due (dry run), skipped or failed."""
+
+    reminder: DueReminder
+    outcome: str
+    detail: str | None = None
+    message_id: str | None = None
+
+
+@dataclass
+class ReminderRun:
+    today: date
+    dry_run: bool
+    results: list[ReminderResult] = field(default_factory=list)
+    stopped: str | None = None  # why the run stopped early (the server went away); the rest stays due
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+
+def run_reminders(
+    db: Database, today: date | None = None, *, dry_run: bool = False, password: str | None = None
+) -> ReminderRun:
+    """Send every reminder due on ``today`` (or list them with ``dry_run``).
+
+    Safe to run any number of times a day. A refused recipient fails that reminder only; a server
+    that cannot be reached or logged in to raises MailError before anything is sent; a connection
+    lost midway stops the run (``stopped``) with what was sent recorded and the rest still due.
+    """
+    today = today or date.today()
+    run = ReminderRun(today, dry_run)
+    with transaction(db.readonly_sessions) as session:
+        due = due_reminders(session, today)
+        config = mailing.mail_settings(session) if due and not dry_run else None
+    for reminder in due:
+        if reminder.email is None:
+            run.results.append(ReminderResult(reminder, "skipped", "the customer has no email address"))
+    sendable = [r for r in due if r.email is not None]
+    if dry_run:
+        run.results += [ReminderResult(r, "due") for r in sendable]
+        return run
+    if not sendable or config is None:
+        return run
+    login = mailing.password_for(config, password)
+    with smtp.connect(config.smtp, login) as connection:
+        for reminder in sendable:
+            try:
+                sent = mailing.deliver(
+                    db, connection, config, reminder.invoice_id, today=today,
+                    level=reminder.level, template=reminder.template,
+                )
+            except (smtp.MailRecipientError, smtp.MailRejectedError) as exc:
+                run.results.append(ReminderResult(reminder, "failed", str(exc)))
+                continue
+            except smtp.MailError as exc:
+                run.stopped = str(exc)
+                break
+            except InvoicerError as exc:  # this invoice's own problem (no PDF, bad template): the rest go on
+                run.results.append(ReminderResult(reminder, "failed", str(exc)))
+                continue
+            if sent is None:
+                run.results.append(ReminderResult(reminder, "skipped", "no longer due"))
+            else:
+                run.results.append(ReminderResult(reminder, "sent", None, sent.message_id))
+    return run
