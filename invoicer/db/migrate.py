@@ -65,7 +65,7 @@ def head_revision() -> str:
     return head
 
 
-def open_database(folder: Path, *, daily_backup: bool = True, keep_backups: int = backup.DEFAULT_KEEP) -> Database:
+def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
     """Open (creating if needed) ``folder/invoicer.sqlite3``, migrated to the current schema."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -74,6 +74,7 @@ def open_database(folder: Path, *, daily_backup: bool = True, keep_backups: int 
     path = paths.database_path(folder)
     existed = path.exists() and path.stat().st_size > 0
     current = _current_revision(path) if existed else None
+    keep_backups = _backups_to_keep(path) if existed else backup.DEFAULT_KEEP
     if current is not None and current not in known_revisions():
         raise StorageError(
             f"{path} was written by a newer version of Invoicer; update Invoicer to open it. "
@@ -123,6 +124,20 @@ def _current_revision(path: Path) -> str | None:
         raise _storage_error(path, exc) from None
     except sqlite3.DatabaseError:
         raise StorageError(f"{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).") from None
+
+
+def _backups_to_keep(path: Path) -> int:
+    """The user's ``backup.keep`` setting, read before the database is opened for real."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'backup.keep'").fetchone()
+        finally:
+            conn.close()
+        value = int(row[0]) if row else backup.DEFAULT_KEEP
+    except (sqlite3.Error, ValueError):
+        return backup.DEFAULT_KEEP
+    return max(value, 1)
 
 
 def _storage_error(path: Path, exc: Exception) -> StorageError:

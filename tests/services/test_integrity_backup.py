@@ -135,3 +135,17 @@ def test_a_lock_held_elsewhere_is_a_clear_error_and_changes_nothing(
         other.close()
     with transaction(seller.readonly_sessions) as s:
         assert payments.list_payments(s, invoice_id) == []
+
+
+def test_the_keep_setting_limits_daily_backups(seller: Database, tmp_path: Path) -> None:
+    from invoicer.services import settings
+
+    with transaction(seller.sessions) as s:
+        settings.put(s, "backup.keep", 2)
+    seller.close()
+    for _ in range(4):
+        backup.create_backup(seller.path, seller.backups_dir, "manual", keep=50)
+    for old in backup.list_backups(seller.backups_dir):  # make them yesterday's so today's open backs up
+        old.path.rename(old.path.with_name(old.path.name.replace("invoicer-2", "invoicer-1")))
+    open_database(seller.folder).close()
+    assert len(backup.list_backups(seller.backups_dir)) == 2
