@@ -23,7 +23,7 @@ from invoicer import APP_NAME, __version__, paths
 from invoicer.db.migrate import Database
 from invoicer.gui.operations import Operations
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import icon
+from invoicer.gui.style import STYLE_SHEET, icon
 from invoicer.i18n import N_, _
 
 WINDOW_STATE_FILE = "window.ini"
@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, Page] = {}
         self.editors: dict[int, QWidget] = {}
         self.setWindowTitle(APP_NAME)
+        self.setStyleSheet(STYLE_SHEET)
         self.setMinimumSize(QSize(900, 600))
         self.setUnifiedTitleAndToolBarOnMac(True)
 

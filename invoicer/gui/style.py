@@ -80,3 +80,19 @@ def date_format() -> str:
     """The user's short date format for date fields, always with a four-digit year."""
     fmt = QLocale(current_locale()).dateFormat(QLocale.FormatType.ShortFormat)
     return fmt if "yyyy" in fmt else fmt.replace("yy", "yyyy")
+
+
+#: palette-based, so it follows the light or dark system theme
+STYLE_SHEET = """
+QListWidget#sidebar { background: palette(alternate-base); border: none; padding: 10px 8px; }
+QListWidget#sidebar::item { padding: 4px 10px; border-radius: 6px; margin: 1px 0; color: palette(window-text); }
+QListWidget#sidebar::item:selected { background: palette(highlight); color: palette(highlighted-text); }
+QListWidget#sidebar::item:hover:!selected { background: palette(midlight); }
+QFrame[card="true"] { background: palette(base); border: 1px solid palette(midlight); border-radius: 10px; }
+QFrame[card="true"]:hover { border-color: palette(highlight); }
+QLabel[muted="true"] { color: palette(placeholder-text); }
+QToolBar { border: none; spacing: 6px; padding: 4px 8px; }
+QTableView { border: 1px solid palette(midlight); border-radius: 6px; }
+QHeaderView::section { padding: 4px 6px; border: none; border-bottom: 1px solid palette(midlight);
+                       background: palette(window); font-weight: 600; }
+"""

@@ -306,7 +306,8 @@ class InvoiceEditor(QWidget):
 
         bottom = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(QLabel(_("Document discounts and charges")))
+        self.adjustment_label = QLabel(_("Document discounts and charges"))
+        left.addWidget(self.adjustment_label)
         left.addWidget(self.adjustment_table)
         left.addWidget(buddy(_("&Notes"), self.notes))
         left.addWidget(self.notes)
@@ -444,6 +445,8 @@ class InvoiceEditor(QWidget):
         self.lines.read_only = self.adjustments.read_only = not draft
         self.line_buttons.setVisible(draft)
         self.adjustment_table.setVisible(draft or bool(self.adjustments.rows))
+        self.adjustment_label.setVisible(self.adjustment_table.isVisibleTo(self))
+        self.notes.setPlaceholderText(_("Printed on the invoice, e.g. thanks or delivery details") if draft else "")
         is_invoice = doc is None or doc.doc_type == "invoice"
         status = doc.status if doc else "draft"
         payable = status in ("open", "uncollectible")

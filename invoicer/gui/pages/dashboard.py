@@ -33,8 +33,8 @@ from invoicer.services.invoices import InvoiceRow
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
 
-BUCKET_LABELS = {"current": N_("Not yet due"), "1-30": N_("1–30 days"), "31-60": N_("31–60 days"),
-                 "61-90": N_("61–90 days"), "90+": N_("Over 90 days")}
+BUCKET_LABELS = {"current": N_("Current"), "1-30": N_("1–30"), "31-60": N_("31–60"),
+                 "61-90": N_("61–90"), "90+": N_("90+")}
 ACTIONS = {
     "create": N_("created"), "edit": N_("edited"), "finalize": N_("finalized"), "payment": N_("payment recorded"),
     "reverse_payment": N_("payment reversed"), "apply_credit": N_("credit applied"), "credit": N_("credited"),
@@ -90,7 +90,7 @@ class DashboardPage(Page):
         self.outstanding.clicked.connect(lambda: self._show_invoices("open"))
         self.overdue.clicked.connect(lambda: self._show_invoices("overdue"))
         self.revenue_card.clicked.connect(lambda: self._show_invoices(None))
-        self.aging_chart = BarChart(_("Aged receivables"), "#dc2626")
+        self.aging_chart = BarChart(_("Aged receivables (days overdue)"), "#dc2626")
         self.aging_chart.setObjectName("aging_chart")
         self.aging_chart.on_click = lambda index: self._show_invoices("overdue" if index else "open")
         self.revenue_chart = BarChart(_("Revenue per month (net)"), "#2563eb")
@@ -106,6 +106,7 @@ class DashboardPage(Page):
         self.attention.setObjectName("attention")
         self.attention.activated.connect(
             lambda index: self.window_.open_invoice(self.attention_model.record(index.row()).id))
+        self.attention.setMinimumHeight(220)
         self.recent = QListWidget()
         self.recent.setObjectName("recent")
         self.recent.setFrameShape(QFrame.Shape.NoFrame)

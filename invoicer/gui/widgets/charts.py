@@ -22,6 +22,7 @@ class BarChart(QChartView):
         self.color = color
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(220)
+        self.setMaximumHeight(280)
         chart = QChart()
         chart.setTitle(title)
         chart.legend().hide()
