@@ -401,6 +401,14 @@ def _payment_kind_title(kind: str, original_kind: str | None) -> str:
     return _("customer credit applied") if kind == "credit_applied" else _("payment")
 
 
+def _payment_text(kind: str, payment_id: int, reverses: int | None) -> str:
+    if kind == "reversal":
+        return _("Reversal of payment {number}").format(number=reverses)
+    if kind == "credit_applied":
+        return _("Customer credit applied ({number})").format(number=payment_id)
+    return _("Payment {number}").format(number=payment_id)
+
+
 # ---------------------------------------------------------------- journal
 
 
@@ -444,8 +452,8 @@ class _Journal:
         original = aliased(Payment)
         self.payments = (
             select(
-                Payment.id, Payment.kind, Payment.paid_on, Payment.amount, Payment.applied, Payment.excess,
-                Payment.currency, Payment.company_amount, Invoice.number, Invoice.exchange_rate,
+                Payment.id, Payment.reverses_id, Payment.kind, Payment.paid_on, Payment.amount, Payment.applied,
+                Payment.excess, Payment.currency, Payment.company_amount, Invoice.number, Invoice.exchange_rate,
                 Invoice.company_currency, original.kind,
                 and_(Invoice.closed_at.is_not(None), Invoice.status != "void", _after_write_off(Payment, original)),
             )
@@ -503,7 +511,7 @@ class _Journal:
 
     def _payments(self) -> Iterator[JournalEntry]:
         a = self.a
-        for (pid, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
+        for (pid, reverses, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
              original_kind, recovery) in _stream(self.q.session, self.payments):
             c_amount = amount if c_amount is None else c_amount
             c_applied, c_excess = _company_parts(
@@ -512,7 +520,7 @@ class _Journal:
             settles = a.bad_debt if recovery else a.receivables
             from_credit = (original_kind if kind == "reversal" else kind) == "credit_applied"
             source = a.customer_credit if from_credit else a.bank
-            text = _payment_kind_title(kind, original_kind) + f" {pid}"
+            text = _payment_text(kind, pid, reverses)
             yield _entry(paid_on, number, text, [(source, c_amount), (settles, -c_applied),
                                                  (a.customer_credit, -c_excess)])
 

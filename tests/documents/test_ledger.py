@@ -1,0 +1,312 @@
+"""The accountant's workbook read back with openpyxl: every figure equals the database to the cent."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from invoicer import __version__
+from invoicer.core.errors import ValidationError
+from invoicer.core.money import from_minor
+from invoicer.db.engine import transaction
+from invoicer.db.models import Invoice, InvoiceLine, Payment
+from invoicer.documents.ledger import money_format
+from invoicer.services import reports, settings
+from invoicer.services.ledger import ExportCancelled, export_ledger
+from tests.documents.ledger_sample import build, fill
+
+AS_OF = date(2024, 3, 31)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp("ledger")
+    db = build(folder / "data")
+    path = export_ledger(db, folder / "ledger.xlsx", today=AS_OF)
+    yield db, path, openpyxl.load_workbook(path)
+
+
+def rows(ws: Any) -> list[dict[str, Any]]:
+    """Data rows as dicts by header title, up to the blank row before the totals."""
+    values = list(ws.iter_rows(values_only=True))
+    header = values[0]
+    found = []
+    for row in values[1:]:
+        if all(v is None for v in row):
+            break
+        found.append(dict(zip(header, row, strict=True)))
+    return found
+
+
+def money(value: Any) -> Decimal:
+    """A number read back from the workbook as an exact Decimal (None is an empty cell: 0)."""
+    return Decimal(0) if value is None else Decimal(str(value))
+
+
+def db_rows(db: Any, stmt: Any) -> list[Any]:
+    with db.readonly_sessions() as s:
+        return list(s.scalars(stmt))
+
+
+def test_invoices_sheet_equals_database(sample: Any) -> None:
+    db, _path, wb = sample
+    sheet = {r["Number"]: r for r in rows(wb["Invoices"])}
+    stored = db_rows(db, select(Invoice).where(Invoice.doc_type == "invoice"))
+    assert set(sheet) == {i.number for i in stored}
+    for inv in stored:
+        row = sheet[inv.number]
+        cur = inv.currency
+        assert row["Issue date"] == datetime.combine(inv.issue_date, datetime.min.time())
+        assert row["Due date"] == datetime.combine(inv.due_date, datetime.min.time())
+        assert row["Currency"] == cur
+        assert money(row["Net"]) == from_minor(inv.total - inv.tax_total, cur)
+        assert money(row["Tax"]) == from_minor(inv.tax_total, cur)
+        assert money(row["Total"]) == from_minor(inv.total, cur)
+        assert money(row["Paid"]) == from_minor(inv.paid, cur)
+        assert money(row["Credited"]) == from_minor(inv.credited, cur)
+        assert money(row["Amount due"]) == from_minor(inv.amount_due, cur)
+        assert money(row["Exchange rate"]) == inv.exchange_rate
+        assert money(row["Net (EUR)"]) == from_minor(inv.company_subtotal, "EUR")
+        assert money(row["Tax (EUR)"]) == from_minor(inv.company_tax_total, "EUR")
+        assert money(row["Total (EUR)"]) == from_minor(inv.company_total, "EUR")
+    assert sheet["INV-2024-00003"]["Status"] == "overdue"
+    assert sheet["INV-2024-00003"]["Days overdue"] == (AS_OF - date(2024, 3, 1)).days
+    assert sheet["INV-2024-00006"]["Status"] == "void"
+    assert sheet["INV-2024-00001"]["Customer"] == 'Anna, "Die Bäckerei"'
+    assert sheet["INV-2024-00001"]["Customer VAT ID"] == "DE136695976"
+
+
+def test_lines_sheet_equals_database(sample: Any) -> None:
+    db, _path, wb = sample
+    sheet = {(r["Invoice"], r["Line"]): r for r in rows(wb["Lines"])}
+    with db.readonly_sessions() as s:
+        stored = s.execute(
+            select(InvoiceLine, Invoice.number, Invoice.currency)
+            .join(Invoice).where(Invoice.doc_type == "invoice", Invoice.status != "void")
+        ).all()
+    assert set(sheet) == {(number, line.position) for line, number, _c in stored}
+    for line, number, cur in stored:
+        row = sheet[(number, line.position)]
+        assert row["Description"] == line.description
+        assert money(row["Quantity"]) == line.quantity
+        assert money(row["Unit price"]) == line.unit_price
+        assert money(row["Discount"]) == from_minor(line.discount, cur)
+        assert money(row["Net"]) == from_minor(line.net, cur)
+        assert row["Tax (line rounding)"] == (None if line.tax is None else float(from_minor(line.tax, cur)))
+        assert (row["Tax category"], money(row["Tax rate %"])) == (line.tax_category, line.tax_rate)
+
+
+def test_payments_sheet_shows_reversals(sample: Any) -> None:
+    db, _path, wb = sample
+    sheet = {r["Payment no."]: r for r in rows(wb["Payments"])}
+    stored = db_rows(db, select(Payment))
+    assert set(sheet) == {p.id for p in stored}
+    for p in stored:
+        row = sheet[p.id]
+        assert money(row["Amount"]) == from_minor(p.amount, p.currency)
+        assert money(row["Amount (EUR)"]) == from_minor(p.company_amount, "EUR")
+        assert row["Date"].date() == p.paid_on
+    reversal = next(r for r in sheet.values() if r["Reverses payment"] is not None)
+    assert reversal["Kind"] == "reversal of payment"
+    assert money(reversal["Amount"]) == Decimal("-400.00")
+    assert reversal["Reason"] == "card charged back"
+    assert any(r["Kind"] == "customer credit applied" for r in sheet.values())
+
+
+def test_credit_notes_sheet_shows_settlement(sample: Any) -> None:
+    db, _path, wb = sample
+    sheet = {r["Number"]: r for r in rows(wb["Credit notes"])}
+    stored = db_rows(db, select(Invoice).where(Invoice.doc_type == "credit_note"))
+    assert set(sheet) == {c.number for c in stored}
+    for note in stored:
+        row = sheet[note.number]
+        assert row["Original invoice"] == "INV-2024-00005"
+        assert money(row["Total"]) == from_minor(note.total, "EUR")
+        assert money(row["Tax"]) == from_minor(note.tax_total, "EUR")
+        assert money(row["Reduced amount due"]) == from_minor(note.applied_to_due, "EUR")
+        assert money(row["To customer credit"]) == from_minor(note.to_customer_credit, "EUR")
+        assert money(row["Refunded"]) == from_minor(note.refunded, "EUR")
+    assert sheet["CN-2024-00001"]["Settled as"] == "reduced amount due"
+    assert sheet["CN-2024-00002"]["Settled as"] == "refunded"
+    assert sheet["CN-2024-00002"]["Reason"] == "Kulanz"
+
+
+def test_tax_summary_is_invoices_minus_credit_notes(sample: Any) -> None:
+    db, _path, wb = sample
+    sheet = rows(wb["Tax summary"])
+    documents = db_rows(db, select(Invoice).where(Invoice.status.not_in(("draft", "void"))))
+    expected: dict[str, int] = defaultdict(int)
+    for doc in documents:
+        expected[doc.currency] += doc.tax_total if doc.doc_type == "invoice" else -doc.tax_total
+    got: dict[str, Decimal] = defaultdict(Decimal)
+    for row in sheet:
+        assert money(row["Tax"]) == money(row["Invoiced tax"]) - money(row["Credited tax"])
+        got[row["Currency"]] += money(row["Tax"])
+    assert got == {cur: from_minor(v, cur) for cur, v in expected.items()}
+    feb_7 = next(r for r in sheet if r["Month"] == datetime(2024, 2, 1) and r["Tax rate %"] == 7)
+    assert (money(feb_7["Credited basis"]), money(feb_7["Credited tax"])) == (Decimal("3.50"), Decimal("0.24"))
+
+
+def test_aged_receivables_equal_the_report(sample: Any) -> None:
+    db, _path, wb = sample
+    with db.readonly_sessions() as s:
+        report = reports.aged_receivables(s, AS_OF)
+    sheet = rows(wb["Aged receivables"])
+    assert [(r["Customer"], r["Currency"]) for r in sheet] == [(r.customer_name, r.currency) for r in report]
+    for row, aged in zip(sheet, report, strict=True):
+        cells = [row["Current"], row["1–30 days"], row["31–60 days"], row["61–90 days"], row["Over 90 days"]]
+        assert [money(c) for c in cells] == [from_minor(v, aged.currency) for v in aged.buckets.values()]
+        assert money(row["Total"]) == from_minor(aged.total, aged.currency)
+
+
+def journal(wb: Any) -> list[dict[str, Any]]:
+    return rows(wb["Journal"])
+
+
+def test_journal_entries_balance_and_receivables_follow_amounts_due(sample: Any) -> None:
+    db, _path, wb = sample
+    entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for posting in journal(wb):
+        entries[posting["Entry"]].append(posting)
+    for postings in entries.values():
+        assert sum(money(p["Debit (EUR)"]) for p in postings) == sum(money(p["Credit (EUR)"]) for p in postings)
+        assert len({(p["Date"], p["Document"]) for p in postings}) == 1
+    receivable: dict[str, Decimal] = defaultdict(Decimal)
+    for p in journal(wb):
+        if p["Account"] == "1200":
+            receivable[p["Document"]] += money(p["Debit (EUR)"]) - money(p["Credit (EUR)"])
+    for inv in db_rows(db, select(Invoice).where(Invoice.doc_type == "invoice", Invoice.currency == "EUR")):
+        if inv.status == "void":
+            assert inv.number not in receivable
+        elif inv.number != "INV-2024-00005":  # its credit note settles it under the credit note's number
+            assert receivable[inv.number] == from_minor(inv.amount_due, "EUR"), inv.number
+    # the written-off JPY invoice: receivable cleared, recovery credited to bad debt
+    assert receivable["INV-2024-00007"] == 0
+    recovery = [p for p in journal(wb) if p["Document"] == "INV-2024-00007" and p["Account"] == "6900"]
+    assert sorted(money(p["Credit (EUR)"]) for p in recovery if p["Credit (EUR)"]) == [Decimal("12.40")]
+    refund = [p for p in journal(wb) if p["Document"] == "CN-2024-00002" and p["Account"] == "1000"]
+    assert [money(p["Credit (EUR)"]) for p in refund] == [Decimal("10.00")]
+
+
+def test_revenue_accounts_per_tax_rate_from_settings(seller: Any, tmp_path: Path) -> None:
+    db = fill(seller)
+    with transaction(db.sessions) as s:
+        settings.put(s, "ledger.account.revenue_by_rate", {"S 7": "4300"})
+        settings.put(s, "ledger.account.receivables", "10000")
+    wb = openpyxl.load_workbook(export_ledger(db, tmp_path / "l.xlsx", today=AS_OF))
+    first = [p for p in journal(wb) if p["Document"] == "INV-2024-00001" and p["Text"] == "Invoice"]
+    assert {p["Account"]: (money(p["Debit (EUR)"]), money(p["Credit (EUR)"])) for p in first} == {
+        "10000": (Decimal("380.75"), 0), "4000": (0, Decimal("299.97")), "4300": (0, Decimal("22.23")),
+        "2200": (0, Decimal("58.55")),
+    }
+    with pytest.raises(ValidationError), transaction(db.sessions) as s:
+        settings.put(s, "ledger.account.revenue_by_rate", {"19": "4400"})
+
+
+def test_sheet_layout_formats_and_totals(sample: Any) -> None:
+    _db, _path, wb = sample
+    assert wb.sheetnames == ["Cover", "Invoices", "Lines", "Payments", "Credit notes", "Tax summary",
+                             "Aged receivables", "Journal"]
+    ws = wb["Invoices"]
+    count = len(rows(ws))
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:S{count + 1}"
+    assert ws["A1"].font.b and ws.column_dimensions["D"].width >= 30
+    by_number = {ws.cell(r, 1).value: r for r in range(2, count + 2)}
+    assert ws.cell(by_number["INV-2024-00007"], 10).number_format == money_format("JPY") == '#,##0 "JPY"'
+    assert ws.cell(by_number["INV-2024-00004"], 10).number_format == '#,##0.00 "USD"'
+    assert ws.cell(by_number["INV-2024-00004"], 2).number_format == "yyyy-mm-dd"
+    totals = {ws.cell(r, 1).value: r for r in range(count + 3, ws.max_row + 1)}
+    assert list(totals) == ["Total EUR", "Total JPY", "Total USD", "Total in EUR (company currency)"]
+    last = count + 1
+    assert ws.cell(totals["Total EUR"], 8).value == f'=SUMIFS(H2:H{last},N2:N{last},"<>void",G2:G{last},"EUR")'
+    assert ws.cell(totals["Total JPY"], 10).number_format == '#,##0 "JPY"'
+    assert ws.cell(totals["Total in EUR (company currency)"], 19).value == f'=SUMIFS(S2:S{last},N2:N{last},"<>void")'
+    journal_ws = wb["Journal"]
+    n = len(rows(journal_ws)) + 1
+    assert [journal_ws.cell(n + 2, c).value for c in (1, 6, 7)] == ["Total", f"=SUM(F2:F{n})", f"=SUM(G2:G{n})"]
+
+
+def test_cover_sheet_says_company_period_and_version(seller: Any, tmp_path: Path) -> None:
+    db = fill(seller)
+    path = export_ledger(db, tmp_path / "feb.xlsx", date(2024, 2, 1), date(2024, 2, 29), today=AS_OF)
+    wb = openpyxl.load_workbook(path)
+    cover = {r[0]: r[1] for r in wb["Cover"].iter_rows(values_only=True) if r and r[0]}
+    assert cover["Company"] == "Müller & Söhne GmbH"
+    assert cover["Period from"] == datetime(2024, 2, 1) and cover["Period to"] == datetime(2024, 2, 29)
+    assert cover["Made by"] == f"Invoicer {__version__}"
+    assert isinstance(cover["Made on"], datetime)
+    assert cover["Invoices"] == len(rows(wb["Invoices"])) == 4
+    # the period: only February's documents and payments
+    assert {r["Issue date"].month for r in rows(wb["Invoices"])} == {2}
+    assert all(r["Date"].month == 2 for r in rows(wb["Payments"]))
+    assert all(r["Date"].month == 2 for r in journal(wb))
+
+
+def test_empty_database_gives_headers_only(seller: Any, tmp_path: Path) -> None:
+    db = seller
+    wb = openpyxl.load_workbook(export_ledger(db, tmp_path / "empty.xlsx"))
+    for name in wb.sheetnames[1:]:
+        assert wb[name].max_row == 1, name
+
+
+def test_bad_period_is_refused(seller: Any, tmp_path: Path) -> None:
+    db = seller
+    with pytest.raises(ValidationError, match="start date is after"):
+        export_ledger(db, tmp_path / "x.xlsx", date(2024, 3, 1), date(2024, 2, 1))
+
+
+def test_cancel_leaves_no_file(seller: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = fill(seller)
+    monkeypatch.setattr("invoicer.documents.tables.PROGRESS_EVERY", 5)
+    temp = Path(tempfile.gettempdir())
+    before = set(temp.glob("openpyxl.*"))
+
+    def stop(done: int, total: int) -> None:
+        if done >= 10:
+            raise ExportCancelled()
+
+    with pytest.raises(ExportCancelled):
+        export_ledger(db, tmp_path / "out.xlsx", progress=stop)
+    assert list(tmp_path.glob("*.xlsx*")) == [] and list(tmp_path.glob(".*")) == []
+    assert set(temp.glob("openpyxl.*")) <= before
+
+
+def test_progress_reaches_the_end(seller: Any, tmp_path: Path) -> None:
+    db = fill(seller)
+    seen: list[tuple[int, int]] = []
+    export_ledger(db, tmp_path / "out.xlsx", progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1][0] == seen[-1][1]
+    assert all(done <= total for done, total in seen)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_recomputes_the_totals(sample: Any, tmp_path: Path) -> None:
+    db, path, _wb = sample
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )
+    wb = openpyxl.load_workbook(tmp_path / "out" / path.name, data_only=True)
+    ws = wb["Invoices"]
+    totals = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0] and str(r[0]).startswith("Total")}
+    stored = db_rows(db, select(Invoice).where(Invoice.doc_type == "invoice", Invoice.status != "void"))
+    for cur in ("EUR", "USD", "JPY"):
+        mine = [i for i in stored if i.currency == cur]
+        assert money(totals[f"Total {cur}"][9]) == from_minor(sum(i.total for i in mine), cur)
+        assert money(totals[f"Total {cur}"][12]) == from_minor(sum(i.amount_due for i in mine), cur)
+    company = totals["Total in EUR (company currency)"]
+    assert money(company[18]) == from_minor(sum(i.company_total for i in stored), "EUR")
+    journal_totals = next(r for r in wb["Journal"].iter_rows(values_only=True) if r[0] == "Total")
+    assert journal_totals[5] == journal_totals[6] > 0
