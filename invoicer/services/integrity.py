@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
@@ -149,23 +150,10 @@ def _documents(session: Session, report: Report) -> None:
         .options(selectinload(Invoice.lines), selectinload(Invoice.adjustments), selectinload(Invoice.taxes))
         .order_by(Invoice.id)
     )
-    credits = dict(
-        session.execute(
-            select(Invoice.corrects_id, func.sum(Invoice.total))
-            .where(Invoice.doc_type == "credit_note")
-            .group_by(Invoice.corrects_id)
-        ).all()
-    )
-    applied = dict(
-        session.execute(
-            select(Invoice.corrects_id, func.sum(Invoice.applied_to_due))
-            .where(Invoice.doc_type == "credit_note")
-            .group_by(Invoice.corrects_id)
-        ).all()
-    )
-    paid = dict(
-        session.execute(select(Payment.invoice_id, func.sum(Payment.applied)).group_by(Payment.invoice_id)).all()
-    )
+    is_note = Invoice.doc_type == "credit_note"
+    credits = _sums(session, Invoice.corrects_id, Invoice.total, is_note)
+    applied = _sums(session, Invoice.corrects_id, Invoice.applied_to_due, is_note)
+    paid = _sums(session, Payment.invoice_id, Payment.applied)
     n = 0
     for inv in session.scalars(stmt).yield_per(BATCH):
         n += 1
@@ -223,13 +211,7 @@ def _payments_and_credit(session: Session, report: Report) -> None:
     ):
         if balance < 0:
             report.problems.append(f"Customer {customer_id} has a negative {currency} credit balance ({balance}).")
-    overpaid = dict(
-        session.execute(
-            select(CreditEntry.payment_id, func.sum(CreditEntry.amount))
-            .where(CreditEntry.kind == "overpayment")
-            .group_by(CreditEntry.payment_id)
-        ).all()
-    )
+    overpaid = _sums(session, CreditEntry.payment_id, CreditEntry.amount, CreditEntry.kind == "overpayment")
     n = 0
     for p in session.scalars(select(Payment).where(Payment.kind == "payment")):
         n += 1
@@ -237,19 +219,19 @@ def _payments_and_credit(session: Session, report: Report) -> None:
             report.problems.append(f"Payment {p.id}: applied + excess differ from its amount.")
         if p.excess and int(overpaid.get(p.id) or 0) != p.excess:
             report.problems.append(f"Payment {p.id}: its overpayment is not in the customer's credit.")
-    from_notes = dict(
-        session.execute(
-            select(CreditEntry.invoice_id, func.sum(CreditEntry.amount))
-            .where(CreditEntry.kind == "credit_note")
-            .group_by(CreditEntry.invoice_id)
-        ).all()
-    )
+    from_notes = _sums(session, CreditEntry.invoice_id, CreditEntry.amount, CreditEntry.kind == "credit_note")
     for note_id, number, to_credit in session.execute(
         select(Invoice.id, Invoice.number, Invoice.to_customer_credit).where(Invoice.doc_type == "credit_note")
     ):
         if int(from_notes.get(note_id) or 0) != to_credit:
             report.problems.append(f"Credit note {number}: the customer credit it gave is not in the credit ledger.")
     report.checked["payments"] = n
+
+
+def _sums(session: Session, key: Any, value: Any, *where: Any) -> dict[int, int]:
+    """``{key: sum(value)}`` over the rows matching ``where``, in one grouped query."""
+    stmt = select(key, func.sum(value)).where(*where).group_by(key)
+    return {k: int(v or 0) for k, v in session.execute(stmt)}
 
 
 def _pdfs(session: Session, folder: Path, report: Report) -> None:
