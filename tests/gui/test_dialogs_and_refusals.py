@@ -1,0 +1,188 @@
+"""Each dialog's validation as the user types, and the actions the app refuses with a readable message."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+from gui_helpers import activate, replace_text, run_modal, toolbar_button
+from PySide6.QtCore import QLockFile, Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from invoicer import app as app_module
+from invoicer.db.engine import transaction
+from invoicer.gui import messages
+from invoicer.gui.dialogs.customer import CustomerDialog
+from invoicer.logs import setup_logging
+from invoicer.services import company, customers, invoices, payments, products, taxes
+from invoicer.services.invoices import DraftData, LineData
+
+REAL_SHOW_UNEXPECTED = messages.show_unexpected  # taken before the fixture replaces it
+
+
+def _seed(db, finalize: bool = True, with_company: bool = True) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """A customer and an invoice of 119.00 (100 + 19 % VAT); returns (customer id, invoice id)."""
+    with transaction(db.sessions) as s:
+        if with_company:
+            company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin",
+                                   country="DE")
+        rate = taxes.add_tax_rate(s, "VAT 19 %", "19", "S")
+        products.add_product(s, products.ProductData(name="Support hour", unit_price="80", unit="HUR",
+                                                     tax_rate_id=rate))
+        customer = customers.add_customer(s, customers.CustomerData(name="Globex AG", country="DE"))
+        invoice = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "100", "S", "19")]))
+        if finalize:
+            invoices.finalize_invoice(s, invoice)
+    return customer, invoice
+
+
+def test_customer_dialog_checks_email_and_vat_id_as_you_type(qtbot, window, dialogs):  # type: ignore[no-untyped-def]
+    dialog = CustomerDialog(window.ops, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.email.edit, "not-an-email")
+    assert dialog.email.message.isVisibleTo(dialog) and "not an email" in dialog.email.message.text()
+    replace_text(qtbot, dialog.email.edit, "ok@example.com")
+    assert not dialog.email.message.isVisibleTo(dialog)
+    dialog.country.set_code("DE")
+    qtbot.keyClicks(dialog.vat_id.edit, "DE123")
+    assert "not a valid VAT ID" in dialog.vat_id.message.text()
+    # saving without a name is refused with the service's message; the dialog stays open
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert dialogs.errors and "Name is required" in dialogs.errors[-1]
+    assert dialog.isVisible() and dialog.customer_id is None
+
+
+def test_payment_dialog_refuses_junk_and_explains_overpayment(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _customer, invoice_id = _seed(gui_db)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+
+    def check(dialog) -> None:  # type: ignore[no-untyped-def]
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        replace_text(qtbot, dialog.amount, "abc")
+        assert not ok.isEnabled() and "not a number" in dialog.effect.text()
+        replace_text(qtbot, dialog.amount, "1.234")
+        assert not ok.isEnabled() and "decimal places" in dialog.effect.text()
+        replace_text(qtbot, dialog.amount, "150")
+        assert ok.isEnabled() and "€31.00" in dialog.effect.text() and "customer credit" in dialog.effect.text()
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    run_modal(qtbot, lambda: qtbot.mouseClick(toolbar_button(editor.toolbar, "Record payment…"),
+                                              Qt.MouseButton.LeftButton), check)
+    assert editor.document.status == "paid"
+    with transaction(gui_db.readonly_sessions) as s:
+        assert payments.customer_credit(s, editor.document.customer_id, "EUR") == 3100
+
+
+def test_credit_note_dialog_refuses_more_than_the_total(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _customer, invoice_id = _seed(gui_db)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+
+    def check(dialog) -> None:  # type: ignore[no-untyped-def]
+        replace_text(qtbot, dialog.amount, "500")
+        assert not dialog.issue_button.isEnabled() and "cannot exceed" in dialog.effect.text()
+        replace_text(qtbot, dialog.amount, "119")
+        assert dialog.issue_button.isEnabled() and "€119.00" in dialog.effect.text()
+        dialog.reject()
+
+    run_modal(qtbot, lambda: qtbot.mouseClick(toolbar_button(editor.toolbar, "Issue credit note…"),
+                                              Qt.MouseButton.LeftButton), check)
+    with transaction(gui_db.readonly_sessions) as s:  # the previews were rolled back: nothing was issued
+        assert invoices.count_invoices(s, invoices.InvoiceFilter(doc_type="credit_note")) == 0
+
+
+def test_finalize_without_company_profile_is_refused(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _customer, invoice_id = _seed(gui_db, finalize=False, with_company=False)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Finalize…"), Qt.MouseButton.LeftButton)
+    assert dialogs.errors and "company profile" in dialogs.errors[-1]
+    assert editor.document.status == "draft"
+
+
+def test_declined_confirmation_takes_no_number(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _customer, invoice_id = _seed(gui_db, finalize=False)
+    dialogs.confirm_answer = False
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Finalize…"), Qt.MouseButton.LeftButton)
+    assert f"INV-{date.today().year}-00001" in dialogs.confirmations[-1]
+    assert editor.document.status == "draft" and editor.document.number is None
+
+
+def test_void_after_a_payment_is_refused(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _customer, invoice_id = _seed(gui_db)
+    with transaction(gui_db.sessions) as s:
+        payments.record_payment(s, invoice_id, 1000)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Void…"), Qt.MouseButton.LeftButton)
+    assert dialogs.errors and "cannot be voided" in dialogs.errors[-1]
+    assert editor.document.status == "open"
+
+
+def test_saving_a_draft_without_customer_is_refused(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _seed(gui_db)
+    editor = window.new_invoice()
+    activate(qtbot, editor)
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert dialogs.errors and "Choose a customer" in dialogs.errors[-1]
+    assert editor.invoice_id is None
+
+
+def test_deleting_a_customer_with_invoices_is_refused(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _seed(gui_db)
+    page = window.show_page("customers")
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    qtbot.mouseClick(toolbar_button(window.toolbar, "Delete"), Qt.MouseButton.LeftButton)
+    assert dialogs.errors and "archive the customer instead" in dialogs.errors[-1]
+
+
+def test_product_name_fills_price_and_tax(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    customer, _invoice = _seed(gui_db)
+    editor = window.new_invoice(customer)
+    activate(qtbot, editor)
+    editor.line_table.start()
+    qtbot.keyClicks(editor.focusWidget(), "Support hour")
+    qtbot.keyClick(editor.focusWidget(), Qt.Key.Key_Tab)
+    row = editor.lines.rows[0]
+    assert (row["unit_price"], row["unit"], row["tax"], row["quantity"]) == ("80", "HUR", "S|19", "1")
+    assert editor.totals.values["total"].text() == "€95.20"
+
+
+def test_unexpected_error_is_logged_and_the_app_goes_on(qtbot, window, gui_db, dialogs, monkeypatch,
+                                                        tmp_path):  # type: ignore[no-untyped-def]
+    _seed(gui_db)
+    log_file = setup_logging(tmp_path)
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "show_unexpected", REAL_SHOW_UNEXPECTED)
+    monkeypatch.setattr(messages, "_log_file", log_file)
+    monkeypatch.setattr(messages.QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in archiving")
+
+    monkeypatch.setattr(customers, "archive_customer", broken)
+    page = window.show_page("customers")
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    qtbot.mouseClick(toolbar_button(window.toolbar, "Archive / restore"), Qt.MouseButton.LeftButton)
+    assert shown and str(log_file) in shown[0] and "Your data is safe" in shown[0]
+    for handler in logging.getLogger("invoicer").handlers:
+        handler.flush()
+    assert "RuntimeError: a bug in archiving" in log_file.read_text(encoding="utf-8")
+    assert window.isVisible() and dialogs.errors == []
+
+
+def test_second_instance_explains_and_exits(qtbot, gui_db, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "show_error", lambda parent, text: shown.append(text))
+    lock = QLockFile(str(gui_db.folder / app_module.LOCK_FILENAME))
+    assert lock.tryLock(100)
+    try:
+        assert app_module.run(gui_db.folder) == 1
+    finally:
+        lock.unlock()
+    assert shown and "already open" in shown[0]
