@@ -96,7 +96,7 @@ class InvoicesPage(Page):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
-        self.open_action = QAction(icon("open"), _("Open"), self)
+        self.open_action = QAction(icon("open"), _("Open document"), self)
         self.open_action.triggered.connect(lambda: self._open(self.table.currentIndex()))
         self.duplicate_action = QAction(icon("duplicate"), _("Duplicate"), self)
         self.duplicate_action.setShortcut(QKeySequence("Ctrl+D"))

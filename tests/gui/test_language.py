@@ -1,0 +1,30 @@
+"""The interface follows the ui.language setting: German labels, German money and date formats."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from invoicer import i18n
+from invoicer.app import apply_language
+from invoicer.db.engine import transaction
+from invoicer.gui.main_window import MainWindow
+from invoicer.gui.style import day, money, plain_decimal
+from invoicer.services import settings
+
+
+def test_german_interface_from_the_setting(qtbot, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    with transaction(gui_db.sessions) as s:
+        settings.put(s, "ui.language", "de_DE")
+    try:
+        assert apply_language(gui_db) == "de_DE"
+        window = MainWindow(gui_db)
+        qtbot.addWidget(window)
+        titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
+        assert titles[:3] == ["Übersicht", "Rechnungen", "Gutschriften"]
+        page = window.show_page("invoices")
+        assert page.search.placeholderText() == "Nummer, Kunde oder Referenz suchen"
+        assert money(123450, "EUR") == "1.234,50\xa0€"
+        assert day(date(2026, 3, 1)) == "01.03.26"
+        assert plain_decimal("1.234,5") == "1234.5"
+    finally:
+        i18n.set_language("en_US")
