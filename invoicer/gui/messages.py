@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from invoicer.i18n import _
 
@@ -59,6 +59,12 @@ def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
     """A free-text reason for the audit trail (void, write-off); None when the user cancels."""
     text, ok = QInputDialog.getText(parent, title, label)
     return text.strip() if ok else None
+
+
+def ask_password(parent: QWidget | None, why: str) -> str | None:
+    """The SMTP password, asked only when the keyring has none; never stored here."""
+    text, ok = QInputDialog.getText(parent, _("Password"), why, QLineEdit.EchoMode.Password)
+    return text if ok and text else None
 
 
 def ask_save(parent: QWidget | None, what: str) -> str:

@@ -186,3 +186,12 @@ def test_second_instance_explains_and_exits(qtbot, gui_db, monkeypatch: pytest.M
     finally:
         lock.unlock()
     assert shown and "already open" in shown[0]
+
+
+def test_sending_without_email_settings_is_explained(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _customer, invoice_id = _seed(gui_db)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Send by email…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialogs.errors or dialogs.unexpected), timeout=10000)
+    assert dialogs.unexpected == 0 and "not set up" in dialogs.errors[-1]

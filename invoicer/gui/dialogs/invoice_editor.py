@@ -258,6 +258,7 @@ class InvoiceEditor(QWidget):
         self.preview_action = action("preview", _("Preview PDF"), self._preview, QKeySequence.StandardKey.Print,
                                      "pdf")
         self.save_pdf_action = action("save_pdf", _("Save PDF…"), self._save_pdf, None, "pdf")
+        self.send_action = action("send", _("Send by email…"), self._send, "Ctrl+E", "mail")
         self.undo_action = self.undo.createUndoAction(self, _("Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setIcon(icon("undo"))
@@ -456,8 +457,8 @@ class InvoiceEditor(QWidget):
             shown = [self.save_action, self.finalize_action, self.preview_action, self.duplicate_action,
                      self.delete_action]
         elif is_invoice:
-            shown = [self.payment_action, self.credit_action, self.preview_action, self.save_pdf_action,
-                     self.duplicate_action, self.void_action, self.write_off_action]
+            shown = [self.payment_action, self.credit_action, self.send_action, self.preview_action,
+                     self.save_pdf_action, self.duplicate_action, self.void_action, self.write_off_action]
         else:
             shown = [self.preview_action, self.save_pdf_action]
             if doc is not None and doc.customer_credit > 0 and payable:
@@ -467,7 +468,7 @@ class InvoiceEditor(QWidget):
         for act, enabled in (
             (self.save_action, draft), (self.finalize_action, draft), (self.delete_action, draft and doc is not None),
             (self.duplicate_action, doc is not None and is_invoice),
-            (self.payment_action, payable), (self.apply_credit_action, payable and bool(doc and doc.customer_credit)),
+            (self.payment_action, payable), (self.send_action, not draft and is_invoice and status != "void"), (self.apply_credit_action, payable and bool(doc and doc.customer_credit)),
             (self.credit_action, status in ("open", "paid")), (self.void_action, status == "open"),
             (self.write_off_action, status == "open"),
             (self.add_line_action, draft), (self.remove_line_action, draft),
@@ -730,6 +731,10 @@ class InvoiceEditor(QWidget):
         pdf = self._pdf()
         if pdf is not None:
             show_pdf(self, pdf, self._pdf_name())
+
+    def _send(self) -> None:
+        if self.invoice_id is not None:
+            self.ops.send_invoice(self, self.invoice_id, self._load)
 
     def _save_pdf(self) -> None:
         from invoicer.gui.widgets.pdf_view import save_pdf

@@ -33,8 +33,10 @@ class _Worker(QObject):
 
 
 def run_with_progress(parent: QWidget, label: str, task: Callable[[Progress], Any],
-                      done: Callable[[Any], None]) -> QThread:
+                      done: Callable[[Any], None],
+                      handle: Callable[[BaseException], bool] | None = None) -> QThread:
     """Start ``task(progress)`` in a thread; ``done(result)`` runs on the UI thread when it succeeds.
+    ``handle(error)`` may deal with an expected error itself (returns True); others are reported.
 
     The dialog cannot cancel: the task writes files in worker processes that finish their chunk anyway.
     """
@@ -58,6 +60,8 @@ def run_with_progress(parent: QWidget, label: str, task: Callable[[Progress], An
     def fail(error: BaseException) -> None:
         dialog.close()
         thread.quit()
+        if handle is not None and handle(error):
+            return
         if isinstance(error, InvoicerError):
             messages.show_error(parent, str(error))
         else:
