@@ -1,0 +1,193 @@
+"""Reading customer and product lists from other tools: CSV (any common delimiter; UTF-8 with or without BOM,
+UTF-16 with BOM, Windows-1252) and .xlsx, into header + rows of text with their line numbers; column mapping."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+
+from invoicer.core.errors import InvoicerError
+from invoicer.i18n import _
+
+DELIMITERS = (",", ";", "\t", "|")
+MAX_ROWS = 100_000
+
+
+class ImportFileError(InvoicerError):
+    """The file cannot be read as a table (missing, not CSV/xlsx, empty, damaged)."""
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One data row: the line (CSV) or row number (xlsx) users see in their tool, and the cell texts."""
+
+    line: int
+    values: tuple[str, ...]
+
+    def get(self, column: int | None) -> str:
+        if column is None or column >= len(self.values):
+            return ""
+        return self.values[column].strip()
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """A file read as text: the header row and the data rows (blank rows left out)."""
+
+    headers: tuple[str, ...]
+    rows: tuple[SourceRow, ...]
+    encoding: str | None = None  # CSV only
+    delimiter: str | None = None  # CSV only
+
+
+def read_table(path: Path) -> SourceTable:
+    """Read a .csv or .xlsx file; the first non-blank row is the header."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        raise ImportFileError(_("{name}: only .csv and .xlsx files can be imported.").format(name=path.name))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(_("{name} cannot be read: {reason}.").format(name=path.name, reason=exc.strerror)) from None
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(data, path.name)
+    return read_csv_bytes(data, path.name)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was in: a BOM decides, else UTF-8 if it decodes, else Windows-1252."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in the ANSI code page; bytes cp1252 leaves undefined map to themselves
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same number (> 1) of fields most often."""
+    sample = [line for line in text.splitlines()[:20] if line.strip()]
+    best, best_score = ",", (-1, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
+        if not counts or counts[0] < 2:
+            continue
+        score = (sum(1 for n in counts if n == counts[0]), counts[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv_bytes(data: bytes, name: str = "file") -> SourceTable:
+    text, encoding = decode(data)
+    if "\x00" in text:
+        raise ImportFileError(_("{name} is not a text (CSV) file.").format(name=name))
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: tuple[str, ...] | None = None
+    rows: list[SourceRow] = []
+    line = 1
+    try:
+        for record in reader:
+            start, line = line, reader.line_num + 1  # a quoted field may span lines: report where the record starts
+            if not any(cell.strip() for cell in record):
+                continue
+            if headers is None:
+                headers = tuple(cell.strip() for cell in record)
+            else:
+                rows.append(SourceRow(start, tuple(record)))
+                _check_size(rows, name)
+    except csv.Error as exc:
+        raise ImportFileError(_("{name}, line {line}: {reason}.").format(name=name, line=line, reason=exc)) from None
+    if headers is None:
+        raise ImportFileError(_("{name} is empty.").format(name=name))
+    return SourceTable(headers, tuple(rows), encoding, delimiter)
+
+
+def _check_size(rows: list[SourceRow], name: str) -> None:
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("{name} has more than {n} rows; split it into smaller files.").format(
+            name=name, n=f"{MAX_ROWS:,}"))
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def _text(value: object) -> str:
+    """A cell as the text the user sees: 12345 not 12345.0, dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes, name: str) -> SourceTable:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ImportFileError(_("{name} is not a readable .xlsx workbook.").format(name=name)) from None
+    try:
+        sheet = workbook.worksheets[0]
+        headers: tuple[str, ...] | None = None
+        rows: list[SourceRow] = []
+        for number, record in enumerate(sheet.iter_rows(values_only=True), 1):
+            cells = tuple(_text(value) for value in record)
+            if not any(cell.strip() for cell in cells):
+                continue
+            if headers is None:
+                headers = tuple(cell.strip() for cell in cells)
+            else:
+                rows.append(SourceRow(number, cells))
+                _check_size(rows, name)
+    finally:
+        workbook.close()
+    if headers is None:
+        raise ImportFileError(_("{name} is empty.").format(name=name))
+    return SourceTable(headers, tuple(rows))
+
+
+# ---------------------------------------------------------------- column mapping
+
+
+def normalize_header(text: str) -> str:
+    """``"E-Mail Address "`` -> ``"emailaddress"``: how headers are compared."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def guess_mapping(headers: Sequence[str], synonyms: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Field -> column index for the headers that name a field (or one of its synonyms); each column once."""
+    by_header: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        by_header.setdefault(normalize_header(header), index)
+    mapping: dict[str, int] = {}
+    used: set[int] = set()
+    for field, names in synonyms.items():
+        for name in (field, *names):
+            index = by_header.get(normalize_header(name))
+            if index is not None and index not in used:
+                mapping[field] = index
+                used.add(index)
+                break
+    return mapping
