@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -46,7 +45,7 @@ def run(data_dir: Path | None = None) -> int:
         return 1
     try:
         try:
-            db = open_database(folder, keep_backups=_keep_backups(folder))
+            db = open_database(folder)
         except InvoicerError as err:
             messages.show_error(None, str(err))
             return 1
@@ -76,22 +75,6 @@ def application() -> QApplication:
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     return app
-
-
-def _keep_backups(folder: Path) -> int:
-    """The user's 'backups to keep' setting, read before the database is opened (default if unknown yet)."""
-    default = int(settings.SETTINGS["backup.keep"].default)
-    if not paths.database_path(folder).exists():
-        return default
-    try:
-        conn = sqlite3.connect(f"file:{paths.database_path(folder)}?mode=ro", uri=True, timeout=2)
-        try:
-            row = conn.execute("SELECT value FROM settings WHERE key = 'backup.keep'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return default
-    return int(row[0]) if row and str(row[0]).isdigit() else default
 
 
 _qt_translators: list[QTranslator] = []

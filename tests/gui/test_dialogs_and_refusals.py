@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import date
 
 import pytest
@@ -195,3 +196,25 @@ def test_sending_without_email_settings_is_explained(qtbot, window, gui_db, dial
     qtbot.mouseClick(toolbar_button(editor.toolbar, "Send by email…"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(dialogs.errors or dialogs.unexpected), timeout=10000)
     assert dialogs.unexpected == 0 and "not set up" in dialogs.errors[-1]
+
+
+def test_app_run_opens_the_main_window(qtbot, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from invoicer.gui.main_window import MainWindow
+
+    seen: list[str] = []
+
+    def exec_once(self: QApplication) -> int:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        seen.extend(w.windowTitle() for w in windows)
+        for w in windows:
+            w.close()
+        return 0
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(QApplication, "exec", exec_once)
+    assert app_module.run(tmp_path / "data") == 0
+    assert seen and "Invoicer" in seen[0]
+    assert (tmp_path / "data" / "invoicer.sqlite3").exists()
+    assert not QLockFile(str(tmp_path / "data" / app_module.LOCK_FILENAME)).isLocked()
