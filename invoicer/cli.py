@@ -7,6 +7,7 @@ open context and the parsed arguments; amounts print as decimal strings in major
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -647,6 +648,170 @@ def cmd_export_pdfs(ctx: Context, a: argparse.Namespace) -> int:
     return 0
 
 
+def _stderr_progress(ctx: Context, what: str) -> Callable[[int, int], None]:
+    """Progress as a percentage on stderr (a terminal only, never in --json mode)."""
+    show = not ctx.as_json and sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            end = "\n" if done >= total else ""
+            print(f"\r{what}: {100 * done // max(total, 1)} % ({done:,} rows)", end=end, file=sys.stderr, flush=True)
+
+    return progress
+
+
+def cmd_export_ledger(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import ledger
+
+    path = ledger.export_ledger(ctx.db, Path(a.output), a.date_from, a.date_to, _stderr_progress(ctx, "ledger"))
+    ctx.out({"path": str(path)}, f"Wrote {path}")
+    return 0
+
+
+def cmd_export_csv(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import ledger
+
+    files = ledger.export_csv(ctx.db, Path(a.output), a.date_from, a.date_to, _stderr_progress(ctx, "csv"))
+    ctx.out({"files": [str(f) for f in files]}, f"Wrote {len(files)} CSV files to {a.output}")
+    return 0
+
+
+def cmd_import(ctx: Context, a: argparse.Namespace) -> int:
+    """Import customers or products; bad rows are listed on stderr and (unless --valid-only) stop it all."""
+    from invoicer.documents.importers import read_table
+    from invoicer.services import imports
+
+    table = read_table(Path(a.file))
+    run = imports.import_customers if a.action == "customers" else imports.import_products
+    with transaction(ctx.db.sessions) as s:
+        report = run(s, table, key=a.key or ("email" if a.action == "customers" else "name"),
+                     valid_only=a.valid_only, dry_run=a.dry_run)
+    for problem in report.errors:
+        print(f"{a.file}: {problem}", file=sys.stderr)
+    data = {
+        "rows": report.rows, "created": report.created, "imported": report.imported,
+        "existing": [{"line": p.line, "message": p.message} for p in report.existing],
+        "errors": [{"line": p.line, "message": p.message} for p in report.errors],
+    }
+    ctx.out(data, report.summary())
+    return EXIT_USER_ERROR if report.errors and not a.valid_only else 0
+
+
+# ---------------------------------------------------------------- mail and reminders
+
+
+def _password_from_stdin() -> str:
+    """The mail password piped in (or typed without echo on a terminal); never an argument, which
+    other users could read in the process list."""
+    password = getpass.getpass("Mail password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise ValidationError("No password was given on standard input.")
+    return password
+
+
+def _with_mail_password(a: argparse.Namespace, action: Callable[[str | None], Any]) -> Any:
+    """Run ``action`` with the password from --password-stdin, else the keyring's; when there is
+    none, ask on the terminal (kept in memory only)."""
+    from invoicer.services.mailing import PasswordNeededError
+
+    try:
+        return action(_password_from_stdin() if a.password_stdin else None)
+    except PasswordNeededError as exc:
+        if not sys.stdin.isatty():
+            raise PasswordNeededError(
+                f"{exc} Without a terminal, pipe the password with --password-stdin.", exc.keyring_missing
+            ) from None
+        print(f"invoicer: {exc}", file=sys.stderr)
+        return action(getpass.getpass("Mail password: "))
+
+
+def cmd_mail_set(ctx: Context, a: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from invoicer.mail import secrets
+    from invoicer.services import mailing
+
+    password = _password_from_stdin() if a.password_stdin else None
+    given = {
+        "host": a.host, "port": a.port, "security": a.security, "user": a.user, "from_address": a.from_address,
+        "from_name": a.from_name, "reply_to": a.reply_to, "copy_to_sender": a.copy_to_sender, "timeout": a.timeout,
+    }
+    with transaction(ctx.db.sessions) as s:
+        config = replace(mailing.load_mail_settings(s), **{k: v for k, v in given.items() if v is not None})
+        mailing.save_mail_settings(s, config)
+        config = mailing.load_mail_settings(s)
+        if password is not None:
+            if not config.user:
+                raise ValidationError("--password-stdin needs --user: the password is stored for that login.")
+            # inside the transaction: without a keyring the settings are not saved either
+            secrets.store_password(config.host, config.user, password)
+    data = {**vars(config), "password_stored": password is not None}
+    note = " The password is in the system keyring." if password is not None else ""
+    ctx.out(data, f"Mail settings saved.{note}")
+    return 0
+
+
+def cmd_mail_test(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.mail.smtp import SECURITY_TITLES
+    from invoicer.services import mailing
+
+    with transaction(ctx.db.readonly_sessions) as s:
+        config = mailing.mail_settings(s)
+    _with_mail_password(a, lambda password: mailing.test_connection(config, mailing.password_for(config, password)))
+    login = f", logged in as {config.user}" if config.user else ""
+    data = {"ok": True, "host": config.host, "port": config.port, "security": config.security, "user": config.user}
+    ctx.out(data, f"Connected to {config.host}:{config.port} ({SECURITY_TITLES[config.security]}){login}.")
+    return 0
+
+
+def cmd_invoice_send(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import mailing
+
+    sent = _with_mail_password(
+        a, lambda password: mailing.send_invoice(ctx.db, a.id, to=a.to, again=a.again, password=password)
+    )
+    data = {"id": sent.invoice_id, "number": sent.number, "message_id": sent.message_id, "to": list(sent.to),
+            "copies": list(sent.copies), "subject": sent.subject}
+    ctx.out(data, f"Sent {sent.number} to {', '.join(sent.to)}.")
+    return 0
+
+
+def cmd_reminders_run(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import reminders
+
+    run = _with_mail_password(
+        a, lambda password: reminders.run_reminders(ctx.db, a.today, dry_run=a.dry_run, password=password)
+    )
+    rows = [
+        {
+            "invoice_id": r.reminder.invoice_id, "number": r.reminder.number, "customer": r.reminder.customer,
+            "level": r.reminder.level, "to": r.reminder.email, "due_date": r.reminder.due_date.isoformat(),
+            "amount_due": money(r.reminder.amount_due, r.reminder.currency), "currency": r.reminder.currency,
+            "outcome": r.outcome, "detail": r.detail, "message_id": r.message_id,
+        }
+        for r in run.results
+    ]
+    data = {"today": run.today.isoformat(), "dry_run": run.dry_run, "reminders": rows, "stopped": run.stopped}
+
+    def text() -> str:
+        if not rows:
+            return f"No reminders due on {run.today.isoformat()}."
+        head = (f"{len(rows)} reminder(s) due on {run.today.isoformat()} (dry run: nothing sent)" if run.dry_run
+                else f"Sent {run.count('sent')} of {len(rows)} reminder(s) due on {run.today.isoformat()}")
+        table = _table(
+            ["Invoice", "Customer", "Level", "To", "Amount due", "Cur", "Result"],
+            [[d["number"], d["customer"], d["level"], d["to"] or "-", d["amount_due"], d["currency"],
+              d["outcome"] + (f": {d['detail']}" if d["detail"] else "")] for d in rows],
+        )
+        return f"{head}\n{table}"
+
+    ctx.out(data, text)
+    if run.stopped:
+        print(f"invoicer: {run.stopped} The reminders not sent stay due for the next run.", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return 1 if run.count("failed") else 0
+
+
 # ---------------------------------------------------------------- integrity, backups, demo, gui
 
 
@@ -853,6 +1018,11 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(g, "xml", cmd_invoice_xml, "write the Factur-X (EN 16931) XML alone")
     c.add_argument("id", type=int)
     c.add_argument("-o", "--output", required=True, metavar="FILE")
+    c = command(g, "send", cmd_invoice_send, "email a finalized invoice with its PDF to the customer")
+    c.add_argument("id", type=int)
+    c.add_argument("--to", action="append", metavar="ADDRESS", help="instead of the customer's address (repeatable)")
+    c.add_argument("--again", action="store_true", help="send an invoice that was already sent")
+    c.add_argument("--password-stdin", action="store_true", help="read the mail password from standard input")
     c = command(g, "list", cmd_invoice_list, "list invoices")
     c.add_argument("--status", choices=["draft", "open", "paid", "void", "uncollectible", "overdue", "partially paid"])
     c.add_argument("--customer", type=int)
@@ -876,6 +1046,43 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--from", dest="date_from", type=_date_arg, help="issued on or after")
     c.add_argument("--to", dest="date_to", type=_date_arg, help="issued on or before")
     c.add_argument("-o", "--output", required=True, metavar="DIR")
+    c = command(g, "ledger", cmd_export_ledger, "write the accountant's workbook (.xlsx) for a period")
+    c.add_argument("--from", dest="date_from", type=_date_arg, help="documents and payments dated on or after")
+    c.add_argument("--to", dest="date_to", type=_date_arg, help="dated on or before; receivables are aged on it")
+    c.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    c = command(g, "csv", cmd_export_csv, "write the ledger's tables as UTF-8 CSV files into a folder")
+    c.add_argument("--from", dest="date_from", type=_date_arg, help="documents and payments dated on or after")
+    c.add_argument("--to", dest="date_to", type=_date_arg, help="dated on or before")
+    c.add_argument("-o", "--output", required=True, metavar="DIR")
+
+    g = group("import", "bring customers or products from a .csv or .xlsx file")
+    for what, keys in (("customers", ["email", "vat_id", "name"]), ("products", ["name"])):
+        c = command(g, what, cmd_import, f"import {what}; rows matching existing {what} are left alone")
+        c.add_argument("file", metavar="FILE")
+        c.add_argument("--key", choices=keys, help=f"match existing {what} on this (default: {keys[0]})")
+        c.add_argument("--valid-only", action="store_true", help="import the valid rows even if others are bad")
+        c.add_argument("--dry-run", action="store_true", help="check every row, import nothing")
+
+    g = group("mail", "outgoing mail (the password is kept in the system keyring)")
+    c = command(g, "set", cmd_mail_set, "set the outgoing mail server and sender (options left out keep their value)")
+    c.add_argument("--host", required=True)
+    c.add_argument("--port", required=True, type=int)
+    c.add_argument("--security", required=True, choices=["ssl", "starttls", "none"])
+    c.add_argument("--user", help="login name ('' for none)")
+    c.add_argument("--from", dest="from_address", required=True, metavar="ADDRESS")
+    c.add_argument("--from-name", metavar="NAME", help="sender name (default: the company name)")
+    c.add_argument("--reply-to", metavar="ADDRESS")
+    c.add_argument("--copy-to-sender", action=argparse.BooleanOptionalAction, help="a copy of every message to you")
+    c.add_argument("--timeout", type=int, help="seconds to wait for the server (default 30)")
+    c.add_argument("--password-stdin", action="store_true", help="read the password from standard input into the keyring")
+    c = command(g, "test", cmd_mail_test, "connect and log in to the mail server (nothing is sent)")
+    c.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    g = group("reminders", "payment reminders")
+    c = command(g, "run", cmd_reminders_run, "send the reminders due today (safe to run from cron any number of times)")
+    c.add_argument("--today", type=_date_arg, help="act as if it were this date")
+    c.add_argument("--dry-run", action="store_true", help="list what would be sent, send nothing")
+    c.add_argument("--password-stdin", action="store_true", help="read the mail password from standard input")
 
     g = group("backup", "database backups")
     command(g, "create", cmd_backup_create, "back up the database now")

@@ -26,7 +26,7 @@ from invoicer.db.migrate import Database
 from invoicer.db.models import Invoice, SentMessage
 from invoicer.i18n import N_
 from invoicer.mail import secrets, smtp, templates
-from invoicer.services import audit, documents, invoices, settings, validation
+from invoicer.services import audit, invoices, settings, validation
 
 # ---------------------------------------------------------------- settings
 
@@ -246,6 +246,10 @@ def _locale(invoice: Invoice) -> str:
 def _attachment(session: Session, invoice: Invoice, reminder: bool) -> bytes:
     """The frozen PDF; for a reminder on a partly paid or credited invoice, the marked copy that shows
     the amount due now (its EPC QR code asks for that amount, not the original total)."""
+    # imported here: rendering pulls in ReportLab and factur-x, which a cron run with nothing to send
+    # (most of them) should not pay for at start-up
+    from invoicer.services import documents
+
     if reminder and invoice.amount_due != invoice.total:
         return documents.document_pdf(session, invoice.id, copy=True)
     return documents.frozen_pdf(session, invoice.id)

@@ -169,9 +169,17 @@ class Server:
     controller: Controller
     logins: list[tuple[str, str]]
 
+    running: bool = True
+
     @property
     def messages(self) -> list[Received]:
         return self.recorder.messages
+
+    def stop(self) -> None:
+        """The server goes away (what a test of an unreachable server needs mid-way)."""
+        if self.running:
+            self.controller.stop()
+            self.running = False
 
 
 def _authenticator(users: dict[str, str], logins: list[tuple[str, str]]) -> Callable[..., AuthResult]:
@@ -192,7 +200,7 @@ ServerFactory = Callable[..., Server]
 def smtp_server(certs: Certs, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerFactory]:
     """Start servers on 127.0.0.1 (random free ports); clients trust the test CA via SSL_CERT_FILE."""
     monkeypatch.setenv("SSL_CERT_FILE", str(certs.ca_file))
-    started: list[Controller] = []
+    started: list[Server] = []
 
     def start(
         security: str = "starttls", users: dict[str, str] | None = None, refuse: set[str] | None = None,
@@ -214,9 +222,10 @@ def smtp_server(certs: Certs, monkeypatch: pytest.MonkeyPatch) -> Iterator[Serve
         port = free_port()
         controller = Controller(recorder, hostname=HOST, port=port, server_hostname="localhost", **kwargs)
         controller.start()
-        started.append(controller)
-        return Server(port, security, recorder, controller, logins)
+        server = Server(port, security, recorder, controller, logins)
+        started.append(server)
+        return server
 
     yield start
-    for controller in started:
-        controller.stop()
+    for server in started:
+        server.stop()
