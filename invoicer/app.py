@@ -1,110 +1,13 @@
-"""GUI bootstrap: data folder -> log file -> single-instance lock -> backup + migrate -> language -> main window."""
+"""Start the desktop app. The Qt work lives in ``invoicer.gui.app`` (only ``invoicer/gui`` imports Qt);
+this module is the entry the CLI and the packaged app call."""
 
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
-from types import TracebackType
-
-from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QTranslator
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
-
-from invoicer import APP_ID, APP_NAME, __version__, i18n, paths
-from invoicer.core.errors import InvoicerError
-from invoicer.db.engine import transaction
-from invoicer.db.migrate import Database, open_database
-from invoicer.gui import messages
-from invoicer.i18n import _
-from invoicer.logs import setup_logging
-from invoicer.services import settings
-
-log = logging.getLogger("invoicer.app")
-
-LOCK_FILENAME = f"{APP_ID}.lock"
 
 
 def run(data_dir: Path | None = None) -> int:
     """Start the desktop app on ``data_dir`` (the default data folder when None); returns the exit code."""
-    folder = paths.data_dir(data_dir)
-    i18n.set_language(None)
-    app = application()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        messages.show_error(None, _("The data folder {folder} cannot be created: {why}.").format(
-            folder=folder, why=exc.strerror))
-        return 1
-    messages.set_log_file(setup_logging(folder))
-    lock = QLockFile(str(folder / LOCK_FILENAME))
-    if not lock.tryLock(100):
-        messages.show_error(None, _(
-            "Invoicer is already open on {folder}.\n\nSwitch to the window that is open; only one Invoicer "
-            "at a time may use a data folder, so that no change is ever lost.").format(folder=folder))
-        return 1
-    try:
-        try:
-            db = open_database(folder)
-        except InvoicerError as err:
-            messages.show_error(None, str(err))
-            return 1
-        apply_language(db)
-        sys.excepthook = _excepthook
-        from invoicer.gui.main_window import MainWindow  # after the language is set: labels are translated
+    from invoicer.gui.app import run as run_gui
 
-        window = MainWindow(db)
-        window.show()
-        code = app.exec()
-        db.close()
-        return int(code)
-    finally:
-        lock.unlock()
-
-
-def application() -> QApplication:
-    """The QApplication (created once) with the app's name, version and icon."""
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
-    app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
-    app.setOrganizationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
-    icon = paths.resources_dir() / "icons" / "invoicer.svg"
-    if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
-    return app
-
-
-_qt_translators: list[QTranslator] = []
-
-
-def apply_language(db: Database) -> str:
-    """Use the ``ui.language`` setting, or the system's language; Qt's own buttons follow too."""
-    with transaction(db.readonly_sessions) as session:
-        chosen = settings.get(session, "ui.language")
-    locale = i18n.set_language(chosen or None)
-    app = QApplication.instance()
-    if app is not None:
-        for old in _qt_translators:
-            app.removeTranslator(old)
-        _qt_translators.clear()
-        translator = QTranslator(app)
-        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        if translator.load(QLocale(locale), "qtbase", "_", folder):
-            app.installTranslator(translator)
-            _qt_translators.append(translator)
-        QLocale.setDefault(QLocale(locale))
-    return locale
-
-
-def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-    """Unexpected exceptions in the event loop: log the traceback, tell the user calmly, keep running."""
-    if issubclass(kind, KeyboardInterrupt):
-        sys.__excepthook__(kind, error, tb)
-        return
-    if isinstance(error, InvoicerError):
-        messages.show_error(QApplication.activeWindow(), str(error))
-        return
-    messages.show_unexpected(QApplication.activeWindow(), (kind, error, tb))
+    return run_gui(data_dir)

@@ -18,7 +18,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QWidget
 
 from invoicer import i18n
-from invoicer.app import application
+from invoicer.gui.app import application
 from invoicer.db.migrate import open_database
 from invoicer.services import demo
 from invoicer.services.invoices import InvoiceFilter, list_invoices

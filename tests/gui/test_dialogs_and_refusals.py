@@ -11,7 +11,7 @@ from gui_helpers import activate, replace_text, run_modal, toolbar_button
 from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from invoicer import app as app_module
+from invoicer.gui import app as app_module
 from invoicer.db.engine import transaction
 from invoicer.gui import messages
 from invoicer.gui.dialogs.customer import CustomerDialog

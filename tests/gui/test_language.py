@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from invoicer import i18n
-from invoicer.app import apply_language
+from invoicer.gui.app import apply_language
 from invoicer.db.engine import transaction
 from invoicer.gui.main_window import MainWindow
 from invoicer.gui.style import day, money, plain_decimal
