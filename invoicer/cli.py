@@ -244,7 +244,7 @@ def cmd_rate_list(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_settings(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import mailing, reminders, settings  # noqa: F401 (these declare mail.*, reminders.*)
+    from invoicer.services import ledger, mailing, reminders, settings  # noqa: F401 (these declare their settings)
 
     if a.value is None:
         with transaction(ctx.db.readonly_sessions) as s:

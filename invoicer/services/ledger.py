@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
 from invoicer.core.errors import InvoicerError, ValidationError
-from invoicer.core.totals import convert_minor
+from invoicer.core.totals import TaxKey, convert_minor
 from invoicer.core.workflow import display_status
 from invoicer.db.migrate import Database
 from invoicer.db.models import AuditEvent, Invoice, InvoiceLine, InvoiceTax, Payment
@@ -29,7 +29,7 @@ from invoicer.documents import csv_io
 from invoicer.documents import ledger as workbook
 from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
 from invoicer.i18n import N_, _
-from invoicer.services import reports, settings
+from invoicer.services import reports, settings, taxes
 from invoicer.services.company import get_company
 from invoicer.services.customers import due_expression
 
@@ -57,10 +57,16 @@ def _revenue_map(value: Any) -> None:
     if not isinstance(value, dict):
         raise ValidationError("Revenue accounts per tax rate are a mapping like {\"S 19\": \"4400\"}.")
     for key, code in value.items():
-        parts = str(key).split()
-        if len(parts) != 2:
-            raise ValidationError(f"'{key}' is not a tax category and rate such as 'S 19'.")
+        _rate_key(key)
         _account_code(code)
+
+
+def _rate_key(text: str) -> TaxKey:
+    """``"S 19"`` -> TaxKey("S", 19), normalised so ``"S 19.0"`` is the same rate."""
+    parts = str(text).split()
+    if len(parts) != 2:
+        raise ValidationError(f"'{text}' is not a tax category and rate such as 'S 19'.")
+    return taxes.tax_key(parts[0], parts[1])
 
 
 for _name, (_default, _title) in ACCOUNTS.items():
@@ -84,15 +90,16 @@ class Accounts:
     bank: str
     customer_credit: str
     bad_debt: str
-    revenue_by_rate: dict[str, str]
+    revenue_by_rate: dict[TaxKey, str]
 
     @classmethod
     def load(cls, session: Session) -> Accounts:
         codes = {name: str(settings.get(session, f"ledger.account.{name}")) for name in ACCOUNTS}
-        return cls(**codes, revenue_by_rate=dict(settings.get(session, REVENUE_BY_RATE)))
+        by_rate = {_rate_key(key): str(code) for key, code in settings.get(session, REVENUE_BY_RATE).items()}
+        return cls(**codes, revenue_by_rate=by_rate)
 
     def revenue_for(self, category: str, rate: Decimal) -> str:
-        return self.revenue_by_rate.get(f"{category} {rate}", self.revenue)
+        return self.revenue_by_rate.get(TaxKey(category, rate), self.revenue)
 
 
 class ExportCancelled(InvoicerError):

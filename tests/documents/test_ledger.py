@@ -201,7 +201,7 @@ def test_journal_entries_balance_and_receivables_follow_amounts_due(sample: Any)
 def test_revenue_accounts_per_tax_rate_from_settings(seller: Any, tmp_path: Path) -> None:
     db = fill(seller)
     with transaction(db.sessions) as s:
-        settings.put(s, "ledger.account.revenue_by_rate", {"S 7": "4300"})
+        settings.put(s, "ledger.account.revenue_by_rate", {"S 7.00": "4300"})
         settings.put(s, "ledger.account.receivables", "10000")
     wb = openpyxl.load_workbook(export_ledger(db, tmp_path / "l.xlsx", today=AS_OF))
     first = [p for p in journal(wb) if p["Document"] == "INV-2024-00001" and p["Text"] == "Invoice"]
