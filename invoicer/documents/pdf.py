@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import logging
+import struct
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -76,10 +77,18 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
+ICC_DATE = slice(24, 36)  # the ICC header's creation date and time (six big-endian 16-bit numbers)
+
+
 @lru_cache(maxsize=1)
 def _srgb_profile() -> bytes:
-    """An sRGB ICC profile (littleCMS via Pillow) for the PDF/A output intent."""
-    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    """An sRGB ICC profile (littleCMS via Pillow) for the PDF/A output intent.
+
+    littleCMS stamps the profile with the current time; a fixed date keeps the PDFs reproducible.
+    """
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile[ICC_DATE] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
+    return bytes(profile)
 
 
 def _style(name: str, **kw: Any) -> ParagraphStyle:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
+from PIL import Image
 
 from invoicer.documents import pdf, qr
 from invoicer.documents.model import Document, DocumentMark, PaperSize
@@ -196,3 +202,42 @@ def test_rendering_is_deterministic() -> None:
     doc = make_document(lines=ten_lines())
     assert pdf.render_pdf(doc) == pdf.render_pdf(doc)
     assert b"D:20250115093000+00'00'" in pdf.render_pdf(doc)
+
+
+def test_same_bytes_in_another_process_at_another_time() -> None:
+    """Reproducible across processes (hash seeds) and clock time: nothing random or dated by the clock."""
+    script = (
+        "import hashlib, sys\n"
+        "from tests.documents.samples import make_document, ten_lines\n"
+        "from invoicer.documents import pdf\n"
+        "sys.stdout.write(hashlib.sha256(pdf.render_document(make_document(lines=ten_lines()))).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert digests == {hashlib.sha256(pdf.render_document(make_document(lines=ten_lines()))).hexdigest()}
+
+
+@pytest.mark.parametrize("count", [13, 14, 15, 16, 36, 37, 38, 39])  # around both page breaks
+def test_totals_never_start_a_page_without_the_last_line(count: int) -> None:
+    doc = make_document(lines=ten_lines() * 4, locale="en_GB")
+    doc = replace(doc, lines=doc.lines[:count])
+    pages = [flat(page.extract_text()) for page in read(pdf.render_pdf(doc)).pages]
+    with_totals = next(text for text in pages if "Total net" in text)
+    assert f" {count} Consulting work package" in with_totals
+    assert "Amount due" in with_totals
+
+
+def test_logo_is_drawn(tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (300, 100), (20, 80, 160)).save(logo)
+    with_logo = read(pdf.render_pdf(make_document(logo_path=str(logo))))
+    assert list(with_logo.pages[0].images)
+    assert "Müller & Söhne GmbH" in flat(with_logo.pages[0].extract_text())
+    missing = read(pdf.render_pdf(make_document(logo_path=str(tmp_path / "gone.png"))))
+    assert not list(missing.pages[0].images)  # an unreadable logo is left out, the document still renders
