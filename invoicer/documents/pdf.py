@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 SIZE = 8.5
+HEADER_SIZE = 7.5  # the line table's column titles
 MARGIN = 18 * mm
 HEADER_FIRST = 44 * mm  # logo and seller block on page 1
 HEADER_NEXT = 14 * mm  # one line on the following pages
@@ -446,14 +447,17 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
         (words._("Qty"), 15 * mm),
         (words._("Unit"), 15 * mm),
         (words._("Unit price"), 23 * mm),
-        *([(words._("Discount"), 17 * mm)] if show_discount else []),
+        *([(words._("Discount"), 18 * mm)] if show_discount else []),
         (words._("VAT"), 12 * mm),
         (words._("Net"), 25 * mm),
     ]
     fixed = sum(w for _, w in columns)
     widths = [w or width - fixed for _, w in columns]
     description_width = width - fixed
-    rows: list[list[Any]] = [[label for label, _ in columns]]
+    # translated headers may be longer than their column ("Precio unitario"): they wrap
+    rows: list[list[Any]] = [
+        [_wrapped(label, w, FONT_BOLD, HEADER_SIZE) for (label, _), w in zip(columns, widths, strict=True)]
+    ]
     for line in doc.lines:
         discount = []
         if show_discount:
@@ -520,8 +524,9 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
         rows.append([label, *[""] * span, amount])
     style = [
         ("FONT", (0, 0), (-1, -1), FONT, SIZE),
-        ("FONT", (0, 0), (-1, 0), FONT_BOLD, SIZE),
+        ("FONT", (0, 0), (-1, 0), FONT_BOLD, HEADER_SIZE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
         ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
         ("ALIGN", (3, 0), (3, last_line_row), "LEFT"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
@@ -543,7 +548,7 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
     return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style))
 
 
-def _wrapped(text: str, width: float) -> str:
+def _wrapped(text: str, width: float, font: str = FONT, size: float = SIZE) -> str:
     """Text for a table cell, broken into lines that fit ``width`` (cell padding included).
 
     Plain multi-line strings lay out several times faster than paragraphs, which matters for
@@ -551,7 +556,7 @@ def _wrapped(text: str, width: float) -> str:
     """
     lines = []
     for paragraph in text.splitlines() or [""]:
-        lines += simpleSplit(paragraph, FONT, SIZE, width - 4) or [""]
+        lines += simpleSplit(paragraph, font, size, width - 4) or [""]
     return "\n".join(lines)
 
 
