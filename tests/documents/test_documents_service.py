@@ -307,3 +307,20 @@ def test_export_writes_every_document_in_parallel(seller: Database, customer_id:
     assert seen[0] == (0, 2) and seen[-1] == (2, 2)
     assert (tmp_path / "out" / f"{numbers[0]}.pdf").read_bytes() == stored_file(seller, ids[0]).read_bytes()
     assert "ANNULÉE" in text_of((tmp_path / "out" / f"{numbers[1]}.pdf").read_bytes())
+
+
+def test_a_rolled_back_finalize_leaves_no_trace_that_matters(seller: Database, customer_id: int) -> None:
+    draft = make_draft(seller, customer_id)
+    with pytest.raises(RuntimeError), transaction(seller.sessions) as s:
+        invoices.finalize_invoice(s, draft)
+        raise RuntimeError("power cut")
+    folder = seller.folder / "documents"
+    orphans = list(folder.iterdir())  # the rolled-back render: unreferenced
+    with transaction(seller.sessions) as s:
+        assert invoices.get_invoice(s, draft).pdf_sha256 is None
+        invoices.finalize_invoice(s, draft)  # takes the same number again and overwrites that file
+    path = stored_file(seller, draft)
+    assert list(folder.iterdir()) == orphans == [path]
+    with transaction(seller.readonly_sessions) as s:
+        assert invoices.get_invoice(s, draft).pdf_sha256 == documents.sha256_hex(path.read_bytes())
+    assert_verified(seller)
