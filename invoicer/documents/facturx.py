@@ -216,7 +216,8 @@ def cii_xml(doc: Document) -> bytes:
     """The ``factur-x.xml`` of a document, checked against the EN 16931 XSD."""
     root = build_cii(doc)
     check_xsd(root)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 # ---------------------------------------------------------------- checking and embedding

@@ -554,7 +554,7 @@ def _wrapped(text: str, width: float, font: str = FONT, size: float = SIZE) -> s
     Plain multi-line strings lay out several times faster than paragraphs, which matters for
     documents rendered at finalize and by the thousand in exports.
     """
-    lines = []
+    lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         lines += simpleSplit(paragraph, font, size, width - 4) or [""]
     return "\n".join(lines)

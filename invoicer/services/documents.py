@@ -18,7 +18,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from invoicer import paths
@@ -162,7 +162,8 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
 
 def data_folder(session: Session) -> Path:
     """The data folder of the session's database (frozen PDFs live in its ``documents/``)."""
-    database = session.get_bind().url.database
+    bind = session.get_bind()
+    database = (bind if isinstance(bind, Engine) else bind.engine).url.database
     if not database or database == ":memory:":
         raise StorageError("Documents need a database file in a data folder, not an in-memory database.")
     return Path(database).resolve().parent
