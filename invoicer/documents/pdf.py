@@ -7,19 +7,13 @@ marks. Output is deterministic: ReportLab's invariant mode plus the document's o
 
 from __future__ import annotations
 
-import gettext
 import logging
 import struct
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from functools import lru_cache, partial
 from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
 
-from babel import Locale, localedata
-from babel.numbers import format_currency
 from PIL import ImageCms
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -28,7 +22,6 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -42,16 +35,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from invoicer.core.units import UNIT_NAMES
 from invoicer.documents import facturx, qr
+from invoicer.documents.fonts import FONT, FONT_BOLD, register_fonts
 from invoicer.documents.model import Document, DocumentMark, PaperSize, Party
-from invoicer.i18n import format_date, format_money, format_number, format_percent, translator
-from invoicer.paths import resources_dir
+from invoicer.documents.wording import Wording
 
 log = logging.getLogger(__name__)
 
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
 SIZE = 8.5
 HEADER_SIZE = 7.5  # the line table's column titles
 MARGIN = 18 * mm
@@ -66,16 +56,7 @@ VOID_RED = colors.Color(0.8, 0.1, 0.1)
 PAGE_SIZES = {PaperSize.A4: A4, PaperSize.LETTER: LETTER}
 
 
-# ---------------------------------------------------------------- fonts, styles, colour profile
-
-
-@lru_cache(maxsize=1)
-def register_fonts() -> None:
-    """Register the bundled TrueType fonts once per process (they are embedded as subsets)."""
-    folder = resources_dir() / "fonts"
-    pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+# ---------------------------------------------------------------- styles, colour profile, logo
 
 
 ICC_DATE = slice(24, 36)  # the ICC header's creation date and time (six big-endian 16-bit numbers)
@@ -99,7 +80,6 @@ def _style(name: str, **kw: Any) -> ParagraphStyle:
 
 
 BODY = _style("body")
-SMALL = _style("small", fontSize=7, leading=8.5, textColor=GREY)
 TITLE = _style("title", fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=2 * mm)
 RIGHT = _style("right", alignment=2)
 
@@ -116,95 +96,6 @@ def _logo(path: str) -> ImageReader | None:
     except (OSError, ValueError) as exc:
         log.warning("Logo %s cannot be read, leaving it out: %s", path, exc)
         return None
-
-
-# ---------------------------------------------------------------- wording in the customer's language
-
-# amounts, prices and rates repeat within a document and across a batch; Babel formatting is costly
-_money = lru_cache(maxsize=8192)(format_money)
-_number = lru_cache(maxsize=4096)(format_number)
-_percent = lru_cache(maxsize=256)(format_percent)
-_date = lru_cache(maxsize=4096)(format_date)
-
-
-@lru_cache(maxsize=4096)
-def _exact_price(value: Decimal, currency: str, locale: str) -> str:
-    # an exact price keeps its extra decimals (0.0125 stays 0.0125), never rounded for display
-    return str(format_currency(value, currency, locale=locale, decimal_quantization=False))
-
-
-@dataclass(frozen=True)
-class Wording:
-    """Labels and number/date formats in the document's locale."""
-
-    locale: str
-    currency: str
-    catalog: gettext.NullTranslations
-
-    @classmethod
-    def for_document(cls, doc: Document) -> Wording:
-        return cls(printable_locale(doc.locale), doc.currency, translator(doc.locale))
-
-    def _(self, message: str) -> str:
-        return self.catalog.gettext(message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.catalog.ngettext(singular, plural, n)
-
-    def money(self, minor: int) -> str:
-        return _money(minor, self.currency, self.locale)
-
-    def unit_price(self, value: Decimal) -> str:
-        return _exact_price(value, self.currency, self.locale)
-
-    def date(self, value: date) -> str:
-        return _date(value, self.locale)
-
-    def number(self, value: Decimal) -> str:
-        return _number(value.normalize(), self.locale)
-
-    def percent(self, value: Decimal) -> str:
-        return _percent(value.normalize(), self.locale)
-
-    def unit(self, code: str) -> str:
-        return self._(UNIT_NAMES.get(code, code))
-
-    def country(self, code: str) -> str:
-        return str(Locale.parse(self.locale).territories.get(code, code))
-
-    def title(self, doc: Document) -> str:
-        return self._("Credit note") if doc.is_credit_note else self._("Invoice")
-
-
-@lru_cache(maxsize=64)
-def printable_locale(locale: str) -> str:
-    """The locale for numbers, dates and country names: the customer's, unless its script is one
-    the bundled fonts cannot print (CJK, Arabic...), then English for the same territory."""
-    register_fonts()
-    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
-    samples = [
-        str(Locale.parse(locale).territories.get("DE", "")),
-        format_date(date(2025, 1, 15), locale, "long"),
-        format_money(123456, "EUR", locale),
-        format_money(123456, "JPY", locale),
-    ]
-    if all(ord(char) in glyphs for text in samples for char in text):
-        return locale
-    territory = locale.replace("-", "_").split("_")[1:2]
-    fallback = f"en_{territory[0]}" if territory else "en"
-    return fallback if localedata.exists(fallback) else "en"
-
-
-def pdf_title(doc: Document) -> str:
-    """The document's title line as shown in a PDF viewer, e.g. ``Rechnung RE-2025-00001``."""
-    words = Wording.for_document(doc)
-    return " ".join(part for part in (words.title(doc), doc.number or words._("(draft)")) if part)
-
-
-def paper_for_locale(locale: str) -> PaperSize:
-    """Letter for US and Canadian customers, A4 for everyone else."""
-    territory = locale.replace("-", "_").split("_")[1:2]
-    return PaperSize.LETTER if territory and territory[0].upper() in ("US", "CA") else PaperSize.A4
 
 
 # ---------------------------------------------------------------- the canvas: page x of y, PDF/A basics
@@ -280,7 +171,7 @@ class _Pages:
         canvas.setFont(FONT_BOLD, SIZE)
         canvas.setFillColor(colors.black)
         top = self.height - MARGIN
-        canvas.drawString(MARGIN, top - SIZE, f"{words.title(doc)} {doc.number or words._('(draft)')}")
+        canvas.drawString(MARGIN, top - SIZE, words.title(doc))
         canvas.setFont(FONT, SIZE)
         canvas.drawRightString(self.width - MARGIN, top - SIZE, doc.seller.name)
         self._footer(canvas)
@@ -363,9 +254,9 @@ def _grouped(iban: str) -> str:
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
-def _address(party: Party, words: Wording, country: bool = True) -> list[str]:
+def _address(party: Party, words: Wording) -> list[str]:
     lines = [*party.address_lines, f"{party.postcode} {party.city}".strip()]
-    if country and party.country:
+    if party.country:
         lines.append(words.country(party.country))
     return [line for line in lines if line]
 
@@ -424,7 +315,7 @@ def _heading(doc: Document, words: Wording, width: float) -> list[Flowable]:
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ]),
     )
-    story: list[Flowable] = [top, Spacer(1, 9 * mm), Paragraph(escape(pdf_title(doc)), TITLE)]
+    story: list[Flowable] = [top, Spacer(1, 9 * mm), Paragraph(escape(words.title(doc)), TITLE)]
     if doc.is_credit_note and doc.corrected_number:
         cited = words._("This credit note corrects invoice {number} of {date}.").format(
             number=doc.corrected_number,
@@ -679,9 +570,9 @@ def render_pdf(doc: Document) -> bytes:
         pageCompression=1,
         initialFontName=FONT,
         enforceColorSpace="rgb",
-        title=pdf_title(doc),
+        title=words.title(doc),
         author=doc.seller.name,
-        subject=pdf_title(doc),
+        subject=words.title(doc),
         creator="Invoicer",
         lang=doc.locale.replace("_", "-"),
         # pypdf writes the final Factur-X file and the library's XMP names it; PDF/A wants both to agree
@@ -721,5 +612,5 @@ def render_document(doc: Document) -> bytes:
     pdf = render_pdf(doc)
     if not doc.is_valid_document:
         return pdf
-    title = pdf_title(doc)
+    title = Wording.for_document(doc).title(doc)
     return facturx.embed(pdf, facturx.cii_xml(doc), doc, title=f"{doc.seller.name}: {title}", subject=title)

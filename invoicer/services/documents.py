@@ -37,7 +37,8 @@ from invoicer.documents.model import (
     Settlement,
     TaxLine,
 )
-from invoicer.documents.pdf import paper_for_locale, render_document
+from invoicer.documents.pdf import render_document
+from invoicer.documents.wording import paper_for_locale
 from invoicer.i18n import N_, translator
 from invoicer.services import audit, settings
 from invoicer.services import company as company_service

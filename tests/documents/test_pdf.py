@@ -18,6 +18,7 @@ from PIL import Image
 
 from invoicer.documents import pdf, qr
 from invoicer.documents.model import Document, DocumentMark, PaperSize
+from invoicer.documents.wording import Wording, paper_for_locale, printable_locale
 from tests.documents.samples import BUYER, credit_note, make_document, ten_lines
 
 
@@ -64,7 +65,7 @@ def test_text_is_in_the_customers_language(locale: str, labels: list[str], total
 def test_every_amount_and_line_is_printed() -> None:
     doc = make_document(adjustments=[(False, "Loyalty", "20.00", "S", "19"), (True, "Shipping", "9.90", "S", "7")])
     text = text_of(pdf.render_pdf(doc))
-    words = pdf.Wording.for_document(doc)
+    words = Wording.for_document(doc)
     for line in doc.lines:
         assert line.description in text
         assert flat(words.money(line.net)) in text
@@ -84,9 +85,9 @@ def test_jpy_has_no_decimals_and_a_script_the_fonts_lack_falls_back_to_english_f
     text = text_of(pdf.render_pdf(doc))
     assert "¥39,600" in text  # 36,000 + 10 % VAT
     assert "Germany" in text and "\x00" not in text
-    assert pdf.printable_locale("ja_JP") == "en"
-    assert pdf.printable_locale("el_GR") == "el_GR"
-    assert pdf.printable_locale("ru_RU") == "ru_RU"
+    assert printable_locale("ja_JP") == "en"
+    assert printable_locale("el_GR") == "el_GR"
+    assert printable_locale("ru_RU") == "ru_RU"
 
 
 def test_exemption_wording_for_reverse_charge() -> None:
@@ -149,7 +150,7 @@ def test_void_copy_carries_the_mark_and_no_e_invoice() -> None:
 def test_balance_copy_shows_payments_and_credits() -> None:
     doc = make_document(mark=DocumentMark.COPY, paid=10000, credited=5000, locale="en_GB")
     text = text_of(pdf.render_pdf(doc))
-    words = pdf.Wording.for_document(doc)
+    words = Wording.for_document(doc)
     assert "COPY" in text
     assert flat(f"Paid −{words.money(10000)}") in text
     assert flat(f"Credited −{words.money(5000)}") in text
@@ -158,9 +159,9 @@ def test_balance_copy_shows_payments_and_credits() -> None:
 
 def test_letter_paper_for_us_customers_a4_otherwise() -> None:
     us = make_document(locale="en_US", buyer=replace(BUYER, country="US"))
-    assert pdf.paper_for_locale("en_US") is PaperSize.LETTER
-    assert pdf.paper_for_locale("fr_CA") is PaperSize.LETTER
-    assert pdf.paper_for_locale("de_DE") is PaperSize.A4
+    assert paper_for_locale("en_US") is PaperSize.LETTER
+    assert paper_for_locale("fr_CA") is PaperSize.LETTER
+    assert paper_for_locale("de_DE") is PaperSize.A4
     letter = read(pdf.render_pdf(replace(us, paper=PaperSize.LETTER))).pages[0].mediabox
     a4 = read(pdf.render_pdf(make_document())).pages[0].mediabox
     assert (round(letter.width), round(letter.height)) == (612, 792)

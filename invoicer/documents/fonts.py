@@ -1,0 +1,29 @@
+"""The bundled TrueType fonts (DejaVu Sans: Latin, Greek, Cyrillic), registered once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from invoicer.paths import resources_dir
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    """Register the fonts with ReportLab (they are embedded in each PDF as subsets)."""
+    folder = resources_dir() / "fonts"
+    pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+def can_print(text: str) -> bool:
+    """True when the fonts have a glyph for every character of ``text``."""
+    register_fonts()
+    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
+    return all(ord(char) in glyphs for char in text)
