@@ -25,7 +25,6 @@ from invoicer import paths
 from invoicer.core.errors import NotFoundError, StorageError, ValidationError
 from invoicer.db.engine import make_engine, make_session_factory, transaction
 from invoicer.db.models import Invoice
-from invoicer.documents import facturx
 from invoicer.documents.model import (
     Adjustment,
     Document,
@@ -37,7 +36,6 @@ from invoicer.documents.model import (
     Settlement,
     TaxLine,
 )
-from invoicer.documents.pdf import render_document
 from invoicer.documents.wording import paper_for_locale
 from invoicer.i18n import N_, translator
 from invoicer.services import audit, settings
@@ -46,6 +44,14 @@ from invoicer.services import customers as customer_service
 
 PAPER_AUTO = "auto"
 
+
+
+def render_document(document: Document) -> bytes:
+    """Render a document. ReportLab and factur-x are imported on first use: they would add about
+    150 ms to every start of the app and the CLI."""
+    from invoicer.documents.pdf import render_document as render
+
+    return render(document)
 
 def _paper_setting(value: Any) -> None:
     if value not in (PAPER_AUTO, *[p.value for p in PaperSize]):
@@ -301,6 +307,8 @@ def invoice_xml(session: Session, invoice_id: int) -> bytes:
     invoice = _invoice(session, invoice_id)
     if invoice.status == "draft":
         raise ValidationError("A draft has no e-invoice yet; finalize it first.")
+    from invoicer.documents import facturx
+
     return facturx.cii_xml(document_data(session, invoice, DocumentMark.ISSUED))
 
 
