@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import openpyxl
-
 from invoicer.core.errors import InvoicerError
 from invoicer.i18n import _
 
@@ -144,6 +142,8 @@ def _text(value: object) -> str:
 
 
 def _read_xlsx(data: bytes, name: str) -> SourceTable:
+    import openpyxl  # only when a workbook is read: openpyxl is slow to import
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):

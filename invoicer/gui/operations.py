@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -29,6 +29,10 @@ from invoicer.services.credit_notes import CreditLine, Settlement
 from invoicer.services.customers import CustomerData
 from invoicer.services.invoices import DraftData
 from invoicer.services.products import ProductData
+
+if TYPE_CHECKING:
+    from invoicer.documents.importers import SourceTable
+    from invoicer.services.imports import ImportReport
 
 T = TypeVar("T")
 
@@ -154,6 +158,17 @@ class Operations(QObject):
 
     def archive_tax_rate(self, parent: QWidget | None, tax_rate_id: int, archived: bool) -> bool:
         return self._ok(CATALOG, lambda s: taxes.archive_tax_rate(s, tax_rate_id, archived), parent)
+
+    def import_records(
+        self, parent: QWidget | None, kind: str, table: SourceTable, mapping: dict[str, int], key: str,
+        valid_only: bool,
+    ) -> ImportReport | None:
+        """Import customers or products from a file read by documents.importers (one transaction)."""
+        from invoicer.services import imports  # loaded when first used: keeps the app's start fast
+
+        run = imports.import_customers if kind == "customers" else imports.import_products
+        area = CUSTOMERS if kind == "customers" else CATALOG
+        return self._value(area, lambda s: run(s, table, mapping, key=key, valid_only=valid_only), parent)
 
     # ------------------------------------------------------------ invoices
 
