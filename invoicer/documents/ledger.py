@@ -18,6 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -27,6 +28,7 @@ from invoicer.core.money import exponent
 from invoicer.documents.tables import Kind, Ledger, Progress, ProgressCounter, Table
 from invoicer.i18n import _
 
+MAX_CELL_TEXT = 32_767  # Excel's limit
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -73,6 +75,8 @@ class _Sheet:
                 found.append((index, self._money(None)))
             elif column.kind in (Kind.DATE, Kind.MONTH):
                 found.append((index, self._dated("yyyy-mm-dd" if column.kind == Kind.DATE else "yyyy-mm")))
+            elif column.free_text:
+                found.append((index, _cell_text))
         return found
 
     def _money(self, currency_column: int | None) -> Converter:
@@ -178,6 +182,13 @@ def _cell(ws: WriteOnlyWorksheet, value: object, number_format: str | None = Non
     return cell
 
 
+def _cell_text(text: str, _row: Sequence[Any]) -> str:
+    """Text a cell can hold: no control characters (openpyxl refuses them mid-sheet), at most 32,767 characters."""
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub(" ", text)
+    return text[:MAX_CELL_TEXT]
+
+
 def _sum(index: int, last: int, criteria: list[tuple[int, str]]) -> str:
     """``=SUM(H2:H9)``, or ``=SUMIFS(H2:H9,G2:G9,"EUR",N2:N9,"<>void")`` with criteria."""
     def span(i: int) -> str:
@@ -211,7 +222,7 @@ def _write_cover(ws: WriteOnlyWorksheet, ledger: Ledger, counts: list[tuple[str,
 
     ws.append([_cell(ws, _("Ledger"), font=TITLE)])
     ws.append([])
-    ws.append([_("Company"), ledger.company_name])
+    ws.append([_("Company"), _cell_text(ledger.company_name, ())])
     ws.append([_("Company currency"), ledger.company_currency])
     ws.append([_("Period from"), when(ledger.date_from, _("the first document"))])
     ws.append([_("Period to"), when(ledger.date_to, _("the last document"))])

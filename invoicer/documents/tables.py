@@ -35,6 +35,7 @@ class Column:
     kind: Kind = Kind.TEXT
     width: int = 12
     currency_column: int | None = None  # for MONEY: index of the column holding the row's currency
+    free_text: bool = False  # typed by users (descriptions, names, reasons): may hold any character
 
 
 @dataclass(frozen=True)

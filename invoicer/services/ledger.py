@@ -188,7 +188,7 @@ class _Query:
             Column("number", _("Number"), width=16),
             Column("issue_date", _("Issue date"), Kind.DATE, 11),
             Column("due_date", _("Due date"), Kind.DATE, 11),
-            Column("customer", _("Customer"), width=30),
+            Column("customer", _("Customer"), width=30, free_text=True),
             Column("customer_vat_id", _("Customer VAT ID"), width=16),
             Column("country", _("Country"), width=8),
             Column("currency", _("Currency"), width=9),
@@ -235,7 +235,7 @@ class _Query:
         columns = (
             Column("invoice_number", _("Invoice"), width=16),
             Column("line", _("Line"), Kind.INT, 6),
-            Column("description", _("Description"), width=40),
+            Column("description", _("Description"), width=40, free_text=True),
             Column("quantity", _("Quantity"), Kind.DECIMAL, 10),
             Column("unit", _("Unit"), width=6),
             Column("unit_price", _("Unit price"), Kind.DECIMAL, 12),
@@ -266,17 +266,17 @@ class _Query:
         columns = (
             Column("date", _("Date"), Kind.DATE, 11),
             Column("invoice_number", _("Invoice"), width=16),
-            Column("customer", _("Customer"), width=30),
+            Column("customer", _("Customer"), width=30, free_text=True),
             Column("kind", _("Kind"), width=26),
-            Column("method", _("Method"), width=14),
-            Column("reference", _("Reference"), width=18),
+            Column("method", _("Method"), width=14, free_text=True),
+            Column("reference", _("Reference"), width=18, free_text=True),
             self.money("amount", _("Amount"), 7),
             Column("currency", _("Currency"), width=9),
             Column("company_amount", _("Amount ({currency})").format(currency=self.company_currency),
                    Kind.COMPANY_MONEY, 14),
             Column("payment_id", _("Payment no."), Kind.INT, 10),
             Column("reverses", _("Reverses payment"), Kind.INT, 10),
-            Column("reason", _("Reason"), width=24),
+            Column("reason", _("Reason"), width=24, free_text=True),
         )
 
         def rows() -> Iterator[Sequence[object]]:
@@ -307,8 +307,8 @@ class _Query:
             Column("date", _("Date"), Kind.DATE, 11),
             Column("invoice_number", _("Original invoice"), width=16),
             Column("invoice_date", _("Invoice date"), Kind.DATE, 11),
-            Column("customer", _("Customer"), width=30),
-            Column("reason", _("Reason"), width=30),
+            Column("customer", _("Customer"), width=30, free_text=True),
+            Column("reason", _("Reason"), width=30, free_text=True),
             Column("currency", _("Currency"), width=9),
             self.money("net", _("Net"), 6),
             self.money("tax", _("Tax"), 6),
@@ -356,7 +356,7 @@ class _Query:
     def aged_receivables(self) -> Table:
         found = reports.aged_receivables(self.session, self.as_of)
         columns = (
-            Column("customer", _("Customer"), width=30),
+            Column("customer", _("Customer"), width=30, free_text=True),
             Column("currency", _("Currency"), width=9),
             self.money("current", _("Current"), 1),
             self.money("days_1_30", _("1–30 days"), 1),
