@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from invoicer import __version__
+from invoicer import __version__, i18n
 from invoicer.core.errors import ValidationError
 from invoicer.core.money import from_minor
 from invoicer.db.engine import transaction
@@ -26,6 +27,14 @@ from invoicer.services.ledger import ExportCancelled, export_ledger
 from tests.documents.ledger_sample import build, fill
 
 AS_OF = date(2024, 3, 31)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Headers are compared by their English titles; the workbook follows the interface language."""
+    i18n.set_language("en_US")
+    yield
+    i18n.set_language("en_US")
 
 
 @pytest.fixture(scope="module")
@@ -325,3 +334,15 @@ def test_control_characters_typed_by_users_do_not_break_the_workbook(seller: Any
 
 def test_openpyxl_writes_with_lxml() -> None:
     assert openpyxl.LXML  # twice as fast as the standard library's XML writer on big sheets
+
+
+def test_workbook_in_the_interface_language(seller: Any, tmp_path: Path) -> None:
+    fill(seller)
+    i18n.set_language("de_DE")
+    wb = openpyxl.load_workbook(export_ledger(seller, tmp_path / "de.xlsx", today=AS_OF))
+    assert wb.sheetnames == ["Deckblatt", "Rechnungen", "Positionen", "Zahlungen", "Gutschriften", "Steuerübersicht",
+                             "Offene Posten nach Alter", "Buchungsjournal"]
+    ws = wb["Rechnungen"]
+    assert ws["H1"].value == "Netto" and ws["N7"].value == "storniert"
+    totals = [c.value for c in ws["H"] if isinstance(c.value, str) and c.value.startswith("=")]
+    assert totals[0].endswith(',N2:N9,"<>storniert",G2:G9,"EUR")')  # the totals leave out what is shown as void

@@ -50,7 +50,7 @@ def test_guessed_columns_preview_and_problems(qtbot, ops, tmp_path: Path, dialog
     assert dialog.columns["city"].currentText() == "Ort"
     assert dialog.columns["vat_id"].currentData() is None
     headers = [dialog.preview.horizontalHeaderItem(c).text() for c in range(dialog.preview.columnCount())]
-    assert headers == ["Line", "Name", "Email", "City", "Country", "Problem"]
+    assert headers == ["Line in file", "Name", "Email", "City", "Country", "Problem"]
     assert (cell(dialog, 1, 0), cell(dialog, 1, 5)) == ("3", "'not-an-email' is not an email address.")
     assert cell(dialog, 0, 5) == ""
     assert "line 3: 'not-an-email' is not an email address." in dialog.problems.toPlainText()

@@ -188,7 +188,7 @@ class ImportDialog(QDialog):
         self.preview.clear()
         self.preview.setColumnCount(len(shown) + 2)
         self.preview.setHorizontalHeaderLabels(
-            [_("Line")] + [_(self.fields[key].title) for key in shown] + [_("Problem")])
+            [_("Line in file")] + [_(self.fields[key].title) for key in shown] + [_("Problem")])
         rows = self.table.rows[:PREVIEW_ROWS]
         self.preview.setRowCount(len(rows))
         for r, row in enumerate(rows):
