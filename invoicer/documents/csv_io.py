@@ -56,26 +56,29 @@ def write_table(table: Table, path: Path, company_currency: str, counter: Progre
 
 
 def write_tables(ledger: Ledger, folder: Path, progress: Progress | None = None) -> list[Path]:
-    """Every table of the ledger as ``<name>.csv`` in ``folder``; each file appears only when complete."""
+    """Every table of the ledger as ``<name>.csv`` in ``folder``. The files appear together once all are
+    complete: a stopped or failed export leaves the folder as it was."""
     counter = ProgressCounter(ledger.size, progress)
-    written: list[Path] = []
-    partial: Path | None = None
+    partials: dict[Path, Path] = {}
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for table in ledger.tables:
-            target = folder / f"{table.name}.csv"
             partial = folder / f".{table.name}.csv.part"
+            partials[partial] = folder / f"{table.name}.csv"
             write_table(table, partial, ledger.company_currency, counter)
+        counter.finish()
+        for partial, target in partials.items():
             os.replace(partial, target)
-            written.append(target)
     except OSError as exc:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        _discard(partials)
         raise InvoicerError(_("The CSV files cannot be written to {folder}: {reason}.").format(
             folder=folder, reason=exc.strerror or exc)) from None
     except BaseException:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        _discard(partials)
         raise
-    counter.finish()
-    return written
+    return list(partials.values())
+
+
+def _discard(partials: dict[Path, Path]) -> None:
+    for partial in partials:
+        partial.unlink(missing_ok=True)

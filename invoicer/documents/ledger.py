@@ -254,6 +254,7 @@ def write_workbook(ledger: Ledger, path: Path, progress: Progress | None = None)
             counts.append((title, sheet.write(counter)))
         _write_cover(cover, ledger, counts)
         workbook.save(partial)
+        counter.finish()
         os.replace(partial, path)
     except OSError as exc:
         _discard(workbook, partial)
@@ -262,7 +263,6 @@ def write_workbook(ledger: Ledger, path: Path, progress: Progress | None = None)
     except BaseException:
         _discard(workbook, partial)
         raise
-    counter.finish()
 
 
 def _discard(workbook: Workbook, partial: Path) -> None:
