@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import xlsxwriter
 
 from invoicer.core.money import exponent
@@ -78,17 +79,24 @@ def write_with_xlsxwriter(book: Ledger, path: Path) -> None:
 def run_child(kind: str, folder: Path, out: Path) -> dict[str, float]:
     """One export in this process; prints its time and peak resident memory as JSON."""
     db = open_database(folder, daily_backup=False)
+    rows = [0]
+
+    def progress(done: int, _total: int) -> None:
+        rows[0] = done
+
     started = time.perf_counter()
     if kind == "openpyxl":
-        ledger.export_ledger(db, out)
+        ledger.export_ledger(db, out, progress=progress)
     elif kind == "csv":
-        ledger.export_csv(db, out)
+        ledger.export_csv(db, out, progress=progress)
     else:
         with db.readonly_sessions() as session, session.begin():
-            write_with_xlsxwriter(ledger.build_ledger(session), out)
+            book = ledger.build_ledger(session)
+            write_with_xlsxwriter(book, out)
+            rows[0] = book.size
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-    return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb, 1)}
+    return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb, 1), "rows": rows[0]}
 
 
 def measure(kind: str, folder: Path, out: Path) -> dict[str, float]:
@@ -123,7 +131,9 @@ def main() -> None:
             "csv": measure("csv", folder, work / "csv"),
         }
         for kind, figures in results.items():
-            print(f"{kind:>10}: {figures['seconds']:7.1f} s, peak RSS {figures['peak_rss_mb']:6.1f} MB")
+            print(f"{kind:>10}: {figures['seconds']:7.1f} s, peak RSS {figures['peak_rss_mb']:6.1f} MB, "
+                  f"{figures['rows']:,} rows")
+        print(f"openpyxl writes with lxml: {openpyxl.LXML}")
         ratio = results["openpyxl"]["seconds"] / results["xlsxwriter"]["seconds"]
         print(f"openpyxl / xlsxwriter time ratio: {ratio:.2f} (target <= 1.5)")
 
