@@ -30,8 +30,9 @@ from invoicer.documents.tables import Kind, Ledger, ProgressCounter
 from invoicer.services import demo, ledger
 
 
-def write_with_xlsxwriter(book: Ledger, path: Path) -> None:
-    """The same tables, formats, widths, frozen header and autofilter, written by xlsxwriter (constant_memory)."""
+def write_with_xlsxwriter(book: Ledger, path: Path) -> int:
+    """The same tables, formats, widths, frozen header and autofilter, written by xlsxwriter (constant_memory);
+    returns the number of rows."""
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -74,6 +75,7 @@ def write_with_xlsxwriter(book: Ledger, path: Path) -> None:
             counter.step()
         ws.autofilter(0, 0, r, len(table.columns) - 1)
     workbook.close()
+    return counter.done
 
 
 def run_child(kind: str, folder: Path, out: Path) -> dict[str, float]:
@@ -91,9 +93,7 @@ def run_child(kind: str, folder: Path, out: Path) -> dict[str, float]:
         ledger.export_csv(db, out, progress=progress)
     else:
         with db.readonly_sessions() as session, session.begin():
-            book = ledger.build_ledger(session)
-            write_with_xlsxwriter(book, out)
-            rows[0] = book.size
+            rows[0] = write_with_xlsxwriter(ledger.build_ledger(session), out)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb, 1), "rows": rows[0]}
