@@ -122,8 +122,8 @@ def mail_settings(session: Session) -> MailSettings:
     return config
 
 
-def save_mail_settings(session: Session, config: MailSettings) -> None:
-    """Store the configuration; each changed key is validated and audited by the settings service."""
+def setting_values(config: MailSettings) -> dict[str, Any]:
+    """The configuration as cleaned ``mail.*`` setting values; refuses a missing server or sender."""
     clean = replace(
         config,
         host=config.host.strip(),
@@ -136,9 +136,14 @@ def save_mail_settings(session: Session, config: MailSettings) -> None:
         raise ValidationError("Give the outgoing mail server (SMTP host).", "host")
     if not clean.from_address:
         raise ValidationError("Give the sender address.", "from_address")
-    for field, value in vars(clean).items():
-        if settings.get(session, f"mail.{field}") != value:
-            settings.put(session, f"mail.{field}", value)
+    return {f"mail.{field}": value for field, value in vars(clean).items()}
+
+
+def save_mail_settings(session: Session, config: MailSettings) -> None:
+    """Store the configuration; each changed key is validated and audited by the settings service."""
+    for key, value in setting_values(config).items():
+        if settings.get(session, key) != value:
+            settings.put(session, key, value)
 
 
 # ---------------------------------------------------------------- the password
@@ -255,18 +260,20 @@ def _attachment(session: Session, invoice: Invoice, reminder: bool) -> bytes:
     return documents.frozen_pdf(session, invoice.id)
 
 
+def _text(session: Session, invoice: Invoice, template: str, today: date) -> templates.Rendered:
+    return templates.render(settings.get(session, "mail.templates"), template, _facts(invoice, today), _locale(invoice))
+
+
 def compose(
     session: Session, config: MailSettings, invoice: Invoice, template: str, to: tuple[str, ...],
     today: date, reminder: bool,
 ) -> EmailMessage:
     """The message for ``invoice`` from ``template`` in the customer's language, PDF attached."""
-    locale = _locale(invoice)
-    facts = _facts(invoice, today)
-    text = templates.render(settings.get(session, "mail.templates"), template, facts, locale)
+    text = _text(session, invoice, template, today)
     domain = (config.from_address or "").rpartition("@")[2] or "localhost"
     message = EmailMessage()
     message["Subject"] = text.subject
-    message["From"] = formataddr((config.from_name or facts.company, config.from_address or ""))
+    message["From"] = formataddr((config.from_name or _facts(invoice, today).company, config.from_address or ""))
     message["To"] = ", ".join(to)
     if config.reply_to:
         message["Reply-To"] = config.reply_to
@@ -276,11 +283,38 @@ def compose(
     message.set_content(text.body)
     message.add_attachment(
         _attachment(session, invoice, reminder), maintype="application", subtype="pdf",
-        filename=_attachment_name(facts.number),
+        filename=_attachment_name(invoice.number or ""),
     )
     # after the content: set_content and add_attachment rearrange the Content-* headers
     message["Content-Language"] = text.language
     return message
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What "Send invoice" will send, shown before the user confirms."""
+
+    invoice_id: int
+    number: str
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    attachment: str
+    last_sent: str | None  # "2026-11-21 14:03 to ap@acme.example" when it was sent before
+
+
+def preview(session: Session, invoice_id: int, today: date | None = None) -> Preview:
+    """The invoice email as it would go out now (no PDF rendered, nothing written)."""
+    invoice = invoices.get_invoice(session, invoice_id)
+    _sendable(invoice)
+    text = _text(session, invoice, "invoice", today or date.today())
+    previous = last_invoice_send(session, invoice_id)
+    return Preview(
+        invoice_id=invoice.id, number=invoice.number or "", to=(invoice.customer.email,) if invoice.customer.email
+        else (), subject=text.subject, body=text.body, attachment=_attachment_name(invoice.number or ""),
+        last_sent=None if previous is None
+        else f"{previous.sent_at:%Y-%m-%d %H:%M} UTC, {', '.join(json.loads(previous.recipients))}",
+    )
 
 
 # ---------------------------------------------------------------- sending

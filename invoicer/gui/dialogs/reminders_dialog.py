@@ -1,0 +1,206 @@
+"""Payment reminders in the app: "N reminders due", the list, sending after confirmation, and the
+watcher that checks when the app starts and every hour (and sends by itself when switched on)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from invoicer.core.errors import InvoicerError
+from invoicer.gui import messages, operations
+from invoicer.gui.dialogs.send_invoice import mail_login
+from invoicer.gui.operations import Operations
+from invoicer.gui.style import day, money
+from invoicer.gui.widgets.background import run_with_progress
+from invoicer.i18n import N_, _, ngettext
+from invoicer.services import mailing, reminders, settings
+from invoicer.services.reminders import DueReminder, ReminderRun
+
+CHECK_INTERVAL_MS = 60 * 60 * 1000
+LEVEL_TITLES = {"friendly": N_("friendly reminder"), "due": N_("due today"), "overdue": N_("overdue")}
+
+
+def due_reminders(ops: Operations, today: date | None = None) -> list[DueReminder]:
+    """The reminders due now (a quick read; the hourly check calls it on the UI thread)."""
+    return ops.read(lambda s: reminders.due_reminders(s, today or date.today()))
+
+
+def sendable(due: list[DueReminder]) -> list[DueReminder]:
+    return [r for r in due if r.email]
+
+
+def summary(run: ReminderRun) -> str:
+    text = ngettext("{count} reminder sent.", "{count} reminders sent.", run.count("sent")).format(
+        count=run.count("sent"))
+    problems = [f"{r.reminder.number}: {r.detail}" for r in run.results if r.outcome == "failed"]
+    if problems:
+        text += "\n\n" + _("Not sent:") + "\n" + "\n".join(problems)
+    if run.stopped:
+        text += "\n\n" + run.stopped + " " + _("The others stay due.")
+    return text
+
+
+def send_due_reminders(
+    ops: Operations, parent: QWidget | None, today: date, done: Callable[[ReminderRun], None],
+    handle: Callable[[BaseException], bool] | None = None, password: str | None = None,
+) -> QThread:
+    """Send the reminders due on ``today`` off the UI thread; ``done(run)`` back on it."""
+
+    def finished(run: ReminderRun) -> None:
+        ops.changed.emit(operations.INVOICES)
+        done(run)
+
+    return run_with_progress(
+        parent, _("Sending reminders…"),
+        lambda _progress: reminders.run_reminders(ops.db, today, password=password), finished, handle,
+    )
+
+
+class RemindersDialog(QDialog):
+    """The due reminders; "Send" asks for confirmation, then sends them all."""
+
+    def __init__(self, ops: Operations, today: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.today = today or date.today()
+        self.last_run: ReminderRun | None = None
+        self._thread: QThread | None = None
+        self.setWindowTitle(_("Payment reminders"))
+        self.header = QLabel()
+        self.header.setObjectName("reminders_header")
+        self.table = QTableWidget(0, 6)
+        self.table.setObjectName("reminders_table")
+        self.table.setHorizontalHeaderLabels(
+            [_("Invoice"), _("Customer"), _("Reminder"), _("To"), _("Amount due"), _("Due date")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setMinimumSize(640, 240)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.send_button = self.buttons.addButton(_("Send"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button.setObjectName("send_reminders")
+        self.buttons.accepted.connect(self.send)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.table)
+        layout.addWidget(self.buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            self.due = due_reminders(self.ops, self.today)
+        except InvoicerError as err:  # a broken schedule or template setting
+            messages.show_error(self, str(err))
+            self.due = []
+        self.table.setRowCount(len(self.due))
+        for row, r in enumerate(self.due):
+            cells = [r.number, r.customer, _(LEVEL_TITLES[r.level]) if r.level in LEVEL_TITLES else r.level, r.email or _("(no email address)"),
+                     money(r.amount_due, r.currency), day(r.due_date)]
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        count = len(sendable(self.due))
+        self.header.setText(
+            ngettext("{count} reminder due", "{count} reminders due", count).format(count=count)
+            if count else _("No reminders are due."))
+        self.send_button.setText(ngettext("Send {count} reminder", "Send {count} reminders", count).format(count=count))
+        self.send_button.setEnabled(count > 0)
+
+    def send(self) -> None:
+        count = len(sendable(self.due))
+        question = ngettext("Send {count} payment reminder now?", "Send {count} payment reminders now?", count)
+        if not count or not messages.confirm(self, _("Send reminders"), question.format(count=count), _("Send")):
+            return
+        login = mail_login(self.ops, self)
+        if login is None:
+            return
+        self.send_button.setEnabled(False)
+
+        def done(run: ReminderRun) -> None:
+            self.last_run = run
+            messages.show_info(self, summary(run))
+            self.refresh()
+
+        def failed(_error: BaseException) -> bool:
+            self.refresh()
+            return False  # shown as usual
+
+        self._thread = send_due_reminders(self.ops, self, self.today, done, failed, login[1])
+
+
+class ReminderWatcher(QObject):
+    """Counts the due reminders when started and every hour (``due_changed``); with "send
+    automatically" on, sends them itself when the password is available without asking."""
+
+    due_changed = Signal(int)
+    auto_sent = Signal(str)  # a one-line summary for the status bar
+    auto_failed = Signal(str)
+
+    def __init__(
+        self, ops: Operations, parent: QWidget, interval_ms: int = CHECK_INTERVAL_MS,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.parent_widget = parent
+        self.today = today
+        self.sending: QThread | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        self.check()
+        self.timer.start()
+
+    def check(self) -> int:
+        """Count what is due now; start an automatic send when that is switched on."""
+        try:
+            count = len(sendable(due_reminders(self.ops, self.today())))
+            automatic = count > 0 and self.sending is None and self.ops.read(
+                lambda s: settings.get(s, "reminders.auto_send"))
+        except InvoicerError as err:
+            self.auto_failed.emit(str(err))
+            return 0
+        self.due_changed.emit(count)
+        if automatic:
+            self._send()
+        return count
+
+    def _send(self) -> None:
+        # never a password dialog out of the blue: without a stored password, the user sends by hand
+        try:
+            config = self.ops.read(mailing.mail_settings)
+            password = mailing.password_for(config)
+        except InvoicerError as err:
+            self.auto_failed.emit(str(err))
+            return
+
+        def done(run: ReminderRun) -> None:
+            self.sending = None
+            self.auto_sent.emit(summary(run).replace("\n\n", " ").replace("\n", "; "))
+            self.due_changed.emit(len(sendable(due_reminders(self.ops, self.today()))))
+
+        def failed(error: BaseException) -> bool:
+            self.sending = None
+            if isinstance(error, InvoicerError):
+                self.auto_failed.emit(str(error))
+                return True  # reported in the status bar, not a dialog every hour
+            return False
+
+        self.sending = send_due_reminders(self.ops, self.parent_widget, self.today(), done, failed, password)
