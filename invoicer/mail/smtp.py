@@ -17,9 +17,10 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 
 from invoicer.core.errors import InvoicerError
+from invoicer.i18n import N_
 
 SECURITY_MODES = ("ssl", "starttls", "none")
-SECURITY_TITLES = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "none (unencrypted)"}
+SECURITY_TITLES = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": N_("none (unencrypted)")}
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 DEFAULT_TIMEOUT = 30.0
 

@@ -10,6 +10,7 @@ import keyring.backends.fail
 import pytest
 from PySide6.QtWidgets import QLabel, QWidget
 
+from invoicer import i18n
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.gui import messages
@@ -230,3 +231,17 @@ def test_the_watcher_never_asks_for_a_password_by_itself(
     watcher.auto_failed.connect(problems.append)
     assert watcher.check() == 1
     assert "No mail password is stored" in problems[0] and server.messages == []
+
+
+def test_the_mail_pieces_speak_the_interface_language(qtbot, ops: Operations, parent: QWidget) -> None:  # type: ignore[no-untyped-def]
+    i18n.set_language("de_DE")
+    try:
+        dialog = RemindersDialog(ops, date(2026, 4, 4), parent)
+        qtbot.addWidget(dialog)
+        assert dialog.header.text() == "Keine Erinnerungen fällig."
+        form = MailSettingsWidget(ops)
+        qtbot.addWidget(form)
+        assert form.test_button.text() == "Verbindung testen"
+        assert form.security.itemText(form.security.findData("none")) == "keine (unverschlüsselt)"
+    finally:
+        i18n.set_language("en_US")
