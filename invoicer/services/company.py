@@ -68,10 +68,10 @@ def update_company(session: Session, **changes: Any) -> Company:
 def clean_company(data: CompanyData) -> CompanyData:
     country = validation.country(data.country) if (data.country or "").strip() else ""
     return CompanyData(
-        name=(data.name or "").strip(),
-        address=(data.address or "").strip(),
-        postcode=(data.postcode or "").strip(),
-        city=(data.city or "").strip(),
+        name=validation.clean_text(data.name),
+        address=validation.clean_text(data.address, multiline=True),
+        postcode=validation.clean_text(data.postcode),
+        city=validation.clean_text(data.city),
         country=country,
         vat_id=validation.vat_id(data.vat_id, country),
         tax_number=validation.optional(data.tax_number),
@@ -82,7 +82,7 @@ def clean_company(data: CompanyData) -> CompanyData:
         currency=validation.currency(data.currency),
         locale=validation.locale(data.locale),
         logo_path=validation.optional(data.logo_path),
-        legal_details=validation.optional(data.legal_details),
+        legal_details=validation.optional(data.legal_details, multiline=True),
     )
 
 

@@ -18,7 +18,7 @@ from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_u
 from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
 from invoicer.core.workflow import InvoiceStatus
 from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
-from invoicer.services import audit, documents
+from invoicer.services import audit, documents, validation
 from invoicer.services import company as company_service
 from invoicer.services.invoices import (
     get_invoice,
@@ -100,7 +100,7 @@ def issue_credit_note(
         doc_type="credit_note", status=InvoiceStatus.DRAFT, customer_id=invoice.customer_id,
         currency=invoice.currency, issue_date=issue_date, due_date=None, tax_rounding=invoice.tax_rounding,
         buyer_reference=invoice.buyer_reference, corrects_id=invoice.id,
-        reason=(reason or "").strip() or None, created_at=now, updated_at=now,
+        reason=validation.optional(reason, multiline=True), created_at=now, updated_at=now,
     )
     if full and remaining == invoice.total:
         _copy_all(invoice, note)

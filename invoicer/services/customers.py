@@ -64,14 +64,14 @@ def clean_customer(session: Session, data: CustomerData) -> CustomerData:
         country=country,
         contact=validation.optional(data.contact),
         email=validation.email(data.email),
-        address=(data.address or "").strip(),
-        postcode=(data.postcode or "").strip(),
-        city=(data.city or "").strip(),
+        address=validation.clean_text(data.address, multiline=True),
+        postcode=validation.clean_text(data.postcode),
+        city=validation.clean_text(data.city),
         vat_id=validation.vat_id(data.vat_id, country),
         currency=validation.currency(data.currency or company.currency),
         locale=validation.locale(data.locale or company.locale),
         terms_days=terms,
-        notes=validation.optional(data.notes),
+        notes=validation.optional(data.notes, multiline=True),
     )
 
 

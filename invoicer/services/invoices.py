@@ -25,7 +25,7 @@ from invoicer.core.totals import (
 from invoicer.core.units import unit_code
 from invoicer.core.workflow import InvoiceStatus, Transition, display_status, target_status
 from invoicer.db.models import Customer, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax, NumberCounter
-from invoicer.services import audit, documents, rates, settings, taxes
+from invoicer.services import audit, documents, rates, settings, taxes, validation
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
 
@@ -97,7 +97,7 @@ class InvoiceRow:
 
 def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, dict[str, object]]:
     where = f"line {index}"
-    description = (line.description or "").strip()
+    description = validation.clean_text(line.description, multiline=True)
     if not description:
         raise ValidationError(f"{where}: a description is required.", "description")
     quantity = parse_decimal(line.quantity, f"{where} quantity", 4)
@@ -136,7 +136,7 @@ def _adjustment_input(adj: AdjustmentData, currency: str) -> tuple[AdjustmentInp
     amount = Decimal(minor).scaleb(-exponent(currency))
     values: dict[str, object] = {
         "is_charge": adj.is_charge,
-        "reason": (adj.reason or "").strip() or ("Charge" if adj.is_charge else "Discount"),
+        "reason": validation.clean_text(adj.reason) or ("Charge" if adj.is_charge else "Discount"),
         "amount": minor,
         "tax_category": key.category,
         "tax_rate": key.rate,
@@ -180,8 +180,8 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     invoice.issue_date = issue_date
     invoice.due_date = due_date
     invoice.tax_rounding = rounding
-    invoice.notes = (data.notes or "").strip() or None
-    invoice.buyer_reference = (data.buyer_reference or "").strip() or None
+    invoice.notes = validation.optional(data.notes, multiline=True)
+    invoice.buyer_reference = validation.optional(data.buyer_reference)
     invoice.updated_at = audit.now()
     invoice.lines = [
         InvoiceLine(

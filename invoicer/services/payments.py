@@ -12,7 +12,7 @@ from invoicer.core.errors import ConflictError, NotFoundError, ValidationError
 from invoicer.core.totals import convert_minor
 from invoicer.core.workflow import InvoiceStatus
 from invoicer.db.models import CreditEntry, Invoice, Payment
-from invoicer.services import audit
+from invoicer.services import audit, validation
 from invoicer.services.invoices import get_invoice, settle_status
 
 PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
@@ -67,7 +67,7 @@ def record_payment(
     paid_on = paid_on or date.today()
     if paid_on > date.today():
         raise ValidationError("A payment cannot be dated in the future.", "date")
-    reference = (reference or "").strip() or None
+    reference = validation.optional(reference)
     if reference is not None:
         twin = session.scalar(select(Payment).where(Payment.reference == reference))
         if twin is not None:
@@ -81,7 +81,7 @@ def record_payment(
     payment = Payment(
         kind="payment", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
         amount=amount, applied=applied, excess=excess, paid_on=paid_on,
-        method=(method or "").strip() or None, reference=reference,
+        method=validation.optional(method), reference=reference,
         company_amount=_company_amount(invoice, amount), created_at=audit.now(),
     )
     session.add(payment)
@@ -170,7 +170,7 @@ def reverse_payment(session: Session, payment_id: int, reason: str | None = None
     reversal = Payment(
         kind="reversal", invoice_id=invoice.id, customer_id=original.customer_id, currency=original.currency,
         amount=-original.amount, applied=-original.applied, excess=-original.excess, paid_on=on,
-        method=original.method, reverses_id=original.id, reason=(reason or "").strip() or None,
+        method=original.method, reverses_id=original.id, reason=validation.optional(reason, multiline=True),
         company_amount=None if original.company_amount is None else -original.company_amount,
         created_at=audit.now(),
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from invoicer.core.errors import NotFoundError, ValidationError
 from invoicer.core.money import parse_decimal
 from invoicer.db.models import Product
-from invoicer.services import audit
+from invoicer.services import audit, validation
 from invoicer.services.taxes import get_tax_rate
 
 
@@ -36,7 +36,7 @@ class ProductRow:
 
 
 def _clean(session: Session, data: ProductData) -> dict[str, object]:
-    name = (data.name or "").strip()
+    name = validation.clean_text(data.name)
     if not name:
         raise ValidationError("A product needs a name.", "name")
     price = parse_decimal(data.unit_price, "unit price", 4)
@@ -49,7 +49,7 @@ def _clean(session: Session, data: ProductData) -> dict[str, object]:
         "name": name,
         "unit_price": price,
         "unit": unit,
-        "description": (data.description or "").strip() or None,
+        "description": validation.optional(data.description, multiline=True),
         "tax_rate_id": data.tax_rate_id,
     }
 

@@ -13,7 +13,7 @@ from invoicer.core.money import parse_decimal
 from invoicer.core.totals import NEEDS_EXEMPTION_REASON, TaxKey
 from invoicer.db.models import TaxRate
 from invoicer.i18n import N_
-from invoicer.services import audit
+from invoicer.services import audit, validation
 
 #: Wording printed when a zero-rate category has no reason of its own (BT-120).
 DEFAULT_EXEMPTION_REASONS = {
@@ -43,7 +43,7 @@ def add_tax_rate(
     session: Session, name: str, rate: str | Decimal, category: str = "S", exemption_reason: str | None = None
 ) -> int:
     key = tax_key(category, rate)
-    name = (name or "").strip()
+    name = validation.clean_text(name)
     if not name:
         raise ValidationError("A tax rate needs a name (e.g. 'VAT 19 %').", "name")
     existing = session.scalar(select(TaxRate).where(TaxRate.category == key.category, TaxRate.rate == key.rate))
@@ -53,7 +53,7 @@ def add_tax_rate(
         name=name,
         rate=key.rate,
         category=key.category,
-        exemption_reason=(exemption_reason or "").strip() or None,
+        exemption_reason=validation.optional(exemption_reason),
     )
     session.add(row)
     session.flush()
@@ -71,10 +71,11 @@ def get_tax_rate(session: Session, tax_rate_id: int) -> TaxRate:
 def update_tax_rate(session: Session, tax_rate_id: int, name: str, exemption_reason: str | None) -> None:
     """Rename a rate or change its reason; the rate itself stays (documents refer to it)."""
     row = get_tax_rate(session, tax_rate_id)
-    if not (name or "").strip():
+    clean = validation.clean_text(name)
+    if not clean:
         raise ValidationError("A tax rate needs a name.", "name")
-    row.name = name.strip()
-    row.exemption_reason = (exemption_reason or "").strip() or None
+    row.name = clean
+    row.exemption_reason = validation.optional(exemption_reason)
     audit.record(session, "update", "tax_rate", tax_rate_id, payload={"name": row.name})
 
 

@@ -18,16 +18,27 @@ from invoicer.i18n import is_locale, normalize_locale
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]{2,}$")
 
 
-def required(value: str | None, what: str) -> str:
-    text = (value or "").strip()
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def clean_text(value: str | None, multiline: bool = False) -> str:
+    """Trimmed text without control characters (they break XML e-invoices and PDFs); tabs become
+    spaces, and line breaks are kept only where the field is multi-line."""
+    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\t", " "))
+    if not multiline:
+        text = " ".join(text.split("\n"))
+    return text.strip()
+
+
+def required(value: str | None, what: str, multiline: bool = False) -> str:
+    text = clean_text(value, multiline)
     if not text:
         raise ValidationError(f"{what} is required.", what.lower())
     return text
 
 
-def optional(value: str | None) -> str | None:
-    text = (value or "").strip()
-    return text or None
+def optional(value: str | None, multiline: bool = False) -> str | None:
+    return clean_text(value, multiline) or None
 
 
 @lru_cache(maxsize=1)

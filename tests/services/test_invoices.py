@@ -232,3 +232,21 @@ def test_preview_totals_match_saved_totals(seller: Database, customer_id: int) -
     totals = invoices.preview_totals(three_lines(), [], "EUR")
     with transaction(seller.sessions) as s:
         assert invoices.get_invoice(s, draft).total == totals.total
+
+
+def test_control_characters_are_removed_from_what_users_type(seller: Database) -> None:
+    from invoicer.services import documents
+
+    with transaction(seller.sessions) as s:
+        cid = customers.add_customer(s, customers.CustomerData(name="Bad\x07 Name\x00", country="DE",
+                                                               address="Line 1\r\nLine\x0b 2"))
+        c = customers.get_customer(s, cid)
+        assert (c.name, c.address) == ("Bad Name", "Line 1\nLine 2")
+    draft = make_draft(seller, cid, lines=[LineData("Pasted\x1b[0m text\twith tab\nsecond line", "1", "10", "S", "19")],
+                       notes="ok\x0c")
+    with transaction(seller.sessions) as s:
+        invoices.finalize_invoice(s, draft)
+        inv = invoices.get_invoice(s, draft)
+        assert inv.lines[0].description == "Pasted[0m text with tab\nsecond line"
+        assert inv.notes == "ok"
+        assert b"Pasted[0m text" in documents.invoice_xml(s, draft)
