@@ -3,7 +3,10 @@ and the send recorded (Message-ID, recipients) in the audit trail in the transac
 
 The SMTP conversation happens inside that write transaction, after the record is written and
 before it commits: a refused or failed send rolls everything back, and a reminder level is
-claimed under the database's write lock, so two processes never send the same one.
+claimed under the database's write lock, so two processes never send the same one. The price is
+that the lock is held while the server takes the message (usually well under a second; at most the
+mail timeout). The one window left is a commit failing after the server accepted the message: that
+is reported as such, never silently.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import ConflictError, InvoicerError, ValidationError
+from invoicer.core.errors import ConflictError, InvoicerError, StorageError, ValidationError
 from invoicer.core.workflow import InvoiceStatus
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
@@ -50,7 +53,7 @@ def _address(value: Any) -> None:
     validation.email(str(value))
 
 
-def _flag(value: Any) -> None:
+def check_flag(value: Any) -> None:
     if not isinstance(value, bool):
         raise ValidationError(f"'{value}' is not true or false.")
 
@@ -73,7 +76,7 @@ _MAIL_SETTINGS: dict[str, settings.SettingDef] = {
     "mail.from_address": settings.SettingDef(None, N_("Sender address"), _address),
     "mail.from_name": settings.SettingDef(None, N_("Sender name (empty: the company name)"), _text),
     "mail.reply_to": settings.SettingDef(None, N_("Reply-to address"), _address),
-    "mail.copy_to_sender": settings.SettingDef(False, N_("Send a copy of every message to the sender"), _flag),
+    "mail.copy_to_sender": settings.SettingDef(False, N_("Send a copy of every message to the sender"), check_flag),
     "mail.timeout": settings.SettingDef(30, N_("Seconds to wait for the mail server"), _timeout),
     "mail.templates": settings.SettingDef(
         templates.DEFAULT_TEMPLATES, N_("Email templates per language"), templates.check_templates
@@ -357,34 +360,45 @@ def deliver(
 ) -> SentMail | None:
     """Compose, record and send one message in one write transaction; None when a reminder is no
     longer due (paid meanwhile, or its level already sent by another run)."""
-    with transaction(db.sessions) as session:
-        invoice = invoices.get_invoice(session, invoice_id)
-        _sendable(invoice)
-        if level is None:
-            if not again:
-                _refuse_repeat(session, invoice)
-        elif not still_remindable(invoice) or reminder_sent(session, invoice_id, level):
-            return None
-        addresses = recipients_for(invoice, to)
-        copies = (config.from_address,) if config.copy_to_sender and config.from_address else ()
-        message = compose(session, config, invoice, template, addresses, today, reminder=level is not None)
-        sent = SentMail(
-            invoice_id=invoice.id, number=invoice.number or "", level=level, message_id=message["Message-ID"],
-            to=addresses, copies=tuple(c for c in copies if c not in addresses), subject=message["Subject"],
-        )
-        # written first: the UNIQUE (invoice, level) record exists before anything leaves
-        session.add(SentMessage(
-            invoice_id=invoice.id, kind="invoice" if level is None else "reminder", level=level,
-            message_id=sent.message_id, recipients=json.dumps([*sent.to, *sent.copies]), subject=sent.subject,
-            sent_at=audit.now(),
-        ))
-        session.flush()
-        audit.record(
-            session, "send" if level is None else "remind", "invoice", invoice.id,
-            payload={"message_id": sent.message_id, "to": list(sent.to), "copies": list(sent.copies),
-                     "subject": sent.subject, "level": level, "again": again or None},
-        )
-        connection.send(message, config.from_address or "", [*sent.to, *sent.copies])
+    sent: SentMail | None = None
+    handed_over = False
+    try:
+        with transaction(db.sessions) as session:
+            invoice = invoices.get_invoice(session, invoice_id)
+            _sendable(invoice)
+            if level is None:
+                if not again:
+                    _refuse_repeat(session, invoice)
+            elif not still_remindable(invoice) or reminder_sent(session, invoice_id, level):
+                return None
+            addresses = recipients_for(invoice, to)
+            copies = (config.from_address,) if config.copy_to_sender and config.from_address else ()
+            message = compose(session, config, invoice, template, addresses, today, reminder=level is not None)
+            sent = SentMail(
+                invoice_id=invoice.id, number=invoice.number or "", level=level, message_id=message["Message-ID"],
+                to=addresses, copies=tuple(c for c in copies if c not in addresses), subject=message["Subject"],
+            )
+            # written first: the UNIQUE (invoice, level) record exists before anything leaves
+            session.add(SentMessage(
+                invoice_id=invoice.id, kind="invoice" if level is None else "reminder", level=level,
+                message_id=sent.message_id, recipients=json.dumps([*sent.to, *sent.copies]),
+                subject=sent.subject, sent_at=audit.now(),
+            ))
+            session.flush()
+            audit.record(
+                session, "send" if level is None else "remind", "invoice", invoice.id,
+                payload={"message_id": sent.message_id, "to": list(sent.to), "copies": list(sent.copies),
+                         "subject": sent.subject, "level": level, "again": again or None},
+            )
+            connection.send(message, config.from_address or "", [*sent.to, *sent.copies])
+            handed_over = True
+    except Exception as exc:
+        if not handed_over or sent is None:
+            raise  # nothing left: a busy database is already a StorageError from transaction()
+        raise StorageError(
+            f"{sent.number} was sent (Message-ID {sent.message_id}) but the database could not record it "
+            f"({exc}); check the database before sending it again."
+        ) from exc
     return sent
 
 

@@ -71,18 +71,13 @@ def _check_schedule(value: Any) -> None:
     _levels(value)
 
 
-def _check_flag(value: Any) -> None:
-    if not isinstance(value, bool):
-        raise ValidationError(f"'{value}' is not true or false.")
-
-
 settings.declare(
     "reminders.schedule",
     settings.SettingDef(DEFAULT_SCHEDULE, N_("Payment reminder levels (days from the due date)"), _check_schedule),
 )
 settings.declare(
     "reminders.auto_send",
-    settings.SettingDef(False, N_("Send due reminders automatically while Invoicer is open"), _check_flag),
+    settings.SettingDef(False, N_("Send due reminders automatically while Invoicer is open"), mailing.check_flag),
 )
 
 

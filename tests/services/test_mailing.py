@@ -6,14 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import keyring
 import keyring.backends.fail
 import pytest
 from sqlalchemy import select
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import StorageError, ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import AuditEvent, Invoice, SentMessage
@@ -260,3 +263,36 @@ def test_the_password_is_in_no_file_the_app_wrote(seller: Database, invoice_id: 
         assert not any(needle in data for needle in needles), f"the password leaked into {path}"
     with transaction(seller.readonly_sessions) as s:
         assert s.scalar(select(Invoice.id)) == invoice_id
+
+
+def test_a_database_busy_beyond_the_timeout_sends_nothing(seller: Database, invoice_id: int, server: Server) -> None:
+    """Another writer (the app, another cron run) holds the write lock: a clear error, no mail."""
+    other = sqlite3.connect(seller.path, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StorageError, match="The database is busy"):
+            mailing.send_invoice(seller, invoice_id)
+    finally:
+        other.rollback()
+        other.close()
+    assert server.messages == []
+    mailing.send_invoice(seller, invoice_id)
+    assert len(server.messages) == 1
+
+
+def test_a_record_failing_after_the_server_took_the_message_says_so(
+    seller: Database, invoice_id: int, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = mailing.transaction
+
+    @contextmanager
+    def commit_fails(factory: Any) -> Iterator[Any]:
+        with real(factory) as session:
+            yield session
+            if factory is seller.sessions:
+                raise OSError("disk I/O error")
+
+    monkeypatch.setattr(mailing, "transaction", commit_fails)
+    with pytest.raises(StorageError, match=r"INV-2026-00001 was sent \(Message-ID <.*>\) but the database could not"):
+        mailing.send_invoice(seller, invoice_id)
+    assert len(server.messages) == 1
