@@ -11,8 +11,8 @@ from gui_helpers import activate, replace_text, run_modal, toolbar_button
 from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from invoicer.gui import app as app_module
 from invoicer.db.engine import transaction
+from invoicer.gui import app as app_module
 from invoicer.gui import messages
 from invoicer.gui.dialogs.customer import CustomerDialog
 from invoicer.logs import setup_logging

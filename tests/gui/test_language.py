@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from invoicer import i18n
-from invoicer.gui.app import apply_language
 from invoicer.db.engine import transaction
+from invoicer.gui.app import apply_language
 from invoicer.gui.main_window import MainWindow
 from invoicer.gui.style import day, money, plain_decimal
 from invoicer.services import settings

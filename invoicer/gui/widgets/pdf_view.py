@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from invoicer.gui import messages
 from invoicer.i18n import _
@@ -49,11 +49,12 @@ def show_pdf(parent: QWidget | None, pdf: bytes, name: str) -> QWidget | None:
 
 
 class PdfPreview(QDialog):
-    """A page view of the PDF with Save and Open buttons (only built when QtPdf is present)."""
+    """A page view of the PDF (page indicator, fit width or zoom) with Save and Open buttons; only built when
+    QtPdf is present."""
 
     def __init__(self, pdf: bytes, name: str, parent: QWidget | None = None) -> None:
-        from PySide6.QtPdf import QPdfDocument  # type: ignore[import-not-found]
-        from PySide6.QtPdfWidgets import QPdfView  # type: ignore[import-not-found]
+        from PySide6.QtPdf import QPdfDocument
+        from PySide6.QtPdfWidgets import QPdfView
 
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -65,18 +66,45 @@ class PdfPreview(QDialog):
         self.buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document = QPdfDocument(self)
         self.document.load(self.buffer)
-        view = QPdfView(self)
-        view.setDocument(self.document)
-        view.setPageMode(QPdfView.PageMode.MultiPage)
-        view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view = QPdfView(self)
+        self.view.setObjectName("pdf_view")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.page_label = QLabel()
+        self.page_label.setObjectName("page_label")
+        self.page_label.setProperty("muted", True)
+        self.view.pageNavigator().currentPageChanged.connect(self._show_page)
+        self.document.statusChanged.connect(self._show_page)
+        self._show_page()
+        zoom_out = QPushButton(_("Zoom out"))
+        zoom_out.clicked.connect(lambda: self._zoom(1 / 1.25))
+        fit = QPushButton(_("Fit width"))
+        fit.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
+        zoom_in = QPushButton(_("Zoom in"))
+        zoom_in.clicked.connect(lambda: self._zoom(1.25))
         save = QPushButton(_("Save PDF…"))
         save.clicked.connect(lambda: save_pdf(self, self.pdf, self.name))
         external = QPushButton(_("Open in PDF viewer"))
         external.clicked.connect(lambda: open_externally(self, self.pdf, self.name))
         buttons = QHBoxLayout()
+        buttons.addWidget(self.page_label)
         buttons.addStretch(1)
-        buttons.addWidget(save)
-        buttons.addWidget(external)
+        for button in (zoom_out, fit, zoom_in, save, external):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
         layout = QVBoxLayout(self)
-        layout.addWidget(view, 1)
+        layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
+
+    def _show_page(self) -> None:
+        count = self.document.pageCount()
+        current = self.view.pageNavigator().currentPage() + 1
+        self.page_label.setText(_("Page {page} of {count}").format(page=current, count=count) if count else "")
+
+    def _zoom(self, factor: float) -> None:
+        # zoom is a display scale, not money: a float is right here
+        from PySide6.QtPdfWidgets import QPdfView
+
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(min(max(self.view.zoomFactor() * factor, 0.25), 4.0))
