@@ -8,17 +8,17 @@ UNIQUE (invoice, level) record in ``sent_messages`` is the guarantee.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError, ValidationError
+from invoicer.core.workflow import amount_due
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, SentMessage
@@ -137,8 +137,13 @@ def due_reminders(session: Session, today: date) -> list[DueReminder]:
         Invoice.due_date <= latest_due,
         Invoice.total - Invoice.paid - Invoice.credited > 0,
     )
+    # plain columns, not ORM objects: the hourly check of a large database stays a quick read
     rows = session.execute(
-        select(Invoice, Customer.email)
+        select(
+            Invoice.id, Invoice.number, Invoice.customer_id, Invoice.issue_date, Invoice.due_date,
+            Invoice.currency, Invoice.total, Invoice.paid, Invoice.credited,
+            func.json_extract(Invoice.customer_snapshot, "$.name"), Customer.email,
+        )
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(*remindable)
         .order_by(Invoice.due_date, Invoice.id)
@@ -151,16 +156,14 @@ def due_reminders(session: Session, today: date) -> list[DueReminder]:
     ):
         sent[invoice_id].add(level_name)
     found = []
-    for invoice, email in rows:
-        assert invoice.due_date is not None
-        level = level_due(levels, invoice.issue_date, invoice.due_date, today, sent[invoice.id])
+    for invoice_id, number, customer_id, issued, due, currency, total, paid, credited, name, email in rows:
+        level = level_due(levels, issued, due, today, sent[invoice_id])
         if level is None:
             continue
         found.append(DueReminder(
-            invoice_id=invoice.id, number=invoice.number or "", customer_id=invoice.customer_id,
-            customer=json.loads(invoice.customer_snapshot or "{}").get("name", ""), email=email,
-            level=level.name, template=level.template, send_on=invoice.due_date + timedelta(days=level.days),
-            due_date=invoice.due_date, amount_due=invoice.amount_due, currency=invoice.currency,
+            invoice_id=invoice_id, number=number or "", customer_id=customer_id, customer=name or "", email=email,
+            level=level.name, template=level.template, send_on=due + timedelta(days=level.days), due_date=due,
+            amount_due=amount_due("invoice", "open", total, paid, credited), currency=currency,
         ))
     return found
 
