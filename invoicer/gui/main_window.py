@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -130,6 +131,11 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(_("&File"))
         file_menu.addAction(self.new_invoice_action)
         file_menu.addSeparator()
+        for kind, text in (("customers", _("Import customers…")), ("products", _("Import products…"))):
+            action = file_menu.addAction(icon("import"), text)
+            action.setObjectName(f"import_{kind}")
+            action.triggered.connect(lambda _checked=False, k=kind: self.import_records(k))
+        file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         open_folder = file_menu.addAction(_("Open data folder"))
         open_folder.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.db.folder))))
@@ -215,6 +221,12 @@ class MainWindow(QMainWindow):
         editor.raise_()
         editor.activateWindow()
         return editor
+
+    def import_records(self, kind: str) -> QDialog:
+        """Open the import dialog for "customers" or "products" (from the menu, the page or Reports)."""
+        from invoicer.gui.dialogs.import_dialog import open_import  # loaded when used: keeps start-up fast
+
+        return open_import(self.ops, kind, self)
 
     # ------------------------------------------------------------ misc
 

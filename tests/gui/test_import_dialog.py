@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from gui_helpers import sidebar, toolbar_button
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QPushButton
 from sqlalchemy import select
 
 from invoicer.db.engine import transaction
@@ -124,3 +127,47 @@ def test_reports_page_opens_the_dialogs(qtbot, window, ops) -> None:  # type: ig
     page.import_products_button.click()
     assert isinstance(page.import_dialog, ImportDialog) and page.import_dialog.kind == "products"
     page.import_dialog.reject()
+
+
+def _choose_file(qtbot, dialog: ImportDialog, path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(path), ""))
+    choose = next(b for b in dialog.findChildren(QPushButton) if b.text() == "&Choose file…")
+    qtbot.mouseClick(choose, Qt.MouseButton.LeftButton)
+
+
+def test_customers_page_imports_from_its_toolbar(qtbot, window, ops, tmp_path: Path, dialogs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "c.csv"
+    path.write_text(CSV, encoding="utf-8")
+    page = sidebar(qtbot, window, "Customers")
+    qtbot.mouseClick(toolbar_button(window.toolbar, "Import…"), Qt.MouseButton.LeftButton)
+    dialog = window.findChild(ImportDialog)
+    assert dialog is not None and dialog.isVisible() and dialog.kind == "customers"
+    assert dialog.isModal()  # window-modal: the list stays visible behind it
+    _choose_file(qtbot, dialog, path, monkeypatch)
+    qtbot.keyClick(dialog.valid_only, Qt.Key.Key_Space)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert dialogs.infos == ["3 rows: 2 imported, 1 with errors."] and not dialog.isVisible()
+    assert [page.model.record(r).name for r in range(page.model.rowCount())] == ["Bäckerei Süß", "Dupont SARL"]
+    qtbot.waitUntil(lambda: window.findChild(ImportDialog) is None)  # deleted once closed
+
+
+def test_products_page_and_file_menu_import_products(qtbot, window, ops, tmp_path: Path, dialogs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "p.csv"
+    path.write_text("Product,Price,VAT\nConsulting,120,19\nHosting,9.90,19\n", encoding="utf-8")
+    page = sidebar(qtbot, window, "Products")
+    qtbot.mouseClick(toolbar_button(window.toolbar, "Import…"), Qt.MouseButton.LeftButton)
+    dialog = window.findChild(ImportDialog)
+    assert dialog is not None and dialog.kind == "products"
+    dialog.reject()
+    qtbot.waitUntil(lambda: window.findChild(ImportDialog) is None)
+
+    menu_action = window.findChild(QAction, "import_products")
+    assert menu_action.text() == "Import products…"
+    menu_action.trigger()
+    dialog = window.findChild(ImportDialog)
+    assert dialog is not None and dialog.kind == "products"
+    _choose_file(qtbot, dialog, path, monkeypatch)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert [page.product_model.record(r).name for r in range(page.product_model.rowCount())] == [
+        "Consulting", "Hosting"]
+    assert window.findChild(QAction, "import_customers").text() == "Import customers…"

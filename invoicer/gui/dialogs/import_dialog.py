@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -209,3 +210,11 @@ class ImportDialog(QDialog):
             self.report = report
             messages.show_info(self, report.summary())
             self.accept()
+
+
+def open_import(ops: Operations, kind: str, parent: QWidget | None) -> ImportDialog:
+    """The "Import customers…" / "Import products…" action: a window-modal dialog, deleted when closed."""
+    dialog = ImportDialog(ops, kind, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

@@ -60,6 +60,8 @@ class CustomersPage(Page):
         self.invoice_action = self._action("new", _("New invoice"), self._new_invoice)
         self.archive_action = self._action("archive", _("Archive / restore"), self._archive)
         self.delete_action = self._action("delete", _("Delete"), self._delete)
+        self.import_action = self._action("import", _("Import…"), lambda: window.import_records("customers"))
+        self.import_action.setToolTip(_("Import customers from a .csv or .xlsx file"))
 
     def _action(self, icon_name: str, text: str, slot: object) -> QAction:
         action = QAction(icon(icon_name), text, self)
@@ -68,7 +70,7 @@ class CustomersPage(Page):
 
     def toolbar_actions(self) -> list[QAction]:
         return [self.new_action, self.edit_action, self.account_action, self.invoices_action, self.invoice_action,
-                self.archive_action, self.delete_action]
+                self.archive_action, self.delete_action, self.import_action]
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

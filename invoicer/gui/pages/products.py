@@ -71,9 +71,12 @@ class ProductsPage(Page):
         self.edit_action.triggered.connect(self._edit)
         self.archive_action = QAction(icon("archive"), _("Archive / restore"), self)
         self.archive_action.triggered.connect(self._archive)
+        self.import_action = QAction(icon("import"), _("Import…"), self)
+        self.import_action.setToolTip(_("Import products from a .csv or .xlsx file"))
+        self.import_action.triggered.connect(lambda: window.import_records("products"))
 
     def toolbar_actions(self) -> list[QAction]:
-        return [self.new_action, self.edit_action, self.archive_action]
+        return [self.new_action, self.edit_action, self.archive_action, self.import_action]
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)

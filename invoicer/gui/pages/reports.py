@@ -201,9 +201,5 @@ class ReportsPage(Page):
     # ------------------------------------------------------------ imports
 
     def import_records(self, kind: str) -> None:
-        from invoicer.gui.dialogs.import_dialog import ImportDialog
-
-        dialog = ImportDialog(self.ops, kind, self)
-        dialog.open()
-        self.import_dialog = dialog
+        self.import_dialog = self.window_.import_records(kind)
 
