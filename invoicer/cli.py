@@ -767,9 +767,12 @@ def cmd_mail_test(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_invoice_send(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import mailing
 
-    sent = _with_mail_password(
-        a, lambda password: mailing.send_invoice(ctx.db, a.id, to=a.to, again=a.again, password=password)
-    )
+    try:
+        sent = _with_mail_password(
+            a, lambda password: mailing.send_invoice(ctx.db, a.id, to=a.to, again=a.again, password=password)
+        )
+    except mailing.AlreadySentError as exc:
+        raise mailing.AlreadySentError(f"{exc} Add --again to send it once more.") from None
     data = {"id": sent.invoice_id, "number": sent.number, "message_id": sent.message_id, "to": list(sent.to),
             "copies": list(sent.copies), "subject": sent.subject}
     ctx.out(data, f"Sent {sent.number} to {', '.join(sent.to)}.")

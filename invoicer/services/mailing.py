@@ -338,8 +338,7 @@ def _refuse_repeat(session: Session, invoice: Invoice) -> None:
     if previous is not None:
         to = ", ".join(json.loads(previous.recipients))
         raise AlreadySentError(
-            f"Invoice {invoice.number} was already sent on {previous.sent_at:%Y-%m-%d %H:%M} (UTC) to {to}; "
-            "send it again only on purpose (--again)."
+            f"Invoice {invoice.number} was already sent on {previous.sent_at:%Y-%m-%d %H:%M} (UTC) to {to}."
         )
 
 
