@@ -1,5 +1,5 @@
-"""Settings: the company profile (with logo preview), number formats with a live example, invoice defaults,
-the interface language, and backups (create and restore)."""
+"""Settings: the company profile (with logo preview), number formats with a live example, invoice and document
+defaults, the ledger's accounts, outgoing mail and reminders, the interface language, and backups."""
 
 from __future__ import annotations
 
@@ -30,14 +30,17 @@ from PySide6.QtWidgets import (
 from invoicer.core.errors import InvoicerError
 from invoicer.core.numbering import format_number, validate_pattern
 from invoicer.db import backup
+from invoicer.documents.model import PaperSize
 from invoicer.gui import messages, operations
+from invoicer.gui.pages.accounting_settings import AccountingSettings
 from invoicer.gui.pages.base import Page
+from invoicer.gui.pages.mail_settings import MailSettingsWidget
 from invoicer.gui.style import day, icon
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
 from invoicer.i18n import _
 from invoicer.i18n import format_number as format_count
-from invoicer.services import company, settings, validation
+from invoicer.services import company, documents, settings, taxes, validation
 from invoicer.services.company import CompanyData
 
 if TYPE_CHECKING:
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
 
 
 class SettingsPage(Page):
-    areas = frozenset({operations.COMPANY, operations.SETTINGS})
+    areas = frozenset({operations.COMPANY, operations.SETTINGS, operations.CATALOG})  # catalog: VAT rates
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -53,6 +56,12 @@ class SettingsPage(Page):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scroll(self._company_tab()), _("Company"))
         self.tabs.addTab(self._invoices_tab(), _("Invoices"))
+        self.accounting = AccountingSettings()
+        self.accounting.setObjectName("accounting")
+        self.accounting_tab = self.tabs.addTab(self._scroll(self.accounting), _("Accounting"))
+        self.mail = MailSettingsWidget(self.ops)
+        self.mail.setObjectName("mail")
+        self.tabs.addTab(self._scroll(self.mail), _("Mail"))
         self.tabs.addTab(self._language_tab(), _("Language"))
         self.tabs.addTab(self._backups_tab(), _("Backups"))
         self.save_button = QPushButton(icon("save"), _("Save settings"))
@@ -154,6 +163,12 @@ class SettingsPage(Page):
         self.rounding = QComboBox()
         self.rounding.addItem(_("Per VAT rate over the document (EN 16931)"), "document")
         self.rounding.addItem(_("Per line"), "line")
+        self.paper = QComboBox()
+        self.paper.setObjectName("paper_size")
+        self.paper.addItem(_("Automatic: Letter for customers in the US and Canada, A4 for all others"),
+                           documents.PAPER_AUTO)
+        self.paper.addItem(_("A4 for everyone"), PaperSize.A4.value)
+        self.paper.addItem(_("US Letter for everyone"), PaperSize.LETTER.value)
         help_text = QLabel(_("Tokens: {year} the issue year (numbers restart every year), {seq:05} the running "
                              "number with five digits, {customer} the customer number (one sequence each)."))
         help_text.setWordWrap(True)
@@ -167,6 +182,7 @@ class SettingsPage(Page):
         form.addRow("", help_text)
         form.addRow(_("Default payment &terms"), self.terms)
         form.addRow(_("VAT &rounding on new invoices"), self.rounding)
+        form.addRow(_("&Paper size of PDFs"), self.paper)
         return widget
 
     def _language_tab(self) -> QWidget:
@@ -212,9 +228,9 @@ class SettingsPage(Page):
         def query(session: object) -> tuple:
             profile = company.company_data(company.get_company(session))  # type: ignore[arg-type]
             values = {key: settings.get(session, key) for key in settings.SETTINGS}  # type: ignore[arg-type]
-            return profile, values
+            return profile, values, taxes.list_tax_rates(session)  # type: ignore[arg-type]
 
-        profile, values = self.ops.read(query)
+        profile, values, rates = self.ops.read(query)
         self.name.setText(profile.name)
         self.address.setPlainText(profile.address)
         self.postcode.setText(profile.postcode)
@@ -234,6 +250,8 @@ class SettingsPage(Page):
         self.credit_pattern.setText(str(values["numbering.credit_note"]))
         self.terms.setValue(int(values["invoice.terms_days"]))
         self.rounding.setCurrentIndex(max(self.rounding.findData(values["invoice.tax_rounding"]), 0))
+        self.paper.setCurrentIndex(max(self.paper.findData(values["documents.paper_size"]), 0))
+        self.accounting.show_values(values, rates)
         self.language.set_value(values["ui.language"])
         self.keep.setValue(int(values["backup.keep"]))
         self._list_backups()
@@ -247,17 +265,28 @@ class SettingsPage(Page):
             logo_path=self.logo_path, legal_details=self.legal.toPlainText(),
         )
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Store every tab (company, settings, then mail and its keyring password); True when all is saved."""
         values = {
             "numbering.invoice": self.invoice_pattern.text().strip(),
             "numbering.credit_note": self.credit_pattern.text().strip(),
             "invoice.terms_days": self.terms.value(),
             "invoice.tax_rounding": self.rounding.currentData(),
+            "documents.paper_size": self.paper.currentData(),
             "ui.language": self.language.value(),
             "backup.keep": self.keep.value(),
         }
-        if self.ops.save_company(self, self.company_data()) and self.ops.save_settings(self, values):
-            self.window_.statusBar().showMessage(_("Settings saved."), 4000)
+        try:
+            values |= self.accounting.values()
+        except InvoicerError as err:
+            self.tabs.setCurrentIndex(self.accounting_tab)
+            messages.show_error(self, str(err))
+            return False
+        if not (self.ops.save_company(self, self.company_data()) and self.ops.save_settings(self, values)
+                and self.mail.save()):
+            return False
+        self.window_.statusBar().showMessage(_("Settings saved."), 4000)
+        return True
 
     def _example(self, pattern: str, label: QLabel) -> None:
         try:

@@ -1,0 +1,120 @@
+"""Settings → Accounting: the account codes the ledger's journal posts to, and revenue accounts per VAT rate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from invoicer.core.errors import InvoicerError, ValidationError
+from invoicer.core.totals import TaxKey
+from invoicer.gui.widgets.checked_field import CheckedLineEdit
+from invoicer.i18n import _
+from invoicer.services import ledger, settings, taxes
+from invoicer.services.taxes import TaxRateRow
+
+
+def _rate_text(category: str, rate: object) -> str:
+    """A rate as the setting keys it: ``"S 19"``."""
+    key = taxes.tax_key(category, str(rate))
+    return f"{key.category} {key.rate.normalize():f}"
+
+
+def _checker(key: str) -> Callable[[str], None]:
+    definition = settings.SETTINGS[key]
+
+    def check(text: str) -> None:
+        if definition.check is not None:
+            definition.check(text.strip())
+
+    return check
+
+
+class AccountingSettings(QWidget):
+    """The ``ledger.account.*`` settings; ``values()`` returns them checked, ready to store."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.accounts: dict[str, CheckedLineEdit] = {}
+        accounts_box = QGroupBox(_("Journal accounts"))
+        form = QFormLayout(accounts_box)
+        for name in ledger.ACCOUNTS:
+            field = CheckedLineEdit(_checker(f"ledger.account.{name}"))
+            field.setObjectName(f"account_{name}")
+            field.edit.setMaxLength(30)
+            self.accounts[name] = field
+            form.addRow(self._title(f"ledger.account.{name}"), field)
+        self.by_rate: dict[str, CheckedLineEdit] = {}
+        self.rates_box = QGroupBox(_("Revenue account per VAT rate"))
+        self.rates_form = QFormLayout(self.rates_box)
+        note = QLabel(_("The ledger export writes a double-entry journal with these account codes (your "
+                        "accountant's chart of accounts). A VAT rate left empty posts to the revenue account."))
+        note.setWordWrap(True)
+        note.setProperty("muted", True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(accounts_box)
+        layout.addWidget(self.rates_box)
+        layout.addStretch(1)
+
+    @staticmethod
+    def _title(key: str) -> str:
+        # "Journal account: receivables" -> "Receivables": the group box already says what they are
+        title = _(settings.SETTINGS[key].title)
+        short = title.split(":", 1)[-1].strip()
+        return short[:1].upper() + short[1:]
+
+    def show_values(self, values: dict[str, Any], rates: list[TaxRateRow]) -> None:
+        """Show the stored codes; one revenue row per VAT rate in the catalog (and any other rate stored)."""
+        for name, field in self.accounts.items():
+            field.setText(str(values[f"ledger.account.{name}"]))
+        stored: dict[TaxKey, str] = {}
+        for text, code in dict(values[ledger.REVENUE_BY_RATE]).items():
+            category, _sep, rate = str(text).partition(" ")
+            stored[taxes.tax_key(category, rate.strip())] = str(code)
+        rows = [(_rate_text(r.category, r.rate), r.name) for r in rates if not r.archived]
+        rows += [(_rate_text(k.category, k.rate), "") for k in stored
+                 if _rate_text(k.category, k.rate) not in {text for text, _name in rows}]
+        while self.rates_form.rowCount():
+            self.rates_form.removeRow(0)
+        self.by_rate = {}
+        for text, name in rows:
+            field = CheckedLineEdit(_checker("ledger.account.revenue"))
+            field.setObjectName(f"revenue_{text.replace(' ', '_')}")
+            field.edit.setMaxLength(30)
+            field.edit.setPlaceholderText(_("revenue account"))
+            category, _sep, rate = text.partition(" ")
+            field.setText(stored.get(taxes.tax_key(category, rate), ""))
+            self.by_rate[text] = field
+            self.rates_form.addRow(f"{name} ({text} %)" if name else f"{text} %", field)
+        if not rows:
+            self.rates_form.addRow(QLabel(_("No VAT rates yet (Products → Tax rates).")))
+
+    def values(self) -> dict[str, Any]:
+        """The codes as setting values; ValidationError names the first field that is wrong (and focuses it)."""
+        found: dict[str, Any] = {}
+        for name, field in self.accounts.items():
+            key = f"ledger.account.{name}"
+            code = field.text().strip()
+            if not code:
+                field.setFocus()
+                raise ValidationError(_("Enter an account code for “{title}”.").format(title=self._title(key)))
+            self._check(field, key, code)
+            found[key] = code
+        by_rate: dict[str, str] = {}
+        for text, field in self.by_rate.items():
+            code = field.text().strip()
+            if code:
+                self._check(field, "ledger.account.revenue", code)
+                by_rate[text] = code
+        found[ledger.REVENUE_BY_RATE] = by_rate
+        return found
+
+    @staticmethod
+    def _check(field: CheckedLineEdit, key: str, code: str) -> None:
+        try:
+            _checker(key)(code)
+        except InvoicerError:
+            field.setFocus()
+            raise
