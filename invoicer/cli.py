@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -244,11 +245,11 @@ def cmd_rate_list(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_settings(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import ledger, mailing, reminders, settings  # noqa: F401 (these declare their settings)
+    from invoicer.services import settings
 
     if a.value is None:
         with transaction(ctx.db.readonly_sessions) as s:
-            keys = [a.key] if a.key else sorted(settings.SETTINGS)
+            keys = [a.key] if a.key else sorted(settings.all_settings())
             data = {k: settings.get(s, k) for k in keys}
         ctx.out(data, lambda: "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in data.items()))
         return 0
@@ -1116,6 +1117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("invoicer: interrupted; nothing was half-written.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`invoicer … | head`): not an error of ours; keep Python quiet at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception:
         where = setup_logging(folder or paths.data_dir())
         log.exception("unexpected error in %s", args_in)

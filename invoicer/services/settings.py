@@ -5,6 +5,7 @@ Secrets never live here: the SMTP password is in the OS keyring (invoicer.mail.s
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,9 +53,25 @@ SETTINGS: dict[str, SettingDef] = {
 }
 
 
+#: Feature modules that declare their own settings next to their code (``declare`` at import).
+FEATURE_MODULES = (
+    "invoicer.services.documents",
+    "invoicer.services.ledger",
+    "invoicer.services.mailing",
+    "invoicer.services.reminders",
+)
+
+
 def declare(key: str, definition: SettingDef) -> None:
     """Let a feature module (mail, reminders, ledger) declare its settings next to its code."""
     SETTINGS[key] = definition
+
+
+def all_settings() -> dict[str, SettingDef]:
+    """Every setting of every feature, whichever modules happen to be imported already."""
+    for module in FEATURE_MODULES:
+        importlib.import_module(module)
+    return SETTINGS
 
 
 def get(session: Session, key: str) -> Any:
@@ -78,6 +95,6 @@ def put(session: Session, key: str, value: Any) -> None:
 
 def _definition(key: str) -> SettingDef:
     try:
-        return SETTINGS[key]
+        return all_settings()[key] if key not in SETTINGS else SETTINGS[key]
     except KeyError:
         raise ValidationError(f"There is no setting '{key}'.") from None

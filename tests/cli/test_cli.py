@@ -157,3 +157,21 @@ def test_unexpected_errors_are_logged_not_shown(data: Path) -> None:
     result = run(bad, "customer", "list")
     assert result.returncode in (1, 2)
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_settings_of_every_feature_are_listed(data: Path) -> None:
+    listed = ok(data, "settings")
+    assert {"numbering.invoice", "documents.paper_size", "ledger.account.receivables", "reminders.schedule"} <= set(listed)
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    ok(folder, "demo", "--invoices", "300")
+    env = {**os.environ, "INVOICER_DATA_DIR": str(folder)}
+    proc = subprocess.Popen([sys.executable, "-m", "invoicer", "invoice", "list", "--json"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # like `invoicer invoice list | head -c 10`
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""
