@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,15 +18,20 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
 from invoicer import APP_NAME, __version__, paths
 from invoicer.db.migrate import Database
+from invoicer.gui import operations
 from invoicer.gui.operations import Operations
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import STYLE_SHEET, icon
-from invoicer.i18n import N_, _
+from invoicer.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher
 
 WINDOW_STATE_FILE = "window.ini"
 
@@ -63,6 +69,12 @@ PAGES = (
 
 
 class MainWindow(QMainWindow):
+    """The app's window; also counts the payment reminders due (``reminders_counted``)."""
+
+    reminders_counted = Signal(int)
+    #: the first reminder check waits until the window is up (start-up stays fast), then one runs every hour
+    REMINDERS_FIRST_CHECK_MS = 3000
+
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
@@ -104,6 +116,21 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus()
         self.statusBar().showMessage(str(db.path), 4000)
+        self.reminders_due: int | None = None  # not counted yet
+        self.reminders: ReminderWatcher | None = None
+        self.reminders_button = QToolButton()
+        self.reminders_button.setObjectName("reminders_due")
+        self.reminders_button.setIcon(icon("mail"))
+        self.reminders_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.reminders_button.setAutoRaise(True)
+        self.reminders_button.clicked.connect(self.show_reminders)
+        self.reminders_button.hide()
+        self.statusBar().addPermanentWidget(self.reminders_button)
+        self._recount = QTimer(self)  # many changes in a row: one recount
+        self._recount.setSingleShot(True)
+        self._recount.setInterval(500)
+        self._recount.timeout.connect(self.check_reminders)
+        QTimer.singleShot(self.REMINDERS_FIRST_CHECK_MS, self, self._start_reminders)
 
         self.ops.changed.connect(self._data_changed)
         self.sidebar.currentRowChanged.connect(self._row_changed)
@@ -119,6 +146,9 @@ class MainWindow(QMainWindow):
         self.find_action = QAction(_("Find"), self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self._focus_search)
+        self.reminders_action = QAction(icon("mail"), _("Payment reminders…"), self)
+        self.reminders_action.setObjectName("reminders")
+        self.reminders_action.triggered.connect(self.show_reminders)
         self.backup_action = QAction(_("Back up now"), self)
         self.backup_action.triggered.connect(self._backup)
         self.quit_action = QAction(_("Quit"), self)
@@ -135,6 +165,8 @@ class MainWindow(QMainWindow):
             action = file_menu.addAction(icon("import"), text)
             action.setObjectName(f"import_{kind}")
             action.triggered.connect(lambda _checked=False, k=kind: self.import_records(k))
+        file_menu.addSeparator()
+        file_menu.addAction(self.reminders_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         open_folder = file_menu.addAction(_("Open data folder"))
@@ -193,6 +225,8 @@ class MainWindow(QMainWindow):
     def _data_changed(self, area: str) -> None:
         for page in self.pages.values():
             page.data_changed(area)
+        if area in (operations.INVOICES, operations.SETTINGS) and self.reminders is not None:
+            self._recount.start()
 
     def _focus_search(self) -> None:
         page = self.current_page()
@@ -227,6 +261,45 @@ class MainWindow(QMainWindow):
         from invoicer.gui.dialogs.import_dialog import open_import  # loaded when used: keeps start-up fast
 
         return open_import(self.ops, kind, self)
+
+    # ------------------------------------------------------------ payment reminders
+
+    def _start_reminders(self) -> None:
+        from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher  # mail modules load after start-up
+
+        if self.reminders is not None:
+            return
+        self.reminders = ReminderWatcher(self.ops, self)
+        self.reminders.due_changed.connect(self._show_reminders_due)
+        self.reminders.auto_sent.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.reminders.auto_failed.connect(lambda problem: self.statusBar().showMessage(
+            _("Payment reminders: {problem}").format(problem=problem), 15000))
+        self.reminders.start()
+
+    def check_reminders(self) -> None:
+        """Count the reminders due now (and send them when automatic sending is on)."""
+        if self.reminders is None:
+            self._start_reminders()
+        elif self.reminders.sending is None:
+            self.reminders.check()
+
+    def _show_reminders_due(self, count: int) -> None:
+        self.reminders_due = count
+        self.reminders_button.setText(
+            ngettext("{count} reminder due", "{count} reminders due", count).format(count=count))
+        self.reminders_button.setToolTip(_("Show the payment reminders due and send them"))
+        self.reminders_button.setVisible(count > 0)
+        self.reminders_counted.emit(count)
+
+    def show_reminders(self) -> QDialog:
+        """The reminders due, to send after confirmation (window-modal); recounted when it closes."""
+        from invoicer.gui.dialogs.reminders_dialog import RemindersDialog
+
+        dialog = RemindersDialog(self.ops, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self.check_reminders())
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------ misc
 

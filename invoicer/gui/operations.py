@@ -22,7 +22,6 @@ from invoicer.db import backup
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, known_revisions
 from invoicer.gui import messages
-from invoicer.i18n import _
 from invoicer.services import company, credit_notes, customers, invoices, payments, products, settings, taxes
 from invoicer.services.company import CompanyData
 from invoicer.services.credit_notes import CreditLine, Settlement
@@ -213,35 +212,6 @@ class Operations(QObject):
         from invoicer.services import documents  # ReportLab and Factur-X load only when a PDF is wanted
 
         return self._value(INVOICES, lambda s: documents.document_pdf(s, invoice_id), parent)
-
-    def send_invoice(self, parent: QWidget, invoice_id: int, done: Callable[[], None],
-                     again: bool = False, password: str | None = None) -> None:
-        """Email a finalized invoice with its PDF, off the UI thread (SMTP can be slow). Asks before sending
-        the same invoice twice, and for the SMTP password when the keyring has none."""
-        from invoicer.gui.widgets.background import run_with_progress
-        from invoicer.services import mailing
-
-        def handle(error: BaseException) -> bool:
-            if isinstance(error, mailing.AlreadySentError):
-                if messages.confirm(parent, _("Send again"), str(error), _("Send again")):
-                    self.send_invoice(parent, invoice_id, done, True, password)
-                return True
-            if isinstance(error, mailing.PasswordNeededError):
-                given = messages.ask_password(parent, str(error))
-                if given:
-                    self.send_invoice(parent, invoice_id, done, again, given)
-                return True
-            return False
-
-        def finished(_sent: object) -> None:
-            self.changed.emit(INVOICES)
-            done()
-
-        run_with_progress(
-            parent, _("Sending the invoice…"),
-            lambda _progress: mailing.send_invoice(self.db, invoice_id, again=again, password=password),
-            finished, handle,
-        )
 
     def issue_credit_note(
         self, parent: QWidget | None, invoice_id: int, *, full: bool = False,

@@ -38,6 +38,20 @@ def status_color(status: str) -> QColor:
     return QColor(STATUS_STYLE.get(status, ("", "#6b7280"))[1])
 
 
+#: audit actions as the history and the recent activity show them
+ACTION_LABELS = {
+    "create": N_("created"), "edit": N_("edited"), "finalize": N_("finalized"), "payment": N_("payment recorded"),
+    "reverse_payment": N_("payment reversed"), "apply_credit": N_("credit applied"), "credit": N_("credited"),
+    "issue": N_("issued"), "void": N_("voided"), "write_off": N_("written off"), "delete": N_("deleted"),
+    "duplicate": N_("duplicated"), "update": N_("updated"), "archive": N_("archived"),
+    "send": N_("sent by email"), "remind": N_("payment reminder sent"),
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action.replace("_", " ")
+
+
 @cache
 def icon(name: str) -> QIcon:
     """An SVG icon from resources/icons (scales crisply on high-DPI screens); empty if missing."""

@@ -33,6 +33,7 @@ from invoicer.gui.dialogs.document_data import Document, load_document
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import (
+    action_label,
     date_format,
     day,
     icon,
@@ -362,7 +363,7 @@ class InvoiceEditor(QWidget):
         self.history_model: RecordTableModel = RecordTableModel([
             Field(N_("When (UTC)"), lambda h: h.at),
             Field(N_("Who"), lambda h: h.actor),
-            Field(N_("What"), lambda h: h.action.replace("_", " ")),
+            Field(N_("What"), lambda h: action_label(h.action)),
             Field(N_("Status"), lambda h: " → ".join(status_label(s) for s in (h.before, h.after) if s)),
         ])
         self.history_index = self.tabs.addTab(record_table(self.history_model, self, stretch_column=3), _("History"))
@@ -468,7 +469,8 @@ class InvoiceEditor(QWidget):
         for act, enabled in (
             (self.save_action, draft), (self.finalize_action, draft), (self.delete_action, draft and doc is not None),
             (self.duplicate_action, doc is not None and is_invoice),
-            (self.payment_action, payable), (self.send_action, not draft and is_invoice and status != "void"), (self.apply_credit_action, payable and bool(doc and doc.customer_credit)),
+            (self.payment_action, payable), (self.send_action, not draft and is_invoice and status != "void"),
+            (self.apply_credit_action, payable and bool(doc and doc.customer_credit)),
             (self.credit_action, status in ("open", "paid")), (self.void_action, status == "open"),
             (self.write_off_action, status == "open"),
             (self.add_line_action, draft), (self.remove_line_action, draft),
@@ -733,8 +735,13 @@ class InvoiceEditor(QWidget):
             show_pdf(self, pdf, self._pdf_name())
 
     def _send(self) -> None:
-        if self.invoice_id is not None:
-            self.ops.send_invoice(self, self.invoice_id, self._load)
+        from invoicer.gui.dialogs.send_invoice import open_send_invoice  # mail modules load when first used
+
+        if self.invoice_id is None:
+            return
+        dialog = open_send_invoice(self.ops, self, self.invoice_id)
+        if dialog is not None:
+            dialog.accepted.connect(self._load)  # the history shows the email sent
 
     def _save_pdf(self) -> None:
         from invoicer.gui.widgets.pdf_view import save_pdf

@@ -22,10 +22,10 @@ from invoicer.core.aging import BUCKETS
 from invoicer.gui import operations
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import day, money
+from invoicer.gui.style import action_label, day, money
 from invoicer.gui.widgets.charts import BarChart
 from invoicer.gui.widgets.tables import record_table
-from invoicer.i18n import N_, _, current_locale, ngettext
+from invoicer.i18n import N_, _, current_locale, format_number, ngettext
 from invoicer.services import dashboard
 from invoicer.services.dashboard import Activity, Dashboard
 from invoicer.services.invoices import InvoiceRow
@@ -35,12 +35,6 @@ if TYPE_CHECKING:
 
 BUCKET_LABELS = {"current": N_("Current"), "1-30": N_("1–30"), "31-60": N_("31–60"),
                  "61-90": N_("61–90"), "90+": N_("90+")}
-ACTIONS = {
-    "create": N_("created"), "edit": N_("edited"), "finalize": N_("finalized"), "payment": N_("payment recorded"),
-    "reverse_payment": N_("payment reversed"), "apply_credit": N_("credit applied"), "credit": N_("credited"),
-    "issue": N_("issued"), "void": N_("voided"), "write_off": N_("written off"), "delete": N_("deleted"),
-    "duplicate": N_("duplicated"), "update": N_("updated"), "archive": N_("archived"),
-}
 ENTITIES = {"invoice": N_("Invoice"), "credit_note": N_("Credit note"), "customer": N_("Customer"),
             "product": N_("Product"), "company": N_("Company profile"), "setting": N_("Setting"),
             "tax_rate": N_("Tax rate")}
@@ -90,6 +84,10 @@ class DashboardPage(Page):
         self.outstanding.clicked.connect(lambda: self._show_invoices("open"))
         self.overdue.clicked.connect(lambda: self._show_invoices("overdue"))
         self.revenue_card.clicked.connect(lambda: self._show_invoices(None))
+        self.reminders_card = Card("reminders", _("Payment reminders"))
+        self.reminders_card.clicked.connect(window.show_reminders)
+        window.reminders_counted.connect(self._show_reminders)
+        self._show_reminders(window.reminders_due)
         self.aging_chart = BarChart(_("Aged receivables (days overdue)"), "#dc2626")
         self.aging_chart.setObjectName("aging_chart")
         self.aging_chart.on_click = lambda index: self._show_invoices("overdue" if index else "open")
@@ -112,7 +110,7 @@ class DashboardPage(Page):
         self.recent.setFrameShape(QFrame.Shape.NoFrame)
 
         cards = QHBoxLayout()
-        for card in (self.outstanding, self.overdue, self.revenue_card):
+        for card in (self.outstanding, self.overdue, self.revenue_card, self.reminders_card):
             cards.addWidget(card)
         charts = QHBoxLayout()
         charts.addWidget(self.aging_chart, 2)
@@ -181,6 +179,12 @@ class DashboardPage(Page):
         for event in figures.recent:
             self.recent.addItem(describe(event))
 
+    def _show_reminders(self, count: int | None) -> None:
+        """``count`` None: not counted yet (the first check runs just after start-up)."""
+        self.reminders_card.value.setText("…" if count is None else format_number(count))
+        self.reminders_card.detail.setText(
+            _("checking…") if count is None else _("due to be sent") if count else _("none due today"))
+
     def _show_invoices(self, status: str | None) -> None:
         page = self.window_.show_page("invoices")
         page.filter_status(status)  # type: ignore[attr-defined]
@@ -190,5 +194,5 @@ def describe(event: Activity) -> str:
     what = _(ENTITIES.get(event.entity, event.entity))
     if event.number:
         what = f"{what} {event.number}"
-    action = _(ACTIONS.get(event.action, event.action.replace("_", " ")))
+    action = action_label(event.action)
     return f"{day(event.at.date())}  {what} {action}"
