@@ -8,11 +8,12 @@ document allowance/charge ("line" mode, an option stored on each invoice).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from typing import Protocol
 
 from invoicer.core.errors import ValidationError
 from invoicer.core.money import HUNDRED, ZERO, exponent, from_minor, round_half_up, to_minor
@@ -226,3 +227,48 @@ def _tax_on(basis_minor: int, rate: Decimal, currency: str) -> int:
 def convert_minor(minor: int, from_currency: str, to_currency: str, rate: Decimal) -> int:
     """Convert minor units with a locked exchange rate (1 unit of from = ``rate`` units of to)."""
     return to_minor(from_minor(minor, from_currency) * rate, to_currency)
+
+
+class StoredLine(Protocol):
+    """A line as stored (database row or plain object): what its net amount is computed from."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    price_base: Decimal
+    discount_percent: Decimal | None
+    discount_amount: Decimal | None
+    tax_category: str
+    tax_rate: Decimal
+
+
+class StoredAdjustment(Protocol):
+    """A document allowance or charge as stored: its amount in minor units."""
+
+    amount: int
+    is_charge: bool
+    tax_category: str
+    tax_rate: Decimal
+
+
+def totals_of(
+    lines: Iterable[StoredLine], adjustments: Iterable[StoredAdjustment], currency: str, rounding: str
+) -> Totals:
+    """Totals of a stored document (issuing a credit note, verifying, bulk demo data)."""
+    return compute_totals(
+        [
+            LineInput(x.quantity, x.unit_price, _stored_key(x.tax_category, x.tax_rate), x.discount_percent,
+                      x.discount_amount, x.price_base)
+            for x in lines
+        ],
+        [
+            AdjustmentInput(from_minor(a.amount, currency), _stored_key(a.tax_category, a.tax_rate), a.is_charge)
+            for a in adjustments
+        ],
+        currency,
+        TaxRounding(rounding),
+    )
+
+
+@lru_cache(maxsize=1024)  # a million stored lines share a handful of rates
+def _stored_key(category: str, rate: Decimal) -> TaxKey:
+    return TaxKey(category, rate)

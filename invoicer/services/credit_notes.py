@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from invoicer.core.errors import ValidationError
 from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_up
-from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
+from invoicer.core.totals import totals_of
 from invoicer.core.workflow import InvoiceStatus
 from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
 from invoicer.services import audit, documents, validation
@@ -112,12 +112,7 @@ def issue_credit_note(
         if amount is None or amount <= 0:
             raise ValidationError("The amount to credit must be above zero.", "amount")
         _by_amount(invoice, note, amount)
-    totals = compute_totals(
-        [LineInput(line.quantity, line.unit_price, TaxKey(line.tax_category, line.tax_rate),
-                   line.discount_percent, line.discount_amount, line.price_base) for line in note.lines],
-        [_adj_input(a, note.currency) for a in note.adjustments],
-        note.currency, TaxRounding(note.tax_rounding),
-    )
+    totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding)
     for line, amounts in zip(note.lines, totals.lines, strict=True):
         line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
     store_totals(session, note, totals)
@@ -161,10 +156,6 @@ def issue_credit_note(
     audit.record(session, "issue", "credit_note", note.id, after="issued", payload=payload)
     audit.record(session, "credit", "invoice", invoice.id, before=before, after=invoice.status, payload=payload)
     return Settlement(note.id, number, note.total, applied, note.to_customer_credit, note.refunded)
-
-
-def _adj_input(adj: InvoiceAdjustment, currency: str) -> AdjustmentInput:
-    return AdjustmentInput(from_minor(adj.amount, currency), TaxKey(adj.tax_category, adj.tax_rate), adj.is_charge)
 
 
 def _copy_line(source: InvoiceLine, position: int, quantity: Decimal) -> InvoiceLine:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,15 +23,7 @@ from stdnum.at import uid as at_uid
 from stdnum.iso7064 import mod_11_10
 
 from invoicer.core.errors import ValidationError
-from invoicer.core.money import exponent
-from invoicer.core.totals import (
-    AdjustmentInput,
-    LineInput,
-    TaxKey,
-    TaxRounding,
-    compute_totals,
-    convert_minor,
-)
+from invoicer.core.totals import TaxKey, convert_minor, totals_of
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.services import audit, products, rates, taxes
@@ -271,13 +262,7 @@ class _BulkWriter:
         return inv
 
     def _compute(self, doc: SimpleNamespace) -> None:
-        totals = compute_totals(
-            [LineInput(x.quantity, x.unit_price, _key(x.tax_category, x.tax_rate), x.discount_percent,
-                       x.discount_amount, x.price_base) for x in doc.lines],
-            [AdjustmentInput(Decimal(a.amount).scaleb(-exponent(doc.currency)), _key(a.tax_category, a.tax_rate),
-                             a.is_charge) for a in doc.adjustments],
-            doc.currency, TaxRounding(doc.tax_rounding),
-        )
+        totals = totals_of(doc.lines, doc.adjustments, doc.currency, doc.tax_rounding)
         for line, amounts in zip(doc.lines, totals.lines, strict=True):
             line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
         doc.subtotal, doc.allowance_total, doc.charge_total = totals.subtotal, totals.allowance_total, totals.charge_total
@@ -541,11 +526,6 @@ class _Rows:
         )
         cur.executemany("UPDATE invoices SET status = ?, paid_at = ?, credited = ? WHERE id = ?",
                         [(st, _s(at), cr, i) for st, at, cr, i in self.settled])
-
-
-@cache
-def _key(category: str, rate: Decimal) -> TaxKey:
-    return TaxKey(category, rate)
 
 
 def _s(value: date | datetime | None) -> str | None:

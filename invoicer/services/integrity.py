@@ -11,8 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import InvoicerError
-from invoicer.core.money import from_minor
-from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
+from invoicer.core.totals import totals_of
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
 from invoicer.services.audit import GENESIS, content_sha256, link_hash
 
@@ -159,13 +158,7 @@ def _documents(session: Session, report: Report) -> None:
         n += 1
         label = _label(inv)
         try:
-            totals = compute_totals(
-                [LineInput(x.quantity, x.unit_price, TaxKey(x.tax_category, x.tax_rate), x.discount_percent,
-                           x.discount_amount, x.price_base) for x in inv.lines],
-                [AdjustmentInput(from_minor(a.amount, inv.currency), TaxKey(a.tax_category, a.tax_rate), a.is_charge)
-                 for a in inv.adjustments],
-                inv.currency, TaxRounding(inv.tax_rounding),
-            )
+            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding)
         except InvoicerError as exc:
             report.problems.append(f"{label}: its lines cannot be computed ({exc}).")
             session.expunge(inv)
