@@ -11,7 +11,6 @@ tests/benchmarks/results/engine.json (ignored by git).
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import statistics
 import subprocess
@@ -32,6 +31,7 @@ from invoicer.db.migrate import open_database  # noqa: E402
 from invoicer.db.models import Invoice  # noqa: E402
 from invoicer.services import documents, invoices, reports  # noqa: E402
 from invoicer.services.invoices import DraftData, InvoiceFilter, LineData  # noqa: E402
+from tests.benchmarks.report import publish  # noqa: E402
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -116,12 +116,7 @@ def main() -> None:
         documents.store_frozen_pdf = original
     db.close()
 
-    out = ROOT / "tests" / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "engine.json").write_text(json.dumps(results, indent=2))
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value}")
+    publish("engine", results)
 
 
 if __name__ == "__main__":

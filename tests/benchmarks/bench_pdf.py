@@ -15,7 +15,6 @@ Prints a table and writes tests/benchmarks/results/pdf.json (ignored by git).
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import shutil
 import statistics
@@ -37,6 +36,7 @@ from invoicer.documents import facturx as cii  # noqa: E402
 from invoicer.documents import pdf, qr  # noqa: E402
 from invoicer.services import demo, documents, invoices  # noqa: E402
 from invoicer.services.invoices import DraftData, LineData  # noqa: E402
+from tests.benchmarks.report import publish  # noqa: E402
 from tests.documents.samples import make_document, ten_lines  # noqa: E402
 
 
@@ -146,12 +146,7 @@ def main() -> None:
         finalize(results, folder, args.finalize)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    out = ROOT / "tests" / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "pdf.json").write_text(json.dumps(results, indent=2))
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value}")
+    publish("pdf", results)
 
 
 if __name__ == "__main__":
