@@ -53,6 +53,14 @@ def seller(db: Database) -> Database:
 
 
 @pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A data folder for CLI tests, with the company set up through the CLI itself."""
+    from tests.cli.invocations import company_folder
+
+    return company_folder(tmp_path / "data")
+
+
+@pytest.fixture
 def customer_id(seller: Database) -> int:
     with transaction(seller.sessions) as s:
         return customers.add_customer(

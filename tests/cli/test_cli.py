@@ -7,38 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-
-def run(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "INVOICER_DATA_DIR": str(data)}
-    return subprocess.run([sys.executable, "-m", "invoicer", *args], capture_output=True, text=True, env=env,
-                          input=stdin, timeout=120)
-
-
-def ok(data: Path, *args: str) -> Any:
-    result = run(data, *args, "--json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def user_error(data: Path, *args: str) -> str:
-    result = run(data, *args)
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
-    return lines[0]
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    ok(folder, "company", "set", "--name", "Müller & Söhne GmbH", "--address", "Hauptstraße 1", "--postcode", "10115",
-       "--city", "Berlin", "--country", "DE", "--vat-id", "DE123456788", "--iban", "DE89370400440532013000",
-       "--currency", "EUR", "--locale", "de_DE")
-    return folder
+from tests.cli.invocations import ok, run, user_error
 
 
 def test_the_whole_story(data: Path, tmp_path: Path) -> None:

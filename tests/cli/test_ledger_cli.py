@@ -6,10 +6,10 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.cli.test_cli import data, ok, run, user_error  # noqa: F401 (data is a fixture)
+from tests.cli.invocations import ok, run, user_error
 
 
-def test_export_ledger_and_csv(data: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_export_ledger_and_csv(data: Path, tmp_path: Path) -> None:
     customer = ok(data, "customer", "add", "--name", "ACME", "--country", "FR", "--vat-id", "FR40303265045")["id"]
     draft = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2024-05-02",
                "--line", "Consulting|3|120.00|19")["id"]
@@ -24,7 +24,7 @@ def test_export_ledger_and_csv(data: Path, tmp_path: Path) -> None:  # noqa: F81
         data, "export", "ledger", "-o", str(tmp_path / "x.xlsx"), "--from", "2024-06-01", "--to", "2024-05-01")
 
 
-def test_import_customers_bad_rows_exit_2(data: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_import_customers_bad_rows_exit_2(data: Path, tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text("Name;E-Mail;Land\nA GmbH;a@a.example;DE\nB;bad;DE\n", encoding="utf-8")
     result = run(data, "import", "customers", str(path))
@@ -37,7 +37,7 @@ def test_import_customers_bad_rows_exit_2(data: Path, tmp_path: Path) -> None:  
     assert again["created"] == 0 and len(again["existing"]) == 1
 
 
-def test_import_products(data: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_import_products(data: Path, tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_text("Product,Price,VAT\nConsulting,120.00,19\n", encoding="utf-8")
     assert ok(data, "import", "products", str(path))["created"] == 1

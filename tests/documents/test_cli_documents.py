@@ -8,7 +8,7 @@ from pathlib import Path
 import facturx
 import pypdf
 
-from tests.cli.test_cli import data, ok, run, user_error  # noqa: F401  (data is a fixture)
+from tests.cli.invocations import ok, run, user_error
 
 
 def _invoice(folder: Path, date: str = "2026-11-02", finalize: bool = True) -> int:
@@ -21,7 +21,7 @@ def _invoice(folder: Path, date: str = "2026-11-02", finalize: bool = True) -> i
     return int(invoice)
 
 
-def test_invoice_pdf_and_xml(data: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_invoice_pdf_and_xml(data: Path, tmp_path: Path) -> None:
     invoice = _invoice(data)
     pdf_file, xml_file = tmp_path / "inv.pdf", tmp_path / "inv.xml"
     written = ok(data, "invoice", "pdf", str(invoice), "-o", str(pdf_file))
@@ -36,7 +36,7 @@ def test_invoice_pdf_and_xml(data: Path, tmp_path: Path) -> None:  # noqa: F811
     assert ok(data, "verify")["ok"]
 
 
-def test_draft_pdf_is_a_preview_and_has_no_xml(data: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_draft_pdf_is_a_preview_and_has_no_xml(data: Path, tmp_path: Path) -> None:
     draft = _invoice(data, finalize=False)
     ok(data, "invoice", "pdf", str(draft), "-o", str(tmp_path / "draft.pdf"))
     assert "DRAFT" in pypdf.PdfReader(tmp_path / "draft.pdf").pages[0].extract_text()
@@ -44,7 +44,7 @@ def test_draft_pdf_is_a_preview_and_has_no_xml(data: Path, tmp_path: Path) -> No
     assert "no invoice or credit note 999" in user_error(data, "invoice", "pdf", "999", "-o", str(tmp_path / "x.pdf"))
 
 
-def test_export_pdfs_by_period(data: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_export_pdfs_by_period(data: Path, tmp_path: Path) -> None:
     for day in ("2026-11-02", "2026-11-03", "2026-12-01"):
         _invoice(data, day)
     out = tmp_path / "out"
