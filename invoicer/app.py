@@ -3,11 +3,28 @@ this module is the entry the CLI and the packaged app call."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
+
+from invoicer.core.errors import InvoicerError
 
 
 def run(data_dir: Path | None = None) -> int:
     """Start the desktop app on ``data_dir`` (the default data folder when None); returns the exit code."""
+    if not has_display():
+        # Qt would abort the process with a core dump; say what is going on instead
+        raise InvoicerError(
+            "No graphical display was found, so the desktop app cannot start here. "
+            "Every operation is also available on the command line: invoicer --help."
+        )
     from invoicer.gui.app import run as run_gui
 
     return run_gui(data_dir)
+
+
+def has_display() -> bool:
+    """On Linux and BSD the app needs X11 or Wayland (or an explicit Qt platform such as offscreen)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))

@@ -885,7 +885,7 @@ def cmd_gui(ctx: Context, a: argparse.Namespace) -> int:
     try:
         from invoicer.app import run
     except ImportError as exc:
-        raise InvoicerError(f"The desktop app cannot start here ({exc}); the CLI works.") from None
+        raise InvoicerError(f"The desktop app cannot start here ({exc}); the command line works: invoicer --help.") from None
     return run(ctx.folder)
 
 

@@ -147,3 +147,11 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path: Path) -> None:
     proc.stdout.close()  # like `invoicer invoice list | head -c 10`
     assert proc.wait(timeout=60) == 0
     assert proc.stderr.read() == b""
+
+
+def test_without_a_display_the_app_explains_instead_of_crashing(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "invoicer", "--data-dir", str(tmp_path)], capture_output=True,
+                            text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    assert "No graphical display" in result.stderr and "Traceback" not in result.stderr
