@@ -133,6 +133,9 @@ class Invoice(Base):
         Index("ix_invoices_type_due", "doc_type", "due_date"),
         Index("ix_invoices_type_total", "doc_type", "total"),
         Index("ix_invoices_type_currency", "doc_type", "currency"),
+        # searching the list: the buyer reference by prefix, a customer's documents (migration 0004)
+        Index("ix_invoices_type_reference", "doc_type", "buyer_reference"),
+        Index("ix_invoices_type_customer_issue", "doc_type", "customer_id", "issue_date"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(12), default="invoice")

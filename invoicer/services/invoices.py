@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import FrozenError, NotFoundError, ValidationError
@@ -507,9 +507,70 @@ SORT_COLUMNS = {
 }
 
 
-def _filtered(stmt: Select, flt: InvoiceFilter, today: date) -> Select:  # type: ignore[type-arg]
+#: a search matching at most this many documents is read through the search indexes and then sorted; a wider
+#: one walks the sort column's index and stops after a page (the few matches of a rare term would otherwise
+#: be looked for among all 100,000 documents)
+NARROW_SEARCH = 1000
+#: counting fetches each match by id, so it goes through the search indexes for more of them
+NARROW_COUNT = 20000
+
+
+def _glob_prefix(text: str) -> str:
+    """A GLOB pattern for "starts with ``text``": GLOB's prefix match is answered from a plain index."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text) + "*"
+
+
+def _search_terms(flt: InvoiceFilter) -> tuple[list[str], str]:
+    """Prefix patterns for number and reference (as typed, in capitals, small letters, capitalised: GLOB is
+    case-sensitive) and the LIKE pattern for the customer's name."""
+    term = (flt.search or "").strip()
+    variants = dict.fromkeys((term, term.upper(), term.lower(), term.capitalize()))
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return [_glob_prefix(v) for v in variants], f"%{escaped}%"
+
+
+def _named(like: str) -> Select:  # type: ignore[type-arg]
+    # matching customers first (a small table), so neither count nor page needs the join to filter
+    return select(Customer.id).where(Customer.name.ilike(like, escape="\\"))
+
+
+def _search_condition(flt: InvoiceFilter) -> ColumnElement[bool]:
+    """The search tested row by row: number or reference starts with the term, or the customer's name has it."""
+    prefixes, like = _search_terms(flt)
+    return or_(
+        *(Invoice.number.op("GLOB")(p) for p in prefixes),
+        Invoice.customer_id.in_(_named(like)),
+        *(Invoice.buyer_reference.op("GLOB")(p) for p in prefixes),
+    )
+
+
+def _search_ids(flt: InvoiceFilter, distinct: bool = True) -> CompoundSelect:  # type: ignore[type-arg]
+    """The ids the search matches, each branch answered from its own index (type+number, type+reference,
+    type+customer): cost follows the matches, not the size of the table. ``distinct=False`` may repeat an
+    id that two branches match, but can stop early."""
+    prefixes, like = _search_terms(flt)
+    of_type = Invoice.doc_type == flt.doc_type
+    return (union if distinct else union_all)(
+        *(select(Invoice.id).where(of_type, Invoice.number.op("GLOB")(p)) for p in prefixes),
+        select(Invoice.id).where(of_type, Invoice.customer_id.in_(_named(like))),
+        *(select(Invoice.id).where(of_type, Invoice.buyer_reference.op("GLOB")(p)) for p in prefixes),
+    )
+
+
+def _narrow(session: Session, flt: InvoiceFilter, most: int) -> bool:
+    """Does the search match at most ``most`` documents (read from the indexes, stopping after ``most``)?"""
+    if not (flt.search and flt.search.strip()):
+        return False
+    first = _search_ids(flt, distinct=False).limit(most + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(first)) or 0) <= most
+
+
+def _filtered(stmt: Select, flt: InvoiceFilter, today: date, narrow: bool = False) -> Select:  # type: ignore[type-arg]
+    """``stmt`` limited to what ``flt`` asks for; ``narrow``: the search is matched through its indexes."""
     due = due_sql()
-    stmt = stmt.where(Invoice.doc_type == flt.doc_type)
+    searching = bool(flt.search and flt.search.strip())
+    if not (narrow and searching):  # the search's ids are of the type already: rows are then fetched by id
+        stmt = stmt.where(Invoice.doc_type == flt.doc_type)
     overdue_cond = (Invoice.status == "open") & (Invoice.due_date < today) & (due > 0)
     if flt.status == "overdue" or flt.overdue:
         stmt = stmt.where(overdue_cond)
@@ -523,15 +584,13 @@ def _filtered(stmt: Select, flt: InvoiceFilter, today: date) -> Select:  # type:
         stmt = stmt.where(Invoice.issue_date >= flt.date_from)
     if flt.date_to is not None:
         stmt = stmt.where(Invoice.issue_date <= flt.date_to)
-    if flt.search:
-        term = flt.search.strip()
-        like = f"%{term}%"
-        # matching customers first (a small table), so neither count nor page needs the join to filter
-        named = select(Customer.id).where(Customer.name.ilike(like))
-        stmt = stmt.where(
-            or_(Invoice.number.like(f"{term}%"), Invoice.customer_id.in_(named), Invoice.buyer_reference.ilike(like))
-        )
+    if searching:
+        stmt = stmt.where(Invoice.id.in_(_search_ids(flt)) if narrow else _search_condition(flt))
     return stmt
+
+
+def _only_search(flt: InvoiceFilter) -> bool:
+    return flt == InvoiceFilter(doc_type=flt.doc_type, search=flt.search)
 
 
 def list_invoices(
@@ -551,7 +610,7 @@ def list_invoices(
         Invoice.id, Invoice.doc_type, Invoice.number, Invoice.status, Invoice.customer_id, Customer.name,
         Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, due, Invoice.buyer_reference,
     ).join(Customer, Customer.id == Invoice.customer_id)
-    stmt = _filtered(stmt, flt, today)
+    stmt = _filtered(stmt, flt, today, _narrow(session, flt, NARROW_SEARCH))
     column = SORT_COLUMNS.get(sort, Invoice.issue_date) if sort != "amount_due" else due
     order = column.desc() if descending else column.asc()
     stmt = stmt.order_by(order, Invoice.id.desc() if descending else Invoice.id.asc())
@@ -573,5 +632,9 @@ def list_invoices(
 
 
 def count_invoices(session: Session, flt: InvoiceFilter | None = None, today: date | None = None) -> int:
-    stmt = select(func.count()).select_from(Invoice)
-    return int(session.scalar(_filtered(stmt, flt or InvoiceFilter(), today or date.today())) or 0)
+    flt = flt or InvoiceFilter()
+    if flt.search and flt.search.strip() and _only_search(flt):  # the search's indexes alone know the answer
+        return int(session.scalar(select(func.count()).select_from(_search_ids(flt).subquery())) or 0)
+    narrow = _narrow(session, flt, NARROW_COUNT)
+    stmt = _filtered(select(func.count()).select_from(Invoice), flt, today or date.today(), narrow)
+    return int(session.scalar(stmt) or 0)
