@@ -15,7 +15,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 APP="$ROOT/dist/invoicer"
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 fail() { echo "build.sh: $*" >&2; exit 1; }
 
 VENV="" SMOKE=1 PREFIX=""
