@@ -136,6 +136,8 @@ class Invoice(Base):
         # searching the list: the buyer reference by prefix, a customer's documents (migration 0004)
         Index("ix_invoices_type_reference", "doc_type", "buyer_reference"),
         Index("ix_invoices_type_customer_issue", "doc_type", "customer_id", "issue_date"),
+        # covers the amount due, for the list sorted by it (migration 0005)
+        Index("ix_invoices_type_amounts", "doc_type", "status", "total", "paid", "credited"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(12), default="invoice")

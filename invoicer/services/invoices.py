@@ -605,17 +605,20 @@ def list_invoices(
 ) -> list[InvoiceRow]:
     flt = flt or InvoiceFilter()
     today = today or date.today()
-    due = due_sql().label("amount_due")
+    column = SORT_COLUMNS.get(sort, Invoice.issue_date) if sort != "amount_due" else due_sql()
+    order = (column.desc() if descending else column.asc(), Invoice.id.desc() if descending else Invoice.id.asc())
+    # the page's ids first, the rest of its columns after: a sort no index gives (amount due, customer) then
+    # reads the few columns it needs from a covering index, not 100,000 whole rows
+    page = _filtered(select(Invoice.id), flt, today, _narrow(session, flt, NARROW_SEARCH)).order_by(*order)
+    if sort == "customer":
+        page = page.join(Customer, Customer.id == Invoice.customer_id)
+    if limit is not None:
+        page = page.limit(limit).offset(offset)
     stmt = select(
         Invoice.id, Invoice.doc_type, Invoice.number, Invoice.status, Invoice.customer_id, Customer.name,
-        Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, due, Invoice.buyer_reference,
-    ).join(Customer, Customer.id == Invoice.customer_id)
-    stmt = _filtered(stmt, flt, today, _narrow(session, flt, NARROW_SEARCH))
-    column = SORT_COLUMNS.get(sort, Invoice.issue_date) if sort != "amount_due" else due
-    order = column.desc() if descending else column.asc()
-    stmt = stmt.order_by(order, Invoice.id.desc() if descending else Invoice.id.asc())
-    if limit is not None:
-        stmt = stmt.limit(limit).offset(offset)
+        Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, due_sql().label("amount_due"),
+        Invoice.buyer_reference,
+    ).join(Customer, Customer.id == Invoice.customer_id).where(Invoice.id.in_(page)).order_by(*order)
     rows = []
     for r in session.execute(stmt):
         shown = display_status(r.status, r.due_date, r.total, r.amount_due, today)

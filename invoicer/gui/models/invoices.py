@@ -1,7 +1,8 @@
 """The invoice (or credit note) list as a lazily fetched table: one page of rows at a time from SQLite.
 
-Filtering, searching and sorting re-query the database (count + first page), so the list opens
-and answers at once even with 100,000 documents.
+Filtering, searching and sorting re-query the first page at once and count the matches in the background,
+and a row's text is formatted only when it is first shown, so the list opens and answers every keystroke
+at once even with 100,000 documents.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import day, money, status_label
+from invoicer.gui.widgets.background import LatestRead
 from invoicer.gui.widgets.status_badge import STATUS_ROLE
 from invoicer.i18n import N_, _
 from invoicer.services.invoices import InvoiceFilter, InvoiceRow, count_invoices, list_invoices
@@ -52,16 +54,11 @@ CREDIT_NOTE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class _Shown:
-    """A row with its text formatted once (Babel formatting is too slow to repeat on every paint)."""
-
-    row: InvoiceRow
-    texts: dict[str, str]
-
-
 class InvoiceListModel(QAbstractTableModel):
-    """Invoices matching a filter, sorted by a column, fetched ``PAGE_SIZE`` rows at a time."""
+    """Invoices matching a filter, sorted by a column, fetched ``PAGE_SIZE`` rows at a time; ``counted`` tells
+    how many match once the background count has answered."""
+
+    counted = Signal(int)
 
     def __init__(self, ops: Operations, doc_type: str = "invoice") -> None:
         super().__init__()
@@ -71,24 +68,27 @@ class InvoiceListModel(QAbstractTableModel):
         self.sort_key = "issue_date"
         self.descending = True
         self.today = date.today()
-        self._rows: list[_Shown] = []
-        self._count = 0
+        self._rows: list[InvoiceRow] = []
+        self._texts: dict[int, dict[str, str]] = {}  # row -> its cells, formatted when first shown
+        self._more = False
+        self._count: int | None = None
+        self._counter = LatestRead(self, self._counted)
 
     # ------------------------------------------------------------ querying
 
     def reload(self) -> None:
-        """Count the matches and fetch the first page (after a filter, sort or data change)."""
+        """Fetch the first page now and count the matches in the background (after a filter, sort or change)."""
         self.today = date.today()
-        flt, today = self.filter, self.today
-
-        def query(session: Any) -> tuple[int, list[InvoiceRow]]:
-            count = count_invoices(session, flt, today)
-            return count, self._page(session, 0)
-
+        rows = self.ops.read(lambda s: self._page(s, 0))
         self.beginResetModel()
-        self._count, rows = self.ops.read(query)
-        self._rows = [self._shown(r) for r in rows]
+        self._rows, self._texts, self._more = rows, {}, len(rows) == PAGE_SIZE
         self.endResetModel()
+        flt, today = self.filter, self.today
+        self._counter.ask(lambda: self.ops.read(lambda s: count_invoices(s, flt, today)))
+
+    def _counted(self, count: int) -> None:
+        self._count = count
+        self.counted.emit(count)
 
     def _page(self, session: Any, offset: int) -> list[InvoiceRow]:
         return list_invoices(
@@ -101,21 +101,25 @@ class InvoiceListModel(QAbstractTableModel):
         self.filter = replace(self.filter, **changes)
         self.reload()
 
-    def total_count(self) -> int:
+    def total_count(self) -> int | None:
+        """How many documents match; None until the first count has answered."""
         return self._count
 
+    def counting(self) -> bool:
+        return self._counter.busy()
+
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 (Qt's default argument)
-        return not parent.isValid() and len(self._rows) < self._count
+        return not parent.isValid() and self._more
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
+        if parent.isValid() or not self._more:
             return
         rows = self.ops.read(lambda s: self._page(s, len(self._rows)))
+        self._more = len(rows) == PAGE_SIZE
         if not rows:
-            self._count = len(self._rows)
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
-        self._rows.extend(self._shown(r) for r in rows)
+        self._rows.extend(rows)
         self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -128,10 +132,12 @@ class InvoiceListModel(QAbstractTableModel):
 
     # ------------------------------------------------------------ presenting
 
-    def _shown(self, row: InvoiceRow) -> _Shown:
-        return _Shown(
-            row,
-            {
+    def _cells(self, index: int) -> dict[str, str]:
+        """A row's text, formatted once when first shown (Babel formatting is too slow for every row or paint)."""
+        texts = self._texts.get(index)
+        if texts is None:
+            row = self._rows[index]
+            texts = self._texts[index] = {
                 "number": row.number or _("(draft)"),
                 "customer": row.customer_name,
                 "issue_date": day(row.issue_date),
@@ -140,11 +146,11 @@ class InvoiceListModel(QAbstractTableModel):
                 "amount_due": money(row.amount_due, row.currency),
                 "status": status_label(row.display_status),
                 "currency": row.currency,
-            },
-        )
+            }
+        return texts
 
     def row_at(self, index: int) -> InvoiceRow:
-        return self._rows[index].row
+        return self._rows[index]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -155,20 +161,20 @@ class InvoiceListModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        shown = self._rows[index.row()]
+        row = self._rows[index.row()]
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return shown.texts[column.key]
+            return self._cells(index.row())[column.key]
         if role == STATUS_ROLE and column.key == "status":
-            return shown.row.display_status
+            return row.display_status
         if role == ROW_ROLE:
-            return shown.row
+            return row
         if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column.key == "due_date" and shown.row.overdue:
+        if role == Qt.ItemDataRole.ForegroundRole and column.key == "due_date" and row.overdue:
             return QColor("#dc2626")
-        if role == Qt.ItemDataRole.ToolTipRole and shown.row.buyer_reference:
-            return _("Buyer reference: {ref}").format(ref=shown.row.buyer_reference)
+        if role == Qt.ItemDataRole.ToolTipRole and row.buyer_reference:
+            return _("Buyer reference: {ref}").format(ref=row.buyer_reference)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

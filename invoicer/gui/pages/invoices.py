@@ -85,7 +85,7 @@ class InvoicesPage(Page):
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.activated.connect(self._open)
-        self.model.modelReset.connect(self._show_count)
+        self.model.counted.connect(self._show_count)
 
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
@@ -155,8 +155,7 @@ class InvoicesPage(Page):
     def _date_value(edit: QDateEdit) -> date | None:
         return None if edit.date() == edit.minimumDate() else edit.date().toPython()
 
-    def _show_count(self) -> None:
-        n = self.model.total_count()
+    def _show_count(self, n: int) -> None:
         if self.doc_type == "invoice":
             text = ngettext("{n} invoice", "{n} invoices", n)
         else:

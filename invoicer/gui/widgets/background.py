@@ -1,7 +1,9 @@
-"""Run a long task off the UI thread with a progress dialog (PDF and ledger export): the window stays responsive."""
+"""Work off the UI thread: a long task with a progress dialog (PDF and ledger export), and quick reads whose
+answer may come a moment later (the invoice list's count): the window stays responsive."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -116,3 +118,56 @@ def run_with_progress(parent: QWidget, label: str, task: Callable[[Progress], An
     thread.relay = relay  # type: ignore[attr-defined]
     thread.start()
     return thread
+
+
+class LatestRead(QObject):
+    """Runs reads one at a time in a background thread; a read asked for while another runs replaces any
+    still waiting, and only the answer to the latest one is delivered (``done(result)``, on the UI thread).
+    For a figure that follows what the user types, where older answers are of no use."""
+
+    _answered = Signal(int, object)
+
+    def __init__(self, parent: QObject, done: Callable[[Any], None]) -> None:
+        super().__init__(parent)
+        self._done = done
+        self._lock = threading.Lock()
+        self._latest = 0
+        self._waiting: tuple[int, Callable[[], Any]] | None = None
+        self._running = False
+        self._answered.connect(self._deliver)  # a slot of this UI-thread object: queued from the worker
+
+    def ask(self, read: Callable[[], Any]) -> None:
+        with self._lock:
+            self._latest += 1
+            self._waiting = (self._latest, read)
+            if self._running:
+                return
+            self._running = True
+        threading.Thread(target=self._work, name="invoicer-read", daemon=True).start()
+
+    def busy(self) -> bool:
+        with self._lock:
+            return self._running
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if self._waiting is None:
+                    self._running = False
+                    return
+                ticket, read = self._waiting
+                self._waiting = None
+            try:
+                result = read()
+            except Exception:  # a figure that cannot be read stays as it was; the reason goes to the log
+                logging.getLogger("invoicer.gui").exception("background read failed")
+                continue
+            try:
+                self._answered.emit(ticket, result)
+            except RuntimeError:  # the window was closed meanwhile
+                return
+
+    @Slot(int, object)
+    def _deliver(self, ticket: int, result: object) -> None:
+        if ticket == self._latest:
+            self._done(result)
