@@ -146,6 +146,12 @@ def due_expression():  # type: ignore[no-untyped-def]
     )
 
 
+def customer_names(session: Session) -> list[tuple[int, str]]:
+    """Every customer's (id, name) by name, archived ones too: for pickers, without adding up balances."""
+    stmt = select(Customer.id, Customer.name).order_by(func.lower(Customer.name), Customer.id)
+    return [(customer_id, name) for customer_id, name in session.execute(stmt)]
+
+
 def list_customers(
     session: Session,
     search: str | None = None,

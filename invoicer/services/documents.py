@@ -442,8 +442,15 @@ def export_pdfs(
         max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(str(database),)
     ) as pool:
         futures = [pool.submit(_export_chunk, chunk, str(out_dir)) for chunk in _chunks(list(ids), size)]
-        for future in as_completed(futures):
-            files += future.result()
-            if progress:
-                progress(len(files), total)
+        try:
+            for future in as_completed(futures):
+                files += future.result()
+                if progress:
+                    progress(len(files), total)
+        except BaseException:
+            # stopped (the user cancelled from progress, or a chunk failed): the chunks not started are
+            # dropped, those being written finish, so every file in the folder is a whole PDF
+            for future in futures:
+                future.cancel()
+            raise
     return ExportResult(out_dir, tuple(Path(f) for f in sorted(files)))

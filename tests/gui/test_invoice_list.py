@@ -43,3 +43,32 @@ def test_rows_come_a_page_at_a_time_and_the_count_follows(qtbot, window, gui_db,
     qtbot.keyClicks(page.search, "2")
     assert [model.row_at(0).buyer_reference] == ["PO-2-002"] and model.rowCount() == 1
     qtbot.waitUntil(lambda: page.count_label.text() == "1 invoice", timeout=5000)
+
+
+def test_the_customer_picker_filters_by_typing_part_of_a_name(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _drafts(gui_db, 4, 2)
+    page = sidebar(qtbot, window, "Invoices")
+    picker = page.customer
+    assert picker.currentText() == "All customers" and page.model.rowCount() == 6
+    picker.setFocus()
+    qtbot.keyClick(picker.lineEdit(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(picker.lineEdit(), "sarl")  # any part of the name
+    popup = picker.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert picker.currentText() == "ACME SARL" and page.model.rowCount() == 2
+    qtbot.waitUntil(lambda: page.count_label.text() == "2 invoices", timeout=5000)
+
+    qtbot.keyClick(picker.lineEdit(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(picker.lineEdit(), "nobody")
+    qtbot.keyClick(picker.lineEdit(), Qt.Key.Key_Return)
+    assert picker.currentText() == "ACME SARL" and page.model.rowCount() == 2  # unknown text is put back
+
+    customers_page = sidebar(qtbot, window, "Customers")
+    customers_page.table.selectRow(1)  # Globex AG (sorted by name)
+    next(a for a in window.toolbar.actions() if a.text() == "Invoices").trigger()
+    assert window.current_page() is page and picker.currentText() == "Globex AG"
+    assert page.model.rowCount() == 4
+    picker.setCurrentIndex(0)
+    assert page.model.rowCount() == 6

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QToolButton,
     QVBoxLayout,
 )
 
@@ -24,8 +23,10 @@ from invoicer.gui.models.invoices import InvoiceListModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import FILTER_STATUSES, date_format, icon, status_label
 from invoicer.gui.widgets.background import run_with_progress
+from invoicer.gui.widgets.pickers import CustomerPicker
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import _, format_number, ngettext
+from invoicer.services import customers
 from invoicer.services.invoices import InvoiceRow
 
 if TYPE_CHECKING:
@@ -60,21 +61,21 @@ class InvoicesPage(Page):
         self.date_from.dateChanged.connect(self._dates_changed)
         self.date_to.dateChanged.connect(self._dates_changed)
 
-        self.customer_chip = QToolButton()
-        self.customer_chip.setObjectName("customer_filter")
-        self.customer_chip.setToolTip(_("Show all customers"))
-        self.customer_chip.clicked.connect(lambda: self.filter_customer(None))
-        self.customer_chip.hide()
+        self.customer = CustomerPicker(_("All customers"))
+        self.customer.setObjectName("customer_filter")
+        self.customer.setToolTip(_("Show one customer's documents (type to find the customer)"))
+        self.customer.setMinimumContentsLength(18)
+        self.customer.currentIndexChanged.connect(lambda _i: self._filter(customer_id=self.customer.customer_id()))
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
+        filters.addWidget(self.customer, 2)
         if doc_type == "invoice":
             filters.addWidget(self.status, 1)
         filters.addWidget(QLabel(_("Issued from")))
         filters.addWidget(self.date_from)
         filters.addWidget(QLabel(_("to")))
         filters.addWidget(self.date_to)
-        filters.addWidget(self.customer_chip)
 
         status_column = next(i for i, c in enumerate(self.model.columns) if c.key == "status")
         self.table = record_table(self.model, self, status_column=status_column, multi=True)
@@ -122,7 +123,8 @@ class InvoicesPage(Page):
         return [self.open_action, self.export_action]
 
     def refresh(self) -> None:
-        self.model.reload()
+        self.customer.set_customers(self.ops.read(customers.customer_names))
+        self.model.set_filter(customer_id=self.customer.customer_id())  # a deleted customer's filter goes
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -135,12 +137,9 @@ class InvoicesPage(Page):
     def filter_customer(self, customer: tuple[int, str] | None) -> None:
         """Show only one customer's documents (``(id, name)``), or everyone's."""
         if customer is None:
-            self.customer_chip.hide()
-            self._filter(customer_id=None)
-            return
-        self.customer_chip.setText(_("Customer: {name}  ✕").format(name=customer[1]))
-        self.customer_chip.show()
-        self._filter(customer_id=customer[0])
+            self.customer.set_customer(None)
+        else:
+            self.customer.set_customer(*customer)
 
     def selected_rows(self) -> list[InvoiceRow]:
         return [self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows()]
@@ -191,5 +190,17 @@ class InvoicesPage(Page):
                 ngettext("{n} PDF written to {folder}", "{n} PDFs written to {folder}", len(ids)).format(
                     n=format_number(len(ids)), folder=folder), 10000)
 
-        run_with_progress(self, _("Writing PDFs…"),
-                          lambda progress: export_pdfs(database, ids, Path(folder), progress), done)
+        def cancelled(error: BaseException) -> bool:
+            if not isinstance(error, ExportStopped):
+                return False
+            self.window_.statusBar().showMessage(
+                _("PDF export cancelled; the PDFs written so far are in {folder}.").format(folder=folder), 10000)
+            return True
+
+        self.export_thread = run_with_progress(
+            self, _("Writing PDFs…"), lambda progress: export_pdfs(database, ids, Path(folder), progress), done,
+            cancelled, cancel=ExportStopped)
+
+
+class ExportStopped(Exception):
+    """The user cancelled a PDF export (raised at its next progress report; the files written stay)."""

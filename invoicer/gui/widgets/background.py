@@ -73,9 +73,9 @@ def run_with_progress(parent: QWidget, label: str, task: Callable[[Progress], An
     """Start ``task(progress)`` in a thread; ``done(result)`` runs on the UI thread when it succeeds.
     ``handle(error)`` may deal with an expected error itself (returns True); others are reported.
 
-    Without ``cancel`` the dialog cannot cancel (the PDF export writes files in worker processes that
-    finish their chunk anyway). With it, a Cancel button makes the task's next ``progress`` call raise
-    ``cancel()``, which then reaches ``handle`` like any error.
+    Without ``cancel`` the dialog cannot cancel (a task that could not stop safely). With it, a Cancel button
+    makes the task's next ``progress`` call raise ``cancel()``, which then reaches ``handle`` like any error
+    (the ledger export writes nothing then; the PDF export keeps the whole PDFs written so far).
     """
     dialog = QProgressDialog(label, _("Cancel"), 0, 0, parent)
     if cancel is None:

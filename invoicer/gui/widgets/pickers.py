@@ -1,4 +1,5 @@
-"""Searchable pickers for countries, currencies and languages (names from Babel, in the user's language)."""
+"""Searchable pickers for customers, countries, currencies and languages (names from Babel, in the user's
+language)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,45 @@ class CountryPicker(QComboBox):
         self.setCurrentIndex(index)
         if index < 0:
             self.setEditText(code or "")
+
+
+class CustomerPicker(QComboBox):
+    """Customers by name, found by typing any part of it; ``everyone`` names the first entry, which means
+    no customer in particular (value None)."""
+
+    def __init__(self, everyone: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _searchable(self)
+        self.everyone = everyone
+        self.addItem(everyone, None)
+        self.lineEdit().editingFinished.connect(self._settle)
+
+    def _settle(self) -> None:
+        # text that names no customer is put back to the one chosen: what is shown is what filters
+        if self.findText(self.currentText()) < 0:
+            self.setEditText(self.itemText(self.currentIndex()))
+
+    def customer_id(self) -> int | None:
+        data = self.currentData()
+        return None if data is None else int(data)
+
+    def set_customers(self, customers: list[tuple[int, str]]) -> None:
+        """Fill the list, keeping the customer chosen (without announcing a change)."""
+        chosen = self.customer_id()
+        self.blockSignals(True)
+        self.clear()
+        self.addItem(self.everyone, None)
+        for customer_id, name in customers:
+            self.addItem(name, customer_id)
+        self.setCurrentIndex(max(self.findData(chosen), 0) if chosen is not None else 0)
+        self.blockSignals(False)
+
+    def set_customer(self, customer_id: int | None, name: str = "") -> None:
+        index = self.findData(customer_id) if customer_id is not None else 0
+        if index < 0:
+            self.addItem(name, customer_id)
+            index = self.count() - 1
+        self.setCurrentIndex(index)
 
 
 class CurrencyPicker(QComboBox):

@@ -1,0 +1,51 @@
+"""Batch PDF export from the invoice list: off the UI thread with progress, and Cancel stops it after the
+PDFs being written, leaving only whole files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gui_helpers import sidebar, toolbar_button
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QProgressDialog
+
+from invoicer.db.engine import transaction
+from invoicer.services import company, customers, invoices
+from invoicer.services.invoices import DraftData, LineData
+
+DOCUMENTS = 12
+
+
+@pytest.fixture
+def page(qtbot, window, gui_db, tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    with transaction(gui_db.sessions) as s:
+        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE")
+        customer = customers.add_customer(s, customers.CustomerData(name="Globex AG", country="DE"))
+        for n in range(DOCUMENTS):
+            draft = invoices.create_draft(s, DraftData(customer, [LineData(f"Work {n}", "1", "100", "S", "19")]))
+            invoices.finalize_invoice(s, draft)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(tmp_path / "out"))
+    shown = sidebar(qtbot, window, "Invoices")
+    shown.table.setFocus()
+    qtbot.keyClick(shown.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(shown.selected_rows()) == DOCUMENTS
+    return shown
+
+
+def test_export_writes_every_selected_pdf(qtbot, page, tmp_path: Path, dialogs) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(toolbar_button(page.window_.toolbar, "Export PDFs…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "written to" in page.window_.statusBar().currentMessage(), timeout=60000)
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == DOCUMENTS and dialogs.errors == []
+
+
+def test_cancel_stops_after_the_pdfs_being_written(qtbot, page, tmp_path: Path, monkeypatch, dialogs) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(QProgressDialog, "setValue", lambda dialog, value: dialog.canceled.emit())  # Cancel at once
+    qtbot.mouseClick(toolbar_button(page.window_.toolbar, "Export PDFs…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cancelled" in page.window_.statusBar().currentMessage(), timeout=60000)
+    written = list((tmp_path / "out").glob("*.pdf"))
+    assert len(written) < DOCUMENTS
+    for pdf in written:  # whole files only
+        assert len(PdfReader(pdf).pages) == 1
+    assert dialogs.errors == [] and dialogs.unexpected == 0
