@@ -1,6 +1,7 @@
 """Screenshots for the README: start the app offscreen on demo data and save a PNG of each main page.
 
-Run: ``python packaging/screenshots.py [--out resources/screenshots] [--invoices 2000] [--language en_US]``.
+Run: ``python packaging/screenshots.py [--out resources/screenshots] [--invoices 2000] [--language en_US]
+[--dark]``; ``--dark`` paints the app in a dark palette, as a dark system theme would (to check it reads well).
 """
 
 from __future__ import annotations
@@ -15,15 +16,35 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from invoicer import i18n
-from invoicer.gui.app import application
 from invoicer.db.migrate import open_database
+from invoicer.gui.app import application
 from invoicer.services import demo
 from invoicer.services.invoices import InvoiceFilter, list_invoices
 
 SIZE = QSize(1280, 800)
+
+
+def dark_palette() -> QPalette:
+    """What a dark desktop theme hands the app: light text on dark surfaces."""
+    role, group = QPalette.ColorRole, QPalette.ColorGroup
+    palette = QPalette()
+    colours = {
+        role.Window: "#202124", role.WindowText: "#e8eaed", role.Base: "#17181a", role.AlternateBase: "#2a2b2e",
+        role.Text: "#e8eaed", role.Button: "#2d2e31", role.ButtonText: "#e8eaed", role.BrightText: "#ffffff",
+        role.Highlight: "#3b82f6", role.HighlightedText: "#ffffff", role.ToolTipBase: "#2d2e31",
+        role.ToolTipText: "#e8eaed", role.PlaceholderText: "#9aa0a6", role.Link: "#8ab4f8",
+        role.Light: "#3c3d40", role.Midlight: "#34353a", role.Mid: "#4a4b50", role.Dark: "#111214",
+        role.Shadow: "#000000",
+    }
+    for colour_role, colour in colours.items():
+        palette.setColor(colour_role, QColor(colour))
+    for colour_role in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(group.Disabled, colour_role, QColor("#6b6e73"))
+    return palette
 
 
 def settle(app: QApplication) -> None:
@@ -42,11 +63,15 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "resources" / "screenshots")
     parser.add_argument("--invoices", type=int, default=2000)
     parser.add_argument("--language", default="en_US")
+    parser.add_argument("--dark", action="store_true", help="a dark palette, as under a dark desktop theme")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="invoicer-shots-"))
     i18n.set_language(args.language)
     app = application()
+    if args.dark:
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
     db = open_database(folder)
     demo.generate(db, invoices=args.invoices, seed=7)
 
@@ -55,6 +80,7 @@ def main() -> int:
     window = MainWindow(db)
     window.resize(SIZE)
     window.show()
+    window.check_reminders()  # the first check would otherwise wait for a few seconds after start-up
     for key, name in (("dashboard", "dashboard"), ("invoices", "invoices"), ("customers", "customers"),
                       ("settings", "settings")):
         window.show_page(key)

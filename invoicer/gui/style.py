@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 
 from babel.numbers import NumberFormatError, parse_decimal
 from PySide6.QtCore import QLocale
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
 from invoicer import paths
 from invoicer.i18n import N_, _, current_locale, format_date, format_money, format_number
@@ -27,6 +27,21 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
 
 #: the statuses a user can filter the invoice list by, in lifecycle order
 FILTER_STATUSES = ("draft", "open", "partially paid", "overdue", "paid", "void", "uncollectible")
+
+
+def dark_theme() -> bool:
+    """Is the app painted light on dark (a dark desktop theme)?"""
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def warning_color() -> QColor:
+    """Red for what is overdue or wrong, light enough to read on a dark theme too."""
+    return QColor("#f87171" if dark_theme() else "#dc2626")
+
+
+def warning_style() -> str:
+    """A style sheet rule: text in the warning colour."""
+    return f"color: {warning_color().name()};"
 
 
 def status_label(status: str) -> str:
@@ -104,7 +119,8 @@ def date_format() -> str:
 
 #: palette-based, so it follows the light or dark system theme
 STYLE_SHEET = """
-QListWidget#sidebar { background: palette(alternate-base); border: none; padding: 10px 8px; }
+QListWidget#sidebar { background: palette(alternate-base); border: none; padding: 10px 8px; outline: 0;
+                      show-decoration-selected: 1; }
 QListWidget#sidebar::item { padding: 4px 10px; border-radius: 6px; margin: 1px 0; color: palette(window-text); }
 QListWidget#sidebar::item:selected { background: palette(highlight); color: palette(highlighted-text); }
 QListWidget#sidebar::item:hover:!selected { background: palette(midlight); }

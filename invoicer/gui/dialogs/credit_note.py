@@ -27,7 +27,7 @@ from invoicer.core.money import parse_amount
 from invoicer.gui import messages
 from invoicer.gui.dialogs.document_data import Document
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import locale_decimal, money, plain_decimal
+from invoicer.gui.style import locale_decimal, money, plain_decimal, warning_style
 from invoicer.i18n import _
 from invoicer.services import credit_notes
 from invoicer.services.credit_notes import CreditLine, Settlement
@@ -130,7 +130,7 @@ class CreditNoteDialog(QDialog):
         except (InvoicerError, ArithmeticError) as err:
             message = str(err) if isinstance(err, InvoicerError) else _("A quantity is not a number.")
             self.effect.setText(message)
-            self.effect.setStyleSheet("color: #dc2626;")
+            self.effect.setStyleSheet(warning_style())
             self.issue_button.setEnabled(False)
             return
         parts = [_("Credit note {number} over {total}.").format(number=result.number,

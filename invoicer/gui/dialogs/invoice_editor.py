@@ -42,6 +42,7 @@ from invoicer.gui.style import (
     plain_decimal,
     status_color,
     status_label,
+    warning_style,
 )
 from invoicer.gui.widgets.line_table import LineTable
 from invoicer.gui.widgets.tables import record_table
@@ -127,7 +128,7 @@ class InvoiceEditor(QWidget):
 
         self.problem = QLabel()
         self.problem.setObjectName("problem")
-        self.problem.setStyleSheet("color: #dc2626;")
+        self.problem.setStyleSheet(warning_style())
         self.problem.setWordWrap(True)
         self.totals = TotalsBox()
         self.totals.setObjectName("totals")

@@ -22,7 +22,7 @@ from invoicer.core.money import from_minor, parse_amount
 from invoicer.gui import messages
 from invoicer.gui.dialogs.document_data import Document
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import date_format, locale_decimal, money, plain_decimal
+from invoicer.gui.style import date_format, locale_decimal, money, plain_decimal, warning_style
 from invoicer.i18n import N_, _
 from invoicer.services import payments
 
@@ -69,7 +69,7 @@ class _AmountDialog(QDialog):
                 raise InvoicerError(_("Enter an amount above zero."))
         except InvoicerError as err:
             self.effect.setText(str(err))
-            self.effect.setStyleSheet("color: #dc2626;")
+            self.effect.setStyleSheet(warning_style())
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return
         applied = min(amount, doc.amount_due)
@@ -138,7 +138,7 @@ class ApplyCreditDialog(_AmountDialog):
             self.ops.dry_run(lambda s: payments.apply_credit(s, self.document.id, amount))
         except InvoicerError as err:
             self.effect.setText(str(err))
-            self.effect.setStyleSheet("color: #dc2626;")
+            self.effect.setStyleSheet(warning_style())
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
 
     def accept(self) -> None:

@@ -12,10 +12,9 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import day, money, status_label
+from invoicer.gui.style import day, money, status_label, warning_color
 from invoicer.gui.widgets.background import LatestRead
 from invoicer.gui.widgets.status_badge import STATUS_ROLE
 from invoicer.i18n import N_, _
@@ -172,7 +171,7 @@ class InvoiceListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column.key == "due_date" and row.overdue:
-            return QColor("#dc2626")
+            return warning_color()
         if role == Qt.ItemDataRole.ToolTipRole and row.buyer_reference:
             return _("Buyer reference: {ref}").format(ref=row.buyer_reference)
         return None

@@ -14,6 +14,8 @@ from invoicer.i18n import _
 from invoicer.services import ledger, settings, taxes
 from invoicer.services.taxes import TaxRateRow
 
+CODE_WIDTH = 260  # account codes are short; a full-width field would look like a text box
+
 
 def _rate_text(category: str, rate: object) -> str:
     """A rate as the setting keys it: ``"S 19"``."""
@@ -43,8 +45,10 @@ class AccountingSettings(QWidget):
             field = CheckedLineEdit(_checker(f"ledger.account.{name}"))
             field.setObjectName(f"account_{name}")
             field.edit.setMaxLength(30)
+            field.setMaximumWidth(CODE_WIDTH)
             self.accounts[name] = field
             form.addRow(self._title(f"ledger.account.{name}"), field)
+        self.accounts["revenue"].edit.textChanged.connect(self._show_revenue_default)
         self.by_rate: dict[str, CheckedLineEdit] = {}
         self.rates_box = QGroupBox(_("Revenue account per VAT rate"))
         self.rates_form = QFormLayout(self.rates_box)
@@ -83,13 +87,19 @@ class AccountingSettings(QWidget):
             field = CheckedLineEdit(_checker("ledger.account.revenue"))
             field.setObjectName(f"revenue_{text.replace(' ', '_')}")
             field.edit.setMaxLength(30)
-            field.edit.setPlaceholderText(_("revenue account"))
+            field.setMaximumWidth(CODE_WIDTH)
             category, _sep, rate = text.partition(" ")
             field.setText(stored.get(taxes.tax_key(category, rate), ""))
             self.by_rate[text] = field
             self.rates_form.addRow(f"{name} ({text} %)" if name else f"{text} %", field)
         if not rows:
             self.rates_form.addRow(QLabel(_("No VAT rates yet (Products → Tax rates).")))
+        self._show_revenue_default()
+
+    def _show_revenue_default(self) -> None:
+        default = _("{code} (the revenue account)").format(code=self.accounts["revenue"].text().strip())
+        for field in self.by_rate.values():
+            field.edit.setPlaceholderText(default)
 
     def values(self) -> dict[str, Any]:
         """The codes as setting values; ValidationError names the first field that is wrong (and focuses it)."""

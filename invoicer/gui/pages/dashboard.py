@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from invoicer.core.aging import BUCKETS
+from invoicer.core.money import exponent
 from invoicer.gui import operations
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import action_label, day, money
+from invoicer.gui.style import action_label, day, money, warning_style
 from invoicer.gui.widgets.charts import BarChart
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _, current_locale, format_number, ngettext
@@ -157,7 +158,7 @@ class DashboardPage(Page):
         self.outstanding.detail.setText(_("plus {amounts}").format(amounts=", ".join(others)) if others else
                                         _("on open invoices"))
         self.overdue.value.setText(money(figures.overdue.get(home, 0), home))
-        self.overdue.value.setStyleSheet("color: #dc2626;" if figures.overdue_count else "")
+        self.overdue.value.setStyleSheet(warning_style() if figures.overdue_count else "")
         self.overdue.detail.setText(
             ngettext("{n} invoice past its due date", "{n} invoices past their due date",
                      figures.overdue_count).format(n=figures.overdue_count))
@@ -166,14 +167,16 @@ class DashboardPage(Page):
         self.revenue_card.detail.setText(_("{amount} this month").format(amount=money(this_month, home)))
 
         buckets = figures.aging.get(home, dict.fromkeys(BUCKETS, 0))
+        per_major = 10 ** exponent(home)
         self.aging_chart.show_values(
             [_(BUCKET_LABELS[b]) for b in BUCKETS], [buckets[b] for b in BUCKETS],
-            [money(buckets[b], home) for b in BUCKETS])
+            [money(buckets[b], home) for b in BUCKETS], per_major)
         locale = current_locale()
         self.revenue_chart.show_values(
             [format_skeleton("MMM", month, locale=locale) for month, _v in figures.revenue],
             [max(v, 0) for _m, v in figures.revenue],
-            [f"{format_skeleton('yMMMM', month, locale=locale)}: {money(v, home)}" for month, v in figures.revenue])
+            [f"{format_skeleton('yMMMM', month, locale=locale)}: {money(v, home)}" for month, v in figures.revenue],
+            per_major)
         self.attention_model.set_records(figures.attention)
         self.recent.clear()
         for event in figures.recent:

@@ -35,7 +35,7 @@ from invoicer.gui import messages, operations
 from invoicer.gui.pages.accounting_settings import AccountingSettings
 from invoicer.gui.pages.base import Page
 from invoicer.gui.pages.mail_settings import MailSettingsWidget
-from invoicer.gui.style import day, icon
+from invoicer.gui.style import day, icon, warning_style
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
 from invoicer.i18n import _
@@ -293,7 +293,7 @@ class SettingsPage(Page):
             validate_pattern(pattern)
         except InvoicerError as err:
             label.setText(str(err))
-            label.setStyleSheet("color: #dc2626;")
+            label.setStyleSheet(warning_style())
             return
         label.setText(_("Next numbers look like {example}").format(
             example=format_number(pattern, date.today().year, 1, 42)))

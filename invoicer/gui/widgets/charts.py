@@ -6,12 +6,13 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from invoicer.gui.style import dark_theme
 
-def is_dark(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+#: axis scales: amounts of a million and more in millions ("1.5 M"), of a thousand and more in thousands
+SCALES = ((1_000_000, "%.1f M"), (1_000, "%.0f k"), (1, "%.0f"))
 
 
 class BarChart(QChartView):
@@ -33,20 +34,24 @@ class BarChart(QChartView):
         self.texts: list[str] = []
         self.on_click: Callable[[int], None] | None = None
 
-    def show_values(self, labels: Sequence[str], values: Sequence[int], texts: Sequence[str]) -> None:
-        """``values`` in minor units (heights), ``texts`` the formatted amounts shown on hover."""
+    def show_values(self, labels: Sequence[str], values: Sequence[int], texts: Sequence[str],
+                    minor_per_major: int = 100) -> None:
+        """``values`` in minor units (heights), ``texts`` the formatted amounts shown on hover; the axis is
+        in major units (``minor_per_major`` minor units each), in thousands or millions when they are large."""
         chart = self.chart()
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
-        chart.setTheme(QChart.ChartTheme.ChartThemeDark if is_dark(self) else QChart.ChartTheme.ChartThemeLight)
+        chart.setTheme(QChart.ChartTheme.ChartThemeDark if dark_theme() else QChart.ChartTheme.ChartThemeLight)
         chart.setBackgroundVisible(False)
         self.texts = list(texts)
         bars = QBarSet("")
         bars.setColor(QColor(self.color))
         bars.setBorderColor(QColor(self.color))
+        largest = max([v / minor_per_major for v in values] + [1])
+        unit, label_format = next((u, f) for u, f in SCALES if largest >= u)
         for value in values:
-            bars.append(value / 100)  # chart geometry only; never shown as an amount
+            bars.append(value / minor_per_major / unit)  # chart geometry and axis only; amounts are in `texts`
         series = QBarSeries()
         series.append(bars)
         series.setBarWidth(0.6)
@@ -58,9 +63,9 @@ class BarChart(QChartView):
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(x_axis)
         y_axis = QValueAxis()
-        y_axis.setLabelFormat("%.0f")
+        y_axis.setLabelFormat(label_format)
         y_axis.setMin(0)
-        y_axis.setMax(max([v / 100 for v in values] + [1]) * 1.1)
+        y_axis.setMax(largest / unit * 1.1)
         y_axis.applyNiceNumbers()
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(y_axis)

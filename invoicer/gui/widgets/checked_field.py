@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from invoicer.core.errors import InvoicerError
+from invoicer.gui.style import warning_color, warning_style
 
 
 class CheckedLineEdit(QWidget):
@@ -17,7 +18,7 @@ class CheckedLineEdit(QWidget):
         self.check = check
         self.edit = QLineEdit()
         self.message = QLabel()
-        self.message.setStyleSheet("color: #dc2626;")
+        self.message.setStyleSheet(warning_style())
         self.message.setWordWrap(True)
         self.message.hide()
         layout = QVBoxLayout(self)
@@ -41,7 +42,7 @@ class CheckedLineEdit(QWidget):
         except InvoicerError as err:
             self.message.setText(str(err))
             self.message.show()
-            self.edit.setStyleSheet("border: 1px solid #dc2626;")
+            self.edit.setStyleSheet(f"border: 1px solid {warning_color().name()};")
             return False
         self.message.hide()
         self.edit.setStyleSheet("")
