@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from invoicer.gui.widgets.status_badge import StatusBadgeDelegate
@@ -29,6 +30,12 @@ def record_table(model: QAbstractItemModel, parent: QWidget | None = None, statu
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setDefaultSectionSize(120)
+    bold = header.font()
+    bold.setBold(True)  # the style sheet sets headers in bold
+    metrics = QFontMetrics(bold)
+    for column in range(model.columnCount()):  # a long translated title is never cut
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        header.resizeSection(column, max(120, metrics.horizontalAdvance(title) + 36))  # + padding, sort arrow
     if stretch_column is not None and stretch_column < model.columnCount():
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     if status_column is not None:
