@@ -146,10 +146,22 @@ def due_expression():  # type: ignore[no-untyped-def]
     )
 
 
-def customer_names(session: Session) -> list[tuple[int, str]]:
-    """Every customer's (id, name) by name, archived ones too: for pickers, without adding up balances."""
-    stmt = select(Customer.id, Customer.name).order_by(func.lower(Customer.name), Customer.id)
-    return [(customer_id, name) for customer_id, name in session.execute(stmt)]
+@dataclass(frozen=True)
+class CustomerChoice:
+    """A customer as a picker offers it."""
+
+    id: int
+    name: str
+    currency: str
+
+
+def customer_choices(session: Session, include_archived: bool = True) -> list[CustomerChoice]:
+    """Customers by name for pickers, without adding up balances (list_customers does, which takes a tenth
+    of a second at 100,000 invoices)."""
+    stmt = select(Customer.id, Customer.name, Customer.currency).order_by(func.lower(Customer.name), Customer.id)
+    if not include_archived:
+        stmt = stmt.where(Customer.archived.is_(False))
+    return [CustomerChoice(*row) for row in session.execute(stmt)]
 
 
 def list_customers(

@@ -153,7 +153,7 @@ class InvoiceEditor(QWidget):
     def _read_lookups(self) -> None:
         def query(session: object) -> tuple:
             return (
-                customers.list_customers(session),  # type: ignore[arg-type]
+                customers.customer_choices(session, include_archived=False),  # type: ignore[arg-type]
                 taxes.list_tax_rates(session),  # type: ignore[arg-type]
                 products.list_products(session),  # type: ignore[arg-type]
                 settings.get(session, "invoice.tax_rounding"),  # type: ignore[arg-type]
@@ -520,7 +520,7 @@ class InvoiceEditor(QWidget):
             self._header_dirty = True
             self._update_title()
 
-    def _customer_row(self) -> customers.CustomerRow | None:
+    def _customer_row(self) -> customers.CustomerChoice | None:
         customer_id = self.customer.currentData()
         return next((c for c in self.customer_rows if c.id == customer_id), None)
 

@@ -123,7 +123,7 @@ class InvoicesPage(Page):
         return [self.open_action, self.export_action]
 
     def refresh(self) -> None:
-        self.customer.set_customers(self.ops.read(customers.customer_names))
+        self.customer.set_customers([(c.id, c.name) for c in self.ops.read(customers.customer_choices)])
         self.model.set_filter(customer_id=self.customer.customer_id())  # a deleted customer's filter goes
 
     def focus_search(self) -> None:
