@@ -1,7 +1,8 @@
 """Screenshots for the README: start the app offscreen on demo data and save a PNG of each main page.
 
 Run: ``python packaging/screenshots.py [--out resources/screenshots] [--invoices 2000] [--language en_US]
-[--dark]``; ``--dark`` paints the app in a dark palette, as a dark system theme would (to check it reads well).
+[--dark]``; ``--dark`` paints the app in a dark palette, as a dark system theme would, to check that it reads well
+(write those into another folder: the README shows the light ones).
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def main() -> int:
     window.resize(SIZE)
     window.show()
     window.check_reminders()  # the first check would otherwise wait for a few seconds after start-up
+    window.statusBar().clearMessage()  # not the temporary folder's path
     for key, name in (("dashboard", "dashboard"), ("invoices", "invoices"), ("customers", "customers"),
                       ("settings", "settings")):
         window.show_page(key)
