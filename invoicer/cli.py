@@ -130,7 +130,8 @@ def _customer_data(a: argparse.Namespace) -> Any:
 
     return CustomerData(
         name=a.name, country=a.country, contact=a.contact, email=a.email, address=a.address or "",
-        postcode=a.postcode or "", city=a.city or "", vat_id=a.vat_id, currency=a.currency,
+        postcode=a.postcode or "", city=a.city or "", vat_id=a.vat_id, iban=a.iban, bic=a.bic,
+        currency=a.currency,
         locale=a.locale, terms_days=a.terms_days, notes=a.notes,
     )
 
@@ -930,7 +931,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(g, "add", cmd_customer_add, "add a customer (prints the id)")
     c.add_argument("--name", required=True)
     c.add_argument("--country", required=True)
-    for opt in ("contact", "email", "address", "postcode", "city", "vat-id", "currency", "locale", "notes"):
+    for opt in ("contact", "email", "address", "postcode", "city", "vat-id", "iban", "bic", "currency", "locale",
+                "notes"):
         c.add_argument(f"--{opt}")
     c.add_argument("--terms-days", type=_positive_int)
     c = command(g, "list", cmd_customer_list, "list customers with balance and credit")

@@ -72,6 +72,8 @@ class Customer(Base):
     city: Mapped[str] = mapped_column(String(100), default="")
     country: Mapped[str] = mapped_column(String(2))
     vat_id: Mapped[str | None] = mapped_column(String(30), index=True)
+    iban: Mapped[str | None] = mapped_column(String(34))  # for refunds and direct debits
+    bic: Mapped[str | None] = mapped_column(String(11))
     currency: Mapped[str] = mapped_column(String(3))
     locale: Mapped[str] = mapped_column(String(20))
     terms_days: Mapped[int] = mapped_column(default=30)

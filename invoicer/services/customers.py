@@ -26,6 +26,8 @@ class CustomerData:
     postcode: str = ""
     city: str = ""
     vat_id: str | None = None
+    iban: str | None = None
+    bic: str | None = None
     currency: str | None = None  # the company currency when empty
     locale: str | None = None  # the company locale when empty
     terms_days: int | None = None  # the default terms when empty
@@ -68,6 +70,8 @@ def clean_customer(session: Session, data: CustomerData) -> CustomerData:
         postcode=validation.clean_text(data.postcode),
         city=validation.clean_text(data.city),
         vat_id=validation.vat_id(data.vat_id, country),
+        iban=validation.iban(data.iban),
+        bic=validation.bic(data.bic),
         currency=validation.currency(data.currency or company.currency),
         locale=validation.locale(data.locale or company.locale),
         terms_days=terms,
@@ -82,6 +86,11 @@ def add_customer(session: Session, data: CustomerData) -> int:
     session.flush()
     audit.record(session, "create", "customer", customer.id, payload=asdict(clean))
     return customer.id
+
+
+def customer_data(customer: Customer) -> CustomerData:
+    """A stored customer as editable data."""
+    return CustomerData(**{name: getattr(customer, name) for name in CustomerData.__dataclass_fields__})
 
 
 def get_customer(session: Session, customer_id: int) -> Customer:

@@ -155,3 +155,10 @@ def test_without_a_display_the_app_explains_instead_of_crashing(tmp_path: Path) 
                             text=True, env=env, timeout=60)
     assert result.returncode == 2
     assert "No graphical display" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_customer_bank_account_is_validated(data: Path) -> None:
+    assert "not a valid IBAN" in user_error(data, "customer", "add", "--name", "X", "--country", "DE",
+                                            "--iban", "DE89370400440532013001")
+    ok(data, "customer", "add", "--name", "X", "--country", "DE", "--iban", "DE89 3704 0044 0532 0130 00",
+       "--bic", "COBADEFFXXX")

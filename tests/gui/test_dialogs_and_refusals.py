@@ -55,6 +55,21 @@ def test_customer_dialog_checks_email_and_vat_id_as_you_type(qtbot, window, dial
     assert dialog.isVisible() and dialog.customer_id is None
 
 
+def test_customer_dialog_checks_iban_as_you_type_and_saves_the_account(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    dialog = CustomerDialog(window.ops, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name, "Bank Kunde")
+    qtbot.keyClicks(dialog.iban.edit, "DE89 3704 0044 0532 0130 01")  # wrong check digits
+    assert dialog.iban.message.isVisibleTo(dialog) and "not a valid IBAN" in dialog.iban.message.text()
+    replace_text(qtbot, dialog.iban.edit, "DE89 3704 0044 0532 0130 00")
+    assert not dialog.iban.message.isVisibleTo(dialog)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert not dialogs.errors and dialog.customer_id is not None
+    with transaction(gui_db.readonly_sessions) as s:
+        assert customers.get_customer(s, dialog.customer_id).iban == "DE89370400440532013000"
+
+
 def test_payment_dialog_refuses_junk_and_explains_overpayment(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
     _customer, invoice_id = _seed(gui_db)
     editor = window.open_invoice(invoice_id)

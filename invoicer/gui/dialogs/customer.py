@@ -44,6 +44,10 @@ class CustomerDialog(QDialog):
         self.vat_id = CheckedLineEdit(lambda text: validation.vat_id(text, self.country.code()))
         self.vat_id.setObjectName("vat_id")
         self.country.currentIndexChanged.connect(self.vat_id.validate)
+        self.iban = CheckedLineEdit(validation.iban)
+        self.iban.setObjectName("iban")
+        self.bic = CheckedLineEdit(validation.bic)
+        self.bic.setObjectName("bic")
         self.currency = CurrencyPicker()
         self.locale = LocalePicker()
         self.terms = QSpinBox()
@@ -62,6 +66,8 @@ class CustomerDialog(QDialog):
         form.addRow(_("C&ity"), self.city)
         form.addRow(_("Coun&try"), self.country)
         form.addRow(_("&VAT ID"), self.vat_id)
+        form.addRow(_("I&BAN"), self.iban)
+        form.addRow(_("BI&C"), self.bic)
         form.addRow(_("Billing c&urrency"), self.currency)
         form.addRow(_("Document &language"), self.locale)
         form.addRow(_("Payment &terms"), self.terms)
@@ -80,12 +86,7 @@ class CustomerDialog(QDialog):
             seller = company.get_company(session)  # type: ignore[arg-type]
             terms = settings.get(session, "invoice.terms_days")  # type: ignore[arg-type]
             existing = None if self.customer_id is None else customers.get_customer(session, self.customer_id)  # type: ignore[arg-type]
-            data = None if existing is None else CustomerData(
-                name=existing.name, country=existing.country, contact=existing.contact, email=existing.email,
-                address=existing.address, postcode=existing.postcode, city=existing.city, vat_id=existing.vat_id,
-                currency=existing.currency, locale=existing.locale, terms_days=existing.terms_days,
-                notes=existing.notes,
-            )
+            data = None if existing is None else customers.customer_data(existing)
             return seller.country, seller.currency, seller.locale, terms, data
 
         country, currency, locale, terms, data = self.ops.read(query)
@@ -103,6 +104,8 @@ class CustomerDialog(QDialog):
         self.city.setText(data.city)
         self.country.set_code(data.country)
         self.vat_id.setText(data.vat_id)
+        self.iban.setText(data.iban)
+        self.bic.setText(data.bic)
         self.currency.set_code(data.currency or "EUR")
         self.locale.set_value(data.locale)
         self.terms.setValue(data.terms_days or 0)
@@ -112,7 +115,8 @@ class CustomerDialog(QDialog):
         return CustomerData(
             name=self.name.text(), country=self.country.code(), contact=self.contact.text(),
             email=self.email.text(), address=self.address.toPlainText(), postcode=self.postcode.text(),
-            city=self.city.text(), vat_id=self.vat_id.text(), currency=self.currency.code(),
+            city=self.city.text(), vat_id=self.vat_id.text(), iban=self.iban.text(), bic=self.bic.text(),
+            currency=self.currency.code(),
             locale=self.locale.value(), terms_days=self.terms.value(), notes=self.notes.toPlainText(),
         )
 
