@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from invoicer.core.errors import InvoicerError
+from invoicer.core.errors import N_, InvoicerError
 
 
 def run(data_dir: Path | None = None) -> int:
@@ -15,8 +15,8 @@ def run(data_dir: Path | None = None) -> int:
     if not has_display():
         # Qt would abort the process with a core dump; say what is going on instead
         raise InvoicerError(
-            "No graphical display was found, so the desktop app cannot start here. "
-            "Every operation is also available on the command line: invoicer --help."
+            N_("No graphical display was found, so the desktop app cannot start here. Every operation is also "
+               "available on the command line: invoicer --help.")
         )
     from invoicer.gui.app import run as run_gui
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from invoicer import __version__, paths
-from invoicer.core.errors import InvoicerError, ValidationError
+from invoicer.core.errors import N_, InvoicerError, ValidationError
 from invoicer.core.money import format_minor, parse_amount
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, open_database
@@ -34,7 +34,7 @@ class UsageError(InvoicerError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        raise UsageError(N_("{problem} (see '{prog} --help')"), problem=message, prog=self.prog)
 
 
 @dataclass
@@ -67,7 +67,7 @@ def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"'{text}' is not a date; use YYYY-MM-DD.") from None
+        raise ValidationError(N_("'{text}' is not a date; use YYYY-MM-DD."), text=text) from None
 
 
 def _date_arg(text: str) -> date:
@@ -108,7 +108,7 @@ def cmd_company_set(ctx: Context, a: argparse.Namespace) -> int:
         if v is not None
     }
     if a.logo is not None and a.logo and not Path(a.logo).is_file():
-        raise ValidationError(f"The logo file {a.logo} does not exist.")
+        raise ValidationError(N_("The logo file {path} does not exist."), path=a.logo)
     with transaction(ctx.db.sessions) as s:
         company.update_company(s, **fields)
         data = company.company_data(company.get_company(s)).__dict__
@@ -272,9 +272,9 @@ def _parse_line(text: str) -> Any:
 
     parts = text.split("|")
     if len(parts) != 4:
-        raise ValidationError(f"--line '{text}' must be \"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT\".")
+        raise ValidationError(N_('--line \'{text}\' must be "DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT".'), text=text)
     description, qty, price, tax = (p.strip() for p in parts)
-    category = "S" if Decimal(_number(tax, "tax percent")) != 0 else "Z"
+    category = "S" if Decimal(_number(tax, N_("tax percent"))) != 0 else "Z"
     return LineData(description, qty, price, category, tax)
 
 
@@ -290,16 +290,16 @@ def _draft_from_json(path: str) -> Any:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValidationError(f"{path} does not exist.") from None
+        raise ValidationError(N_("{path} does not exist."), path=path) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"{path} is not a readable JSON file ({exc}).") from None
+        raise ValidationError(N_("{path} is not a readable JSON file ({reason})."), path=path, reason=str(exc)) from None
     if not isinstance(raw, dict):
-        raise ValidationError(f"{path} must hold one JSON object describing the draft.")
+        raise ValidationError(N_("{path} must hold one JSON object describing the draft."), path=path)
 
     def tax_of(item: dict[str, Any], where: str) -> tuple[str, str]:
         tax = item.get("tax")
         if not isinstance(tax, dict) or "rate" not in tax:
-            raise ValidationError(f"{where}: 'tax' must be {{\"category\": \"S\", \"rate\": \"19\"}}.")
+            raise ValidationError(N_("{where}: 'tax' must be {shape}."), where=where, shape='{"category": "S", "rate": "19"}')
         return str(tax.get("category", "S")), str(tax["rate"])
 
     try:
@@ -308,7 +308,10 @@ def _draft_from_json(path: str) -> Any:
             category, rate = tax_of(item, f"line {i}")
             discount = item.get("discount") or {}
             if not isinstance(discount, dict):
-                raise ValidationError(f"line {i}: 'discount' must be {{\"percent\": …}} or {{\"amount\": …}}.")
+                raise ValidationError(
+                    N_("line {line}: 'discount' must be {percent} or {amount}."),
+                    line=i, percent='{"percent": …}', amount='{"amount": …}',
+                )
             lines.append(LineData(
                 description=str(item.get("description", "")), quantity=str(item.get("quantity", "1")),
                 unit_price=str(item.get("unit_price", "")), tax_category=category, tax_rate=rate,
@@ -325,7 +328,7 @@ def _draft_from_json(path: str) -> Any:
                 ))
         customer = raw.get("customer")
         if not isinstance(customer, int):
-            raise ValidationError("'customer' must be the customer's id (a number).")
+            raise ValidationError(N_("'customer' must be the customer's id (a number)."))
         return DraftData(
             customer_id=customer, lines=lines, adjustments=adjustments, currency=raw.get("currency"),
             issue_date=iso_date(raw["issue_date"]) if raw.get("issue_date") else None,
@@ -334,7 +337,7 @@ def _draft_from_json(path: str) -> Any:
             buyer_reference=raw.get("buyer_reference"),
         )
     except (AttributeError, TypeError):
-        raise ValidationError(f"{path} does not have the shape of a draft (see the README).") from None
+        raise ValidationError(N_("{path} does not have the shape of a draft (see the README)."), path=path) from None
 
 
 def cmd_invoice_create(ctx: Context, a: argparse.Namespace) -> int:
@@ -344,7 +347,7 @@ def cmd_invoice_create(ctx: Context, a: argparse.Namespace) -> int:
         data = _draft_from_json(a.from_json)
     else:
         if a.customer is None or not a.line:
-            raise ValidationError("Give --customer and at least one --line, or --from-json FILE.")
+            raise ValidationError(N_("Give --customer and at least one --line, or --from-json FILE."))
         data = invoices.DraftData(
             customer_id=a.customer, lines=[_parse_line(x) for x in a.line], currency=a.currency,
             issue_date=a.date, due_date=a.due, notes=a.notes, buyer_reference=a.reference,
@@ -431,7 +434,9 @@ def cmd_invoice_credit(ctx: Context, a: argparse.Namespace) -> int:
                 try:
                     lines.append(credit_notes.CreditLine(by_position[int(line_no)], qty or "0"))
                 except (KeyError, ValueError):
-                    raise ValidationError(f"--line '{item}': use LINE_NO:QUANTITY with a line number of the invoice.") from None
+                    raise ValidationError(
+                        N_("--line '{text}': use LINE_NO:QUANTITY with a line number of the invoice."), text=item
+                    ) from None
         result = credit_notes.issue_credit_note(
             s, a.id, full=a.all, lines=lines, amount=amount, reason=a.reason, refund=a.refund, issue_date=a.date,
         )
@@ -707,7 +712,7 @@ def _password_from_stdin() -> str:
     other users could read in the process list."""
     password = getpass.getpass("Mail password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
     if not password:
-        raise ValidationError("No password was given on standard input.")
+        raise ValidationError(N_("No password was given on standard input."))
     return password
 
 
@@ -721,7 +726,8 @@ def _with_mail_password(a: argparse.Namespace, action: Callable[[str | None], An
     except PasswordNeededError as exc:
         if not sys.stdin.isatty():
             raise PasswordNeededError(
-                f"{exc} Without a terminal, pipe the password with --password-stdin.", exc.keyring_missing
+                N_("{problem} Without a terminal, pipe the password with --password-stdin."),
+                keyring_missing=exc.keyring_missing, problem=exc.text,
             ) from None
         print(f"invoicer: {exc}", file=sys.stderr)
         return action(getpass.getpass("Mail password: "))
@@ -744,7 +750,7 @@ def cmd_mail_set(ctx: Context, a: argparse.Namespace) -> int:
         config = mailing.load_mail_settings(s)
         if password is not None:
             if not config.user:
-                raise ValidationError("--password-stdin needs --user: the password is stored for that login.")
+                raise ValidationError(N_("--password-stdin needs --user: the password is stored for that login."))
             # inside the transaction: without a keyring the settings are not saved either
             secrets.store_password(config.host, config.user, password)
     data = {**vars(config), "password_stored": password is not None}
@@ -774,7 +780,7 @@ def cmd_invoice_send(ctx: Context, a: argparse.Namespace) -> int:
             a, lambda password: mailing.send_invoice(ctx.db, a.id, to=a.to, again=a.again, password=password)
         )
     except mailing.AlreadySentError as exc:
-        raise mailing.AlreadySentError(f"{exc} Add --again to send it once more.") from None
+        raise mailing.AlreadySentError(N_("{problem} Add --again to send it once more."), problem=exc.text) from None
     data = {"id": sent.invoice_id, "number": sent.number, "message_id": sent.message_id, "to": list(sent.to),
             "copies": list(sent.copies), "subject": sent.subject}
     ctx.out(data, f"Sent {sent.number} to {', '.join(sent.to)}.")
@@ -835,7 +841,7 @@ def cmd_backup_create(ctx: Context, a: argparse.Namespace) -> int:
 
     path = paths.database_path(ctx.folder)
     if not path.exists():
-        raise ValidationError(f"There is no database in {ctx.folder} to back up yet.")
+        raise ValidationError(N_("There is no database in {folder} to back up yet."), folder=ctx.folder)
     target = backup.create_backup(path, paths.backups_dir(ctx.folder), "manual")
     ctx.out({"path": str(target)}, str(target))
     return 0
@@ -886,7 +892,9 @@ def cmd_gui(ctx: Context, a: argparse.Namespace) -> int:
     try:
         from invoicer.app import run
     except ImportError as exc:
-        raise InvoicerError(f"The desktop app cannot start here ({exc}); the command line works: invoicer --help.") from None
+        raise InvoicerError(
+            N_("The desktop app cannot start here ({reason}); the command line works: invoicer --help."), reason=str(exc)
+        ) from None
     return run(ctx.folder)
 
 

@@ -1,4 +1,5 @@
-"""Translations (gettext ``_``, ``N_``, ``ngettext``) and Babel formatting of money, dates and numbers.
+"""Translations (gettext ``_``, ``N_``, ``ngettext``, errors in the interface language) and Babel formatting
+of money, dates and numbers.
 
 Catalogs are the ``.po`` files under ``resources/locale/<lang>/LC_MESSAGES/`` (one per area, e.g.
 ``gui.po``, ``documents.po``, merged); they are compiled in memory when first used, so no generated
@@ -22,6 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
+from invoicer.core.errors import N_ as N_  # one marker for the whole app; the core cannot import this module
+from invoicer.core.errors import InvoicerError
 from invoicer.core.money import from_minor
 from invoicer.paths import resources_dir
 
@@ -98,9 +101,9 @@ def _(message: str) -> str:
     return _current.gettext(message)
 
 
-def N_(message: str) -> str:
-    """Mark a message for translation without translating it now."""
-    return message
+def error_text(error: InvoicerError) -> str:
+    """What an error says in the current interface language (``str(error)`` stays English)."""
+    return error.text.render(_current.gettext)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -7,7 +7,7 @@ from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, Message, ValidationError
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -56,8 +56,19 @@ def format_minor(minor: int, currency: str) -> str:
     return str(from_minor(minor, currency))
 
 
-def parse_decimal(text: str | int | Decimal, what: str, max_places: int | None = None) -> Decimal:
-    """Parse a decimal number typed by a user (dot as separator); refuse junk and float-y input."""
+_NOT_A_NUMBER = N_("{what}: '{text}' is not a number.")
+_AMOUNT = N_("amount")
+
+
+def _label(what: str | Message) -> Message:
+    """The name of the input in messages: an English label (marked with N_) or a Message with values."""
+    return what if isinstance(what, Message) else Message(what)
+
+
+def parse_decimal(text: str | int | Decimal, what: str | Message, max_places: int | None = None) -> Decimal:
+    """Parse a decimal number typed by a user (dot as separator); refuse junk and float-y input.
+
+    ``what`` names the input in the message, e.g. ``N_("unit price")``."""
     if isinstance(text, Decimal):
         value = text
     else:
@@ -65,22 +76,23 @@ def parse_decimal(text: str | int | Decimal, what: str, max_places: int | None =
         try:
             value = Decimal(raw)
         except (InvalidOperation, ValueError):
-            raise ValidationError(f"{what}: '{text}' is not a number.", what) from None
+            raise ValidationError(_NOT_A_NUMBER, str(what), what=_label(what), text=text) from None
     if not value.is_finite():
-        raise ValidationError(f"{what}: '{text}' is not a number.", what)
+        raise ValidationError(_NOT_A_NUMBER, str(what), what=_label(what), text=text)
     exp = value.as_tuple().exponent
     if max_places is not None and isinstance(exp, int) and -exp > max_places:
         value_n = value.normalize()
         exp_n = value_n.as_tuple().exponent
         if isinstance(exp_n, int) and -exp_n > max_places:
             raise ValidationError(
-                f"{what}: '{text}' has more than {max_places} decimal places.", what
+                N_("{what}: '{text}' has more than {places} decimal places."), str(what),
+                what=_label(what), text=text, places=max_places,
             )
         value = value_n
     return value
 
 
-def parse_amount(text: str | int | Decimal, currency: str, what: str = "amount") -> int:
+def parse_amount(text: str | int | Decimal, currency: str, what: str | Message = _AMOUNT) -> int:
     """Parse a money amount in major units into minor units; more decimals than the currency has is an error."""
     value = parse_decimal(text, what, exponent(currency))
     return to_minor(value, currency)

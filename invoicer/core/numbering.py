@@ -11,7 +11,7 @@ import re
 import string
 from dataclasses import dataclass
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, ValidationError
 
 DEFAULT_PATTERNS = {"invoice": "INV-{year}-{seq:05}", "credit_note": "CN-{year}-{seq:05}"}
 _ALLOWED = {"year", "seq", "customer"}
@@ -32,24 +32,31 @@ def validate_pattern(pattern: str) -> None:
     try:
         fields = [(name, spec) for _, name, spec, _ in string.Formatter().parse(pattern) if name is not None]
     except ValueError:
-        raise ValidationError(f"Number format '{pattern}' has an unbalanced brace.", "pattern") from None
+        raise ValidationError(
+            N_("Number format '{pattern}' has an unbalanced brace."), "pattern", pattern=pattern
+        ) from None
     names = [name for name, _ in fields]
     unknown = set(names) - _ALLOWED
     if unknown:
         raise ValidationError(
-            f"Number format '{pattern}' has unknown token(s) {', '.join(sorted(unknown))}; "
-            "use {year}, {seq} and {customer}.",
+            N_("Number format '{pattern}' has unknown token(s) {tokens}; use {{year}}, {{seq}} and {{customer}}."),
             "pattern",
+            pattern=pattern,
+            tokens=", ".join(sorted(unknown)),
         )
     if names.count("seq") != 1:
-        raise ValidationError(f"Number format '{pattern}' needs exactly one {{seq}} token.", "pattern")
+        raise ValidationError(
+            N_("Number format '{pattern}' needs exactly one {{seq}} token."), "pattern", pattern=pattern
+        )
     for name, spec in fields:
         if name == "seq" and spec and not _SEQ_SPEC.match(spec):
-            raise ValidationError(f"'{{seq:{spec}}}' is not a valid width (try {{seq:05}}).", "pattern")
+            raise ValidationError(
+                N_("'{{seq:{spec}}}' is not a valid width (try {{seq:05}})."), "pattern", spec=spec
+            )
         if name != "seq" and spec:
-            raise ValidationError(f"'{{{name}}}' takes no format.", "pattern")
+            raise ValidationError(N_("'{{{name}}}' takes no format."), "pattern", name=name)
     if len(pattern) > 60:
-        raise ValidationError("A number format may have at most 60 characters.", "pattern")
+        raise ValidationError(N_("A number format may have at most 60 characters."), "pattern")
 
 
 def counter_key(series: str, pattern: str, year: int, customer_id: int) -> CounterKey:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Protocol
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import HUNDRED, ZERO, exponent, from_minor, round_half_up, to_minor
 
 
@@ -67,14 +67,16 @@ def check_tax(category: str, rate: Decimal) -> None:
     """Refuse a category/rate pair EN 16931 does not allow."""
     if category not in CATEGORIES:
         raise ValidationError(
-            f"Unknown VAT category '{category}' (use S, Z, E, AE, K, G or O).", "category"
+            N_("Unknown VAT category '{category}' (use S, Z, E, AE, K, G or O)."), "category", category=category
         )
     if rate < ZERO or rate >= HUNDRED:
-        raise ValidationError(f"A tax rate must be between 0 and 100 %, not {rate}.", "rate")
+        raise ValidationError(N_("A tax rate must be between 0 and 100 %, not {rate}."), "rate", rate=rate)
     if category in ZERO_RATE_CATEGORIES and rate != ZERO:
-        raise ValidationError(f"VAT category {category} carries a rate of 0 %, not {rate} %.", "rate")
+        raise ValidationError(
+            N_("VAT category {category} carries a rate of 0 %, not {rate} %."), "rate", category=category, rate=rate
+        )
     if category == "S" and rate == ZERO:
-        raise ValidationError("Standard-rated VAT (S) needs a rate above 0 %.", "rate")
+        raise ValidationError(N_("Standard-rated VAT (S) needs a rate above 0 %."), "rate")
 
 
 @dataclass(frozen=True)
@@ -136,27 +138,27 @@ class Totals:
 def line_amounts(line: LineInput, currency: str, rounding: TaxRounding) -> LineAmounts:
     """Net amount of one line: quantity x price / base, minus its discount, rounded once."""
     if line.price_base <= ZERO:
-        raise ValidationError("The price base quantity must be above zero.", "price_base")
+        raise ValidationError(N_("The price base quantity must be above zero."), "price_base")
     if line.quantity < ZERO:
-        raise ValidationError("A quantity cannot be negative; issue a credit note instead.", "quantity")
+        raise ValidationError(N_("A quantity cannot be negative; issue a credit note instead."), "quantity")
     if line.unit_price < ZERO:
-        raise ValidationError("A unit price cannot be negative; use a discount instead.", "unit_price")
+        raise ValidationError(N_("A unit price cannot be negative; use a discount instead."), "unit_price")
     places = exponent(currency)
     exact_gross = line.quantity * line.unit_price / line.price_base
     discount = ZERO
     if line.discount_percent is not None and line.discount_amount is not None:
-        raise ValidationError("A line takes a discount in percent or as an amount, not both.", "discount")
+        raise ValidationError(N_("A line takes a discount in percent or as an amount, not both."), "discount")
     if line.discount_percent is not None:
         if not ZERO <= line.discount_percent <= HUNDRED:
-            raise ValidationError("A discount must be between 0 and 100 %.", "discount")
+            raise ValidationError(N_("A discount must be between 0 and 100 %."), "discount")
         discount = round_half_up(exact_gross * line.discount_percent / HUNDRED, places)
     elif line.discount_amount is not None:
         discount = round_half_up(line.discount_amount, places)
         if discount < ZERO:
-            raise ValidationError("A discount cannot be negative.", "discount")
+            raise ValidationError(N_("A discount cannot be negative."), "discount")
     net = round_half_up(exact_gross - discount, places)
     if net < ZERO:
-        raise ValidationError("The discount is larger than the line amount.", "discount")
+        raise ValidationError(N_("The discount is larger than the line amount."), "discount")
     tax = None
     if rounding is TaxRounding.LINE:
         tax = to_minor(net * line.tax.rate / HUNDRED, currency)
@@ -185,7 +187,7 @@ def compute_totals(
     for adj in adjustments:
         minor = to_minor(adj.amount, currency)
         if minor <= 0:
-            raise ValidationError("A document discount or charge must be above zero.", "amount")
+            raise ValidationError(N_("A document discount or charge must be above zero."), "amount")
         signed = minor if adj.is_charge else -minor
         if adj.is_charge:
             charge_total += minor
@@ -198,7 +200,8 @@ def compute_totals(
     for key in sorted(basis):
         if basis[key] < 0:
             raise ValidationError(
-                f"Discounts exceed the lines taxed at {key.category} {key.rate} %.", "allowances"
+                N_("Discounts exceed the lines taxed at {category} {rate} %."), "allowances",
+                category=key.category, rate=key.rate,
             )
         amount = (
             line_tax[key] if rounding is TaxRounding.LINE else _tax_on(basis[key], key.rate, currency)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, ValidationError
 
 #: code -> English name (documents translate the name through gettext).
 UNIT_NAMES: dict[str, str] = {
@@ -44,7 +44,8 @@ def unit_code(text: str | None) -> str:
     code = _BY_NAME.get(lowered) or _ALIASES.get(lowered)
     if code is None:
         raise ValidationError(
-            f"Unknown unit '{raw}' (use e.g. piece, hour, day, month, kg, m, or a UN/ECE code like HUR).",
+            N_("Unknown unit '{unit}' (use e.g. piece, hour, day, month, kg, m, or a UN/ECE code like HUR)."),
             "unit",
+            unit=raw,
         )
     return code

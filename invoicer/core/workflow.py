@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from invoicer.core.errors import TransitionError
+from invoicer.core.errors import N_, Message, TransitionError
 
 
 class InvoiceStatus(StrEnum):
@@ -43,12 +43,26 @@ TRANSITIONS: dict[Transition, tuple[frozenset[InvoiceStatus], InvoiceStatus]] = 
 }
 
 _REFUSALS = {
-    Transition.FINALIZE: "Only a draft can be finalized; this invoice is {status}.",
-    Transition.PAY: "Only an open or uncollectible invoice can become paid; this invoice is {status}.",
-    Transition.VOID: "Only an open invoice can be voided; this invoice is {status}.",
-    Transition.MARK_UNCOLLECTIBLE: "Only an open invoice can be marked uncollectible; this invoice is {status}.",
-    Transition.REOPEN: "Only a paid invoice can be reopened; this invoice is {status}.",
+    Transition.FINALIZE: N_("Only a draft can be finalized; this invoice is {status}."),
+    Transition.PAY: N_("Only an open or uncollectible invoice can become paid; this invoice is {status}."),
+    Transition.VOID: N_("Only an open invoice can be voided; this invoice is {status}."),
+    Transition.MARK_UNCOLLECTIBLE: N_("Only an open invoice can be marked uncollectible; this invoice is {status}."),
+    Transition.REOPEN: N_("Only a paid invoice can be reopened; this invoice is {status}."),
 }
+
+#: the stored statuses as words in a sentence ("this invoice is void")
+_STATUS_WORDS: dict[str, str] = {
+    S.DRAFT: N_("draft"),
+    S.OPEN: N_("open"),
+    S.PAID: N_("paid"),
+    S.VOID: N_("void"),
+    S.UNCOLLECTIBLE: N_("uncollectible"),
+}
+
+
+def status_word(status: str) -> Message:
+    """A stored status for a message, translated where the message is shown."""
+    return Message(_STATUS_WORDS.get(status, status))
 
 
 def target_status(transition: Transition, current: InvoiceStatus | str) -> InvoiceStatus:
@@ -56,7 +70,7 @@ def target_status(transition: Transition, current: InvoiceStatus | str) -> Invoi
     sources, target = TRANSITIONS[transition]
     status = InvoiceStatus(current)
     if status not in sources:
-        raise TransitionError(_REFUSALS[transition].format(status=status.value))
+        raise TransitionError(_REFUSALS[transition], status=status_word(status))
     return target
 
 

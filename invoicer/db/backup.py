@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from invoicer.core.errors import StorageError
+from invoicer.core.errors import N_, StorageError
 
 DEFAULT_KEEP = 10
+_NOT_OURS = N_("{path} is not an Invoicer database.")
 _NAME = re.compile(r"^invoicer-(\d{8}-\d{6}(?:-\d+)?)-([a-z-]+)\.sqlite3$")
 
 
@@ -40,7 +41,7 @@ def create_backup(db_path: Path, folder: Path, reason: str = "manual", keep: int
         partial.replace(target)
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
-        raise StorageError(f"The backup could not be written: {exc}.") from None
+        raise StorageError(N_("The backup could not be written: {reason}."), reason=str(exc)) from None
     rotate(folder, keep)
     return target
 
@@ -85,33 +86,37 @@ def restore_backup(source: Path, db_path: Path, folder: Path, known_revisions: s
         src.close()
         dst.close()
     except sqlite3.Error as exc:
-        raise StorageError(f"The backup could not be restored: {exc}.") from None
+        raise StorageError(N_("The backup could not be restored: {reason}."), reason=str(exc)) from None
     return safety
 
 
 def check_database_file(path: Path, known_revisions: set[str]) -> None:
     """Refuse a file that is not an intact Invoicer database this version understands."""
     if not path.is_file():
-        raise StorageError(f"{path} does not exist.")
+        raise StorageError(N_("{path} does not exist."), path=path)
     with path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
-            raise StorageError(f"{path} is not an Invoicer database.")
+            raise StorageError(_NOT_OURS, path=path)
     try:
         with _connect(path) as conn:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
-                raise StorageError(f"{path} is damaged ({ok}).")
+                raise StorageError(N_("{path} is damaged ({reason})."), path=path, reason=ok)
             rows = conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
             ).fetchall()
             if not rows:
-                raise StorageError(f"{path} is not an Invoicer database.")
+                raise StorageError(_NOT_OURS, path=path)
             version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         conn.close()
     except sqlite3.DatabaseError as exc:
-        raise StorageError(f"{path} cannot be read as an Invoicer database ({exc}).") from None
+        raise StorageError(
+            N_("{path} cannot be read as an Invoicer database ({reason})."), path=path, reason=str(exc)
+        ) from None
     if version is None or version[0] not in known_revisions:
-        raise StorageError(f"{path} was written by a newer version of Invoicer; update Invoicer to open it.")
+        raise StorageError(
+            N_("{path} was written by a newer version of Invoicer; update Invoicer to open it."), path=path
+        )
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from invoicer.core.errors import FrozenError, StorageError
+from invoicer.core.errors import N_, FrozenError, StorageError
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -64,8 +64,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         text = str(exc.orig).lower()
         if "locked" in text or "busy" in text:
             raise StorageError(
-                "The database is busy: another program is writing to it. Try again in a moment."
+                N_("The database is busy: another program is writing to it. Try again in a moment.")
             ) from None
         if "frozen" in text or "append-only" in text or "never reused" in text:
-            raise FrozenError(f"Refused by the database: {exc.orig}.") from None
+            raise FrozenError(N_("Refused by the database: {reason}."), reason=str(exc.orig)) from None
         raise

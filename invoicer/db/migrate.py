@@ -20,9 +20,11 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from invoicer import paths
-from invoicer.core.errors import StorageError
+from invoicer.core.errors import N_, StorageError
 from invoicer.db import backup
 from invoicer.db.engine import make_engine, make_session_factory
+
+_DAMAGED = N_("{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).")
 
 
 @dataclass
@@ -70,15 +72,18 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StorageError(f"The data folder {folder} cannot be created: {exc.strerror}.") from None
+        raise StorageError(
+            N_("The data folder {folder} cannot be created: {reason}."), folder=folder, reason=exc.strerror
+        ) from None
     path = paths.database_path(folder)
     existed = path.exists() and path.stat().st_size > 0
     current = _current_revision(path) if existed else None
     keep_backups = _backups_to_keep(path) if existed else backup.DEFAULT_KEEP
     if current is not None and current not in known_revisions():
         raise StorageError(
-            f"{path} was written by a newer version of Invoicer; update Invoicer to open it. "
-            "The file was not changed."
+            N_("{path} was written by a newer version of Invoicer; update Invoicer to open it. The file was not "
+               "changed."),
+            path=path,
         )
     if existed and current != head_revision():
         backup.create_backup(path, paths.backups_dir(folder), reason="pre-migration", keep=keep_backups)
@@ -107,14 +112,18 @@ def _current_revision(path: Path) -> str | None:
     """The schema revision stored in the file; StorageError for a file that is not ours or is broken."""
     with path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
-            raise StorageError(f"{path} is not an Invoicer database (or it is damaged). The file was not changed.")
+            raise StorageError(
+                N_("{path} is not an Invoicer database (or it is damaged). The file was not changed."), path=path
+            )
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables:
                 if tables:
-                    raise StorageError(f"{path} is not an Invoicer database. The file was not changed.")
+                    raise StorageError(
+                        N_("{path} is not an Invoicer database. The file was not changed."), path=path
+                    )
                 return None
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             return row[0] if row else None
@@ -123,7 +132,7 @@ def _current_revision(path: Path) -> str | None:
     except sqlite3.OperationalError as exc:
         raise _storage_error(path, exc) from None
     except sqlite3.DatabaseError:
-        raise StorageError(f"{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).") from None
+        raise StorageError(_DAMAGED, path=path) from None
 
 
 def _backups_to_keep(path: Path) -> int:
@@ -143,10 +152,10 @@ def _backups_to_keep(path: Path) -> int:
 def _storage_error(path: Path, exc: Exception) -> StorageError:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
-        return StorageError(f"{path} is locked by another program; close it and try again.")
+        return StorageError(N_("{path} is locked by another program; close it and try again."), path=path)
     if isinstance(exc, DatabaseError | sqlite3.DatabaseError) and "malformed" in text:
-        return StorageError(f"{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).")
-    return StorageError(f"{path} cannot be opened: {exc}.")
+        return StorageError(_DAMAGED, path=path)
+    return StorageError(N_("{path} cannot be opened: {reason}."), path=path, reason=str(exc))
 
 
 def _backed_up_today(folder: Path) -> bool:

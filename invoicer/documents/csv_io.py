@@ -10,10 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from invoicer.core.errors import InvoicerError
+from invoicer.core.errors import N_, InvoicerError
 from invoicer.core.money import format_minor
 from invoicer.documents.tables import Kind, Ledger, Progress, ProgressCounter, Table
-from invoicer.i18n import _
 
 
 def _text(value: Any, _row: Sequence[Any]) -> str:
@@ -71,8 +70,9 @@ def write_tables(ledger: Ledger, folder: Path, progress: Progress | None = None)
             os.replace(partial, target)
     except OSError as exc:
         _discard(partials)
-        raise InvoicerError(_("The CSV files cannot be written to {folder}: {reason}.").format(
-            folder=folder, reason=exc.strerror or exc)) from None
+        raise InvoicerError(
+            N_("The CSV files cannot be written to {folder}: {reason}."), folder=folder, reason=str(exc.strerror or exc)
+        ) from None
     except BaseException:
         _discard(partials)
         raise

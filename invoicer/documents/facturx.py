@@ -16,7 +16,7 @@ import facturx
 import facturx.facturx as facturx_lib
 from lxml import etree
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import format_minor
 from invoicer.documents.model import Document, Party
 
@@ -110,7 +110,7 @@ def _tax(parent: etree._Element, tag: str, category: str, rate: Decimal) -> etre
 def build_cii(doc: Document) -> etree._Element:
     """The CII XML tree of an issued invoice (type 380) or credit note (381, citing the invoice, BT-25)."""
     if not doc.is_valid_document:
-        raise ValidationError("Only a finalized document has an e-invoice; finalize the draft first.")
+        raise ValidationError(N_("Only a finalized document has an e-invoice; finalize the draft first."))
     cur = doc.currency
 
     def amount(minor: int) -> str:
@@ -240,7 +240,9 @@ def check_xsd(root: etree._Element) -> None:
     schema = _schema()
     if not schema.validate(root):
         error = schema.error_log.last_error
-        raise ValidationError(f"The e-invoice XML does not match the Factur-X EN 16931 schema: {error}.")
+        raise ValidationError(
+            N_("The e-invoice XML does not match the Factur-X EN 16931 schema: {reason}."), reason=str(error)
+        )
 
 
 # the library reads the wall clock for the PDF's dates; one lock keeps the swap safe across threads

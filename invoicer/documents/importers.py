@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from invoicer.core.errors import InvoicerError
-from invoicer.i18n import _
+from invoicer.core.errors import N_, InvoicerError
 
 DELIMITERS = (",", ";", "\t", "|")
 MAX_ROWS = 100_000
+_EMPTY = N_("{name} is empty.")
 
 
 class ImportFileError(InvoicerError):
@@ -51,11 +51,11 @@ def read_table(path: Path) -> SourceTable:
     """Read a .csv or .xlsx file; the first non-blank row is the header."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
-        raise ImportFileError(_("{name}: only .csv and .xlsx files can be imported.").format(name=path.name))
+        raise ImportFileError(N_("{name}: only .csv and .xlsx files can be imported."), name=path.name)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError(_("{name} cannot be read: {reason}.").format(name=path.name, reason=exc.strerror)) from None
+        raise ImportFileError(N_("{name} cannot be read: {reason}."), name=path.name, reason=exc.strerror) from None
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(data, path.name)
     return read_csv_bytes(data, path.name)
@@ -94,7 +94,7 @@ def sniff_delimiter(text: str) -> str:
 def read_csv_bytes(data: bytes, name: str = "file") -> SourceTable:
     text, encoding = decode(data)
     if "\x00" in text:
-        raise ImportFileError(_("{name} is not a text (CSV) file.").format(name=name))
+        raise ImportFileError(N_("{name} is not a text (CSV) file."), name=name)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers: tuple[str, ...] | None = None
@@ -111,16 +111,17 @@ def read_csv_bytes(data: bytes, name: str = "file") -> SourceTable:
                 rows.append(SourceRow(start, tuple(record)))
                 _check_size(rows, name)
     except csv.Error as exc:
-        raise ImportFileError(_("{name}, line {line}: {reason}.").format(name=name, line=line, reason=exc)) from None
+        raise ImportFileError(N_("{name}, line {line}: {reason}."), name=name, line=line, reason=str(exc)) from None
     if headers is None:
-        raise ImportFileError(_("{name} is empty.").format(name=name))
+        raise ImportFileError(_EMPTY, name=name)
     return SourceTable(headers, tuple(rows), encoding, delimiter)
 
 
 def _check_size(rows: list[SourceRow], name: str) -> None:
     if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("{name} has more than {n} rows; split it into smaller files.").format(
-            name=name, n=f"{MAX_ROWS:,}"))
+        raise ImportFileError(
+            N_("{name} has more than {n} rows; split it into smaller files."), name=name, n=f"{MAX_ROWS:,}"
+        )
 
 
 # ---------------------------------------------------------------- xlsx
@@ -147,7 +148,7 @@ def _read_xlsx(data: bytes, name: str) -> SourceTable:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ImportFileError(_("{name} is not a readable .xlsx workbook.").format(name=name)) from None
+        raise ImportFileError(N_("{name} is not a readable .xlsx workbook."), name=name) from None
     try:
         sheet = workbook.worksheets[0]
         headers: tuple[str, ...] | None = None
@@ -164,7 +165,7 @@ def _read_xlsx(data: bytes, name: str) -> SourceTable:
     finally:
         workbook.close()
     if headers is None:
-        raise ImportFileError(_("{name} is empty.").format(name=name))
+        raise ImportFileError(_EMPTY, name=name)
     return SourceTable(headers, tuple(rows))
 
 

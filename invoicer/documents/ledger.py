@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from invoicer.core.errors import InvoicerError
+from invoicer.core.errors import N_, InvoicerError
 from invoicer.core.money import exponent
 from invoicer.documents.tables import Kind, Ledger, Progress, ProgressCounter, Table
 from invoicer.i18n import _
@@ -258,8 +258,9 @@ def write_workbook(ledger: Ledger, path: Path, progress: Progress | None = None)
         os.replace(partial, path)
     except OSError as exc:
         _discard(workbook, partial)
-        raise InvoicerError(_("The workbook cannot be written to {path}: {reason}.").format(
-            path=path, reason=exc.strerror or exc)) from None
+        raise InvoicerError(
+            N_("The workbook cannot be written to {path}: {reason}."), path=path, reason=str(exc.strerror or exc)
+        ) from None
     except BaseException:
         _discard(workbook, partial)
         raise

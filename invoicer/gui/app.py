@@ -47,7 +47,7 @@ def run(data_dir: Path | None = None) -> int:
         try:
             db = open_database(folder)
         except InvoicerError as err:
-            messages.show_error(None, str(err))
+            messages.show_error(None, err)
             return 1
         apply_language(db)
         sys.excepthook = _excepthook
@@ -105,6 +105,6 @@ def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackTy
         sys.__excepthook__(kind, error, tb)
         return
     if isinstance(error, InvoicerError):
-        messages.show_error(QApplication.activeWindow(), str(error))
+        messages.show_error(QApplication.activeWindow(), error)
         return
     messages.show_unexpected(QApplication.activeWindow(), (kind, error, tb))

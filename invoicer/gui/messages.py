@@ -8,7 +8,8 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from invoicer.i18n import _
+from invoicer.core.errors import InvoicerError
+from invoicer.i18n import _, error_text
 
 log = logging.getLogger("invoicer.gui")
 
@@ -23,9 +24,15 @@ def set_log_file(path: Path) -> None:
     _log_file = path
 
 
-def show_error(parent: QWidget | None, message: str) -> None:
+def error_message(error: InvoicerError | str) -> str:
+    """What the user reads for an error: the engine's message in the interface language (a text the GUI
+    wrote itself is already translated)."""
+    return error_text(error) if isinstance(error, InvoicerError) else error
+
+
+def show_error(parent: QWidget | None, error: InvoicerError | str) -> None:
     """A domain error (InvoicerError): the message says what is wrong and how to fix it."""
-    QMessageBox.warning(parent, _("Invoicer"), message)
+    QMessageBox.warning(parent, _("Invoicer"), error_message(error))
 
 
 def show_unexpected(parent: QWidget | None, exc_info: ExcInfo | bool = True) -> None:

@@ -77,7 +77,7 @@ class Operations(QObject):
             with transaction(self.db.sessions) as session:
                 result = action(session)
         except InvoicerError as err:
-            messages.show_error(parent, str(err))
+            messages.show_error(parent, err)
             return None
         except Exception:  # anything else is a bug: logged, reported calmly, and the app keeps running
             messages.show_unexpected(parent)
@@ -110,7 +110,7 @@ class Operations(QObject):
         try:
             return backup.create_backup(self.db.path, self.db.backups_dir, reason="manual", keep=keep)
         except InvoicerError as err:
-            messages.show_error(parent, str(err))
+            messages.show_error(parent, err)
             return None
 
     def restore_backup(self, parent: QWidget | None, source: Path) -> bool:
@@ -120,7 +120,7 @@ class Operations(QObject):
             self.db.close()
             backup.restore_backup(source, self.db.path, self.db.backups_dir, set(known_revisions()))
         except InvoicerError as err:
-            messages.show_error(parent, str(err))
+            messages.show_error(parent, err)
             return False
         return True
 

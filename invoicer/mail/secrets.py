@@ -13,7 +13,7 @@ import keyring.backends.null
 from keyring.errors import KeyringError, PasswordDeleteError
 
 from invoicer import APP_ID
-from invoicer.core.errors import InvoicerError
+from invoicer.core.errors import N_, InvoicerError
 
 SERVICE = f"{APP_ID}-smtp"
 
@@ -23,10 +23,15 @@ class KeyringUnavailableError(InvoicerError):
 
 
 def _no_keyring(reason: str | None = None) -> KeyringUnavailableError:
-    detail = f" ({reason})" if reason else ""
+    if not reason:
+        return KeyringUnavailableError(
+            N_("No system keyring is available here, so the mail password cannot be stored; Invoicer asks for it "
+               "when sending and keeps it only until the program ends.")
+        )
     return KeyringUnavailableError(
-        f"No system keyring is available here{detail}, so the mail password cannot be stored; "
-        "Invoicer asks for it when sending and keeps it only until the program ends."
+        N_("No system keyring is available here ({reason}), so the mail password cannot be stored; Invoicer asks "
+           "for it when sending and keeps it only until the program ends."),
+        reason=reason,
     )
 
 

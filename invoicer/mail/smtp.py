@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 
-from invoicer.core.errors import InvoicerError
+from invoicer.core.errors import InvoicerError, Message
 from invoicer.i18n import N_
 
 SECURITY_MODES = ("ssl", "starttls", "none")
@@ -48,8 +48,8 @@ class MailAuthError(MailError):
 class MailRecipientError(MailError):
     """The server refused one or more recipients (or the sender address)."""
 
-    def __init__(self, message: str, refused: Sequence[str] = ()) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Message, /, refused: Sequence[str] = (), **values: object) -> None:
+        super().__init__(message, **values)
         self.refused = tuple(refused)
 
 
@@ -80,56 +80,74 @@ def _reply(exc: smtplib.SMTPResponseException) -> str:
 def _translate(exc: BaseException, config: SmtpConfig) -> MailError:
     """The user's message for anything smtplib, ssl or the socket layer raised."""
     where = config.where
-    mode = SECURITY_TITLES.get(config.security, config.security)
+    mode = Message(SECURITY_TITLES.get(config.security, config.security))
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return MailAuthError(
-            f"The mail server {where} refused the login for '{config.user}' ({_reply(exc)}). "
-            "Check the user name and password (invoicer mail set)."
+            N_("The mail server {where} refused the login for '{user}' ({reply}). Check the user name and "
+               "password (invoicer mail set)."),
+            where=where, user=config.user, reply=_reply(exc),
         )
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         refused = list(exc.recipients)
         reasons = "; ".join(f"{addr}: {_reply(smtplib.SMTPResponseException(*exc.recipients[addr]))}"
                             for addr in refused)
-        return MailRecipientError(f"The mail server {where} refused the recipient(s) {reasons}.", refused)
+        return MailRecipientError(
+            N_("The mail server {where} refused the recipient(s) {reasons}."), refused, where=where, reasons=reasons
+        )
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return MailRecipientError(
-            f"The mail server {where} refused the sender address {exc.sender} ({_reply(exc)}); "
-            "use the address of the mailbox you log in to."
+            N_("The mail server {where} refused the sender address {sender} ({reply}); use the address of the "
+               "mailbox you log in to."),
+            where=where, sender=exc.sender, reply=_reply(exc),
         )
     if isinstance(exc, smtplib.SMTPDataError):
-        return MailRejectedError(f"The mail server {where} refused the message ({_reply(exc)}).")
+        return MailRejectedError(
+            N_("The mail server {where} refused the message ({reply})."), where=where, reply=_reply(exc)
+        )
     if isinstance(exc, smtplib.SMTPResponseException):
-        return MailError(f"The mail server {where} answered with an error ({_reply(exc)}).")
+        return MailError(
+            N_("The mail server {where} answered with an error ({reply})."), where=where, reply=_reply(exc)
+        )
     if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError):
         # smtplib turns a read timeout into "Connection unexpectedly closed: timed out"
         return _translate(exc.__context__, config)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return MailUnreachableError(
-            f"The mail server {where} closed the connection unexpectedly; check the port and the "
-            f"security setting ({mode})."
+            N_("The mail server {where} closed the connection unexpectedly; check the port and the security "
+               "setting ({mode})."),
+            where=where, mode=mode,
         )
     if isinstance(exc, ssl.SSLCertVerificationError):
         return MailTLSError(
-            f"The certificate of the mail server {where} cannot be trusted ({exc.verify_message}); "
-            "check the host name."
+            N_("The certificate of the mail server {where} cannot be trusted ({reason}); check the host name."),
+            where=where, reason=exc.verify_message,
         )
     if isinstance(exc, ssl.SSLError):
         return MailTLSError(
-            f"The secure connection to {where} failed ({exc.reason or exc}). Check the port and the "
-            f"security setting: {mode} was chosen (SSL/TLS is usually port 465, STARTTLS 587)."
+            N_("The secure connection to {where} failed ({reason}). Check the port and the security setting: "
+               "{mode} was chosen (SSL/TLS is usually port 465, STARTTLS 587)."),
+            where=where, reason=str(exc.reason or exc), mode=mode,
         )
     if isinstance(exc, TimeoutError):
-        return MailTimeoutError(f"The mail server {where} did not answer within {config.timeout:g} seconds.")
+        return MailTimeoutError(
+            N_("The mail server {where} did not answer within {seconds} seconds."),
+            where=where, seconds=f"{config.timeout:g}",
+        )
     if isinstance(exc, socket.gaierror):
         return MailUnreachableError(
-            f"The mail server name '{config.host}' cannot be found; check it and the network connection."
+            N_("The mail server name '{host}' cannot be found; check it and the network connection."),
+            host=config.host,
         )
     if isinstance(exc, ConnectionRefusedError):
-        return MailUnreachableError(f"The mail server {where} refused the connection; check the host and port.")
+        return MailUnreachableError(
+            N_("The mail server {where} refused the connection; check the host and port."), where=where
+        )
     if isinstance(exc, smtplib.SMTPException):
-        return MailError(f"Sending through {where} failed: {exc}.")
+        return MailError(N_("Sending through {where} failed: {reason}."), where=where, reason=str(exc))
     if isinstance(exc, OSError):
-        return MailUnreachableError(f"The mail server {where} cannot be reached ({exc.strerror or exc}).")
+        return MailUnreachableError(
+            N_("The mail server {where} cannot be reached ({reason})."), where=where, reason=str(exc.strerror or exc)
+        )
     raise TypeError(f"not a mail error: {exc!r}")
 
 
@@ -184,7 +202,10 @@ class SmtpConnection:
         with _translated(self.config):
             code, reply = self._smtp.noop()
         if code != 250:
-            raise MailError(f"The mail server {self.config.where} answered {code} to a NOOP ({reply!r}).")
+            raise MailError(
+                N_("The mail server {where} answered {code} to a NOOP ({reply})."),
+                where=self.config.where, code=code, reply=repr(reply),
+            )
 
     def _reset(self) -> None:
         # abandon the envelope so the session stays usable for the next message
@@ -212,8 +233,9 @@ def _open(config: SmtpConfig, context: ssl.SSLContext) -> smtplib.SMTP:
         if config.security == "starttls":
             if not smtp.has_extn("starttls"):
                 raise MailTLSError(
-                    f"The mail server {config.where} does not offer STARTTLS; choose SSL/TLS (usually port 465) "
-                    "or ask the provider for the right settings."
+                    N_("The mail server {where} does not offer STARTTLS; choose SSL/TLS (usually port 465) or ask "
+                       "the provider for the right settings."),
+                    where=config.where,
                 )
             smtp.starttls(context=context)
             smtp.ehlo()
@@ -241,7 +263,7 @@ def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
             code, reply = smtp.docmd(_b64(password.encode()))
     else:
         raise MailAuthError(
-            "The mail server offers no login method for a password with non-ASCII characters (PLAIN or LOGIN)."
+            N_("The mail server offers no login method for a password with non-ASCII characters (PLAIN or LOGIN).")
         )
     if code != 235:
         raise smtplib.SMTPAuthenticationError(code, reply)
@@ -251,7 +273,7 @@ def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
 def connect(config: SmtpConfig, password: str | None, context: ssl.SSLContext | None = None) -> Iterator[SmtpConnection]:
     """An SMTP session for the duration of the ``with`` block; raises MailError subclasses."""
     if config.security not in SECURITY_MODES:
-        raise MailError(f"Unknown mail security '{config.security}'; use ssl, starttls or none.")
+        raise MailError(N_("Unknown mail security '{mode}'; use ssl, starttls or none."), mode=config.security)
     context = context or ssl.create_default_context()
     with _translated(config):
         smtp = _open(config, context)
@@ -261,8 +283,9 @@ def connect(config: SmtpConfig, password: str | None, context: ssl.SSLContext | 
             with _translated(config):
                 if not smtp.has_extn("auth"):
                     raise MailAuthError(
-                        f"The mail server {config.where} does not offer a login on this connection "
-                        f"({SECURITY_TITLES[config.security]}); choose encryption or leave the user name empty."
+                        N_("The mail server {where} does not offer a login on this connection ({mode}); choose "
+                           "encryption or leave the user name empty."),
+                        where=config.where, mode=Message(SECURITY_TITLES[config.security]),
                     )
                 _login(smtp, config.user, password or "")
         yield connection

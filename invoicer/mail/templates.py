@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, Message, ValidationError
 from invoicer.i18n import format_date, format_money
 
 FALLBACK_LANGUAGE = "en"
@@ -189,18 +189,27 @@ def language_of(locale: str) -> str:
     return locale.replace("-", "_").split("_")[0].lower() or FALLBACK_LANGUAGE
 
 
-def _fields(text: str, where: str) -> list[str]:
+def _where(name: str, language: str) -> Message:
+    return Message(N_("Template '{name}' ({language})"), name=name, language=language)
+
+
+def _fields(text: str, template: Message, part: str) -> list[str]:
+    where = Message("{template} {part}", template=template, part=part)
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
-        raise ValidationError(f"{where}: {exc} (write {{{{ and }}}} for literal braces).") from None
+        raise ValidationError(
+            N_("{where}: {reason} (write {{{{ and }}}} for literal braces)."), where=where, reason=str(exc)
+        ) from None
     fields = []
     for _literal, field, spec, conversion in parsed:
         if field is None:
             continue
         if field not in PLACEHOLDERS or spec or conversion:
             known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-            raise ValidationError(f"{where}: unknown placeholder {{{field}}}; use {known}.")
+            raise ValidationError(
+                N_("{where}: unknown placeholder {{{field}}}; use {known}."), where=where, field=field, known=known
+            )
         fields.append(field)
     return fields
 
@@ -208,22 +217,26 @@ def _fields(text: str, where: str) -> list[str]:
 def check_templates(value: Any) -> None:
     """Validate the ``mail.templates`` setting: shape, names, languages and placeholders."""
     if not isinstance(value, dict):
-        raise ValidationError('Mail templates are {"name": {"en": {"subject": "...", "body": "..."}}}.')
+        raise ValidationError(
+            N_("Mail templates are {shape}."), shape='{"name": {"en": {"subject": "...", "body": "..."}}}'
+        )
     for name, languages in value.items():
         if not isinstance(name, str) or not _NAME.match(name):
-            raise ValidationError(f"'{name}' is not a template name (lower-case letters, digits and _).")
+            raise ValidationError(N_("'{name}' is not a template name (lower-case letters, digits and _)."), name=name)
         if not isinstance(languages, dict):
-            raise ValidationError(f"Template '{name}' must map languages (en, de...) to a subject and body.")
+            raise ValidationError(
+                N_("Template '{name}' must map languages (en, de...) to a subject and body."), name=name
+            )
         for language, texts in languages.items():
-            where = f"Template '{name}' ({language})"
+            where = _where(name, language)
             if not isinstance(language, str) or not _LANGUAGE.match(language):
-                raise ValidationError(f"{where}: the language must be a code such as en, de, fr or es.")
+                raise ValidationError(N_("{where}: the language must be a code such as en, de, fr or es."), where=where)
             if not isinstance(texts, dict) or set(texts) != {"subject", "body"}:
-                raise ValidationError(f"{where}: give exactly a \"subject\" and a \"body\".")
+                raise ValidationError(N_('{where}: give exactly a "subject" and a "body".'), where=where)
             for part in ("subject", "body"):
                 if not isinstance(texts[part], str) or not texts[part].strip():
-                    raise ValidationError(f"{where}: the {part} must be a non-empty text.")
-                _fields(texts[part], f"{where} {part}")
+                    raise ValidationError(N_("{where}: the {part} must be a non-empty text."), where=where, part=part)
+                _fields(texts[part], where, part)
 
 
 def template_names(overrides: Mapping[str, Any]) -> set[str]:
@@ -238,7 +251,7 @@ def pick(overrides: Mapping[str, Any], name: str, language: str) -> tuple[str, s
             found = source.get(name, {}).get(lang)
             if found:
                 return found["subject"], found["body"], lang
-    raise ValidationError(f"There is no mail template '{name}'; add it to the mail.templates setting.")
+    raise ValidationError(N_("There is no mail template '{name}'; add it to the mail.templates setting."), name=name)
 
 
 def _grouped_iban(iban: str) -> str:
@@ -278,9 +291,8 @@ def render(overrides: Mapping[str, Any], name: str, facts: Facts, locale: str) -
     """Template ``name`` filled in for ``facts`` in the customer's ``locale``."""
     subject, body, language = pick(overrides, name, language_of(locale))
     filled = values(facts, locale)
-    where = f"Template '{name}' ({language})"
     for part, text in (("subject", subject), ("body", body)):
-        _fields(text, f"{where} {part}")
+        _fields(text, _where(name, language), part)
     # a subject is one line; an empty placeholder must not leave a hole of blank lines in the body
     one_line = " ".join(subject.format_map(filled).split())
     text = re.sub(r"\n{3,}", "\n\n", body.format_map(filled)).strip() + "\n"

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, ValidationError, listing
 from invoicer.db.models import Company
 from invoicer.services import audit, validation
 
@@ -54,7 +54,7 @@ def update_company(session: Session, **changes: Any) -> Company:
     data = company_data(company)
     unknown = set(changes) - set(CompanyData.__dataclass_fields__)
     if unknown:
-        raise ValidationError(f"Unknown company field(s): {', '.join(sorted(unknown))}.")
+        raise ValidationError(N_("Unknown company field(s): {fields}."), fields=", ".join(sorted(unknown)))
     for key, value in changes.items():
         setattr(data, key, value)
     clean = clean_company(data)
@@ -91,19 +91,19 @@ def require_complete(company: Company) -> None:
     missing = [
         label
         for label, value in (
-            ("name", company.name),
-            ("address", company.address),
-            ("postcode", company.postcode),
-            ("city", company.city),
-            ("country", company.country),
+            (N_("name"), company.name),
+            (N_("address"), company.address),
+            (N_("postcode"), company.postcode),
+            (N_("city"), company.city),
+            (N_("country"), company.country),
         )
         if not (value or "").strip()
     ]
     if missing:
         raise ValidationError(
-            "Set up your company profile first (missing: "
-            + ", ".join(missing)
-            + "): invoices need the seller's name, address and country."
+            N_("Set up your company profile first (missing: {fields}): invoices need the seller's name, address "
+               "and country."),
+            fields=listing(missing),
         )
 
 

@@ -13,10 +13,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_up
 from invoicer.core.totals import totals_of
-from invoicer.core.workflow import InvoiceStatus
+from invoicer.core.workflow import InvoiceStatus, status_word
 from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
 from invoicer.services import audit, documents, validation
 from invoicer.services import company as company_service
@@ -82,19 +82,23 @@ def issue_credit_note(
     """Credit an open or paid invoice in full, by chosen lines/quantities, or by an amount (incl. VAT)."""
     invoice = get_invoice(session, invoice_id)
     if invoice.status not in CREDITABLE:
+        if invoice.number is None:
+            raise ValidationError(N_("Only an open or paid invoice can be credited; this draft is {status}."),
+                                  status=status_word(invoice.status))
         raise ValidationError(
-            f"Only an open or paid invoice can be credited; {invoice.number or 'this draft'} is {invoice.status}."
+            N_("Only an open or paid invoice can be credited; {number} is {status}."),
+            number=invoice.number, status=status_word(invoice.status),
         )
     if sum(x is not None and x is not False for x in (full or None, lines, amount)) != 1:
-        raise ValidationError("Credit the whole invoice, chosen lines, or an amount: exactly one of them.")
+        raise ValidationError(N_("Credit the whole invoice, chosen lines, or an amount: exactly one of them."))
     company = company_service.get_company(session)
     company_service.require_complete(company)
     remaining = invoice.total - credited_total(session, invoice_id)
     if remaining <= 0:
-        raise ValidationError(f"Invoice {invoice.number} is fully credited already.")
+        raise ValidationError(N_("Invoice {number} is fully credited already."), number=invoice.number)
     issue_date = issue_date or date.today()
     if issue_date < invoice.issue_date:
-        raise ValidationError("A credit note cannot be dated before the invoice it corrects.")
+        raise ValidationError(N_("A credit note cannot be dated before the invoice it corrects."))
     now = audit.now()
     note = Invoice(
         doc_type="credit_note", status=InvoiceStatus.DRAFT, customer_id=invoice.customer_id,
@@ -110,18 +114,19 @@ def issue_credit_note(
         _by_lines(session, invoice, note, lines)
     else:
         if amount is None or amount <= 0:
-            raise ValidationError("The amount to credit must be above zero.", "amount")
+            raise ValidationError(N_("The amount to credit must be above zero."), "amount")
         _by_amount(invoice, note, amount)
     totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding)
     for line, amounts in zip(note.lines, totals.lines, strict=True):
         line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
     store_totals(session, note, totals)
     if note.total <= 0:
-        raise ValidationError("The credit note would be zero; choose a quantity or amount.")
+        raise ValidationError(N_("The credit note would be zero; choose a quantity or amount."))
     if note.total > remaining:
         raise ValidationError(
-            f"Credit notes cannot exceed the invoice total: at most {from_minor(remaining, invoice.currency)} "
-            f"{invoice.currency} is left to credit on {invoice.number}."
+            N_("Credit notes cannot exceed the invoice total: at most {amount} {currency} is left to credit on "
+               "{number}."),
+            amount=from_minor(remaining, invoice.currency), currency=invoice.currency, number=invoice.number,
         )
     # settle: first the invoice's amount due, the rest to customer credit (or refunded)
     applied = min(note.total, invoice.amount_due) if invoice.status == InvoiceStatus.OPEN else 0
@@ -185,14 +190,17 @@ def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[Cr
     for position, choice in enumerate(chosen, 1):
         source = by_id.get(choice.line_id)
         if source is None:
-            raise ValidationError(f"Line {choice.line_id} is not a line of invoice {invoice.number}.")
-        quantity = parse_decimal(choice.quantity, "quantity", 4)
+            raise ValidationError(
+                N_("Line {line} is not a line of invoice {number}."), line=choice.line_id, number=invoice.number
+            )
+        quantity = parse_decimal(choice.quantity, N_("quantity"), 4)
         left = source.quantity - _credited_quantity(session, source.id)
         if quantity <= 0:
-            raise ValidationError("A credited quantity must be above zero.", "quantity")
+            raise ValidationError(N_("A credited quantity must be above zero."), "quantity")
         if quantity > left:
             raise ValidationError(
-                f"Line {source.position} ('{source.description}') has only {left} left to credit.", "quantity"
+                N_("Line {line} ('{description}') has only {left} left to credit."), "quantity",
+                line=source.position, description=source.description, left=left,
             )
         new_lines.append(_copy_line(source, position, quantity))
     note.lines = new_lines

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import NotFoundError, ValidationError
+from invoicer.core.errors import N_, NotFoundError, ValidationError
 from invoicer.db.models import CreditEntry, Customer, Invoice
 from invoicer.services import audit, validation
 from invoicer.services.company import get_company
@@ -57,10 +57,10 @@ def clean_customer(session: Session, data: CustomerData) -> CustomerData:
     if terms is None:
         terms = int(get_setting(session, "invoice.terms_days"))
     if not isinstance(terms, int) or terms < 0 or terms > 3650:
-        raise ValidationError("Payment terms are a number of days between 0 and 3650.", "terms_days")
-    name = validation.required(data.name, "Name")
+        raise ValidationError(N_("Payment terms are a number of days between 0 and 3650."), "terms_days")
+    name = validation.required(data.name, N_("Name"))
     if len(name) > 200:
-        raise ValidationError("A customer name may have at most 200 characters.", "name")
+        raise ValidationError(N_("A customer name may have at most 200 characters."), "name")
     return CustomerData(
         name=name,
         country=country,
@@ -96,7 +96,7 @@ def customer_data(customer: Customer) -> CustomerData:
 def get_customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFoundError(f"There is no customer {customer_id}.")
+        raise NotFoundError(N_("There is no customer {id}."), id=customer_id)
     return customer
 
 
@@ -121,7 +121,7 @@ def delete_customer(session: Session, customer_id: int) -> None:
     customer = get_customer(session, customer_id)
     if session.scalar(select(exists().where(Invoice.customer_id == customer_id))):
         raise ValidationError(
-            f"{customer.name} has invoices and cannot be deleted; archive the customer instead."
+            N_("{name} has invoices and cannot be deleted; archive the customer instead."), name=customer.name
         )
     session.delete(customer)
     audit.record(session, "delete", "customer", customer_id, payload={"name": customer.name})

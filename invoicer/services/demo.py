@@ -22,7 +22,7 @@ from stdnum import luhn
 from stdnum.at import uid as at_uid
 from stdnum.iso7064 import mod_11_10
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, ValidationError
 from invoicer.core.totals import TaxKey, convert_minor, totals_of
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
@@ -104,12 +104,14 @@ def generate(
 ) -> dict[str, int]:
     """Fill an empty database with demo data; returns counts of what was made."""
     if invoices > MAX_INVOICES:
-        raise ValidationError(f"At most {MAX_INVOICES:,} demo invoices.")
+        raise ValidationError(N_("At most {n} demo invoices."), n=f"{MAX_INVOICES:,}")
     today = today or date.today()
     rng = random.Random(seed)
     with transaction(db.sessions) as s:
         if s.scalar(invoice_service.select(invoice_service.Invoice.id).limit(1)) is not None:
-            raise ValidationError("The database already has invoices; demo data goes into an empty data folder.")
+            raise ValidationError(
+                N_("The database already has invoices; demo data goes into an empty data folder.")
+            )
         setup = _set_up(s, rng, today)
     writer = _BulkWriter(db, setup, rng, today)
     made = writer.run(invoices, progress)

@@ -55,7 +55,7 @@ def render_document(document: Document) -> bytes:
 
 def _paper_setting(value: Any) -> None:
     if value not in (PAPER_AUTO, *[p.value for p in PaperSize]):
-        raise ValidationError("The paper size is 'auto', 'A4' or 'Letter'.")
+        raise ValidationError(N_("The paper size is 'auto', 'A4' or 'Letter'."))
 
 
 settings.declare(
@@ -72,7 +72,7 @@ settings.declare(
 def _invoice(session: Session, invoice_id: int) -> Invoice:
     invoice = session.get(Invoice, invoice_id)
     if invoice is None:
-        raise NotFoundError(f"There is no invoice or credit note {invoice_id}.")
+        raise NotFoundError(N_("There is no invoice or credit note {id}."), id=invoice_id)
     return invoice
 
 
@@ -172,7 +172,7 @@ def data_folder(session: Session) -> Path:
     bind = session.get_bind()
     database = (bind if isinstance(bind, Engine) else bind.engine).url.database
     if not database or database == ":memory:":
-        raise StorageError("Documents need a database file in a data folder, not an in-memory database.")
+        raise StorageError(N_("Documents need a database file in a data folder, not an in-memory database."))
     return Path(database).resolve().parent
 
 
@@ -202,7 +202,9 @@ def write_atomically(path: Path, data: bytes) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise StorageError(f"{path.name} cannot be saved to {path.parent}: {exc.strerror}.") from None
+        raise StorageError(
+            N_("{name} cannot be saved to {folder}: {reason}."), name=path.name, folder=path.parent, reason=exc.strerror
+        ) from None
 
 
 def sha256_hex(data: bytes) -> str:
@@ -239,16 +241,19 @@ def _stored(session: Session, invoice: Invoice) -> tuple[bytes, str | None]:
     except FileNotFoundError:
         stored = None
     except OSError as exc:
-        raise StorageError(f"The PDF {path} cannot be read: {exc.strerror}.") from None
+        raise StorageError(N_("The PDF {path} cannot be read: {reason}."), path=path, reason=exc.strerror) from None
     if stored is not None and sha256_hex(stored) == invoice.pdf_sha256:
         return stored, None
     rendered = render_document(document_data(session, invoice))
     if sha256_hex(rendered) != invoice.pdf_sha256:
-        what = "is missing" if stored is None else "was changed"
-        raise StorageError(
-            f"The stored PDF of {invoice.number} {what} ({path}) and cannot be restored exactly; "
-            "restore the data folder from a backup."
+        lost = (
+            N_("The stored PDF of {number} is missing ({path}) and cannot be restored exactly; restore the data "
+               "folder from a backup.")
+            if stored is None
+            else N_("The stored PDF of {number} was changed ({path}) and cannot be restored exactly; restore the "
+                    "data folder from a backup.")
         )
+        raise StorageError(lost, number=invoice.number, path=path)
     write_atomically(path, rendered)
     return rendered, None
 
@@ -259,7 +264,9 @@ def _record_pdf(session: Session, invoice: Invoice, sha256: str) -> None:
         invoice.pdf_sha256 = sha256
         session.flush()
     elif invoice.pdf_sha256 != sha256:
-        raise StorageError(f"The PDF of {invoice.number} was recorded with different content meanwhile.")
+        raise StorageError(
+            N_("The PDF of {number} was recorded with different content meanwhile."), number=invoice.number
+        )
 
 
 def frozen_pdf(session: Session, invoice_id: int) -> bytes:
@@ -294,7 +301,7 @@ def document_pdf(session: Session, invoice_id: int, copy: bool = False) -> bytes
     invoice = _invoice(session, invoice_id)
     if copy:
         if invoice.status in ("draft", "void") or invoice.doc_type != "invoice":
-            raise ValidationError("A copy with the current balance exists only for a finalized invoice.")
+            raise ValidationError(N_("A copy with the current balance exists only for a finalized invoice."))
         return render_document(document_data(session, invoice, DocumentMark.COPY))
     pdf, new_sha256 = _printed(session, invoice)
     if new_sha256 is not None:
@@ -306,7 +313,7 @@ def invoice_xml(session: Session, invoice_id: int) -> bytes:
     """The Factur-X (EN 16931) CII XML of a finalized document, byte for byte the one in its PDF."""
     invoice = _invoice(session, invoice_id)
     if invoice.status == "draft":
-        raise ValidationError("A draft has no e-invoice yet; finalize it first.")
+        raise ValidationError(N_("A draft has no e-invoice yet; finalize it first."))
     from invoicer.documents import facturx
 
     return facturx.cii_xml(document_data(session, invoice, DocumentMark.ISSUED))
@@ -427,7 +434,9 @@ def export_pdfs(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StorageError(f"The folder {out_dir} cannot be created: {exc.strerror}.") from None
+        raise StorageError(
+            N_("The folder {folder} cannot be created: {reason}."), folder=out_dir, reason=exc.strerror
+        ) from None
     total = len(ids)
     workers = max(1, min(workers or os.cpu_count() or 1, total or 1))
     # small chunks keep the cores evenly busy and the progress display moving

@@ -14,11 +14,11 @@ from babel import Locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import InvoicerError, ValidationError
+from invoicer.core.errors import InvoicerError, Message, ValidationError, listing
 from invoicer.core.units import unit_code
 from invoicer.db.models import Customer, Product, TaxRate
 from invoicer.documents.importers import SourceRow, SourceTable, guess_mapping
-from invoicer.i18n import N_, _
+from invoicer.i18n import N_, _, error_text
 from invoicer.services import audit, customers, products, taxes, validation
 
 
@@ -162,7 +162,7 @@ def _run(session: Session, table: SourceTable, handle: Handler, valid_only: bool
             with session.begin_nested():
                 matched = handle(row)
         except InvoicerError as exc:
-            report.errors.append(RowProblem(row.line, str(exc)))
+            report.errors.append(RowProblem(row.line, error_text(exc)))
             continue
         except _SameAs as same:
             report.errors.append(RowProblem(row.line, _("the same {key} ({value}) as line {line}").format(
@@ -205,8 +205,8 @@ class _Keys:
     def check(self, value: str | None, line: int) -> tuple[str, str] | None:
         """None for a new record; (key, value) when it exists already; raises for a repeat within the file."""
         if not value:
-            raise ValidationError(_("there is no {key} to match on (the import matches by {key}).").format(
-                key=_(_KEY_TITLES[self.key])))
+            raise ValidationError(N_("there is no {key} to match on (the import matches by {key})."),
+                                  key=Message(_KEY_TITLES[self.key]))
         folded = value.casefold()
         if folded in self.seen:
             raise _SameAs(self.key, value, self.seen[folded])
@@ -215,9 +215,9 @@ class _Keys:
 
 
 def _check_mapping(mapping: Mapping[str, int], fields: Mapping[str, ImportField]) -> None:
-    missing = [_(f.title) for key, f in fields.items() if f.required and key not in mapping]
+    missing = [f.title for key, f in fields.items() if f.required and key not in mapping]
     if missing:
-        raise ValidationError(_("No column is chosen for: {fields}.").format(fields=", ".join(missing)))
+        raise ValidationError(N_("No column is chosen for: {fields}."), fields=listing(missing))
 
 
 # ---------------------------------------------------------------- customers
@@ -234,7 +234,7 @@ def import_customers(
 ) -> ImportReport:
     """Add the file's customers; those whose ``key`` (email, vat_id or name) exists already are left alone."""
     if key not in CUSTOMER_KEYS:
-        raise ValidationError(_("Customers are matched by email, vat_id or name, not '{key}'.").format(key=key))
+        raise ValidationError(N_("Customers are matched by email, vat_id or name, not '{key}'."), key=key)
     columns = dict(mapping) if mapping is not None else guess_columns(table, CUSTOMER_FIELDS)
     _check_mapping(columns, CUSTOMER_FIELDS)
     keys = _Keys(key, list(session.scalars(select(getattr(Customer, key)))))
@@ -245,7 +245,7 @@ def import_customers(
 
         terms = get("terms_days")
         if terms and not terms.isdigit():
-            raise ValidationError(_("payment terms '{terms}' are not a whole number of days.").format(terms=terms))
+            raise ValidationError(N_("payment terms '{terms}' are not a whole number of days."), terms=terms)
         data = customers.clean_customer(session, customers.CustomerData(
             name=get("name"), country=country_code(get("country")), contact=get("contact"), email=get("email"),
             address=get("address"), postcode=get("postcode"), city=get("city"), vat_id=get("vat_id"),
@@ -274,7 +274,7 @@ def import_products(
 ) -> ImportReport:
     """Add the file's products; those whose name exists already are left alone."""
     if key != "name":
-        raise ValidationError(_("Products are matched by name."))
+        raise ValidationError(N_("Products are matched by name."))
     columns = dict(mapping) if mapping is not None else guess_columns(table, PRODUCT_FIELDS)
     _check_mapping(columns, PRODUCT_FIELDS)
     keys = _Keys("name", list(session.scalars(select(Product.name))))
@@ -284,7 +284,7 @@ def import_products(
         def get(name: str) -> str:
             return row.get(columns.get(name))
 
-        name = validation.required(get("name"), _("Name"))
+        name = validation.required(get("name"), N_("Name"))
         matched = keys.check(name, row.line)
         if matched is not None:
             return matched
@@ -312,13 +312,12 @@ def _tax_rate_id(session: Session, rate_text: str, category_text: str, comma_is_
         return named.id
     found = _RATE.match(rate_text or "0")
     if found is None:
-        raise ValidationError(_("'{rate}' is not a tax rate (e.g. 19, 19 %, S 19 or a rate's name).").format(
-            rate=rate_text))
+        raise ValidationError(N_("'{rate}' is not a tax rate (e.g. 19, 19 %, S 19 or a rate's name)."), rate=rate_text)
     rate = Decimal(number_text(found.group(2), comma_is_decimal) or "0")
     category = (category_text or found.group(1) or "").upper()
     if not category:
         if rate == 0:
-            raise ValidationError(_("a 0 % tax rate needs its VAT category (Z, E, AE, K, G or O)."))
+            raise ValidationError(N_("a 0 % tax rate needs its VAT category (Z, E, AE, K, G or O)."))
         category = "S"
     return taxes.find_or_create(session, taxes.tax_key(category, rate)).id
 

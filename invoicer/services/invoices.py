@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import FrozenError, NotFoundError, ValidationError
+from invoicer.core.errors import N_, FrozenError, Message, NotFoundError, ValidationError
 from invoicer.core.money import HUNDRED, exponent, is_currency, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
 from invoicer.core.totals import (
@@ -30,6 +30,7 @@ from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
 
 MAX_LINES = 5000
+_ARCHIVED = N_("{name} is archived; restore the customer to invoice them.")
 
 
 @dataclass
@@ -96,23 +97,21 @@ class InvoiceRow:
 
 
 def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, dict[str, object]]:
-    where = f"line {index}"
     description = validation.clean_text(line.description, multiline=True)
     if not description:
-        raise ValidationError(f"{where}: a description is required.", "description")
-    quantity = parse_decimal(line.quantity, f"{where} quantity", 4)
+        raise ValidationError(N_("line {line}: a description is required."), "description", line=index)
+    quantity = parse_decimal(line.quantity, Message(N_("line {line} quantity"), line=index), 4)
     if quantity <= 0:
-        raise ValidationError(f"{where}: the quantity must be above zero.", "quantity")
-    price = parse_decimal(line.unit_price, f"{where} unit price", 4)
+        raise ValidationError(N_("line {line}: the quantity must be above zero."), "quantity", line=index)
+    price = parse_decimal(line.unit_price, Message(N_("line {line} unit price"), line=index), 4)
     key = taxes.tax_key(line.tax_category, line.tax_rate)
-    percent = None if line.discount_percent in (None, "") else parse_decimal(line.discount_percent, f"{where} discount", 4)
+    discount = Message(N_("line {line} discount"), line=index)
+    percent = None if line.discount_percent in (None, "") else parse_decimal(line.discount_percent, discount, 4)
     amount = None
     if line.discount_amount not in (None, ""):
-        amount = Decimal(parse_amount(line.discount_amount, currency, f"{where} discount")).scaleb(
-            -exponent(currency)
-        )
+        amount = Decimal(parse_amount(line.discount_amount, currency, discount)).scaleb(-exponent(currency))
     if percent is not None and not 0 <= percent <= HUNDRED:
-        raise ValidationError(f"{where}: a discount must be between 0 and 100 %.", "discount")
+        raise ValidationError(N_("line {line}: a discount must be between 0 and 100 %."), "discount", line=index)
     values: dict[str, object] = {
         "description": description,
         "quantity": quantity,
@@ -128,10 +127,12 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
 
 
 def _adjustment_input(adj: AdjustmentData, currency: str) -> tuple[AdjustmentInput, dict[str, object]]:
-    what = "charge" if adj.is_charge else "discount"
-    minor = parse_amount(adj.amount, currency, what)
+    minor = parse_amount(adj.amount, currency, N_("charge") if adj.is_charge else N_("discount"))
     if minor <= 0:
-        raise ValidationError(f"A document {what} must be above zero.", "amount")
+        refusal = N_("A document charge must be above zero.") if adj.is_charge else N_(
+            "A document discount must be above zero."
+        )
+        raise ValidationError(refusal, "amount")
     key = taxes.tax_key(adj.tax_category, adj.tax_rate)
     amount = Decimal(minor).scaleb(-exponent(currency))
     values: dict[str, object] = {
@@ -157,19 +158,19 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     """Validate everything, then write the draft's fields, lines, adjustments and totals."""
     customer = customer_service.get_customer(session, data.customer_id)
     if customer.archived:
-        raise ValidationError(f"{customer.name} is archived; restore the customer to invoice them.", "customer")
+        raise ValidationError(_ARCHIVED, "customer", name=customer.name)
     currency = (data.currency or customer.currency).strip().upper()
     if not is_currency(currency):
-        raise ValidationError(f"'{data.currency}' is not an ISO currency code.", "currency")
+        raise ValidationError(N_("'{currency}' is not an ISO currency code."), "currency", currency=data.currency)
     rounding = data.tax_rounding or settings.get(session, "invoice.tax_rounding")
     if rounding not in ("document", "line"):
-        raise ValidationError("Tax rounding is 'document' or 'line'.", "tax_rounding")
+        raise ValidationError(N_("Tax rounding is 'document' or 'line'."), "tax_rounding")
     if len(data.lines) > MAX_LINES:
-        raise ValidationError(f"An invoice may have at most {MAX_LINES} lines.", "lines")
+        raise ValidationError(N_("An invoice may have at most {n} lines."), "lines", n=MAX_LINES)
     issue_date = data.issue_date or today
     due_date = data.due_date or issue_date + timedelta(days=customer.terms_days)
     if due_date < issue_date:
-        raise ValidationError("The due date cannot be before the issue date.", "due_date")
+        raise ValidationError(N_("The due date cannot be before the issue date."), "due_date")
     parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(data.lines, 1)]
     parsed_adj = [_adjustment_input(adj, currency) for adj in data.adjustments]
     totals = compute_totals(
@@ -234,8 +235,8 @@ def create_draft(session: Session, data: DraftData, today: date | None = None) -
 def get_invoice(session: Session, invoice_id: int, doc_type: str | None = "invoice") -> Invoice:
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or (doc_type is not None and invoice.doc_type != doc_type):
-        what = "credit note" if doc_type == "credit_note" else "invoice"
-        raise NotFoundError(f"There is no {what} {invoice_id}.")
+        missing = N_("There is no credit note {id}.") if doc_type == "credit_note" else N_("There is no invoice {id}.")
+        raise NotFoundError(missing, id=invoice_id)
     return invoice
 
 
@@ -243,7 +244,8 @@ def _draft(session: Session, invoice_id: int) -> Invoice:
     invoice = get_invoice(session, invoice_id)
     if invoice.status != InvoiceStatus.DRAFT:
         raise FrozenError(
-            f"Invoice {invoice.number} is finalized and cannot be changed; issue a credit note to correct it."
+            N_("Invoice {number} is finalized and cannot be changed; issue a credit note to correct it."),
+            number=invoice.number,
         )
     return invoice
 
@@ -307,7 +309,8 @@ def delete_draft(session: Session, invoice_id: int) -> None:
     invoice = get_invoice(session, invoice_id)
     if invoice.status != InvoiceStatus.DRAFT:
         raise FrozenError(
-            f"Invoice {invoice.number} is finalized and is never deleted; void it or issue a credit note."
+            N_("Invoice {number} is finalized and is never deleted; void it or issue a credit note."),
+            number=invoice.number,
         )
     session.delete(invoice)
     audit.record(session, "delete", "invoice", invoice_id, before="draft", payload={"total": invoice.total})
@@ -341,15 +344,17 @@ def take_number(session: Session, series: str, issue_date: date, customer_id: in
         session.add(counter)
     elif counter.last_issue_date is not None and issue_date < counter.last_issue_date:
         raise ValidationError(
-            f"The issue date {issue_date.isoformat()} is before the last numbered document of this series "
-            f"({counter.last_issue_date.isoformat()}); numbers must follow dates. Use a later issue date."
+            N_("The issue date {date} is before the last numbered document of this series ({last}); numbers "
+               "must follow dates. Use a later issue date."),
+            date=issue_date.isoformat(), last=counter.last_issue_date.isoformat(),
         )
     seq = counter.last_seq + 1
     number = format_number(pattern, issue_date.year, seq, customer_id)
     if session.scalar(select(Invoice.id).where(Invoice.number == number)) is not None:
         raise ValidationError(
-            f"The number {number} exists already; the number format '{pattern}' would repeat numbers. "
-            "Change it in Settings."
+            N_("The number {number} exists already; the number format '{pattern}' would repeat numbers. "
+               "Change it in Settings."),
+            number=number, pattern=pattern,
         )
     counter.last_seq = seq
     counter.last_issue_date = issue_date
@@ -360,10 +365,10 @@ def _check_vat_ids(invoice: Invoice, seller_vat: str | None, buyer_vat: str | No
     categories = {t.category for t in invoice.taxes}
     if categories & {"AE", "K"}:
         if not seller_vat:
-            raise ValidationError("Reverse-charge and intra-EU invoices need your VAT ID in the company profile.")
+            raise ValidationError(N_("Reverse-charge and intra-EU invoices need your VAT ID in the company profile."))
         if not buyer_vat:
             raise ValidationError(
-                "Reverse-charge and intra-EU invoices need the customer's VAT ID; add it to the customer."
+                N_("Reverse-charge and intra-EU invoices need the customer's VAT ID; add it to the customer.")
             )
 
 
@@ -381,10 +386,10 @@ def finalize_invoice(
     company = company_service.get_company(session)
     company_service.require_complete(company)
     if not invoice.lines:
-        raise ValidationError("An invoice needs at least one line before it can be finalized.")
+        raise ValidationError(N_("An invoice needs at least one line before it can be finalized."))
     customer: Customer = invoice.customer
     if customer.archived:
-        raise ValidationError(f"{customer.name} is archived; restore the customer to invoice them.")
+        raise ValidationError(_ARCHIVED, "customer", name=customer.name)
     _check_vat_ids(invoice, company.vat_id, customer.vat_id)
     rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
     number, year, scope, seq = take_number(session, "invoice", invoice.issue_date, customer.id)
@@ -430,8 +435,9 @@ def _locked_rate(
     stored = rates.rate_on(session, currency, issue_date)
     if stored is None:
         raise ValidationError(
-            f"There is no exchange rate {currency} -> {company_currency} on or before "
-            f"{issue_date.isoformat()}; enter the rate when finalizing or store one first."
+            N_("There is no exchange rate {currency} -> {company_currency} on or before {date}; enter the rate "
+               "when finalizing or store one first."),
+            currency=currency, company_currency=company_currency, date=issue_date.isoformat(),
         )
     return stored
 
@@ -445,8 +451,9 @@ def void_invoice(session: Session, invoice_id: int, reason: str | None = None) -
     target = target_status(Transition.VOID, invoice.status)
     if invoice.paid or invoice.credited:
         raise ValidationError(
-            f"Invoice {invoice.number} has payments or credit notes and cannot be voided; "
-            "issue a credit note for the rest instead."
+            N_("Invoice {number} has payments or credit notes and cannot be voided; issue a credit note for the "
+               "rest instead."),
+            number=invoice.number,
         )
     before = invoice.status
     invoice.status = target

@@ -50,12 +50,14 @@ REVENUE_BY_RATE = "ledger.account.revenue_by_rate"
 
 def _account_code(value: Any) -> None:
     if not isinstance(value, str) or not value.strip() or len(value) > 30:
-        raise ValidationError(f"'{value}' is not an account code (1 to 30 characters).")
+        raise ValidationError(N_("'{value}' is not an account code (1 to 30 characters)."), value=value)
 
 
 def _revenue_map(value: Any) -> None:
     if not isinstance(value, dict):
-        raise ValidationError("Revenue accounts per tax rate are a mapping like {\"S 19\": \"4400\"}.")
+        raise ValidationError(
+            N_("Revenue accounts per tax rate are a mapping like {example}."), example='{"S 19": "4400"}'
+        )
     for key, code in value.items():
         _rate_key(key)
         _account_code(code)
@@ -65,7 +67,7 @@ def _rate_key(text: str) -> TaxKey:
     """``"S 19"`` -> TaxKey("S", 19), normalised so ``"S 19.0"`` is the same rate."""
     parts = str(text).split()
     if len(parts) != 2:
-        raise ValidationError(f"'{text}' is not a tax category and rate such as 'S 19'.")
+        raise ValidationError(N_("'{text}' is not a tax category and rate such as 'S 19'."), text=text)
     return taxes.tax_key(parts[0], parts[1])
 
 
@@ -106,7 +108,7 @@ class ExportCancelled(InvoicerError):
     """The user stopped an export; nothing was written."""
 
     def __init__(self) -> None:
-        super().__init__(_("The export was cancelled; no file was written."))
+        super().__init__(N_("The export was cancelled; no file was written."))
 
 
 # ---------------------------------------------------------------- helpers
@@ -575,7 +577,7 @@ def build_ledger(
     The tables stream from ``session``; write them before the session closes.
     """
     if date_from is not None and date_to is not None and date_from > date_to:
-        raise ValidationError("The start date is after the end date.", "date_from")
+        raise ValidationError(N_("The start date is after the end date."), "date_from")
     today = today or date.today()
     company = get_company(session)
     as_of = min(date_to, today) if date_to is not None else today

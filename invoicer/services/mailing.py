@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import ConflictError, InvoicerError, StorageError, ValidationError
+from invoicer.core.errors import ConflictError, InvoicerError, Message, StorageError, ValidationError, reason
 from invoicer.core.workflow import InvoiceStatus
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
@@ -36,17 +36,17 @@ from invoicer.services import audit, invoices, settings, validation
 
 def _host(value: Any) -> None:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]*", value.strip()):
-        raise ValidationError(f"'{value}' is not a mail server name such as smtp.example.com.", "host")
+        raise ValidationError(N_("'{value}' is not a mail server name such as smtp.example.com."), "host", value=value)
 
 
 def _port(value: Any) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
-        raise ValidationError(f"'{value}' is not a port number (1 to 65535).", "port")
+        raise ValidationError(N_("'{value}' is not a port number (1 to 65535)."), "port", value=value)
 
 
 def _security(value: Any) -> None:
     if value not in smtp.SECURITY_MODES:
-        raise ValidationError("The mail security is ssl, starttls or none.", "security")
+        raise ValidationError(N_("The mail security is ssl, starttls or none."), "security")
 
 
 def _address(value: Any) -> None:
@@ -55,17 +55,17 @@ def _address(value: Any) -> None:
 
 def check_flag(value: Any) -> None:
     if not isinstance(value, bool):
-        raise ValidationError(f"'{value}' is not true or false.")
+        raise ValidationError(N_("'{value}' is not true or false."), value=value)
 
 
 def _timeout(value: Any) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not 1 <= value <= 600:
-        raise ValidationError(f"'{value}' is not a timeout in seconds (1 to 600).")
+        raise ValidationError(N_("'{value}' is not a timeout in seconds (1 to 600)."), value=value)
 
 
 def _text(value: Any) -> None:
     if not isinstance(value, str):
-        raise ValidationError(f"'{value}' is not a text.")
+        raise ValidationError(N_("'{value}' is not a text."), value=value)
 
 
 _MAIL_SETTINGS: dict[str, settings.SettingDef] = {
@@ -119,8 +119,8 @@ def mail_settings(session: Session) -> MailSettings:
     config = load_mail_settings(session)
     if not config.configured:
         raise ValidationError(
-            "Outgoing mail is not set up yet: give the server and the sender address in Settings → Mail "
-            "or with 'invoicer mail set --host H --port P --security starttls --from ADDRESS'."
+            N_("Outgoing mail is not set up yet: give the server and the sender address in Settings → Mail or "
+               "with 'invoicer mail set --host H --port P --security starttls --from ADDRESS'.")
         )
     return config
 
@@ -136,9 +136,9 @@ def setting_values(config: MailSettings) -> dict[str, Any]:
         reply_to=validation.optional(config.reply_to),
     )
     if not clean.host:
-        raise ValidationError("Give the outgoing mail server (SMTP host).", "host")
+        raise ValidationError(N_("Give the outgoing mail server (SMTP host)."), "host")
     if not clean.from_address:
-        raise ValidationError("Give the sender address.", "from_address")
+        raise ValidationError(N_("Give the sender address."), "from_address")
     return {f"mail.{field}": value for field, value in vars(clean).items()}
 
 
@@ -155,8 +155,8 @@ def save_mail_settings(session: Session, config: MailSettings) -> None:
 class PasswordNeededError(InvoicerError):
     """No password is available for the mail login: ask the user (and keep it in memory only)."""
 
-    def __init__(self, message: str, keyring_missing: bool) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Message, /, keyring_missing: bool, **values: object) -> None:
+        super().__init__(message, **values)
         self.keyring_missing = keyring_missing
 
 
@@ -169,12 +169,12 @@ def password_for(config: MailSettings, given: str | None = None) -> str | None:
     try:
         stored = secrets.stored_password(config.host, config.user)
     except secrets.KeyringUnavailableError as exc:
-        raise PasswordNeededError(str(exc), keyring_missing=True) from None
+        raise PasswordNeededError(exc.text, keyring_missing=True) from None
     if stored is None:
         raise PasswordNeededError(
-            f"No mail password is stored for {config.user} at {config.host}; enter it in Settings → Mail "
-            "or with 'invoicer mail set ... --password-stdin'.",
-            keyring_missing=False,
+            N_("No mail password is stored for {user} at {host}; enter it in Settings → Mail or with "
+               "'invoicer mail set ... --password-stdin'."),
+            keyring_missing=False, user=config.user, host=config.host,
         )
     return stored
 
@@ -210,9 +210,9 @@ def _attachment_name(number: str) -> str:
 
 def _sendable(invoice: Invoice) -> None:
     if invoice.status == InvoiceStatus.DRAFT:
-        raise ValidationError("A draft cannot be sent; finalize it first.")
+        raise ValidationError(N_("A draft cannot be sent; finalize it first."))
     if invoice.status == InvoiceStatus.VOID:
-        raise ValidationError(f"Invoice {invoice.number} is void and is not sent.")
+        raise ValidationError(N_("Invoice {number} is void and is not sent."), number=invoice.number)
 
 
 def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
@@ -222,7 +222,8 @@ def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
         return tuple(validation.email(a) or "" for a in addresses)
     if not invoice.customer.email:
         raise ValidationError(
-            f"{invoice.customer.name} has no email address; add one to the customer or give --to ADDRESS."
+            N_("{name} has no email address; add one to the customer or give --to ADDRESS."),
+            name=invoice.customer.name,
         )
     return (invoice.customer.email,)
 
@@ -338,7 +339,8 @@ def _refuse_repeat(session: Session, invoice: Invoice) -> None:
     if previous is not None:
         to = ", ".join(json.loads(previous.recipients))
         raise AlreadySentError(
-            f"Invoice {invoice.number} was already sent on {previous.sent_at:%Y-%m-%d %H:%M} (UTC) to {to}."
+            N_("Invoice {number} was already sent on {when} (UTC) to {to}."),
+            number=invoice.number, when=f"{previous.sent_at:%Y-%m-%d %H:%M}", to=to,
         )
 
 
@@ -395,8 +397,9 @@ def deliver(
         if not handed_over or sent is None:
             raise  # nothing left: a busy database is already a StorageError from transaction()
         raise StorageError(
-            f"{sent.number} was sent (Message-ID {sent.message_id}) but the database could not record it "
-            f"({exc}); check the database before sending it again."
+            N_("{number} was sent (Message-ID {message_id}) but the database could not record it ({reason}); "
+               "check the database before sending it again."),
+            number=sent.number, message_id=sent.message_id, reason=reason(exc),
         ) from exc
     return sent
 

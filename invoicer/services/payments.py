@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import ConflictError, NotFoundError, ValidationError
+from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
 from invoicer.core.totals import convert_minor
-from invoicer.core.workflow import InvoiceStatus
+from invoicer.core.workflow import InvoiceStatus, status_word
 from invoicer.db.models import CreditEntry, Invoice, Payment
 from invoicer.services import audit, validation
 from invoicer.services.invoices import get_invoice, settle_status
@@ -41,8 +41,11 @@ def _payable(session: Session, invoice_id: int) -> Invoice:
     invoice = get_invoice(session, invoice_id)
     if invoice.status not in PAYABLE:
         if invoice.status == InvoiceStatus.DRAFT:
-            raise ValidationError("A draft cannot be paid; finalize it first.")
-        raise ValidationError(f"Invoice {invoice.number} is {invoice.status}; it takes no payments.")
+            raise ValidationError(N_("A draft cannot be paid; finalize it first."))
+        raise ValidationError(
+            N_("Invoice {number} is {status}; it takes no payments."),
+            number=invoice.number, status=status_word(invoice.status),
+        )
     return invoice
 
 
@@ -62,18 +65,19 @@ def record_payment(
 ) -> int:
     """Record money received for an invoice (minor units). Beyond the amount due it becomes customer credit."""
     if amount <= 0:
-        raise ValidationError("A payment amount must be above zero.", "amount")
+        raise ValidationError(N_("A payment amount must be above zero."), "amount")
     invoice = _payable(session, invoice_id)
     paid_on = paid_on or date.today()
     if paid_on > date.today():
-        raise ValidationError("A payment cannot be dated in the future.", "date")
+        raise ValidationError(N_("A payment cannot be dated in the future."), "date")
     reference = validation.optional(reference)
     if reference is not None:
         twin = session.scalar(select(Payment).where(Payment.reference == reference))
         if twin is not None:
             raise ConflictError(
-                f"A payment with reference '{reference}' is already recorded (payment {twin.id}); "
-                "it is not recorded twice."
+                N_("A payment with reference '{reference}' is already recorded (payment {id}); it is not recorded "
+                   "twice."),
+                reference=reference, id=twin.id,
             )
     applied = min(amount, invoice.amount_due)
     excess = amount - applied
@@ -122,15 +126,17 @@ def apply_credit(session: Session, invoice_id: int, amount: int | None = None, o
     invoice = _payable(session, invoice_id)
     available = customer_credit(session, invoice.customer_id, invoice.currency)
     if available <= 0:
-        raise ValidationError(f"The customer has no credit in {invoice.currency} to apply.")
+        raise ValidationError(
+            N_("The customer has no credit in {currency} to apply."), currency=invoice.currency
+        )
     due = invoice.amount_due
     wanted = min(available, due) if amount is None else amount
     if wanted <= 0:
-        raise ValidationError("The amount to apply must be above zero.", "amount")
+        raise ValidationError(N_("The amount to apply must be above zero."), "amount")
     if wanted > available:
-        raise ValidationError("The customer does not have that much credit.", "amount")
+        raise ValidationError(N_("The customer does not have that much credit."), "amount")
     if wanted > due:
-        raise ValidationError("That is more than the invoice's amount due.", "amount")
+        raise ValidationError(N_("That is more than the invoice's amount due."), "amount")
     on = on or date.today()
     before = invoice.status
     payment = Payment(
@@ -154,16 +160,16 @@ def reverse_payment(session: Session, payment_id: int, reason: str | None = None
     """Undo a mistaken payment with a reversal entry (the original stays, both are audited)."""
     original = session.get(Payment, payment_id)
     if original is None:
-        raise NotFoundError(f"There is no payment {payment_id}.")
+        raise NotFoundError(N_("There is no payment {id}."), id=payment_id)
     if original.kind == "reversal":
-        raise ValidationError(f"Payment {payment_id} is itself a reversal and cannot be reversed.")
+        raise ValidationError(N_("Payment {id} is itself a reversal and cannot be reversed."), id=payment_id)
     if session.scalar(select(Payment.id).where(Payment.reverses_id == payment_id)) is not None:
-        raise ConflictError(f"Payment {payment_id} is already reversed.")
+        raise ConflictError(N_("Payment {id} is already reversed."), id=payment_id)
     invoice = get_invoice(session, original.invoice_id)
     if original.excess and customer_credit(session, original.customer_id, original.currency) < original.excess:
         raise ValidationError(
-            "The overpaid part of this payment has already been applied to another invoice; "
-            "reverse that application first."
+            N_("The overpaid part of this payment has already been applied to another invoice; reverse that "
+               "application first.")
         )
     on = on or date.today()
     before = invoice.status

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import NotFoundError, ValidationError
+from invoicer.core.errors import N_, NotFoundError, ValidationError
 from invoicer.core.money import parse_decimal
 from invoicer.db.models import Product
 from invoicer.services import audit, validation
@@ -38,10 +38,10 @@ class ProductRow:
 def _clean(session: Session, data: ProductData) -> dict[str, object]:
     name = validation.clean_text(data.name)
     if not name:
-        raise ValidationError("A product needs a name.", "name")
-    price = parse_decimal(data.unit_price, "unit price", 4)
+        raise ValidationError(N_("A product needs a name."), "name")
+    price = parse_decimal(data.unit_price, N_("unit price"), 4)
     if price < 0:
-        raise ValidationError("A unit price cannot be negative.", "unit_price")
+        raise ValidationError(N_("A unit price cannot be negative."), "unit_price")
     unit = (data.unit or "C62").strip() or "C62"
     if data.tax_rate_id is not None:
         get_tax_rate(session, data.tax_rate_id)
@@ -66,7 +66,7 @@ def add_product(session: Session, data: ProductData) -> int:
 def get_product(session: Session, product_id: int) -> Product:
     product = session.get(Product, product_id)
     if product is None:
-        raise NotFoundError(f"There is no product {product_id}.")
+        raise NotFoundError(N_("There is no product {id}."), id=product_id)
     return product
 
 

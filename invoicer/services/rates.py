@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import parse_decimal
 from invoicer.db.models import ExchangeRate
 from invoicer.services import audit, validation
@@ -23,9 +23,9 @@ class RateRow:
 
 
 def parse_rate(value: str | Decimal) -> Decimal:
-    rate = parse_decimal(value, "exchange rate", 10)
+    rate = parse_decimal(value, N_("exchange rate"), 10)
     if rate <= 0:
-        raise ValidationError("An exchange rate must be above zero.", "rate")
+        raise ValidationError(N_("An exchange rate must be above zero."), "rate")
     return rate
 
 

@@ -22,7 +22,7 @@ from invoicer.core.workflow import amount_due
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, SentMessage
-from invoicer.i18n import N_
+from invoicer.i18n import N_, error_text
 from invoicer.mail import smtp, templates
 from invoicer.services import mailing, settings
 
@@ -47,23 +47,27 @@ class Level:
 def _levels(value: Any) -> list[Level]:
     if not isinstance(value, list) or len(value) > MAX_LEVELS:
         raise ValidationError(
-            f'The reminder schedule is a list of up to {MAX_LEVELS} levels such as '
-            '{"level": "overdue", "days": 3, "template": "reminder_overdue"}.'
+            N_("The reminder schedule is a list of up to {n} levels such as {example}."),
+            n=MAX_LEVELS, example='{"level": "overdue", "days": 3, "template": "reminder_overdue"}',
         )
     levels = []
     for item in value:
         if not isinstance(item, dict) or set(item) != {"level", "days", "template"}:
-            raise ValidationError(f'Reminder level {item!r} must have exactly "level", "days" and "template".')
+            raise ValidationError(
+                N_('Reminder level {level} must have exactly "level", "days" and "template".'), level=repr(item)
+            )
         name, days, template = item["level"], item["days"], item["template"]
         if not isinstance(name, str) or not _LEVEL_NAME.match(name):
-            raise ValidationError(f"'{name}' is not a level name (lower-case letters, digits, - and _).")
+            raise ValidationError(N_("'{name}' is not a level name (lower-case letters, digits, - and _)."), name=name)
         if not isinstance(days, int) or isinstance(days, bool) or not -365 <= days <= 365:
-            raise ValidationError(f"Reminder level '{name}': days must be a whole number from -365 to 365.")
+            raise ValidationError(
+                N_("Reminder level '{name}': days must be a whole number from -365 to 365."), name=name
+            )
         if not isinstance(template, str) or not template:
-            raise ValidationError(f"Reminder level '{name}': give the name of its mail template.")
+            raise ValidationError(N_("Reminder level '{name}': give the name of its mail template."), name=name)
         levels.append(Level(name, days, template))
     if len({lv.name for lv in levels}) != len(levels) or len({lv.days for lv in levels}) != len(levels):
-        raise ValidationError("Every reminder level needs its own name and its own number of days.")
+        raise ValidationError(N_("Every reminder level needs its own name and its own number of days."))
     return sorted(levels, key=lambda lv: lv.days)
 
 
@@ -88,7 +92,8 @@ def schedule(session: Session) -> list[Level]:
     for level in levels:
         if level.template not in known:
             raise ValidationError(
-                f"Reminder level '{level.name}' uses the mail template '{level.template}', which does not exist."
+                N_("Reminder level '{name}' uses the mail template '{template}', which does not exist."),
+                name=level.name, template=level.template,
             )
     return levels
 
@@ -174,7 +179,7 @@ class ReminderResult:
 
     reminder: DueReminder
     outcome: str
-    detail: str | None = None
+    detail: str | None = None  # why it was skipped or failed (a failure in the interface language)
     message_id: str | None = None
 
 
@@ -183,7 +188,7 @@ class ReminderRun:
     today: date
     dry_run: bool
     results: list[ReminderResult] = field(default_factory=list)
-    stopped: str | None = None  # why the run stopped early (the server went away); the rest stays due
+    stopped: str | None = None  # why the run stopped early (server gone; the rest stays due), interface language
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -221,13 +226,13 @@ def run_reminders(
                     level=reminder.level, template=reminder.template,
                 )
             except (smtp.MailRecipientError, smtp.MailRejectedError) as exc:
-                run.results.append(ReminderResult(reminder, "failed", str(exc)))
+                run.results.append(ReminderResult(reminder, "failed", error_text(exc)))
                 continue
             except smtp.MailError as exc:
-                run.stopped = str(exc)
+                run.stopped = error_text(exc)
                 break
             except InvoicerError as exc:  # this invoice's own problem (no PDF, bad template): the rest go on
-                run.results.append(ReminderResult(reminder, "failed", str(exc)))
+                run.results.append(ReminderResult(reminder, "failed", error_text(exc)))
                 continue
             if sent is None:
                 run.results.append(ReminderResult(reminder, "skipped", "no longer due"))

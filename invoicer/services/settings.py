@@ -29,12 +29,12 @@ class SettingDef:
 
 def _positive_int(value: Any) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationError(f"'{value}' is not a whole number of 0 or more.")
+        raise ValidationError(N_("'{value}' is not a whole number of 0 or more."), value=value)
 
 
 def _rounding(value: Any) -> None:
     if value not in ("document", "line"):
-        raise ValidationError("Tax rounding is 'document' (per rate, EN 16931) or 'line'.")
+        raise ValidationError(N_("Tax rounding is 'document' (per rate, EN 16931) or 'line'."))
 
 
 def _pattern(value: Any) -> None:
@@ -97,4 +97,4 @@ def _definition(key: str) -> SettingDef:
     try:
         return all_settings()[key] if key not in SETTINGS else SETTINGS[key]
     except KeyError:
-        raise ValidationError(f"There is no setting '{key}'.") from None
+        raise ValidationError(N_("There is no setting '{key}'."), key=key) from None

@@ -36,7 +36,7 @@ class TaxRateRow:
 
 
 def tax_key(category: str, rate: str | Decimal) -> TaxKey:
-    return TaxKey(category.strip().upper(), parse_decimal(rate, "rate", 4))
+    return TaxKey(category.strip().upper(), parse_decimal(rate, N_("rate"), 4))
 
 
 def add_tax_rate(
@@ -45,10 +45,13 @@ def add_tax_rate(
     key = tax_key(category, rate)
     name = validation.clean_text(name)
     if not name:
-        raise ValidationError("A tax rate needs a name (e.g. 'VAT 19 %').", "name")
+        raise ValidationError(N_("A tax rate needs a name (e.g. 'VAT 19 %')."), "name")
     existing = session.scalar(select(TaxRate).where(TaxRate.category == key.category, TaxRate.rate == key.rate))
     if existing is not None:
-        raise ConflictError(f"A tax rate {key.category} {key.rate} % exists already ('{existing.name}').")
+        raise ConflictError(
+            N_("A tax rate {category} {rate} % exists already ('{name}')."),
+            category=key.category, rate=key.rate, name=existing.name,
+        )
     row = TaxRate(
         name=name,
         rate=key.rate,
@@ -64,7 +67,7 @@ def add_tax_rate(
 def get_tax_rate(session: Session, tax_rate_id: int) -> TaxRate:
     row = session.get(TaxRate, tax_rate_id)
     if row is None:
-        raise NotFoundError(f"There is no tax rate {tax_rate_id}.")
+        raise NotFoundError(N_("There is no tax rate {id}."), id=tax_rate_id)
     return row
 
 
@@ -73,7 +76,7 @@ def update_tax_rate(session: Session, tax_rate_id: int, name: str, exemption_rea
     row = get_tax_rate(session, tax_rate_id)
     clean = validation.clean_text(name)
     if not clean:
-        raise ValidationError("A tax rate needs a name.", "name")
+        raise ValidationError(N_("A tax rate needs a name."), "name")
     row.name = clean
     row.exemption_reason = validation.optional(exemption_reason)
     audit.record(session, "update", "tax_rate", tax_rate_id, payload={"name": row.name})

@@ -11,7 +11,7 @@ from schwifty.exceptions import SchwiftyException
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError as StdnumError
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import N_, Message, ValidationError
 from invoicer.core.money import is_currency
 from invoicer.i18n import is_locale, normalize_locale
 
@@ -31,9 +31,10 @@ def clean_text(value: str | None, multiline: bool = False) -> str:
 
 
 def required(value: str | None, what: str, multiline: bool = False) -> str:
+    """The cleaned text, refused when empty; ``what`` is the field's English label, marked with N_."""
     text = clean_text(value, multiline)
     if not text:
-        raise ValidationError(f"{what} is required.", what.lower())
+        raise ValidationError(N_("{what} is required."), what.lower(), what=Message(what))
     return text
 
 
@@ -51,30 +52,32 @@ def _countries() -> frozenset[str]:
 
 
 def country(value: str | None) -> str:
-    code = required(value, "Country").upper()
+    code = required(value, N_("Country")).upper()
     if code not in _countries():
-        raise ValidationError(f"'{value}' is not an ISO country code (e.g. DE, FR, US).", "country")
+        raise ValidationError(N_("'{value}' is not an ISO country code (e.g. DE, FR, US)."), "country", value=value)
     return code
 
 
 def currency(value: str | None) -> str:
-    code = required(value, "Currency").upper()
+    code = required(value, N_("Currency")).upper()
     if not is_currency(code):
-        raise ValidationError(f"'{value}' is not an ISO currency code (e.g. EUR, USD, JPY).", "currency")
+        raise ValidationError(
+            N_("'{value}' is not an ISO currency code (e.g. EUR, USD, JPY)."), "currency", value=value
+        )
     return code
 
 
 def locale(value: str | None) -> str:
-    text = required(value, "Locale").replace("-", "_")
+    text = required(value, N_("Locale")).replace("-", "_")
     if not is_locale(text):
-        raise ValidationError(f"'{value}' is not a locale (e.g. de_DE, fr_FR, en_US).", "locale")
+        raise ValidationError(N_("'{value}' is not a locale (e.g. de_DE, fr_FR, en_US)."), "locale", value=value)
     return normalize_locale(text)
 
 
 def email(value: str | None) -> str | None:
     text = optional(value)
     if text is not None and not _EMAIL.match(text):
-        raise ValidationError(f"'{text}' is not an email address.", "email")
+        raise ValidationError(N_("'{value}' is not an email address."), "email", value=text)
     return text
 
 
@@ -98,7 +101,9 @@ def vat_id(value: str | None, country_code: str | None) -> str | None:
     try:
         number = module.validate(compact)
     except StdnumError:
-        raise ValidationError(f"'{text}' is not a valid VAT ID for {cc}.", "vat_id") from None
+        raise ValidationError(
+            N_("'{value}' is not a valid VAT ID for {country}."), "vat_id", value=text, country=cc
+        ) from None
     prefix = _VAT_PREFIX.get(cc, cc)
     number = str(number)
     return number if number[:2].isalpha() else f"{prefix}{number}" if _eu_style(cc) else number
@@ -118,7 +123,9 @@ def iban(value: str | None) -> str | None:
     try:
         return str(IBAN(text).compact)
     except SchwiftyException as exc:
-        raise ValidationError(f"'{text}' is not a valid IBAN ({exc}).", "iban") from None
+        raise ValidationError(
+            N_("'{value}' is not a valid IBAN ({reason})."), "iban", value=text, reason=str(exc)
+        ) from None
 
 
 def bic(value: str | None) -> str | None:
@@ -128,4 +135,6 @@ def bic(value: str | None) -> str | None:
     try:
         return str(BIC(text).compact)
     except SchwiftyException as exc:
-        raise ValidationError(f"'{text}' is not a valid BIC ({exc}).", "bic") from None
+        raise ValidationError(
+            N_("'{value}' is not a valid BIC ({reason})."), "bic", value=text, reason=str(exc)
+        ) from None

@@ -30,7 +30,7 @@ def gui_db(tmp_path: Path) -> Iterator[Database]:
 class Dialogs:
     """What the app told or asked the user; ``answers`` says how confirmations and questions are answered."""
 
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # as the user reads them, in the interface language
     infos: list[str] = field(default_factory=list)
     confirmations: list[str] = field(default_factory=list)
     unexpected: int = 0
@@ -51,7 +51,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     def unexpected(parent: object, exc_info: object = True) -> None:
         seen.unexpected += 1
 
-    monkeypatch.setattr(messages, "show_error", lambda parent, message: seen.errors.append(message))
+    monkeypatch.setattr(messages, "show_error", lambda parent, error: seen.errors.append(messages.error_message(error)))
     monkeypatch.setattr(messages, "show_info", lambda parent, message: seen.infos.append(message))
     monkeypatch.setattr(messages, "show_unexpected", unexpected)
     monkeypatch.setattr(messages, "confirm", confirm)

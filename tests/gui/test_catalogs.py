@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
-from invoicer import paths
 from invoicer.i18n import SUPPORTED_LANGUAGES
+from tests.catalogs import translations
 
 GUI = Path(__file__).resolve().parents[2] / "invoicer" / "gui"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
@@ -21,18 +20,6 @@ PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 def gui_messages() -> list[str | tuple[str, ...]]:
     found = extract_from_dir(str(GUI), method_map=[("**.py", "python")], keywords=KEYWORDS)
     return list(dict.fromkeys(message for _file, _line, message, _comments, _context in found))
-
-
-def translations(language: str) -> dict[str, tuple[str, ...]]:
-    """msgid -> its translation(s), from all of the language's catalogs (the app merges them)."""
-    found: dict[str, tuple[str, ...]] = {}
-    for po in sorted((paths.resources_dir() / "locale" / language / "LC_MESSAGES").glob("*.po")):
-        with po.open("rb") as fh:
-            for message in read_po(fh, locale=language):
-                strings = message.string if isinstance(message.string, tuple) else (message.string,)
-                if message.id and all(strings):
-                    found[message.id[0] if isinstance(message.id, tuple) else message.id] = strings
-    return found
 
 
 def accelerators(text: str) -> int:

@@ -194,7 +194,7 @@ def test_unexpected_error_is_logged_and_the_app_goes_on(qtbot, window, gui_db, d
 
 def test_second_instance_explains_and_exits(qtbot, gui_db, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     shown: list[str] = []
-    monkeypatch.setattr(messages, "show_error", lambda parent, text: shown.append(text))
+    monkeypatch.setattr(messages, "show_error", lambda parent, error: shown.append(messages.error_message(error)))
     lock = QLockFile(str(gui_db.folder / app_module.LOCK_FILENAME))
     assert lock.tryLock(100)
     try:

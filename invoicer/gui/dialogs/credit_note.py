@@ -28,11 +28,15 @@ from invoicer.gui import messages
 from invoicer.gui.dialogs.document_data import Document
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import locale_decimal, money, plain_decimal, warning_style
-from invoicer.i18n import _
+from invoicer.i18n import N_, _, error_text
 from invoicer.services import credit_notes
 from invoicer.services.credit_notes import CreditLine, Settlement
 
 QTY_COLUMN = 3
+
+
+def _problem(error: InvoicerError | ArithmeticError) -> str:
+    return error_text(error) if isinstance(error, InvoicerError) else _("A quantity is not a number.")
 
 
 class CreditNoteDialog(QDialog):
@@ -116,7 +120,7 @@ class CreditNoteDialog(QDialog):
                 raise InvoicerError(_("Type the quantity to credit next to at least one line."))
             return {**common, "lines": chosen}
         return {**common, "amount": parse_amount(plain_decimal(self.amount.text()), self.document.currency,
-                                                  _("amount"))}
+                                                  N_("amount"))}
 
     def _dry_run(self) -> Settlement:
         request = self._request()
@@ -128,8 +132,7 @@ class CreditNoteDialog(QDialog):
         try:
             result = self._dry_run()
         except (InvoicerError, ArithmeticError) as err:
-            message = str(err) if isinstance(err, InvoicerError) else _("A quantity is not a number.")
-            self.effect.setText(message)
+            self.effect.setText(_problem(err))
             self.effect.setStyleSheet(warning_style())
             self.issue_button.setEnabled(False)
             return
@@ -152,7 +155,7 @@ class CreditNoteDialog(QDialog):
         try:
             request = self._request()
         except (InvoicerError, ArithmeticError) as err:
-            messages.show_error(self, str(err))
+            messages.show_error(self, _problem(err))
             return
         if self.ops.issue_credit_note(self, self.document.id, **request) is not None:  # type: ignore[arg-type]
             super().accept()

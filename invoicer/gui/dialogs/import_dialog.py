@@ -29,7 +29,7 @@ from invoicer.core.errors import InvoicerError
 from invoicer.documents.importers import SourceTable, read_table
 from invoicer.gui import messages
 from invoicer.gui.operations import Operations
-from invoicer.i18n import _, ngettext
+from invoicer.i18n import _, error_text, ngettext
 from invoicer.services import imports
 from invoicer.services.imports import ImportReport
 
@@ -129,7 +129,7 @@ class ImportDialog(QDialog):
         try:
             table = read_table(path)
         except InvoicerError as err:
-            messages.show_error(self, str(err))
+            messages.show_error(self, err)
             return False
         self.table = table
         self.path.setText(str(path))
@@ -167,7 +167,7 @@ class ImportDialog(QDialog):
         try:
             report = self.ops.dry_run(lambda s: run(s, table, mapping, key=key, dry_run=True))
         except InvoicerError as err:  # a required column is not chosen
-            self.summary.setText(str(err))
+            self.summary.setText(error_text(err))
             self.problems.clear()
             self.import_button.setEnabled(False)
             self._show_preview({})

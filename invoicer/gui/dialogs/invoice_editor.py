@@ -47,7 +47,7 @@ from invoicer.gui.style import (
 from invoicer.gui.widgets.line_table import LineTable
 from invoicer.gui.widgets.tables import record_table
 from invoicer.gui.widgets.totals import TaxLine, TotalsBox, TotalsView
-from invoicer.i18n import N_, _
+from invoicer.i18n import N_, _, error_text
 from invoicer.services import customers, invoices, products, settings, taxes
 from invoicer.services.invoices import AdjustmentData, DraftData, LineData
 from invoicer.services.payments import PaymentRow
@@ -632,7 +632,7 @@ class InvoiceEditor(QWidget):
             totals = invoices.preview_totals(data.lines, data.adjustments, currency, self.rounding)
         except InvoicerError as err:
             self.totals.show_totals(None)
-            self.problem.setText(str(err))
+            self.problem.setText(error_text(err))
             return
         self.problem.clear()
         amounts = iter(totals.lines)
@@ -661,7 +661,7 @@ class InvoiceEditor(QWidget):
         try:
             data = self.draft_data()
         except InvoicerError as err:
-            messages.show_error(self, str(err))
+            messages.show_error(self, err)
             return False
         if self.invoice_id is None:
             new_id = self.ops.create_draft(self, data)
@@ -685,7 +685,7 @@ class InvoiceEditor(QWidget):
             number = self.ops.read(
                 lambda s: invoices.next_number(s, "invoice", doc.issue_date, doc.customer_id))
         except InvoicerError as err:
-            messages.show_error(self, str(err))
+            messages.show_error(self, err)
             return
         text = _(
             "Finalize this invoice to {customer} over {total}?\n\n"

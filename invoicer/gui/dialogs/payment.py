@@ -23,7 +23,7 @@ from invoicer.gui import messages
 from invoicer.gui.dialogs.document_data import Document
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import date_format, locale_decimal, money, plain_decimal, warning_style
-from invoicer.i18n import N_, _
+from invoicer.i18n import N_, _, error_text
 from invoicer.services import payments
 
 METHODS = (N_("Bank transfer"), N_("Cash"), N_("Card"), N_("PayPal"), N_("Direct debit"), N_("Cheque"))
@@ -59,7 +59,7 @@ class _AmountDialog(QDialog):
 
     def minor(self) -> int:
         """The typed amount in minor units (InvoicerError when it is not an amount of this currency)."""
-        return parse_amount(plain_decimal(self.amount.text()), self.document.currency, _("amount"))
+        return parse_amount(plain_decimal(self.amount.text()), self.document.currency, N_("amount"))
 
     def update_effect(self) -> None:
         doc = self.document
@@ -68,7 +68,7 @@ class _AmountDialog(QDialog):
             if amount <= 0:
                 raise InvoicerError(_("Enter an amount above zero."))
         except InvoicerError as err:
-            self.effect.setText(str(err))
+            self.effect.setText(error_text(err))
             self.effect.setStyleSheet(warning_style())
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return
@@ -112,7 +112,7 @@ class PaymentDialog(_AmountDialog):
         try:
             amount = self.minor()
         except InvoicerError as err:
-            messages.show_error(self, str(err))
+            messages.show_error(self, err)
             return
         paid_on: date = self.paid_on.date().toPython()
         if self.ops.record_payment(self, self.document.id, amount, paid_on, self.method.currentText(),
@@ -137,7 +137,7 @@ class ApplyCreditDialog(_AmountDialog):
             amount = self.minor()
             self.ops.dry_run(lambda s: payments.apply_credit(s, self.document.id, amount))
         except InvoicerError as err:
-            self.effect.setText(str(err))
+            self.effect.setText(error_text(err))
             self.effect.setStyleSheet(warning_style())
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
 
@@ -145,7 +145,7 @@ class ApplyCreditDialog(_AmountDialog):
         try:
             amount = self.minor()
         except InvoicerError as err:
-            messages.show_error(self, str(err))
+            messages.show_error(self, err)
             return
         if self.ops.apply_credit(self, self.document.id, amount) is not None:
             super().accept()

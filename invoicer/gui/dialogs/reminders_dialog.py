@@ -25,7 +25,7 @@ from invoicer.gui.dialogs.send_invoice import mail_login
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import day, money
 from invoicer.gui.widgets.background import run_with_progress
-from invoicer.i18n import N_, _, ngettext
+from invoicer.i18n import N_, _, error_text, ngettext
 from invoicer.services import mailing, reminders, settings
 from invoicer.services.reminders import DueReminder, ReminderRun
 
@@ -106,7 +106,7 @@ class RemindersDialog(QDialog):
         try:
             self.due = due_reminders(self.ops, self.today)
         except InvoicerError as err:  # a broken schedule or template setting
-            messages.show_error(self, str(err))
+            messages.show_error(self, err)
             self.due = []
         self.table.setRowCount(len(self.due))
         for row, r in enumerate(self.due):
@@ -175,7 +175,7 @@ class ReminderWatcher(QObject):
             automatic = count > 0 and self.sending is None and self.ops.read(
                 lambda s: settings.get(s, "reminders.auto_send"))
         except InvoicerError as err:
-            self.auto_failed.emit(str(err))
+            self.auto_failed.emit(error_text(err))
             return 0
         self.due_changed.emit(count)
         if automatic:
@@ -188,7 +188,7 @@ class ReminderWatcher(QObject):
             config = self.ops.read(mailing.mail_settings)
             password = mailing.password_for(config)
         except InvoicerError as err:
-            self.auto_failed.emit(str(err))
+            self.auto_failed.emit(error_text(err))
             return
 
         def done(run: ReminderRun) -> None:
@@ -199,7 +199,7 @@ class ReminderWatcher(QObject):
         def failed(error: BaseException) -> bool:
             self.sending = None
             if isinstance(error, InvoicerError):
-                self.auto_failed.emit(str(error))
+                self.auto_failed.emit(error_text(error))
                 return True  # reported in the status bar, not a dialog every hour
             return False
 

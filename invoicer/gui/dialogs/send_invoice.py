@@ -19,7 +19,7 @@ from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages, operations
 from invoicer.gui.operations import Operations
 from invoicer.gui.widgets.background import run_with_progress
-from invoicer.i18n import _
+from invoicer.i18n import _, error_text
 from invoicer.services import mailing
 from invoicer.services.mailing import MailSettings, PasswordNeededError, SentMail
 
@@ -31,10 +31,10 @@ def mail_login(ops: Operations, parent: QWidget | None) -> tuple[MailSettings, s
         config = ops.read(mailing.mail_settings)
         return config, mailing.password_for(config)
     except PasswordNeededError as err:
-        password = messages.ask_password(parent, str(err))
+        password = messages.ask_password(parent, error_text(err))
         return None if password is None else (config, password)
     except InvoicerError as err:
-        messages.show_error(parent, str(err))
+        messages.show_error(parent, err)
         return None
 
 
@@ -118,7 +118,7 @@ def open_send_invoice(ops: Operations, parent: QWidget | None, invoice_id: int) 
     try:
         dialog = SendInvoiceDialog(ops, invoice_id, parent)
     except InvoicerError as err:
-        messages.show_error(parent, str(err))
+        messages.show_error(parent, err)
         return None
     dialog.open()
     return dialog

@@ -30,7 +30,7 @@ from invoicer.gui import messages
 from invoicer.gui.operations import Operations
 from invoicer.gui.widgets.background import run_with_progress
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
-from invoicer.i18n import SUPPORTED_LANGUAGES, _
+from invoicer.i18n import SUPPORTED_LANGUAGES, _, error_text
 from invoicer.mail import secrets, templates
 from invoicer.mail.smtp import DEFAULT_PORTS, SECURITY_MODES, SECURITY_TITLES
 from invoicer.services import mailing, reminders, settings, validation  # noqa: F401 (reminders declares its settings)
@@ -303,7 +303,7 @@ class MailSettingsWidget(QWidget):
         try:
             values = self.values()
         except InvoicerError as err:
-            messages.show_error(self, str(err))
+            messages.show_error(self, err)
             return False
         if not self.ops.save_settings(self, values):
             return False
@@ -315,7 +315,7 @@ class MailSettingsWidget(QWidget):
             try:
                 secrets.store_password(config.host.strip(), config.user.strip(), self.password.text())
             except secrets.KeyringUnavailableError as err:
-                messages.show_error(self, str(err))
+                messages.show_error(self, err)
                 return False
         self.load()
         return True
@@ -328,11 +328,11 @@ class MailSettingsWidget(QWidget):
             })
             password = mailing.password_for(config, self.password.text() or None)
         except PasswordNeededError as err:
-            password = messages.ask_password(self, str(err))
+            password = messages.ask_password(self, error_text(err))
             if password is None:
                 return
         except InvoicerError as err:
-            messages.show_error(self, str(err))
+            messages.show_error(self, err)
             return
         self.test_button.setEnabled(False)
 

@@ -25,7 +25,7 @@ from invoicer.gui import messages
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import date_format
 from invoicer.gui.widgets.background import Progress, run_with_progress
-from invoicer.i18n import N_, _
+from invoicer.i18n import N_, _, error_text
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -192,7 +192,7 @@ class ReportsPage(Page):
 
         def handle(error: BaseException) -> bool:
             if isinstance(error, ExportCancelled):
-                self.window_.statusBar().showMessage(str(error), 10000)
+                self.window_.statusBar().showMessage(error_text(error), 10000)
                 return True
             return False
 

@@ -38,7 +38,7 @@ from invoicer.gui.pages.mail_settings import MailSettingsWidget
 from invoicer.gui.style import day, icon, warning_style
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
-from invoicer.i18n import _
+from invoicer.i18n import _, error_text
 from invoicer.i18n import format_number as format_count
 from invoicer.services import company, documents, settings, taxes, validation
 from invoicer.services.company import CompanyData
@@ -280,7 +280,7 @@ class SettingsPage(Page):
             values |= self.accounting.values()
         except InvoicerError as err:
             self.tabs.setCurrentIndex(self.accounting_tab)
-            messages.show_error(self, str(err))
+            messages.show_error(self, err)
             return False
         if not (self.ops.save_company(self, self.company_data()) and self.ops.save_settings(self, values)
                 and self.mail.save()):
@@ -292,7 +292,7 @@ class SettingsPage(Page):
         try:
             validate_pattern(pattern)
         except InvoicerError as err:
-            label.setText(str(err))
+            label.setText(error_text(err))
             label.setStyleSheet(warning_style())
             return
         label.setText(_("Next numbers look like {example}").format(

@@ -103,7 +103,7 @@ def run_with_progress(parent: QWidget, label: str, task: Callable[[Progress], An
         if handle is not None and handle(error):
             return
         if isinstance(error, InvoicerError):
-            messages.show_error(parent, str(error))
+            messages.show_error(parent, error)
         else:
             messages.show_unexpected(parent, (type(error), error, error.__traceback__))
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from invoicer.core.errors import InvoicerError
 from invoicer.gui.style import warning_color, warning_style
+from invoicer.i18n import error_text
 
 
 class CheckedLineEdit(QWidget):
@@ -40,7 +41,7 @@ class CheckedLineEdit(QWidget):
             if self.edit.text().strip():
                 self.check(self.edit.text())
         except InvoicerError as err:
-            self.message.setText(str(err))
+            self.message.setText(error_text(err))
             self.message.show()
             self.edit.setStyleSheet(f"border: 1px solid {warning_color().name()};")
             return False
