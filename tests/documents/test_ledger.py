@@ -341,7 +341,7 @@ def test_workbook_in_the_interface_language(seller: Any, tmp_path: Path) -> None
     fill(seller)
     i18n.set_language("de_DE")
     wb = openpyxl.load_workbook(export_ledger(seller, tmp_path / "de.xlsx", today=AS_OF))
-    assert wb.sheetnames == ["Deckblatt", "Rechnungen", "Positionen", "Zahlungen", "Gutschriften", "Steuerübersicht",
+    assert wb.sheetnames == ["Deckblatt", "Rechnungen", "Positionen", "Zahlungen", "Rechnungskorrekturen", "Steuerübersicht",
                              "Offene Posten nach Alter", "Buchungsjournal"]
     ws = wb["Rechnungen"]
     assert ws["H1"].value == "Netto" and ws["N7"].value == "storniert"

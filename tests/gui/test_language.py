@@ -22,7 +22,7 @@ def test_german_interface_from_the_setting(qtbot, gui_db, dialogs):  # type: ign
         window = MainWindow(gui_db)
         qtbot.addWidget(window)
         titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
-        assert titles[:3] == ["Übersicht", "Rechnungen", "Gutschriften"]
+        assert titles[:3] == ["Übersicht", "Rechnungen", "Rechnungskorrekturen"]
         page = window.show_page("invoices")
         assert page.search.placeholderText() == "Nummer, Kunde oder Referenz suchen"
         assert money(123450, "EUR") == "1.234,50\xa0€"
