@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -61,9 +62,22 @@ MARKETS = (
     Market("PL", "EUR", "pl_PL", None, (("90-001", "Łódź"),)),
 )
 WEIGHTS = (40, 8, 8, 6, 10, 6, 4, 3, 3, 4)
-FIRST = ("Müller", "Schmidt", "Dubois", "García", "Novak", "Smith", "Tanaka", "Rossi", "Papadopoulos", "Kowalski",
-         "Fischer", "Weber", "Martin", "López", "Johnson", "Suzuki", "Keller", "Wagner", "Moreau", "Nowak")
-KINDS = ("GmbH", "AG", "SARL", "S.L.", "Ltd", "Inc.", "& Söhne", "KG", "Partners", "Studio")
+#: per country: family names, legal forms, a street, first names of contact people
+PEOPLE = {
+    "DE": (("Müller", "Schmidt", "Fischer", "Weber", "Wagner", "Becker", "Hoffmann", "Schäfer"),
+           ("GmbH", "AG", "KG", "GmbH & Co. KG"), "Hauptstraße", ("Anna", "Jonas", "Lena")),
+    "AT": (("Gruber", "Huber", "Bauer", "Pichler"), ("GmbH", "KG"), "Mariahilfer Straße", ("Sophie", "Lukas")),
+    "FR": (("Dubois", "Moreau", "Laurent", "Lefèvre", "Girard"), ("SARL", "SAS", "SA"), "Rue de la Paix",
+           ("Camille", "Hugo")),
+    "ES": (("García", "López", "Martínez", "Sánchez"), ("S.L.", "S.A."), "Calle Mayor", ("Lucía", "Pablo")),
+    "US": (("Johnson", "Miller", "Davis", "Wilson"), ("Inc.", "LLC"), "Main Street", ("Emily", "Michael")),
+    "GB": (("Smith", "Taylor", "Brown"), ("Ltd", "LLP"), "High Street", ("Olivia", "George")),
+    "CH": (("Keller", "Meier", "Brunner"), ("AG", "GmbH"), "Bahnhofstrasse", ("Laura", "Noah")),
+    "JP": (("Tanaka", "Suzuki", "Watanabe"), ("K.K.",), "Chiyoda", ("Yuki", "Haruto")),
+    "GR": (("Papadopoulos", "Georgiou"), ("A.E.",), "Odos Ermou", ("Maria", "Nikos")),
+    "PL": (("Kowalski", "Nowak", "Wiśniewski"), ("Sp. z o.o.",), "ulica Piotrkowska", ("Zofia", "Jakub")),
+}
+TRADES = ("Consulting", "Logistics", "Design", "Engineering", "Media", "Retail", "Systems", "Foods", "Architects")
 CATALOG = (
     ("Consulting", "HUR", "120.00", S19), ("Software development", "HUR", "95.00", S19),
     ("Project management", "HUR", "110.00", S19), ("Workshop (full day)", "DAY", "1450.00", S19),
@@ -149,16 +163,24 @@ def _set_up(s: Any, rng: random.Random, today: date) -> _Setup:
             s, products.ProductData(name, price, unit, None, rate_ids[key.category + str(key.rate)])
         ))
     customers = []
-    n_customers = 60
-    for i in range(n_customers):
+    used: set[str] = set()
+    for i in range(60):
         market = rng.choices(MARKETS, WEIGHTS)[0]
         business = market.tax is not None or rng.random() < 0.7
-        name = f"{FIRST[i % len(FIRST)]} {KINDS[rng.randrange(len(KINDS))]}" + (f" {i // len(FIRST) + 1}" if i >= len(FIRST) else "")
+        surnames, forms, street, first_names = PEOPLE[market.country]
+        name = ""
+        while not name or name in used:
+            if business:
+                name = f"{rng.choice(surnames)} {rng.choice(TRADES)} {rng.choice(forms)}"
+            else:
+                name = f"{rng.choice(first_names)} {rng.choice(surnames)}"
+        used.add(name)
         postcode, city = rng.choice(market.cities)
+        domain = unicodedata.normalize("NFKD", name.split()[0].lower()).encode("ascii", "ignore").decode()
         cid = customer_service.add_customer(s, customer_service.CustomerData(
-            name=name, country=market.country, contact=rng.choice(("Anna", "Jean", "Maria", "John", "Yuki", None)),
-            email=f"accounts{i}@{name.split()[0].lower().replace('ü', 'ue')}.example",
-            address=f"{rng.choice(('Hauptstraße', 'Rue de la Paix', 'Main Street', 'Calle Mayor'))} {rng.randint(1, 200)}",
+            name=name, country=market.country, contact=rng.choice((*first_names, None)) if business else None,
+            email=f"{'accounts' if business else 'mail'}{i}@{domain}.example",
+            address=f"{street} {rng.randint(1, 200)}",
             postcode=postcode, city=city, vat_id=_vat_id(rng, market.country) if business else None,
             currency=market.currency, locale=market.locale, terms_days=rng.choice((14, 14, 30, 30, 30, 60)),
         ))
