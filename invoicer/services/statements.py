@@ -44,11 +44,15 @@ def statement(session: Session, customer_id: int, currency: str | None = None) -
             if refunded:
                 raw.append((issued, doc_id, "refund", number or "", corrects or doc_id, refunded))
     received = session.execute(
-        select(Payment.id, Payment.kind, Payment.paid_on, Payment.amount, Payment.reference, Payment.invoice_id)
+        select(Payment.id, Payment.kind, Payment.paid_on, Payment.amount, Payment.reference, Payment.invoice_id,
+               Invoice.number)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
         .where(Payment.customer_id == customer_id, Payment.currency == currency, Payment.kind != "credit_applied")
     )
-    for payment_id, kind, paid_on, amount, reference, invoice_id in received:
-        raw.append((paid_on, 10**12 + payment_id, kind, reference or "", invoice_id, -amount))
+    for payment_id, kind, paid_on, amount, reference, invoice_id, number in received:
+        # the customer recognises a payment by the invoice it paid (and their bank's reference, if any)
+        shown = f"{number} · {reference}" if reference else number or ""
+        raw.append((paid_on, 10**12 + payment_id, kind, shown, invoice_id, -amount))
     entries = []
     balance = 0
     for on, _order, kind, reference, invoice_id, amount in sorted(raw):
