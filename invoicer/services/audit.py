@@ -64,7 +64,8 @@ def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
 
 
 def recent_events(session: Session, limit: int = 20) -> list[AuditEvent]:
-    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+    """The newest events by when they happened (bulk-loaded history is not written in time order)."""
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
 
 
 def document_content(invoice: Invoice) -> dict[str, Any]:
