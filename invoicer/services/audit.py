@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,9 +26,26 @@ def actor() -> str:
         return "unknown"
 
 
+_fixed_clock: datetime | None = None
+
+
 def now() -> datetime:
     """The wall clock in UTC without tzinfo (what SQLite stores)."""
+    if _fixed_clock is not None:
+        return _fixed_clock
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Record everything done inside as happening at ``moment``: only for loading a made-up history
+    (demo data); real operations always carry the wall clock."""
+    global _fixed_clock
+    previous, _fixed_clock = _fixed_clock, moment
+    try:
+        yield
+    finally:
+        _fixed_clock = previous
 
 
 def record(

@@ -126,7 +126,9 @@ def generate(
             raise ValidationError(
                 N_("The database already has invoices; demo data goes into an empty data folder.")
             )
-        setup = _set_up(s, rng, today)
+        # the business was set up when its history starts, two years ago
+        with audit.clock_at(_stamp(today - timedelta(days=731))):
+            setup = _set_up(s, rng, today)
     writer = _BulkWriter(db, setup, rng, today)
     made = writer.run(invoices, progress)
     return {"customers": len(setup.customers), "products": len(CATALOG), **made}
@@ -312,7 +314,7 @@ class _BulkWriter:
         lock_company_amounts(inv, self.setup.company_currency, self._rate(inv.currency, inv.issue_date))
         inv.finalized_at = _stamp(inv.issue_date, 36000)
         inv.status = "open"
-        inv.events.append(("finalize", "draft", "open", {"number": inv.number, "total": inv.total}))
+        inv.events.append(("finalize", "draft", "open", {"number": inv.number, "total": inv.total}, inv.finalized_at))
 
     def _chain(self, doc: SimpleNamespace, rows: _Rows) -> None:
         content = audit.sha256_of_content(audit.document_content(doc))  # type: ignore[arg-type]
@@ -332,7 +334,7 @@ class _BulkWriter:
         before = inv.status
         if inv.total - inv.paid - inv.credited == 0:
             inv.status, inv.paid_at = "paid", _stamp(day, 50000)
-        inv.events.append(("payment", before, inv.status, {"amount": amount}))
+        inv.events.append(("payment", before, inv.status, {"amount": amount}, _stamp(day, 45000)))
 
     def _fate(self, inv: SimpleNamespace, rows: _Rows, notes: list[tuple[date, SimpleNamespace]]) -> None:
         rng, age = self.rng, (self.today - inv.issue_date).days
@@ -345,10 +347,10 @@ class _BulkWriter:
         pay_day = inv.issue_date + timedelta(days=rng.randint(3, inv.customer.terms + 15))
         if roll < 0.02:
             inv.status, inv.closed_at = "void", _stamp(inv.issue_date + timedelta(days=2))
-            inv.events.append(("void", "open", "void", {"reason": "Issued by mistake"}))
+            inv.events.append(("void", "open", "void", {"reason": "Issued by mistake"}, inv.closed_at))
         elif roll < 0.04 and overdue_days > 90:
             inv.status, inv.closed_at = "uncollectible", _stamp(inv.due_date + timedelta(days=90))
-            inv.events.append(("write_off", "open", "uncollectible", {"amount_due": inv.total}))
+            inv.events.append(("write_off", "open", "uncollectible", {"amount_due": inv.total}, inv.closed_at))
         elif roll < 0.07 and age > 10:
             note_day = min(inv.issue_date + timedelta(days=rng.randint(2, 20)), self.today)
             if rng.random() < 0.5:
@@ -382,7 +384,8 @@ class _BulkWriter:
         inv.paid -= original.applied
         if inv.status == "paid":
             inv.status, inv.paid_at = "open", None
-        inv.events.append(("reverse_payment", before, inv.status, {"amount": original.amount}))
+        inv.events.append(("reverse_payment", before, inv.status, {"amount": original.amount},
+                           _stamp(inv.payments[-1].paid_on, 46000)))
 
     def _issue_note(self, spec: SimpleNamespace, day: date, rows: _Rows) -> None:
         inv = spec.corrects
@@ -416,9 +419,9 @@ class _BulkWriter:
             rows.settled.append(("paid", _stamp(day, 41000), inv.credited, inv.id))
         else:
             rows.settled.append((inv.status, inv.paid_at, inv.credited, inv.id))
-        note.events.append(("issue", None, "issued", {"number": note.number, "invoice": inv.number}))
+        note.events.append(("issue", None, "issued", {"number": note.number, "invoice": inv.number}, note.created_at))
         note.events.append(("credit", before, "paid" if rows.settled[-1][0] == "paid" else before,
-                            {"credit_note": note.number}))
+                            {"credit_note": note.number}, note.created_at))
         rows.add_document(note, credit_entry=note.to_customer_credit)
 
     def _write_counters(self, cur: Any) -> None:
@@ -484,14 +487,14 @@ class _Rows:
         if credit_entry:
             self.credit.append((d.customer_id, d.currency, credit_entry, "credit_note", str(d.issue_date), d.id, None,
                                 _s(d.created_at)))
-        at = _s(d.finalized_at or d.created_at)
         entity = "credit_note" if d.doc_type == "credit_note" else "invoice"
         if d.doc_type == "invoice":
-            self.events.append((at, "demo", "create", entity, d.id, None, "draft", json.dumps({"total": d.total})))
-        for action, before, after, payload in d.events:
+            self.events.append((_s(d.created_at), "demo", "create", entity, d.id, None, "draft",
+                                json.dumps({"total": d.total})))
+        for action, before, after, payload, when in d.events:
             target = d.corrects_id if action == "credit" else d.id
-            self.events.append((at, "demo", action, "invoice" if action == "credit" else entity, target, before, after,
-                                json.dumps(payload, sort_keys=True)))
+            self.events.append((_s(when), "demo", action, "invoice" if action == "credit" else entity, target, before,
+                                after, json.dumps(payload, sort_keys=True)))
 
     def flush(self, cur: Any, counts: dict[str, int]) -> None:
         counts["invoices"] += sum(1 for row in self.invoices if row[1] == "invoice")
