@@ -6,7 +6,6 @@ Measures, on the same one-page, 10-line EUR invoice (with EPC QR code):
 - the PDF without the e-invoice, and the Factur-X PDF/A-3 (XML built, XSD-checked, embedded);
 - the parts: CII XML + XSD check, embedding, and the factur-x library's default call
   (``check_xsd=True`` compiles the schema files on every call: the reason we check with a cached schema);
-- finalize latency through the service, with and without rendering the frozen PDF;
 - a batch export of N demo invoices never rendered before (render + store + export) across the
   cores, and the same export again (frozen files are only copied).
 Prints a table and writes tests/benchmarks/results/pdf.json (ignored by git).
@@ -22,7 +21,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import facturx
@@ -34,8 +32,7 @@ from invoicer.db.engine import transaction  # noqa: E402
 from invoicer.db.migrate import open_database  # noqa: E402
 from invoicer.documents import facturx as cii  # noqa: E402
 from invoicer.documents import pdf, qr  # noqa: E402
-from invoicer.services import demo, documents, invoices  # noqa: E402
-from invoicer.services.invoices import DraftData, LineData  # noqa: E402
+from invoicer.services import demo, documents  # noqa: E402
 from tests.benchmarks.report import publish  # noqa: E402
 from tests.documents.samples import make_document, ten_lines  # noqa: E402
 
@@ -76,37 +73,6 @@ def rendering(results: dict[str, object], repeat: int) -> None:
     )
 
 
-def finalize(results: dict[str, object], folder: Path, count: int) -> None:
-    db = open_database(folder, daily_backup=False)
-    with transaction(db.readonly_sessions) as s:
-        customer_id = s.scalars(invoices.select(invoices.Customer.id).where(invoices.Customer.currency == "EUR")).first()
-    assert customer_id is not None
-
-    def run(label: str) -> None:
-        with transaction(db.sessions) as s:
-            drafts = [
-                invoices.create_draft(s, DraftData(customer_id=customer_id, issue_date=date.today(), lines=[
-                    LineData(f"Item {i}", "2", "19.99", "S", "19") for i in range(10)
-                ])) for _ in range(count)
-            ]
-        runs = []
-        for draft in drafts:
-            start = time.perf_counter()
-            with transaction(db.sessions) as s:
-                invoices.finalize_invoice(s, draft)
-            runs.append((time.perf_counter() - start) * 1000)
-        results[f"finalize_{label}_ms"] = summary(runs)
-
-    run("with_pdf")
-    original = documents.store_frozen_pdf
-    documents.store_frozen_pdf = lambda session, invoice: None  # type: ignore[assignment]
-    try:
-        run("without_pdf")
-    finally:
-        documents.store_frozen_pdf = original
-    db.close()
-
-
 def batch(results: dict[str, object], folder: Path, count: int, workers: int) -> None:
     db = open_database(folder, daily_backup=False)
     with transaction(db.readonly_sessions) as s:
@@ -133,7 +99,6 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=200)
     ap.add_argument("--batch", type=int, default=1000, help="demo invoices to export")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--finalize", type=int, default=100, help="drafts to finalize per variant")
     args = ap.parse_args()
     results: dict[str, object] = {}
     rendering(results, args.repeat)
@@ -143,7 +108,6 @@ def main() -> None:
         demo.generate(db, invoices=args.batch, seed=7)  # bulk-made: no PDF rendered yet
         db.close()
         batch(results, folder, args.batch, args.workers)
-        finalize(results, folder, args.finalize)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     publish("pdf", results)
