@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from invoicer.gui.models.header import column_header
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import day, money, status_label, warning_color
 from invoicer.gui.widgets.background import LatestRead
@@ -177,10 +178,6 @@ class InvoiceListModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.columns[section].title)
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
-            numeric = self.columns[section].numeric
-            return int((Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft)
-                       | Qt.AlignmentFlag.AlignVCenter)
+        if orientation == Qt.Orientation.Horizontal:
+            return column_header(self.columns[section].title, self.columns[section].numeric, role)
         return None

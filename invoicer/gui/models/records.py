@@ -8,9 +8,9 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from invoicer.gui.models.header import column_header
 from invoicer.gui.style import warning_color
 from invoicer.gui.widgets.status_badge import STATUS_ROLE
-from invoicer.i18n import _
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -71,10 +71,4 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _(self.fields[section].title)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            numeric = self.fields[section].numeric
-            return int((Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft)
-                       | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        return column_header(self.fields[section].title, self.fields[section].numeric, role)
