@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +18,7 @@ from invoicer.core.totals import TaxCategory
 from invoicer.core.units import UNIT_NAMES
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import locale_decimal, plain_decimal
+from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import N_, _
 from invoicer.services import products, taxes
 from invoicer.services.products import ProductData
@@ -44,9 +44,7 @@ class ProductDialog(QDialog):
         self.setWindowTitle(_("New product") if product_id is None else _("Edit product"))
         self.name = QLineEdit()
         self.name.setObjectName("name")
-        self.description = QPlainTextEdit()
-        self.description.setTabChangesFocus(True)
-        self.description.setMaximumHeight(70)
+        self.description = text_box(70)
         self.unit = QComboBox()
         for code, name in UNIT_NAMES.items():
             if code != "H87":

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
-    QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 from invoicer.gui.operations import Operations
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
+from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import _
 from invoicer.services import company, customers, settings, validation
 from invoicer.services.customers import CustomerData
@@ -34,9 +34,7 @@ class CustomerDialog(QDialog):
         self.contact = QLineEdit()
         self.email = CheckedLineEdit(validation.email)
         self.email.setObjectName("email")
-        self.address = QPlainTextEdit()
-        self.address.setTabChangesFocus(True)
-        self.address.setMaximumHeight(60)
+        self.address = text_box()
         self.postcode = QLineEdit()
         self.city = QLineEdit()
         self.country = CountryPicker()
@@ -53,9 +51,7 @@ class CustomerDialog(QDialog):
         self.terms = QSpinBox()
         self.terms.setRange(0, 3650)
         self.terms.setSuffix(_(" days"))
-        self.notes = QPlainTextEdit()
-        self.notes.setTabChangesFocus(True)
-        self.notes.setMaximumHeight(60)
+        self.notes = text_box()
 
         form = QFormLayout()
         form.addRow(_("&Name"), self.name)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QToolBar,
@@ -46,6 +45,7 @@ from invoicer.gui.style import (
 )
 from invoicer.gui.widgets.line_table import LineTable
 from invoicer.gui.widgets.tables import record_table
+from invoicer.gui.widgets.text_box import text_box
 from invoicer.gui.widgets.totals import TaxLine, TotalsBox, TotalsView
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import customers, invoices, products, settings, taxes
@@ -106,11 +106,9 @@ class InvoiceEditor(QWidget):
         self.buyer_reference = QLineEdit()
         self.buyer_reference.setObjectName("buyer_reference")
         self.buyer_reference.setPlaceholderText(_("Purchase order or reference the customer asked for"))
-        self.notes = QPlainTextEdit()
+        self.notes = text_box(70)
         self.notes.setObjectName("notes")
         self.notes.setPlaceholderText(_("Printed on the invoice, e.g. thanks or delivery details"))
-        self.notes.setTabChangesFocus(True)
-        self.notes.setMaximumHeight(70)
         for signal in (self.due_date.dateChanged, self.buyer_reference.textChanged, self.notes.textChanged):
             signal.connect(self._header_edited)
 

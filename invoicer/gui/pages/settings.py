@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -38,6 +37,7 @@ from invoicer.gui.pages.mail_settings import MailSettingsWidget
 from invoicer.gui.style import day, icon, warning_style
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
+from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import _, error_text
 from invoicer.i18n import format_number as format_count
 from invoicer.services import company, documents, settings, taxes, validation
@@ -86,10 +86,7 @@ class SettingsPage(Page):
     def _company_tab(self) -> QWidget:
         self.name = QLineEdit()
         self.name.setObjectName("company_name")
-        self.address = QPlainTextEdit()
-        self.address.setObjectName("company_address")
-        self.address.setTabChangesFocus(True)
-        self.address.setMaximumHeight(60)
+        self.address = text_box(name="company_address")
         self.postcode = QLineEdit()
         self.postcode.setObjectName("company_postcode")
         self.city = QLineEdit()
@@ -106,9 +103,7 @@ class SettingsPage(Page):
         self.bic = CheckedLineEdit(validation.bic)
         self.currency = CurrencyPicker()
         self.locale = LocalePicker()
-        self.legal = QPlainTextEdit()
-        self.legal.setTabChangesFocus(True)
-        self.legal.setMaximumHeight(60)
+        self.legal = text_box()
         self.legal.setPlaceholderText(_("Register court and number, managing director… (printed in the footer)"))
         self.logo = QLabel(_("No logo"))
         self.logo.setObjectName("logo_preview")
