@@ -488,10 +488,6 @@ def settle_status(invoice: Invoice, when: date | None = None) -> None:
 # ---------------------------------------------------------------- queries
 
 
-def due_sql():  # type: ignore[no-untyped-def]
-    return customer_service.due_expression()
-
-
 @dataclass
 class InvoiceFilter:
     doc_type: str = "invoice"
@@ -574,7 +570,7 @@ def _narrow(session: Session, flt: InvoiceFilter, most: int) -> bool:
 
 def _filtered(stmt: Select, flt: InvoiceFilter, today: date, narrow: bool = False) -> Select:  # type: ignore[type-arg]
     """``stmt`` limited to what ``flt`` asks for; ``narrow``: the search is matched through its indexes."""
-    due = due_sql()
+    due = customer_service.due_expression()
     searching = bool(flt.search and flt.search.strip())
     if not (narrow and searching):  # the search's ids are of the type already: rows are then fetched by id
         stmt = stmt.where(Invoice.doc_type == flt.doc_type)
@@ -612,7 +608,7 @@ def list_invoices(
 ) -> list[InvoiceRow]:
     flt = flt or InvoiceFilter()
     today = today or date.today()
-    column = SORT_COLUMNS.get(sort, Invoice.issue_date) if sort != "amount_due" else due_sql()
+    column = SORT_COLUMNS.get(sort, Invoice.issue_date) if sort != "amount_due" else customer_service.due_expression()
     order = (column.desc() if descending else column.asc(), Invoice.id.desc() if descending else Invoice.id.asc())
     # the page's ids first, the rest of its columns after: a sort no index gives (amount due, customer) then
     # reads the few columns it needs from a covering index, not 100,000 whole rows
@@ -623,7 +619,7 @@ def list_invoices(
         page = page.limit(limit).offset(offset)
     stmt = select(
         Invoice.id, Invoice.doc_type, Invoice.number, Invoice.status, Invoice.customer_id, Customer.name,
-        Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, due_sql().label("amount_due"),
+        Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, customer_service.due_expression().label("amount_due"),
         Invoice.buyer_reference,
     ).join(Customer, Customer.id == Invoice.customer_id).where(Invoice.id.in_(page)).order_by(*order)
     rows = []
