@@ -9,10 +9,11 @@ use: ``core.totals`` for amounts, ``invoices.lock_company_amounts`` for exchange
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -204,7 +205,8 @@ class _BulkWriter:
         self.counters: dict[tuple[str, int], list[Any]] = {}
         self.rates: dict[str, list[tuple[date, Decimal]]] = {}
         self.counts = dict.fromkeys(("invoices", "lines", "payments", "credit_notes"), 0)
-        self.actor = audit.actor()
+        # ids are given here (rows reference each other before they are written), fresh for each run
+        self.line_ids, self.payment_ids = itertools.count(1), itertools.count(1)
 
     def run(self, n: int, progress: Callable[[int, int], None] | None) -> dict[str, int]:
         with transaction(self.db.readonly_sessions) as s:
@@ -219,7 +221,7 @@ class _BulkWriter:
             cur = raw.cursor()
             for offset in range(0, n, CHUNK):
                 cur.execute("BEGIN IMMEDIATE")
-                rows = _Rows()
+                rows = _Rows(self.line_ids, self.payment_ids)
                 for day in days[offset:offset + CHUNK]:
                     inv = self._invoice(next_id, day)
                     next_id += 1
@@ -230,7 +232,7 @@ class _BulkWriter:
                 if progress:
                     progress(min(offset + CHUNK, n), n)
             cur.execute("BEGIN IMMEDIATE")
-            rows = _Rows()
+            rows = _Rows(self.line_ids, self.payment_ids)
             for day, note in sorted(pending_notes, key=lambda x: (x[0], x[1].corrects.id)):
                 note.id = next_id
                 next_id += 1
@@ -434,10 +436,8 @@ class _BulkWriter:
 class _Rows:
     """Row buffers for one chunk, flushed with executemany in dependency order."""
 
-    line_id = 0
-    payment_id = 0
-
-    def __init__(self) -> None:
+    def __init__(self, line_ids: Iterator[int], payment_ids: Iterator[int]) -> None:
+        self.line_ids, self.payment_ids = line_ids, payment_ids
         self.invoices: list[tuple[Any, ...]] = []
         self.lines: list[tuple[Any, ...]] = []
         self.adjustments: list[tuple[Any, ...]] = []
@@ -460,11 +460,11 @@ class _Rows:
             _s(d.created_at), _s(d.finalized_at or d.created_at), _s(d.finalized_at), _s(d.paid_at), _s(d.closed_at),
         ))
         for line in d.lines:
-            _Rows.line_id += 1
+            line_id = next(self.line_ids)
             if d.doc_type == "invoice":
-                line.id_ref = _Rows.line_id
+                line.id_ref = line_id
             self.lines.append((
-                _Rows.line_id, d.id, line.position, line.description, str(line.quantity), line.unit,
+                line_id, d.id, line.position, line.description, str(line.quantity), line.unit,
                 str(line.unit_price), str(line.price_base), dec(line.discount_percent), dec(line.discount_amount),
                 line.tax_category, str(line.tax_rate), line.gross, line.discount, line.net, line.tax,
                 line.product_id, line.source_line_id,
@@ -474,8 +474,7 @@ class _Rows:
         for t in d.taxes:
             self.taxes.append((d.id, t.category, str(t.rate), t.basis, t.amount, t.exemption_reason))
         for p in d.payments:
-            _Rows.payment_id += 1
-            p.id = _Rows.payment_id
+            p.id = next(self.payment_ids)
             self.payments.append((
                 p.id, p.kind, d.id, d.customer_id, d.currency, p.amount, p.applied, p.excess, str(p.paid_on),
                 p.method, p.reference, p.reverses.id if p.reverses else None, p.reason,
