@@ -77,8 +77,7 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
         ) from None
     path = paths.database_path(folder)
     existed = path.exists() and path.stat().st_size > 0
-    current = _current_revision(path) if existed else None
-    keep_backups = _backups_to_keep(path) if existed else backup.DEFAULT_KEEP
+    current, keep_backups = _inspect(path) if existed else (None, backup.DEFAULT_KEEP)
     if current is not None and current not in known_revisions():
         raise StorageError(
             N_("{path} was written by a newer version of Invoicer; update Invoicer to open it. The file was not "
@@ -108,8 +107,9 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
     )
 
 
-def _current_revision(path: Path) -> str | None:
-    """The schema revision stored in the file; StorageError for a file that is not ours or is broken."""
+def _inspect(path: Path) -> tuple[str | None, int]:
+    """What we must know before touching the file: its schema revision and how many backups the user
+    keeps. One read-only look; StorageError for a file that is not ours or is broken."""
     with path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise StorageError(
@@ -124,29 +124,26 @@ def _current_revision(path: Path) -> str | None:
                     raise StorageError(
                         N_("{path} is not an Invoicer database. The file was not changed."), path=path
                     )
-                return None
+                return None, backup.DEFAULT_KEEP
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-            return row[0] if row else None
+            keep = None
+            if "settings" in tables:
+                keep = conn.execute("SELECT value FROM settings WHERE key = 'backup.keep'").fetchone()
         finally:
             conn.close()
     except sqlite3.OperationalError as exc:
         raise _storage_error(path, exc) from None
     except sqlite3.DatabaseError:
         raise StorageError(_DAMAGED, path=path) from None
+    return (row[0] if row else None), _keep_count(keep[0] if keep else None)
 
 
-def _backups_to_keep(path: Path) -> int:
-    """The user's ``backup.keep`` setting, read before the database is opened for real."""
+def _keep_count(stored: str | None) -> int:
+    """The ``backup.keep`` setting as stored (JSON), at least 1; the default when missing or unreadable."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            row = conn.execute("SELECT value FROM settings WHERE key = 'backup.keep'").fetchone()
-        finally:
-            conn.close()
-        value = int(row[0]) if row else backup.DEFAULT_KEEP
-    except (sqlite3.Error, ValueError):
+        return max(int(stored), 1) if stored is not None else backup.DEFAULT_KEEP
+    except ValueError:
         return backup.DEFAULT_KEEP
-    return max(value, 1)
 
 
 def _storage_error(path: Path, exc: Exception) -> StorageError:
