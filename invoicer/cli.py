@@ -14,13 +14,12 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
 from invoicer import __version__, paths
 from invoicer.core.errors import N_, InvoicerError, ValidationError
-from invoicer.core.money import format_minor, parse_amount
+from invoicer.core.money import format_minor, parse_amount, parse_decimal
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, open_database
 from invoicer.logs import log, setup_logging
@@ -274,14 +273,8 @@ def _parse_line(text: str) -> Any:
     if len(parts) != 4:
         raise ValidationError(N_('--line \'{text}\' must be "DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT".'), text=text)
     description, qty, price, tax = (p.strip() for p in parts)
-    category = "S" if Decimal(_number(tax, N_("tax percent"))) != 0 else "Z"
+    category = "S" if parse_decimal(tax, N_("tax percent")) != 0 else "Z"
     return LineData(description, qty, price, category, tax)
-
-
-def _number(text: str, what: str) -> str:
-    from invoicer.core.money import parse_decimal
-
-    return str(parse_decimal(text, what))
 
 
 def _draft_from_json(path: str) -> Any:
