@@ -830,20 +830,17 @@ def cmd_verify(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_backup_create(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.db import backup
+    from invoicer.services import backups
 
-    path = paths.database_path(ctx.folder)
-    if not path.exists():
-        raise ValidationError(N_("There is no database in {folder} to back up yet."), folder=ctx.folder)
-    target = backup.create_backup(path, paths.backups_dir(ctx.folder), "manual")
+    target = backups.create_backup(ctx.folder)
     ctx.out({"path": str(target)}, str(target))
     return 0
 
 
 def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.db import backup
+    from invoicer.services import backups
 
-    rows = backup.list_backups(paths.backups_dir(ctx.folder))
+    rows = backups.list_backups(ctx.folder)
     data = [{"path": str(b.path), "created": b.created.isoformat(), "reason": b.reason, "size": b.size}
             for b in rows]
     ctx.out(data, lambda: _table(["Created", "Reason", "Size", "File"],
@@ -853,17 +850,12 @@ def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_backup_restore(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.db import backup
-    from invoicer.db.migrate import known_revisions
+    from invoicer.services import backups
 
-    source = Path(a.file)
-    if not source.is_absolute() and not source.exists():
-        source = paths.backups_dir(ctx.folder) / a.file
-    safety = backup.restore_backup(
-        source, paths.database_path(ctx.folder), paths.backups_dir(ctx.folder), set(known_revisions())
-    )
-    data = {"restored": str(source), "previous_saved_as": str(safety) if safety else None}
-    ctx.out(data, f"Restored {source}." + (f" The replaced database was saved as {safety}." if safety else ""))
+    done = backups.restore_backup(ctx.folder, a.file)
+    safety = done.previous_saved_as
+    data = {"restored": str(done.source), "previous_saved_as": str(safety) if safety else None}
+    ctx.out(data, f"Restored {done.source}." + (f" The replaced database was saved as {safety}." if safety else ""))
     return 0
 
 

@@ -64,7 +64,17 @@ def rotate(folder: Path, keep: int) -> None:
         old.path.unlink(missing_ok=True)
 
 
-def restore_backup(source: Path, db_path: Path, folder: Path, known_revisions: set[str]) -> Path | None:
+def keep_from_stored(stored: str | None) -> int:
+    """The ``backup.keep`` setting as stored (JSON), at least 1; the default when missing or unreadable."""
+    try:
+        return max(int(stored), 1) if stored is not None else DEFAULT_KEEP
+    except ValueError:
+        return DEFAULT_KEEP
+
+
+def restore_backup(
+    source: Path, db_path: Path, folder: Path, known_revisions: set[str], keep: int = DEFAULT_KEEP + 1
+) -> Path | None:
     """Replace the database with ``source`` after checking it; the current file is backed up first.
 
     Returns the safety backup of the database that was replaced (None if there was none).
@@ -73,7 +83,7 @@ def restore_backup(source: Path, db_path: Path, folder: Path, known_revisions: s
     safety = None
     if db_path.exists() and db_path.stat().st_size > 0:
         try:
-            safety = create_backup(db_path, folder, reason="pre-restore", keep=DEFAULT_KEEP + 1)
+            safety = create_backup(db_path, folder, reason="pre-restore", keep=keep)
         except StorageError:
             safety = folder / f"invoicer-{datetime.now():%Y%m%d-%H%M%S}-damaged.sqlite3"
             folder.mkdir(parents=True, exist_ok=True)

@@ -135,15 +135,7 @@ def _inspect(path: Path) -> tuple[str | None, int]:
         raise _storage_error(path, exc) from None
     except sqlite3.DatabaseError:
         raise StorageError(_DAMAGED, path=path) from None
-    return (row[0] if row else None), _keep_count(keep[0] if keep else None)
-
-
-def _keep_count(stored: str | None) -> int:
-    """The ``backup.keep`` setting as stored (JSON), at least 1; the default when missing or unreadable."""
-    try:
-        return max(int(stored), 1) if stored is not None else backup.DEFAULT_KEEP
-    except ValueError:
-        return backup.DEFAULT_KEEP
+    return (row[0] if row else None), backup.keep_from_stored(keep[0] if keep else None)
 
 
 def _storage_error(path: Path, exc: Exception) -> StorageError:

@@ -18,11 +18,21 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError
-from invoicer.db import backup
 from invoicer.db.engine import transaction
-from invoicer.db.migrate import Database, known_revisions
+from invoicer.db.migrate import Database
 from invoicer.gui import messages
-from invoicer.services import company, credit_notes, customers, invoices, payments, products, settings, taxes
+from invoicer.services import (
+    backups,
+    company,
+    credit_notes,
+    customers,
+    invoices,
+    payments,
+    products,
+    settings,
+    taxes,
+)
+from invoicer.services.backups import BackupInfo
 from invoicer.services.company import CompanyData
 from invoicer.services.credit_notes import CreditLine, Settlement
 from invoicer.services.customers import CustomerData
@@ -106,19 +116,21 @@ class Operations(QObject):
         return self._ok(SETTINGS, put_all, parent)
 
     def create_backup(self, parent: QWidget | None) -> Path | None:
-        keep = self.read(lambda s: int(settings.get(s, "backup.keep")))
         try:
-            return backup.create_backup(self.db.path, self.db.backups_dir, reason="manual", keep=keep)
+            return backups.create_backup(self.db.folder)
         except InvoicerError as err:
             messages.show_error(parent, err)
             return None
 
+    def list_backups(self) -> list[BackupInfo]:
+        return backups.list_backups(self.db.folder)
+
     def restore_backup(self, parent: QWidget | None, source: Path) -> bool:
         """Replace the database with a backup; the caller closes the app afterwards (it must reopen)."""
         try:
-            backup.check_database_file(source, set(known_revisions()))
+            backups.check_backup(source)
             self.db.close()
-            backup.restore_backup(source, self.db.path, self.db.backups_dir, set(known_revisions()))
+            backups.restore_backup(self.db.folder, source)
         except InvoicerError as err:
             messages.show_error(parent, err)
             return False

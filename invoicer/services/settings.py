@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from invoicer.core.errors import ValidationError
 from invoicer.core.numbering import DEFAULT_PATTERNS, validate_pattern
+from invoicer.db import backup
 from invoicer.db.models import Setting
 from invoicer.i18n import N_
 from invoicer.services import audit
@@ -48,7 +49,7 @@ SETTINGS: dict[str, SettingDef] = {
     ),
     "invoice.terms_days": SettingDef(30, N_("Default payment terms (days)"), _positive_int),
     "invoice.tax_rounding": SettingDef("document", N_("VAT rounding on new invoices"), _rounding),
-    "backup.keep": SettingDef(10, N_("Backups to keep"), _positive_int),
+    "backup.keep": SettingDef(backup.DEFAULT_KEEP, N_("Backups to keep"), _positive_int),
     "ui.language": SettingDef(None, N_("Interface language (empty: follow the system)")),
 }
 

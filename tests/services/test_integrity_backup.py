@@ -13,7 +13,7 @@ from invoicer.core.errors import StorageError
 from invoicer.db import backup
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, known_revisions, open_database
-from invoicer.services import customers, integrity, payments
+from invoicer.services import backups, customers, integrity, payments, settings
 
 from .helpers import make_open
 
@@ -82,6 +82,20 @@ def test_rotation_keeps_the_newest(tmp_path: Path, seller: Database) -> None:
     for _ in range(5):
         backup.create_backup(seller.path, tmp_path, "manual", keep=3)
     assert len(backup.list_backups(tmp_path)) == 3
+
+
+def test_every_backup_keeps_the_backup_keep_setting(seller: Database) -> None:
+    """A backup made from the CLI, the GUI or a restore all keep the user's ``backup.keep``, not the default."""
+    with transaction(seller.sessions) as s:
+        settings.put(s, "backup.keep", 2)
+    for _ in range(4):
+        backups.create_backup(seller.folder)
+    assert len(backups.list_backups(seller.folder)) == 2
+    newest = backups.list_backups(seller.folder)[0]
+    seller.close()
+    done = backups.restore_backup(seller.folder, newest.path.name)
+    assert done.source == newest.path and done.previous_saved_as is not None
+    assert len(backups.list_backups(seller.folder)) == 3  # the pre-restore copy comes on top of the 2 kept
 
 
 def test_daily_backup_once_a_day(template_db: Path, tmp_path: Path) -> None:

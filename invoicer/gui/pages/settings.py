@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.numbering import format_number, validate_pattern
-from invoicer.db import backup
 from invoicer.documents.model import PaperSize
 from invoicer.gui import messages, operations
 from invoicer.gui.pages.accounting_settings import AccountingSettings
@@ -311,7 +310,7 @@ class SettingsPage(Page):
 
     def _list_backups(self) -> None:
         self.backups.clear()
-        for info in backup.list_backups(self.ops.db.backups_dir):
+        for info in self.ops.list_backups():
             item = QListWidgetItem(_("{when} · {reason} · {size} KB").format(
                 when=f"{day(info.created.date())} {info.created:%H:%M}", reason=info.reason,
                 size=format_count(info.size // 1024)))

@@ -1,0 +1,77 @@
+"""Backups of the business as a use case: make one now, list them, restore one; how many are kept.
+
+Both front-ends ask here, so the ``backup.keep`` setting applies to every backup, whoever makes it.
+The file mechanics (SQLite's online backup API, checks of a file before restoring) live in
+``invoicer.db.backup``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from invoicer import paths
+from invoicer.core.errors import N_, StorageError, ValidationError
+from invoicer.db import backup
+from invoicer.db.backup import BackupInfo
+from invoicer.db.migrate import known_revisions
+
+__all__ = ["BackupInfo", "Restored", "check_backup", "create_backup", "keep_count", "list_backups", "restore_backup"]
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A restore that happened: the file put in place and where the replaced database was saved."""
+
+    source: Path
+    previous_saved_as: Path | None
+
+
+def keep_count(folder: Path) -> int:
+    """The ``backup.keep`` setting of the database in ``folder`` (read-only look; the default if unreadable)."""
+    path = paths.database_path(folder)
+    if not path.is_file():
+        return backup.DEFAULT_KEEP
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'backup.keep'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return backup.DEFAULT_KEEP
+    return backup.keep_from_stored(row[0] if row else None)
+
+
+def create_backup(folder: Path, reason: str = "manual") -> Path:
+    """Back up the database of ``folder`` now, keeping the newest ``backup.keep`` backups."""
+    path = paths.database_path(folder)
+    if not path.is_file() or path.stat().st_size == 0:
+        raise ValidationError(N_("There is no database in {folder} to back up yet."), folder=folder)
+    return backup.create_backup(path, paths.backups_dir(folder), reason=reason, keep=keep_count(folder))
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """The backups of ``folder``, newest first."""
+    return backup.list_backups(paths.backups_dir(folder))
+
+
+def check_backup(source: Path) -> None:
+    """Refuse a file that is not an intact Invoicer database this version understands."""
+    backup.check_database_file(source, set(known_revisions()))
+
+
+def restore_backup(folder: Path, source: str | Path) -> Restored:
+    """Replace the database of ``folder`` with ``source`` (a path, or a name from the list) after
+    checking it; the database it replaces is saved as a ``pre-restore`` backup first."""
+    chosen = Path(source)
+    if not chosen.is_absolute() and not chosen.exists():
+        chosen = paths.backups_dir(folder) / chosen
+    if not chosen.is_file():
+        raise StorageError(N_("{path} does not exist."), path=chosen)
+    safety = backup.restore_backup(
+        chosen, paths.database_path(folder), paths.backups_dir(folder), set(known_revisions()),
+        keep=keep_count(folder) + 1,
+    )
+    return Restored(chosen, safety)
