@@ -5,24 +5,16 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
-from babel.numbers import get_currency_precision, list_currencies
-
 from invoicer.core.errors import N_, Message, ValidationError
+from invoicer.core.reference import minor_units
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
-@cache
-def is_currency(code: str) -> bool:
-    """True for an ISO 4217 code Babel (CLDR) knows, e.g. ``EUR``."""
-    return code in list_currencies()
-
-
-@cache
 def exponent(currency: str) -> int:
-    """Digits after the decimal point of the currency's minor unit (JPY 0, EUR 2, BHD 3)."""
-    return int(get_currency_precision(currency))
+    """Digits after the decimal point of the currency's minor unit, from ISO 4217 (JPY 0, EUR 2, BHD 3, HUF 2)."""
+    return minor_units(currency)
 
 
 @cache

@@ -14,6 +14,7 @@ from babel import Locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from invoicer.core import reference
 from invoicer.core.errors import InvoicerError, Message, ValidationError, listing
 from invoicer.core.units import unit_code
 from invoicer.db.models import Customer, Product, TaxRate
@@ -133,9 +134,9 @@ def number_text(text: str, comma_is_decimal: bool) -> str:
 def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for lang in ("en", "de", "fr", "es"):
-        for code, name in Locale(lang).territories.items():
-            if len(code) == 2 and code.isalpha():
-                names.setdefault(name.casefold(), code)
+        territories = Locale(lang).territories
+        for code in reference.countries():
+            names.setdefault(reference.country_name(code, territories).casefold(), code)
     return names
 
 
