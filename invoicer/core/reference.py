@@ -131,3 +131,13 @@ def vat_categories() -> frozenset[str]:
 def vatex_codes() -> frozenset[str]:
     """VATEX exemption reason codes (BT-121), e.g. ``VATEX-EU-IC``."""
     return _codes(_VATEX)
+
+
+_VATEX_LEADING = re.compile(r"^\s*(VATEX(?:-[A-Za-z0-9]+)+)[\s:]*(.*)$", re.S)
+
+
+def split_exemption_reason(reason: str) -> tuple[str | None, str]:
+    """``"VATEX-EU-IC: Intra-community supply"`` -> ``("VATEX-EU-IC", "Intra-community supply")``: an
+    exemption reason may start with its VATEX code (BT-121) before the words (BT-120)."""
+    found = _VATEX_LEADING.match(reason)
+    return (found.group(1).upper(), found.group(2).strip()) if found else (None, reason)

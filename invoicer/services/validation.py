@@ -72,6 +72,17 @@ def still_valid(name: str, country_code: str | None, currency_code: str | None =
         )
 
 
+def exemption_reason(value: str | None) -> str | None:
+    """An exemption reason: words, optionally after a VATEX code (``VATEX-EU-IC Intra-community supply``),
+    which must be one of the code list."""
+    text = optional(value)
+    code = reference.split_exemption_reason(text)[0] if text else None
+    if code is not None and code not in reference.vatex_codes():
+        raise ValidationError(N_("'{code}' is not a VATEX exemption reason code (e.g. VATEX-EU-IC)."),
+                              "exemption_reason", code=code)
+    return text
+
+
 def locale(value: str | None) -> str:
     text = required(value, N_("Locale")).replace("-", "_")
     if not is_locale(text):

@@ -9,7 +9,7 @@ from invoicer.core.errors import ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice
-from invoicer.services import customers, invoices, validation
+from invoicer.services import customers, invoices, taxes, validation
 from tests.services.helpers import make_draft
 
 
@@ -70,3 +70,10 @@ def test_a_customer_in_a_withdrawn_currency_opens_and_finalize_refuses_it(seller
         s.execute(update(Invoice).where(Invoice.id == draft).values(currency="EUR"))
     with transaction(seller.sessions) as s, pytest.raises(ValidationError, match="'XK' is not a country code"):
         invoices.finalize_invoice(s, draft)
+
+
+def test_an_exemption_reason_may_start_with_a_vatex_code_from_the_list(seller: Database) -> None:
+    with transaction(seller.sessions) as s:
+        taxes.add_tax_rate(s, "Intra-EU", "0", "K", "VATEX-EU-IC Intra-community supply")
+        with pytest.raises(ValidationError, match="'VATEX-EU-XYZ' is not a VATEX exemption reason code"):
+            taxes.add_tax_rate(s, "Exempt", "0", "E", "VATEX-EU-XYZ: made up")
