@@ -10,6 +10,7 @@ every line of the log names something the database promised to keep. The harness
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -44,6 +45,10 @@ def _lines(rng: random.Random) -> list[LineData]:
     ]
 
 
+def _first(ids: list[int]) -> int | None:
+    return ids[0] if ids else None
+
+
 def _ids(db: store.Database, status: str) -> list[int]:
     flt = invoices.InvoiceFilter(status=status)
     return store.read(db, lambda s: [row.id for row in invoices.list_invoices(s, flt, limit=200)])
@@ -70,7 +75,8 @@ def work(db: store.Database, log: Log, rng: random.Random) -> None:
         log.committed(op="draft", id=store.write(db, lambda s: invoices.create_draft(s, data)))
 
     def finalize() -> None:
-        for invoice_id in _ids(db, "draft")[:1]:
+        invoice_id = _first(_ids(db, "draft"))
+        if invoice_id is not None:
             number = store.write(db, lambda s: invoices.finalize_invoice(s, invoice_id))
             log.committed(op="finalize", id=invoice_id, number=number)
 
@@ -82,7 +88,8 @@ def work(db: store.Database, log: Log, rng: random.Random) -> None:
             log.committed(op="delete", id=invoice_id)
 
     def pay() -> None:
-        for invoice_id in _ids(db, "open")[:1]:
+        invoice_id = _first(_ids(db, "open"))
+        if invoice_id is not None:
             due = store.read(db, lambda s: invoices.get_invoice(s, invoice_id).amount_due)
             amount = rng.choice((due, max(due // 2, 1), due + 500))
             pid = store.write(db, lambda s: payments.record_payment(s, invoice_id, amount, today))
@@ -96,12 +103,14 @@ def work(db: store.Database, log: Log, rng: random.Random) -> None:
             log.committed(op="reversal", id=rid)
 
     def credit() -> None:
-        for invoice_id in (_ids(db, "paid") + _ids(db, "open"))[-1:]:
+        invoice_id = _first(_ids(db, "open") + _ids(db, "paid"))
+        if invoice_id is not None:
             done = store.write(db, lambda s: credit_notes.issue_credit_note(s, invoice_id, full=True))
             log.committed(op="credit", id=done.credit_note_id, number=done.number)
 
     def void() -> None:
-        for invoice_id in _ids(db, "open")[-1:]:
+        invoice_id = _first(_ids(db, "open"))
+        if invoice_id is not None:
             store.write(db, lambda s: invoices.void_invoice(s, invoice_id, "torture"))
             log.committed(op="void", id=invoice_id)
 
@@ -114,10 +123,9 @@ def work(db: store.Database, log: Log, rng: random.Random) -> None:
     ]
     chosen = [op for op, weight in operations for _ in range(weight)]
     while True:
-        try:
+        # a refusal (e.g. crediting what is fully credited) changes nothing; the loop goes on
+        with contextlib.suppress(InvoicerError):
             rng.choice(chosen)()
-        except InvoicerError:
-            pass  # a refusal (e.g. crediting what is fully credited) changes nothing; the loop goes on
 
 
 def restore(db: store.Database, log: Log, rng: random.Random) -> None:

@@ -10,6 +10,7 @@ every commit the driver logged is present, and no temporary file is left behind.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -50,10 +51,9 @@ class Driver:
             return []
         found = []
         for line in self.log.read_text().splitlines():
-            try:
+            # the line being written when the kill came is cut short: its commit may or may not be there
+            with contextlib.suppress(json.JSONDecodeError):
                 found.append(json.loads(line))
-            except json.JSONDecodeError:
-                pass  # the line being written when the kill came: its commit may or may not be there
         return found
 
     def wait_started(self, timeout: float = 60) -> None:
