@@ -115,6 +115,7 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
             N_("The data folder {folder} cannot be created: {reason}."), folder=folder, reason=exc.strerror
         ) from None
     path = paths.database_path(folder)
+    backup.remove_abandoned(paths.backups_dir(folder))
     existed = path.exists() and path.stat().st_size > 0
     current, keep_backups = _inspect(path) if existed else (None, backup.DEFAULT_KEEP)
     if current is not None and current not in known_revisions():
