@@ -124,9 +124,10 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
                "changed."),
             path=path,
         )
-    if existed and current != HEAD_REVISION:
+    # a file without a revision has no schema yet (a first migration stopped before its commit): nothing to copy
+    if current is not None and current != HEAD_REVISION:
         backup.create_backup(path, paths.backups_dir(folder), reason="pre-migration", keep=keep_backups)
-    elif existed and daily_backup and not _backed_up_today(folder):
+    elif current is not None and daily_backup and not _backed_up_today(folder):
         backup.create_backup(path, paths.backups_dir(folder), reason="daily", keep=keep_backups)
     engine = make_engine(path)
     try:

@@ -5,6 +5,7 @@ break a reference is refused; an up-to-date database opens without importing Ale
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -248,6 +249,20 @@ def test_a_migration_that_would_break_a_reference_is_refused(tmp_path: Path) -> 
     engine = make_engine(paths.database_path(folder))
     assert _revision(engine) == "0007"  # rolled back: nothing of 0008 stayed
     engine.dispose()
+
+
+def test_a_file_left_without_schema_migrates_without_a_backup_of_nothing(tmp_path: Path) -> None:
+    """A first migration killed before its commit leaves a file with SQLite's header and no tables."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    conn = sqlite3.connect(paths.database_path(folder))
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    assert paths.database_path(folder).stat().st_size > 0
+    db = open_database(folder)
+    assert _revision(db.engine) == HEAD_REVISION
+    assert not db.backups_dir.exists() or not any(db.backups_dir.iterdir())
+    db.close()
 
 
 def test_head_revision_and_known_revisions_are_alembics() -> None:
