@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from invoicer import paths
 from invoicer.core.errors import N_, StorageError
 
 DEFAULT_KEEP = 10
 _NOT_OURS = N_("{path} is not an Invoicer database.")
 _NAME = re.compile(r"^invoicer-(\d{8}-\d{6})(?:-(\d+))?-([a-z-]+)\.sqlite3$")
-
-
-_PARTIAL = re.compile(r"\.(\d+)\.partial")
 
 
 @dataclass(frozen=True)
@@ -30,15 +27,15 @@ class BackupInfo:
 def create_backup(db_path: Path, folder: Path, reason: str = "manual", keep: int | None = DEFAULT_KEEP) -> Path:
     """Copy the live database with SQLite's online backup API (safe while it is in use), then keep the newest
     ``keep`` backups (None: rotate later, as a restore does once it is done)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(folder)
+    paths.private_dir(folder)
+    paths.remove_abandoned(folder)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"invoicer-{stamp}-{reason}.sqlite3"
     n = 1
     while target.exists():
         n += 1
         target = folder / f"invoicer-{stamp}-{n}-{reason}.sqlite3"
-    partial = target.with_name(f"{target.stem}.{os.getpid()}.partial")
+    partial = paths.private_file(paths.partial_path(target))
     try:
         with _connect(db_path) as src, sqlite3.connect(partial) as dst:
             src.backup(dst)
@@ -51,25 +48,6 @@ def create_backup(db_path: Path, folder: Path, reason: str = "manual", keep: int
     if keep is not None:
         rotate(folder, keep)
     return target
-
-
-def remove_abandoned(folder: Path) -> None:
-    """Delete what a backup killed half-way left behind (the file and its journal) once its process is gone;
-    the file of a backup still being written by another process stays."""
-    for partial in folder.glob("*.partial*"):
-        writer = _PARTIAL.search(partial.name)
-        if writer is None or not _alive(int(writer.group(1))):
-            partial.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def list_backups(folder: Path) -> list[BackupInfo]:
@@ -113,7 +91,7 @@ def restore_backup(
             safety = create_backup(db_path, folder, reason="pre-restore", keep=None)
         except StorageError:
             safety = folder / f"invoicer-{datetime.now():%Y%m%d-%H%M%S}-damaged.sqlite3"
-            folder.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(folder)
             db_path.replace(safety)
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)

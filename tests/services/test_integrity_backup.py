@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 from datetime import date
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from invoicer import paths
 from invoicer.core.errors import StorageError
 from invoicer.db import backup
 from invoicer.db.engine import transaction
@@ -183,10 +183,10 @@ def test_backups_made_in_one_second_rotate_oldest_first_and_restoring_the_oldest
 def test_a_backup_killed_half_way_leaves_nothing_once_the_folder_is_opened(seller: Database) -> None:
     folder = seller.backups_dir
     folder.mkdir(parents=True, exist_ok=True)
-    dead = folder / "invoicer-20260101-000000-manual.999999999.partial"
+    dead = folder / "invoicer-20260101-000000-manual.sqlite3.999999999-1.partial"
     dead.write_bytes(b"half")
     Path(f"{dead}-journal").write_bytes(b"half")
-    alive = folder / f"invoicer-20260101-000000-manual.{os.getpid()}.partial"
+    alive = paths.partial_path(folder / "invoicer-20260101-000000-manual.sqlite3")
     alive.write_bytes(b"being written")
     seller.close()
     open_database(seller.folder, daily_backup=False).close()
