@@ -59,7 +59,7 @@ def json_option(parser: argparse.ArgumentParser, default: Any) -> None:
 
 # every sub-command and group accepts --json too; SUPPRESS keeps a sub-parser's default from
 # overwriting a --json given earlier on the line
-_JSON_ANYWHERE = argparse.ArgumentParser(add_help=False)
+_JSON_ANYWHERE = Parser(add_help=False)
 json_option(_JSON_ANYWHERE, argparse.SUPPRESS)
 
 

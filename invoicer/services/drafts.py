@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -168,30 +168,29 @@ def _where(source: str, path: Sequence[str | int]) -> str:
 
 def _problem(error: SchemaError, source: str) -> ValidationError:
     path = list(error.absolute_path)
+    # what failed: the schema part, the value, and the rule's value (jsonschema types them loosely)
+    schema, instance, rule = cast(dict[str, Any], error.schema), cast(Any, error.instance), cast(Any, error.validator_value)
     if error.validator == "additionalProperties":
-        known = set(error.schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - known)[0]
+        unknown = sorted(set(instance) - set(schema.get("properties", {})))[0]
         return ValidationError(N_("{where}: unknown key '{key}'."), where=_where(source, path), key=unknown)
     if error.validator == "required":
-        missing = next(k for k in error.validator_value if k not in error.instance)
+        missing = next(k for k in rule if k not in instance)
         return ValidationError(N_("{where}: '{key}' is missing."), where=_where(source, path), key=missing)
     if not path:
         return ValidationError(N_("{path} must hold one JSON object describing the draft."), path=source)
     where, key = _where(source, path[:-1]), path[-1]
-    if isinstance(key, int):
-        where, key = _where(source, path), ""
-    if error.validator == "type":
-        types = error.validator_value
-        expected = _EXPECTED.get(frozenset([types] if isinstance(types, str) else types))
-        if expected is not None and key:
-            return ValidationError(N_("{where}: '{key}' must be {expected}."), where=where, key=key,
-                                   expected=Message(expected))
-    if error.validator == "enum" and key:
-        return ValidationError(N_("{where}: '{key}' must be one of {choices}."), where=where, key=key,
-                               choices=", ".join(map(str, error.validator_value)))
-    if error.validator == "format" and key:
-        return ValidationError(N_("{where}: '{key}' is not a date; use YYYY-MM-DD."), where=where, key=key)
-    return ValidationError(N_("{where}: {problem}"), where=where, problem=error.message)
+    if isinstance(key, str):  # the value of a named key (not an item of a list)
+        if error.validator == "type":
+            expected = _EXPECTED.get(frozenset([rule] if isinstance(rule, str) else rule))
+            if expected is not None:
+                return ValidationError(N_("{where}: '{key}' must be {expected}."), where=where, key=key,
+                                       expected=Message(expected))
+        if error.validator == "enum":
+            return ValidationError(N_("{where}: '{key}' must be one of {choices}."), where=where, key=key,
+                                   choices=", ".join(map(str, rule)))
+        if error.validator == "format":
+            return ValidationError(N_("{where}: '{key}' is not a date; use YYYY-MM-DD."), where=where, key=key)
+    return ValidationError(N_("{where}: {problem}"), where=_where(source, path), problem=error.message)
 
 
 def create_draft(session: Session, data: DraftData) -> int:
