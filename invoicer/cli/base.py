@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from invoicer.core.errors import N_, InvoicerError, ValidationError
+from invoicer.core.errors import N_, InvoicerError
 from invoicer.core.money import format_minor
 from invoicer.services import store
 
@@ -133,13 +133,6 @@ class Context:
 
 
 # ---------------------------------------------------------------- argument and output helpers
-
-
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(N_("'{text}' is not a date; use YYYY-MM-DD."), text=text) from None
 
 
 def date_arg(text: str) -> date:
