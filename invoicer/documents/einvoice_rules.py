@@ -9,6 +9,7 @@ the rule's own words, so a user or an accountant can read why an invoice would b
 from __future__ import annotations
 
 import importlib.resources
+import re
 import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -72,8 +73,14 @@ class Failure:
     location: str = ""
     warning: bool = False
 
+    @property
+    def words(self) -> str:
+        """The rule's words without the ``[BR-S-09]-`` prefix the artefacts repeat before them."""
+        prefix = f"[{self.rule}]-"
+        return self.text[len(prefix):].strip() if self.text.startswith(prefix) else self.text
+
     def __str__(self) -> str:
-        return f"{self.rule}: {self.text}"
+        return f"{self.rule}: {self.words}"
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,18 @@ def validate(xml: bytes, fmt: EInvoiceFormat | None = None) -> Check:
         for failure in _schematron(rules, root):
             (warnings if failure.warning else errors).append(failure)
     return Check(fmt, errors, warnings)
+
+
+@cache
+def electronic_address_schemes() -> frozenset[str]:
+    """The electronic address scheme codes (EAS) Peppol accepts for BT-34 / BT-49: the ``eaid`` list of the
+    official Peppol rules, read from them so that it follows their version."""
+    rules = etree.parse(str(_artefacts() / "peppol" / "PEPPOL-EN16931-UBL.sch"))
+    value = rules.xpath("string(//*[local-name()='let'][@name='eaid']/@value)")
+    listed = re.search(r"tokenize\('([^']*)'", value)
+    if listed is None:
+        raise RuntimeError("the Peppol rules carry no eaid list")
+    return frozenset(listed.group(1).split())
 
 
 def read_einvoice(path: Path) -> bytes:

@@ -18,7 +18,7 @@ from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_u
 from invoicer.core.totals import totals_of
 from invoicer.core.workflow import InvoiceStatus, status_word
 from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
-from invoicer.services import audit, documents, validation
+from invoicer.services import audit, documents, einvoicing, validation
 from invoicer.services import company as company_service
 from invoicer.services.invoices import (
     get_invoice,
@@ -154,6 +154,7 @@ def issue_credit_note(
     before = invoice.status
     invoice.credited += applied
     settle_status(invoice)
+    einvoicing.refuse_invalid(session, note)
     documents.store_frozen_pdf(session, note)
     audit.append_to_chain(session, note)
     payload = {"number": number, "invoice": invoice.number, "total": note.total, "applied_to_due": applied,

@@ -87,6 +87,8 @@ def _party(data: dict[str, Any]) -> Party:
         email=data.get("email"),
         phone=data.get("phone"),
         contact=data.get("contact"),
+        endpoint_scheme=data.get("endpoint_scheme"),
+        endpoint_id=data.get("endpoint_id"),
     )
 
 

@@ -154,3 +154,32 @@ def bic(value: str | None) -> str | None:
         raise ValidationError(
             N_("'{value}' is not a valid BIC ({reason})."), "bic", value=text, reason=str(exc)
         ) from None
+
+
+def peppol_id(value: str | None) -> tuple[str | None, str | None]:
+    """An electronic address typed as ``SCHEME:ID`` (``0088:4035811991021``, ``9930:DE123456788``): the scheme
+    must be one the official Peppol rules list (EAS code list). Empty: no address."""
+    text = optional(value)
+    if text is None:
+        return None, None
+    scheme, _, identifier = text.partition(":")
+    return electronic_address(scheme, identifier)
+
+
+def electronic_address(scheme: str | None, identifier: str | None) -> tuple[str | None, str | None]:
+    """An electronic address (BT-34 / BT-49) as its scheme and id: both given, or neither."""
+    from invoicer.documents.einvoice_rules import electronic_address_schemes  # reads the Peppol rules once
+
+    code, ident = optional(scheme), optional(identifier)
+    if code is None and ident is None:
+        return None, None
+    if code is None or ident is None:
+        raise ValidationError(N_("An electronic address is written SCHEME:ID, e.g. 0088:4035811991021."),
+                              "endpoint_id")
+    if code not in electronic_address_schemes():
+        raise ValidationError(
+            N_("'{scheme}' is not an electronic address scheme of the Peppol list (EAS), e.g. 0088 (GLN), "
+               "0204 (Leitweg-ID), 9930 (German VAT ID)."), "endpoint_scheme", scheme=code)
+    if len(ident) > 100:
+        raise ValidationError(N_("An electronic address may have at most 100 characters."), "endpoint_id")
+    return code, ident
