@@ -75,9 +75,9 @@ class Failure:
 
     @property
     def words(self) -> str:
-        """The rule's words without the ``[BR-S-09]-`` prefix the artefacts repeat before them."""
-        prefix = f"[{self.rule}]-"
-        return self.text[len(prefix):].strip() if self.text.startswith(prefix) else self.text
+        """The rule's words without the ``[BR-S-09]-`` (or ``[BR-DE-8] ``) prefix the artefacts repeat."""
+        prefix = f"[{self.rule}]"
+        return self.text[len(prefix):].lstrip("- ") if self.text.startswith(prefix) else self.text
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.words}"
@@ -160,8 +160,12 @@ def read_einvoice(path: Path) -> bytes:
     data = path.read_bytes()
     if data.startswith(b"%PDF"):
         from facturx import get_xml_from_pdf  # loaded only for PDFs
+        from pypdf.errors import PyPdfError
 
-        _name, xml = get_xml_from_pdf(data, check_xsd=False)
+        try:
+            _name, xml = get_xml_from_pdf(data, check_xsd=False)
+        except PyPdfError as exc:
+            raise NotAnEInvoice(f"the PDF cannot be read ({exc})") from None
         if not xml:
             raise NotAnEInvoice("the PDF carries no Factur-X or ZUGFeRD XML")
         return bytes(xml)

@@ -3,6 +3,8 @@ against the official rules before a document is issued or sent."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.orm import Session
 from stdnum.eu import vat as eu_vat
 
@@ -110,3 +112,15 @@ def _checked(doc: Document, fmt: EInvoiceFormat) -> bytes:
         )
     return xml
 
+
+
+def check_file(path: Path, fmt: EInvoiceFormat | None = None) -> Check:
+    """Check an e-invoice file, own or received: an XML, or the XML inside a Factur-X / ZUGFeRD PDF."""
+    from invoicer.documents import einvoice_rules
+
+    try:
+        return einvoice_rules.validate(einvoice_rules.read_einvoice(path), fmt)
+    except OSError as exc:
+        raise ValidationError(N_("{path} cannot be read: {reason}."), path=path, reason=exc.strerror) from None
+    except einvoice_rules.NotAnEInvoice as exc:
+        raise ValidationError(N_("{path} is no e-invoice: {reason}."), path=path, reason=str(exc)) from None
