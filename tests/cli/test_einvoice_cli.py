@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tests.cli.invocations import company_folder, ok, run, user_error
+from tests.cli.invocations import ok, run, user_error
 
 OFFICIAL = Path(__file__).resolve().parents[1] / "documents" / "official"
 UBL_EXAMPLE = OFFICIAL / "en16931" / "ubl-tc434-example1.xml"
@@ -24,7 +24,6 @@ def _invoice(data: Path, customer: int, reference: str | None = None) -> int:
 
 
 def test_a_german_public_body_gets_xrechnung_and_its_rules_are_applied_at_finalize(data: Path, tmp_path: Path) -> None:
-    company_folder(data)
     ok(data, "company", "set", "--contact", "Erika Mustermann", "--phone", "+49 30 123456",
        "--email", "billing@example.com", "--peppol-id", "9930:DE123456788")
     office = ok(data, "customer", "add", "--name", "Bundesamt", "--country", "DE", "--public-body",
@@ -49,7 +48,6 @@ def test_a_german_public_body_gets_xrechnung_and_its_rules_are_applied_at_finali
 
 
 def test_customer_edit_sets_the_format_and_refuses_what_is_not_one(data: Path, tmp_path: Path) -> None:
-    company_folder(data)
     ok(data, "company", "set", "--peppol-id", "9930:DE123456788")
     customer = ok(data, "customer", "add", "--name", "ACME", "--country", "FR", "--vat-id", "FR40303265045")["id"]
     assert "'ubl' is not an e-invoice format" in user_error(data, "customer", "edit", str(customer),
@@ -82,7 +80,6 @@ def test_einvoice_check_lists_the_failed_rules_in_words(data: Path, tmp_path: Pa
 
 
 def test_einvoice_check_reads_the_xml_inside_an_issued_pdf(data: Path, tmp_path: Path) -> None:
-    company_folder(data)
     customer = ok(data, "customer", "add", "--name", "ACME", "--country", "FR", "--vat-id", "FR40303265045")["id"]
     invoice = _invoice(data, customer)
     ok(data, "invoice", "finalize", str(invoice))
