@@ -87,7 +87,7 @@ def test_a_credit_note_is_checked_in_the_customers_format_too(seller: Database, 
     with transaction(seller.sessions) as s:
         company.update_company(s, contact="Erika Mustermann", phone="+49 30 123456")
         note = credit_notes.issue_credit_note(s, invoice, full=True, issue_date=date(2026, 11, 3))
-        fmt, xml = einvoicing.document_einvoice(s, invoices.get_invoice(s, note.id, None))
+        fmt, xml = einvoicing.document_einvoice(s, invoices.get_invoice(s, note.credit_note_id, None))
     assert fmt is EInvoiceFormat.XRECHNUNG_UBL and b"<cbc:CreditNoteTypeCode>381" in xml
 
 
