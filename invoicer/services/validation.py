@@ -159,11 +159,18 @@ def bic(value: str | None) -> str | None:
 def peppol_id(value: str | None) -> tuple[str | None, str | None]:
     """An electronic address typed as ``SCHEME:ID`` (``0088:4035811991021``, ``9930:DE123456788``): the scheme
     must be one the official Peppol rules list (EAS code list). Empty: no address."""
-    text = optional(value)
-    if text is None:
-        return None, None
-    scheme, _, identifier = text.partition(":")
-    return electronic_address(scheme, identifier)
+    return electronic_address(*split_address(value))
+
+
+def split_address(value: str | None) -> tuple[str | None, str | None]:
+    """``SCHEME:ID`` as its two parts, unchecked (``electronic_address`` checks them)."""
+    scheme, _, identifier = (value or "").partition(":")
+    return optional(scheme), optional(identifier)
+
+
+def address_text(scheme: str | None, identifier: str | None) -> str:
+    """An electronic address as it is typed: ``SCHEME:ID``, or nothing."""
+    return f"{scheme}:{identifier}" if scheme and identifier else ""
 
 
 def electronic_address(scheme: str | None, identifier: str | None) -> tuple[str | None, str | None]:

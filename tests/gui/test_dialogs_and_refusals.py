@@ -248,3 +248,31 @@ def test_customer_dialog_flags_a_withdrawn_currency_and_opens(qtbot, window, gui
     assert dialog.outdated.isVisibleTo(dialog) and "HRK is no longer a valid currency" in dialog.outdated.text()
     dialog.currency.set_code("EUR")
     assert not dialog.outdated.isVisibleTo(dialog)
+
+
+def test_customer_dialog_shows_the_default_format_and_saves_format_and_address(  # type: ignore[no-untyped-def]
+    qtbot, window, gui_db, dialogs
+):
+    dialog = CustomerDialog(window.ops, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name, "Bundesamt")
+    dialog.country.set_code("DE")
+    assert dialog.einvoice_format.itemText(0) == "Default: Factur-X (PDF with embedded XML)"
+    dialog.public_body.setChecked(True)
+    assert dialog.einvoice_format.itemText(0) == "Default: XRechnung (CII)"
+    qtbot.keyClicks(dialog.endpoint.edit, "12:345")
+    assert "not an electronic address scheme" in dialog.endpoint.message.text()
+    replace_text(qtbot, dialog.endpoint.edit, "0204:991-12345-67")
+    assert not dialog.endpoint.message.isVisibleTo(dialog)
+    dialog.einvoice_format.setCurrentIndex(dialog.einvoice_format.findData("xrechnung-ubl"))
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert not dialogs.errors and dialog.customer_id is not None
+    with transaction(gui_db.readonly_sessions) as s:
+        saved = customers.get_customer(s, dialog.customer_id)
+        assert (saved.einvoice_format, saved.public_body, saved.endpoint_scheme, saved.endpoint_id) == (
+            "xrechnung-ubl", True, "0204", "991-12345-67")
+    again = CustomerDialog(window.ops, window, dialog.customer_id)
+    qtbot.addWidget(again)
+    assert again.einvoice_format.currentData() == "xrechnung-ubl" and again.public_body.isChecked()
+    assert again.endpoint.text() == "0204:991-12345-67"
