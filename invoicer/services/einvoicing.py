@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from stdnum.eu import vat as eu_vat
 
 from invoicer.core.errors import N_, Message, ValidationError
+from invoicer.core.money import exponent
 from invoicer.db.models import Customer, Invoice
 from invoicer.documents.einvoice_rules import Check, EInvoiceFormat
 from invoicer.documents.model import Document, DocumentMark
@@ -97,6 +98,10 @@ def refuse_invalid(session: Session, invoice: Invoice) -> None:
     the Factur-X every PDF carries. Called inside finalize once the document's data is frozen."""
     doc = documents.document_data(session, invoice, DocumentMark.ISSUED)
     for fmt in dict.fromkeys((customer_format(invoice.customer), EInvoiceFormat.FACTURX)):
+        if fmt is EInvoiceFormat.FACTURX and exponent(doc.currency) > 2:
+            # EN 16931 carries amounts with at most 2 decimals (BR-DEC-*): a BHD or KWD invoice cannot pass, and
+            # its PDF is rendered as before (its bytes are frozen); such customers cannot be sent XRechnung/Peppol
+            continue
         _checked(doc, fmt)
 
 

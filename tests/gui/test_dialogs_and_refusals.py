@@ -28,7 +28,7 @@ def _seed(db, finalize: bool = True, with_company: bool = True) -> tuple[int, in
     """A customer and an invoice of 119.00 (100 + 19 % VAT); returns (customer id, invoice id)."""
     with transaction(db.sessions) as s:
         if with_company:
-            company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin",
+            company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", vat_id="DE123456788",
                                    country="DE")
         rate = taxes.add_tax_rate(s, "VAT 19 %", "19", "S")
         products.add_product(s, products.ProductData(name="Support hour", unit_price="80", unit="HUR",
