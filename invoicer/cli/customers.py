@@ -10,7 +10,6 @@ from invoicer.cli.base import Commands, Context, money, positive_int, table
 from invoicer.services import validation
 from invoicer.services.store import Session
 
-
 _TEXT_OPTIONS = ("contact", "email", "address", "postcode", "city", "vat-id", "iban", "bic", "currency", "locale",
                  "notes", "einvoice-format")
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from invoicer.cli.base import Commands, Context
-from invoicer.documents.einvoice_rules import EInvoiceFormat
+from invoicer.documents.einvoice_rules import EInvoiceFormat, Failure
 
 EXIT_INVALID = 1
 
@@ -16,7 +16,7 @@ def cmd_einvoice_check(ctx: Context, a: argparse.Namespace) -> int:
 
     check = einvoicing.check_file(Path(a.file), EInvoiceFormat(a.format) if a.format else None)
 
-    def failures(found: list) -> list[dict[str, str]]:  # type: ignore[type-arg]
+    def failures(found: list[Failure]) -> list[dict[str, str]]:
         return [{"rule": f.rule, "text": f.words, "location": f.location} for f in found]
 
     data = {"file": a.file, "format": check.format.value, "valid": check.ok,
