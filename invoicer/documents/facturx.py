@@ -150,7 +150,7 @@ def build_cii(doc: Document) -> etree._Element:
             _ram(allowance, "Reason", "Discount")
         _ram(_ram(settlement, "SpecifiedTradeSettlementLineMonetarySummation"), "LineTotalAmount", amount(line.net))
 
-    categories = {t.category for t in doc.taxes}
+    categories = {t.category for t in doc.totals.taxes}
     # "not subject to VAT" invoices must not carry VAT IDs (BR-O-02)
     with_vat_ids = "O" not in categories
     agreement = _ram(trade, "ApplicableHeaderTradeAgreement")
@@ -177,7 +177,7 @@ def build_cii(doc: Document) -> etree._Element:
         _ram(_ram(means, "PayeePartyCreditorFinancialAccount"), "IBANID", doc.iban)
         if doc.bic:
             _ram(_ram(means, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID", doc.bic)
-    for tax in doc.taxes:
+    for tax in doc.totals.taxes:
         node = _ram(settle, "ApplicableTradeTax")
         _ram(node, "CalculatedAmount", amount(tax.amount))
         _ram(node, "TypeCode", "VAT")
@@ -196,14 +196,14 @@ def build_cii(doc: Document) -> etree._Element:
     if doc.due_date and not doc.is_credit_note:
         _date(_ram(settle, "SpecifiedTradePaymentTerms"), "DueDateDateTime", doc.due_date)
     sums = _ram(settle, "SpecifiedTradeSettlementHeaderMonetarySummation")
-    _ram(sums, "LineTotalAmount", amount(doc.subtotal))
-    _ram(sums, "ChargeTotalAmount", amount(doc.charge_total))
-    _ram(sums, "AllowanceTotalAmount", amount(doc.allowance_total))
-    _ram(sums, "TaxBasisTotalAmount", amount(doc.tax_basis))
-    _ram(sums, "TaxTotalAmount", amount(doc.tax_total), currencyID=cur)
-    _ram(sums, "GrandTotalAmount", amount(doc.total))
-    _ram(sums, "TotalPrepaidAmount", amount(doc.total - doc.amount_due if not doc.is_credit_note else 0))
-    _ram(sums, "DuePayableAmount", amount(doc.amount_due if not doc.is_credit_note else doc.total))
+    _ram(sums, "LineTotalAmount", amount(doc.totals.subtotal))
+    _ram(sums, "ChargeTotalAmount", amount(doc.totals.charge_total))
+    _ram(sums, "AllowanceTotalAmount", amount(doc.totals.allowance_total))
+    _ram(sums, "TaxBasisTotalAmount", amount(doc.totals.tax_basis))
+    _ram(sums, "TaxTotalAmount", amount(doc.totals.tax_total), currencyID=cur)
+    _ram(sums, "GrandTotalAmount", amount(doc.totals.total))
+    _ram(sums, "TotalPrepaidAmount", amount(doc.totals.total - doc.balance.amount_due if not doc.is_credit_note else 0))
+    _ram(sums, "DuePayableAmount", amount(doc.balance.amount_due if not doc.is_credit_note else doc.totals.total))
     if doc.is_credit_note and doc.corrected_number:
         ref = _ram(settle, "InvoiceReferencedDocument")
         _ram(ref, "IssuerAssignedID", doc.corrected_number)

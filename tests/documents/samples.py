@@ -8,16 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from invoicer.core.money import to_minor
-from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
-from invoicer.documents.model import (
-    Adjustment,
-    Document,
-    DocumentKind,
-    DocumentMark,
-    Line,
-    Party,
-    TaxLine,
-)
+from invoicer.core.totals import AdjustmentInput, Balance, LineInput, TaxKey, TaxRounding, compute_totals
+from invoicer.documents.model import Adjustment, Document, DocumentKind, DocumentMark, Line, Party
 from invoicer.services.taxes import DEFAULT_EXEMPTION_REASONS
 
 SELLER = Party(
@@ -88,15 +80,10 @@ def make_document(
             Adjustment(ch, reason, to_minor(Decimal(a), currency), c, TaxKey(c, Decimal(r)).rate)
             for ch, reason, a, c, r in adjustment_specs
         ),
-        taxes=tuple(
-            TaxLine(t.category, t.rate, t.basis, t.amount, DEFAULT_EXEMPTION_REASONS.get(t.category))
-            for t in totals.taxes
-        ),
-        subtotal=totals.subtotal,
-        allowance_total=totals.allowance_total,
-        charge_total=totals.charge_total,
-        tax_total=totals.tax_total,
-        total=totals.total,
+        totals=replace(totals, taxes=tuple(
+            replace(t, exemption_reason=DEFAULT_EXEMPTION_REASONS.get(t.category)) for t in totals.taxes
+        )),
+        balance=Balance(0, 0, totals.total),
         created=datetime(2025, 1, 15, 9, 30),
         iban=IBAN,
         bic=BIC,
@@ -111,5 +98,6 @@ def credit_note(**overrides: Any) -> Document:
     base = {
         "kind": DocumentKind.CREDIT_NOTE, "number": "GS-2025-00007", "due_date": None,
         "corrected_number": "RE-2025-00042", "corrected_date": date(2025, 1, 15), "reason": "Returned goods",
+        "balance": Balance(0, 0, 0),  # a credit note asks for nothing
     }
     return make_document(**{**base, **overrides})
