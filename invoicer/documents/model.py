@@ -78,7 +78,7 @@ class Line:
     tax_category: str
     tax_rate: Decimal
     net: int
-    id: int | None = None  # the stored line's id (crediting it), None on a document made up in memory
+    id: int = 0  # the stored line's id (a credit note names it); 0 on a document made up in memory
     product_id: int | None = None
 
 
