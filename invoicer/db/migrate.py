@@ -69,14 +69,17 @@ def head_revision() -> str:
 
 def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
     """Open (creating if needed) ``folder/invoicer.sqlite3``, migrated to the current schema."""
+    path = paths.database_path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        for where in (folder, paths.backups_dir(folder), paths.documents_dir(folder)):
+            paths.private_dir(where)
+            paths.remove_abandoned(where)
+        existed = path.exists() and path.stat().st_size > 0
+        paths.private_file(path)
     except OSError as exc:
         raise StorageError(
             N_("The data folder {folder} cannot be created: {reason}."), folder=folder, reason=exc.strerror
         ) from None
-    path = paths.database_path(folder)
-    existed = path.exists() and path.stat().st_size > 0
     current, keep_backups = _inspect(path) if existed else (None, backup.DEFAULT_KEEP)
     if current is not None and current not in known_revisions():
         raise StorageError(
