@@ -171,12 +171,12 @@ def build_cii(doc: Document) -> etree._Element:
     if not doc.is_credit_note:
         _ram(settle, "PaymentReference", doc.number)
     _ram(settle, "InvoiceCurrencyCode", cur)
-    if doc.iban and not doc.is_credit_note:
+    if doc.seller.iban and not doc.is_credit_note:
         means = _ram(settle, "SpecifiedTradeSettlementPaymentMeans")
         _ram(means, "TypeCode", PAYMENT_SEPA_TRANSFER if cur == "EUR" else PAYMENT_TRANSFER)
-        _ram(_ram(means, "PayeePartyCreditorFinancialAccount"), "IBANID", doc.iban)
-        if doc.bic:
-            _ram(_ram(means, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID", doc.bic)
+        _ram(_ram(means, "PayeePartyCreditorFinancialAccount"), "IBANID", doc.seller.iban)
+        if doc.seller.bic:
+            _ram(_ram(means, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID", doc.seller.bic)
     for tax in doc.totals.taxes:
         node = _ram(settle, "ApplicableTradeTax")
         _ram(node, "CalculatedAmount", amount(tax.amount))

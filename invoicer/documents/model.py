@@ -117,7 +117,7 @@ class Document:
     due_date: date | None
     currency: str
     locale: str  # the customer's, for labels and formats
-    seller: Party
+    seller: Seller
     buyer: Party
     lines: tuple[Line, ...]
     adjustments: tuple[Adjustment, ...]
@@ -129,12 +129,8 @@ class Document:
     corrected_date: date | None = None
     reason: str | None = None  # credit notes: why
     settlement: Settlement = Settlement()
-    iban: str | None = None
-    bic: str | None = None
     notes: str | None = None
     buyer_reference: str | None = None
-    legal_details: str | None = None
-    logo_path: str | None = None
 
     @property
     def is_credit_note(self) -> bool:

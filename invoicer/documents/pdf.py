@@ -183,7 +183,7 @@ class _Pages:
     def _seller_header(self, canvas: Canvas) -> None:
         seller, words = self.doc.seller, self.words
         top = self.height - MARGIN
-        logo = _logo(self.doc.logo_path) if self.doc.logo_path else None
+        logo = _logo(self.doc.seller.logo_path) if self.doc.seller.logo_path else None
         if logo is not None:
             canvas.drawImage(
                 logo, MARGIN, top - 22 * mm, width=60 * mm, height=22 * mm,
@@ -210,11 +210,11 @@ class _Pages:
         if seller.tax_number:
             parts.append(f"{words._('Tax number')} {seller.tax_number}")
         lines = [" · ".join(p for p in parts if p)]
-        if self.doc.iban:
-            bank = f"IBAN {_grouped(self.doc.iban)}" + (f" · BIC {self.doc.bic}" if self.doc.bic else "")
+        if self.doc.seller.iban:
+            bank = f"IBAN {_grouped(self.doc.seller.iban)}" + (f" · BIC {self.doc.seller.bic}" if self.doc.seller.bic else "")
             lines.append(bank)
-        if self.doc.legal_details:
-            lines.extend(line.strip() for line in self.doc.legal_details.splitlines() if line.strip())
+        if self.doc.seller.legal_details:
+            lines.extend(line.strip() for line in self.doc.seller.legal_details.splitlines() if line.strip())
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, FOOTER, self.width - MARGIN, FOOTER)
@@ -473,12 +473,12 @@ def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
     else:
         ask = words._("Please pay {amount}.").format(amount=words.money(due))
     texts.append(_para(ask))
-    if doc.iban:
+    if doc.seller.iban:
         texts.append(Spacer(1, 2 * mm))
         bank = [
             f"{words._('Account holder')}: {doc.seller.name}",
-            f"IBAN: {_grouped(doc.iban)}",
-            *([f"BIC: {doc.bic}"] if doc.bic else []),
+            f"IBAN: {_grouped(doc.seller.iban)}",
+            *([f"BIC: {doc.seller.bic}"] if doc.seller.bic else []),
         ]
         if doc.number:
             bank.append(f"{words._('Payment reference')}: {doc.number}")
@@ -534,9 +534,9 @@ class _QRFlowable(Flowable):
 
 def _epc_code(doc: Document) -> _QRFlowable | None:
     """The GiroCode for a EUR invoice with an IBAN and something left to pay."""
-    if doc.currency != "EUR" or not doc.iban or not doc.is_payable or doc.number is None:
+    if doc.currency != "EUR" or not doc.seller.iban or not doc.is_payable or doc.number is None:
         return None
-    payload = qr.epc_payload(doc.seller.name, doc.iban, doc.balance.amount_due, doc.number, doc.bic)
+    payload = qr.epc_payload(doc.seller.name, doc.seller.iban, doc.balance.amount_due, doc.number, doc.seller.bic)
     if payload is None:
         return None
     return _QRFlowable(qr.qr_modules(payload), QR_SIZE)

@@ -113,12 +113,8 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         corrected_date=corrected.issue_date if corrected else None,
         reason=view.reason,
         settlement=view.settlement,
-        iban=view.seller.iban,
-        bic=view.seller.bic,
         notes=view.notes,
         buyer_reference=view.buyer_reference,
-        legal_details=view.seller.legal_details,
-        logo_path=view.seller.logo_path,
     )
 
 

@@ -9,19 +9,19 @@ from typing import Any
 
 from invoicer.core.money import to_minor
 from invoicer.core.totals import AdjustmentInput, Balance, LineInput, TaxKey, TaxRounding, compute_totals
-from invoicer.documents.model import Adjustment, Document, DocumentKind, DocumentMark, Line, Party
+from invoicer.documents.model import Adjustment, Document, DocumentKind, DocumentMark, Line, Party, Seller
 from invoicer.services.taxes import DEFAULT_EXEMPTION_REASONS
 
-SELLER = Party(
+SELLER = Seller(
     "Müller & Söhne GmbH", "Hauptstraße 1", "10115", "Berlin", "DE",
     vat_id="DE123456788", email="billing@mueller.example", phone="+49 30 1234567",
+    iban="DE89370400440532013000", bic="COBADEFFXXX",
+    legal_details="Amtsgericht Berlin HRB 12345 · Geschäftsführer: Hans Müller",
 )
 BUYER = Party(
     "Ελλάδα Trading Łódź", "ul. Piotrkowska 12\nBuilding B", "90-001", "Łódź", "PL",
     vat_id="PL5260250995", contact="Анна Москва", email="ap@trading.example",
 )
-IBAN = "DE89370400440532013000"
-BIC = "COBADEFFXXX"
 
 # description, quantity, unit, unit price, category, rate, discount percent
 LineSpec = tuple[str, str, str, str, str, str, str | None]
@@ -85,11 +85,8 @@ def make_document(
         )),
         balance=Balance(0, 0, totals.total),
         created=datetime(2025, 1, 15, 9, 30),
-        iban=IBAN,
-        bic=BIC,
         notes="Thank you for your business.",
         buyer_reference="PO-4711",
-        legal_details="Amtsgericht Berlin HRB 12345 · Geschäftsführer: Hans Müller",
     )
     return replace(doc, **overrides)
 

@@ -21,7 +21,7 @@ from invoicer.core.totals import Balance
 from invoicer.documents import pdf, qr
 from invoicer.documents.model import Document, DocumentMark, PaperSize
 from invoicer.documents.wording import Wording, paper_for_locale, printable_locale
-from tests.documents.samples import BUYER, credit_note, make_document, ten_lines
+from tests.documents.samples import BUYER, SELLER, credit_note, make_document, ten_lines
 
 
 def read(data: bytes) -> pypdf.PdfReader:
@@ -186,7 +186,7 @@ def test_epc_qr_code_decodes_to_exactly_the_payload() -> None:
     "doc",
     [
         make_document(currency="USD"),  # the EPC code is for EUR transfers only
-        make_document(iban=None),
+        make_document(seller=replace(SELLER, iban=None)),
         credit_note(),
     ],
     ids=["USD", "no IBAN", "credit note"],
@@ -242,8 +242,8 @@ def test_totals_never_start_a_page_without_the_last_line(count: int) -> None:
 def test_logo_is_drawn(tmp_path: Path) -> None:
     logo = tmp_path / "logo.png"
     Image.new("RGB", (300, 100), (20, 80, 160)).save(logo)
-    with_logo = read(pdf.render_pdf(make_document(logo_path=str(logo))))
+    with_logo = read(pdf.render_pdf(make_document(seller=replace(SELLER, logo_path=str(logo)))))
     assert list(with_logo.pages[0].images)
     assert "Müller & Söhne GmbH" in flat(with_logo.pages[0].extract_text())
-    missing = read(pdf.render_pdf(make_document(logo_path=str(tmp_path / "gone.png"))))
+    missing = read(pdf.render_pdf(make_document(seller=replace(SELLER, logo_path=str(tmp_path / "gone.png")))))
     assert not list(missing.pages[0].images)  # an unreadable logo is left out, the document still renders
