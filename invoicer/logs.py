@@ -24,6 +24,8 @@ class _PrivateFileHandler(logging.handlers.RotatingFileHandler):
 def setup_logging(folder: Path) -> Path:
     """Send the ``invoicer`` logger to ``<data>/logs/invoicer.log`` (rotated); returns the path."""
     target = paths.log_path(folder)
+    # a log that cannot be written (a full disk) must not print Python's own traceback to the user's screen
+    logging.raiseExceptions = False
     try:
         paths.private_dir(target.parent)
     except OSError:

@@ -32,6 +32,25 @@ def make_open(db: Database, customer_id: int, issue: date = date(2026, 11, 2), *
     return invoice_id
 
 
+def set_up_seller(db: Database) -> None:
+    """A complete company profile: a German seller with IBAN."""
+    with transaction(db.sessions) as s:
+        company.update_company(
+            s, name="Müller & Söhne GmbH", address="Hauptstraße 1", postcode="10115", city="Berlin",
+            country="DE", vat_id="DE123456788", iban="DE89370400440532013000", bic="COBADEFFXXX",
+            currency="EUR", locale="de_DE", email="billing@example.com",
+        )
+
+
+def add_customer(db: Database) -> int:
+    """A French business customer with a VAT ID, 30 days' terms."""
+    with transaction(db.sessions) as s:
+        return customers.add_customer(
+            s, customers.CustomerData(name="ACME SARL", country="FR", vat_id="FR40303265045", locale="fr_FR",
+                                      email="ap@acme.example", terms_days=30)
+        )
+
+
 def settled_invoice(db: Database) -> int:
     """A finalized invoice with a line discount, a document discount and charge, a payment of 100.00, a
     credit note of 50.00 and one crediting one book; the company and the customer are set up on the way.
@@ -39,15 +58,8 @@ def settled_invoice(db: Database) -> int:
     Lines 324.00 (3 x 120.00 - 10 %) + 49.90 at 19 % and 29.99 (2 x 14.995) at 7 %; discount 20.00 at
     19 %, shipping 5.90 at 7 %; due 30 days after 2 Nov 2026.
     """
-    with transaction(db.sessions) as s:
-        company.update_company(
-            s, name="Müller & Söhne GmbH", address="Hauptstraße 1", postcode="10115", city="Berlin",
-            country="DE", vat_id="DE123456788", iban="DE89370400440532013000", currency="EUR", locale="de_DE",
-        )
-        customer_id = customers.add_customer(s, customers.CustomerData(
-            name="ACME SARL", country="FR", vat_id="FR40303265045", locale="fr_FR", terms_days=30,
-        ))
-    invoice_id = make_open(db, customer_id, adjustments=[
+    set_up_seller(db)
+    invoice_id = make_open(db, add_customer(db), adjustments=[
         AdjustmentData("20.00", "S", "19", is_charge=False, reason="Loyalty"),
         AdjustmentData("5.90", "S", "7", is_charge=True, reason="Shipping"),
     ])

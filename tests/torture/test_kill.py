@@ -158,3 +158,20 @@ def test_a_kill_during_the_first_migration_leaves_a_database_that_opens(tmp_path
         time.sleep(rng.uniform(0.3, 2.5))  # imports take most of the first second; then the schema is built
         driver.kill()
         check_promises(folder, [])
+
+
+def test_several_writers_at_once_then_killed_lose_nothing_and_never_clash(template_db: Path, tmp_path: Path) -> None:
+    """Three processes (think: the app, a cron reminder run and a script) write at once. Waiting for the write
+    lock is bounded and reported as 'busy' (a refusal the driver shrugs off); any other failure kills a driver
+    and fails the test. Then all are killed at once: every commit any of them logged is there, numbers gapless."""
+    folder = seller_folder(tmp_path / "data", template_db)
+    rng = random.Random(3)
+    logs = [tmp_path / f"writer{n}.jsonl" for n in range(3)]
+    for round_no in range(max(ROUNDS // 3, 3)):
+        drivers = [Driver(folder, log, round_no * 10 + n, "work") for n, log in enumerate(logs)]
+        for driver in drivers:
+            driver.wait_started()
+        time.sleep(rng.uniform(0.5, 2.0))
+        for driver in drivers:
+            driver.kill()
+        check_promises(folder, [e for driver in drivers for e in driver.entries()])
