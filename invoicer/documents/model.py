@@ -47,6 +47,9 @@ class Party:
     phone: str | None = None
     contact: str | None = None
     locale: str | None = None  # documents addressed to this party use its language and formats
+    #: the party's electronic address for e-invoices (BT-34 / BT-49), with its scheme (EAS code list)
+    endpoint_scheme: str | None = None
+    endpoint_id: str | None = None
 
     @property
     def address_lines(self) -> tuple[str, ...]:
