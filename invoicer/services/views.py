@@ -41,6 +41,7 @@ class CreditNoteView:
     issue_date: date
     total: int
     reason: str | None
+    settlement: Settlement  # what its amount went to
     credited_lines: tuple[tuple[int, Decimal], ...]  # (invoice line id, quantity credited)
 
 
@@ -176,6 +177,7 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         credit_notes=tuple(
             CreditNoteView(
                 n.id, n.number, n.issue_date, n.total, n.reason,
+                Settlement(n.applied_to_due, n.to_customer_credit, n.refunded),
                 tuple((x.source_line_id, x.quantity) for x in n.lines if x.source_line_id is not None),
             )
             for n in notes
