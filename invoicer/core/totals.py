@@ -8,15 +8,16 @@ document allowance/charge ("line" mode, an option stored on each invoice).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from enum import StrEnum
 from functools import lru_cache
 from typing import Protocol
 
 from invoicer.core.errors import N_, ValidationError
-from invoicer.core.money import HUNDRED, ZERO, exponent, from_minor, round_half_up, to_minor
+from invoicer.core.money import HUNDRED, ZERO, exponent, from_minor, round_fraction, round_half_up, to_minor
 
 
 class TaxRounding(StrEnum):
@@ -175,8 +176,14 @@ def compute_totals(
     adjustments: Sequence[AdjustmentInput],
     currency: str,
     rounding: TaxRounding = TaxRounding.DOCUMENT,
+    stated_taxes: Mapping[TaxKey, int] | None = None,
 ) -> Totals:
-    """All totals of a document and its VAT breakdown per (category, rate)."""
+    """All totals of a document and its VAT breakdown per (category, rate).
+
+    ``stated_taxes`` gives the VAT of some rates instead of computing it: a credit note's share of the
+    invoice's VAT (see ``credit_share``). EN 16931 accepts a stated amount within one currency unit of
+    basis x rate (the official rule BR-S-09 and its siblings); anything further is refused.
+    """
     amounts = tuple(line_amounts(line, currency, rounding) for line in lines)
     basis: dict[TaxKey, int] = {}
     line_tax: dict[TaxKey, int] = {}
@@ -206,6 +213,8 @@ def compute_totals(
         amount = (
             line_tax[key] if rounding is TaxRounding.LINE else _tax_on(basis[key], key.rate, currency)
         )
+        if stated_taxes is not None and key in stated_taxes:
+            amount = _stated(stated_taxes[key], basis[key], key, currency)
         taxes.append(TaxSubtotal(key.category, key.rate, basis[key], amount))
     subtotal = sum(a.net for a in amounts)
     tax_basis = subtotal - allowance_total + charge_total
@@ -222,9 +231,58 @@ def compute_totals(
     )
 
 
+def _stated(amount: int, basis_minor: int, key: TaxKey, currency: str) -> int:
+    if abs(amount - _tax_on(basis_minor, key.rate, currency)) >= 10 ** exponent(currency):
+        raise ValidationError(
+            N_("The VAT of {category} {rate} % differs from its basis x rate by a currency unit or more."),
+            "taxes", category=key.category, rate=key.rate,
+        )
+    return amount
+
+
 def _tax_on(basis_minor: int, rate: Decimal, currency: str) -> int:
     """VAT on a basis in minor units, rounded half-up to the minor unit."""
     return int(round_half_up(Decimal(basis_minor) * rate / HUNDRED, 0))
+
+
+@dataclass(frozen=True)
+class CreditedLine:
+    """An invoice line of one VAT rate for crediting: its net (minor units), quantity and quantity credited."""
+
+    net: int
+    quantity: Decimal
+    credited: Decimal
+
+
+def credited_fraction(lines: Sequence[CreditedLine]) -> Fraction:
+    """How much of one rate's lines is credited (0 to 1), each line weighted by its net amount.
+
+    Exact (a Fraction), so crediting every quantity of every line gives exactly 1. Lines that all come to
+    zero weigh the same.
+    """
+    weights = [line.net for line in lines]
+    if sum(weights) == 0:
+        weights = [1] * len(lines)
+    done = sum((Fraction(w) * Fraction(x.credited) / Fraction(x.quantity) for w, x in zip(weights, lines, strict=True)),
+               Fraction(0))
+    return done / sum(weights)
+
+
+def credit_share(subtotal: TaxSubtotal, before: Fraction, after: Fraction) -> TaxSubtotal:
+    """The basis and VAT of one rate that a line credit carries when it moves that rate's credited
+    fraction from ``before`` to ``after``: its part of the lines and of the document allowances and charges.
+
+    Each share is the difference of the rounded cumulative amounts, so any sequence of credits adds up to
+    exactly the rate's basis and VAT once everything is credited (the last one takes the remainder), and
+    never to more.
+    """
+    if not 0 <= before <= after <= 1:
+        raise ValueError(f"credited fractions must grow within [0, 1], not {before} -> {after}")
+
+    def part(amount: int) -> int:
+        return round_fraction(amount * after) - round_fraction(amount * before)
+
+    return TaxSubtotal(subtotal.category, subtotal.rate, part(subtotal.basis), part(subtotal.amount))
 
 
 def convert_minor(minor: int, from_currency: str, to_currency: str, rate: Decimal) -> int:
@@ -254,7 +312,8 @@ class StoredAdjustment(Protocol):
 
 
 def totals_of(
-    lines: Iterable[StoredLine], adjustments: Iterable[StoredAdjustment], currency: str, rounding: str
+    lines: Iterable[StoredLine], adjustments: Iterable[StoredAdjustment], currency: str, rounding: str,
+    stated_taxes: Mapping[TaxKey, int] | None = None,
 ) -> Totals:
     """Totals of a stored document (issuing a credit note, verifying, bulk demo data)."""
     return compute_totals(
@@ -269,6 +328,7 @@ def totals_of(
         ],
         currency,
         TaxRounding(rounding),
+        stated_taxes,
     )
 
 

@@ -1,0 +1,82 @@
+"""Money on every path: line credits with document allowances, discounts, dates, currencies, credit per currency."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from invoicer.core.errors import ValidationError
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database
+from invoicer.services import credit_notes, integrity, invoices, payments
+from invoicer.services.credit_notes import CreditLine
+from invoicer.services.invoices import AdjustmentData, LineData
+
+from .helpers import make_open
+
+DAY = date(2026, 11, 2)
+
+
+def verified(db: Database) -> None:
+    with transaction(db.readonly_sessions) as s:
+        report = integrity.verify(s)
+    assert report.ok, report.summary()
+
+
+def line_ids(db: Database, invoice_id: int) -> list[int]:
+    with transaction(db.readonly_sessions) as s:
+        return [line.id for line in invoices.get_invoice(s, invoice_id).lines]
+
+
+def test_a_line_credit_carries_its_share_of_the_document_allowance(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id, lines=[LineData("Widget", "2", "100.00", "S", "19")],
+                    adjustments=[AdjustmentData("100.00", "S", "19", is_charge=False)])
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, inv, 11900, DAY)
+    (line,) = line_ids(seller, inv)
+    with transaction(seller.sessions) as s:
+        first = credit_notes.issue_credit_note(s, inv, lines=[CreditLine(line, "1")], issue_date=DAY)
+        second = credit_notes.issue_credit_note(s, inv, lines=[CreditLine(line, "1")], issue_date=DAY)
+    assert (first.total, second.total) == (5950, 5950)
+    verified(seller)
+
+
+def test_three_single_hours_credit_a_35_69_invoice_exactly(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id, lines=[LineData("Support", "3", "9.9967", "S", "19", "HUR")])
+    (line,) = line_ids(seller, inv)
+    totals = []
+    with transaction(seller.sessions) as s:
+        assert invoices.get_invoice(s, inv).total == 3569
+        for _ in range(3):
+            totals.append(credit_notes.issue_credit_note(s, inv, lines=[CreditLine(line, "1")], issue_date=DAY).total)
+        assert invoices.get_invoice(s, inv).amount_due == 0
+    assert sum(totals) == 3569
+    verified(seller)
+
+
+def test_crediting_every_line_of_several_rates_gives_exactly_the_invoice(seller: Database, customer_id: int) -> None:
+    inv = make_open(
+        seller, customer_id,
+        lines=[LineData("Consulting", "3", "120.00", "S", "19", discount_percent="10"),
+               LineData("Book", "2", "14.995", "S", "7"), LineData("Hosting", "1", "49.90", "S", "19")],
+        adjustments=[AdjustmentData("20.00", "S", "19", is_charge=False),
+                     AdjustmentData("9.90", "S", "19", is_charge=True), AdjustmentData("1.50", "S", "7", is_charge=True)],
+    )
+    ids = line_ids(seller, inv)
+    with transaction(seller.sessions) as s:
+        invoice = invoices.get_invoice(s, inv)
+        total, taxes = invoice.total, {(t.category, t.rate): (t.basis, t.amount) for t in invoice.taxes}
+        notes = [credit_notes.issue_credit_note(s, inv, lines=[CreditLine(ids[0], "1"), CreditLine(ids[1], "1")],
+                                                issue_date=DAY),
+                 credit_notes.issue_credit_note(s, inv, lines=[CreditLine(ids[0], "2")], issue_date=DAY),
+                 credit_notes.issue_credit_note(s, inv, lines=[CreditLine(ids[1], "1"), CreditLine(ids[2], "1")],
+                                                issue_date=DAY)]
+        credited: dict[tuple[str, object], tuple[int, int]] = {}
+        for result in notes:
+            for t in invoices.get_invoice(s, result.credit_note_id, "credit_note").taxes:
+                basis, tax = credited.get((t.category, t.rate), (0, 0))
+                credited[(t.category, t.rate)] = (basis + t.basis, tax + t.amount)
+    assert sum(n.total for n in notes) == total
+    assert credited == taxes
+    verified(seller)
