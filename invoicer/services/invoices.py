@@ -391,6 +391,7 @@ def finalize_invoice(
     if customer.archived:
         raise ValidationError(_ARCHIVED, "customer", name=customer.name)
     _check_vat_ids(invoice, company.vat_id, customer.vat_id)
+    _check_not_ahead(session, invoice.issue_date)
     rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
     number, year, scope, seq = take_number(session, "invoice", invoice.issue_date, customer.id)
     invoice.number = number
@@ -412,6 +413,17 @@ def finalize_invoice(
         payload={"number": number, "total": invoice.total, "currency": invoice.currency, "rate": rate},
     )
     return number
+
+
+def _check_not_ahead(session: Session, issue_date: date) -> None:
+    """Numbers follow dates, so one document dated ahead would block every earlier-dated one until then."""
+    ahead = int(settings.get(session, "invoice.future_days"))
+    if issue_date > date.today() + timedelta(days=ahead):
+        raise ValidationError(
+            N_("The issue date {date} is in the future; finalize it on that day, or allow dates ahead in "
+               "Settings ({days} days now)."),
+            "issue_date", date=issue_date.isoformat(), days=ahead,
+        )
 
 
 def lock_company_amounts(invoice: Invoice, company_currency: str, rate: Decimal) -> None:

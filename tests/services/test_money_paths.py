@@ -9,11 +9,11 @@ import pytest
 from invoicer.core.errors import ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import credit_notes, integrity, invoices, payments
+from invoicer.services import credit_notes, integrity, invoices, payments, settings
 from invoicer.services.credit_notes import CreditLine
 from invoicer.services.invoices import AdjustmentData, LineData
 
-from .helpers import make_open
+from .helpers import make_draft, make_open
 
 DAY = date(2026, 11, 2)
 
@@ -80,3 +80,14 @@ def test_crediting_every_line_of_several_rates_gives_exactly_the_invoice(seller:
     assert sum(n.total for n in notes) == total
     assert credited == taxes
     verified(seller)
+
+
+def test_finalize_refuses_an_issue_date_in_the_future(seller: Database, customer_id: int) -> None:
+    ahead = make_draft(seller, customer_id, date.today() + timedelta(days=3))
+    with transaction(seller.sessions) as s, pytest.raises(ValidationError, match="in the future"):
+        invoices.finalize_invoice(s, ahead)
+    assert make_open(seller, customer_id, date.today())  # nothing dated ahead blocks today's invoices
+    with transaction(seller.sessions) as s:
+        settings.put(s, "invoice.future_days", 3)
+    with transaction(seller.sessions) as s:
+        assert invoices.finalize_invoice(s, ahead)
