@@ -146,25 +146,28 @@ def line_amounts(line: LineInput, currency: str, rounding: TaxRounding) -> LineA
         raise ValidationError(N_("A unit price cannot be negative; use a discount instead."), "unit_price")
     places = exponent(currency)
     exact_gross = line.quantity * line.unit_price / line.price_base
+    gross = round_half_up(exact_gross, places)
     discount = ZERO
     if line.discount_percent is not None and line.discount_amount is not None:
         raise ValidationError(N_("A line takes a discount in percent or as an amount, not both."), "discount")
     if line.discount_percent is not None:
         if not ZERO <= line.discount_percent <= HUNDRED:
             raise ValidationError(N_("A discount must be between 0 and 100 %."), "discount")
-        discount = round_half_up(exact_gross * line.discount_percent / HUNDRED, places)
+        # on the rounded gross: the e-invoice states that basis with the percent, and basis x percent must
+        # give the amount (1 x 10.005 at 50 %: 10.01 x 50 % = 5.01 off, not 5.00); 100 % then leaves 0.00
+        discount = round_half_up(gross * line.discount_percent / HUNDRED, places)
     elif line.discount_amount is not None:
         discount = round_half_up(line.discount_amount, places)
         if discount < ZERO:
             raise ValidationError(N_("A discount cannot be negative."), "discount")
-    net = round_half_up(exact_gross - discount, places)
+    net = gross - discount  # both already in whole minor units
     if net < ZERO:
         raise ValidationError(N_("The discount is larger than the line amount."), "discount")
     tax = None
     if rounding is TaxRounding.LINE:
         tax = to_minor(net * line.tax.rate / HUNDRED, currency)
     return LineAmounts(
-        gross=to_minor(exact_gross, currency),
+        gross=to_minor(gross, currency),
         discount=to_minor(discount, currency),
         net=to_minor(net, currency),
         tax=tax,

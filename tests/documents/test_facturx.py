@@ -38,6 +38,9 @@ CASES: dict[str, Callable[[], Document]] = {
     "outside the scope of VAT": lambda: make_document(
         lines=[("Membership fee", "1", "ANN", "120.00", "O", "0", None)]
     ),
+    "percent discounts on half-cent amounts": lambda: make_document(
+        lines=[("Widget", "1", "C62", "10.005", "S", "19", "50"), ("Gift", "1", "C62", "10.005", "S", "19", "100")]
+    ),
     "JPY": lambda: make_document(
         lines=[("Consulting", "3", "HUR", "12000", "S", "10", None), ("Hosting", "1", "MON", "5000", "S", "10", "5")],
         currency="JPY", locale="ja_JP",
@@ -91,6 +94,15 @@ def test_xml_amounts_equal_the_engine(case: str) -> None:
     assert breakdown == [(t.category, money(t.basis), money(t.amount)) for t in doc.taxes]
     line_totals = _xpath(root, "//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount/text()")
     assert line_totals == [money(line.net) for line in doc.lines]
+
+
+def test_line_allowance_basis_times_percent_is_its_amount() -> None:
+    root = etree.fromstring(cii_xml(CASES["percent discounts on half-cent amounts"]()))
+    for allowance in root.xpath("//ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge",
+                                namespaces=NSMAP):
+        basis, percent, actual = (Decimal(allowance.xpath(f"ram:{name}/text()", namespaces=NSMAP)[0])
+                                  for name in ("BasisAmount", "CalculationPercent", "ActualAmount"))
+        assert actual == (basis * percent / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
 
 
 def test_jpy_amounts_have_no_decimals() -> None:
