@@ -377,7 +377,7 @@ def cmd_invoice_void(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import invoices
 
     with transaction(ctx.db.sessions) as s:
-        invoices.void_invoice(s, a.id, a.reason)
+        invoices.void_invoice(s, a.id, a.reason, a.date)
     ctx.out({"id": a.id, "status": "void"}, "Invoice voided.")
     return 0
 
@@ -386,7 +386,7 @@ def cmd_invoice_uncollectible(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import invoices
 
     with transaction(ctx.db.sessions) as s:
-        invoices.mark_uncollectible(s, a.id, a.reason)
+        invoices.mark_uncollectible(s, a.id, a.reason, a.date)
     ctx.out({"id": a.id, "status": "uncollectible"}, "Invoice marked uncollectible.")
     return 0
 
@@ -450,7 +450,7 @@ def cmd_invoice_apply_credit(ctx: Context, a: argparse.Namespace) -> int:
     with transaction(ctx.db.sessions) as s:
         invoice = invoices.get_invoice(s, a.id)
         amount = None if a.amount is None else parse_amount(a.amount, invoice.currency)
-        payment_id = payments.apply_credit(s, a.id, amount)
+        payment_id = payments.apply_credit(s, a.id, amount, a.date)
         status, due = invoice.status, invoice.amount_due
     ctx.out({"id": payment_id, "status": status, "amount_due": money(due, invoice.currency)}, str(payment_id))
     return 0
@@ -582,7 +582,7 @@ def cmd_payment_reverse(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import payments
 
     with transaction(ctx.db.sessions) as s:
-        reversal_id = payments.reverse_payment(s, a.id, a.reason)
+        reversal_id = payments.reverse_payment(s, a.id, a.reason, a.date)
     ctx.out({"id": reversal_id}, str(reversal_id))
     return 0
 
@@ -992,6 +992,7 @@ def build_parser() -> argparse.ArgumentParser:
         c = command(g, name, handler, text)
         c.add_argument("id", type=int)
         c.add_argument("--reason")
+        c.add_argument("--date", type=_date_arg, help="the day it happened (default today)")
     c = command(g, "pay", cmd_invoice_pay, "record a payment (prints the payment id)")
     c.add_argument("id", type=int)
     c.add_argument("--amount", required=True)
@@ -1010,6 +1011,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(g, "apply-credit", cmd_invoice_apply_credit, "pay an invoice from the customer's credit")
     c.add_argument("id", type=int)
     c.add_argument("--amount")
+    c.add_argument("--date", type=_date_arg, help="the day it was applied (default today)")
     c = command(g, "pdf", cmd_invoice_pdf, "write the PDF (finalized: as issued; drafts: a preview)")
     c.add_argument("id", type=int)
     c.add_argument("-o", "--output", required=True, metavar="FILE")
@@ -1036,6 +1038,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(g, "reverse", cmd_payment_reverse, "reverse a mistaken payment (prints the reversal id)")
     c.add_argument("id", type=int)
     c.add_argument("--reason")
+    c.add_argument("--date", type=_date_arg, help="the day it was reversed (default today)")
     c = command(g, "list", cmd_payment_list, "list payments")
     c.add_argument("--invoice", type=int)
     c.add_argument("--customer", type=int)

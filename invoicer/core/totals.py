@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from enum import StrEnum
+from fractions import Fraction
 from functools import lru_cache
 from typing import Protocol
 

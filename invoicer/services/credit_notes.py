@@ -97,9 +97,7 @@ def issue_credit_note(
     remaining = invoice.total - credited_total(session, invoice_id)
     if remaining <= 0:
         raise ValidationError(N_("Invoice {number} is fully credited already."), number=invoice.number)
-    issue_date = issue_date or date.today()
-    if issue_date < invoice.issue_date:
-        raise ValidationError(N_("A credit note cannot be dated before the invoice it corrects."))
+    issue_date = validation.action_date(issue_date, invoice.issue_date)
     now = audit.now()
     note = Invoice(
         doc_type="credit_note", status=InvoiceStatus.DRAFT, customer_id=invoice.customer_id,

@@ -457,10 +457,11 @@ def _locked_rate(
 # ---------------------------------------------------------------- closing transitions
 
 
-def void_invoice(session: Session, invoice_id: int, reason: str | None = None) -> None:
-    """open -> void, only while nothing has been paid or credited."""
+def void_invoice(session: Session, invoice_id: int, reason: str | None = None, on: date | None = None) -> None:
+    """open -> void, only while nothing has been paid or credited; ``on``: the day it was voided (today)."""
     invoice = get_invoice(session, invoice_id)
     target = target_status(Transition.VOID, invoice.status)
+    on = validation.action_date(on, invoice.issue_date)
     if invoice.paid or invoice.credited:
         raise ValidationError(
             N_("Invoice {number} has payments or credit notes and cannot be voided; issue a credit note for the "
@@ -470,19 +471,23 @@ def void_invoice(session: Session, invoice_id: int, reason: str | None = None) -
     before = invoice.status
     invoice.status = target
     invoice.closed_at = invoice.updated_at = audit.now()
-    audit.record(session, "void", "invoice", invoice_id, before=before, after=target, payload={"reason": reason})
+    audit.record(session, "void", "invoice", invoice_id, before=before, after=target,
+                 payload={"reason": reason, "date": on.isoformat()})
 
 
-def mark_uncollectible(session: Session, invoice_id: int, reason: str | None = None) -> None:
-    """open -> uncollectible (written off); a later payment still makes it paid."""
+def mark_uncollectible(
+    session: Session, invoice_id: int, reason: str | None = None, on: date | None = None
+) -> None:
+    """open -> uncollectible (written off) on ``on`` (today); a later payment still makes it paid."""
     invoice = get_invoice(session, invoice_id)
     target = target_status(Transition.MARK_UNCOLLECTIBLE, invoice.status)
+    on = validation.action_date(on, invoice.issue_date)
     before = invoice.status
     invoice.status = target
     invoice.closed_at = invoice.updated_at = audit.now()
     audit.record(
         session, "write_off", "invoice", invoice_id, before=before, after=target,
-        payload={"reason": reason, "amount_due": invoice.amount_due},
+        payload={"reason": reason, "amount_due": invoice.amount_due, "date": on.isoformat()},
     )
 
 

@@ -471,7 +471,8 @@ class _Journal:
             .where(_in_period(Payment.paid_on, query.date_from, query.date_to))
             .order_by(Payment.paid_on, Payment.id)
         )
-        written_on = func.date(AuditEvent.at)
+        # the write-off's own date (older events have none: the day it was recorded)
+        written_on = func.coalesce(func.json_extract(AuditEvent.payload, "$.date"), func.date(AuditEvent.at))
         self.write_offs = (
             select(
                 AuditEvent.id, written_on, func.json_extract(AuditEvent.payload, "$.amount_due"), Invoice.number,
@@ -480,7 +481,7 @@ class _Journal:
             .join(Invoice, Invoice.id == AuditEvent.entity_id)
             .where(AuditEvent.entity == "invoice", AuditEvent.action == "write_off",
                    _in_period(written_on, _iso(query.date_from), _iso(query.date_to)))
-            .order_by(AuditEvent.at, AuditEvent.id)
+            .order_by(written_on, AuditEvent.id)
         )
 
     def estimate(self) -> int:

@@ -67,9 +67,7 @@ def record_payment(
     if amount <= 0:
         raise ValidationError(N_("A payment amount must be above zero."), "amount")
     invoice = _payable(session, invoice_id)
-    paid_on = paid_on or date.today()
-    if paid_on > date.today():
-        raise ValidationError(N_("A payment cannot be dated in the future."), "date")
+    paid_on = validation.action_date(paid_on, invoice.issue_date)
     reference = validation.optional(reference)
     if reference is not None:
         twin = session.scalar(select(Payment).where(Payment.reference == reference))
@@ -137,7 +135,7 @@ def apply_credit(session: Session, invoice_id: int, amount: int | None = None, o
         raise ValidationError(N_("The customer does not have that much credit."), "amount")
     if wanted > due:
         raise ValidationError(N_("That is more than the invoice's amount due."), "amount")
-    on = on or date.today()
+    on = validation.action_date(on, invoice.issue_date)
     before = invoice.status
     payment = Payment(
         kind="credit_applied", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
@@ -171,7 +169,8 @@ def reverse_payment(session: Session, payment_id: int, reason: str | None = None
             N_("The overpaid part of this payment has already been applied to another invoice; reverse that "
                "application first.")
         )
-    on = on or date.today()
+    # a reversal is dated on or after the payment it undoes (which is on or after the invoice)
+    on = validation.action_date(on, original.paid_on)
     before = invoice.status
     reversal = Payment(
         kind="reversal", invoice_id=invoice.id, customer_id=original.customer_id, currency=original.currency,

@@ -9,7 +9,7 @@ import pytest
 from invoicer.core.errors import ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import credit_notes, integrity, invoices, payments, settings
+from invoicer.services import credit_notes, integrity, invoices, ledger, payments, settings
 from invoicer.services.credit_notes import CreditLine
 from invoicer.services.invoices import AdjustmentData, LineData
 
@@ -91,3 +91,53 @@ def test_finalize_refuses_an_issue_date_in_the_future(seller: Database, customer
         settings.put(s, "invoice.future_days", 3)
     with transaction(seller.sessions) as s:
         assert invoices.finalize_invoice(s, ahead)
+
+
+def journal(db: Database, date_to: date | None = None) -> list[tuple[object, ...]]:
+    with transaction(db.readonly_sessions) as s:
+        table = next(t for t in ledger.build_ledger(s, date_to=date_to).tables if t.name == "journal")
+        return [tuple(row) for row in table.rows()]
+
+
+@pytest.mark.parametrize("action", ["void", "write_off", "credit", "apply_credit", "pay"])
+def test_every_action_is_dated_not_ahead_and_not_before_the_document(
+    seller: Database, customer_id: int, action: str
+) -> None:
+    if action == "apply_credit":
+        other = make_open(seller, customer_id, date(2026, 10, 1))
+        with transaction(seller.sessions) as s:
+            payments.record_payment(s, other, 100000, date(2026, 10, 2))
+    inv = make_open(seller, customer_id, DAY)
+    act = {
+        "void": lambda s, day: invoices.void_invoice(s, inv, on=day),
+        "write_off": lambda s, day: invoices.mark_uncollectible(s, inv, on=day),
+        "credit": lambda s, day: credit_notes.issue_credit_note(s, inv, amount=100, issue_date=day),
+        "apply_credit": lambda s, day: payments.apply_credit(s, inv, 100, on=day),
+        "pay": lambda s, day: payments.record_payment(s, inv, 100, day),
+    }[action]
+    for wrong, message in ((DAY - timedelta(days=1), "before the document"),
+                           (date.today() + timedelta(days=1), "in the future")):
+        with transaction(seller.sessions) as s, pytest.raises(ValidationError, match=message):
+            act(s, wrong)
+    with transaction(seller.sessions) as s:
+        act(s, DAY + timedelta(days=3))
+    verified(seller)
+
+
+def test_a_reversal_is_dated_and_not_before_its_payment(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id, DAY)
+    with transaction(seller.sessions) as s:
+        paid = payments.record_payment(s, inv, 1000, DAY + timedelta(days=5))
+    with transaction(seller.sessions) as s, pytest.raises(ValidationError, match="before"):
+        payments.reverse_payment(s, paid, on=DAY + timedelta(days=4))
+    with transaction(seller.sessions) as s:
+        reversal = payments.reverse_payment(s, paid, on=DAY + timedelta(days=6))
+        assert [p.paid_on for p in payments.list_payments(s, inv) if p.id == reversal] == [DAY + timedelta(days=6)]
+
+
+def test_the_journal_posts_a_write_off_on_its_own_date(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id, DAY)
+    with transaction(seller.sessions) as s:
+        invoices.mark_uncollectible(s, inv, "insolvent", on=date(2026, 11, 20))
+    written = [row for row in journal(seller) if row[3] == "Written off as uncollectible"]
+    assert {row[1] for row in written} == {date(2026, 11, 20)}
