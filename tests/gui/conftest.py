@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ class Dialogs:
     unexpected: int = 0
     confirm_answer: bool = True
     reason: str | None = "test"
+    day: date | None = None  # the date given with a reason (void, write-off, reversal); today when None
     save_answer: str = "discard"
 
 
@@ -55,7 +57,8 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     monkeypatch.setattr(messages, "show_info", lambda parent, message: seen.infos.append(message))
     monkeypatch.setattr(messages, "show_unexpected", unexpected)
     monkeypatch.setattr(messages, "confirm", confirm)
-    monkeypatch.setattr(messages, "ask_reason", lambda parent, title, label: seen.reason)
+    monkeypatch.setattr(messages, "ask_dated_reason", lambda parent, title, label, earliest: (
+        None if seen.reason is None else messages.DatedReason(seen.reason, seen.day or date.today())))
     monkeypatch.setattr(messages, "ask_save", lambda parent, what: seen.save_answer)
     return seen
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from gui_helpers import activate, replace_text, run_modal, toolbar_button
@@ -16,7 +16,7 @@ from invoicer.gui import app as app_module
 from invoicer.gui import messages
 from invoicer.gui.dialogs.customer import CustomerDialog
 from invoicer.logs import setup_logging
-from invoicer.services import company, customers, invoices, payments, products, taxes
+from invoicer.services import company, credit_notes, customers, invoices, ledger, payments, products, taxes
 from invoicer.services.invoices import DraftData, LineData
 
 REAL_SHOW_UNEXPECTED = messages.show_unexpected  # taken before the fixture replaces it
@@ -233,3 +233,49 @@ def test_app_run_opens_the_main_window(qtbot, tmp_path, monkeypatch: pytest.Monk
     assert seen and "Invoicer" in seen[0]
     assert (tmp_path / "data" / "invoicer.sqlite3").exists()
     assert not QLockFile(str(tmp_path / "data" / app_module.LOCK_FILENAME)).isLocked()
+
+
+def _seed_dated(db, days_ago: int) -> int:  # type: ignore[no-untyped-def]
+    """An open invoice of 119.00 issued ``days_ago`` days ago."""
+    _customer, invoice_id = _seed(db, finalize=False)
+    with transaction(db.sessions) as s:
+        data = invoices.draft_data(invoices.get_invoice(s, invoice_id))
+        data.issue_date = date.today() - timedelta(days=days_ago)
+        data.due_date = None
+        invoices.update_draft(s, invoice_id, data)
+        invoices.finalize_invoice(s, invoice_id)
+    return invoice_id
+
+
+def test_credit_note_dialog_dates_the_note_between_the_invoice_and_today(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    invoice_id = _seed_dated(gui_db, 10)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    chosen = date.today() - timedelta(days=3)
+
+    def issue(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert dialog.issue_date.minimumDate().toPython() == date.today() - timedelta(days=10)
+        assert dialog.issue_date.maximumDate().toPython() == date.today()
+        replace_text(qtbot, dialog.amount, "10")
+        dialog.issue_date.setDate(chosen)
+        assert dialog.issue_button.isEnabled(), dialog.effect.text()
+        dialog.issue_button.click()
+
+    run_modal(qtbot, lambda: qtbot.mouseClick(toolbar_button(editor.toolbar, "Issue credit note…"),
+                                              Qt.MouseButton.LeftButton), issue)
+    with transaction(gui_db.readonly_sessions) as s:
+        (note,) = credit_notes.list_credit_notes(s, invoice_id)
+        assert note.issue_date == chosen
+
+
+def test_write_off_takes_the_date_given_with_the_reason(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    invoice_id = _seed_dated(gui_db, 10)
+    dialogs.day = date.today() - timedelta(days=2)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Mark uncollectible…"), Qt.MouseButton.LeftButton)
+    assert editor.document.status == "uncollectible", dialogs.errors
+    with transaction(gui_db.readonly_sessions) as s:
+        table = next(t for t in ledger.build_ledger(s).tables if t.name == "journal")
+        days = {row[1] for row in table.rows() if row[3] == "Written off as uncollectible"}
+    assert days == {dialogs.day}

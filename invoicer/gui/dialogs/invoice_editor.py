@@ -773,20 +773,20 @@ class InvoiceEditor(QWidget):
         doc = self.document
         if doc is None:
             return
-        reason = messages.ask_reason(self, _("Void invoice"), _(
-            "Void {number}? It stays in the records, marked void, and is no longer owed.\nReason:").format(
-            number=doc.number))
-        if reason is not None and self.ops.void(self, doc.id, reason or None):
+        answer = messages.ask_dated_reason(self, _("Void invoice"), _(
+            "Void {number}? It stays in the records, marked void, and is no longer owed.").format(
+            number=doc.number), doc.issue_date)
+        if answer is not None and self.ops.void(self, doc.id, answer.text or None, answer.day):
             self._load()
 
     def _write_off(self) -> None:
         doc = self.document
         if doc is None:
             return
-        reason = messages.ask_reason(self, _("Mark uncollectible"), _(
-            "Write off {due} on {number}? A payment that arrives later is still recorded.\nReason:").format(
-            due=money(doc.amount_due, doc.currency), number=doc.number))
-        if reason is not None and self.ops.mark_uncollectible(self, doc.id, reason or None):
+        answer = messages.ask_dated_reason(self, _("Mark uncollectible"), _(
+            "Write off {due} on {number}? A payment that arrives later is still recorded.").format(
+            due=money(doc.amount_due, doc.currency), number=doc.number), doc.issue_date)
+        if answer is not None and self.ops.mark_uncollectible(self, doc.id, answer.text or None, answer.day):
             self._load()
 
     def _reverse_payment(self) -> None:
@@ -795,10 +795,11 @@ class InvoiceEditor(QWidget):
             messages.show_error(self, _("Choose the payment to reverse in the list first."))
             return
         payment = self.payment_model.record(index.row())
-        reason = messages.ask_reason(self, _("Reverse payment"), _(
-            "Reverse the payment of {amount} from {date}? A reversal entry is recorded; the original stays.\n"
-            "Reason:").format(amount=money(payment.amount, payment.currency), date=day(payment.paid_on)))
-        if reason is not None and self.ops.reverse_payment(self, payment.id, reason or None) is not None:
+        answer = messages.ask_dated_reason(self, _("Reverse payment"), _(
+            "Reverse the payment of {amount} from {date}? A reversal entry is recorded; the original stays.").format(
+            amount=money(payment.amount, payment.currency), date=day(payment.paid_on)), payment.paid_on)
+        if answer is not None and self.ops.reverse_payment(self, payment.id, answer.text or None,
+                                                           answer.day) is not None:
             self._load()
 
     # ------------------------------------------------------------ closing

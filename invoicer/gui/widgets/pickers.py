@@ -1,14 +1,16 @@
 """Searchable pickers for customers, countries, currencies and languages (names from Babel, in the user's
-language)."""
+language), and the date picker of actions on a document."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from babel import Locale
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QComboBox, QCompleter, QDateEdit, QWidget
 
+from invoicer.gui.style import date_format
 from invoicer.i18n import SUPPORTED_LANGUAGES, current_locale
 
 COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD")
@@ -129,3 +131,18 @@ class LocalePicker(QComboBox):
             self.addItem(value, value)
             index = self.count() - 1
         self.setCurrentIndex(max(index, 0))
+
+
+class ActionDatePicker(QDateEdit):
+    """The date of an action on a document: today by default, from the document's issue date to today."""
+
+    def __init__(self, earliest: date, parent: QWidget | None = None) -> None:
+        super().__init__(QDate.currentDate(), parent)
+        self.setObjectName("action_date")
+        self.setCalendarPopup(True)
+        self.setDisplayFormat(date_format())
+        self.setDateRange(QDate(earliest.year, earliest.month, earliest.day), QDate.currentDate())
+
+    def day(self) -> date:
+        picked: date = self.date().toPython()
+        return picked
