@@ -148,18 +148,21 @@ def cmd_customer_list(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import customers
 
     with transaction(ctx.db.readonly_sessions) as s:
-        rows = customers.list_customers(s, a.search, a.archived)
+        rows = customers.list_customers(s, a.search, a.archived, as_of=a.as_of)
     data = [
         {
             "id": r.id, "name": r.name, "email": r.email, "country": r.country, "vat_id": r.vat_id,
             "currency": r.currency, "archived": r.archived, "balance": money(r.balance, r.currency),
             "overdue": money(r.overdue, r.currency), "credit": money(r.credit, r.currency),
+            "credits": {currency: money(amount, currency) for currency, amount in r.credits},
         }
         for r in rows
     ]
     ctx.out(data, lambda: _table(
         ["ID", "Name", "Country", "Currency", "Balance", "Overdue", "Credit"],
-        [[d["id"], d["name"], d["country"], d["currency"], d["balance"], d["overdue"], d["credit"]] for d in data],
+        [[d["id"], d["name"], d["country"], d["currency"], d["balance"], d["overdue"],
+          ", ".join(f"{amount} {currency}" for currency, amount in d["credits"].items()) or d["credit"]]
+         for d in data],
     ))
     return 0
 
@@ -929,6 +932,7 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument(f"--{opt}")
     c.add_argument("--terms-days", type=_positive_int)
     c = command(g, "list", cmd_customer_list, "list customers with balance and credit")
+    c.add_argument("--as-of", type=_date_arg, help="balances and credit as they were on this day (default today)")
     c.add_argument("--search")
     c.add_argument("--archived", action="store_true", help="include archived customers")
     c = command(g, "archive", cmd_customer_archive, "archive a customer (or --restore)")

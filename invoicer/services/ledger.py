@@ -31,7 +31,7 @@ from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
 from invoicer.i18n import N_, _
 from invoicer.services import reports, settings, taxes
 from invoicer.services.company import get_company
-from invoicer.services.customers import due_expression
+from invoicer.services.customers import due_expression, written_off_on
 
 BATCH = 2000
 
@@ -471,8 +471,7 @@ class _Journal:
             .where(_in_period(Payment.paid_on, query.date_from, query.date_to))
             .order_by(Payment.paid_on, Payment.id)
         )
-        # the write-off's own date (older events have none: the day it was recorded)
-        written_on = func.coalesce(func.json_extract(AuditEvent.payload, "$.date"), func.date(AuditEvent.at))
+        written_on = written_off_on()
         self.write_offs = (
             select(
                 AuditEvent.id, written_on, func.json_extract(AuditEvent.payload, "$.amount_due"), Invoice.number,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from invoicer.core.aging import BUCKETS
 from invoicer.db.models import Customer, Invoice, InvoiceTax
-from invoicer.services.customers import due_expression
+from invoicer.services.customers import receivables_on
 
 
 @dataclass
@@ -29,24 +29,23 @@ class AgedRow:
 
 
 def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
-    """Amounts due on open invoices issued up to ``as_of``, per customer and currency, by days overdue.
-
-    One aggregate query (SQLite does the bucketing); uncollectible invoices are written off and not counted.
+    """What was owed on ``as_of`` (payments, credits and write-offs dated by then), per customer and currency,
+    by days overdue on that day. One aggregate query (SQLite does the bucketing); written-off invoices are not
+    receivables (the journal moved them to bad debt), so this equals the journal's receivables on that day.
     """
-    due = due_expression()
+    owed = receivables_on(as_of)
     edges = [as_of - timedelta(days=d) for d in (0, 30, 60, 90)]
     label = case(
-        (Invoice.due_date >= edges[0], "current"),
-        (Invoice.due_date >= edges[1], "1-30"),
-        (Invoice.due_date >= edges[2], "31-60"),
-        (Invoice.due_date >= edges[3], "61-90"),
+        (owed.c.due_date >= edges[0], "current"),
+        (owed.c.due_date >= edges[1], "1-30"),
+        (owed.c.due_date >= edges[2], "31-60"),
+        (owed.c.due_date >= edges[3], "61-90"),
         else_="90+",
     ).label("bucket")
     stmt = (
-        select(Invoice.customer_id, Customer.name, Invoice.currency, label, func.sum(due))
-        .join(Customer, Customer.id == Invoice.customer_id)
-        .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.issue_date <= as_of)
-        .group_by(Invoice.customer_id, Invoice.currency, label)
+        select(owed.c.customer_id, Customer.name, owed.c.currency, label, func.sum(owed.c.due))
+        .join(Customer, Customer.id == owed.c.customer_id)
+        .group_by(owed.c.customer_id, owed.c.currency, label)
     )
     rows: dict[tuple[int, str], AgedRow] = {}
     for customer_id, name, currency, bucket, amount in session.execute(stmt):

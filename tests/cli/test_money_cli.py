@@ -18,6 +18,10 @@ def test_actions_take_a_date_checked_against_the_document_and_today(data: Path) 
     assert "before the document" in user_error(data, "invoice", "void", str(first), "--date", "2026-11-01")
     paid = ok(data, "invoice", "pay", str(first), "--amount", "150.00", "--date", "2026-11-05")["id"]
     assert "before" in user_error(data, "payment", "reverse", str(paid), "--date", "2026-11-04")
+    (earlier,) = ok(data, "customer", "list", "--as-of", "2026-11-04")
+    (now,) = ok(data, "customer", "list")
+    assert (earlier["balance"], earlier["credit"]) == ("119.00", "0.00")
+    assert (now["balance"], now["credits"]) == ("0.00", {"EUR": "31.00"})
     second = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2026-11-10",
                 "--line", "Consulting|1|10.00|19")["id"]
     ok(data, "invoice", "finalize", str(second))

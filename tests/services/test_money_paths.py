@@ -9,7 +9,7 @@ import pytest
 from invoicer.core.errors import ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import credit_notes, integrity, invoices, ledger, payments, settings
+from invoicer.services import credit_notes, customers, integrity, invoices, ledger, payments, rates, settings
 from invoicer.services.credit_notes import CreditLine
 from invoicer.services.invoices import AdjustmentData, LineData
 
@@ -141,3 +141,26 @@ def test_the_journal_posts_a_write_off_on_its_own_date(seller: Database, custome
         invoices.mark_uncollectible(s, inv, "insolvent", on=date(2026, 11, 20))
     written = [row for row in journal(seller) if row[3] == "Written off as uncollectible"]
     assert {row[1] for row in written} == {date(2026, 11, 20)}
+
+
+def test_credit_in_another_currency_than_the_billing_one_is_shown(seller: Database, customer_id: int) -> None:
+    with transaction(seller.sessions) as s:
+        rates.set_rate(s, "USD", "0.9", date(2026, 10, 1))
+    usd = make_open(seller, customer_id, DAY, currency="USD", lines=[LineData("Widget", "1", "100.00", "S", "19")])
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, usd, 12900, DAY)
+        (row,) = customers.list_customers(s)
+    assert row.currency == "EUR" and row.credit == 0
+    assert row.credits == (("USD", 1000),)
+
+
+def test_customer_balance_and_credit_as_of_a_day_follow_dated_events(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id, DAY, lines=[LineData("Widget", "1", "100.00", "S", "19")])
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, inv, 5000, date(2026, 11, 10))
+        payments.record_payment(s, inv, 10000, date(2026, 11, 20))  # 31.00 over: customer credit
+        before, between, after = (customers.list_customers(s, as_of=day)[0]
+                                  for day in (date(2026, 11, 5), date(2026, 11, 15), date(2026, 11, 25)))
+    assert (before.balance, before.credit) == (11900, 0)
+    assert (between.balance, between.credit) == (6900, 0)
+    assert (after.balance, after.credit) == (0, 3100)
