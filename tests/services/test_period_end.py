@@ -4,7 +4,6 @@ receivables account and the customer list as of that day are the same money."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
