@@ -273,11 +273,13 @@ def _parse_line(text: str) -> Any:
     from invoicer.services.invoices import LineData
 
     parts = text.split("|")
-    if len(parts) != 4:
-        raise ValidationError(N_('--line \'{text}\' must be "DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT".'), text=text)
-    description, qty, price, tax = (p.strip() for p in parts)
-    category = "S" if parse_decimal(tax, N_("tax percent")) != 0 else "Z"
-    return LineData(description, qty, price, category, tax)
+    if len(parts) not in (4, 5):
+        raise ValidationError(
+            N_('--line \'{text}\' must be "DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]".'), text=text)
+    description, qty, price, tax, *named = (p.strip() for p in parts)
+    parse_decimal(tax, N_("tax percent"))
+    # without a category the service derives it from the rate and the customer (export, intra-EU, domestic)
+    return LineData(description, qty, price, named[0].upper() if named and named[0] else None, tax)
 
 
 def _draft_from_json(path: str) -> Any:
@@ -349,11 +351,10 @@ def cmd_invoice_create(ctx: Context, a: argparse.Namespace) -> int:
             issue_date=a.date, due_date=a.due, notes=a.notes, buyer_reference=a.reference,
         )
     with transaction(ctx.db.sessions) as s:
-        for line in data.lines:
-            taxes.find_or_create(s, taxes.tax_key(line.tax_category, line.tax_rate))
-        for adj in data.adjustments:
-            taxes.find_or_create(s, taxes.tax_key(adj.tax_category, adj.tax_rate))
         new_id = invoices.create_draft(s, data)
+        draft = invoices.get_invoice(s, new_id)  # its lines' categories are derived where none was named
+        for row in (*draft.lines, *draft.adjustments):
+            taxes.find_or_create(s, taxes.tax_key(row.tax_category, row.tax_rate))
     ctx.out({"id": new_id}, str(new_id))
     return 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -40,7 +40,7 @@ class LineData:
     description: str
     quantity: str | Decimal
     unit_price: str | Decimal
-    tax_category: str = "S"
+    tax_category: str | None = "S"  # None: derived from the rate and the customer (taxes.derived_category)
     tax_rate: str | Decimal = "0"
     unit: str = "C62"
     discount_percent: str | Decimal | None = None
@@ -104,7 +104,7 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
     if quantity <= 0:
         raise ValidationError(N_("line {line}: the quantity must be above zero."), "quantity", line=index)
     price = parse_decimal(line.unit_price, Message(N_("line {line} unit price"), line=index), 4)
-    key = taxes.tax_key(line.tax_category, line.tax_rate)
+    key = taxes.tax_key(line.tax_category or "S", line.tax_rate)
     discount = Message(N_("line {line} discount"), line=index)
     percent = None if line.discount_percent in (None, "") else parse_decimal(line.discount_percent, discount, 4)
     amount = None
@@ -171,7 +171,12 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     due_date = data.due_date or issue_date + timedelta(days=customer.terms_days)
     if due_date < issue_date:
         raise ValidationError(N_("The due date cannot be before the issue date."), "due_date")
-    parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(data.lines, 1)]
+    lines = [
+        line if line.tax_category else replace(
+            line, tax_category=taxes.derived_category(session, customer.id, line.tax_rate, line.unit))
+        for line in data.lines
+    ]
+    parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(lines, 1)]
     parsed_adj = [_adjustment_input(adj, currency) for adj in data.adjustments]
     totals = compute_totals(
         [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding)

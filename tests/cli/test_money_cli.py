@@ -28,3 +28,11 @@ def test_actions_take_a_date_checked_against_the_document_and_today(data: Path) 
     ok(data, "invoice", "apply-credit", str(second), "--date", "2026-11-11")
     listed = ok(data, "payment", "list", "--invoice", str(second))
     assert [p["date"] for p in listed] == ["2026-11-11"]
+
+
+def test_line_category_is_derived_from_the_customer_or_named(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME SARL", "--country", "FR", "--vat-id", "FR40303265045")["id"]
+    draft = ok(data, "invoice", "create", "--customer", str(customer), "--line", "Token|2|39.99|0",
+               "--line", "Consulting|1|95.00|0|AE", "--line", "Printed matter|1|4.99|7")["id"]
+    shown = ok(data, "invoice", "show", str(draft))
+    assert sorted(t["category"] for t in shown["tax"]) == ["AE", "K", "S"]

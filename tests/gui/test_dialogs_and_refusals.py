@@ -279,3 +279,17 @@ def test_write_off_takes_the_date_given_with_the_reason(qtbot, window, gui_db, d
         table = next(t for t in ledger.build_ledger(s).tables if t.name == "journal")
         days = {row[1] for row in table.rows() if row[3] == "Written off as uncollectible"}
     assert days == {dialogs.day}
+
+
+@pytest.mark.parametrize(("country", "vat_id", "tax"), [("US", None, "G|0"), ("FR", "FR40303265045", "AE|0")])
+def test_a_foreign_customers_lines_take_the_derived_zero_rate(qtbot, window, gui_db, dialogs, country, vat_id, tax):  # type: ignore[no-untyped-def]
+    _seed(gui_db)
+    with transaction(gui_db.sessions) as s:
+        customer = customers.add_customer(s, customers.CustomerData(name="Abroad", country=country, vat_id=vat_id))
+    editor = window.new_invoice(customer)
+    activate(qtbot, editor)
+    assert editor.lines.rows[0]["tax"] == tax.replace("AE", "K")  # a blank line is goods until a unit says else
+    editor.line_table.start()
+    qtbot.keyClicks(editor.focusWidget(), "Support hour")  # sold by the hour: a service
+    qtbot.keyClick(editor.focusWidget(), Qt.Key.Key_Tab)
+    assert editor.lines.rows[0]["tax"] == tax

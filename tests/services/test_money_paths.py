@@ -164,3 +164,18 @@ def test_customer_balance_and_credit_as_of_a_day_follow_dated_events(seller: Dat
     assert (before.balance, before.credit) == (11900, 0)
     assert (between.balance, between.credit) == (6900, 0)
     assert (after.balance, after.credit) == (0, 3100)
+
+
+@pytest.mark.parametrize(("country", "vat_id", "unit", "category"), [
+    ("FR", "FR40303265045", "C62", "K"), ("FR", "FR40303265045", "HUR", "AE"), ("US", None, "C62", "G"),
+    ("DE", None, "C62", "Z"),
+])
+def test_a_zero_rate_line_without_category_is_derived_from_the_customer(
+    seller: Database, country: str, vat_id: str | None, unit: str, category: str
+) -> None:
+    with transaction(seller.sessions) as s:
+        buyer = customers.add_customer(s, customers.CustomerData(name="Buyer", country=country, vat_id=vat_id))
+        draft = invoices.create_draft(s, invoices.DraftData(
+            buyer, [LineData("Thing", "1", "10.00", None, "0", unit), LineData("Taxed", "1", "10.00", None, "19")]))
+        assert [(x.tax_category, x.tax_rate) for x in invoices.get_invoice(s, draft).lines] == [
+            (category, 0), ("S", 19)]

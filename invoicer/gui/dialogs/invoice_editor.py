@@ -193,9 +193,21 @@ class InvoiceEditor(QWidget):
             EditColumn("tax", N_("VAT"), choices=self.tax_choices),
         ]
 
-    def _default_tax(self) -> str:
+    def _default_tax(self, unit: str = "C62") -> str:
+        zero_rated = self._zero_rated(unit)
+        if zero_rated is not None:
+            return zero_rated
         standard = [v for v, _name in self.tax_rows if v.startswith("S|")]
         return standard[-1] if standard else (self.tax_rows[0][0] if self.tax_rows else "")
+
+    def _zero_rated(self, unit: str) -> str | None:
+        """The 0 % category the customer's lines take (export, intra-EU goods or services), as the service derives
+        it; None for a customer charged the usual VAT."""
+        row = self._customer_row()
+        if row is None:
+            return None
+        category = self.ops.read(lambda s: taxes.derived_category(s, row.id, Decimal(0), unit))
+        return None if category == "Z" else tax_value(category, 0)
 
     def _blank_line(self) -> Row:
         return {"description": "", "quantity": "", "unit": "C62", "unit_price": "", "discount": "",
@@ -218,6 +230,9 @@ class InvoiceEditor(QWidget):
             filled["quantity"] = "1"
         if product.tax_rate_id in self.tax_by_id:
             filled["tax"] = self.tax_by_id[product.tax_rate_id]
+        zero_rated = self._zero_rated(product.unit)
+        if zero_rated is not None:  # the product's usual VAT does not apply to this customer
+            filled["tax"] = zero_rated
         if product.description and product.description != product.name:
             filled["description"] = product.description
         return filled
@@ -385,10 +400,10 @@ class InvoiceEditor(QWidget):
         self.undo.clear()
         if self.invoice_id is None:
             self.document = None
+            if customer_id is not None:  # first: the blank line's VAT follows the customer
+                self.customer.setCurrentIndex(self.customer.findData(customer_id))
             self.lines.load([self._blank_line()])
             self.adjustments.load([])
-            if customer_id is not None:
-                self.customer.setCurrentIndex(self.customer.findData(customer_id))
         else:
             document = self.ops.read(lambda s: load_document(s, self.invoice_id))  # type: ignore[arg-type]
             self.document = document
