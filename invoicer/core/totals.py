@@ -293,6 +293,21 @@ def convert_minor(minor: int, from_currency: str, to_currency: str, rate: Decima
     return to_minor(from_minor(minor, from_currency) * rate, to_currency)
 
 
+def convert_parts(parts: Sequence[int], currency: str, company_currency: str, rate: Decimal, target: int) -> list[int]:
+    """Convert a document's parts with its locked rate so they add up to the stored company figure exactly.
+
+    Each part is converted on its own; the rounding difference (a cent or so) goes to the largest part,
+    so a journal entry or a VAT return balances to the cent against the document's stored company figure.
+    """
+    if currency == company_currency and rate == 1:
+        return list(parts)
+    converted = [convert_minor(part, currency, company_currency, rate) for part in parts]
+    if converted:
+        largest = max(range(len(parts)), key=lambda i: abs(parts[i]))
+        converted[largest] += target - sum(converted)
+    return converted
+
+
 class StoredLine(Protocol):
     """A line as stored (database row or plain object): what its net amount is computed from."""
 

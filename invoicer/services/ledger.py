@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
 from invoicer.core.errors import InvoicerError, ValidationError
-from invoicer.core.totals import TaxKey, convert_minor
+from invoicer.core.totals import TaxKey, convert_minor, convert_parts
 from invoicer.core.workflow import display_status
 from invoicer.db.migrate import Database
 from invoicer.db.models import AuditEvent, Invoice, InvoiceLine, InvoiceTax, Payment
@@ -138,21 +138,6 @@ def _snapshot(field: str) -> Any:
 
 
 ISSUED = Invoice.status.not_in(("draft", "void"))
-
-
-def _company_parts(parts: Sequence[int], currency: str, company_currency: str, rate: Decimal, target: int) -> list[int]:
-    """Convert a document's parts with its locked rate so they add up to the stored company figure exactly.
-
-    Each part is converted on its own; the rounding difference (a cent or so) goes to the largest part,
-    so a journal entry balances to the cent against the document's stored company-currency total.
-    """
-    if currency == company_currency and rate == 1:
-        return list(parts)
-    converted = [convert_minor(part, currency, company_currency, rate) for part in parts]
-    if converted:
-        largest = max(range(len(parts)), key=lambda i: abs(parts[i]))
-        converted[largest] += target - sum(converted)
-    return converted
 
 
 # ---------------------------------------------------------------- tables
@@ -345,10 +330,13 @@ class _Query:
             self.money("credited_tax", _("Credited tax"), 1),
             self.money("basis", _("Taxable basis"), 1),
             self.money("tax", _("Tax"), 1),
+            Column("company_basis", _("Taxable basis ({currency})").format(currency=self.company_currency),
+                   Kind.COMPANY_MONEY, 14),
+            Column("company_tax", _("Tax ({currency})").format(currency=self.company_currency), Kind.COMPANY_MONEY, 14),
         )
         rows = [
             (r.month, r.currency, r.category, r.rate, r.invoiced_basis, r.invoiced_tax, r.credited_basis,
-             r.credited_tax, r.basis, r.tax)
+             r.credited_tax, r.basis, r.tax, r.company_basis, r.company_tax)
             for r in found
         ]
         return Table("tax_summary", _("Tax summary"), columns, lambda: rows, len(rows))
@@ -505,7 +493,7 @@ class _Journal:
             (_doc_id, doc_type, number, issued, currency, rate, c_net, c_tax, c_total, applied, to_credit,
              refunded) = taxes[0][:12]
             company = self.q.company_currency
-            revenue = _company_parts([t[14] for t in taxes], currency, company, rate, c_net)
+            revenue = convert_parts([t[14] for t in taxes], currency, company, rate, c_net)
             sign = 1 if doc_type == "invoice" else -1
             lines = [(a.revenue_for(t[12], t[13]), -sign * part) for t, part in zip(taxes, revenue, strict=True)]
             lines.append((a.tax_payable, -sign * c_tax))
@@ -513,7 +501,7 @@ class _Journal:
                 lines.insert(0, (a.receivables, c_total))
                 text = _("Invoice")
             else:
-                settled = _company_parts([applied, to_credit, refunded], currency, company, rate, c_total)
+                settled = convert_parts([applied, to_credit, refunded], currency, company, rate, c_total)
                 lines += [(a.receivables, -settled[0]), (a.customer_credit, -settled[1]), (a.bank, -settled[2])]
                 text = _("Credit note")
             yield _entry(issued, number, text, lines)
@@ -523,7 +511,7 @@ class _Journal:
         for (pid, reverses, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
              original_kind, recovery) in _stream(self.q.session, self.payments):
             c_amount = amount if c_amount is None else c_amount
-            c_applied, c_excess = _company_parts(
+            c_applied, c_excess = convert_parts(
                 [applied, excess], currency, company or currency, rate or Decimal(1), c_amount
             )
             settles = a.bad_debt if recovery else a.receivables

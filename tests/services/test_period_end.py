@@ -43,3 +43,18 @@ def test_aged_receivables_journal_and_customer_list_agree_at_the_period_end(book
                      if r.currency == company)
     assert journal > 0
     assert aged == journal == listed
+
+
+@pytest.mark.parametrize("end", PERIOD_ENDS[-2:], ids=str)
+def test_tax_summary_in_the_company_currency_equals_the_journals_vat(books: Database, end: date) -> None:
+    start = end.replace(day=1)
+    with transaction(books.readonly_sessions) as s:
+        book = ledger.build_ledger(s, date_from=start, date_to=end, today=TODAY)
+        vat = str(ledger.Accounts.load(s).tax_payable)
+        summary = table(book.tables, "tax_summary")
+        journal = sum(int(row[6] or 0) - int(row[5] or 0) for row in table(book.tables, "journal")
+                      if row[4] == vat and row[3] in ("Invoice", "Credit note"))
+    assert {row[1] for row in summary} - {book.company_currency}, "the month has foreign-currency documents"
+    assert sum(int(row[11]) for row in summary) == journal  # type: ignore[call-overload]
+    # in the company currency itself both columns are the same money
+    assert all(row[9] == row[11] for row in summary if row[1] == book.company_currency)
