@@ -73,6 +73,28 @@ def confirm(parent: QWidget | None, title: str, text: str, action: str) -> bool:
     return box.clickedButton() is accept
 
 
+def confirm_with_rate(
+    parent: QWidget | None, title: str, text: str, action: str, label: str, rate: str
+) -> str | None:
+    """Ask before finalizing a foreign-currency invoice, with the exchange rate to lock (prefilled from the
+    rates table, editable); the rate typed, or None when the user cancels."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    field = QLineEdit(rate)
+    field.setObjectName("exchange_rate")
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form = QFormLayout(dialog)
+    message = QLabel(text)
+    message.setWordWrap(True)
+    form.addRow(message)
+    form.addRow(label, field)
+    form.addRow(buttons)
+    return field.text().strip() if dialog.exec() else None
+
+
 @dataclass(frozen=True)
 class DatedReason:
     """What the user gave for an action on a document: a reason (may be empty) and the day it happened."""

@@ -189,8 +189,8 @@ class Operations(QObject):
     def update_draft(self, parent: QWidget | None, invoice_id: int, data: DraftData) -> bool:
         return self._ok(INVOICES, lambda s: invoices.update_draft(s, invoice_id, data), parent)
 
-    def finalize(self, parent: QWidget | None, invoice_id: int) -> str | None:
-        return self._value(INVOICES, lambda s: invoices.finalize_invoice(s, invoice_id), parent)
+    def finalize(self, parent: QWidget | None, invoice_id: int, exchange_rate: str | None = None) -> str | None:
+        return self._value(INVOICES, lambda s: invoices.finalize_invoice(s, invoice_id, exchange_rate), parent)
 
     def duplicate(self, parent: QWidget | None, invoice_id: int) -> int | None:
         return self._value(INVOICES, lambda s: invoices.duplicate_invoice(s, invoice_id), parent)

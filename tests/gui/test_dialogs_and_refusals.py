@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from gui_helpers import activate, replace_text, run_modal, toolbar_button
@@ -293,3 +294,18 @@ def test_a_foreign_customers_lines_take_the_derived_zero_rate(qtbot, window, gui
     qtbot.keyClicks(editor.focusWidget(), "Support hour")  # sold by the hour: a service
     qtbot.keyClick(editor.focusWidget(), Qt.Key.Key_Tab)
     assert editor.lines.rows[0]["tax"] == tax
+
+
+def test_finalizing_a_foreign_currency_invoice_asks_the_rate(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _seed(gui_db)
+    with transaction(gui_db.sessions) as s:
+        customer = customers.add_customer(s, customers.CustomerData(name="Acme Inc.", country="US", currency="USD"))
+        draft = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "100", "G", "0")]))
+    dialogs.rate = "0.92"
+    editor = window.open_invoice(draft)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Finalize…"), Qt.MouseButton.LeftButton)
+    assert dialogs.rates_offered == [""] and not dialogs.errors  # no stored rate: the user typed one
+    with transaction(gui_db.readonly_sessions) as s:
+        invoice = invoices.get_invoice(s, draft)
+        assert (invoice.status, invoice.exchange_rate, invoice.company_total) == ("open", Decimal("0.92"), 9200)

@@ -48,7 +48,8 @@ from invoicer.gui.widgets.tables import record_table
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.gui.widgets.totals import TaxLine, TotalsBox, TotalsView
 from invoicer.i18n import N_, _, error_text
-from invoicer.services import customers, invoices, products, settings, taxes
+from invoicer.services import company as company_service
+from invoicer.services import customers, invoices, products, rates, settings, taxes
 from invoicer.services.invoices import AdjustmentData, DraftData, LineData
 from invoicer.services.payments import PaymentRow
 
@@ -695,8 +696,9 @@ class InvoiceEditor(QWidget):
         assert self.invoice_id is not None and self.document is not None
         doc = self.document
         try:
-            number = self.ops.read(
-                lambda s: invoices.next_number(s, "invoice", doc.issue_date, doc.customer_id))
+            number, company_currency, stored_rate = self.ops.read(lambda s: (
+                invoices.next_number(s, "invoice", doc.issue_date, doc.customer_id),
+                company_service.get_company(s).currency, rates.rate_on(s, doc.currency, doc.issue_date)))
         except InvoicerError as err:
             messages.show_error(self, err)
             return
@@ -705,9 +707,19 @@ class InvoiceEditor(QWidget):
             "It will take the number {number} and be frozen: it can no longer be edited or deleted, "
             "only corrected with a credit note."
         ).format(customer=doc.customer_name, total=money(doc.totals.total, doc.currency), number=number)
-        if not messages.confirm(self, _("Finalize invoice"), text, _("Finalize")):
-            return
-        if self.ops.finalize(self, self.invoice_id) is not None:
+        rate: str | None = None
+        if doc.currency == company_currency:
+            if not messages.confirm(self, _("Finalize invoice"), text, _("Finalize")):
+                return
+        else:  # the rate is locked for good: shown, prefilled from the rates table, and typed if there is none
+            rate = messages.confirm_with_rate(
+                self, _("Finalize invoice"), text, _("Finalize"),
+                _("1 {currency} = … {company_currency}").format(currency=doc.currency,
+                                                                  company_currency=company_currency),
+                "" if stored_rate is None else f"{stored_rate.normalize():f}")
+            if rate is None:
+                return
+        if self.ops.finalize(self, self.invoice_id, rate) is not None:
             self._load()
 
     def _delete(self) -> None:
