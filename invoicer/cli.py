@@ -410,7 +410,7 @@ def cmd_invoice_pay(ctx: Context, a: argparse.Namespace) -> int:
     with transaction(ctx.db.sessions) as s:
         invoice = invoices.get_invoice(s, a.id)
         amount = parse_amount(a.amount, invoice.currency)
-        payment_id = payments.record_payment(s, a.id, amount, a.date, a.method, a.reference)
+        payment_id = payments.record_payment(s, a.id, amount, a.date, a.method, a.reference, a.rate)
         status, due = invoice.status, invoice.amount_due
     ctx.out({"id": payment_id, "status": status, "amount_due": money(due, invoice.currency)}, str(payment_id))
     return 0
@@ -1004,6 +1004,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--date", type=_date_arg)
     c.add_argument("--method")
     c.add_argument("--reference")
+    c.add_argument("--rate", help="foreign currency: the exchange rate on the payment day (else the stored one)")
     c = command(g, "credit", cmd_invoice_credit, "issue a credit note (prints its id)")
     c.add_argument("id", type=int)
     how = c.add_mutually_exclusive_group(required=True)

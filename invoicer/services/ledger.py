@@ -44,6 +44,8 @@ ACCOUNTS = {
     "bank": ("1000", N_("Journal account: cash / bank")),
     "customer_credit": ("2300", N_("Journal account: customer credit")),
     "bad_debt": ("6900", N_("Journal account: bad debt written off")),
+    "exchange_gain": ("2660", N_("Journal account: exchange rate gains")),
+    "exchange_loss": ("2150", N_("Journal account: exchange rate losses")),
 }
 REVENUE_BY_RATE = "ledger.account.revenue_by_rate"
 
@@ -92,6 +94,8 @@ class Accounts:
     bank: str
     customer_credit: str
     bad_debt: str
+    exchange_gain: str
+    exchange_loss: str
     revenue_by_rate: dict[TaxKey, str]
 
     @classmethod
@@ -510,16 +514,22 @@ class _Journal:
         a = self.a
         for (pid, reverses, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
              original_kind, recovery) in _stream(self.q.session, self.payments):
-            c_amount = amount if c_amount is None else c_amount
-            c_applied, c_excess = convert_parts(
-                [applied, excess], currency, company or currency, rate or Decimal(1), c_amount
-            )
+            locked = rate or Decimal(1)
+            # receivables and customer credit are settled at the rate they were booked at (locked at finalize);
+            # money received at another day's rate leaves an exchange difference
+            at_locked = convert_minor(amount, currency, company or currency, locked)
+            c_amount = at_locked if c_amount is None else c_amount
+            c_applied, c_excess = convert_parts([applied, excess], currency, company or currency, locked, at_locked)
+            difference = c_amount - at_locked
             settles = a.bad_debt if recovery else a.receivables
             from_credit = (original_kind if kind == "reversal" else kind) == "credit_applied"
             source = a.customer_credit if from_credit else a.bank
             text = _payment_text(kind, pid, reverses)
-            yield _entry(paid_on, number, text, [(source, c_amount), (settles, -c_applied),
-                                                 (a.customer_credit, -c_excess)])
+            yield _entry(paid_on, number, text, [
+                (source, c_amount), (settles, -c_applied), (a.customer_credit, -c_excess),
+                # a reversal undoes the gain or loss of the payment it reverses, on the same account
+                (a.exchange_gain if (difference > 0) != (kind == "reversal") else a.exchange_loss, -difference),
+            ])
 
     def _write_offs(self) -> Iterator[JournalEntry]:
         a = self.a

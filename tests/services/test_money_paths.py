@@ -179,3 +179,21 @@ def test_a_zero_rate_line_without_category_is_derived_from_the_customer(
             buyer, [LineData("Thing", "1", "10.00", None, "0", unit), LineData("Taxed", "1", "10.00", None, "19")]))
         assert [(x.tax_category, x.tax_rate) for x in invoices.get_invoice(s, draft).lines] == [
             (category, 0), ("S", 19)]
+
+
+def test_a_foreign_currency_payment_posts_the_exchange_difference(seller: Database, customer_id: int) -> None:
+    with transaction(seller.sessions) as s:
+        rates.set_rate(s, "USD", "0.9", date(2026, 10, 1))
+        rates.set_rate(s, "USD", "0.95", date(2026, 11, 10))
+    usd = make_open(seller, customer_id, DAY, currency="USD", lines=[LineData("Widget", "1", "100.00", "S", "19")])
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, usd, 11900, date(2026, 11, 12))  # 119.00 USD: 113.05 EUR, booked 107.10
+    postings = [row for row in journal(seller) if row[3].startswith("Payment")]
+    by_account = {row[4]: (row[5] or 0, row[6] or 0) for row in postings}
+    assert by_account == {"1000": (11305, 0), "1200": (0, 10710), "2660": (0, 595)}
+    with transaction(seller.sessions) as s:
+        (paid,) = payments.list_payments(s, usd)
+        payments.reverse_payment(s, paid.id, "bounced", date(2026, 11, 13))
+    reversal = [row for row in journal(seller) if row[3].startswith("Reversal")]
+    assert {row[4]: (row[5] or 0, row[6] or 0) for row in reversal} == {"1000": (0, 11305), "1200": (10710, 0),
+                                                                         "2660": (595, 0)}
