@@ -196,8 +196,8 @@ class Operations(QObject):
     def update_draft(self, parent: QWidget | None, invoice_id: int, data: DraftData) -> bool:
         return self._ok(INVOICES, lambda s: invoices.update_draft(s, invoice_id, data), parent)
 
-    def finalize(self, parent: QWidget | None, invoice_id: int) -> str | None:
-        return self._value(INVOICES, lambda s: invoices.finalize_invoice(s, invoice_id), parent)
+    def finalize(self, parent: QWidget | None, invoice_id: int, exchange_rate: str | None = None) -> str | None:
+        return self._value(INVOICES, lambda s: invoices.finalize_invoice(s, invoice_id, exchange_rate), parent)
 
     def duplicate(self, parent: QWidget | None, invoice_id: int) -> int | None:
         return self._value(INVOICES, lambda s: invoices.duplicate_invoice(s, invoice_id), parent)
@@ -205,11 +205,13 @@ class Operations(QObject):
     def delete_draft(self, parent: QWidget | None, invoice_id: int) -> bool:
         return self._ok(INVOICES, lambda s: invoices.delete_draft(s, invoice_id), parent)
 
-    def void(self, parent: QWidget | None, invoice_id: int, reason: str | None) -> bool:
-        return self._ok(INVOICES, lambda s: invoices.void_invoice(s, invoice_id, reason), parent)
+    def void(self, parent: QWidget | None, invoice_id: int, reason: str | None, on: date | None = None) -> bool:
+        return self._ok(INVOICES, lambda s: invoices.void_invoice(s, invoice_id, reason, on), parent)
 
-    def mark_uncollectible(self, parent: QWidget | None, invoice_id: int, reason: str | None) -> bool:
-        return self._ok(INVOICES, lambda s: invoices.mark_uncollectible(s, invoice_id, reason), parent)
+    def mark_uncollectible(
+        self, parent: QWidget | None, invoice_id: int, reason: str | None, on: date | None = None
+    ) -> bool:
+        return self._ok(INVOICES, lambda s: invoices.mark_uncollectible(s, invoice_id, reason, on), parent)
 
     def record_payment(
         self, parent: QWidget | None, invoice_id: int, amount: int, paid_on: date,
@@ -219,11 +221,15 @@ class Operations(QObject):
             INVOICES, lambda s: payments.record_payment(s, invoice_id, amount, paid_on, method, reference), parent
         )
 
-    def reverse_payment(self, parent: QWidget | None, payment_id: int, reason: str | None) -> int | None:
-        return self._value(INVOICES, lambda s: payments.reverse_payment(s, payment_id, reason), parent)
+    def reverse_payment(
+        self, parent: QWidget | None, payment_id: int, reason: str | None, on: date | None = None
+    ) -> int | None:
+        return self._value(INVOICES, lambda s: payments.reverse_payment(s, payment_id, reason, on), parent)
 
-    def apply_credit(self, parent: QWidget | None, invoice_id: int, amount: int | None) -> int | None:
-        return self._value(INVOICES, lambda s: payments.apply_credit(s, invoice_id, amount), parent)
+    def apply_credit(
+        self, parent: QWidget | None, invoice_id: int, amount: int | None, on: date | None = None
+    ) -> int | None:
+        return self._value(INVOICES, lambda s: payments.apply_credit(s, invoice_id, amount, on), parent)
 
     def document_pdf(self, parent: QWidget | None, invoice_id: int) -> bytes | None:
         """The PDF as printed (frozen for a finalized document, watermarked for a draft); rendering a document
@@ -235,12 +241,13 @@ class Operations(QObject):
     def issue_credit_note(
         self, parent: QWidget | None, invoice_id: int, *, full: bool = False,
         lines: list[CreditLine] | None = None, amount: int | None = None, reason: str | None = None,
-        refund: bool = False,
+        refund: bool = False, issue_date: date | None = None,
     ) -> Settlement | None:
         return self._value(
             INVOICES,
             lambda s: credit_notes.issue_credit_note(
-                s, invoice_id, full=full, lines=lines, amount=amount, reason=reason, refund=refund
+                s, invoice_id, full=full, lines=lines, amount=amount, reason=reason, refund=refund,
+                issue_date=issue_date,
             ),
             parent,
         )

@@ -153,6 +153,8 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         corrected_number=corrected.number if corrected else None,
         corrected_date=corrected.issue_date if corrected else None,
         reason=invoice.reason,
+        tax_currency=invoice.company_currency,
+        tax_total_in_tax_currency=invoice.company_tax_total,
         settlement=Settlement(invoice.applied_to_due, invoice.to_customer_credit, invoice.refunded),
         iban=seller.get("iban"),
         bic=seller.get("bic"),

@@ -49,6 +49,9 @@ SETTINGS: dict[str, SettingDef] = {
     ),
     "invoice.terms_days": SettingDef(30, N_("Default payment terms (days)"), _positive_int),
     "invoice.tax_rounding": SettingDef("document", N_("VAT rounding on new invoices"), _rounding),
+    "invoice.future_days": SettingDef(
+        0, N_("Days ahead of today an invoice may be dated when finalized"), _positive_int
+    ),
     "backup.keep": SettingDef(backup.DEFAULT_KEEP, N_("Backups to keep"), _positive_int),
     "ui.language": SettingDef(None, N_("Interface language (empty: follow the system)")),
 }

@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,9 @@ class Dialogs:
     unexpected: int = 0
     confirm_answer: bool = True
     reason: str | None = "test"
+    day: date | None = None
+    rate: str | None = None  # the exchange rate typed at finalize; None keeps the one offered
+    rates_offered: list[str] = field(default_factory=list)  # the date given with a reason (void, write-off, reversal); today when None
     save_answer: str = "discard"
 
 
@@ -55,7 +59,15 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     monkeypatch.setattr(messages, "show_info", lambda parent, message: seen.infos.append(message))
     monkeypatch.setattr(messages, "show_unexpected", unexpected)
     monkeypatch.setattr(messages, "confirm", confirm)
-    monkeypatch.setattr(messages, "ask_reason", lambda parent, title, label: seen.reason)
+
+    def confirm_with_rate(parent: object, title: str, text: str, action: str, label: str, rate: str) -> str | None:
+        seen.confirmations.append(text)
+        seen.rates_offered.append(rate)
+        return (seen.rate if seen.rate is not None else rate) if seen.confirm_answer else None
+
+    monkeypatch.setattr(messages, "confirm_with_rate", confirm_with_rate)
+    monkeypatch.setattr(messages, "ask_dated_reason", lambda parent, title, label, earliest: (
+        None if seen.reason is None else messages.DatedReason(seen.reason, seen.day or date.today())))
     monkeypatch.setattr(messages, "ask_save", lambda parent, what: seen.save_answer)
     return seen
 
