@@ -250,16 +250,13 @@ def cmd_settings(ctx: Context, a: argparse.Namespace) -> int:
     if a.value is None:
         with transaction(ctx.db.readonly_sessions) as s:
             keys = [a.key] if a.key else sorted(settings.all_settings())
-            data = {k: settings.get(s, k) for k in keys}
+            data = {k: settings.get_json(s, k) for k in keys}
         ctx.out(data, lambda: "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in data.items()))
         return 0
-    try:
-        value = json.loads(a.value)
-    except json.JSONDecodeError:
-        value = a.value
     with transaction(ctx.db.sessions) as s:
-        settings.put(s, a.key, value)
-    ctx.out({a.key: value}, "Setting saved.")
+        changed = settings.put(s, a.key, a.value)  # the setting's type reads the text (JSON for structures)
+        value = settings.get_json(s, a.key)
+    ctx.out({a.key: value}, "Setting saved." if changed else "Setting unchanged.")
     return 0
 
 

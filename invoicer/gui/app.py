@@ -83,8 +83,8 @@ _qt_translators: list[QTranslator] = []
 def apply_language(db: Database) -> str:
     """Use the ``ui.language`` setting, or the system's language; Qt's own buttons follow too."""
     with transaction(db.readonly_sessions) as session:
-        chosen = settings.get(session, "ui.language")
-    locale = i18n.set_language(chosen or None)
+        chosen = settings.UI_LANGUAGE.get(session)
+    locale = i18n.set_language(chosen)
     app = QApplication.instance()
     if app is not None:
         for old in _qt_translators:

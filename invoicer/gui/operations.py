@@ -108,12 +108,7 @@ class Operations(QObject):
         return self._ok(COMPANY, lambda s: company.update_company(s, **vars(data)), parent)
 
     def save_settings(self, parent: QWidget | None, values: dict[str, object]) -> bool:
-        def put_all(session: Session) -> None:
-            for key, value in values.items():
-                if settings.get(session, key) != value:
-                    settings.put(session, key, value)
-
-        return self._ok(SETTINGS, put_all, parent)
+        return self._ok(SETTINGS, lambda s: settings.put_all(s, values), parent)
 
     def create_backup(self, parent: QWidget | None) -> Path | None:
         try:

@@ -26,7 +26,7 @@ from invoicer.gui.operations import Operations
 from invoicer.gui.style import day, money
 from invoicer.gui.widgets.background import run_with_progress
 from invoicer.i18n import N_, _, error_text, ngettext
-from invoicer.services import mailing, reminders, settings
+from invoicer.services import mailing, reminders
 from invoicer.services.reminders import DueReminder, ReminderRun
 
 CHECK_INTERVAL_MS = 60 * 60 * 1000
@@ -173,7 +173,7 @@ class ReminderWatcher(QObject):
         try:
             count = len(sendable(due_reminders(self.ops, self.today())))
             automatic = count > 0 and self.sending is None and self.ops.read(
-                lambda s: settings.get(s, "reminders.auto_send"))
+                reminders.AUTO_SEND.get)
         except InvoicerError as err:
             self.auto_failed.emit(error_text(err))
             return 0

@@ -33,7 +33,7 @@ from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.i18n import SUPPORTED_LANGUAGES, _, error_text
 from invoicer.mail import secrets, templates
 from invoicer.mail.smtp import DEFAULT_PORTS, SECURITY_MODES, SECURITY_TITLES
-from invoicer.services import mailing, reminders, settings, validation  # noqa: F401 (reminders declares its settings)
+from invoicer.services import mailing, reminders, validation
 from invoicer.services.mailing import MailSettings, PasswordNeededError
 
 
@@ -171,8 +171,8 @@ class MailSettingsWidget(QWidget):
     def load(self) -> None:
         def read(session: Any) -> tuple[MailSettings, bool, list[dict[str, Any]], dict[str, Any]]:
             return (
-                mailing.load_mail_settings(session), settings.get(session, "reminders.auto_send"),
-                settings.get(session, "reminders.schedule"), settings.get(session, "mail.templates"),
+                mailing.load_mail_settings(session), reminders.AUTO_SEND.get(session),
+                reminders.SCHEDULE.get(session), mailing.TEMPLATES.get(session),
             )
 
         config, auto_send, schedule, stored_templates = self.ops.read(read)
