@@ -191,6 +191,7 @@ class Operations(QObject):
             self._jobs.discard(job)
             if dialog is not None and not gone.is_set():
                 dialog.close()
+                dialog.deleteLater()
             if error is not None:
                 self._failed(None if gone.is_set() else parent, error, None if gone.is_set() else failed)
                 return
