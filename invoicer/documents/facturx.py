@@ -18,6 +18,7 @@ from lxml import etree
 
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import format_minor
+from invoicer.core.reference import split_exemption_reason
 from invoicer.documents.model import Document, Party
 
 PROFILE = "en16931"
@@ -199,10 +200,13 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
         node = _ram(settle, "ApplicableTradeTax")
         _ram(node, "CalculatedAmount", amount(tax.amount))
         _ram(node, "TypeCode", "VAT")
-        if tax.exemption_reason:
-            _ram(node, "ExemptionReason", tax.exemption_reason)
+        code, words = split_exemption_reason(tax.exemption_reason or "")
+        if words:
+            _ram(node, "ExemptionReason", words)
         _ram(node, "BasisAmount", amount(tax.basis))
         _ram(node, "CategoryCode", tax.category)
+        if code:
+            _ram(node, "ExemptionReasonCode", code)
         if tax.category != "O":
             _ram(node, "RateApplicablePercent", decimal_text(tax.rate))
     for adj in doc.adjustments:

@@ -12,6 +12,7 @@ from lxml import etree
 
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import format_minor
+from invoicer.core.reference import split_exemption_reason
 from invoicer.documents.facturx import (
     BILLING_PROCESS,
     PAYMENT_CLEARING,
@@ -221,6 +222,9 @@ def _category(parent: etree._Element, tag: str, category: str, rate: Decimal, re
     _cbc(node, "ID", category)
     if category != "O":  # "not subject to VAT" carries no rate at all (BR-O-05)
         _cbc(node, "Percent", decimal_text(rate))
-    if reason:
-        _cbc(node, "TaxExemptionReason", reason)
+    code, words = split_exemption_reason(reason or "")
+    if code:
+        _cbc(node, "TaxExemptionReasonCode", code)
+    if words:
+        _cbc(node, "TaxExemptionReason", words)
     _cbc(_cac(node, "TaxScheme"), "ID", "VAT")
