@@ -48,6 +48,15 @@ def format_minor(minor: int, currency: str) -> str:
     return str(from_minor(minor, currency))
 
 
+def format_price(value: Decimal, currency: str) -> str:
+    """A unit price (up to 4 decimals) as a plain decimal string in major units with at least the currency's
+    decimals and the significant digits beyond them: ``12.5`` -> ``"12.50"``, ``14.9950`` -> ``"14.995"``."""
+    significant = value.normalize()
+    if significant.as_tuple().exponent > -exponent(currency):  # type: ignore[operator]  # finite: no 'n'/'F'
+        return str(significant.quantize(quantum(currency)))
+    return str(significant)
+
+
 NOT_A_NUMBER = N_("{what}: '{text}' is not a number.")
 _AMOUNT = N_("amount")
 

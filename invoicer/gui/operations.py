@@ -18,11 +18,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
-from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError
-from invoicer.db.engine import transaction
-from invoicer.db.migrate import Database
 from invoicer.gui import messages
 from invoicer.i18n import _
 from invoicer.services import (
@@ -31,9 +28,11 @@ from invoicer.services import (
     credit_notes,
     customers,
     invoices,
+    mailing,
     payments,
     products,
     settings,
+    store,
     taxes,
 )
 from invoicer.services.backups import BackupInfo
@@ -41,7 +40,9 @@ from invoicer.services.company import CompanyData
 from invoicer.services.credit_notes import CreditLine, Settlement
 from invoicer.services.customers import CustomerData
 from invoicer.services.invoices import DraftData
+from invoicer.services.mailing import MailSettings
 from invoicer.services.products import ProductData
+from invoicer.services.store import Database, Session
 
 if TYPE_CHECKING:
     from invoicer.documents.importers import SourceTable
@@ -135,18 +136,12 @@ class Operations(QObject):
 
     def read(self, query: Callable[[Session], T]) -> T:
         """Run a read-only query (no write lock, never blocks a writer)."""
-        with transaction(self.db.readonly_sessions) as session:
-            return query(session)
+        return store.read(self.db, query)
 
     def dry_run(self, action: Callable[[Session], T]) -> T:
         """Run an action and roll it back: the exact effect of a payment or credit note, shown before
         the user confirms (no copy of the service's rules in the GUI). Raises InvoicerError."""
-        with self.db.sessions() as session:
-            session.begin()
-            try:
-                return action(session)
-            finally:
-                session.rollback()
+        return store.rehearse(self.db, action)
 
     def run(
         self, parent: QWidget | None, work: Callable[[], T], changes: str | None = None,
@@ -165,11 +160,7 @@ class Operations(QObject):
     def write(self, parent: QWidget | None, changes: str, action: Callable[[Session], T]) -> Done[T] | None:
         """A quick operation in one write transaction."""
 
-        def in_transaction() -> T:
-            with transaction(self.db.sessions) as session:
-                return action(session)
-
-        return self.run(parent, in_transaction, changes)
+        return self.run(parent, lambda: store.write(self.db, action), changes)
 
     def start(
         self, parent: QWidget | None, label: str | None, task: Callable[[Progress], T], *,
@@ -245,6 +236,18 @@ class Operations(QObject):
 
     def save_settings(self, parent: QWidget | None, values: dict[str, object]) -> bool:
         return self._ok(SETTINGS, lambda s: settings.put_all(s, values), parent)
+
+    def save_mail_settings(
+        self, parent: QWidget | None, values: dict[str, object], config: MailSettings | None, password: str | None
+    ) -> bool:
+        """Settings → Mail: its settings, the server (when given) and the password (keyring) in one transaction."""
+
+        def save(session: Session) -> None:
+            settings.put_all(session, values)
+            if config is not None:
+                mailing.configure_mail(session, config, password)
+
+        return self._ok(SETTINGS, save, parent)
 
     def create_backup(self, parent: QWidget | None) -> Path | None:
         done = self.run(parent, lambda: backups.create_backup(self.db.folder))
