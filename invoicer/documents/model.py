@@ -134,6 +134,9 @@ class Document:
     settlement: Settlement = Settlement()
     notes: str | None = None
     buyer_reference: str | None = None
+    # the VAT total in the seller's accounting currency where the document's currency differs (BT-6, BT-111)
+    tax_currency: str | None = None
+    tax_total_in_tax_currency: int | None = None
 
     @property
     def is_credit_note(self) -> bool:

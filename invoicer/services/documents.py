@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -44,16 +44,10 @@ def render_document(document: Document) -> bytes:
 
     return render(document)
 
-def _paper_setting(value: Any) -> None:
-    if value not in (PAPER_AUTO, *[p.value for p in PaperSize]):
-        raise ValidationError(N_("The paper size is 'auto', 'A4' or 'Letter'."))
-
-
-settings.declare(
-    "documents.paper_size",
-    settings.SettingDef(
-        PAPER_AUTO, N_("Paper size of documents (auto: Letter for US and Canadian customers, else A4)"), _paper_setting
-    ),
+PAPER_SIZE = settings.ChoiceSetting(
+    "documents.paper_size", PAPER_AUTO,
+    N_("Paper size of documents (auto: Letter for US and Canadian customers, else A4)"),
+    (PAPER_AUTO, *[p.value for p in PaperSize]),
 )
 
 
@@ -86,7 +80,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
     mark = mark or (DocumentMark.DRAFT if view.is_draft else DocumentMark.ISSUED)
     locale = view.customer.locale or view.seller.locale or "en_US"
     translate = translator(locale).gettext
-    paper = settings.get(session, "documents.paper_size")
+    paper = PAPER_SIZE.get(session)
     corrected = view.corrects
     return Document(
         kind=DocumentKind(view.doc_type),
@@ -112,6 +106,8 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         corrected_number=corrected.number if corrected else None,
         corrected_date=corrected.issue_date if corrected else None,
         reason=view.reason,
+        tax_currency=invoice.company_currency,
+        tax_total_in_tax_currency=invoice.company_tax_total,
         settlement=view.settlement,
         notes=view.notes,
         buyer_reference=view.buyer_reference,

@@ -41,9 +41,10 @@ def test_the_view_of_a_settled_invoice_adds_up(db: Database) -> None:
     assert totals.tax_basis == 35390 + 3589
     assert totals.tax_total == 6724 + 251
     assert totals.total == 35390 + 3589 + 6724 + 251 == 45954
-    # credit notes: 50.00, and one book (14.995 -> 15.00, + 7 % = 1.05) = 16.05
-    assert [(n.total, n.reason) for n in shown.credit_notes] == [(5000, "Goodwill"), (1605, "Returned")]
-    assert shown.balance == Balance(paid=10000, credited=5000 + 1605, amount_due=45954 - 10000 - 6605)
+    # credit notes: 50.00, and one of the two books with its share of the 7 % rate's shipping charge:
+    # 14.995 -> 15.00, + 5.90 / 2 = 2.95 -> 17.95, + 7 % = 1.2565 -> 1.26 -> 19.21
+    assert [(n.total, n.reason) for n in shown.credit_notes] == [(5000, "Goodwill"), (1921, "Returned")]
+    assert shown.balance == Balance(paid=10000, credited=5000 + 1921, amount_due=45954 - 10000 - 6921)
     assert [p.amount for p in shown.payments] == [10000]
     assert [shown.left_to_credit(line) for line in shown.lines] == [Decimal(3), Decimal(1), Decimal(1)]
     assert shown.customer_credit == 0
@@ -68,8 +69,8 @@ def test_a_credit_note_names_the_invoice_it_corrects(db: Database) -> None:
     note = view(db, invoice.credit_notes[1].id)
     assert note.doc_type == "credit_note" and note.corrects is not None
     assert (note.corrects.id, note.corrects.number) == (invoice_id, invoice.number)
-    assert note.totals.total == 1605 and note.balance.amount_due == 0
-    assert note.settlement.applied_to_due == 1605
+    assert note.totals.total == 1921 and note.balance.amount_due == 0  # the book with its share of shipping
+    assert note.settlement.applied_to_due == 1921
     assert note.payments == () and note.credit_notes == ()
 
 
