@@ -8,33 +8,41 @@ from invoicer.core.errors import TransitionError, ValidationError
 from invoicer.core.numbering import counter_key, format_number, validate_pattern
 from invoicer.core.workflow import (
     TRANSITIONS,
+    CreditNoteStatus,
     InvoiceStatus,
     Transition,
     amount_due,
     display_status,
+    statuses,
     target_status,
 )
 
 ALLOWED = {
-    (Transition.FINALIZE, "draft"): "open",
-    (Transition.PAY, "open"): "paid",
-    (Transition.PAY, "uncollectible"): "paid",
-    (Transition.VOID, "open"): "void",
-    (Transition.MARK_UNCOLLECTIBLE, "open"): "uncollectible",
-    (Transition.REOPEN, "paid"): "open",
+    ("invoice", Transition.FINALIZE, "draft"): "open",
+    ("invoice", Transition.PAY, "open"): "paid",
+    ("invoice", Transition.PAY, "uncollectible"): "paid",
+    ("invoice", Transition.VOID, "open"): "void",
+    ("invoice", Transition.MARK_UNCOLLECTIBLE, "open"): "uncollectible",
+    ("invoice", Transition.REOPEN, "paid"): "open",
+    ("invoice", Transition.RESUME_WRITE_OFF, "paid"): "uncollectible",
+    ("credit_note", Transition.ISSUE, "draft"): "issued",
 }
 
 
 @pytest.mark.parametrize("transition", list(Transition))
-@pytest.mark.parametrize("status", list(InvoiceStatus))
-def test_only_whitelisted_transitions(transition: Transition, status: InvoiceStatus) -> None:
-    expected = ALLOWED.get((transition, status.value))
+@pytest.mark.parametrize(
+    ("doc_type", "status"),
+    [("invoice", s.value) for s in InvoiceStatus] + [("credit_note", s.value) for s in CreditNoteStatus],
+)
+def test_only_whitelisted_transitions(transition: Transition, doc_type: str, status: str) -> None:
+    expected = ALLOWED.get((doc_type, transition, status))
     if expected is None:
         with pytest.raises(TransitionError):
-            target_status(transition, status)
+            target_status(transition, status, doc_type)
     else:
-        assert target_status(transition, status) == expected
-    assert set(TRANSITIONS) == set(Transition)
+        assert target_status(transition, status, doc_type) == expected
+    assert {t for table in TRANSITIONS.values() for t in table} == set(Transition)
+    assert statuses(doc_type) >= {expected or status}
 
 
 def test_derived_statuses() -> None:
