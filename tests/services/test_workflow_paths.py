@@ -3,15 +3,19 @@ verify checks of the journal; credit notes' own statuses; the guards services ta
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import TransitionError, ValidationError
 from invoicer.core.workflow import Action
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import actions, credit_notes, integrity, invoices, payments
+from invoicer.db.models import AuditEvent, Invoice
+from invoicer.services import actions, credit_notes, demo, integrity, invoices, payments, settings
 from invoicer.services.ledger import Accounts, build_ledger, receivables_by_invoice
 
 from .helpers import make_open
@@ -127,3 +131,21 @@ def test_services_refuse_with_the_workflow_reason(seller: Database, customer_id:
             actions.require(s, document, Action.VOID)
         state = actions.document_state(s, invoices.get_invoice(s, inv))
     assert (state.status, state.credited, state.credit_notes_total, state.amount_due) == ("open", 1000, 1000, TOTAL - 1000)
+
+
+def test_demo_data_is_numbered_by_the_number_formats_and_verifies(db: Database) -> None:
+    # demo documents are frozen by the same freeze_document as finalize, so they follow the settings too
+    with transaction(db.sessions) as s:
+        settings.put(s, "numbering.invoice", "R{seq:04}/{year}")
+        settings.put(s, "numbering.credit_note", "G-{customer}-{seq}")
+    made = demo.generate(db, invoices=150, seed=2, today=date(2026, 11, 20))
+    assert made["credit_notes"] > 0
+    with transaction(db.readonly_sessions) as s:
+        numbers = s.execute(select(Invoice.doc_type, Invoice.number, Invoice.customer_id, Invoice.issue_date)
+                            .where(Invoice.number.is_not(None))).all()
+        history = s.scalars(select(AuditEvent.after_status).where(AuditEvent.action == "issue")).all()
+    assert all(re.fullmatch(rf"R\d{{4}}/{day.year}", number) for kind, number, _c, day in numbers if kind == "invoice")
+    assert all(re.fullmatch(rf"G-{customer}-\d+", number) for kind, number, customer, _d in numbers
+               if kind == "credit_note")
+    assert set(history) == {"issued"}
+    assert verify(db).ok, verify(db).summary()

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from invoicer.core.workflow import display_status
+from invoicer.core.workflow import DocumentState, display_status
 from invoicer.gui.widgets.totals import TaxLine, TotalsView
-from invoicer.services import audit, credit_notes, invoices, payments
+from invoicer.services import actions, audit, credit_notes, invoices, payments
 from invoicer.services.invoices import DraftData
 from invoicer.services.payments import PaymentRow
 
@@ -59,6 +59,7 @@ class Document:
     totals: TotalsView
     amount_due: int
     customer_credit: int
+    state: DocumentState  # what core.workflow decides the actions from
     corrects: tuple[int, str | None] | None = None  # credit notes: the invoice (id, number)
     reason: str | None = None
     lines: list[CreditableLine] = field(default_factory=list)
@@ -103,6 +104,7 @@ def load_document(session: Session, invoice_id: int, today: date | None = None) 
         ),
         amount_due=doc.amount_due,
         customer_credit=payments.customer_credit(session, doc.customer_id, doc.currency),
+        state=actions.document_state(session, doc),
         corrects=corrects,
         reason=doc.reason,
         lines=[
