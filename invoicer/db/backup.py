@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from invoicer import paths
 from invoicer.core.errors import N_, StorageError
 
 DEFAULT_KEEP = 10
 _NOT_OURS = N_("{path} is not an Invoicer database.")
-_NAME = re.compile(r"^invoicer-(\d{8}-\d{6}(?:-\d+)?)-([a-z-]+)\.sqlite3$")
+_NAME = re.compile(r"^invoicer-(\d{8}-\d{6})(?:-(\d+))?-([a-z-]+)\.sqlite3$")
 
 
 @dataclass(frozen=True)
@@ -23,16 +24,18 @@ class BackupInfo:
     size: int
 
 
-def create_backup(db_path: Path, folder: Path, reason: str = "manual", keep: int = DEFAULT_KEEP) -> Path:
-    """Copy the live database with SQLite's online backup API (safe while it is in use)."""
-    folder.mkdir(parents=True, exist_ok=True)
+def create_backup(db_path: Path, folder: Path, reason: str = "manual", keep: int | None = DEFAULT_KEEP) -> Path:
+    """Copy the live database with SQLite's online backup API (safe while it is in use), then keep the newest
+    ``keep`` backups (None: rotate later, as a restore does once it is done)."""
+    paths.private_dir(folder)
+    paths.remove_abandoned(folder)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"invoicer-{stamp}-{reason}.sqlite3"
     n = 1
     while target.exists():
         n += 1
         target = folder / f"invoicer-{stamp}-{n}-{reason}.sqlite3"
-    partial = target.with_suffix(".partial")
+    partial = paths.private_file(paths.partial_path(target))
     try:
         with _connect(db_path) as src, sqlite3.connect(partial) as dst:
             src.backup(dst)
@@ -42,7 +45,8 @@ def create_backup(db_path: Path, folder: Path, reason: str = "manual", keep: int
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
         raise StorageError(N_("The backup could not be written: {reason}."), reason=str(exc)) from None
-    rotate(folder, keep)
+    if keep is not None:
+        rotate(folder, keep)
     return target
 
 
@@ -53,9 +57,10 @@ def list_backups(folder: Path) -> list[BackupInfo]:
         for path in folder.iterdir():
             m = _NAME.match(path.name)
             if m:
-                created = datetime.strptime(m.group(1)[:15], "%Y%m%d-%H%M%S")
-                found.append(BackupInfo(path, created, m.group(2), path.stat().st_size))
-    return sorted(found, key=lambda b: (b.created, b.path.name), reverse=True)
+                created = datetime.strptime(m.group(1), "%Y%m%d-%H%M%S")
+                found.append((int(m.group(2) or 1), BackupInfo(path, created, m.group(3), path.stat().st_size)))
+    # several backups in one second are numbered 2, 3…: the number, not the name, says which came last
+    return [info for _n, info in sorted(found, key=lambda f: (f[1].created, f[0]), reverse=True)]
 
 
 def rotate(folder: Path, keep: int) -> None:
@@ -83,10 +88,10 @@ def restore_backup(
     safety = None
     if db_path.exists() and db_path.stat().st_size > 0:
         try:
-            safety = create_backup(db_path, folder, reason="pre-restore", keep=keep)
+            safety = create_backup(db_path, folder, reason="pre-restore", keep=None)
         except StorageError:
             safety = folder / f"invoicer-{datetime.now():%Y%m%d-%H%M%S}-damaged.sqlite3"
-            folder.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(folder)
             db_path.replace(safety)
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
@@ -97,6 +102,7 @@ def restore_backup(
         dst.close()
     except sqlite3.Error as exc:
         raise StorageError(N_("The backup could not be restored: {reason}."), reason=str(exc)) from None
+    rotate(folder, keep)  # only now: rotating before could delete the very backup being restored
     return safety
 
 
