@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
@@ -466,7 +466,7 @@ class _Journal:
                 Payment.id, Payment.reverses_id, Payment.kind, Payment.paid_on, Payment.amount, Payment.applied,
                 Payment.excess, Payment.currency, Payment.company_amount, Invoice.number, Invoice.exchange_rate,
                 Invoice.company_currency, original.kind,
-                and_(Invoice.closed_at.is_not(None), _recovers_bad_debt(Payment, original)), Payment.invoice_id,
+                and_(Invoice.closed_at.is_not(None), _recovers_bad_debt(Payment)), Payment.invoice_id,
             )
             .join(Invoice, Invoice.id == Payment.invoice_id)
             .outerjoin(original, original.id == Payment.reverses_id)
@@ -544,18 +544,19 @@ class _Journal:
                          [(a.bad_debt, amount), (a.receivables, -amount)], invoice_id)
 
 
-def _recovers_bad_debt(payment: Any, original: Any) -> ColumnElement[bool]:
-    """Whether a payment (for a reversal: the payment it reverses) recovers bad debt instead of settling
-    receivables: its own transition in the invoice's history started from uncollectible. (Not merely "some
-    write-off was typed before it": a write-off before a later reopening must not make the payment a recovery.)"""
-    paid = aliased(AuditEvent)
-    return exists(
-        select(1).where(
-            paid.entity == "invoice", paid.entity_id == payment.invoice_id,
-            paid.action.in_(("payment", "apply_credit")), paid.before_status == "uncollectible",
-            func.json_extract(paid.payload, "$.payment_id") == func.coalesce(original.id, payment.id),
-        )
+def _recovers_bad_debt(payment: Any) -> ColumnElement[bool]:
+    """Whether a payment or reversal moves bad debt instead of receivables, by its own transition in the
+    invoice's history: money recorded while the invoice was uncollectible recovers bad debt; a reversal that
+    leaves the invoice uncollectible takes back a recovery or adds what it restores to the written-off debt.
+    (Not merely "some write-off was typed before it".)"""
+    event = aliased(AuditEvent)
+    own_transition = or_(
+        and_(event.action.in_(("payment", "apply_credit")), event.before_status == "uncollectible",
+             func.json_extract(event.payload, "$.payment_id") == payment.id),
+        and_(event.action == "reverse_payment", event.after_status == "uncollectible",
+             func.json_extract(event.payload, "$.reversal_id") == payment.id),
     )
+    return exists(select(1).where(event.entity == "invoice", event.entity_id == payment.invoice_id, own_transition))
 
 
 def receivables_by_invoice(session: Session) -> dict[int, tuple[int, int]]:

@@ -149,3 +149,20 @@ def test_demo_data_is_numbered_by_the_number_formats_and_verifies(db: Database) 
                if kind == "credit_note")
     assert set(history) == {"issued"}
     assert verify(db).ok, verify(db).summary()
+
+
+def test_a_payment_from_before_the_write_off_reversed_afterwards_adds_to_the_bad_debt(
+    seller: Database, customer_id: int
+) -> None:
+    # found by the state machine: 0.01 paid, written off, the rest recovered, then both payments reversed
+    inv = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        early = payments.record_payment(s, inv, 1)
+        invoices.mark_uncollectible(s, inv)
+        recovery = payments.record_payment(s, inv, TOTAL - 1)
+        payments.reverse_payment(s, recovery)
+        payments.reverse_payment(s, early)
+    assert books(seller, inv) == ("uncollectible", 0)
+    with transaction(seller.sessions) as s:
+        assert _balance(s, Accounts.load(s).bad_debt) == TOTAL  # all of it is written off in the end
+    assert verify(seller).ok, verify(seller).summary()
