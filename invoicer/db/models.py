@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,6 +35,10 @@ class Company(Base):
     tax_number: Mapped[str | None] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(50))
+    contact: Mapped[str | None] = mapped_column(String(200))  # the seller's contact person (XRechnung BT-41)
+    # the seller's electronic address for e-invoices (BT-34) and its scheme (EAS code list), migration 0009
+    endpoint_scheme: Mapped[str | None] = mapped_column(String(4))
+    endpoint_id: Mapped[str | None] = mapped_column(String(100))
     iban: Mapped[str | None] = mapped_column(String(34))
     bic: Mapped[str | None] = mapped_column(String(11))
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
@@ -63,6 +68,8 @@ class TaxRate(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
+    # a deleted customer's id is never given again: audit events keep naming it (migration 0008)
+    __table_args__ = ({"sqlite_autoincrement": True},)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     contact: Mapped[str | None] = mapped_column(String(200))
@@ -80,6 +87,12 @@ class Customer(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    # e-invoicing (migration 0009): the format the customer receives (None: chosen from country and public
+    # body), and its electronic address (BT-49) with the scheme (EAS code list)
+    einvoice_format: Mapped[str | None] = mapped_column(String(20))
+    public_body: Mapped[bool] = mapped_column(default=False, server_default=false())
+    endpoint_scheme: Mapped[str | None] = mapped_column(String(4))
+    endpoint_id: Mapped[str | None] = mapped_column(String(100))
 
 
 class Product(Base):
@@ -140,6 +153,8 @@ class Invoice(Base):
         Index("ix_invoices_type_customer_issue", "doc_type", "customer_id", "issue_date"),
         # covers the amount due, for the list sorted by it (migration 0005)
         Index("ix_invoices_type_amounts", "doc_type", "status", "total", "paid", "credited"),
+        # a deleted draft's id is never given again, so `invoice history` never mixes two documents (0008)
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(12), default="invoice")
@@ -210,7 +225,10 @@ class InvoiceLine(Base):
     unit_price: Mapped[Decimal]
     price_base: Mapped[Decimal] = mapped_column(default=Decimal(1))
     discount_percent: Mapped[Decimal | None]
-    discount_amount: Mapped[Decimal | None]
+    discount_amount: Mapped[int | None]  # minor units, for the whole line
+    # the discount amount exactly as chained before it was stored in minor units (migration 0008), kept only
+    # where that text was not a whole number of minor units (a partial credit note's share of a discount)
+    legacy_discount_text: Mapped[str | None] = mapped_column(String(40))
     tax_category: Mapped[str] = mapped_column(String(2))
     tax_rate: Mapped[Decimal]
     gross: Mapped[int] = mapped_column(default=0)

@@ -13,12 +13,11 @@ from PySide6.QtWidgets import QApplication
 
 from invoicer import APP_ID, APP_NAME, __version__, i18n, paths
 from invoicer.core.errors import InvoicerError
-from invoicer.db.engine import transaction
-from invoicer.db.migrate import Database, open_database
 from invoicer.gui import messages
 from invoicer.i18n import _
 from invoicer.logs import setup_logging
-from invoicer.services import settings
+from invoicer.services import settings, store
+from invoicer.services.store import Database
 
 log = logging.getLogger("invoicer.gui.app")
 
@@ -45,7 +44,7 @@ def run(data_dir: Path | None = None) -> int:
         return 1
     try:
         try:
-            db = open_database(folder)
+            db = store.open_database(folder)
         except InvoicerError as err:
             messages.show_error(None, err)
             return 1
@@ -82,8 +81,7 @@ _qt_translators: list[QTranslator] = []
 
 def apply_language(db: Database) -> str:
     """Use the ``ui.language`` setting, or the system's language; Qt's own buttons follow too."""
-    with transaction(db.readonly_sessions) as session:
-        chosen = settings.get(session, "ui.language")
+    chosen = store.read(db, lambda session: settings.get(session, "ui.language"))
     locale = i18n.set_language(chosen or None)
     app = QApplication.instance()
     if app is not None:

@@ -15,11 +15,8 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
-from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError
-from invoicer.db.engine import transaction
-from invoicer.db.migrate import Database
 from invoicer.gui import messages
 from invoicer.services import (
     backups,
@@ -27,9 +24,11 @@ from invoicer.services import (
     credit_notes,
     customers,
     invoices,
+    mailing,
     payments,
     products,
     settings,
+    store,
     taxes,
 )
 from invoicer.services.backups import BackupInfo
@@ -37,13 +36,21 @@ from invoicer.services.company import CompanyData
 from invoicer.services.credit_notes import CreditLine, Settlement
 from invoicer.services.customers import CustomerData
 from invoicer.services.invoices import DraftData
+from invoicer.services.mailing import MailSettings
 from invoicer.services.products import ProductData
+from invoicer.services.store import Database, Session
 
 if TYPE_CHECKING:
     from invoicer.documents.importers import SourceTable
     from invoicer.services.imports import ImportReport
 
 T = TypeVar("T")
+
+def _put_changed(session: Session, values: dict[str, object]) -> None:
+    for key, value in values.items():
+        if settings.get(session, key) != value:
+            settings.put(session, key, value)
+
 
 # what changed, for pages deciding whether to refresh
 COMPANY, SETTINGS, CUSTOMERS, CATALOG, INVOICES = "company", "settings", "customers", "catalog", "invoices"
@@ -69,23 +76,16 @@ class Operations(QObject):
 
     def read(self, query: Callable[[Session], T]) -> T:
         """Run a read-only query (no write lock, never blocks a writer)."""
-        with transaction(self.db.readonly_sessions) as session:
-            return query(session)
+        return store.read(self.db, query)
 
     def dry_run(self, action: Callable[[Session], T]) -> T:
         """Run an action and roll it back: the exact effect of a payment or credit note, shown before
         the user confirms (no copy of the service's rules in the GUI). Raises InvoicerError."""
-        with self.db.sessions() as session:
-            session.begin()
-            try:
-                return action(session)
-            finally:
-                session.rollback()
+        return store.rehearse(self.db, action)
 
     def _run(self, area: str, action: Callable[[Session], T], parent: QWidget | None) -> Done[T] | None:
         try:
-            with transaction(self.db.sessions) as session:
-                result = action(session)
+            result = store.write(self.db, action)
         except InvoicerError as err:
             messages.show_error(parent, err)
             return None
@@ -108,12 +108,19 @@ class Operations(QObject):
         return self._ok(COMPANY, lambda s: company.update_company(s, **vars(data)), parent)
 
     def save_settings(self, parent: QWidget | None, values: dict[str, object]) -> bool:
-        def put_all(session: Session) -> None:
-            for key, value in values.items():
-                if settings.get(session, key) != value:
-                    settings.put(session, key, value)
+        return self._ok(SETTINGS, lambda s: _put_changed(s, values), parent)
 
-        return self._ok(SETTINGS, put_all, parent)
+    def save_mail_settings(
+        self, parent: QWidget | None, values: dict[str, object], config: MailSettings | None, password: str | None
+    ) -> bool:
+        """Settings → Mail: its settings, the server (when given) and the password (keyring) in one transaction."""
+
+        def save(session: Session) -> None:
+            _put_changed(session, values)
+            if config is not None:
+                mailing.configure_mail(session, config, password)
+
+        return self._ok(SETTINGS, save, parent)
 
     def create_backup(self, parent: QWidget | None) -> Path | None:
         try:

@@ -12,8 +12,9 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select,
 from sqlalchemy.orm import Session, object_session
 
 from invoicer.core.errors import N_, Message, NotFoundError, ValidationError
-from invoicer.core.money import HUNDRED, exponent, is_currency, parse_amount, parse_decimal
+from invoicer.core.money import HUNDRED, exponent, from_minor, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
+from invoicer.core.reference import is_currency
 from invoicer.core.totals import (
     AdjustmentInput,
     LineInput,
@@ -125,9 +126,7 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
     key = taxes.tax_key(line.tax_category, line.tax_rate)
     discount = Message(N_("line {line} discount"), line=index)
     percent = None if line.discount_percent in (None, "") else parse_decimal(line.discount_percent, discount, 4)
-    amount = None
-    if line.discount_amount not in (None, ""):
-        amount = Decimal(parse_amount(line.discount_amount, currency, discount)).scaleb(-exponent(currency))
+    amount = None if line.discount_amount in (None, "") else parse_amount(line.discount_amount, currency, discount)
     if percent is not None and not 0 <= percent <= HUNDRED:
         raise ValidationError(N_("line {line}: a discount must be between 0 and 100 %."), "discount", line=index)
     values: dict[str, object] = {
@@ -289,7 +288,9 @@ def draft_data(invoice: Invoice) -> DraftData:
                 tax_rate=line.tax_rate,
                 unit=line.unit,
                 discount_percent=line.discount_percent,
-                discount_amount=line.discount_amount,
+                discount_amount=None if line.discount_amount is None else from_minor(
+                    line.discount_amount, invoice.currency
+                ),
                 product_id=line.product_id,
             )
             for line in invoice.lines
@@ -400,6 +401,8 @@ def finalize_invoice(
     customer: Customer = invoice.customer
     if customer.archived:
         raise ValidationError(_ARCHIVED, "customer", name=customer.name)
+    validation.still_valid(company.name, company.country, company.currency)
+    validation.still_valid(customer.name, customer.country, invoice.currency)
     _check_vat_ids(invoice, company.vat_id, customer.vat_id)
     rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
     return freeze_document(

@@ -150,6 +150,42 @@ def save_mail_settings(session: Session, config: MailSettings) -> None:
             settings.put(session, key, value)
 
 
+def configure_mail(session: Session, config: MailSettings, password: str | None = None) -> MailSettings:
+    """Set up outgoing mail, the one use case behind ``invoicer mail set`` and Settings → Mail: store the
+    configuration and, when given, the password in the system keyring; returns what is stored.
+
+    The keyring is written last, inside the caller's transaction: when it fails (no keyring, or it refuses)
+    the transaction rolls back, so nothing is saved and the error says why.
+    """
+    save_mail_settings(session, config)
+    saved = load_mail_settings(session)
+    if password:
+        if not saved.user:
+            raise ValidationError(N_("A mail password belongs to a user name: give the user name too."), "user")
+        secrets.store_password(saved.host, saved.user, password)
+    return saved
+
+
+# what a settings form offers and shows (front-ends never import invoicer.mail)
+SECURITY_MODES = smtp.SECURITY_MODES
+SECURITY_TITLES = smtp.SECURITY_TITLES
+DEFAULT_PORTS = smtp.DEFAULT_PORTS
+PLACEHOLDERS = templates.PLACEHOLDERS
+DEFAULT_TEMPLATES = templates.DEFAULT_TEMPLATES
+template_names = templates.template_names
+keyring_available = secrets.keyring_available
+
+
+def password_stored(config: MailSettings) -> bool:
+    """Whether the keyring holds a password for the configured login (False without a keyring)."""
+    if not config.user:
+        return False
+    try:
+        return secrets.stored_password(config.host, config.user) is not None
+    except secrets.KeyringUnavailableError:
+        return False
+
+
 # ---------------------------------------------------------------- the password
 
 

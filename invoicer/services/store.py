@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, open_database
 
-__all__ = ["Database", "Session", "open_database", "read", "transaction", "write"]
+__all__ = ["Database", "Session", "open_database", "read", "rehearse", "transaction", "write"]
 
 T = TypeVar("T")
 
@@ -29,3 +29,14 @@ def read(db: Database, query: Callable[[Session], T]) -> T:
     """Run a read-only ``query`` (no write lock)."""
     with transaction(db.readonly_sessions) as session:
         return query(session)
+
+
+def rehearse(db: Database, action: Callable[[Session], T]) -> T:
+    """Run ``action`` and roll it back whatever happens: the exact effect of a payment or a credit note,
+    shown before the user confirms, without a copy of the service's rules in the front-end."""
+    with db.sessions() as session:
+        session.begin()
+        try:
+            return action(session)
+        finally:
+            session.rollback()

@@ -3,16 +3,21 @@ tampered one is refused naming the rule, and what Invoicer writes passes the sta
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
 
+from invoicer.core.errors import ValidationError
 from invoicer.documents import einvoice_rules as rules
 from invoicer.documents import pdf
 from invoicer.documents.einvoice_rules import EInvoiceFormat, NotAnEInvoice
-from invoicer.documents.facturx import cii_xml, embed
-from tests.documents.samples import credit_note, make_document
+from invoicer.documents.facturx import XRECHNUNG_GUIDELINE, cii_xml, embed
+from invoicer.documents.ubl import PEPPOL_CUSTOMIZATION, XRECHNUNG_CUSTOMIZATION, ubl_xml
+from tests.documents.samples import BUYER, credit_note, make_document
+from tests.documents.test_facturx import CASES
 
 OFFICIAL = Path(__file__).resolve().parent / "official"
 EXAMPLES = sorted(OFFICIAL.glob("*/*.xml"))
@@ -86,3 +91,46 @@ def test_what_is_not_an_e_invoice_says_so(tmp_path: Path) -> None:
     plain.write_bytes(pdf.render_pdf(make_document()))
     with pytest.raises(NotAnEInvoice, match="no Factur-X"):
         rules.read_einvoice(plain)
+
+
+# ---------------------------------------------------------------- what Invoicer writes, in every format
+
+WRITERS = {
+    EInvoiceFormat.PEPPOL: lambda doc: ubl_xml(doc, PEPPOL_CUSTOMIZATION),
+    EInvoiceFormat.XRECHNUNG_UBL: lambda doc: ubl_xml(doc, XRECHNUNG_CUSTOMIZATION),
+    EInvoiceFormat.XRECHNUNG_CII: lambda doc: cii_xml(doc, XRECHNUNG_GUIDELINE),
+}
+
+
+def for_public_buyers(doc: Any) -> Any:
+    """What Peppol and XRechnung ask beyond EN 16931: a buyer reference (Leitweg-ID), a seller contact, and
+    electronic addresses (Peppol IDs: the seller's German VAT ID, the buyer's D-U-N-S number)."""
+    seller = replace(doc.seller, contact="Jana Müller", endpoint_scheme="9930", endpoint_id="DE123456788")
+    buyer = replace(doc.buyer, email=doc.buyer.email or "ap@buyer.example", endpoint_scheme="0060",
+                    endpoint_id="123456789")
+    return replace(doc, buyer_reference="04011000-12345-03", seller=seller, buyer=buyer)
+
+
+def is_outside_vat(case: str) -> bool:
+    return case == "outside the scope of VAT"
+
+
+@pytest.mark.parametrize("fmt", list(WRITERS))
+@pytest.mark.parametrize("case", [c for c in CASES if c != "line rounding"])
+def test_every_case_passes_the_official_rules_of_every_format(case: str, fmt: EInvoiceFormat) -> None:
+    doc = for_public_buyers(CASES[case]())
+    if is_outside_vat(case) and fmt != EInvoiceFormat.PEPPOL:
+        with pytest.raises(ValidationError, match="BR-DE-14"):
+            WRITERS[fmt](doc)
+        return
+    xml = WRITERS[fmt](doc)
+    assert rules.guess_format(xml) == fmt
+    check = rules.validate(xml, fmt)
+    assert check.ok, [str(e) for e in check.errors]
+
+
+def test_peppol_needs_a_peppol_id_and_xrechnung_takes_an_email_address() -> None:
+    doc = replace(for_public_buyers(make_document()), buyer=replace(BUYER, endpoint_scheme=None, endpoint_id=None))
+    with pytest.raises(ValidationError, match="buyer's electronic address"):
+        WRITERS[EInvoiceFormat.PEPPOL](doc)
+    assert rules.validate(WRITERS[EInvoiceFormat.XRECHNUNG_UBL](doc), EInvoiceFormat.XRECHNUNG_UBL).ok
