@@ -19,11 +19,13 @@ def parse_line(text: str) -> Any:
     from invoicer.services.invoices import LineData
 
     parts = text.split("|")
-    if len(parts) != 4:
-        raise ValidationError(N_('--line \'{text}\' must be "DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT".'), text=text)
-    description, qty, price, tax = (p.strip() for p in parts)
-    category = "S" if parse_decimal(tax, N_("tax percent")) != 0 else "Z"
-    return LineData(description, qty, price, category, tax)
+    if len(parts) not in (4, 5):
+        raise ValidationError(
+            N_('--line \'{text}\' must be "DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]".'), text=text)
+    description, qty, price, tax, *named = (p.strip() for p in parts)
+    parse_decimal(tax, N_("tax percent"))
+    # without a category the service derives it from the rate and the customer (export, intra-EU, domestic)
+    return LineData(description, qty, price, named[0].upper() if named and named[0] else None, tax)
 
 
 def cmd_invoice_create(ctx: Context, a: argparse.Namespace) -> int:
@@ -62,7 +64,7 @@ def cmd_invoice_finalize(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_invoice_void(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import invoices
 
-    ctx.write(lambda s: invoices.void_invoice(s, a.id, a.reason))
+    ctx.write(lambda s: invoices.void_invoice(s, a.id, a.reason, a.date))
     ctx.out({"id": a.id, "status": "void"}, "Invoice voided.")
     return 0
 
@@ -70,7 +72,7 @@ def cmd_invoice_void(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_invoice_uncollectible(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import invoices
 
-    ctx.write(lambda s: invoices.mark_uncollectible(s, a.id, a.reason))
+    ctx.write(lambda s: invoices.mark_uncollectible(s, a.id, a.reason, a.date))
     ctx.out({"id": a.id, "status": "uncollectible"}, "Invoice marked uncollectible.")
     return 0
 
@@ -230,7 +232,7 @@ def register(commands: Commands) -> None:
     g = commands.group("invoice", "invoices")
     c = g.command("create", cmd_invoice_create, "create a draft (prints the id)")
     c.add_argument("--customer", type=int)
-    c.add_argument("--line", action="append", help='"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT" (repeatable)')
+    c.add_argument("--line", action="append", help='"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]" (repeatable)')
     c.add_argument("--from-json", metavar="FILE", help="a whole draft as JSON ('invoicer schema draft' gives its format)")
     c.add_argument("--currency")
     c.add_argument("--date", type=date_arg, help="issue date (default today)")
@@ -254,6 +256,7 @@ def register(commands: Commands) -> None:
         c = g.command(name, handler, text)
         c.add_argument("id", type=int)
         c.add_argument("--reason")
+        c.add_argument("--date", type=date_arg, help="the day it happened (default today)")
 
 
 def register_list(commands: Commands) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import from_minor
-from invoicer.core.totals import convert_minor, totals_of
+from invoicer.core.totals import TaxKey, convert_minor, totals_of
 from invoicer.core.workflow import receivable, status_word, statuses
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
 from invoicer.services.audit import GENESIS, content_sha256, link_hash
@@ -165,7 +165,10 @@ def _documents(session: Session, report: Report) -> None:
         if inv.status not in statuses(inv.doc_type):
             report.problems.append(f"{label} has the status '{inv.status}', which its kind of document never has.")
         try:
-            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding)
+            # a credit note states its share of the invoice's VAT (within the tolerance totals_of checks)
+            stated = ({TaxKey(t.category, t.rate): t.amount for t in inv.taxes}
+                      if inv.doc_type == "credit_note" else None)
+            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding, stated)
         except InvoicerError as exc:
             report.problems.append(f"{label}: its lines cannot be computed ({exc}).")
             session.expunge(inv)
