@@ -102,12 +102,10 @@ def cmd_company_set(ctx: Context, a: argparse.Namespace) -> int:
             "name": a.name, "address": a.address, "postcode": a.postcode, "city": a.city,
             "country": a.country, "vat_id": a.vat_id, "tax_number": a.tax_number, "email": a.email,
             "phone": a.phone, "iban": a.iban, "bic": a.bic, "currency": a.currency, "locale": a.locale,
-            "logo_path": a.logo, "legal_details": a.legal_details,
+            "logo_path": str(Path(a.logo).resolve()) if a.logo else a.logo, "legal_details": a.legal_details,
         }.items()
         if v is not None
     }
-    if a.logo is not None and a.logo and not Path(a.logo).is_file():
-        raise ValidationError(N_("The logo file {path} does not exist."), path=a.logo)
     with transaction(ctx.db.sessions) as s:
         company.update_company(s, **fields)
         data = company.company_data(company.get_company(s)).__dict__
@@ -1091,6 +1089,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warn_if_backup_failed(db: Database) -> None:
+    """A failed daily backup does not fail the command that was asked for; it is said on stderr."""
+    error = db.daily_backup.exception() if db.daily_backup is not None else None
+    if error is None:
+        return
+    if isinstance(error, InvoicerError):
+        why = str(error)
+    else:
+        why = f"details are in {setup_logging(db.folder)}"
+        log.error("daily backup failed", exc_info=error)
+    print(f"invoicer: warning: the daily backup could not be made: {why}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in args_in
@@ -1105,7 +1116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(ctx, args)
         finally:
             if ctx._db is not None:
-                ctx._db.close()
+                ctx._db.close()  # waits for the day's first backup, which ran while the command did its work
+                _warn_if_backup_failed(ctx._db)
     except InvoicerError as exc:
         print(f"invoicer: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -11,6 +11,7 @@ from platformdirs import user_data_path
 from invoicer import APP_ID, APP_NAME
 
 DB_FILENAME = "invoicer.sqlite3"
+LOGO_DIRNAME = "logo"
 ENV_DATA_DIR = "INVOICER_DATA_DIR"
 
 
@@ -60,3 +61,23 @@ def documents_dir(folder: Path) -> Path:
 
 def log_path(folder: Path) -> Path:
     return folder / "logs" / f"{APP_ID}.log"
+
+
+def logo_dir(folder: Path) -> Path:
+    """The company logo, copied in when it is set (backups carry it with the business)."""
+    return folder / LOGO_DIRNAME
+
+
+def logo_file(folder: Path, stored: str | None) -> Path | None:
+    """The logo file the company profile names, or None when there is none or it cannot be found.
+
+    The profile stores a path relative to the data folder; profiles saved before logos were copied in hold an
+    absolute path, which is used while the file is there, else its copy under ``logo/`` (a restored backup).
+    """
+    if not stored:
+        return None
+    named = Path(stored)
+    for candidate in (folder / named, logo_dir(folder) / named.name):
+        if candidate.is_file():
+            return candidate
+    return None

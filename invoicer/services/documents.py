@@ -18,7 +18,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from invoicer import paths
@@ -41,6 +41,7 @@ from invoicer.i18n import N_, translator
 from invoicer.services import audit, settings
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
+from invoicer.services.store import data_folder
 
 PAPER_AUTO = "auto"
 
@@ -160,20 +161,17 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         notes=invoice.notes,
         buyer_reference=invoice.buyer_reference,
         legal_details=seller.get("legal_details"),
-        logo_path=seller.get("logo_path"),
+        logo_path=_logo(session, seller.get("logo_path")),
     )
 
 
+def _logo(session: Session, stored: str | None) -> str | None:
+    """The logo file to print; a logo that cannot be found is left out (the document still renders)."""
+    found = paths.logo_file(data_folder(session), stored) if stored else None
+    return str(found) if found else None
+
+
 # ---------------------------------------------------------------- frozen PDFs
-
-
-def data_folder(session: Session) -> Path:
-    """The data folder of the session's database (frozen PDFs live in its ``documents/``)."""
-    bind = session.get_bind()
-    database = (bind if isinstance(bind, Engine) else bind.engine).url.database
-    if not database or database == ":memory:":
-        raise StorageError(N_("Documents need a database file in a data folder, not an in-memory database."))
-    return Path(database).resolve().parent
 
 
 def _safe_name(text: str) -> str:
