@@ -8,6 +8,7 @@ zip without Invoicer. Backups made before archives (plain ``.sqlite3`` copies) s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -54,7 +55,6 @@ def create_backup(
 
     ``paced`` copies the database in steps (the daily backup in the background), so the app's writes go on.
     """
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"invoicer-{stamp}-{reason}.zip"
     n = 1
@@ -64,14 +64,15 @@ def create_backup(
     partial = target.with_name(target.name + ".partial")
     snapshot = target.with_name(target.name + ".sqlite3-partial")
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         _snapshot(db_path, snapshot, paced)
         _write_archive(db_path.parent, snapshot, partial, reason)
         partial.replace(target)
     except (sqlite3.Error, OSError) as exc:
-        partial.unlink(missing_ok=True)
+        _discard(partial)
         raise StorageError(N_("The backup could not be written: {reason}."), reason=str(exc)) from None
     finally:
-        snapshot.unlink(missing_ok=True)
+        _discard(snapshot)
     rotate(folder, keep)
     return target
 
@@ -356,6 +357,11 @@ def _save_current(db_path: Path, folder: Path, keep: int) -> Path | None:
         if documents.is_dir():  # not in any archive: kept beside the damaged file rather than replaced
             documents.replace(folder / f"documents-{stamp}-replaced")
         return safety
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):  # the error that matters is the one being reported
+        path.unlink(missing_ok=True)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
