@@ -34,6 +34,10 @@ MANIFEST = "manifest.json"
 DATABASE_MEMBER = paths.DB_FILENAME
 # the daily backup copies this many pages per step and lets the app's own reads and writes in between
 DAILY_STEP_PAGES = 1024
+# deflate levels: where someone waits (a manual, pre-migration or pre-restore backup) the fast level, about 2.5x
+# quicker; in the background the default level, about 15 % smaller (300 MB of SQLite: 71 MB against 61 MB)
+WAITED_FOR_LEVEL = 1
+BACKGROUND_LEVEL = 6
 _CHUNK = 1 << 20
 _NOT_OURS = N_("{path} is not an Invoicer database.")
 _DAMAGED_ARCHIVE = N_("{path} is damaged ({reason}); nothing was restored.")
@@ -49,11 +53,12 @@ class BackupInfo:
 
 
 def create_backup(
-    db_path: Path, folder: Path, reason: str = "manual", keep: int = DEFAULT_KEEP, *, paced: bool = False
+    db_path: Path, folder: Path, reason: str = "manual", keep: int = DEFAULT_KEEP, *, in_background: bool = False
 ) -> Path:
     """Archive the business whose database is ``db_path`` into ``folder``, keeping the newest ``keep`` backups.
 
-    ``paced`` copies the database in steps (the daily backup in the background), so the app's writes go on.
+    ``in_background`` (the daily backup) copies the database in steps, so the app's writes go on, and compresses
+    harder, since nobody waits for it.
     """
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"invoicer-{stamp}-{reason}.zip"
@@ -65,8 +70,8 @@ def create_backup(
     snapshot = target.with_name(target.name + ".sqlite3-partial")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _snapshot(db_path, snapshot, paced)
-        _write_archive(db_path.parent, snapshot, partial, reason)
+        _snapshot(db_path, snapshot, in_background)
+        _write_archive(db_path.parent, snapshot, partial, reason, BACKGROUND_LEVEL if in_background else WAITED_FOR_LEVEL)
         partial.replace(target)
     except (sqlite3.Error, OSError) as exc:
         _discard(partial)
@@ -90,7 +95,7 @@ def start_daily_backup(db_path: Path, keep: int) -> Future[Path | None]:
 
     def run() -> None:
         try:
-            future.set_result(create_backup(db_path, folder, "daily", keep, paced=True))
+            future.set_result(create_backup(db_path, folder, "daily", keep, in_background=True))
         except BaseException as exc:  # handed to whoever watches the future (status bar, CLI warning)
             future.set_exception(exc)
 
@@ -207,19 +212,20 @@ def check_database_file(path: Path, known_revisions: set[str], shown: Path | Non
 # ---------------------------------------------------------------- writing an archive
 
 
-def _snapshot(db_path: Path, target: Path, paced: bool) -> None:
-    """A consistent copy of the live database. Paced: in steps inside one read transaction, so that in WAL
+def _snapshot(db_path: Path, target: Path, in_background: bool) -> None:
+    """A consistent copy of the live database. In the background: in steps inside one read transaction, so that in WAL
     mode the app's writes neither wait for the copy nor make it start over."""
     with _connect(db_path) as src, sqlite3.connect(target) as dst:
-        if paced:
+        if in_background:
             src.execute("BEGIN")
             src.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        src.backup(dst, pages=DAILY_STEP_PAGES if paced else -1)
+        src.backup(dst, pages=DAILY_STEP_PAGES if in_background else -1)
+        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file: no -wal/-shm beside it, ever
     src.close()
     dst.close()
 
 
-def _write_archive(data: Path, snapshot: Path, target: Path, reason: str) -> None:
+def _write_archive(data: Path, snapshot: Path, target: Path, reason: str, level: int) -> None:
     revision, stored_logo = _snapshot_facts(snapshot)
     members: list[tuple[str, Path]] = [(DATABASE_MEMBER, snapshot)]
     documents = paths.documents_dir(data)
@@ -232,7 +238,7 @@ def _write_archive(data: Path, snapshot: Path, target: Path, reason: str) -> Non
     if logo is not None:
         members.append((f"{paths.LOGO_DIRNAME}/{logo.name}", logo))
     hashes: dict[str, str] = {}
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         for name, file in members:
             digest = hashlib.sha256()
             with file.open("rb") as src, archive.open(name, "w", force_zip64=True) as dst:
