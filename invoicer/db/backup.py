@@ -42,6 +42,8 @@ _CHUNK = 1 << 20
 _NOT_OURS = N_("{path} is not an Invoicer database.")
 _DAMAGED_ARCHIVE = N_("{path} is damaged ({reason}); nothing was restored.")
 _NAME = re.compile(r"^invoicer-(\d{8}-\d{6}(?:-\d+)?)-([a-z-]+)\.(sqlite3|zip)$")
+# a restore waits for a backup still running in the background (it must not replace the file being copied)
+_ONE_AT_A_TIME = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -60,25 +62,27 @@ def create_backup(
     ``in_background`` (the daily backup) copies the database in steps, so the app's writes go on, and compresses
     harder, since nobody waits for it.
     """
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = folder / f"invoicer-{stamp}-{reason}.zip"
-    n = 1
-    while target.exists():
-        n += 1
-        target = folder / f"invoicer-{stamp}-{n}-{reason}.zip"
-    partial = target.with_name(target.name + ".partial")
-    snapshot = target.with_name(target.name + ".sqlite3-partial")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        _snapshot(db_path, snapshot, in_background)
-        _write_archive(db_path.parent, snapshot, partial, reason, BACKGROUND_LEVEL if in_background else WAITED_FOR_LEVEL)
-        partial.replace(target)
-    except (sqlite3.Error, OSError) as exc:
-        _discard(partial)
-        raise StorageError(N_("The backup could not be written: {reason}."), reason=str(exc)) from None
-    finally:
-        _discard(snapshot)
-    rotate(folder, keep)
+    with _ONE_AT_A_TIME:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = folder / f"invoicer-{stamp}-{reason}.zip"
+        n = 1
+        while target.exists():
+            n += 1
+            target = folder / f"invoicer-{stamp}-{n}-{reason}.zip"
+        partial = target.with_name(target.name + ".partial")
+        snapshot = target.with_name(target.name + ".sqlite3-partial")
+        level = BACKGROUND_LEVEL if in_background else WAITED_FOR_LEVEL
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _snapshot(db_path, snapshot, in_background)
+            _write_archive(db_path.parent, snapshot, partial, reason, level)
+            partial.replace(target)
+        except (sqlite3.Error, OSError) as exc:
+            _discard(partial)
+            raise StorageError(N_("The backup could not be written: {reason}."), reason=str(exc)) from None
+        finally:
+            _discard(snapshot)
+        rotate(folder, keep)
     return target
 
 
@@ -156,24 +160,25 @@ def restore_backup(
     data.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".restoring-", dir=data))
     try:
-        if _is_archive(source):
-            _unpack(source, staging, known_revisions)
-            database = staging / DATABASE_MEMBER
-        else:
-            check_database_file(source, known_revisions)
-            database = source
-        safety = _save_current(db_path, folder, keep)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        try:
-            with _connect(database) as src, sqlite3.connect(db_path) as dst:
-                src.backup(dst)
-            src.close()
-            dst.close()
-        except sqlite3.Error as exc:
-            raise StorageError(N_("The backup could not be restored: {reason}."), reason=str(exc)) from None
-        if database != source:
-            _put_files_back(staging, data)
+        with _ONE_AT_A_TIME:
+            if _is_archive(source):
+                _unpack(source, staging, known_revisions)
+                database = staging / DATABASE_MEMBER
+            else:
+                check_database_file(source, known_revisions)
+                database = source
+            safety = _save_current(db_path, folder, keep)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            try:
+                with _connect(database) as src, sqlite3.connect(db_path) as dst:
+                    src.backup(dst)
+                src.close()
+                dst.close()
+            except sqlite3.Error as exc:
+                raise StorageError(N_("The backup could not be restored: {reason}."), reason=str(exc)) from None
+            if database != source:
+                _put_files_back(staging, data)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return safety
@@ -269,8 +274,12 @@ def _snapshot_facts(snapshot: Path) -> tuple[str | None, str | None]:
 
 
 def _is_archive(source: Path) -> bool:
-    with source.open("rb") as fh:
-        return fh.read(4) == b"PK\x03\x04"
+    """A zip by its first bytes (whatever the file is called); anything else is checked as a plain copy."""
+    try:
+        with source.open("rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _unpack(source: Path, staging: Path, known_revisions: set[str]) -> None:
