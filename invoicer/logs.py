@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from pathlib import Path
+from typing import TextIO
 
 from invoicer import paths
 
 log = logging.getLogger("invoicer")
 
 
+class _PrivateFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file (the first and each after rotation) is readable by the user only."""
+
+    def _open(self) -> TextIO:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, paths.PRIVATE_FILE)
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(folder: Path) -> Path:
     """Send the ``invoicer`` logger to ``<data>/logs/invoicer.log`` (rotated); returns the path."""
     target = paths.log_path(folder)
+    # a log that cannot be written (a full disk) must not print Python's own traceback to the user's screen
+    logging.raiseExceptions = False
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(target.parent)
     except OSError:
         return target
     if not any(getattr(h, "baseFilename", None) == str(target) for h in log.handlers):
-        handler = logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        handler = _PrivateFileHandler(target, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)

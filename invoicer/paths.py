@@ -1,9 +1,13 @@
-"""Where things live: the data folder (platformdirs, or --data-dir / INVOICER_DATA_DIR) and bundled files."""
+"""Where things live: the data folder (platformdirs, or --data-dir / INVOICER_DATA_DIR) and bundled files;
+and how files inside it are made: readable by the user only, written whole or not at all."""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sys
+import threading
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -81,3 +85,65 @@ def logo_file(folder: Path, stored: str | None) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+#: folders of the data folder are the user's alone (POSIX modes; Windows keeps the profile's own ACLs)
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+_PARTIAL = re.compile(r"\.(\d+)-\d+\.partial")
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and its parents) if needed, readable by the user only; an existing folder of the
+    user's loses any access others had."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    _restrict(path)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty if it is missing, readable by the user only (SQLite gives its WAL and journal
+    files the database file's mode); an existing file loses any access others had, nothing else."""
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE))
+    _restrict(path)
+    return path
+
+
+def _restrict(path: Path) -> None:
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        os.chmod(path, mode & 0o700)
+
+
+def partial_path(target: Path) -> Path:
+    """Where ``target`` is written before it is renamed into place; the name says which process writes it."""
+    return target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
+
+
+def is_partial(path: Path) -> bool:
+    """A file still being written (or abandoned half-way), never one to read or copy."""
+    return ".partial" in path.name
+
+
+def remove_abandoned(folder: Path) -> None:
+    """Delete what a write killed half-way left in ``folder`` (the file and any SQLite journal of it) once its
+    process is gone; a file another live process is still writing stays."""
+    if not folder.is_dir():
+        return
+    for partial in folder.glob("*.partial*"):
+        writer = _PARTIAL.search(partial.name)
+        if writer is None or not _alive(int(writer.group(1))):
+            if partial.is_dir():  # a restore unpacks its archive into a folder named this way
+                shutil.rmtree(partial, ignore_errors=True)
+            else:
+                partial.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True

@@ -12,9 +12,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, open_database
-from invoicer.services import company, customers
+from tests.services.helpers import add_customer, set_up_seller
 
 # the SMTP test server and an in-memory keyring (autouse: no test ever touches the machine's keyring)
 pytest_plugins = ["tests.mail.smtp_server"]
@@ -43,12 +42,7 @@ def db(template_db: Path, tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def seller(db: Database) -> Database:
     """The database with a complete company profile (a German seller with IBAN)."""
-    with transaction(db.sessions) as s:
-        company.update_company(
-            s, name="Müller & Söhne GmbH", address="Hauptstraße 1", postcode="10115", city="Berlin",
-            country="DE", vat_id="DE123456788", iban="DE89370400440532013000", bic="COBADEFFXXX",
-            currency="EUR", locale="de_DE", email="billing@example.com",
-        )
+    set_up_seller(db)
     return db
 
 
@@ -62,8 +56,4 @@ def data(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def customer_id(seller: Database) -> int:
-    with transaction(seller.sessions) as s:
-        return customers.add_customer(
-            s, customers.CustomerData(name="ACME SARL", country="FR", vat_id="FR40303265045", locale="fr_FR",
-                                      email="ap@acme.example", terms_days=30)
-        )
+    return add_customer(seller)

@@ -41,7 +41,7 @@ BACKGROUND_LEVEL = 6
 _CHUNK = 1 << 20
 _NOT_OURS = N_("{path} is not an Invoicer database.")
 _DAMAGED_ARCHIVE = N_("{path} is damaged ({reason}); nothing was restored.")
-_NAME = re.compile(r"^invoicer-(\d{8}-\d{6}(?:-\d+)?)-([a-z-]+)\.(sqlite3|zip)$")
+_NAME = re.compile(r"^invoicer-(\d{8}-\d{6})(?:-(\d+))?-([a-z-]+)\.(sqlite3|zip)$")
 # a restore waits for a backup still running in the background (it must not replace the file being copied)
 _ONE_AT_A_TIME = threading.RLock()
 
@@ -55,9 +55,11 @@ class BackupInfo:
 
 
 def create_backup(
-    db_path: Path, folder: Path, reason: str = "manual", keep: int = DEFAULT_KEEP, *, in_background: bool = False
+    db_path: Path, folder: Path, reason: str = "manual", keep: int | None = DEFAULT_KEEP, *,
+    in_background: bool = False,
 ) -> Path:
-    """Archive the business whose database is ``db_path`` into ``folder``, keeping the newest ``keep`` backups.
+    """Archive the business whose database is ``db_path`` into ``folder``, then keep the newest ``keep`` backups
+    (None: rotate later, as a restore does once it is done).
 
     ``in_background`` (the daily backup) copies the database in steps, so the app's writes go on, and compresses
     harder, since nobody waits for it.
@@ -69,11 +71,14 @@ def create_backup(
         while target.exists():
             n += 1
             target = folder / f"invoicer-{stamp}-{n}-{reason}.zip"
-        partial = target.with_name(target.name + ".partial")
-        snapshot = target.with_name(target.name + ".sqlite3-partial")
         level = BACKGROUND_LEVEL if in_background else WAITED_FOR_LEVEL
+        partial = paths.partial_path(target)
+        snapshot = paths.partial_path(target.with_name(f"{target.name}.sqlite3"))
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(folder)
+            paths.remove_abandoned(folder)
+            paths.private_file(partial)
+            paths.private_file(snapshot)
             _snapshot(db_path, snapshot, in_background)
             _write_archive(db_path.parent, snapshot, partial, reason, level)
             partial.replace(target)
@@ -82,7 +87,8 @@ def create_backup(
             raise StorageError(N_("The backup could not be written: {reason}."), reason=str(exc)) from None
         finally:
             _discard(snapshot)
-        rotate(folder, keep)
+        if keep is not None:
+            rotate(folder, keep)
     return target
 
 
@@ -119,9 +125,10 @@ def list_backups(folder: Path) -> list[BackupInfo]:
         for path in folder.iterdir():
             m = _NAME.match(path.name)
             if m:
-                created = datetime.strptime(m.group(1)[:15], "%Y%m%d-%H%M%S")
-                found.append(BackupInfo(path, created, m.group(2), path.stat().st_size))
-    return sorted(found, key=lambda b: (b.created, b.path.name), reverse=True)
+                created = datetime.strptime(m.group(1), "%Y%m%d-%H%M%S")
+                found.append((int(m.group(2) or 1), BackupInfo(path, created, m.group(3), path.stat().st_size)))
+    # several backups in one second are numbered 2, 3…: the number, not the name, says which came last
+    return [info for _n, info in sorted(found, key=lambda f: (f[1].created, f[0]), reverse=True)]
 
 
 def rotate(folder: Path, keep: int) -> None:
@@ -157,8 +164,8 @@ def restore_backup(
     replaced (None if there was nothing).
     """
     data = db_path.parent
-    data.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".restoring-", dir=data))
+    paths.private_dir(data)
+    staging = paths.private_dir(paths.partial_path(data / "restoring"))
     try:
         with _ONE_AT_A_TIME:
             if _is_archive(source):
@@ -167,7 +174,7 @@ def restore_backup(
             else:
                 check_database_file(source, known_revisions)
                 database = source
-            safety = _save_current(db_path, folder, keep)
+            safety = _save_current(db_path, folder)
             for suffix in ("-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
             try:
@@ -179,6 +186,7 @@ def restore_backup(
                 raise StorageError(N_("The backup could not be restored: {reason}."), reason=str(exc)) from None
             if database != source:
                 _put_files_back(staging, data)
+            rotate(folder, keep)  # only now: rotating before could delete the very backup being restored
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return safety
@@ -237,7 +245,7 @@ def _write_archive(data: Path, snapshot: Path, target: Path, reason: str, level:
     if documents.is_dir():
         members += [
             (f"{documents.name}/{file.relative_to(documents).as_posix()}", file)
-            for file in sorted(documents.rglob("*")) if file.is_file()
+            for file in sorted(documents.rglob("*")) if file.is_file() and not paths.is_partial(file)
         ]
     logo = paths.logo_file(data, stored_logo)
     if logo is not None:
@@ -291,8 +299,8 @@ def _unpack(source: Path, staging: Path, known_revisions: set[str]) -> None:
             for name, expected in members.items():
                 digest = hashlib.sha256()
                 target = staging / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(name) as src, target.open("wb") as dst:
+                paths.private_dir(target.parent)
+                with archive.open(name) as src, paths.private_file(target).open("wb") as dst:
                     while chunk := src.read(_CHUNK):
                         digest.update(chunk)
                         dst.write(chunk)
@@ -351,22 +359,22 @@ def _put_files_back(staging: Path, data: Path) -> None:
     staged_logos = staging / paths.LOGO_DIRNAME
     if staged_logos.is_dir():
         logos = paths.logo_dir(data)
-        logos.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(logos)
         for file in staged_logos.iterdir():
             file.replace(logos / file.name)
 
 
-def _save_current(db_path: Path, folder: Path, keep: int) -> Path | None:
+def _save_current(db_path: Path, folder: Path) -> Path | None:
     """The business about to be replaced, as a ``pre-restore`` backup; a database too damaged to copy is moved
     aside as it is."""
     if not (db_path.exists() and db_path.stat().st_size > 0):
         return None
     try:
-        return create_backup(db_path, folder, reason="pre-restore", keep=keep)
+        return create_backup(db_path, folder, reason="pre-restore", keep=None)
     except StorageError:
         stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
         safety = folder / f"invoicer-{stamp}-damaged.sqlite3"
-        folder.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(folder)
         db_path.replace(safety)
         documents = paths.documents_dir(db_path.parent)
         if documents.is_dir():  # not in any archive: kept beside the damaged file rather than replaced
@@ -375,8 +383,10 @@ def _save_current(db_path: Path, folder: Path, keep: int) -> Path | None:
 
 
 def _discard(path: Path) -> None:
-    with contextlib.suppress(OSError):  # the error that matters is the one being reported
-        path.unlink(missing_ok=True)
+    """Remove a temporary file and any SQLite journal beside it."""
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in ("-journal", "-wal", "-shm"))):
+        with contextlib.suppress(OSError):  # the error that matters is the one being reported
+            file.unlink(missing_ok=True)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -62,10 +62,23 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
             yield session
     except DBAPIError as exc:
         text = str(exc.orig).lower()
-        if "locked" in text or "busy" in text:
-            raise StorageError(
-                N_("The database is busy: another program is writing to it. Try again in a moment.")
-            ) from None
         if "frozen" in text or "append-only" in text or "never reused" in text:
             raise FrozenError(N_("Refused by the database: {reason}."), reason=str(exc.orig)) from None
-        raise
+        raise storage_error(exc.orig) or exc from None
+
+
+def storage_error(exc: BaseException | None) -> StorageError | None:
+    """What SQLite's refusal to store means for the user, or None when it is not about storage (a bug).
+
+    Nothing was written in any of these cases: the transaction was rolled back as a whole.
+    """
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StorageError(N_("The database is busy: another program is writing to it. Try again in a moment."))
+    if "disk is full" in text or "database or disk is full" in text:
+        return StorageError(N_("The disk is full: nothing was saved. Free some space and try again."))
+    if "readonly" in text or "read-only" in text:
+        return StorageError(N_("The database cannot be written (read-only file or folder): nothing was saved."))
+    if "disk i/o error" in text:
+        return StorageError(N_("The disk could not be read or written (I/O error): nothing was saved."))
+    return None

@@ -6,6 +6,8 @@ same connection the app then uses (Alembic cookbook: "sharing a connection").
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
@@ -25,6 +27,8 @@ from invoicer.core.errors import N_, StorageError
 from invoicer.db import backup
 from invoicer.db.engine import make_engine, make_session_factory
 
+#: less free space than this, and a write that fails failed for want of space
+FULL_BELOW = 1024 * 1024
 _DAMAGED = N_("{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).")
 
 
@@ -75,14 +79,23 @@ def head_revision() -> str:
 
 def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
     """Open (creating if needed) ``folder/invoicer.sqlite3``, migrated to the current schema."""
+    path = paths.database_path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        for where in (folder, paths.backups_dir(folder), paths.documents_dir(folder)):
+            paths.private_dir(where)
+            paths.remove_abandoned(where)
+        existed = path.exists() and path.stat().st_size > 0
+        if not os.access(folder, os.W_OK) or (existed and not os.access(path, os.W_OK)):
+            raise StorageError(
+                N_("The data folder {folder} is read-only: Invoicer must write there (the database and its "
+                   "backups). Make it writable, or restore a backup into another folder. Nothing was changed."),
+                folder=folder,
+            )
+        paths.private_file(path)
     except OSError as exc:
         raise StorageError(
             N_("The data folder {folder} cannot be created: {reason}."), folder=folder, reason=exc.strerror
         ) from None
-    path = paths.database_path(folder)
-    existed = path.exists() and path.stat().st_size > 0
     current, keep_backups = _inspect(path) if existed else (None, backup.DEFAULT_KEEP)
     if current is not None and current not in known_revisions():
         raise StorageError(
@@ -146,6 +159,12 @@ def _inspect(path: Path) -> tuple[str | None, int]:
 
 def _storage_error(path: Path, exc: Exception) -> StorageError:
     text = str(exc).lower()
+    if ("full" in text or "i/o error" in text) and shutil.disk_usage(path.parent).free < FULL_BELOW:
+        # SQLite reports a full disk while opening as an I/O error: the free space says which it is
+        return StorageError(
+            N_("The disk holding {folder} is full: nothing was changed. Free some space and try again."),
+            folder=path.parent,
+        )
     if "locked" in text or "busy" in text:
         return StorageError(N_("{path} is locked by another program; close it and try again."), path=path)
     if isinstance(exc, DatabaseError | sqlite3.DatabaseError) and "malformed" in text:

@@ -33,9 +33,22 @@ def _converters(table: Table, company_currency: str) -> list[Callable[[Any, Sequ
             found.append(lambda value, _row: format_minor(value, company_currency))
         elif column.kind == Kind.MONTH:
             found.append(lambda value, _row: value.isoformat()[:7])
+        elif column.free_text:
+            found.append(_typed_text)
         else:
             found.append(_text)
     return found
+
+
+#: what makes a spreadsheet read a CSV cell as a formula (OWASP "CSV injection")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _typed_text(value: Any, row: Sequence[Any]) -> str:
+    """Text typed by users, kept as text when a spreadsheet opens the file: a leading ' where it could start a
+    formula (a customer named ``=HYPERLINK(…)``)."""
+    text = _text(value, row)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def write_table(table: Table, path: Path, company_currency: str, counter: ProgressCounter) -> int:

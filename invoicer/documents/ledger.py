@@ -76,8 +76,22 @@ class _Sheet:
             elif column.kind in (Kind.DATE, Kind.MONTH):
                 found.append((index, self._dated("yyyy-mm-dd" if column.kind == Kind.DATE else "yyyy-mm")))
             elif column.free_text:
-                found.append((index, _cell_text))
+                found.append((index, self._typed_text()))
         return found
+
+    def _typed_text(self) -> Converter:
+        """Text typed by users stays text: openpyxl would store ``=HYPERLINK(…)`` as a live formula."""
+        cell = self.cell(None)
+
+        def convert(text: str, row: Sequence[Any]) -> str | WriteOnlyCell:
+            clean = _cell_text(text, row)
+            if not clean.startswith("="):
+                return clean
+            cell.value = clean
+            cell.data_type = "s"  # after the value, which would infer 'f'
+            return cell
+
+        return convert
 
     def _money(self, currency_column: int | None) -> Converter:
         cells: dict[str, tuple[WriteOnlyCell, int]] = {}

@@ -88,10 +88,10 @@ def _copy_logo_in(folder: Path, chosen: str | None, stored: str | None) -> str |
     try:
         content = source.read_bytes()
         name = f"logo-{hashlib.sha256(content).hexdigest()[:16]}{source.suffix.lower()}"
-        logos.mkdir(parents=True, exist_ok=True)
-        partial = logos / f"{name}.partial"
+        target = paths.private_dir(logos) / name
+        partial = paths.private_file(paths.partial_path(target))
         partial.write_bytes(content)
-        os.replace(partial, logos / name)
+        os.replace(partial, target)
     except OSError as exc:
         raise ValidationError(N_("The logo file {path} cannot be read: {reason}."), path=chosen,
                               reason=exc.strerror) from None

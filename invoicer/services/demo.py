@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from stdnum.iso7064 import mod_11_10
 
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.totals import TaxKey, convert_minor, totals_of
-from invoicer.db.engine import transaction
+from invoicer.db.engine import storage_error, transaction
 from invoicer.db.migrate import Database
 from invoicer.services import audit, products, rates, taxes
 from invoicer.services import company as company_service
@@ -240,6 +241,9 @@ class _BulkWriter:
             rows.flush(cur, self.counts)
             self._write_counters(cur)
             cur.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raw.rollback()
+            raise storage_error(exc) or exc from None
         except BaseException:
             raw.rollback()
             raise

@@ -6,16 +6,27 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.cli.invocations import ok, run
+import pytest
+
+from invoicer.cli import main
+from invoicer.db import backup
+from tests.cli.invocations import ok
 
 
-def test_a_failed_daily_backup_is_a_warning_not_a_failure(data: Path) -> None:
-    shutil.rmtree(data / "backups", ignore_errors=True)
-    (data / "backups").write_text("a file where the backups folder should be")
-    result = run(data, "customer", "list")
-    assert result.returncode == 0
-    assert result.stderr.strip().splitlines() == [result.stderr.strip()]  # one line, no traceback
-    assert "warning: the daily backup could not be made" in result.stderr
+def test_a_failed_daily_backup_is_a_warning_not_a_failure(
+    data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    shutil.rmtree(data / "backups", ignore_errors=True)  # today's backup is due
+    monkeypatch.setattr(backup, "_write_archive", disk_full)
+    assert main(["--data-dir", str(data), "customer", "list"]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "invoicer: warning: the daily backup could not be made: The backup could not be written: "
+        "[Errno 28] No space left on device."
+    ]
 
 
 def test_restore_into_an_empty_folder(data: Path, tmp_path: Path) -> None:

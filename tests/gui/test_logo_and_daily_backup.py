@@ -8,6 +8,7 @@ from pathlib import Path
 from gui_helpers import sidebar
 from PIL import Image
 
+from invoicer.db import backup
 from invoicer.db.engine import transaction
 from invoicer.gui.app import start_daily_backup
 from invoicer.services import company
@@ -32,8 +33,11 @@ def test_settings_show_the_copied_logo_and_say_when_it_is_missing(qtbot, window,
     assert page.logo.text() == f"Cannot read {copied.name}"
 
 
-def test_a_failed_daily_backup_shows_in_the_status_bar(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
-    (gui_db.folder / "backups").write_text("a file where the backups folder should be")
+def test_a_failed_daily_backup_shows_in_the_status_bar(qtbot, window, gui_db, dialogs, monkeypatch):  # type: ignore[no-untyped-def]
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup, "_write_archive", disk_full)
     start_daily_backup(window, gui_db.folder)
     qtbot.waitUntil(lambda: "daily backup could not be made" in window.statusBar().currentMessage())
     assert dialogs.errors == [] and dialogs.unexpected == 0

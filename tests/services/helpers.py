@@ -6,7 +6,7 @@ from datetime import date
 
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import invoices
+from invoicer.services import company, customers, invoices
 from invoicer.services.invoices import DraftData, LineData
 
 
@@ -29,3 +29,22 @@ def make_open(db: Database, customer_id: int, issue: date = date(2026, 11, 2), *
     with transaction(db.sessions) as s:
         invoices.finalize_invoice(s, invoice_id)
     return invoice_id
+
+
+def set_up_seller(db: Database) -> None:
+    """A complete company profile: a German seller with IBAN."""
+    with transaction(db.sessions) as s:
+        company.update_company(
+            s, name="Müller & Söhne GmbH", address="Hauptstraße 1", postcode="10115", city="Berlin",
+            country="DE", vat_id="DE123456788", iban="DE89370400440532013000", bic="COBADEFFXXX",
+            currency="EUR", locale="de_DE", email="billing@example.com",
+        )
+
+
+def add_customer(db: Database) -> int:
+    """A French business customer with a VAT ID, 30 days' terms."""
+    with transaction(db.sessions) as s:
+        return customers.add_customer(
+            s, customers.CustomerData(name="ACME SARL", country="FR", vat_id="FR40303265045", locale="fr_FR",
+                                      email="ap@acme.example", terms_days=30)
+        )

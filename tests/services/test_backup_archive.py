@@ -251,10 +251,18 @@ def test_writes_go_on_while_the_daily_backup_copies(seller: Database, customer_i
     raw.close()
 
 
-def test_a_failed_daily_backup_is_reported_not_raised(template_db: Path, tmp_path: Path) -> None:
+def disk_full(*args: object) -> None:
+    raise OSError(28, "No space left on device")
+
+
+def test_a_failed_daily_backup_is_reported_not_raised(
+    template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shutil.copy(template_db, tmp_path / "invoicer.sqlite3")
-    (tmp_path / "backups").write_text("a file where the backups folder should be")
+    monkeypatch.setattr(backup, "_write_archive", disk_full)
     db = open_database(tmp_path)
     db.close()
     assert db.daily_backup is not None
-    assert isinstance(db.daily_backup.exception(), StorageError)
+    error = db.daily_backup.exception()
+    assert isinstance(error, StorageError) and "No space left on device" in str(error)
+    assert backups.list_backups(tmp_path) == [] and list((tmp_path / "backups").iterdir()) == []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from invoicer import paths
 from invoicer.core.errors import StorageError
 from invoicer.db import backup
 from invoicer.db.engine import transaction
@@ -163,3 +164,30 @@ def test_the_keep_setting_limits_daily_backups(seller: Database, tmp_path: Path)
         old.path.rename(old.path.with_name(old.path.name.replace("invoicer-2", "invoicer-1")))
     open_database(seller.folder).close()
     assert len(backup.list_backups(seller.backups_dir)) == 2
+
+
+def test_backups_made_in_one_second_rotate_oldest_first_and_restoring_the_oldest_works(seller: Database) -> None:
+    """Found by the torture run: names within one second sorted by text, so rotation deleted the newest backup
+    (create_backup returned a file that no longer existed), and a restore could rotate away its own source."""
+    with transaction(seller.sessions) as s:
+        settings.put(s, "backup.keep", 2)
+    made = [backups.create_backup(seller.folder) for _ in range(3)]
+    assert made[-1].exists() and made[-2].exists() and not made[0].exists()
+    assert [b.path for b in backups.list_backups(seller.folder)] == [made[-1], made[-2]]
+    seller.close()
+    oldest = backups.list_backups(seller.folder)[-1].path
+    done = backups.restore_backup(seller.folder, oldest)
+    assert done.previous_saved_as is not None and done.previous_saved_as.exists()
+
+
+def test_a_backup_killed_half_way_leaves_nothing_once_the_folder_is_opened(seller: Database) -> None:
+    folder = seller.backups_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    dead = folder / "invoicer-20260101-000000-manual.sqlite3.999999999-1.partial"
+    dead.write_bytes(b"half")
+    Path(f"{dead}-journal").write_bytes(b"half")
+    alive = paths.partial_path(folder / "invoicer-20260101-000000-manual.sqlite3")
+    alive.write_bytes(b"being written")
+    seller.close()
+    open_database(seller.folder, daily_backup=False).close()
+    assert sorted(p.name for p in folder.iterdir()) == [alive.name]
