@@ -684,12 +684,13 @@ def cmd_import(ctx: Context, a: argparse.Namespace) -> int:
     with transaction(ctx.db.sessions) as s:
         report = run(s, table, key=a.key or ("email" if a.action == "customers" else "name"),
                      valid_only=a.valid_only, dry_run=a.dry_run)
-    for problem in report.errors:
+    for problem in report.errors + report.warnings:
         print(f"{a.file}: {problem}", file=sys.stderr)
     data = {
         "rows": report.rows, "created": report.created, "imported": report.imported,
         "existing": [{"line": p.line, "message": p.message} for p in report.existing],
         "errors": [{"line": p.line, "message": p.message} for p in report.errors],
+        "warnings": [{"line": p.line, "message": p.message} for p in report.warnings],
     }
     ctx.out(data, report.summary())
     return EXIT_USER_ERROR if report.errors and not a.valid_only else 0

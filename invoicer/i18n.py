@@ -13,6 +13,7 @@ import gettext
 import io
 import locale as _locale
 import os
+from copy import copy
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -21,11 +22,11 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
 from invoicer.core.errors import N_ as N_  # one marker for the whole app; the core cannot import this module
 from invoicer.core.errors import InvoicerError
-from invoicer.core.money import from_minor
+from invoicer.core.money import exponent, from_minor
 from invoicer.paths import resources_dir
 
 SUPPORTED_LANGUAGES = ("en", "de", "fr", "es")
@@ -112,7 +113,23 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     """``123450, "EUR", "de_DE"`` -> ``1.234,50 €`` with the currency's own decimals."""
-    return format_currency(from_minor(minor, currency), currency, locale=locale or _current_locale)
+    return format_amount(from_minor(minor, currency), currency, locale)
+
+
+@cache
+def _currency_pattern(locale: str, places: int) -> NumberPattern:
+    pattern = copy(parse_pattern(Locale.parse(locale).currency_formats["standard"]))
+    pattern.frac_prec = (places, places)
+    return pattern
+
+
+def format_amount(value: Decimal, currency: str, locale: str | None = None, exact: bool = False) -> str:
+    """An amount in major units in the locale's currency format with the ISO 4217 decimals of the currency
+    (Babel's own digits are CLDR's, which differ for HUF, IDR, IQD...); ``exact`` keeps a unit price's extra
+    decimals (0.0125 stays 0.0125)."""
+    where = locale or _current_locale
+    return str(_currency_pattern(where, exponent(currency)).apply(
+        value, where, currency=currency, currency_digits=False, decimal_quantization=not exact))
 
 
 def format_date(value: date | None, locale: str | None = None, fmt: str = "medium") -> str:

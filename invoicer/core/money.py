@@ -5,24 +5,16 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
-from babel.numbers import get_currency_precision, list_currencies
-
 from invoicer.core.errors import N_, Message, ValidationError
+from invoicer.core.reference import minor_units
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
-@cache
-def is_currency(code: str) -> bool:
-    """True for an ISO 4217 code Babel (CLDR) knows, e.g. ``EUR``."""
-    return code in list_currencies()
-
-
-@cache
 def exponent(currency: str) -> int:
-    """Digits after the decimal point of the currency's minor unit (JPY 0, EUR 2, BHD 3)."""
-    return int(get_currency_precision(currency))
+    """Digits after the decimal point of the currency's minor unit, from ISO 4217 (JPY 0, EUR 2, BHD 3, HUF 2)."""
+    return minor_units(currency)
 
 
 @cache
@@ -56,11 +48,11 @@ def format_minor(minor: int, currency: str) -> str:
     return str(from_minor(minor, currency))
 
 
-_NOT_A_NUMBER = N_("{what}: '{text}' is not a number.")
+NOT_A_NUMBER = N_("{what}: '{text}' is not a number.")
 _AMOUNT = N_("amount")
 
 
-def _label(what: str | Message) -> Message:
+def input_label(what: str | Message) -> Message:
     """The name of the input in messages: an English label (marked with N_) or a Message with values."""
     return what if isinstance(what, Message) else Message(what)
 
@@ -76,9 +68,9 @@ def parse_decimal(text: str | int | Decimal, what: str | Message, max_places: in
         try:
             value = Decimal(raw)
         except (InvalidOperation, ValueError):
-            raise ValidationError(_NOT_A_NUMBER, str(what), what=_label(what), text=text) from None
+            raise ValidationError(NOT_A_NUMBER, str(what), what=input_label(what), text=text) from None
     if not value.is_finite():
-        raise ValidationError(_NOT_A_NUMBER, str(what), what=_label(what), text=text)
+        raise ValidationError(NOT_A_NUMBER, str(what), what=input_label(what), text=text)
     exp = value.as_tuple().exponent
     if max_places is not None and isinstance(exp, int) and -exp > max_places:
         value_n = value.normalize()
@@ -86,7 +78,7 @@ def parse_decimal(text: str | int | Decimal, what: str | Message, max_places: in
         if isinstance(exp_n, int) and -exp_n > max_places:
             raise ValidationError(
                 N_("{what}: '{text}' has more than {places} decimal places."), str(what),
-                what=_label(what), text=text, places=max_places,
+                what=input_label(what), text=text, places=max_places,
             )
         value = value_n
     return value

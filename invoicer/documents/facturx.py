@@ -18,10 +18,14 @@ from lxml import etree
 
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import format_minor
+from invoicer.core.reference import split_exemption_reason
 from invoicer.documents.model import Document, Party
 
 PROFILE = "en16931"
 GUIDELINE_ID = "urn:cen.eu:en16931:2017"
+XRECHNUNG_GUIDELINE = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+#: the Peppol billing process, which XRechnung invoices name too
+BILLING_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 TYPE_INVOICE = "380"
 TYPE_CREDIT_NOTE = "381"
 
@@ -34,6 +38,7 @@ NSMAP = {"rsm": RSM, "qdt": QDT, "ram": RAM, "udt": UDT}
 # SEPA credit transfer for EUR, plain credit transfer otherwise (UNTDID 4461)
 PAYMENT_SEPA_TRANSFER = "58"
 PAYMENT_TRANSFER = "30"
+PAYMENT_CLEARING = "97"  # clearing between partners: a credit note settled against what is owed or as credit
 
 
 # ---------------------------------------------------------------- building the XML
@@ -50,7 +55,7 @@ def _ram(parent: etree._Element, tag: str, text: str | None = None, **attrib: st
     return _el(parent, RAM, tag, text, **attrib)
 
 
-def _decimal(value: Decimal) -> str:
+def decimal_text(value: Decimal) -> str:
     """A quantity, price or rate without exponent or trailing zeros: ``Decimal('19.00')`` -> ``19``."""
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
@@ -83,7 +88,9 @@ def _party(parent: etree._Element, tag: str, party: Party, with_vat_id: bool, se
     if party.city:
         _ram(address, "CityName", party.city)
     _ram(address, "CountryID", party.country)
-    if party.email:
+    if party.endpoint_id and party.endpoint_scheme:
+        _ram(_ram(node, "URIUniversalCommunication"), "URIID", party.endpoint_id, schemeID=party.endpoint_scheme)
+    elif party.email:
         _ram(_ram(node, "URIUniversalCommunication"), "URIID", party.email, schemeID="EM")
     if party.vat_id and with_vat_id:
         _ram(_ram(node, "SpecifiedTaxRegistration"), "ID", party.vat_id, schemeID="VA")
@@ -103,14 +110,17 @@ def _tax(parent: etree._Element, tag: str, category: str, rate: Decimal) -> etre
     _ram(node, "TypeCode", "VAT")
     _ram(node, "CategoryCode", category)
     if category != "O":  # "not subject to VAT" carries no rate at all (BR-O-05)
-        _ram(node, "RateApplicablePercent", _decimal(rate))
+        _ram(node, "RateApplicablePercent", decimal_text(rate))
     return node
 
 
-def build_cii(doc: Document) -> etree._Element:
-    """The CII XML tree of an issued invoice (type 380) or credit note (381, citing the invoice, BT-25)."""
+def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
+    """The CII XML tree of an issued invoice (type 380) or credit note (381, citing the invoice, BT-25), for
+    Factur-X (the EN 16931 guideline) or a CIUS of it such as XRechnung (its guideline, the billing process)."""
     if not doc.is_valid_document:
         raise ValidationError(N_("Only a finalized document has an e-invoice; finalize the draft first."))
+    if guideline == XRECHNUNG_GUIDELINE:
+        refuse_outside_xrechnung(doc)
     cur = doc.currency
 
     def amount(minor: int) -> str:
@@ -118,7 +128,9 @@ def build_cii(doc: Document) -> etree._Element:
 
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
     context = _el(root, RSM, "ExchangedDocumentContext")
-    _ram(_ram(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", GUIDELINE_ID)
+    if guideline != GUIDELINE_ID:
+        _ram(_ram(context, "BusinessProcessSpecifiedDocumentContextParameter"), "ID", BILLING_PROCESS)
+    _ram(_ram(context, "GuidelineSpecifiedDocumentContextParameter"), "ID", guideline)
 
     header = _el(root, RSM, "ExchangedDocument")
     _ram(header, "ID", doc.number)
@@ -134,17 +146,17 @@ def build_cii(doc: Document) -> etree._Element:
         _ram(_ram(item, "AssociatedDocumentLineDocument"), "LineID", str(line.position))
         _ram(_ram(item, "SpecifiedTradeProduct"), "Name", line.description)
         price = _ram(_ram(item, "SpecifiedLineTradeAgreement"), "NetPriceProductTradePrice")
-        _ram(price, "ChargeAmount", _decimal(line.unit_price))
+        _ram(price, "ChargeAmount", decimal_text(line.unit_price))
         if line.price_base != 1:
-            _ram(price, "BasisQuantity", _decimal(line.price_base), unitCode=line.unit)
-        _ram(_ram(item, "SpecifiedLineTradeDelivery"), "BilledQuantity", _decimal(line.quantity), unitCode=line.unit)
+            _ram(price, "BasisQuantity", decimal_text(line.price_base), unitCode=line.unit)
+        _ram(_ram(item, "SpecifiedLineTradeDelivery"), "BilledQuantity", decimal_text(line.quantity), unitCode=line.unit)
         settlement = _ram(item, "SpecifiedLineTradeSettlement")
         _tax(settlement, "ApplicableTradeTax", line.tax_category, line.tax_rate)
         if line.discount:
             allowance = _ram(settlement, "SpecifiedTradeAllowanceCharge")
             _el(_ram(allowance, "ChargeIndicator"), UDT, "Indicator", "false")
             if line.discount_percent is not None:
-                _ram(allowance, "CalculationPercent", _decimal(line.discount_percent))
+                _ram(allowance, "CalculationPercent", decimal_text(line.discount_percent))
                 _ram(allowance, "BasisAmount", amount(line.net + line.discount))
             _ram(allowance, "ActualAmount", amount(line.discount))
             _ram(allowance, "Reason", "Discount")
@@ -163,14 +175,21 @@ def build_cii(doc: Document) -> etree._Element:
     if "K" in categories:
         # intra-community supplies need the deliver-to country and a delivery date (BR-IC-11, BR-IC-12);
         # the supply is dated on the invoice date
-        ship_to = _ram(delivery, "ShipToTradeParty")
-        _ram(_ram(ship_to, "PostalTradeAddress"), "CountryID", doc.buyer.country)
+        ship_to = _ram(_ram(delivery, "ShipToTradeParty"), "PostalTradeAddress")
+        if doc.buyer.postcode:
+            _ram(ship_to, "PostcodeCode", doc.buyer.postcode)
+        if doc.buyer.city:
+            _ram(ship_to, "CityName", doc.buyer.city)
+        _ram(ship_to, "CountryID", doc.buyer.country)
         _date(_ram(delivery, "ActualDeliverySupplyChainEvent"), "OccurrenceDateTime", doc.issue_date)
 
     settle = _ram(trade, "ApplicableHeaderTradeSettlement")
     if not doc.is_credit_note:
         _ram(settle, "PaymentReference", doc.number)
     _ram(settle, "InvoiceCurrencyCode", cur)
+    if doc.is_credit_note and guideline != GUIDELINE_ID:
+        # XRechnung asks payment instructions of credit notes too (BR-DE-1): settled between the parties
+        _ram(_ram(settle, "SpecifiedTradeSettlementPaymentMeans"), "TypeCode", PAYMENT_CLEARING)
     if doc.iban and not doc.is_credit_note:
         means = _ram(settle, "SpecifiedTradeSettlementPaymentMeans")
         _ram(means, "TypeCode", PAYMENT_SEPA_TRANSFER if cur == "EUR" else PAYMENT_TRANSFER)
@@ -181,12 +200,15 @@ def build_cii(doc: Document) -> etree._Element:
         node = _ram(settle, "ApplicableTradeTax")
         _ram(node, "CalculatedAmount", amount(tax.amount))
         _ram(node, "TypeCode", "VAT")
-        if tax.exemption_reason:
-            _ram(node, "ExemptionReason", tax.exemption_reason)
+        code, words = split_exemption_reason(tax.exemption_reason or "")
+        if words:
+            _ram(node, "ExemptionReason", words)
         _ram(node, "BasisAmount", amount(tax.basis))
         _ram(node, "CategoryCode", tax.category)
+        if code:
+            _ram(node, "ExemptionReasonCode", code)
         if tax.category != "O":
-            _ram(node, "RateApplicablePercent", _decimal(tax.rate))
+            _ram(node, "RateApplicablePercent", decimal_text(tax.rate))
     for adj in doc.adjustments:
         node = _ram(settle, "SpecifiedTradeAllowanceCharge")
         _el(_ram(node, "ChargeIndicator"), UDT, "Indicator", "true" if adj.is_charge else "false")
@@ -212,9 +234,18 @@ def build_cii(doc: Document) -> etree._Element:
     return root
 
 
-def cii_xml(doc: Document) -> bytes:
-    """The ``factur-x.xml`` of a document, checked against the EN 16931 XSD."""
-    root = build_cii(doc)
+def refuse_outside_xrechnung(doc: Document) -> None:
+    """XRechnung cannot carry what its own rules and EN 16931 ask contradictory things of."""
+    if any(tax.category == "O" for tax in doc.taxes):
+        raise ValidationError(N_(
+            "XRechnung cannot carry an invoice outside the scope of VAT (category O): its rule BR-DE-14 asks for a "
+            "VAT rate that EN 16931 (BR-O-05) forbids. Send this customer Factur-X or Peppol instead."
+        ))
+
+
+def cii_xml(doc: Document, guideline: str = GUIDELINE_ID) -> bytes:
+    """The ``factur-x.xml`` of a document (or the CII of a CIUS), checked against the EN 16931 XSD."""
+    root = build_cii(doc, guideline)
     check_xsd(root)
     xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml

@@ -1,5 +1,6 @@
 """Reading customer and product lists from other tools: CSV (any common delimiter; UTF-8 with or without BOM,
-UTF-16 with BOM, Windows-1252) and .xlsx, into header + rows of text with their line numbers; column mapping."""
+UTF-16 with BOM, Windows-1252) and workbooks (.xlsx, .xls, .ods, read by python-calamine), into header + rows of
+text with their line numbers; column mapping."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from invoicer.core.errors import N_, InvoicerError
@@ -18,6 +19,7 @@ from invoicer.core.errors import N_, InvoicerError
 DELIMITERS = (",", ";", "\t", "|")
 MAX_ROWS = 100_000
 _EMPTY = N_("{name} is empty.")
+_REPLACED = "\ufffd"
 
 
 class ImportFileError(InvoicerError):
@@ -30,11 +32,18 @@ class SourceRow:
 
     line: int
     values: tuple[str, ...]
+    numeric: frozenset[int] = frozenset()  # columns a workbook stores as numbers: their text is exact, '.' decimal
 
     def get(self, column: int | None) -> str:
         if column is None or column >= len(self.values):
             return ""
         return self.values[column].strip()
+
+    def number(self, column: int | None) -> Decimal | None:
+        """The cell's exact number when the workbook stores a number there (None for text, CSV, empty)."""
+        if column is None or column not in self.numeric:
+            return None
+        return Decimal(self.values[column])
 
 
 @dataclass(frozen=True)
@@ -45,19 +54,25 @@ class SourceTable:
     rows: tuple[SourceRow, ...]
     encoding: str | None = None  # CSV only
     delimiter: str | None = None  # CSV only
+    #: lines with bytes the encoding leaves undefined (Windows-1252 0x81, 0x8D, 0x8F, 0x90, 0x9D), read as U+FFFD
+    replaced_lines: tuple[int, ...] = ()
+
+
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def read_table(path: Path) -> SourceTable:
-    """Read a .csv or .xlsx file; the first non-blank row is the header."""
+    """Read a .csv file or a workbook; the first non-blank row is the header."""
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
-        raise ImportFileError(N_("{name}: only .csv and .xlsx files can be imported."), name=path.name)
+    if suffix not in TEXT_SUFFIXES + WORKBOOK_SUFFIXES:
+        raise ImportFileError(N_("{name}: only .csv, .xlsx, .xls and .ods files can be imported."), name=path.name)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(N_("{name} cannot be read: {reason}."), name=path.name, reason=exc.strerror) from None
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(data, path.name)
+    if suffix in WORKBOOK_SUFFIXES:
+        return _read_workbook(data, path.name)
     return read_csv_bytes(data, path.name)
 
 
@@ -114,7 +129,10 @@ def read_csv_bytes(data: bytes, name: str = "file") -> SourceTable:
         raise ImportFileError(N_("{name}, line {line}: {reason}."), name=name, line=line, reason=str(exc)) from None
     if headers is None:
         raise ImportFileError(_EMPTY, name=name)
-    return SourceTable(headers, tuple(rows), encoding, delimiter)
+    # no Windows-1252 byte decodes to U+FFFD: each one there stands for a byte that had no character
+    replaced = tuple(row.line for row in rows if any(_REPLACED in cell for cell in row.values)) \
+        if encoding == "cp1252" else ()
+    return SourceTable(headers, tuple(rows), encoding, delimiter, replaced)
 
 
 def _check_size(rows: list[SourceRow], name: str) -> None:
@@ -124,17 +142,17 @@ def _check_size(rows: list[SourceRow], name: str) -> None:
         )
 
 
-# ---------------------------------------------------------------- xlsx
+# ---------------------------------------------------------------- workbooks
 
 
 def _text(value: object) -> str:
-    """A cell as the text the user sees: 12345 not 12345.0, dates as ISO."""
+    """A cell as the text the user sees: 12345 not 12345.0, 0.00001 not 1e-05, dates as ISO."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     if isinstance(value, date):
@@ -142,28 +160,28 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, name: str) -> SourceTable:
-    import openpyxl  # only when a workbook is read: openpyxl is slow to import
+def _read_workbook(data: bytes, name: str) -> SourceTable:
+    """The first sheet of an .xlsx, .xls or .ods workbook, cell values as text; numbers stay exact."""
+    from python_calamine import CalamineError, CalamineWorkbook  # only when a workbook is read
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ImportFileError(N_("{name} is not a readable .xlsx workbook."), name=name) from None
-    try:
-        sheet = workbook.worksheets[0]
+        records = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).iter_rows()
         headers: tuple[str, ...] | None = None
         rows: list[SourceRow] = []
-        for number, record in enumerate(sheet.iter_rows(values_only=True), 1):
+        # calamine yields rows from the sheet's first row, blank ones too: numbers are the ones users see
+        for number, record in enumerate(records, 1):
             cells = tuple(_text(value) for value in record)
             if not any(cell.strip() for cell in cells):
                 continue
             if headers is None:
                 headers = tuple(cell.strip() for cell in cells)
             else:
-                rows.append(SourceRow(number, cells))
+                numeric = frozenset(i for i, value in enumerate(record)
+                                    if isinstance(value, int | float) and not isinstance(value, bool))
+                rows.append(SourceRow(number, cells, numeric))
                 _check_size(rows, name)
-    finally:
-        workbook.close()
+    except (CalamineError, IndexError, ValueError):
+        raise ImportFileError(N_("{name} is not a readable workbook (.xlsx, .xls or .ods)."), name=name) from None
     if headers is None:
         raise ImportFileError(_EMPTY, name=name)
     return SourceTable(headers, tuple(rows))

@@ -46,6 +46,9 @@ class Party:
     email: str | None = None
     phone: str | None = None
     contact: str | None = None
+    #: the party's electronic address for e-invoices (BT-34 / BT-49), with its scheme (EAS code list)
+    endpoint_scheme: str | None = None
+    endpoint_id: str | None = None
 
     @property
     def address_lines(self) -> tuple[str, ...]:

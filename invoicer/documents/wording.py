@@ -9,12 +9,12 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, localedata
-from babel.numbers import format_currency
 
+from invoicer.core.reference import country_name
 from invoicer.core.units import UNIT_NAMES
 from invoicer.documents.fonts import can_print
 from invoicer.documents.model import Document, PaperSize
-from invoicer.i18n import format_date, format_money, format_number, format_percent, translator
+from invoicer.i18n import format_amount, format_date, format_money, format_number, format_percent, translator
 
 # amounts, prices and rates repeat within a document and across a batch; Babel formatting is costly
 _money = lru_cache(maxsize=8192)(format_money)
@@ -26,7 +26,7 @@ _date = lru_cache(maxsize=4096)(format_date)
 @lru_cache(maxsize=4096)
 def _exact_price(value: Decimal, currency: str, locale: str) -> str:
     # an exact price keeps its extra decimals (0.0125 stays 0.0125), never rounded for display
-    return str(format_currency(value, currency, locale=locale, decimal_quantization=False))
+    return format_amount(value, currency, locale, exact=True)
 
 
 @lru_cache(maxsize=64)
@@ -89,7 +89,7 @@ class Wording:
         return self._(UNIT_NAMES.get(code, code))
 
     def country(self, code: str) -> str:
-        return str(Locale.parse(self.locale).territories.get(code, code))
+        return country_name(code, Locale.parse(self.locale).territories)
 
     def title(self, doc: Document) -> str:
         """``Rechnung RE-2025-00001``, or ``Invoice (draft)`` before a number is given."""

@@ -14,12 +14,14 @@ from babel import Locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from invoicer.core import reference
 from invoicer.core.errors import InvoicerError, Message, ValidationError, listing
+from invoicer.core.numbers import NumberReader
 from invoicer.core.units import unit_code
 from invoicer.db.models import Customer, Product, TaxRate
 from invoicer.documents.importers import SourceRow, SourceTable, guess_mapping
 from invoicer.i18n import N_, _, error_text
-from invoicer.services import audit, customers, products, taxes, validation
+from invoicer.services import audit, company, customers, products, taxes, validation
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class ImportReport:
     created: int = 0
     existing: list[RowProblem] = field(default_factory=list)  # matched a record already there: left alone
     errors: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)  # imported, but not quite as written
     imported: bool = False
 
     def summary(self) -> str:
@@ -95,6 +98,8 @@ class ImportReport:
             parts.append(_("{n} already there").format(n=len(self.existing)))
         if self.errors:
             parts.append(_("{n} with errors").format(n=len(self.errors)))
+        if self.warnings:
+            parts.append(_("{n} with characters replaced").format(n=len(self.warnings)))
         text = _("{rows} rows: ").format(rows=self.rows) + ", ".join(parts) + "."
         if self.errors and not self.imported:
             text += " " + _("Nothing was imported; fix the rows or choose to import the valid rows.")
@@ -113,29 +118,13 @@ def guess_columns(table: SourceTable, fields: Mapping[str, ImportField]) -> dict
 # ---------------------------------------------------------------- number and code parsing
 
 
-def number_text(text: str, comma_is_decimal: bool) -> str:
-    """``"1.234,50 €"`` -> ``"1234.50"``: drop currency signs and thousands separators.
-
-    A lone comma is the decimal separator in files that are not comma-delimited (European CSV with ';',
-    tabs, workbooks); in comma-delimited files commas group thousands (``"1,234.50"``).
-    """
-    raw = re.sub(r"^[^\d+\-.,]+|[^\d.,]+$", "", text.strip().replace("\u00a0", "").replace(" ", ""))
-    if "," in raw and "." in raw:
-        decimal_mark = "," if raw.rfind(",") > raw.rfind(".") else "."
-        grouping = "." if decimal_mark == "," else ","
-        return raw.replace(grouping, "").replace(decimal_mark, ".")
-    if "," in raw:
-        return raw.replace(",", ".") if comma_is_decimal and raw.count(",") == 1 else raw.replace(",", "")
-    return raw
-
-
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for lang in ("en", "de", "fr", "es"):
-        for code, name in Locale(lang).territories.items():
-            if len(code) == 2 and code.isalpha():
-                names.setdefault(name.casefold(), code)
+        territories = Locale(lang).territories
+        for code in reference.countries():
+            names.setdefault(reference.country_name(code, territories).casefold(), code)
     return names
 
 
@@ -156,6 +145,9 @@ def _run(session: Session, table: SourceTable, handle: Handler, valid_only: bool
     """Every row in its own savepoint (a bad row leaves no trace), all rows in one that is kept only when
     the import goes ahead. ``handle`` adds one row, or returns (key, value) of the record it matched."""
     report = ImportReport(rows=len(table.rows))
+    report.warnings = [RowProblem(line, _(
+        "some bytes are no character in Windows-1252 and were replaced by \ufffd; check the row, or save the file "
+        "as UTF-8")) for line in table.replaced_lines]
     everything = session.begin_nested()
     for row in table.rows:
         try:
@@ -278,7 +270,12 @@ def import_products(
     columns = dict(mapping) if mapping is not None else guess_columns(table, PRODUCT_FIELDS)
     _check_mapping(columns, PRODUCT_FIELDS)
     keys = _Keys("name", list(session.scalars(select(Product.name))))
-    comma_is_decimal = table.delimiter != ","
+    price_column, rate_column = columns.get("unit_price"), columns.get("tax_rate")
+    # the file's numbers written as text decide its convention; numbers a workbook stores as numbers are exact
+    texts = [row.get(price_column) for row in table.rows if row.number(price_column) is None]
+    texts += [found.group(2) for row in table.rows
+              if row.number(rate_column) is None and (found := _RATE.match(row.get(rate_column)))]
+    numbers = NumberReader(texts, company.get_company(session).locale)
 
     def handle(row: SourceRow) -> tuple[str, str] | None:
         def get(name: str) -> str:
@@ -288,10 +285,15 @@ def import_products(
         matched = keys.check(name, row.line)
         if matched is not None:
             return matched
+        def number(column: int | None, what: str) -> Callable[[str], Decimal]:
+            exact = row.number(column)
+            return (lambda text: numbers.read(text, what)) if exact is None else (lambda _text: exact)
+
         products.add_product(session, products.ProductData(
-            name=name, unit_price=number_text(get("unit_price"), comma_is_decimal) or get("unit_price"),
+            name=name, unit_price=number(price_column, N_("unit price"))(get("unit_price")),
             unit=unit_code(get("unit")), description=get("description") or None,
-            tax_rate_id=_tax_rate_id(session, get("tax_rate"), get("tax_category"), comma_is_decimal),
+            tax_rate_id=_tax_rate_id(session, get("tax_rate"), get("tax_category"),
+                                     number(rate_column, N_("tax rate"))),
         ))
         return None
 
@@ -302,7 +304,7 @@ def import_products(
 _RATE = re.compile(r"^(?:([A-Za-z]{1,2})\s+|[^\W\d_][\w.]{2,}\s*)?([\d.,]+)\s*%?$")
 
 
-def _tax_rate_id(session: Session, rate_text: str, category_text: str, comma_is_decimal: bool) -> int | None:
+def _tax_rate_id(session: Session, rate_text: str, category_text: str, read: Callable[[str], Decimal]) -> int | None:
     """A tax rate named in the file: by its name (``VAT 19 %``), or ``19``, ``19 %``, ``S 19``, with an
     optional category column; a rate that does not exist yet is created."""
     if not rate_text and not category_text:
@@ -313,7 +315,7 @@ def _tax_rate_id(session: Session, rate_text: str, category_text: str, comma_is_
     found = _RATE.match(rate_text or "0")
     if found is None:
         raise ValidationError(N_("'{rate}' is not a tax rate (e.g. 19, 19 %, S 19 or a rate's name)."), rate=rate_text)
-    rate = Decimal(number_text(found.group(2), comma_is_decimal) or "0")
+    rate = read(found.group(2)) if rate_text else Decimal(0)
     category = (category_text or found.group(1) or "").upper()
     if not category:
         if rate == 0:

@@ -11,8 +11,9 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select,
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, FrozenError, Message, NotFoundError, ValidationError
-from invoicer.core.money import HUNDRED, exponent, is_currency, parse_amount, parse_decimal
+from invoicer.core.money import HUNDRED, exponent, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
+from invoicer.core.reference import is_currency
 from invoicer.core.totals import (
     AdjustmentInput,
     LineInput,
@@ -390,6 +391,8 @@ def finalize_invoice(
     customer: Customer = invoice.customer
     if customer.archived:
         raise ValidationError(_ARCHIVED, "customer", name=customer.name)
+    validation.still_valid(company.name, company.country, company.currency)
+    validation.still_valid(customer.name, customer.country, invoice.currency)
     _check_vat_ids(invoice, company.vat_id, customer.vat_id)
     rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
     number, year, scope, seq = take_number(session, "invoice", invoice.issue_date, customer.id)

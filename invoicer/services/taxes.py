@@ -56,7 +56,7 @@ def add_tax_rate(
         name=name,
         rate=key.rate,
         category=key.category,
-        exemption_reason=validation.optional(exemption_reason),
+        exemption_reason=validation.exemption_reason(exemption_reason),
     )
     session.add(row)
     session.flush()
@@ -78,7 +78,7 @@ def update_tax_rate(session: Session, tax_rate_id: int, name: str, exemption_rea
     if not clean:
         raise ValidationError(N_("A tax rate needs a name."), "name")
     row.name = clean
-    row.exemption_reason = validation.optional(exemption_reason)
+    row.exemption_reason = validation.exemption_reason(exemption_reason)
     audit.record(session, "update", "tax_rate", tax_rate_id, payload={"name": row.name})
 
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from types import ModuleType
 
-from babel import Locale
+from email_validator import EmailNotValidError, validate_email
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum import get_cc_module
+from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
+from invoicer.core import reference
 from invoicer.core.errors import N_, Message, ValidationError
-from invoicer.core.money import is_currency
 from invoicer.i18n import is_locale, normalize_locale
-
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]{2,}$")
-
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
@@ -42,29 +40,47 @@ def optional(value: str | None, multiline: bool = False) -> str | None:
     return clean_text(value, multiline) or None
 
 
-@lru_cache(maxsize=1)
-def _countries() -> frozenset[str]:
-    # CLDR also names groupings and placeholders (EU, UN, ZZ "Unknown Region"...): not countries
-    not_countries = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
-    return frozenset(
-        code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in not_countries
-    )
-
-
 def country(value: str | None) -> str:
+    """An EN 16931 country code (ISO 3166-1 alpha-2, 1A Kosovo, XI Northern Ireland)."""
     code = required(value, N_("Country")).upper()
-    if code not in _countries():
+    if not reference.is_country(code):
         raise ValidationError(N_("'{value}' is not an ISO country code (e.g. DE, FR, US)."), "country", value=value)
     return code
 
 
 def currency(value: str | None) -> str:
     code = required(value, N_("Currency")).upper()
-    if not is_currency(code):
+    if not reference.is_currency(code):
         raise ValidationError(
             N_("'{value}' is not an ISO currency code (e.g. EUR, USD, JPY)."), "currency", value=value
         )
     return code
+
+
+def still_valid(name: str, country_code: str | None, currency_code: str | None = None) -> None:
+    """Refuse a code stored when it was still accepted that a new invoice may no longer carry (a customer in
+    HRK, withdrawn in 2023; a country code outside EN 16931): the record keeps opening, finalizing stops."""
+    if currency_code and not reference.is_currency(currency_code):
+        raise ValidationError(
+            N_("{code} is no longer a valid currency (withdrawn from ISO 4217): choose a current one for "
+               "'{name}' and its invoices."), "currency", code=currency_code, name=name,
+        )
+    if country_code and not reference.is_country(country_code):
+        raise ValidationError(
+            N_("'{code}' is not a country code e-invoices accept (EN 16931): choose the country of '{name}' "
+               "again."), "country", code=country_code, name=name,
+        )
+
+
+def exemption_reason(value: str | None) -> str | None:
+    """An exemption reason: words, optionally after a VATEX code (``VATEX-EU-IC Intra-community supply``),
+    which must be one of the code list."""
+    text = optional(value)
+    code = reference.split_exemption_reason(text)[0] if text else None
+    if code is not None and code not in reference.vatex_codes():
+        raise ValidationError(N_("'{code}' is not a VATEX exemption reason code (e.g. VATEX-EU-IC)."),
+                              "exemption_reason", code=code)
+    return text
 
 
 def locale(value: str | None) -> str:
@@ -75,45 +91,45 @@ def locale(value: str | None) -> str:
 
 
 def email(value: str | None) -> str | None:
+    """An email address checked and normalised by email-validator (syntax, IDNA; no DNS lookup)."""
     text = optional(value)
-    if text is not None and not _EMAIL.match(text):
-        raise ValidationError(N_("'{value}' is not an email address."), "email", value=text)
-    return text
-
-
-_VAT_PREFIX = {"GR": "EL"}
+    if text is None:
+        return None
+    try:
+        return str(validate_email(text, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        raise ValidationError(N_("'{value}' is not an email address."), "email", value=text) from None
 
 
 def vat_id(value: str | None, country_code: str | None) -> str | None:
-    """Validate a VAT ID with python-stdnum for the country's scheme; accept as typed where there is none."""
+    """Validate a VAT ID: EU ones (with EL for Greece and XI for Northern Ireland) with ``stdnum.eu.vat``,
+    others with python-stdnum's scheme for the country; accepted as typed where there is none."""
     text = optional(value)
     if text is None:
         return None
     compact = re.sub(r"[\s.\-/]", "", text).upper()
-    cc = (compact[:2] if compact[:2].isalpha() else (country_code or "")).upper()
-    cc = {"EL": "GR"}.get(cc, cc)
+    typed_prefix = compact[:2] if compact[:2].isalpha() else ""
+    cc = (typed_prefix or country_code or "").upper()
+    if cc.lower() in eu_vat.MEMBER_STATES or cc == "EL":
+        # the country prefix belongs to an EU VAT ID: stdnum reads it and checks the checksum
+        return _checked(eu_vat, compact if typed_prefix else cc + compact, text, cc)
     try:
         module = get_cc_module(cc.lower(), "vat") if cc else None
     except (ImportError, ValueError):
         module = None
     if module is None:
         return compact
+    _checked(module, compact, text, cc)
+    return compact
+
+
+def _checked(module: ModuleType, number: str, text: str, cc: str) -> str:
     try:
-        number = module.validate(compact)
+        return str(module.validate(number))
     except StdnumError:
         raise ValidationError(
             N_("'{value}' is not a valid VAT ID for {country}."), "vat_id", value=text, country=cc
         ) from None
-    prefix = _VAT_PREFIX.get(cc, cc)
-    number = str(number)
-    return number if number[:2].isalpha() else f"{prefix}{number}" if _eu_style(cc) else number
-
-
-def _eu_style(cc: str) -> bool:
-    return cc in {
-        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "GR", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
-        "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI", "GB", "CH", "NO",
-    }
 
 
 def iban(value: str | None) -> str | None:

@@ -42,4 +42,22 @@ def test_import_products(data: Path, tmp_path: Path) -> None:
     path.write_text("Product,Price,VAT\nConsulting,120.00,19\n", encoding="utf-8")
     assert ok(data, "import", "products", str(path))["created"] == 1
     assert [p["name"] for p in ok(data, "product", "list")] == ["Consulting"]
-    assert "only .csv and .xlsx" in user_error(data, "import", "products", str(tmp_path / "p.pdf"))
+    assert "only .csv, .xlsx, .xls and .ods" in user_error(data, "import", "products", str(tmp_path / "p.pdf"))
+
+
+def test_import_products_bad_number_is_a_row_error_not_a_crash(data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("Product,Price,VAT\nConsulting,120.00,1.2.3\n", encoding="utf-8")
+    result = run(data, "import", "products", str(path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"{path}: line 2: tax rate: '1.2.3' is not a number."
+
+
+def test_import_names_the_rows_whose_characters_were_replaced(data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"Product;Price\nTee \x81;1,00\nCoffee;2,00\n")
+    result = run(data, "import", "products", str(path))
+    assert result.returncode == 0
+    assert result.stderr.startswith(f"{path}: line 2: some bytes are no character in Windows-1252")
+    report = ok(data, "import", "products", str(path), "--dry-run")
+    assert [w["line"] for w in report["warnings"]] == [2]

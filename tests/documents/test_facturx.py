@@ -21,6 +21,10 @@ from tests.documents.samples import BUYER, credit_note, make_document
 
 US_BUYER = Party("Acme Inc.", "1 Main Street", "10001", "New York", "US")
 
+def _with_reason(doc: Document, reason: str) -> Document:
+    return replace(doc, taxes=tuple(replace(t, exemption_reason=reason) for t in doc.taxes))
+
+
 CASES: dict[str, Callable[[], Document]] = {
     "several rates, discounts and charges": lambda: make_document(
         adjustments=[(False, "Loyalty discount", "20.00", "S", "19"), (True, "Shipping", "9.90", "S", "19"),
@@ -32,6 +36,10 @@ CASES: dict[str, Callable[[], Document]] = {
     "reverse charge": lambda: make_document(lines=[("Consulting", "8", "HUR", "95.00", "AE", "0", None)]),
     "intra-community supply": lambda: make_document(lines=[("Hardware token", "25", "C62", "39.99", "K", "0", None)]),
     "exempt": lambda: make_document(lines=[("Medical service", "1", "C62", "80.00", "E", "0", None)]),
+    "exempt, with a VATEX code": lambda: _with_reason(
+        make_document(lines=[("Medical service", "1", "C62", "80.00", "E", "0", None)]),
+        "VATEX-EU-132-1B: Hospital and medical care",
+    ),
     "export": lambda: make_document(
         lines=[("Software licence", "3", "C62", "250.00", "G", "0", None)], buyer=US_BUYER, locale="en_US"
     ),
@@ -135,6 +143,13 @@ def test_exemption_reasons_are_written() -> None:
     assert _one(root, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:ExemptionReason/text()") == (
         "Reverse charge: VAT to be accounted for by the recipient"
     )
+
+
+def test_a_vatex_code_is_written_as_the_exemption_reason_code() -> None:
+    root = etree.fromstring(cii_xml(CASES["exempt, with a VATEX code"]()))
+    tax = "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
+    assert _one(root, tax + "ram:ExemptionReasonCode/text()") == "VATEX-EU-132-1B"
+    assert _one(root, tax + "ram:ExemptionReason/text()") == "Hospital and medical care"
 
 
 def test_drafts_have_no_e_invoice() -> None:

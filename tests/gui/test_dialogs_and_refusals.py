@@ -10,8 +10,10 @@ import pytest
 from gui_helpers import activate, replace_text, run_modal, toolbar_button
 from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtWidgets import QDialogButtonBox
+from sqlalchemy import update
 
 from invoicer.db.engine import transaction
+from invoicer.db.models import Customer
 from invoicer.gui import app as app_module
 from invoicer.gui import messages
 from invoicer.gui.dialogs.customer import CustomerDialog
@@ -233,3 +235,16 @@ def test_app_run_opens_the_main_window(qtbot, tmp_path, monkeypatch: pytest.Monk
     assert seen and "Invoicer" in seen[0]
     assert (tmp_path / "data" / "invoicer.sqlite3").exists()
     assert not QLockFile(str(tmp_path / "data" / app_module.LOCK_FILENAME)).isLocked()
+
+
+def test_customer_dialog_flags_a_withdrawn_currency_and_opens(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    customer, _invoice = _seed(gui_db, finalize=False)
+    with transaction(gui_db.sessions) as s:  # stored when the kuna was still legal tender
+        s.execute(update(Customer).where(Customer.id == customer).values(currency="HRK"))
+    dialog = CustomerDialog(window.ops, window, customer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.currency.code() == "HRK"
+    assert dialog.outdated.isVisibleTo(dialog) and "HRK is no longer a valid currency" in dialog.outdated.text()
+    dialog.currency.set_code("EUR")
+    assert not dialog.outdated.isVisibleTo(dialog)

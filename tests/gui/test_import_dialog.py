@@ -119,7 +119,7 @@ def test_unreadable_file_is_explained(qtbot, ops, tmp_path: Path, dialogs) -> No
     dialog = ImportDialog(ops, "customers")
     qtbot.addWidget(dialog)
     assert not dialog.load_file(path)
-    assert dialogs.errors == ["c.pdf: only .csv and .xlsx files can be imported."]
+    assert dialogs.errors == ["c.pdf: only .csv, .xlsx, .xls and .ods files can be imported."]
 
 
 def test_reports_page_opens_the_dialogs(qtbot, window, ops) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import AuditEvent, Customer, Product, TaxRate
 from invoicer.documents.importers import read_table
-from invoicer.services.imports import ImportReport, import_customers, import_products, number_text
+from invoicer.services.imports import ImportReport, import_customers, import_products
 from invoicer.services.taxes import add_tax_rate
 
 CUSTOMERS = (
@@ -168,14 +168,53 @@ def test_products_by_tax_rate_name_and_semicolon_decimals(seller: Database, tmp_
         run_products(seller, path, key="email")
 
 
-@pytest.mark.parametrize(("text", "comma_is_decimal", "expected"), [
-    ("1.234,50", True, "1234.50"),
-    ("1,234.50", False, "1234.50"),
-    ("12,5", True, "12.5"),
-    ("1,234", False, "1234"),
-    ("€ 9,99", True, "9.99"),
-    ("9.99 EUR", True, "9.99"),
-    ("-3", True, "-3"),
+
+
+def test_german_prices_in_a_comma_separated_file_are_not_read_100_times_too_high(seller: Database,
+                                                                                  tmp_path: Path) -> None:
+    # the company's locale is de_DE; a comma-separated file quotes the German decimal comma
+    path = write(tmp_path, 'Name,Preis,MwSt\r\nA,"12,50",19\r\nB,"1.234,50",7\r\n')
+    assert run_products(seller, path).created == 2
+    with seller.readonly_sessions() as s:
+        prices = dict(s.execute(select(Product.name, Product.unit_price)).all())
+    assert prices == {"A": Decimal("12.50"), "B": Decimal("1234.50")}
+
+
+@pytest.mark.parametrize(("price", "expected"), [
+    ("1\u202f234,50", "1234.50"),  # French grouping: narrow no-break space
+    ("1\u00a0234,50", "1234.50"),
+    ("1'234.50", "1234.50"),  # Swiss
+    ("CHF 1’234.50", "1234.50"),
 ])
-def test_number_text(text: str, comma_is_decimal: bool, expected: str) -> None:
-    assert number_text(text, comma_is_decimal) == expected
+def test_grouping_by_spaces_and_apostrophes(seller: Database, tmp_path: Path, price: str, expected: str) -> None:
+    path = write(tmp_path, f"Name;Preis\r\nA;{price}\r\n")
+    assert run_products(seller, path).created == 1
+    with seller.readonly_sessions() as s:
+        assert s.scalar(select(Product.unit_price)) == Decimal(expected)
+
+
+@pytest.mark.parametrize("price", ["(12,50)", "12,50-"])
+def test_accounting_negatives_are_negative_not_positive(seller: Database, tmp_path: Path, price: str) -> None:
+    report = run_products(seller, write(tmp_path, f"Name;Preis\r\nRefund;{price}\r\nOther;1,00\r\n"))
+    assert [(p.line, p.message) for p in report.errors] == [(2, "A unit price cannot be negative.")]
+    assert count(seller, Product) == 0
+
+
+def test_unreadable_and_ambiguous_numbers_are_row_errors(seller: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "Name,Price,VAT\r\nA,10,1.2.3\r\nB,\"1,234\",19\r\nC,5,19\r\n")
+    report = run_products(seller, path)
+    assert [(p.line, p.message) for p in report.errors] == [
+        (2, "tax rate: '1.2.3' is not a number."),
+        (3, "unit price: '1,234' could be 1.234 or 1234; the file does not show which separator is the decimal "
+            "one (write it without a thousands separator)."),
+    ]
+    assert not report.imported and count(seller, Product) == 0
+
+
+def test_bytes_windows_1252_leaves_undefined_are_reported(seller: Database, tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes("Name;Preis\r\nMüller Tee;1,00\r\nCaf\x81;2,00\r\nPlain;3,00\r\n".encode("latin-1"))
+    report = run_products(seller, path)
+    assert report.imported and report.created == 3
+    assert [p.line for p in report.warnings] == [3]
+    assert "Windows-1252" in report.warnings[0].message and "1 with characters replaced" in report.summary()

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from invoicer.core.totals import TaxCategory
-from invoicer.core.units import UNIT_NAMES
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import locale_decimal, plain_decimal
+from invoicer.gui.widgets import pickers
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import N_, _
 from invoicer.services import products, taxes
@@ -46,9 +46,9 @@ class ProductDialog(QDialog):
         self.name.setObjectName("name")
         self.description = text_box(70)
         self.unit = QComboBox()
-        for code, name in UNIT_NAMES.items():
-            if code != "H87":
-                self.unit.addItem(_(name), code)
+        product = ops.read(lambda s: products.get_product(s, product_id)) if product_id is not None else None
+        for code, name in pickers.unit_choices([product.unit] if product is not None else []):
+            self.unit.addItem(name, code)
         self.price = QLineEdit()
         self.price.setObjectName("price")
         self.tax = QComboBox()
@@ -65,8 +65,7 @@ class ProductDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(_buttons(self))
-        if product_id is not None:
-            product = ops.read(lambda s: products.get_product(s, product_id))
+        if product is not None:
             self.name.setText(product.name)
             self.description.setPlainText(product.description or "")
             self.unit.setCurrentIndex(max(self.unit.findData(product.unit), 0))

@@ -6,17 +6,20 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from invoicer.core.errors import ValidationError
 from invoicer.gui.operations import Operations
+from invoicer.gui.style import warning_style
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
 from invoicer.gui.widgets.text_box import text_box
-from invoicer.i18n import _
+from invoicer.i18n import _, error_text
 from invoicer.services import company, customers, settings, validation
 from invoicer.services.customers import CustomerData
 
@@ -52,6 +55,11 @@ class CustomerDialog(QDialog):
         self.terms.setRange(0, 3650)
         self.terms.setSuffix(_(" days"))
         self.notes = text_box()
+        self.outdated = QLabel()
+        self.outdated.setObjectName("outdated")
+        self.outdated.setWordWrap(True)
+        self.outdated.setStyleSheet(warning_style())
+        self.outdated.hide()
 
         form = QFormLayout()
         form.addRow(_("&Name"), self.name)
@@ -74,8 +82,23 @@ class CustomerDialog(QDialog):
         self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.outdated)
         layout.addWidget(buttons)
         self._load()
+        self._flag_outdated()
+        self.country.currentTextChanged.connect(self._flag_outdated)
+        self.currency.currentTextChanged.connect(self._flag_outdated)
+
+    def _flag_outdated(self) -> None:
+        """Name a code stored when it was still accepted (a customer in HRK): the customer opens, but saving
+        and finalizing refuse it until a current one is chosen."""
+        try:
+            validation.still_valid(self.name.text(), self.country.code(), self.currency.code())
+        except ValidationError as error:
+            self.outdated.setText(error_text(error))
+            self.outdated.show()
+        else:
+            self.outdated.hide()
 
     def _load(self) -> None:
         def query(session: object) -> tuple:

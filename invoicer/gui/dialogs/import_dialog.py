@@ -120,7 +120,7 @@ class ImportDialog(QDialog):
 
     def _choose(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, self.windowTitle(), "", _("Tables (*.csv *.txt *.tsv *.xlsx);;All files (*)"))
+            self, self.windowTitle(), "", _("Tables (*.csv *.txt *.tsv *.xlsx *.xls *.ods);;All files (*)"))
         if path:
             self.load_file(Path(path))
 
@@ -177,8 +177,8 @@ class ImportDialog(QDialog):
 
     def _show_report(self, report: ImportReport) -> None:
         self.summary.setText(report.summary())
-        self.problems.setPlainText("\n".join(str(p) for p in report.errors + report.existing))
-        notes = {p.line: p.message for p in report.existing}
+        self.problems.setPlainText("\n".join(str(p) for p in report.errors + report.warnings + report.existing))
+        notes = {p.line: p.message for p in report.existing + report.warnings}
         notes.update({p.line: p.message for p in report.errors})
         self._show_preview(notes)
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from invoicer.core.errors import InvoicerError
-from invoicer.core.units import UNIT_NAMES
 from invoicer.gui import messages
 from invoicer.gui.dialogs.document_data import Document, load_document
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
@@ -43,6 +42,7 @@ from invoicer.gui.style import (
     status_label,
     warning_style,
 )
+from invoicer.gui.widgets import pickers
 from invoicer.gui.widgets.line_table import LineTable
 from invoicer.gui.widgets.tables import record_table
 from invoicer.gui.widgets.text_box import text_box
@@ -169,9 +169,8 @@ class InvoiceEditor(QWidget):
         } - set(known) - {""}
         return self.tax_rows + [(v, v.replace("|", " ") + " %") for v in sorted(extra)]
 
-    @staticmethod
-    def unit_choices() -> list[tuple[str, str]]:
-        return [(code, _(name)) for code, name in UNIT_NAMES.items() if code != "H87"]
+    def unit_choices(self) -> list[tuple[str, str]]:
+        return pickers.unit_choices(row.get("unit", "") for row in self.lines.rows)
 
     def _line_columns(self) -> list[EditColumn]:
         return [

