@@ -87,7 +87,7 @@ class LineInput:
     unit_price: Decimal
     tax: TaxKey
     discount_percent: Decimal | None = None
-    discount_amount: Decimal | None = None  # major units, for the whole line
+    discount_amount: int | None = None  # minor units, for the whole line
     price_base: Decimal = Decimal(1)
 
 
@@ -153,7 +153,7 @@ def line_amounts(line: LineInput, currency: str, rounding: TaxRounding) -> LineA
             raise ValidationError(N_("A discount must be between 0 and 100 %."), "discount")
         discount = round_half_up(exact_gross * line.discount_percent / HUNDRED, places)
     elif line.discount_amount is not None:
-        discount = round_half_up(line.discount_amount, places)
+        discount = from_minor(line.discount_amount, currency)
         if discount < ZERO:
             raise ValidationError(N_("A discount cannot be negative."), "discount")
     net = round_half_up(exact_gross - discount, places)
@@ -239,7 +239,7 @@ class StoredLine(Protocol):
     unit_price: Decimal
     price_base: Decimal
     discount_percent: Decimal | None
-    discount_amount: Decimal | None
+    discount_amount: int | None  # minor units
     tax_category: str
     tax_rate: Decimal
 

@@ -63,6 +63,8 @@ class TaxRate(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
+    # a deleted customer's id is never given again: audit events keep naming it (migration 0008)
+    __table_args__ = ({"sqlite_autoincrement": True},)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     contact: Mapped[str | None] = mapped_column(String(200))
@@ -140,6 +142,8 @@ class Invoice(Base):
         Index("ix_invoices_type_customer_issue", "doc_type", "customer_id", "issue_date"),
         # covers the amount due, for the list sorted by it (migration 0005)
         Index("ix_invoices_type_amounts", "doc_type", "status", "total", "paid", "credited"),
+        # a deleted draft's id is never given again, so `invoice history` never mixes two documents (0008)
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(12), default="invoice")
@@ -210,7 +214,10 @@ class InvoiceLine(Base):
     unit_price: Mapped[Decimal]
     price_base: Mapped[Decimal] = mapped_column(default=Decimal(1))
     discount_percent: Mapped[Decimal | None]
-    discount_amount: Mapped[Decimal | None]
+    discount_amount: Mapped[int | None]  # minor units, for the whole line
+    # the discount amount exactly as chained before it was stored in minor units (migration 0008), kept only
+    # where that text was not a whole number of minor units (a partial credit note's share of a discount)
+    legacy_discount_text: Mapped[str | None] = mapped_column(String(40))
     tax_category: Mapped[str] = mapped_column(String(2))
     tax_rate: Mapped[Decimal]
     gross: Mapped[int] = mapped_column(default=0)

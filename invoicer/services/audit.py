@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicer.db.models import AuditEvent, ChainLink, Invoice
+from invoicer.core.money import from_minor
+from invoicer.db.models import AuditEvent, ChainLink, Invoice, InvoiceLine
 
 GENESIS = "0" * 64
 
@@ -135,7 +136,7 @@ def document_content(invoice: Invoice) -> dict[str, Any]:
                 str(line.unit_price),
                 str(line.price_base),
                 None if line.discount_percent is None else str(line.discount_percent),
-                None if line.discount_amount is None else str(line.discount_amount),
+                _discount_text(line, invoice.currency),
                 line.tax_category,
                 str(line.tax_rate),
                 line.gross,
@@ -152,6 +153,14 @@ def document_content(invoice: Invoice) -> dict[str, Any]:
         ],
         "taxes": [[t.category, str(t.rate), t.basis, t.amount, t.exemption_reason] for t in invoice.taxes],
     }
+
+
+def _discount_text(line: InvoiceLine, currency: str) -> str | None:
+    """A line's discount amount as chained: the major-unit text it was typed as (``"5.00"``), which its minor
+    units give back; lines issued before migration 0008 with a fraction of a minor unit keep their own text."""
+    if line.discount_amount is None:
+        return None
+    return line.legacy_discount_text or str(from_minor(line.discount_amount, currency))
 
 
 def content_sha256(invoice: Invoice) -> str:

@@ -166,7 +166,8 @@ def issue_credit_note(
 def _copy_line(source: InvoiceLine, position: int, quantity: Decimal) -> InvoiceLine:
     discount_amount = source.discount_amount
     if discount_amount is not None and quantity != source.quantity:
-        discount_amount = discount_amount * quantity / source.quantity
+        # the credited share of the discount, in whole minor units as every stored amount
+        discount_amount = int(round_half_up(discount_amount * quantity / source.quantity, 0))
     return InvoiceLine(
         position=position, description=source.description, quantity=quantity, unit=source.unit,
         unit_price=source.unit_price, price_base=source.price_base, discount_percent=source.discount_percent,

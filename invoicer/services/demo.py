@@ -469,7 +469,7 @@ class _Rows:
                 line.id_ref = line_id
             self.lines.append((
                 line_id, d.id, line.position, line.description, str(line.quantity), line.unit,
-                str(line.unit_price), str(line.price_base), dec(line.discount_percent), dec(line.discount_amount),
+                str(line.unit_price), str(line.price_base), dec(line.discount_percent), line.discount_amount,
                 line.tax_category, str(line.tax_rate), line.gross, line.discount, line.net, line.tax,
                 line.product_id, line.source_line_id,
             ))

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select,
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, FrozenError, Message, NotFoundError, ValidationError
-from invoicer.core.money import HUNDRED, exponent, parse_amount, parse_decimal
+from invoicer.core.money import HUNDRED, exponent, from_minor, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
 from invoicer.core.reference import is_currency
 from invoicer.core.totals import (
@@ -108,9 +108,7 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
     key = taxes.tax_key(line.tax_category, line.tax_rate)
     discount = Message(N_("line {line} discount"), line=index)
     percent = None if line.discount_percent in (None, "") else parse_decimal(line.discount_percent, discount, 4)
-    amount = None
-    if line.discount_amount not in (None, ""):
-        amount = Decimal(parse_amount(line.discount_amount, currency, discount)).scaleb(-exponent(currency))
+    amount = None if line.discount_amount in (None, "") else parse_amount(line.discount_amount, currency, discount)
     if percent is not None and not 0 <= percent <= HUNDRED:
         raise ValidationError(N_("line {line}: a discount must be between 0 and 100 %."), "discount", line=index)
     values: dict[str, object] = {
@@ -276,7 +274,9 @@ def draft_data(invoice: Invoice) -> DraftData:
                 tax_rate=line.tax_rate,
                 unit=line.unit,
                 discount_percent=line.discount_percent,
-                discount_amount=line.discount_amount,
+                discount_amount=None if line.discount_amount is None else from_minor(
+                    line.discount_amount, invoice.currency
+                ),
                 product_id=line.product_id,
             )
             for line in invoice.lines

@@ -89,7 +89,7 @@ def test_rate_spelling_does_not_split_the_breakdown() -> None:
 
 def test_discount_larger_than_line_and_allowance_larger_than_basis_are_refused() -> None:
     with pytest.raises(ValidationError):
-        compute_totals([LineInput(Decimal("1"), Decimal("5"), S19, discount_amount=Decimal("6"))], [], "EUR")
+        compute_totals([LineInput(Decimal("1"), Decimal("5"), S19, discount_amount=600)], [], "EUR")
     with pytest.raises(ValidationError):
         compute_totals(
             [LineInput(Decimal("1"), Decimal("5"), S19)], [AdjustmentInput(Decimal("6"), S19, False)], "EUR"

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from invoicer.db.migrate import alembic_config, head_revision, open_database
+from invoicer.db.migrate import HEAD_REVISION, alembic_config, open_database
 from invoicer.db.models import Base
 
 
@@ -20,7 +20,7 @@ def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     db.close()
     assert diff == [], f"models and migrations differ: {diff}"
-    assert version == head_revision()
+    assert version == HEAD_REVISION
 
 
 def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from invoicer import __version__, paths
 from invoicer.core.errors import StorageError
 from invoicer.db import backup
 from invoicer.db.engine import transaction
-from invoicer.db.migrate import Database, head_revision, open_database
+from invoicer.db.migrate import HEAD_REVISION, Database, open_database
 from invoicer.services import backups, company, integrity
 
 from .helpers import make_open
@@ -89,7 +89,7 @@ def test_the_manifest_names_version_revision_and_every_member_hash(business: Dat
     with zipfile.ZipFile(archive) as z:
         manifest = json.loads(z.read("manifest.json"))
         assert manifest["app_version"] == __version__
-        assert manifest["schema_revision"] == head_revision()
+        assert manifest["schema_revision"] == HEAD_REVISION
         assert manifest["created"]
         assert set(manifest["members"]) == set(z.namelist()) - {"manifest.json"}
         for name, digest in manifest["members"].items():
