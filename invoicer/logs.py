@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -36,3 +38,17 @@ def setup_logging(folder: Path) -> Path:
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     return target
+
+
+@contextmanager
+def logging_to(folder: Path) -> Iterator[Path]:
+    """``setup_logging`` for one command-line run: the handler it adds is closed afterwards, so a run in the
+    same process as others (tests calling ``main``) leaves no open log file behind."""
+    before = set(log.handlers)
+    target = setup_logging(folder)
+    try:
+        yield target
+    finally:
+        for handler in set(log.handlers) - before:
+            log.removeHandler(handler)
+            handler.close()

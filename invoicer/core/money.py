@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from functools import cache
 
 from invoicer.core.errors import N_, Message, ValidationError
@@ -28,6 +29,12 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def round_fraction(value: Fraction) -> int:
+    """An exact fraction of minor units rounded to a whole minor unit, halves away from zero."""
+    magnitude = (2 * abs(value.numerator) + value.denominator) // (2 * value.denominator)
+    return magnitude if value >= 0 else -magnitude
+
+
 def round_money(value: Decimal, currency: str) -> Decimal:
     """Round an amount in major units to the currency's minor unit, half-up."""
     return round_half_up(value, exponent(currency))
@@ -46,6 +53,15 @@ def from_minor(minor: int, currency: str) -> Decimal:
 def format_minor(minor: int, currency: str) -> str:
     """Plain decimal string in major units, as used in JSON and files: ``"1234.50"``."""
     return str(from_minor(minor, currency))
+
+
+def format_price(value: Decimal, currency: str) -> str:
+    """A unit price (up to 4 decimals) as a plain decimal string in major units with at least the currency's
+    decimals and the significant digits beyond them: ``12.5`` -> ``"12.50"``, ``14.9950`` -> ``"14.995"``."""
+    significant = value.normalize()
+    if significant.as_tuple().exponent > -exponent(currency):  # type: ignore[operator]  # finite: no 'n'/'F'
+        return str(significant.quantize(quantum(currency)))
+    return str(significant)
 
 
 NOT_A_NUMBER = N_("{what}: '{text}' is not a number.")

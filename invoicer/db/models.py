@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,6 +35,10 @@ class Company(Base):
     tax_number: Mapped[str | None] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(50))
+    contact: Mapped[str | None] = mapped_column(String(200))  # the seller's contact person (XRechnung BT-41)
+    # the seller's electronic address for e-invoices (BT-34) and its scheme (EAS code list), migration 0009
+    endpoint_scheme: Mapped[str | None] = mapped_column(String(4))
+    endpoint_id: Mapped[str | None] = mapped_column(String(100))
     iban: Mapped[str | None] = mapped_column(String(34))
     bic: Mapped[str | None] = mapped_column(String(11))
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
@@ -82,6 +87,12 @@ class Customer(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    # e-invoicing (migration 0009): the format the customer receives (None: chosen from country and public
+    # body), and its electronic address (BT-49) with the scheme (EAS code list)
+    einvoice_format: Mapped[str | None] = mapped_column(String(20))
+    public_body: Mapped[bool] = mapped_column(default=False, server_default=false())
+    endpoint_scheme: Mapped[str | None] = mapped_column(String(4))
+    endpoint_id: Mapped[str | None] = mapped_column(String(100))
 
 
 class Product(Base):

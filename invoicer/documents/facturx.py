@@ -186,6 +186,9 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
     settle = _ram(trade, "ApplicableHeaderTradeSettlement")
     if not doc.is_credit_note:
         _ram(settle, "PaymentReference", doc.number)
+    foreign = doc.tax_currency is not None and doc.tax_currency != cur and doc.tax_total_in_tax_currency is not None
+    if foreign:
+        _ram(settle, "TaxCurrencyCode", doc.tax_currency)  # BT-6: the VAT return's currency
     _ram(settle, "InvoiceCurrencyCode", cur)
     if doc.is_credit_note and guideline != GUIDELINE_ID:
         # XRechnung asks payment instructions of credit notes too (BR-DE-1): settled between the parties
@@ -223,6 +226,10 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
     _ram(sums, "AllowanceTotalAmount", amount(doc.allowance_total))
     _ram(sums, "TaxBasisTotalAmount", amount(doc.tax_basis))
     _ram(sums, "TaxTotalAmount", amount(doc.tax_total), currencyID=cur)
+    if foreign:  # BT-111, converted with the rate locked at finalize
+        assert doc.tax_currency is not None and doc.tax_total_in_tax_currency is not None
+        _ram(sums, "TaxTotalAmount", format_minor(doc.tax_total_in_tax_currency, doc.tax_currency),
+             currencyID=doc.tax_currency)
     _ram(sums, "GrandTotalAmount", amount(doc.total))
     _ram(sums, "TotalPrepaidAmount", amount(doc.total - doc.amount_due if not doc.is_credit_note else 0))
     _ram(sums, "DuePayableAmount", amount(doc.amount_due if not doc.is_credit_note else doc.total))

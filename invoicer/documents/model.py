@@ -138,6 +138,9 @@ class Document:
     buyer_reference: str | None = None
     legal_details: str | None = None
     logo_path: str | None = None
+    # the VAT total in the seller's accounting currency where the document's currency differs (BT-6, BT-111)
+    tax_currency: str | None = None
+    tax_total_in_tax_currency: int | None = None
 
     @property
     def is_credit_note(self) -> bool:

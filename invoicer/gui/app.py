@@ -14,13 +14,12 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from invoicer import APP_ID, APP_NAME, __version__, i18n, paths
 from invoicer.core.errors import InvoicerError
-from invoicer.db.engine import transaction
-from invoicer.db.migrate import Database, open_database
 from invoicer.gui import messages
 from invoicer.gui.widgets.background import when_done
 from invoicer.i18n import _
 from invoicer.logs import setup_logging
-from invoicer.services import backups, settings
+from invoicer.services import backups, settings, store
+from invoicer.services.store import Database
 
 log = logging.getLogger("invoicer.gui.app")
 
@@ -47,7 +46,7 @@ def run(data_dir: Path | None = None) -> int:
         return 1
     try:
         try:
-            db = open_database(folder, daily_backup=False)  # started once the window shows, not before
+            db = store.open_database(folder, daily_backup=False)  # started once the window shows, not before
         except InvoicerError as err:
             messages.show_error(None, err)
             return 1
@@ -100,9 +99,8 @@ _qt_translators: list[QTranslator] = []
 
 def apply_language(db: Database) -> str:
     """Use the ``ui.language`` setting, or the system's language; Qt's own buttons follow too."""
-    with transaction(db.readonly_sessions) as session:
-        chosen = settings.get(session, "ui.language")
-    locale = i18n.set_language(chosen or None)
+    chosen = store.read(db, settings.UI_LANGUAGE.get)
+    locale = i18n.set_language(chosen)
     app = QApplication.instance()
     if app is not None:
         for old in _qt_translators:

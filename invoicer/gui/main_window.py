@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from invoicer import APP_NAME, __version__, paths
-from invoicer.db.migrate import Database
 from invoicer.gui import operations
 from invoicer.gui.operations import Operations
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import STYLE_SHEET, icon
 from invoicer.i18n import N_, _, ngettext
+from invoicer.services.store import Database
 
 if TYPE_CHECKING:
     from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher

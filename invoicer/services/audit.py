@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,6 +82,45 @@ def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
         .order_by(AuditEvent.id)
     )
     return list(session.scalars(stmt))
+
+
+# keys of an invoice's or credit note's event payloads that hold money (minor units of its currency)
+MONEY_KEYS = frozenset({"total", "amount", "applied", "excess", "amount_due", "applied_to_due", "to_customer_credit",
+                        "refunded"})
+
+
+@dataclass(frozen=True)
+class DocumentEvent:
+    """One event of a document's audit trail; money in ``payload`` as Decimal in major units."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    before: str | None
+    after: str | None
+    payload: dict[str, Any] | None
+
+
+def document_history(session: Session, document_id: int) -> list[DocumentEvent]:
+    """The audit trail of invoice or credit note ``document_id`` (a deleted draft's too), oldest first."""
+    events = sorted(history(session, "invoice", document_id) + history(session, "credit_note", document_id),
+                    key=lambda e: e.id)
+    payloads = [json.loads(e.payload) if e.payload else None for e in events]
+    document = session.get(Invoice, document_id)
+    # a deleted draft's currency is in its own events (create, edit)
+    currency = document.currency if document is not None else next(
+        (p["currency"] for p in payloads if p and isinstance(p.get("currency"), str)), None
+    )
+
+    def major(payload: dict[str, Any] | None) -> dict[str, Any] | None:
+        if payload is None or currency is None:
+            return payload
+        return {k: from_minor(v, currency) if k in MONEY_KEYS and isinstance(v, int) else v
+                for k, v in payload.items()}
+
+    return [DocumentEvent(e.id, e.at, e.actor, e.action, e.before_status, e.after_status, major(p))
+            for e, p in zip(events, payloads, strict=True)]
 
 
 def recent_events(session: Session, limit: int = 20) -> list[AuditEvent]:

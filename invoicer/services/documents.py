@@ -53,16 +53,10 @@ def render_document(document: Document) -> bytes:
 
     return render(document)
 
-def _paper_setting(value: Any) -> None:
-    if value not in (PAPER_AUTO, *[p.value for p in PaperSize]):
-        raise ValidationError(N_("The paper size is 'auto', 'A4' or 'Letter'."))
-
-
-settings.declare(
-    "documents.paper_size",
-    settings.SettingDef(
-        PAPER_AUTO, N_("Paper size of documents (auto: Letter for US and Canadian customers, else A4)"), _paper_setting
-    ),
+PAPER_SIZE = settings.ChoiceSetting(
+    "documents.paper_size", PAPER_AUTO,
+    N_("Paper size of documents (auto: Letter for US and Canadian customers, else A4)"),
+    (PAPER_AUTO, *[p.value for p in PaperSize]),
 )
 
 
@@ -106,7 +100,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
     locale = str(buyer.get("locale") or seller.get("locale") or "en_US")
     translate = translator(locale).gettext
     corrected = session.get(Invoice, invoice.corrects_id) if invoice.corrects_id else None
-    paper = settings.get(session, "documents.paper_size")
+    paper = PAPER_SIZE.get(session)
     created = invoice.finalized_at or datetime.combine(invoice.issue_date, time())
     copy = mark is DocumentMark.COPY
     return Document(
@@ -154,6 +148,8 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         corrected_number=corrected.number if corrected else None,
         corrected_date=corrected.issue_date if corrected else None,
         reason=invoice.reason,
+        tax_currency=invoice.company_currency,
+        tax_total_in_tax_currency=invoice.company_tax_total,
         settlement=Settlement(invoice.applied_to_due, invoice.to_customer_credit, invoice.refunded),
         iban=seller.get("iban"),
         bic=seller.get("bic"),

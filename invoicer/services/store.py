@@ -17,7 +17,7 @@ from invoicer.core.errors import N_, StorageError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, open_database
 
-__all__ = ["Database", "Session", "data_folder", "open_database", "read", "transaction", "write"]
+__all__ = ["Database", "Session", "data_folder", "open_database", "read", "rehearse", "transaction", "write"]
 
 T = TypeVar("T")
 
@@ -41,3 +41,14 @@ def data_folder(session: Session) -> Path:
     if not database or database == ":memory:":
         raise StorageError(N_("Documents need a database file in a data folder, not an in-memory database."))
     return Path(database).resolve().parent
+
+
+def rehearse(db: Database, action: Callable[[Session], T]) -> T:
+    """Run ``action`` and roll it back whatever happens: the exact effect of a payment or a credit note,
+    shown before the user confirms, without a copy of the service's rules in the front-end."""
+    with db.sessions() as session:
+        session.begin()
+        try:
+            return action(session)
+        finally:
+            session.rollback()

@@ -1,4 +1,5 @@
-"""The command line through a real subprocess: names, JSON, exit codes, one-line errors."""
+"""The command line: names, JSON, exit codes, one-line errors (in-process through ``main``), and the few
+things only a real process shows: the installed entry point, ``python -m invoicer``, a reader going away."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from tests.cli.invocations import ok, run, user_error
+from invoicer.logs import log
+from tests.cli.invocations import ROOT, ok, run, user_error
 
 
 def test_the_whole_story(data: Path, tmp_path: Path) -> None:
@@ -126,9 +129,22 @@ def test_json_flag_anywhere_and_human_output(data: Path) -> None:
 def test_unexpected_errors_are_logged_not_shown(data: Path) -> None:
     # a folder path that is a file: opening the database cannot work
     bad = data / "invoicer.sqlite3"
+    handlers = list(log.handlers)
     result = run(bad, "customer", "list")
     assert result.returncode in (1, 2)
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert log.handlers == handlers  # the log file is closed again: nothing left open by a run
+
+
+def test_the_installed_entry_point_runs_main(data: Path) -> None:
+    target = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]["invoicer"]
+    module, _, function = target.partition(":")
+    wrapper = f"import sys; from {module} import {function}; sys.exit({function}())"  # what pip's script runs
+    env = {**os.environ, "INVOICER_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", wrapper, "company", "show", "--json"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == "Müller & Söhne GmbH"
 
 
 def test_settings_of_every_feature_are_listed(data: Path) -> None:

@@ -46,6 +46,12 @@ CASES: dict[str, Callable[[], Document]] = {
     "outside the scope of VAT": lambda: make_document(
         lines=[("Membership fee", "1", "ANN", "120.00", "O", "0", None)]
     ),
+    "percent discounts on half-cent amounts": lambda: make_document(
+        lines=[("Widget", "1", "C62", "10.005", "S", "19", "50"), ("Gift", "1", "C62", "10.005", "S", "19", "100")]
+    ),
+    "US dollars, VAT also in euros": lambda: replace(
+        make_document(currency="USD", locale="en_US"), tax_currency="EUR", tax_total_in_tax_currency=6123
+    ),
     "JPY": lambda: make_document(
         lines=[("Consulting", "3", "HUR", "12000", "S", "10", None), ("Hosting", "1", "MON", "5000", "S", "10", "5")],
         currency="JPY", locale="ja_JP",
@@ -86,8 +92,8 @@ def test_xml_amounts_equal_the_engine(case: str) -> None:
     assert _one(root, sums + "AllowanceTotalAmount/text()") == money(doc.allowance_total)
     assert _one(root, sums + "ChargeTotalAmount/text()") == money(doc.charge_total)
     assert _one(root, sums + "TaxBasisTotalAmount/text()") == money(doc.tax_basis)
-    assert _one(root, sums + "TaxTotalAmount/text()") == money(doc.tax_total)
-    assert _one(root, sums + "TaxTotalAmount/@currencyID") == doc.currency
+    assert _one(root, sums + f"TaxTotalAmount[@currencyID='{doc.currency}']/text()") == money(doc.tax_total)
+    assert _xpath(root, sums + "TaxTotalAmount/@currencyID")[0] == doc.currency  # BT-110 first, BT-111 after
     assert _one(root, sums + "GrandTotalAmount/text()") == money(doc.total)
     assert _one(root, "//ram:InvoiceCurrencyCode/text()") == doc.currency
     breakdown = [
@@ -99,6 +105,25 @@ def test_xml_amounts_equal_the_engine(case: str) -> None:
     assert breakdown == [(t.category, money(t.basis), money(t.amount)) for t in doc.taxes]
     line_totals = _xpath(root, "//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount/text()")
     assert line_totals == [money(line.net) for line in doc.lines]
+
+
+def test_line_allowance_basis_times_percent_is_its_amount() -> None:
+    root = etree.fromstring(cii_xml(CASES["percent discounts on half-cent amounts"]()))
+    for allowance in root.xpath("//ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge",
+                                namespaces=NSMAP):
+        basis, percent, actual = (Decimal(allowance.xpath(f"ram:{name}/text()", namespaces=NSMAP)[0])
+                                  for name in ("BasisAmount", "CalculationPercent", "ActualAmount"))
+        assert actual == (basis * percent / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+
+
+def test_the_vat_total_is_stated_in_the_accounting_currency_too() -> None:
+    root = etree.fromstring(cii_xml(CASES["US dollars, VAT also in euros"]()))
+    assert _one(root, "//ram:TaxCurrencyCode/text()") == "EUR"
+    totals = root.xpath("//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxTotalAmount", namespaces=NSMAP)
+    assert [(t.get("currencyID"), t.text) for t in totals][1] == ("EUR", "61.23")
+    same = etree.fromstring(cii_xml(replace(CASES["several rates, discounts and charges"](), tax_currency="EUR",
+                                            tax_total_in_tax_currency=1)))
+    assert not _xpath(same, "//ram:TaxCurrencyCode")  # only where the currencies differ
 
 
 def test_jpy_amounts_have_no_decimals() -> None:

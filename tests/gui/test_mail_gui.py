@@ -21,7 +21,7 @@ from invoicer.gui.pages.mail_settings import MailSettingsWidget
 from invoicer.mail import secrets
 from invoicer.services import company, customers, settings
 from tests.gui.conftest import Dialogs
-from tests.mail.smtp_server import HOST, PASSWORD, USER, MemoryKeyring, Server, ServerFactory
+from tests.mail.smtp_server import HOST, PASSWORD, USER, MemoryKeyring, RefusingKeyring, Server, ServerFactory
 from tests.services.helpers import make_open
 from tests.services.test_mailing import configure
 
@@ -128,7 +128,44 @@ def test_without_a_keyring_the_form_says_so(qtbot, ops: Operations, dialogs: Dia
     form.user.setText(USER)
     form.from_address.setText(USER)
     form.password.setText(PASSWORD)
+    form.auto_send.setChecked(True)
     assert not form.save() and "No system keyring is available" in dialogs.errors[0]
+    assert_nothing_saved(ops)
+
+
+def assert_nothing_saved(ops: Operations) -> None:
+    with transaction(ops.db.readonly_sessions) as s:
+        assert settings.get(s, "mail.host") == "" and settings.get(s, "mail.user") is None
+        assert settings.get(s, "reminders.auto_send") is False
+
+
+def test_a_keyring_that_refuses_saves_nothing(qtbot, ops: Operations, dialogs: Dialogs) -> None:  # type: ignore[no-untyped-def]
+    keyring.set_keyring(RefusingKeyring())
+    form = MailSettingsWidget(ops)
+    qtbot.addWidget(form)
+    form.host.setText(HOST)
+    form.user.setText(USER)
+    form.from_address.setText(USER)
+    form.password.setText(PASSWORD)
+    form.auto_send.setChecked(True)
+    assert not form.save()
+    assert dialogs.errors == ["No system keyring is available here (the keyring is locked), so the mail password "
+                              "cannot be stored; Invoicer asks for it when sending and keeps it only until the "
+                              "program ends."]
+    assert_nothing_saved(ops)
+    assert form.password.text() == PASSWORD  # still typed in: nothing to type again after unlocking the keyring
+
+
+def test_a_password_needs_the_user_name(qtbot, ops: Operations, dialogs: Dialogs, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
+    form = MailSettingsWidget(ops)
+    qtbot.addWidget(form)
+    form.host.setText(HOST)
+    form.from_address.setText(USER)
+    form.password.setText(PASSWORD)
+    assert not form.save() and dialogs.errors == ["A mail password belongs to a user name: give the user name too."]
+    assert memory_keyring.store == {}
+    with transaction(ops.db.readonly_sessions) as s:
+        assert settings.get(s, "mail.host") == ""
 
 
 def test_send_invoice_previews_sends_and_asks_before_sending_again(

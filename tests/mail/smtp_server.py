@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from keyring.backend import KeyringBackend
+from keyring.errors import PasswordSetError
 
 HOST = "127.0.0.1"
 USER = "billing@example.com"
@@ -47,6 +48,13 @@ class MemoryKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self.store.pop((service, username), None)
+
+
+class RefusingKeyring(MemoryKeyring):
+    """A keyring that is there but refuses to store (locked, or access denied)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise PasswordSetError("the keyring is locked")
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ from invoicer.gui import messages
 from invoicer.gui.dialogs.document_data import Document
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import locale_decimal, money, plain_decimal, warning_style
+from invoicer.gui.widgets.pickers import ActionDatePicker
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import credit_notes
 from invoicer.services.credit_notes import CreditLine, Settlement
@@ -72,6 +73,7 @@ class CreditNoteDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText(_("e.g. returned goods, price reduction agreed"))
+        self.issue_date = ActionDatePicker(document.issue_date)
         self.refund = QCheckBox(_("Refund what exceeds the amount due (instead of keeping it as customer credit)"))
         self.effect = QLabel()
         self.effect.setObjectName("effect")
@@ -86,6 +88,7 @@ class CreditNoteDialog(QDialog):
         form.addRow(_("Amount due"), QLabel(money(document.amount_due, document.currency)))
         form.addRow(_("A&mount ({currency})").format(currency=document.currency), self.amount)
         form.addRow(_("&Reason"), self.reason)
+        form.addRow(_("&Date"), self.issue_date)
         layout = QVBoxLayout(self)
         layout.addWidget(self.mode_full)
         layout.addWidget(self.mode_lines)
@@ -100,13 +103,15 @@ class CreditNoteDialog(QDialog):
         self.lines.itemChanged.connect(lambda _item: self.update_effect())
         self.amount.textChanged.connect(self.update_effect)
         self.refund.toggled.connect(self.update_effect)
+        self.issue_date.dateChanged.connect(lambda _day: self.update_effect())
         self.update_effect()
 
     def _request(self) -> dict[str, object]:
         """The service arguments for what the user chose; InvoicerError when something is not a number."""
         self.lines.setEnabled(self.mode_lines.isChecked())
         self.amount.setEnabled(self.mode_amount.isChecked())
-        common: dict[str, object] = {"reason": self.reason.text(), "refund": self.refund.isChecked()}
+        common: dict[str, object] = {"reason": self.reason.text(), "refund": self.refund.isChecked(),
+                                     "issue_date": self.issue_date.day()}
         if self.mode_full.isChecked():
             return {**common, "full": True}
         if self.mode_lines.isChecked():

@@ -48,7 +48,8 @@ from invoicer.gui.widgets.tables import record_table
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.gui.widgets.totals import TaxLine, TotalsBox, TotalsView
 from invoicer.i18n import N_, _, error_text
-from invoicer.services import customers, invoices, products, settings, taxes
+from invoicer.services import company as company_service
+from invoicer.services import customers, invoices, products, rates, settings, taxes
 from invoicer.services.invoices import AdjustmentData, DraftData, LineData
 from invoicer.services.payments import PaymentRow
 
@@ -154,7 +155,7 @@ class InvoiceEditor(QWidget):
                 customers.customer_choices(session, include_archived=False),  # type: ignore[arg-type]
                 taxes.list_tax_rates(session),  # type: ignore[arg-type]
                 products.list_products(session),  # type: ignore[arg-type]
-                settings.get(session, "invoice.tax_rounding"),  # type: ignore[arg-type]
+                settings.TAX_ROUNDING.get(session),  # type: ignore[arg-type]
             )
 
         self.customer_rows, rates, self.product_rows, self.rounding = self.ops.read(query)
@@ -192,9 +193,21 @@ class InvoiceEditor(QWidget):
             EditColumn("tax", N_("VAT"), choices=self.tax_choices),
         ]
 
-    def _default_tax(self) -> str:
+    def _default_tax(self, unit: str = "C62") -> str:
+        zero_rated = self._zero_rated(unit)
+        if zero_rated is not None:
+            return zero_rated
         standard = [v for v, _name in self.tax_rows if v.startswith("S|")]
         return standard[-1] if standard else (self.tax_rows[0][0] if self.tax_rows else "")
+
+    def _zero_rated(self, unit: str) -> str | None:
+        """The 0 % category the customer's lines take (export, intra-EU goods or services), as the service derives
+        it; None for a customer charged the usual VAT."""
+        row = self._customer_row()
+        if row is None:
+            return None
+        category = self.ops.read(lambda s: taxes.derived_category(s, row.id, Decimal(0), unit))
+        return None if category == "Z" else tax_value(category, 0)
 
     def _blank_line(self) -> Row:
         return {"description": "", "quantity": "", "unit": "C62", "unit_price": "", "discount": "",
@@ -217,6 +230,9 @@ class InvoiceEditor(QWidget):
             filled["quantity"] = "1"
         if product.tax_rate_id in self.tax_by_id:
             filled["tax"] = self.tax_by_id[product.tax_rate_id]
+        zero_rated = self._zero_rated(product.unit)
+        if zero_rated is not None:  # the product's usual VAT does not apply to this customer
+            filled["tax"] = zero_rated
         if product.description and product.description != product.name:
             filled["description"] = product.description
         return filled
@@ -384,10 +400,10 @@ class InvoiceEditor(QWidget):
         self.undo.clear()
         if self.invoice_id is None:
             self.document = None
+            if customer_id is not None:  # first: the blank line's VAT follows the customer
+                self.customer.setCurrentIndex(self.customer.findData(customer_id))
             self.lines.load([self._blank_line()])
             self.adjustments.load([])
-            if customer_id is not None:
-                self.customer.setCurrentIndex(self.customer.findData(customer_id))
         else:
             document = self.ops.read(lambda s: load_document(s, self.invoice_id))  # type: ignore[arg-type]
             self.document = document
@@ -679,8 +695,9 @@ class InvoiceEditor(QWidget):
         assert self.invoice_id is not None and self.document is not None
         doc = self.document
         try:
-            number = self.ops.read(
-                lambda s: invoices.next_number(s, "invoice", doc.issue_date, doc.customer_id))
+            number, company_currency, stored_rate = self.ops.read(lambda s: (
+                invoices.next_number(s, "invoice", doc.issue_date, doc.customer_id),
+                company_service.get_company(s).currency, rates.rate_on(s, doc.currency, doc.issue_date)))
         except InvoicerError as err:
             messages.show_error(self, err)
             return
@@ -689,9 +706,19 @@ class InvoiceEditor(QWidget):
             "It will take the number {number} and be frozen: it can no longer be edited or deleted, "
             "only corrected with a credit note."
         ).format(customer=doc.customer_name, total=money(doc.totals.total, doc.currency), number=number)
-        if not messages.confirm(self, _("Finalize invoice"), text, _("Finalize")):
-            return
-        if self.ops.finalize(self, self.invoice_id) is not None:
+        rate: str | None = None
+        if doc.currency == company_currency:
+            if not messages.confirm(self, _("Finalize invoice"), text, _("Finalize")):
+                return
+        else:  # the rate is locked for good: shown, prefilled from the rates table, and typed if there is none
+            rate = messages.confirm_with_rate(
+                self, _("Finalize invoice"), text, _("Finalize"),
+                _("1 {currency} = … {company_currency}").format(currency=doc.currency,
+                                                                  company_currency=company_currency),
+                "" if stored_rate is None else f"{stored_rate.normalize():f}")
+            if rate is None:
+                return
+        if self.ops.finalize(self, self.invoice_id, rate) is not None:
             self._load()
 
     def _delete(self) -> None:
@@ -772,20 +799,20 @@ class InvoiceEditor(QWidget):
         doc = self.document
         if doc is None:
             return
-        reason = messages.ask_reason(self, _("Void invoice"), _(
-            "Void {number}? It stays in the records, marked void, and is no longer owed.\nReason:").format(
-            number=doc.number))
-        if reason is not None and self.ops.void(self, doc.id, reason or None):
+        answer = messages.ask_dated_reason(self, _("Void invoice"), _(
+            "Void {number}? It stays in the records, marked void, and is no longer owed.").format(
+            number=doc.number), doc.issue_date)
+        if answer is not None and self.ops.void(self, doc.id, answer.text or None, answer.day):
             self._load()
 
     def _write_off(self) -> None:
         doc = self.document
         if doc is None:
             return
-        reason = messages.ask_reason(self, _("Mark uncollectible"), _(
-            "Write off {due} on {number}? A payment that arrives later is still recorded.\nReason:").format(
-            due=money(doc.amount_due, doc.currency), number=doc.number))
-        if reason is not None and self.ops.mark_uncollectible(self, doc.id, reason or None):
+        answer = messages.ask_dated_reason(self, _("Mark uncollectible"), _(
+            "Write off {due} on {number}? A payment that arrives later is still recorded.").format(
+            due=money(doc.amount_due, doc.currency), number=doc.number), doc.issue_date)
+        if answer is not None and self.ops.mark_uncollectible(self, doc.id, answer.text or None, answer.day):
             self._load()
 
     def _reverse_payment(self) -> None:
@@ -794,10 +821,11 @@ class InvoiceEditor(QWidget):
             messages.show_error(self, _("Choose the payment to reverse in the list first."))
             return
         payment = self.payment_model.record(index.row())
-        reason = messages.ask_reason(self, _("Reverse payment"), _(
-            "Reverse the payment of {amount} from {date}? A reversal entry is recorded; the original stays.\n"
-            "Reason:").format(amount=money(payment.amount, payment.currency), date=day(payment.paid_on)))
-        if reason is not None and self.ops.reverse_payment(self, payment.id, reason or None) is not None:
+        answer = messages.ask_dated_reason(self, _("Reverse payment"), _(
+            "Reverse the payment of {amount} from {date}? A reversal entry is recorded; the original stays.").format(
+            amount=money(payment.amount, payment.currency), date=day(payment.paid_on)), payment.paid_on)
+        if answer is not None and self.ops.reverse_payment(self, payment.id, answer.text or None,
+                                                           answer.day) is not None:
             self._load()
 
     # ------------------------------------------------------------ closing

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,7 +18,8 @@ from invoicer.core.money import from_minor, parse_amount
 from invoicer.gui import messages
 from invoicer.gui.dialogs.document_data import Document
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import date_format, locale_decimal, money, plain_decimal, warning_style
+from invoicer.gui.style import locale_decimal, money, plain_decimal, warning_style
+from invoicer.gui.widgets.pickers import ActionDatePicker
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import payments
 
@@ -86,11 +83,8 @@ class PaymentDialog(_AmountDialog):
     def __init__(self, ops: Operations, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(ops, document, parent)
         self.setWindowTitle(_("Record payment for {number}").format(number=document.number))
-        self.paid_on = QDateEdit(QDate.currentDate())
+        self.paid_on = ActionDatePicker(document.issue_date)
         self.paid_on.setObjectName("paid_on")
-        self.paid_on.setCalendarPopup(True)
-        self.paid_on.setDisplayFormat(date_format())
-        self.paid_on.setMaximumDate(QDate.currentDate())
         self.method = QComboBox()
         self.method.setObjectName("method")
         self.method.setEditable(True)
@@ -114,8 +108,7 @@ class PaymentDialog(_AmountDialog):
         except InvoicerError as err:
             messages.show_error(self, err)
             return
-        paid_on: date = self.paid_on.date().toPython()
-        if self.ops.record_payment(self, self.document.id, amount, paid_on, self.method.currentText(),
+        if self.ops.record_payment(self, self.document.id, amount, self.paid_on.day(), self.method.currentText(),
                                    self.reference.text()) is not None:
             super().accept()
 
@@ -127,6 +120,8 @@ class ApplyCreditDialog(_AmountDialog):
         self.form.addRow(_("Customer credit"), QLabel(money(document.customer_credit, document.currency)))
         self.form.addRow(_("Amount due"), QLabel(money(document.amount_due, document.currency)))
         self.form.addRow(_("&Amount to apply"), self.amount)
+        self.applied_on = ActionDatePicker(document.issue_date)
+        self.form.addRow(_("&Date"), self.applied_on)
         self.finish_layout()
         self.amount.setText(_amount_text(min(document.customer_credit, document.amount_due), document.currency))
         self.update_effect()
@@ -135,7 +130,7 @@ class ApplyCreditDialog(_AmountDialog):
         super().update_effect()
         try:
             amount = self.minor()
-            self.ops.dry_run(lambda s: payments.apply_credit(s, self.document.id, amount))
+            self.ops.dry_run(lambda s: payments.apply_credit(s, self.document.id, amount, self.applied_on.day()))
         except InvoicerError as err:
             self.effect.setText(error_text(err))
             self.effect.setStyleSheet(warning_style())
@@ -147,6 +142,6 @@ class ApplyCreditDialog(_AmountDialog):
         except InvoicerError as err:
             messages.show_error(self, err)
             return
-        if self.ops.apply_credit(self, self.document.id, amount) is not None:
+        if self.ops.apply_credit(self, self.document.id, amount, self.applied_on.day()) is not None:
             super().accept()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtCore import QThread
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,14 +26,20 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.gui import messages
-from invoicer.gui.operations import Operations
-from invoicer.gui.widgets.background import run_with_progress
+from invoicer.gui.operations import Job, Operations
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.i18n import SUPPORTED_LANGUAGES, _, error_text
-from invoicer.mail import secrets, templates
-from invoicer.mail.smtp import DEFAULT_PORTS, SECURITY_MODES, SECURITY_TITLES
-from invoicer.services import mailing, reminders, settings, validation  # noqa: F401 (reminders declares its settings)
-from invoicer.services.mailing import MailSettings, PasswordNeededError
+from invoicer.services import mailing, reminders, validation
+from invoicer.services.mailing import (
+    DEFAULT_PORTS,
+    DEFAULT_TEMPLATES,
+    PLACEHOLDERS,
+    SECURITY_MODES,
+    SECURITY_TITLES,
+    MailSettings,
+    PasswordNeededError,
+    template_names,
+)
 
 
 class MailSettingsWidget(QWidget):
@@ -45,7 +50,7 @@ class MailSettingsWidget(QWidget):
         self.ops = ops
         self.templates: dict[str, Any] = {}
         self._shown: tuple[str, str] | None = None  # the (template, language) in the editor
-        self._thread: QThread | None = None
+        self.testing: Job | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self._server_box())
         layout.addWidget(self._reminders_box())
@@ -149,7 +154,7 @@ class MailSettingsWidget(QWidget):
         self.body.setMinimumHeight(140)
         reset = QPushButton(_("Restore the default text"))
         reset.clicked.connect(self._reset_template)
-        placeholders = QLabel(_("Placeholders: ") + ", ".join(f"{{{name}}}" for name in templates.PLACEHOLDERS))
+        placeholders = QLabel(_("Placeholders: ") + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS))
         placeholders.setWordWrap(True)
         placeholders.setProperty("muted", True)
         self.template.currentTextChanged.connect(lambda _text: self._show_template())
@@ -171,8 +176,8 @@ class MailSettingsWidget(QWidget):
     def load(self) -> None:
         def read(session: Any) -> tuple[MailSettings, bool, list[dict[str, Any]], dict[str, Any]]:
             return (
-                mailing.load_mail_settings(session), settings.get(session, "reminders.auto_send"),
-                settings.get(session, "reminders.schedule"), settings.get(session, "mail.templates"),
+                mailing.load_mail_settings(session), reminders.AUTO_SEND.get(session),
+                reminders.SCHEDULE.get(session), mailing.TEMPLATES.get(session),
             )
 
         config, auto_send, schedule, stored_templates = self.ops.read(read)
@@ -196,27 +201,20 @@ class MailSettingsWidget(QWidget):
         self._shown = None
         self.template.blockSignals(True)
         self.template.clear()
-        self.template.addItems(sorted(templates.template_names(self.templates)))
+        self.template.addItems(sorted(template_names(self.templates)))
         self.template.blockSignals(False)
         self._show_template()
         self._show_keyring_state(config)
 
     def _show_keyring_state(self, config: MailSettings) -> None:
-        if not secrets.keyring_available():
+        if not mailing.keyring_available():
             self.keyring_note.setText(_("There is no system keyring here: the password is not stored; Invoicer "
                                         "asks for it when it sends mail."))
             self.password.setPlaceholderText(_("Asked when sending"))
             return
-        stored = bool(config.user) and self._stored_password(config) is not None
+        stored = mailing.password_stored(config)
         self.password.setPlaceholderText(_("Stored in the system keyring") if stored else "")
         self.keyring_note.setText(_("The password is kept only in the system keyring, never in Invoicer's files."))
-
-    @staticmethod
-    def _stored_password(config: MailSettings) -> str | None:
-        try:
-            return secrets.stored_password(config.host, config.user or "")
-        except secrets.KeyringUnavailableError:
-            return None
 
     def _security_changed(self) -> None:
         # follow the usual port of the new mode unless the user typed an unusual one
@@ -236,7 +234,7 @@ class MailSettingsWidget(QWidget):
             return
         name, language = self._shown
         subject, body = self.subject.text(), self.body.toPlainText()
-        default = templates.DEFAULT_TEMPLATES.get(name, {}).get(language)
+        default = DEFAULT_TEMPLATES.get(name, {}).get(language)
         current = self.templates.get(name, {}).get(language)
         if current is None and (not subject.strip() or default == {"subject": subject, "body": body}):
             return  # nothing typed for a new entry, or the built-in text unchanged
@@ -248,7 +246,7 @@ class MailSettingsWidget(QWidget):
         if not name:
             return
         self._shown = (name, language)
-        found = self.templates.get(name, {}).get(language) or templates.DEFAULT_TEMPLATES.get(name, {}).get(language)
+        found = self.templates.get(name, {}).get(language) or DEFAULT_TEMPLATES.get(name, {}).get(language)
         self.subject.setText(found["subject"] if found else "")
         self.body.setPlainText(found["body"] if found else "")
 
@@ -283,40 +281,30 @@ class MailSettingsWidget(QWidget):
         return levels
 
     def values(self) -> dict[str, Any]:
-        """Everything to store, as setting values (InvoicerError when something is wrong)."""
+        """The reminder and template settings to store (InvoicerError when something is wrong)."""
         self._keep_template_edits()
-        config = self.mail_settings()
         found: dict[str, Any] = {
             "reminders.auto_send": self.auto_send.isChecked(),
             "reminders.schedule": self._schedule_value(),
             "mail.templates": self.templates,
         }
-        if config.host.strip() or config.from_address.strip():
-            found |= mailing.setting_values(config)
-        missing = {lv["template"] for lv in found["reminders.schedule"]} - templates.template_names(self.templates)
+        missing = {lv["template"] for lv in found["reminders.schedule"]} - template_names(self.templates)
         if missing:
             raise ValidationError(_("There is no email template named {names}.").format(names=", ".join(sorted(missing))))
         return found
 
     def save(self) -> bool:
-        """Store the settings, then the password (if one was typed) in the keyring."""
+        """Store the settings and the typed password (in the keyring) in one go: all of it, or nothing."""
         try:
             values = self.values()
         except InvoicerError as err:
             messages.show_error(self, err)
             return False
-        if not self.ops.save_settings(self, values):
-            return False
         config = self.mail_settings()
-        if self.password.text():
-            if not config.user.strip():
-                messages.show_error(self, _("Enter the user name the password belongs to."))
-                return False
-            try:
-                secrets.store_password(config.host.strip(), config.user.strip(), self.password.text())
-            except secrets.KeyringUnavailableError as err:
-                messages.show_error(self, err)
-                return False
+        password = self.password.text() or None
+        server = config if config.host.strip() or (config.from_address or "").strip() or password else None
+        if not self.ops.save_mail_settings(self, values, server, password):
+            return False
         self.load()
         return True
 
@@ -346,7 +334,7 @@ class MailSettingsWidget(QWidget):
             self.test_button.setEnabled(True)
             return False  # shown as usual
 
-        self._thread = run_with_progress(
+        self.testing = self.ops.start(
             self, _("Connecting to {server}…").format(server=config.host),
-            lambda _progress: mailing.test_connection(config, password), done, failed,
+            lambda _progress: mailing.test_connection(config, password), done=done, failed=failed,
         )

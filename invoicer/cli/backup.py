@@ -1,0 +1,58 @@
+"""Keeping the business safe: ``invoicer verify`` and ``invoicer backup create|list|restore``."""
+
+from __future__ import annotations
+
+import argparse
+
+from invoicer.cli.base import Commands, Context, table
+
+
+def cmd_verify(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import integrity
+
+    report = ctx.read(lambda s: integrity.verify(s, ctx.db.folder))
+    data = {"ok": report.ok, "checked": report.checked, "problems": report.problems}
+    ctx.out(data, lambda: report.summary())
+    return 0 if report.ok else 1
+
+
+def cmd_backup_create(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import backups
+
+    target = backups.create_backup(ctx.folder)
+    ctx.out({"path": str(target)}, str(target))
+    return 0
+
+
+def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import backups
+
+    rows = backups.list_backups(ctx.folder)
+    data = [{"path": str(b.path), "created": b.created.isoformat(), "reason": b.reason, "size": b.size}
+            for b in rows]
+    ctx.out(data, lambda: table(["Created", "Reason", "Size", "File"],
+                                [[d["created"], d["reason"], d["size"], d["path"]] for d in data])
+            if data else "No backups yet.")
+    return 0
+
+
+def cmd_backup_restore(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import backups
+
+    done = backups.restore_backup(ctx.folder, a.file)
+    safety = done.previous_saved_as
+    data = {"restored": str(done.source), "previous_saved_as": str(safety) if safety else None}
+    ctx.out(data, f"Restored {done.source}." + (f" The replaced database was saved as {safety}." if safety else ""))
+    return 0
+
+
+def register_verify(commands: Commands) -> None:
+    commands.command("verify", cmd_verify, "check integrity, the hash chain, gapless numbers and balances")
+
+
+def register(commands: Commands) -> None:
+    g = commands.group("backup", "database backups")
+    g.command("create", cmd_backup_create, "back up the database now")
+    g.command("list", cmd_backup_list, "list backups, newest first")
+    c = g.command("restore", cmd_backup_restore, "replace the database with a backup (the current one is kept)")
+    c.add_argument("file")

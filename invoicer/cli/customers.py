@@ -1,0 +1,68 @@
+"""``invoicer customer``: add, list with balances, archive."""
+
+from __future__ import annotations
+
+import argparse
+
+from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
+
+
+def cmd_customer_add(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import customers
+
+    data = customers.CustomerData(
+        name=a.name, country=a.country, contact=a.contact, email=a.email, address=a.address or "",
+        postcode=a.postcode or "", city=a.city or "", vat_id=a.vat_id, iban=a.iban, bic=a.bic, currency=a.currency,
+        locale=a.locale, terms_days=a.terms_days, notes=a.notes,
+    )
+    new_id = ctx.write(lambda s: customers.add_customer(s, data))
+    ctx.out({"id": new_id}, str(new_id))
+    return 0
+
+
+def cmd_customer_list(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import customers
+
+    rows = ctx.read(lambda s: customers.list_customers(s, a.search, a.archived, as_of=a.as_of))
+    data = [
+        {
+            "id": r.id, "name": r.name, "email": r.email, "country": r.country, "vat_id": r.vat_id,
+            "currency": r.currency, "archived": r.archived, "balance": money(r.balance, r.currency),
+            "overdue": money(r.overdue, r.currency), "credit": money(r.credit, r.currency),
+            "credits": {currency: money(amount, currency) for currency, amount in r.credits},
+        }
+        for r in rows
+    ]
+    ctx.out(data, lambda: table(
+        ["ID", "Name", "Country", "Currency", "Balance", "Overdue", "Credit"],
+        [[d["id"], d["name"], d["country"], d["currency"], d["balance"], d["overdue"],
+          ", ".join(f"{amount} {currency}" for currency, amount in d["credits"].items()) or d["credit"]]
+         for d in data],
+    ))
+    return 0
+
+
+def cmd_customer_archive(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import customers
+
+    ctx.write(lambda s: customers.archive_customer(s, a.id, not a.restore))
+    ctx.out({"id": a.id, "archived": not a.restore}, "Customer restored." if a.restore else "Customer archived.")
+    return 0
+
+
+def register(commands: Commands) -> None:
+    g = commands.group("customer", "customers")
+    c = g.command("add", cmd_customer_add, "add a customer (prints the id)")
+    c.add_argument("--name", required=True)
+    c.add_argument("--country", required=True)
+    for opt in ("contact", "email", "address", "postcode", "city", "vat-id", "iban", "bic", "currency", "locale",
+                "notes"):
+        c.add_argument(f"--{opt}")
+    c.add_argument("--terms-days", type=positive_int)
+    c = g.command("list", cmd_customer_list, "list customers with balance and credit")
+    c.add_argument("--as-of", type=date_arg, help="balances and credit as they were on this day (default today)")
+    c.add_argument("--search")
+    c.add_argument("--archived", action="store_true", help="include archived customers")
+    c = g.command("archive", cmd_customer_archive, "archive a customer (or --restore)")
+    c.add_argument("id", type=int)
+    c.add_argument("--restore", action="store_true")

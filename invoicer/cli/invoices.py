@@ -1,0 +1,272 @@
+"""``invoicer invoice`` for the document itself: create (also from a JSON draft), show, list, history, and
+the transitions of its life (finalize, void, write off, delete, duplicate)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
+from invoicer.core.errors import N_, ValidationError
+from invoicer.core.money import format_price, parse_decimal
+from invoicer.services.store import Session
+
+
+def parse_line(text: str) -> Any:
+    from invoicer.services.invoices import LineData
+
+    parts = text.split("|")
+    if len(parts) not in (4, 5):
+        raise ValidationError(
+            N_('--line \'{text}\' must be "DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]".'), text=text)
+    description, qty, price, tax, *named = (p.strip() for p in parts)
+    parse_decimal(tax, N_("tax percent"))
+    # without a category the service derives it from the rate and the customer (export, intra-EU, domestic)
+    return LineData(description, qty, price, named[0].upper() if named and named[0] else None, tax)
+
+
+def cmd_invoice_create(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import drafts, invoices
+
+    if a.from_json:
+        data = drafts.read_draft(Path(a.from_json))
+    else:
+        if a.customer is None or not a.line:
+            raise ValidationError(N_("Give --customer and at least one --line, or --from-json FILE."))
+        data = invoices.DraftData(
+            customer_id=a.customer, lines=[parse_line(x) for x in a.line], currency=a.currency,
+            issue_date=a.date, due_date=a.due, notes=a.notes, buyer_reference=a.reference,
+        )
+    new_id = ctx.write(lambda s: drafts.create_draft(s, data))
+    ctx.out({"id": new_id}, str(new_id))
+    return 0
+
+
+def cmd_invoice_delete(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import invoices
+
+    ctx.write(lambda s: invoices.delete_draft(s, a.id))
+    ctx.out({"id": a.id, "deleted": True}, "Draft deleted.")
+    return 0
+
+
+def cmd_invoice_finalize(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import invoices
+
+    number = ctx.write(lambda s: invoices.finalize_invoice(s, a.id, exchange_rate=a.rate))
+    ctx.out({"id": a.id, "number": number}, number)
+    return 0
+
+
+def cmd_invoice_void(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import invoices
+
+    ctx.write(lambda s: invoices.void_invoice(s, a.id, a.reason, a.date))
+    ctx.out({"id": a.id, "status": "void"}, "Invoice voided.")
+    return 0
+
+
+def cmd_invoice_uncollectible(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import invoices
+
+    ctx.write(lambda s: invoices.mark_uncollectible(s, a.id, a.reason, a.date))
+    ctx.out({"id": a.id, "status": "uncollectible"}, "Invoice marked uncollectible.")
+    return 0
+
+
+def cmd_invoice_duplicate(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import invoices
+
+    new_id = ctx.write(lambda s: invoices.duplicate_invoice(s, a.id))
+    ctx.out({"id": new_id}, str(new_id))
+    return 0
+
+
+def describe_invoice(s: Session, invoice_id: int, today: date, doc_type: str | None = "invoice") -> dict[str, Any]:
+    """An invoice or credit note as plain JSON-ready data (amounts as decimal strings)."""
+    from invoicer.core.workflow import display_status, is_overdue, is_partially_paid
+    from invoicer.services import credit_notes, invoices
+
+    inv = invoices.get_invoice(s, invoice_id, doc_type)
+    cur = inv.currency
+    due = inv.amount_due
+    notes = credit_notes.list_credit_notes(s, inv.id) if inv.doc_type == "invoice" else []
+    return {
+        "id": inv.id,
+        "type": inv.doc_type,
+        "number": inv.number,
+        "status": inv.status,
+        "display_status": display_status(inv.status, inv.due_date, inv.total, due, today),
+        "overdue": is_overdue(inv.status, inv.due_date, due, today),
+        "partially_paid": is_partially_paid(inv.status, inv.total, due),
+        "currency": cur,
+        "issue_date": inv.issue_date.isoformat(),
+        "due_date": inv.due_date.isoformat() if inv.due_date else None,
+        "customer_id": inv.customer_id,
+        "customer": json.loads(inv.customer_snapshot) if inv.customer_snapshot else {"name": inv.customer.name},
+        "buyer_reference": inv.buyer_reference,
+        "notes": inv.notes,
+        "tax_rounding": inv.tax_rounding,
+        "lines": [
+            {
+                "position": line.position, "description": line.description, "quantity": str(line.quantity),
+                "unit": line.unit, "unit_price": format_price(line.unit_price, cur),
+                "discount_percent": None if line.discount_percent is None else str(line.discount_percent),
+                "discount": money(line.discount, cur), "tax_category": line.tax_category,
+                "tax_rate": str(line.tax_rate), "net": money(line.net, cur),
+            }
+            for line in inv.lines
+        ],
+        "allowances": [{"reason": x.reason, "amount": money(x.amount, cur), "tax_category": x.tax_category,
+                        "tax_rate": str(x.tax_rate)} for x in inv.adjustments if not x.is_charge],
+        "charges": [{"reason": x.reason, "amount": money(x.amount, cur), "tax_category": x.tax_category,
+                     "tax_rate": str(x.tax_rate)} for x in inv.adjustments if x.is_charge],
+        "subtotal": money(inv.subtotal, cur),
+        "allowance_total": money(inv.allowance_total, cur),
+        "charge_total": money(inv.charge_total, cur),
+        "tax": [{"category": t.category, "rate": str(t.rate), "basis": money(t.basis, cur),
+                 "amount": money(t.amount, cur), "exemption_reason": t.exemption_reason} for t in inv.taxes],
+        "tax_total": money(inv.tax_total, cur),
+        "total": money(inv.total, cur),
+        "paid": money(inv.paid, cur),
+        # every credit note, before or after payment; only the part against the amount due lowers it
+        "credited": money(sum(n.total for n in notes), cur),
+        "credit_notes": [
+            {"id": n.id, "number": n.number, "issue_date": n.issue_date.isoformat(), "total": money(n.total, cur),
+             "applied_to_due": money(n.applied_to_due, cur), "to_customer_credit": money(n.to_customer_credit, cur),
+             "refunded": money(n.refunded, cur), "reason": n.reason}
+            for n in notes
+        ],
+        "amount_due": money(due, cur),
+        "exchange_rate": None if inv.exchange_rate is None else str(inv.exchange_rate),
+        "company_currency": inv.company_currency,
+        "company_total": money(inv.company_total, inv.company_currency) if inv.company_currency else None,
+        "corrects_id": inv.corrects_id,
+        "reason": inv.reason,
+        "pdf_sha256": inv.pdf_sha256,
+    }
+
+
+def invoice_text(data: dict[str, Any]) -> str:
+    """``invoice show`` for people: the lines, then every amount that makes up the total, then what settled it."""
+
+    def row(label: str, amount: str, note: str = "") -> str:
+        return f"{label:>12} {amount:>14}" + (f"  {note}" if note else "")
+
+    def vat(item: dict[str, Any]) -> str:
+        return f"VAT {item['tax_category']} {item['tax_rate']}%"
+
+    head = [
+        f"{data['type'].replace('_', ' ').title()} {data['number'] or '(draft, no number yet)'}"
+        f"  [{data['display_status']}]",
+        f"Customer: {data['customer'].get('name')}   Issued {data['issue_date']}   Due {data['due_date'] or '-'}",
+    ]
+    rows = [[ln["position"], ln["description"], ln["quantity"], ln["unit_price"], ln["tax_rate"], ln["net"]]
+            for ln in data["lines"]]
+    tail = [f"{'Subtotal':>12} {data['subtotal']:>14} {data['currency']}"]
+    tail += [row("Allowance", f"-{x['amount']}", f"{x['reason']} ({vat(x)})") for x in data["allowances"]]
+    tail += [row("Charge", x["amount"], f"{x['reason']} ({vat(x)})") for x in data["charges"]]
+    tail += [row(f"VAT {t['category']} {t['rate']}%", t["amount"]) for t in data["tax"]]
+    tail += [row("Total", data["total"]), row("Paid", data["paid"]), row("Credited", data["credited"]),
+             row("Amount due", data["amount_due"])]
+    notes = data.get("credit_notes") or []
+    if notes:
+        tail.append("Credit notes:")
+        for n in notes:
+            parts = [f"{label} {n[key]}" for key, label in (
+                ("applied_to_due", "against the amount due"), ("to_customer_credit", "to customer credit"),
+                ("refunded", "refunded")) if n[key] != money(0, data["currency"])]
+            tail.append(f"  {n['number']}  {n['issue_date']}  {n['total']:>12}  {', '.join(parts)}"
+                        + (f"  ({n['reason']})" if n["reason"] else ""))
+    return "\n".join([*head, table(["#", "Description", "Qty", "Price", "VAT %", "Net"], rows), *tail])
+
+
+def cmd_invoice_show(ctx: Context, a: argparse.Namespace) -> int:
+    data = ctx.read(lambda s: describe_invoice(s, a.id, date.today(), None))
+    ctx.out(data, lambda: invoice_text(data))
+    return 0
+
+
+def cmd_invoice_list(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import invoices
+
+    flt = invoices.InvoiceFilter(
+        doc_type="credit_note" if a.credit_notes else "invoice", status=a.status, customer_id=a.customer,
+        overdue=a.overdue, search=a.search, date_from=a.date_from, date_to=a.date_to,
+    )
+    rows = ctx.read(lambda s: invoices.list_invoices(s, flt, limit=a.limit, descending=True))
+    data = [
+        {
+            "id": r.id, "number": r.number, "status": r.status, "display_status": r.display_status,
+            "overdue": r.overdue, "customer_id": r.customer_id, "customer_name": r.customer_name,
+            "currency": r.currency, "issue_date": r.issue_date.isoformat(),
+            "due_date": r.due_date.isoformat() if r.due_date else None,
+            "total": money(r.total, r.currency), "amount_due": money(r.amount_due, r.currency),
+        }
+        for r in rows
+    ]
+    ctx.out(data, lambda: table(
+        ["ID", "Number", "Status", "Customer", "Issued", "Due", "Total", "Due amount", "Cur"],
+        [[d["id"], d["number"] or "-", d["display_status"], d["customer_name"], d["issue_date"],
+          d["due_date"] or "", d["total"], d["amount_due"], d["currency"]] for d in data],
+    ))
+    return 0
+
+
+def cmd_invoice_history(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import audit
+
+    events = ctx.read(lambda s: audit.document_history(s, a.id))
+    data = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "before": e.before, "after": e.after,
+             "payload": e.payload} for e in events]
+    ctx.out(data, lambda: "\n".join(
+        f"{d['at']}  {d['actor']:10} {d['action']:16} {d['before'] or '':>13} -> {d['after'] or ''}" for d in data
+    ))
+    return 0
+
+
+def register(commands: Commands) -> None:
+    g = commands.group("invoice", "invoices")
+    c = g.command("create", cmd_invoice_create, "create a draft (prints the id)")
+    c.add_argument("--customer", type=int)
+    c.add_argument("--line", action="append", help='"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]" (repeatable)')
+    c.add_argument("--from-json", metavar="FILE", help="a whole draft as JSON ('invoicer schema draft' gives its format)")
+    c.add_argument("--currency")
+    c.add_argument("--date", type=date_arg, help="issue date (default today)")
+    c.add_argument("--due", type=date_arg, help="due date (default from the customer's terms)")
+    c.add_argument("--notes")
+    c.add_argument("--reference", help="buyer reference / PO number")
+    for name, handler, text in (
+        ("delete", cmd_invoice_delete, "delete a draft"),
+        ("duplicate", cmd_invoice_duplicate, "copy an invoice into a new draft (prints the id)"),
+        ("show", cmd_invoice_show, "show an invoice or credit note"),
+        ("history", cmd_invoice_history, "show the audit trail of an invoice"),
+    ):
+        g.command(name, handler, text).add_argument("id", type=int)
+    c = g.command("finalize", cmd_invoice_finalize, "give the draft its number and freeze it")
+    c.add_argument("id", type=int)
+    c.add_argument("--rate", help="exchange rate to the company currency (else the stored one)")
+    for name, handler, text in (
+        ("void", cmd_invoice_void, "void an open invoice with nothing paid"),
+        ("uncollectible", cmd_invoice_uncollectible, "write off an open invoice"),
+    ):
+        c = g.command(name, handler, text)
+        c.add_argument("id", type=int)
+        c.add_argument("--reason")
+        c.add_argument("--date", type=date_arg, help="the day it happened (default today)")
+
+
+def register_list(commands: Commands) -> None:
+    """``invoice list`` comes last in ``invoicer invoice --help``, after the other areas' invoice commands."""
+    c = commands.group("invoice").command("list", cmd_invoice_list, "list invoices")
+    c.add_argument("--status", choices=["draft", "open", "paid", "void", "uncollectible", "overdue", "partially paid"])
+    c.add_argument("--customer", type=int)
+    c.add_argument("--overdue", action="store_true")
+    c.add_argument("--search")
+    c.add_argument("--from", dest="date_from", type=date_arg)
+    c.add_argument("--to", dest="date_to", type=date_arg)
+    c.add_argument("--credit-notes", action="store_true", help="list credit notes instead")
+    c.add_argument("--limit", type=positive_int)
