@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from invoicer.cli.base import Commands, Context
-from invoicer.core.errors import N_, ValidationError
 from invoicer.services import validation
 from invoicer.services.store import Session
 
@@ -19,11 +18,11 @@ def cmd_company_set(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import company
 
     given = {name.replace("-", "_"): getattr(a, name.replace("-", "_")) for name in _FIELDS}
+    if a.logo:  # the service copies it into the data folder; a relative path is the user's, not the folder's
+        given["logo"] = str(Path(a.logo).resolve())
     fields = {("logo_path" if k == "logo" else k): v for k, v in given.items() if v is not None}
     if a.peppol_id is not None:
         fields["endpoint_scheme"], fields["endpoint_id"] = validation.peppol_id(a.peppol_id)
-    if a.logo and not Path(a.logo).is_file():
-        raise ValidationError(N_("The logo file {path} does not exist."), path=a.logo)
 
     def save(s: Session) -> dict[str, object]:
         company.update_company(s, **fields)
@@ -46,15 +45,16 @@ def cmd_settings(ctx: Context, a: argparse.Namespace) -> int:
 
     if a.value is None:
         keys = [a.key] if a.key else sorted(settings.all_settings())
-        data = ctx.read(lambda s: {k: settings.get(s, k) for k in keys})
+        data = ctx.read(lambda s: {k: settings.get_json(s, k) for k in keys})
         ctx.out(data, lambda: "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in data.items()))
         return 0
-    try:
-        value = json.loads(a.value)
-    except json.JSONDecodeError:
-        value = a.value
-    ctx.write(lambda s: settings.put(s, a.key, value))
-    ctx.out({a.key: value}, "Setting saved.")
+
+    def put(session: Session) -> tuple[bool, object]:
+        changed = settings.put(session, a.key, a.value)  # the setting's type reads the text (JSON for structures)
+        return changed, settings.get_json(session, a.key)
+
+    changed, value = ctx.write(put)
+    ctx.out({a.key: value}, "Setting saved." if changed else "Setting unchanged.")
     return 0
 
 

@@ -9,26 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_up
-from invoicer.core.totals import totals_of
-from invoicer.core.workflow import InvoiceStatus, status_word
+from invoicer.core.totals import CreditedLine, TaxKey, TaxSubtotal, credit_share, credited_fraction, totals_of
+from invoicer.core.workflow import Action, CreditNoteStatus, InvoiceStatus
 from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
-from invoicer.services import audit, documents, einvoicing, validation
+from invoicer.services import audit, validation
 from invoicer.services import company as company_service
-from invoicer.services.invoices import (
-    get_invoice,
-    lock_company_amounts,
-    settle_status,
-    store_totals,
-    take_number,
-)
-
-CREDITABLE = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
+from invoicer.services.actions import credited_total, require
+from invoicer.services.invoices import SessionBook, freeze_document, get_invoice, settle_status, store_totals
 
 
 @dataclass(frozen=True)
@@ -51,18 +45,6 @@ class Settlement:
     refunded: int
 
 
-def credited_total(session: Session, invoice_id: int) -> int:
-    """Sum of all credit notes issued against an invoice."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Invoice.total), 0)).where(
-                Invoice.corrects_id == invoice_id, Invoice.doc_type == "credit_note"
-            )
-        )
-        or 0
-    )
-
-
 def _credited_quantity(session: Session, line_id: int) -> Decimal:
     rows = session.scalars(select(InvoiceLine.quantity).where(InvoiceLine.source_line_id == line_id))
     return sum(rows, Decimal(0))
@@ -81,42 +63,32 @@ def issue_credit_note(
 ) -> Settlement:
     """Credit an open or paid invoice in full, by chosen lines/quantities, or by an amount (incl. VAT)."""
     invoice = get_invoice(session, invoice_id)
-    if invoice.status not in CREDITABLE:
-        if invoice.number is None:
-            raise ValidationError(N_("Only an open or paid invoice can be credited; this draft is {status}."),
-                                  status=status_word(invoice.status))
-        raise ValidationError(
-            N_("Only an open or paid invoice can be credited; {number} is {status}."),
-            number=invoice.number, status=status_word(invoice.status),
-        )
+    require(session, invoice, Action.ISSUE_CREDIT_NOTE)
     if sum(x is not None and x is not False for x in (full or None, lines, amount)) != 1:
         raise ValidationError(N_("Credit the whole invoice, chosen lines, or an amount: exactly one of them."))
     company = company_service.get_company(session)
     company_service.require_complete(company)
     remaining = invoice.total - credited_total(session, invoice_id)
-    if remaining <= 0:
-        raise ValidationError(N_("Invoice {number} is fully credited already."), number=invoice.number)
-    issue_date = issue_date or date.today()
-    if issue_date < invoice.issue_date:
-        raise ValidationError(N_("A credit note cannot be dated before the invoice it corrects."))
+    issue_date = validation.action_date(issue_date, invoice.issue_date)
     now = audit.now()
     note = Invoice(
-        doc_type="credit_note", status=InvoiceStatus.DRAFT, customer_id=invoice.customer_id,
+        doc_type="credit_note", status=CreditNoteStatus.DRAFT, customer_id=invoice.customer_id,
         currency=invoice.currency, issue_date=issue_date, due_date=None, tax_rounding=invoice.tax_rounding,
         buyer_reference=invoice.buyer_reference, corrects_id=invoice.id,
         reason=validation.optional(reason, multiline=True), created_at=now, updated_at=now,
     )
+    stated: dict[TaxKey, int] | None = None
     if full and remaining == invoice.total:
         _copy_all(invoice, note)
     elif full:
         _by_amount(invoice, note, remaining)
     elif lines:
-        _by_lines(session, invoice, note, lines)
+        stated = _by_lines(session, invoice, note, lines)
     else:
         if amount is None or amount <= 0:
             raise ValidationError(N_("The amount to credit must be above zero."), "amount")
         _by_amount(invoice, note, amount)
-    totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding)
+    totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding, stated)
     for line, amounts in zip(note.lines, totals.lines, strict=True):
         line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
     store_totals(session, note, totals)
@@ -136,16 +108,6 @@ def issue_credit_note(
     note.to_customer_credit = 0 if refund else excess
     session.add(note)
     session.flush()
-    number, year, scope, seq = take_number(session, "credit_note", issue_date, invoice.customer_id)
-    note.number = number
-    note.counter_year, note.counter_scope, note.number_seq = year, scope, seq
-    note.seller_snapshot = company_service.snapshot(company)
-    note.customer_snapshot = invoice.customer_snapshot
-    assert invoice.exchange_rate is not None and invoice.company_currency is not None
-    lock_company_amounts(note, invoice.company_currency, invoice.exchange_rate)
-    note.finalized_at = now
-    note.status = "issued"
-    session.flush()
     if note.to_customer_credit:
         session.add(CreditEntry(
             customer_id=invoice.customer_id, currency=invoice.currency, amount=note.to_customer_credit,
@@ -154,12 +116,14 @@ def issue_credit_note(
     before = invoice.status
     invoice.credited += applied
     settle_status(invoice)
-    einvoicing.refuse_invalid(session, note)
-    documents.store_frozen_pdf(session, note)
-    audit.append_to_chain(session, note)
-    payload = {"number": number, "invoice": invoice.number, "total": note.total, "applied_to_due": applied,
-               "to_customer_credit": note.to_customer_credit, "refunded": note.refunded, "reason": note.reason}
-    audit.record(session, "issue", "credit_note", note.id, after="issued", payload=payload)
+    settlement = {"invoice": invoice.number, "applied_to_due": applied, "to_customer_credit": note.to_customer_credit,
+                  "refunded": note.refunded, "reason": note.reason}
+    assert invoice.exchange_rate is not None and invoice.company_currency is not None
+    number = freeze_document(
+        note, SessionBook(session), seller=company_service.snapshot(company), customer=invoice.customer_snapshot,
+        company_currency=invoice.company_currency, rate=invoice.exchange_rate, at=now, payload=settlement,
+    )
+    payload = {"number": number, "total": note.total, **settlement}
     audit.record(session, "credit", "invoice", invoice.id, before=before, after=invoice.status, payload=payload)
     return Settlement(note.id, number, note.total, applied, note.to_customer_credit, note.refunded)
 
@@ -186,8 +150,12 @@ def _copy_all(invoice: Invoice, note: Invoice) -> None:
     ]
 
 
-def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[CreditLine]) -> None:
+def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[CreditLine]) -> dict[TaxKey, int]:
+    """The chosen quantities, plus per VAT rate the share of the document allowances and charges (and of
+    the rounding) that makes line credits add up to exactly the invoice; returns the VAT shares."""
     by_id = {line.id: line for line in invoice.lines}
+    credited_before = {line.id: _credited_quantity(session, line.id) for line in invoice.lines}
+    credited_now: dict[int, Decimal] = {}
     new_lines = []
     for position, choice in enumerate(chosen, 1):
         source = by_id.get(choice.line_id)
@@ -196,7 +164,7 @@ def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[Cr
                 N_("Line {line} is not a line of invoice {number}."), line=choice.line_id, number=invoice.number
             )
         quantity = parse_decimal(choice.quantity, N_("quantity"), 4)
-        left = source.quantity - _credited_quantity(session, source.id)
+        left = source.quantity - credited_before[source.id] - credited_now.get(source.id, Decimal(0))
         if quantity <= 0:
             raise ValidationError(N_("A credited quantity must be above zero."), "quantity")
         if quantity > left:
@@ -204,8 +172,39 @@ def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[Cr
                 N_("Line {line} ('{description}') has only {left} left to credit."), "quantity",
                 line=source.position, description=source.description, left=left,
             )
+        credited_now[source.id] = credited_now.get(source.id, Decimal(0)) + quantity
         new_lines.append(_copy_line(source, position, quantity))
     note.lines = new_lines
+    of_lines = {TaxKey(t.category, t.rate): t.basis
+                for t in totals_of(new_lines, [], invoice.currency, invoice.tax_rounding).taxes}
+
+    def fraction(lines: list[InvoiceLine], extra: dict[int, Decimal]) -> Fraction:
+        return credited_fraction([
+            CreditedLine(x.net, x.quantity, credited_before[x.id] + extra.get(x.id, Decimal(0))) for x in lines
+        ])
+
+    stated: dict[TaxKey, int] = {}
+    adjustments = []
+    for tax in invoice.taxes:
+        key = TaxKey(tax.category, tax.rate)
+        own = [x for x in invoice.lines if TaxKey(x.tax_category, x.tax_rate) == key] or list(invoice.lines)
+        share = credit_share(TaxSubtotal(tax.category, tax.rate, tax.basis, tax.amount),
+                             fraction(own, {}), fraction(own, credited_now))
+        if share.basis == 0 and share.amount == 0 and key not in of_lines:
+            continue
+        stated[key] = share.amount
+        difference = share.basis - of_lines.get(key, 0)
+        if difference:
+            adjustments.append(InvoiceAdjustment(
+                position=len(adjustments) + 1, is_charge=difference > 0, amount=abs(difference),
+                reason=_SHARE_REASON, tax_category=tax.category, tax_rate=tax.rate,
+            ))
+    note.adjustments = adjustments
+    return stated
+
+
+#: the text of the allowance/charge a line credit carries (English: a frozen document's own words)
+_SHARE_REASON = "Share of the invoice's document discounts, charges and rounding"
 
 
 def _by_amount(invoice: Invoice, note: Invoice, gross: int) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from invoicer import paths
 from invoicer.core.errors import InvoicerError
 from invoicer.core.numbering import format_number, validate_pattern
 from invoicer.documents.model import PaperSize
@@ -228,7 +229,7 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         def query(session: object) -> tuple:
             profile = company.company_data(company.get_company(session))  # type: ignore[arg-type]
-            values = {key: settings.get(session, key) for key in settings.SETTINGS}  # type: ignore[arg-type]
+            values = {key: definition.get(session) for key, definition in settings.all_settings().items()}  # type: ignore[arg-type]
             return profile, values, taxes.list_tax_rates(session)  # type: ignore[arg-type]
 
         profile, values, rates = self.ops.read(query)
@@ -249,14 +250,14 @@ class SettingsPage(Page):
         self.locale.set_value(profile.locale)
         self.legal.setPlainText(profile.legal_details or "")
         self._show_logo(profile.logo_path)
-        self.invoice_pattern.setText(str(values["numbering.invoice"]))
-        self.credit_pattern.setText(str(values["numbering.credit_note"]))
-        self.terms.setValue(int(values["invoice.terms_days"]))
+        self.invoice_pattern.setText(values["numbering.invoice"])
+        self.credit_pattern.setText(values["numbering.credit_note"])
+        self.terms.setValue(values["invoice.terms_days"])
         self.rounding.setCurrentIndex(max(self.rounding.findData(values["invoice.tax_rounding"]), 0))
         self.paper.setCurrentIndex(max(self.paper.findData(values["documents.paper_size"]), 0))
         self.accounting.show_values(values, rates)
         self.language.set_value(values["ui.language"])
-        self.keep.setValue(int(values["backup.keep"]))
+        self.keep.setValue(values["backup.keep"])
         self._list_backups()
 
     def company_data(self) -> CompanyData:
@@ -311,7 +312,8 @@ class SettingsPage(Page):
 
     def _show_logo(self, path: str | None) -> None:
         self.logo_path = path
-        pixmap = QPixmap(path) if path else QPixmap()
+        found = paths.logo_file(self.ops.db.folder, path)  # stored relative to the data folder
+        pixmap = QPixmap(str(found)) if found else QPixmap()
         if pixmap.isNull():
             self.logo.setPixmap(QPixmap())
             self.logo.setText(_("No logo") if not path else _("Cannot read {path}").format(path=Path(path).name))
