@@ -66,7 +66,8 @@ def issued_format(value: str | None) -> str | None:
 
 
 def einvoice_xml(doc: Document, fmt: EInvoiceFormat) -> bytes:
-    """The XML of an issued document in ``fmt`` (XML syntax errors in what we build are raised there)."""
+    """The XML of an issued document in ``fmt``. The plain-standard formats are written as Factur-X (CII) and
+    Peppol (UBL), whose CIUS conform to the standard itself."""
     from invoicer.documents import facturx, ubl  # lxml trees, loaded when an e-invoice is made
 
     if fmt is EInvoiceFormat.FACTURX or fmt is EInvoiceFormat.EN16931_CII:
