@@ -135,15 +135,18 @@ class Totals:
 
 
 @lru_cache(maxsize=65536)  # pure; catalogs repeat the same lines a lot
-def line_amounts(line: LineInput, currency: str, rounding: TaxRounding) -> LineAmounts:
-    """Net amount of one line: quantity x price / base, minus its discount, rounded once."""
+def line_amounts(
+    line: LineInput, currency: str, rounding: TaxRounding, round_to: int | None = None
+) -> LineAmounts:
+    """Net amount of one line: quantity x price / base, minus its discount, rounded once (to ``round_to``
+    decimals instead of the currency's for a document computed before its minor unit changed)."""
     if line.price_base <= ZERO:
         raise ValidationError(N_("The price base quantity must be above zero."), "price_base")
     if line.quantity < ZERO:
         raise ValidationError(N_("A quantity cannot be negative; issue a credit note instead."), "quantity")
     if line.unit_price < ZERO:
         raise ValidationError(N_("A unit price cannot be negative; use a discount instead."), "unit_price")
-    places = exponent(currency)
+    places = exponent(currency) if round_to is None else round_to
     exact_gross = line.quantity * line.unit_price / line.price_base
     discount = ZERO
     if line.discount_percent is not None and line.discount_amount is not None:
@@ -161,9 +164,9 @@ def line_amounts(line: LineInput, currency: str, rounding: TaxRounding) -> LineA
         raise ValidationError(N_("The discount is larger than the line amount."), "discount")
     tax = None
     if rounding is TaxRounding.LINE:
-        tax = to_minor(net * line.tax.rate / HUNDRED, currency)
+        tax = to_minor(net * line.tax.rate / HUNDRED, currency, places)
     return LineAmounts(
-        gross=to_minor(exact_gross, currency),
+        gross=to_minor(exact_gross, currency, places),
         discount=to_minor(discount, currency),
         net=to_minor(net, currency),
         tax=tax,
@@ -175,9 +178,10 @@ def compute_totals(
     adjustments: Sequence[AdjustmentInput],
     currency: str,
     rounding: TaxRounding = TaxRounding.DOCUMENT,
+    round_to: int | None = None,
 ) -> Totals:
-    """All totals of a document and its VAT breakdown per (category, rate)."""
-    amounts = tuple(line_amounts(line, currency, rounding) for line in lines)
+    """All totals of a document and its VAT breakdown per (category, rate); ``round_to``: see line_amounts."""
+    amounts = tuple(line_amounts(line, currency, rounding, round_to) for line in lines)
     basis: dict[TaxKey, int] = {}
     line_tax: dict[TaxKey, int] = {}
     for line, figures in zip(lines, amounts, strict=True):
@@ -195,7 +199,7 @@ def compute_totals(
             allowance_total += minor
         basis[adj.tax] = basis.get(adj.tax, 0) + signed
         if rounding is TaxRounding.LINE:
-            line_tax[adj.tax] = line_tax.get(adj.tax, 0) + _tax_on(signed, adj.tax.rate, currency)
+            line_tax[adj.tax] = line_tax.get(adj.tax, 0) + _tax_on(signed, adj.tax.rate, currency, round_to)
     taxes = []
     for key in sorted(basis):
         if basis[key] < 0:
@@ -204,7 +208,7 @@ def compute_totals(
                 category=key.category, rate=key.rate,
             )
         amount = (
-            line_tax[key] if rounding is TaxRounding.LINE else _tax_on(basis[key], key.rate, currency)
+            line_tax[key] if rounding is TaxRounding.LINE else _tax_on(basis[key], key.rate, currency, round_to)
         )
         taxes.append(TaxSubtotal(key.category, key.rate, basis[key], amount))
     subtotal = sum(a.net for a in amounts)
@@ -222,9 +226,11 @@ def compute_totals(
     )
 
 
-def _tax_on(basis_minor: int, rate: Decimal, currency: str) -> int:
-    """VAT on a basis in minor units, rounded half-up to the minor unit."""
-    return int(round_half_up(Decimal(basis_minor) * rate / HUNDRED, 0))
+def _tax_on(basis_minor: int, rate: Decimal, currency: str, round_to: int | None) -> int:
+    """VAT on a basis in minor units, rounded half-up to the minor unit (or to ``round_to`` decimals)."""
+    if round_to is None:
+        return int(round_half_up(Decimal(basis_minor) * rate / HUNDRED, 0))
+    return to_minor(from_minor(basis_minor, currency) * rate / HUNDRED, currency, round_to)
 
 
 def convert_minor(minor: int, from_currency: str, to_currency: str, rate: Decimal) -> int:
@@ -254,9 +260,14 @@ class StoredAdjustment(Protocol):
 
 
 def totals_of(
-    lines: Iterable[StoredLine], adjustments: Iterable[StoredAdjustment], currency: str, rounding: str
+    lines: Iterable[StoredLine],
+    adjustments: Iterable[StoredAdjustment],
+    currency: str,
+    rounding: str,
+    round_to: int | None = None,
 ) -> Totals:
-    """Totals of a stored document (issuing a credit note, verifying, bulk demo data)."""
+    """Totals of a stored document (issuing a credit note, verifying, bulk demo data); ``round_to``: the
+    decimals it was computed with when its currency's minor unit has changed since (migration 0010)."""
     return compute_totals(
         [
             LineInput(x.quantity, x.unit_price, _stored_key(x.tax_category, x.tax_rate), x.discount_percent,
@@ -269,6 +280,7 @@ def totals_of(
         ],
         currency,
         TaxRounding(rounding),
+        round_to,
     )
 
 

@@ -116,7 +116,8 @@ def issue_credit_note(
         if amount is None or amount <= 0:
             raise ValidationError(N_("The amount to credit must be above zero."), "amount")
         _by_amount(invoice, note, amount)
-    totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding)
+    totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding,
+                       audit.rounding_as_issued(session, note))
     for line, amounts in zip(note.lines, totals.lines, strict=True):
         line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
     store_totals(session, note, totals)

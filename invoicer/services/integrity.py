@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from invoicer.core.errors import InvoicerError
 from invoicer.core.totals import totals_of
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
-from invoicer.services.audit import GENESIS, content_sha256, link_hash
+from invoicer.services.audit import GENESIS, content_sha256, link_hash, places_as_issued, rounded_like
 
 BATCH = 2000
 
@@ -37,9 +37,11 @@ class Report:
 def verify(session: Session, folder: Path | None = None) -> Report:
     report = Report()
     _sqlite(session, report)
-    _chain(session, report)
+    # documents issued before their currency's minor unit changed are checked in the unit they were issued in
+    issued = places_as_issued(session)
+    _chain(session, report, issued)
     _numbering(session, report)
-    _documents(session, report)
+    _documents(session, report, issued)
     _payments_and_credit(session, report)
     if folder is not None:
         _pdfs(session, folder, report)
@@ -59,7 +61,7 @@ def _label(inv: Invoice) -> str:
     return f"{kind} {inv.number or '#' + str(inv.id)}"
 
 
-def _chain(session: Session, report: Report) -> None:
+def _chain(session: Session, report: Report, issued: dict[int, dict[str, int]]) -> None:
     prev = GENESIS
     linked: set[int] = set()
     count = 0
@@ -96,7 +98,7 @@ def _chain(session: Session, report: Report) -> None:
         if expected is None:
             report.problems.append(f"{_label(inv)} is finalized but not in the hash chain.")
         else:
-            if content_sha256(inv) != expected[0]:
+            if content_sha256(inv, issued.get(inv.id)) != expected[0]:
                 report.problems.append(f"{_label(inv)} was altered after it was finalized (content hash differs).")
             if expected[1] is not None and inv.pdf_sha256 != expected[1]:
                 report.problems.append(f"{_label(inv)}: its PDF hash differs from the one chained at finalize.")
@@ -142,7 +144,7 @@ def _short(values: list[int]) -> str:
     return shown + (f" and {len(values) - 10} more" if len(values) > 10 else "")
 
 
-def _documents(session: Session, report: Report) -> None:
+def _documents(session: Session, report: Report, issued: dict[int, dict[str, int]]) -> None:
     """Stored totals equal a fresh computation from the lines; statuses agree with the amounts."""
     stmt = (
         select(Invoice)
@@ -158,7 +160,8 @@ def _documents(session: Session, report: Report) -> None:
         n += 1
         label = _label(inv)
         try:
-            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding)
+            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding,
+                               issued.get(rounded_like(inv), {}).get(inv.currency))
         except InvoicerError as exc:
             report.problems.append(f"{label}: its lines cannot be computed ({exc}).")
             session.expunge(inv)

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 import invoicer.db.base
-from invoicer.core.money import from_minor, to_minor
+from invoicer.core.money import from_minor, round_half_up
+from invoicer.core.reference import cldr_minor_units
 
 revision = "0008"
 down_revision = "0007"
@@ -73,11 +74,14 @@ def upgrade() -> None:
             _ids_continue_after(table, entities)
         op.add_column("invoice_lines", sa.Column("legacy_discount_text", sa.String(length=40), nullable=True))
         for line_id, text, currency, status, _legacy in conn.execute(_LINES_WITH_DISCOUNT).all():
-            minor = to_minor(Decimal(text), currency)
+            # in the minor unit every other amount of the database was counted in then (CLDR's; 0010 converts
+            # them all to ISO 4217's)
+            places = cldr_minor_units(currency)
+            minor = int(round_half_up(Decimal(text), places).scaleb(places))
             # The hash chain holds the text a finalized line was issued with. Every amount typed in had the
             # currency's places, so its minor units give that text back; a partial credit note's share of a
             # discount (10.00 x 1/3) did not, and its text is kept for the chain.
-            legacy = text if status != "draft" and str(from_minor(minor, currency)) != text else None
+            legacy = text if status != "draft" and str(from_minor(minor, currency, places)) != text else None
             conn.execute(
                 sa.text("UPDATE invoice_lines SET discount_amount = :minor, legacy_discount_text = :legacy"
                         " WHERE id = :id"),
@@ -101,7 +105,7 @@ def downgrade() -> None:
         for line_id, minor, currency, _status, legacy in conn.execute(_LINES_WITH_DISCOUNT).all():
             conn.execute(
                 sa.text("UPDATE invoice_lines SET discount_amount = :text WHERE id = :id"),
-                {"text": legacy or str(from_minor(int(minor), currency)), "id": line_id},
+                {"text": legacy or str(from_minor(int(minor), currency, cldr_minor_units(currency))), "id": line_id},
             )
         with op.batch_alter_table("invoice_lines") as batch_op:
             batch_op.drop_column("legacy_discount_text")
