@@ -6,8 +6,6 @@ Revises: 0007
 Create Date: 2026-12-04 15:30:00
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -16,6 +14,7 @@ from alembic import op
 import invoicer.db.base
 from invoicer.core.money import from_minor, round_half_up
 from invoicer.core.reference import cldr_minor_units
+from invoicer.db.triggers import triggers_set_aside
 
 revision = "0008"
 down_revision = "0007"
@@ -29,22 +28,6 @@ _LINES_WITH_DISCOUNT = sa.text(
     "SELECT l.id, l.discount_amount, i.currency, i.status, l.legacy_discount_text FROM invoice_lines l"
     " JOIN invoices i ON i.id = l.invoice_id WHERE l.discount_amount IS NOT NULL"
 )
-
-
-@contextmanager
-def _triggers_set_aside() -> Iterator[None]:
-    """Drop every trigger and create it again afterwards, exactly as it was stored.
-
-    Rebuilding a table drops its own triggers, and renaming the rebuilt table fails while another table's
-    trigger names it; the triggers that freeze finalized lines would also refuse the conversion below.
-    """
-    conn = op.get_bind()
-    saved = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all()
-    for name, _sql in saved:
-        op.execute(f'DROP TRIGGER "{name}"')
-    yield
-    for _name, sql in saved:
-        op.execute(sql)
 
 
 def _ids_continue_after(table: str, entities: tuple[str, ...]) -> None:
@@ -68,7 +51,7 @@ def _rebuild(table: str, autoincrement: bool) -> None:
 
 def upgrade() -> None:
     conn = op.get_bind()
-    with _triggers_set_aside():
+    with triggers_set_aside(conn):
         for table, entities in AUDITED.items():
             _rebuild(table, autoincrement=True)
             _ids_continue_after(table, entities)
@@ -96,7 +79,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    with _triggers_set_aside():
+    with triggers_set_aside(conn):
         with op.batch_alter_table("invoice_lines") as batch_op:
             batch_op.alter_column(
                 "discount_amount", existing_type=sa.Integer(), type_=invoicer.db.base.DecimalText(length=40),

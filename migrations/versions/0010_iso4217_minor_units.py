@@ -27,8 +27,6 @@ Create Date: 2026-12-04 17:00:00
 """
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -37,6 +35,7 @@ from alembic import op
 
 from invoicer.core.errors import N_, StorageError
 from invoicer.core.totals import totals_of
+from invoicer.db.triggers import triggers_set_aside
 from invoicer.services.audit import actor, now
 
 revision = "0010"
@@ -70,19 +69,6 @@ _IN_USE = sa.text(
     "SELECT currency FROM invoices UNION SELECT company_currency FROM invoices UNION SELECT currency FROM payments"
     " UNION SELECT currency FROM credit_entries UNION SELECT currency FROM customers UNION SELECT currency FROM company"
 )
-
-
-@contextmanager
-def _triggers_set_aside() -> Iterator[None]:
-    """Drop every trigger and create it again afterwards, exactly as stored: the triggers that freeze finalized
-    documents and keep payments, credit and the audit log append-only would refuse the conversion (as in 0008)."""
-    conn = op.get_bind()
-    saved = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all()
-    for name, _sql in saved:
-        op.execute(f'DROP TRIGGER "{name}"')
-    yield
-    for _name, sql in saved:
-        op.execute(sql)
 
 
 def _rescale(currency: str, factor: int, divide: bool) -> None:
@@ -148,7 +134,7 @@ def upgrade() -> None:
     converted = sorted(set(conn.execute(_IN_USE).scalars()) & set(CHANGED))
     if not converted:
         return
-    with _triggers_set_aside():
+    with triggers_set_aside(conn):
         payload = {"currencies": {c: list(CHANGED[c]) for c in converted}, "source": "ISO 4217 (was CLDR)"}
         event_id = conn.execute(
             sa.text("INSERT INTO audit_events (at, actor, action, entity, entity_id, payload)"
@@ -194,7 +180,7 @@ def downgrade() -> None:
     changes = conn.execute(
         sa.text("SELECT currency, places_before, places_after, chained_through, event_id FROM minor_unit_changes")
     ).all()
-    with _triggers_set_aside():
+    with triggers_set_aside(conn):
         for currency, before, after, chained_through, event_id in changes:
             _recompute_drafts(currency, before)
             _refuse_what_older_versions_cannot_read(currency, 10 ** (after - before), chained_through)

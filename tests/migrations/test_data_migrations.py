@@ -168,16 +168,22 @@ def test_down_to_an_earlier_revision_and_up_again_keeps_every_row_and_verify_pas
     db.close()
 
 
+def discount_amounts(engine: Engine) -> set[tuple[str, object]]:
+    """(currency, discount amount as stored) of every line with a discount amount."""
+    with engine.connect() as conn:
+        return set(conn.exec_driver_sql(
+            "SELECT i.currency, l.discount_amount FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id"
+            " WHERE l.discount_amount IS NOT NULL"
+        ).all())
+
+
 def test_the_data_of_an_earlier_revision_is_what_that_revision_wrote(filled: tuple[Path, int], tmp_path: Path) -> None:
     """At 0007 a discount amount is the major-unit text the older versions stored, also the unrounded share."""
     folder = _copy(filled[0], tmp_path / "data")
     engine = make_engine(paths.database_path(folder))
     migrate(engine, "0007", downgrade=True)
+    stored = discount_amounts(engine)
     with engine.connect() as conn:
-        stored = set(conn.exec_driver_sql(
-            "SELECT i.currency, l.discount_amount FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id"
-            " WHERE l.discount_amount IS NOT NULL"
-        ).all())
         autoincrement = conn.exec_driver_sql(
             "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"
         ).scalar_one()

@@ -44,6 +44,7 @@ from invoicer.services import (
 )
 from invoicer.services.credit_notes import CreditLine
 from invoicer.services.invoices import AdjustmentData, DraftData, LineData
+from tests.migrations.test_data_migrations import discount_amounts
 
 ISSUE = date(2026, 11, 2)
 
@@ -314,6 +315,25 @@ def test_an_old_invoice_credited_after_the_upgrade_is_credited_exactly(legacy: L
         invoice = invoices.get_invoice(s, invoice_id)
         assert settlement.total == invoice.total and invoice.amount_due == 0
         assert invoice.total % 100 == 0
+    report = _report(db)
+    db.close()
+    assert report.ok, report.summary()
+
+
+def test_a_discount_typed_before_0008_is_counted_in_the_unit_of_its_time(legacy: Legacy, tmp_path: Path) -> None:
+    """At 0007 a discount amount is major-unit text ("1000" forints); 0008 counts it in the CLDR unit every other
+    amount was in then, so 0010 converts it with them."""
+    folder = tmp_path / "data"
+    shutil.copytree(legacy.folder, folder)
+    engine = make_engine(paths.database_path(folder))
+    migrate(engine, "0007", downgrade=True)
+    texts = discount_amounts(engine)
+    engine.dispose()
+    # the partial credit note's share of 1000 Ft, for one of three hours
+    assert texts == {("HUF", "1000"), ("HUF", "333"), ("IQD", "1000"), ("EUR", "1000.00")}
+    db = open_database(folder, daily_backup=False)
+    with transaction(db.readonly_sessions) as s:
+        assert invoices.get_invoice(s, legacy.documents["HUF"]).lines[0].discount_amount == 100000
     report = _report(db)
     db.close()
     assert report.ok, report.summary()
