@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from invoicer.cli.base import Commands, Context, money, positive_int, table
+from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
 
 
 def cmd_customer_add(ctx: Context, a: argparse.Namespace) -> int:
@@ -23,18 +23,21 @@ def cmd_customer_add(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_customer_list(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import customers
 
-    rows = ctx.read(lambda s: customers.list_customers(s, a.search, a.archived))
+    rows = ctx.read(lambda s: customers.list_customers(s, a.search, a.archived, as_of=a.as_of))
     data = [
         {
             "id": r.id, "name": r.name, "email": r.email, "country": r.country, "vat_id": r.vat_id,
             "currency": r.currency, "archived": r.archived, "balance": money(r.balance, r.currency),
             "overdue": money(r.overdue, r.currency), "credit": money(r.credit, r.currency),
+            "credits": {currency: money(amount, currency) for currency, amount in r.credits},
         }
         for r in rows
     ]
     ctx.out(data, lambda: table(
         ["ID", "Name", "Country", "Currency", "Balance", "Overdue", "Credit"],
-        [[d["id"], d["name"], d["country"], d["currency"], d["balance"], d["overdue"], d["credit"]] for d in data],
+        [[d["id"], d["name"], d["country"], d["currency"], d["balance"], d["overdue"],
+          ", ".join(f"{amount} {currency}" for currency, amount in d["credits"].items()) or d["credit"]]
+         for d in data],
     ))
     return 0
 
@@ -57,6 +60,7 @@ def register(commands: Commands) -> None:
         c.add_argument(f"--{opt}")
     c.add_argument("--terms-days", type=positive_int)
     c = g.command("list", cmd_customer_list, "list customers with balance and credit")
+    c.add_argument("--as-of", type=date_arg, help="balances and credit as they were on this day (default today)")
     c.add_argument("--search")
     c.add_argument("--archived", action="store_true", help="include archived customers")
     c = g.command("archive", cmd_customer_archive, "archive a customer (or --restore)")

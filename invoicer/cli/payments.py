@@ -18,7 +18,7 @@ def cmd_invoice_pay(ctx: Context, a: argparse.Namespace) -> int:
     def pay(s: Session) -> dict[str, Any]:
         invoice = invoices.get_invoice(s, a.id)
         amount = parse_amount(a.amount, invoice.currency)
-        payment_id = payments.record_payment(s, a.id, amount, a.date, a.method, a.reference)
+        payment_id = payments.record_payment(s, a.id, amount, a.date, a.method, a.reference, a.rate)
         return {"id": payment_id, "status": invoice.status, "amount_due": money(invoice.amount_due, invoice.currency)}
 
     data = ctx.write(pay)
@@ -66,7 +66,7 @@ def cmd_invoice_apply_credit(ctx: Context, a: argparse.Namespace) -> int:
     def apply(s: Session) -> dict[str, Any]:
         invoice = invoices.get_invoice(s, a.id)
         amount = None if a.amount is None else parse_amount(a.amount, invoice.currency)
-        payment_id = payments.apply_credit(s, a.id, amount)
+        payment_id = payments.apply_credit(s, a.id, amount, a.date)
         return {"id": payment_id, "status": invoice.status, "amount_due": money(invoice.amount_due, invoice.currency)}
 
     data = ctx.write(apply)
@@ -77,7 +77,7 @@ def cmd_invoice_apply_credit(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_payment_reverse(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import payments
 
-    reversal_id = ctx.write(lambda s: payments.reverse_payment(s, a.id, a.reason))
+    reversal_id = ctx.write(lambda s: payments.reverse_payment(s, a.id, a.reason, a.date))
     ctx.out({"id": reversal_id}, str(reversal_id))
     return 0
 
@@ -108,6 +108,7 @@ def register(commands: Commands) -> None:
     c.add_argument("--date", type=date_arg)
     c.add_argument("--method")
     c.add_argument("--reference")
+    c.add_argument("--rate", help="foreign currency: the exchange rate on the payment day (else the stored one)")
     c = g.command("credit", cmd_invoice_credit, "issue a credit note (prints its id)")
     c.add_argument("id", type=int)
     how = c.add_mutually_exclusive_group(required=True)
@@ -120,11 +121,13 @@ def register(commands: Commands) -> None:
     c = g.command("apply-credit", cmd_invoice_apply_credit, "pay an invoice from the customer's credit")
     c.add_argument("id", type=int)
     c.add_argument("--amount")
+    c.add_argument("--date", type=date_arg, help="the day it was applied (default today)")
 
     g = commands.group("payment", "payments")
     c = g.command("reverse", cmd_payment_reverse, "reverse a mistaken payment (prints the reversal id)")
     c.add_argument("id", type=int)
     c.add_argument("--reason")
+    c.add_argument("--date", type=date_arg, help="the day it was reversed (default today)")
     c = g.command("list", cmd_payment_list, "list payments")
     c.add_argument("--invoice", type=int)
     c.add_argument("--customer", type=int)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from functools import cache
 
 from invoicer.core.errors import N_, Message, ValidationError
@@ -26,6 +27,12 @@ def quantum(currency: str) -> Decimal:
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round to ``places`` decimals, halves away from zero (EN 16931, not banker's rounding)."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def round_fraction(value: Fraction) -> int:
+    """An exact fraction of minor units rounded to a whole minor unit, halves away from zero."""
+    magnitude = (2 * abs(value.numerator) + value.denominator) // (2 * value.denominator)
+    return magnitude if value >= 0 else -magnitude
 
 
 def round_money(value: Decimal, currency: str) -> Decimal:

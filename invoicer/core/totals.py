@@ -8,15 +8,16 @@ document allowance/charge ("line" mode, an option stored on each invoice).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from functools import lru_cache
 from typing import Protocol
 
 from invoicer.core.errors import N_, ValidationError
-from invoicer.core.money import HUNDRED, ZERO, exponent, from_minor, round_half_up, to_minor
+from invoicer.core.money import HUNDRED, ZERO, exponent, from_minor, round_fraction, round_half_up, to_minor
 
 
 class TaxRounding(StrEnum):
@@ -118,6 +119,7 @@ class TaxSubtotal:
     rate: Decimal
     basis: int
     amount: int
+    exemption_reason: str | None = None  # BT-120, stored with a finalized document's breakdown
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,15 @@ class Totals:
     total: int  # BT-112
 
 
+@dataclass(frozen=True)
+class Balance:
+    """What was settled on a document and what is still owed, in minor units of its currency."""
+
+    paid: int  # payments and applied customer credit, net of reversals (BT-113)
+    credited: int  # credit notes that reduced the amount due
+    amount_due: int  # BT-115
+
+
 @lru_cache(maxsize=65536)  # pure; catalogs repeat the same lines a lot
 def line_amounts(
     line: LineInput, currency: str, rounding: TaxRounding, round_to: int | None = None
@@ -148,25 +159,28 @@ def line_amounts(
         raise ValidationError(N_("A unit price cannot be negative; use a discount instead."), "unit_price")
     places = exponent(currency) if round_to is None else round_to
     exact_gross = line.quantity * line.unit_price / line.price_base
+    gross = round_half_up(exact_gross, places)
     discount = ZERO
     if line.discount_percent is not None and line.discount_amount is not None:
         raise ValidationError(N_("A line takes a discount in percent or as an amount, not both."), "discount")
     if line.discount_percent is not None:
         if not ZERO <= line.discount_percent <= HUNDRED:
             raise ValidationError(N_("A discount must be between 0 and 100 %."), "discount")
-        discount = round_half_up(exact_gross * line.discount_percent / HUNDRED, places)
+        # on the rounded gross: the e-invoice states that basis with the percent, and basis x percent must
+        # give the amount (1 x 10.005 at 50 %: 10.01 x 50 % = 5.01 off, not 5.00); 100 % then leaves 0.00
+        discount = round_half_up(gross * line.discount_percent / HUNDRED, places)
     elif line.discount_amount is not None:
         discount = from_minor(line.discount_amount, currency)
         if discount < ZERO:
             raise ValidationError(N_("A discount cannot be negative."), "discount")
-    net = round_half_up(exact_gross - discount, places)
+    net = gross - discount  # both already in whole minor units
     if net < ZERO:
         raise ValidationError(N_("The discount is larger than the line amount."), "discount")
     tax = None
     if rounding is TaxRounding.LINE:
         tax = to_minor(net * line.tax.rate / HUNDRED, currency, places)
     return LineAmounts(
-        gross=to_minor(exact_gross, currency, places),
+        gross=to_minor(gross, currency),
         discount=to_minor(discount, currency),
         net=to_minor(net, currency),
         tax=tax,
@@ -178,9 +192,17 @@ def compute_totals(
     adjustments: Sequence[AdjustmentInput],
     currency: str,
     rounding: TaxRounding = TaxRounding.DOCUMENT,
+    stated_taxes: Mapping[TaxKey, int] | None = None,
+    *,
     round_to: int | None = None,
 ) -> Totals:
-    """All totals of a document and its VAT breakdown per (category, rate); ``round_to``: see line_amounts."""
+    """All totals of a document and its VAT breakdown per (category, rate).
+
+    ``stated_taxes`` gives the VAT of some rates instead of computing it: a credit note's share of the
+    invoice's VAT (see ``credit_share``). EN 16931 accepts a stated amount within one currency unit of
+    basis x rate (the official rule BR-S-09 and its siblings); anything further is refused.
+    ``round_to``: see line_amounts.
+    """
     amounts = tuple(line_amounts(line, currency, rounding, round_to) for line in lines)
     basis: dict[TaxKey, int] = {}
     line_tax: dict[TaxKey, int] = {}
@@ -210,6 +232,8 @@ def compute_totals(
         amount = (
             line_tax[key] if rounding is TaxRounding.LINE else _tax_on(basis[key], key.rate, currency, round_to)
         )
+        if stated_taxes is not None and key in stated_taxes:
+            amount = _stated(stated_taxes[key], basis[key], key, currency, round_to)
         taxes.append(TaxSubtotal(key.category, key.rate, basis[key], amount))
     subtotal = sum(a.net for a in amounts)
     tax_basis = subtotal - allowance_total + charge_total
@@ -226,6 +250,15 @@ def compute_totals(
     )
 
 
+def _stated(amount: int, basis_minor: int, key: TaxKey, currency: str, round_to: int | None) -> int:
+    if abs(amount - _tax_on(basis_minor, key.rate, currency, round_to)) >= 10 ** exponent(currency):
+        raise ValidationError(
+            N_("The VAT of {category} {rate} % differs from its basis x rate by a currency unit or more."),
+            "taxes", category=key.category, rate=key.rate,
+        )
+    return amount
+
+
 def _tax_on(basis_minor: int, rate: Decimal, currency: str, round_to: int | None) -> int:
     """VAT on a basis in minor units, rounded half-up to the minor unit (or to ``round_to`` decimals)."""
     if round_to is None:
@@ -233,9 +266,64 @@ def _tax_on(basis_minor: int, rate: Decimal, currency: str, round_to: int | None
     return to_minor(from_minor(basis_minor, currency) * rate / HUNDRED, currency, round_to)
 
 
+@dataclass(frozen=True)
+class CreditedLine:
+    """An invoice line of one VAT rate for crediting: its net (minor units), quantity and quantity credited."""
+
+    net: int
+    quantity: Decimal
+    credited: Decimal
+
+
+def credited_fraction(lines: Sequence[CreditedLine]) -> Fraction:
+    """How much of one rate's lines is credited (0 to 1), each line weighted by its net amount.
+
+    Exact (a Fraction), so crediting every quantity of every line gives exactly 1. Lines that all come to
+    zero weigh the same.
+    """
+    weights = [line.net for line in lines]
+    if sum(weights) == 0:
+        weights = [1] * len(lines)
+    done = sum((Fraction(w) * Fraction(x.credited) / Fraction(x.quantity) for w, x in zip(weights, lines, strict=True)),
+               Fraction(0))
+    return done / sum(weights)
+
+
+def credit_share(subtotal: TaxSubtotal, before: Fraction, after: Fraction) -> TaxSubtotal:
+    """The basis and VAT of one rate that a line credit carries when it moves that rate's credited
+    fraction from ``before`` to ``after``: its part of the lines and of the document allowances and charges.
+
+    Each share is the difference of the rounded cumulative amounts, so any sequence of credits adds up to
+    exactly the rate's basis and VAT once everything is credited (the last one takes the remainder), and
+    never to more.
+    """
+    if not 0 <= before <= after <= 1:
+        raise ValueError(f"credited fractions must grow within [0, 1], not {before} -> {after}")
+
+    def part(amount: int) -> int:
+        return round_fraction(amount * after) - round_fraction(amount * before)
+
+    return TaxSubtotal(subtotal.category, subtotal.rate, part(subtotal.basis), part(subtotal.amount))
+
+
 def convert_minor(minor: int, from_currency: str, to_currency: str, rate: Decimal) -> int:
     """Convert minor units with a locked exchange rate (1 unit of from = ``rate`` units of to)."""
     return to_minor(from_minor(minor, from_currency) * rate, to_currency)
+
+
+def convert_parts(parts: Sequence[int], currency: str, company_currency: str, rate: Decimal, target: int) -> list[int]:
+    """Convert a document's parts with its locked rate so they add up to the stored company figure exactly.
+
+    Each part is converted on its own; the rounding difference (a cent or so) goes to the largest part,
+    so a journal entry or a VAT return balances to the cent against the document's stored company figure.
+    """
+    if currency == company_currency and rate == 1:
+        return list(parts)
+    converted = [convert_minor(part, currency, company_currency, rate) for part in parts]
+    if converted:
+        largest = max(range(len(parts)), key=lambda i: abs(parts[i]))
+        converted[largest] += target - sum(converted)
+    return converted
 
 
 class StoredLine(Protocol):
@@ -260,10 +348,9 @@ class StoredAdjustment(Protocol):
 
 
 def totals_of(
-    lines: Iterable[StoredLine],
-    adjustments: Iterable[StoredAdjustment],
-    currency: str,
-    rounding: str,
+    lines: Iterable[StoredLine], adjustments: Iterable[StoredAdjustment], currency: str, rounding: str,
+    stated_taxes: Mapping[TaxKey, int] | None = None,
+    *,
     round_to: int | None = None,
 ) -> Totals:
     """Totals of a stored document (issuing a credit note, verifying, bulk demo data); ``round_to``: the
@@ -280,7 +367,8 @@ def totals_of(
         ],
         currency,
         TaxRounding(rounding),
-        round_to,
+        stated_taxes,
+        round_to=round_to,
     )
 
 

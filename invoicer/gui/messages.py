@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 from invoicer.core.errors import InvoicerError
 from invoicer.i18n import _, error_text
@@ -62,10 +73,58 @@ def confirm(parent: QWidget | None, title: str, text: str, action: str) -> bool:
     return box.clickedButton() is accept
 
 
-def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
-    """A free-text reason for the audit trail (void, write-off); None when the user cancels."""
-    text, ok = QInputDialog.getText(parent, title, label)
-    return text.strip() if ok else None
+def confirm_with_rate(
+    parent: QWidget | None, title: str, text: str, action: str, label: str, rate: str
+) -> str | None:
+    """Ask before finalizing a foreign-currency invoice, with the exchange rate to lock (prefilled from the
+    rates table, editable); the rate typed, or None when the user cancels."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    field = QLineEdit(rate)
+    field.setObjectName("exchange_rate")
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form = QFormLayout(dialog)
+    message = QLabel(text)
+    message.setWordWrap(True)
+    form.addRow(message)
+    form.addRow(label, field)
+    form.addRow(buttons)
+    return field.text().strip() if dialog.exec() else None
+
+
+@dataclass(frozen=True)
+class DatedReason:
+    """What the user gave for an action on a document: a reason (may be empty) and the day it happened."""
+
+    text: str
+    day: date
+
+
+def ask_dated_reason(parent: QWidget | None, title: str, label: str, earliest: date) -> DatedReason | None:
+    """A reason and the action's date (void, write-off, reversal), from ``earliest`` to today; None on cancel."""
+    from invoicer.gui.widgets.pickers import ActionDatePicker
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    reason = QLineEdit()
+    reason.setObjectName("reason")
+    picker = ActionDatePicker(earliest)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form = QFormLayout(dialog)
+    text = QLabel(label)
+    text.setWordWrap(True)
+    form.addRow(text)
+    form.addRow(_("&Reason"), reason)
+    form.addRow(_("&Date"), picker)
+    form.addRow(buttons)
+    if not dialog.exec():
+        return None
+    return DatedReason(reason.text().strip(), picker.day())
 
 
 def ask_password(parent: QWidget | None, why: str) -> str | None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_up
-from invoicer.core.totals import totals_of
+from invoicer.core.totals import CreditedLine, TaxKey, TaxSubtotal, credit_share, credited_fraction, totals_of
 from invoicer.core.workflow import InvoiceStatus, status_word
 from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
 from invoicer.services import audit, documents, validation
@@ -96,9 +97,7 @@ def issue_credit_note(
     remaining = invoice.total - credited_total(session, invoice_id)
     if remaining <= 0:
         raise ValidationError(N_("Invoice {number} is fully credited already."), number=invoice.number)
-    issue_date = issue_date or date.today()
-    if issue_date < invoice.issue_date:
-        raise ValidationError(N_("A credit note cannot be dated before the invoice it corrects."))
+    issue_date = validation.action_date(issue_date, invoice.issue_date)
     now = audit.now()
     note = Invoice(
         doc_type="credit_note", status=InvoiceStatus.DRAFT, customer_id=invoice.customer_id,
@@ -106,18 +105,19 @@ def issue_credit_note(
         buyer_reference=invoice.buyer_reference, corrects_id=invoice.id,
         reason=validation.optional(reason, multiline=True), created_at=now, updated_at=now,
     )
+    stated: dict[TaxKey, int] | None = None
     if full and remaining == invoice.total:
         _copy_all(invoice, note)
     elif full:
         _by_amount(invoice, note, remaining)
     elif lines:
-        _by_lines(session, invoice, note, lines)
+        stated = _by_lines(session, invoice, note, lines)
     else:
         if amount is None or amount <= 0:
             raise ValidationError(N_("The amount to credit must be above zero."), "amount")
         _by_amount(invoice, note, amount)
-    totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding,
-                       audit.rounding_as_issued(session, note))
+    totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding, stated,
+                       round_to=audit.rounding_as_issued(session, note))
     for line, amounts in zip(note.lines, totals.lines, strict=True):
         line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
     store_totals(session, note, totals)
@@ -186,8 +186,12 @@ def _copy_all(invoice: Invoice, note: Invoice) -> None:
     ]
 
 
-def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[CreditLine]) -> None:
+def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[CreditLine]) -> dict[TaxKey, int]:
+    """The chosen quantities, plus per VAT rate the share of the document allowances and charges (and of
+    the rounding) that makes line credits add up to exactly the invoice; returns the VAT shares."""
     by_id = {line.id: line for line in invoice.lines}
+    credited_before = {line.id: _credited_quantity(session, line.id) for line in invoice.lines}
+    credited_now: dict[int, Decimal] = {}
     new_lines = []
     for position, choice in enumerate(chosen, 1):
         source = by_id.get(choice.line_id)
@@ -196,7 +200,7 @@ def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[Cr
                 N_("Line {line} is not a line of invoice {number}."), line=choice.line_id, number=invoice.number
             )
         quantity = parse_decimal(choice.quantity, N_("quantity"), 4)
-        left = source.quantity - _credited_quantity(session, source.id)
+        left = source.quantity - credited_before[source.id] - credited_now.get(source.id, Decimal(0))
         if quantity <= 0:
             raise ValidationError(N_("A credited quantity must be above zero."), "quantity")
         if quantity > left:
@@ -204,8 +208,40 @@ def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[Cr
                 N_("Line {line} ('{description}') has only {left} left to credit."), "quantity",
                 line=source.position, description=source.description, left=left,
             )
+        credited_now[source.id] = credited_now.get(source.id, Decimal(0)) + quantity
         new_lines.append(_copy_line(source, position, quantity))
     note.lines = new_lines
+    of_lines = {TaxKey(t.category, t.rate): t.basis
+                for t in totals_of(new_lines, [], invoice.currency, invoice.tax_rounding,
+                                   round_to=audit.rounding_as_issued(session, invoice)).taxes}
+
+    def fraction(lines: list[InvoiceLine], extra: dict[int, Decimal]) -> Fraction:
+        return credited_fraction([
+            CreditedLine(x.net, x.quantity, credited_before[x.id] + extra.get(x.id, Decimal(0))) for x in lines
+        ])
+
+    stated: dict[TaxKey, int] = {}
+    adjustments = []
+    for tax in invoice.taxes:
+        key = TaxKey(tax.category, tax.rate)
+        own = [x for x in invoice.lines if TaxKey(x.tax_category, x.tax_rate) == key] or list(invoice.lines)
+        share = credit_share(TaxSubtotal(tax.category, tax.rate, tax.basis, tax.amount),
+                             fraction(own, {}), fraction(own, credited_now))
+        if share.basis == 0 and share.amount == 0 and key not in of_lines:
+            continue
+        stated[key] = share.amount
+        difference = share.basis - of_lines.get(key, 0)
+        if difference:
+            adjustments.append(InvoiceAdjustment(
+                position=len(adjustments) + 1, is_charge=difference > 0, amount=abs(difference),
+                reason=_SHARE_REASON, tax_category=tax.category, tax_rate=tax.rate,
+            ))
+    note.adjustments = adjustments
+    return stated
+
+
+#: the text of the allowance/charge a line credit carries (English: a frozen document's own words)
+_SHARE_REASON = "Share of the invoice's document discounts, charges and rounding"
 
 
 def _by_amount(invoice: Invoice, note: Invoice, gross: int) -> None:

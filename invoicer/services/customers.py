@@ -6,14 +6,14 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Subquery, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
-from invoicer.db.models import CreditEntry, Customer, Invoice
+from invoicer.db.models import AuditEvent, CreditEntry, Customer, Invoice, Payment
 from invoicer.services import audit, validation
 from invoicer.services.company import get_company
-from invoicer.services.settings import get as get_setting
+from invoicer.services.settings import TERMS_DAYS
 
 
 @dataclass
@@ -45,9 +45,10 @@ class CustomerRow:
     vat_id: str | None
     currency: str
     archived: bool
-    balance: int  # amount due over open and uncollectible invoices in the billing currency
+    balance: int  # amount due in the billing currency, written-off invoices left out (as in the books)
     overdue: int  # the part of it past its due date
-    credit: int  # customer credit balance
+    credit: int  # customer credit balance in the billing currency
+    credits: tuple[tuple[str, int], ...] = ()  # credit per currency, non-zero, the billing currency first
 
 
 def clean_customer(session: Session, data: CustomerData) -> CustomerData:
@@ -55,7 +56,7 @@ def clean_customer(session: Session, data: CustomerData) -> CustomerData:
     country = validation.country(data.country)
     terms = data.terms_days
     if terms is None:
-        terms = int(get_setting(session, "invoice.terms_days"))
+        terms = TERMS_DAYS.get(session)
     if not isinstance(terms, int) or terms < 0 or terms > 3650:
         raise ValidationError(N_("Payment terms are a number of days between 0 and 3650."), "terms_days")
     name = validation.required(data.name, N_("Name"))
@@ -155,6 +156,40 @@ def due_expression():  # type: ignore[no-untyped-def]
     )
 
 
+def written_off_on():  # type: ignore[no-untyped-def]
+    """SQL for the day of a write-off event: its own date (older events have none: the day it was recorded)."""
+    return func.coalesce(func.json_extract(AuditEvent.payload, "$.date"), func.date(AuditEvent.at))
+
+
+def receivables_on(as_of: date) -> Subquery:
+    """What each invoice was owed on ``as_of``, from dated events only: its total less the payments dated on or
+    before that day and the credit notes issued by then; nothing for invoices written off by then (the journal
+    moved them to bad debt) and for void ones (never in the books). Columns: invoice_id, customer_id, currency,
+    due_date, due."""
+    paid = (
+        select(Payment.invoice_id.label("iid"), func.sum(Payment.applied).label("applied"))
+        .where(Payment.paid_on <= as_of).group_by(Payment.invoice_id).subquery()
+    )
+    credited = (
+        select(Invoice.corrects_id.label("iid"), func.sum(Invoice.applied_to_due).label("applied"))
+        .where(Invoice.doc_type == "credit_note", Invoice.status != "draft", Invoice.issue_date <= as_of)
+        .group_by(Invoice.corrects_id).subquery()
+    )
+    written_off = select(AuditEvent.entity_id).where(
+        AuditEvent.entity == "invoice", AuditEvent.action == "write_off", written_off_on() <= as_of.isoformat()
+    )
+    due = func.max(Invoice.total - func.coalesce(paid.c.applied, 0) - func.coalesce(credited.c.applied, 0), 0)
+    return (
+        select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
+               due.label("due"))
+        .outerjoin(paid, paid.c.iid == Invoice.id)
+        .outerjoin(credited, credited.c.iid == Invoice.id)
+        .where(Invoice.doc_type == "invoice", Invoice.status.not_in(("draft", "void")), Invoice.issue_date <= as_of,
+               Invoice.id.not_in(written_off))
+        .subquery()
+    )
+
+
 @dataclass(frozen=True)
 class CustomerChoice:
     """A customer as a picker offers it."""
@@ -178,37 +213,26 @@ def list_customers(
     search: str | None = None,
     include_archived: bool = False,
     today: date | None = None,
+    as_of: date | None = None,
 ) -> list[CustomerRow]:
-    today = today or date.today()
-    due = due_expression()
-    receivable = and_(Invoice.doc_type == "invoice", Invoice.status.in_(("open", "uncollectible")))
+    """Customers with what they owed and their credit on ``as_of`` (today when not given), from dated events:
+    the balance equals the ledger's aged receivables and the journal's receivables on that day."""
+    as_of = as_of or today or date.today()
+    owed = receivables_on(as_of)
     balances = (
         select(
-            Invoice.customer_id.label("cid"),
-            func.sum(due).label("balance"),
-            func.sum(case((Invoice.due_date < today, due), else_=0)).label("overdue"),
+            owed.c.customer_id.label("cid"),
+            func.sum(owed.c.due).label("balance"),
+            func.sum(case((owed.c.due_date < as_of, owed.c.due), else_=0)).label("overdue"),
         )
-        .join(Customer, Customer.id == Invoice.customer_id)
-        .where(receivable, Invoice.currency == Customer.currency)
-        .group_by(Invoice.customer_id)
-        .subquery()
-    )
-    credits = (
-        select(CreditEntry.customer_id.label("cid"), func.sum(CreditEntry.amount).label("credit"))
-        .join(Customer, Customer.id == CreditEntry.customer_id)
-        .where(CreditEntry.currency == Customer.currency)
-        .group_by(CreditEntry.customer_id)
+        .join(Customer, Customer.id == owed.c.customer_id)
+        .where(owed.c.currency == Customer.currency)
+        .group_by(owed.c.customer_id)
         .subquery()
     )
     stmt = (
-        select(
-            Customer,
-            func.coalesce(balances.c.balance, 0),
-            func.coalesce(balances.c.overdue, 0),
-            func.coalesce(credits.c.credit, 0),
-        )
+        select(Customer, func.coalesce(balances.c.balance, 0), func.coalesce(balances.c.overdue, 0))
         .outerjoin(balances, balances.c.cid == Customer.id)
-        .outerjoin(credits, credits.c.cid == Customer.id)
         .order_by(func.lower(Customer.name), Customer.id)
     )
     if not include_archived:
@@ -216,7 +240,27 @@ def list_customers(
     if search:
         like = f"%{search.strip()}%"
         stmt = stmt.where(or_(Customer.name.ilike(like), Customer.email.ilike(like), Customer.vat_id.ilike(like)))
-    return [
-        CustomerRow(c.id, c.name, c.email, c.country, c.vat_id, c.currency, c.archived, int(b), int(o), int(cr))
-        for c, b, o, cr in session.execute(stmt)
-    ]
+    credits = credit_by_currency(session, as_of)
+    rows = []
+    for c, balance, overdue in session.execute(stmt):
+        mine = credits.get(c.id, {})
+        rows.append(CustomerRow(
+            c.id, c.name, c.email, c.country, c.vat_id, c.currency, c.archived, int(balance), int(overdue),
+            mine.get(c.currency, 0), tuple(sorted(mine.items(), key=lambda kv: (kv[0] != c.currency, kv[0]))),
+        ))
+    return rows
+
+
+def credit_by_currency(session: Session, as_of: date | None = None) -> dict[int, dict[str, int]]:
+    """Each customer's credit balance per currency (non-zero only), from credit entries dated on or before
+    ``as_of`` (all when not given): credit in another currency than the billing one is credit too."""
+    stmt = select(CreditEntry.customer_id, CreditEntry.currency, func.sum(CreditEntry.amount)).group_by(
+        CreditEntry.customer_id, CreditEntry.currency
+    )
+    if as_of is not None:
+        stmt = stmt.where(CreditEntry.entry_on <= as_of)
+    found: dict[int, dict[str, int]] = {}
+    for customer_id, currency, amount in session.execute(stmt):
+        if amount:
+            found.setdefault(customer_id, {})[currency] = int(amount)
+    return found

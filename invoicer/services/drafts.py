@@ -194,9 +194,10 @@ def _problem(error: SchemaError, source: str) -> ValidationError:
 
 
 def create_draft(session: Session, data: DraftData) -> int:
-    """A new draft whose lines and adjustments may name VAT rates not stored yet: those are created first."""
-    for line in data.lines:
-        taxes.find_or_create(session, taxes.tax_key(line.tax_category, line.tax_rate))
-    for adjustment in data.adjustments:
-        taxes.find_or_create(session, taxes.tax_key(adjustment.tax_category, adjustment.tax_rate))
-    return invoices.create_draft(session, data)
+    """A new draft whose lines and adjustments may name VAT rates not stored yet: those are created too, once
+    the draft's lines have their categories (derived from the rate and the customer where none was named)."""
+    new_id = invoices.create_draft(session, data)
+    draft = invoices.get_invoice(session, new_id)
+    for row in (*draft.lines, *draft.adjustments):
+        taxes.find_or_create(session, taxes.tax_key(row.tax_category, row.tax_rate))
+    return new_id

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import InvoicerError
-from invoicer.core.totals import totals_of
+from invoicer.core.totals import TaxKey, totals_of
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
 from invoicer.services.audit import GENESIS, content_sha256, link_hash, places_as_issued, rounded_like
 
@@ -160,8 +160,11 @@ def _documents(session: Session, report: Report, issued: dict[int, dict[str, int
         n += 1
         label = _label(inv)
         try:
-            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding,
-                               issued.get(rounded_like(inv), {}).get(inv.currency))
+            # a credit note states its share of the invoice's VAT (within the tolerance totals_of checks)
+            stated = ({TaxKey(t.category, t.rate): t.amount for t in inv.taxes}
+                      if inv.doc_type == "credit_note" else None)
+            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding, stated,
+                               round_to=issued.get(rounded_like(inv), {}).get(inv.currency))
         except InvoicerError as exc:
             report.problems.append(f"{label}: its lines cannot be computed ({exc}).")
             session.expunge(inv)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -41,7 +41,7 @@ class LineData:
     description: str
     quantity: str | Decimal
     unit_price: str | Decimal
-    tax_category: str = "S"
+    tax_category: str | None = "S"  # None: derived from the rate and the customer (taxes.derived_category)
     tax_rate: str | Decimal = "0"
     unit: str = "C62"
     discount_percent: str | Decimal | None = None
@@ -105,7 +105,7 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
     if quantity <= 0:
         raise ValidationError(N_("line {line}: the quantity must be above zero."), "quantity", line=index)
     price = parse_decimal(line.unit_price, Message(N_("line {line} unit price"), line=index), 4)
-    key = taxes.tax_key(line.tax_category, line.tax_rate)
+    key = taxes.tax_key(line.tax_category or "S", line.tax_rate)
     discount = Message(N_("line {line} discount"), line=index)
     percent = None if line.discount_percent in (None, "") else parse_decimal(line.discount_percent, discount, 4)
     amount = None if line.discount_amount in (None, "") else parse_amount(line.discount_amount, currency, discount)
@@ -161,7 +161,7 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     currency = (data.currency or customer.currency).strip().upper()
     if not is_currency(currency):
         raise ValidationError(N_("'{currency}' is not an ISO currency code."), "currency", currency=data.currency)
-    rounding = data.tax_rounding or settings.get(session, "invoice.tax_rounding")
+    rounding = data.tax_rounding or settings.TAX_ROUNDING.get(session)
     if rounding not in ("document", "line"):
         raise ValidationError(N_("Tax rounding is 'document' or 'line'."), "tax_rounding")
     if len(data.lines) > MAX_LINES:
@@ -170,7 +170,12 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     due_date = data.due_date or issue_date + timedelta(days=customer.terms_days)
     if due_date < issue_date:
         raise ValidationError(N_("The due date cannot be before the issue date."), "due_date")
-    parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(data.lines, 1)]
+    lines = [
+        line if line.tax_category else replace(
+            line, tax_category=taxes.derived_category(session, customer.id, line.tax_rate, line.unit))
+        for line in data.lines
+    ]
+    parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(lines, 1)]
     parsed_adj = [_adjustment_input(adj, currency) for adj in data.adjustments]
     totals = compute_totals(
         [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding)
@@ -323,7 +328,7 @@ def delete_draft(session: Session, invoice_id: int) -> None:
 def _counter(
     session: Session, series: str, issue_date: date, customer_id: int
 ) -> tuple[str, CounterKey, NumberCounter | None]:
-    pattern = str(settings.get(session, f"numbering.{series}"))
+    pattern = settings.NUMBERING[series].get(session)
     key = counter_key(series, pattern, issue_date.year, customer_id)
     return pattern, key, session.get(NumberCounter, (key.series, key.year, key.scope))
 
@@ -394,6 +399,7 @@ def finalize_invoice(
     validation.still_valid(company.name, company.country, company.currency)
     validation.still_valid(customer.name, customer.country, invoice.currency)
     _check_vat_ids(invoice, company.vat_id, customer.vat_id)
+    _check_not_ahead(session, invoice.issue_date)
     rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
     number, year, scope, seq = take_number(session, "invoice", invoice.issue_date, customer.id)
     invoice.number = number
@@ -415,6 +421,17 @@ def finalize_invoice(
         payload={"number": number, "total": invoice.total, "currency": invoice.currency, "rate": rate},
     )
     return number
+
+
+def _check_not_ahead(session: Session, issue_date: date) -> None:
+    """Numbers follow dates, so one document dated ahead would block every earlier-dated one until then."""
+    ahead = settings.FUTURE_DAYS.get(session)
+    if issue_date > date.today() + timedelta(days=ahead):
+        raise ValidationError(
+            N_("The issue date {date} is in the future; finalize it on that day, or allow dates ahead in "
+               "Settings ({days} days now)."),
+            "issue_date", date=issue_date.isoformat(), days=ahead,
+        )
 
 
 def lock_company_amounts(invoice: Invoice, company_currency: str, rate: Decimal) -> None:
@@ -448,10 +465,11 @@ def _locked_rate(
 # ---------------------------------------------------------------- closing transitions
 
 
-def void_invoice(session: Session, invoice_id: int, reason: str | None = None) -> None:
-    """open -> void, only while nothing has been paid or credited."""
+def void_invoice(session: Session, invoice_id: int, reason: str | None = None, on: date | None = None) -> None:
+    """open -> void, only while nothing has been paid or credited; ``on``: the day it was voided (today)."""
     invoice = get_invoice(session, invoice_id)
     target = target_status(Transition.VOID, invoice.status)
+    on = validation.action_date(on, invoice.issue_date)
     if invoice.paid or invoice.credited:
         raise ValidationError(
             N_("Invoice {number} has payments or credit notes and cannot be voided; issue a credit note for the "
@@ -461,19 +479,23 @@ def void_invoice(session: Session, invoice_id: int, reason: str | None = None) -
     before = invoice.status
     invoice.status = target
     invoice.closed_at = invoice.updated_at = audit.now()
-    audit.record(session, "void", "invoice", invoice_id, before=before, after=target, payload={"reason": reason})
+    audit.record(session, "void", "invoice", invoice_id, before=before, after=target,
+                 payload={"reason": reason, "date": on.isoformat()})
 
 
-def mark_uncollectible(session: Session, invoice_id: int, reason: str | None = None) -> None:
-    """open -> uncollectible (written off); a later payment still makes it paid."""
+def mark_uncollectible(
+    session: Session, invoice_id: int, reason: str | None = None, on: date | None = None
+) -> None:
+    """open -> uncollectible (written off) on ``on`` (today); a later payment still makes it paid."""
     invoice = get_invoice(session, invoice_id)
     target = target_status(Transition.MARK_UNCOLLECTIBLE, invoice.status)
+    on = validation.action_date(on, invoice.issue_date)
     before = invoice.status
     invoice.status = target
     invoice.closed_at = invoice.updated_at = audit.now()
     audit.record(
         session, "write_off", "invoice", invoice_id, before=before, after=target,
-        payload={"reason": reason, "amount_due": invoice.amount_due},
+        payload={"reason": reason, "amount_due": invoice.amount_due, "date": on.isoformat()},
     )
 
 

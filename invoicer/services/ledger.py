@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
 from invoicer.core.errors import InvoicerError, ValidationError
-from invoicer.core.totals import TaxKey, convert_minor
+from invoicer.core.totals import TaxKey, convert_minor, convert_parts
 from invoicer.core.workflow import display_status
 from invoicer.db.migrate import Database
 from invoicer.db.models import AuditEvent, Invoice, InvoiceLine, InvoiceTax, Payment
@@ -31,7 +31,7 @@ from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
 from invoicer.i18n import N_, _
 from invoicer.services import audit, reports, settings, taxes
 from invoicer.services.company import get_company
-from invoicer.services.customers import due_expression
+from invoicer.services.customers import due_expression, written_off_on
 
 BATCH = 2000
 
@@ -44,6 +44,8 @@ ACCOUNTS = {
     "bank": ("1000", N_("Journal account: cash / bank")),
     "customer_credit": ("2300", N_("Journal account: customer credit")),
     "bad_debt": ("6900", N_("Journal account: bad debt written off")),
+    "exchange_gain": ("2660", N_("Journal account: exchange rate gains")),
+    "exchange_loss": ("2150", N_("Journal account: exchange rate losses")),
 }
 REVENUE_BY_RATE = "ledger.account.revenue_by_rate"
 
@@ -71,14 +73,15 @@ def _rate_key(text: str) -> TaxKey:
     return taxes.tax_key(parts[0], parts[1])
 
 
-for _name, (_default, _title) in ACCOUNTS.items():
-    settings.declare(f"ledger.account.{_name}", settings.SettingDef(_default, _title, _account_code))
-settings.declare(
-    REVENUE_BY_RATE,
-    settings.SettingDef(
-        {}, N_("Journal: revenue account per tax rate, e.g. {\"S 19\": \"4400\", \"S 7\": \"4300\"} "
-               "(others use the revenue account)"), _revenue_map,
-    ),
+ACCOUNT_SETTINGS = {
+    name: settings.TextSetting(f"ledger.account.{name}", default, title, _account_code)
+    for name, (default, title) in ACCOUNTS.items()
+}
+REVENUE_ACCOUNTS = settings.JsonSetting[dict[str, str]](
+    REVENUE_BY_RATE, {},
+    N_("Journal: revenue account per tax rate, e.g. {\"S 19\": \"4400\", \"S 7\": \"4300\"} "
+       "(others use the revenue account)"),
+    _revenue_map, '{"S 19": "4400"}',
 )
 
 
@@ -92,12 +95,14 @@ class Accounts:
     bank: str
     customer_credit: str
     bad_debt: str
+    exchange_gain: str
+    exchange_loss: str
     revenue_by_rate: dict[TaxKey, str]
 
     @classmethod
     def load(cls, session: Session) -> Accounts:
-        codes = {name: str(settings.get(session, f"ledger.account.{name}")) for name in ACCOUNTS}
-        by_rate = {_rate_key(key): str(code) for key, code in settings.get(session, REVENUE_BY_RATE).items()}
+        codes = {name: setting.get(session) for name, setting in ACCOUNT_SETTINGS.items()}
+        by_rate = {_rate_key(key): code for key, code in REVENUE_ACCOUNTS.get(session).items()}
         return cls(**codes, revenue_by_rate=by_rate)
 
     def revenue_for(self, category: str, rate: Decimal) -> str:
@@ -138,21 +143,6 @@ def _snapshot(field: str) -> Any:
 
 
 ISSUED = Invoice.status.not_in(("draft", "void"))
-
-
-def _company_parts(parts: Sequence[int], currency: str, company_currency: str, rate: Decimal, target: int) -> list[int]:
-    """Convert a document's parts with its locked rate so they add up to the stored company figure exactly.
-
-    Each part is converted on its own; the rounding difference (a cent or so) goes to the largest part,
-    so a journal entry balances to the cent against the document's stored company-currency total.
-    """
-    if currency == company_currency and rate == 1:
-        return list(parts)
-    converted = [convert_minor(part, currency, company_currency, rate) for part in parts]
-    if converted:
-        largest = max(range(len(parts)), key=lambda i: abs(parts[i]))
-        converted[largest] += target - sum(converted)
-    return converted
 
 
 # ---------------------------------------------------------------- tables
@@ -345,10 +335,13 @@ class _Query:
             self.money("credited_tax", _("Credited tax"), 1),
             self.money("basis", _("Taxable basis"), 1),
             self.money("tax", _("Tax"), 1),
+            Column("company_basis", _("Taxable basis ({currency})").format(currency=self.company_currency),
+                   Kind.COMPANY_MONEY, 14),
+            Column("company_tax", _("Tax ({currency})").format(currency=self.company_currency), Kind.COMPANY_MONEY, 14),
         )
         rows = [
             (r.month, r.currency, r.category, r.rate, r.invoiced_basis, r.invoiced_tax, r.credited_basis,
-             r.credited_tax, r.basis, r.tax)
+             r.credited_tax, r.basis, r.tax, r.company_basis, r.company_tax)
             for r in found
         ]
         return Table("tax_summary", _("Tax summary"), columns, lambda: rows, len(rows))
@@ -471,7 +464,7 @@ class _Journal:
             .where(_in_period(Payment.paid_on, query.date_from, query.date_to))
             .order_by(Payment.paid_on, Payment.id)
         )
-        written_on = func.date(AuditEvent.at)
+        written_on = written_off_on()
         self.write_offs = (
             select(
                 AuditEvent.id, written_on, func.json_extract(AuditEvent.payload, "$.amount_due"), Invoice.number,
@@ -480,7 +473,7 @@ class _Journal:
             .join(Invoice, Invoice.id == AuditEvent.entity_id)
             .where(AuditEvent.entity == "invoice", AuditEvent.action == "write_off",
                    _in_period(written_on, _iso(query.date_from), _iso(query.date_to)))
-            .order_by(AuditEvent.at, AuditEvent.id)
+            .order_by(written_on, AuditEvent.id)
         )
 
     def estimate(self) -> int:
@@ -505,7 +498,7 @@ class _Journal:
             (_doc_id, doc_type, number, issued, currency, rate, c_net, c_tax, c_total, applied, to_credit,
              refunded) = taxes[0][:12]
             company = self.q.company_currency
-            revenue = _company_parts([t[14] for t in taxes], currency, company, rate, c_net)
+            revenue = convert_parts([t[14] for t in taxes], currency, company, rate, c_net)
             sign = 1 if doc_type == "invoice" else -1
             lines = [(a.revenue_for(t[12], t[13]), -sign * part) for t, part in zip(taxes, revenue, strict=True)]
             lines.append((a.tax_payable, -sign * c_tax))
@@ -513,7 +506,7 @@ class _Journal:
                 lines.insert(0, (a.receivables, c_total))
                 text = _("Invoice")
             else:
-                settled = _company_parts([applied, to_credit, refunded], currency, company, rate, c_total)
+                settled = convert_parts([applied, to_credit, refunded], currency, company, rate, c_total)
                 lines += [(a.receivables, -settled[0]), (a.customer_credit, -settled[1]), (a.bank, -settled[2])]
                 text = _("Credit note")
             yield _entry(issued, number, text, lines)
@@ -522,16 +515,22 @@ class _Journal:
         a = self.a
         for (pid, reverses, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
              original_kind, recovery) in _stream(self.q.session, self.payments):
-            c_amount = amount if c_amount is None else c_amount
-            c_applied, c_excess = _company_parts(
-                [applied, excess], currency, company or currency, rate or Decimal(1), c_amount
-            )
+            locked = rate or Decimal(1)
+            # receivables and customer credit are settled at the rate they were booked at (locked at finalize);
+            # money received at another day's rate leaves an exchange difference
+            at_locked = convert_minor(amount, currency, company or currency, locked)
+            c_amount = at_locked if c_amount is None else c_amount
+            c_applied, c_excess = convert_parts([applied, excess], currency, company or currency, locked, at_locked)
+            difference = c_amount - at_locked
             settles = a.bad_debt if recovery else a.receivables
             from_credit = (original_kind if kind == "reversal" else kind) == "credit_applied"
             source = a.customer_credit if from_credit else a.bank
             text = _payment_text(kind, pid, reverses)
-            yield _entry(paid_on, number, text, [(source, c_amount), (settles, -c_applied),
-                                                 (a.customer_credit, -c_excess)])
+            yield _entry(paid_on, number, text, [
+                (source, c_amount), (settles, -c_applied), (a.customer_credit, -c_excess),
+                # a reversal undoes the gain or loss of the payment it reverses, on the same account
+                (a.exchange_gain if (difference > 0) != (kind == "reversal") else a.exchange_loss, -difference),
+            ])
 
     def _write_offs(self) -> Iterator[JournalEntry]:
         a = self.a

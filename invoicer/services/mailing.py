@@ -26,64 +26,34 @@ from invoicer.core.errors import ConflictError, InvoicerError, Message, StorageE
 from invoicer.core.workflow import InvoiceStatus
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.db.models import Invoice, SentMessage
+from invoicer.db.models import Customer, Invoice, SentMessage
 from invoicer.i18n import N_
 from invoicer.mail import secrets, smtp, templates
 from invoicer.services import audit, invoices, settings, validation
+from invoicer.services.views import InvoiceView, view_of
 
 # ---------------------------------------------------------------- settings
 
 
-def _host(value: Any) -> None:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]*", value.strip()):
+def _host(value: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]*", value.strip()):
         raise ValidationError(N_("'{value}' is not a mail server name such as smtp.example.com."), "host", value=value)
 
 
-def _port(value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
-        raise ValidationError(N_("'{value}' is not a port number (1 to 65535)."), "port", value=value)
-
-
-def _security(value: Any) -> None:
-    if value not in smtp.SECURITY_MODES:
-        raise ValidationError(N_("The mail security is ssl, starttls or none."), "security")
-
-
-def _address(value: Any) -> None:
-    validation.email(str(value))
-
-
-def check_flag(value: Any) -> None:
-    if not isinstance(value, bool):
-        raise ValidationError(N_("'{value}' is not true or false."), value=value)
-
-
-def _timeout(value: Any) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not 1 <= value <= 600:
-        raise ValidationError(N_("'{value}' is not a timeout in seconds (1 to 600)."), value=value)
-
-
-def _text(value: Any) -> None:
-    if not isinstance(value, str):
-        raise ValidationError(N_("'{value}' is not a text."), value=value)
-
-
-_MAIL_SETTINGS: dict[str, settings.SettingDef] = {
-    "mail.host": settings.SettingDef("", N_("Outgoing mail server (SMTP)"), _host),
-    "mail.port": settings.SettingDef(587, N_("Port"), _port),
-    "mail.security": settings.SettingDef("starttls", N_("Security (ssl, starttls or none)"), _security),
-    "mail.user": settings.SettingDef(None, N_("User name (the password is kept in the system keyring)"), _text),
-    "mail.from_address": settings.SettingDef(None, N_("Sender address"), _address),
-    "mail.from_name": settings.SettingDef(None, N_("Sender name (empty: the company name)"), _text),
-    "mail.reply_to": settings.SettingDef(None, N_("Reply-to address"), _address),
-    "mail.copy_to_sender": settings.SettingDef(False, N_("Send a copy of every message to the sender"), check_flag),
-    "mail.timeout": settings.SettingDef(30, N_("Seconds to wait for the mail server"), _timeout),
-    "mail.templates": settings.SettingDef(
-        templates.DEFAULT_TEMPLATES, N_("Email templates per language"), templates.check_templates
-    ),
-}
-for _key, _definition in _MAIL_SETTINGS.items():
-    settings.declare(_key, _definition)
+HOST = settings.TextSetting("mail.host", "", N_("Outgoing mail server (SMTP)"), _host)
+PORT = settings.IntSetting("mail.port", 587, N_("Port"), 1, 65535)
+SECURITY = settings.ChoiceSetting("mail.security", "starttls", N_("Security (ssl, starttls or none)"),
+                                  smtp.SECURITY_MODES)
+USER = settings.OptionalTextSetting("mail.user", N_("User name (the password is kept in the system keyring)"))
+FROM_ADDRESS = settings.OptionalTextSetting("mail.from_address", N_("Sender address"), validation.email)
+FROM_NAME = settings.OptionalTextSetting("mail.from_name", N_("Sender name (empty: the company name)"))
+REPLY_TO = settings.OptionalTextSetting("mail.reply_to", N_("Reply-to address"), validation.email)
+COPY_TO_SENDER = settings.BoolSetting("mail.copy_to_sender", False, N_("Send a copy of every message to the sender"))
+TIMEOUT = settings.IntSetting("mail.timeout", 30, N_("Seconds to wait for the mail server"), 1, 600)
+TEMPLATES = settings.JsonSetting[dict[str, Any]](
+    "mail.templates", templates.DEFAULT_TEMPLATES, N_("Email templates per language"), templates.check_templates,
+    '{"invoice": {"de": {"subject": "...", "body": "..."}}}',
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +68,7 @@ class MailSettings:
     from_name: str | None = None
     reply_to: str | None = None
     copy_to_sender: bool = False
-    timeout: float = smtp.DEFAULT_TIMEOUT
+    timeout: int = TIMEOUT.default
 
     @property
     def configured(self) -> bool:
@@ -110,8 +80,11 @@ class MailSettings:
 
 
 def load_mail_settings(session: Session) -> MailSettings:
-    return MailSettings(**{key.removeprefix("mail."): settings.get(session, key)
-                           for key in _MAIL_SETTINGS if key != "mail.templates"})
+    return MailSettings(
+        host=HOST.get(session), port=PORT.get(session), security=SECURITY.get(session), user=USER.get(session),
+        from_address=FROM_ADDRESS.get(session), from_name=FROM_NAME.get(session), reply_to=REPLY_TO.get(session),
+        copy_to_sender=COPY_TO_SENDER.get(session), timeout=TIMEOUT.get(session),
+    )
 
 
 def mail_settings(session: Session) -> MailSettings:
@@ -144,9 +117,7 @@ def setting_values(config: MailSettings) -> dict[str, Any]:
 
 def save_mail_settings(session: Session, config: MailSettings) -> None:
     """Store the configuration; each changed key is validated and audited by the settings service."""
-    for key, value in setting_values(config).items():
-        if settings.get(session, key) != value:
-            settings.put(session, key, value)
+    settings.put_all(session, setting_values(config))
 
 
 def configure_mail(session: Session, config: MailSettings, password: str | None = None) -> MailSettings:
@@ -264,28 +235,23 @@ def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
     return (invoice.customer.email,)
 
 
-def _facts(invoice: Invoice, today: date) -> templates.Facts:
-    seller = json.loads(invoice.seller_snapshot or "{}")
-    customer = invoice.customer
+def _facts(view: InvoiceView, customer: Customer, today: date) -> templates.Facts:
     return templates.Facts(
-        number=invoice.number or "",
-        currency=invoice.currency,
-        amount_due=invoice.amount_due,
-        total=invoice.total,
-        issue_date=invoice.issue_date,
-        due_date=invoice.due_date,
-        company=seller.get("name", ""),
-        customer=json.loads(invoice.customer_snapshot or "{}").get("name") or customer.name,
+        number=view.number or "",
+        currency=view.currency,
+        amount_due=view.balance.amount_due,
+        total=view.totals.total,
+        issue_date=view.issue_date,
+        due_date=view.due_date,
+        company=view.seller.name,
+        customer=view.customer.name or customer.name,
+        # the message greets today's contact, to whom it goes; the document shows the buyer as issued
         contact=customer.contact,
         # the bank account printed on the invoice is the one to pay to
-        iban=seller.get("iban") or None,
-        bic=seller.get("bic") or None,
+        iban=view.seller.iban or None,
+        bic=view.seller.bic or None,
         today=today,
     )
-
-
-def _locale(invoice: Invoice) -> str:
-    return str(json.loads(invoice.customer_snapshot or "{}").get("locale") or invoice.customer.locale)
 
 
 def _attachment(session: Session, invoice: Invoice, reminder: bool) -> bytes:
@@ -300,8 +266,10 @@ def _attachment(session: Session, invoice: Invoice, reminder: bool) -> bytes:
     return documents.frozen_pdf(session, invoice.id)
 
 
-def _text(session: Session, invoice: Invoice, template: str, today: date) -> templates.Rendered:
-    return templates.render(settings.get(session, "mail.templates"), template, _facts(invoice, today), _locale(invoice))
+def _message_text(session: Session, view: InvoiceView, customer: Customer, template: str, today: date) -> templates.Rendered:
+    """The message from ``template`` in the language of the buyer as issued (else the customer's now)."""
+    facts = _facts(view, customer, today)
+    return templates.render(TEMPLATES.get(session), template, facts, view.customer.locale or customer.locale)
 
 
 def compose(
@@ -309,11 +277,12 @@ def compose(
     today: date, reminder: bool,
 ) -> EmailMessage:
     """The message for ``invoice`` from ``template`` in the customer's language, PDF attached."""
-    text = _text(session, invoice, template, today)
+    view = view_of(session, invoice, today)
+    text = _message_text(session, view, invoice.customer, template, today)
     domain = (config.from_address or "").rpartition("@")[2] or "localhost"
     message = EmailMessage()
     message["Subject"] = text.subject
-    message["From"] = formataddr((config.from_name or _facts(invoice, today).company, config.from_address or ""))
+    message["From"] = formataddr((config.from_name or view.seller.name, config.from_address or ""))
     message["To"] = ", ".join(to)
     if config.reply_to:
         message["Reply-To"] = config.reply_to
@@ -347,7 +316,8 @@ def preview(session: Session, invoice_id: int, today: date | None = None) -> Pre
     """The invoice email as it would go out now (no PDF rendered, nothing written)."""
     invoice = invoices.get_invoice(session, invoice_id)
     _sendable(invoice)
-    text = _text(session, invoice, "invoice", today or date.today())
+    day = today or date.today()
+    text = _message_text(session, view_of(session, invoice, day), invoice.customer, "invoice", day)
     previous = last_invoice_send(session, invoice_id)
     return Preview(
         invoice_id=invoice.id, number=invoice.number or "", to=(invoice.customer.email,) if invoice.customer.email

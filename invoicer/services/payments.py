@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationErr
 from invoicer.core.totals import convert_minor
 from invoicer.core.workflow import InvoiceStatus, status_word
 from invoicer.db.models import CreditEntry, Invoice, Payment
-from invoicer.services import audit, validation
+from invoicer.services import audit, rates, validation
 from invoicer.services.invoices import get_invoice, settle_status
 
 PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
@@ -49,10 +50,22 @@ def _payable(session: Session, invoice_id: int) -> Invoice:
     return invoice
 
 
-def _company_amount(invoice: Invoice, amount: int) -> int | None:
+def _company_amount(invoice: Invoice, amount: int, rate: Decimal | None = None) -> int | None:
+    """The amount in the company currency: at ``rate`` (money received: the payment day's rate), else at the
+    rate locked at finalize (customer credit moves at the value it was booked at)."""
     if invoice.exchange_rate is None or invoice.company_currency is None:
         return None
-    return convert_minor(amount, invoice.currency, invoice.company_currency, invoice.exchange_rate)
+    return convert_minor(amount, invoice.currency, invoice.company_currency, rate or invoice.exchange_rate)
+
+
+def payment_rate(session: Session, invoice: Invoice, paid_on: date, given: str | Decimal | None) -> Decimal | None:
+    """The exchange rate of money received in a foreign currency: the one entered, else the rates table's on the
+    payment day, else the rate locked at finalize (then no exchange difference arises)."""
+    if given is not None and str(given).strip():
+        return rates.parse_rate(given)
+    if invoice.company_currency is None or invoice.currency == invoice.company_currency:
+        return None
+    return rates.rate_on(session, invoice.currency, paid_on)
 
 
 def record_payment(
@@ -62,14 +75,17 @@ def record_payment(
     paid_on: date | None = None,
     method: str | None = None,
     reference: str | None = None,
+    exchange_rate: str | Decimal | None = None,
 ) -> int:
-    """Record money received for an invoice (minor units). Beyond the amount due it becomes customer credit."""
+    """Record money received for an invoice (minor units). Beyond the amount due it becomes customer credit.
+
+    In a foreign currency its company-currency value is taken at the payment day's rate (``exchange_rate``, or
+    the rates table's); the journal posts the difference to the rate locked at finalize as exchange gain/loss.
+    """
     if amount <= 0:
         raise ValidationError(N_("A payment amount must be above zero."), "amount")
     invoice = _payable(session, invoice_id)
-    paid_on = paid_on or date.today()
-    if paid_on > date.today():
-        raise ValidationError(N_("A payment cannot be dated in the future."), "date")
+    paid_on = validation.action_date(paid_on, invoice.issue_date)
     reference = validation.optional(reference)
     if reference is not None:
         twin = session.scalar(select(Payment).where(Payment.reference == reference))
@@ -86,7 +102,8 @@ def record_payment(
         kind="payment", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
         amount=amount, applied=applied, excess=excess, paid_on=paid_on,
         method=validation.optional(method), reference=reference,
-        company_amount=_company_amount(invoice, amount), created_at=audit.now(),
+        company_amount=_company_amount(invoice, amount, payment_rate(session, invoice, paid_on, exchange_rate)),
+        created_at=audit.now(),
     )
     session.add(payment)
     session.flush()
@@ -137,7 +154,7 @@ def apply_credit(session: Session, invoice_id: int, amount: int | None = None, o
         raise ValidationError(N_("The customer does not have that much credit."), "amount")
     if wanted > due:
         raise ValidationError(N_("That is more than the invoice's amount due."), "amount")
-    on = on or date.today()
+    on = validation.action_date(on, invoice.issue_date)
     before = invoice.status
     payment = Payment(
         kind="credit_applied", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
@@ -171,7 +188,8 @@ def reverse_payment(session: Session, payment_id: int, reason: str | None = None
             N_("The overpaid part of this payment has already been applied to another invoice; reverse that "
                "application first.")
         )
-    on = on or date.today()
+    # a reversal is dated on or after the payment it undoes (which is on or after the invoice)
+    on = validation.action_date(on, original.paid_on)
     before = invoice.status
     reversal = Payment(
         kind="reversal", invoice_id=invoice.id, customer_id=original.customer_id, currency=original.currency,

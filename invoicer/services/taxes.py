@@ -11,9 +11,13 @@ from sqlalchemy.orm import Session
 from invoicer.core.errors import ConflictError, NotFoundError, ValidationError
 from invoicer.core.money import parse_decimal
 from invoicer.core.totals import NEEDS_EXEMPTION_REASON, TaxKey
+from invoicer.core.units import unit_code
+from invoicer.core.vat_rules import is_service, line_category
 from invoicer.db.models import TaxRate
 from invoicer.i18n import N_
 from invoicer.services import audit, validation
+from invoicer.services.company import get_company
+from invoicer.services.customers import get_customer
 
 #: Wording printed when a zero-rate category has no reason of its own (BT-120).
 DEFAULT_EXEMPTION_REASONS = {
@@ -113,3 +117,12 @@ def list_tax_rates(session: Session, include_archived: bool = False) -> list[Tax
     return [
         TaxRateRow(r.id, r.name, r.rate, r.category, r.exemption_reason, r.archived) for r in session.scalars(stmt)
     ]
+
+
+def derived_category(session: Session, customer_id: int, rate: str | Decimal, unit: str) -> str:
+    """The VAT category of a line given only a rate, from the customer (the one rule the CLI and the invoice
+    editor ask): S above 0 %; at 0 % G outside the EU, K (goods) or AE (services, sold by a unit of time) for a
+    business with a VAT ID in another member state, else Z."""
+    customer = get_customer(session, customer_id)
+    return line_category(parse_decimal(rate, N_("rate"), 4), get_company(session).country, customer.country,
+                         customer.vat_id, is_service(unit_code(unit)))

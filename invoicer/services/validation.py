@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from types import ModuleType
 
 from email_validator import EmailNotValidError, validate_email
@@ -154,3 +155,17 @@ def bic(value: str | None) -> str | None:
         raise ValidationError(
             N_("'{value}' is not a valid BIC ({reason})."), "bic", value=text, reason=str(exc)
         ) from None
+
+
+def action_date(day: date | None, issued: date, today: date | None = None) -> date:
+    """The date of an action on a document (payment, reversal, credit, void, write-off): today when not
+    given; never in the future, never before the document's issue date (the books are kept by these dates)."""
+    today = today or date.today()
+    day = day or today
+    if day > today:
+        raise ValidationError(N_("The date {date} is in the future; date it today or earlier."), "date",
+                              date=day.isoformat())
+    if day < issued:
+        raise ValidationError(N_("The date {date} is before the document's issue date {issued}."), "date",
+                              date=day.isoformat(), issued=issued.isoformat())
+    return day

@@ -101,7 +101,7 @@ def _recompute_drafts(currency: str, round_to: int) -> None:
                 "SELECT amount, is_charge, tax_category, tax_rate FROM invoice_adjustments WHERE invoice_id = :i"
                 " ORDER BY position"), where)
         ]
-        totals = totals_of(lines, adjustments, currency, rounding, round_to)
+        totals = totals_of(lines, adjustments, currency, rounding, round_to=round_to)
         for line, amounts in zip(lines, totals.lines, strict=True):
             conn.execute(sa.text("UPDATE invoice_lines SET gross = :g, discount = :d, net = :n, tax = :t WHERE id = :id"),
                          {"g": amounts.gross, "d": amounts.discount, "n": amounts.net, "t": amounts.tax, "id": line.id})

@@ -1,4 +1,4 @@
-"""GUI test fixtures: an offscreen Qt, a fresh database, the main window, and recorded dialogs."""
+"""GUI test fixtures: an offscreen Qt, a copy of the migrated template database, the main window, and recorded dialogs."""
 
 from __future__ import annotations
 
@@ -6,24 +6,21 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import date
 
 import pytest
 
 from invoicer import i18n
-from invoicer.db.migrate import Database, open_database
+from invoicer.db.migrate import Database
 from invoicer.gui import messages
 
 
 @pytest.fixture
-def gui_db(tmp_path: Path) -> Iterator[Database]:
-    """A fresh migrated database in its own data folder, in English."""
+def gui_db(db: Database) -> Database:
+    """A fresh database (the migrated template, copied) in its own data folder, in English."""
     i18n.set_language("en_US")
-    db = open_database(tmp_path / "data")
-    yield db
-    db.close()
+    return db
 
 
 @dataclass
@@ -36,6 +33,9 @@ class Dialogs:
     unexpected: int = 0
     confirm_answer: bool = True
     reason: str | None = "test"
+    day: date | None = None
+    rate: str | None = None  # the exchange rate typed at finalize; None keeps the one offered
+    rates_offered: list[str] = field(default_factory=list)  # the date given with a reason (void, write-off, reversal); today when None
     save_answer: str = "discard"
 
 
@@ -55,7 +55,15 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     monkeypatch.setattr(messages, "show_info", lambda parent, message: seen.infos.append(message))
     monkeypatch.setattr(messages, "show_unexpected", unexpected)
     monkeypatch.setattr(messages, "confirm", confirm)
-    monkeypatch.setattr(messages, "ask_reason", lambda parent, title, label: seen.reason)
+
+    def confirm_with_rate(parent: object, title: str, text: str, action: str, label: str, rate: str) -> str | None:
+        seen.confirmations.append(text)
+        seen.rates_offered.append(rate)
+        return (seen.rate if seen.rate is not None else rate) if seen.confirm_answer else None
+
+    monkeypatch.setattr(messages, "confirm_with_rate", confirm_with_rate)
+    monkeypatch.setattr(messages, "ask_dated_reason", lambda parent, title, label, earliest: (
+        None if seen.reason is None else messages.DatedReason(seen.reason, seen.day or date.today())))
     monkeypatch.setattr(messages, "ask_save", lambda parent, what: seen.save_answer)
     return seen
 

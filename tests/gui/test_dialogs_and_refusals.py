@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from gui_helpers import activate, replace_text, run_modal, toolbar_button
@@ -18,7 +19,7 @@ from invoicer.gui import app as app_module
 from invoicer.gui import messages
 from invoicer.gui.dialogs.customer import CustomerDialog
 from invoicer.logs import setup_logging
-from invoicer.services import company, customers, invoices, payments, products, taxes
+from invoicer.services import company, credit_notes, customers, invoices, ledger, payments, products, taxes
 from invoicer.services.invoices import DraftData, LineData
 
 REAL_SHOW_UNEXPECTED = messages.show_unexpected  # taken before the fixture replaces it
@@ -248,3 +249,78 @@ def test_customer_dialog_flags_a_withdrawn_currency_and_opens(qtbot, window, gui
     assert dialog.outdated.isVisibleTo(dialog) and "HRK is no longer a valid currency" in dialog.outdated.text()
     dialog.currency.set_code("EUR")
     assert not dialog.outdated.isVisibleTo(dialog)
+
+
+def _seed_dated(db, days_ago: int) -> int:  # type: ignore[no-untyped-def]
+    """An open invoice of 119.00 issued ``days_ago`` days ago."""
+    _customer, invoice_id = _seed(db, finalize=False)
+    with transaction(db.sessions) as s:
+        data = invoices.draft_data(invoices.get_invoice(s, invoice_id))
+        data.issue_date = date.today() - timedelta(days=days_ago)
+        data.due_date = None
+        invoices.update_draft(s, invoice_id, data)
+        invoices.finalize_invoice(s, invoice_id)
+    return invoice_id
+
+
+def test_credit_note_dialog_dates_the_note_between_the_invoice_and_today(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    invoice_id = _seed_dated(gui_db, 10)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    chosen = date.today() - timedelta(days=3)
+
+    def issue(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert dialog.issue_date.minimumDate().toPython() == date.today() - timedelta(days=10)
+        assert dialog.issue_date.maximumDate().toPython() == date.today()
+        replace_text(qtbot, dialog.amount, "10")
+        dialog.issue_date.setDate(chosen)
+        assert dialog.issue_button.isEnabled(), dialog.effect.text()
+        dialog.issue_button.click()
+
+    run_modal(qtbot, lambda: qtbot.mouseClick(toolbar_button(editor.toolbar, "Issue credit note…"),
+                                              Qt.MouseButton.LeftButton), issue)
+    with transaction(gui_db.readonly_sessions) as s:
+        (note,) = credit_notes.list_credit_notes(s, invoice_id)
+        assert note.issue_date == chosen
+
+
+def test_write_off_takes_the_date_given_with_the_reason(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    invoice_id = _seed_dated(gui_db, 10)
+    dialogs.day = date.today() - timedelta(days=2)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Mark uncollectible…"), Qt.MouseButton.LeftButton)
+    assert editor.document.status == "uncollectible", dialogs.errors
+    with transaction(gui_db.readonly_sessions) as s:
+        table = next(t for t in ledger.build_ledger(s).tables if t.name == "journal")
+        days = {row[1] for row in table.rows() if row[3] == "Written off as uncollectible"}
+    assert days == {dialogs.day}
+
+
+@pytest.mark.parametrize(("country", "vat_id", "tax"), [("US", None, "G|0"), ("FR", "FR40303265045", "AE|0")])
+def test_a_foreign_customers_lines_take_the_derived_zero_rate(qtbot, window, gui_db, dialogs, country, vat_id, tax):  # type: ignore[no-untyped-def]
+    _seed(gui_db)
+    with transaction(gui_db.sessions) as s:
+        customer = customers.add_customer(s, customers.CustomerData(name="Abroad", country=country, vat_id=vat_id))
+    editor = window.new_invoice(customer)
+    activate(qtbot, editor)
+    assert editor.lines.rows[0]["tax"] == tax.replace("AE", "K")  # a blank line is goods until a unit says else
+    editor.line_table.start()
+    qtbot.keyClicks(editor.focusWidget(), "Support hour")  # sold by the hour: a service
+    qtbot.keyClick(editor.focusWidget(), Qt.Key.Key_Tab)
+    assert editor.lines.rows[0]["tax"] == tax
+
+
+def test_finalizing_a_foreign_currency_invoice_asks_the_rate(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _seed(gui_db)
+    with transaction(gui_db.sessions) as s:
+        customer = customers.add_customer(s, customers.CustomerData(name="Acme Inc.", country="US", currency="USD"))
+        draft = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "100", "G", "0")]))
+    dialogs.rate = "0.92"
+    editor = window.open_invoice(draft)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Finalize…"), Qt.MouseButton.LeftButton)
+    assert dialogs.rates_offered == [""] and not dialogs.errors  # no stored rate: the user typed one
+    with transaction(gui_db.readonly_sessions) as s:
+        invoice = invoices.get_invoice(s, draft)
+        assert (invoice.status, invoice.exchange_rate, invoice.company_total) == ("open", Decimal("0.92"), 9200)

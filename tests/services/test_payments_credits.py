@@ -179,7 +179,7 @@ def test_credit_refusals(seller: Database, customer_id: int) -> None:
     with transaction(seller.sessions) as s:
         with pytest.raises(ValidationError, match="exactly one"):
             credit_notes.issue_credit_note(s, inv, full=True, amount=100)
-        with pytest.raises(ValidationError, match="before the invoice"):
+        with pytest.raises(ValidationError, match="before the document"):
             credit_notes.issue_credit_note(s, inv, full=True, issue_date=date(2026, 1, 1))
 
 

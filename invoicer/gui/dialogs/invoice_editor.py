@@ -3,6 +3,7 @@ shown read-only with its actions (payment, credit note, void, write-off, history
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -26,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from invoicer.core.errors import InvoicerError
+from invoicer.core.money import format_minor, from_minor
 from invoicer.gui import messages
-from invoicer.gui.dialogs.document_data import Document, load_document
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import (
@@ -46,11 +47,13 @@ from invoicer.gui.widgets import pickers
 from invoicer.gui.widgets.line_table import LineTable
 from invoicer.gui.widgets.tables import record_table
 from invoicer.gui.widgets.text_box import text_box
-from invoicer.gui.widgets.totals import TaxLine, TotalsBox, TotalsView
+from invoicer.gui.widgets.totals import TotalsBox
 from invoicer.i18n import N_, _, error_text
-from invoicer.services import customers, invoices, products, settings, taxes
+from invoicer.services import company as company_service
+from invoicer.services import customers, invoices, products, rates, settings, taxes
 from invoicer.services.invoices import AdjustmentData, DraftData, LineData
 from invoicer.services.payments import PaymentRow
+from invoicer.services.views import InvoiceView, invoice_view
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -76,7 +79,7 @@ class InvoiceEditor(QWidget):
         self.window_ = window
         self.ops = window.ops
         self.invoice_id = invoice_id
-        self.document: Document | None = None
+        self.document: InvoiceView | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(1000, 720)
         self.undo = QUndoStack(self)
@@ -154,7 +157,7 @@ class InvoiceEditor(QWidget):
                 customers.customer_choices(session, include_archived=False),  # type: ignore[arg-type]
                 taxes.list_tax_rates(session),  # type: ignore[arg-type]
                 products.list_products(session),  # type: ignore[arg-type]
-                settings.get(session, "invoice.tax_rounding"),  # type: ignore[arg-type]
+                settings.TAX_ROUNDING.get(session),  # type: ignore[arg-type]
             )
 
         self.customer_rows, rates, self.product_rows, self.rounding = self.ops.read(query)
@@ -192,9 +195,21 @@ class InvoiceEditor(QWidget):
             EditColumn("tax", N_("VAT"), choices=self.tax_choices),
         ]
 
-    def _default_tax(self) -> str:
+    def _default_tax(self, unit: str = "C62") -> str:
+        zero_rated = self._zero_rated(unit)
+        if zero_rated is not None:
+            return zero_rated
         standard = [v for v, _name in self.tax_rows if v.startswith("S|")]
         return standard[-1] if standard else (self.tax_rows[0][0] if self.tax_rows else "")
+
+    def _zero_rated(self, unit: str) -> str | None:
+        """The 0 % category the customer's lines take (export, intra-EU goods or services), as the service derives
+        it; None for a customer charged the usual VAT."""
+        row = self._customer_row()
+        if row is None:
+            return None
+        category = self.ops.read(lambda s: taxes.derived_category(s, row.id, Decimal(0), unit))
+        return None if category == "Z" else tax_value(category, 0)
 
     def _blank_line(self) -> Row:
         return {"description": "", "quantity": "", "unit": "C62", "unit_price": "", "discount": "",
@@ -217,6 +232,9 @@ class InvoiceEditor(QWidget):
             filled["quantity"] = "1"
         if product.tax_rate_id in self.tax_by_id:
             filled["tax"] = self.tax_by_id[product.tax_rate_id]
+        zero_rated = self._zero_rated(product.unit)
+        if zero_rated is not None:  # the product's usual VAT does not apply to this customer
+            filled["tax"] = zero_rated
         if product.description and product.description != product.name:
             filled["description"] = product.description
         return filled
@@ -359,7 +377,7 @@ class InvoiceEditor(QWidget):
             lambda index: self.window_.open_invoice(self.notes_model.record(index.row()).id))
         self.notes_index = self.tabs.addTab(self.notes_table, _("Credit notes"))
         self.history_model: RecordTableModel = RecordTableModel([
-            Field(N_("When (UTC)"), lambda h: h.at),
+            Field(N_("When (UTC)"), lambda h: h.at.isoformat(sep=" ", timespec="minutes")),
             Field(N_("Who"), lambda h: h.actor),
             Field(N_("What"), lambda h: action_label(h.action)),
             Field(N_("Status"), lambda h: " → ".join(status_label(s) for s in (h.before, h.after) if s)),
@@ -384,12 +402,12 @@ class InvoiceEditor(QWidget):
         self.undo.clear()
         if self.invoice_id is None:
             self.document = None
+            if customer_id is not None:  # first: the blank line's VAT follows the customer
+                self.customer.setCurrentIndex(self.customer.findData(customer_id))
             self.lines.load([self._blank_line()])
             self.adjustments.load([])
-            if customer_id is not None:
-                self.customer.setCurrentIndex(self.customer.findData(customer_id))
         else:
-            document = self.ops.read(lambda s: load_document(s, self.invoice_id))  # type: ignore[arg-type]
+            document = self.ops.read(lambda s: invoice_view(s, self.invoice_id, date.today()))  # type: ignore[arg-type]
             self.document = document
             self._fill(document)
         self._loading = False
@@ -398,18 +416,17 @@ class InvoiceEditor(QWidget):
         self._recompute()
         self._update_title()
 
-    def _fill(self, doc: Document) -> None:
-        data = doc.data
+    def _fill(self, doc: InvoiceView) -> None:
         if self.customer.findData(doc.customer_id) < 0:  # archived customers are not in the picker
-            self.customer.addItem(doc.customer_name, doc.customer_id)
+            self.customer.addItem(doc.customer.name, doc.customer_id)
         self.customer.setCurrentIndex(self.customer.findData(doc.customer_id))
         self.currency.setText(doc.currency)
         self.issue_date.setDate(doc.issue_date)
         if doc.due_date:
             self.due_date.setDate(doc.due_date)
-        self.buyer_reference.setText(data.buyer_reference or "")
-        self.notes.setPlainText(data.notes or "")
-        self.rounding = data.tax_rounding or self.rounding
+        self.buyer_reference.setText(doc.buyer_reference or "")
+        self.notes.setPlainText(doc.notes or "")
+        self.rounding = doc.tax_rounding
         rows = [
             {
                 "description": line.description,
@@ -419,21 +436,23 @@ class InvoiceEditor(QWidget):
                 "discount": locale_decimal(line.discount_percent),
                 "tax": tax_value(line.tax_category, line.tax_rate),
                 "product_id": str(line.product_id or ""),
-                "discount_amount": "" if line.discount_amount is None else str(line.discount_amount),
+                # a line discount not in percent is an amount: the stored discount
+                "discount_amount": format_minor(line.discount, doc.currency)
+                if line.discount and line.discount_percent is None else "",
             }
-            for line in data.lines
+            for line in doc.lines
         ]
         if doc.is_draft:
             rows.append(self._blank_line())
         self.lines.load(rows)
         self.adjustments.load([
             {"kind": "charge" if a.is_charge else "discount", "reason": a.reason,
-             "amount": locale_decimal(a.amount), "tax": tax_value(a.tax_category, a.tax_rate)}
-            for a in data.adjustments
+             "amount": locale_decimal(from_minor(a.amount, doc.currency)), "tax": tax_value(a.tax_category, a.tax_rate)}
+            for a in doc.adjustments
         ])
-        self.payment_model.set_records(doc.payments)
-        self.notes_model.set_records(doc.credit_notes)
-        self.history_model.set_records(doc.history)
+        self.payment_model.set_records(list(doc.payments))
+        self.notes_model.set_records(list(doc.credit_notes))
+        self.history_model.set_records(list(doc.history))
 
     def _apply_mode(self) -> None:
         doc = self.document
@@ -481,7 +500,7 @@ class InvoiceEditor(QWidget):
         self.tabs.setTabText(0, _("Invoice") if is_invoice else _("Credit note"))
         self.reverse_button.setEnabled(any(p.kind != "reversal" and not p.reversed_by
                                            for p in (doc.payments if doc else [])))
-        badge = doc.shown_status if doc else "draft"
+        badge = doc.display_status if doc else "draft"
         self.status_badge.setText(f"  {status_label(badge)}  ")
         self.status_badge.setStyleSheet(
             f"background: {status_color(badge).name()}; color: white; border-radius: 9px; padding: 2px 4px;"
@@ -497,7 +516,7 @@ class InvoiceEditor(QWidget):
         elif doc.doc_type == "credit_note":
             title = _("Credit note {number}").format(number=doc.number)
             if doc.corrects:
-                title += "  " + _("(corrects {number})").format(number=doc.corrects[1])
+                title += "  " + _("(corrects {number})").format(number=doc.corrects.number)
         elif doc.number:
             title = _("Invoice {number}").format(number=doc.number)
         else:
@@ -614,8 +633,8 @@ class InvoiceEditor(QWidget):
         """Live totals while typing; a line the service would refuse is explained under the table."""
         doc = self.document
         if doc is not None and not doc.is_draft:
-            self.lines.set_computed("amount", self._stored_line_amounts(doc))
-            self.totals.show_totals(doc.totals)
+            self.lines.set_computed("amount", [money(line.net, doc.currency) for line in doc.lines])
+            self.totals.show_totals(doc.totals, doc.currency, doc.balance if doc.is_invoice else None)
             self.problem.clear()
             return
         row = self._customer_row()
@@ -636,18 +655,7 @@ class InvoiceEditor(QWidget):
         self.lines.set_computed("amount", [
             "" if self.lines.is_blank(values) else money(next(amounts).net, currency) for values in self.lines.rows
         ])
-        self.totals.show_totals(TotalsView(
-            currency, totals.subtotal, totals.allowance_total, totals.charge_total,
-            [TaxLine(t.category, t.rate, t.basis, t.amount) for t in totals.taxes], totals.total,
-        ))
-
-    def _stored_line_amounts(self, doc: Document) -> list[str]:
-        data = doc.data
-        try:
-            totals = invoices.preview_totals(data.lines, data.adjustments, doc.currency, data.tax_rounding or "document")
-        except InvoicerError:
-            return []
-        return [money(line.net, doc.currency) for line in totals.lines]
+        self.totals.show_totals(totals, currency)
 
     # ------------------------------------------------------------ draft actions
 
@@ -679,8 +687,9 @@ class InvoiceEditor(QWidget):
         assert self.invoice_id is not None and self.document is not None
         doc = self.document
         try:
-            number = self.ops.read(
-                lambda s: invoices.next_number(s, "invoice", doc.issue_date, doc.customer_id))
+            number, company_currency, stored_rate = self.ops.read(lambda s: (
+                invoices.next_number(s, "invoice", doc.issue_date, doc.customer_id),
+                company_service.get_company(s).currency, rates.rate_on(s, doc.currency, doc.issue_date)))
         except InvoicerError as err:
             messages.show_error(self, err)
             return
@@ -688,10 +697,20 @@ class InvoiceEditor(QWidget):
             "Finalize this invoice to {customer} over {total}?\n\n"
             "It will take the number {number} and be frozen: it can no longer be edited or deleted, "
             "only corrected with a credit note."
-        ).format(customer=doc.customer_name, total=money(doc.totals.total, doc.currency), number=number)
-        if not messages.confirm(self, _("Finalize invoice"), text, _("Finalize")):
-            return
-        if self.ops.finalize(self, self.invoice_id) is not None:
+        ).format(customer=doc.customer.name, total=money(doc.totals.total, doc.currency), number=number)
+        rate: str | None = None
+        if doc.currency == company_currency:
+            if not messages.confirm(self, _("Finalize invoice"), text, _("Finalize")):
+                return
+        else:  # the rate is locked for good: shown, prefilled from the rates table, and typed if there is none
+            rate = messages.confirm_with_rate(
+                self, _("Finalize invoice"), text, _("Finalize"),
+                _("1 {currency} = … {company_currency}").format(currency=doc.currency,
+                                                                  company_currency=company_currency),
+                "" if stored_rate is None else f"{stored_rate.normalize():f}")
+            if rate is None:
+                return
+        if self.ops.finalize(self, self.invoice_id, rate) is not None:
             self._load()
 
     def _delete(self) -> None:
@@ -772,20 +791,20 @@ class InvoiceEditor(QWidget):
         doc = self.document
         if doc is None:
             return
-        reason = messages.ask_reason(self, _("Void invoice"), _(
-            "Void {number}? It stays in the records, marked void, and is no longer owed.\nReason:").format(
-            number=doc.number))
-        if reason is not None and self.ops.void(self, doc.id, reason or None):
+        answer = messages.ask_dated_reason(self, _("Void invoice"), _(
+            "Void {number}? It stays in the records, marked void, and is no longer owed.").format(
+            number=doc.number), doc.issue_date)
+        if answer is not None and self.ops.void(self, doc.id, answer.text or None, answer.day):
             self._load()
 
     def _write_off(self) -> None:
         doc = self.document
         if doc is None:
             return
-        reason = messages.ask_reason(self, _("Mark uncollectible"), _(
-            "Write off {due} on {number}? A payment that arrives later is still recorded.\nReason:").format(
-            due=money(doc.amount_due, doc.currency), number=doc.number))
-        if reason is not None and self.ops.mark_uncollectible(self, doc.id, reason or None):
+        answer = messages.ask_dated_reason(self, _("Mark uncollectible"), _(
+            "Write off {due} on {number}? A payment that arrives later is still recorded.").format(
+            due=money(doc.balance.amount_due, doc.currency), number=doc.number), doc.issue_date)
+        if answer is not None and self.ops.mark_uncollectible(self, doc.id, answer.text or None, answer.day):
             self._load()
 
     def _reverse_payment(self) -> None:
@@ -794,10 +813,11 @@ class InvoiceEditor(QWidget):
             messages.show_error(self, _("Choose the payment to reverse in the list first."))
             return
         payment = self.payment_model.record(index.row())
-        reason = messages.ask_reason(self, _("Reverse payment"), _(
-            "Reverse the payment of {amount} from {date}? A reversal entry is recorded; the original stays.\n"
-            "Reason:").format(amount=money(payment.amount, payment.currency), date=day(payment.paid_on)))
-        if reason is not None and self.ops.reverse_payment(self, payment.id, reason or None) is not None:
+        answer = messages.ask_dated_reason(self, _("Reverse payment"), _(
+            "Reverse the payment of {amount} from {date}? A reversal entry is recorded; the original stays.").format(
+            amount=money(payment.amount, payment.currency), date=day(payment.paid_on)), payment.paid_on)
+        if answer is not None and self.ops.reverse_payment(self, payment.id, answer.text or None,
+                                                           answer.day) is not None:
             self._load()
 
     # ------------------------------------------------------------ closing

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,11 +16,12 @@ from PySide6.QtWidgets import (
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import from_minor, parse_amount
 from invoicer.gui import messages
-from invoicer.gui.dialogs.document_data import Document
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import date_format, locale_decimal, money, plain_decimal, warning_style
+from invoicer.gui.style import locale_decimal, money, plain_decimal, warning_style
+from invoicer.gui.widgets.pickers import ActionDatePicker
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import payments
+from invoicer.services.views import InvoiceView
 
 METHODS = (N_("Bank transfer"), N_("Cash"), N_("Card"), N_("PayPal"), N_("Direct debit"), N_("Cheque"))
 
@@ -36,7 +33,7 @@ def _amount_text(minor: int, currency: str) -> str:
 class _AmountDialog(QDialog):
     """An amount field with a live explanation of what it does to the invoice."""
 
-    def __init__(self, ops: Operations, document: Document, parent: QWidget | None) -> None:
+    def __init__(self, ops: Operations, document: InvoiceView, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.ops = ops
         self.document = document
@@ -72,8 +69,8 @@ class _AmountDialog(QDialog):
             self.effect.setStyleSheet(warning_style())
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return
-        applied = min(amount, doc.amount_due)
-        text = _("Amount due after this: {due}.").format(due=money(doc.amount_due - applied, doc.currency))
+        applied = min(amount, doc.balance.amount_due)
+        text = _("Amount due after this: {due}.").format(due=money(doc.balance.amount_due - applied, doc.currency))
         if amount > applied:
             text += " " + _("{excess} more than is due becomes customer credit.").format(
                 excess=money(amount - applied, doc.currency))
@@ -83,14 +80,11 @@ class _AmountDialog(QDialog):
 
 
 class PaymentDialog(_AmountDialog):
-    def __init__(self, ops: Operations, document: Document, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, document: InvoiceView, parent: QWidget | None = None) -> None:
         super().__init__(ops, document, parent)
         self.setWindowTitle(_("Record payment for {number}").format(number=document.number))
-        self.paid_on = QDateEdit(QDate.currentDate())
+        self.paid_on = ActionDatePicker(document.issue_date)
         self.paid_on.setObjectName("paid_on")
-        self.paid_on.setCalendarPopup(True)
-        self.paid_on.setDisplayFormat(date_format())
-        self.paid_on.setMaximumDate(QDate.currentDate())
         self.method = QComboBox()
         self.method.setObjectName("method")
         self.method.setEditable(True)
@@ -98,13 +92,13 @@ class PaymentDialog(_AmountDialog):
         self.reference = QLineEdit()
         self.reference.setObjectName("reference")
         self.reference.setPlaceholderText(_("Bank reference (prevents recording the same payment twice)"))
-        self.form.addRow(_("Amount due"), QLabel(money(document.amount_due, document.currency)))
+        self.form.addRow(_("Amount due"), QLabel(money(document.balance.amount_due, document.currency)))
         self.form.addRow(_("&Amount received ({currency})").format(currency=document.currency), self.amount)
         self.form.addRow(_("&Date"), self.paid_on)
         self.form.addRow(_("&Method"), self.method)
         self.form.addRow(_("&Reference"), self.reference)
         self.finish_layout()
-        self.amount.setText(_amount_text(document.amount_due, document.currency))
+        self.amount.setText(_amount_text(document.balance.amount_due, document.currency))
         self.amount.selectAll()
         self.update_effect()
 
@@ -114,28 +108,29 @@ class PaymentDialog(_AmountDialog):
         except InvoicerError as err:
             messages.show_error(self, err)
             return
-        paid_on: date = self.paid_on.date().toPython()
-        if self.ops.record_payment(self, self.document.id, amount, paid_on, self.method.currentText(),
+        if self.ops.record_payment(self, self.document.id, amount, self.paid_on.day(), self.method.currentText(),
                                    self.reference.text()) is not None:
             super().accept()
 
 
 class ApplyCreditDialog(_AmountDialog):
-    def __init__(self, ops: Operations, document: Document, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, document: InvoiceView, parent: QWidget | None = None) -> None:
         super().__init__(ops, document, parent)
         self.setWindowTitle(_("Apply customer credit to {number}").format(number=document.number))
         self.form.addRow(_("Customer credit"), QLabel(money(document.customer_credit, document.currency)))
-        self.form.addRow(_("Amount due"), QLabel(money(document.amount_due, document.currency)))
+        self.form.addRow(_("Amount due"), QLabel(money(document.balance.amount_due, document.currency)))
         self.form.addRow(_("&Amount to apply"), self.amount)
+        self.applied_on = ActionDatePicker(document.issue_date)
+        self.form.addRow(_("&Date"), self.applied_on)
         self.finish_layout()
-        self.amount.setText(_amount_text(min(document.customer_credit, document.amount_due), document.currency))
+        self.amount.setText(_amount_text(min(document.customer_credit, document.balance.amount_due), document.currency))
         self.update_effect()
 
     def update_effect(self) -> None:
         super().update_effect()
         try:
             amount = self.minor()
-            self.ops.dry_run(lambda s: payments.apply_credit(s, self.document.id, amount))
+            self.ops.dry_run(lambda s: payments.apply_credit(s, self.document.id, amount, self.applied_on.day()))
         except InvoicerError as err:
             self.effect.setText(error_text(err))
             self.effect.setStyleSheet(warning_style())
@@ -147,6 +142,6 @@ class ApplyCreditDialog(_AmountDialog):
         except InvoicerError as err:
             messages.show_error(self, err)
             return
-        if self.ops.apply_credit(self, self.document.id, amount) is not None:
+        if self.ops.apply_credit(self, self.document.id, amount, self.applied_on.day()) is not None:
             super().accept()
 

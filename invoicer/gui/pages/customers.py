@@ -41,7 +41,9 @@ class CustomersPage(Page):
             Field(N_("VAT ID"), lambda c: c.vat_id or ""),
             Field(N_("Balance"), lambda c: money(c.balance, c.currency), numeric=True),
             Field(N_("Overdue"), lambda c: money(c.overdue, c.currency), numeric=True, warn=lambda c: c.overdue > 0),
-            Field(N_("Credit"), lambda c: money(c.credit, c.currency), numeric=True),
+            # credit in every currency the customer has some in, not only the billing currency
+            Field(N_("Credit"), lambda c: ", ".join(money(amount, currency) for currency, amount in c.credits)
+                  or money(0, c.currency), numeric=True),
         ])
         self.table = record_table(self.model, self, stretch_column=0)
         self.table.setObjectName("customer_table")

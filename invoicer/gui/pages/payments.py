@@ -72,8 +72,8 @@ class PaymentsPage(Page):
         payment = self._current()
         if payment is None:
             return
-        reason = messages.ask_reason(self, _("Reverse payment"), _(
-            "Reverse the payment of {amount} from {date}? A reversal entry is recorded; the original stays.\n"
-            "Reason:").format(amount=money(payment.amount, payment.currency), date=day(payment.paid_on)))
-        if reason is not None:
-            self.ops.reverse_payment(self, payment.id, reason or None)
+        answer = messages.ask_dated_reason(self, _("Reverse payment"), _(
+            "Reverse the payment of {amount} from {date}? A reversal entry is recorded; the original stays.").format(
+            amount=money(payment.amount, payment.currency), date=day(payment.paid_on)), payment.paid_on)
+        if answer is not None:
+            self.ops.reverse_payment(self, payment.id, answer.text or None, answer.day)

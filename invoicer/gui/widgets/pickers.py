@@ -1,17 +1,20 @@
-"""Searchable pickers for customers, countries, currencies, units and languages: codes from
-:mod:`invoicer.core.reference`, names from Babel in the user's language."""
+"""Searchable pickers for customers, countries, currencies, units and languages (codes from
+:mod:`invoicer.core.reference`, names from Babel in the user's language), and the date picker of actions on a
+document."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 
 from babel import Locale
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QComboBox, QCompleter, QDateEdit, QWidget
 
 from invoicer.core import reference
 from invoicer.core.units import UNIT_NAMES
+from invoicer.gui.style import date_format
 from invoicer.i18n import SUPPORTED_LANGUAGES, _, current_locale
 
 COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD")
@@ -142,3 +145,18 @@ class LocalePicker(QComboBox):
             self.addItem(value, value)
             index = self.count() - 1
         self.setCurrentIndex(max(index, 0))
+
+
+class ActionDatePicker(QDateEdit):
+    """The date of an action on a document: today by default, from the document's issue date to today."""
+
+    def __init__(self, earliest: date, parent: QWidget | None = None) -> None:
+        super().__init__(QDate.currentDate(), parent)
+        self.setObjectName("action_date")
+        self.setCalendarPopup(True)
+        self.setDisplayFormat(date_format())
+        self.setDateRange(QDate(earliest.year, earliest.month, earliest.day), QDate.currentDate())
+
+    def day(self) -> date:
+        picked: date = self.date().toPython()
+        return picked

@@ -1,0 +1,60 @@
+"""Period-end agreement over demo data: for any period end, the ledger's aged receivables, the journal's
+receivables account and the customer list as of that day are the same money."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database, open_database
+from invoicer.services import customers, demo, ledger
+
+TODAY = date(2026, 12, 4)
+PERIOD_ENDS = [date(2025, 6, 30), date(2025, 12, 31), date(2026, 3, 31), date(2026, 10, 31), date(2026, 11, 30)]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    db = open_database(tmp_path_factory.mktemp("demo"), daily_backup=False)
+    demo.generate(db, invoices=400, seed=7, today=TODAY)
+    yield db
+    db.close()
+
+
+def table(tables: tuple[object, ...], name: str) -> list[tuple[object, ...]]:
+    found = next(t for t in tables if t.name == name)  # type: ignore[attr-defined]
+    return [tuple(row) for row in found.rows()]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("end", PERIOD_ENDS, ids=str)
+def test_aged_receivables_journal_and_customer_list_agree_at_the_period_end(books: Database, end: date) -> None:
+    with transaction(books.readonly_sessions) as s:
+        book = ledger.build_ledger(s, date_to=end, today=TODAY)
+        company = book.company_currency
+        receivables = str(ledger.Accounts.load(s).receivables)
+        currency_of = {row[0]: row[6] for row in table(book.tables, "invoices")}
+        currency_of.update({row[0]: row[6] for row in table(book.tables, "credit_notes")})
+        journal = sum(int(row[5] or 0) - int(row[6] or 0) for row in table(book.tables, "journal")
+                      if row[4] == receivables and currency_of[row[2]] == company)
+        aged = sum(int(row[7]) for row in table(book.tables, "aged_receivables") if row[1] == company)  # type: ignore[call-overload]
+        listed = sum(r.balance for r in customers.list_customers(s, include_archived=True, as_of=end)
+                     if r.currency == company)
+    assert journal > 0
+    assert aged == journal == listed
+
+
+@pytest.mark.parametrize("end", PERIOD_ENDS[-2:], ids=str)
+def test_tax_summary_in_the_company_currency_equals_the_journals_vat(books: Database, end: date) -> None:
+    start = end.replace(day=1)
+    with transaction(books.readonly_sessions) as s:
+        book = ledger.build_ledger(s, date_from=start, date_to=end, today=TODAY)
+        vat = str(ledger.Accounts.load(s).tax_payable)
+        summary = table(book.tables, "tax_summary")
+        journal = sum(int(row[6] or 0) - int(row[5] or 0) for row in table(book.tables, "journal")
+                      if row[4] == vat and row[3] in ("Invoice", "Credit note"))
+    assert {row[1] for row in summary} - {book.company_currency}, "the month has foreign-currency documents"
+    assert sum(int(row[11]) for row in summary) == journal  # type: ignore[call-overload]
+    # in the company currency itself both columns are the same money
+    assert all(row[9] == row[11] for row in summary if row[1] == book.company_currency)
