@@ -38,6 +38,7 @@ from invoicer.services import (
     documents,
     integrity,
     invoices,
+    ledger,
     payments,
     products,
     rates,
@@ -178,6 +179,13 @@ def _money_view(s: Session, made: dict[str, int]) -> dict[str, Any]:
     view["credit"] = {c.currency: from_minor(payments.customer_credit(s, c.id, c.currency), c.currency)
                       for c in customers.list_customers(s)}
     view["products"] = [p.unit_price for p in products.list_products(s)]
+    home = company.get_company(s).currency
+    journal = ledger._Journal(ledger._Query(s, None, None, ISSUE, home), ledger.Accounts.load(s))
+    # the amount written off is read from the write-off's audit event
+    view["write-offs"] = [(e.document, [(account, from_minor(debit, home), from_minor(credit, home))
+                                        for account, debit, credit in e.postings])
+                          for e in journal._write_offs()]
+    assert view["write-offs"]
     return view
 
 
