@@ -16,7 +16,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from invoicer import paths
@@ -29,6 +29,7 @@ from invoicer.documents.model import Document, DocumentKind, DocumentMark, Paper
 from invoicer.documents.wording import paper_for_locale
 from invoicer.i18n import N_, translator
 from invoicer.services import audit, settings
+from invoicer.services.store import data_folder
 
 if TYPE_CHECKING:
     from invoicer.services.views import InvoiceView
@@ -90,7 +91,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         due_date=view.due_date,
         currency=view.currency,
         locale=locale,
-        seller=view.seller,
+        seller=replace(view.seller, logo_path=_logo(session, view.seller.logo_path)),
         buyer=view.customer,
         lines=view.lines,
         adjustments=view.adjustments,
@@ -114,16 +115,13 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
     )
 
 
+def _logo(session: Session, stored: str | None) -> str | None:
+    """The logo file to print; a logo that cannot be found is left out (the document still renders)."""
+    found = paths.logo_file(data_folder(session), stored) if stored else None
+    return str(found) if found else None
+
+
 # ---------------------------------------------------------------- frozen PDFs
-
-
-def data_folder(session: Session) -> Path:
-    """The data folder of the session's database (frozen PDFs live in its ``documents/``)."""
-    bind = session.get_bind()
-    database = (bind if isinstance(bind, Engine) else bind.engine).url.database
-    if not database or database == ":memory:":
-        raise StorageError(N_("Documents need a database file in a data folder, not an in-memory database."))
-    return Path(database).resolve().parent
 
 
 def _safe_name(text: str) -> str:

@@ -23,13 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import ConflictError, InvoicerError, Message, StorageError, ValidationError, reason
-from invoicer.core.workflow import InvoiceStatus
+from invoicer.core.workflow import Action, InvoiceStatus
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, SentMessage
 from invoicer.i18n import N_
 from invoicer.mail import secrets, smtp, templates
 from invoicer.services import audit, invoices, settings, validation
+from invoicer.services.actions import require
 from invoicer.services.views import InvoiceView, view_of
 
 # ---------------------------------------------------------------- settings
@@ -215,13 +216,6 @@ def _attachment_name(number: str) -> str:
     return (re.sub(r"[^\w.-]+", "-", number).strip("-.") or "invoice") + ".pdf"
 
 
-def _sendable(invoice: Invoice) -> None:
-    if invoice.status == InvoiceStatus.DRAFT:
-        raise ValidationError(N_("A draft cannot be sent; finalize it first."))
-    if invoice.status == InvoiceStatus.VOID:
-        raise ValidationError(N_("Invoice {number} is void and is not sent."), number=invoice.number)
-
-
 def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
     """The addresses given, else the customer's current email address."""
     if to:
@@ -315,7 +309,7 @@ class Preview:
 def preview(session: Session, invoice_id: int, today: date | None = None) -> Preview:
     """The invoice email as it would go out now (no PDF rendered, nothing written)."""
     invoice = invoices.get_invoice(session, invoice_id)
-    _sendable(invoice)
+    require(session, invoice, Action.SEND)
     day = today or date.today()
     text = _message_text(session, view_of(session, invoice, day), invoice.customer, "invoice", day)
     previous = last_invoice_send(session, invoice_id)
@@ -372,7 +366,7 @@ def deliver(
     try:
         with transaction(db.sessions) as session:
             invoice = invoices.get_invoice(session, invoice_id)
-            _sendable(invoice)
+            require(session, invoice, Action.SEND)
             if level is None:
                 if not again:
                     _refuse_repeat(session, invoice)
@@ -416,7 +410,7 @@ def check_sendable(db: Database, invoice_id: int, to: list[str] | None, again: b
     with transaction(db.readonly_sessions) as session:
         config = mail_settings(session)
         invoice = invoices.get_invoice(session, invoice_id)
-        _sendable(invoice)
+        require(session, invoice, Action.SEND)
         recipients_for(invoice, to)
         if not again:
             _refuse_repeat(session, invoice)

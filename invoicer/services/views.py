@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from invoicer.core.totals import Balance, LineAmounts, TaxSubtotal, Totals
-from invoicer.core.workflow import amount_due, display_status, is_overdue, is_partially_paid
+from invoicer.core.workflow import DocumentState, amount_due, display_status, is_overdue, is_partially_paid
 from invoicer.db.models import Invoice
 from invoicer.documents.model import Adjustment, Line, Party, Seller, Settlement
-from invoicer.services import audit, credit_notes, invoices, payments
+from invoicer.services import actions, audit, credit_notes, invoices, payments
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
 from invoicer.services.payments import PaymentRow
@@ -85,6 +85,7 @@ class InvoiceView:
     totals: Totals
     balance: Balance
     customer_credit: int  # the customer's credit balance in this currency, to apply to what is due
+    state: DocumentState  # what core.workflow decides the document's actions from
     payments: tuple[PaymentRow, ...]
     credit_notes: tuple[CreditNoteView, ...]  # the credit notes correcting this invoice
     history: tuple[HistoryEntry, ...]
@@ -173,6 +174,7 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         totals=stored_totals(invoice),
         balance=Balance(invoice.paid, invoice.credited, due),
         customer_credit=payments.customer_credit(session, invoice.customer_id, invoice.currency),
+        state=actions.document_state(session, invoice),
         payments=tuple(payments.list_payments(session, invoice_id=invoice.id)) if is_invoice and not draft else (),
         credit_notes=tuple(
             CreditNoteView(

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import format_minor, from_minor
+from invoicer.core.workflow import Action, offered_actions, refusal
 from invoicer.gui import messages
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
 from invoicer.gui.models.records import Field, RecordTableModel
@@ -276,6 +277,15 @@ class InvoiceEditor(QWidget):
                                      "pdf")
         self.save_pdf_action = action("save_pdf", _("Save PDF…"), self._save_pdf, None, "pdf")
         self.send_action = action("send", _("Send by email…"), self._send, "Ctrl+E", "mail")
+        #: the toolbar's actions by what core.workflow calls them: it decides which are possible
+        self.workflow_actions = {
+            Action.SAVE_DRAFT: self.save_action, Action.FINALIZE: self.finalize_action,
+            Action.DELETE_DRAFT: self.delete_action, Action.DUPLICATE: self.duplicate_action,
+            Action.PREVIEW_PDF: self.preview_action, Action.SAVE_PDF: self.save_pdf_action,
+            Action.SEND: self.send_action, Action.RECORD_PAYMENT: self.payment_action,
+            Action.APPLY_CREDIT: self.apply_credit_action, Action.ISSUE_CREDIT_NOTE: self.credit_action,
+            Action.VOID: self.void_action, Action.WRITE_OFF: self.write_off_action,
+        }
         self.undo_action = self.undo.createUndoAction(self, _("Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setIcon(icon("undo"))
@@ -456,7 +466,7 @@ class InvoiceEditor(QWidget):
 
     def _apply_mode(self) -> None:
         doc = self.document
-        draft = doc is None or doc.is_draft
+        draft = doc is None or refusal(doc.state, Action.SAVE_DRAFT) is None
         for widget in (self.customer, self.new_customer, self.issue_date, self.due_date):
             widget.setEnabled(draft)
         self.buyer_reference.setReadOnly(not draft)
@@ -468,38 +478,22 @@ class InvoiceEditor(QWidget):
         self.notes.setPlaceholderText(_("Printed on the invoice, e.g. thanks or delivery details") if draft else "")
         is_invoice = doc is None or doc.doc_type == "invoice"
         status = doc.status if doc else "draft"
-        payable = status in ("open", "uncollectible")
+        offered = offered_actions(doc.doc_type if doc else "invoice", status)
         self.toolbar.clear()
-        shown = []
-        if draft:
-            shown = [self.save_action, self.finalize_action, self.preview_action, self.duplicate_action,
-                     self.delete_action]
-        elif is_invoice:
-            shown = [self.payment_action, self.credit_action, self.send_action, self.preview_action,
-                     self.save_pdf_action, self.duplicate_action, self.void_action, self.write_off_action]
-        else:
-            shown = [self.preview_action, self.save_pdf_action]
-            if doc is not None and doc.customer_credit > 0 and payable:
-                shown.insert(1, self.apply_credit_action)
-        for act in shown:
-            self.toolbar.addAction(act)
-        for act, enabled in (
-            (self.save_action, draft), (self.finalize_action, draft), (self.delete_action, draft and doc is not None),
-            (self.duplicate_action, doc is not None and is_invoice),
-            (self.payment_action, payable), (self.send_action, not draft and is_invoice and status != "void"),
-            (self.apply_credit_action, payable and bool(doc and doc.customer_credit)),
-            (self.credit_action, status in ("open", "paid")), (self.void_action, status == "open"),
-            (self.write_off_action, status == "open"),
-            (self.add_line_action, draft), (self.remove_line_action, draft),
-            (self.line_up_action, draft), (self.line_down_action, draft),
-        ):
-            act.setEnabled(enabled)
+        for action in offered:
+            self.toolbar.addAction(self.workflow_actions[action])
+        for action, act in self.workflow_actions.items():
+            why = refusal(doc.state, action) if doc else None
+            unsaved = doc is None and action in (Action.DELETE_DRAFT, Action.DUPLICATE)
+            act.setEnabled(why is None and not unsaved)
+            act.setToolTip(error_text(why.exception()) if why else act.text())
+        for act in (self.add_line_action, self.remove_line_action, self.line_up_action, self.line_down_action):
+            act.setEnabled(draft)
         self.tabs.setTabVisible(self.payments_index, not draft and is_invoice)
         self.tabs.setTabVisible(self.notes_index, not draft and is_invoice)
         self.tabs.setTabVisible(self.history_index, doc is not None)
         self.tabs.setTabText(0, _("Invoice") if is_invoice else _("Credit note"))
-        self.reverse_button.setEnabled(any(p.kind != "reversal" and not p.reversed_by
-                                           for p in (doc.payments if doc else [])))
+        self.reverse_button.setEnabled(doc is not None and refusal(doc.state, Action.REVERSE_PAYMENT) is None)
         badge = doc.display_status if doc else "draft"
         self.status_badge.setText(f"  {status_label(badge)}  ")
         self.status_badge.setStyleSheet(
