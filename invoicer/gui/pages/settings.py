@@ -155,6 +155,8 @@ class SettingsPage(Page):
         self.terms.setObjectName("terms")
         self.terms.setRange(0, 3650)
         self.terms.setSuffix(_(" days"))
+        self.default_rate = QComboBox()
+        self.default_rate.setObjectName("default_tax_rate")
         self.rounding = QComboBox()
         self.rounding.addItem(_("Per VAT rate over the document (EN 16931)"), "document")
         self.rounding.addItem(_("Per line"), "line")
@@ -176,6 +178,7 @@ class SettingsPage(Page):
         form.addRow("", self.credit_example)
         form.addRow("", help_text)
         form.addRow(_("Default payment &terms"), self.terms)
+        form.addRow(_("Default &VAT rate"), self.default_rate)
         form.addRow(_("VAT &rounding on new invoices"), self.rounding)
         form.addRow(_("&Paper size of PDFs"), self.paper)
         return widget
@@ -244,6 +247,12 @@ class SettingsPage(Page):
         self.invoice_pattern.setText(values["numbering.invoice"])
         self.credit_pattern.setText(values["numbering.credit_note"])
         self.terms.setValue(values["invoice.terms_days"])
+        self.default_rate.clear()
+        for rate in rates:
+            if rate.category == "S":
+                self.default_rate.addItem(rate.name, f"{rate.rate.normalize():f}")
+        default_rate = f"{values['invoice.default_tax_rate'].normalize():f}"
+        self.default_rate.setCurrentIndex(max(self.default_rate.findData(default_rate), 0))
         self.rounding.setCurrentIndex(max(self.rounding.findData(values["invoice.tax_rounding"]), 0))
         self.paper.setCurrentIndex(max(self.paper.findData(values["documents.paper_size"]), 0))
         self.accounting.show_values(values, rates)
@@ -271,6 +280,8 @@ class SettingsPage(Page):
             "ui.language": self.language.value(),
             "backup.keep": self.keep.value(),
         }
+        if self.default_rate.count():  # no standard rate entered yet: nothing to choose from
+            values["invoice.default_tax_rate"] = self.default_rate.currentData()
         try:
             values |= self.accounting.values()
         except InvoicerError as err:
