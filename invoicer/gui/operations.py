@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages
-from invoicer.i18n import _
+from invoicer.i18n import _, format_number
 from invoicer.services import (
     backups,
     company,
@@ -203,6 +203,8 @@ class Operations(QObject):
         dialog.canceled.connect(job.cancel)
 
         def progressed(current: int, total: int) -> None:
+            dialog.setLabelText(f"{label}\n" + _("{done} of {total}").format(done=format_number(current),
+                                                                          total=format_number(total)))
             dialog.setMaximum(total)
             dialog.setValue(current)
 
