@@ -24,7 +24,6 @@ from invoicer.gui import messages
 from invoicer.i18n import _, format_number
 from invoicer.services import (
     backups,
-    company,
     credit_notes,
     customers,
     invoices,
@@ -32,6 +31,7 @@ from invoicer.services import (
     payments,
     products,
     settings,
+    setup,
     store,
     taxes,
 )
@@ -234,7 +234,7 @@ class Operations(QObject):
     # ------------------------------------------------------------ company and settings
 
     def save_company(self, parent: QWidget | None, data: CompanyData) -> bool:
-        return self._ok(COMPANY, lambda s: company.update_company(s, **vars(data)), parent)
+        return self._ok(COMPANY, lambda s: setup.save_company(s, **vars(data)), parent)
 
     def save_settings(self, parent: QWidget | None, values: dict[str, object]) -> bool:
         return self._ok(SETTINGS, lambda s: settings.put_all(s, values), parent)
