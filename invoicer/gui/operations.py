@@ -126,6 +126,8 @@ class Operations(QObject):
     """The user's actions on one open database."""
 
     changed = Signal(str)
+    #: a message offered the way to Settings → Mail and the user took it; the main window goes there
+    mail_settings_wanted = Signal()
 
     def __init__(self, db: Database, parent: QObject | None = None) -> None:
         super().__init__(parent)

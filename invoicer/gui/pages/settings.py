@@ -61,7 +61,7 @@ class SettingsPage(Page):
         self.accounting_tab = self.tabs.addTab(self._scroll(self.accounting), _("Accounting"))
         self.mail = MailSettingsWidget(self.ops)
         self.mail.setObjectName("mail")
-        self.tabs.addTab(self._scroll(self.mail), _("Mail"))
+        self.mail_tab = self.tabs.addTab(self._scroll(self.mail), _("Mail"))
         self.tabs.addTab(self._language_tab(), _("Language"))
         self.tabs.addTab(self._backups_tab(), _("Backups"))
         self.save_button = QPushButton(icon("save"), _("Save settings"))
