@@ -97,3 +97,4 @@ def test_the_default_rate_is_chosen_in_settings(qtbot, window, gui_db, dialogs):
     assert dialogs.errors == []
     with transaction(gui_db.readonly_sessions) as s:
         assert settings.DEFAULT_TAX_RATE.get(s) == 7
+

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QPixmap
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -73,6 +73,10 @@ class SettingsPage(Page):
         layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
         self.save_action = QAction(icon("save"), _("Save settings"), self)
         self.save_action.triggered.connect(self.save)
+        self.save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
+        # Ctrl+S wherever the focus is on the page (the toolbar button alone would need the toolbar focused)
+        self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.save_action)
 
     @staticmethod
     def _scroll(widget: QWidget) -> QScrollArea:
