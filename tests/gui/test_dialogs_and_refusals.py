@@ -353,3 +353,15 @@ def test_customer_dialog_shows_the_default_format_and_saves_format_and_address( 
     qtbot.addWidget(again)
     assert again.einvoice_format.currentData() == "xrechnung-ubl" and again.public_body.isChecked()
     assert again.endpoint.text() == "0204:991-12345-67"
+
+
+def test_mail_not_set_up_offers_the_mail_settings(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _customer, invoice_id = _seed(gui_db)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    dialogs.open_settings = True
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Send by email…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.pages.get("settings"), timeout=10000)
+    page = window.pages["settings"]
+    assert page.tabs.currentIndex() == page.mail_tab
+    assert "Settings → Mail" in dialogs.errors[-1] and "invoicer mail set" not in dialogs.errors[-1]
