@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from invoicer.cli.base import Commands, Context, date_arg
+from invoicer.cli.base import Commands, Context, date_arg, positive_int
 
 
 def cmd_invoice_pdf(ctx: Context, a: argparse.Namespace) -> int:
@@ -64,11 +64,11 @@ def cmd_export_csv(ctx: Context, a: argparse.Namespace) -> int:
 def register(commands: Commands) -> None:
     g = commands.group("invoice")
     c = g.command("pdf", cmd_invoice_pdf, "write the PDF (finalized: as issued; drafts: a preview)")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("-o", "--output", required=True, metavar="FILE")
     c.add_argument("--copy", action="store_true", help="a marked copy with payments so far and the amount due now")
     c = g.command("xml", cmd_invoice_xml, "write the Factur-X (EN 16931) XML alone")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("-o", "--output", required=True, metavar="FILE")
 
     g = commands.group("export", "export documents")

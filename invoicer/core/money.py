@@ -40,9 +40,21 @@ def round_money(value: Decimal, currency: str) -> Decimal:
     return round_half_up(value, exponent(currency))
 
 
+# the database holds minor units in 64 bits; Decimal arithmetic keeps 28 significant digits
+LARGEST_MINOR = 2**63 - 1
+TOO_LARGE = N_("The amount {value} is too large.")
+
+
 def to_minor(value: Decimal, currency: str) -> int:
-    """Amount in major units -> integer minor units, rounded half-up to the currency unit."""
-    return int(round_money(value, currency).scaleb(exponent(currency)))
+    """Amount in major units -> integer minor units, rounded half-up to the currency unit; an amount the
+    database cannot hold (a product of large inputs) is refused, never stored wrong."""
+    try:
+        minor = int(round_money(value, currency).scaleb(exponent(currency)))
+    except InvalidOperation:
+        minor = LARGEST_MINOR + 1
+    if abs(minor) > LARGEST_MINOR:
+        raise ValidationError(TOO_LARGE, value=str(value))
+    return minor
 
 
 def from_minor(minor: int, currency: str) -> Decimal:
@@ -65,6 +77,8 @@ def format_price(value: Decimal, currency: str) -> str:
 
 
 NOT_A_NUMBER = N_("{what}: '{text}' is not a number.")
+#: no price, quantity, rate or amount anyone types reaches a quadrillion; larger input is a slip of the keyboard
+LARGEST_INPUT = Decimal(10) ** 15
 _AMOUNT = N_("amount")
 
 
@@ -87,6 +101,8 @@ def parse_decimal(text: str | int | Decimal, what: str | Message, max_places: in
             raise ValidationError(NOT_A_NUMBER, str(what), what=input_label(what), text=text) from None
     if not value.is_finite():
         raise ValidationError(NOT_A_NUMBER, str(what), what=input_label(what), text=text)
+    if abs(value) >= LARGEST_INPUT:
+        raise ValidationError(N_("{what}: '{text}' is too large."), str(what), what=input_label(what), text=text)
     exp = value.as_tuple().exponent
     if max_places is not None and isinstance(exp, int) and -exp > max_places:
         value_n = value.normalize()
