@@ -43,15 +43,16 @@ def cmd_settings(ctx: Context, a: argparse.Namespace) -> int:
 
     if a.value is None:
         keys = [a.key] if a.key else sorted(settings.all_settings())
-        data = ctx.read(lambda s: {k: settings.get(s, k) for k in keys})
+        data = ctx.read(lambda s: {k: settings.get_json(s, k) for k in keys})
         ctx.out(data, lambda: "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in data.items()))
         return 0
-    try:
-        value = json.loads(a.value)
-    except json.JSONDecodeError:
-        value = a.value
-    ctx.write(lambda s: settings.put(s, a.key, value))
-    ctx.out({a.key: value}, "Setting saved.")
+
+    def put(session: Session) -> tuple[bool, object]:
+        changed = settings.put(session, a.key, a.value)  # the setting's type reads the text (JSON for structures)
+        return changed, settings.get_json(session, a.key)
+
+    changed, value = ctx.write(put)
+    ctx.out({a.key: value}, "Setting saved." if changed else "Setting unchanged.")
     return 0
 
 

@@ -81,8 +81,8 @@ _qt_translators: list[QTranslator] = []
 
 def apply_language(db: Database) -> str:
     """Use the ``ui.language`` setting, or the system's language; Qt's own buttons follow too."""
-    chosen = store.read(db, lambda session: settings.get(session, "ui.language"))
-    locale = i18n.set_language(chosen or None)
+    chosen = store.read(db, settings.UI_LANGUAGE.get)
+    locale = i18n.set_language(chosen)
     app = QApplication.instance()
     if app is not None:
         for old in _qt_translators:

@@ -1,23 +1,27 @@
-"""One small function per user action: open a transaction, call the service, report, announce the change.
+"""The operation runner: every user action that changes data, quick or long, goes through here.
 
-The GUI changes data only through here. A typed error (InvoicerError) is shown through
-``messages.show_error``; anything else is logged and reported as unexpected; on success the
-``changed`` signal names what changed so pages can refresh.
+A quick action (a Session function) runs on the UI thread in one transaction; a long one (sending mail,
+exports, backups) runs in a worker thread with a progress dialog, and a Cancel button when it can stop.
+Either way a typed error (InvoicerError) is shown through ``messages.show_error``, anything else is logged
+and reported as unexpected, and on success ``changed`` is emitted once, naming what changed, so pages
+can refresh. One small method per user action below says which service call and which area.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages
+from invoicer.i18n import _
 from invoicer.services import (
     backups,
     company,
@@ -46,11 +50,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-def _put_changed(session: Session, values: dict[str, object]) -> None:
-    for key, value in values.items():
-        if settings.get(session, key) != value:
-            settings.put(session, key, value)
-
+#: A long task's report of how far it is: ``progress(done, total)``.
+Progress = Callable[[int, int], None]
+#: Told about a failure first; returns True when it dealt with it (else it is shown as usual).
+Failed = Callable[[BaseException], bool]
 
 # what changed, for pages deciding whether to refresh
 COMPANY, SETTINGS, CUSTOMERS, CATALOG, INVOICES = "company", "settings", "customers", "catalog", "invoices"
@@ -63,6 +66,62 @@ class Done(Generic[T]):
     value: T
 
 
+class Job(QObject):
+    """A long operation running in a worker thread. Lives on the UI thread: the worker's signals reach it
+    queued, so its callbacks may touch widgets. ``ended`` is emitted once, after the outcome was handled."""
+
+    ended = Signal()
+    _progressed = Signal(int, int)
+    _finished = Signal(object, object)  # (result, error): exactly one of them is meaningful
+
+    def __init__(self, parent: QObject, cancel: Callable[[], BaseException] | None) -> None:
+        super().__init__(parent)
+        self._stop = threading.Event()
+        self._cancel = cancel
+        self.running = True
+        self._progressed.connect(self._show_progress)
+        self._finished.connect(self._end)
+        self.on_progress: Callable[[int, int], None] = lambda done, total: None
+        self.on_end: Callable[[object, BaseException | None], None] = lambda result, error: None
+
+    def cancel(self) -> None:
+        """Ask the task to stop: its next progress report raises ``cancel()`` (a task that cannot stop
+        safely is started without one and runs to its end)."""
+        if self._cancel is not None:
+            self._stop.set()
+
+    def progress(self, done: int, total: int) -> None:
+        """Called by the task in the worker thread."""
+        if self._cancel is not None and self._stop.is_set():
+            raise self._cancel()  # the task stops here and cleans up after itself
+        self._progressed.emit(done, total)
+
+    def work(self, task: Callable[[Progress], object]) -> None:
+        result: object = None
+        failure: BaseException | None = None
+        try:
+            result = task(self.progress)
+        except Exception as error:  # handed to the UI thread, which reports it
+            failure = error
+        try:
+            self._finished.emit(result, failure)
+        except RuntimeError:  # the app was closed meanwhile: nobody is left to tell
+            return
+
+    @Slot(int, int)
+    def _show_progress(self, done: int, total: int) -> None:
+        self.on_progress(done, total)
+
+    @Slot(object, object)
+    def _end(self, result: object, error: BaseException | None) -> None:
+        self.running = False
+        try:
+            self.on_end(result, error)
+        finally:
+            self.ended.emit()
+            self.deleteLater()
+
+
 class Operations(QObject):
     """The user's actions on one open database."""
 
@@ -71,8 +130,9 @@ class Operations(QObject):
     def __init__(self, db: Database, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.db = db
+        self._jobs: set[Job] = set()
 
-    # ------------------------------------------------------------ plumbing
+    # ------------------------------------------------------------ the runner
 
     def read(self, query: Callable[[Session], T]) -> T:
         """Run a read-only query (no write lock, never blocks a writer)."""
@@ -83,24 +143,91 @@ class Operations(QObject):
         the user confirms (no copy of the service's rules in the GUI). Raises InvoicerError."""
         return store.rehearse(self.db, action)
 
-    def _run(self, area: str, action: Callable[[Session], T], parent: QWidget | None) -> Done[T] | None:
+    def run(
+        self, parent: QWidget | None, work: Callable[[], T], changes: str | None = None,
+        failed: Failed | None = None,
+    ) -> Done[T] | None:
+        """A quick operation on the UI thread: ``work()``, its failure reported, one ``changed(changes)``
+        when it succeeds and changed something. None when it failed."""
         try:
-            result = store.write(self.db, action)
-        except InvoicerError as err:
-            messages.show_error(parent, err)
+            result = work()
+        except Exception as error:  # a bug is logged and reported calmly; the app keeps running
+            self._failed(parent, error, failed)
             return None
-        except Exception:  # anything else is a bug: logged, reported calmly, and the app keeps running
-            messages.show_unexpected(parent)
-            return None
-        self.changed.emit(area)
+        self._succeeded(changes)
         return Done(result)
 
+    def write(self, parent: QWidget | None, changes: str, action: Callable[[Session], T]) -> Done[T] | None:
+        """A quick operation in one write transaction."""
+
+        return self.run(parent, lambda: store.write(self.db, action), changes)
+
+    def start(
+        self, parent: QWidget | None, label: str | None, task: Callable[[Progress], T], *,
+        changes: str | None = None, done: Callable[[T], None] | None = None, failed: Failed | None = None,
+        cancel: Callable[[], BaseException] | None = None,
+    ) -> Job:
+        """A long operation: ``task(progress)`` in a worker thread (it opens its own transactions), with a
+        progress dialog saying ``label`` (None: quietly, e.g. a backup at start-up). With ``cancel`` the
+        dialog offers Cancel, and the task's next progress report raises ``cancel()``, which reaches
+        ``failed`` like any error. On success: one ``changed(changes)``, then ``done(result)``."""
+        job = Job(self, cancel)
+        self._jobs.add(job)
+        dialog = None if label is None else self._progress_dialog(parent, label, job, cancellable=cancel is not None)
+        gone = threading.Event()  # the window that asked was closed: nobody is left to tell
+        if parent is not None:
+            parent.destroyed.connect(gone.set)
+
+        def end(result: Any, error: BaseException | None) -> None:
+            self._jobs.discard(job)
+            if dialog is not None and not gone.is_set():
+                dialog.close()
+                dialog.deleteLater()
+            if error is not None:
+                self._failed(None if gone.is_set() else parent, error, None if gone.is_set() else failed)
+                return
+            self._succeeded(changes)
+            if done is not None and not gone.is_set():
+                done(result)
+
+        job.on_end = end
+        threading.Thread(target=job.work, args=(task,), name="invoicer-operation").start()
+        return job
+
+    def _progress_dialog(self, parent: QWidget | None, label: str, job: Job, cancellable: bool) -> QProgressDialog:
+        dialog = QProgressDialog(label, _("Cancel"), 0, 0, parent)
+        if not cancellable:
+            dialog.setCancelButton(None)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.canceled.connect(job.cancel)
+
+        def progressed(current: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(current)
+
+        job.on_progress = progressed
+        return dialog
+
+    def _succeeded(self, changes: str | None) -> None:
+        if changes is not None:
+            self.changed.emit(changes)
+
+    @staticmethod
+    def _failed(parent: QWidget | None, error: BaseException, failed: Failed | None) -> None:
+        if failed is not None and failed(error):
+            return
+        if isinstance(error, InvoicerError):
+            messages.show_error(parent, error)
+        else:
+            messages.show_unexpected(parent, (type(error), error, error.__traceback__))
+
     def _value(self, area: str, action: Callable[[Session], T], parent: QWidget | None) -> T | None:
-        done = self._run(area, action, parent)
+        done = self.write(parent, area, action)
         return None if done is None else done.value
 
     def _ok(self, area: str, action: Callable[[Session], object], parent: QWidget | None) -> bool:
-        return self._run(area, action, parent) is not None
+        return self.write(parent, area, action) is not None
 
     # ------------------------------------------------------------ company and settings
 
@@ -108,7 +235,7 @@ class Operations(QObject):
         return self._ok(COMPANY, lambda s: company.update_company(s, **vars(data)), parent)
 
     def save_settings(self, parent: QWidget | None, values: dict[str, object]) -> bool:
-        return self._ok(SETTINGS, lambda s: _put_changed(s, values), parent)
+        return self._ok(SETTINGS, lambda s: settings.put_all(s, values), parent)
 
     def save_mail_settings(
         self, parent: QWidget | None, values: dict[str, object], config: MailSettings | None, password: str | None
@@ -116,32 +243,27 @@ class Operations(QObject):
         """Settings → Mail: its settings, the server (when given) and the password (keyring) in one transaction."""
 
         def save(session: Session) -> None:
-            _put_changed(session, values)
+            settings.put_all(session, values)
             if config is not None:
                 mailing.configure_mail(session, config, password)
 
         return self._ok(SETTINGS, save, parent)
 
     def create_backup(self, parent: QWidget | None) -> Path | None:
-        try:
-            return backups.create_backup(self.db.folder)
-        except InvoicerError as err:
-            messages.show_error(parent, err)
-            return None
+        done = self.run(parent, lambda: backups.create_backup(self.db.folder))
+        return None if done is None else done.value
 
     def list_backups(self) -> list[BackupInfo]:
         return backups.list_backups(self.db.folder)
 
     def restore_backup(self, parent: QWidget | None, source: Path) -> bool:
         """Replace the database with a backup; the caller closes the app afterwards (it must reopen)."""
-        try:
+        def restore() -> None:
             backups.check_backup(source)
             self.db.close()
             backups.restore_backup(self.db.folder, source)
-        except InvoicerError as err:
-            messages.show_error(parent, err)
-            return False
-        return True
+
+        return self.run(parent, restore) is not None
 
     # ------------------------------------------------------------ customers and catalog
 

@@ -13,7 +13,7 @@ from invoicer.core.errors import N_, NotFoundError, ValidationError
 from invoicer.db.models import AuditEvent, CreditEntry, Customer, Invoice, Payment
 from invoicer.services import audit, validation
 from invoicer.services.company import get_company
-from invoicer.services.settings import get as get_setting
+from invoicer.services.settings import TERMS_DAYS
 
 
 @dataclass
@@ -56,7 +56,7 @@ def clean_customer(session: Session, data: CustomerData) -> CustomerData:
     country = validation.country(data.country)
     terms = data.terms_days
     if terms is None:
-        terms = int(get_setting(session, "invoice.terms_days"))
+        terms = TERMS_DAYS.get(session)
     if not isinstance(terms, int) or terms < 0 or terms > 3650:
         raise ValidationError(N_("Payment terms are a number of days between 0 and 3650."), "terms_days")
     name = validation.required(data.name, N_("Name"))

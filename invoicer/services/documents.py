@@ -52,16 +52,10 @@ def render_document(document: Document) -> bytes:
 
     return render(document)
 
-def _paper_setting(value: Any) -> None:
-    if value not in (PAPER_AUTO, *[p.value for p in PaperSize]):
-        raise ValidationError(N_("The paper size is 'auto', 'A4' or 'Letter'."))
-
-
-settings.declare(
-    "documents.paper_size",
-    settings.SettingDef(
-        PAPER_AUTO, N_("Paper size of documents (auto: Letter for US and Canadian customers, else A4)"), _paper_setting
-    ),
+PAPER_SIZE = settings.ChoiceSetting(
+    "documents.paper_size", PAPER_AUTO,
+    N_("Paper size of documents (auto: Letter for US and Canadian customers, else A4)"),
+    (PAPER_AUTO, *[p.value for p in PaperSize]),
 )
 
 
@@ -105,7 +99,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
     locale = str(buyer.get("locale") or seller.get("locale") or "en_US")
     translate = translator(locale).gettext
     corrected = session.get(Invoice, invoice.corrects_id) if invoice.corrects_id else None
-    paper = settings.get(session, "documents.paper_size")
+    paper = PAPER_SIZE.get(session)
     created = invoice.finalized_at or datetime.combine(invoice.issue_date, time())
     copy = mark is DocumentMark.COPY
     return Document(

@@ -161,7 +161,7 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     currency = (data.currency or customer.currency).strip().upper()
     if not is_currency(currency):
         raise ValidationError(N_("'{currency}' is not an ISO currency code."), "currency", currency=data.currency)
-    rounding = data.tax_rounding or settings.get(session, "invoice.tax_rounding")
+    rounding = data.tax_rounding or settings.TAX_ROUNDING.get(session)
     if rounding not in ("document", "line"):
         raise ValidationError(N_("Tax rounding is 'document' or 'line'."), "tax_rounding")
     if len(data.lines) > MAX_LINES:
@@ -332,7 +332,7 @@ def delete_draft(session: Session, invoice_id: int) -> None:
 def _counter(
     session: Session, series: str, issue_date: date, customer_id: int
 ) -> tuple[str, CounterKey, NumberCounter | None]:
-    pattern = str(settings.get(session, f"numbering.{series}"))
+    pattern = settings.NUMBERING[series].get(session)
     key = counter_key(series, pattern, issue_date.year, customer_id)
     return pattern, key, session.get(NumberCounter, (key.series, key.year, key.scope))
 
@@ -429,7 +429,7 @@ def finalize_invoice(
 
 def _check_not_ahead(session: Session, issue_date: date) -> None:
     """Numbers follow dates, so one document dated ahead would block every earlier-dated one until then."""
-    ahead = int(settings.get(session, "invoice.future_days"))
+    ahead = settings.FUTURE_DAYS.get(session)
     if issue_date > date.today() + timedelta(days=ahead):
         raise ValidationError(
             N_("The issue date {date} is in the future; finalize it on that day, or allow dates ahead in "

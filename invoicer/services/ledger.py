@@ -73,14 +73,15 @@ def _rate_key(text: str) -> TaxKey:
     return taxes.tax_key(parts[0], parts[1])
 
 
-for _name, (_default, _title) in ACCOUNTS.items():
-    settings.declare(f"ledger.account.{_name}", settings.SettingDef(_default, _title, _account_code))
-settings.declare(
-    REVENUE_BY_RATE,
-    settings.SettingDef(
-        {}, N_("Journal: revenue account per tax rate, e.g. {\"S 19\": \"4400\", \"S 7\": \"4300\"} "
-               "(others use the revenue account)"), _revenue_map,
-    ),
+ACCOUNT_SETTINGS = {
+    name: settings.TextSetting(f"ledger.account.{name}", default, title, _account_code)
+    for name, (default, title) in ACCOUNTS.items()
+}
+REVENUE_ACCOUNTS = settings.JsonSetting[dict[str, str]](
+    REVENUE_BY_RATE, {},
+    N_("Journal: revenue account per tax rate, e.g. {\"S 19\": \"4400\", \"S 7\": \"4300\"} "
+       "(others use the revenue account)"),
+    _revenue_map, '{"S 19": "4400"}',
 )
 
 
@@ -100,8 +101,8 @@ class Accounts:
 
     @classmethod
     def load(cls, session: Session) -> Accounts:
-        codes = {name: str(settings.get(session, f"ledger.account.{name}")) for name in ACCOUNTS}
-        by_rate = {_rate_key(key): str(code) for key, code in settings.get(session, REVENUE_BY_RATE).items()}
+        codes = {name: setting.get(session) for name, setting in ACCOUNT_SETTINGS.items()}
+        by_rate = {_rate_key(key): code for key, code in REVENUE_ACCOUNTS.get(session).items()}
         return cls(**codes, revenue_by_rate=by_rate)
 
     def revenue_for(self, category: str, rate: Decimal) -> str:

@@ -34,56 +34,25 @@ from invoicer.services import audit, invoices, settings, validation
 # ---------------------------------------------------------------- settings
 
 
-def _host(value: Any) -> None:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]*", value.strip()):
+def _host(value: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]*", value.strip()):
         raise ValidationError(N_("'{value}' is not a mail server name such as smtp.example.com."), "host", value=value)
 
 
-def _port(value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
-        raise ValidationError(N_("'{value}' is not a port number (1 to 65535)."), "port", value=value)
-
-
-def _security(value: Any) -> None:
-    if value not in smtp.SECURITY_MODES:
-        raise ValidationError(N_("The mail security is ssl, starttls or none."), "security")
-
-
-def _address(value: Any) -> None:
-    validation.email(str(value))
-
-
-def check_flag(value: Any) -> None:
-    if not isinstance(value, bool):
-        raise ValidationError(N_("'{value}' is not true or false."), value=value)
-
-
-def _timeout(value: Any) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not 1 <= value <= 600:
-        raise ValidationError(N_("'{value}' is not a timeout in seconds (1 to 600)."), value=value)
-
-
-def _text(value: Any) -> None:
-    if not isinstance(value, str):
-        raise ValidationError(N_("'{value}' is not a text."), value=value)
-
-
-_MAIL_SETTINGS: dict[str, settings.SettingDef] = {
-    "mail.host": settings.SettingDef("", N_("Outgoing mail server (SMTP)"), _host),
-    "mail.port": settings.SettingDef(587, N_("Port"), _port),
-    "mail.security": settings.SettingDef("starttls", N_("Security (ssl, starttls or none)"), _security),
-    "mail.user": settings.SettingDef(None, N_("User name (the password is kept in the system keyring)"), _text),
-    "mail.from_address": settings.SettingDef(None, N_("Sender address"), _address),
-    "mail.from_name": settings.SettingDef(None, N_("Sender name (empty: the company name)"), _text),
-    "mail.reply_to": settings.SettingDef(None, N_("Reply-to address"), _address),
-    "mail.copy_to_sender": settings.SettingDef(False, N_("Send a copy of every message to the sender"), check_flag),
-    "mail.timeout": settings.SettingDef(30, N_("Seconds to wait for the mail server"), _timeout),
-    "mail.templates": settings.SettingDef(
-        templates.DEFAULT_TEMPLATES, N_("Email templates per language"), templates.check_templates
-    ),
-}
-for _key, _definition in _MAIL_SETTINGS.items():
-    settings.declare(_key, _definition)
+HOST = settings.TextSetting("mail.host", "", N_("Outgoing mail server (SMTP)"), _host)
+PORT = settings.IntSetting("mail.port", 587, N_("Port"), 1, 65535)
+SECURITY = settings.ChoiceSetting("mail.security", "starttls", N_("Security (ssl, starttls or none)"),
+                                  smtp.SECURITY_MODES)
+USER = settings.OptionalTextSetting("mail.user", N_("User name (the password is kept in the system keyring)"))
+FROM_ADDRESS = settings.OptionalTextSetting("mail.from_address", N_("Sender address"), validation.email)
+FROM_NAME = settings.OptionalTextSetting("mail.from_name", N_("Sender name (empty: the company name)"))
+REPLY_TO = settings.OptionalTextSetting("mail.reply_to", N_("Reply-to address"), validation.email)
+COPY_TO_SENDER = settings.BoolSetting("mail.copy_to_sender", False, N_("Send a copy of every message to the sender"))
+TIMEOUT = settings.IntSetting("mail.timeout", 30, N_("Seconds to wait for the mail server"), 1, 600)
+TEMPLATES = settings.JsonSetting[dict[str, Any]](
+    "mail.templates", templates.DEFAULT_TEMPLATES, N_("Email templates per language"), templates.check_templates,
+    '{"invoice": {"de": {"subject": "...", "body": "..."}}}',
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +67,7 @@ class MailSettings:
     from_name: str | None = None
     reply_to: str | None = None
     copy_to_sender: bool = False
-    timeout: float = smtp.DEFAULT_TIMEOUT
+    timeout: int = TIMEOUT.default
 
     @property
     def configured(self) -> bool:
@@ -110,8 +79,11 @@ class MailSettings:
 
 
 def load_mail_settings(session: Session) -> MailSettings:
-    return MailSettings(**{key.removeprefix("mail."): settings.get(session, key)
-                           for key in _MAIL_SETTINGS if key != "mail.templates"})
+    return MailSettings(
+        host=HOST.get(session), port=PORT.get(session), security=SECURITY.get(session), user=USER.get(session),
+        from_address=FROM_ADDRESS.get(session), from_name=FROM_NAME.get(session), reply_to=REPLY_TO.get(session),
+        copy_to_sender=COPY_TO_SENDER.get(session), timeout=TIMEOUT.get(session),
+    )
 
 
 def mail_settings(session: Session) -> MailSettings:
@@ -144,9 +116,7 @@ def setting_values(config: MailSettings) -> dict[str, Any]:
 
 def save_mail_settings(session: Session, config: MailSettings) -> None:
     """Store the configuration; each changed key is validated and audited by the settings service."""
-    for key, value in setting_values(config).items():
-        if settings.get(session, key) != value:
-            settings.put(session, key, value)
+    settings.put_all(session, setting_values(config))
 
 
 def configure_mail(session: Session, config: MailSettings, password: str | None = None) -> MailSettings:
@@ -301,7 +271,7 @@ def _attachment(session: Session, invoice: Invoice, reminder: bool) -> bytes:
 
 
 def _text(session: Session, invoice: Invoice, template: str, today: date) -> templates.Rendered:
-    return templates.render(settings.get(session, "mail.templates"), template, _facts(invoice, today), _locale(invoice))
+    return templates.render(TEMPLATES.get(session), template, _facts(invoice, today), _locale(invoice))
 
 
 def compose(

@@ -71,24 +71,19 @@ def _levels(value: Any) -> list[Level]:
     return sorted(levels, key=lambda lv: lv.days)
 
 
-def _check_schedule(value: Any) -> None:
-    _levels(value)
-
-
-settings.declare(
-    "reminders.schedule",
-    settings.SettingDef(DEFAULT_SCHEDULE, N_("Payment reminder levels (days from the due date)"), _check_schedule),
+SCHEDULE = settings.JsonSetting[list[dict[str, Any]]](
+    "reminders.schedule", DEFAULT_SCHEDULE, N_("Payment reminder levels (days from the due date)"), _levels,
+    '[{"level": "overdue", "days": 3, "template": "reminder_overdue"}]',
 )
-settings.declare(
-    "reminders.auto_send",
-    settings.SettingDef(False, N_("Send due reminders automatically while Invoicer is open"), mailing.check_flag),
+AUTO_SEND = settings.BoolSetting(
+    "reminders.auto_send", False, N_("Send due reminders automatically while Invoicer is open")
 )
 
 
 def schedule(session: Session) -> list[Level]:
     """The levels in date order; every template they name must exist."""
-    levels = _levels(settings.get(session, "reminders.schedule"))
-    known = templates.template_names(settings.get(session, "mail.templates"))
+    levels = _levels(SCHEDULE.get(session))
+    known = templates.template_names(mailing.TEMPLATES.get(session))
     for level in levels:
         if level.template not in known:
             raise ValidationError(

@@ -1,4 +1,9 @@
-"""Settings, declared once here with their default and title; stored as JSON in the settings table.
+"""Settings, each declared once with its type, default and title; stored as JSON in the settings table.
+
+A declaration is a typed accessor (``TERMS_DAYS = IntSetting(...)``, ``TERMS_DAYS.get(session)`` is an
+``int``), so call sites never cast. ``put`` takes what a user typed (the CLI gives text, the GUI its
+widgets' values), converts and validates it, and refuses it with a message naming the key and what is
+expected. Feature modules (mail, reminders, ledger, documents) declare theirs next to their code.
 
 Secrets never live here: the SMTP password is in the OS keyring (invoicer.mail.secrets).
 """
@@ -7,57 +12,217 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import ValidationError
+from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.numbering import DEFAULT_PATTERNS, validate_pattern
 from invoicer.db import backup
-from invoicer.db.models import Setting
+from invoicer.db.models import Setting as SettingRow
 from invoicer.i18n import N_
 from invoicer.services import audit
 
+T = TypeVar("T")
 
-@dataclass(frozen=True)
-class SettingDef:
-    default: Any
-    title: str
-    check: Callable[[Any], None] | None = None
+_INTEGER = re.compile(r"[+-]?\d+")
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
-
-def _positive_int(value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationError(N_("'{value}' is not a whole number of 0 or more."), value=value)
+#: Every declared setting by key (feature modules add theirs when imported: see ``all_settings``).
+SETTINGS: dict[str, Setting[Any]] = {}
 
 
-def _rounding(value: Any) -> None:
-    if value not in ("document", "line"):
-        raise ValidationError(N_("Tax rounding is 'document' (per rate, EN 16931) or 'line'."))
+class Setting(Generic[T]):
+    """One setting: its key, default and title, and how a value of its type is read from user input."""
+
+    def __init__(self, key: str, default: T, title: str) -> None:
+        if key in SETTINGS:
+            raise ValueError(f"setting {key} is declared twice")
+        self.key = key
+        self.default = default
+        self.title = title
+        SETTINGS[key] = self
+
+    def parse(self, value: object) -> T:
+        """The typed value for ``value`` (the type itself or its text); ValidationError naming the key."""
+        raise NotImplementedError
+
+    def to_json(self, value: T) -> object:
+        """The value as stored (and as ``--json`` prints it)."""
+        return value
+
+    def get(self, session: Session) -> T:
+        row = session.get(SettingRow, self.key)
+        return self.default if row is None else self.parse(json.loads(row.value))
+
+    def put(self, session: Session, value: object) -> bool:
+        """Store ``value`` after checking it; an unchanged value writes nothing (and no audit event).
+        True when something was stored."""
+        stored = self.to_json(self.parse(value))
+        row = session.get(SettingRow, self.key)
+        # compared as stored: a value an older version stored unchecked can still be replaced
+        before = self.to_json(self.default) if row is None else json.loads(row.value)
+        if stored == before:
+            return False
+        if row is None:
+            session.add(SettingRow(key=self.key, value=json.dumps(stored)))
+        else:
+            row.value = json.dumps(stored)
+        audit.record(session, "update", "setting", None, payload={"key": self.key, "before": before, "after": stored})
+        return True
+
+    def refuse(self, template: str, value: object, **values: object) -> ValidationError:
+        return ValidationError(template, self.key, key=self.key, value=value, **values)
+
+    def checked(self, check: Callable[[Any], object], value: T) -> T:
+        """``value`` once a rule of the feature (a number pattern, a mail address) accepts it; its message
+        is told under the setting's key."""
+        try:
+            check(value)
+        except InvoicerError as err:
+            raise ValidationError(N_("Setting {key}: {problem}"), self.key, key=self.key, problem=err.text) from None
+        return value
 
 
-def _pattern(value: Any) -> None:
-    validate_pattern(str(value))
+class IntSetting(Setting[int]):
+    """A whole number from ``low`` to ``high``."""
+
+    def __init__(self, key: str, default: int, title: str, low: int, high: int) -> None:
+        super().__init__(key, default, title)
+        self.low, self.high = low, high
+
+    def parse(self, value: object) -> int:
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+            number = int(value.strip())
+        if number is None or not self.low <= number <= self.high:
+            raise self.refuse(N_("Setting {key}: '{value}' is not a whole number from {low} to {high}."), value,
+                              low=self.low, high=self.high)
+        return number
 
 
-SETTINGS: dict[str, SettingDef] = {
-    "numbering.invoice": SettingDef(DEFAULT_PATTERNS["invoice"], N_("Invoice number format"), _pattern),
-    "numbering.credit_note": SettingDef(
-        DEFAULT_PATTERNS["credit_note"], N_("Credit note number format"), _pattern
-    ),
-    "invoice.terms_days": SettingDef(30, N_("Default payment terms (days)"), _positive_int),
-    "invoice.tax_rounding": SettingDef("document", N_("VAT rounding on new invoices"), _rounding),
-    "invoice.future_days": SettingDef(
-        0, N_("Days ahead of today an invoice may be dated when finalized"), _positive_int
-    ),
-    "backup.keep": SettingDef(backup.DEFAULT_KEEP, N_("Backups to keep"), _positive_int),
-    "ui.language": SettingDef(None, N_("Interface language (empty: follow the system)")),
+class DecimalSetting(Setting[Decimal]):
+    """An exact number from ``low`` to ``high`` (stored as text, never as a float)."""
+
+    def __init__(self, key: str, default: Decimal, title: str, low: Decimal, high: Decimal) -> None:
+        super().__init__(key, default, title)
+        self.low, self.high = low, high
+
+    def parse(self, value: object) -> Decimal:
+        number: Decimal | None = None
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            number = Decimal(value)
+        elif isinstance(value, str):
+            try:
+                number = Decimal(value.strip())
+            except InvalidOperation:
+                number = None
+        if number is None or not number.is_finite() or not self.low <= number <= self.high:
+            raise self.refuse(N_("Setting {key}: '{value}' is not a number from {low} to {high}."), value,
+                              low=self.low, high=self.high)
+        return number
+
+    def to_json(self, value: Decimal) -> object:
+        return str(value)
+
+
+class BoolSetting(Setting[bool]):
+    """On or off; as text true/false, yes/no, on/off or 1/0."""
+
+    def parse(self, value: object) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = value.strip().lower() if isinstance(value, str) else None
+        if text not in (*_TRUE, *_FALSE):
+            raise self.refuse(N_("Setting {key}: '{value}' is not true or false."), value)
+        return text in _TRUE
+
+
+class ChoiceSetting(Setting[str]):
+    """One of a fixed list of words."""
+
+    def __init__(self, key: str, default: str, title: str, choices: Sequence[str]) -> None:
+        super().__init__(key, default, title)
+        self.choices = tuple(choices)
+
+    def parse(self, value: object) -> str:
+        if not isinstance(value, str) or value.strip() not in self.choices:
+            raise self.refuse(N_("Setting {key}: '{value}' is not one of {choices}."), value,
+                              choices=", ".join(self.choices))
+        return value.strip()
+
+
+class TextSetting(Setting[str]):
+    """A text, checked by the feature's own rule when it has one (a number pattern, a server name)."""
+
+    def __init__(self, key: str, default: str, title: str, check: Callable[[str], object] | None = None) -> None:
+        super().__init__(key, default, title)
+        self.check = check
+
+    def parse(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise self.refuse(N_("Setting {key}: '{value}' is not a text."), value)
+        return value if self.check is None else self.checked(self.check, value)
+
+
+class OptionalTextSetting(Setting[str | None]):
+    """A text that may be left empty (None), checked by the feature's rule when given."""
+
+    def __init__(self, key: str, title: str, check: Callable[[str], object] | None = None) -> None:
+        super().__init__(key, None, title)
+        self.check = check
+
+    def parse(self, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise self.refuse(N_("Setting {key}: '{value}' is not a text."), value)
+        return value if self.check is None else self.checked(self.check, value)
+
+
+class JsonSetting(Setting[T]):
+    """A structure (the reminder schedule, the mail templates, a mapping of accounts): given as JSON text
+    or as the structure itself, accepted when ``check`` accepts it (it raises a ValidationError saying
+    what is wrong)."""
+
+    def __init__(self, key: str, default: T, title: str, check: Callable[[Any], object], example: str) -> None:
+        super().__init__(key, default, title)
+        self.check = check
+        self.example = example
+
+    def parse(self, value: object) -> T:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise self.refuse(N_("Setting {key}: '{value}' is not JSON such as {example}."), value,
+                                  example=self.example) from None
+        return self.checked(self.check, cast(T, value))
+
+
+NUMBERING = {
+    "invoice": TextSetting("numbering.invoice", DEFAULT_PATTERNS["invoice"], N_("Invoice number format"),
+                           validate_pattern),
+    "credit_note": TextSetting("numbering.credit_note", DEFAULT_PATTERNS["credit_note"],
+                               N_("Credit note number format"), validate_pattern),
 }
+TERMS_DAYS = IntSetting("invoice.terms_days", 30, N_("Default payment terms (days)"), 0, 3650)
+TAX_ROUNDING = ChoiceSetting("invoice.tax_rounding", "document", N_("VAT rounding on new invoices"),
+                             ("document", "line"))
+FUTURE_DAYS = IntSetting("invoice.future_days", 0, N_("Days ahead of today an invoice may be dated when finalized"),
+                         0, 365)
+BACKUP_KEEP = IntSetting("backup.keep", backup.DEFAULT_KEEP, N_("Backups to keep"), 1, 1000)
+UI_LANGUAGE = OptionalTextSetting("ui.language", N_("Interface language (empty: follow the system)"))
 
 
-#: Feature modules that declare their own settings next to their code (``declare`` at import).
+#: Feature modules that declare their own settings next to their code (at import).
 FEATURE_MODULES = (
     "invoicer.services.documents",
     "invoicer.services.ledger",
@@ -66,39 +231,39 @@ FEATURE_MODULES = (
 )
 
 
-def declare(key: str, definition: SettingDef) -> None:
-    """Let a feature module (mail, reminders, ledger) declare its settings next to its code."""
-    SETTINGS[key] = definition
-
-
-def all_settings() -> dict[str, SettingDef]:
+def all_settings() -> dict[str, Setting[Any]]:
     """Every setting of every feature, whichever modules happen to be imported already."""
     for module in FEATURE_MODULES:
         importlib.import_module(module)
     return SETTINGS
 
 
-def get(session: Session, key: str) -> Any:
-    definition = _definition(key)
-    row = session.get(Setting, key)
-    return definition.default if row is None else json.loads(row.value)
-
-
-def put(session: Session, key: str, value: Any) -> None:
-    definition = _definition(key)
-    if definition.check is not None and value is not None:
-        definition.check(value)
-    row = session.get(Setting, key)
-    before = None if row is None else json.loads(row.value)
-    if row is None:
-        session.add(Setting(key=key, value=json.dumps(value)))
-    else:
-        row.value = json.dumps(value)
-    audit.record(session, "update", "setting", None, payload={"key": key, "before": before, "after": value})
-
-
-def _definition(key: str) -> SettingDef:
+def setting(key: str) -> Setting[Any]:
+    """The declaration of ``key``; a key nobody declared (a typo) is refused."""
     try:
-        return all_settings()[key] if key not in SETTINGS else SETTINGS[key]
+        return SETTINGS[key] if key in SETTINGS else all_settings()[key]
     except KeyError:
         raise ValidationError(N_("There is no setting '{key}'."), key=key) from None
+
+
+def get(session: Session, key: str) -> object:
+    """A setting's value by key, for code that lists settings (the CLI); features use their accessor."""
+    return setting(key).get(session)
+
+
+def get_json(session: Session, key: str) -> object:
+    """A setting's value as stored and as ``--json`` prints it."""
+    declared = setting(key)
+    return declared.to_json(declared.get(session))
+
+
+def put(session: Session, key: str, value: object) -> bool:
+    """Check and store a value typed by the user; True when it changed anything."""
+    return setting(key).put(session, value)
+
+
+def put_all(session: Session, values: dict[str, object]) -> None:
+    """Store several settings in the caller's transaction (a settings form); unchanged ones write nothing."""
+    for key, value in values.items():
+        put(session, key, value)
+

@@ -1,4 +1,4 @@
-"""GUI test fixtures: an offscreen Qt, a fresh database, the main window, and recorded dialogs."""
+"""GUI test fixtures: an offscreen Qt, a copy of the migrated template database, the main window, and recorded dialogs."""
 
 from __future__ import annotations
 
@@ -6,25 +6,21 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from invoicer import i18n
-from invoicer.db.migrate import Database, open_database
+from invoicer.db.migrate import Database
 from invoicer.gui import messages
 
 
 @pytest.fixture
-def gui_db(tmp_path: Path) -> Iterator[Database]:
-    """A fresh migrated database in its own data folder, in English."""
+def gui_db(db: Database) -> Database:
+    """A fresh database (the migrated template, copied) in its own data folder, in English."""
     i18n.set_language("en_US")
-    db = open_database(tmp_path / "data")
-    yield db
-    db.close()
+    return db
 
 
 @dataclass

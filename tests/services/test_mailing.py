@@ -224,7 +224,8 @@ def test_without_a_keyring_the_password_is_asked_and_not_kept(
 def test_mail_settings_are_validated(seller: Database) -> None:
     config = MailSettings(host="smtp.example.com", port=587, security="starttls", user=None, from_address=USER)
     for change, message in (
-        ({"port": 0}, "not a port number"), ({"security": "tls"}, "ssl, starttls or none"),
+        ({"port": 0}, "mail.port: '0' is not a whole number from 1 to 65535"),
+            ({"security": "tls"}, "mail.security: 'tls' is not one of ssl, starttls, none"),
         ({"from_address": "nobody"}, "not an email address"), ({"host": " "}, "Give the outgoing mail server"),
         ({"host": "smtp example"}, "not a mail server name"),
     ):

@@ -103,7 +103,7 @@ class CustomerDialog(QDialog):
     def _load(self) -> None:
         def query(session: object) -> tuple:
             seller = company.get_company(session)  # type: ignore[arg-type]
-            terms = settings.get(session, "invoice.terms_days")  # type: ignore[arg-type]
+            terms = settings.TERMS_DAYS.get(session)  # type: ignore[arg-type]
             existing = None if self.customer_id is None else customers.get_customer(session, self.customer_id)  # type: ignore[arg-type]
             data = None if existing is None else customers.customer_data(existing)
             return seller.country, seller.currency, seller.locale, terms, data

@@ -155,7 +155,7 @@ class InvoiceEditor(QWidget):
                 customers.customer_choices(session, include_archived=False),  # type: ignore[arg-type]
                 taxes.list_tax_rates(session),  # type: ignore[arg-type]
                 products.list_products(session),  # type: ignore[arg-type]
-                settings.get(session, "invoice.tax_rounding"),  # type: ignore[arg-type]
+                settings.TAX_ROUNDING.get(session),  # type: ignore[arg-type]
             )
 
         self.customer_rows, rates, self.product_rows, self.rounding = self.ops.read(query)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -22,11 +22,10 @@ from PySide6.QtWidgets import (
 from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages, operations
 from invoicer.gui.dialogs.send_invoice import mail_login
-from invoicer.gui.operations import Operations
+from invoicer.gui.operations import Failed, Job, Operations
 from invoicer.gui.style import day, money
-from invoicer.gui.widgets.background import run_with_progress
 from invoicer.i18n import N_, _, error_text, ngettext
-from invoicer.services import mailing, reminders, settings
+from invoicer.services import mailing, reminders
 from invoicer.services.reminders import DueReminder, ReminderRun
 
 CHECK_INTERVAL_MS = 60 * 60 * 1000
@@ -55,17 +54,12 @@ def summary(run: ReminderRun) -> str:
 
 def send_due_reminders(
     ops: Operations, parent: QWidget | None, today: date, done: Callable[[ReminderRun], None],
-    handle: Callable[[BaseException], bool] | None = None, password: str | None = None,
-) -> QThread:
+    failed: Failed | None = None, password: str | None = None,
+) -> Job:
     """Send the reminders due on ``today`` off the UI thread; ``done(run)`` back on it."""
-
-    def finished(run: ReminderRun) -> None:
-        ops.changed.emit(operations.INVOICES)
-        done(run)
-
-    return run_with_progress(
-        parent, _("Sending reminders…"),
-        lambda _progress: reminders.run_reminders(ops.db, today, password=password), finished, handle,
+    return ops.start(
+        parent, _("Sending reminders…"), lambda _progress: reminders.run_reminders(ops.db, today, password=password),
+        changes=operations.INVOICES, done=done, failed=failed,
     )
 
 
@@ -77,7 +71,7 @@ class RemindersDialog(QDialog):
         self.ops = ops
         self.today = today or date.today()
         self.last_run: ReminderRun | None = None
-        self._thread: QThread | None = None
+        self.sending: Job | None = None
         self.setWindowTitle(_("Payment reminders"))
         self.header = QLabel()
         self.header.setObjectName("reminders_header")
@@ -140,7 +134,7 @@ class RemindersDialog(QDialog):
             self.refresh()
             return False  # shown as usual
 
-        self._thread = send_due_reminders(self.ops, self, self.today, done, failed, login[1])
+        self.sending = send_due_reminders(self.ops, self, self.today, done, failed, login[1])
 
 
 class ReminderWatcher(QObject):
@@ -159,7 +153,7 @@ class ReminderWatcher(QObject):
         self.ops = ops
         self.parent_widget = parent
         self.today = today
-        self.sending: QThread | None = None
+        self.sending: Job | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
@@ -173,7 +167,7 @@ class ReminderWatcher(QObject):
         try:
             count = len(sendable(due_reminders(self.ops, self.today())))
             automatic = count > 0 and self.sending is None and self.ops.read(
-                lambda s: settings.get(s, "reminders.auto_send"))
+                reminders.AUTO_SEND.get)
         except InvoicerError as err:
             self.auto_failed.emit(error_text(err))
             return 0

@@ -3,7 +3,6 @@ and the send itself off the UI thread."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QThread
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,8 +16,7 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages, operations
-from invoicer.gui.operations import Operations
-from invoicer.gui.widgets.background import run_with_progress
+from invoicer.gui.operations import Job, Operations
 from invoicer.i18n import _, error_text
 from invoicer.services import mailing
 from invoicer.services.mailing import MailSettings, PasswordNeededError, SentMail
@@ -47,7 +45,7 @@ class SendInvoiceDialog(QDialog):
         ops.read(mailing.mail_settings)  # InvoicerError ("not set up yet"): the caller shows it
         self.preview = ops.read(lambda s: mailing.preview(s, invoice_id))
         self.sent: SentMail | None = None
-        self._thread: QThread | None = None
+        self.sending: Job | None = None
         self.setWindowTitle(_("Send {number}").format(number=self.preview.number))
         self.to = QLineEdit(", ".join(self.preview.to))
         self.to.setObjectName("send_to")
@@ -96,7 +94,6 @@ class SendInvoiceDialog(QDialog):
 
         def done(sent: SentMail) -> None:
             self.sent = sent
-            self.ops.changed.emit(operations.INVOICES)
             messages.show_info(self.parentWidget(), _("{number} was sent to {to}.").format(
                 number=sent.number, to=", ".join(sent.to)))
             self.accept()
@@ -105,11 +102,11 @@ class SendInvoiceDialog(QDialog):
             self.send_button.setEnabled(True)
             return False  # shown as usual; the dialog stays open to try again
 
-        self._thread = run_with_progress(
+        self.sending = self.ops.start(
             self, _("Sending {number}…").format(number=self.preview.number),
             lambda _progress: mailing.send_invoice(self.ops.db, self.preview.invoice_id, to=to, again=again,
                                                    password=password),
-            done, failed,
+            changes=operations.INVOICES, done=done, failed=failed,
         )
 
 

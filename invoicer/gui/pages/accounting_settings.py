@@ -23,12 +23,13 @@ def _rate_text(category: str, rate: object) -> str:
     return f"{key.category} {key.rate.normalize():f}"
 
 
-def _checker(key: str) -> Callable[[str], None]:
-    definition = settings.SETTINGS[key]
+def _checker(name: str) -> Callable[[str], None]:
+    """The rule of an account setting, for the field as the user types (its message without the key)."""
+    rule = ledger.ACCOUNT_SETTINGS[name].check
 
     def check(text: str) -> None:
-        if definition.check is not None:
-            definition.check(text.strip())
+        if rule is not None:
+            rule(text.strip())
 
     return check
 
@@ -42,7 +43,7 @@ class AccountingSettings(QWidget):
         accounts_box = QGroupBox(_("Journal accounts"))
         form = QFormLayout(accounts_box)
         for name in ledger.ACCOUNTS:
-            field = CheckedLineEdit(_checker(f"ledger.account.{name}"))
+            field = CheckedLineEdit(_checker(name))
             field.setObjectName(f"account_{name}")
             field.edit.setMaxLength(30)
             field.setMaximumWidth(CODE_WIDTH)
@@ -65,7 +66,7 @@ class AccountingSettings(QWidget):
     @staticmethod
     def _title(key: str) -> str:
         # "Journal account: receivables" -> "Receivables": the group box already says what they are
-        title = _(settings.SETTINGS[key].title)
+        title = _(settings.setting(key).title)
         short = title.split(":", 1)[-1].strip()
         return short[:1].upper() + short[1:]
 
@@ -84,7 +85,7 @@ class AccountingSettings(QWidget):
             self.rates_form.removeRow(0)
         self.by_rate = {}
         for text, name in rows:
-            field = CheckedLineEdit(_checker("ledger.account.revenue"))
+            field = CheckedLineEdit(_checker("revenue"))
             field.setObjectName(f"revenue_{text.replace(' ', '_')}")
             field.edit.setMaxLength(30)
             field.setMaximumWidth(CODE_WIDTH)
@@ -110,21 +111,21 @@ class AccountingSettings(QWidget):
             if not code:
                 field.setFocus()
                 raise ValidationError(_("Enter an account code for “{title}”.").format(title=self._title(key)))
-            self._check(field, key, code)
+            self._check(field, name, code)
             found[key] = code
         by_rate: dict[str, str] = {}
         for text, field in self.by_rate.items():
             code = field.text().strip()
             if code:
-                self._check(field, "ledger.account.revenue", code)
+                self._check(field, "revenue", code)
                 by_rate[text] = code
         found[ledger.REVENUE_BY_RATE] = by_rate
         return found
 
     @staticmethod
-    def _check(field: CheckedLineEdit, key: str, code: str) -> None:
+    def _check(field: CheckedLineEdit, name: str, code: str) -> None:
         try:
-            _checker(key)(code)
+            _checker(name)(code)
         except InvoicerError:
             field.setFocus()
             raise

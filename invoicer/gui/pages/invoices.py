@@ -22,7 +22,6 @@ from invoicer.gui import messages, operations
 from invoicer.gui.models.invoices import InvoiceListModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import FILTER_STATUSES, date_format, icon, status_label
-from invoicer.gui.widgets.background import run_with_progress
 from invoicer.gui.widgets.pickers import CustomerPicker
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import _, format_number, ngettext
@@ -197,9 +196,9 @@ class InvoicesPage(Page):
                 _("PDF export cancelled; the PDFs written so far are in {folder}.").format(folder=folder), 10000)
             return True
 
-        self.export_thread = run_with_progress(
-            self, _("Writing PDFs…"), lambda progress: export_pdfs(database, ids, Path(folder), progress), done,
-            cancelled, cancel=ExportStopped)
+        self.export_job = self.ops.start(
+            self, _("Writing PDFs…"), lambda progress: export_pdfs(database, ids, Path(folder), progress),
+            done=done, failed=cancelled, cancel=ExportStopped)
 
 
 class ExportStopped(Exception):

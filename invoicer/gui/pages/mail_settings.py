@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtCore import QThread
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,11 +26,10 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.gui import messages
-from invoicer.gui.operations import Operations
-from invoicer.gui.widgets.background import run_with_progress
+from invoicer.gui.operations import Job, Operations
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.i18n import SUPPORTED_LANGUAGES, _, error_text
-from invoicer.services import mailing, reminders, settings, validation  # noqa: F401 (reminders declares its settings)
+from invoicer.services import mailing, reminders, validation
 from invoicer.services.mailing import (
     DEFAULT_PORTS,
     DEFAULT_TEMPLATES,
@@ -52,7 +50,7 @@ class MailSettingsWidget(QWidget):
         self.ops = ops
         self.templates: dict[str, Any] = {}
         self._shown: tuple[str, str] | None = None  # the (template, language) in the editor
-        self._thread: QThread | None = None
+        self.testing: Job | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self._server_box())
         layout.addWidget(self._reminders_box())
@@ -178,8 +176,8 @@ class MailSettingsWidget(QWidget):
     def load(self) -> None:
         def read(session: Any) -> tuple[MailSettings, bool, list[dict[str, Any]], dict[str, Any]]:
             return (
-                mailing.load_mail_settings(session), settings.get(session, "reminders.auto_send"),
-                settings.get(session, "reminders.schedule"), settings.get(session, "mail.templates"),
+                mailing.load_mail_settings(session), reminders.AUTO_SEND.get(session),
+                reminders.SCHEDULE.get(session), mailing.TEMPLATES.get(session),
             )
 
         config, auto_send, schedule, stored_templates = self.ops.read(read)
@@ -336,7 +334,7 @@ class MailSettingsWidget(QWidget):
             self.test_button.setEnabled(True)
             return False  # shown as usual
 
-        self._thread = run_with_progress(
+        self.testing = self.ops.start(
             self, _("Connecting to {server}…").format(server=config.host),
-            lambda _progress: mailing.test_connection(config, password), done, failed,
+            lambda _progress: mailing.test_connection(config, password), done=done, failed=failed,
         )

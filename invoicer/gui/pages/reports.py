@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from invoicer.gui import messages
+from invoicer.gui.operations import Progress
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import date_format
-from invoicer.gui.widgets.background import Progress, run_with_progress
 from invoicer.i18n import N_, _, error_text
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ class ReportsPage(Page):
                 return True
             return False
 
-        self.export_thread = run_with_progress(self, label, task, done, handle, cancel=ExportCancelled)
+        self.export_job = self.ops.start(self, label, task, done=done, failed=handle, cancel=ExportCancelled)
 
     # ------------------------------------------------------------ imports
 

@@ -221,7 +221,7 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         def query(session: object) -> tuple:
             profile = company.company_data(company.get_company(session))  # type: ignore[arg-type]
-            values = {key: settings.get(session, key) for key in settings.SETTINGS}  # type: ignore[arg-type]
+            values = {key: definition.get(session) for key, definition in settings.all_settings().items()}  # type: ignore[arg-type]
             return profile, values, taxes.list_tax_rates(session)  # type: ignore[arg-type]
 
         profile, values, rates = self.ops.read(query)
@@ -240,14 +240,14 @@ class SettingsPage(Page):
         self.locale.set_value(profile.locale)
         self.legal.setPlainText(profile.legal_details or "")
         self._show_logo(profile.logo_path)
-        self.invoice_pattern.setText(str(values["numbering.invoice"]))
-        self.credit_pattern.setText(str(values["numbering.credit_note"]))
-        self.terms.setValue(int(values["invoice.terms_days"]))
+        self.invoice_pattern.setText(values["numbering.invoice"])
+        self.credit_pattern.setText(values["numbering.credit_note"])
+        self.terms.setValue(values["invoice.terms_days"])
         self.rounding.setCurrentIndex(max(self.rounding.findData(values["invoice.tax_rounding"]), 0))
         self.paper.setCurrentIndex(max(self.paper.findData(values["documents.paper_size"]), 0))
         self.accounting.show_values(values, rates)
         self.language.set_value(values["ui.language"])
-        self.keep.setValue(int(values["backup.keep"]))
+        self.keep.setValue(values["backup.keep"])
         self._list_backups()
 
     def company_data(self) -> CompanyData:

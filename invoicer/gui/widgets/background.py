@@ -1,5 +1,5 @@
-"""Work off the UI thread: a long task with a progress dialog (PDF and ledger export), and quick reads whose
-answer may come a moment later (the invoice list's count): the window stays responsive."""
+"""Reads off the UI thread whose answer may come a moment later (the invoice list's count): the window stays
+responsive. Operations that change data, long ones included, run through ``gui.operations``."""
 
 from __future__ import annotations
 
@@ -8,116 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
-
-from invoicer.core.errors import InvoicerError
-from invoicer.gui import messages
-from invoicer.i18n import _
-
-Progress = Callable[[int, int], None]
-
-
-class _Worker(QObject):
-    progressed = Signal(int, int)
-    finished = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, task: Callable[[Progress], Any], stop: threading.Event,
-                 cancel: Callable[[], BaseException] | None) -> None:
-        super().__init__()
-        self.task = task
-        self.stop = stop
-        self.cancel = cancel
-
-    def progress(self, done: int, total: int) -> None:
-        if self.cancel is not None and self.stop.is_set():
-            raise self.cancel()  # the task stops at its next progress call and cleans up after itself
-        self.progressed.emit(done, total)
-
-    def run(self) -> None:
-        try:
-            result = self.task(self.progress)
-        except Exception as exc:  # handed to the UI thread, which reports it
-            self.failed.emit(exc)
-            return
-        self.finished.emit(result)
-
-
-class _Relay(QObject):
-    """Lives in the UI thread and receives the worker's signals there (queued): a plain Python function
-    connected to a signal would run in the worker thread and touch widgets from it."""
-
-    def __init__(self, parent: QObject, progressed: Callable[[int, int], None], finished: Callable[[object], None],
-                 failed: Callable[[BaseException], None]) -> None:
-        super().__init__(parent)
-        self._progressed, self._finished, self._failed = progressed, finished, failed
-
-    @Slot(int, int)
-    def progressed(self, done: int, total: int) -> None:
-        self._progressed(done, total)
-
-    @Slot(object)
-    def finished(self, result: object) -> None:
-        self._finished(result)
-
-    @Slot(object)
-    def failed(self, error: BaseException) -> None:
-        self._failed(error)
-
-
-def run_with_progress(parent: QWidget, label: str, task: Callable[[Progress], Any],
-                      done: Callable[[Any], None],
-                      handle: Callable[[BaseException], bool] | None = None,
-                      cancel: Callable[[], BaseException] | None = None) -> QThread:
-    """Start ``task(progress)`` in a thread; ``done(result)`` runs on the UI thread when it succeeds.
-    ``handle(error)`` may deal with an expected error itself (returns True); others are reported.
-
-    Without ``cancel`` the dialog cannot cancel (a task that could not stop safely). With it, a Cancel button
-    makes the task's next ``progress`` call raise ``cancel()``, which then reaches ``handle`` like any error
-    (the ledger export writes nothing then; the PDF export keeps the whole PDFs written so far).
-    """
-    dialog = QProgressDialog(label, _("Cancel"), 0, 0, parent)
-    if cancel is None:
-        dialog.setCancelButton(None)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(300)
-    stop = threading.Event()
-    dialog.canceled.connect(stop.set)
-    thread = QThread(parent)
-    worker = _Worker(task, stop, cancel)
-    worker.moveToThread(thread)
-
-    def progressed(current: int, total: int) -> None:
-        dialog.setMaximum(total)
-        dialog.setValue(current)
-
-    def finish(result: object) -> None:
-        dialog.close()
-        thread.quit()
-        done(result)
-
-    def fail(error: BaseException) -> None:
-        dialog.close()
-        thread.quit()
-        if handle is not None and handle(error):
-            return
-        if isinstance(error, InvoicerError):
-            messages.show_error(parent, error)
-        else:
-            messages.show_unexpected(parent, (type(error), error, error.__traceback__))
-
-    relay = _Relay(thread, progressed, finish, fail)
-    worker.progressed.connect(relay.progressed)
-    worker.finished.connect(relay.finished)
-    worker.failed.connect(relay.failed)
-    thread.started.connect(worker.run)
-    thread.finished.connect(worker.deleteLater)
-    thread.finished.connect(thread.deleteLater)
-    thread.worker = worker  # type: ignore[attr-defined]  # keep the Python wrappers alive with the thread
-    thread.relay = relay  # type: ignore[attr-defined]
-    thread.start()
-    return thread
+from PySide6.QtCore import QObject, Signal, Slot
 
 
 class LatestRead(QObject):
