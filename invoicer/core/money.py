@@ -24,9 +24,18 @@ def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-exponent(currency))
 
 
+# the database holds minor units in 64 bits; Decimal arithmetic keeps 28 significant digits
+LARGEST_MINOR = 2**63 - 1
+TOO_LARGE = N_("The amount {value} is too large.")
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
-    """Round to ``places`` decimals, halves away from zero (EN 16931, not banker's rounding)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round to ``places`` decimals, halves away from zero (EN 16931, not banker's rounding); a value too large
+    to keep every digit (a product of large inputs) is refused, never rounded wrong."""
+    try:
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValidationError(TOO_LARGE, value=str(value)) from None
 
 
 def round_fraction(value: Fraction) -> int:
@@ -40,18 +49,10 @@ def round_money(value: Decimal, currency: str) -> Decimal:
     return round_half_up(value, exponent(currency))
 
 
-# the database holds minor units in 64 bits; Decimal arithmetic keeps 28 significant digits
-LARGEST_MINOR = 2**63 - 1
-TOO_LARGE = N_("The amount {value} is too large.")
-
-
 def to_minor(value: Decimal, currency: str) -> int:
     """Amount in major units -> integer minor units, rounded half-up to the currency unit; an amount the
-    database cannot hold (a product of large inputs) is refused, never stored wrong."""
-    try:
-        minor = int(round_money(value, currency).scaleb(exponent(currency)))
-    except InvalidOperation:
-        minor = LARGEST_MINOR + 1
+    database cannot hold is refused, never stored wrong."""
+    minor = int(round_money(value, currency).scaleb(exponent(currency)))
     if abs(minor) > LARGEST_MINOR:
         raise ValidationError(TOO_LARGE, value=str(value))
     return minor

@@ -95,8 +95,15 @@ def test_dates(stock: tuple[Path, dict[str, int]], issue: str, due: str, which: 
 line_fields = st.one_of(hostile_text, number_texts)
 
 
+big_numbers = st.one_of(number_texts, st.integers(10**9, 10**15).map(str),
+                        st.decimals(min_value=-(10**15), max_value=10**15, places=4).map(str))
+well_formed_lines = st.tuples(hostile_text, big_numbers, big_numbers, st.sampled_from(["19", "7", "0", "100"])).map(
+    "|".join)
+
+
 @fuzz
-@given(lines=st.lists(st.lists(line_fields, max_size=7).map("|".join), min_size=1, max_size=3))
+@given(lines=st.lists(st.one_of(st.lists(line_fields, max_size=7).map("|".join), well_formed_lines),
+                      min_size=1, max_size=3))
 @example(lines=["x|1|" + "9" * 40 + "|19"])
 @example(lines=["x|1|1e400|19"])
 @example(lines=["\x00|1|1|19"])
