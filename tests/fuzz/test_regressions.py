@@ -11,7 +11,7 @@ import pytest
 from invoicer.core.errors import ValidationError
 from invoicer.core.money import parse_decimal, to_minor
 from invoicer.db.migrate import Database
-from invoicer.services import drafts, invoices, store
+from invoicer.services import drafts, invoices, settings, store
 from tests.cli.invocations import ok, user_error
 from tests.fuzz.harness import fingerprint
 
@@ -70,3 +70,10 @@ def test_a_draft_nested_deeper_than_the_parser_is_refused(tmp_path: Path) -> Non
 def test_a_draft_customer_id_beyond_64_bits_is_refused_by_the_schema() -> None:
     with pytest.raises(ValidationError, match="customer"):
         drafts.draft_from_json({"customer": 10**30}, "draft.json")
+
+
+@pytest.mark.parametrize(("key", "value"), [("invoice.terms_days", "1" * 5000), ("reminders.schedule", "9" * 5000),
+                                            ("reminders.schedule", "[" * 100_000)])
+def test_settings_of_thousands_of_digits_or_deep_nesting_are_refused(seller: Database, key: str, value: str) -> None:
+    with pytest.raises(ValidationError, match=key):
+        store.write(seller, lambda s: settings.put(s, key, value))
