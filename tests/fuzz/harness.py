@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.cli.invocations import company_folder, ok, run
 
-EXAMPLES = int(os.environ.get("INVOICER_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("INVOICER_FUZZ_EXAMPLES", "15"))
 
 fuzz = settings(max_examples=EXAMPLES, deadline=None, derandomize="INVOICER_FUZZ_EXAMPLES" not in os.environ,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
