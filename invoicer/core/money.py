@@ -78,8 +78,9 @@ def format_price(value: Decimal, currency: str) -> str:
 
 
 NOT_A_NUMBER = N_("{what}: '{text}' is not a number.")
-#: no price, quantity, rate or amount anyone types reaches a quadrillion; larger input is a slip of the keyboard
-LARGEST_INPUT = Decimal(10) ** 15
+#: no price, quantity, rate or amount anyone types reaches 10^18 (64-bit minor units end near 9.2 x 10^18):
+#: larger input is a slip of the keyboard, refused before it meets arithmetic
+LARGEST_INPUT = Decimal(10) ** 18
 _AMOUNT = N_("amount")
 
 

@@ -95,8 +95,8 @@ def test_dates(stock: tuple[Path, dict[str, int]], issue: str, due: str, which: 
 line_fields = st.one_of(hostile_text, number_texts)
 
 
-big_numbers = st.one_of(number_texts, st.integers(10**9, 10**15).map(str),
-                        st.decimals(min_value=-(10**15), max_value=10**15, places=4).map(str))
+big_numbers = st.one_of(number_texts, st.integers(10**9, 10**18).map(str),
+                        st.decimals(min_value=-(10**18), max_value=10**18, places=4).map(str))
 well_formed_lines = st.tuples(hostile_text, big_numbers, big_numbers, st.sampled_from(["19", "7", "0", "100"])).map(
     "|".join)
 

@@ -26,8 +26,8 @@ def test_ids_and_counts_beyond_64_bits_are_refused_by_the_parser(data: Path, arg
     assert "is too large" in user_error(data, *args)
 
 
-@pytest.mark.parametrize("text", ["1e15", "9" * 40, "-1E+400"])
-def test_typed_numbers_of_a_quadrillion_or_more_are_refused(text: str) -> None:
+@pytest.mark.parametrize("text", ["1e18", "9" * 40, "-1E+400"])
+def test_typed_numbers_of_10_to_the_18_or_more_are_refused(text: str) -> None:
     with pytest.raises(ValidationError, match="too large"):
         parse_decimal(text, "unit price")
 
