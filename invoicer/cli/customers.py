@@ -95,7 +95,7 @@ def register(commands: Commands) -> None:
     c.add_argument("--search")
     c.add_argument("--archived", action="store_true", help="include archived customers")
     c = g.command("archive", cmd_customer_archive, "archive a customer (or --restore)")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("--restore", action="store_true")
 
 

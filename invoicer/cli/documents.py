@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from invoicer.cli.base import Commands, Context, date_arg
+from invoicer.cli.base import Commands, Context, date_arg, positive_int
 from invoicer.documents.einvoice_rules import EInvoiceFormat
 from invoicer.services.einvoicing import ISSUED_FORMATS
 
@@ -68,11 +68,11 @@ def cmd_export_csv(ctx: Context, a: argparse.Namespace) -> int:
 def register(commands: Commands) -> None:
     g = commands.group("invoice")
     c = g.command("pdf", cmd_invoice_pdf, "write the PDF (finalized: as issued; drafts: a preview)")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("-o", "--output", required=True, metavar="FILE")
     c.add_argument("--copy", action="store_true", help="a marked copy with payments so far and the amount due now")
     c = g.command("xml", cmd_invoice_xml, "write the e-invoice XML, checked against the official rules")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("--format", choices=[f.value for f in ISSUED_FORMATS], help="default: the customer's format")
     c.add_argument("-o", "--output", required=True, metavar="FILE")
 
