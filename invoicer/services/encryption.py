@@ -24,6 +24,8 @@ _given: dict[Path, str] = {}
 
 def give_key(folder: Path, key: str) -> None:
     """Use ``key`` for the database in ``folder`` until the program ends (or ``forget_keys``)."""
+    if not key.strip():
+        raise ValidationError(N_("No database key was given."))
     _given[folder.resolve()] = key.strip()
 
 
