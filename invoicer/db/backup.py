@@ -84,7 +84,7 @@ def create_backup(
             _snapshot(db_path, snapshot, in_background, key)
             _write_archive(db_path.parent, snapshot, partial, reason, level, key)
             partial.replace(target)
-        except (*cipher.errors(), OSError) as exc:
+        except cipher.errors(also=(OSError,)) as exc:
             _discard(partial)
             raise StorageError(N_("The backup could not be written: {reason}."), reason=str(exc)) from None
         finally:
@@ -187,7 +187,7 @@ def restore_backup(
                 for suffix in ("-wal", "-shm"):
                     Path(f"{db_path}{suffix}").unlink(missing_ok=True)
                 restored.replace(db_path)
-            except (*cipher.errors(), OSError) as exc:
+            except cipher.errors(also=(OSError,)) as exc:
                 raise StorageError(N_("The backup could not be restored: {reason}."), reason=str(exc)) from None
             finally:
                 _discard(restored)

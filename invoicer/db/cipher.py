@@ -35,22 +35,23 @@ def is_encrypted(path: Path) -> bool:
     return len(head) == len(SQLITE_HEADER) and head != SQLITE_HEADER
 
 
-def errors(name: str = "Error") -> tuple[type[Exception], ...]:
+def errors(name: str = "Error", also: tuple[type[Exception], ...] = ()) -> tuple[type[Exception], ...]:
     """The DB-API exception class ``name`` of every driver loaded in this process: sqlite3's, and SQLCipher's once an
-    encrypted file was opened (its classes are its own, not sqlite3's)."""
+    encrypted file was opened (its classes are its own, not sqlite3's); with ``also`` added."""
     loaded = [sqlite3, *([sys.modules[_DRIVER]] if _DRIVER in sys.modules else [])]
-    return tuple(getattr(module, name) for module in loaded)
+    return tuple(getattr(module, name) for module in loaded) + also
 
 
 def driver() -> ModuleType:
     """The SQLCipher DB-API module; StorageError where it is not installed."""
     try:
-        import sqlcipher3.dbapi2 as dbapi
+        import sqlcipher3.dbapi2 as dbapi  # type: ignore[import-untyped]
     except ImportError:
         raise StorageError(
             N_("This database is encrypted, and the encryption support (sqlcipher3) is not installed here.")
         ) from None
-    return dbapi
+    module: ModuleType = dbapi
+    return module
 
 
 def key_pragma(key: str) -> str:

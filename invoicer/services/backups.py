@@ -44,7 +44,7 @@ def keep_count(folder: Path) -> int:
             row = conn.execute("SELECT value FROM settings WHERE key = 'backup.keep'").fetchone()
         finally:
             conn.close()
-    except (*cipher.errors(), StorageError):
+    except cipher.errors(also=(StorageError,)):
         return backup.DEFAULT_KEEP
     return backup.keep_from_stored(row[0] if row else None)
 
