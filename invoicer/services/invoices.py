@@ -26,7 +26,7 @@ from invoicer.core.totals import (
 from invoicer.core.units import unit_code
 from invoicer.core.workflow import InvoiceStatus, Transition, display_status, target_status
 from invoicer.db.models import Customer, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax, NumberCounter
-from invoicer.services import audit, documents, rates, settings, taxes, validation
+from invoicer.services import audit, rates, settings, taxes, validation
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
 
@@ -414,6 +414,8 @@ def finalize_invoice(
         invoice.paid_at = invoice.finalized_at
     session.flush()
     # the PDF is rendered from the frozen data and kept before the chain link, which covers its hash
+    from invoicer.services import documents  # ReportLab loads at the first finalize, not at the app's start
+
     documents.store_frozen_pdf(session, invoice)
     audit.append_to_chain(session, invoice)
     audit.record(
