@@ -185,7 +185,11 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     if len(data.lines) > MAX_LINES:
         raise ValidationError(N_("An invoice may have at most {n} lines."), "lines", n=MAX_LINES)
     issue_date = data.issue_date or today
-    due_date = data.due_date or issue_date + timedelta(days=customer.terms_days)
+    try:
+        due_date = data.due_date or issue_date + timedelta(days=customer.terms_days)
+    except OverflowError:  # an issue date in the last years of the calendar (9999)
+        raise ValidationError(N_("The due date {days} days after {date} is beyond the calendar."), "due_date",
+                              days=customer.terms_days, date=issue_date.isoformat()) from None
     if due_date < issue_date:
         raise ValidationError(N_("The due date cannot be before the issue date."), "due_date")
     lines = [
@@ -442,9 +446,11 @@ class SessionBook:
         return take_number(self.session, series, issue_date, customer_id)
 
     def keep_pdf(self, doc: Invoice) -> None:
-        from invoicer.services import documents  # ReportLab loads at the first freeze, not at the app's start
+        # ReportLab and the e-invoice rules load at the first freeze, not at the app's start
+        from invoicer.services import documents, einvoicing
 
         self.session.flush()
+        einvoicing.refuse_invalid(self.session, doc)  # nothing leaves the app that the official rules reject
         documents.store_frozen_pdf(self.session, doc)
 
     def chain(self, doc: Invoice) -> None:
@@ -731,6 +737,14 @@ def list_invoices(
             )
         )
     return rows
+
+
+def numbered_ids(session: Session, flt: InvoiceFilter | None = None, today: date | None = None) -> list[int]:
+    """Every numbered document ``flt`` matches, loaded in the list or not (a "select all" exports them all;
+    drafts have no PDF)."""
+    flt = flt or InvoiceFilter()
+    stmt = _filtered(select(Invoice.id), flt, today or date.today(), _narrow(session, flt, NARROW_COUNT))
+    return list(session.scalars(stmt.where(Invoice.status != "draft").order_by(Invoice.id)))
 
 
 def count_invoices(session: Session, flt: InvoiceFilter | None = None, today: date | None = None) -> int:

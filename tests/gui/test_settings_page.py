@@ -15,7 +15,8 @@ from tests.mail.smtp_server import HOST, PASSWORD, USER
 
 def _company_and_rates(db) -> None:  # type: ignore[no-untyped-def]
     with transaction(db.sessions) as s:
-        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE")
+        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE",
+                               vat_id="DE123456788")
         taxes.add_tax_rate(s, "VAT 19 %", "19", "S")
         taxes.add_tax_rate(s, "VAT 7 %", "7.0", "S")
         settings.put(s, ledger.REVENUE_BY_RATE, {"S 7": "4300", "Z 0": "4100"})
@@ -77,3 +78,13 @@ def test_the_mail_tab_is_saved_with_the_page(qtbot, window, gui_db, dialogs, mem
     assert _stored(gui_db, "mail.host", "mail.user") == [HOST, USER]
     assert memory_keyring.store == {(secrets.SERVICE, f"{USER}@{HOST}"): PASSWORD}
     assert mail.password.text() == ""  # never kept in the form
+
+
+def test_ctrl_s_saves_the_settings(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    page = sidebar(qtbot, window, "Settings")
+    page.name.setFocus()
+    qtbot.keyClicks(page.name, "Acme")
+    qtbot.keyClick(page.name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Settings saved."
+    with transaction(gui_db.readonly_sessions) as s:
+        assert company.get_company(s).name == "Acme"

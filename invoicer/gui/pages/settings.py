@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QPixmap
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -61,7 +61,7 @@ class SettingsPage(Page):
         self.accounting_tab = self.tabs.addTab(self._scroll(self.accounting), _("Accounting"))
         self.mail = MailSettingsWidget(self.ops)
         self.mail.setObjectName("mail")
-        self.tabs.addTab(self._scroll(self.mail), _("Mail"))
+        self.mail_tab = self.tabs.addTab(self._scroll(self.mail), _("Mail"))
         self.tabs.addTab(self._language_tab(), _("Language"))
         self.tabs.addTab(self._backups_tab(), _("Backups"))
         self.save_button = QPushButton(icon("save"), _("Save settings"))
@@ -73,6 +73,10 @@ class SettingsPage(Page):
         layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
         self.save_action = QAction(icon("save"), _("Save settings"), self)
         self.save_action.triggered.connect(self.save)
+        self.save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
+        # Ctrl+S wherever the focus is on the page (the toolbar button alone would need the toolbar focused)
+        self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.save_action)
 
     @staticmethod
     def _scroll(widget: QWidget) -> QScrollArea:
@@ -98,6 +102,11 @@ class SettingsPage(Page):
         self.tax_number = QLineEdit()
         self.email = CheckedLineEdit(validation.email)
         self.phone = QLineEdit()
+        self.contact = QLineEdit()
+        self.contact.setObjectName("company_contact")
+        self.endpoint = CheckedLineEdit(validation.peppol_id)
+        self.endpoint.setObjectName("company_endpoint")
+        self.endpoint.edit.setPlaceholderText(_("SCHEME:ID, e.g. 9930:DE123456788 (needed for XRechnung and Peppol)"))
         self.iban = CheckedLineEdit(validation.iban)
         self.iban.setObjectName("company_iban")
         self.bic = CheckedLineEdit(validation.bic)
@@ -134,6 +143,8 @@ class SettingsPage(Page):
         form.addRow(_("Ta&x number"), self.tax_number)
         form.addRow(_("&Email"), self.email)
         form.addRow(_("P&hone"), self.phone)
+        form.addRow(_("Contact per&son"), self.contact)
+        form.addRow(_("Electronic add&ress (Peppol ID)"), self.endpoint)
         form.addRow(_("I&BAN"), self.iban)
         form.addRow(_("BI&C"), self.bic)
         form.addRow(_("&Currency"), self.currency)
@@ -155,6 +166,8 @@ class SettingsPage(Page):
         self.terms.setObjectName("terms")
         self.terms.setRange(0, 3650)
         self.terms.setSuffix(_(" days"))
+        self.default_rate = QComboBox()
+        self.default_rate.setObjectName("default_tax_rate")
         self.rounding = QComboBox()
         self.rounding.addItem(_("Per VAT rate over the document (EN 16931)"), "document")
         self.rounding.addItem(_("Per line"), "line")
@@ -176,6 +189,7 @@ class SettingsPage(Page):
         form.addRow("", self.credit_example)
         form.addRow("", help_text)
         form.addRow(_("Default payment &terms"), self.terms)
+        form.addRow(_("Default &VAT rate"), self.default_rate)
         form.addRow(_("VAT &rounding on new invoices"), self.rounding)
         form.addRow(_("&Paper size of PDFs"), self.paper)
         return widget
@@ -235,6 +249,8 @@ class SettingsPage(Page):
         self.tax_number.setText(profile.tax_number or "")
         self.email.setText(profile.email)
         self.phone.setText(profile.phone or "")
+        self.contact.setText(profile.contact or "")
+        self.endpoint.setText(validation.address_text(profile.endpoint_scheme, profile.endpoint_id))
         self.iban.setText(profile.iban)
         self.bic.setText(profile.bic)
         self.currency.set_code(profile.currency)
@@ -244,6 +260,12 @@ class SettingsPage(Page):
         self.invoice_pattern.setText(values["numbering.invoice"])
         self.credit_pattern.setText(values["numbering.credit_note"])
         self.terms.setValue(values["invoice.terms_days"])
+        self.default_rate.clear()
+        for rate in rates:
+            if rate.category == "S":
+                self.default_rate.addItem(rate.name, f"{rate.rate.normalize():f}")
+        default_rate = f"{values['invoice.default_tax_rate'].normalize():f}"
+        self.default_rate.setCurrentIndex(max(self.default_rate.findData(default_rate), 0))
         self.rounding.setCurrentIndex(max(self.rounding.findData(values["invoice.tax_rounding"]), 0))
         self.paper.setCurrentIndex(max(self.paper.findData(values["documents.paper_size"]), 0))
         self.accounting.show_values(values, rates)
@@ -252,12 +274,14 @@ class SettingsPage(Page):
         self._list_backups()
 
     def company_data(self) -> CompanyData:
+        scheme, identifier = validation.split_address(self.endpoint.text())
         return CompanyData(
             name=self.name.text(), address=self.address.toPlainText(), postcode=self.postcode.text(),
             city=self.city.text(), country=self.country.code(), vat_id=self.vat_id.text(),
             tax_number=self.tax_number.text(), email=self.email.text(), phone=self.phone.text(),
             iban=self.iban.text(), bic=self.bic.text(), currency=self.currency.code(), locale=self.locale.value() or "",
-            logo_path=self.logo_path, legal_details=self.legal.toPlainText(),
+            logo_path=self.logo_path, legal_details=self.legal.toPlainText(), contact=self.contact.text(),
+            endpoint_scheme=scheme, endpoint_id=identifier,
         )
 
     def save(self) -> bool:
@@ -271,6 +295,8 @@ class SettingsPage(Page):
             "ui.language": self.language.value(),
             "backup.keep": self.keep.value(),
         }
+        if self.default_rate.count():  # no standard rate entered yet: nothing to choose from
+            values["invoice.default_tax_rate"] = self.default_rate.currentData()
         try:
             values |= self.accounting.values()
         except InvoicerError as err:
