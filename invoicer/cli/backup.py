@@ -10,7 +10,7 @@ from invoicer.cli.base import Commands, Context, table
 def cmd_verify(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import integrity
 
-    report = ctx.read(lambda s: integrity.verify(s, ctx.db.folder))
+    report = ctx.read(lambda s: integrity.verify(s, ctx.db.folder, ctx.progress("verify")))
     data = {"ok": report.ok, "checked": report.checked, "problems": report.problems}
     ctx.out(data, lambda: report.summary())
     return 0 if report.ok else 1

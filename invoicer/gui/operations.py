@@ -24,10 +24,8 @@ from invoicer.gui import messages
 from invoicer.i18n import _, format_number
 from invoicer.services import (
     backups,
-    credit_notes,
     customers,
     invoices,
-    mailing,
     payments,
     products,
     settings,
@@ -37,16 +35,17 @@ from invoicer.services import (
 )
 from invoicer.services.backups import BackupInfo
 from invoicer.services.company import CompanyData
-from invoicer.services.credit_notes import CreditLine, Settlement
 from invoicer.services.customers import CustomerData
 from invoicer.services.invoices import DraftData
-from invoicer.services.mailing import MailSettings
 from invoicer.services.products import ProductData
 from invoicer.services.store import Database, Session
 
 if TYPE_CHECKING:
+    # types only: these services load when first used, which keeps the start path short
     from invoicer.documents.importers import SourceTable
+    from invoicer.services.credit_notes import CreditLine, Settlement
     from invoicer.services.imports import ImportReport
+    from invoicer.services.mailing import MailSettings
 
 T = TypeVar("T")
 
@@ -246,6 +245,8 @@ class Operations(QObject):
     ) -> bool:
         """Settings → Mail: its settings, the server (when given) and the password (keyring) in one transaction."""
 
+        from invoicer.services import mailing
+
         def save(session: Session) -> None:
             settings.put_all(session, values)
             if config is not None:
@@ -369,6 +370,8 @@ class Operations(QObject):
         lines: list[CreditLine] | None = None, amount: int | None = None, reason: str | None = None,
         refund: bool = False, issue_date: date | None = None,
     ) -> Settlement | None:
+        from invoicer.services import credit_notes
+
         return self._value(
             INVOICES,
             lambda s: credit_notes.issue_credit_note(

@@ -16,6 +16,7 @@ from invoicer.core.money import exponent, from_minor
 from invoicer.core.totals import TaxKey, convert_minor, totals_of
 from invoicer.core.workflow import receivable, status_word, statuses
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
+from invoicer.documents.tables import Progress
 from invoicer.services.audit import GENESIS, content_sha256, link_hash, places_as_issued, rounded_like
 from invoicer.services.ledger import receivables_by_invoice
 
@@ -38,17 +39,44 @@ class Report:
         return "\n".join([f"{len(self.problems)} problem(s) found (checked {counts}):", *[f"- {p}" for p in self.problems]])
 
 
-def verify(session: Session, folder: Path | None = None) -> Report:
+class _Steps:
+    """How far verify is, in documents read: every document for its totals, and a finalized one before that
+    for its chain link."""
+
+    def __init__(self, session: Session, progress: Progress | None) -> None:
+        self.progress = progress
+        self.total = 0
+        if progress is not None:
+            every = session.scalar(select(func.count()).select_from(Invoice)) or 0
+            drafts = session.scalar(select(func.count()).where(Invoice.status == "draft")) or 0
+            self.total = 2 * every - drafts
+        self.done = 0
+
+    def read(self) -> None:
+        self.done += 1
+        if self.progress is not None and self.done % BATCH == 0:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.progress is not None and self.done % BATCH:  # the last, partial batch
+            self.progress(self.done, self.total)
+
+
+def verify(session: Session, folder: Path | None = None, progress: Progress | None = None) -> Report:
+    """Check everything; ``progress(done, total)`` is told how many documents have been read so far (at a
+    million invoices verify takes minutes)."""
     report = Report()
+    steps = _Steps(session, progress)
     _sqlite(session, report)
     # documents issued before their currency's minor unit changed are checked in the unit they were issued in
     issued = places_as_issued(session)
-    _chain(session, report, issued)
+    _chain(session, report, issued, steps)
     _numbering(session, report)
-    _documents(session, report, issued)
+    _documents(session, report, issued, steps)
     _payments_and_credit(session, report)
     if folder is not None:
         _pdfs(session, folder, report)
+    steps.finish()
     return report
 
 
@@ -65,7 +93,7 @@ def _label(inv: Invoice) -> str:
     return f"{kind} {inv.number or '#' + str(inv.id)}"
 
 
-def _chain(session: Session, report: Report, issued: dict[int, dict[str, int]]) -> None:
+def _chain(session: Session, report: Report, issued: dict[int, dict[str, int]], steps: _Steps) -> None:
     prev = GENESIS
     linked: set[int] = set()
     count = 0
@@ -98,6 +126,7 @@ def _chain(session: Session, report: Report, issued: dict[int, dict[str, int]]) 
     docs = 0
     for inv in session.scalars(frozen).yield_per(BATCH):
         docs += 1
+        steps.read()
         expected = chained.get(inv.id)
         if expected is None:
             report.problems.append(f"{_label(inv)} is finalized but not in the hash chain.")
@@ -148,7 +177,7 @@ def _short(values: list[int]) -> str:
     return shown + (f" and {len(values) - 10} more" if len(values) > 10 else "")
 
 
-def _documents(session: Session, report: Report, issued: dict[int, dict[str, int]]) -> None:
+def _documents(session: Session, report: Report, issued: dict[int, dict[str, int]], steps: _Steps) -> None:
     """Stored totals equal a fresh computation from the lines; statuses agree with the amounts."""
     stmt = (
         select(Invoice)
@@ -163,6 +192,7 @@ def _documents(session: Session, report: Report, issued: dict[int, dict[str, int
     n = 0
     for inv in session.scalars(stmt).yield_per(BATCH):
         n += 1
+        steps.read()
         label = _label(inv)
         if inv.status not in statuses(inv.doc_type):
             report.problems.append(f"{label} has the status '{inv.status}', which its kind of document never has.")

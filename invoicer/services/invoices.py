@@ -43,7 +43,7 @@ from invoicer.db.models import (
     InvoiceTax,
     NumberCounter,
 )
-from invoicer.services import audit, documents, einvoicing, rates, settings, taxes, validation
+from invoicer.services import audit, rates, settings, taxes, validation
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
 from invoicer.services.actions import require
@@ -446,6 +446,9 @@ class SessionBook:
         return take_number(self.session, series, issue_date, customer_id)
 
     def keep_pdf(self, doc: Invoice) -> None:
+        # ReportLab and the e-invoice rules load at the first freeze, not at the app's start
+        from invoicer.services import documents, einvoicing
+
         self.session.flush()
         einvoicing.refuse_invalid(self.session, doc)  # nothing leaves the app that the official rules reject
         documents.store_frozen_pdf(self.session, doc)

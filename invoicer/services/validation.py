@@ -6,13 +6,6 @@ import re
 from datetime import date
 from types import ModuleType
 
-from email_validator import EmailNotValidError, validate_email
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
-from stdnum import get_cc_module
-from stdnum.eu import vat as eu_vat
-from stdnum.exceptions import ValidationError as StdnumError
-
 from invoicer.core import reference
 from invoicer.core.errors import N_, Message, ValidationError
 from invoicer.i18n import is_locale, normalize_locale
@@ -93,6 +86,8 @@ def locale(value: str | None) -> str:
 
 def email(value: str | None) -> str | None:
     """An email address checked and normalised by email-validator (syntax, IDNA; no DNS lookup)."""
+    from email_validator import EmailNotValidError, validate_email  # off the app's start path
+
     text = optional(value)
     if text is None:
         return None
@@ -105,6 +100,9 @@ def email(value: str | None) -> str | None:
 def vat_id(value: str | None, country_code: str | None) -> str | None:
     """Validate a VAT ID: EU ones (with EL for Greece and XI for Northern Ireland) with ``stdnum.eu.vat``,
     others with python-stdnum's scheme for the country; accepted as typed where there is none."""
+    from stdnum import get_cc_module  # off the app's start path
+    from stdnum.eu import vat as eu_vat
+
     text = optional(value)
     if text is None:
         return None
@@ -125,6 +123,8 @@ def vat_id(value: str | None, country_code: str | None) -> str | None:
 
 
 def _checked(module: ModuleType, number: str, text: str, cc: str) -> str:
+    from stdnum.exceptions import ValidationError as StdnumError
+
     try:
         return str(module.validate(number))
     except StdnumError:
@@ -134,6 +134,9 @@ def _checked(module: ModuleType, number: str, text: str, cc: str) -> str:
 
 
 def iban(value: str | None) -> str | None:
+    from schwifty import IBAN  # off the app's start path
+    from schwifty.exceptions import SchwiftyException
+
     text = optional(value)
     if text is None:
         return None
@@ -146,6 +149,9 @@ def iban(value: str | None) -> str | None:
 
 
 def bic(value: str | None) -> str | None:
+    from schwifty import BIC  # off the app's start path
+    from schwifty.exceptions import SchwiftyException
+
     text = optional(value)
     if text is None:
         return None

@@ -16,7 +16,7 @@ from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, known_revisions, open_database
 from invoicer.services import backups, customers, integrity, payments, settings
 
-from .helpers import make_open
+from .helpers import make_draft, make_open
 
 
 def verify(db: Database) -> integrity.Report:
@@ -40,6 +40,20 @@ def test_clean_database_verifies(seller: Database, customer_id: int) -> None:
     make_open(seller, customer_id)
     report = verify(seller)
     assert report.ok and report.checked["chain links"] == 1
+
+
+def test_verify_reports_how_many_documents_it_has_read(
+    seller: Database, customer_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):
+        make_open(seller, customer_id)
+    make_draft(seller, customer_id)
+    monkeypatch.setattr(integrity, "BATCH", 1)  # a report after every document
+    told: list[tuple[int, int]] = []
+    with transaction(seller.readonly_sessions) as s:
+        assert integrity.verify(s, progress=lambda done, total: told.append((done, total))).ok
+    # the three finalized documents are read for the chain, then all four for their totals
+    assert told == [(done, 7) for done in range(1, 8)]
 
 
 @pytest.mark.parametrize(

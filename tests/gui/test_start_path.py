@@ -1,0 +1,78 @@
+"""The app's start path loads only what the first painted window needs (issue "Fast at a million invoices")."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from invoicer import paths
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Modules the invoice list does not need: each is loaded by the action that uses it (a migration, a PDF,
+# an export, a mail, an import, a credit note), never at start.
+NOT_AT_START = (
+    "alembic",
+    "reportlab",
+    "openpyxl",
+    "xlsxwriter",
+    "saxonche",
+    "facturx",
+    "pypdf",
+    "lxml",
+    "keyring",
+    "schwifty",
+    "stdnum",
+    "email_validator",
+    "invoicer.documents",
+    "invoicer.mail",
+    "invoicer.services.documents",
+    "invoicer.services.ledger",
+    "invoicer.services.mailing",
+    "invoicer.services.credit_notes",
+    "invoicer.services.imports",
+    "invoicer.services.reports",
+    "invoicer.services.statements",
+    "invoicer.services.reminders",
+    "invoicer.services.integrity",
+    "invoicer.gui.dialogs",
+)
+
+# The real start (invoicer.app.run) in a fresh process; the event loop is replaced by a report of what is
+# loaded once the main window has been painted.
+CHILD = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+def shown(app):
+    app.processEvents()
+    windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    page = [w.stack.currentWidget().__class__.__name__ for w in windows if hasattr(w, "stack")]
+    print(json.dumps({"windows": [type(w).__name__ for w in windows], "page": page, "modules": sorted(sys.modules)}))
+    return 0
+QApplication.exec = shown
+from pathlib import Path
+from invoicer.app import run
+sys.exit(run(Path(sys.argv[1])))
+"""
+
+
+def loaded(name: str, modules: list[str]) -> bool:
+    return any(module == name or module.startswith(name + ".") for module in modules)
+
+
+def test_the_first_window_is_shown_without_the_modules_it_does_not_need(template_db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(template_db, paths.database_path(folder))  # at the head revision: nothing to migrate
+    (folder / "window.ini").write_text("[window]\npage=invoices\n", encoding="utf-8")
+    env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", CHILD, str(folder)], capture_output=True, text=True, cwd=ROOT,
+                            env=env, timeout=120, check=True)
+    shown = json.loads(result.stdout.splitlines()[-1])
+    assert shown["windows"] == ["MainWindow"]
+    assert shown["page"] == ["InvoicesPage"]
+    assert [name for name in NOT_AT_START if loaded(name, shown["modules"])] == []
