@@ -139,7 +139,9 @@ class Invoice(Base):
         ),
         CheckConstraint("tax_rounding IN ('document', 'line')", name="tax_rounding"),
         CheckConstraint("paid >= 0 AND credited >= 0", name="sums_positive"),
-        Index("ix_invoices_status_due", "doc_type", "status", "due_date"),
+        # receivables read from the index alone (migration 0011)
+        Index("ix_invoices_receivable", "doc_type", "status", "due_date", "customer_id", "currency", "total", "paid",
+              "credited"),
         Index("ix_invoices_customer_status", "customer_id", "status"),
         Index("ix_invoices_issue_date", "issue_date"),
         # the invoice list sorts a page of one doc_type by these (migration 0003)

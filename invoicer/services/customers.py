@@ -222,7 +222,7 @@ def current_receivables() -> Subquery:
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
                func.max(Invoice.total - Invoice.paid - Invoice.credited, 0).label("due"))
         # every invoice has a due date (a draft gets one); the range on it, which keeps all of them, is what makes
-        # SQLite (without ANALYZE statistics) read the open ones through ix_invoices_status_due, not every invoice
+        # SQLite (without ANALYZE statistics) read the open ones through ix_invoices_receivable, not every invoice
         .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.due_date >= date.min)
         .subquery()
     )
