@@ -4,6 +4,7 @@ the transitions of its life (finalize, void, write off, delete, duplicate)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,9 +57,17 @@ def cmd_invoice_delete(ctx: Context, a: argparse.Namespace) -> int:
 
 def cmd_invoice_finalize(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import invoices
+    from invoicer.services.documents import without_einvoice
 
-    number = ctx.write(lambda s: invoices.finalize_invoice(s, a.id, exchange_rate=a.rate))
-    ctx.out({"id": a.id, "number": number}, number)
+    number, currency = ctx.write(
+        lambda s: (invoices.finalize_invoice(s, a.id, exchange_rate=a.rate), invoices.get_invoice(s, a.id).currency)
+    )
+    note = without_einvoice(currency)
+    # the number alone on stdout (scripts read it); the note on stderr like other notices
+    if note is not None and not ctx.as_json:
+        print(f"invoicer: note: {note}", file=sys.stderr)
+    ctx.out({"id": a.id, "number": number, "einvoice": note is None, "note": None if note is None else str(note)},
+            number)
     return 0
 
 

@@ -7,7 +7,7 @@ derived from dates and amounts and never stored.
 
 Credit note: draft -> issued. A credit note exists as a draft only inside the transaction that
 issues it; once issued it is final: it is never edited, voided or deleted (a credit note given in
-error is corrected by a new invoice), only printed.
+error is corrected by a new invoice), only printed or emailed.
 
 ``refusal`` is the one place that says whether an action is possible on a document now, and why
 not: the GUI enables its toolbar from it, the services raise it.
@@ -205,8 +205,8 @@ _INVOICE_ACTIONS = (
     Action.RECORD_PAYMENT, Action.APPLY_CREDIT, Action.ISSUE_CREDIT_NOTE, Action.SEND, Action.PREVIEW_PDF,
     Action.SAVE_PDF, Action.DUPLICATE, Action.VOID, Action.WRITE_OFF,
 )
-_CREDIT_NOTE_ACTIONS = (Action.PREVIEW_PDF, Action.SAVE_PDF)
-#: what a credit note allows at all: it is only ever printed
+_CREDIT_NOTE_ACTIONS = (Action.SEND, Action.PREVIEW_PDF, Action.SAVE_PDF)
+#: what a credit note allows at all: it is only ever printed or emailed
 _CREDIT_NOTE_ALLOWS = frozenset(_CREDIT_NOTE_ACTIONS)
 
 

@@ -137,6 +137,8 @@ class Document:
     # the VAT total in the seller's accounting currency where the document's currency differs (BT-6, BT-111)
     tax_currency: str | None = None
     tax_total_in_tax_currency: int | None = None
+    # why the issued PDF carries no e-invoice XML, in the document's language (None: it carries one)
+    without_einvoice: str | None = None
 
     @property
     def is_credit_note(self) -> bool:

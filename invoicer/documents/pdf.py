@@ -543,9 +543,10 @@ def _epc_code(doc: Document) -> _QRFlowable | None:
 
 
 def _notes(doc: Document, words: Wording) -> list[Flowable]:
-    if not doc.notes:
+    notes = "\n\n".join(text for text in (doc.notes, doc.without_einvoice) if text)
+    if not notes:
         return []
-    return [Spacer(1, 5 * mm), _para(f"{words._('Notes')}:", _style("label", fontName=FONT_BOLD)), _para(doc.notes)]
+    return [Spacer(1, 5 * mm), _para(f"{words._('Notes')}:", _style("label", fontName=FONT_BOLD)), _para(notes)]
 
 
 # ---------------------------------------------------------------- entry points
@@ -610,7 +611,7 @@ def render_document(doc: Document) -> bytes:
     """What is issued: a valid document becomes a Factur-X PDF/A-3 with its CII XML embedded;
     drafts and void copies stay plain PDFs (they are not invoices a machine should book)."""
     pdf = render_pdf(doc)
-    if not doc.is_valid_document:
+    if not doc.is_valid_document or doc.without_einvoice:
         return pdf
     title = Wording.for_document(doc).title(doc)
     return facturx.embed(pdf, facturx.cii_xml(doc), doc, title=f"{doc.seller.name}: {title}", subject=title)

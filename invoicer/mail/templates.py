@@ -57,6 +57,55 @@ _INVOICE = {
         "Gracias por confiar en nosotros.\n\nAtentamente,\n{company}",
     ),
 }
+# a settled invoice is sent as a copy for the customer's records: it asks for nothing
+_PAID = {
+    "en": (
+        "Invoice {number} from {company} (settled)",
+        "Hello,\n\nplease find attached for your records a copy of our invoice {number} of {issue_date} "
+        "for {total}. It is settled: nothing is left to pay.\n\nThank you for your business.\n\n"
+        "Kind regards\n{company}",
+    ),
+    "de": (
+        "Rechnung {number} von {company} (beglichen)",
+        "Guten Tag,\n\nanbei erhalten Sie für Ihre Unterlagen eine Kopie unserer Rechnung {number} vom "
+        "{issue_date} über {total}. Sie ist beglichen; es ist nichts mehr zu zahlen.\n\n"
+        "Vielen Dank für Ihren Auftrag.\n\nMit freundlichen Grüßen\n{company}",
+    ),
+    "fr": (
+        "Facture {number} de {company} (réglée)",
+        "Bonjour,\n\nveuillez trouver ci-joint, pour vos archives, une copie de notre facture {number} du "
+        "{issue_date} d'un montant de {total}. Elle est réglée : il ne reste rien à payer.\n\n"
+        "Nous vous remercions de votre confiance.\n\nCordialement,\n{company}",
+    ),
+    "es": (
+        "Factura {number} de {company} (liquidada)",
+        "Buenos días:\n\nle adjuntamos, para sus archivos, una copia de nuestra factura {number} del "
+        "{issue_date} por un importe de {total}. Está liquidada: no queda nada pendiente de pago.\n\n"
+        "Gracias por confiar en nosotros.\n\nAtentamente,\n{company}",
+    ),
+}
+_CREDIT_NOTE = {
+    "en": (
+        "Credit note {number} from {company}",
+        "Hello,\n\nplease find attached our credit note {number} of {issue_date} for {total}.\n\n"
+        "Kind regards\n{company}",
+    ),
+    "de": (
+        "Gutschrift {number} von {company}",
+        "Guten Tag,\n\nanbei erhalten Sie unsere Gutschrift {number} vom {issue_date} über {total}.\n\n"
+        "Mit freundlichen Grüßen\n{company}",
+    ),
+    "fr": (
+        "Avoir {number} de {company}",
+        "Bonjour,\n\nveuillez trouver ci-joint notre avoir {number} du {issue_date} d'un montant de "
+        "{total}.\n\nCordialement,\n{company}",
+    ),
+    "es": (
+        "Factura rectificativa {number} de {company}",
+        "Buenos días:\n\nle adjuntamos nuestra factura rectificativa {number} del {issue_date} por un "
+        "importe de {total}.\n\nAtentamente,\n{company}",
+    ),
+}
 _FRIENDLY = {
     "en": (
         "Reminder: invoice {number} is due on {due_date}",
@@ -141,6 +190,8 @@ DEFAULT_TEMPLATES: dict[str, dict[str, dict[str, str]]] = {
     name: {lang: {"subject": subject, "body": body} for lang, (subject, body) in texts.items()}
     for name, texts in (
         ("invoice", _INVOICE),
+        ("invoice_paid", _PAID),
+        ("credit_note", _CREDIT_NOTE),
         ("reminder_friendly", _FRIENDLY),
         ("reminder_due", _DUE),
         ("reminder_overdue", _OVERDUE),

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from invoicer import paths
-from invoicer.core.errors import NotFoundError, StorageError, ValidationError
+from invoicer.core.errors import Message, NotFoundError, StorageError, ValidationError
+from invoicer.core.money import exponent
 from invoicer.core.totals import Balance
 from invoicer.core.workflow import amount_due
 from invoicer.db.engine import make_engine, make_session_factory, transaction
@@ -61,6 +62,18 @@ def _invoice(session: Session, invoice_id: int) -> Invoice:
     if invoice is None:
         raise NotFoundError(N_("There is no invoice or credit note {id}."), id=invoice_id)
     return invoice
+
+
+def without_einvoice(currency: str) -> Message | None:
+    """Why a document in ``currency`` is issued as a PDF without e-invoice XML, or None when it carries one:
+    EN 16931 states amounts with at most two decimals (BR-DEC-*), so the official rules reject any XML in a
+    currency with three (BHD, KWD, ...) or four, and Invoicer never embeds an XML they reject."""
+    places = exponent(currency)
+    if places <= 2:
+        return None
+    return Message(N_("No e-invoice (XML) is attached: the EN 16931 standard states amounts with at most two "
+                      "decimals and {currency} has {places}, so this document is a PDF only."),
+                   currency=currency, places=places)
 
 
 def _shown_balance(view: InvoiceView, mark: DocumentMark) -> Balance:
@@ -113,6 +126,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         settlement=view.settlement,
         notes=view.notes,
         buyer_reference=view.buyer_reference,
+        without_einvoice=None if (note := without_einvoice(view.currency)) is None else note.render(translate),
     )
 
 
@@ -263,6 +277,9 @@ def invoice_xml(session: Session, invoice_id: int) -> bytes:
     invoice = _invoice(session, invoice_id)
     if invoice.status == "draft":
         raise ValidationError(N_("A draft has no e-invoice yet; finalize it first."))
+    omitted = without_einvoice(invoice.currency)
+    if omitted is not None:
+        raise ValidationError(omitted)
     from invoicer.documents import facturx
 
     return facturx.cii_xml(document_data(session, invoice, DocumentMark.ISSUED))

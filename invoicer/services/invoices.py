@@ -413,6 +413,7 @@ def finalize_invoice(
     validation.still_valid(company.name, company.country, company.currency)
     validation.still_valid(customer.name, customer.country, invoice.currency)
     _check_vat_ids(invoice, company.vat_id, customer.vat_id)
+    _check_outside_scope_alone(invoice)
     _check_not_ahead(session, invoice.issue_date)
     rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
     return freeze_document(
@@ -490,6 +491,18 @@ def freeze_document(
     book.record(FREEZING[doc_type].value, series, doc, before, doc.status,
                 {"number": number, "total": doc.total, **payload})
     return number
+
+
+def _check_outside_scope_alone(invoice: Invoice) -> None:
+    """EN 16931 (BR-O-11 to BR-O-14): an invoice with supplies outside the scope of VAT (category O) has no
+    other category on any line, allowance or charge; its e-invoice would be rejected, so it is not issued."""
+    categories = {line.tax_category for line in invoice.lines} | {adj.tax_category for adj in invoice.adjustments}
+    if "O" in categories and len(categories) > 1:
+        raise ValidationError(
+            N_("Supplies outside the scope of VAT (category O) cannot share an invoice with other VAT categories "
+               "({categories}) under EN 16931: put them on an invoice of their own."),
+            "lines", categories=", ".join(sorted(categories - {"O"})),
+        )
 
 
 def _check_not_ahead(session: Session, issue_date: date) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
 from invoicer.core.errors import InvoicerError, ValidationError
+from invoicer.core.money import round_fraction
 from invoicer.core.totals import TaxKey, convert_minor, convert_parts
 from invoicer.core.workflow import display_status
 from invoicer.db.migrate import Database
@@ -77,6 +79,12 @@ ACCOUNT_SETTINGS = {
     name: settings.TextSetting(f"ledger.account.{name}", default, title, _account_code)
     for name, (default, title) in ACCOUNTS.items()
 }
+# most VAT laws let the seller reduce output VAT on a receivable that proves uncollectible (e.g. German
+# UStG § 17(2)1, Art. 90 of the VAT directive); where the law does not, the gross amount goes to bad debt
+WRITE_OFF_CORRECTS_VAT = settings.BoolSetting(
+    "ledger.writeoff_corrects_vat", True,
+    N_("Journal: a write-off reduces VAT payable by its VAT share (a recovery restores it)"),
+)
 REVENUE_ACCOUNTS = settings.JsonSetting[dict[str, str]](
     REVENUE_BY_RATE, {},
     N_("Journal: revenue account per tax rate, e.g. {\"S 19\": \"4400\", \"S 7\": \"4300\"} "
@@ -98,12 +106,22 @@ class Accounts:
     exchange_gain: str
     exchange_loss: str
     revenue_by_rate: dict[TaxKey, str]
+    write_off_corrects_vat: bool = True
 
     @classmethod
     def load(cls, session: Session) -> Accounts:
         codes = {name: setting.get(session) for name, setting in ACCOUNT_SETTINGS.items()}
         by_rate = {_rate_key(key): code for key, code in REVENUE_ACCOUNTS.get(session).items()}
-        return cls(**codes, revenue_by_rate=by_rate)
+        return cls(**codes, revenue_by_rate=by_rate, write_off_corrects_vat=WRITE_OFF_CORRECTS_VAT.get(session))
+
+    def bad_debt_postings(self, amount: int, tax_total: int | None, total: int | None) -> list[tuple[str, int]]:
+        """``amount`` (company minor units, + debit) moved into or out of bad debt on a document with these
+        company-currency totals: with the VAT correction its VAT share goes to VAT payable instead, so a
+        write-off reduces output VAT and a recovery restores it in proportion."""
+        tax = 0
+        if self.write_off_corrects_vat and tax_total and total:
+            tax = round_fraction(Fraction(amount * tax_total, total))
+        return [(self.bad_debt, amount - tax), (self.tax_payable, tax)]
 
     def revenue_for(self, category: str, rate: Decimal) -> str:
         return self.revenue_by_rate.get(TaxKey(category, rate), self.revenue)
@@ -460,6 +478,7 @@ class _Journal:
                 Payment.excess, Payment.currency, Payment.company_amount, Invoice.number, Invoice.exchange_rate,
                 Invoice.company_currency, original.kind,
                 and_(Invoice.closed_at.is_not(None), _recovers_bad_debt(Payment)), Payment.invoice_id,
+                Invoice.company_tax_total, Invoice.company_total,
             )
             .join(Invoice, Invoice.id == Payment.invoice_id)
             .outerjoin(original, original.id == Payment.reverses_id)
@@ -471,6 +490,7 @@ class _Journal:
             select(
                 AuditEvent.id, written_on, func.json_extract(AuditEvent.payload, "$.amount_due"), Invoice.number,
                 Invoice.currency, Invoice.exchange_rate, Invoice.company_currency, Invoice.id,
+                Invoice.company_tax_total, Invoice.company_total,
             )
             .join(Invoice, Invoice.id == AuditEvent.entity_id)
             .where(AuditEvent.entity == "invoice", AuditEvent.action == "write_off",
@@ -517,7 +537,7 @@ class _Journal:
     def _payments(self) -> Iterator[JournalEntry]:
         a = self.a
         for (pid, reverses, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
-             original_kind, recovery, invoice_id) in _stream(self.q.session, self.payments):
+             original_kind, recovery, invoice_id, c_tax, c_total) in _stream(self.q.session, self.payments):
             locked = rate or Decimal(1)
             # receivables and customer credit are settled at the rate they were booked at (locked at finalize);
             # money received at another day's rate leaves an exchange difference
@@ -525,12 +545,13 @@ class _Journal:
             c_amount = at_locked if c_amount is None else c_amount
             c_applied, c_excess = convert_parts([applied, excess], currency, company or currency, locked, at_locked)
             difference = c_amount - at_locked
-            settles = a.bad_debt if recovery else a.receivables
+            settles = (a.bad_debt_postings(-c_applied, c_tax, c_total) if recovery
+                       else [(a.receivables, -c_applied)])
             from_credit = (original_kind if kind == "reversal" else kind) == "credit_applied"
             source = a.customer_credit if from_credit else a.bank
             text = _payment_text(kind, pid, reverses)
             yield _entry(paid_on, number, text, [
-                (source, c_amount), (settles, -c_applied), (a.customer_credit, -c_excess),
+                (source, c_amount), *settles, (a.customer_credit, -c_excess),
                 # a reversal undoes the gain or loss of the payment it reverses, on the same account
                 (a.exchange_gain if (difference > 0) != (kind == "reversal") else a.exchange_loss, -difference),
             ], invoice_id)
@@ -538,12 +559,12 @@ class _Journal:
     def _write_offs(self) -> Iterator[JournalEntry]:
         a = self.a
         changes = audit.minor_unit_changes(self.q.session)
-        for event_id, day, due, number, currency, rate, company, invoice_id in _stream(self.q.session,
-                                                                                    self.write_offs):
+        for (event_id, day, due, number, currency, rate, company, invoice_id, c_tax,
+             c_total) in _stream(self.q.session, self.write_offs):
             due_today = audit.counted_today(int(due or 0), currency, event_id, changes)
             amount = convert_minor(due_today, currency, company or currency, rate or Decimal(1))
             yield _entry(date.fromisoformat(day), number, _("Written off as uncollectible"),
-                         [(a.bad_debt, amount), (a.receivables, -amount)], invoice_id)
+                         [*a.bad_debt_postings(amount, c_tax, c_total), (a.receivables, -amount)], invoice_id)
 
 
 def _recovers_bad_debt(payment: Any) -> ColumnElement[bool]:

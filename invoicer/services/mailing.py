@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import ConflictError, InvoicerError, Message, StorageError, ValidationError, reason
-from invoicer.core.workflow import Action, InvoiceStatus
+from invoicer.core.workflow import Action, DocType, InvoiceStatus
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, SentMessage
@@ -265,14 +265,23 @@ def _facts(view: InvoiceView, customer: Customer, today: date) -> templates.Fact
     )
 
 
-def _attachment(session: Session, invoice: Invoice, reminder: bool) -> bytes:
-    """The frozen PDF; for a reminder on a partly paid or credited invoice, the marked copy that shows
-    the amount due now (its EPC QR code asks for that amount, not the original total)."""
+def own_template(invoice: Invoice) -> str:
+    """The message an invoice or credit note is sent with: a credit note's, a paid (or fully credited)
+    invoice's copy/receipt wording (never "0,00 € payable by"), else the invoice's."""
+    if invoice.doc_type == DocType.CREDIT_NOTE:
+        return "credit_note"
+    return "invoice_paid" if invoice.amount_due == 0 else "invoice"
+
+
+def _attachment(session: Session, invoice: Invoice) -> bytes:
+    """The frozen PDF; once payments or credits changed what is due, the marked copy showing the amount
+    due now instead: the frozen PDF's EPC QR code asks for the original total, and the email must never
+    ask for more than is due (the copy's code asks for the amount due now, a settled one has none)."""
     # imported here: rendering pulls in ReportLab and factur-x, which a cron run with nothing to send
     # (most of them) should not pay for at start-up
     from invoicer.services import documents
 
-    if reminder and invoice.amount_due != invoice.total:
+    if invoice.doc_type == DocType.INVOICE and invoice.amount_due != invoice.total:
         return documents.document_pdf(session, invoice.id, copy=True)
     return documents.frozen_pdf(session, invoice.id)
 
@@ -284,8 +293,7 @@ def _message_text(session: Session, view: InvoiceView, customer: Customer, templ
 
 
 def compose(
-    session: Session, config: MailSettings, invoice: Invoice, template: str, to: tuple[str, ...],
-    today: date, reminder: bool,
+    session: Session, config: MailSettings, invoice: Invoice, template: str, to: tuple[str, ...], today: date,
 ) -> EmailMessage:
     """The message for ``invoice`` from ``template`` in the customer's language, PDF attached (and the XML
     for a customer whose format travels as a file of its own)."""
@@ -303,7 +311,7 @@ def compose(
     message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(text.body)
     message.add_attachment(
-        _attachment(session, invoice, reminder), maintype="application", subtype="pdf",
+        _attachment(session, invoice), maintype="application", subtype="pdf",
         filename=_attachment_name(invoice.number or ""),
     )
     if _separate_xml(invoice, reminder):
@@ -330,10 +338,10 @@ class Preview:
 
 def preview(session: Session, invoice_id: int, today: date | None = None) -> Preview:
     """The invoice email as it would go out now (no PDF rendered, nothing written)."""
-    invoice = invoices.get_invoice(session, invoice_id)
+    invoice = invoices.get_invoice(session, invoice_id, doc_type=None)
     require(session, invoice, Action.SEND)
     day = today or date.today()
-    text = _message_text(session, view_of(session, invoice, day), invoice.customer, "invoice", day)
+    text = _message_text(session, view_of(session, invoice, day), invoice.customer, own_template(invoice), day)
     previous = last_invoice_send(session, invoice_id)
     return Preview(
         invoice_id=invoice.id, number=invoice.number or "", to=(invoice.customer.email,) if invoice.customer.email
@@ -379,15 +387,16 @@ def still_remindable(invoice: Invoice) -> bool:
 def deliver(
     db: Database, connection: smtp.SmtpConnection, config: MailSettings, invoice_id: int, *,
     today: date, to: list[str] | None = None, again: bool = False,
-    level: str | None = None, template: str = "invoice",
+    level: str | None = None, template: str | None = None,
 ) -> SentMail | None:
-    """Compose, record and send one message in one write transaction; None when a reminder is no
-    longer due (paid meanwhile, or its level already sent by another run)."""
+    """Compose, record and send one message in one write transaction (``template`` None: the document's
+    own, see ``own_template``); None when a reminder is no longer due (paid meanwhile, or its level
+    already sent by another run)."""
     sent: SentMail | None = None
     handed_over = False
     try:
         with transaction(db.sessions) as session:
-            invoice = invoices.get_invoice(session, invoice_id)
+            invoice = invoices.get_invoice(session, invoice_id, doc_type=None)
             require(session, invoice, Action.SEND)
             if level is None:
                 if not again:
@@ -396,7 +405,7 @@ def deliver(
                 return None
             addresses = recipients_for(invoice, to)
             copies = (config.from_address,) if config.copy_to_sender and config.from_address else ()
-            message = compose(session, config, invoice, template, addresses, today, reminder=level is not None)
+            message = compose(session, config, invoice, template or own_template(invoice), addresses, today)
             sent = SentMail(
                 invoice_id=invoice.id, number=invoice.number or "", level=level, message_id=message["Message-ID"],
                 to=addresses, copies=tuple(c for c in copies if c not in addresses), subject=message["Subject"],
@@ -431,7 +440,7 @@ def check_sendable(db: Database, invoice_id: int, to: list[str] | None, again: b
     and (unless ``again``) not sent before."""
     with transaction(db.readonly_sessions) as session:
         config = mail_settings(session)
-        invoice = invoices.get_invoice(session, invoice_id)
+        invoice = invoices.get_invoice(session, invoice_id, doc_type=None)
         require(session, invoice, Action.SEND)
         recipients_for(invoice, to)
         if not again:

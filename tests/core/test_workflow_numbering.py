@@ -113,10 +113,10 @@ def test_refusals_carry_the_error_services_raise() -> None:
     assert refused is not None and str(refused.message) == "The customer has no credit in EUR to apply."
 
 
-def test_an_issued_credit_note_is_only_printed() -> None:
+def test_an_issued_credit_note_is_only_printed_or_emailed() -> None:
     note = DocumentState("credit_note", "issued", "CN-1", "EUR", 1000)
-    assert available_actions(note) == {Action.PREVIEW_PDF, Action.SAVE_PDF}
-    assert offered_actions("credit_note", "issued") == (Action.PREVIEW_PDF, Action.SAVE_PDF)
+    assert available_actions(note) == {Action.SEND, Action.PREVIEW_PDF, Action.SAVE_PDF}
+    assert offered_actions("credit_note", "issued") == (Action.SEND, Action.PREVIEW_PDF, Action.SAVE_PDF)
     with pytest.raises(TransitionError, match="not possible on a credit note"):
         require(note, Action.VOID)
     assert statuses("credit_note") == {"draft", "issued"}

@@ -56,5 +56,5 @@ def test_actions_follow_status_and_amounts(qtbot, window, gui_db, dialogs):  # t
     note_window = window.open_invoice(note)
     activate(qtbot, note_window)
     shown = [a.text() for a in note_window.toolbar.actions()]
-    assert shown == ["Preview PDF", "Save PDF…"]
+    assert shown == ["Send by email…", "Preview PDF", "Save PDF…"] and note_window.send_action.isEnabled()
     assert not note_window.apply_credit_action.isEnabled() and not note_window.duplicate_action.isEnabled()

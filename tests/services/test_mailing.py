@@ -4,6 +4,7 @@ the audit record, repeat sends, and failures that leave the database exactly as 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -13,15 +14,18 @@ from typing import Any
 
 import keyring
 import keyring.backends.fail
+import pypdfium2
 import pytest
+import zxingcpp
 from sqlalchemy import select
 
 from invoicer.core.errors import StorageError, ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import AuditEvent, Invoice, SentMessage
+from invoicer.documents.qr import epc_payload
 from invoicer.mail import secrets, smtp
-from invoicer.services import customers, documents, invoices, mailing, settings
+from invoicer.services import credit_notes, customers, documents, invoices, mailing, payments, settings
 from invoicer.services.mailing import MailSettings
 from tests.mail.smtp_server import HOST, PASSWORD, USER, Server, ServerFactory, free_port
 
@@ -297,3 +301,65 @@ def test_a_record_failing_after_the_server_took_the_message_says_so(
     with pytest.raises(StorageError, match=r"INV-2026-00001 was sent \(Message-ID <.*>\) but the database could not"):
         mailing.send_invoice(seller, invoice_id)
     assert len(server.messages) == 1
+
+
+def _qr_codes(pdf: bytes) -> list[str]:
+    return [
+        code.bytes.decode("utf-8")
+        for page in pypdfium2.PdfDocument(io.BytesIO(pdf))
+        for code in zxingcpp.read_barcodes(page.render(scale=3).to_pil())
+    ]
+
+
+def _sent(server: Server) -> tuple[str, str, bytes]:
+    """Subject, body and the one attached PDF of the last message the server took."""
+    message = server.messages[-1].message
+    [attachment] = message.iter_attachments()
+    return message["Subject"], message.get_body(("plain",)).get_content(), attachment.get_content()
+
+
+def test_a_partly_paid_invoice_is_sent_asking_only_for_what_is_due(
+    seller: Database, invoice_id: int, server: Server
+) -> None:
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, invoice_id, 20000, date(2026, 11, 5))
+        credit_notes.issue_credit_note(s, invoice_id, amount=7703, reason="Goodwill", issue_date=date(2026, 11, 6))
+        frozen = documents.frozen_pdf(s, invoice_id)
+    mailing.send_invoice(seller, invoice_id, today=date(2026, 11, 9))
+
+    _subject, body, pdf = _sent(server)
+    assert "d'un montant de 200,00\xa0€" in body
+    assert pdf != frozen  # the issued PDF asks for 477.03: the marked copy goes out instead
+    assert _qr_codes(pdf) == [epc_payload("Müller & Söhne GmbH", "DE89370400440532013000", 20000, "INV-2026-00001",
+                                          "COBADEFFXXX")]
+
+
+def test_a_settled_invoice_is_sent_as_a_copy_that_asks_for_nothing(
+    seller: Database, invoice_id: int, server: Server
+) -> None:
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, invoice_id, 47703, date(2026, 11, 5))
+        assert "(réglée)" in mailing.preview(s, invoice_id, date(2026, 11, 9)).subject
+    mailing.send_invoice(seller, invoice_id, today=date(2026, 11, 9))
+
+    subject, body, pdf = _sent(server)
+    assert subject == "Facture INV-2026-00001 de Müller & Söhne GmbH (réglée)"
+    assert "une copie de notre facture INV-2026-00001 du 2 novembre 2026 d'un montant de 477,03\xa0€" in body
+    assert "il ne reste rien à payer" in body
+    assert "0,00" not in body and "payable" not in body and "IBAN" not in body
+    assert _qr_codes(pdf) == []
+
+
+def test_a_credit_note_can_be_emailed(seller: Database, invoice_id: int, server: Server) -> None:
+    with transaction(seller.sessions) as s:
+        note = credit_notes.issue_credit_note(s, invoice_id, amount=10000, reason="Goodwill",
+                                              issue_date=date(2026, 11, 6))
+        assert mailing.preview(s, note.credit_note_id, date(2026, 11, 9)).subject == (
+            "Avoir CN-2026-00001 de Müller & Söhne GmbH")
+        frozen = documents.frozen_pdf(s, note.credit_note_id)
+    mailing.send_invoice(seller, note.credit_note_id, today=date(2026, 11, 9))
+
+    subject, body, pdf = _sent(server)
+    assert subject == "Avoir CN-2026-00001 de Müller & Söhne GmbH"
+    assert "notre avoir CN-2026-00001 du 6 novembre 2026 d'un montant de 100,00\xa0€" in body
+    assert pdf == frozen and _qr_codes(pdf) == []

@@ -21,6 +21,7 @@ from invoicer.services.ledger import Accounts, build_ledger, receivables_by_invo
 from .helpers import make_open
 
 TOTAL = 47703  # three_lines(): 403.89 net + 73.14 VAT
+TAX = 7314
 
 
 def verify(db: Database) -> integrity.Report:
@@ -164,5 +165,33 @@ def test_a_payment_from_before_the_write_off_reversed_afterwards_adds_to_the_bad
         payments.reverse_payment(s, early)
     assert books(seller, inv) == ("uncollectible", 0)
     with transaction(seller.sessions) as s:
-        assert _balance(s, Accounts.load(s).bad_debt) == TOTAL  # all of it is written off in the end
+        accounts = Accounts.load(s)
+        # all of it is written off in the end: the net amount as bad debt, the VAT taken back from VAT payable
+        assert (_balance(s, accounts.bad_debt), _balance(s, accounts.tax_payable)) == (TOTAL - TAX, 0)
+    assert verify(seller).ok, verify(seller).summary()
+
+
+def test_a_write_off_reduces_output_vat_and_a_recovery_restores_its_share(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        invoices.mark_uncollectible(s, inv)
+    with transaction(seller.sessions) as s:
+        accounts = Accounts.load(s)
+        # debit bad debt net, debit VAT payable the tax part, credit receivables gross: no VAT owed any more
+        assert (_balance(s, accounts.bad_debt), _balance(s, accounts.tax_payable)) == (TOTAL - TAX, 0)
+        payments.record_payment(s, inv, 11900)  # a partial recovery: its VAT share (18.25) is owed again
+    with transaction(seller.sessions) as s:
+        assert (_balance(s, accounts.bad_debt), _balance(s, accounts.tax_payable)) == (TOTAL - TAX - 10075, -1825)
+        assert _balance(s, accounts.receivables) == 0
+    assert verify(seller).ok, verify(seller).summary()
+
+
+def test_the_vat_correction_of_a_write_off_is_a_setting(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        settings.put(s, "ledger.writeoff_corrects_vat", "false")
+        invoices.mark_uncollectible(s, inv)
+    with transaction(seller.sessions) as s:
+        accounts = Accounts.load(s)
+        assert (_balance(s, accounts.bad_debt), _balance(s, accounts.tax_payable)) == (TOTAL, -TAX)
     assert verify(seller).ok, verify(seller).summary()
