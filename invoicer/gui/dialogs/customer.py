@@ -22,6 +22,7 @@ from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import _, error_text
 from invoicer.services import company, customers, settings, validation
 from invoicer.services.customers import CustomerData
+from invoicer.services.store import Session
 
 
 class CustomerDialog(QDialog):
@@ -50,7 +51,7 @@ class CustomerDialog(QDialog):
         self.bic = CheckedLineEdit(validation.bic)
         self.bic.setObjectName("bic")
         self.currency = CurrencyPicker()
-        self.locale = LocalePicker()
+        self.document_locale = LocalePicker()  # not ``locale``: that would hide QWidget.locale()
         self.terms = QSpinBox()
         self.terms.setRange(0, 3650)
         self.terms.setSuffix(_(" days"))
@@ -73,7 +74,7 @@ class CustomerDialog(QDialog):
         form.addRow(_("I&BAN"), self.iban)
         form.addRow(_("BI&C"), self.bic)
         form.addRow(_("Billing c&urrency"), self.currency)
-        form.addRow(_("Document &language"), self.locale)
+        form.addRow(_("Document &language"), self.document_locale)
         form.addRow(_("Payment &terms"), self.terms)
         form.addRow(_("Note&s"), self.notes)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -101,10 +102,10 @@ class CustomerDialog(QDialog):
             self.outdated.hide()
 
     def _load(self) -> None:
-        def query(session: object) -> tuple:
-            seller = company.get_company(session)  # type: ignore[arg-type]
-            terms = settings.TERMS_DAYS.get(session)  # type: ignore[arg-type]
-            existing = None if self.customer_id is None else customers.get_customer(session, self.customer_id)  # type: ignore[arg-type]
+        def query(session: Session) -> tuple[str | None, str | None, str | None, int, CustomerData | None]:
+            seller = company.get_company(session)
+            terms = settings.TERMS_DAYS.get(session)
+            existing = None if self.customer_id is None else customers.get_customer(session, self.customer_id)
             data = None if existing is None else customers.customer_data(existing)
             return seller.country, seller.currency, seller.locale, terms, data
 
@@ -112,7 +113,7 @@ class CustomerDialog(QDialog):
         if data is None:
             self.country.set_code(country or "DE")
             self.currency.set_code(currency or "EUR")
-            self.locale.set_value(locale)
+            self.document_locale.set_value(locale)
             self.terms.setValue(int(terms))
             return
         self.name.setText(data.name)
@@ -126,7 +127,7 @@ class CustomerDialog(QDialog):
         self.iban.setText(data.iban)
         self.bic.setText(data.bic)
         self.currency.set_code(data.currency or "EUR")
-        self.locale.set_value(data.locale)
+        self.document_locale.set_value(data.locale)
         self.terms.setValue(data.terms_days or 0)
         self.notes.setPlainText(data.notes or "")
 
@@ -136,7 +137,7 @@ class CustomerDialog(QDialog):
             email=self.email.text(), address=self.address.toPlainText(), postcode=self.postcode.text(),
             city=self.city.text(), vat_id=self.vat_id.text(), iban=self.iban.text(), bic=self.bic.text(),
             currency=self.currency.code(),
-            locale=self.locale.value(), terms_days=self.terms.value(), notes=self.notes.toPlainText(),
+            locale=self.document_locale.value(), terms_days=self.terms.value(), notes=self.notes.toPlainText(),
         )
 
     def accept(self) -> None:

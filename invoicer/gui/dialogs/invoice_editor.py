@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages
-from invoicer.gui.dialogs.document_data import Document, load_document
+from invoicer.gui.dialogs.document_data import CreditNoteRow, Document, HistoryRow, load_document
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import (
@@ -38,6 +38,8 @@ from invoicer.gui.style import (
     locale_decimal,
     money,
     plain_decimal,
+    python_date,
+    qt_date,
     status_color,
     status_label,
     warning_style,
@@ -50,8 +52,12 @@ from invoicer.gui.widgets.totals import TaxLine, TotalsBox, TotalsView
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import company as company_service
 from invoicer.services import customers, invoices, products, rates, settings, taxes
+from invoicer.services.customers import CustomerChoice
 from invoicer.services.invoices import AdjustmentData, DraftData, LineData
 from invoicer.services.payments import PaymentRow
+from invoicer.services.products import ProductRow
+from invoicer.services.store import Session
+from invoicer.services.taxes import TaxRateRow
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -64,7 +70,7 @@ def buddy(text: str, widget: QWidget) -> QLabel:
     return label
 
 
-def tax_value(category: str, rate: Decimal | str) -> str:
+def tax_value(category: str, rate: Decimal | str | int) -> str:
     """A tax rate as stored in a cell: ``"S|19"``."""
     return f"{category}|{Decimal(str(rate)).normalize():f}"
 
@@ -92,10 +98,13 @@ class InvoiceEditor(QWidget):
         for row in self.customer_rows:
             self.customer.addItem(row.name, row.id)
         completer = self.customer.completer()
+        assert completer is not None  # an editable combo box has one
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.customer.setCurrentIndex(-1)
-        self.customer.lineEdit().setPlaceholderText(_("Type to find a customer"))
+        line_edit = self.customer.lineEdit()
+        assert line_edit is not None  # editable
+        line_edit.setPlaceholderText(_("Type to find a customer"))
         self.customer.currentIndexChanged.connect(self._customer_changed)
         self.new_customer = QPushButton(_("New customer…"))
         self.new_customer.setObjectName("new_customer")
@@ -150,12 +159,12 @@ class InvoiceEditor(QWidget):
     # ------------------------------------------------------------ lookups
 
     def _read_lookups(self) -> None:
-        def query(session: object) -> tuple:
+        def query(session: Session) -> tuple[list[CustomerChoice], list[TaxRateRow], list[ProductRow], str]:
             return (
-                customers.customer_choices(session, include_archived=False),  # type: ignore[arg-type]
-                taxes.list_tax_rates(session),  # type: ignore[arg-type]
-                products.list_products(session),  # type: ignore[arg-type]
-                settings.TAX_ROUNDING.get(session),  # type: ignore[arg-type]
+                customers.customer_choices(session, include_archived=False),
+                taxes.list_tax_rates(session),
+                products.list_products(session),
+                settings.TAX_ROUNDING.get(session),
             )
 
         self.customer_rows, rates, self.product_rows, self.rounding = self.ops.read(query)
@@ -248,7 +257,8 @@ class InvoiceEditor(QWidget):
         return edit
 
     def _make_actions(self) -> None:
-        def action(name: str, text: str, slot: object, shortcut: QKeySequence | str | None = None,
+        def action(name: str, text: str, slot: object,
+                   shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
                    icon_name: str | None = None) -> QAction:
             act = QAction(icon(icon_name) if icon_name else icon(name), text, self)
             act.setObjectName(name)
@@ -363,7 +373,7 @@ class InvoiceEditor(QWidget):
         payments_layout.addWidget(self.payment_table)
         payments_layout.addWidget(self.reverse_button, 0, Qt.AlignmentFlag.AlignRight)
         self.payments_index = self.tabs.addTab(payments_tab, _("Payments"))
-        self.notes_model: RecordTableModel = RecordTableModel([
+        self.notes_model: RecordTableModel[CreditNoteRow] = RecordTableModel([
             Field(N_("Number"), lambda n: n.number or ""),
             Field(N_("Date"), lambda n: day(n.issue_date)),
             Field(N_("Total"), lambda n: money(n.total, self.document.currency if self.document else "EUR"),
@@ -374,7 +384,7 @@ class InvoiceEditor(QWidget):
         self.notes_table.activated.connect(
             lambda index: self.window_.open_invoice(self.notes_model.record(index.row()).id))
         self.notes_index = self.tabs.addTab(self.notes_table, _("Credit notes"))
-        self.history_model: RecordTableModel = RecordTableModel([
+        self.history_model: RecordTableModel[HistoryRow] = RecordTableModel([
             Field(N_("When (UTC)"), lambda h: h.at),
             Field(N_("Who"), lambda h: h.actor),
             Field(N_("What"), lambda h: action_label(h.action)),
@@ -405,7 +415,8 @@ class InvoiceEditor(QWidget):
             self.lines.load([self._blank_line()])
             self.adjustments.load([])
         else:
-            document = self.ops.read(lambda s: load_document(s, self.invoice_id))  # type: ignore[arg-type]
+            invoice_id = self.invoice_id
+            document = self.ops.read(lambda s: load_document(s, invoice_id))
             self.document = document
             self._fill(document)
         self._loading = False
@@ -420,9 +431,9 @@ class InvoiceEditor(QWidget):
             self.customer.addItem(doc.customer_name, doc.customer_id)
         self.customer.setCurrentIndex(self.customer.findData(doc.customer_id))
         self.currency.setText(doc.currency)
-        self.issue_date.setDate(doc.issue_date)
+        self.issue_date.setDate(qt_date(doc.issue_date))
         if doc.due_date:
-            self.due_date.setDate(doc.due_date)
+            self.due_date.setDate(qt_date(doc.due_date))
         self.buyer_reference.setText(data.buyer_reference or "")
         self.notes.setPlainText(data.notes or "")
         self.rounding = data.tax_rounding or self.rounding
@@ -433,7 +444,8 @@ class InvoiceEditor(QWidget):
                 "unit": line.unit,
                 "unit_price": locale_decimal(line.unit_price),
                 "discount": locale_decimal(line.discount_percent),
-                "tax": tax_value(line.tax_category, line.tax_rate),
+                # a stored line always has its category (draft_data); only a new line's may be None
+                "tax": tax_value(cast(str, line.tax_category), line.tax_rate),
                 "product_id": str(line.product_id or ""),
                 "discount_amount": "" if line.discount_amount is None else str(line.discount_amount),
             }
@@ -618,8 +630,8 @@ class InvoiceEditor(QWidget):
             customer_id=row.id,
             lines=lines,
             currency=self.document.currency if self.document else None,
-            issue_date=self.issue_date.date().toPython(),
-            due_date=self.due_date.date().toPython(),
+            issue_date=python_date(self.issue_date.date()),
+            due_date=python_date(self.due_date.date()),
             tax_rounding=self.rounding,
             adjustments=adjustments,
             notes=self.notes.toPlainText(),
