@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
 from schwifty import BIC, IBAN
@@ -16,6 +16,9 @@ from stdnum.exceptions import ValidationError as StdnumError
 from invoicer.core import reference
 from invoicer.core.errors import N_, Message, ValidationError
 from invoicer.i18n import is_locale, normalize_locale
+
+if TYPE_CHECKING:
+    from stdnum.util import NumberValidationModule  # stdnum's protocol of a number module; None at run time
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
@@ -124,7 +127,7 @@ def vat_id(value: str | None, country_code: str | None) -> str | None:
     return compact
 
 
-def _checked(module: ModuleType, number: str, text: str, cc: str) -> str:
+def _checked(module: NumberValidationModule, number: str, text: str, cc: str) -> str:
     try:
         return str(module.validate(number))
     except StdnumError:
