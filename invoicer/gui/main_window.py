@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -32,6 +32,7 @@ from invoicer.services.store import Database
 
 if TYPE_CHECKING:
     from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher
+    from invoicer.gui.pages.invoices import InvoicesPage
 
 WINDOW_STATE_FILE = "window.ini"
 
@@ -199,6 +200,10 @@ class MainWindow(QMainWindow):
         if self.sidebar.currentRow() != row:
             self.sidebar.setCurrentRow(row)  # calls _row_changed
         return self.pages[key]
+
+    def show_invoices(self) -> InvoicesPage:
+        """Switch to the invoice list and return it (for another page to filter it)."""
+        return cast("InvoicesPage", self.show_page("invoices"))  # PAGES makes "invoices" an InvoicesPage
 
     def page(self, key: str) -> Page:
         if key not in self.pages:

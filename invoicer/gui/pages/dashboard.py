@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -145,7 +145,7 @@ class DashboardPage(Page):
         label.setFont(font)
         return label
 
-    def toolbar_actions(self) -> list:  # type: ignore[type-arg]
+    def toolbar_actions(self) -> list[QAction]:
         return [self.window_.new_invoice_action]
 
     def refresh(self) -> None:
@@ -189,8 +189,7 @@ class DashboardPage(Page):
             _("checking…") if count is None else _("due to be sent") if count else _("none due today"))
 
     def _show_invoices(self, status: str | None) -> None:
-        page = self.window_.show_page("invoices")
-        page.filter_status(status)  # type: ignore[attr-defined]
+        self.window_.show_invoices().filter_status(status)
 
 
 def describe(event: Activity) -> str:
