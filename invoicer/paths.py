@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 import threading
 from pathlib import Path
@@ -14,6 +15,7 @@ from platformdirs import user_data_path
 from invoicer import APP_ID, APP_NAME
 
 DB_FILENAME = "invoicer.sqlite3"
+LOGO_DIRNAME = "logo"
 ENV_DATA_DIR = "INVOICER_DATA_DIR"
 
 
@@ -65,6 +67,26 @@ def log_path(folder: Path) -> Path:
     return folder / "logs" / f"{APP_ID}.log"
 
 
+def logo_dir(folder: Path) -> Path:
+    """The company logo, copied in when it is set (backups carry it with the business)."""
+    return folder / LOGO_DIRNAME
+
+
+def logo_file(folder: Path, stored: str | None) -> Path | None:
+    """The logo file the company profile names, or None when there is none or it cannot be found.
+
+    The profile stores a path relative to the data folder; profiles saved before logos were copied in hold an
+    absolute path, which is used while the file is there, else its copy under ``logo/`` (a restored backup).
+    """
+    if not stored:
+        return None
+    named = Path(stored)
+    for candidate in (folder / named, logo_dir(folder) / named.name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 #: folders of the data folder are the user's alone (POSIX modes; Windows keeps the profile's own ACLs)
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -98,6 +120,11 @@ def partial_path(target: Path) -> Path:
     return target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
 
 
+def is_partial(path: Path) -> bool:
+    """A file still being written (or abandoned half-way), never one to read or copy."""
+    return ".partial" in path.name
+
+
 def remove_abandoned(folder: Path) -> None:
     """Delete what a write killed half-way left in ``folder`` (the file and any SQLite journal of it) once its
     process is gone; a file another live process is still writing stays."""
@@ -106,7 +133,10 @@ def remove_abandoned(folder: Path) -> None:
     for partial in folder.glob("*.partial*"):
         writer = _PARTIAL.search(partial.name)
         if writer is None or not _alive(int(writer.group(1))):
-            partial.unlink(missing_ok=True)
+            if partial.is_dir():  # a restore unpacks its archive into a folder named this way
+                shutil.rmtree(partial, ignore_errors=True)
+            else:
+                partial.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

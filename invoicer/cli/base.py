@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 
 from invoicer.core.errors import N_, InvoicerError
 from invoicer.core.money import format_minor
+from invoicer.logs import setup_logging
 from invoicer.services import store
 
 EXIT_USER_ERROR = 2
@@ -108,7 +110,8 @@ class Context:
 
     def close(self) -> None:
         if self._db is not None:
-            self._db.close()
+            self._db.close()  # waits for the day's first backup, which ran while the command did its work
+            _warn_if_backup_failed(self._db)
             self._db = None
 
     def out(self, value: Any, text: str | Callable[[], str] | None = None) -> None:
@@ -160,3 +163,16 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+
+
+def _warn_if_backup_failed(db: store.Database) -> None:
+    """A failed daily backup does not fail the command that was asked for; it is said on stderr."""
+    error = db.daily_backup.exception() if db.daily_backup is not None else None
+    if error is None:
+        return
+    if isinstance(error, InvoicerError):
+        why = str(error)
+    else:
+        why = f"details are in {setup_logging(db.folder)}"
+        logging.getLogger("invoicer.cli").error("daily backup failed", exc_info=error)
+    print(f"invoicer: warning: the daily backup could not be made: {why}", file=sys.stderr)

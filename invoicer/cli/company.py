@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from invoicer.cli.base import Commands, Context
-from invoicer.core.errors import N_, ValidationError
 from invoicer.services.store import Session
 
 _FIELDS = ("name", "address", "postcode", "city", "country", "vat-id", "tax-number", "email", "phone", "iban", "bic",
@@ -18,9 +17,9 @@ def cmd_company_set(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import company
 
     given = {name.replace("-", "_"): getattr(a, name.replace("-", "_")) for name in _FIELDS}
+    if a.logo:  # the service copies it into the data folder; a relative path is the user's, not the folder's
+        given["logo"] = str(Path(a.logo).resolve())
     fields = {("logo_path" if k == "logo" else k): v for k, v in given.items() if v is not None}
-    if a.logo and not Path(a.logo).is_file():
-        raise ValidationError(N_("The logo file {path} does not exist."), path=a.logo)
 
     def save(s: Session) -> dict[str, object]:
         company.update_company(s, **fields)

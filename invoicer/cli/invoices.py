@@ -4,15 +4,16 @@ the transitions of its life (finalize, void, write off, delete, duplicate)."""
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import format_price, parse_decimal
-from invoicer.services.store import Session
+
+if TYPE_CHECKING:
+    from invoicer.services.views import InvoiceView
 
 
 def parse_line(text: str) -> Any:
@@ -85,31 +86,32 @@ def cmd_invoice_duplicate(ctx: Context, a: argparse.Namespace) -> int:
     return 0
 
 
-def describe_invoice(s: Session, invoice_id: int, today: date, doc_type: str | None = "invoice") -> dict[str, Any]:
-    """An invoice or credit note as plain JSON-ready data (amounts as decimal strings)."""
-    from invoicer.core.workflow import display_status, is_overdue, is_partially_paid
-    from invoicer.services import credit_notes, invoices
-
-    inv = invoices.get_invoice(s, invoice_id, doc_type)
-    cur = inv.currency
-    due = inv.amount_due
-    notes = credit_notes.list_credit_notes(s, inv.id) if inv.doc_type == "invoice" else []
+def describe_invoice(view: InvoiceView) -> dict[str, Any]:
+    """An invoice or credit note's view as plain JSON-ready data (amounts as decimal strings)."""
+    cur = view.currency
+    totals = view.totals
+    party = view.customer
     return {
-        "id": inv.id,
-        "type": inv.doc_type,
-        "number": inv.number,
-        "status": inv.status,
-        "display_status": display_status(inv.status, inv.due_date, inv.total, due, today),
-        "overdue": is_overdue(inv.status, inv.due_date, due, today),
-        "partially_paid": is_partially_paid(inv.status, inv.total, due),
+        "id": view.id,
+        "type": view.doc_type,
+        "number": view.number,
+        "status": view.status,
+        "display_status": view.display_status,
+        "overdue": view.overdue,
+        "partially_paid": view.partially_paid,
         "currency": cur,
-        "issue_date": inv.issue_date.isoformat(),
-        "due_date": inv.due_date.isoformat() if inv.due_date else None,
-        "customer_id": inv.customer_id,
-        "customer": json.loads(inv.customer_snapshot) if inv.customer_snapshot else {"name": inv.customer.name},
-        "buyer_reference": inv.buyer_reference,
-        "notes": inv.notes,
-        "tax_rounding": inv.tax_rounding,
+        "issue_date": view.issue_date.isoformat(),
+        "due_date": view.due_date.isoformat() if view.due_date else None,
+        "customer_id": view.customer_id,
+        # a draft names its customer; a finalized document shows the buyer as frozen
+        "customer": {"name": party.name} if view.is_draft else {
+            "address": party.address, "city": party.city, "contact": party.contact, "country": party.country,
+            "email": party.email, "id": view.customer_id, "locale": party.locale, "name": party.name,
+            "postcode": party.postcode, "vat_id": party.vat_id,
+        },
+        "buyer_reference": view.buyer_reference,
+        "notes": view.notes,
+        "tax_rounding": view.tax_rounding,
         "lines": [
             {
                 "position": line.position, "description": line.description, "quantity": str(line.quantity),
@@ -118,35 +120,36 @@ def describe_invoice(s: Session, invoice_id: int, today: date, doc_type: str | N
                 "discount": money(line.discount, cur), "tax_category": line.tax_category,
                 "tax_rate": str(line.tax_rate), "net": money(line.net, cur),
             }
-            for line in inv.lines
+            for line in view.lines
         ],
         "allowances": [{"reason": x.reason, "amount": money(x.amount, cur), "tax_category": x.tax_category,
-                        "tax_rate": str(x.tax_rate)} for x in inv.adjustments if not x.is_charge],
+                        "tax_rate": str(x.tax_rate)} for x in view.adjustments if not x.is_charge],
         "charges": [{"reason": x.reason, "amount": money(x.amount, cur), "tax_category": x.tax_category,
-                     "tax_rate": str(x.tax_rate)} for x in inv.adjustments if x.is_charge],
-        "subtotal": money(inv.subtotal, cur),
-        "allowance_total": money(inv.allowance_total, cur),
-        "charge_total": money(inv.charge_total, cur),
+                     "tax_rate": str(x.tax_rate)} for x in view.adjustments if x.is_charge],
+        "subtotal": money(totals.subtotal, cur),
+        "allowance_total": money(totals.allowance_total, cur),
+        "charge_total": money(totals.charge_total, cur),
         "tax": [{"category": t.category, "rate": str(t.rate), "basis": money(t.basis, cur),
-                 "amount": money(t.amount, cur), "exemption_reason": t.exemption_reason} for t in inv.taxes],
-        "tax_total": money(inv.tax_total, cur),
-        "total": money(inv.total, cur),
-        "paid": money(inv.paid, cur),
+                 "amount": money(t.amount, cur), "exemption_reason": t.exemption_reason} for t in totals.taxes],
+        "tax_total": money(totals.tax_total, cur),
+        "total": money(totals.total, cur),
+        "paid": money(view.balance.paid, cur),
         # every credit note, before or after payment; only the part against the amount due lowers it
-        "credited": money(sum(n.total for n in notes), cur),
+        "credited": money(sum(n.total for n in view.credit_notes), cur),
         "credit_notes": [
             {"id": n.id, "number": n.number, "issue_date": n.issue_date.isoformat(), "total": money(n.total, cur),
-             "applied_to_due": money(n.applied_to_due, cur), "to_customer_credit": money(n.to_customer_credit, cur),
-             "refunded": money(n.refunded, cur), "reason": n.reason}
-            for n in notes
+             "applied_to_due": money(n.settlement.applied_to_due, cur),
+             "to_customer_credit": money(n.settlement.to_customer_credit, cur),
+             "refunded": money(n.settlement.refunded, cur), "reason": n.reason}
+            for n in view.credit_notes
         ],
-        "amount_due": money(due, cur),
-        "exchange_rate": None if inv.exchange_rate is None else str(inv.exchange_rate),
-        "company_currency": inv.company_currency,
-        "company_total": money(inv.company_total, inv.company_currency) if inv.company_currency else None,
-        "corrects_id": inv.corrects_id,
-        "reason": inv.reason,
-        "pdf_sha256": inv.pdf_sha256,
+        "amount_due": money(view.balance.amount_due, cur),
+        "exchange_rate": None if view.exchange_rate is None else str(view.exchange_rate),
+        "company_currency": view.company_currency,
+        "company_total": money(view.company_total, view.company_currency) if view.company_currency else None,
+        "corrects_id": view.corrects.id if view.corrects else None,
+        "reason": view.reason,
+        "pdf_sha256": view.pdf_sha256,
     }
 
 
@@ -185,7 +188,9 @@ def invoice_text(data: dict[str, Any]) -> str:
 
 
 def cmd_invoice_show(ctx: Context, a: argparse.Namespace) -> int:
-    data = ctx.read(lambda s: describe_invoice(s, a.id, date.today(), None))
+    from invoicer.services.views import invoice_view
+
+    data = ctx.read(lambda s: describe_invoice(invoice_view(s, a.id, date.today())))
     ctx.out(data, lambda: invoice_text(data))
     return 0
 

@@ -119,6 +119,7 @@ class TaxSubtotal:
     rate: Decimal
     basis: int
     amount: int
+    exemption_reason: str | None = None  # BT-120, stored with a finalized document's breakdown
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,15 @@ class Totals:
     taxes: tuple[TaxSubtotal, ...]
     tax_total: int  # BT-110
     total: int  # BT-112
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What was settled on a document and what is still owed, in minor units of its currency."""
+
+    paid: int  # payments and applied customer credit, net of reversals (BT-113)
+    credited: int  # credit notes that reduced the amount due
+    amount_due: int  # BT-115
 
 
 @lru_cache(maxsize=65536)  # pure; catalogs repeat the same lines a lot

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from concurrent.futures import Future
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +46,8 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     readonly_sessions: sessionmaker[Session] = field(repr=False)
+    # the day's first backup, running in the background (None when the caller did not ask for it)
+    daily_backup: Future[Path | None] | None = field(default=None, repr=False)
 
     @property
     def backups_dir(self) -> Path:
@@ -55,6 +58,9 @@ class Database:
         return paths.documents_dir(self.folder)
 
     def close(self) -> None:
+        """Let the daily backup finish (an archive is never left half-written), then release the file."""
+        if self.daily_backup is not None:
+            wait_for([self.daily_backup])
         self.engine.dispose()
 
 
@@ -138,8 +144,6 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
     # a file without a revision has no schema yet (a first migration stopped before its commit): nothing to copy
     if current is not None and current != HEAD_REVISION:
         backup.create_backup(path, paths.backups_dir(folder), reason="pre-migration", keep=keep_backups)
-    elif current is not None and daily_backup and not _backed_up_today(folder):
-        backup.create_backup(path, paths.backups_dir(folder), reason="daily", keep=keep_backups)
     engine = make_engine(path)
     try:
         if current != HEAD_REVISION:
@@ -156,6 +160,8 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
         engine=engine,
         sessions=make_session_factory(engine),
         readonly_sessions=make_session_factory(engine, readonly=True),
+        # in the background: the first start of the day does not wait for a copy of the whole business
+        daily_backup=backup.start_daily_backup(path, keep_backups) if current is not None and daily_backup else None,
     )
 
 
@@ -203,8 +209,3 @@ def _storage_error(path: Path, exc: Exception) -> StorageError:
     if isinstance(exc, DatabaseError | sqlite3.DatabaseError) and "malformed" in text:
         return StorageError(_DAMAGED, path=path)
     return StorageError(N_("{path} cannot be opened: {reason}."), path=path, reason=str(exc))
-
-
-def _backed_up_today(folder: Path) -> bool:
-    found = backup.list_backups(paths.backups_dir(folder))
-    return bool(found) and found[0].created.date() >= date.today()

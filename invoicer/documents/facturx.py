@@ -162,7 +162,7 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
             _ram(allowance, "Reason", "Discount")
         _ram(_ram(settlement, "SpecifiedTradeSettlementLineMonetarySummation"), "LineTotalAmount", amount(line.net))
 
-    categories = {t.category for t in doc.taxes}
+    categories = {t.category for t in doc.totals.taxes}
     # "not subject to VAT" invoices must not carry VAT IDs (BR-O-02)
     with_vat_ids = "O" not in categories
     agreement = _ram(trade, "ApplicableHeaderTradeAgreement")
@@ -193,13 +193,13 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
     if doc.is_credit_note and guideline != GUIDELINE_ID:
         # XRechnung asks payment instructions of credit notes too (BR-DE-1): settled between the parties
         _ram(_ram(settle, "SpecifiedTradeSettlementPaymentMeans"), "TypeCode", PAYMENT_CLEARING)
-    if doc.iban and not doc.is_credit_note:
+    if doc.seller.iban and not doc.is_credit_note:
         means = _ram(settle, "SpecifiedTradeSettlementPaymentMeans")
         _ram(means, "TypeCode", PAYMENT_SEPA_TRANSFER if cur == "EUR" else PAYMENT_TRANSFER)
-        _ram(_ram(means, "PayeePartyCreditorFinancialAccount"), "IBANID", doc.iban)
-        if doc.bic:
-            _ram(_ram(means, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID", doc.bic)
-    for tax in doc.taxes:
+        _ram(_ram(means, "PayeePartyCreditorFinancialAccount"), "IBANID", doc.seller.iban)
+        if doc.seller.bic:
+            _ram(_ram(means, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID", doc.seller.bic)
+    for tax in doc.totals.taxes:
         node = _ram(settle, "ApplicableTradeTax")
         _ram(node, "CalculatedAmount", amount(tax.amount))
         _ram(node, "TypeCode", "VAT")
@@ -221,18 +221,18 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
     if doc.due_date and not doc.is_credit_note:
         _date(_ram(settle, "SpecifiedTradePaymentTerms"), "DueDateDateTime", doc.due_date)
     sums = _ram(settle, "SpecifiedTradeSettlementHeaderMonetarySummation")
-    _ram(sums, "LineTotalAmount", amount(doc.subtotal))
-    _ram(sums, "ChargeTotalAmount", amount(doc.charge_total))
-    _ram(sums, "AllowanceTotalAmount", amount(doc.allowance_total))
-    _ram(sums, "TaxBasisTotalAmount", amount(doc.tax_basis))
-    _ram(sums, "TaxTotalAmount", amount(doc.tax_total), currencyID=cur)
+    _ram(sums, "LineTotalAmount", amount(doc.totals.subtotal))
+    _ram(sums, "ChargeTotalAmount", amount(doc.totals.charge_total))
+    _ram(sums, "AllowanceTotalAmount", amount(doc.totals.allowance_total))
+    _ram(sums, "TaxBasisTotalAmount", amount(doc.totals.tax_basis))
+    _ram(sums, "TaxTotalAmount", amount(doc.totals.tax_total), currencyID=cur)
     if foreign:  # BT-111, converted with the rate locked at finalize
         assert doc.tax_currency is not None and doc.tax_total_in_tax_currency is not None
         _ram(sums, "TaxTotalAmount", format_minor(doc.tax_total_in_tax_currency, doc.tax_currency),
              currencyID=doc.tax_currency)
-    _ram(sums, "GrandTotalAmount", amount(doc.total))
-    _ram(sums, "TotalPrepaidAmount", amount(doc.total - doc.amount_due if not doc.is_credit_note else 0))
-    _ram(sums, "DuePayableAmount", amount(doc.amount_due if not doc.is_credit_note else doc.total))
+    _ram(sums, "GrandTotalAmount", amount(doc.totals.total))
+    _ram(sums, "TotalPrepaidAmount", amount(doc.totals.total - doc.balance.amount_due if not doc.is_credit_note else 0))
+    _ram(sums, "DuePayableAmount", amount(doc.balance.amount_due if not doc.is_credit_note else doc.totals.total))
     if doc.is_credit_note and doc.corrected_number:
         ref = _ram(settle, "InvoiceReferencedDocument")
         _ram(ref, "IssuerAssignedID", doc.corrected_number)
@@ -243,7 +243,7 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
 
 def refuse_outside_xrechnung(doc: Document) -> None:
     """XRechnung cannot carry what its own rules and EN 16931 ask contradictory things of."""
-    if any(tax.category == "O" for tax in doc.taxes):
+    if any(tax.category == "O" for tax in doc.totals.taxes):
         raise ValidationError(N_(
             "XRechnung cannot carry an invoice outside the scope of VAT (category O): its rule BR-DE-14 asks for a "
             "VAT rate that EN 16931 (BR-O-05) forbids. Send this customer Factur-X or Peppol instead."

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from invoicer.core.workflow import amount_due
+from invoicer.core.totals import Balance, Totals
 
 
 class DocumentKind(StrEnum):
@@ -46,6 +46,7 @@ class Party:
     email: str | None = None
     phone: str | None = None
     contact: str | None = None
+    locale: str | None = None  # documents addressed to this party use its language and formats
     #: the party's electronic address for e-invoices (BT-34 / BT-49), with its scheme (EAS code list)
     endpoint_scheme: str | None = None
     endpoint_id: str | None = None
@@ -53,6 +54,16 @@ class Party:
     @property
     def address_lines(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.address.splitlines() if line.strip())
+
+
+@dataclass(frozen=True)
+class Seller(Party):
+    """The seller as printed, with what only the seller's side of a document carries."""
+
+    iban: str | None = None
+    bic: str | None = None
+    legal_details: str | None = None
+    logo_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,8 @@ class Line:
     tax_category: str
     tax_rate: Decimal
     net: int
+    id: int = 0  # the stored line's id (a credit note names it); 0 on a document made up in memory
+    product_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,17 +97,6 @@ class Adjustment:
 
 
 @dataclass(frozen=True)
-class TaxLine:
-    """VAT for one (category, rate); the exemption reason is already in the document's language."""
-
-    category: str
-    rate: Decimal
-    basis: int
-    amount: int
-    exemption_reason: str | None = None
-
-
-@dataclass(frozen=True)
 class Settlement:
     """What a credit note did with its amount (frozen at issue)."""
 
@@ -105,7 +107,11 @@ class Settlement:
 
 @dataclass(frozen=True)
 class Document:
-    """An invoice or credit note ready to render; every amount is in minor units of ``currency``."""
+    """An invoice or credit note ready to render; every amount is in minor units of ``currency``.
+
+    ``totals`` carry the exemption reasons already in the document's language; ``balance`` is what
+    the document shows as paid, credited and due (nothing paid as issued, the balance now on a copy).
+    """
 
     kind: DocumentKind
     mark: DocumentMark
@@ -114,30 +120,20 @@ class Document:
     due_date: date | None
     currency: str
     locale: str  # the customer's, for labels and formats
-    seller: Party
+    seller: Seller
     buyer: Party
     lines: tuple[Line, ...]
     adjustments: tuple[Adjustment, ...]
-    taxes: tuple[TaxLine, ...]
-    subtotal: int
-    allowance_total: int
-    charge_total: int
-    tax_total: int
-    total: int
+    totals: Totals
+    balance: Balance
     created: datetime  # fixed timestamp written into the PDF (finalize time), never the clock
     paper: PaperSize = PaperSize.A4
-    paid: int = 0
-    credited: int = 0
     corrected_number: str | None = None  # credit notes: the invoice corrected (BT-25)
     corrected_date: date | None = None
     reason: str | None = None  # credit notes: why
     settlement: Settlement = Settlement()
-    iban: str | None = None
-    bic: str | None = None
     notes: str | None = None
     buyer_reference: str | None = None
-    legal_details: str | None = None
-    logo_path: str | None = None
     # the VAT total in the seller's accounting currency where the document's currency differs (BT-6, BT-111)
     tax_currency: str | None = None
     tax_total_in_tax_currency: int | None = None
@@ -145,15 +141,6 @@ class Document:
     @property
     def is_credit_note(self) -> bool:
         return self.kind is DocumentKind.CREDIT_NOTE
-
-    @property
-    def tax_basis(self) -> int:
-        return self.subtotal - self.allowance_total + self.charge_total
-
-    @property
-    def amount_due(self) -> int:
-        status = "void" if self.mark is DocumentMark.VOID else "open"
-        return amount_due(self.kind.value, status, self.total, self.paid, self.credited)
 
     @property
     def is_valid_document(self) -> bool:

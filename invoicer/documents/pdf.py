@@ -220,7 +220,7 @@ class _Pages:
     def _seller_header(self, canvas: Canvas) -> None:
         seller, words = self.doc.seller, self.words
         top = self.height - MARGIN
-        logo = _logo(self.doc.logo_path) if self.doc.logo_path else None
+        logo = _logo(self.doc.seller.logo_path) if self.doc.seller.logo_path else None
         if logo is not None:
             canvas.drawImage(
                 logo, MARGIN, top - 22 * mm, width=60 * mm, height=22 * mm,
@@ -247,11 +247,11 @@ class _Pages:
         if seller.tax_number:
             parts.append(f"{words._('Tax number')} {seller.tax_number}")
         lines = [" · ".join(p for p in parts if p)]
-        if self.doc.iban:
-            bank = f"IBAN {_grouped(self.doc.iban)}" + (f" · BIC {self.doc.bic}" if self.doc.bic else "")
+        if self.doc.seller.iban:
+            bank = f"IBAN {_grouped(self.doc.seller.iban)}" + (f" · BIC {self.doc.seller.bic}" if self.doc.seller.bic else "")
             lines.append(bank)
-        if self.doc.legal_details:
-            lines.extend(line.strip() for line in self.doc.legal_details.splitlines() if line.strip())
+        if self.doc.seller.legal_details:
+            lines.extend(line.strip() for line in self.doc.seller.legal_details.splitlines() if line.strip())
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, FOOTER, self.width - MARGIN, FOOTER)
@@ -410,14 +410,14 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
     span = len(columns) - 2
     totals: list[tuple[Any, str, bool]] = []  # label, amount, bold
     if doc.adjustments:
-        totals.append((words._("Sum of lines"), words.money(doc.subtotal), False))
+        totals.append((words._("Sum of lines"), words.money(doc.totals.subtotal), False))
         for adj in doc.adjustments:
             kind = words._("Charge") if adj.is_charge else words._("Discount")
             rate = words.percent(adj.tax_rate) if adj.tax_category != "O" else "—"
             label = f"{kind}: {adj.reason} ({words._('VAT')} {rate})"
             totals.append((label, ("" if adj.is_charge else "−") + words.money(adj.amount), False))
-    totals.append((words._("Total net"), words.money(doc.tax_basis), False))
-    for tax in doc.taxes:
+    totals.append((words._("Total net"), words.money(doc.totals.tax_basis), False))
+    for tax in doc.totals.taxes:
         label = words._("VAT {rate} on {basis}").format(
             rate=words.percent(tax.rate) if tax.category != "O" else "—", basis=words.money(tax.basis)
         )
@@ -425,9 +425,9 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
         if tax.exemption_reason:
             cell = Paragraph(f"{escape(label)}<br/><font size=7>{escape(tax.exemption_reason)}</font>", RIGHT)
         totals.append((cell, words.money(tax.amount), False))
-    if len(doc.taxes) > 1:
-        totals.append((words._("Total VAT"), words.money(doc.tax_total), False))
-    totals.append((words._("Total"), words.money(doc.total), True))
+    if len(doc.totals.taxes) > 1:
+        totals.append((words._("Total VAT"), words.money(doc.totals.tax_total), False))
+    totals.append((words._("Total"), words.money(doc.totals.total), True))
     if doc.is_credit_note:
         settled = doc.settlement
         for label, value in (
@@ -438,15 +438,15 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
             if value:
                 totals.append((label, words.money(value), False))
     else:
-        if doc.paid:
-            totals.append((words._("Paid"), "−" + words.money(doc.paid), False))
-        if doc.credited:
-            totals.append((words._("Credited"), "−" + words.money(doc.credited), False))
+        if doc.balance.paid:
+            totals.append((words._("Paid"), "−" + words.money(doc.balance.paid), False))
+        if doc.balance.credited:
+            totals.append((words._("Credited"), "−" + words.money(doc.balance.credited), False))
         if doc.mark is DocumentMark.COPY:
             label = words._("Amount due on {date}").format(date=words.date(doc.created.date()))
-            totals.append((label, words.money(doc.amount_due), True))
+            totals.append((label, words.money(doc.balance.amount_due), True))
         elif doc.mark is not DocumentMark.VOID:
-            totals.append((words._("Amount due"), words.money(doc.amount_due), True))
+            totals.append((words._("Amount due"), words.money(doc.balance.amount_due), True))
     first_total = len(rows)
     for label, amount, _bold in totals:
         rows.append([label, *[""] * span, amount])
@@ -492,7 +492,7 @@ def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
     """Payment terms, bank details and the EPC QR code (invoices only, drafts show them as a preview)."""
     if doc.is_credit_note or doc.mark is DocumentMark.VOID:
         return []
-    due = doc.amount_due
+    due = doc.balance.amount_due
     if due <= 0:
         return [Spacer(1, 5 * mm), _para(words._("Nothing is left to pay. Thank you!"))]
     texts: list[Flowable] = []
@@ -510,12 +510,12 @@ def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
     else:
         ask = words._("Please pay {amount}.").format(amount=words.money(due))
     texts.append(_para(ask))
-    if doc.iban:
+    if doc.seller.iban:
         texts.append(Spacer(1, 2 * mm))
         bank = [
             f"{words._('Account holder')}: {doc.seller.name}",
-            f"IBAN: {_grouped(doc.iban)}",
-            *([f"BIC: {doc.bic}"] if doc.bic else []),
+            f"IBAN: {_grouped(doc.seller.iban)}",
+            *([f"BIC: {doc.seller.bic}"] if doc.seller.bic else []),
         ]
         if doc.number:
             bank.append(f"{words._('Payment reference')}: {doc.number}")
@@ -571,9 +571,9 @@ class _QRFlowable(Flowable):
 
 def _epc_code(doc: Document) -> _QRFlowable | None:
     """The GiroCode for a EUR invoice with an IBAN and something left to pay."""
-    if doc.currency != "EUR" or not doc.iban or not doc.is_payable or doc.number is None:
+    if doc.currency != "EUR" or not doc.seller.iban or not doc.is_payable or doc.number is None:
         return None
-    payload = qr.epc_payload(doc.seller.name, doc.iban, doc.amount_due, doc.number, doc.bic)
+    payload = qr.epc_payload(doc.seller.name, doc.seller.iban, doc.balance.amount_due, doc.number, doc.seller.bic)
     if payload is None:
         return None
     return _QRFlowable(qr.qr_modules(payload), QR_SIZE)

@@ -94,7 +94,7 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         if doc.corrected_date:
             _cbc(reference, "IssueDate", doc.corrected_date.isoformat())
 
-    categories = {t.category for t in doc.taxes}
+    categories = {t.category for t in doc.totals.taxes}
     with_vat_ids = "O" not in categories  # "not subject to VAT" carries no VAT IDs (BR-O-02)
     _party(_cac(root, "AccountingSupplierParty"), doc.seller, with_vat_ids, True, email_allowed)
     _party(_cac(root, "AccountingCustomerParty"), doc.buyer, with_vat_ids, False, email_allowed)
@@ -113,14 +113,14 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
     if credit and email_allowed:
         # XRechnung asks payment instructions of credit notes too (BR-DE-1): settled between the parties
         _cbc(_cac(root, "PaymentMeans"), "PaymentMeansCode", PAYMENT_CLEARING)
-    if doc.iban and not credit:
+    if doc.seller.iban and not credit:
         means = _cac(root, "PaymentMeans")
         _cbc(means, "PaymentMeansCode", PAYMENT_SEPA_TRANSFER if cur == "EUR" else PAYMENT_TRANSFER)
         _cbc(means, "PaymentID", doc.number or "")
         account = _cac(means, "PayeeFinancialAccount")
-        _cbc(account, "ID", doc.iban)
-        if doc.bic:
-            _cbc(_cac(account, "FinancialInstitutionBranch"), "ID", doc.bic)
+        _cbc(account, "ID", doc.seller.iban)
+        if doc.seller.bic:
+            _cbc(_cac(account, "FinancialInstitutionBranch"), "ID", doc.seller.bic)
 
     for adj in doc.adjustments:
         node = _cac(root, "AllowanceCharge")
@@ -130,21 +130,21 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         _category(node, "TaxCategory", adj.tax_category, adj.tax_rate)
 
     total = _cac(root, "TaxTotal")
-    amount(total, "TaxAmount", doc.tax_total)
-    for tax in doc.taxes:
+    amount(total, "TaxAmount", doc.totals.tax_total)
+    for tax in doc.totals.taxes:
         sub = _cac(total, "TaxSubtotal")
         amount(sub, "TaxableAmount", tax.basis)
         amount(sub, "TaxAmount", tax.amount)
         _category(sub, "TaxCategory", tax.category, tax.rate, tax.exemption_reason)
 
-    due = doc.amount_due if not credit else doc.total
+    due = doc.balance.amount_due if not credit else doc.totals.total
     sums = _cac(root, "LegalMonetaryTotal")
-    amount(sums, "LineExtensionAmount", doc.subtotal)
-    amount(sums, "TaxExclusiveAmount", doc.tax_basis)
-    amount(sums, "TaxInclusiveAmount", doc.total)
-    amount(sums, "AllowanceTotalAmount", doc.allowance_total)
-    amount(sums, "ChargeTotalAmount", doc.charge_total)
-    amount(sums, "PrepaidAmount", doc.total - due)
+    amount(sums, "LineExtensionAmount", doc.totals.subtotal)
+    amount(sums, "TaxExclusiveAmount", doc.totals.tax_basis)
+    amount(sums, "TaxInclusiveAmount", doc.totals.total)
+    amount(sums, "AllowanceTotalAmount", doc.totals.allowance_total)
+    amount(sums, "ChargeTotalAmount", doc.totals.charge_total)
+    amount(sums, "PrepaidAmount", doc.totals.total - due)
     amount(sums, "PayableAmount", due)
 
     for line in doc.lines:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import logging
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from invoicer import APP_ID, APP_NAME, __version__, i18n, paths
 from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages
+from invoicer.gui.widgets.background import when_done
 from invoicer.i18n import _
 from invoicer.logs import setup_logging
-from invoicer.services import settings, store
+from invoicer.services import backups, settings, store
 from invoicer.services.store import Database
 
 log = logging.getLogger("invoicer.gui.app")
@@ -44,7 +46,7 @@ def run(data_dir: Path | None = None) -> int:
         return 1
     try:
         try:
-            db = store.open_database(folder)
+            db = store.open_database(folder, daily_backup=False)  # started once the window shows, not before
         except InvoicerError as err:
             messages.show_error(None, err)
             return 1
@@ -54,11 +56,27 @@ def run(data_dir: Path | None = None) -> int:
 
         window = MainWindow(db)
         window.show()
+        start_daily_backup(window, folder)
         code = app.exec()
         db.close()
         return int(code)
     finally:
         lock.unlock()
+
+
+def start_daily_backup(window: QMainWindow, folder: Path) -> None:
+    """The day's first backup, in the background once the window is shown; a failure shows in the status bar
+    (the reason goes to the log) and the next start tries again."""
+
+    def finished(future: Future[Path | None]) -> None:
+        error = future.exception()
+        if error is None:
+            return
+        log.error("daily backup failed", exc_info=error)
+        why = messages.error_message(error) if isinstance(error, InvoicerError) else _("details are in the log file")
+        window.statusBar().showMessage(_("The daily backup could not be made: {why}").format(why=why))
+
+    when_done(window, backups.start_daily_backup(folder), finished)
 
 
 def application() -> QApplication:

@@ -1,13 +1,15 @@
-"""Backups of the business as a use case: make one now, list them, restore one; how many are kept.
+"""Backups of the business as a use case: make one now, the day's first in the background, list them, restore
+one; how many are kept.
 
-Both front-ends ask here, so the ``backup.keep`` setting applies to every backup, whoever makes it.
-The file mechanics (SQLite's online backup API, checks of a file before restoring) live in
-``invoicer.db.backup``.
+Both front-ends ask here, so the ``backup.keep`` setting applies to every backup, whoever makes it. A backup
+is one archive of the whole business (database, frozen PDFs, logo); the file mechanics (SQLite's online backup
+API, the archive and its checks) live in ``invoicer.db.backup``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,10 @@ from invoicer.db import backup
 from invoicer.db.backup import BackupInfo
 from invoicer.db.migrate import known_revisions
 
-__all__ = ["BackupInfo", "Restored", "check_backup", "create_backup", "keep_count", "list_backups", "restore_backup"]
+__all__ = [
+    "BackupInfo", "Restored", "check_backup", "create_backup", "keep_count", "list_backups", "restore_backup",
+    "start_daily_backup",
+]
 
 
 @dataclass(frozen=True)
@@ -52,19 +57,24 @@ def create_backup(folder: Path, reason: str = "manual") -> Path:
     return backup.create_backup(path, paths.backups_dir(folder), reason=reason, keep=keep_count(folder))
 
 
+def start_daily_backup(folder: Path) -> Future[Path | None]:
+    """The day's first backup of ``folder``, made in the background (the future holds None when today's exists)."""
+    return backup.start_daily_backup(paths.database_path(folder), keep_count(folder))
+
+
 def list_backups(folder: Path) -> list[BackupInfo]:
     """The backups of ``folder``, newest first."""
     return backup.list_backups(paths.backups_dir(folder))
 
 
 def check_backup(source: Path) -> None:
-    """Refuse a file that is not an intact Invoicer database this version understands."""
-    backup.check_database_file(source, set(known_revisions()))
+    """Refuse a backup that is damaged (manifest, checksums, database) or that this version cannot read."""
+    backup.check_backup(source, set(known_revisions()))
 
 
 def restore_backup(folder: Path, source: str | Path) -> Restored:
-    """Replace the database of ``folder`` with ``source`` (a path, or a name from the list) after
-    checking it; the database it replaces is saved as a ``pre-restore`` backup first."""
+    """Replace the business in ``folder`` with ``source`` (a path, or a name from the list) after checking all of
+    it; what it replaces is saved as a ``pre-restore`` backup first. ``folder`` may be empty (a new machine)."""
     chosen = Path(source)
     if not chosen.is_absolute() and not chosen.exists():
         chosen = paths.backups_dir(folder) / chosen

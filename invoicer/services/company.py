@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from invoicer import paths
 from invoicer.core.errors import N_, ValidationError, listing
 from invoicer.db.models import Company
 from invoicer.services import audit, validation
+from invoicer.services.store import data_folder
 
 COMPANY_ID = 1
 
@@ -58,11 +63,39 @@ def update_company(session: Session, **changes: Any) -> Company:
     for key, value in changes.items():
         setattr(data, key, value)
     clean = clean_company(data)
+    clean.logo_path = _copy_logo_in(data_folder(session), clean.logo_path, company.logo_path)
     before = asdict(company_data(company))
     for key, value in asdict(clean).items():
         setattr(company, key, value)
     audit.record(session, "update", "company", COMPANY_ID, payload={"before": before, "after": asdict(clean)})
     return company
+
+
+def _copy_logo_in(folder: Path, chosen: str | None, stored: str | None) -> str | None:
+    """The logo as the profile stores it: a copy under the data folder's ``logo/``, named by its content (a new
+    logo is never mistaken for the old one), as a path relative to the data folder. A logo stored by an earlier
+    version as an absolute path is copied in at this save."""
+    if not chosen:
+        return None
+    source = paths.logo_file(folder, chosen)
+    if source is None:
+        if chosen == stored:  # the stored logo went missing: saving the rest of the profile goes on without it
+            return stored
+        raise ValidationError(N_("The logo file {path} does not exist."), path=chosen)
+    logos = paths.logo_dir(folder)
+    if source.parent == logos:
+        return f"{paths.LOGO_DIRNAME}/{source.name}"
+    try:
+        content = source.read_bytes()
+        name = f"logo-{hashlib.sha256(content).hexdigest()[:16]}{source.suffix.lower()}"
+        target = paths.private_dir(logos) / name
+        partial = paths.private_file(paths.partial_path(target))
+        partial.write_bytes(content)
+        os.replace(partial, target)
+    except OSError as exc:
+        raise ValidationError(N_("The logo file {path} cannot be read: {reason}."), path=chosen,
+                              reason=exc.strerror) from None
+    return f"{paths.LOGO_DIRNAME}/{name}"
 
 
 def clean_company(data: CompanyData) -> CompanyData:

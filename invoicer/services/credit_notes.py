@@ -11,25 +11,18 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_up
 from invoicer.core.totals import CreditedLine, TaxKey, TaxSubtotal, credit_share, credited_fraction, totals_of
-from invoicer.core.workflow import InvoiceStatus, status_word
+from invoicer.core.workflow import Action, CreditNoteStatus, InvoiceStatus
 from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
-from invoicer.services import audit, documents, validation
+from invoicer.services import audit, validation
 from invoicer.services import company as company_service
-from invoicer.services.invoices import (
-    get_invoice,
-    lock_company_amounts,
-    settle_status,
-    store_totals,
-    take_number,
-)
-
-CREDITABLE = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
+from invoicer.services.actions import credited_total, require
+from invoicer.services.invoices import SessionBook, freeze_document, get_invoice, settle_status, store_totals
 
 
 @dataclass(frozen=True)
@@ -52,18 +45,6 @@ class Settlement:
     refunded: int
 
 
-def credited_total(session: Session, invoice_id: int) -> int:
-    """Sum of all credit notes issued against an invoice."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Invoice.total), 0)).where(
-                Invoice.corrects_id == invoice_id, Invoice.doc_type == "credit_note"
-            )
-        )
-        or 0
-    )
-
-
 def _credited_quantity(session: Session, line_id: int) -> Decimal:
     rows = session.scalars(select(InvoiceLine.quantity).where(InvoiceLine.source_line_id == line_id))
     return sum(rows, Decimal(0))
@@ -82,25 +63,16 @@ def issue_credit_note(
 ) -> Settlement:
     """Credit an open or paid invoice in full, by chosen lines/quantities, or by an amount (incl. VAT)."""
     invoice = get_invoice(session, invoice_id)
-    if invoice.status not in CREDITABLE:
-        if invoice.number is None:
-            raise ValidationError(N_("Only an open or paid invoice can be credited; this draft is {status}."),
-                                  status=status_word(invoice.status))
-        raise ValidationError(
-            N_("Only an open or paid invoice can be credited; {number} is {status}."),
-            number=invoice.number, status=status_word(invoice.status),
-        )
+    require(session, invoice, Action.ISSUE_CREDIT_NOTE)
     if sum(x is not None and x is not False for x in (full or None, lines, amount)) != 1:
         raise ValidationError(N_("Credit the whole invoice, chosen lines, or an amount: exactly one of them."))
     company = company_service.get_company(session)
     company_service.require_complete(company)
     remaining = invoice.total - credited_total(session, invoice_id)
-    if remaining <= 0:
-        raise ValidationError(N_("Invoice {number} is fully credited already."), number=invoice.number)
     issue_date = validation.action_date(issue_date, invoice.issue_date)
     now = audit.now()
     note = Invoice(
-        doc_type="credit_note", status=InvoiceStatus.DRAFT, customer_id=invoice.customer_id,
+        doc_type="credit_note", status=CreditNoteStatus.DRAFT, customer_id=invoice.customer_id,
         currency=invoice.currency, issue_date=issue_date, due_date=None, tax_rounding=invoice.tax_rounding,
         buyer_reference=invoice.buyer_reference, corrects_id=invoice.id,
         reason=validation.optional(reason, multiline=True), created_at=now, updated_at=now,
@@ -136,16 +108,6 @@ def issue_credit_note(
     note.to_customer_credit = 0 if refund else excess
     session.add(note)
     session.flush()
-    number, year, scope, seq = take_number(session, "credit_note", issue_date, invoice.customer_id)
-    note.number = number
-    note.counter_year, note.counter_scope, note.number_seq = year, scope, seq
-    note.seller_snapshot = company_service.snapshot(company)
-    note.customer_snapshot = invoice.customer_snapshot
-    assert invoice.exchange_rate is not None and invoice.company_currency is not None
-    lock_company_amounts(note, invoice.company_currency, invoice.exchange_rate)
-    note.finalized_at = now
-    note.status = "issued"
-    session.flush()
     if note.to_customer_credit:
         session.add(CreditEntry(
             customer_id=invoice.customer_id, currency=invoice.currency, amount=note.to_customer_credit,
@@ -154,11 +116,14 @@ def issue_credit_note(
     before = invoice.status
     invoice.credited += applied
     settle_status(invoice)
-    documents.store_frozen_pdf(session, note)
-    audit.append_to_chain(session, note)
-    payload = {"number": number, "invoice": invoice.number, "total": note.total, "applied_to_due": applied,
-               "to_customer_credit": note.to_customer_credit, "refunded": note.refunded, "reason": note.reason}
-    audit.record(session, "issue", "credit_note", note.id, after="issued", payload=payload)
+    settlement = {"invoice": invoice.number, "applied_to_due": applied, "to_customer_credit": note.to_customer_credit,
+                  "refunded": note.refunded, "reason": note.reason}
+    assert invoice.exchange_rate is not None and invoice.company_currency is not None
+    number = freeze_document(
+        note, SessionBook(session), seller=company_service.snapshot(company), customer=invoice.customer_snapshot,
+        company_currency=invoice.company_currency, rate=invoice.exchange_rate, at=now, payload=settlement,
+    )
+    payload = {"number": number, "total": note.total, **settlement}
     audit.record(session, "credit", "invoice", invoice.id, before=before, after=invoice.status, payload=payload)
     return Settlement(note.id, number, note.total, applied, note.to_customer_credit, note.refunded)
 

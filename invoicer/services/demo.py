@@ -3,8 +3,8 @@ languages, a catalog, tax rates, and N invoices over the past two years in every
 
 Small set-up (company, customers, products) goes through the services. The invoices themselves
 are written in bulk (100,000 in seconds), but every figure comes from the same code the services
-use: ``core.totals`` for amounts, ``invoices.lock_company_amounts`` for exchange, and
-``audit.document_content`` for the hash chain, so ``invoicer verify`` passes on the result.
+use: ``core.totals`` for amounts and ``invoices.freeze_document`` (numbers from ``core.numbering``, snapshots,
+exchange, hash chain, audit) with this writer as its book, so ``invoicer verify`` passes on the result.
 """
 
 from __future__ import annotations
@@ -27,14 +27,15 @@ from stdnum.at import uid as at_uid
 from stdnum.iso7064 import mod_11_10
 
 from invoicer.core.errors import N_, ValidationError
+from invoicer.core.numbering import counter_key, format_number
 from invoicer.core.totals import TaxKey, convert_minor, totals_of
 from invoicer.db.engine import storage_error, transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Invoice
-from invoicer.services import audit, products, rates, taxes
+from invoicer.services import audit, products, rates, settings, taxes
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
-from invoicer.services.invoices import lock_company_amounts
+from invoicer.services.invoices import freeze_document
 
 CHUNK = 2000
 MAX_INVOICES = 2_000_000
@@ -198,13 +199,18 @@ def _set_up(s: Any, rng: random.Random, today: date) -> _Setup:
 
 
 class _BulkWriter:
-    """Writes invoices, lines, payments, credit notes, chain links and audit events with executemany."""
+    """Writes invoices, lines, payments, credit notes, chain links and audit events with executemany.
+
+    It is the book ``freeze_document`` writes to (``invoices.FreezeBook``): numbers from counters held
+    here, chain links and events into the current chunk's rows, no PDF (rendered on first use).
+    """
 
     def __init__(self, db: Database, setup: _Setup, rng: random.Random, today: date) -> None:
         self.db, self.setup, self.rng, self.today = db, setup, rng, today
         self.prev_hash = audit.GENESIS
         self.chain_seq = 0
-        self.counters: dict[tuple[str, int], list[Any]] = {}
+        self.counters: dict[tuple[str, int, str], list[Any]] = {}
+        self.patterns: dict[str, str] = {}
         self.rates: dict[str, list[tuple[date, Decimal]]] = {}
         self.counts = dict.fromkeys(("invoices", "lines", "payments", "credit_notes"), 0)
         # ids are given here (rows reference each other before they are written), fresh for each run
@@ -214,6 +220,7 @@ class _BulkWriter:
         with transaction(self.db.readonly_sessions) as s:
             for row in rates.list_rates(s):
                 self.rates.setdefault(row.currency, []).append((row.valid_on, row.rate))
+            self.patterns = {series: str(settings.get(s, f"numbering.{series}")) for series in ("invoice", "credit_note")}
         start = self.today - timedelta(days=730)
         days = sorted(start + timedelta(days=int(self.rng.random() * 730)) for _ in range(n))
         next_id = 1
@@ -223,23 +230,23 @@ class _BulkWriter:
             cur = raw.cursor()
             for offset in range(0, n, CHUNK):
                 cur.execute("BEGIN IMMEDIATE")
-                rows = _Rows(self.line_ids, self.payment_ids)
+                self.rows = _Rows(self.line_ids, self.payment_ids)
                 for day in days[offset:offset + CHUNK]:
                     inv = self._invoice(next_id, day)
                     next_id += 1
-                    self._fate(inv, rows, pending_notes)
-                    rows.add_document(inv)
-                rows.flush(cur, self.counts)
+                    self._fate(inv, pending_notes)
+                    self.rows.add_document(inv)
+                self.rows.flush(cur, self.counts)
                 cur.execute("COMMIT")
                 if progress:
                     progress(min(offset + CHUNK, n), n)
             cur.execute("BEGIN IMMEDIATE")
-            rows = _Rows(self.line_ids, self.payment_ids)
+            self.rows = _Rows(self.line_ids, self.payment_ids)
             for day, note in sorted(pending_notes, key=lambda x: (x[0], x[1].corrects.id)):
                 note.id = next_id
                 next_id += 1
-                self._issue_note(note, day, rows)
-            rows.flush(cur, self.counts)
+                self._issue_note(note, day)
+            self.rows.flush(cur, self.counts)
             self._write_counters(cur)
             cur.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -306,30 +313,40 @@ class _BulkWriter:
             for t in totals.taxes
         ]
 
-    def _number(self, series: str, prefix: str, doc: SimpleNamespace) -> None:
-        year = doc.issue_date.year
-        counter = self.counters.setdefault((series, year), [0, doc.issue_date])
+    # ------------------------------------------------------------ the book freeze_document writes to
+
+    def take_number(self, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]:
+        pattern = self.patterns[series]
+        key = counter_key(series, pattern, issue_date.year, customer_id)
+        counter = self.counters.setdefault((key.series, key.year, key.scope), [0, issue_date])
         counter[0] += 1
-        counter[1] = doc.issue_date
-        doc.number = f"{prefix}-{year}-{counter[0]:05d}"
-        doc.counter_year, doc.counter_scope, doc.number_seq = year, "", counter[0]
+        counter[1] = issue_date
+        return format_number(pattern, issue_date.year, counter[0], customer_id), key.year, key.scope, counter[0]
 
-    def _finalize(self, inv: SimpleNamespace) -> None:
-        self._number("invoice", "INV", inv)
-        inv.seller_snapshot = self.setup.seller_snapshot
-        inv.customer_snapshot = inv.customer.snapshot
-        lock_company_amounts(inv, self.setup.company_currency, self._rate(inv.currency, inv.issue_date))
-        inv.finalized_at = _stamp(inv.issue_date, 36000)
-        inv.status = "open"
-        inv.events.append(("finalize", "draft", "open", {"number": inv.number, "total": inv.total}, inv.finalized_at))
+    def keep_pdf(self, doc: SimpleNamespace) -> None:
+        """Documents made in bulk get their PDF rendered on first use."""
 
-    def _chain(self, doc: SimpleNamespace, rows: _Rows) -> None:
+    def chain(self, doc: SimpleNamespace) -> None:
         # a plain record with an Invoice's fields, as demo documents are written in bulk
         content = audit.sha256_of_content(audit.document_content(doc))  # type: ignore[arg-type]
         self.chain_seq += 1
         link = audit.link_hash(self.prev_hash, content)
-        rows.chain.append((self.chain_seq, doc.id, content, None, self.prev_hash, link, doc.finalized_at))
+        self.rows.chain.append((self.chain_seq, doc.id, content, None, self.prev_hash, link, doc.finalized_at))
         self.prev_hash = link
+
+    def record(self, action: str, entity: str, doc: SimpleNamespace, before: str, after: str,
+               payload: dict[str, Any]) -> None:
+        doc.events.append((action, before, after, payload, doc.finalized_at))
+
+    # ------------------------------------------------------------ what happens to each invoice
+
+    def _finalize(self, inv: SimpleNamespace) -> None:
+        rate = self._rate(inv.currency, inv.issue_date)
+        freeze_document(
+            inv, self, seller=self.setup.seller_snapshot, customer=inv.customer.snapshot,
+            company_currency=self.setup.company_currency, rate=rate, at=_stamp(inv.issue_date, 36000),
+            payload={"currency": inv.currency, "rate": rate},
+        )
 
     def _pay(self, inv: SimpleNamespace, amount: int, day: date, reference: str | None = None) -> None:
         day = min(day, self.today)
@@ -344,12 +361,11 @@ class _BulkWriter:
             inv.status, inv.paid_at = "paid", _stamp(day, 50000)
         inv.events.append(("payment", before, inv.status, {"amount": amount}, _stamp(day, 45000)))
 
-    def _fate(self, inv: SimpleNamespace, rows: _Rows, notes: list[tuple[date, SimpleNamespace]]) -> None:
+    def _fate(self, inv: SimpleNamespace, notes: list[tuple[date, SimpleNamespace]]) -> None:
         rng, age = self.rng, (self.today - inv.issue_date).days
         if age < 25 and rng.random() < 0.25:
             return  # stays a draft
         self._finalize(inv)
-        self._chain(inv, rows)
         roll = rng.random()
         overdue_days = (self.today - inv.due_date).days
         pay_day = inv.issue_date + timedelta(days=rng.randint(3, inv.customer.terms + 15))
@@ -395,16 +411,14 @@ class _BulkWriter:
         inv.events.append(("reverse_payment", before, inv.status, {"amount": original.amount},
                            _stamp(inv.payments[-1].paid_on, 46000)))
 
-    def _issue_note(self, spec: SimpleNamespace, day: date, rows: _Rows) -> None:
+    def _issue_note(self, spec: SimpleNamespace, day: date) -> None:
         inv = spec.corrects
         note = SimpleNamespace(
-            id=spec.id, doc_type="credit_note", status="issued", customer_id=inv.customer_id, currency=inv.currency,
+            id=spec.id, doc_type="credit_note", status="draft", customer_id=inv.customer_id, currency=inv.currency,
             issue_date=max(day, inv.issue_date), due_date=None, tax_rounding=inv.tax_rounding, notes=None,
-            buyer_reference=inv.buyer_reference, seller_snapshot=self.setup.seller_snapshot,
-            customer_snapshot=inv.customer_snapshot, lines=[], adjustments=[], corrects_id=inv.id,
+            buyer_reference=inv.buyer_reference, lines=[], adjustments=[], corrects_id=inv.id,
             reason="Returned goods" if len(spec.sources) < len(inv.lines) else "Cancelled order", paid=0, credited=0,
-            paid_at=None, closed_at=None, created_at=_stamp(day, 40000), finalized_at=_stamp(day, 40000),
-            events=[], payments=[],
+            paid_at=None, closed_at=None, created_at=_stamp(day, 40000), events=[], payments=[],
         )
         # the source lines were written with the invoice, so their ids (id_ref) are known by now
         note.lines = [
@@ -418,24 +432,26 @@ class _BulkWriter:
         note.applied_to_due = min(note.total, due)
         note.to_customer_credit = note.total - note.applied_to_due
         note.refunded = 0
-        self._number("credit_note", "CN", note)
-        lock_company_amounts(note, inv.company_currency, inv.exchange_rate)
-        self._chain(note, rows)
+        freeze_document(
+            note, self, seller=self.setup.seller_snapshot, customer=inv.customer_snapshot,
+            company_currency=inv.company_currency, rate=inv.exchange_rate, at=note.created_at,
+            payload={"invoice": inv.number},
+        )
+        rows = self.rows
         before = inv.status
         inv.credited += note.applied_to_due
         if inv.status == "open" and inv.total - inv.paid - inv.credited == 0:
             rows.settled.append(("paid", _stamp(day, 41000), inv.credited, inv.id))
         else:
             rows.settled.append((inv.status, inv.paid_at, inv.credited, inv.id))
-        note.events.append(("issue", None, "issued", {"number": note.number, "invoice": inv.number}, note.created_at))
         note.events.append(("credit", before, "paid" if rows.settled[-1][0] == "paid" else before,
                             {"credit_note": note.number}, note.created_at))
         rows.add_document(note, credit_entry=note.to_customer_credit)
 
     def _write_counters(self, cur: Any) -> None:
         cur.executemany(
-            "INSERT INTO number_counters (series, year, scope, last_seq, last_issue_date) VALUES (?, ?, '', ?, ?)",
-            [(series, year, seq, str(last)) for (series, year), (seq, last) in self.counters.items()],
+            "INSERT INTO number_counters (series, year, scope, last_seq, last_issue_date) VALUES (?, ?, ?, ?, ?)",
+            [(*key, seq, str(last)) for key, (seq, last) in self.counters.items()],
         )
 
 
@@ -499,7 +515,7 @@ class _Rows:
         for action, before, after, payload, when in d.events:
             target = d.corrects_id if action == "credit" else d.id
             self.events.append((_s(when), "demo", action, "invoice" if action == "credit" else entity, target, before,
-                                after, json.dumps(payload, sort_keys=True)))
+                                after, json.dumps(payload, default=str, sort_keys=True)))
 
     def flush(self, cur: Any, counts: dict[str, int]) -> None:
         counts["invoices"] += sum(1 for row in self.invoices if row[1] == "invoice")

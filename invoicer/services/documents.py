@@ -6,40 +6,33 @@ parallel PDF export and the check of stored PDFs for ``invoicer verify``.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from invoicer import paths
 from invoicer.core.errors import NotFoundError, StorageError, ValidationError
+from invoicer.core.totals import Balance
+from invoicer.core.workflow import amount_due
 from invoicer.db.engine import make_engine, make_session_factory, transaction
 from invoicer.db.models import Invoice
-from invoicer.documents.model import (
-    Adjustment,
-    Document,
-    DocumentKind,
-    DocumentMark,
-    Line,
-    PaperSize,
-    Party,
-    Settlement,
-    TaxLine,
-)
+from invoicer.documents.model import Document, DocumentKind, DocumentMark, PaperSize
 from invoicer.documents.wording import paper_for_locale
 from invoicer.i18n import N_, translator
 from invoicer.services import audit, settings
-from invoicer.services import company as company_service
-from invoicer.services import customers as customer_service
+from invoicer.services.store import data_folder
+
+if TYPE_CHECKING:
+    from invoicer.services.views import InvoiceView
 
 PAPER_AUTO = "auto"
 
@@ -69,106 +62,66 @@ def _invoice(session: Session, invoice_id: int) -> Invoice:
     return invoice
 
 
-def _party(data: dict[str, Any]) -> Party:
-    return Party(
-        name=data.get("name") or "",
-        address=data.get("address") or "",
-        postcode=data.get("postcode") or "",
-        city=data.get("city") or "",
-        country=data.get("country") or "",
-        vat_id=data.get("vat_id"),
-        tax_number=data.get("tax_number"),
-        email=data.get("email"),
-        phone=data.get("phone"),
-        contact=data.get("contact"),
-    )
+def _shown_balance(view: InvoiceView, mark: DocumentMark) -> Balance:
+    """What a document shows as paid and due: the balance now on a copy, nothing paid as issued."""
+    if mark is DocumentMark.COPY:
+        return view.balance
+    status = "void" if mark is DocumentMark.VOID else "open"
+    return Balance(0, 0, amount_due(view.doc_type, status, view.totals.total, 0, 0))
 
 
 def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None = None) -> Document:
-    """What a document shows. Finalized documents use their frozen snapshots and show the amounts
-    as issued (nothing paid yet); a ``COPY`` shows the balance now; drafts use today's seller and
-    buyer and carry no number."""
-    draft = invoice.status == "draft"
-    mark = mark or (DocumentMark.DRAFT if draft else DocumentMark.ISSUED)
-    if draft:
-        seller: dict[str, Any] = json.loads(company_service.snapshot(company_service.get_company(session)))
-        buyer: dict[str, Any] = customer_service.snapshot_dict(invoice.customer)
-    else:
-        seller = json.loads(invoice.seller_snapshot or "{}")
-        buyer = json.loads(invoice.customer_snapshot or "{}")
-    locale = str(buyer.get("locale") or seller.get("locale") or "en_US")
+    """What a document shows, from the invoice's view. Finalized documents use their frozen snapshots
+    and show the amounts as issued (nothing paid yet); a ``COPY`` shows the balance now; drafts use
+    today's seller and buyer and carry no number."""
+    # imported here: the view reads payments and credit notes, whose modules import this one
+    from invoicer.services.views import view_of
+
+    view = view_of(session, invoice, date.today())
+    mark = mark or (DocumentMark.DRAFT if view.is_draft else DocumentMark.ISSUED)
+    locale = view.customer.locale or view.seller.locale or "en_US"
     translate = translator(locale).gettext
-    corrected = session.get(Invoice, invoice.corrects_id) if invoice.corrects_id else None
     paper = PAPER_SIZE.get(session)
-    created = invoice.finalized_at or datetime.combine(invoice.issue_date, time())
-    copy = mark is DocumentMark.COPY
+    corrected = view.corrects
     return Document(
-        kind=DocumentKind(invoice.doc_type),
+        kind=DocumentKind(view.doc_type),
         mark=mark,
-        number=None if draft else invoice.number,
-        issue_date=invoice.issue_date,
-        due_date=invoice.due_date,
-        currency=invoice.currency,
+        number=None if view.is_draft else view.number,
+        issue_date=view.issue_date,
+        due_date=view.due_date,
+        currency=view.currency,
         locale=locale,
-        seller=_party(seller),
-        buyer=_party(buyer),
-        lines=tuple(
-            Line(
-                position=line.position,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                price_base=line.price_base,
-                discount_percent=line.discount_percent,
-                discount=line.discount,
-                tax_category=line.tax_category,
-                tax_rate=line.tax_rate,
-                net=line.net,
-            )
-            for line in invoice.lines
+        seller=replace(view.seller, logo_path=_logo(session, view.seller.logo_path)),
+        buyer=view.customer,
+        lines=view.lines,
+        adjustments=view.adjustments,
+        totals=replace(view.totals, taxes=tuple(
+            replace(t, exemption_reason=translate(t.exemption_reason) if t.exemption_reason else None)
+            for t in view.totals.taxes
+        )),
+        balance=_shown_balance(view, mark),
+        created=audit.now() if mark is DocumentMark.COPY else (
+            view.finalized_at or datetime.combine(view.issue_date, time())
         ),
-        adjustments=tuple(
-            Adjustment(a.is_charge, a.reason, a.amount, a.tax_category, a.tax_rate) for a in invoice.adjustments
-        ),
-        taxes=tuple(
-            TaxLine(t.category, t.rate, t.basis, t.amount, translate(t.exemption_reason) if t.exemption_reason else None)
-            for t in invoice.taxes
-        ),
-        subtotal=invoice.subtotal,
-        allowance_total=invoice.allowance_total,
-        charge_total=invoice.charge_total,
-        tax_total=invoice.tax_total,
-        total=invoice.total,
-        created=audit.now() if copy else created,
         paper=paper_for_locale(locale) if paper == PAPER_AUTO else PaperSize(paper),
-        paid=invoice.paid if copy else 0,
-        credited=invoice.credited if copy else 0,
         corrected_number=corrected.number if corrected else None,
         corrected_date=corrected.issue_date if corrected else None,
-        reason=invoice.reason,
+        reason=view.reason,
         tax_currency=invoice.company_currency,
         tax_total_in_tax_currency=invoice.company_tax_total,
-        settlement=Settlement(invoice.applied_to_due, invoice.to_customer_credit, invoice.refunded),
-        iban=seller.get("iban"),
-        bic=seller.get("bic"),
-        notes=invoice.notes,
-        buyer_reference=invoice.buyer_reference,
-        legal_details=seller.get("legal_details"),
-        logo_path=seller.get("logo_path"),
+        settlement=view.settlement,
+        notes=view.notes,
+        buyer_reference=view.buyer_reference,
     )
 
 
+def _logo(session: Session, stored: str | None) -> str | None:
+    """The logo file to print; a logo that cannot be found is left out (the document still renders)."""
+    found = paths.logo_file(data_folder(session), stored) if stored else None
+    return str(found) if found else None
+
+
 # ---------------------------------------------------------------- frozen PDFs
-
-
-def data_folder(session: Session) -> Path:
-    """The data folder of the session's database (frozen PDFs live in its ``documents/``)."""
-    bind = session.get_bind()
-    database = (bind if isinstance(bind, Engine) else bind.engine).url.database
-    if not database or database == ":memory:":
-        raise StorageError(N_("Documents need a database file in a data folder, not an in-memory database."))
-    return Path(database).resolve().parent
 
 
 def _safe_name(text: str) -> str:

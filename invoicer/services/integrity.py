@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import InvoicerError
-from invoicer.core.totals import TaxKey, totals_of
+from invoicer.core.money import from_minor
+from invoicer.core.totals import TaxKey, convert_minor, totals_of
+from invoicer.core.workflow import receivable, status_word, statuses
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
 from invoicer.services.audit import GENESIS, content_sha256, link_hash
+from invoicer.services.ledger import receivables_by_invoice
 
 BATCH = 2000
 
@@ -153,10 +157,13 @@ def _documents(session: Session, report: Report) -> None:
     credits = _sums(session, Invoice.corrects_id, Invoice.total, is_note)
     applied = _sums(session, Invoice.corrects_id, Invoice.applied_to_due, is_note)
     paid = _sums(session, Payment.invoice_id, Payment.applied)
+    booked = receivables_by_invoice(session)
     n = 0
     for inv in session.scalars(stmt).yield_per(BATCH):
         n += 1
         label = _label(inv)
+        if inv.status not in statuses(inv.doc_type):
+            report.problems.append(f"{label} has the status '{inv.status}', which its kind of document never has.")
         try:
             # a credit note states its share of the invoice's VAT (within the tolerance totals_of checks)
             stated = ({TaxKey(t.category, t.rate): t.amount for t in inv.taxes}
@@ -194,10 +201,31 @@ def _documents(session: Session, report: Report) -> None:
                 report.problems.append(f"{label} is void but has payments or credits.")
             if inv.status != "draft" and inv.number is None:
                 report.problems.append(f"{label} is finalized without a number.")
+            if inv.status != "draft":
+                _receivable_agrees(inv, booked.get(inv.id, (0, 0)), report)
         elif inv.applied_to_due + inv.to_customer_credit + inv.refunded != inv.total:
             report.problems.append(f"{label}: its settlement does not add up to its total.")
         session.expunge(inv)
     report.checked["documents"] = n
+
+
+def _receivable_agrees(inv: Invoice, booked: tuple[int, int], report: Report) -> None:
+    """The journal's receivables for the invoice equal what the invoice says is still owed on the books.
+
+    In another currency than the company's each posting is converted on its own with the locked rate,
+    so the balance may differ by rounding: at most one minor unit per posting.
+    """
+    balance, postings = booked
+    owed = receivable(inv.doc_type, inv.status, inv.amount_due)
+    company = inv.company_currency or inv.currency
+    expected = convert_minor(owed, inv.currency, company, inv.exchange_rate or Decimal(1))
+    slack = 0 if company == inv.currency else postings
+    if abs(balance - expected) > slack:
+        report.problems.append(
+            f"{_label(inv)}: the journal's receivables are {from_minor(balance, company)} {company} but "
+            f"{from_minor(expected, company)} {company} is owed ({status_word(inv.status)}, amount due "
+            f"{from_minor(inv.amount_due, inv.currency)} {inv.currency})."
+        )
 
 
 def _payments_and_credit(session: Session, report: Report) -> None:

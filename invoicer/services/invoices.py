@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from invoicer.core.errors import N_, FrozenError, Message, NotFoundError, ValidationError
+from invoicer.core.errors import N_, Message, NotFoundError, ValidationError
 from invoicer.core.money import HUNDRED, exponent, from_minor, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
 from invoicer.core.reference import is_currency
@@ -25,11 +25,28 @@ from invoicer.core.totals import (
     convert_minor,
 )
 from invoicer.core.units import unit_code
-from invoicer.core.workflow import InvoiceStatus, Transition, display_status, target_status
-from invoicer.db.models import Customer, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax, NumberCounter
+from invoicer.core.workflow import (
+    FREEZING,
+    Action,
+    DocType,
+    InvoiceStatus,
+    Transition,
+    display_status,
+    target_status,
+)
+from invoicer.db.models import (
+    AuditEvent,
+    Customer,
+    Invoice,
+    InvoiceAdjustment,
+    InvoiceLine,
+    InvoiceTax,
+    NumberCounter,
+)
 from invoicer.services import audit, documents, rates, settings, taxes, validation
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
+from invoicer.services.actions import require
 
 MAX_LINES = 5000
 _ARCHIVED = N_("{name} is archived; restore the customer to invoice them.")
@@ -247,11 +264,7 @@ def get_invoice(session: Session, invoice_id: int, doc_type: str | None = "invoi
 
 def _draft(session: Session, invoice_id: int) -> Invoice:
     invoice = get_invoice(session, invoice_id)
-    if invoice.status != InvoiceStatus.DRAFT:
-        raise FrozenError(
-            N_("Invoice {number} is finalized and cannot be changed; issue a credit note to correct it."),
-            number=invoice.number,
-        )
+    require(session, invoice, Action.SAVE_DRAFT)
     return invoice
 
 
@@ -314,11 +327,7 @@ def duplicate_invoice(session: Session, invoice_id: int, today: date | None = No
 def delete_draft(session: Session, invoice_id: int) -> None:
     """Drafts are deleted; numbered documents never are (void or credit them instead)."""
     invoice = get_invoice(session, invoice_id)
-    if invoice.status != InvoiceStatus.DRAFT:
-        raise FrozenError(
-            N_("Invoice {number} is finalized and is never deleted; void it or issue a credit note."),
-            number=invoice.number,
-        )
+    require(session, invoice, Action.DELETE_DRAFT)
     session.delete(invoice)
     audit.record(session, "delete", "invoice", invoice_id, before="draft", payload={"total": invoice.total})
 
@@ -389,7 +398,7 @@ def finalize_invoice(
     invoice = get_invoice(session, invoice_id)
     if invoice.status != InvoiceStatus.DRAFT and invoice.number is not None:
         return invoice.number
-    target = target_status(Transition.FINALIZE, invoice.status)
+    require(session, invoice, Action.FINALIZE)
     company = company_service.get_company(session)
     company_service.require_complete(company)
     if not invoice.lines:
@@ -402,25 +411,76 @@ def finalize_invoice(
     _check_vat_ids(invoice, company.vat_id, customer.vat_id)
     _check_not_ahead(session, invoice.issue_date)
     rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
-    number, year, scope, seq = take_number(session, "invoice", invoice.issue_date, customer.id)
-    invoice.number = number
-    invoice.counter_year, invoice.counter_scope, invoice.number_seq = year, scope, seq
-    invoice.seller_snapshot = company_service.snapshot(company)
-    invoice.customer_snapshot = customer_service.snapshot(customer)
-    lock_company_amounts(invoice, company.currency, rate)
-    invoice.finalized_at = invoice.updated_at = audit.now()
-    invoice.status = target
-    if invoice.total == 0:
-        invoice.status = target_status(Transition.PAY, target)
-        invoice.paid_at = invoice.finalized_at
-    session.flush()
-    # the PDF is rendered from the frozen data and kept before the chain link, which covers its hash
-    documents.store_frozen_pdf(session, invoice)
-    audit.append_to_chain(session, invoice)
-    audit.record(
-        session, "finalize", "invoice", invoice.id, before="draft", after=invoice.status,
-        payload={"number": number, "total": invoice.total, "currency": invoice.currency, "rate": rate},
+    return freeze_document(
+        invoice, SessionBook(session), seller=company_service.snapshot(company),
+        customer=customer_service.snapshot(customer), company_currency=company.currency, rate=rate,
+        at=audit.now(), payload={"currency": invoice.currency, "rate": rate},
     )
+
+
+class FreezeBook(Protocol):
+    """Where a freeze draws its number and writes what it leaves behind: the database in a service's
+    transaction (SessionBook), or the demo writer's bulk rows."""
+
+    def take_number(self, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]: ...
+
+    def keep_pdf(self, doc: Any) -> None: ...
+
+    def chain(self, doc: Any) -> None: ...
+
+    def record(self, action: str, entity: str, doc: Any, before: str, after: str, payload: dict[str, Any]) -> None:
+        ...
+
+
+class SessionBook:
+    """Freezing inside a service's transaction: counter rows, the kept PDF, the chain table, the audit log."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def take_number(self, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]:
+        return take_number(self.session, series, issue_date, customer_id)
+
+    def keep_pdf(self, doc: Invoice) -> None:
+        self.session.flush()
+        documents.store_frozen_pdf(self.session, doc)
+
+    def chain(self, doc: Invoice) -> None:
+        audit.append_to_chain(self.session, doc)
+
+    def record(self, action: str, entity: str, doc: Invoice, before: str, after: str, payload: dict[str, Any]) -> None:
+        audit.record(self.session, action, entity, doc.id, before=before, after=after, payload=payload)
+
+
+def freeze_document(
+    doc: Any, book: FreezeBook, *, seller: str | None, customer: str | None, company_currency: str, rate: Decimal,
+    at: datetime, payload: dict[str, Any],
+) -> str:
+    """Number a finished draft (invoice or credit note) and freeze it: the number from its series, seller and
+    customer snapshots, company-currency amounts at the locked rate, the status its lifecycle gives, the kept
+    PDF, its hash-chain link and the audit event. Returns the number.
+
+    ``doc`` is an Invoice, or a plain record with the same fields (demo data written in bulk).
+    """
+    doc_type = DocType(doc.doc_type)
+    before = doc.status
+    target = target_status(FREEZING[doc_type], before, doc_type)
+    series = "invoice" if doc_type is DocType.INVOICE else "credit_note"
+    number, year, scope, seq = book.take_number(series, doc.issue_date, doc.customer_id)
+    doc.number = number
+    doc.counter_year, doc.counter_scope, doc.number_seq = year, scope, seq
+    doc.seller_snapshot, doc.customer_snapshot = seller, customer
+    lock_company_amounts(doc, company_currency, rate)
+    doc.finalized_at = doc.updated_at = at
+    doc.status = target
+    if doc_type is DocType.INVOICE and doc.total == 0:  # nothing to pay: paid as it is issued
+        doc.status = target_status(Transition.PAY, target)
+        doc.paid_at = at
+    # the PDF is rendered from the frozen data and kept before the chain link, which covers its hash
+    book.keep_pdf(doc)
+    book.chain(doc)
+    book.record(FREEZING[doc_type].value, series, doc, before, doc.status,
+                {"number": number, "total": doc.total, **payload})
     return number
 
 
@@ -482,14 +542,9 @@ def _locked_rate(
 def void_invoice(session: Session, invoice_id: int, reason: str | None = None, on: date | None = None) -> None:
     """open -> void, only while nothing has been paid or credited; ``on``: the day it was voided (today)."""
     invoice = get_invoice(session, invoice_id)
+    require(session, invoice, Action.VOID)
     target = target_status(Transition.VOID, invoice.status)
     on = validation.action_date(on, invoice.issue_date)
-    if invoice.paid or invoice.credited:
-        raise ValidationError(
-            N_("Invoice {number} has payments or credit notes and cannot be voided; issue a credit note for the "
-               "rest instead."),
-            number=invoice.number,
-        )
     before = invoice.status
     invoice.status = target
     invoice.closed_at = invoice.updated_at = audit.now()
@@ -502,6 +557,7 @@ def mark_uncollectible(
 ) -> None:
     """open -> uncollectible (written off) on ``on`` (today); a later payment still makes it paid."""
     invoice = get_invoice(session, invoice_id)
+    require(session, invoice, Action.WRITE_OFF)
     target = target_status(Transition.MARK_UNCOLLECTIBLE, invoice.status)
     on = validation.action_date(on, invoice.issue_date)
     before = invoice.status
@@ -513,15 +569,27 @@ def mark_uncollectible(
     )
 
 
-def settle_status(invoice: Invoice, when: date | None = None) -> None:
-    """Move an invoice to paid when payments and credits cover it, back to open when they no longer do."""
+def settle_status(invoice: Invoice) -> None:
+    """Move an invoice to paid when payments and credits cover it; when they no longer do, back to open, or
+    to uncollectible if it was written off (the money that went away was a recovery of bad debt)."""
     if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE) and invoice.amount_due == 0:
         invoice.status = target_status(Transition.PAY, invoice.status)
         invoice.paid_at = audit.now()
     elif invoice.status == InvoiceStatus.PAID and invoice.amount_due > 0:
-        invoice.status = target_status(Transition.REOPEN, invoice.status)
+        session = object_session(invoice)
+        assert session is not None
+        back = Transition.RESUME_WRITE_OFF if was_written_off(session, invoice.id) else Transition.REOPEN
+        invoice.status = target_status(back, invoice.status)
         invoice.paid_at = None
     invoice.updated_at = audit.now()
+
+
+def was_written_off(session: Session, invoice_id: int) -> bool:
+    """Whether the invoice's history has a write-off (it then never becomes open again)."""
+    stmt = select(AuditEvent.id).where(
+        AuditEvent.entity == "invoice", AuditEvent.entity_id == invoice_id, AuditEvent.action == "write_off"
+    )
+    return session.scalar(stmt.limit(1)) is not None
 
 
 # ---------------------------------------------------------------- queries

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
@@ -24,7 +24,7 @@ from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.totals import TaxKey, convert_minor, convert_parts
 from invoicer.core.workflow import display_status
 from invoicer.db.migrate import Database
-from invoicer.db.models import AuditEvent, Invoice, InvoiceLine, InvoiceTax, Payment
+from invoicer.db.models import AuditEvent, Company, Invoice, InvoiceLine, InvoiceTax, Payment
 from invoicer.documents import csv_io
 from invoicer.documents import ledger as workbook
 from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
@@ -416,21 +416,23 @@ def _payment_text(kind: str, payment_id: int, reverses: int | None) -> str:
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """One balanced entry: postings as (account, debit, credit) in company minor units."""
+    """One balanced entry: postings as (account, debit, credit) in company minor units. ``invoice_id`` is the
+    invoice whose receivable the entry concerns (a credit note's: the invoice it corrects)."""
 
     day: date
     document: str
     text: str
     postings: tuple[tuple[str, int, int], ...]
+    invoice_id: int
 
 
-def _entry(day: date, document: str, text: str, lines: Iterable[tuple[str, int]]) -> JournalEntry:
+def _entry(day: date, document: str, text: str, lines: Iterable[tuple[str, int]], invoice_id: int) -> JournalEntry:
     """An entry from signed amounts (+ debit, - credit), one posting per account; zero postings are dropped."""
     by_account: dict[str, int] = {}
     for account, amount in lines:
         by_account[account] = by_account.get(account, 0) + amount
     postings = tuple((account, max(amount, 0), max(-amount, 0)) for account, amount in by_account.items() if amount)
-    return JournalEntry(day, document, text, postings)
+    return JournalEntry(day, document, text, postings, invoice_id)
 
 
 class _Journal:
@@ -445,7 +447,7 @@ class _Journal:
                 Invoice.id, Invoice.doc_type, Invoice.number, Invoice.issue_date, Invoice.currency,
                 Invoice.exchange_rate, Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
                 Invoice.applied_to_due, Invoice.to_customer_credit, Invoice.refunded,
-                InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis,
+                InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis, func.coalesce(Invoice.corrects_id, Invoice.id),
             )
             .join(InvoiceTax, InvoiceTax.invoice_id == Invoice.id)
             .where(ISSUED, period)
@@ -457,7 +459,7 @@ class _Journal:
                 Payment.id, Payment.reverses_id, Payment.kind, Payment.paid_on, Payment.amount, Payment.applied,
                 Payment.excess, Payment.currency, Payment.company_amount, Invoice.number, Invoice.exchange_rate,
                 Invoice.company_currency, original.kind,
-                and_(Invoice.closed_at.is_not(None), Invoice.status != "void", _after_write_off(Payment, original)),
+                and_(Invoice.closed_at.is_not(None), _recovers_bad_debt(Payment)), Payment.invoice_id,
             )
             .join(Invoice, Invoice.id == Payment.invoice_id)
             .outerjoin(original, original.id == Payment.reverses_id)
@@ -468,7 +470,7 @@ class _Journal:
         self.write_offs = (
             select(
                 AuditEvent.id, written_on, func.json_extract(AuditEvent.payload, "$.amount_due"), Invoice.number,
-                Invoice.currency, Invoice.exchange_rate, Invoice.company_currency,
+                Invoice.currency, Invoice.exchange_rate, Invoice.company_currency, Invoice.id,
             )
             .join(Invoice, Invoice.id == AuditEvent.entity_id)
             .where(AuditEvent.entity == "invoice", AuditEvent.action == "write_off",
@@ -497,6 +499,7 @@ class _Journal:
             taxes = list(group)
             (_doc_id, doc_type, number, issued, currency, rate, c_net, c_tax, c_total, applied, to_credit,
              refunded) = taxes[0][:12]
+            invoice_id = taxes[0][15]
             company = self.q.company_currency
             revenue = convert_parts([t[14] for t in taxes], currency, company, rate, c_net)
             sign = 1 if doc_type == "invoice" else -1
@@ -509,12 +512,12 @@ class _Journal:
                 settled = convert_parts([applied, to_credit, refunded], currency, company, rate, c_total)
                 lines += [(a.receivables, -settled[0]), (a.customer_credit, -settled[1]), (a.bank, -settled[2])]
                 text = _("Credit note")
-            yield _entry(issued, number, text, lines)
+            yield _entry(issued, number, text, lines, invoice_id)
 
     def _payments(self) -> Iterator[JournalEntry]:
         a = self.a
         for (pid, reverses, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
-             original_kind, recovery) in _stream(self.q.session, self.payments):
+             original_kind, recovery, invoice_id) in _stream(self.q.session, self.payments):
             locked = rate or Decimal(1)
             # receivables and customer credit are settled at the rate they were booked at (locked at finalize);
             # money received at another day's rate leaves an exchange difference
@@ -530,35 +533,46 @@ class _Journal:
                 (source, c_amount), (settles, -c_applied), (a.customer_credit, -c_excess),
                 # a reversal undoes the gain or loss of the payment it reverses, on the same account
                 (a.exchange_gain if (difference > 0) != (kind == "reversal") else a.exchange_loss, -difference),
-            ])
+            ], invoice_id)
 
     def _write_offs(self) -> Iterator[JournalEntry]:
         a = self.a
-        for _id, day, due, number, currency, rate, company in _stream(self.q.session, self.write_offs):
+        for _id, day, due, number, currency, rate, company, invoice_id in _stream(self.q.session, self.write_offs):
             amount = convert_minor(int(due or 0), currency, company or currency, rate or Decimal(1))
             yield _entry(date.fromisoformat(day), number, _("Written off as uncollectible"),
-                         [(a.bad_debt, amount), (a.receivables, -amount)])
+                         [(a.bad_debt, amount), (a.receivables, -amount)], invoice_id)
 
 
-def _after_write_off(payment: Any, original: Any) -> ColumnElement[bool]:
-    """Whether a payment (for a reversal: the payment it reverses) came after the invoice was written off.
-
-    Such money recovers bad debt instead of settling receivables. The audit log's order decides, not
-    the clock: the payment's own audit event follows the write-off event of the same invoice.
-    """
-    write_off = aliased(AuditEvent)
-    paid = aliased(AuditEvent)
-    return exists(
-        select(1)
-        .select_from(write_off)
-        .join(paid, and_(
-            paid.entity == "invoice", paid.entity_id == write_off.entity_id, paid.id > write_off.id,
-            paid.action.in_(("payment", "apply_credit")),
-            func.json_extract(paid.payload, "$.payment_id") == func.coalesce(original.id, payment.id),
-        ))
-        .where(write_off.entity == "invoice", write_off.entity_id == payment.invoice_id,
-               write_off.action == "write_off")
+def _recovers_bad_debt(payment: Any) -> ColumnElement[bool]:
+    """Whether a payment or reversal moves bad debt instead of receivables, by its own transition in the
+    invoice's history: money recorded while the invoice was uncollectible recovers bad debt; a reversal that
+    leaves the invoice uncollectible takes back a recovery or adds what it restores to the written-off debt.
+    (Not merely "some write-off was typed before it".)"""
+    event = aliased(AuditEvent)
+    own_transition = or_(
+        and_(event.action.in_(("payment", "apply_credit")), event.before_status == "uncollectible",
+             func.json_extract(event.payload, "$.payment_id") == payment.id),
+        and_(event.action == "reverse_payment", event.after_status == "uncollectible",
+             func.json_extract(event.payload, "$.reversal_id") == payment.id),
     )
+    return exists(select(1).where(event.entity == "invoice", event.entity_id == payment.invoice_id, own_transition))
+
+
+def receivables_by_invoice(session: Session) -> dict[int, tuple[int, int]]:
+    """The journal's receivables account per invoice over all time: {invoice id: (balance, postings)}, the
+    balance in company minor units (debit positive)."""
+    company_currency = session.scalar(select(Company.currency))
+    if company_currency is None:  # no company profile yet, so nothing was ever finalized
+        return {}
+    accounts = Accounts.load(session)
+    journal = _Journal(_Query(session, None, None, date.today(), company_currency), accounts)
+    found: dict[int, tuple[int, int]] = {}
+    for entry in journal.entries():
+        for account, debit, credit in entry.postings:
+            if account == accounts.receivables:
+                balance, postings = found.get(entry.invoice_id, (0, 0))
+                found[entry.invoice_id] = (balance + debit - credit, postings + 1)
+    return found
 
 
 def _iso(day: date | None) -> str | None:

@@ -23,13 +23,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import ConflictError, InvoicerError, Message, StorageError, ValidationError, reason
-from invoicer.core.workflow import InvoiceStatus
+from invoicer.core.workflow import Action, InvoiceStatus
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.db.models import Invoice, SentMessage
+from invoicer.db.models import Customer, Invoice, SentMessage
 from invoicer.i18n import N_
 from invoicer.mail import secrets, smtp, templates
 from invoicer.services import audit, invoices, settings, validation
+from invoicer.services.actions import require
+from invoicer.services.views import InvoiceView, view_of
 
 # ---------------------------------------------------------------- settings
 
@@ -214,13 +216,6 @@ def _attachment_name(number: str) -> str:
     return (re.sub(r"[^\w.-]+", "-", number).strip("-.") or "invoice") + ".pdf"
 
 
-def _sendable(invoice: Invoice) -> None:
-    if invoice.status == InvoiceStatus.DRAFT:
-        raise ValidationError(N_("A draft cannot be sent; finalize it first."))
-    if invoice.status == InvoiceStatus.VOID:
-        raise ValidationError(N_("Invoice {number} is void and is not sent."), number=invoice.number)
-
-
 def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
     """The addresses given, else the customer's current email address."""
     if to:
@@ -234,28 +229,23 @@ def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
     return (invoice.customer.email,)
 
 
-def _facts(invoice: Invoice, today: date) -> templates.Facts:
-    seller = json.loads(invoice.seller_snapshot or "{}")
-    customer = invoice.customer
+def _facts(view: InvoiceView, customer: Customer, today: date) -> templates.Facts:
     return templates.Facts(
-        number=invoice.number or "",
-        currency=invoice.currency,
-        amount_due=invoice.amount_due,
-        total=invoice.total,
-        issue_date=invoice.issue_date,
-        due_date=invoice.due_date,
-        company=seller.get("name", ""),
-        customer=json.loads(invoice.customer_snapshot or "{}").get("name") or customer.name,
+        number=view.number or "",
+        currency=view.currency,
+        amount_due=view.balance.amount_due,
+        total=view.totals.total,
+        issue_date=view.issue_date,
+        due_date=view.due_date,
+        company=view.seller.name,
+        customer=view.customer.name or customer.name,
+        # the message greets today's contact, to whom it goes; the document shows the buyer as issued
         contact=customer.contact,
         # the bank account printed on the invoice is the one to pay to
-        iban=seller.get("iban") or None,
-        bic=seller.get("bic") or None,
+        iban=view.seller.iban or None,
+        bic=view.seller.bic or None,
         today=today,
     )
-
-
-def _locale(invoice: Invoice) -> str:
-    return str(json.loads(invoice.customer_snapshot or "{}").get("locale") or invoice.customer.locale)
 
 
 def _attachment(session: Session, invoice: Invoice, reminder: bool) -> bytes:
@@ -270,8 +260,10 @@ def _attachment(session: Session, invoice: Invoice, reminder: bool) -> bytes:
     return documents.frozen_pdf(session, invoice.id)
 
 
-def _text(session: Session, invoice: Invoice, template: str, today: date) -> templates.Rendered:
-    return templates.render(TEMPLATES.get(session), template, _facts(invoice, today), _locale(invoice))
+def _message_text(session: Session, view: InvoiceView, customer: Customer, template: str, today: date) -> templates.Rendered:
+    """The message from ``template`` in the language of the buyer as issued (else the customer's now)."""
+    facts = _facts(view, customer, today)
+    return templates.render(TEMPLATES.get(session), template, facts, view.customer.locale or customer.locale)
 
 
 def compose(
@@ -279,11 +271,12 @@ def compose(
     today: date, reminder: bool,
 ) -> EmailMessage:
     """The message for ``invoice`` from ``template`` in the customer's language, PDF attached."""
-    text = _text(session, invoice, template, today)
+    view = view_of(session, invoice, today)
+    text = _message_text(session, view, invoice.customer, template, today)
     domain = (config.from_address or "").rpartition("@")[2] or "localhost"
     message = EmailMessage()
     message["Subject"] = text.subject
-    message["From"] = formataddr((config.from_name or _facts(invoice, today).company, config.from_address or ""))
+    message["From"] = formataddr((config.from_name or view.seller.name, config.from_address or ""))
     message["To"] = ", ".join(to)
     if config.reply_to:
         message["Reply-To"] = config.reply_to
@@ -316,8 +309,9 @@ class Preview:
 def preview(session: Session, invoice_id: int, today: date | None = None) -> Preview:
     """The invoice email as it would go out now (no PDF rendered, nothing written)."""
     invoice = invoices.get_invoice(session, invoice_id)
-    _sendable(invoice)
-    text = _text(session, invoice, "invoice", today or date.today())
+    require(session, invoice, Action.SEND)
+    day = today or date.today()
+    text = _message_text(session, view_of(session, invoice, day), invoice.customer, "invoice", day)
     previous = last_invoice_send(session, invoice_id)
     return Preview(
         invoice_id=invoice.id, number=invoice.number or "", to=(invoice.customer.email,) if invoice.customer.email
@@ -372,7 +366,7 @@ def deliver(
     try:
         with transaction(db.sessions) as session:
             invoice = invoices.get_invoice(session, invoice_id)
-            _sendable(invoice)
+            require(session, invoice, Action.SEND)
             if level is None:
                 if not again:
                     _refuse_repeat(session, invoice)
@@ -416,7 +410,7 @@ def check_sendable(db: Database, invoice_id: int, to: list[str] | None, again: b
     with transaction(db.readonly_sessions) as session:
         config = mail_settings(session)
         invoice = invoices.get_invoice(session, invoice_id)
-        _sendable(invoice)
+        require(session, invoice, Action.SEND)
         recipients_for(invoice, to)
         if not again:
             _refuse_repeat(session, invoice)

@@ -6,17 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
 from invoicer.core.totals import convert_minor
-from invoicer.core.workflow import InvoiceStatus, status_word
+from invoicer.core.workflow import Action
 from invoicer.db.models import CreditEntry, Invoice, Payment
 from invoicer.services import audit, rates, validation
+from invoicer.services.actions import customer_credit, require
 from invoicer.services.invoices import get_invoice, settle_status
-
-PAYABLE = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
 
 
 @dataclass(frozen=True)
@@ -36,18 +35,6 @@ class PaymentRow:
     reverses_id: int | None
     reversed_by: int | None
     reason: str | None
-
-
-def _payable(session: Session, invoice_id: int) -> Invoice:
-    invoice = get_invoice(session, invoice_id)
-    if invoice.status not in PAYABLE:
-        if invoice.status == InvoiceStatus.DRAFT:
-            raise ValidationError(N_("A draft cannot be paid; finalize it first."))
-        raise ValidationError(
-            N_("Invoice {number} is {status}; it takes no payments."),
-            number=invoice.number, status=status_word(invoice.status),
-        )
-    return invoice
 
 
 def _company_amount(invoice: Invoice, amount: int, rate: Decimal | None = None) -> int | None:
@@ -84,7 +71,8 @@ def record_payment(
     """
     if amount <= 0:
         raise ValidationError(N_("A payment amount must be above zero."), "amount")
-    invoice = _payable(session, invoice_id)
+    invoice = get_invoice(session, invoice_id)
+    require(session, invoice, Action.RECORD_PAYMENT)
     paid_on = validation.action_date(paid_on, invoice.issue_date)
     reference = validation.optional(reference)
     if reference is not None:
@@ -128,24 +116,11 @@ def _credit(session: Session, invoice: Invoice, amount: int, kind: str, when: da
     )
 
 
-def customer_credit(session: Session, customer_id: int, currency: str) -> int:
-    """The customer's credit balance in a currency (overpayments and credit notes, less what was applied)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(CreditEntry.amount), 0)).where(
-            CreditEntry.customer_id == customer_id, CreditEntry.currency == currency
-        )
-    )
-    return int(total or 0)
-
-
 def apply_credit(session: Session, invoice_id: int, amount: int | None = None, on: date | None = None) -> int:
     """Use the customer's credit balance to pay an open invoice (all that fits when no amount is given)."""
-    invoice = _payable(session, invoice_id)
+    invoice = get_invoice(session, invoice_id)
+    require(session, invoice, Action.APPLY_CREDIT)
     available = customer_credit(session, invoice.customer_id, invoice.currency)
-    if available <= 0:
-        raise ValidationError(
-            N_("The customer has no credit in {currency} to apply."), currency=invoice.currency
-        )
     due = invoice.amount_due
     wanted = min(available, due) if amount is None else amount
     if wanted <= 0:

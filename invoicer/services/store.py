@@ -7,14 +7,17 @@ session through ``write`` (commit on success, roll back on any error) or ``read`
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from invoicer.core.errors import N_, StorageError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, open_database
 
-__all__ = ["Database", "Session", "open_database", "read", "rehearse", "transaction", "write"]
+__all__ = ["Database", "Session", "data_folder", "open_database", "read", "rehearse", "transaction", "write"]
 
 T = TypeVar("T")
 
@@ -29,6 +32,15 @@ def read(db: Database, query: Callable[[Session], T]) -> T:
     """Run a read-only ``query`` (no write lock)."""
     with transaction(db.readonly_sessions) as session:
         return query(session)
+
+
+def data_folder(session: Session) -> Path:
+    """The data folder of the session's database (frozen PDFs live in its ``documents/``, the logo in ``logo/``)."""
+    bind = session.get_bind()
+    database = (bind if isinstance(bind, Engine) else bind.engine).url.database
+    if not database or database == ":memory:":
+        raise StorageError(N_("Documents need a database file in a data folder, not an in-memory database."))
+    return Path(database).resolve().parent
 
 
 def rehearse(db: Database, action: Callable[[Session], T]) -> T:

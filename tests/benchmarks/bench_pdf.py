@@ -58,7 +58,7 @@ def rendering(results: dict[str, object], repeat: int) -> None:
     doc = make_document(lines=ten_lines())
     plain = pdf.render_pdf(doc)
     xml = cii.cii_xml(doc)
-    payload = qr.epc_payload(doc.seller.name, doc.iban or "", doc.amount_due, doc.number or "", doc.bic)
+    payload = qr.epc_payload(doc.seller.name, doc.seller.iban or "", doc.balance.amount_due, doc.number or "", doc.seller.bic)
     assert payload is not None
     results["pdf_bytes"] = len(plain)
     results["facturx_pdf_bytes"] = len(pdf.render_document(doc))

@@ -8,28 +8,20 @@ from decimal import Decimal
 from typing import Any
 
 from invoicer.core.money import to_minor
-from invoicer.core.totals import AdjustmentInput, LineInput, TaxKey, TaxRounding, compute_totals
-from invoicer.documents.model import (
-    Adjustment,
-    Document,
-    DocumentKind,
-    DocumentMark,
-    Line,
-    Party,
-    TaxLine,
-)
+from invoicer.core.totals import AdjustmentInput, Balance, LineInput, TaxKey, TaxRounding, compute_totals
+from invoicer.documents.model import Adjustment, Document, DocumentKind, DocumentMark, Line, Party, Seller
 from invoicer.services.taxes import DEFAULT_EXEMPTION_REASONS
 
-SELLER = Party(
+SELLER = Seller(
     "Müller & Söhne GmbH", "Hauptstraße 1", "10115", "Berlin", "DE",
     vat_id="DE123456788", email="billing@mueller.example", phone="+49 30 1234567",
+    iban="DE89370400440532013000", bic="COBADEFFXXX",
+    legal_details="Amtsgericht Berlin HRB 12345 · Geschäftsführer: Hans Müller",
 )
 BUYER = Party(
     "Ελλάδα Trading Łódź", "ul. Piotrkowska 12\nBuilding B", "90-001", "Łódź", "PL",
     vat_id="PL5260250995", contact="Анна Москва", email="ap@trading.example",
 )
-IBAN = "DE89370400440532013000"
-BIC = "COBADEFFXXX"
 
 # description, quantity, unit, unit price, category, rate, discount percent
 LineSpec = tuple[str, str, str, str, str, str, str | None]
@@ -88,21 +80,13 @@ def make_document(
             Adjustment(ch, reason, to_minor(Decimal(a), currency), c, TaxKey(c, Decimal(r)).rate)
             for ch, reason, a, c, r in adjustment_specs
         ),
-        taxes=tuple(
-            TaxLine(t.category, t.rate, t.basis, t.amount, DEFAULT_EXEMPTION_REASONS.get(t.category))
-            for t in totals.taxes
-        ),
-        subtotal=totals.subtotal,
-        allowance_total=totals.allowance_total,
-        charge_total=totals.charge_total,
-        tax_total=totals.tax_total,
-        total=totals.total,
+        totals=replace(totals, taxes=tuple(
+            replace(t, exemption_reason=DEFAULT_EXEMPTION_REASONS.get(t.category)) for t in totals.taxes
+        )),
+        balance=Balance(0, 0, totals.total),
         created=datetime(2025, 1, 15, 9, 30),
-        iban=IBAN,
-        bic=BIC,
         notes="Thank you for your business.",
         buyer_reference="PO-4711",
-        legal_details="Amtsgericht Berlin HRB 12345 · Geschäftsführer: Hans Müller",
     )
     return replace(doc, **overrides)
 
@@ -111,5 +95,6 @@ def credit_note(**overrides: Any) -> Document:
     base = {
         "kind": DocumentKind.CREDIT_NOTE, "number": "GS-2025-00007", "due_date": None,
         "corrected_number": "RE-2025-00042", "corrected_date": date(2025, 1, 15), "reason": "Returned goods",
+        "balance": Balance(0, 0, 0),  # a credit note asks for nothing
     }
     return make_document(**{**base, **overrides})

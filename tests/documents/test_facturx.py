@@ -22,7 +22,9 @@ from tests.documents.samples import BUYER, credit_note, make_document
 US_BUYER = Party("Acme Inc.", "1 Main Street", "10001", "New York", "US")
 
 def _with_reason(doc: Document, reason: str) -> Document:
-    return replace(doc, taxes=tuple(replace(t, exemption_reason=reason) for t in doc.taxes))
+    return replace(doc, totals=replace(
+        doc.totals, taxes=tuple(replace(t, exemption_reason=reason) for t in doc.totals.taxes)
+    ))
 
 
 CASES: dict[str, Callable[[], Document]] = {
@@ -88,13 +90,13 @@ def test_xml_amounts_equal_the_engine(case: str) -> None:
     root = etree.fromstring(cii_xml(doc))
     money = lambda minor: format_minor(minor, doc.currency)  # noqa: E731
     sums = "//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:"
-    assert _one(root, sums + "LineTotalAmount/text()") == money(doc.subtotal)
-    assert _one(root, sums + "AllowanceTotalAmount/text()") == money(doc.allowance_total)
-    assert _one(root, sums + "ChargeTotalAmount/text()") == money(doc.charge_total)
-    assert _one(root, sums + "TaxBasisTotalAmount/text()") == money(doc.tax_basis)
-    assert _one(root, sums + f"TaxTotalAmount[@currencyID='{doc.currency}']/text()") == money(doc.tax_total)
+    assert _one(root, sums + "LineTotalAmount/text()") == money(doc.totals.subtotal)
+    assert _one(root, sums + "AllowanceTotalAmount/text()") == money(doc.totals.allowance_total)
+    assert _one(root, sums + "ChargeTotalAmount/text()") == money(doc.totals.charge_total)
+    assert _one(root, sums + "TaxBasisTotalAmount/text()") == money(doc.totals.tax_basis)
+    assert _one(root, sums + f"TaxTotalAmount[@currencyID='{doc.currency}']/text()") == money(doc.totals.tax_total)
     assert _xpath(root, sums + "TaxTotalAmount/@currencyID")[0] == doc.currency  # BT-110 first, BT-111 after
-    assert _one(root, sums + "GrandTotalAmount/text()") == money(doc.total)
+    assert _one(root, sums + "GrandTotalAmount/text()") == money(doc.totals.total)
     assert _one(root, "//ram:InvoiceCurrencyCode/text()") == doc.currency
     breakdown = [
         (t.xpath("ram:CategoryCode/text()", namespaces=NSMAP)[0],
@@ -102,7 +104,7 @@ def test_xml_amounts_equal_the_engine(case: str) -> None:
          t.xpath("ram:CalculatedAmount/text()", namespaces=NSMAP)[0])
         for t in root.xpath("//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", namespaces=NSMAP)
     ]
-    assert breakdown == [(t.category, money(t.basis), money(t.amount)) for t in doc.taxes]
+    assert breakdown == [(t.category, money(t.basis), money(t.amount)) for t in doc.totals.taxes]
     line_totals = _xpath(root, "//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount/text()")
     assert line_totals == [money(line.net) for line in doc.lines]
 
@@ -148,7 +150,7 @@ def test_invoice_header_payment_and_parties() -> None:
     assert _one(root, "//ram:PayeePartyCreditorFinancialAccount/ram:IBANID/text()") == "DE89370400440532013000"
     assert _one(root, "//ram:DueDateDateTime/udt:DateTimeString/text()") == "20250214"
     assert _one(root, "//ram:BuyerReference/text()") == "PO-4711"
-    assert _one(root, "//ram:DuePayableAmount/text()") == format_minor(doc.total, "EUR")
+    assert _one(root, "//ram:DuePayableAmount/text()") == format_minor(doc.totals.total, "EUR")
     # unit prices keep all their decimals
     assert _xpath(root, "//ram:NetPriceProductTradePrice/ram:ChargeAmount/text()") == ["120", "14.995", "49.9"]
 

@@ -17,10 +17,11 @@ import zxingcpp
 from babel import localedata
 from PIL import Image
 
+from invoicer.core.totals import Balance
 from invoicer.documents import pdf, qr
 from invoicer.documents.model import Document, DocumentMark, PaperSize
 from invoicer.documents.wording import Wording, paper_for_locale, printable_locale
-from tests.documents.samples import BUYER, credit_note, make_document, ten_lines
+from tests.documents.samples import BUYER, SELLER, credit_note, make_document, ten_lines
 
 
 def read(data: bytes) -> pypdf.PdfReader:
@@ -70,9 +71,9 @@ def test_every_amount_and_line_is_printed() -> None:
     for line in doc.lines:
         assert line.description in text
         assert flat(words.money(line.net)) in text
-    for minor in (doc.subtotal, doc.tax_basis, doc.tax_total, doc.total, doc.amount_due):
+    for minor in (doc.totals.subtotal, doc.totals.tax_basis, doc.totals.tax_total, doc.totals.total, doc.balance.amount_due):
         assert flat(words.money(minor)) in text
-    for tax in doc.taxes:
+    for tax in doc.totals.taxes:
         assert flat(f"USt. {words.percent(tax.rate)} auf {words.money(tax.basis)} {words.money(tax.amount)}") in text
     assert "Zuschlag: Shipping" in text and "Rabatt: Loyalty" in text
     assert "14,995 €" in text  # an exact unit price is not rounded for display
@@ -151,13 +152,14 @@ def test_void_copy_carries_the_mark_and_no_e_invoice() -> None:
 
 
 def test_balance_copy_shows_payments_and_credits() -> None:
-    doc = make_document(mark=DocumentMark.COPY, paid=10000, credited=5000, locale="en_GB")
+    issued = make_document(locale="en_GB")
+    doc = replace(issued, mark=DocumentMark.COPY, balance=Balance(10000, 5000, issued.totals.total - 15000))
     text = text_of(pdf.render_pdf(doc))
     words = Wording.for_document(doc)
     assert "COPY" in text
     assert flat(f"Paid −{words.money(10000)}") in text
     assert flat(f"Credited −{words.money(5000)}") in text
-    assert flat(f"Amount due on 15 Jan 2025 {words.money(doc.total - 15000)}") in text
+    assert flat(f"Amount due on 15 Jan 2025 {words.money(doc.totals.total - 15000)}") in text
 
 
 def test_letter_paper_for_us_customers_a4_otherwise() -> None:
@@ -174,7 +176,7 @@ def test_letter_paper_for_us_customers_a4_otherwise() -> None:
 def test_epc_qr_code_decodes_to_exactly_the_payload() -> None:
     doc = make_document()
     codes = decode_qr_codes(pdf.render_document(doc))
-    amount = f"{doc.amount_due // 100}.{doc.amount_due % 100:02d}"
+    amount = f"{doc.balance.amount_due // 100}.{doc.balance.amount_due % 100:02d}"
     assert codes == [
         f"BCD\n002\n1\nSCT\nCOBADEFFXXX\nMüller & Söhne GmbH\nDE89370400440532013000\nEUR{amount}\n\n\nRE-2025-00042"
     ]
@@ -184,7 +186,7 @@ def test_epc_qr_code_decodes_to_exactly_the_payload() -> None:
     "doc",
     [
         make_document(currency="USD"),  # the EPC code is for EUR transfers only
-        make_document(iban=None),
+        make_document(seller=replace(SELLER, iban=None)),
         credit_note(),
     ],
     ids=["USD", "no IBAN", "credit note"],
@@ -240,8 +242,8 @@ def test_totals_never_start_a_page_without_the_last_line(count: int) -> None:
 def test_logo_is_drawn(tmp_path: Path) -> None:
     logo = tmp_path / "logo.png"
     Image.new("RGB", (300, 100), (20, 80, 160)).save(logo)
-    with_logo = read(pdf.render_pdf(make_document(logo_path=str(logo))))
+    with_logo = read(pdf.render_pdf(make_document(seller=replace(SELLER, logo_path=str(logo)))))
     assert list(with_logo.pages[0].images)
     assert "Müller & Söhne GmbH" in flat(with_logo.pages[0].extract_text())
-    missing = read(pdf.render_pdf(make_document(logo_path=str(tmp_path / "gone.png"))))
+    missing = read(pdf.render_pdf(make_document(seller=replace(SELLER, logo_path=str(tmp_path / "gone.png")))))
     assert not list(missing.pages[0].images)  # an unreadable logo is left out, the document still renders

@@ -100,7 +100,7 @@ def test_main_story(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-
 
     run_modal(qtbot, lambda: qtbot.mouseClick(toolbar_button(editor.toolbar, "Record payment…"),
                                               Qt.MouseButton.LeftButton), pay)
-    assert editor.document.shown_status == "partially paid"
+    assert editor.document.display_status == "partially paid"
     assert editor.totals.values["amount_due"].text() == "€511.38"
 
     # a partial credit note: the travel line (49.90 + 19 % = 59.38)

@@ -6,8 +6,9 @@ from datetime import date
 
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import company, customers, invoices
-from invoicer.services.invoices import DraftData, LineData
+from invoicer.services import company, credit_notes, customers, invoices, payments
+from invoicer.services.credit_notes import CreditLine
+from invoicer.services.invoices import AdjustmentData, DraftData, LineData
 
 
 def three_lines() -> list[LineData]:
@@ -48,3 +49,24 @@ def add_customer(db: Database) -> int:
             s, customers.CustomerData(name="ACME SARL", country="FR", vat_id="FR40303265045", locale="fr_FR",
                                       email="ap@acme.example", terms_days=30)
         )
+
+
+def settled_invoice(db: Database) -> int:
+    """A finalized invoice with a line discount, a document discount and charge, a payment of 100.00, a
+    credit note of 50.00 and one crediting one book; the company and the customer are set up on the way.
+
+    Lines 324.00 (3 x 120.00 - 10 %) + 49.90 at 19 % and 29.99 (2 x 14.995) at 7 %; discount 20.00 at
+    19 %, shipping 5.90 at 7 %; due 30 days after 2 Nov 2026.
+    """
+    set_up_seller(db)
+    invoice_id = make_open(db, add_customer(db), adjustments=[
+        AdjustmentData("20.00", "S", "19", is_charge=False, reason="Loyalty"),
+        AdjustmentData("5.90", "S", "7", is_charge=True, reason="Shipping"),
+    ])
+    with transaction(db.sessions) as s:
+        payments.record_payment(s, invoice_id, 10000, date(2026, 11, 5), "bank transfer")
+        credit_notes.issue_credit_note(s, invoice_id, amount=5000, reason="Goodwill", issue_date=date(2026, 11, 6))
+        book = invoices.get_invoice(s, invoice_id).lines[1].id
+        credit_notes.issue_credit_note(s, invoice_id, lines=[CreditLine(book, "1")], reason="Returned",
+                                       issue_date=date(2026, 11, 7))
+    return invoice_id

@@ -1,6 +1,7 @@
 """Property-based: under any sequence of operations, numbering stays gapless, due is never negative,
 credits never exceed an invoice (line credits that cover every line give exactly the invoice), receivables
-agree between aged receivables, the customer list and the journal, and verify finds nothing wrong."""
+agree between aged receivables, the customer list and the journal (per invoice: what it still owes), and verify
+finds nothing wrong."""
 
 from __future__ import annotations
 
@@ -123,6 +124,20 @@ class Billing(RuleBasedStateMachine):
             ids = [p.id for p in payments.list_payments(s) if p.kind != "reversal"]
         if ids:
             self._try(lambda s: payments.reverse_payment(s, ids[pick % len(ids)], on=self.day))
+
+    @rule(pick=st.integers(0, 50))
+    def recover_then_reverse(self, pick: int) -> None:
+        """Write off, recover everything still due, then reverse that recovery (the path that once reopened
+        the invoice and let it be voided with its write-off still booked)."""
+        if not self.ids:
+            return
+        target = self.ids[pick % len(self.ids)]
+        self._try(lambda s: invoices.mark_uncollectible(s, target))
+        paid: list[int] = []
+        self._try(lambda s: paid.append(
+            payments.record_payment(s, target, invoices.get_invoice(s, target).amount_due or 1, self.day)))
+        if paid:
+            self._try(lambda s: payments.reverse_payment(s, paid[0]))
 
     @rule(pick=st.integers(0, 50))
     def apply_credit(self, pick: int) -> None:

@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import parse_amount
 from invoicer.gui import messages
-from invoicer.gui.dialogs.document_data import Document
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import locale_decimal, money, plain_decimal, warning_style
 from invoicer.gui.widgets.pickers import ActionDatePicker
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import credit_notes
 from invoicer.services.credit_notes import CreditLine, Settlement
+from invoicer.services.views import InvoiceView
 
 QTY_COLUMN = 3
 
@@ -54,7 +54,7 @@ def _problem(error: InvoicerError | ArithmeticError) -> str:
 
 
 class CreditNoteDialog(QDialog):
-    def __init__(self, ops: Operations, document: Document, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, document: InvoiceView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
         self.document = document
@@ -76,7 +76,7 @@ class CreditNoteDialog(QDialog):
         self.lines.verticalHeader().hide()
         self.lines.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for row, line in enumerate(document.lines):
-            for column, text in enumerate((str(line.position), line.description, locale_decimal(line.left))):
+            for column, text in enumerate((str(line.position), line.description, locale_decimal(document.left_to_credit(line)))):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 self.lines.setItem(row, column, item)
@@ -98,7 +98,7 @@ class CreditNoteDialog(QDialog):
 
         form = QFormLayout()
         form.addRow(_("Invoice total"), QLabel(money(document.totals.total, document.currency)))
-        form.addRow(_("Amount due"), QLabel(money(document.amount_due, document.currency)))
+        form.addRow(_("Amount due"), QLabel(money(document.balance.amount_due, document.currency)))
         form.addRow(_("A&mount ({currency})").format(currency=document.currency), self.amount)
         form.addRow(_("&Reason"), self.reason)
         form.addRow(_("&Date"), self.issue_date)
@@ -133,7 +133,7 @@ class CreditNoteDialog(QDialog):
                 item = self.lines.item(row, QTY_COLUMN)
                 text = plain_decimal(item.text()) if item is not None else ""
                 if text and Decimal(text) != 0:
-                    chosen.append(CreditLine(line.line_id, text))
+                    chosen.append(CreditLine(line.id, text))
             if not chosen:
                 raise InvoicerError(_("Type the quantity to credit next to at least one line."))
             return {**common, "lines": chosen}
@@ -159,7 +159,7 @@ class CreditNoteDialog(QDialog):
         if result.applied_to_due:
             parts.append(_("Reduces the amount due by {amount} (to {due}).").format(
                 amount=money(result.applied_to_due, currency),
-                due=money(self.document.amount_due - result.applied_to_due, currency)))
+                due=money(self.document.balance.amount_due - result.applied_to_due, currency)))
         if result.to_customer_credit:
             parts.append(_("{amount} becomes customer credit.").format(
                 amount=money(result.to_customer_credit, currency)))

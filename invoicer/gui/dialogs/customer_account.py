@@ -11,7 +11,7 @@ from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import day, money
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _
-from invoicer.services import customers, invoices, payments, statements
+from invoicer.services import actions, customers, invoices, payments, statements
 from invoicer.services.invoices import InvoiceFilter, InvoiceRow
 from invoicer.services.payments import PaymentRow
 from invoicer.services.statements import StatementEntry
@@ -39,7 +39,7 @@ class CustomerAccountDialog(QDialog):
                 session, InvoiceFilter(doc_type="credit_note", customer_id=customer_id), sort="issue_date")
             paid = payments.list_payments(session, customer_id=customer_id)
             entries = statements.statement(session, customer_id)
-            credit = payments.customer_credit(session, customer_id, customer.currency)
+            credit = actions.customer_credit(session, customer_id, customer.currency)
             return customer.name, customer.currency, docs, notes, paid, entries, credit
 
         name, currency, docs, notes, paid, entries, credit = window.ops.read(query)

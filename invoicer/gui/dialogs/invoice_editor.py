@@ -3,9 +3,10 @@ shown read-only with its actions (payment, credit note, void, write-off, history
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from itertools import pairwise
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
@@ -26,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from invoicer.core.errors import InvoicerError
+from invoicer.core.money import format_minor, from_minor
+from invoicer.core.workflow import Action, offered_actions, refusal
 from invoicer.gui import messages
-from invoicer.gui.dialogs.document_data import CreditNoteRow, Document, HistoryRow, load_document
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import (
@@ -48,7 +50,7 @@ from invoicer.gui.widgets import pickers
 from invoicer.gui.widgets.line_table import LineTable
 from invoicer.gui.widgets.tables import record_table
 from invoicer.gui.widgets.text_box import text_box
-from invoicer.gui.widgets.totals import TaxLine, TotalsBox, TotalsView
+from invoicer.gui.widgets.totals import TotalsBox
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import company as company_service
 from invoicer.services import customers, invoices, products, rates, settings, taxes
@@ -58,6 +60,7 @@ from invoicer.services.payments import PaymentRow
 from invoicer.services.products import ProductRow
 from invoicer.services.store import Session
 from invoicer.services.taxes import TaxRateRow
+from invoicer.services.views import CreditNoteView, HistoryEntry, InvoiceView, invoice_view
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -83,7 +86,7 @@ class InvoiceEditor(QWidget):
         self.window_ = window
         self.ops = window.ops
         self.invoice_id = invoice_id
-        self.document: Document | None = None
+        self.document: InvoiceView | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(1000, 720)
         self.undo = QUndoStack(self)
@@ -284,6 +287,15 @@ class InvoiceEditor(QWidget):
                                      "pdf")
         self.save_pdf_action = action("save_pdf", _("Save PDF…"), self._save_pdf, None, "pdf")
         self.send_action = action("send", _("Send by email…"), self._send, "Ctrl+E", "mail")
+        #: the toolbar's actions by what core.workflow calls them: it decides which are possible
+        self.workflow_actions = {
+            Action.SAVE_DRAFT: self.save_action, Action.FINALIZE: self.finalize_action,
+            Action.DELETE_DRAFT: self.delete_action, Action.DUPLICATE: self.duplicate_action,
+            Action.PREVIEW_PDF: self.preview_action, Action.SAVE_PDF: self.save_pdf_action,
+            Action.SEND: self.send_action, Action.RECORD_PAYMENT: self.payment_action,
+            Action.APPLY_CREDIT: self.apply_credit_action, Action.ISSUE_CREDIT_NOTE: self.credit_action,
+            Action.VOID: self.void_action, Action.WRITE_OFF: self.write_off_action,
+        }
         self.undo_action = self.undo.createUndoAction(self, _("Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setIcon(icon("undo"))
@@ -373,7 +385,7 @@ class InvoiceEditor(QWidget):
         payments_layout.addWidget(self.payment_table)
         payments_layout.addWidget(self.reverse_button, 0, Qt.AlignmentFlag.AlignRight)
         self.payments_index = self.tabs.addTab(payments_tab, _("Payments"))
-        self.notes_model: RecordTableModel[CreditNoteRow] = RecordTableModel([
+        self.notes_model: RecordTableModel[CreditNoteView] = RecordTableModel([
             Field(N_("Number"), lambda n: n.number or ""),
             Field(N_("Date"), lambda n: day(n.issue_date)),
             Field(N_("Total"), lambda n: money(n.total, self.document.currency if self.document else "EUR"),
@@ -384,8 +396,8 @@ class InvoiceEditor(QWidget):
         self.notes_table.activated.connect(
             lambda index: self.window_.open_invoice(self.notes_model.record(index.row()).id))
         self.notes_index = self.tabs.addTab(self.notes_table, _("Credit notes"))
-        self.history_model: RecordTableModel[HistoryRow] = RecordTableModel([
-            Field(N_("When (UTC)"), lambda h: h.at),
+        self.history_model: RecordTableModel[HistoryEntry] = RecordTableModel([
+            Field(N_("When (UTC)"), lambda h: h.at.isoformat(sep=" ", timespec="minutes")),
             Field(N_("Who"), lambda h: h.actor),
             Field(N_("What"), lambda h: action_label(h.action)),
             Field(N_("Status"), lambda h: " → ".join(status_label(s) for s in (h.before, h.after) if s)),
@@ -416,7 +428,7 @@ class InvoiceEditor(QWidget):
             self.adjustments.load([])
         else:
             invoice_id = self.invoice_id
-            document = self.ops.read(lambda s: load_document(s, invoice_id))
+            document = self.ops.read(lambda s: invoice_view(s, invoice_id, date.today()))
             self.document = document
             self._fill(document)
         self._loading = False
@@ -425,18 +437,17 @@ class InvoiceEditor(QWidget):
         self._recompute()
         self._update_title()
 
-    def _fill(self, doc: Document) -> None:
-        data = doc.data
+    def _fill(self, doc: InvoiceView) -> None:
         if self.customer.findData(doc.customer_id) < 0:  # archived customers are not in the picker
-            self.customer.addItem(doc.customer_name, doc.customer_id)
+            self.customer.addItem(doc.customer.name, doc.customer_id)
         self.customer.setCurrentIndex(self.customer.findData(doc.customer_id))
         self.currency.setText(doc.currency)
         self.issue_date.setDate(qt_date(doc.issue_date))
         if doc.due_date:
             self.due_date.setDate(qt_date(doc.due_date))
-        self.buyer_reference.setText(data.buyer_reference or "")
-        self.notes.setPlainText(data.notes or "")
-        self.rounding = data.tax_rounding or self.rounding
+        self.buyer_reference.setText(doc.buyer_reference or "")
+        self.notes.setPlainText(doc.notes or "")
+        self.rounding = doc.tax_rounding
         rows = [
             {
                 "description": line.description,
@@ -444,28 +455,29 @@ class InvoiceEditor(QWidget):
                 "unit": line.unit,
                 "unit_price": locale_decimal(line.unit_price),
                 "discount": locale_decimal(line.discount_percent),
-                # a stored line always has its category (draft_data); only a new line's may be None
-                "tax": tax_value(cast(str, line.tax_category), line.tax_rate),
+                "tax": tax_value(line.tax_category, line.tax_rate),
                 "product_id": str(line.product_id or ""),
-                "discount_amount": "" if line.discount_amount is None else str(line.discount_amount),
+                # a line discount not in percent is an amount: the stored discount
+                "discount_amount": format_minor(line.discount, doc.currency)
+                if line.discount and line.discount_percent is None else "",
             }
-            for line in data.lines
+            for line in doc.lines
         ]
         if doc.is_draft:
             rows.append(self._blank_line())
         self.lines.load(rows)
         self.adjustments.load([
             {"kind": "charge" if a.is_charge else "discount", "reason": a.reason,
-             "amount": locale_decimal(a.amount), "tax": tax_value(a.tax_category, a.tax_rate)}
-            for a in data.adjustments
+             "amount": locale_decimal(from_minor(a.amount, doc.currency)), "tax": tax_value(a.tax_category, a.tax_rate)}
+            for a in doc.adjustments
         ])
-        self.payment_model.set_records(doc.payments)
-        self.notes_model.set_records(doc.credit_notes)
-        self.history_model.set_records(doc.history)
+        self.payment_model.set_records(list(doc.payments))
+        self.notes_model.set_records(list(doc.credit_notes))
+        self.history_model.set_records(list(doc.history))
 
     def _apply_mode(self) -> None:
         doc = self.document
-        draft = doc is None or doc.is_draft
+        draft = doc is None or refusal(doc.state, Action.SAVE_DRAFT) is None
         for widget in (self.customer, self.new_customer, self.issue_date, self.due_date):
             widget.setEnabled(draft)
         self.buyer_reference.setReadOnly(not draft)
@@ -477,39 +489,23 @@ class InvoiceEditor(QWidget):
         self.notes.setPlaceholderText(_("Printed on the invoice, e.g. thanks or delivery details") if draft else "")
         is_invoice = doc is None or doc.doc_type == "invoice"
         status = doc.status if doc else "draft"
-        payable = status in ("open", "uncollectible")
+        offered = offered_actions(doc.doc_type if doc else "invoice", status)
         self.toolbar.clear()
-        shown = []
-        if draft:
-            shown = [self.save_action, self.finalize_action, self.preview_action, self.duplicate_action,
-                     self.delete_action]
-        elif is_invoice:
-            shown = [self.payment_action, self.credit_action, self.send_action, self.preview_action,
-                     self.save_pdf_action, self.duplicate_action, self.void_action, self.write_off_action]
-        else:
-            shown = [self.preview_action, self.save_pdf_action]
-            if doc is not None and doc.customer_credit > 0 and payable:
-                shown.insert(1, self.apply_credit_action)
-        for act in shown:
-            self.toolbar.addAction(act)
-        for act, enabled in (
-            (self.save_action, draft), (self.finalize_action, draft), (self.delete_action, draft and doc is not None),
-            (self.duplicate_action, doc is not None and is_invoice),
-            (self.payment_action, payable), (self.send_action, not draft and is_invoice and status != "void"),
-            (self.apply_credit_action, payable and bool(doc and doc.customer_credit)),
-            (self.credit_action, status in ("open", "paid")), (self.void_action, status == "open"),
-            (self.write_off_action, status == "open"),
-            (self.add_line_action, draft), (self.remove_line_action, draft),
-            (self.line_up_action, draft), (self.line_down_action, draft),
-        ):
-            act.setEnabled(enabled)
+        for action in offered:
+            self.toolbar.addAction(self.workflow_actions[action])
+        for action, act in self.workflow_actions.items():
+            why = refusal(doc.state, action) if doc else None
+            unsaved = doc is None and action in (Action.DELETE_DRAFT, Action.DUPLICATE)
+            act.setEnabled(why is None and not unsaved)
+            act.setToolTip(error_text(why.exception()) if why else act.text())
+        for act in (self.add_line_action, self.remove_line_action, self.line_up_action, self.line_down_action):
+            act.setEnabled(draft)
         self.tabs.setTabVisible(self.payments_index, not draft and is_invoice)
         self.tabs.setTabVisible(self.notes_index, not draft and is_invoice)
         self.tabs.setTabVisible(self.history_index, doc is not None)
         self.tabs.setTabText(0, _("Invoice") if is_invoice else _("Credit note"))
-        self.reverse_button.setEnabled(any(p.kind != "reversal" and not p.reversed_by
-                                           for p in (doc.payments if doc else [])))
-        badge = doc.shown_status if doc else "draft"
+        self.reverse_button.setEnabled(doc is not None and refusal(doc.state, Action.REVERSE_PAYMENT) is None)
+        badge = doc.display_status if doc else "draft"
         self.status_badge.setText(f"  {status_label(badge)}  ")
         self.status_badge.setStyleSheet(
             f"background: {status_color(badge).name()}; color: white; border-radius: 9px; padding: 2px 4px;"
@@ -525,7 +521,7 @@ class InvoiceEditor(QWidget):
         elif doc.doc_type == "credit_note":
             title = _("Credit note {number}").format(number=doc.number)
             if doc.corrects:
-                title += "  " + _("(corrects {number})").format(number=doc.corrects[1])
+                title += "  " + _("(corrects {number})").format(number=doc.corrects.number)
         elif doc.number:
             title = _("Invoice {number}").format(number=doc.number)
         else:
@@ -642,8 +638,8 @@ class InvoiceEditor(QWidget):
         """Live totals while typing; a line the service would refuse is explained under the table."""
         doc = self.document
         if doc is not None and not doc.is_draft:
-            self.lines.set_computed("amount", self._stored_line_amounts(doc))
-            self.totals.show_totals(doc.totals)
+            self.lines.set_computed("amount", [money(line.net, doc.currency) for line in doc.lines])
+            self.totals.show_totals(doc.totals, doc.currency, doc.balance if doc.is_invoice else None)
             self.problem.clear()
             return
         row = self._customer_row()
@@ -664,18 +660,7 @@ class InvoiceEditor(QWidget):
         self.lines.set_computed("amount", [
             "" if self.lines.is_blank(values) else money(next(amounts).net, currency) for values in self.lines.rows
         ])
-        self.totals.show_totals(TotalsView(
-            currency, totals.subtotal, totals.allowance_total, totals.charge_total,
-            [TaxLine(t.category, t.rate, t.basis, t.amount) for t in totals.taxes], totals.total,
-        ))
-
-    def _stored_line_amounts(self, doc: Document) -> list[str]:
-        data = doc.data
-        try:
-            totals = invoices.preview_totals(data.lines, data.adjustments, doc.currency, data.tax_rounding or "document")
-        except InvoicerError:
-            return []
-        return [money(line.net, doc.currency) for line in totals.lines]
+        self.totals.show_totals(totals, currency)
 
     # ------------------------------------------------------------ draft actions
 
@@ -717,7 +702,7 @@ class InvoiceEditor(QWidget):
             "Finalize this invoice to {customer} over {total}?\n\n"
             "It will take the number {number} and be frozen: it can no longer be edited or deleted, "
             "only corrected with a credit note."
-        ).format(customer=doc.customer_name, total=money(doc.totals.total, doc.currency), number=number)
+        ).format(customer=doc.customer.name, total=money(doc.totals.total, doc.currency), number=number)
         rate: str | None = None
         if doc.currency == company_currency:
             if not messages.confirm(self, _("Finalize invoice"), text, _("Finalize")):
@@ -823,7 +808,7 @@ class InvoiceEditor(QWidget):
             return
         answer = messages.ask_dated_reason(self, _("Mark uncollectible"), _(
             "Write off {due} on {number}? A payment that arrives later is still recorded.").format(
-            due=money(doc.amount_due, doc.currency), number=doc.number), doc.issue_date)
+            due=money(doc.balance.amount_due, doc.currency), number=doc.number), doc.issue_date)
         if answer is not None and self.ops.mark_uncollectible(self, doc.id, answer.text or None, answer.day):
             self._load()
 

@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import from_minor, parse_amount
 from invoicer.gui import messages
-from invoicer.gui.dialogs.document_data import Document
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import locale_decimal, money, plain_decimal, warning_style
 from invoicer.gui.widgets.pickers import ActionDatePicker
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import payments
+from invoicer.services.views import InvoiceView
 
 METHODS = (N_("Bank transfer"), N_("Cash"), N_("Card"), N_("PayPal"), N_("Direct debit"), N_("Cheque"))
 
@@ -33,7 +33,7 @@ def _amount_text(minor: int, currency: str) -> str:
 class _AmountDialog(QDialog):
     """An amount field with a live explanation of what it does to the invoice."""
 
-    def __init__(self, ops: Operations, document: Document, parent: QWidget | None) -> None:
+    def __init__(self, ops: Operations, document: InvoiceView, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.ops = ops
         self.document = document
@@ -69,8 +69,8 @@ class _AmountDialog(QDialog):
             self.effect.setStyleSheet(warning_style())
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return
-        applied = min(amount, doc.amount_due)
-        text = _("Amount due after this: {due}.").format(due=money(doc.amount_due - applied, doc.currency))
+        applied = min(amount, doc.balance.amount_due)
+        text = _("Amount due after this: {due}.").format(due=money(doc.balance.amount_due - applied, doc.currency))
         if amount > applied:
             text += " " + _("{excess} more than is due becomes customer credit.").format(
                 excess=money(amount - applied, doc.currency))
@@ -80,7 +80,7 @@ class _AmountDialog(QDialog):
 
 
 class PaymentDialog(_AmountDialog):
-    def __init__(self, ops: Operations, document: Document, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, document: InvoiceView, parent: QWidget | None = None) -> None:
         super().__init__(ops, document, parent)
         self.setWindowTitle(_("Record payment for {number}").format(number=document.number))
         self.paid_on = ActionDatePicker(document.issue_date)
@@ -92,13 +92,13 @@ class PaymentDialog(_AmountDialog):
         self.reference = QLineEdit()
         self.reference.setObjectName("reference")
         self.reference.setPlaceholderText(_("Bank reference (prevents recording the same payment twice)"))
-        self.form.addRow(_("Amount due"), QLabel(money(document.amount_due, document.currency)))
+        self.form.addRow(_("Amount due"), QLabel(money(document.balance.amount_due, document.currency)))
         self.form.addRow(_("&Amount received ({currency})").format(currency=document.currency), self.amount)
         self.form.addRow(_("&Date"), self.paid_on)
         self.form.addRow(_("&Method"), self.method)
         self.form.addRow(_("&Reference"), self.reference)
         self.finish_layout()
-        self.amount.setText(_amount_text(document.amount_due, document.currency))
+        self.amount.setText(_amount_text(document.balance.amount_due, document.currency))
         self.amount.selectAll()
         self.update_effect()
 
@@ -114,16 +114,16 @@ class PaymentDialog(_AmountDialog):
 
 
 class ApplyCreditDialog(_AmountDialog):
-    def __init__(self, ops: Operations, document: Document, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, document: InvoiceView, parent: QWidget | None = None) -> None:
         super().__init__(ops, document, parent)
         self.setWindowTitle(_("Apply customer credit to {number}").format(number=document.number))
         self.form.addRow(_("Customer credit"), QLabel(money(document.customer_credit, document.currency)))
-        self.form.addRow(_("Amount due"), QLabel(money(document.amount_due, document.currency)))
+        self.form.addRow(_("Amount due"), QLabel(money(document.balance.amount_due, document.currency)))
         self.form.addRow(_("&Amount to apply"), self.amount)
         self.applied_on = ActionDatePicker(document.issue_date)
         self.form.addRow(_("&Date"), self.applied_on)
         self.finish_layout()
-        self.amount.setText(_amount_text(min(document.customer_credit, document.amount_due), document.currency))
+        self.amount.setText(_amount_text(min(document.customer_credit, document.balance.amount_due), document.currency))
         self.update_effect()
 
     def update_effect(self) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from invoicer import paths
 from invoicer.core.errors import InvoicerError
 from invoicer.core.numbering import format_number, validate_pattern
 from invoicer.documents.model import PaperSize
@@ -302,7 +303,8 @@ class SettingsPage(Page):
 
     def _show_logo(self, path: str | None) -> None:
         self.logo_path = path
-        pixmap = QPixmap(path) if path else QPixmap()
+        found = paths.logo_file(self.ops.db.folder, path)  # stored relative to the data folder
+        pixmap = QPixmap(str(found)) if found else QPixmap()
         if pixmap.isNull():
             self.logo.setPixmap(QPixmap())
             self.logo.setText(_("No logo") if not path else _("Cannot read {path}").format(path=Path(path).name))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -62,3 +63,30 @@ class LatestRead(QObject):
     def _deliver(self, ticket: int, result: object) -> None:
         if ticket == self._latest:
             self._done(result)
+
+
+class _Arrival(QObject):
+    """Lives in the UI thread; the signal emitted from the worker's thread is queued to it."""
+
+    _arrived = Signal(object)
+
+    def __init__(self, parent: QObject, done: Callable[[Future[Any]], None]) -> None:
+        super().__init__(parent)
+        self._done = done
+        self._arrived.connect(self._deliver)
+
+    def arrive(self, future: Future[Any]) -> None:
+        try:
+            self._arrived.emit(future)
+        except RuntimeError:  # the window was closed meanwhile: nobody is left to tell
+            return
+
+    @Slot(object)
+    def _deliver(self, future: Future[Any]) -> None:
+        self.deleteLater()
+        self._done(future)
+
+
+def when_done(parent: QObject, future: Future[Any], done: Callable[[Future[Any]], None]) -> None:
+    """Call ``done(future)`` on the UI thread once ``future`` (work running in a plain thread) has finished."""
+    future.add_done_callback(_Arrival(parent, done).arrive)

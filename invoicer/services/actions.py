@@ -1,0 +1,58 @@
+"""What a document allows now: its status and amounts read for ``core.workflow``, and the guard services call."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from invoicer.core.workflow import Action, DocumentState
+from invoicer.core.workflow import require as require_state
+from invoicer.db.models import CreditEntry, Invoice, Payment
+
+
+def customer_credit(session: Session, customer_id: int, currency: str) -> int:
+    """The customer's credit balance in a currency (overpayments and credit notes, less what was applied)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(CreditEntry.amount), 0)).where(
+            CreditEntry.customer_id == customer_id, CreditEntry.currency == currency
+        )
+    )
+    return int(total or 0)
+
+
+def credited_total(session: Session, invoice_id: int) -> int:
+    """Sum of all credit notes issued against an invoice."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Invoice.total), 0)).where(
+                Invoice.corrects_id == invoice_id, Invoice.doc_type == "credit_note"
+            )
+        )
+        or 0
+    )
+
+
+def _reversible_payments(session: Session, invoice_id: int) -> int:
+    reversal = aliased(Payment)
+    stmt = select(func.count()).select_from(Payment).where(
+        Payment.invoice_id == invoice_id, Payment.kind != "reversal",
+        ~select(reversal.id).where(reversal.reverses_id == Payment.id).exists(),
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def document_state(session: Session, doc: Invoice) -> DocumentState:
+    """The document's status and every amount its actions depend on."""
+    if doc.doc_type != "invoice" or doc.status == "draft":
+        return DocumentState(doc.doc_type, doc.status, doc.number, doc.currency, doc.total)
+    return DocumentState(
+        doc.doc_type, doc.status, doc.number, doc.currency, doc.total, paid=doc.paid, credited=doc.credited,
+        credit_notes_total=credited_total(session, doc.id),
+        customer_credit=customer_credit(session, doc.customer_id, doc.currency),
+        reversible_payments=_reversible_payments(session, doc.id),
+    )
+
+
+def require(session: Session, doc: Invoice, action: Action) -> None:
+    """Raise the typed error that explains why ``action`` is not possible on ``doc`` now."""
+    require_state(document_state(session, doc), action)

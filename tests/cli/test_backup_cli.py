@@ -1,0 +1,38 @@
+"""The command line's side of backups: the daily backup does not fail the command asked for, and a whole
+business restores into an empty data folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from invoicer.cli import main
+from invoicer.db import backup
+from tests.cli.invocations import ok
+
+
+def test_a_failed_daily_backup_is_a_warning_not_a_failure(
+    data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    shutil.rmtree(data / "backups", ignore_errors=True)  # today's backup is due
+    monkeypatch.setattr(backup, "_write_archive", disk_full)
+    assert main(["--data-dir", str(data), "customer", "list"]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "invoicer: warning: the daily backup could not be made: The backup could not be written: "
+        "[Errno 28] No space left on device."
+    ]
+
+
+def test_restore_into_an_empty_folder(data: Path, tmp_path: Path) -> None:
+    ok(data, "customer", "add", "--name", "ACME SARL", "--country", "FR")
+    archive = ok(data, "backup", "create")["path"]
+    empty = tmp_path / "new-machine"
+    assert ok(empty, "backup", "restore", archive)["previous_saved_as"] is None
+    assert [c["name"] for c in ok(empty, "customer", "list")] == ["ACME SARL"]
+    assert ok(empty, "verify")["ok"] is True
