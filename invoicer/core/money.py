@@ -40,14 +40,20 @@ def round_money(value: Decimal, currency: str) -> Decimal:
     return round_half_up(value, exponent(currency))
 
 
-def to_minor(value: Decimal, currency: str) -> int:
-    """Amount in major units -> integer minor units, rounded half-up to the currency unit."""
+def to_minor(value: Decimal, currency: str, round_to: int | None = None) -> int:
+    """Amount in major units -> integer minor units, rounded half-up to the currency unit (or first to
+    ``round_to`` decimals: a document computed before its currency's minor unit changed, migration 0010)."""
+    if round_to is not None:
+        value = round_half_up(value, round_to)
     return int(round_money(value, currency).scaleb(exponent(currency)))
 
 
-def from_minor(minor: int, currency: str) -> Decimal:
-    """Integer minor units -> Decimal in major units with the currency's exponent."""
-    return Decimal(minor).scaleb(-exponent(currency)).quantize(quantum(currency))
+def from_minor(minor: int, currency: str, places: int | None = None) -> Decimal:
+    """Integer minor units -> Decimal in major units with the currency's exponent (or with ``places``: minor
+    units as they were counted before the currency's minor unit changed, migration 0010)."""
+    if places is None:
+        return Decimal(minor).scaleb(-exponent(currency)).quantize(quantum(currency))
+    return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
 def format_minor(minor: int, currency: str) -> str:

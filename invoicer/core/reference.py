@@ -89,6 +89,20 @@ def minor_units(code: str) -> int:
     return int(get_currency_precision(code)) if digits is None else digits
 
 
+#: Where the minor units Invoicer counted in before it followed ISO 4217 (CLDR's, through Babel's
+#: ``get_currency_precision``) differ from ISO 4217's: currency -> digits. Databases before migration 0010 hold
+#: amounts in these currencies in CLDR's unit; 0010 converts them once, and this list stays as it was then.
+CLDR_MINOR_UNITS = {
+    "AFN": 0, "ALL": 0, "COP": 0, "HUF": 0, "IDR": 0, "IQD": 0, "IRR": 0, "KPW": 0, "LAK": 0, "LBP": 0, "MGA": 0,
+    "MMK": 0, "SOS": 0, "SYP": 0, "YER": 0,
+}
+
+
+def cldr_minor_units(code: str) -> int:
+    """Digits of the currency's minor unit as Invoicer counted them before migration 0010 (CLDR)."""
+    return CLDR_MINOR_UNITS.get(code, minor_units(code))
+
+
 # ---------------------------------------------------------------- countries
 
 

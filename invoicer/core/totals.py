@@ -146,15 +146,18 @@ class Balance:
 
 
 @lru_cache(maxsize=65536)  # pure; catalogs repeat the same lines a lot
-def line_amounts(line: LineInput, currency: str, rounding: TaxRounding) -> LineAmounts:
-    """Net amount of one line: quantity x price / base, minus its discount, rounded once."""
+def line_amounts(
+    line: LineInput, currency: str, rounding: TaxRounding, round_to: int | None = None
+) -> LineAmounts:
+    """Net amount of one line: quantity x price / base, minus its discount, rounded once (to ``round_to``
+    decimals instead of the currency's for a document computed before its minor unit changed)."""
     if line.price_base <= ZERO:
         raise ValidationError(N_("The price base quantity must be above zero."), "price_base")
     if line.quantity < ZERO:
         raise ValidationError(N_("A quantity cannot be negative; issue a credit note instead."), "quantity")
     if line.unit_price < ZERO:
         raise ValidationError(N_("A unit price cannot be negative; use a discount instead."), "unit_price")
-    places = exponent(currency)
+    places = exponent(currency) if round_to is None else round_to
     exact_gross = line.quantity * line.unit_price / line.price_base
     gross = round_half_up(exact_gross, places)
     discount = ZERO
@@ -175,7 +178,7 @@ def line_amounts(line: LineInput, currency: str, rounding: TaxRounding) -> LineA
         raise ValidationError(N_("The discount is larger than the line amount."), "discount")
     tax = None
     if rounding is TaxRounding.LINE:
-        tax = to_minor(net * line.tax.rate / HUNDRED, currency)
+        tax = to_minor(net * line.tax.rate / HUNDRED, currency, places)
     return LineAmounts(
         gross=to_minor(gross, currency),
         discount=to_minor(discount, currency),
@@ -190,14 +193,17 @@ def compute_totals(
     currency: str,
     rounding: TaxRounding = TaxRounding.DOCUMENT,
     stated_taxes: Mapping[TaxKey, int] | None = None,
+    *,
+    round_to: int | None = None,
 ) -> Totals:
     """All totals of a document and its VAT breakdown per (category, rate).
 
     ``stated_taxes`` gives the VAT of some rates instead of computing it: a credit note's share of the
     invoice's VAT (see ``credit_share``). EN 16931 accepts a stated amount within one currency unit of
     basis x rate (the official rule BR-S-09 and its siblings); anything further is refused.
+    ``round_to``: see line_amounts.
     """
-    amounts = tuple(line_amounts(line, currency, rounding) for line in lines)
+    amounts = tuple(line_amounts(line, currency, rounding, round_to) for line in lines)
     basis: dict[TaxKey, int] = {}
     line_tax: dict[TaxKey, int] = {}
     for line, figures in zip(lines, amounts, strict=True):
@@ -215,7 +221,7 @@ def compute_totals(
             allowance_total += minor
         basis[adj.tax] = basis.get(adj.tax, 0) + signed
         if rounding is TaxRounding.LINE:
-            line_tax[adj.tax] = line_tax.get(adj.tax, 0) + _tax_on(signed, adj.tax.rate, currency)
+            line_tax[adj.tax] = line_tax.get(adj.tax, 0) + _tax_on(signed, adj.tax.rate, currency, round_to)
     taxes = []
     for key in sorted(basis):
         if basis[key] < 0:
@@ -224,10 +230,10 @@ def compute_totals(
                 category=key.category, rate=key.rate,
             )
         amount = (
-            line_tax[key] if rounding is TaxRounding.LINE else _tax_on(basis[key], key.rate, currency)
+            line_tax[key] if rounding is TaxRounding.LINE else _tax_on(basis[key], key.rate, currency, round_to)
         )
         if stated_taxes is not None and key in stated_taxes:
-            amount = _stated(stated_taxes[key], basis[key], key, currency)
+            amount = _stated(stated_taxes[key], basis[key], key, currency, round_to)
         taxes.append(TaxSubtotal(key.category, key.rate, basis[key], amount))
     subtotal = sum(a.net for a in amounts)
     tax_basis = subtotal - allowance_total + charge_total
@@ -244,8 +250,8 @@ def compute_totals(
     )
 
 
-def _stated(amount: int, basis_minor: int, key: TaxKey, currency: str) -> int:
-    if abs(amount - _tax_on(basis_minor, key.rate, currency)) >= 10 ** exponent(currency):
+def _stated(amount: int, basis_minor: int, key: TaxKey, currency: str, round_to: int | None) -> int:
+    if abs(amount - _tax_on(basis_minor, key.rate, currency, round_to)) >= 10 ** exponent(currency):
         raise ValidationError(
             N_("The VAT of {category} {rate} % differs from its basis x rate by a currency unit or more."),
             "taxes", category=key.category, rate=key.rate,
@@ -253,9 +259,11 @@ def _stated(amount: int, basis_minor: int, key: TaxKey, currency: str) -> int:
     return amount
 
 
-def _tax_on(basis_minor: int, rate: Decimal, currency: str) -> int:
-    """VAT on a basis in minor units, rounded half-up to the minor unit."""
-    return int(round_half_up(Decimal(basis_minor) * rate / HUNDRED, 0))
+def _tax_on(basis_minor: int, rate: Decimal, currency: str, round_to: int | None) -> int:
+    """VAT on a basis in minor units, rounded half-up to the minor unit (or to ``round_to`` decimals)."""
+    if round_to is None:
+        return int(round_half_up(Decimal(basis_minor) * rate / HUNDRED, 0))
+    return to_minor(from_minor(basis_minor, currency) * rate / HUNDRED, currency, round_to)
 
 
 @dataclass(frozen=True)
@@ -342,8 +350,11 @@ class StoredAdjustment(Protocol):
 def totals_of(
     lines: Iterable[StoredLine], adjustments: Iterable[StoredAdjustment], currency: str, rounding: str,
     stated_taxes: Mapping[TaxKey, int] | None = None,
+    *,
+    round_to: int | None = None,
 ) -> Totals:
-    """Totals of a stored document (issuing a credit note, verifying, bulk demo data)."""
+    """Totals of a stored document (issuing a credit note, verifying, bulk demo data); ``round_to``: the
+    decimals it was computed with when its currency's minor unit has changed since (migration 0010)."""
     return compute_totals(
         [
             LineInput(x.quantity, x.unit_price, _stored_key(x.tax_category, x.tax_rate), x.discount_percent,
@@ -357,6 +368,7 @@ def totals_of(
         currency,
         TaxRounding(rounding),
         stated_taxes,
+        round_to=round_to,
     )
 
 

@@ -373,3 +373,18 @@ class SentMessage(Base):
     recipients: Mapped[str] = mapped_column(Text)  # JSON list, copies included
     subject: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime]
+
+
+class MinorUnitChange(Base):
+    """A currency whose minor unit changed under stored data (CLDR -> ISO 4217, migration 0010).
+
+    Its amounts were rescaled to the new unit then; documents chained before (``chained_through``) were
+    computed, rounded and hashed in the old one, and audit events before ``event_id`` count in it.
+    """
+
+    __tablename__ = "minor_unit_changes"
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    places_before: Mapped[int]
+    places_after: Mapped[int]
+    chained_through: Mapped[int]  # the last document_chain.seq written in the old unit (0: none)
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"))  # the event recording the change

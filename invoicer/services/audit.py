@@ -5,17 +5,18 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from invoicer.core.money import from_minor
-from invoicer.db.models import AuditEvent, ChainLink, Invoice, InvoiceLine
+from invoicer.core.money import exponent, from_minor
+from invoicer.db.models import AuditEvent, ChainLink, Invoice, InvoiceLine, MinorUnitChange
 
 GENESIS = "0" * 64
 
@@ -112,15 +113,31 @@ def document_history(session: Session, document_id: int) -> list[DocumentEvent]:
     currency = document.currency if document is not None else next(
         (p["currency"] for p in payloads if p and isinstance(p.get("currency"), str)), None
     )
+    changes = minor_unit_changes(session)
 
-    def major(payload: dict[str, Any] | None) -> dict[str, Any] | None:
+    def major(event: AuditEvent, payload: dict[str, Any] | None) -> dict[str, Any] | None:
         if payload is None or currency is None:
             return payload
-        return {k: from_minor(v, currency) if k in MONEY_KEYS and isinstance(v, int) else v
+        return {k: from_minor(counted_today(v, currency, event.id, changes), currency)
+                if k in MONEY_KEYS and isinstance(v, int) else v
                 for k, v in payload.items()}
 
-    return [DocumentEvent(e.id, e.at, e.actor, e.action, e.before_status, e.after_status, major(p))
+    return [DocumentEvent(e.id, e.at, e.actor, e.action, e.before_status, e.after_status, major(e, p))
             for e, p in zip(events, payloads, strict=True)]
+
+
+def minor_unit_changes(session: Session) -> dict[str, MinorUnitChange]:
+    """Currencies whose minor unit changed under stored data (migration 0010), by code."""
+    return {change.currency: change for change in session.scalars(select(MinorUnitChange))}
+
+
+def counted_today(minor: int, currency: str, event_id: int, changes: Mapping[str, MinorUnitChange]) -> int:
+    """An amount an audit event holds, in today's minor units of its currency. Events are never rewritten: one
+    written before its currency's minor unit grew (migration 0010) counts in the old, coarser unit."""
+    change = changes.get(currency)
+    if change is None or event_id >= change.event_id:
+        return minor
+    return minor * 10 ** (change.places_after - change.places_before)
 
 
 def recent_events(session: Session, limit: int = 20) -> list[AuditEvent]:
@@ -128,14 +145,59 @@ def recent_events(session: Session, limit: int = 20) -> list[AuditEvent]:
     return list(session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
 
 
-def document_content(invoice: Invoice) -> dict[str, Any]:
+def places_as_issued(session: Session) -> dict[int, dict[str, int]]:
+    """Documents chained before one of their currencies' minor unit changed (migration 0010): document id ->
+    {currency: the digits it was computed, rounded and hashed with}. Documents not listed count in today's."""
+    issued: dict[int, dict[str, int]] = {}
+    for change in session.scalars(select(MinorUnitChange)):
+        chained = session.execute(
+            select(Invoice.id)
+            .join(ChainLink, ChainLink.invoice_id == Invoice.id)
+            .where(ChainLink.seq <= change.chained_through,
+                   or_(Invoice.currency == change.currency, Invoice.company_currency == change.currency))
+        ).scalars()
+        for document_id in chained:
+            issued.setdefault(document_id, {})[change.currency] = change.places_before
+    return issued
+
+
+def rounded_like(invoice: Invoice) -> int:
+    """The document whose rounding a document keeps: a credit note the invoice's it corrects, so crediting an
+    invoice issued before its currency's minor unit changed gives back exactly what it charged."""
+    return invoice.corrects_id if invoice.doc_type == "credit_note" and invoice.corrects_id else invoice.id
+
+
+def rounding_as_issued(session: Session, invoice: Invoice) -> int | None:
+    """The digits a document is rounded to when it follows one issued before its currency's minor unit changed
+    (migration 0010); None: the currency's own today."""
+    change = session.get(MinorUnitChange, invoice.currency)
+    if change is None:
+        return None
+    seq = session.scalar(select(ChainLink.seq).where(ChainLink.invoice_id == rounded_like(invoice)))
+    return change.places_before if seq is not None and seq <= change.chained_through else None
+
+
+def document_content(invoice: Invoice, issued: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Everything frozen about a finalized document, as plain data (what the chain protects).
+
+    ``issued`` gives, for a currency whose minor unit changed after the document was chained, the digits it
+    was chained with (``places_as_issued``): its amounts are hashed in that unit again, exactly; an amount that
+    is no whole number of it (altered since) hashes differently.
 
     The PDF's hash is deliberately not part of it: it is chained separately in ChainLink.pdf_sha256
     (set by ``append_to_chain`` when the PDF is rendered at finalize). Documents made in bulk (demo
     data) get their PDF rendered on first use; ``verify`` then checks the stored file against
     ``invoices.pdf_sha256``, which the database lets be written only once.
     """
+    issued = issued or {}
+
+    def money(minor: int | None, currency: str | None) -> int | str | None:
+        if minor is None or currency not in issued:
+            return minor
+        counted = Decimal(minor).scaleb(issued[currency] - exponent(currency))
+        return int(counted) if counted == counted.to_integral_value() else str(counted)
+
+    cur, company = invoice.currency, invoice.company_currency
     return {
         "id": invoice.id,
         "doc_type": invoice.doc_type,
@@ -151,21 +213,22 @@ def document_content(invoice: Invoice) -> dict[str, Any]:
         "seller": invoice.seller_snapshot,
         "customer": invoice.customer_snapshot,
         "totals": [
-            invoice.subtotal,
-            invoice.allowance_total,
-            invoice.charge_total,
-            invoice.tax_total,
-            invoice.total,
+            money(invoice.subtotal, cur),
+            money(invoice.allowance_total, cur),
+            money(invoice.charge_total, cur),
+            money(invoice.tax_total, cur),
+            money(invoice.total, cur),
         ],
         "exchange": [
             str(invoice.exchange_rate) if invoice.exchange_rate is not None else None,
-            invoice.company_currency,
-            invoice.company_subtotal,
-            invoice.company_tax_total,
-            invoice.company_total,
+            company,
+            money(invoice.company_subtotal, company),
+            money(invoice.company_tax_total, company),
+            money(invoice.company_total, company),
         ],
         "corrects_id": invoice.corrects_id,
-        "settlement": [invoice.applied_to_due, invoice.to_customer_credit, invoice.refunded],
+        "settlement": [money(invoice.applied_to_due, cur), money(invoice.to_customer_credit, cur),
+                       money(invoice.refunded, cur)],
         "reason": invoice.reason,
         "lines": [
             [
@@ -176,35 +239,42 @@ def document_content(invoice: Invoice) -> dict[str, Any]:
                 str(line.unit_price),
                 str(line.price_base),
                 None if line.discount_percent is None else str(line.discount_percent),
-                _discount_text(line, invoice.currency),
+                _discount_text(line, cur, issued.get(cur)),
                 line.tax_category,
                 str(line.tax_rate),
-                line.gross,
-                line.discount,
-                line.net,
-                line.tax,
+                money(line.gross, cur),
+                money(line.discount, cur),
+                money(line.net, cur),
+                money(line.tax, cur),
                 line.source_line_id,
             ]
             for line in invoice.lines
         ],
         "adjustments": [
-            [a.position, a.is_charge, a.reason, a.amount, a.tax_category, str(a.tax_rate)]
+            [a.position, a.is_charge, a.reason, money(a.amount, cur), a.tax_category, str(a.tax_rate)]
             for a in invoice.adjustments
         ],
-        "taxes": [[t.category, str(t.rate), t.basis, t.amount, t.exemption_reason] for t in invoice.taxes],
+        "taxes": [[t.category, str(t.rate), money(t.basis, cur), money(t.amount, cur), t.exemption_reason]
+                  for t in invoice.taxes],
     }
 
 
-def _discount_text(line: InvoiceLine, currency: str) -> str | None:
+def _discount_text(line: InvoiceLine, currency: str, places: int | None) -> str | None:
     """A line's discount amount as chained: the major-unit text it was typed as (``"5.00"``), which its minor
-    units give back; lines issued before migration 0008 with a fraction of a minor unit keep their own text."""
+    units give back (with the digits it was issued with, ``"1000"`` for a forint amount before migration 0010);
+    lines issued before migration 0008 with a fraction of a minor unit keep their own text."""
     if line.discount_amount is None:
         return None
-    return line.legacy_discount_text or str(from_minor(line.discount_amount, currency))
+    if line.legacy_discount_text:
+        return line.legacy_discount_text
+    amount = from_minor(line.discount_amount, currency)
+    if places is not None and amount == amount.quantize(Decimal(1).scaleb(-places)):
+        amount = amount.quantize(Decimal(1).scaleb(-places))
+    return str(amount)
 
 
-def content_sha256(invoice: Invoice) -> str:
-    return sha256_of_content(document_content(invoice))
+def content_sha256(invoice: Invoice, issued: Mapping[str, int] | None = None) -> str:
+    return sha256_of_content(document_content(invoice, issued))
 
 
 def sha256_of_content(content: dict[str, Any]) -> str:

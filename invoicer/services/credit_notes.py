@@ -88,7 +88,8 @@ def issue_credit_note(
         if amount is None or amount <= 0:
             raise ValidationError(N_("The amount to credit must be above zero."), "amount")
         _by_amount(invoice, note, amount)
-    totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding, stated)
+    totals = totals_of(note.lines, note.adjustments, note.currency, note.tax_rounding, stated,
+                       round_to=audit.rounding_as_issued(session, note))
     for line, amounts in zip(note.lines, totals.lines, strict=True):
         line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
     store_totals(session, note, totals)
@@ -176,7 +177,8 @@ def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[Cr
         new_lines.append(_copy_line(source, position, quantity))
     note.lines = new_lines
     of_lines = {TaxKey(t.category, t.rate): t.basis
-                for t in totals_of(new_lines, [], invoice.currency, invoice.tax_rounding).taxes}
+                for t in totals_of(new_lines, [], invoice.currency, invoice.tax_rounding,
+                                   round_to=audit.rounding_as_issued(session, invoice)).taxes}
 
     def fraction(lines: list[InvoiceLine], extra: dict[int, Decimal]) -> Fraction:
         return credited_fraction([

@@ -12,11 +12,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import InvoicerError
-from invoicer.core.money import from_minor
+from invoicer.core.money import exponent, from_minor
 from invoicer.core.totals import TaxKey, convert_minor, totals_of
 from invoicer.core.workflow import receivable, status_word, statuses
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
-from invoicer.services.audit import GENESIS, content_sha256, link_hash
+from invoicer.services.audit import GENESIS, content_sha256, link_hash, places_as_issued, rounded_like
 from invoicer.services.ledger import receivables_by_invoice
 
 BATCH = 2000
@@ -41,9 +41,11 @@ class Report:
 def verify(session: Session, folder: Path | None = None) -> Report:
     report = Report()
     _sqlite(session, report)
-    _chain(session, report)
+    # documents issued before their currency's minor unit changed are checked in the unit they were issued in
+    issued = places_as_issued(session)
+    _chain(session, report, issued)
     _numbering(session, report)
-    _documents(session, report)
+    _documents(session, report, issued)
     _payments_and_credit(session, report)
     if folder is not None:
         _pdfs(session, folder, report)
@@ -63,7 +65,7 @@ def _label(inv: Invoice) -> str:
     return f"{kind} {inv.number or '#' + str(inv.id)}"
 
 
-def _chain(session: Session, report: Report) -> None:
+def _chain(session: Session, report: Report, issued: dict[int, dict[str, int]]) -> None:
     prev = GENESIS
     linked: set[int] = set()
     count = 0
@@ -100,7 +102,7 @@ def _chain(session: Session, report: Report) -> None:
         if expected is None:
             report.problems.append(f"{_label(inv)} is finalized but not in the hash chain.")
         else:
-            if content_sha256(inv) != expected[0]:
+            if content_sha256(inv, issued.get(inv.id)) != expected[0]:
                 report.problems.append(f"{_label(inv)} was altered after it was finalized (content hash differs).")
             if expected[1] is not None and inv.pdf_sha256 != expected[1]:
                 report.problems.append(f"{_label(inv)}: its PDF hash differs from the one chained at finalize.")
@@ -146,7 +148,7 @@ def _short(values: list[int]) -> str:
     return shown + (f" and {len(values) - 10} more" if len(values) > 10 else "")
 
 
-def _documents(session: Session, report: Report) -> None:
+def _documents(session: Session, report: Report, issued: dict[int, dict[str, int]]) -> None:
     """Stored totals equal a fresh computation from the lines; statuses agree with the amounts."""
     stmt = (
         select(Invoice)
@@ -168,7 +170,8 @@ def _documents(session: Session, report: Report) -> None:
             # a credit note states its share of the invoice's VAT (within the tolerance totals_of checks)
             stated = ({TaxKey(t.category, t.rate): t.amount for t in inv.taxes}
                       if inv.doc_type == "credit_note" else None)
-            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding, stated)
+            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding, stated,
+                               round_to=issued.get(rounded_like(inv), {}).get(inv.currency))
         except InvoicerError as exc:
             report.problems.append(f"{label}: its lines cannot be computed ({exc}).")
             session.expunge(inv)
@@ -202,24 +205,26 @@ def _documents(session: Session, report: Report) -> None:
             if inv.status != "draft" and inv.number is None:
                 report.problems.append(f"{label} is finalized without a number.")
             if inv.status != "draft":
-                _receivable_agrees(inv, booked.get(inv.id, (0, 0)), report)
+                _receivable_agrees(inv, booked.get(inv.id, (0, 0)), report, issued.get(inv.id, {}))
         elif inv.applied_to_due + inv.to_customer_credit + inv.refunded != inv.total:
             report.problems.append(f"{label}: its settlement does not add up to its total.")
         session.expunge(inv)
     report.checked["documents"] = n
 
 
-def _receivable_agrees(inv: Invoice, booked: tuple[int, int], report: Report) -> None:
+def _receivable_agrees(inv: Invoice, booked: tuple[int, int], report: Report, issued: dict[str, int]) -> None:
     """The journal's receivables for the invoice equal what the invoice says is still owed on the books.
 
     In another currency than the company's each posting is converted on its own with the locked rate,
-    so the balance may differ by rounding: at most one minor unit per posting.
+    so the balance may differ by rounding: at most one minor unit per posting, of the unit the invoice was
+    booked in (``issued``: a whole forint for one finalized before forints were counted in fillér, 0010).
     """
     balance, postings = booked
     owed = receivable(inv.doc_type, inv.status, inv.amount_due)
     company = inv.company_currency or inv.currency
     expected = convert_minor(owed, inv.currency, company, inv.exchange_rate or Decimal(1))
-    slack = 0 if company == inv.currency else postings
+    unit = 10 ** (exponent(company) - issued[company]) if company in issued else 1
+    slack = 0 if company == inv.currency else postings * unit
     if abs(balance - expected) > slack:
         report.problems.append(
             f"{_label(inv)}: the journal's receivables are {from_minor(balance, company)} {company} but "

@@ -29,7 +29,7 @@ from invoicer.documents import csv_io
 from invoicer.documents import ledger as workbook
 from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
 from invoicer.i18n import N_, _
-from invoicer.services import reports, settings, taxes
+from invoicer.services import audit, reports, settings, taxes
 from invoicer.services.company import get_company
 from invoicer.services.customers import due_expression, written_off_on
 
@@ -537,8 +537,11 @@ class _Journal:
 
     def _write_offs(self) -> Iterator[JournalEntry]:
         a = self.a
-        for _id, day, due, number, currency, rate, company, invoice_id in _stream(self.q.session, self.write_offs):
-            amount = convert_minor(int(due or 0), currency, company or currency, rate or Decimal(1))
+        changes = audit.minor_unit_changes(self.q.session)
+        for event_id, day, due, number, currency, rate, company, invoice_id in _stream(self.q.session,
+                                                                                    self.write_offs):
+            due_today = audit.counted_today(int(due or 0), currency, event_id, changes)
+            amount = convert_minor(due_today, currency, company or currency, rate or Decimal(1))
             yield _entry(date.fromisoformat(day), number, _("Written off as uncollectible"),
                          [(a.bad_debt, amount), (a.receivables, -amount)], invoice_id)
 

@@ -6,15 +6,15 @@ Revises: 0007
 Create Date: 2026-12-04 15:30:00
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import sqlalchemy as sa
 from alembic import op
 
 import invoicer.db.base
-from invoicer.core.money import from_minor, to_minor
+from invoicer.core.money import from_minor, round_half_up
+from invoicer.core.reference import cldr_minor_units
+from invoicer.db.triggers import triggers_set_aside
 
 revision = "0008"
 down_revision = "0007"
@@ -28,22 +28,6 @@ _LINES_WITH_DISCOUNT = sa.text(
     "SELECT l.id, l.discount_amount, i.currency, i.status, l.legacy_discount_text FROM invoice_lines l"
     " JOIN invoices i ON i.id = l.invoice_id WHERE l.discount_amount IS NOT NULL"
 )
-
-
-@contextmanager
-def _triggers_set_aside() -> Iterator[None]:
-    """Drop every trigger and create it again afterwards, exactly as it was stored.
-
-    Rebuilding a table drops its own triggers, and renaming the rebuilt table fails while another table's
-    trigger names it; the triggers that freeze finalized lines would also refuse the conversion below.
-    """
-    conn = op.get_bind()
-    saved = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all()
-    for name, _sql in saved:
-        op.execute(f'DROP TRIGGER "{name}"')
-    yield
-    for _name, sql in saved:
-        op.execute(sql)
 
 
 def _ids_continue_after(table: str, entities: tuple[str, ...]) -> None:
@@ -67,17 +51,20 @@ def _rebuild(table: str, autoincrement: bool) -> None:
 
 def upgrade() -> None:
     conn = op.get_bind()
-    with _triggers_set_aside():
+    with triggers_set_aside(conn):
         for table, entities in AUDITED.items():
             _rebuild(table, autoincrement=True)
             _ids_continue_after(table, entities)
         op.add_column("invoice_lines", sa.Column("legacy_discount_text", sa.String(length=40), nullable=True))
         for line_id, text, currency, status, _legacy in conn.execute(_LINES_WITH_DISCOUNT).all():
-            minor = to_minor(Decimal(text), currency)
+            # in the minor unit every other amount of the database was counted in then (CLDR's; 0010 converts
+            # them all to ISO 4217's)
+            places = cldr_minor_units(currency)
+            minor = int(round_half_up(Decimal(text), places).scaleb(places))
             # The hash chain holds the text a finalized line was issued with. Every amount typed in had the
             # currency's places, so its minor units give that text back; a partial credit note's share of a
             # discount (10.00 x 1/3) did not, and its text is kept for the chain.
-            legacy = text if status != "draft" and str(from_minor(minor, currency)) != text else None
+            legacy = text if status != "draft" and str(from_minor(minor, currency, places)) != text else None
             conn.execute(
                 sa.text("UPDATE invoice_lines SET discount_amount = :minor, legacy_discount_text = :legacy"
                         " WHERE id = :id"),
@@ -92,7 +79,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    with _triggers_set_aside():
+    with triggers_set_aside(conn):
         with op.batch_alter_table("invoice_lines") as batch_op:
             batch_op.alter_column(
                 "discount_amount", existing_type=sa.Integer(), type_=invoicer.db.base.DecimalText(length=40),
@@ -101,7 +88,7 @@ def downgrade() -> None:
         for line_id, minor, currency, _status, legacy in conn.execute(_LINES_WITH_DISCOUNT).all():
             conn.execute(
                 sa.text("UPDATE invoice_lines SET discount_amount = :text WHERE id = :id"),
-                {"text": legacy or str(from_minor(int(minor), currency)), "id": line_id},
+                {"text": legacy or str(from_minor(int(minor), currency, cldr_minor_units(currency))), "id": line_id},
             )
         with op.batch_alter_table("invoice_lines") as batch_op:
             batch_op.drop_column("legacy_discount_text")

@@ -26,7 +26,7 @@ from invoicer.services import audit, credit_notes, customers, demo, integrity, i
 from invoicer.services.credit_notes import CreditLine
 from invoicer.services.invoices import DraftData, LineData
 
-EARLIER = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"]
+EARLIER = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]
 ISSUE = date(2026, 11, 2)
 # a line discount typed in each currency's own places: EUR 2, JPY 0, BHD 3
 DISCOUNTS = {"EUR": "12.34", "JPY": "1234", "BHD": "1.234"}
@@ -168,16 +168,22 @@ def test_down_to_an_earlier_revision_and_up_again_keeps_every_row_and_verify_pas
     db.close()
 
 
+def discount_amounts(engine: Engine) -> set[tuple[str, object]]:
+    """(currency, discount amount as stored) of every line with a discount amount."""
+    with engine.connect() as conn:
+        return set(conn.exec_driver_sql(
+            "SELECT i.currency, l.discount_amount FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id"
+            " WHERE l.discount_amount IS NOT NULL"
+        ).all())
+
+
 def test_the_data_of_an_earlier_revision_is_what_that_revision_wrote(filled: tuple[Path, int], tmp_path: Path) -> None:
     """At 0007 a discount amount is the major-unit text the older versions stored, also the unrounded share."""
     folder = _copy(filled[0], tmp_path / "data")
     engine = make_engine(paths.database_path(folder))
     migrate(engine, "0007", downgrade=True)
+    stored = discount_amounts(engine)
     with engine.connect() as conn:
-        stored = set(conn.exec_driver_sql(
-            "SELECT i.currency, l.discount_amount FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id"
-            " WHERE l.discount_amount IS NOT NULL"
-        ).all())
         autoincrement = conn.exec_driver_sql(
             "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"
         ).scalar_one()
