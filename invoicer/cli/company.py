@@ -14,7 +14,7 @@ _FIELDS = ("name", "address", "postcode", "city", "country", "vat-id", "tax-numb
 
 
 def cmd_company_set(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import company
+    from invoicer.services import company, setup
 
     given = {name.replace("-", "_"): getattr(a, name.replace("-", "_")) for name in _FIELDS}
     if a.logo:  # the service copies it into the data folder; a relative path is the user's, not the folder's
@@ -22,7 +22,7 @@ def cmd_company_set(ctx: Context, a: argparse.Namespace) -> int:
     fields = {("logo_path" if k == "logo" else k): v for k, v in given.items() if v is not None}
 
     def save(s: Session) -> dict[str, object]:
-        company.update_company(s, **fields)
+        setup.save_company(s, **fields)
         return company.company_data(company.get_company(s)).__dict__
 
     ctx.out(ctx.write(save), "Company profile saved.")

@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(self.REMINDERS_FIRST_CHECK_MS, self, self._start_reminders)
 
         self.ops.changed.connect(self._data_changed)
+        self.ops.mail_settings_wanted.connect(self.show_mail_settings)
         self.sidebar.currentRowChanged.connect(self._row_changed)
         self._restore_state()
 
@@ -297,6 +298,11 @@ class MainWindow(QMainWindow):
         self.reminders_button.setToolTip(_("Show the payment reminders due and send them"))
         self.reminders_button.setVisible(count > 0)
         self.reminders_counted.emit(count)
+
+    def show_mail_settings(self) -> None:
+        page = self.show_page("settings")
+        page.tabs.setCurrentIndex(page.mail_tab)  # type: ignore[attr-defined]
+        self.activateWindow()
 
     def show_reminders(self) -> QDialog:
         """The reminders due, to send after confirmation (window-modal); recounted when it closes."""

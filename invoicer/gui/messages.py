@@ -60,6 +60,14 @@ def show_unexpected(parent: QWidget | None, exc_info: ExcInfo | bool = True) -> 
     )
 
 
+def offer_settings(parent: QWidget | None, text: str, button: str) -> bool:
+    """A problem the user fixes in Settings: True when they choose ``button`` to go there."""
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Invoicer"), text, QMessageBox.StandardButton.Cancel, parent)
+    go = box.addButton(button, QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
+    return box.clickedButton() is go
+
+
 def show_info(parent: QWidget | None, message: str) -> None:
     QMessageBox.information(parent, _("Invoicer"), message)
 

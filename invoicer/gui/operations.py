@@ -21,10 +21,9 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages
-from invoicer.i18n import _
+from invoicer.i18n import _, format_number
 from invoicer.services import (
     backups,
-    company,
     credit_notes,
     customers,
     invoices,
@@ -32,6 +31,7 @@ from invoicer.services import (
     payments,
     products,
     settings,
+    setup,
     store,
     taxes,
 )
@@ -126,6 +126,8 @@ class Operations(QObject):
     """The user's actions on one open database."""
 
     changed = Signal(str)
+    #: a message offered the way to Settings → Mail and the user took it; the main window goes there
+    mail_settings_wanted = Signal()
 
     def __init__(self, db: Database, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -203,6 +205,8 @@ class Operations(QObject):
         dialog.canceled.connect(job.cancel)
 
         def progressed(current: int, total: int) -> None:
+            dialog.setLabelText(f"{label}\n" + _("{done} of {total}").format(done=format_number(current),
+                                                                          total=format_number(total)))
             dialog.setMaximum(total)
             dialog.setValue(current)
 
@@ -232,7 +236,7 @@ class Operations(QObject):
     # ------------------------------------------------------------ company and settings
 
     def save_company(self, parent: QWidget | None, data: CompanyData) -> bool:
-        return self._ok(COMPANY, lambda s: company.update_company(s, **vars(data)), parent)
+        return self._ok(COMPANY, lambda s: setup.save_company(s, **vars(data)), parent)
 
     def save_settings(self, parent: QWidget | None, values: dict[str, object]) -> bool:
         return self._ok(SETTINGS, lambda s: settings.put_all(s, values), parent)

@@ -744,6 +744,14 @@ def list_invoices(
     return rows
 
 
+def numbered_ids(session: Session, flt: InvoiceFilter | None = None, today: date | None = None) -> list[int]:
+    """Every numbered document ``flt`` matches, loaded in the list or not (a "select all" exports them all;
+    drafts have no PDF)."""
+    flt = flt or InvoiceFilter()
+    stmt = _filtered(select(Invoice.id), flt, today or date.today(), _narrow(session, flt, NARROW_COUNT))
+    return list(session.scalars(stmt.where(Invoice.status != "draft").order_by(Invoice.id)))
+
+
 def count_invoices(session: Session, flt: InvoiceFilter | None = None, today: date | None = None) -> int:
     flt = flt or InvoiceFilter()
     if flt.search and flt.search.strip() and _only_search(flt):  # the search's indexes alone know the answer

@@ -88,11 +88,15 @@ def load_mail_settings(session: Session) -> MailSettings:
     )
 
 
+class MailNotSetUpError(ValidationError):
+    """No mail server or sender yet (the GUI offers its mail settings instead of the command)."""
+
+
 def mail_settings(session: Session) -> MailSettings:
     """The configuration, refusing to go on when there is no server or sender yet."""
     config = load_mail_settings(session)
     if not config.configured:
-        raise ValidationError(
+        raise MailNotSetUpError(
             N_("Outgoing mail is not set up yet: give the server and the sender address in Settings → Mail or "
                "with 'invoicer mail set --host H --port P --security starttls --from ADDRESS'.")
         )

@@ -17,14 +17,18 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar, cast
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from invoicer.core import vat_rates
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.numbering import DEFAULT_PATTERNS, validate_pattern
 from invoicer.db import backup
 from invoicer.db.models import Setting as SettingRow
+from invoicer.db.models import TaxRate
 from invoicer.i18n import N_
 from invoicer.services import audit
+from invoicer.services.company import get_company
 
 T = TypeVar("T")
 
@@ -54,9 +58,13 @@ class Setting(Generic[T]):
         """The value as stored (and as ``--json`` prints it)."""
         return value
 
+    def default_for(self, session: Session) -> T:
+        """The value while none is stored (a setting whose default depends on the data overrides this)."""
+        return self.default
+
     def get(self, session: Session) -> T:
         row = session.get(SettingRow, self.key)
-        return self.default if row is None else self.parse(json.loads(row.value))
+        return self.default_for(session) if row is None else self.parse(json.loads(row.value))
 
     def put(self, session: Session, value: object) -> bool:
         """Store ``value`` after checking it; an unchanged value writes nothing (and no audit event).
@@ -64,7 +72,7 @@ class Setting(Generic[T]):
         stored = self.to_json(self.parse(value))
         row = session.get(SettingRow, self.key)
         # compared as stored: a value an older version stored unchecked can still be replaced
-        before = self.to_json(self.default) if row is None else json.loads(row.value)
+        before = self.to_json(self.default_for(session)) if row is None else json.loads(row.value)
         if stored == before:
             return False
         if row is None:
@@ -131,6 +139,18 @@ class DecimalSetting(Setting[Decimal]):
 
     def to_json(self, value: Decimal) -> object:
         return str(value)
+
+
+class StandardTaxRateSetting(DecimalSetting):
+    """The VAT rate new lines take; until one is chosen, the standard rate of the company's country (or,
+    for a country without known rates, the highest standard rate the user entered)."""
+
+    def default_for(self, session: Session) -> Decimal:
+        known = vat_rates.standard_rate(get_company(session).country)
+        if known is not None:
+            return known
+        entered = session.scalars(select(TaxRate.rate).where(TaxRate.category == "S", TaxRate.archived.is_(False)))
+        return max(entered, default=self.default)
 
 
 class BoolSetting(Setting[bool]):
@@ -214,6 +234,8 @@ NUMBERING = {
                                N_("Credit note number format"), validate_pattern),
 }
 TERMS_DAYS = IntSetting("invoice.terms_days", 30, N_("Default payment terms (days)"), 0, 3650)
+DEFAULT_TAX_RATE = StandardTaxRateSetting("invoice.default_tax_rate", Decimal(0), N_("VAT rate of new lines (%)"),
+                                          Decimal(0), Decimal(100))
 TAX_ROUNDING = ChoiceSetting("invoice.tax_rounding", "document", N_("VAT rounding on new invoices"),
                              ("document", "line"))
 FUTURE_DAYS = IntSetting("invoice.future_days", 0, N_("Days ahead of today an invoice may be dated when finalized"),

@@ -12,6 +12,7 @@ from invoicer.core.errors import ConflictError, NotFoundError, ValidationError
 from invoicer.core.money import parse_decimal
 from invoicer.core.totals import NEEDS_EXEMPTION_REASON, TaxKey
 from invoicer.core.units import unit_code
+from invoicer.core.vat_rates import listing_order
 from invoicer.core.vat_rules import is_service, line_category
 from invoicer.db.models import TaxRate
 from invoicer.i18n import N_
@@ -111,12 +112,12 @@ def exemption_reason(session: Session, key: TaxKey) -> str | None:
 
 
 def list_tax_rates(session: Session, include_archived: bool = False) -> list[TaxRateRow]:
-    stmt = select(TaxRate).order_by(TaxRate.category, TaxRate.rate)
+    """Every rate in the order pickers and lists show them (sorted in Python: the stored rate is text)."""
+    stmt = select(TaxRate)
     if not include_archived:
         stmt = stmt.where(TaxRate.archived.is_(False))
-    return [
-        TaxRateRow(r.id, r.name, r.rate, r.category, r.exemption_reason, r.archived) for r in session.scalars(stmt)
-    ]
+    return sorted((TaxRateRow(r.id, r.name, r.rate, r.category, r.exemption_reason, r.archived)
+                   for r in session.scalars(stmt)), key=listing_order)
 
 
 def derived_category(session: Session, customer_id: int, rate: str | Decimal, unit: str) -> str:

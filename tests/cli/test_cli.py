@@ -19,7 +19,8 @@ from tests.cli.invocations import ROOT, ok, run, user_error
 def test_the_whole_story(data: Path, tmp_path: Path) -> None:
     customer = ok(data, "customer", "add", "--name", "ACME", "--country", "FR", "--vat-id", "FR40303265045",
                   "--locale", "fr_FR", "--terms-days", "14")["id"]
-    ok(data, "tax", "add", "--name", "USt 7", "--rate", "7")
+    # `company set` with country DE seeded Germany's rates, standard first
+    assert [(t["category"], t["rate"]) for t in ok(data, "tax", "list")] == [("S", "19"), ("S", "7")]
     draft = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2026-11-02",
                "--line", "Consulting|3|120.00|19", "--line", "Book|2|14.995|7")["id"]
     shown = ok(data, "invoice", "show", str(draft))

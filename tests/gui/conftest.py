@@ -37,6 +37,7 @@ class Dialogs:
     rate: str | None = None  # the exchange rate typed at finalize; None keeps the one offered
     rates_offered: list[str] = field(default_factory=list)  # the date given with a reason (void, write-off, reversal); today when None
     save_answer: str = "discard"
+    open_settings: bool = False  # the answer to "… in Settings: [Open …] [Cancel]"
 
 
 @pytest.fixture
@@ -53,6 +54,8 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
 
     monkeypatch.setattr(messages, "show_error", lambda parent, error: seen.errors.append(messages.error_message(error)))
     monkeypatch.setattr(messages, "show_info", lambda parent, message: seen.infos.append(message))
+    monkeypatch.setattr(messages, "offer_settings",
+                        lambda parent, text, button: seen.errors.append(text) or seen.open_settings)
     monkeypatch.setattr(messages, "show_unexpected", unexpected)
     monkeypatch.setattr(messages, "confirm", confirm)
 

@@ -325,3 +325,15 @@ def test_finalizing_a_foreign_currency_invoice_asks_the_rate(qtbot, window, gui_
     with transaction(gui_db.readonly_sessions) as s:
         invoice = invoices.get_invoice(s, draft)
         assert (invoice.status, invoice.exchange_rate, invoice.company_total) == ("open", Decimal("0.92"), 9200)
+
+
+def test_mail_not_set_up_offers_the_mail_settings(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _customer, invoice_id = _seed(gui_db)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    dialogs.open_settings = True
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Send by email…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.pages.get("settings"), timeout=10000)
+    page = window.pages["settings"]
+    assert page.tabs.currentIndex() == page.mail_tab
+    assert "Settings → Mail" in dialogs.errors[-1] and "invoicer mail set" not in dialogs.errors[-1]

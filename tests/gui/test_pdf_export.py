@@ -49,3 +49,43 @@ def test_cancel_stops_after_the_pdfs_being_written(qtbot, page, tmp_path: Path, 
     for pdf in written:  # whole files only
         assert len(PdfReader(pdf).pages) == 1
     assert dialogs.errors == [] and dialogs.unexpected == 0
+
+
+def test_select_all_exports_every_matching_document_with_n_of_m(qtbot, window, gui_db, monkeypatch, tmp_path: Path,
+                                                                 dialogs) -> None:  # type: ignore[no-untyped-def]
+    from invoicer.services import demo, documents
+
+    demo.generate(gui_db, invoices=450, seed=3)
+    with transaction(gui_db.readonly_sessions) as s:
+        numbered = invoices.numbered_ids(s)
+    exported: list[list[int]] = []
+    labels: list[str] = []
+
+    def export(database: Path, ids: list[int], out_dir: Path, progress) -> None:  # type: ignore[no-untyped-def]
+        exported.append(list(ids))
+        progress(len(ids), len(ids))
+
+    monkeypatch.setattr(documents, "export_pdfs", export)
+    monkeypatch.setattr(QProgressDialog, "setLabelText", lambda dialog, text: labels.append(text))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(tmp_path / "out"))
+    page = sidebar(qtbot, window, "Invoices")
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(page.selected_rows()) < len(numbered)  # only the first page is loaded
+    qtbot.mouseClick(toolbar_button(window.toolbar, "Export PDFs…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "written to" in window.statusBar().currentMessage())
+    assert exported == [numbered] and dialogs.errors == []
+    assert labels[-1].endswith(f"{len(numbered)} of {len(numbered)}")
+    assert f"{len(numbered)} PDFs written" in window.statusBar().currentMessage()
+
+
+def test_a_few_selected_rows_export_only_those(qtbot, page, monkeypatch, dialogs) -> None:  # type: ignore[no-untyped-def]
+    from invoicer.services import documents
+
+    exported: list[list[int]] = []
+    monkeypatch.setattr(documents, "export_pdfs", lambda database, ids, out_dir, progress: exported.append(list(ids)))
+    page.table.clearSelection()
+    page.table.selectRow(0)
+    qtbot.mouseClick(toolbar_button(page.window_.toolbar, "Export PDFs…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "written to" in page.window_.statusBar().currentMessage())
+    assert exported == [[page.selected_rows()[0].id]]

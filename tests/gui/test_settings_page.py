@@ -77,3 +77,13 @@ def test_the_mail_tab_is_saved_with_the_page(qtbot, window, gui_db, dialogs, mem
     assert _stored(gui_db, "mail.host", "mail.user") == [HOST, USER]
     assert memory_keyring.store == {(secrets.SERVICE, f"{USER}@{HOST}"): PASSWORD}
     assert mail.password.text() == ""  # never kept in the form
+
+
+def test_ctrl_s_saves_the_settings(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    page = sidebar(qtbot, window, "Settings")
+    page.name.setFocus()
+    qtbot.keyClicks(page.name, "Acme")
+    qtbot.keyClick(page.name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Settings saved."
+    with transaction(gui_db.readonly_sessions) as s:
+        assert company.get_company(s).name == "Acme"

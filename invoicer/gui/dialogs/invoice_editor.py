@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import format_minor, from_minor
 from invoicer.core.workflow import Action, offered_actions, refusal
-from invoicer.gui import messages
+from invoicer.gui import messages, operations
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import (
@@ -92,19 +92,17 @@ class InvoiceEditor(QWidget):
         self.undo = QUndoStack(self)
         self._header_dirty = False
         self._loading = False
-        self._read_lookups()
+        self.rounding = self._read_lookups()
 
         self.customer = QComboBox()
         self.customer.setObjectName("customer")
         self.customer.setEditable(True)
         self.customer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for row in self.customer_rows:
-            self.customer.addItem(row.name, row.id)
+        self._fill_customers(None)
         completer = self.customer.completer()
         assert completer is not None  # an editable combo box has one
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.customer.setCurrentIndex(-1)
         line_edit = self.customer.lineEdit()
         assert line_edit is not None  # editable
         line_edit.setPlaceholderText(_("Type to find a customer"))
@@ -112,6 +110,7 @@ class InvoiceEditor(QWidget):
         self.new_customer = QPushButton(_("New customer…"))
         self.new_customer.setObjectName("new_customer")
         self.new_customer.clicked.connect(self._add_customer)
+        self.ops.changed.connect(self._data_changed)
         self.currency = QLabel()
         self.issue_date = self._date_edit("issue_date")
         self.due_date = self._date_edit("due_date")
@@ -161,19 +160,40 @@ class InvoiceEditor(QWidget):
 
     # ------------------------------------------------------------ lookups
 
-    def _read_lookups(self) -> None:
-        def query(session: Session) -> tuple[list[CustomerChoice], list[TaxRateRow], list[ProductRow], str]:
+    def _read_lookups(self) -> str:
+        """Read the pickers' choices; returns the VAT rounding new invoices take."""
+        def query(session: Session) -> tuple[list[CustomerChoice], list[TaxRateRow], list[ProductRow], str, Decimal]:
             return (
                 customers.customer_choices(session, include_archived=False),
                 taxes.list_tax_rates(session),
                 products.list_products(session),
                 settings.TAX_ROUNDING.get(session),
+                settings.DEFAULT_TAX_RATE.get(session),
             )
 
-        self.customer_rows, rates, self.product_rows, self.rounding = self.ops.read(query)
+        self.customer_rows, rates, self.product_rows, rounding, default_rate = self.ops.read(query)
+        self.default_standard = tax_value("S", default_rate)
         self.tax_rows = [(tax_value(r.category, r.rate), r.name) for r in rates]
         self.tax_by_id = {r.id: tax_value(r.category, r.rate) for r in rates}
         self.products_by_name = {p.name.lower(): p for p in self.product_rows}
+        return str(rounding)
+
+    def _fill_customers(self, chosen: int | None) -> None:
+        """Refill the customer picker, showing ``chosen`` (none when None); it does not count as a change."""
+        self.customer.blockSignals(True)
+        self.customer.clear()
+        for row in self.customer_rows:
+            self.customer.addItem(row.name, row.id)
+        if self.document is not None and self.customer.findData(self.document.customer_id) < 0:
+            self.customer.addItem(self.document.customer.name, self.document.customer_id)  # archived meanwhile
+        self.customer.setCurrentIndex(-1 if chosen is None else self.customer.findData(chosen))
+        self.customer.blockSignals(False)
+
+    def _data_changed(self, area: str) -> None:
+        """Customers, products and VAT rates added elsewhere show up in the pickers of an open editor."""
+        if area in (operations.CUSTOMERS, operations.CATALOG, operations.SETTINGS, operations.COMPANY):
+            self._read_lookups()
+            self._fill_customers(self.customer.currentData())
 
     def tax_choices(self) -> list[tuple[str, str]]:
         known = dict(self.tax_rows)
@@ -210,7 +230,10 @@ class InvoiceEditor(QWidget):
         if zero_rated is not None:
             return zero_rated
         standard = [v for v, _name in self.tax_rows if v.startswith("S|")]
-        return standard[-1] if standard else (self.tax_rows[0][0] if self.tax_rows else "")
+        if self.default_standard in standard:
+            return self.default_standard
+        # the configured rate is not in the list (archived, or never entered): the highest, listed first
+        return standard[0] if standard else (self.tax_rows[0][0] if self.tax_rows else "")
 
     def _zero_rated(self, unit: str) -> str | None:
         """The 0 % category the customer's lines take (export, intra-EU goods or services), as the service derives
@@ -568,13 +591,11 @@ class InvoiceEditor(QWidget):
 
         dialog = CustomerDialog(self.ops, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.customer_id is not None:
+            # the picker was refilled quietly (also by the `changed` notification): apply the new customer here,
+            # whichever index it got
             self._read_lookups()
-            self.customer.blockSignals(True)
-            self.customer.clear()
-            for row in self.customer_rows:
-                self.customer.addItem(row.name, row.id)
-            self.customer.blockSignals(False)
-            self.customer.setCurrentIndex(self.customer.findData(dialog.customer_id))
+            self._fill_customers(dialog.customer_id)
+            self._customer_changed()
             self.line_table.start()
 
     def _add_line(self) -> None:

@@ -22,6 +22,15 @@ from invoicer.services import mailing
 from invoicer.services.mailing import MailSettings, PasswordNeededError, SentMail
 
 
+def show_mail_error(ops: Operations, parent: QWidget | None, err: InvoicerError) -> None:
+    """A refusal before sending; mail not set up offers Settings → Mail rather than a shell command."""
+    if not isinstance(err, mailing.MailNotSetUpError):
+        messages.show_error(parent, err)
+    elif messages.offer_settings(parent, _("Outgoing mail is not set up yet: enter your mail server and sender "
+                                           "address in Settings → Mail."), _("Open mail settings")):
+        ops.mail_settings_wanted.emit()
+
+
 def mail_login(ops: Operations, parent: QWidget | None) -> tuple[MailSettings, str | None] | None:
     """The mail settings and the password to log in with, asking for it when the keyring has none
     (it is then kept in memory for this send only). None when the user cancels or mail is not set up."""
@@ -32,7 +41,7 @@ def mail_login(ops: Operations, parent: QWidget | None) -> tuple[MailSettings, s
         password = messages.ask_password(parent, error_text(err))
         return None if password is None else (config, password)
     except InvoicerError as err:
-        messages.show_error(parent, err)
+        show_mail_error(ops, parent, err)
         return None
 
 
@@ -115,7 +124,7 @@ def open_send_invoice(ops: Operations, parent: QWidget | None, invoice_id: int) 
     try:
         dialog = SendInvoiceDialog(ops, invoice_id, parent)
     except InvoicerError as err:
-        messages.show_error(parent, err)
+        show_mail_error(ops, parent, err)
         return None
     dialog.open()
     return dialog

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -27,7 +28,7 @@ from invoicer.gui.style import action_label, day, money, warning_style
 from invoicer.gui.widgets.charts import BarChart
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _, current_locale, format_number, ngettext
-from invoicer.services import dashboard
+from invoicer.services import dashboard, setup
 from invoicer.services.dashboard import Activity, Dashboard
 from invoicer.services.invoices import InvoiceRow
 
@@ -39,6 +40,9 @@ BUCKET_LABELS = {"current": N_("Current"), "1-30": N_("1–30"), "31-60": N_("31
 ENTITIES = {"invoice": N_("Invoice"), "credit_note": N_("Credit note"), "customer": N_("Customer"),
             "product": N_("Product"), "company": N_("Company profile"), "setting": N_("Setting"),
             "tax_rate": N_("Tax rate")}
+#: The first-run checklist: FirstSteps field, what to do, in order.
+STEPS = (("company", N_("Enter your company profile")), ("vat_rates", N_("Check your VAT rates")),
+         ("customer", N_("Add your first customer")), ("invoice", N_("Write your first invoice")))
 
 
 class Card(QFrame):
@@ -73,8 +77,53 @@ class Card(QFrame):
         super().mouseReleaseEvent(event)
 
 
+class Checklist(QFrame):
+    """What a new user does before the first invoice, each step a button taking them there; done steps are
+    ticked."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.setObjectName("checklist")
+        self.setProperty("card", True)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.window_ = window
+        heading = DashboardPage._heading(_("Getting started"))
+        hint = QLabel(_("Four steps to your first invoice; this list goes away once they are done."))
+        hint.setProperty("muted", True)
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(hint)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, _text in STEPS:
+            button = QPushButton()
+            button.setObjectName(f"step_{key}")
+            button.setFlat(True)
+            button.setStyleSheet("text-align: left")
+            button.clicked.connect(lambda _checked=False, step=key: self._go(step))
+            self.buttons[key] = button
+            layout.addWidget(button)
+        layout.addStretch(1)
+
+    def show_steps(self, steps: setup.FirstSteps) -> None:
+        for key, text in STEPS:
+            done = bool(getattr(steps, key))
+            self.buttons[key].setText(f"{'✓' if done else '○'}  {_(text)}")
+            self.buttons[key].setEnabled(not done)
+
+    def _go(self, step: str) -> None:
+        if step == "company":
+            self.window_.show_page("settings")
+        elif step == "vat_rates":
+            self.window_.show_page("products").tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+        elif step == "customer":
+            self.window_.show_page("customers").add()  # type: ignore[attr-defined]
+        else:
+            self.window_.new_invoice()
+
+
 class DashboardPage(Page):
-    areas = frozenset({operations.INVOICES, operations.COMPANY, operations.CUSTOMERS})
+    areas = frozenset({operations.INVOICES, operations.COMPANY, operations.CUSTOMERS, operations.CATALOG})
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -124,11 +173,17 @@ class DashboardPage(Page):
         lists.setColumnStretch(0, 3)
         lists.setColumnStretch(1, 2)
 
+        self.checklist = Checklist(window)
+        self.overview = QWidget()  # the figures, once there is something to show
+        figures = QVBoxLayout(self.overview)
+        figures.setContentsMargins(0, 0, 0, 0)
+        figures.addLayout(cards)
+        figures.addLayout(charts)
+        figures.addLayout(lists, 1)
         content = QWidget()
         body = QVBoxLayout(content)
-        body.addLayout(cards)
-        body.addLayout(charts)
-        body.addLayout(lists, 1)
+        body.addWidget(self.checklist)
+        body.addWidget(self.overview, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -149,6 +204,10 @@ class DashboardPage(Page):
         return [self.window_.new_invoice_action]
 
     def refresh(self) -> None:
+        steps = self.ops.read(setup.first_steps)
+        self.checklist.show_steps(steps)
+        self.checklist.setVisible(not steps.done)
+        self.overview.setVisible(steps.done)  # an empty folder shows what to do, not a page of zeros
         figures = self.ops.read(dashboard.dashboard)
         self.figures = figures
         home = figures.currency

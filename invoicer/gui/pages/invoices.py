@@ -25,7 +25,7 @@ from invoicer.gui.style import FILTER_STATUSES, date_format, icon, python_date, 
 from invoicer.gui.widgets.pickers import CustomerPicker
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import _, format_number, ngettext
-from invoicer.services import customers
+from invoicer.services import customers, invoices
 from invoicer.services.invoices import InvoiceRow
 
 if TYPE_CHECKING:
@@ -172,12 +172,21 @@ class InvoicesPage(Page):
         if new_id is not None:
             self.window_.open_invoice(new_id)
 
+    def _export_ids(self) -> list[int]:
+        """The selected numbered documents; every loaded row selected (Ctrl+A) means every matching one, also
+        those the list has not loaded yet."""
+        selected = self.selected_rows()
+        if selected and len(selected) == self.model.rowCount():
+            flt, today = self.model.filter, self.model.today
+            return self.ops.read(lambda s: invoices.numbered_ids(s, flt, today))
+        return [row.id for row in selected if row.status != "draft"]
+
     def _export(self) -> None:
         from invoicer.services.documents import export_pdfs
 
-        ids = [row.id for row in self.selected_rows() if row.status != "draft"]
+        ids = self._export_ids()
         if not ids:
-            messages.show_error(self, _("Select the finalized documents to export (Ctrl+A selects all loaded)."))
+            messages.show_error(self, _("Select the finalized documents to export (Ctrl+A selects all)."))
             return
         folder = QFileDialog.getExistingDirectory(self, _("Export PDFs to folder"))
         if not folder:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class ProductsPage(Page):
-    areas = frozenset({operations.CATALOG})
+    areas = frozenset({operations.CATALOG, operations.COMPANY})  # saving the company seeds VAT rates
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QPixmap
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -63,7 +63,7 @@ class SettingsPage(Page):
         self.accounting_tab = self.tabs.addTab(self._scroll(self.accounting), _("Accounting"))
         self.mail = MailSettingsWidget(self.ops)
         self.mail.setObjectName("mail")
-        self.tabs.addTab(self._scroll(self.mail), _("Mail"))
+        self.mail_tab = self.tabs.addTab(self._scroll(self.mail), _("Mail"))
         self.tabs.addTab(self._language_tab(), _("Language"))
         self.tabs.addTab(self._backups_tab(), _("Backups"))
         self.save_button = QPushButton(icon("save"), _("Save settings"))
@@ -75,6 +75,10 @@ class SettingsPage(Page):
         layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
         self.save_action = QAction(icon("save"), _("Save settings"), self)
         self.save_action.triggered.connect(self.save)
+        self.save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
+        # Ctrl+S wherever the focus is on the page (the toolbar button alone would need the toolbar focused)
+        self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.save_action)
 
     @staticmethod
     def _scroll(widget: QWidget) -> QScrollArea:
@@ -157,6 +161,8 @@ class SettingsPage(Page):
         self.terms.setObjectName("terms")
         self.terms.setRange(0, 3650)
         self.terms.setSuffix(_(" days"))
+        self.default_rate = QComboBox()
+        self.default_rate.setObjectName("default_tax_rate")
         self.rounding = QComboBox()
         self.rounding.addItem(_("Per VAT rate over the document (EN 16931)"), "document")
         self.rounding.addItem(_("Per line"), "line")
@@ -178,6 +184,7 @@ class SettingsPage(Page):
         form.addRow("", self.credit_example)
         form.addRow("", help_text)
         form.addRow(_("Default payment &terms"), self.terms)
+        form.addRow(_("Default &VAT rate"), self.default_rate)
         form.addRow(_("VAT &rounding on new invoices"), self.rounding)
         form.addRow(_("&Paper size of PDFs"), self.paper)
         return widget
@@ -246,6 +253,12 @@ class SettingsPage(Page):
         self.invoice_pattern.setText(values["numbering.invoice"])
         self.credit_pattern.setText(values["numbering.credit_note"])
         self.terms.setValue(values["invoice.terms_days"])
+        self.default_rate.clear()
+        for rate in rates:
+            if rate.category == "S":
+                self.default_rate.addItem(rate.name, f"{rate.rate.normalize():f}")
+        default_rate = f"{values['invoice.default_tax_rate'].normalize():f}"
+        self.default_rate.setCurrentIndex(max(self.default_rate.findData(default_rate), 0))
         self.rounding.setCurrentIndex(max(self.rounding.findData(values["invoice.tax_rounding"]), 0))
         self.paper.setCurrentIndex(max(self.paper.findData(values["documents.paper_size"]), 0))
         self.accounting.show_values(values, rates)
@@ -273,6 +286,8 @@ class SettingsPage(Page):
             "ui.language": self.language.value(),
             "backup.keep": self.keep.value(),
         }
+        if self.default_rate.count():  # no standard rate entered yet: nothing to choose from
+            values["invoice.default_tax_rate"] = self.default_rate.currentData()
         try:
             values |= self.accounting.values()
         except InvoicerError as err:
