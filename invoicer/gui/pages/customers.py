@@ -107,7 +107,7 @@ class CustomersPage(Page):
     def _invoices(self) -> None:
         customer = self.current()
         if customer is not None:
-            self.window_.show_invoices().filter_customer((customer.id, customer.name))
+            self.window_.show_page("invoices").filter_customer((customer.id, customer.name))
 
     def _new_invoice(self) -> None:
         customer = self.current()

@@ -115,9 +115,9 @@ class Checklist(QFrame):
         if step == "company":
             self.window_.show_page("settings")
         elif step == "vat_rates":
-            self.window_.show_page("products").tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+            self.window_.show_page("products").tabs.setCurrentIndex(1)
         elif step == "customer":
-            self.window_.show_page("customers").add()  # type: ignore[attr-defined]
+            self.window_.show_page("customers").add()
         else:
             self.window_.new_invoice()
 
@@ -248,7 +248,7 @@ class DashboardPage(Page):
             _("checking…") if count is None else _("due to be sent") if count else _("none due today"))
 
     def _show_invoices(self, status: str | None) -> None:
-        self.window_.show_invoices().filter_status(status)
+        self.window_.show_page("invoices").filter_status(status)
 
 
 def describe(event: Activity) -> str:
