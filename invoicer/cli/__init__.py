@@ -20,6 +20,7 @@ from invoicer.cli import (
     customers,
     demo,
     documents,
+    einvoice,
     imports,
     invoices,
     mail,
@@ -48,6 +49,7 @@ def build_parser() -> Parser:
     invoices.register(commands)
     payments.register(commands)
     documents.register(commands)
+    einvoice.register(commands)
     mail.register(commands)
     invoices.register_list(commands)
     imports.register(commands)

@@ -145,13 +145,20 @@ def date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD") from None
 
 
+# the database stores whole numbers (ids, counts) in 64 bits: a larger one names nothing and cannot be queried
+LARGEST_WHOLE_NUMBER = 2**63 - 1
+
+
 def positive_int(text: str) -> int:
+    """A whole number of 0 or more that the database can hold: ids, counts, days."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"'{text}' must be 0 or more")
+    if value > LARGEST_WHOLE_NUMBER:
+        raise argparse.ArgumentTypeError(f"'{text}' is too large")
     return value
 
 

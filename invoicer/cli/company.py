@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 from invoicer.cli.base import Commands, Context
+from invoicer.services import validation
 from invoicer.services.store import Session
 
 _FIELDS = ("name", "address", "postcode", "city", "country", "vat-id", "tax-number", "email", "phone", "iban", "bic",
-           "currency", "locale", "logo", "legal-details")
+           "currency", "locale", "logo", "legal-details", "contact")
 
 
 def cmd_company_set(ctx: Context, a: argparse.Namespace) -> int:
@@ -20,6 +21,8 @@ def cmd_company_set(ctx: Context, a: argparse.Namespace) -> int:
     if a.logo:  # the service copies it into the data folder; a relative path is the user's, not the folder's
         given["logo"] = str(Path(a.logo).resolve())
     fields = {("logo_path" if k == "logo" else k): v for k, v in given.items() if v is not None}
+    if a.peppol_id is not None:
+        fields["endpoint_scheme"], fields["endpoint_id"] = validation.peppol_id(a.peppol_id)
 
     def save(s: Session) -> dict[str, object]:
         setup.save_company(s, **fields)
@@ -60,6 +63,7 @@ def register(commands: Commands) -> None:
     c = g.command("set", cmd_company_set, "set fields of the company profile")
     for opt in _FIELDS:
         c.add_argument(f"--{opt}")
+    c.add_argument("--peppol-id", metavar="SCHEME:ID", help="your electronic address, e.g. 9930:DE123456788")
     g.command("show", cmd_company_show, "show the company profile")
 
 

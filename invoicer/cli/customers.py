@@ -1,23 +1,51 @@
-"""``invoicer customer``: add, list with balances, archive."""
+"""``invoicer customer``: add, edit, list with balances, archive."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from typing import Any
 
 from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
+from invoicer.services import validation
+from invoicer.services.store import Session
+
+_TEXT_OPTIONS = ("contact", "email", "address", "postcode", "city", "vat-id", "iban", "bic", "currency", "locale",
+                 "notes", "einvoice-format")
+
+
+def _given(a: argparse.Namespace) -> dict[str, Any]:
+    """The customer fields the command line gives (options left out are not in it)."""
+    fields = {name.replace("-", "_"): getattr(a, name.replace("-", "_")) for name in _TEXT_OPTIONS}
+    fields["terms_days"] = a.terms_days
+    fields["public_body"] = a.public_body
+    given = {k: v for k, v in fields.items() if v is not None}
+    if a.peppol_id is not None:
+        given["endpoint_scheme"], given["endpoint_id"] = validation.peppol_id(a.peppol_id)
+    return given
 
 
 def cmd_customer_add(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import customers
 
-    data = customers.CustomerData(
-        name=a.name, country=a.country, contact=a.contact, email=a.email, address=a.address or "",
-        postcode=a.postcode or "", city=a.city or "", vat_id=a.vat_id, iban=a.iban, bic=a.bic, currency=a.currency,
-        locale=a.locale, terms_days=a.terms_days, notes=a.notes,
-    )
+    data = customers.CustomerData(name=a.name, country=a.country, **_given(a))
     new_id = ctx.write(lambda s: customers.add_customer(s, data))
     ctx.out({"id": new_id}, str(new_id))
+    return 0
+
+
+def cmd_customer_edit(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import customers
+
+    changes = _given(a)
+    changes.update({k: v for k, v in (("name", a.name), ("country", a.country)) if v is not None})
+
+    def edit(s: Session) -> None:
+        data = customers.customer_data(customers.get_customer(s, a.id))
+        customers.update_customer(s, a.id, replace(data, **changes))
+
+    ctx.write(edit)
+    ctx.out({"id": a.id}, "Customer saved.")
     return 0
 
 
@@ -56,14 +84,25 @@ def register(commands: Commands) -> None:
     c = g.command("add", cmd_customer_add, "add a customer (prints the id)")
     c.add_argument("--name", required=True)
     c.add_argument("--country", required=True)
-    for opt in ("contact", "email", "address", "postcode", "city", "vat-id", "iban", "bic", "currency", "locale",
-                "notes"):
-        c.add_argument(f"--{opt}")
-    c.add_argument("--terms-days", type=positive_int)
+    _customer_options(c)
+    c = g.command("edit", cmd_customer_edit, "change some fields of a customer (options left out stay as they are)")
+    c.add_argument("id", type=int)
+    c.add_argument("--name")
+    c.add_argument("--country")
+    _customer_options(c)
     c = g.command("list", cmd_customer_list, "list customers with balance and credit")
     c.add_argument("--as-of", type=date_arg, help="balances and credit as they were on this day (default today)")
     c.add_argument("--search")
     c.add_argument("--archived", action="store_true", help="include archived customers")
     c = g.command("archive", cmd_customer_archive, "archive a customer (or --restore)")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("--restore", action="store_true")
+
+
+def _customer_options(c: argparse.ArgumentParser) -> None:
+    for opt in _TEXT_OPTIONS:
+        c.add_argument(f"--{opt}")
+    c.add_argument("--terms-days", type=positive_int)
+    c.add_argument("--public-body", action=argparse.BooleanOptionalAction, default=None,
+                   help="a public administration (German ones get XRechnung by default)")
+    c.add_argument("--peppol-id", metavar="SCHEME:ID", help="electronic address, e.g. 0204:991-12345-67 ('' removes it)")

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from invoicer.cli.base import Commands, Context, date_arg
+from invoicer.cli.base import Commands, Context, date_arg, positive_int
+from invoicer.documents.einvoice_rules import EInvoiceFormat
+from invoicer.services.einvoicing import ISSUED_FORMATS
 
 
 def cmd_invoice_pdf(ctx: Context, a: argparse.Namespace) -> int:
@@ -19,11 +21,13 @@ def cmd_invoice_pdf(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_invoice_xml(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import documents
+    from invoicer.services import documents, einvoicing, invoices
 
-    data = ctx.read(lambda s: documents.invoice_xml(s, a.id))
+    fmt = EInvoiceFormat(a.format) if a.format else None
+    used, data = ctx.read(lambda s: einvoicing.document_einvoice(s, invoices.get_invoice(s, a.id, None), fmt))
     documents.write_atomically(Path(a.output), data)
-    ctx.out({"id": a.id, "path": a.output, "bytes": len(data)}, f"Wrote {a.output}")
+    ctx.out({"id": a.id, "path": a.output, "format": used.value, "bytes": len(data)},
+            f"Wrote {a.output} ({einvoicing.FORMAT_NAMES[used]})")
     return 0
 
 
@@ -64,11 +68,12 @@ def cmd_export_csv(ctx: Context, a: argparse.Namespace) -> int:
 def register(commands: Commands) -> None:
     g = commands.group("invoice")
     c = g.command("pdf", cmd_invoice_pdf, "write the PDF (finalized: as issued; drafts: a preview)")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("-o", "--output", required=True, metavar="FILE")
     c.add_argument("--copy", action="store_true", help="a marked copy with payments so far and the amount due now")
-    c = g.command("xml", cmd_invoice_xml, "write the Factur-X (EN 16931) XML alone")
-    c.add_argument("id", type=int)
+    c = g.command("xml", cmd_invoice_xml, "write the e-invoice XML, checked against the official rules")
+    c.add_argument("id", type=positive_int)
+    c.add_argument("--format", choices=[f.value for f in ISSUED_FORMATS], help="default: the customer's format")
     c.add_argument("-o", "--output", required=True, metavar="FILE")
 
     g = commands.group("export", "export documents")

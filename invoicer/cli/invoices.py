@@ -236,7 +236,7 @@ def cmd_invoice_history(ctx: Context, a: argparse.Namespace) -> int:
 def register(commands: Commands) -> None:
     g = commands.group("invoice", "invoices")
     c = g.command("create", cmd_invoice_create, "create a draft (prints the id)")
-    c.add_argument("--customer", type=int)
+    c.add_argument("--customer", type=positive_int)
     c.add_argument("--line", action="append", help='"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]" (repeatable)')
     c.add_argument("--from-json", metavar="FILE", help="a whole draft as JSON ('invoicer schema draft' gives its format)")
     c.add_argument("--currency")
@@ -250,16 +250,16 @@ def register(commands: Commands) -> None:
         ("show", cmd_invoice_show, "show an invoice or credit note"),
         ("history", cmd_invoice_history, "show the audit trail of an invoice"),
     ):
-        g.command(name, handler, text).add_argument("id", type=int)
+        g.command(name, handler, text).add_argument("id", type=positive_int)
     c = g.command("finalize", cmd_invoice_finalize, "give the draft its number and freeze it")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("--rate", help="exchange rate to the company currency (else the stored one)")
     for name, handler, text in (
         ("void", cmd_invoice_void, "void an open invoice with nothing paid"),
         ("uncollectible", cmd_invoice_uncollectible, "write off an open invoice"),
     ):
         c = g.command(name, handler, text)
-        c.add_argument("id", type=int)
+        c.add_argument("id", type=positive_int)
         c.add_argument("--reason")
         c.add_argument("--date", type=date_arg, help="the day it happened (default today)")
 
@@ -268,7 +268,7 @@ def register_list(commands: Commands) -> None:
     """``invoice list`` comes last in ``invoicer invoice --help``, after the other areas' invoice commands."""
     c = commands.group("invoice").command("list", cmd_invoice_list, "list invoices")
     c.add_argument("--status", choices=["draft", "open", "paid", "void", "uncollectible", "overdue", "partially paid"])
-    c.add_argument("--customer", type=int)
+    c.add_argument("--customer", type=positive_int)
     c.add_argument("--overdue", action="store_true")
     c.add_argument("--search")
     c.add_argument("--from", dest="date_from", type=date_arg)

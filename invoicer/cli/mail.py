@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from invoicer.cli.base import EXIT_USER_ERROR, Commands, Context, date_arg, money, table
+from invoicer.cli.base import EXIT_USER_ERROR, Commands, Context, date_arg, money, positive_int, table
 from invoicer.core.errors import N_, ValidationError
 
 T = TypeVar("T")
@@ -131,7 +131,7 @@ def cmd_reminders_run(ctx: Context, a: argparse.Namespace) -> int:
 def register(commands: Commands) -> None:
     c = commands.group("invoice").command("send", cmd_invoice_send,
                                           "email a finalized invoice with its PDF to the customer")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("--to", action="append", metavar="ADDRESS", help="instead of the customer's address (repeatable)")
     c.add_argument("--again", action="store_true", help="send an invoice that was already sent")
     c.add_argument("--password-stdin", action="store_true", help="read the mail password from standard input")

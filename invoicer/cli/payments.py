@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from invoicer.cli.base import Commands, Context, date_arg, money, table
+from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import parse_amount
 from invoicer.services.store import Session
@@ -103,14 +103,14 @@ def cmd_payment_list(ctx: Context, a: argparse.Namespace) -> int:
 def register(commands: Commands) -> None:
     g = commands.group("invoice")
     c = g.command("pay", cmd_invoice_pay, "record a payment (prints the payment id)")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("--amount", required=True)
     c.add_argument("--date", type=date_arg)
     c.add_argument("--method")
     c.add_argument("--reference")
     c.add_argument("--rate", help="foreign currency: the exchange rate on the payment day (else the stored one)")
     c = g.command("credit", cmd_invoice_credit, "issue a credit note (prints its id)")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     how = c.add_mutually_exclusive_group(required=True)
     how.add_argument("--all", action="store_true", help="credit everything not yet credited")
     how.add_argument("--amount", help="credit this amount (incl. VAT)")
@@ -119,15 +119,15 @@ def register(commands: Commands) -> None:
     c.add_argument("--refund", action="store_true", help="record any excess as refunded, not customer credit")
     c.add_argument("--date", type=date_arg)
     c = g.command("apply-credit", cmd_invoice_apply_credit, "pay an invoice from the customer's credit")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("--amount")
     c.add_argument("--date", type=date_arg, help="the day it was applied (default today)")
 
     g = commands.group("payment", "payments")
     c = g.command("reverse", cmd_payment_reverse, "reverse a mistaken payment (prints the reversal id)")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("--reason")
     c.add_argument("--date", type=date_arg, help="the day it was reversed (default today)")
     c = g.command("list", cmd_payment_list, "list payments")
-    c.add_argument("--invoice", type=int)
-    c.add_argument("--customer", type=int)
+    c.add_argument("--invoice", type=positive_int)
+    c.add_argument("--customer", type=positive_int)

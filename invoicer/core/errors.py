@@ -4,6 +4,7 @@ logs, scripts)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -35,7 +36,8 @@ class Message:
         if not self.values:
             return text
         return text.format_map(
-            {name: value.render(gettext) if isinstance(value, Message) else value for name, value in self.values.items()}
+            {name: value.render(gettext) if isinstance(value, Message) else _one_line(value)
+             for name, value in self.values.items()}
         )
 
     def __str__(self) -> str:
@@ -43,6 +45,14 @@ class Message:
 
     def __repr__(self) -> str:
         return f"Message({self.template!r}, **{self.values!r})"
+
+
+def _one_line(value: object) -> object:
+    """Text a user gave, inside a message, with its control characters and line breaks escaped (``\\r``): the
+    message stays the one line the command line promises, and a carriage return cannot overwrite it."""
+    if not isinstance(value, str):
+        return value
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
 
 
 def listing(labels: Sequence[str]) -> Message:

@@ -24,9 +24,18 @@ def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-exponent(currency))
 
 
+# the database holds minor units in 64 bits; Decimal arithmetic keeps 28 significant digits
+LARGEST_MINOR = 2**63 - 1
+TOO_LARGE = N_("The amount {value} is too large.")
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
-    """Round to ``places`` decimals, halves away from zero (EN 16931, not banker's rounding)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round to ``places`` decimals, halves away from zero (EN 16931, not banker's rounding); a value too large
+    to keep every digit (a product of large inputs) is refused, never rounded wrong."""
+    try:
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValidationError(TOO_LARGE, value=str(value)) from None
 
 
 def round_fraction(value: Fraction) -> int:
@@ -42,10 +51,14 @@ def round_money(value: Decimal, currency: str) -> Decimal:
 
 def to_minor(value: Decimal, currency: str, round_to: int | None = None) -> int:
     """Amount in major units -> integer minor units, rounded half-up to the currency unit (or first to
-    ``round_to`` decimals: a document computed before its currency's minor unit changed, migration 0010)."""
+    ``round_to`` decimals: a document computed before its currency's minor unit changed, migration 0010);
+    an amount the database cannot hold is refused, never stored wrong."""
     if round_to is not None:
         value = round_half_up(value, round_to)
-    return int(round_money(value, currency).scaleb(exponent(currency)))
+    minor = int(round_money(value, currency).scaleb(exponent(currency)))
+    if abs(minor) > LARGEST_MINOR:
+        raise ValidationError(TOO_LARGE, value=str(value))
+    return minor
 
 
 def from_minor(minor: int, currency: str, places: int | None = None) -> Decimal:
@@ -71,6 +84,9 @@ def format_price(value: Decimal, currency: str) -> str:
 
 
 NOT_A_NUMBER = N_("{what}: '{text}' is not a number.")
+#: no price, quantity, rate or amount anyone types reaches 10^18 (64-bit minor units end near 9.2 x 10^18):
+#: larger input is a slip of the keyboard, refused before it meets arithmetic
+LARGEST_INPUT = Decimal(10) ** 18
 _AMOUNT = N_("amount")
 
 
@@ -93,6 +109,8 @@ def parse_decimal(text: str | int | Decimal, what: str | Message, max_places: in
             raise ValidationError(NOT_A_NUMBER, str(what), what=input_label(what), text=text) from None
     if not value.is_finite():
         raise ValidationError(NOT_A_NUMBER, str(what), what=input_label(what), text=text)
+    if abs(value) >= LARGEST_INPUT:
+        raise ValidationError(N_("{what}: '{text}' is too large."), str(what), what=input_label(what), text=text)
     exp = value.as_tuple().exponent
     if max_places is not None and isinstance(exp, int) and -exp > max_places:
         value_n = value.normalize()

@@ -9,6 +9,7 @@ the rule's own words, so a user or an accountant can read why an invoice would b
 from __future__ import annotations
 
 import importlib.resources
+import re
 import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -72,8 +73,14 @@ class Failure:
     location: str = ""
     warning: bool = False
 
+    @property
+    def words(self) -> str:
+        """The rule's words without the ``[BR-S-09]-`` (or ``[BR-DE-8] ``) prefix the artefacts repeat."""
+        prefix = f"[{self.rule}]"
+        return self.text[len(prefix):].lstrip("- ") if self.text.startswith(prefix) else self.text
+
     def __str__(self) -> str:
-        return f"{self.rule}: {self.text}"
+        return f"{self.rule}: {self.words}"
 
 
 @dataclass(frozen=True)
@@ -136,13 +143,29 @@ def validate(xml: bytes, fmt: EInvoiceFormat | None = None) -> Check:
     return Check(fmt, errors, warnings)
 
 
+@cache
+def electronic_address_schemes() -> frozenset[str]:
+    """The electronic address scheme codes (EAS) Peppol accepts for BT-34 / BT-49: the ``eaid`` list of the
+    official Peppol rules, read from them so that it follows their version."""
+    rules = etree.parse(str(_artefacts() / "peppol" / "PEPPOL-EN16931-UBL.sch"))
+    value = rules.xpath("string(//*[local-name()='let'][@name='eaid']/@value)")
+    listed = re.search(r"tokenize\('([^']*)'", value)
+    if listed is None:
+        raise RuntimeError("the Peppol rules carry no eaid list")
+    return frozenset(listed.group(1).split())
+
+
 def read_einvoice(path: Path) -> bytes:
     """The XML of an e-invoice file: the file itself, or the XML embedded in a Factur-X / ZUGFeRD PDF."""
     data = path.read_bytes()
     if data.startswith(b"%PDF"):
         from facturx import get_xml_from_pdf  # loaded only for PDFs
+        from pypdf.errors import PyPdfError
 
-        _name, xml = get_xml_from_pdf(data, check_xsd=False)
+        try:
+            _name, xml = get_xml_from_pdf(data, check_xsd=False)
+        except PyPdfError as exc:
+            raise NotAnEInvoice(f"the PDF cannot be read ({exc})") from None
         if not xml:
             raise NotAnEInvoice("the PDF carries no Factur-X or ZUGFeRD XML")
         return bytes(xml)

@@ -97,7 +97,10 @@ def sniff_delimiter(text: str) -> str:
     sample = [line for line in text.splitlines()[:20] if line.strip()]
     best, best_score = ",", (-1, 0)
     for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
+        try:
+            counts = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
+        except csv.Error:  # a field over csv's size limit: reading the file reports it with its line
+            continue
         if not counts or counts[0] < 2:
             continue
         score = (sum(1 for n in counts if n == counts[0]), counts[0])

@@ -37,6 +37,14 @@ class CompanyData:
     locale: str = "en_US"
     logo_path: str | None = None
     legal_details: str | None = None
+    contact: str | None = None  # the seller's contact person (XRechnung asks for one, BT-41)
+    endpoint_scheme: str | None = None  # the company's electronic address (BT-34) and its scheme
+    endpoint_id: str | None = None
+
+
+#: profile fields added after documents were first frozen: left out of a snapshot while empty, so the
+#: snapshot (and the document rendered from it) of a company that has none is what it always was
+_LATER_FIELDS = ("contact", "endpoint_scheme", "endpoint_id")
 
 
 def get_company(session: Session) -> Company:
@@ -100,6 +108,7 @@ def _copy_logo_in(folder: Path, chosen: str | None, stored: str | None) -> str |
 
 def clean_company(data: CompanyData) -> CompanyData:
     country = validation.country(data.country) if (data.country or "").strip() else ""
+    endpoint_scheme, endpoint_id = validation.electronic_address(data.endpoint_scheme, data.endpoint_id)
     return CompanyData(
         name=validation.clean_text(data.name),
         address=validation.clean_text(data.address, multiline=True),
@@ -116,6 +125,9 @@ def clean_company(data: CompanyData) -> CompanyData:
         locale=validation.locale(data.locale),
         logo_path=validation.optional(data.logo_path),
         legal_details=validation.optional(data.legal_details, multiline=True),
+        contact=validation.optional(data.contact),
+        endpoint_scheme=endpoint_scheme,
+        endpoint_id=endpoint_id,
     )
 
 
@@ -142,4 +154,8 @@ def require_complete(company: Company) -> None:
 
 def snapshot(company: Company) -> str:
     """The seller as printed on a document, frozen at finalize."""
-    return json.dumps(asdict(company_data(company)), sort_keys=True, ensure_ascii=False)
+    data = asdict(company_data(company))
+    for name in _LATER_FIELDS:
+        if data[name] is None:
+            del data[name]
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)

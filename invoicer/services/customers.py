@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
 from invoicer.db.models import AuditEvent, CreditEntry, Customer, Invoice, Payment
-from invoicer.services import audit, validation
+from invoicer.services import audit, einvoicing, validation
 from invoicer.services.company import get_company
 from invoicer.services.settings import TERMS_DAYS
 
@@ -32,6 +32,10 @@ class CustomerData:
     locale: str | None = None  # the company locale when empty
     terms_days: int | None = None  # the default terms when empty
     notes: str | None = None
+    einvoice_format: str | None = None  # the default for the customer when empty (services.einvoicing)
+    public_body: bool = False
+    endpoint_scheme: str | None = None  # the customer's electronic address (BT-49) and its scheme
+    endpoint_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ def clean_customer(session: Session, data: CustomerData) -> CustomerData:
         terms = TERMS_DAYS.get(session)
     if not isinstance(terms, int) or terms < 0 or terms > 3650:
         raise ValidationError(N_("Payment terms are a number of days between 0 and 3650."), "terms_days")
+    endpoint_scheme, endpoint_id = validation.electronic_address(data.endpoint_scheme, data.endpoint_id)
     name = validation.required(data.name, N_("Name"))
     if len(name) > 200:
         raise ValidationError(N_("A customer name may have at most 200 characters."), "name")
@@ -77,6 +82,10 @@ def clean_customer(session: Session, data: CustomerData) -> CustomerData:
         locale=validation.locale(data.locale or company.locale),
         terms_days=terms,
         notes=validation.optional(data.notes, multiline=True),
+        einvoice_format=einvoicing.issued_format(data.einvoice_format),
+        public_body=bool(data.public_body),
+        endpoint_scheme=endpoint_scheme,
+        endpoint_id=endpoint_id,
     )
 
 
@@ -129,7 +138,9 @@ def delete_customer(session: Session, customer_id: int) -> None:
 
 
 def snapshot_dict(customer: Customer) -> dict[str, object]:
-    return {
+    """The buyer as printed; the electronic address only when there is one, so that the snapshot of a customer
+    without one is what it was before customers had it."""
+    data: dict[str, object] = {
         "id": customer.id,
         "name": customer.name,
         "contact": customer.contact,
@@ -141,6 +152,9 @@ def snapshot_dict(customer: Customer) -> dict[str, object]:
         "vat_id": customer.vat_id,
         "locale": customer.locale,
     }
+    if customer.endpoint_id:
+        data.update(endpoint_scheme=customer.endpoint_scheme, endpoint_id=customer.endpoint_id)
+    return data
 
 
 def snapshot(customer: Customer) -> str:

@@ -55,7 +55,8 @@ DRAFT_SCHEMA: dict[str, Any] = {
                    "(\"120.00\"); strings keep every digit. Keys not listed here are refused.",
     "type": "object",
     "properties": {
-        "customer": {"type": "integer", "description": "the customer's id (invoicer customer list)"},
+        "customer": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1,  # SQLite's ids are 64-bit
+                     "description": "the customer's id (invoicer customer list)"},
         "currency": {**_TEXT, "description": "ISO 4217 code; the customer's currency when left out"},
         "issue_date": {**_TEXT, "format": "date", "description": "YYYY-MM-DD; today when left out"},
         "due_date": {**_TEXT, "format": "date", "description": "YYYY-MM-DD; from the customer's terms when left out"},
@@ -110,7 +111,7 @@ def read_draft(path: Path) -> DraftData:
         raw = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     except FileNotFoundError:
         raise ValidationError(N_("{path} does not exist."), path=path) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # or nested too deep
         raise ValidationError(N_("{path} is not a readable JSON file ({reason})."), path=path, reason=str(exc)) from None
     return draft_from_json(raw, str(path))
 

@@ -43,7 +43,7 @@ from invoicer.db.models import (
     InvoiceTax,
     NumberCounter,
 )
-from invoicer.services import audit, documents, rates, settings, taxes, validation
+from invoicer.services import audit, documents, einvoicing, rates, settings, taxes, validation
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
 from invoicer.services.actions import require
@@ -185,7 +185,11 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     if len(data.lines) > MAX_LINES:
         raise ValidationError(N_("An invoice may have at most {n} lines."), "lines", n=MAX_LINES)
     issue_date = data.issue_date or today
-    due_date = data.due_date or issue_date + timedelta(days=customer.terms_days)
+    try:
+        due_date = data.due_date or issue_date + timedelta(days=customer.terms_days)
+    except OverflowError:  # an issue date in the last years of the calendar (9999)
+        raise ValidationError(N_("The due date {days} days after {date} is beyond the calendar."), "due_date",
+                              days=customer.terms_days, date=issue_date.isoformat()) from None
     if due_date < issue_date:
         raise ValidationError(N_("The due date cannot be before the issue date."), "due_date")
     lines = [
@@ -443,6 +447,7 @@ class SessionBook:
 
     def keep_pdf(self, doc: Invoice) -> None:
         self.session.flush()
+        einvoicing.refuse_invalid(self.session, doc)  # nothing leaves the app that the official rules reject
         documents.store_frozen_pdf(self.session, doc)
 
     def chain(self, doc: Invoice) -> None:

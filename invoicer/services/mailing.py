@@ -29,7 +29,7 @@ from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, SentMessage
 from invoicer.i18n import N_
 from invoicer.mail import secrets, smtp, templates
-from invoicer.services import audit, invoices, settings, validation
+from invoicer.services import audit, einvoicing, invoices, settings, validation
 from invoicer.services.actions import require
 from invoicer.services.views import InvoiceView, view_of
 
@@ -216,8 +216,21 @@ class SentMail:
     subject: str
 
 
-def _attachment_name(number: str) -> str:
-    return (re.sub(r"[^\w.-]+", "-", number).strip("-.") or "invoice") + ".pdf"
+def _attachment_name(number: str, suffix: str = ".pdf") -> str:
+    return (re.sub(r"[^\w.-]+", "-", number).strip("-.") or "invoice") + suffix
+
+
+def _separate_xml(invoice: Invoice, reminder: bool) -> bool:
+    """XRechnung and Peppol buyers get the XML as a file of its own next to the PDF (their systems read the
+    file, not a PDF); a reminder carries no XML, which a buyer's system could book as a second invoice."""
+    return not reminder and einvoicing.customer_format(invoice.customer) in einvoicing.SEPARATE_XML
+
+
+def _attachment_names(invoice: Invoice, reminder: bool) -> str:
+    names = [_attachment_name(invoice.number or "")]
+    if _separate_xml(invoice, reminder):
+        names.append(_attachment_name(invoice.number or "", ".xml"))
+    return ", ".join(names)
 
 
 def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
@@ -274,7 +287,8 @@ def compose(
     session: Session, config: MailSettings, invoice: Invoice, template: str, to: tuple[str, ...],
     today: date, reminder: bool,
 ) -> EmailMessage:
-    """The message for ``invoice`` from ``template`` in the customer's language, PDF attached."""
+    """The message for ``invoice`` from ``template`` in the customer's language, PDF attached (and the XML
+    for a customer whose format travels as a file of its own)."""
     view = view_of(session, invoice, today)
     text = _message_text(session, view, invoice.customer, template, today)
     domain = (config.from_address or "").rpartition("@")[2] or "localhost"
@@ -292,6 +306,10 @@ def compose(
         _attachment(session, invoice, reminder), maintype="application", subtype="pdf",
         filename=_attachment_name(invoice.number or ""),
     )
+    if _separate_xml(invoice, reminder):
+        _fmt, xml = einvoicing.document_einvoice(session, invoice)
+        message.add_attachment(xml, maintype="application", subtype="xml",
+                               filename=_attachment_name(invoice.number or "", ".xml"))
     # after the content: set_content and add_attachment rearrange the Content-* headers
     message["Content-Language"] = text.language
     return message
@@ -319,7 +337,7 @@ def preview(session: Session, invoice_id: int, today: date | None = None) -> Pre
     previous = last_invoice_send(session, invoice_id)
     return Preview(
         invoice_id=invoice.id, number=invoice.number or "", to=(invoice.customer.email,) if invoice.customer.email
-        else (), subject=text.subject, body=text.body, attachment=_attachment_name(invoice.number or ""),
+        else (), subject=text.subject, body=text.body, attachment=_attachment_names(invoice, False),
         last_sent=None if previous is None
         else f"{previous.sent_at:%Y-%m-%d %H:%M} UTC, {', '.join(json.loads(previous.recipients))}",
     )

@@ -32,7 +32,8 @@ from invoicer.services.company import get_company
 
 T = TypeVar("T")
 
-_INTEGER = re.compile(r"[+-]?\d+")
+# more digits than any setting's range allows is refused before int() (which stops at 4300 digits)
+_INTEGER = re.compile(r"[+-]?\d{1,30}")
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 #: Every declared setting by key (feature modules add theirs when imported: see ``all_settings``).
@@ -221,7 +222,7 @@ class JsonSetting(Setting[T]):
         if isinstance(value, str):
             try:
                 value = json.loads(value)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # not JSON, an integer of 4300+ digits, or nested too deep
                 raise self.refuse(N_("Setting {key}: '{value}' is not JSON such as {example}."), value,
                                   example=self.example) from None
         return self.checked(self.check, cast(T, value))

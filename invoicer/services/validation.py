@@ -160,6 +160,42 @@ def bic(value: str | None) -> str | None:
         ) from None
 
 
+def peppol_id(value: str | None) -> tuple[str | None, str | None]:
+    """An electronic address typed as ``SCHEME:ID`` (``0088:4035811991021``, ``9930:DE123456788``): the scheme
+    must be one the official Peppol rules list (EAS code list). Empty: no address."""
+    return electronic_address(*split_address(value))
+
+
+def split_address(value: str | None) -> tuple[str | None, str | None]:
+    """``SCHEME:ID`` as its two parts, unchecked (``electronic_address`` checks them)."""
+    scheme, _, identifier = (value or "").partition(":")
+    return optional(scheme), optional(identifier)
+
+
+def address_text(scheme: str | None, identifier: str | None) -> str:
+    """An electronic address as it is typed: ``SCHEME:ID``, or nothing."""
+    return f"{scheme}:{identifier}" if scheme and identifier else ""
+
+
+def electronic_address(scheme: str | None, identifier: str | None) -> tuple[str | None, str | None]:
+    """An electronic address (BT-34 / BT-49) as its scheme and id: both given, or neither."""
+    from invoicer.documents.einvoice_rules import electronic_address_schemes  # reads the Peppol rules once
+
+    code, ident = optional(scheme), optional(identifier)
+    if code is None and ident is None:
+        return None, None
+    if code is None or ident is None:
+        raise ValidationError(N_("An electronic address is written SCHEME:ID, e.g. 0088:4035811991021."),
+                              "endpoint_id")
+    if code not in electronic_address_schemes():
+        raise ValidationError(
+            N_("'{scheme}' is not an electronic address scheme of the Peppol list (EAS), e.g. 0088 (GLN), "
+               "0204 (Leitweg-ID), 9930 (German VAT ID)."), "endpoint_scheme", scheme=code)
+    if len(ident) > 100:
+        raise ValidationError(N_("An electronic address may have at most 100 characters."), "endpoint_id")
+    return code, ident
+
+
 def action_date(day: date | None, issued: date, today: date | None = None) -> date:
     """The date of an action on a document (payment, reversal, credit, void, write-off): today when not
     given; never in the future, never before the document's issue date (the books are kept by these dates)."""

@@ -30,7 +30,7 @@ def _seed(db, finalize: bool = True, with_company: bool = True) -> tuple[int, in
     with transaction(db.sessions) as s:
         if with_company:
             company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin",
-                                   country="DE")
+                                   country="DE", vat_id="DE123456788")
         rate = taxes.add_tax_rate(s, "VAT 19 %", "19", "S")
         products.add_product(s, products.ProductData(name="Support hour", unit_price="80", unit="HUR",
                                                      tax_rate_id=rate))
@@ -325,6 +325,34 @@ def test_finalizing_a_foreign_currency_invoice_asks_the_rate(qtbot, window, gui_
     with transaction(gui_db.readonly_sessions) as s:
         invoice = invoices.get_invoice(s, draft)
         assert (invoice.status, invoice.exchange_rate, invoice.company_total) == ("open", Decimal("0.92"), 9200)
+
+
+def test_customer_dialog_shows_the_default_format_and_saves_format_and_address(  # type: ignore[no-untyped-def]
+    qtbot, window, gui_db, dialogs
+):
+    dialog = CustomerDialog(window.ops, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name, "Bundesamt")
+    dialog.country.set_code("DE")
+    assert dialog.einvoice_format.itemText(0) == "Default: Factur-X (PDF with embedded XML)"
+    dialog.public_body.setChecked(True)
+    assert dialog.einvoice_format.itemText(0) == "Default: XRechnung (CII)"
+    qtbot.keyClicks(dialog.endpoint.edit, "12:345")
+    assert "not an electronic address scheme" in dialog.endpoint.message.text()
+    replace_text(qtbot, dialog.endpoint.edit, "0204:991-12345-67")
+    assert not dialog.endpoint.message.isVisibleTo(dialog)
+    dialog.einvoice_format.setCurrentIndex(dialog.einvoice_format.findData("xrechnung-ubl"))
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert not dialogs.errors and dialog.customer_id is not None
+    with transaction(gui_db.readonly_sessions) as s:
+        saved = customers.get_customer(s, dialog.customer_id)
+        assert (saved.einvoice_format, saved.public_body, saved.endpoint_scheme, saved.endpoint_id) == (
+            "xrechnung-ubl", True, "0204", "991-12345-67")
+    again = CustomerDialog(window.ops, window, dialog.customer_id)
+    qtbot.addWidget(again)
+    assert again.einvoice_format.currentData() == "xrechnung-ubl" and again.public_body.isChecked()
+    assert again.endpoint.text() == "0204:991-12345-67"
 
 
 def test_mail_not_set_up_offers_the_mail_settings(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]

@@ -14,7 +14,8 @@ from invoicer.services.invoices import DraftData, LineData
 def _two_invoices(db) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Two open invoices of 119.00 to one customer; the first is overpaid by 50.00 (customer credit)."""
     with transaction(db.sessions) as s:
-        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE")
+        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE",
+                               vat_id="DE123456788")
         customer = customers.add_customer(s, customers.CustomerData(name="Globex AG", country="DE"))
         ids = []
         for _ in range(2):

@@ -30,7 +30,7 @@ def server(smtp_server: ServerFactory) -> Server:
 def customer_id(gui_db) -> int:  # type: ignore[no-untyped-def]
     with transaction(gui_db.sessions) as s:
         company.update_company(s, name="Müller & Söhne GmbH", address="Hauptstraße 1", postcode="10115",
-                               city="Berlin", country="DE", currency="EUR", locale="de_DE")
+                               city="Berlin", country="DE", currency="EUR", locale="de_DE", vat_id="DE123456788")
         return customers.add_customer(s, customers.CustomerData(
             name="ACME SARL", country="FR", locale="fr_FR", email="ap@acme.example"))
 

@@ -33,6 +33,7 @@ def _set_up_company(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     qtbot.keyClicks(page.postcode, "10115")
     qtbot.keyClicks(page.city, "Berlin")
     replace_text(qtbot, page.country.lineEdit(), "Germany (DE)")
+    qtbot.keyClicks(page.vat_id.edit, "DE123456788")  # charging VAT needs the seller's VAT ID (BR-S-02)
     qtbot.keyClicks(page.iban.edit, "DE89 3704 0044 0532 0130 00")
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
 

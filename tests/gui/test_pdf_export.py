@@ -21,7 +21,8 @@ DOCUMENTS = 12
 @pytest.fixture
 def page(qtbot, window, gui_db, tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
     with transaction(gui_db.sessions) as s:
-        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE")
+        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE",
+                               vat_id="DE123456788")
         customer = customers.add_customer(s, customers.CustomerData(name="Globex AG", country="DE"))
         for n in range(DOCUMENTS):
             draft = invoices.create_draft(s, DraftData(customer, [LineData(f"Work {n}", "1", "100", "S", "19")]))

@@ -21,7 +21,8 @@ from invoicer.services.invoices import DraftData, LineData
 def _finalized(db, lines: int) -> tuple[int, bytes]:  # type: ignore[no-untyped-def]
     """A finalized invoice with ``lines`` lines and its stored PDF."""
     with transaction(db.sessions) as s:
-        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE")
+        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE",
+                               vat_id="DE123456788")
         customer = customers.add_customer(s, customers.CustomerData(name="Globex AG", country="DE"))
         invoice = invoices.create_draft(s, DraftData(customer, [
             LineData(f"Consulting, week {n}", "1", "100", "S", "19") for n in range(1, lines + 1)]))

@@ -15,7 +15,8 @@ from tests.mail.smtp_server import HOST, PASSWORD, USER
 
 def _company_and_rates(db) -> None:  # type: ignore[no-untyped-def]
     with transaction(db.sessions) as s:
-        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE")
+        company.update_company(s, name="Acme", address="Main St 1", postcode="10115", city="Berlin", country="DE",
+                               vat_id="DE123456788")
         taxes.add_tax_rate(s, "VAT 19 %", "19", "S")
         taxes.add_tax_rate(s, "VAT 7 %", "7.0", "S")
         settings.put(s, ledger.REVENUE_BY_RATE, {"S 7": "4300", "Z 0": "4100"})

@@ -34,7 +34,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("inv-template")
     db = open_database(folder, daily_backup=False)
     with transaction(db.sessions) as s:
-        company.update_company(s, name="Seller", address="Street 1", postcode="1", city="Town", country="DE")
+        company.update_company(s, name="Seller", address="Street 1", postcode="1", city="Town", country="DE",
+                               vat_id="DE123456788")
         customers.add_customer(s, customers.CustomerData(name="Buyer", country="DE"))
     db.close()
     return folder / "invoicer.sqlite3"

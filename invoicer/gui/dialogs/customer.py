@@ -1,8 +1,11 @@
-"""Add or edit a customer, with email, VAT ID (python-stdnum) and country checked as the user types."""
+"""Add or edit a customer, with email, VAT ID (python-stdnum), country and electronic address checked as the
+user types, and the e-invoice format they get."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,7 +23,7 @@ from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import _, error_text
-from invoicer.services import company, customers, settings, validation
+from invoicer.services import company, customers, einvoicing, settings, validation
 from invoicer.services.customers import CustomerData
 from invoicer.services.store import Session
 
@@ -56,6 +59,16 @@ class CustomerDialog(QDialog):
         self.terms.setRange(0, 3650)
         self.terms.setSuffix(_(" days"))
         self.notes = text_box()
+        self.einvoice_format = QComboBox()
+        self.einvoice_format.setObjectName("einvoice_format")
+        self.einvoice_format.addItem("", None)  # "Default (…)": named by _show_default_format
+        for fmt in einvoicing.ISSUED_FORMATS:
+            self.einvoice_format.addItem(_(einvoicing.FORMAT_NAMES[fmt]), fmt.value)
+        self.public_body = QCheckBox(_("Public administration (German ones receive XRechnung)"))
+        self.public_body.setObjectName("public_body")
+        self.endpoint = CheckedLineEdit(validation.peppol_id)
+        self.endpoint.setObjectName("endpoint")
+        self.endpoint.edit.setPlaceholderText(_("SCHEME:ID, e.g. 0204:991-12345-67 or 0088:4035811991021"))
         self.outdated = QLabel()
         self.outdated.setObjectName("outdated")
         self.outdated.setWordWrap(True)
@@ -77,6 +90,9 @@ class CustomerDialog(QDialog):
         form.addRow(_("Document &language"), self.document_locale)
         form.addRow(_("Payment &terms"), self.terms)
         form.addRow(_("Note&s"), self.notes)
+        form.addRow("", self.public_body)
+        form.addRow(_("E-invoice &format"), self.einvoice_format)
+        form.addRow(_("Electronic add&ress (Peppol ID)"), self.endpoint)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -89,6 +105,15 @@ class CustomerDialog(QDialog):
         self._flag_outdated()
         self.country.currentTextChanged.connect(self._flag_outdated)
         self.currency.currentTextChanged.connect(self._flag_outdated)
+        self._show_default_format()
+        for changed in (self.country.currentIndexChanged, self.public_body.toggled, self.endpoint.edit.textChanged):
+            changed.connect(self._show_default_format)
+
+    def _show_default_format(self) -> None:
+        """Name the format the customer gets when none is chosen, as country, public body and address say."""
+        fmt = einvoicing.default_format(self.country.code() or "", self.public_body.isChecked(),
+                                        bool(validation.split_address(self.endpoint.text())[1]))
+        self.einvoice_format.setItemText(0, _("Default: {format}").format(format=_(einvoicing.FORMAT_NAMES[fmt])))
 
     def _flag_outdated(self) -> None:
         """Name a code stored when it was still accepted (a customer in HRK): the customer opens, but saving
@@ -130,14 +155,20 @@ class CustomerDialog(QDialog):
         self.document_locale.set_value(data.locale)
         self.terms.setValue(data.terms_days or 0)
         self.notes.setPlainText(data.notes or "")
+        self.public_body.setChecked(data.public_body)
+        self.einvoice_format.setCurrentIndex(max(0, self.einvoice_format.findData(data.einvoice_format)))
+        self.endpoint.setText(validation.address_text(data.endpoint_scheme, data.endpoint_id))
 
     def data(self) -> CustomerData:
+        scheme, identifier = validation.split_address(self.endpoint.text())
         return CustomerData(
             name=self.name.text(), country=self.country.code(), contact=self.contact.text(),
             email=self.email.text(), address=self.address.toPlainText(), postcode=self.postcode.text(),
             city=self.city.text(), vat_id=self.vat_id.text(), iban=self.iban.text(), bic=self.bic.text(),
             currency=self.currency.code(),
             locale=self.document_locale.value(), terms_days=self.terms.value(), notes=self.notes.toPlainText(),
+            einvoice_format=self.einvoice_format.currentData(), public_body=self.public_body.isChecked(),
+            endpoint_scheme=scheme, endpoint_id=identifier,
         )
 
     def accept(self) -> None:

@@ -104,6 +104,11 @@ class SettingsPage(Page):
         self.tax_number = QLineEdit()
         self.email = CheckedLineEdit(validation.email)
         self.phone = QLineEdit()
+        self.contact = QLineEdit()
+        self.contact.setObjectName("company_contact")
+        self.endpoint = CheckedLineEdit(validation.peppol_id)
+        self.endpoint.setObjectName("company_endpoint")
+        self.endpoint.edit.setPlaceholderText(_("SCHEME:ID, e.g. 9930:DE123456788 (needed for XRechnung and Peppol)"))
         self.iban = CheckedLineEdit(validation.iban)
         self.iban.setObjectName("company_iban")
         self.bic = CheckedLineEdit(validation.bic)
@@ -140,6 +145,8 @@ class SettingsPage(Page):
         form.addRow(_("Ta&x number"), self.tax_number)
         form.addRow(_("&Email"), self.email)
         form.addRow(_("P&hone"), self.phone)
+        form.addRow(_("Contact per&son"), self.contact)
+        form.addRow(_("Electronic add&ress (Peppol ID)"), self.endpoint)
         form.addRow(_("I&BAN"), self.iban)
         form.addRow(_("BI&C"), self.bic)
         form.addRow(_("&Currency"), self.currency)
@@ -244,6 +251,8 @@ class SettingsPage(Page):
         self.tax_number.setText(profile.tax_number or "")
         self.email.setText(profile.email)
         self.phone.setText(profile.phone or "")
+        self.contact.setText(profile.contact or "")
+        self.endpoint.setText(validation.address_text(profile.endpoint_scheme, profile.endpoint_id))
         self.iban.setText(profile.iban)
         self.bic.setText(profile.bic)
         self.currency.set_code(profile.currency)
@@ -267,12 +276,14 @@ class SettingsPage(Page):
         self._list_backups()
 
     def company_data(self) -> CompanyData:
+        scheme, identifier = validation.split_address(self.endpoint.text())
         return CompanyData(
             name=self.name.text(), address=self.address.toPlainText(), postcode=self.postcode.text(),
             city=self.city.text(), country=self.country.code(), vat_id=self.vat_id.text(),
             tax_number=self.tax_number.text(), email=self.email.text(), phone=self.phone.text(),
             iban=self.iban.text(), bic=self.bic.text(), currency=self.currency.code(), locale=self.document_locale.value() or "",
-            logo_path=self.logo_path, legal_details=self.legal.toPlainText(),
+            logo_path=self.logo_path, legal_details=self.legal.toPlainText(), contact=self.contact.text(),
+            endpoint_scheme=scheme, endpoint_id=identifier,
         )
 
     def save(self) -> bool:
