@@ -18,6 +18,7 @@ from invoicer.cli import (
     catalog,
     company,
     customers,
+    database,
     demo,
     documents,
     einvoice,
@@ -27,9 +28,10 @@ from invoicer.cli import (
     payments,
     reference,
 )
-from invoicer.cli.base import EXIT_USER_ERROR, Commands, Context, Parser, json_option
+from invoicer.cli.base import EXIT_USER_ERROR, Commands, Context, Parser, ask_for_key, json_option
 from invoicer.core.errors import InvoicerError
 from invoicer.logs import log, logging_to
+from invoicer.services import encryption
 
 __all__ = ["EXIT_USER_ERROR", "build_parser", "main"]
 
@@ -39,6 +41,8 @@ def build_parser() -> Parser:
     p.add_argument("--version", action="version", version=f"invoicer {__version__}")
     p.add_argument("--data-dir", help=f"data folder (default: ${paths.ENV_DATA_DIR} or the platform's)")
     json_option(p, False)
+    p.add_argument("--key-stdin", action="store_true",
+                   help="read the key of an encrypted database from standard input (when the system keyring has none)")
     commands = Commands(p.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND"))
     demo.register(commands)
     backup.register_verify(commands)
@@ -55,6 +59,7 @@ def build_parser() -> Parser:
     imports.register(commands)
     mail.register_mail(commands)
     backup.register(commands)
+    database.register(commands)
     reference.register(commands)
     return p
 
@@ -67,9 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = paths.data_dir(args.data_dir)
         ctx = Context(folder=folder, as_json=args.json)
         try:
+            ask_for_key(folder, from_stdin=args.key_stdin)
             return int(getattr(args, "handler", demo.cmd_gui)(ctx, args))
         finally:
             ctx.close()
+            encryption.forget_keys()
     except InvoicerError as exc:
         print(f"invoicer: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -4,6 +4,7 @@ gets (data folder, database opened on first use, output mode) and the argument a
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import sys
@@ -16,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 from invoicer.core.errors import N_, InvoicerError
 from invoicer.core.money import format_minor
 from invoicer.logs import setup_logging
-from invoicer.services import store
+from invoicer.services import encryption, store
 
 EXIT_USER_ERROR = 2
 
@@ -133,6 +134,15 @@ class Context:
                       flush=True)
 
         return progress
+
+
+def ask_for_key(folder: Path, from_stdin: bool) -> None:
+    """The database key for this run: read from stdin when asked (scripts), else typed at the terminal when the file
+    is encrypted and the keyring has no key; never stored. Without either, opening refuses with one clear line."""
+    if from_stdin:
+        encryption.give_key(folder, sys.stdin.readline())
+    elif sys.stdin.isatty() and encryption.needs_key(folder):
+        encryption.give_key(folder, getpass.getpass("Database key: "))
 
 
 # ---------------------------------------------------------------- argument and output helpers

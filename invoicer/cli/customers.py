@@ -86,7 +86,7 @@ def register(commands: Commands) -> None:
     c.add_argument("--country", required=True)
     _customer_options(c)
     c = g.command("edit", cmd_customer_edit, "change some fields of a customer (options left out stay as they are)")
-    c.add_argument("id", type=int)
+    c.add_argument("id", type=positive_int)
     c.add_argument("--name")
     c.add_argument("--country")
     _customer_options(c)

@@ -3,7 +3,8 @@ checks before a restore, and restore.
 
 The database is copied with SQLite's online backup API (safe while the app uses it) and compressed into a
 zip: deflate is in the standard library, shrinks an SQLite file about five times, and every desktop opens a
-zip without Invoicer. Backups made before archives (plain ``.sqlite3`` copies) still list and restore.
+zip without Invoicer. An encrypted database is copied between two connections keyed alike, so its snapshot in the
+archive is encrypted with the same key (the PDFs beside it are not). Backups made before archives (plain ``.sqlite3`` copies) still list and restore.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 from invoicer import __version__, paths
 from invoicer.core.errors import N_, StorageError
+from invoicer.db import cipher
 
 DEFAULT_KEEP = 10
 ARCHIVE_FORMAT = "invoicer-backup"
@@ -56,13 +58,13 @@ class BackupInfo:
 
 def create_backup(
     db_path: Path, folder: Path, reason: str = "manual", keep: int | None = DEFAULT_KEEP, *,
-    in_background: bool = False,
+    in_background: bool = False, key: str | None = None,
 ) -> Path:
     """Archive the business whose database is ``db_path`` into ``folder``, then keep the newest ``keep`` backups
     (None: rotate later, as a restore does once it is done).
 
     ``in_background`` (the daily backup) copies the database in steps, so the app's writes go on, and compresses
-    harder, since nobody waits for it.
+    harder, since nobody waits for it. ``key`` opens an encrypted database, and the snapshot is encrypted with it.
     """
     with _ONE_AT_A_TIME:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -79,10 +81,10 @@ def create_backup(
             paths.remove_abandoned(folder)
             paths.private_file(partial)
             paths.private_file(snapshot)
-            _snapshot(db_path, snapshot, in_background)
-            _write_archive(db_path.parent, snapshot, partial, reason, level)
+            _snapshot(db_path, snapshot, in_background, key)
+            _write_archive(db_path.parent, snapshot, partial, reason, level, key)
             partial.replace(target)
-        except (sqlite3.Error, OSError) as exc:
+        except cipher.errors(also=(OSError,)) as exc:
             _discard(partial)
             raise StorageError(N_("The backup could not be written: {reason}."), reason=str(exc)) from None
         finally:
@@ -92,7 +94,7 @@ def create_backup(
     return target
 
 
-def start_daily_backup(db_path: Path, keep: int) -> Future[Path | None]:
+def start_daily_backup(db_path: Path, keep: int, key: str | None = None) -> Future[Path | None]:
     """The day's first backup, made in a background thread; the future holds None when one exists already.
 
     The thread is not a daemon: a process that ends meanwhile waits for the archive to be whole.
@@ -105,7 +107,7 @@ def start_daily_backup(db_path: Path, keep: int) -> Future[Path | None]:
 
     def run() -> None:
         try:
-            future.set_result(create_backup(db_path, folder, "daily", keep, in_background=True))
+            future.set_result(create_backup(db_path, folder, "daily", keep, in_background=True, key=key))
         except BaseException as exc:  # handed to whoever watches the future (status bar, CLI warning)
             future.set_exception(exc)
 
@@ -145,23 +147,26 @@ def keep_from_stored(stored: str | None) -> int:
         return DEFAULT_KEEP
 
 
-def check_backup(source: Path, known_revisions: set[str]) -> None:
-    """Refuse a backup that is damaged, not ours, or newer than this version (archive or plain copy)."""
+def check_backup(source: Path, known_revisions: set[str], key: str | None = None) -> None:
+    """Refuse a backup that is damaged, not ours, or newer than this version (archive or plain copy); ``key`` opens
+    an encrypted one."""
     if not _is_archive(source):
-        check_database_file(source, known_revisions)
+        check_database_file(source, known_revisions, key=key)
         return
     with tempfile.TemporaryDirectory(prefix="invoicer-check-") as staging:
-        _unpack(source, Path(staging), known_revisions)
+        _unpack(source, Path(staging), known_revisions, key)
 
 
 def restore_backup(
-    source: Path, db_path: Path, folder: Path, known_revisions: set[str], keep: int = DEFAULT_KEEP + 1
+    source: Path, db_path: Path, folder: Path, known_revisions: set[str], keep: int = DEFAULT_KEEP + 1,
+    key: str | None = None,
 ) -> Path | None:
     """Replace the business with ``source`` after checking all of it; the current one is backed up first.
 
     An archive brings back the database, the frozen PDFs (``documents/`` is replaced as a whole) and the logo;
     a plain copy of earlier versions brings back the database only. Returns the safety backup of what was
-    replaced (None if there was nothing).
+    replaced (None if there was nothing). ``key`` opens an encrypted backup and the encrypted database it replaces;
+    the database put in place is encrypted exactly when the backup's is.
     """
     data = db_path.parent
     paths.private_dir(data)
@@ -169,21 +174,23 @@ def restore_backup(
     try:
         with _ONE_AT_A_TIME:
             if _is_archive(source):
-                _unpack(source, staging, known_revisions)
+                _unpack(source, staging, known_revisions, key)
                 database = staging / DATABASE_MEMBER
             else:
-                check_database_file(source, known_revisions)
+                check_database_file(source, known_revisions, key=key)
                 database = source
-            safety = _save_current(db_path, folder)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            safety = _save_current(db_path, folder, key)
+            # copied beside the database, then renamed over it: the old file stays whole until the new one is
+            restored = paths.private_file(paths.partial_path(db_path))
             try:
-                with _connect(database) as src, sqlite3.connect(db_path) as dst:
-                    src.backup(dst)
-                src.close()
-                dst.close()
-            except sqlite3.Error as exc:
+                _copy(database, restored, key)
+                for suffix in ("-wal", "-shm"):
+                    Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+                restored.replace(db_path)
+            except cipher.errors(also=(OSError,)) as exc:
                 raise StorageError(N_("The backup could not be restored: {reason}."), reason=str(exc)) from None
+            finally:
+                _discard(restored)
             if database != source:
                 _put_files_back(staging, data)
             rotate(folder, keep)  # only now: rotating before could delete the very backup being restored
@@ -192,16 +199,16 @@ def restore_backup(
     return safety
 
 
-def check_database_file(path: Path, known_revisions: set[str], shown: Path | None = None) -> None:
-    """Refuse a file that is not an intact Invoicer database this version understands (named ``shown``)."""
+def check_database_file(
+    path: Path, known_revisions: set[str], shown: Path | None = None, key: str | None = None
+) -> None:
+    """Refuse a file that is not an intact Invoicer database this version understands (named ``shown``); ``key``
+    opens an encrypted one."""
     named = shown or path
     if not path.is_file():
         raise StorageError(N_("{path} does not exist."), path=named)
-    with path.open("rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise StorageError(_NOT_OURS, path=named)
     try:
-        with _connect(path) as conn:
+        with _connect(path, key) as conn:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise StorageError(N_("{path} is damaged ({reason})."), path=named, reason=ok)
@@ -212,7 +219,7 @@ def check_database_file(path: Path, known_revisions: set[str], shown: Path | Non
                 raise StorageError(_NOT_OURS, path=named)
             version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         conn.close()
-    except sqlite3.DatabaseError as exc:
+    except cipher.errors("DatabaseError") as exc:
         raise StorageError(
             N_("{path} cannot be read as an Invoicer database ({reason})."), path=named, reason=str(exc)
         ) from None
@@ -225,10 +232,11 @@ def check_database_file(path: Path, known_revisions: set[str], shown: Path | Non
 # ---------------------------------------------------------------- writing an archive
 
 
-def _snapshot(db_path: Path, target: Path, in_background: bool) -> None:
-    """A consistent copy of the live database. In the background: in steps inside one read transaction, so that in WAL
-    mode the app's writes neither wait for the copy nor make it start over."""
-    with _connect(db_path) as src, sqlite3.connect(target) as dst:
+def _snapshot(db_path: Path, target: Path, in_background: bool, key: str | None) -> None:
+    """A consistent copy of the live database (encrypted with the same key when it is). In the background: in steps
+    inside one read transaction, so that in WAL mode the app's writes neither wait for the copy nor make it start
+    over."""
+    with _connect(db_path, key) as src, _connect_like(db_path, target, key) as dst:
         if in_background:
             src.execute("BEGIN")
             src.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -238,8 +246,8 @@ def _snapshot(db_path: Path, target: Path, in_background: bool) -> None:
     dst.close()
 
 
-def _write_archive(data: Path, snapshot: Path, target: Path, reason: str, level: int) -> None:
-    revision, stored_logo = _snapshot_facts(snapshot)
+def _write_archive(data: Path, snapshot: Path, target: Path, reason: str, level: int, key: str | None) -> None:
+    revision, stored_logo = _snapshot_facts(snapshot, key)
     members: list[tuple[str, Path]] = [(DATABASE_MEMBER, snapshot)]
     documents = paths.documents_dir(data)
     if documents.is_dir():
@@ -267,9 +275,9 @@ def _write_archive(data: Path, snapshot: Path, target: Path, reason: str, level:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
 
 
-def _snapshot_facts(snapshot: Path) -> tuple[str | None, str | None]:
+def _snapshot_facts(snapshot: Path, key: str | None) -> tuple[str | None, str | None]:
     """The schema revision and the company's logo as stored in the snapshot."""
-    with _connect(snapshot) as conn:
+    with _connect(snapshot, key) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone() if (
             "alembic_version" in tables) else None
@@ -290,7 +298,7 @@ def _is_archive(source: Path) -> bool:
         return False
 
 
-def _unpack(source: Path, staging: Path, known_revisions: set[str]) -> None:
+def _unpack(source: Path, staging: Path, known_revisions: set[str], key: str | None) -> None:
     """Unpack ``source`` into ``staging`` and check it: its manifest, every member against its SHA-256, and the
     database (intact, ours, not newer). StorageError naming what is wrong; the caller changes nothing then."""
     try:
@@ -311,7 +319,7 @@ def _unpack(source: Path, staging: Path, known_revisions: set[str]) -> None:
                     )
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
         raise StorageError(_DAMAGED_ARCHIVE, path=source, reason=str(exc)) from None
-    check_database_file(staging / DATABASE_MEMBER, known_revisions, shown=source)
+    check_database_file(staging / DATABASE_MEMBER, known_revisions, shown=source, key=key)
 
 
 def _manifest_members(source: Path, archive: zipfile.ZipFile) -> dict[str, str]:
@@ -364,13 +372,13 @@ def _put_files_back(staging: Path, data: Path) -> None:
             file.replace(logos / file.name)
 
 
-def _save_current(db_path: Path, folder: Path) -> Path | None:
+def _save_current(db_path: Path, folder: Path, key: str | None) -> Path | None:
     """The business about to be replaced, as a ``pre-restore`` backup; a database too damaged to copy is moved
     aside as it is."""
     if not (db_path.exists() and db_path.stat().st_size > 0):
         return None
     try:
-        return create_backup(db_path, folder, reason="pre-restore", keep=None)
+        return create_backup(db_path, folder, reason="pre-restore", keep=None, key=key)
     except StorageError:
         stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
         safety = folder / f"invoicer-{stamp}-damaged.sqlite3"
@@ -389,5 +397,21 @@ def _discard(path: Path) -> None:
             file.unlink(missing_ok=True)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _connect(path: Path, key: str | None) -> sqlite3.Connection:
+    return cipher.open_file(path, key, readonly=True)
+
+
+def _connect_like(source: Path, target: Path, key: str | None) -> sqlite3.Connection:
+    """A connection to a new copy of ``source`` at ``target``: keyed alike, so SQLite's backup API copies the pages
+    as they are (encrypted stays encrypted with the same key)."""
+    if cipher.is_encrypted(source) and key is not None:
+        return cipher.connect_keyed(target, key)
+    return sqlite3.connect(target)
+
+
+def _copy(source: Path, target: Path, key: str | None) -> None:
+    """Copy the database ``source`` into the empty file ``target`` with SQLite's backup API."""
+    with _connect(source, key) as src, _connect_like(source, target, key) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from invoicer.core.errors import N_, FrozenError, StorageError
+from invoicer.db import cipher
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -37,9 +38,16 @@ def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(path: Path) -> Engine:
-    """An engine on the SQLite file at ``path`` (foreign keys on, WAL, busy timeout)."""
-    engine = create_engine(f"sqlite:///{path}", future=True)
+def make_engine(path: Path, key: str | None = None) -> Engine:
+    """An engine on the SQLite file at ``path`` (foreign keys on, WAL, busy timeout); an encrypted file is opened
+    with ``key`` through SQLCipher, the key set before anything else is read."""
+    if cipher.is_encrypted(path):
+        engine = create_engine(
+            f"sqlite:///{path}", future=True, module=cipher.driver(),
+            creator=lambda: cipher.open_file(path, key, timeout=BUSY_TIMEOUT_MS / 1000),
+        )
+    else:
+        engine = create_engine(f"sqlite:///{path}", future=True)
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from invoicer import paths
 from invoicer.core.errors import N_, StorageError
-from invoicer.db import backup
+from invoicer.db import backup, cipher
 from invoicer.db.engine import make_engine, make_session_factory
 
 if TYPE_CHECKING:
@@ -48,6 +47,8 @@ class Database:
     readonly_sessions: sessionmaker[Session] = field(repr=False)
     # the day's first backup, running in the background (None when the caller did not ask for it)
     daily_backup: Future[Path | None] | None = field(default=None, repr=False)
+    # the key of an encrypted file (None for a plain one): backups and export workers open the file with it
+    key: str | None = field(default=None, repr=False)
 
     @property
     def backups_dir(self) -> Path:
@@ -115,8 +116,9 @@ def migrate(engine: Engine, revision: str = "head", *, downgrade: bool = False) 
             raw.execute("PRAGMA foreign_keys = ON")
 
 
-def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
-    """Open (creating if needed) ``folder/invoicer.sqlite3``, migrated to the current schema."""
+def open_database(folder: Path, *, daily_backup: bool = True, key: str | None = None) -> Database:
+    """Open (creating if needed) ``folder/invoicer.sqlite3``, migrated to the current schema; ``key`` opens it when it
+    is encrypted (StorageError when it is missing or wrong)."""
     path = paths.database_path(folder)
     try:
         for where in (folder, paths.backups_dir(folder), paths.documents_dir(folder)):
@@ -134,7 +136,8 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
         raise StorageError(
             N_("The data folder {folder} cannot be created: {reason}."), folder=folder, reason=exc.strerror
         ) from None
-    current, keep_backups = _inspect(path) if existed else (None, backup.DEFAULT_KEEP)
+    key = key if existed and cipher.is_encrypted(path) else None
+    current, keep_backups = _inspect(path, key) if existed else (None, backup.DEFAULT_KEEP)
     if current is not None and current not in known_revisions():
         raise StorageError(
             N_("{path} was written by a newer version of Invoicer; update Invoicer to open it. The file was not "
@@ -143,8 +146,8 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
         )
     # a file without a revision has no schema yet (a first migration stopped before its commit): nothing to copy
     if current is not None and current != HEAD_REVISION:
-        backup.create_backup(path, paths.backups_dir(folder), reason="pre-migration", keep=keep_backups)
-    engine = make_engine(path)
+        backup.create_backup(path, paths.backups_dir(folder), reason="pre-migration", keep=keep_backups, key=key)
+    engine = make_engine(path, key)
     try:
         if current != HEAD_REVISION:
             migrate(engine)
@@ -161,20 +164,18 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
         sessions=make_session_factory(engine),
         readonly_sessions=make_session_factory(engine, readonly=True),
         # in the background: the first start of the day does not wait for a copy of the whole business
-        daily_backup=backup.start_daily_backup(path, keep_backups) if current is not None and daily_backup else None,
+        daily_backup=(backup.start_daily_backup(path, keep_backups, key) if current is not None and daily_backup
+                      else None),
+        key=key,
     )
 
 
-def _inspect(path: Path) -> tuple[str | None, int]:
+def _inspect(path: Path, key: str | None) -> tuple[str | None, int]:
     """What we must know before touching the file: its schema revision and how many backups the user
-    keeps. One read-only look; StorageError for a file that is not ours or is broken."""
-    with path.open("rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise StorageError(
-                N_("{path} is not an Invoicer database (or it is damaged). The file was not changed."), path=path
-            )
+    keeps. One read-only look; StorageError for a file that is not ours, is broken, or whose key is missing or
+    wrong."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        conn = cipher.open_file(path, key, readonly=True)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables:
@@ -189,9 +190,9 @@ def _inspect(path: Path) -> tuple[str | None, int]:
                 keep = conn.execute("SELECT value FROM settings WHERE key = 'backup.keep'").fetchone()
         finally:
             conn.close()
-    except sqlite3.OperationalError as exc:
+    except cipher.errors("OperationalError") as exc:
         raise _storage_error(path, exc) from None
-    except sqlite3.DatabaseError:
+    except cipher.errors("DatabaseError"):
         raise StorageError(_DAMAGED, path=path) from None
     return (row[0] if row else None), backup.keep_from_stored(keep[0] if keep else None)
 
@@ -206,6 +207,6 @@ def _storage_error(path: Path, exc: Exception) -> StorageError:
         )
     if "locked" in text or "busy" in text:
         return StorageError(N_("{path} is locked by another program; close it and try again."), path=path)
-    if isinstance(exc, DatabaseError | sqlite3.DatabaseError) and "malformed" in text:
+    if isinstance(exc, (DatabaseError, *cipher.errors("DatabaseError"))) and "malformed" in text:
         return StorageError(_DAMAGED, path=path)
     return StorageError(N_("{path} cannot be opened: {reason}."), path=path, reason=str(exc))

@@ -18,7 +18,7 @@ from invoicer.gui import messages
 from invoicer.gui.widgets.background import when_done
 from invoicer.i18n import _
 from invoicer.logs import setup_logging
-from invoicer.services import backups, settings, store
+from invoicer.services import backups, encryption, settings, store
 from invoicer.services.store import Database
 
 log = logging.getLogger("invoicer.gui.app")
@@ -46,6 +46,8 @@ def run(data_dir: Path | None = None) -> int:
         return 1
     try:
         try:
+            if encryption.needs_key(folder) and not ask_database_key(folder):
+                return 1
             db = store.open_database(folder, daily_backup=False)  # started once the window shows, not before
         except InvoicerError as err:
             messages.show_error(None, err)
@@ -62,6 +64,18 @@ def run(data_dir: Path | None = None) -> int:
         return int(code)
     finally:
         lock.unlock()
+
+
+def ask_database_key(folder: Path) -> bool:
+    """The key of an encrypted database the keyring has none for, typed by the user for this run only (a wrong one is
+    refused when the database opens); False when the user cancels."""
+    key = messages.ask_password(None, _(
+        "The database in {folder} is encrypted, and the system keyring has no key for it. Enter the database key:"
+    ).format(folder=folder))
+    if key is None:
+        return False
+    encryption.give_key(folder, key)
+    return True
 
 
 def start_daily_backup(window: QMainWindow, folder: Path) -> None:

@@ -263,7 +263,7 @@ class Operations(QObject):
     def restore_backup(self, parent: QWidget | None, source: Path) -> bool:
         """Replace the database with a backup; the caller closes the app afterwards (it must reopen)."""
         def restore() -> None:
-            backups.check_backup(source)
+            backups.check_backup(source, self.db.folder)
             self.db.close()
             backups.restore_backup(self.db.folder, source)
 

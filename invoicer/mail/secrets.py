@@ -1,4 +1,4 @@
-"""The one wrapper around the OS keyring: the SMTP password lives there and nowhere else.
+"""The one wrapper around the OS keyring: the SMTP password and the database key live there and nowhere else.
 
 Where no usable keyring exists (keyring's ``fail``/``null`` backend on a headless Linux box, or a
 backend that refuses to work), ``KeyringUnavailableError`` says so; callers then ask for the
@@ -6,6 +6,10 @@ password when sending and keep it only in memory.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 import keyring
 import keyring.backends.fail
@@ -16,6 +20,8 @@ from invoicer import APP_ID
 from invoicer.core.errors import N_, InvoicerError
 
 SERVICE = f"{APP_ID}-smtp"
+DATABASE_SERVICE = f"{APP_ID}-database"
+T = TypeVar("T")
 
 
 class KeyringUnavailableError(InvoicerError):
@@ -51,29 +57,53 @@ def _require_keyring() -> None:
         raise _no_keyring()
 
 
-def store_password(host: str, user: str, password: str) -> None:
+def _keyring_call(action: Callable[[], T]) -> T:
     _require_keyring()
     try:
-        keyring.set_password(SERVICE, account(host, user), password)
+        return action()
     except KeyringError as exc:
         raise _no_keyring(str(exc) or type(exc).__name__) from None
+
+
+def store_password(host: str, user: str, password: str) -> None:
+    _keyring_call(lambda: keyring.set_password(SERVICE, account(host, user), password))
 
 
 def stored_password(host: str, user: str) -> str | None:
     """The stored password, or None when none was stored for this server and login."""
-    _require_keyring()
-    try:
-        return keyring.get_password(SERVICE, account(host, user))
-    except KeyringError as exc:
-        raise _no_keyring(str(exc) or type(exc).__name__) from None
+    return _keyring_call(lambda: keyring.get_password(SERVICE, account(host, user)))
 
 
 def delete_password(host: str, user: str) -> None:
     """Forget a stored password (nothing happens when there is none or no keyring)."""
+    _forget(SERVICE, account(host, user))
+
+
+def store_database_key(folder: Path, key: str) -> None:
+    """Keep the key of the encrypted database in ``folder`` (one entry per data folder)."""
+    _keyring_call(lambda: keyring.set_password(DATABASE_SERVICE, _folder_account(folder), key))
+
+
+def stored_database_key(folder: Path) -> str | None:
+    """The key of the database in ``folder``; None when none is stored or there is no keyring to ask."""
+    if not keyring_available():
+        return None
+    return _keyring_call(lambda: keyring.get_password(DATABASE_SERVICE, _folder_account(folder)))
+
+
+def delete_database_key(folder: Path) -> None:
+    _forget(DATABASE_SERVICE, _folder_account(folder))
+
+
+def _folder_account(folder: Path) -> str:
+    return str(folder.resolve())
+
+
+def _forget(service: str, name: str) -> None:
     if not keyring_available():
         return
     try:
-        keyring.delete_password(SERVICE, account(host, user))
+        keyring.delete_password(service, name)
     except PasswordDeleteError:
         return
     except KeyringError as exc:

@@ -8,16 +8,16 @@ API, the archive and its checks) live in ``invoicer.db.backup``.
 
 from __future__ import annotations
 
-import sqlite3
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from invoicer import paths
 from invoicer.core.errors import N_, StorageError, ValidationError
-from invoicer.db import backup
+from invoicer.db import backup, cipher
 from invoicer.db.backup import BackupInfo
 from invoicer.db.migrate import known_revisions
+from invoicer.services.encryption import file_key, known_key
 
 __all__ = [
     "BackupInfo", "Restored", "check_backup", "create_backup", "keep_count", "list_backups", "restore_backup",
@@ -39,12 +39,12 @@ def keep_count(folder: Path) -> int:
     if not path.is_file():
         return backup.DEFAULT_KEEP
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        conn = cipher.open_file(path, file_key(folder), readonly=True)
         try:
             row = conn.execute("SELECT value FROM settings WHERE key = 'backup.keep'").fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except cipher.errors(also=(StorageError,)):
         return backup.DEFAULT_KEEP
     return backup.keep_from_stored(row[0] if row else None)
 
@@ -54,12 +54,14 @@ def create_backup(folder: Path, reason: str = "manual") -> Path:
     path = paths.database_path(folder)
     if not path.is_file() or path.stat().st_size == 0:
         raise ValidationError(N_("There is no database in {folder} to back up yet."), folder=folder)
-    return backup.create_backup(path, paths.backups_dir(folder), reason=reason, keep=keep_count(folder))
+    return backup.create_backup(
+        path, paths.backups_dir(folder), reason=reason, keep=keep_count(folder), key=file_key(folder)
+    )
 
 
 def start_daily_backup(folder: Path) -> Future[Path | None]:
     """The day's first backup of ``folder``, made in the background (the future holds None when today's exists)."""
-    return backup.start_daily_backup(paths.database_path(folder), keep_count(folder))
+    return backup.start_daily_backup(paths.database_path(folder), keep_count(folder), file_key(folder))
 
 
 def list_backups(folder: Path) -> list[BackupInfo]:
@@ -67,9 +69,10 @@ def list_backups(folder: Path) -> list[BackupInfo]:
     return backup.list_backups(paths.backups_dir(folder))
 
 
-def check_backup(source: Path) -> None:
-    """Refuse a backup that is damaged (manifest, checksums, database) or that this version cannot read."""
-    backup.check_backup(source, set(known_revisions()))
+def check_backup(source: Path, folder: Path | None = None) -> None:
+    """Refuse a backup that is damaged (manifest, checksums, database) or that this version cannot read; an encrypted
+    one opens with the key of ``folder``."""
+    backup.check_backup(source, set(known_revisions()), known_key(folder) if folder is not None else None)
 
 
 def restore_backup(folder: Path, source: str | Path) -> Restored:
@@ -82,6 +85,7 @@ def restore_backup(folder: Path, source: str | Path) -> Restored:
         raise StorageError(N_("{path} does not exist."), path=chosen)
     safety = backup.restore_backup(
         chosen, paths.database_path(folder), paths.backups_dir(folder), set(known_revisions()),
-        keep=keep_count(folder) + 1,
+        keep=keep_count(folder) + 1, key=known_key(folder),
     )
     return Restored(chosen, safety)
+

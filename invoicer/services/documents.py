@@ -29,6 +29,7 @@ from invoicer.documents.model import Document, DocumentKind, DocumentMark, Paper
 from invoicer.documents.wording import paper_for_locale
 from invoicer.i18n import N_, translator
 from invoicer.services import audit, settings
+from invoicer.services.encryption import file_key
 from invoicer.services.store import data_folder
 
 if TYPE_CHECKING:
@@ -329,9 +330,9 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def _start_worker(database: str) -> None:
+def _start_worker(database: str, key: str | None) -> None:
     global _worker
-    engine = make_engine(Path(database))
+    engine = make_engine(Path(database), key)
     _worker = _Worker(make_session_factory(engine, readonly=True), make_session_factory(engine))
 
 
@@ -396,7 +397,8 @@ def export_pdfs(
         return ExportResult(out_dir, ())
     # spawn, not fork: the GUI process has threads, and a forked SQLite connection is unsafe
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(str(database),)
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker,
+        initargs=(str(database), file_key(database.parent)),
     ) as pool:
         futures = [pool.submit(_export_chunk, chunk, str(out_dir)) for chunk in _chunks(list(ids), size)]
         try:

@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
 from invoicer.core.totals import convert_minor
 from invoicer.core.workflow import Action
-from invoicer.db.models import CreditEntry, Invoice, Payment
+from invoicer.db.models import AuditEvent, CreditEntry, Invoice, Payment
 from invoicer.services import audit, rates, validation
 from invoicer.services.actions import customer_credit, require
+from invoicer.services.customers import written_off_on
 from invoicer.services.invoices import get_invoice, settle_status
 
 
@@ -55,6 +56,25 @@ def payment_rate(session: Session, invoice: Invoice, paid_on: date, given: str |
     return rates.rate_on(session, invoice.currency, paid_on)
 
 
+def _money_date(session: Session, invoice: Invoice, day: date | None) -> date:
+    """The date of money received for ``invoice``: an action date, and on a written-off invoice not before the
+    write-off — money dated earlier is no recovery but a payment the write-off should not have happened for,
+    and the books decide recovery by these dates."""
+    day = validation.action_date(day, invoice.issue_date)
+    if invoice.status == "uncollectible":
+        written = session.scalar(
+            select(func.max(written_off_on())).where(
+                AuditEvent.entity == "invoice", AuditEvent.entity_id == invoice.id, AuditEvent.action == "write_off"
+            )
+        )
+        if written is not None and day.isoformat() < str(written):
+            raise ValidationError(
+                N_("Invoice {number} was written off on {written}; money for it cannot be dated earlier ({date})."),
+                "date", number=invoice.number, written=str(written), date=day.isoformat(),
+            )
+    return day
+
+
 def record_payment(
     session: Session,
     invoice_id: int,
@@ -73,7 +93,7 @@ def record_payment(
         raise ValidationError(N_("A payment amount must be above zero."), "amount")
     invoice = get_invoice(session, invoice_id)
     require(session, invoice, Action.RECORD_PAYMENT)
-    paid_on = validation.action_date(paid_on, invoice.issue_date)
+    paid_on = _money_date(session, invoice, paid_on)
     reference = validation.optional(reference)
     if reference is not None:
         twin = session.scalar(select(Payment).where(Payment.reference == reference))
@@ -129,7 +149,7 @@ def apply_credit(session: Session, invoice_id: int, amount: int | None = None, o
         raise ValidationError(N_("The customer does not have that much credit."), "amount")
     if wanted > due:
         raise ValidationError(N_("That is more than the invoice's amount due."), "amount")
-    on = validation.action_date(on, invoice.issue_date)
+    on = _money_date(session, invoice, on)
     before = invoice.status
     payment = Payment(
         kind="credit_applied", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,

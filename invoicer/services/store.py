@@ -14,12 +14,20 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, StorageError
+from invoicer.db import migrate
 from invoicer.db.engine import transaction
-from invoicer.db.migrate import Database, open_database
+from invoicer.db.migrate import Database
+from invoicer.services import encryption
 
 __all__ = ["Database", "Session", "data_folder", "open_database", "read", "rehearse", "transaction", "write"]
 
 T = TypeVar("T")
+
+
+def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
+    """Open the business in ``folder`` (migrated to the current schema); an encrypted one with its key from the
+    system keyring or given for this run (``encryption.give_key``), refused clearly without it."""
+    return migrate.open_database(folder, daily_backup=daily_backup, key=encryption.file_key(folder))
 
 
 def write(db: Database, action: Callable[[Session], T]) -> T:

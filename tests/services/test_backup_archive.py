@@ -237,8 +237,8 @@ def test_writes_go_on_while_the_daily_backup_copies(seller: Database, customer_i
         def backup(self, target: sqlite3.Connection, **kw: Any) -> None:
             super().backup(target, pages=kw["pages"], progress=write_between_steps)
 
-    monkeypatch.setattr(backup, "_connect", lambda path: sqlite3.connect(f"file:{path}?mode=ro", uri=True,
-                                                                         factory=Stepping))
+    monkeypatch.setattr(backup, "_connect", lambda path, _key: sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                                                                               factory=Stepping))
     made = backups.start_daily_backup(seller.folder).result()
     monkeypatch.undo()
 

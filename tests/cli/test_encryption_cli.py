@@ -1,0 +1,91 @@
+"""`invoicer db encrypt|decrypt`: a copied database file (or backup) is unreadable, the business works as before,
+and a missing or wrong key gives one clear line."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from invoicer.mail import secrets
+from tests.cli.invocations import ok, run, run_process, user_error
+from tests.mail.smtp_server import MemoryKeyring
+
+HEADER = b"SQLite format 3\x00"
+NAME = "Zebulon Quartzberg SARL"  # distinctive, so its absence from the bytes means something
+
+
+def _business(data: Path) -> int:
+    customer = ok(data, "customer", "add", "--name", NAME, "--country", "FR", "--vat-id", "FR40303265045")["id"]
+    draft = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2024-05-02",
+               "--line", "Consulting|3|120.00|19")["id"]
+    ok(data, "invoice", "finalize", str(draft))
+    return int(customer)
+
+
+def test_an_encrypted_business_works_and_its_copies_are_unreadable(
+    data: Path, tmp_path: Path, memory_keyring: MemoryKeyring, capfd: pytest.CaptureFixture[str]
+) -> None:
+    customer = _business(data)
+    database = data / "invoicer.sqlite3"
+    encrypted = ok(data, "db", "encrypt")
+    assert "pre-encrypt" in Path(encrypted["backup"]).name
+    key = memory_keyring.store[(secrets.DATABASE_SERVICE, str(data.resolve()))]
+    assert len(bytes.fromhex(key)) == 32
+    raw = database.read_bytes()
+    assert raw[:16] != HEADER and NAME.encode() not in raw
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(database).execute("SELECT name FROM customers").fetchall()
+
+    second = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2024-05-03",
+                "--line", "Book|1|20.00|7")["id"]
+    assert ok(data, "invoice", "finalize", str(second))["number"] == "INV-2024-00002"
+    assert [r["number"] for r in ok(data, "invoice", "list")] == ["INV-2024-00002", "INV-2024-00001"]
+    ledger = ok(data, "export", "ledger", "-o", str(tmp_path / "l.xlsx"), "--from", "2024-05-01", "--to", "2024-05-31")
+    assert NAME in [c.value for c in openpyxl.load_workbook(ledger["path"])["Invoices"]["D"]]
+    pdfs = ok(data, "export", "pdfs", "-o", str(tmp_path / "pdfs"))  # worker processes open the file with the key
+    assert len(pdfs["files"]) == 2
+    assert ok(data, "verify")["ok"] is True
+
+    archive = ok(data, "backup", "create")["path"]
+    with zipfile.ZipFile(archive) as zipped:
+        copy = zipped.read("invoicer.sqlite3")
+    assert copy[:16] != HEADER and NAME.encode() not in copy
+    ok(data, "backup", "restore", archive)
+    assert database.read_bytes()[:16] != HEADER
+    assert [c["name"] for c in ok(data, "customer", "list")] == [NAME]
+
+    decrypted = ok(data, "db", "decrypt")
+    assert "pre-decrypt" in Path(decrypted["backup"]).name
+    assert database.read_bytes()[:16] == HEADER
+    assert sqlite3.connect(database).execute("SELECT name FROM customers").fetchall() == [(NAME,)]
+    assert ok(data, "verify")["ok"] is True
+    assert (secrets.DATABASE_SERVICE, str(data.resolve())) not in memory_keyring.store
+    assert "ERROR" not in capfd.readouterr().err
+
+
+def test_without_the_right_key_one_clear_refusal(data: Path, memory_keyring: MemoryKeyring) -> None:
+    _business(data)
+    ok(data, "db", "encrypt")
+    key = memory_keyring.store.pop((secrets.DATABASE_SERVICE, str(data.resolve())))
+
+    assert "is encrypted and no key for it was given" in user_error(data, "customer", "list")
+    # a process of its own: SQLCipher's log lines (silenced for the whole process once) never reach the terminal
+    wrong = run_process(data, "--key-stdin", "customer", "list", stdin="00" * 32 + "\n")
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1, wrong.stderr
+    assert "does not open" in wrong.stderr
+    given = run(data, "--key-stdin", "--json", "customer", "list", stdin=key + "\n")
+    assert given.returncode == 0 and NAME in given.stdout
+
+
+def test_a_key_of_ones_own_where_there_is_no_keyring(data: Path, memory_keyring: MemoryKeyring) -> None:
+    _business(data)
+    assert "encrypted" in run(data, "--key-stdin", "db", "encrypt", stdin="correct horse battery staple\n").stdout
+    assert memory_keyring.store == {}
+    assert "is encrypted and no key" in user_error(data, "invoice", "list")
+    listed = run(data, "--key-stdin", "--json", "invoice", "list", stdin="correct horse battery staple\n")
+    assert listed.returncode == 0 and "INV-2024-00001" in listed.stdout
+    assert "encrypted already" in user_error(data, "db", "encrypt")
