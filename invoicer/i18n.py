@@ -53,6 +53,7 @@ def translator(locale: str) -> gettext.NullTranslations:
             for message in catalog:
                 if message.id and message.string:
                     merged[message.id] = message
+    assert merged is not None  # there was at least one file
     buffer = io.BytesIO()
     write_mo(buffer, merged)
     buffer.seek(0)

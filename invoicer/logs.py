@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import cast
 
 from invoicer import paths
 
@@ -18,9 +19,10 @@ log = logging.getLogger("invoicer")
 class _PrivateFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose every file (the first and each after rotation) is readable by the user only."""
 
-    def _open(self) -> TextIO:
+    def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, paths.PRIVATE_FILE)
-        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+        # self.mode is the handler's text mode "a" (typeshed types it as any str): fdopen gives a text wrapper
+        return cast(io.TextIOWrapper, os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors))
 
 
 def setup_logging(folder: Path) -> Path:

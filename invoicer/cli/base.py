@@ -36,7 +36,7 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(N_("{problem} (see '{prog} --help')"), problem=message, prog=self.prog)
 
-    def parse_known_args(  # type: ignore[override]
+    def parse_known_args(  # type: ignore[override]  # one signature for argparse's overloads: no custom namespaces
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         return super().parse_known_args(None if args is None else self._dashed_values(list(args)), namespace)

@@ -53,7 +53,7 @@ def cmd_customer_list(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import customers
 
     rows = ctx.read(lambda s: customers.list_customers(s, a.search, a.archived, as_of=a.as_of))
-    data = [
+    data: list[dict[str, Any]] = [  # the --json output: values of several types
         {
             "id": r.id, "name": r.name, "email": r.email, "country": r.country, "vat_id": r.vat_id,
             "currency": r.currency, "archived": r.archived, "balance": money(r.balance, r.currency),

@@ -32,6 +32,7 @@ def cmd_completion(ctx: Context, a: argparse.Namespace) -> int:
 
     parser = build_parser()
     for each in _parsers(parser):  # file and folder arguments complete as paths
+        # shtab reads a ``complete`` attribute it asks us to set on argparse's actions, which do not declare it
         for action in each._actions:
             if action.metavar == "DIR" or action.dest == "data_dir":
                 action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]

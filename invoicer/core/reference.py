@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, resources
@@ -121,7 +122,7 @@ def is_country(code: str) -> bool:
     return code in countries()
 
 
-def country_name(code: str, territories: dict[str, str]) -> str:
+def country_name(code: str, territories: Mapping[str, str]) -> str:
     """The country's name from a locale's territory names (Babel's ``Locale.territories``)."""
     return territories.get(_COUNTRY_ALIASES.get(code, code)) or COUNTRY_NAMES_EN.get(code, code)
 

@@ -45,7 +45,7 @@ def errors(name: str = "Error", also: tuple[type[Exception], ...] = ()) -> tuple
 def driver() -> ModuleType:
     """The SQLCipher DB-API module; StorageError where it is not installed."""
     try:
-        import sqlcipher3.dbapi2 as dbapi  # type: ignore[import-untyped]
+        import sqlcipher3.dbapi2 as dbapi
     except ImportError:
         raise StorageError(
             N_("This database is encrypted, and the encryption support (sqlcipher3) is not installed here.")

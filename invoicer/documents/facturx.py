@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib.resources
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -292,8 +292,8 @@ def _library_clock(moment: datetime) -> Iterator[None]:
     """Make the factur-x library date the PDF with the document's own timestamp, not the clock,
     so the same document always gives the same bytes."""
     utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    original_pdf_stamp = facturx_lib._get_pdf_timestamp
-    original_xmp_stamp = facturx_lib._get_metadata_timestamp
+    original_pdf_stamp: Callable[..., str] = facturx_lib._get_pdf_timestamp  # (date=None): unannotated
+    original_xmp_stamp: Callable[[], str] = facturx_lib._get_metadata_timestamp
 
     def pdf_stamp(date: datetime | None = None) -> str:
         return str(original_pdf_stamp(date or utc))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import cast
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -25,5 +26,6 @@ def register_fonts() -> None:
 def can_print(text: str) -> bool:
     """True when the fonts have a glyph for every character of ``text``."""
     register_fonts()
-    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
+    font = cast(TTFont, pdfmetrics.getFont(FONT))  # registered as a TTFont above; the stub says Font
+    glyphs = font.face.charToGlyph
     return all(ord(char) in glyphs for char in text)

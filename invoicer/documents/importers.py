@@ -207,9 +207,9 @@ def guess_mapping(headers: Sequence[str], synonyms: Mapping[str, Sequence[str]])
     used: set[int] = set()
     for field, names in synonyms.items():
         for name in (field, *names):
-            index = by_header.get(normalize_header(name))
-            if index is not None and index not in used:
-                mapping[field] = index
-                used.add(index)
+            column = by_header.get(normalize_header(name))
+            if column is not None and column not in used:
+                mapping[field] = column
+                used.add(column)
                 break
     return mapping

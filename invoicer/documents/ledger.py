@@ -14,14 +14,16 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder
+from openpyxl.worksheet.filters import AutoFilter
 
 from invoicer.core.errors import N_, InvoicerError
 from invoicer.core.money import exponent
@@ -32,6 +34,22 @@ MAX_CELL_TEXT = 32_767  # Excel's limit
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+#: what the workbook's own cells (titles, totals, cover) hold
+CellValue = str | date | None
+
+
+class _SheetLayout(Protocol):
+    """What a write-only sheet is given by ``Worksheet._setup()`` at run time; types-openpyxl leaves it out."""
+
+    column_dimensions: DimensionHolder[str, ColumnDimension]
+    auto_filter: AutoFilter
+
+
+def _layout(ws: WriteOnlyWorksheet) -> _SheetLayout:
+    # WriteOnlyWorksheet.__init__ calls Worksheet._setup, which sets both attributes
+    return cast(_SheetLayout, ws)
+
 
 #: ``convert(value, row)`` -> what goes into the cell
 Converter = Callable[[Any, Sequence[Any]], object]
@@ -56,7 +74,7 @@ class _Sheet:
             c.currency_column: set() for c in table.columns if c.currency_column is not None
         }
 
-    def cell(self, value: object, number_format: str | None = None, font: Font | None = None) -> WriteOnlyCell:
+    def cell(self, value: CellValue, number_format: str | None = None, font: Font | None = None) -> Cell:
         return _cell(self.ws, value, number_format, font)
 
     def converters(self) -> list[tuple[int, Converter]]:
@@ -83,7 +101,7 @@ class _Sheet:
         """Text typed by users stays text: openpyxl would store ``=HYPERLINK(…)`` as a live formula."""
         cell = self.cell(None)
 
-        def convert(text: str, row: Sequence[Any]) -> str | WriteOnlyCell:
+        def convert(text: str, row: Sequence[Any]) -> str | Cell:
             clean = _cell_text(text, row)
             if not clean.startswith("="):
                 return clean
@@ -94,9 +112,9 @@ class _Sheet:
         return convert
 
     def _money(self, currency_column: int | None) -> Converter:
-        cells: dict[str, tuple[WriteOnlyCell, int]] = {}
+        cells: dict[str, tuple[Cell, int]] = {}
 
-        def convert(minor: int, row: Sequence[Any]) -> WriteOnlyCell:
+        def convert(minor: int, row: Sequence[Any]) -> Cell:
             currency = self.company_currency if currency_column is None else row[currency_column]
             found = cells.get(currency)
             if found is None:
@@ -110,7 +128,7 @@ class _Sheet:
     def _dated(self, number_format: str) -> Converter:
         cell = self.cell(None, number_format)
 
-        def convert(day: date, _row: Sequence[Any]) -> WriteOnlyCell:
+        def convert(day: date, _row: Sequence[Any]) -> Cell:
             cell.value = day
             return cell
 
@@ -120,7 +138,7 @@ class _Sheet:
         """Header, data rows, autofilter and totals; returns the number of data rows."""
         columns = self.table.columns
         for index, column in enumerate(columns, 1):
-            self.ws.column_dimensions[get_column_letter(index)].width = max(column.width, len(column.title) + 2)
+            _layout(self.ws).column_dimensions[get_column_letter(index)].width = max(column.width, len(column.title) + 2)
         self.ws.freeze_panes = "A2"
         self.ws.append([self.cell(column.title, font=BOLD) for column in columns])
         converters = self.converters()
@@ -137,7 +155,7 @@ class _Sheet:
             count += 1
             counter.step()
         if count:
-            self.ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+            _layout(self.ws).auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
             self._totals(count + 1)
         return count
 
@@ -148,7 +166,7 @@ class _Sheet:
         if self.table.excluded_from_totals is not None:
             index, value = self.table.excluded_from_totals
             excluded.append((index, "<>" + value))
-        currency_columns = {c.currency_column for c in columns if c.kind == Kind.MONEY}
+        currency_columns = {c.currency_column for c in columns if c.kind == Kind.MONEY and c.currency_column is not None}
         currencies = sorted(set().union(*(self.currencies[i] for i in currency_columns))) if currency_columns else []
         has_company = any(c.kind == Kind.COMPANY_MONEY for c in columns)
         self.ws.append([])
@@ -187,8 +205,9 @@ class _Sheet:
         return fmt
 
 
-def _cell(ws: WriteOnlyWorksheet, value: object, number_format: str | None = None, font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
+def _cell(ws: WriteOnlyWorksheet, value: CellValue, number_format: str | None = None, font: Font | None = None) -> Cell:
+    cell = WriteOnlyCell(ws)
+    cell.value = value  # not WriteOnlyCell(ws, value): types-openpyxl leaves dates out of that one
     if number_format is not None:
         cell.number_format = number_format
     if font is not None:
@@ -227,9 +246,10 @@ def sheet_title(text: str, taken: set[str]) -> str:
 
 
 def _write_cover(ws: WriteOnlyWorksheet, ledger: Ledger, counts: list[tuple[str, int]]) -> None:
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 24
-    ws.column_dimensions["C"].width = 90
+    layout = _layout(ws)
+    layout.column_dimensions["A"].width = 28
+    layout.column_dimensions["B"].width = 24
+    layout.column_dimensions["C"].width = 90
 
     def when(day: date | None, empty: str) -> object:
         return _cell(ws, day, "yyyy-mm-dd") if day is not None else empty

@@ -11,7 +11,7 @@ import logging
 import struct
 from functools import lru_cache, partial
 from io import BytesIO
-from typing import Any
+from typing import Any, Protocol, cast
 from xml.sax.saxutils import escape
 
 from PIL import ImageCms
@@ -21,7 +21,16 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFObject,
+    PDFObjectReference,
+    PDFStream,
+    PDFString,
+    PDFZCompress,
+)
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -54,6 +63,8 @@ RULE = colors.Color(0.6, 0.6, 0.6)
 WATERMARK = colors.Color(0.86, 0.86, 0.86)
 VOID_RED = colors.Color(0.8, 0.1, 0.1)
 PAGE_SIZES = {PaperSize.A4: A4, PaperSize.LETTER: LETTER}
+#: a TableStyle command: name, first cell, last cell, arguments
+TableCommand = tuple[str, tuple[int, int], tuple[int, int], *tuple[Any, ...]]
 
 
 # ---------------------------------------------------------------- styles, colour profile, logo
@@ -101,6 +112,29 @@ def _logo(path: str) -> ImageReader | None:
 # ---------------------------------------------------------------- the canvas: page x of y, PDF/A basics
 
 
+class _Catalog(Protocol):
+    """The PDF's catalog: the keys it writes, and the output intents added to them."""
+
+    __NoDefault__: list[str]
+    OutputIntents: PDFArray
+
+
+class _Writer(Protocol):
+    """ReportLab's PDFDocument as used here (types-reportlab leaves out Catalog and types no Reference)."""
+
+    Catalog: _Catalog
+
+    def Reference(self, obj: PDFObject, name: str | None = None) -> PDFObjectReference: ...
+
+
+class _CanvasInternals(Protocol):
+    """The parts of ReportLab's Canvas this module reaches that are private there and left out of its stubs."""
+
+    _doc: _Writer  # the document being written
+
+    def _startPage(self) -> None: ...  # a fresh page state after showPage
+
+
 class _DocumentCanvas(Canvas):
     """Defers each page until the count is known ("page x of y") and adds the PDF/A output intent."""
 
@@ -116,8 +150,11 @@ class _DocumentCanvas(Canvas):
         )
         self._add_output_intent()
 
+    def _internals(self) -> _CanvasInternals:
+        return cast(_CanvasInternals, self)  # every Canvas has both: set in __init__ and defined on the class
+
     def _add_output_intent(self) -> None:
-        pdf = self._doc
+        pdf = self._internals()._doc
         profile = PDFStream(PDFDictionary({"N": 3}), content=_srgb_profile(), filters=[PDFZCompress])
         intent = PDFDictionary(
             {
@@ -135,7 +172,7 @@ class _DocumentCanvas(Canvas):
 
     def showPage(self) -> None:
         self._deferred.append(dict(self.__dict__))
-        self._startPage()
+        self._internals()._startPage()
 
     def save(self) -> None:
         total = len(self._deferred)
@@ -413,7 +450,7 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
     first_total = len(rows)
     for label, amount, _bold in totals:
         rows.append([label, *[""] * span, amount])
-    style = [
+    style: list[TableCommand] = [
         ("FONT", (0, 0), (-1, -1), FONT, SIZE),
         ("FONT", (0, 0), (-1, 0), FONT_BOLD, HEADER_SIZE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -560,6 +597,8 @@ def render_pdf(doc: Document) -> bytes:
     width = size[0] - 2 * MARGIN
     pages = _Pages(doc, words, size)
     buffer = BytesIO()
+    # pypdf writes the final Factur-X file and the library's XMP names it; PDF/A wants both to agree
+    producer: dict[str, Any] = {"producer": "pypdf"} if doc.is_valid_document else {}
     template = BaseDocTemplate(
         buffer,
         pagesize=size,
@@ -576,8 +615,7 @@ def render_pdf(doc: Document) -> bytes:
         subject=words.title(doc),
         creator="Invoicer",
         lang=doc.locale.replace("_", "-"),
-        # pypdf writes the final Factur-X file and the library's XMP names it; PDF/A wants both to agree
-        **({"producer": "pypdf"} if doc.is_valid_document else {}),
+        **producer,
     )
     body_height_first = size[1] - MARGIN - HEADER_FIRST - (FOOTER + 3 * mm)
     body_height_next = size[1] - MARGIN - HEADER_NEXT - (FOOTER + 3 * mm)

@@ -198,14 +198,14 @@ def _party(holder: etree._Element, party: Party, with_vat_id: bool, seller: bool
         _cbc(address, "PostalZone", party.postcode)
     _cbc(_cac(address, "Country"), "IdentificationCode", party.country)
     if party.vat_id and with_vat_id:
-        scheme = _cac(node, "PartyTaxScheme")
-        _cbc(scheme, "CompanyID", party.vat_id)
-        _cbc(_cac(scheme, "TaxScheme"), "ID", "VAT")
+        tax_scheme = _cac(node, "PartyTaxScheme")
+        _cbc(tax_scheme, "CompanyID", party.vat_id)
+        _cbc(_cac(tax_scheme, "TaxScheme"), "ID", "VAT")
     if seller and party.tax_number and (not party.vat_id or not with_vat_id):
         # the seller's tax registration (BT-32) identifies a seller without VAT ID (BR-CO-26)
-        scheme = _cac(node, "PartyTaxScheme")
-        _cbc(scheme, "CompanyID", party.tax_number)
-        _cbc(_cac(scheme, "TaxScheme"), "ID", "FC")
+        tax_scheme = _cac(node, "PartyTaxScheme")
+        _cbc(tax_scheme, "CompanyID", party.tax_number)
+        _cbc(_cac(tax_scheme, "TaxScheme"), "ID", "FC")
     _cbc(_cac(node, "PartyLegalEntity"), "RegistrationName", party.name)
     if party.contact or party.phone or party.email:
         contact = _cac(node, "Contact")

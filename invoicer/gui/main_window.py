@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -32,6 +32,10 @@ from invoicer.services.store import Database
 
 if TYPE_CHECKING:
     from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher
+    from invoicer.gui.pages.customers import CustomersPage
+    from invoicer.gui.pages.invoices import InvoicesPage
+    from invoicer.gui.pages.products import ProductsPage
+    from invoicer.gui.pages.settings import SettingsPage
 
 WINDOW_STATE_FILE = "window.ini"
 
@@ -194,6 +198,18 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ pages
 
+    # the pages other code reaches into, typed by their key as PAGES makes them (imported lazily, at first use)
+    @overload
+    def show_page(self, key: Literal["invoices"]) -> InvoicesPage: ...
+    @overload
+    def show_page(self, key: Literal["customers"]) -> CustomersPage: ...
+    @overload
+    def show_page(self, key: Literal["products"]) -> ProductsPage: ...
+    @overload
+    def show_page(self, key: Literal["settings"]) -> SettingsPage: ...
+    @overload
+    def show_page(self, key: str) -> Page: ...
+
     def show_page(self, key: str) -> Page:
         """Switch to a page (created on first use) and return it."""
         row = next(i for i, spec in enumerate(self.specs) if spec.key == key)
@@ -296,7 +312,7 @@ class MainWindow(QMainWindow):
 
     def show_mail_settings(self) -> None:
         page = self.show_page("settings")
-        page.tabs.setCurrentIndex(page.mail_tab)  # type: ignore[attr-defined]
+        page.tabs.setCurrentIndex(page.mail_tab)
         self.activateWindow()
 
     def show_reminders(self) -> QDialog:

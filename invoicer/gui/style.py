@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import cast
 
 from babel.numbers import NumberFormatError, parse_decimal
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QDate, QLocale
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
 from invoicer import paths
@@ -109,6 +110,16 @@ def locale_decimal(value: Decimal | str | None) -> str:
     if value is None or value == "":
         return ""
     return format_number(Decimal(str(value)).normalize())
+
+
+def python_date(value: QDate) -> date:
+    """A date field's value as a ``datetime.date``."""
+    # PySide6 converts a valid QDate to datetime.date; its stub declares only ``object``
+    return cast(date, value.toPython())
+
+
+def qt_date(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
 
 
 def date_format() -> str:

@@ -137,7 +137,9 @@ def counted_today(minor: int, currency: str, event_id: int, changes: Mapping[str
     change = changes.get(currency)
     if change is None or event_id >= change.event_id:
         return minor
-    return minor * 10 ** (change.places_after - change.places_before)
+    # migration 0010 only adds digits, so a whole factor (typeshed types int ** int as Any)
+    grown: int = 10 ** (change.places_after - change.places_before)
+    return minor * grown
 
 
 def recent_events(session: Session, limit: int = 20) -> list[AuditEvent]:
@@ -192,7 +194,7 @@ def document_content(invoice: Invoice, issued: Mapping[str, int] | None = None) 
     issued = issued or {}
 
     def money(minor: int | None, currency: str | None) -> int | str | None:
-        if minor is None or currency not in issued:
+        if minor is None or currency is None or currency not in issued:
             return minor
         counted = Decimal(minor).scaleb(issued[currency] - exponent(currency))
         return int(counted) if counted == counted.to_integral_value() else str(counted)

@@ -186,7 +186,7 @@ def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[Cr
         ])
 
     stated: dict[TaxKey, int] = {}
-    adjustments = []
+    adjustments: list[InvoiceAdjustment] = []
     for tax in invoice.taxes:
         key = TaxKey(tax.category, tax.rate)
         own = [x for x in invoice.lines if TaxKey(x.tax_category, x.tax_rate) == key] or list(invoice.lines)

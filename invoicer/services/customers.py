@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import Subquery, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
@@ -165,7 +165,7 @@ def snapshot(customer: Customer) -> str:
     return json.dumps(snapshot_dict(customer), sort_keys=True, ensure_ascii=False)
 
 
-def due_expression():  # type: ignore[no-untyped-def]
+def due_expression() -> ColumnElement[int]:
     """SQL for an invoice's amount due (mirrors core.workflow.amount_due)."""
     return case(
         (or_(Invoice.doc_type != "invoice", Invoice.status.in_(("void",))), 0),
@@ -173,7 +173,7 @@ def due_expression():  # type: ignore[no-untyped-def]
     )
 
 
-def written_off_on():  # type: ignore[no-untyped-def]
+def written_off_on() -> ColumnElement[str]:
     """SQL for the day of a write-off event: its own date (older events have none: the day it was recorded)."""
     return func.coalesce(func.json_extract(AuditEvent.payload, "$.date"), func.date(AuditEvent.at))
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy import select
 from stdnum import luhn
 from stdnum.at import uid as at_uid
 from stdnum.iso7064 import mod_11_10
@@ -30,10 +31,10 @@ from invoicer.core.numbering import counter_key, format_number
 from invoicer.core.totals import TaxKey, convert_minor, totals_of
 from invoicer.db.engine import storage_error, transaction
 from invoicer.db.migrate import Database
+from invoicer.db.models import Invoice
 from invoicer.services import audit, products, rates, settings, taxes
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
-from invoicer.services import invoices as invoice_service
 from invoicer.services.invoices import freeze_document
 
 CHUNK = 2000
@@ -125,7 +126,7 @@ def generate(
     today = today or date.today()
     rng = random.Random(seed)
     with transaction(db.sessions) as s:
-        if s.scalar(invoice_service.select(invoice_service.Invoice.id).limit(1)) is not None:
+        if s.scalar(select(Invoice.id).limit(1)) is not None:
             raise ValidationError(
                 N_("The database already has invoices; demo data goes into an empty data folder.")
             )
@@ -154,8 +155,8 @@ def _set_up(s: Any, rng: random.Random, today: date) -> _Setup:
     )
     for key, name in ((S19, "USt 19 %"), (S7, "USt 7 %")):
         taxes.add_tax_rate(s, name, key.rate, key.category)
-    taxes.add_tax_rate(s, "Reverse charge", 0, "AE")
-    taxes.add_tax_rate(s, "Export", 0, "G")
+    taxes.add_tax_rate(s, "Reverse charge", AE.rate, AE.category)
+    taxes.add_tax_rate(s, "Export", G.rate, G.category)
     for currency, rate in RATES_TO_EUR.items():
         for months_back in range(25):
             day = date(today.year, today.month, 1) - timedelta(days=30 * months_back)
@@ -326,6 +327,7 @@ class _BulkWriter:
         """Documents made in bulk get their PDF rendered on first use."""
 
     def chain(self, doc: SimpleNamespace) -> None:
+        # a plain record with an Invoice's fields, as demo documents are written in bulk
         content = audit.sha256_of_content(audit.document_content(doc))  # type: ignore[arg-type]
         self.chain_seq += 1
         link = audit.link_hash(self.prev_hash, content)

@@ -21,6 +21,8 @@ from invoicer.services.invoices import AdjustmentData, DraftData, LineData
 if TYPE_CHECKING:
     from jsonschema import ValidationError as SchemaError
 
+    from invoicer.db.models import InvoiceAdjustment, InvoiceLine
+
 # a decimal as a string keeps every digit ("14.995"); a JSON number is read as a decimal too, never a float
 _DECIMAL = {"type": ["string", "number"]}
 _TEXT = {"type": "string"}
@@ -199,6 +201,7 @@ def create_draft(session: Session, data: DraftData) -> int:
     the draft's lines have their categories (derived from the rate and the customer where none was named)."""
     new_id = invoices.create_draft(session, data)
     draft = invoices.get_invoice(session, new_id)
-    for row in (*draft.lines, *draft.adjustments):
+    rows: list[InvoiceLine | InvoiceAdjustment] = [*draft.lines, *draft.adjustments]
+    for row in rows:
         taxes.find_or_create(session, taxes.tax_key(row.tax_category, row.tax_rate))
     return new_id

@@ -217,12 +217,12 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
             discount=amounts.discount,
             net=amounts.net,
             tax=amounts.tax,
-            **values,  # type: ignore[arg-type]
+            **values,
         )
         for i, ((_, values), amounts) in enumerate(zip(parsed_lines, totals.lines, strict=True), 1)
     ]
     invoice.adjustments = [
-        InvoiceAdjustment(position=i, **values)  # type: ignore[arg-type]
+        InvoiceAdjustment(position=i, **values)
         for i, (_, values) in enumerate(parsed_adj, 1)
     ]
     store_totals(session, invoice, totals)
@@ -516,7 +516,20 @@ def _check_not_ahead(session: Session, issue_date: date) -> None:
         )
 
 
-def lock_company_amounts(invoice: Invoice, company_currency: str, rate: Decimal) -> None:
+class CompanyAmounts(Protocol):
+    """What ``lock_company_amounts`` reads and writes: an Invoice, or demo data's plain record of one."""
+
+    currency: str
+    total: int
+    tax_total: int
+    exchange_rate: Decimal | None
+    company_currency: str | None
+    company_subtotal: int | None
+    company_tax_total: int | None
+    company_total: int | None
+
+
+def lock_company_amounts(invoice: CompanyAmounts, company_currency: str, rate: Decimal) -> None:
     """Store the company-currency figures once, at finalize; they are never converted again."""
     invoice.exchange_rate = rate
     invoice.company_currency = company_currency
@@ -647,7 +660,7 @@ def _search_terms(flt: InvoiceFilter) -> tuple[list[str], str]:
     return [_glob_prefix(v) for v in variants], f"%{escaped}%"
 
 
-def _named(like: str) -> Select:  # type: ignore[type-arg]
+def _named(like: str) -> Select[int]:
     # matching customers first (a small table), so neither count nor page needs the join to filter
     return select(Customer.id).where(Customer.name.ilike(like, escape="\\"))
 
@@ -662,7 +675,7 @@ def _search_condition(flt: InvoiceFilter) -> ColumnElement[bool]:
     )
 
 
-def _search_ids(flt: InvoiceFilter, distinct: bool = True) -> CompoundSelect:  # type: ignore[type-arg]
+def _search_ids(flt: InvoiceFilter, distinct: bool = True) -> CompoundSelect[int]:
     """The ids the search matches, each branch answered from its own index (type+number, type+reference,
     type+customer): cost follows the matches, not the size of the table. ``distinct=False`` may repeat an
     id that two branches match, but can stop early."""
@@ -683,7 +696,7 @@ def _narrow(session: Session, flt: InvoiceFilter, most: int) -> bool:
     return int(session.scalar(select(func.count()).select_from(first)) or 0) <= most
 
 
-def _filtered(stmt: Select, flt: InvoiceFilter, today: date, narrow: bool = False) -> Select:  # type: ignore[type-arg]
+def _filtered(stmt: Select[int], flt: InvoiceFilter, today: date, narrow: bool = False) -> Select[int]:
     """``stmt`` limited to what ``flt`` asks for; ``narrow``: the search is matched through its indexes."""
     due = customer_service.due_expression()
     searching = bool(flt.search and flt.search.strip())

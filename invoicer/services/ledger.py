@@ -137,16 +137,16 @@ class ExportCancelled(InvoicerError):
 # ---------------------------------------------------------------- helpers
 
 
-def _stream(session: Session, stmt: Select[Any]) -> Iterator[Any]:
+def _stream(session: Session, stmt: Select[*tuple[Any, ...]]) -> Iterator[Any]:
     """Rows of ``stmt`` fetched BATCH at a time, never all at once."""
     yield from session.execute(stmt.execution_options(yield_per=BATCH))
 
 
-def _count(session: Session, stmt: Select[Any]) -> int:
+def _count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
     return int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
 
 
-def _in_period(column: Any, date_from: date | None, date_to: date | None) -> ColumnElement[bool]:
+def _in_period(column: Any, date_from: date | str | None, date_to: date | str | None) -> ColumnElement[bool]:
     conditions = []
     if date_from is not None:
         conditions.append(column >= date_from)

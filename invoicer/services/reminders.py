@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -154,7 +154,7 @@ def due_reminders(session: Session, today: date) -> list[DueReminder]:
         .join(Invoice, Invoice.id == SentMessage.invoice_id)
         .where(SentMessage.kind == "reminder", *remindable)
     ):
-        sent[invoice_id].add(level_name)
+        sent[invoice_id].add(cast(str, level_name))  # a reminder always has its level (CHECK in SentMessage)
     found = []
     for invoice_id, number, customer_id, issued, due, currency, total, paid, credited, name, email in rows:
         level = level_due(levels, issued, due, today, sent[invoice_id])

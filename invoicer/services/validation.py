@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from invoicer.core import reference
 from invoicer.core.errors import N_, Message, ValidationError
 from invoicer.i18n import is_locale, normalize_locale
+
+if TYPE_CHECKING:
+    from stdnum.util import NumberValidationModule  # stdnum's protocol of a number module; None at run time
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
@@ -122,7 +125,7 @@ def vat_id(value: str | None, country_code: str | None) -> str | None:
     return compact
 
 
-def _checked(module: ModuleType, number: str, text: str, cc: str) -> str:
+def _checked(module: NumberValidationModule, number: str, text: str, cc: str) -> str:
     from stdnum.exceptions import ValidationError as StdnumError
 
     try:

@@ -173,7 +173,7 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         ),
         totals=stored_totals(invoice),
         balance=Balance(invoice.paid, invoice.credited, due),
-        customer_credit=payments.customer_credit(session, invoice.customer_id, invoice.currency),
+        customer_credit=actions.customer_credit(session, invoice.customer_id, invoice.currency),
         state=actions.document_state(session, invoice),
         payments=tuple(payments.list_payments(session, invoice_id=invoice.id)) if is_invoice and not draft else (),
         credit_notes=tuple(

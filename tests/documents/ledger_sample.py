@@ -72,7 +72,7 @@ def fill(db: Database) -> Database:
         # 7: JPY, partly paid, written off, then money arrives after all (bad debt recovered)
         seven = _invoice(s, kenji, date(2024, 2, 9), [LineData("Lizenz", "3", "3333", "S", "19")], rate="0.0062")
         payments.record_payment(s, seven, 1000, date(2024, 2, 20), "bank transfer")
-        invoices.mark_uncollectible(s, seven, "insolvent")
+        invoices.mark_uncollectible(s, seven, "insolvent", on=date(2024, 2, 25))
         payments.record_payment(s, seven, 2000, date(2024, 3, 1), "bank transfer")
         # 8: open and overdue in March
         _invoice(s, anna, date(2024, 3, 5), [LineData("Wartung", "1", "250", "S", "19")])

@@ -3,7 +3,9 @@ amount due and the customer's credit is shown (a dry run of the real service) be
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -34,6 +36,17 @@ from invoicer.services.credit_notes import CreditLine, Settlement
 from invoicer.services.views import InvoiceView
 
 QTY_COLUMN = 3
+
+
+class CreditRequest(TypedDict, total=False):
+    """The keyword arguments of ``issue_credit_note`` the dialog fills in (one of full, lines, amount)."""
+
+    full: bool
+    lines: list[CreditLine]
+    amount: int
+    reason: str
+    refund: bool
+    issue_date: date
 
 
 def _problem(error: InvoicerError | ArithmeticError) -> str:
@@ -106,12 +119,12 @@ class CreditNoteDialog(QDialog):
         self.issue_date.dateChanged.connect(lambda _day: self.update_effect())
         self.update_effect()
 
-    def _request(self) -> dict[str, object]:
+    def _request(self) -> CreditRequest:
         """The service arguments for what the user chose; InvoicerError when something is not a number."""
         self.lines.setEnabled(self.mode_lines.isChecked())
         self.amount.setEnabled(self.mode_amount.isChecked())
-        common: dict[str, object] = {"reason": self.reason.text(), "refund": self.refund.isChecked(),
-                                     "issue_date": self.issue_date.day()}
+        common: CreditRequest = {"reason": self.reason.text(), "refund": self.refund.isChecked(),
+                                 "issue_date": self.issue_date.day()}
         if self.mode_full.isChecked():
             return {**common, "full": True}
         if self.mode_lines.isChecked():
@@ -130,7 +143,7 @@ class CreditNoteDialog(QDialog):
     def _dry_run(self) -> Settlement:
         request = self._request()
         return self.ops.dry_run(
-            lambda s: credit_notes.issue_credit_note(s, self.document.id, **request))  # type: ignore[arg-type]
+            lambda s: credit_notes.issue_credit_note(s, self.document.id, **request))
 
     def update_effect(self) -> None:
         currency = self.document.currency
@@ -162,5 +175,5 @@ class CreditNoteDialog(QDialog):
         except (InvoicerError, ArithmeticError) as err:
             messages.show_error(self, _problem(err))
             return
-        if self.ops.issue_credit_note(self, self.document.id, **request) is not None:  # type: ignore[arg-type]
+        if self.ops.issue_credit_note(self, self.document.id, **request) is not None:
             super().accept()

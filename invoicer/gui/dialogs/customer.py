@@ -25,6 +25,7 @@ from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import _, error_text
 from invoicer.services import company, customers, einvoicing, settings, validation
 from invoicer.services.customers import CustomerData
+from invoicer.services.store import Session
 
 
 class CustomerDialog(QDialog):
@@ -53,7 +54,7 @@ class CustomerDialog(QDialog):
         self.bic = CheckedLineEdit(validation.bic)
         self.bic.setObjectName("bic")
         self.currency = CurrencyPicker()
-        self.locale = LocalePicker()
+        self.document_locale = LocalePicker()  # not ``locale``: that would hide QWidget.locale()
         self.terms = QSpinBox()
         self.terms.setRange(0, 3650)
         self.terms.setSuffix(_(" days"))
@@ -86,7 +87,7 @@ class CustomerDialog(QDialog):
         form.addRow(_("I&BAN"), self.iban)
         form.addRow(_("BI&C"), self.bic)
         form.addRow(_("Billing c&urrency"), self.currency)
-        form.addRow(_("Document &language"), self.locale)
+        form.addRow(_("Document &language"), self.document_locale)
         form.addRow(_("Payment &terms"), self.terms)
         form.addRow(_("Note&s"), self.notes)
         form.addRow("", self.public_body)
@@ -126,10 +127,10 @@ class CustomerDialog(QDialog):
             self.outdated.hide()
 
     def _load(self) -> None:
-        def query(session: object) -> tuple:
-            seller = company.get_company(session)  # type: ignore[arg-type]
-            terms = settings.TERMS_DAYS.get(session)  # type: ignore[arg-type]
-            existing = None if self.customer_id is None else customers.get_customer(session, self.customer_id)  # type: ignore[arg-type]
+        def query(session: Session) -> tuple[str | None, str | None, str | None, int, CustomerData | None]:
+            seller = company.get_company(session)
+            terms = settings.TERMS_DAYS.get(session)
+            existing = None if self.customer_id is None else customers.get_customer(session, self.customer_id)
             data = None if existing is None else customers.customer_data(existing)
             return seller.country, seller.currency, seller.locale, terms, data
 
@@ -137,7 +138,7 @@ class CustomerDialog(QDialog):
         if data is None:
             self.country.set_code(country or "DE")
             self.currency.set_code(currency or "EUR")
-            self.locale.set_value(locale)
+            self.document_locale.set_value(locale)
             self.terms.setValue(int(terms))
             return
         self.name.setText(data.name)
@@ -151,7 +152,7 @@ class CustomerDialog(QDialog):
         self.iban.setText(data.iban)
         self.bic.setText(data.bic)
         self.currency.set_code(data.currency or "EUR")
-        self.locale.set_value(data.locale)
+        self.document_locale.set_value(data.locale)
         self.terms.setValue(data.terms_days or 0)
         self.notes.setPlainText(data.notes or "")
         self.public_body.setChecked(data.public_body)
@@ -165,7 +166,7 @@ class CustomerDialog(QDialog):
             email=self.email.text(), address=self.address.toPlainText(), postcode=self.postcode.text(),
             city=self.city.text(), vat_id=self.vat_id.text(), iban=self.iban.text(), bic=self.bic.text(),
             currency=self.currency.code(),
-            locale=self.locale.value(), terms_days=self.terms.value(), notes=self.notes.toPlainText(),
+            locale=self.document_locale.value(), terms_days=self.terms.value(), notes=self.notes.toPlainText(),
             einvoice_format=self.einvoice_format.currentData(), public_body=self.public_body.isChecked(),
             endpoint_scheme=scheme, endpoint_id=identifier,
         )

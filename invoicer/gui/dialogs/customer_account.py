@@ -11,8 +11,11 @@ from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import day, money
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _
-from invoicer.services import customers, invoices, payments, statements
+from invoicer.services import actions, customers, invoices, payments, statements
 from invoicer.services.invoices import InvoiceFilter, InvoiceRow
+from invoicer.services.payments import PaymentRow
+from invoicer.services.statements import StatementEntry
+from invoicer.services.store import Session
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -28,14 +31,15 @@ class CustomerAccountDialog(QDialog):
         self.window_ = window
         self.resize(860, 560)
 
-        def query(session: object) -> tuple:
-            customer = customers.get_customer(session, customer_id)  # type: ignore[arg-type]
-            docs = invoices.list_invoices(session, InvoiceFilter(customer_id=customer_id), sort="issue_date")  # type: ignore[arg-type]
-            notes = invoices.list_invoices(  # type: ignore[arg-type]
+        def query(session: Session) -> tuple[str, str, list[InvoiceRow], list[InvoiceRow], list[PaymentRow],
+                                             list[StatementEntry], int]:
+            customer = customers.get_customer(session, customer_id)
+            docs = invoices.list_invoices(session, InvoiceFilter(customer_id=customer_id), sort="issue_date")
+            notes = invoices.list_invoices(
                 session, InvoiceFilter(doc_type="credit_note", customer_id=customer_id), sort="issue_date")
-            paid = payments.list_payments(session, customer_id=customer_id)  # type: ignore[arg-type]
-            entries = statements.statement(session, customer_id)  # type: ignore[arg-type]
-            credit = payments.customer_credit(session, customer_id, customer.currency)  # type: ignore[arg-type]
+            paid = payments.list_payments(session, customer_id=customer_id)
+            entries = statements.statement(session, customer_id)
+            credit = actions.customer_credit(session, customer_id, customer.currency)
             return customer.name, customer.currency, docs, notes, paid, entries, credit
 
         name, currency, docs, notes, paid, entries, credit = window.ops.read(query)
@@ -58,7 +62,7 @@ class CustomerAccountDialog(QDialog):
             table.activated.connect(lambda index: window.open_invoice(model.record(index.row()).id))
             return table
 
-        payment_model: RecordTableModel = RecordTableModel([
+        payment_model: RecordTableModel[PaymentRow] = RecordTableModel([
             Field(N_("Date"), lambda p: day(p.paid_on)),
             Field(N_("Invoice"), lambda p: p.invoice_number or ""),
             Field(N_("Amount"), lambda p: money(p.amount, p.currency), numeric=True),
@@ -66,7 +70,7 @@ class CustomerAccountDialog(QDialog):
             Field(N_("Reference"), lambda p: p.reference or ""),
         ])
         payment_model.set_records(paid)
-        statement_model: RecordTableModel = RecordTableModel([
+        statement_model: RecordTableModel[StatementEntry] = RecordTableModel([
             Field(N_("Date"), lambda e: day(e.on)),
             Field(N_("Entry"), lambda e: _(KINDS.get(e.kind, e.kind))),
             Field(N_("Reference"), lambda e: e.reference),

@@ -40,6 +40,8 @@ from invoicer.gui.style import (
     locale_decimal,
     money,
     plain_decimal,
+    python_date,
+    qt_date,
     status_color,
     status_label,
     warning_style,
@@ -52,9 +54,13 @@ from invoicer.gui.widgets.totals import TotalsBox
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import company as company_service
 from invoicer.services import customers, invoices, products, rates, settings, taxes
+from invoicer.services.customers import CustomerChoice
 from invoicer.services.invoices import AdjustmentData, DraftData, LineData
 from invoicer.services.payments import PaymentRow
-from invoicer.services.views import InvoiceView, invoice_view
+from invoicer.services.products import ProductRow
+from invoicer.services.store import Session
+from invoicer.services.taxes import TaxRateRow
+from invoicer.services.views import CreditNoteView, HistoryEntry, InvoiceView, invoice_view
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -67,7 +73,7 @@ def buddy(text: str, widget: QWidget) -> QLabel:
     return label
 
 
-def tax_value(category: str, rate: Decimal | str) -> str:
+def tax_value(category: str, rate: Decimal | str | int) -> str:
     """A tax rate as stored in a cell: ``"S|19"``."""
     return f"{category}|{Decimal(str(rate)).normalize():f}"
 
@@ -94,9 +100,12 @@ class InvoiceEditor(QWidget):
         self.customer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self._fill_customers(None)
         completer = self.customer.completer()
+        assert completer is not None  # an editable combo box has one
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.customer.lineEdit().setPlaceholderText(_("Type to find a customer"))
+        line_edit = self.customer.lineEdit()
+        assert line_edit is not None  # editable
+        line_edit.setPlaceholderText(_("Type to find a customer"))
         self.customer.currentIndexChanged.connect(self._customer_changed)
         self.new_customer = QPushButton(_("New customer…"))
         self.new_customer.setObjectName("new_customer")
@@ -153,13 +162,13 @@ class InvoiceEditor(QWidget):
 
     def _read_lookups(self) -> str:
         """Read the pickers' choices; returns the VAT rounding new invoices take."""
-        def query(session: object) -> tuple:
+        def query(session: Session) -> tuple[list[CustomerChoice], list[TaxRateRow], list[ProductRow], str, Decimal]:
             return (
-                customers.customer_choices(session, include_archived=False),  # type: ignore[arg-type]
-                taxes.list_tax_rates(session),  # type: ignore[arg-type]
-                products.list_products(session),  # type: ignore[arg-type]
-                settings.TAX_ROUNDING.get(session),  # type: ignore[arg-type]
-                settings.DEFAULT_TAX_RATE.get(session),  # type: ignore[arg-type]
+                customers.customer_choices(session, include_archived=False),
+                taxes.list_tax_rates(session),
+                products.list_products(session),
+                settings.TAX_ROUNDING.get(session),
+                settings.DEFAULT_TAX_RATE.get(session),
             )
 
         self.customer_rows, rates, self.product_rows, rounding, default_rate = self.ops.read(query)
@@ -274,7 +283,8 @@ class InvoiceEditor(QWidget):
         return edit
 
     def _make_actions(self) -> None:
-        def action(name: str, text: str, slot: object, shortcut: QKeySequence | str | None = None,
+        def action(name: str, text: str, slot: object,
+                   shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
                    icon_name: str | None = None) -> QAction:
             act = QAction(icon(icon_name) if icon_name else icon(name), text, self)
             act.setObjectName(name)
@@ -398,7 +408,7 @@ class InvoiceEditor(QWidget):
         payments_layout.addWidget(self.payment_table)
         payments_layout.addWidget(self.reverse_button, 0, Qt.AlignmentFlag.AlignRight)
         self.payments_index = self.tabs.addTab(payments_tab, _("Payments"))
-        self.notes_model: RecordTableModel = RecordTableModel([
+        self.notes_model: RecordTableModel[CreditNoteView] = RecordTableModel([
             Field(N_("Number"), lambda n: n.number or ""),
             Field(N_("Date"), lambda n: day(n.issue_date)),
             Field(N_("Total"), lambda n: money(n.total, self.document.currency if self.document else "EUR"),
@@ -409,7 +419,7 @@ class InvoiceEditor(QWidget):
         self.notes_table.activated.connect(
             lambda index: self.window_.open_invoice(self.notes_model.record(index.row()).id))
         self.notes_index = self.tabs.addTab(self.notes_table, _("Credit notes"))
-        self.history_model: RecordTableModel = RecordTableModel([
+        self.history_model: RecordTableModel[HistoryEntry] = RecordTableModel([
             Field(N_("When (UTC)"), lambda h: h.at.isoformat(sep=" ", timespec="minutes")),
             Field(N_("Who"), lambda h: h.actor),
             Field(N_("What"), lambda h: action_label(h.action)),
@@ -440,7 +450,8 @@ class InvoiceEditor(QWidget):
             self.lines.load([self._blank_line()])
             self.adjustments.load([])
         else:
-            document = self.ops.read(lambda s: invoice_view(s, self.invoice_id, date.today()))  # type: ignore[arg-type]
+            invoice_id = self.invoice_id
+            document = self.ops.read(lambda s: invoice_view(s, invoice_id, date.today()))
             self.document = document
             self._fill(document)
         self._loading = False
@@ -454,9 +465,9 @@ class InvoiceEditor(QWidget):
             self.customer.addItem(doc.customer.name, doc.customer_id)
         self.customer.setCurrentIndex(self.customer.findData(doc.customer_id))
         self.currency.setText(doc.currency)
-        self.issue_date.setDate(doc.issue_date)
+        self.issue_date.setDate(qt_date(doc.issue_date))
         if doc.due_date:
-            self.due_date.setDate(doc.due_date)
+            self.due_date.setDate(qt_date(doc.due_date))
         self.buyer_reference.setText(doc.buyer_reference or "")
         self.notes.setPlainText(doc.notes or "")
         self.rounding = doc.tax_rounding
@@ -636,8 +647,8 @@ class InvoiceEditor(QWidget):
             customer_id=row.id,
             lines=lines,
             currency=self.document.currency if self.document else None,
-            issue_date=self.issue_date.date().toPython(),
-            due_date=self.due_date.date().toPython(),
+            issue_date=python_date(self.issue_date.date()),
+            due_date=python_date(self.due_date.date()),
             tax_rounding=self.rounding,
             adjustments=adjustments,
             notes=self.notes.toPlainText(),

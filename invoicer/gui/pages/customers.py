@@ -107,8 +107,7 @@ class CustomersPage(Page):
     def _invoices(self) -> None:
         customer = self.current()
         if customer is not None:
-            page = self.window_.show_page("invoices")
-            page.filter_customer((customer.id, customer.name))  # type: ignore[attr-defined]
+            self.window_.show_page("invoices").filter_customer((customer.id, customer.name))
 
     def _new_invoice(self) -> None:
         customer = self.current()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -115,9 +115,9 @@ class Checklist(QFrame):
         if step == "company":
             self.window_.show_page("settings")
         elif step == "vat_rates":
-            self.window_.show_page("products").tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+            self.window_.show_page("products").tabs.setCurrentIndex(1)
         elif step == "customer":
-            self.window_.show_page("customers").add()  # type: ignore[attr-defined]
+            self.window_.show_page("customers").add()
         else:
             self.window_.new_invoice()
 
@@ -200,7 +200,7 @@ class DashboardPage(Page):
         label.setFont(font)
         return label
 
-    def toolbar_actions(self) -> list:  # type: ignore[type-arg]
+    def toolbar_actions(self) -> list[QAction]:
         return [self.window_.new_invoice_action]
 
     def refresh(self) -> None:
@@ -248,8 +248,7 @@ class DashboardPage(Page):
             _("checking…") if count is None else _("due to be sent") if count else _("none due today"))
 
     def _show_invoices(self, status: str | None) -> None:
-        page = self.window_.show_page("invoices")
-        page.filter_status(status)  # type: ignore[attr-defined]
+        self.window_.show_page("invoices").filter_status(status)
 
 
 def describe(event: Activity) -> str:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from invoicer.gui import messages, operations
 from invoicer.gui.models.invoices import InvoiceListModel
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import FILTER_STATUSES, date_format, icon, status_label
+from invoicer.gui.style import FILTER_STATUSES, date_format, icon, python_date, status_label
 from invoicer.gui.widgets.pickers import CustomerPicker
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import _, format_number, ngettext
@@ -151,7 +151,7 @@ class InvoicesPage(Page):
 
     @staticmethod
     def _date_value(edit: QDateEdit) -> date | None:
-        return None if edit.date() == edit.minimumDate() else edit.date().toPython()
+        return None if edit.date() == edit.minimumDate() else python_date(edit.date())
 
     def _show_count(self, n: int) -> None:
         if self.doc_type == "invoice":

@@ -269,7 +269,7 @@ class MailSettingsWidget(QWidget):
         levels = []
         for row in range(self.schedule.rowCount()):
             name, days, template = (
-                (self.schedule.item(row, column).text() if self.schedule.item(row, column) else "").strip()
+                (item.text() if (item := self.schedule.item(row, column)) else "").strip()
                 for column in range(3)
             )
             try:

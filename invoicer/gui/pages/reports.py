@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 from invoicer.gui import messages
 from invoicer.gui.operations import Progress
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import date_format
+from invoicer.gui.style import date_format, python_date, qt_date
 from invoicer.i18n import N_, _, error_text
 
 if TYPE_CHECKING:
@@ -135,7 +134,7 @@ class ReportsPage(Page):
             return
         for edit, day in ((self.date_from, found[0]), (self.date_to, found[1])):
             edit.blockSignals(True)
-            edit.setDate(QDate(day.year, day.month, day.day))
+            edit.setDate(qt_date(day))
             edit.blockSignals(False)
 
     def _dates_edited(self) -> None:
@@ -144,9 +143,7 @@ class ReportsPage(Page):
         self.period.blockSignals(False)
 
     def dates(self) -> tuple[date, date]:
-        start: date = self.date_from.date().toPython()  # type: ignore[assignment]
-        end: date = self.date_to.date().toPython()  # type: ignore[assignment]
-        return start, end
+        return python_date(self.date_from.date()), python_date(self.date_to.date())
 
     # ------------------------------------------------------------ exports
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QPixmap
@@ -42,6 +42,8 @@ from invoicer.i18n import _, error_text
 from invoicer.i18n import format_number as format_count
 from invoicer.services import company, documents, settings, taxes, validation
 from invoicer.services.company import CompanyData
+from invoicer.services.store import Session
+from invoicer.services.taxes import TaxRateRow
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -111,7 +113,7 @@ class SettingsPage(Page):
         self.iban.setObjectName("company_iban")
         self.bic = CheckedLineEdit(validation.bic)
         self.currency = CurrencyPicker()
-        self.locale = LocalePicker()
+        self.document_locale = LocalePicker()  # not ``locale``: that would hide QWidget.locale()
         self.legal = text_box()
         self.legal.setPlaceholderText(_("Register court and number, managing director… (printed in the footer)"))
         self.logo = QLabel(_("No logo"))
@@ -148,7 +150,7 @@ class SettingsPage(Page):
         form.addRow(_("I&BAN"), self.iban)
         form.addRow(_("BI&C"), self.bic)
         form.addRow(_("&Currency"), self.currency)
-        form.addRow(_("Document &language"), self.locale)
+        form.addRow(_("Document &language"), self.document_locale)
         form.addRow(_("Legal &details"), self.legal)
         form.addRow(_("Logo"), logo_row)
         return widget
@@ -234,10 +236,10 @@ class SettingsPage(Page):
         return [self.save_action]
 
     def refresh(self) -> None:
-        def query(session: object) -> tuple:
-            profile = company.company_data(company.get_company(session))  # type: ignore[arg-type]
-            values = {key: definition.get(session) for key, definition in settings.all_settings().items()}  # type: ignore[arg-type]
-            return profile, values, taxes.list_tax_rates(session)  # type: ignore[arg-type]
+        def query(session: Session) -> tuple[CompanyData, dict[str, Any], list[TaxRateRow]]:
+            profile = company.company_data(company.get_company(session))
+            values = {key: definition.get(session) for key, definition in settings.all_settings().items()}
+            return profile, values, taxes.list_tax_rates(session)
 
         profile, values, rates = self.ops.read(query)
         self.name.setText(profile.name)
@@ -254,7 +256,7 @@ class SettingsPage(Page):
         self.iban.setText(profile.iban)
         self.bic.setText(profile.bic)
         self.currency.set_code(profile.currency)
-        self.locale.set_value(profile.locale)
+        self.document_locale.set_value(profile.locale)
         self.legal.setPlainText(profile.legal_details or "")
         self._show_logo(profile.logo_path)
         self.invoice_pattern.setText(values["numbering.invoice"])
@@ -279,7 +281,7 @@ class SettingsPage(Page):
             name=self.name.text(), address=self.address.toPlainText(), postcode=self.postcode.text(),
             city=self.city.text(), country=self.country.code(), vat_id=self.vat_id.text(),
             tax_number=self.tax_number.text(), email=self.email.text(), phone=self.phone.text(),
-            iban=self.iban.text(), bic=self.bic.text(), currency=self.currency.code(), locale=self.locale.value() or "",
+            iban=self.iban.text(), bic=self.bic.text(), currency=self.currency.code(), locale=self.document_locale.value() or "",
             logo_path=self.logo_path, legal_details=self.legal.toPlainText(), contact=self.contact.text(),
             endpoint_scheme=scheme, endpoint_id=identifier,
         )

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QDateEdit, QWidget
 
 from invoicer.core import reference
 from invoicer.core.units import UNIT_NAMES
-from invoicer.gui.style import date_format
+from invoicer.gui.style import date_format, python_date, qt_date
 from invoicer.i18n import SUPPORTED_LANGUAGES, _, current_locale
 
 COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD")
@@ -37,6 +37,7 @@ def _searchable(combo: QComboBox) -> None:
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     completer = combo.completer()
+    assert completer is not None  # an editable combo box has one
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
 
@@ -71,7 +72,9 @@ class CustomerPicker(QComboBox):
         _searchable(self)
         self.everyone = everyone
         self.addItem(everyone, None)
-        self.lineEdit().editingFinished.connect(self._settle)
+        line_edit = self.lineEdit()
+        assert line_edit is not None  # editable (_searchable)
+        line_edit.editingFinished.connect(self._settle)
 
     def _settle(self) -> None:
         # text that names no customer is put back to the one chosen: what is shown is what filters
@@ -155,8 +158,7 @@ class ActionDatePicker(QDateEdit):
         self.setObjectName("action_date")
         self.setCalendarPopup(True)
         self.setDisplayFormat(date_format())
-        self.setDateRange(QDate(earliest.year, earliest.month, earliest.day), QDate.currentDate())
+        self.setDateRange(qt_date(earliest), QDate.currentDate())
 
     def day(self) -> date:
-        picked: date = self.date().toPython()
-        return picked
+        return python_date(self.date())
