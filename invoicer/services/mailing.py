@@ -265,6 +265,10 @@ def _facts(view: InvoiceView, customer: Customer, today: date) -> templates.Fact
     )
 
 
+#: the messages a document itself is sent with; every other template is a reminder's
+DOCUMENT_TEMPLATES = frozenset({"invoice", "invoice_paid", "credit_note"})
+
+
 def own_template(invoice: Invoice) -> str:
     """The message an invoice or credit note is sent with: a credit note's, a paid (or fully credited)
     invoice's copy/receipt wording (never "0,00 € payable by"), else the invoice's."""
@@ -314,7 +318,7 @@ def compose(
         _attachment(session, invoice), maintype="application", subtype="pdf",
         filename=_attachment_name(invoice.number or ""),
     )
-    if _separate_xml(invoice, reminder):
+    if _separate_xml(invoice, reminder=template not in DOCUMENT_TEMPLATES):
         _fmt, xml = einvoicing.document_einvoice(session, invoice)
         message.add_attachment(xml, maintype="application", subtype="xml",
                                filename=_attachment_name(invoice.number or "", ".xml"))

@@ -5,6 +5,7 @@ finds nothing wrong."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -185,6 +186,9 @@ def _fully_credited_by_lines(s, invoice_id: int) -> bool:  # type: ignore[no-unt
 def test_invariants_hold_under_any_sequence(template: Path) -> None:
     Billing.template = template
     run = Billing.TestCase
-    run.settings = settings(max_examples=25, stateful_step_count=25, deadline=None,
-                            suppress_health_check=[HealthCheck.too_slow])
+    # derandomized: the same 25 sequences in every run, so CI never meets a new one by chance; a longer search
+    # (more examples, random) is the job of a dedicated run: INVOICER_INVARIANT_EXAMPLES=500 pytest -k invariants
+    examples = int(os.environ.get("INVOICER_INVARIANT_EXAMPLES", "25"))
+    run.settings = settings(max_examples=examples, stateful_step_count=25, deadline=None,
+                            derandomize=examples <= 25, suppress_health_check=[HealthCheck.too_slow])
     run().runTest()
