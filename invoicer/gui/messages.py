@@ -86,21 +86,30 @@ def confirm_with_rate(
 ) -> str | None:
     """Ask before finalizing a foreign-currency invoice, with the exchange rate to lock (prefilled from the
     rates table, editable); the rate typed, or None when the user cancels."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle(title)
     field = QLineEdit(rate)
     field.setObjectName("exchange_rate")
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
     buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+    dialog = _form_dialog(parent, title, text, [(label, field)], buttons)
+    return field.text().strip() if dialog.exec() else None
+
+
+def _form_dialog(
+    parent: QWidget | None, title: str, text: str, rows: list[tuple[str, QWidget]], buttons: QDialogButtonBox
+) -> QDialog:
+    """A small dialog: a wrapped message, labelled fields, and the buttons that accept or cancel it."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     form = QFormLayout(dialog)
     message = QLabel(text)
     message.setWordWrap(True)
     form.addRow(message)
-    form.addRow(label, field)
+    for label, field in rows:
+        form.addRow(label, field)
     form.addRow(buttons)
-    return field.text().strip() if dialog.exec() else None
+    return dialog
 
 
 @dataclass(frozen=True)
@@ -115,21 +124,11 @@ def ask_dated_reason(parent: QWidget | None, title: str, label: str, earliest: d
     """A reason and the action's date (void, write-off, reversal), from ``earliest`` to today; None on cancel."""
     from invoicer.gui.widgets.pickers import ActionDatePicker
 
-    dialog = QDialog(parent)
-    dialog.setWindowTitle(title)
     reason = QLineEdit()
     reason.setObjectName("reason")
     picker = ActionDatePicker(earliest)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    form = QFormLayout(dialog)
-    text = QLabel(label)
-    text.setWordWrap(True)
-    form.addRow(text)
-    form.addRow(_("&Reason"), reason)
-    form.addRow(_("&Date"), picker)
-    form.addRow(buttons)
+    dialog = _form_dialog(parent, title, label, [(_("&Reason"), reason), (_("&Date"), picker)], buttons)
     if not dialog.exec():
         return None
     return DatedReason(reason.text().strip(), picker.day())
