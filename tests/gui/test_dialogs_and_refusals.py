@@ -13,6 +13,7 @@ from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import update
 
+from invoicer import paths
 from invoicer.db.engine import transaction
 from invoicer.db.models import Customer
 from invoicer.gui import app as app_module
@@ -199,7 +200,7 @@ def test_unexpected_error_is_logged_and_the_app_goes_on(qtbot, window, gui_db, d
 def test_second_instance_explains_and_exits(qtbot, gui_db, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     shown: list[str] = []
     monkeypatch.setattr(messages, "show_error", lambda parent, error: shown.append(messages.error_message(error)))
-    lock = QLockFile(str(gui_db.folder / app_module.LOCK_FILENAME))
+    lock = QLockFile(str(paths.app_lock_path(gui_db.folder)))
     assert lock.tryLock(100)
     try:
         assert app_module.run(gui_db.folder) == 1
@@ -236,7 +237,7 @@ def test_app_run_opens_the_main_window(qtbot, tmp_path, monkeypatch: pytest.Monk
     assert app_module.run(tmp_path / "data") == 0
     assert seen and "Invoicer" in seen[0]
     assert (tmp_path / "data" / "invoicer.sqlite3").exists()
-    assert not QLockFile(str(tmp_path / "data" / app_module.LOCK_FILENAME)).isLocked()
+    assert not QLockFile(str(paths.app_lock_path(tmp_path / "data"))).isLocked()
 
 
 def test_customer_dialog_flags_a_withdrawn_currency_and_opens(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
