@@ -26,7 +26,7 @@ def _password_from_stdin() -> str:
     return password
 
 
-def _with_mail_password(a: argparse.Namespace, action: Callable[[str | None], T]) -> T:
+def with_mail_password(a: argparse.Namespace, action: Callable[[str | None], T]) -> T:
     """Run ``action`` with the password from --password-stdin, else the keyring's; when there is
     none, ask on the terminal (kept in memory only)."""
     from invoicer.services.mailing import PasswordNeededError
@@ -70,7 +70,7 @@ def cmd_mail_test(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import mailing
 
     config = ctx.read(mailing.mail_settings)
-    _with_mail_password(a, lambda password: mailing.test_connection(config, mailing.password_for(config, password)))
+    with_mail_password(a, lambda password: mailing.test_connection(config, mailing.password_for(config, password)))
     login = f", logged in as {config.user}" if config.user else ""
     data = {"ok": True, "host": config.host, "port": config.port, "security": config.security, "user": config.user}
     ctx.out(data, f"Connected to {config.host}:{config.port} ({mailing.SECURITY_TITLES[config.security]}){login}.")
@@ -81,7 +81,7 @@ def cmd_invoice_send(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import mailing
 
     try:
-        sent = _with_mail_password(
+        sent = with_mail_password(
             a, lambda password: mailing.send_invoice(ctx.db, a.id, to=a.to, again=a.again, password=password)
         )
     except mailing.AlreadySentError as exc:
@@ -95,7 +95,7 @@ def cmd_invoice_send(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_reminders_run(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import reminders
 
-    run = _with_mail_password(
+    run = with_mail_password(
         a, lambda password: reminders.run_reminders(ctx.db, a.today, dry_run=a.dry_run, password=password)
     )
     rows: list[dict[str, Any]] = [

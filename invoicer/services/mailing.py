@@ -296,6 +296,21 @@ def _message_text(session: Session, view: InvoiceView, customer: Customer, templ
     return templates.render(TEMPLATES.get(session), template, facts, view.customer.locale or customer.locale)
 
 
+def new_message(config: MailSettings, company: str, subject: str, to: tuple[str, ...]) -> EmailMessage:
+    """A message's headers: from the configured sender (or the company), to ``to``, with a new Message-ID."""
+    domain = (config.from_address or "").rpartition("@")[2] or "localhost"
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = formataddr((config.from_name or company, config.from_address or ""))
+    message["To"] = ", ".join(to)
+    if config.reply_to:
+        message["Reply-To"] = config.reply_to
+    message["Date"] = formatdate(localtime=True)
+    # an explicit domain: make_msgid would otherwise ask DNS for this machine's name
+    message["Message-ID"] = make_msgid(domain=domain)
+    return message
+
+
 def compose(
     session: Session, config: MailSettings, invoice: Invoice, template: str, to: tuple[str, ...], today: date,
 ) -> EmailMessage:
@@ -303,16 +318,7 @@ def compose(
     for a customer whose format travels as a file of its own)."""
     view = view_of(session, invoice, today)
     text = _message_text(session, view, invoice.customer, template, today)
-    domain = (config.from_address or "").rpartition("@")[2] or "localhost"
-    message = EmailMessage()
-    message["Subject"] = text.subject
-    message["From"] = formataddr((config.from_name or view.seller.name, config.from_address or ""))
-    message["To"] = ", ".join(to)
-    if config.reply_to:
-        message["Reply-To"] = config.reply_to
-    message["Date"] = formatdate(localtime=True)
-    # an explicit domain: make_msgid would otherwise ask DNS for this machine's name
-    message["Message-ID"] = make_msgid(domain=domain)
+    message = new_message(config, view.seller.name, text.subject, to)
     message.set_content(text.body)
     message.add_attachment(
         _attachment(session, invoice), maintype="application", subtype="pdf",
