@@ -290,7 +290,7 @@ def _attachment(session: Session, invoice: Invoice) -> bytes:
     return documents.frozen_pdf(session, invoice.id)
 
 
-def _message_text(session: Session, view: InvoiceView, customer: Customer, template: str, today: date) -> templates.Rendered:
+def message_text(session: Session, view: InvoiceView, customer: Customer, template: str, today: date) -> templates.Rendered:
     """The message from ``template`` in the language of the buyer as issued (else the customer's now)."""
     facts = _facts(view, customer, today)
     return templates.render(TEMPLATES.get(session), template, facts, view.customer.locale or customer.locale)
@@ -317,7 +317,7 @@ def compose(
     """The message for ``invoice`` from ``template`` in the customer's language, PDF attached (and the XML
     for a customer whose format travels as a file of its own)."""
     view = view_of(session, invoice, today)
-    text = _message_text(session, view, invoice.customer, template, today)
+    text = message_text(session, view, invoice.customer, template, today)
     message = new_message(config, view.seller.name, text.subject, to)
     message.set_content(text.body)
     message.add_attachment(
@@ -351,7 +351,7 @@ def preview(session: Session, invoice_id: int, today: date | None = None) -> Pre
     invoice = invoices.get_invoice(session, invoice_id, doc_type=None)
     require(session, invoice, Action.SEND)
     day = today or date.today()
-    text = _message_text(session, view_of(session, invoice, day), invoice.customer, own_template(invoice), day)
+    text = message_text(session, view_of(session, invoice, day), invoice.customer, own_template(invoice), day)
     previous = last_invoice_send(session, invoice_id)
     return Preview(
         invoice_id=invoice.id, number=invoice.number or "", to=(invoice.customer.email,) if invoice.customer.email
