@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -15,6 +16,7 @@ from platformdirs import user_data_path
 from invoicer import APP_ID, APP_NAME
 
 DB_FILENAME = "invoicer.sqlite3"
+APP_LOCK_FILENAME = f"{APP_ID}.lock"
 LOGO_DIRNAME = "logo"
 ENV_DATA_DIR = "INVOICER_DATA_DIR"
 
@@ -137,6 +139,29 @@ def remove_abandoned(folder: Path) -> None:
                 shutil.rmtree(partial, ignore_errors=True)
             else:
                 partial.unlink(missing_ok=True)
+
+
+def app_lock_path(folder: Path) -> Path:
+    """The lock file the desktop app holds (a Qt ``QLockFile``) while it has ``folder`` open."""
+    return folder / APP_LOCK_FILENAME
+
+
+def open_in_other_app(folder: Path) -> int | None:
+    """The process id of a desktop app (not this process) that has ``folder`` open on this machine, else None.
+
+    ``QLockFile`` writes the holder's pid, application name and host name on the first three lines; a lock left by
+    a crashed app, or held by this very process (a restore started from the window), does not count.
+    """
+    try:
+        lines = app_lock_path(folder).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    if len(lines) < 3 or not lines[0].strip().isdigit():
+        return None
+    pid, host = int(lines[0]), lines[2].strip()
+    if pid == os.getpid() or (host and host != socket.gethostname()) or not _alive(pid):
+        return None
+    return pid
 
 
 def _alive(pid: int) -> bool:

@@ -23,9 +23,6 @@ from invoicer.services.store import Database
 
 log = logging.getLogger("invoicer.gui.app")
 
-LOCK_FILENAME = f"{APP_ID}.lock"
-
-
 def run(data_dir: Path | None = None) -> int:
     """Start the desktop app on ``data_dir`` (the default data folder when None); returns the exit code."""
     folder = paths.data_dir(data_dir)
@@ -38,7 +35,7 @@ def run(data_dir: Path | None = None) -> int:
             folder=folder, why=exc.strerror))
         return 1
     messages.set_log_file(setup_logging(folder))
-    lock = QLockFile(str(folder / LOCK_FILENAME))
+    lock = QLockFile(str(paths.app_lock_path(folder)))
     if not lock.tryLock(100):
         messages.show_error(None, _(
             "Invoicer is already open on {folder}.\n\nSwitch to the window that is open; only one Invoicer "

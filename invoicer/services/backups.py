@@ -78,6 +78,9 @@ def check_backup(source: Path, folder: Path | None = None) -> None:
 def restore_backup(folder: Path, source: str | Path) -> Restored:
     """Replace the business in ``folder`` with ``source`` (a path, or a name from the list) after checking all of
     it; what it replaces is saved as a ``pre-restore`` backup first. ``folder`` may be empty (a new machine)."""
+    from invoicer.services.store import require_sole_user
+
+    require_sole_user(folder)
     chosen = Path(source)
     if not chosen.is_absolute() and not chosen.exists():
         chosen = paths.backups_dir(folder) / chosen

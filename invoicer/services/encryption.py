@@ -100,6 +100,9 @@ def decrypt(folder: Path) -> Path:
 
 
 def _require_database(folder: Path) -> None:
+    from invoicer.services.store import require_sole_user
+
+    require_sole_user(folder)
     path = paths.database_path(folder)
     if not path.is_file() or path.stat().st_size == 0:
         raise ValidationError(N_("There is no database in {folder} yet."), folder=folder)

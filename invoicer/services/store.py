@@ -13,13 +13,14 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from invoicer import paths
 from invoicer.core.errors import N_, StorageError
 from invoicer.db import migrate
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.services import encryption
 
-__all__ = ["Database", "Session", "data_folder", "open_database", "read", "rehearse", "transaction", "write"]
+__all__ = ["Database", "Session", "data_folder", "open_database", "read", "rehearse", "require_sole_user", "transaction", "write"]
 
 T = TypeVar("T")
 
@@ -60,3 +61,14 @@ def rehearse(db: Database, action: Callable[[Session], T]) -> T:
             return action(session)
         finally:
             session.rollback()
+
+
+def require_sole_user(folder: Path) -> None:
+    """Refuse to replace the database file (restore, encrypt, decrypt) while a desktop app elsewhere has it open:
+    that app would go on writing to the replaced file, and what it wrote would be lost."""
+    pid = paths.open_in_other_app(folder)
+    if pid is not None:
+        raise StorageError(
+            N_("Invoicer is open on {folder} (process {pid}): close that window first. Nothing was changed."),
+            folder=folder, pid=pid,
+        )

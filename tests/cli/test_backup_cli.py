@@ -4,13 +4,16 @@ business restores into an empty data folder."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from invoicer import paths
 from invoicer.cli import main
 from invoicer.db import backup
-from tests.cli.invocations import ok
+from tests.cli.invocations import ok, user_error
 
 
 def test_a_failed_daily_backup_is_a_warning_not_a_failure(
@@ -36,3 +39,31 @@ def test_restore_into_an_empty_folder(data: Path, tmp_path: Path) -> None:
     assert ok(empty, "backup", "restore", archive)["previous_saved_as"] is None
     assert [c["name"] for c in ok(empty, "customer", "list")] == ["ACME SARL"]
     assert ok(empty, "verify")["ok"] is True
+
+
+def test_restore_and_encrypt_wait_until_the_desktop_app_on_the_folder_is_closed(data: Path) -> None:
+    ok(data, "customer", "add", "--name", "ACME SARL", "--country", "FR")
+    archive = ok(data, "backup", "create")["path"]
+    holder = subprocess.Popen(  # the desktop app's lock, held by a live process as the app holds it
+        [sys.executable, "-c", HOLD_LOCK, str(paths.app_lock_path(data))], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        for command in (["backup", "restore", archive], ["db", "encrypt"], ["db", "decrypt"]):
+            line = user_error(data, *command)
+            assert f"Invoicer is open on {data}" in line and str(holder.pid) in line, line
+        assert ok(data, "verify")["ok"] is True
+    finally:
+        holder.kill()
+        holder.wait()
+    assert ok(data, "backup", "restore", archive)["previous_saved_as"]  # a lock left by a dead app does not count
+
+
+HOLD_LOCK = """
+import sys, time
+from PySide6.QtCore import QLockFile
+lock = QLockFile(sys.argv[1])
+assert lock.tryLock(1000)
+print("locked", flush=True)
+time.sleep(60)
+"""
