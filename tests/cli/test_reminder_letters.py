@@ -24,7 +24,8 @@ def test_letters_for_customers_without_email(seller: Database, tmp_path: Path) -
     make_open(seller, customer, date(2026, 10, 2), due_date=date(2026, 10, 16))
     letters = tmp_path / "letters"
     done = ok(seller.folder, "reminders", "run", "--today", "2026-10-20", "--letters", str(letters))
-    assert [(r["invoice_id"], r["outcome"]) for r in done["reminders"]][0] == (first, "printed")
+    first_result = done["reminders"][0]
+    assert (first_result["invoice_id"], first_result["outcome"]) == (first, "printed")
     path = Path(done["reminders"][0]["detail"])
     assert path.parent == letters and path.name == "reminder-INV-2026-00001-overdue.pdf"
     page = pypdf.PdfReader(path).pages[0]
