@@ -27,6 +27,7 @@ from invoicer.cli import (
     mail,
     payments,
     reference,
+    reports,
 )
 from invoicer.cli.base import EXIT_USER_ERROR, Commands, Context, Parser, ask_for_key, json_option
 from invoicer.core.errors import InvoicerError
@@ -53,6 +54,7 @@ def build_parser() -> Parser:
     invoices.register(commands)
     payments.register(commands)
     documents.register(commands)
+    reports.register(commands)
     einvoice.register(commands)
     mail.register(commands)
     invoices.register_list(commands)

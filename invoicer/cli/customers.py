@@ -1,12 +1,14 @@
-"""``invoicer customer``: add, edit, list with balances, archive."""
+"""``invoicer customer``: add, edit, list with balances, statement of account, archive."""
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
+from invoicer.cli.base import Commands, Context, UsageError, date_arg, money, positive_int, table
+from invoicer.core.errors import N_
 from invoicer.services import validation
 from invoicer.services.store import Session
 
@@ -79,6 +81,27 @@ def cmd_customer_archive(ctx: Context, a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_customer_statement(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.cli.mail import with_mail_password
+    from invoicer.services import documents, statements
+
+    if not (a.output or a.email):
+        raise UsageError(N_("Give -o FILE, --email or both."))
+    data: dict[str, Any] = {"id": a.id}
+    if a.output:
+        pdf = ctx.read(lambda s: statements.statement_pdf(s, a.id, a.date_from, a.date_to))
+        documents.write_atomically(Path(a.output), pdf)
+        data["path"] = a.output
+    if a.email:
+        sent = with_mail_password(a, lambda password: statements.send_statement(
+            ctx.db, a.id, a.date_from, a.date_to, to=a.address, password=password))
+        data.update(to=list(sent.to), message_id=sent.message_id)
+    ctx.out(data, lambda: "\n".join(
+        ([f"Wrote {data['path']}"] if "path" in data else []) + ([f"Sent to {', '.join(data['to'])}"]
+                                                                 if "to" in data else [])))
+    return 0
+
+
 def register(commands: Commands) -> None:
     g = commands.group("customer", "customers")
     c = g.command("add", cmd_customer_add, "add a customer (prints the id)")
@@ -94,6 +117,15 @@ def register(commands: Commands) -> None:
     c.add_argument("--as-of", type=date_arg, help="balances and credit as they were on this day (default today)")
     c.add_argument("--search")
     c.add_argument("--archived", action="store_true", help="include archived customers")
+    c = g.command("statement", cmd_customer_statement,
+                  "the customer's statement of account for a period as a PDF letter (-o FILE) and/or by email")
+    c.add_argument("id", type=positive_int)
+    c.add_argument("--from", dest="date_from", type=date_arg, required=True)
+    c.add_argument("--to", dest="date_to", type=date_arg, required=True)
+    c.add_argument("-o", "--output", metavar="FILE")
+    c.add_argument("--email", action="store_true", help="email it to the customer as a PDF")
+    c.add_argument("--address", action="append", metavar="ADDRESS", help="instead of the customer's address")
+    c.add_argument("--password-stdin", action="store_true", help="read the mail password from standard input")
     c = g.command("archive", cmd_customer_archive, "archive a customer (or --restore)")
     c.add_argument("id", type=positive_int)
     c.add_argument("--restore", action="store_true")

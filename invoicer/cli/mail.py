@@ -10,6 +10,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from invoicer.cli.base import EXIT_USER_ERROR, Commands, Context, date_arg, money, positive_int, table
@@ -26,7 +27,7 @@ def _password_from_stdin() -> str:
     return password
 
 
-def _with_mail_password(a: argparse.Namespace, action: Callable[[str | None], T]) -> T:
+def with_mail_password(a: argparse.Namespace, action: Callable[[str | None], T]) -> T:
     """Run ``action`` with the password from --password-stdin, else the keyring's; when there is
     none, ask on the terminal (kept in memory only)."""
     from invoicer.services.mailing import PasswordNeededError
@@ -70,7 +71,7 @@ def cmd_mail_test(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import mailing
 
     config = ctx.read(mailing.mail_settings)
-    _with_mail_password(a, lambda password: mailing.test_connection(config, mailing.password_for(config, password)))
+    with_mail_password(a, lambda password: mailing.test_connection(config, mailing.password_for(config, password)))
     login = f", logged in as {config.user}" if config.user else ""
     data = {"ok": True, "host": config.host, "port": config.port, "security": config.security, "user": config.user}
     ctx.out(data, f"Connected to {config.host}:{config.port} ({mailing.SECURITY_TITLES[config.security]}){login}.")
@@ -81,7 +82,7 @@ def cmd_invoice_send(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import mailing
 
     try:
-        sent = _with_mail_password(
+        sent = with_mail_password(
             a, lambda password: mailing.send_invoice(ctx.db, a.id, to=a.to, again=a.again, password=password)
         )
     except mailing.AlreadySentError as exc:
@@ -95,8 +96,9 @@ def cmd_invoice_send(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_reminders_run(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import reminders
 
-    run = _with_mail_password(
-        a, lambda password: reminders.run_reminders(ctx.db, a.today, dry_run=a.dry_run, password=password)
+    run = with_mail_password(
+        a, lambda password: reminders.run_reminders(
+            ctx.db, a.today, dry_run=a.dry_run, password=password, letters=Path(a.letters) if a.letters else None)
     )
     rows: list[dict[str, Any]] = [
         {
@@ -113,7 +115,8 @@ def cmd_reminders_run(ctx: Context, a: argparse.Namespace) -> int:
         if not rows:
             return f"No reminders due on {run.today.isoformat()}."
         head = (f"{len(rows)} reminder(s) due on {run.today.isoformat()} (dry run: nothing sent)" if run.dry_run
-                else f"Sent {run.count('sent')} of {len(rows)} reminder(s) due on {run.today.isoformat()}")
+                else f"Sent {run.count('sent')} of {len(rows)} reminder(s) due on {run.today.isoformat()}"
+                + (f"; {run.count('printed')} letter(s) to print" if run.count("printed") else ""))
         listed = table(
             ["Invoice", "Customer", "Level", "To", "Amount due", "Cur", "Result"],
             [[d["number"], d["customer"], d["level"], d["to"] or "-", d["amount_due"], d["currency"],
@@ -158,4 +161,6 @@ def register_mail(commands: Commands) -> None:
     c = g.command("run", cmd_reminders_run, "send the reminders due today (safe to run from cron any number of times)")
     c.add_argument("--today", type=date_arg, help="act as if it were this date")
     c.add_argument("--dry-run", action="store_true", help="list what would be sent, send nothing")
+    c.add_argument("--letters", metavar="DIR",
+                   help="write the reminders of customers without an email address as PDF letters to print here")
     c.add_argument("--password-stdin", action="store_true", help="read the mail password from standard input")

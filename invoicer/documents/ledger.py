@@ -254,7 +254,7 @@ def _write_cover(ws: WriteOnlyWorksheet, ledger: Ledger, counts: list[tuple[str,
     def when(day: date | None, empty: str) -> object:
         return _cell(ws, day, "yyyy-mm-dd") if day is not None else empty
 
-    ws.append([_cell(ws, _("Ledger"), font=TITLE)])
+    ws.append([_cell(ws, ledger.title or _("Ledger"), font=TITLE)])
     ws.append([])
     ws.append([_("Company"), _cell_text(ledger.company_name, ())])
     ws.append([_("Company currency"), ledger.company_currency])

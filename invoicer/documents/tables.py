@@ -64,6 +64,7 @@ class Ledger:
     generator: str  # "Invoicer 0.1.0"
     notes: tuple[str, ...]
     tables: tuple[Table, ...]
+    title: str | None = None  # the cover sheet's heading: "Ledger" unless a report names itself
 
     @property
     def size(self) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, case, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
 from invoicer.db.models import AuditEvent, CreditEntry, Customer, Invoice, Payment
@@ -176,6 +177,21 @@ def due_expression() -> ColumnElement[int]:
 def written_off_on() -> ColumnElement[str]:
     """SQL for the day of a write-off event: its own date (older events have none: the day it was recorded)."""
     return func.coalesce(func.json_extract(AuditEvent.payload, "$.date"), func.date(AuditEvent.at))
+
+
+def recovers_bad_debt(payment: Any) -> ColumnElement[bool]:
+    """Whether a payment or reversal moves bad debt instead of receivables, by its own transition in the
+    invoice's history: money recorded while the invoice was uncollectible recovers bad debt; a reversal that
+    leaves the invoice uncollectible takes back a recovery or adds what it restores to the written-off debt.
+    (Not merely "some write-off was typed before it".)"""
+    event = aliased(AuditEvent)
+    own_transition = or_(
+        and_(event.action.in_(("payment", "apply_credit")), event.before_status == "uncollectible",
+             func.json_extract(event.payload, "$.payment_id") == payment.id),
+        and_(event.action == "reverse_payment", event.after_status == "uncollectible",
+             func.json_extract(event.payload, "$.reversal_id") == payment.id),
+    )
+    return exists(select(1).where(event.entity == "invoice", event.entity_id == payment.invoice_id, own_transition))
 
 
 def receivables_on(as_of: date) -> Subquery:

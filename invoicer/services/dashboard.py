@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.aging import BUCKETS
@@ -16,7 +16,6 @@ from invoicer.services.invoices import InvoiceFilter, InvoiceRow, count_invoices
 MONTHS = 12
 ATTENTION_DAYS = 7  # "due this week"
 ATTENTION_LIMIT = 12
-ISSUED = ("open", "paid", "uncollectible")  # finalized invoices that count as revenue (void ones do not)
 
 
 @dataclass(frozen=True)
@@ -57,21 +56,7 @@ def month_starts(as_of: date, months: int = MONTHS) -> list[date]:
 def revenue_per_month(session: Session, as_of: date, months: int = MONTHS) -> list[tuple[date, int]]:
     """Net revenue (excl. VAT, company currency, as locked at finalize) of invoices less credit notes per month."""
     starts = month_starts(as_of, months)
-    month = func.strftime("%Y-%m", Invoice.issue_date)
-    stmt = (
-        select(month, Invoice.doc_type, func.sum(Invoice.company_subtotal))
-        .where(
-            Invoice.issue_date >= starts[0],
-            Invoice.issue_date <= as_of,
-            ((Invoice.doc_type == "invoice") & Invoice.status.in_(ISSUED)) | (Invoice.doc_type == "credit_note"),
-        )
-        .group_by(month, Invoice.doc_type)
-    )
-    totals: dict[str, int] = {}
-    for key, doc_type, amount in session.execute(stmt):
-        sign = 1 if doc_type == "invoice" else -1
-        totals[key] = totals.get(key, 0) + sign * int(amount or 0)
-    return [(start, totals.get(start.strftime("%Y-%m"), 0)) for start in starts]
+    return reports.revenue_by_month(reports.revenue(session, starts[0], as_of), starts)
 
 
 def needs_attention(session: Session, as_of: date) -> list[InvoiceRow]:

@@ -17,7 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
@@ -33,7 +33,7 @@ from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
 from invoicer.i18n import N_, _
 from invoicer.services import audit, reports, settings, taxes
 from invoicer.services.company import get_company
-from invoicer.services.customers import due_expression, written_off_on
+from invoicer.services.customers import due_expression, recovers_bad_debt, written_off_on
 
 BATCH = 2000
 
@@ -477,7 +477,7 @@ class _Journal:
                 Payment.id, Payment.reverses_id, Payment.kind, Payment.paid_on, Payment.amount, Payment.applied,
                 Payment.excess, Payment.currency, Payment.company_amount, Invoice.number, Invoice.exchange_rate,
                 Invoice.company_currency, original.kind,
-                and_(Invoice.closed_at.is_not(None), _recovers_bad_debt(Payment)), Payment.invoice_id,
+                and_(Invoice.closed_at.is_not(None), recovers_bad_debt(Payment)), Payment.invoice_id,
                 Invoice.company_tax_total, Invoice.company_total,
             )
             .join(Invoice, Invoice.id == Payment.invoice_id)
@@ -565,21 +565,6 @@ class _Journal:
             amount = convert_minor(due_today, currency, company or currency, rate or Decimal(1))
             yield _entry(date.fromisoformat(day), number, _("Written off as uncollectible"),
                          [*a.bad_debt_postings(amount, c_tax, c_total), (a.receivables, -amount)], invoice_id)
-
-
-def _recovers_bad_debt(payment: Any) -> ColumnElement[bool]:
-    """Whether a payment or reversal moves bad debt instead of receivables, by its own transition in the
-    invoice's history: money recorded while the invoice was uncollectible recovers bad debt; a reversal that
-    leaves the invoice uncollectible takes back a recovery or adds what it restores to the written-off debt.
-    (Not merely "some write-off was typed before it".)"""
-    event = aliased(AuditEvent)
-    own_transition = or_(
-        and_(event.action.in_(("payment", "apply_credit")), event.before_status == "uncollectible",
-             func.json_extract(event.payload, "$.payment_id") == payment.id),
-        and_(event.action == "reverse_payment", event.after_status == "uncollectible",
-             func.json_extract(event.payload, "$.reversal_id") == payment.id),
-    )
-    return exists(select(1).where(event.entity == "invoice", event.entity_id == payment.invoice_id, own_transition))
 
 
 def receivables_by_invoice(session: Session) -> dict[int, tuple[int, int]]:

@@ -290,10 +290,25 @@ def _attachment(session: Session, invoice: Invoice) -> bytes:
     return documents.frozen_pdf(session, invoice.id)
 
 
-def _message_text(session: Session, view: InvoiceView, customer: Customer, template: str, today: date) -> templates.Rendered:
+def message_text(session: Session, view: InvoiceView, customer: Customer, template: str, today: date) -> templates.Rendered:
     """The message from ``template`` in the language of the buyer as issued (else the customer's now)."""
     facts = _facts(view, customer, today)
     return templates.render(TEMPLATES.get(session), template, facts, view.customer.locale or customer.locale)
+
+
+def new_message(config: MailSettings, company: str, subject: str, to: tuple[str, ...]) -> EmailMessage:
+    """A message's headers: from the configured sender (or the company), to ``to``, with a new Message-ID."""
+    domain = (config.from_address or "").rpartition("@")[2] or "localhost"
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = formataddr((config.from_name or company, config.from_address or ""))
+    message["To"] = ", ".join(to)
+    if config.reply_to:
+        message["Reply-To"] = config.reply_to
+    message["Date"] = formatdate(localtime=True)
+    # an explicit domain: make_msgid would otherwise ask DNS for this machine's name
+    message["Message-ID"] = make_msgid(domain=domain)
+    return message
 
 
 def compose(
@@ -302,17 +317,8 @@ def compose(
     """The message for ``invoice`` from ``template`` in the customer's language, PDF attached (and the XML
     for a customer whose format travels as a file of its own)."""
     view = view_of(session, invoice, today)
-    text = _message_text(session, view, invoice.customer, template, today)
-    domain = (config.from_address or "").rpartition("@")[2] or "localhost"
-    message = EmailMessage()
-    message["Subject"] = text.subject
-    message["From"] = formataddr((config.from_name or view.seller.name, config.from_address or ""))
-    message["To"] = ", ".join(to)
-    if config.reply_to:
-        message["Reply-To"] = config.reply_to
-    message["Date"] = formatdate(localtime=True)
-    # an explicit domain: make_msgid would otherwise ask DNS for this machine's name
-    message["Message-ID"] = make_msgid(domain=domain)
+    text = message_text(session, view, invoice.customer, template, today)
+    message = new_message(config, view.seller.name, text.subject, to)
     message.set_content(text.body)
     message.add_attachment(
         _attachment(session, invoice), maintype="application", subtype="pdf",
@@ -345,7 +351,7 @@ def preview(session: Session, invoice_id: int, today: date | None = None) -> Pre
     invoice = invoices.get_invoice(session, invoice_id, doc_type=None)
     require(session, invoice, Action.SEND)
     day = today or date.today()
-    text = _message_text(session, view_of(session, invoice, day), invoice.customer, own_template(invoice), day)
+    text = message_text(session, view_of(session, invoice, day), invoice.customer, own_template(invoice), day)
     previous = last_invoice_send(session, invoice_id)
     return Preview(
         invoice_id=invoice.id, number=invoice.number or "", to=(invoice.customer.email,) if invoice.customer.email

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import func, select
@@ -22,9 +23,12 @@ from invoicer.core.workflow import amount_due
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, SentMessage
+from invoicer.documents.model import Party
+from invoicer.documents.printouts import Letter, letter_wording, render_letter
 from invoicer.i18n import N_, error_text
 from invoicer.mail import smtp, templates
-from invoicer.services import mailing, settings
+from invoicer.services import audit, customers, mailing, settings
+from invoicer.services.views import party, view_of
 
 DEFAULT_SCHEDULE: list[dict[str, Any]] = [
     {"level": "friendly", "days": -7, "template": "reminder_friendly"},
@@ -173,8 +177,8 @@ class ReminderResult:
     """What happened to one due reminder: sent, due (dry run), skipped or failed."""
 
     reminder: DueReminder
-    outcome: str
-    detail: str | None = None  # why it was skipped or failed (a failure in the interface language)
+    outcome: str  # sent, due, skipped, failed or printed (a letter)
+    detail: str | None = None  # why it was skipped or failed (a failure in the interface language), or the letter
     message_id: str | None = None
 
 
@@ -190,9 +194,12 @@ class ReminderRun:
 
 
 def run_reminders(
-    db: Database, today: date | None = None, *, dry_run: bool = False, password: str | None = None
+    db: Database, today: date | None = None, *, dry_run: bool = False, password: str | None = None,
+    letters: Path | None = None, emailed: bool = True,
 ) -> ReminderRun:
-    """Send every reminder due on ``today`` (or list them with ``dry_run``).
+    """Send every reminder due on ``today`` (or list them with ``dry_run``); with ``letters``, the reminders of
+    customers without an email address are written there as PDF letters to print (``print_letter``); without
+    ``emailed`` only those letters (the app's "Print letters", which sends nothing).
 
     Safe to run any number of times a day. A refused recipient fails that reminder only; a server
     that cannot be reached or logged in to raises MailError before anything is sent; a connection
@@ -202,11 +209,17 @@ def run_reminders(
     run = ReminderRun(today, dry_run)
     with transaction(db.readonly_sessions) as session:
         due = due_reminders(session, today)
-        config = mailing.mail_settings(session) if due and not dry_run else None
+        # letters need no mail server: the settings are asked for only when there is something to email
+        emailing = emailed and any(r.email is not None for r in due)
+        config = mailing.mail_settings(session) if emailing and not dry_run else None
     for reminder in due:
-        if reminder.email is None:
+        if reminder.email is None and letters is not None and not dry_run:
+            path = print_letter(db, reminder, letters, today)
+            run.results.append(ReminderResult(reminder, "printed", str(path)) if path is not None
+                               else ReminderResult(reminder, "skipped", "no longer due"))
+        elif reminder.email is None:
             run.results.append(ReminderResult(reminder, "skipped", "the customer has no email address"))
-    sendable = [r for r in due if r.email is not None]
+    sendable = [r for r in due if r.email is not None] if emailed else []
     if dry_run:
         run.results += [ReminderResult(r, "due") for r in sendable]
         return run
@@ -234,3 +247,54 @@ def run_reminders(
             else:
                 run.results.append(ReminderResult(reminder, "sent", None, sent.message_id))
     return run
+
+
+def _letter(session: Session, invoice: Invoice, reminder: DueReminder, today: date) -> Letter:
+    """The reminder's text (its mail template, in the customer's language) as a letter listing what the customer
+    still owes in the invoice's currency."""
+    view = view_of(session, invoice, today)
+    text = mailing.message_text(session, view, invoice.customer, reminder.template, today)
+    owed = session.scalars(
+        select(Invoice).where(Invoice.customer_id == invoice.customer_id, Invoice.currency == invoice.currency,
+                              Invoice.doc_type == "invoice", Invoice.status == "open",
+                              Invoice.total - Invoice.paid - Invoice.credited > 0)
+        .order_by(Invoice.due_date, Invoice.id)
+    ).all()
+    words = letter_wording(view.customer.locale or invoice.customer.locale, invoice.currency)
+    rows = [(i.number or "", words.date(i.issue_date), words.date(i.due_date) if i.due_date else "",
+             words.money(i.total), words.money(i.amount_due)) for i in owed]
+    rows.append((words._("Total owed"), "", "", "", words.money(sum(i.amount_due for i in owed))))
+    return Letter(
+        seller=view.seller, recipient=party(Party, customers.snapshot_dict(invoice.customer)),
+        locale=words.locale, currency=invoice.currency, on=today, subject=text.subject,
+        info=((words._("Customer number"), str(invoice.customer_id)), (words._("Invoice"), invoice.number or "")),
+        text_before=text.body,
+        headers=(words._("Invoice"), words._("Issue date"), words._("Due date"), words._("Total"),
+                 words._("Amount due")),
+        rows=tuple(rows), numeric=(3, 4), total_rows=1,
+    )
+
+
+def print_letter(db: Database, reminder: DueReminder, folder: Path, today: date) -> Path | None:
+    """Write the reminder as a PDF letter into ``folder`` and record it as sent (the level is then done, as after
+    an email); None when it is no longer due."""
+    from invoicer.services.documents import write_atomically  # ReportLab loads only when letters are printed
+
+    with transaction(db.sessions) as session:
+        invoice = session.get(Invoice, reminder.invoice_id)
+        if invoice is None or not mailing.still_remindable(invoice) or mailing.reminder_sent(
+                session, invoice.id, reminder.level):
+            return None
+        letter = _letter(session, invoice, reminder, today)
+        stem = re.sub(r"[^\w.-]+", "-", reminder.number)
+        path = folder / f"reminder-{stem}-{reminder.level}.pdf"
+        session.add(SentMessage(
+            invoice_id=invoice.id, kind="reminder", level=reminder.level,
+            message_id=f"letter-{invoice.id}-{reminder.level}-{today.isoformat()}", recipients="[]",
+            subject=letter.subject, sent_at=audit.now(),
+        ))
+        session.flush()
+        audit.record(session, "remind", "invoice", invoice.id,
+                     payload={"letter": path.name, "level": reminder.level, "subject": letter.subject})
+        write_atomically(path, render_letter(letter))
+    return path

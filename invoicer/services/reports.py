@@ -1,18 +1,29 @@
-"""Read-only figures for the dashboard, the ledger and the CLI: aged receivables and friends."""
+"""Read-only figures for the dashboard, the ledger, the Reports page and `invoicer report`: VAT per rate, revenue,
+aged receivables, days sales outstanding and the customers most overdue."""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
+from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
+from invoicer import APP_NAME, __version__
 from invoicer.core.aging import BUCKETS
+from invoicer.core.errors import N_, ValidationError
+from invoicer.core.money import round_half_up
 from invoicer.core.totals import convert_parts
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, InvoiceTax
+from invoicer.documents.tables import Column, Kind, Ledger, Progress, ProgressCounter, Table
+from invoicer.i18n import _, current_locale, format_date
+from invoicer.services.company import get_company
 from invoicer.services.customers import receivables_on
 
 
@@ -125,3 +136,299 @@ def tax_summary(session: Session, date_from: date | None = None, date_to: date |
             row.company_tax += sign * c_amount
     found = list(rows.values())
     return sorted(found, key=lambda r: (r.month, r.currency, r.category, r.rate))
+
+
+# ---------------------------------------------------------------- the Reports page and `invoicer report`
+
+REVENUE_STATUSES = ("open", "paid", "uncollectible")  # finalized invoices that count as revenue (void ones do not)
+TOP_OVERDUE = 10
+
+
+@dataclass(frozen=True)
+class VatRow:
+    """VAT of one (category, rate) over a period, invoices less credit notes, in the company currency."""
+
+    category: str
+    rate: Decimal
+    basis: int
+    tax: int
+
+
+def vat_summary(session: Session, date_from: date | None, date_to: date | None) -> list[VatRow]:
+    """The tax summary of the period added up per (category, rate) in the company currency: the ledger's Tax
+    summary sheet without the month and document-currency split, so the two agree to the cent."""
+    totals: dict[tuple[str, Decimal], list[int]] = {}
+    for row in tax_summary(session, date_from, date_to):
+        found = totals.setdefault((row.category, row.rate), [0, 0])
+        found[0] += row.company_basis
+        found[1] += row.company_tax
+    return [VatRow(category, rate, basis, tax) for (category, rate), (basis, tax) in sorted(totals.items())]
+
+
+@dataclass(frozen=True)
+class RevenueCell:
+    """Net revenue (excl. VAT, company currency as locked at finalize) of one customer in one month: invoices
+    less credit notes."""
+
+    customer_id: int
+    customer_name: str
+    month: date  # the first day of the month
+    net: int
+
+
+def revenue(session: Session, date_from: date | None, date_to: date | None) -> list[RevenueCell]:
+    """Net revenue per customer and month of issue: finalized, not void invoices less issued credit notes."""
+    year, month = extract("year", Invoice.issue_date), extract("month", Invoice.issue_date)
+    signed = case((Invoice.doc_type == "invoice", Invoice.company_subtotal), else_=-Invoice.company_subtotal)
+    stmt = (
+        select(Invoice.customer_id, Customer.name, year, month, func.sum(signed))
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(((Invoice.doc_type == "invoice") & Invoice.status.in_(REVENUE_STATUSES))
+               | ((Invoice.doc_type == "credit_note") & (Invoice.status != "draft")))
+        .group_by(Invoice.customer_id, Customer.name, year, month)
+    )
+    if date_from is not None:
+        stmt = stmt.where(Invoice.issue_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(Invoice.issue_date <= date_to)
+    return [RevenueCell(customer_id, name, date(int(y), int(m), 1), int(net or 0))
+            for customer_id, name, y, m, net in session.execute(stmt)]
+
+
+def revenue_by_month(cells: list[RevenueCell], months: list[date]) -> list[tuple[date, int]]:
+    """``cells`` added up per month, for each of ``months`` (first days; a month without revenue shows 0)."""
+    totals = dict.fromkeys(months, 0)
+    for cell in cells:
+        if cell.month in totals:
+            totals[cell.month] += cell.net
+    return list(totals.items())
+
+
+@dataclass(frozen=True)
+class CustomerRevenue:
+    customer_id: int
+    customer_name: str
+    net: int
+
+
+def revenue_by_customer(cells: list[RevenueCell]) -> list[CustomerRevenue]:
+    """``cells`` added up per customer, the largest first."""
+    totals: dict[tuple[int, str], int] = {}
+    for cell in cells:
+        key = (cell.customer_id, cell.customer_name)
+        totals[key] = totals.get(key, 0) + cell.net
+    found = [CustomerRevenue(customer_id, name, net) for (customer_id, name), net in totals.items()]
+    return sorted(found, key=lambda r: (-r.net, r.customer_name.lower()))
+
+
+def months_between(date_from: date, date_to: date) -> list[date]:
+    """The first days of the months from ``date_from``'s to ``date_to``'s, oldest first."""
+    months = []
+    year, month = date_from.year, date_from.month
+    while (year, month) <= (date_to.year, date_to.month):
+        months.append(date(year, month, 1))
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class DsoRow:
+    """Days sales outstanding in one currency: receivables at the end of the period ÷ gross sales of the period ×
+    days in the period (None without sales)."""
+
+    currency: str
+    receivables: int
+    sales: int
+    days: int
+
+    @property
+    def dso(self) -> Decimal | None:
+        if self.sales <= 0:
+            return None
+        return round_half_up(Decimal(self.receivables) / Decimal(self.sales) * self.days, 1)
+
+
+def gross_sales(session: Session, date_from: date, date_to: date) -> dict[str, int]:
+    """Invoiced totals (VAT included) less credit notes per currency, issued in the period (void ones never)."""
+    signed = case((Invoice.doc_type == "invoice", Invoice.total), else_=-Invoice.total)
+    stmt = (
+        select(Invoice.currency, func.sum(signed))
+        .where(Invoice.status.not_in(("draft", "void")), Invoice.issue_date >= date_from,
+               Invoice.issue_date <= date_to)
+        .group_by(Invoice.currency)
+    )
+    return {currency: int(total or 0) for currency, total in session.execute(stmt)}
+
+
+def days_sales_outstanding(session: Session, date_from: date, date_to: date, aged: list[AgedRow]) -> list[DsoRow]:
+    """DSO per currency from ``aged`` (the receivables at the end of the period)."""
+    receivables: dict[str, int] = {}
+    for row in aged:
+        receivables[row.currency] = receivables.get(row.currency, 0) + row.total
+    sales = gross_sales(session, date_from, date_to)
+    days = (date_to - date_from).days + 1
+    return [DsoRow(currency, receivables.get(currency, 0), sales.get(currency, 0), days)
+            for currency in sorted(set(receivables) | set(sales))]
+
+
+def top_overdue(aged: list[AgedRow], company_currency: str, limit: int = TOP_OVERDUE) -> list[AgedRow]:
+    """The customers owing the most past the due date (the company currency first, then by amount)."""
+    overdue = [row for row in aged if row.total - row.buckets["current"] > 0]
+    overdue.sort(key=lambda r: (r.currency != company_currency, r.currency,
+                                -(r.total - r.buckets["current"]), r.customer_name.lower()))
+    return overdue[:limit]
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """Every figure of the Reports page for one period; money in minor units."""
+
+    date_from: date
+    date_to: date
+    as_of: date  # receivables are seen on this day: the end of the period, or today if that is earlier
+    company_currency: str
+    vat: list[VatRow]
+    cells: list[RevenueCell]
+    by_month: list[tuple[date, int]]
+    by_customer: list[CustomerRevenue]
+    aged: list[AgedRow]
+    dso: list[DsoRow]
+    overdue: list[AgedRow]
+
+
+def period_report(session: Session, date_from: date, date_to: date, today: date | None = None) -> PeriodReport:
+    """The figures for [date_from, date_to]; receivables as the ledger workbook of the same period sees them."""
+    if date_from > date_to:
+        raise ValidationError(N_("The start date is after the end date."), "date_from")
+    as_of = min(date_to, today or date.today())
+    currency = get_company(session).currency
+    cells = revenue(session, date_from, date_to)
+    aged = aged_receivables(session, as_of)
+    return PeriodReport(
+        date_from=date_from, date_to=date_to, as_of=as_of, company_currency=currency,
+        vat=vat_summary(session, date_from, date_to),
+        cells=cells,
+        by_month=revenue_by_month(cells, months_between(date_from, date_to)),
+        by_customer=revenue_by_customer(cells),
+        aged=aged,
+        dso=days_sales_outstanding(session, date_from, date_to, aged),
+        overdue=top_overdue(aged, currency),
+    )
+
+
+# ---------------------------------------------------------------- the reports as tables and files
+
+REPORTS: dict[str, str] = {
+    "vat": N_("VAT summary"),
+    "revenue": N_("Revenue"),
+    "aged": N_("Aged receivables"),
+    "dso": N_("Days sales outstanding"),
+    "overdue": N_("Customers most overdue"),
+}
+FORMATS = ("xlsx", "csv", "pdf")
+
+
+def _bucket_columns(currency_column: int) -> tuple[Column, ...]:
+    return (
+        Column("current", _("Current"), Kind.MONEY, 14, currency_column),
+        Column("days_1_30", _("1–30 days"), Kind.MONEY, 14, currency_column),
+        Column("days_31_60", _("31–60 days"), Kind.MONEY, 14, currency_column),
+        Column("days_61_90", _("61–90 days"), Kind.MONEY, 14, currency_column),
+        Column("days_over_90", _("Over 90 days"), Kind.MONEY, 14, currency_column),
+    )
+
+
+def _table(name: str, title: str, columns: tuple[Column, ...], rows: list[tuple[object, ...]]) -> Table:
+    return Table(name, title, columns, lambda: rows, len(rows))
+
+
+def report_tables(report: PeriodReport, which: str, flat: bool = False) -> tuple[Table, ...]:
+    """The tables of one report (``REPORTS``), titles in the interface language. ``flat``: one table only, for a
+    CSV file (revenue per customer and month in one table instead of two)."""
+    company = report.company_currency
+    if which == "vat":
+        return (_table("vat", _("VAT summary ({currency})").format(currency=company), (
+            Column("tax_category", _("Tax category"), width=8),
+            Column("tax_rate", _("Tax rate %"), Kind.DECIMAL, 8),
+            Column("basis", _("Taxable basis"), Kind.COMPANY_MONEY, 16),
+            Column("tax", _("Tax"), Kind.COMPANY_MONEY, 16),
+        ), [(r.category, r.rate, r.basis, r.tax) for r in report.vat]),)
+    if which == "revenue":
+        net = Column("net", _("Net revenue ({currency})").format(currency=company), Kind.COMPANY_MONEY, 16)
+        if flat:
+            return (_table("revenue", _("Revenue"), (
+                Column("month", _("Month"), Kind.MONTH, 9), Column("customer", _("Customer"), width=30, free_text=True),
+                net,
+            ), [(c.month, c.customer_name, c.net) for c in sorted(
+                report.cells, key=lambda c: (c.month, c.customer_name.lower()))]),)
+        return (
+            _table("revenue_by_month", _("Revenue by month"), (Column("month", _("Month"), Kind.MONTH, 12), net),
+                   [(month, amount) for month, amount in report.by_month]),
+            _table("revenue_by_customer", _("Revenue by customer"),
+                   (Column("customer", _("Customer"), width=40, free_text=True), net),
+                   [(r.customer_name, r.net) for r in report.by_customer]),
+        )
+    if which == "aged":
+        return (_table("aged_receivables", _("Aged receivables on {day}").format(day=report.as_of.isoformat()), (
+            Column("customer", _("Customer"), width=30, free_text=True), Column("currency", _("Currency"), width=9),
+            *_bucket_columns(1), Column("total", _("Total"), Kind.MONEY, 14, 1),
+        ), [(r.customer_name, r.currency, *r.buckets.values(), r.total) for r in report.aged]),)
+    if which == "dso":
+        return (_table("dso", _("Days sales outstanding"), (
+            Column("currency", _("Currency"), width=9),
+            Column("receivables", _("Receivables on {day}").format(day=report.as_of.isoformat()), Kind.MONEY, 18, 0),
+            Column("sales", _("Sales incl. VAT"), Kind.MONEY, 18, 0),
+            Column("days", _("Days"), Kind.INT, 8),
+            Column("dso", _("DSO (days)"), Kind.DECIMAL, 10),
+        ), [(r.currency, r.receivables, r.sales, r.days, r.dso) for r in report.dso]),)
+    if which == "overdue":
+        return (_table("overdue_customers", _("Customers most overdue on {day}").format(day=report.as_of.isoformat()), (
+            Column("customer", _("Customer"), width=30, free_text=True), Column("currency", _("Currency"), width=9),
+            Column("overdue", _("Overdue"), Kind.MONEY, 14, 1), *_bucket_columns(1)[1:],
+        ), [(r.customer_name, r.currency, r.total - r.buckets["current"], *list(r.buckets.values())[1:])
+            for r in report.overdue]),)
+    raise ValidationError(N_("There is no report '{name}'; choose one of {names}."), name=which,
+                          names=", ".join(REPORTS))
+
+
+def export_report(
+    db: Database, which: str, path: Path, fmt: str, date_from: date, date_to: date,
+    progress: Progress | None = None, today: date | None = None,
+) -> Path:
+    """Write one report of the period as .xlsx (with a cover sheet), .csv (one table) or .pdf."""
+    if fmt not in FORMATS:
+        raise ValidationError(N_("'{format}' is not an export format; choose one of {formats}."), format=fmt,
+                              formats=", ".join(FORMATS))
+    with transaction(db.readonly_sessions) as session:
+        report = period_report(session, date_from, date_to, today)
+        company = get_company(session).name
+    tables = report_tables(report, which, flat=fmt == "csv")
+    if fmt == "xlsx":
+        from invoicer.documents.ledger import write_workbook  # openpyxl loads when first used
+
+        notes = (_("Amounts in {currency} use the exchange rate locked when each document was finalized.").format(
+            currency=report.company_currency),)
+        write_workbook(Ledger(
+            company_name=company, company_currency=report.company_currency, date_from=date_from, date_to=date_to,
+            as_of=report.as_of, generated_at=datetime.now().replace(microsecond=0),
+            generator=f"{APP_NAME} {__version__}", notes=notes, tables=tables, title=_(REPORTS[which]),
+        ), path, progress)
+    elif fmt == "csv":
+        from invoicer.documents import csv_io
+        from invoicer.services.documents import write_atomically
+
+        with tempfile.TemporaryDirectory() as scratch:  # written whole, then put in place: never half a file
+            written = Path(scratch) / "report.csv"
+            csv_io.write_table(tables[0], written, report.company_currency, ProgressCounter(tables[0].size, progress))
+            write_atomically(path, written.read_bytes())
+    else:
+        from invoicer.documents.printouts import ReportPrint, render_report
+        from invoicer.services.documents import write_atomically
+
+        period = f"{format_date(date_from)} – {format_date(date_to)}"
+        write_atomically(path, render_report(ReportPrint(
+            title=_(REPORTS[which]), facts=(company, period), tables=tables,
+            company_currency=report.company_currency, locale=current_locale(), total_label=_("Total"),
+            empty_text=_("Nothing to show for this period."),
+        )))
+    return path

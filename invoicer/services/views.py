@@ -148,8 +148,8 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         notes=invoice.notes,
         buyer_reference=invoice.buyer_reference,
         customer_id=invoice.customer_id,
-        customer=_party(Party, buyer),
-        seller=_party(Seller, seller),
+        customer=party(Party, buyer),
+        seller=party(Seller, seller),
         lines=tuple(
             Line(
                 position=line.position,
@@ -213,7 +213,7 @@ def stored_totals(invoice: Invoice) -> Totals:
     )
 
 
-def _party(kind: type[P], snapshot: dict[str, Any]) -> P:
+def party(kind: type[P], snapshot: dict[str, Any]) -> P:
     """A party from a snapshot; the texts every party prints are never None."""
     values = {k: v for k, v in snapshot.items() if k in kind.__dataclass_fields__}
     return kind(**{**values, **{k: values.get(k) or "" for k in ("name", "address", "postcode", "city", "country")}})

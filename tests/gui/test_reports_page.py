@@ -7,13 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pypdf
 import pytest
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QFileDialog, QProgressDialog
+from PySide6.QtWidgets import QFileDialog, QLabel, QProgressDialog
 
 from invoicer.db.engine import transaction
 from invoicer.documents.tables import ProgressCounter
 from invoicer.gui.pages.reports import period
+from invoicer.gui.style import day
 from invoicer.services import company
 from tests.documents.ledger_sample import fill
 
@@ -101,3 +103,49 @@ def test_reversed_period_is_refused(page, monkeypatch, dialogs) -> None:  # type
     choose_period(page, date(2024, 3, 1), date(2024, 1, 1))
     page.export_ledger_button.click()
     assert dialogs.errors == ["The start date is after the end date."] and asked == []
+
+
+def wait_for_report(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: page.loading is None and page.report is not None
+                    and page.report.date_to == page.dates()[1], timeout=20000)
+
+
+def test_reports_on_screen_for_the_period(qtbot, page, dialogs) -> None:  # type: ignore[no-untyped-def]
+    choose_period(page, date(2024, 1, 1), date(2024, 3, 31))
+    page._reload.timeout.emit()  # the pause after typing a date, without waiting for it
+    wait_for_report(qtbot, page)
+    vat = {page.vat_model.data(page.vat_model.index(r, 1)): page.vat_model.data(page.vat_model.index(r, 3))
+           for r in range(page.vat_model.rowCount())}
+    assert vat["19 %"] == "€187.08"
+    assert page.customer_model.data(page.customer_model.index(0, 1)) == "€963.65"
+    assert [page.aged_model.data(page.aged_model.index(r, 6)) for r in range(2)] == ["€315.32", "$1,000.00"]
+    assert page.dso_model.data(page.dso_model.index(0, 4)) == "25.1 days"
+    assert page.overdue_model.rowCount() == 2 and page.panes["overdue"].currentIndex() == 0
+    assert page.as_of_label.text() == f"Receivables as of {day(date(2024, 3, 31))}"
+    assert dialogs.errors == [] and dialogs.unexpected == 0
+
+
+def test_a_period_without_documents_says_so(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    choose_period(page, date(2023, 1, 1), date(2023, 1, 31))
+    page._reload.timeout.emit()
+    wait_for_report(qtbot, page)
+    for key in ("vat", "revenue", "overdue"):
+        assert page.panes[key].currentWidget() is page.panes[key].empty
+
+
+def test_each_report_exports_from_its_tab(qtbot, page, tmp_path: Path, monkeypatch, dialogs) -> None:  # type: ignore[no-untyped-def]
+    choose_period(page, date(2024, 1, 1), date(2024, 3, 31))
+    page.tabs.setCurrentWidget(page.panes["dso"])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(tmp_path / "dso"), ""))
+    page.export_buttons["pdf"].click()
+    qtbot.waitUntil(lambda: (tmp_path / "dso.pdf").exists(), timeout=20000)
+    assert "25.1" in pypdf.PdfReader(tmp_path / "dso.pdf").pages[0].extract_text()
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)  # the accountant's tab has its own exports
+    assert not page.export_buttons["pdf"].isEnabled()
+    assert dialogs.errors == [] and dialogs.unexpected == 0
+
+
+def test_the_reports_are_reached_by_keyboard(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    labels = {label.text(): label.buddy() for label in page.findChildren(QLabel) if label.buddy() is not None}
+    assert labels == {"&Period": page.period, "&From": page.date_from, "&To": page.date_to}
+    assert all("&" in button.text() for button in page.export_buttons.values())

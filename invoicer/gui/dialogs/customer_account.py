@@ -1,14 +1,29 @@
-"""A customer's account: their invoices, credit notes, payments and the statement with a running balance."""
+"""A customer's account: their invoices, credit notes, payments and the statement with a running balance, which
+prints as a PDF letter or goes out by email for a chosen period."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from invoicer.gui import messages
 from invoicer.gui.models.records import Field, RecordTableModel
-from invoicer.gui.style import day, money
+from invoicer.gui.style import date_format, day, money, python_date, qt_date
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _
 from invoicer.services import actions, customers, invoices, payments, statements
@@ -21,7 +36,8 @@ if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
 
 KINDS = {"invoice": N_("Invoice"), "credit_note": N_("Credit note"), "refund": N_("Refund"),
-         "payment": N_("Payment"), "reversal": N_("Payment reversed")}
+         "payment": N_("Payment"), "reversal": N_("Payment reversed"), "write_off": N_("Written off"),
+         "recovered": N_("Written-off amount recovered")}
 
 
 class CustomerAccountDialog(QDialog):
@@ -83,6 +99,64 @@ class CustomerAccountDialog(QDialog):
         tabs.addTab(document_table(docs), _("Invoices"))
         tabs.addTab(document_table(notes), _("Credit notes"))
         tabs.addTab(record_table(payment_model, self, stretch_column=4), _("Payments"))
+        self.customer_id = customer_id
+        self.statement_from = QDateEdit(qt_date(date.today().replace(month=1, day=1)))
+        self.statement_to = QDateEdit(qt_date(date.today()))
+        for edit, name in ((self.statement_from, "statement_from"), (self.statement_to, "statement_to")):
+            edit.setObjectName(name)
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat(date_format())
+        self.statement_pdf_button = QPushButton(_("Statement &PDF…"))
+        self.statement_pdf_button.setObjectName("statement_pdf")
+        self.statement_pdf_button.clicked.connect(self.save_statement)
+        self.statement_mail_button = QPushButton(_("&Email statement"))
+        self.statement_mail_button.setObjectName("statement_email")
+        self.statement_mail_button.clicked.connect(self.email_statement)
+        period = QHBoxLayout()
+        for text, edit in ((_("Statement &from"), self.statement_from), (_("&to"), self.statement_to)):
+            label = QLabel(text)
+            label.setBuddy(edit)
+            period.addWidget(label)
+            period.addWidget(edit)
+        period.addStretch(1)
+        period.addWidget(self.statement_pdf_button)
+        period.addWidget(self.statement_mail_button)
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         layout.addWidget(tabs)
+        layout.addLayout(period)
+
+    def _statement_period(self) -> tuple[date, date]:
+        return python_date(self.statement_from.date()), python_date(self.statement_to.date())
+
+    def save_statement(self) -> None:
+        """The statement of account for the chosen period as a PDF letter, saved and opened (to print)."""
+        start, end = self._statement_period()
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save statement"), f"statement-{self.customer_id}-{start.isoformat()}-{end.isoformat()}.pdf",
+            _("PDF files (*.pdf)"))
+        if not path:
+            return
+        target = Path(path) if path.lower().endswith(".pdf") else Path(f"{path}.pdf")
+
+        def write() -> None:
+            from invoicer.services.documents import write_atomically
+
+            write_atomically(target, self.window_.ops.read(
+                lambda s: statements.statement_pdf(s, self.customer_id, start, end)))
+
+        if self.window_.ops.run(self, write) is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+    def email_statement(self) -> None:
+        from invoicer.gui.dialogs.send_invoice import mail_login
+
+        start, end = self._statement_period()
+        login = mail_login(self.window_.ops, self)
+        if login is None:
+            return
+        self.sending = self.window_.ops.start(
+            self, _("Sending the statement…"),
+            lambda _progress: statements.send_statement(self.window_.ops.db, self.customer_id, start, end,
+                                                        password=login[1]),
+            done=lambda sent: messages.show_info(self, _("Statement sent to {to}.").format(to=", ".join(sent.to))))

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -88,6 +91,10 @@ class RemindersDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.send_button = self.buttons.addButton(_("Send"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.send_button.setObjectName("send_reminders")
+        self.letters_button = self.buttons.addButton(_("Print &letters…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.letters_button.setObjectName("print_letters")
+        self.letters_button.setToolTip(_("Customers without an email address get their reminder as a letter"))
+        self.letters_button.clicked.connect(self.print_letters)
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -114,6 +121,26 @@ class RemindersDialog(QDialog):
             if count else _("No reminders are due."))
         self.send_button.setText(ngettext("Send {count} reminder", "Send {count} reminders", count).format(count=count))
         self.send_button.setEnabled(count > 0)
+        self.letters_button.setEnabled(any(r.email is None for r in self.due))
+
+    def print_letters(self) -> None:
+        """The reminders of customers without email as PDF letters in a folder, opened for printing."""
+        folder = QFileDialog.getExistingDirectory(self, _("Save the letters in folder"))
+        if not folder:
+            return
+        target = Path(folder)
+
+        def done(run: ReminderRun) -> None:
+            printed = run.count("printed")
+            messages.show_info(self, ngettext("{count} letter written to {folder}.", "{count} letters written to "
+                                              "{folder}.", printed).format(count=printed, folder=target))
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+            self.refresh()
+
+        self.printing = self.ops.start(
+            self, _("Writing the letters…"),
+            lambda _progress: reminders.run_reminders(self.ops.db, self.today, letters=target, emailed=False),
+            changes=operations.INVOICES, done=done)
 
     def send(self) -> None:
         count = len(sendable(self.due))
