@@ -253,7 +253,7 @@ def compute_totals(
 def _stated(amount: int, basis_minor: int, key: TaxKey, currency: str, round_to: int | None) -> int:
     if abs(amount - _tax_on(basis_minor, key.rate, currency, round_to)) >= 10 ** exponent(currency):
         raise ValidationError(
-            N_("The VAT of {category} {rate} % differs from its basis x rate by a currency unit or more."),
+            N_("The VAT at {rate} % ({category}) differs from its basis x rate by a currency unit or more."),
             "taxes", category=key.category, rate=key.rate,
         )
     return amount

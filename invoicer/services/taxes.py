@@ -54,7 +54,7 @@ def add_tax_rate(
     existing = session.scalar(select(TaxRate).where(TaxRate.category == key.category, TaxRate.rate == key.rate))
     if existing is not None:
         raise ConflictError(
-            N_("A tax rate {category} {rate} % exists already ('{name}')."),
+            N_("A tax rate {category} {rate} % ('{name}') exists already."),
             category=key.category, rate=key.rate, name=existing.name,
         )
     row = TaxRate(
