@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from invoicer.core.workflow import amount_due
-from invoicer.db.base import Base
+from invoicer.db.base import Base, ScaledRate
 
 
 class Company(Base):
@@ -60,7 +60,7 @@ class TaxRate(Base):
     __table_args__ = (UniqueConstraint("category", "rate"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    rate: Mapped[Decimal]
+    rate: Mapped[Decimal] = mapped_column(ScaledRate())  # a number in SQL (migration 0014)
     category: Mapped[str] = mapped_column(String(2), default="S")
     exemption_reason: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool] = mapped_column(default=False)
@@ -72,6 +72,8 @@ class Customer(Base):
     __table_args__ = ({"sqlite_autoincrement": True},)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    # the name as search compares it (core.text.fold), kept by the customers service (migration 0014)
+    search_name: Mapped[str] = mapped_column(String(200), default="", index=True)
     contact: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(200), index=True)
     address: Mapped[str] = mapped_column(Text, default="")
@@ -99,6 +101,8 @@ class Product(Base):
     __tablename__ = "products"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    # name and description as search compares them (core.text.fold), kept by the products service
+    search_name: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str | None] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(20), default="C62")  # UN/ECE rec 20 code
     unit_price: Mapped[Decimal]

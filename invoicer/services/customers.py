@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, s
 from sqlalchemy.orm import Session, aliased
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
+from invoicer.core.text import fold
 from invoicer.db.models import AuditEvent, CreditEntry, Customer, Invoice, Payment
 from invoicer.services import audit, validation
 from invoicer.services.company import get_company
@@ -95,7 +96,7 @@ def clean_customer(session: Session, data: CustomerData) -> CustomerData:
 
 def add_customer(session: Session, data: CustomerData) -> int:
     clean = clean_customer(session, data)
-    customer = Customer(**asdict(clean), created_at=audit.now())
+    customer = Customer(**asdict(clean), search_name=fold(clean.name), created_at=audit.now())
     session.add(customer)
     session.flush()
     audit.record(session, "create", "customer", customer.id, payload=asdict(clean))
@@ -121,6 +122,7 @@ def update_customer(session: Session, customer_id: int, data: CustomerData) -> N
     before = snapshot_dict(customer)
     for key, value in asdict(clean).items():
         setattr(customer, key, value)
+    customer.search_name = fold(clean.name)
     audit.record(session, "update", "customer", customer_id, payload={"before": before, "after": asdict(clean)})
 
 
@@ -262,6 +264,11 @@ def customer_choices(session: Session, include_archived: bool = True) -> list[Cu
     return [CustomerChoice(*row) for row in session.execute(stmt)]
 
 
+def contains(term: str) -> str:
+    """A LIKE pattern (escape character backslash) for "has ``term`` in it", ``term`` taken literally."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def list_customers(
     session: Session,
     search: str | None = None,
@@ -291,9 +298,10 @@ def list_customers(
     )
     if not include_archived:
         stmt = stmt.where(Customer.archived.is_(False))
-    if search:
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(or_(Customer.name.ilike(like), Customer.email.ilike(like), Customer.vat_id.ilike(like)))
+    if search and search.strip():
+        stmt = stmt.where(or_(Customer.search_name.like(contains(fold(search)), escape="\\"),
+                              Customer.email.ilike(contains(search.strip()), escape="\\"),
+                              Customer.vat_id.ilike(contains(search.strip()), escape="\\")))
     credits = credit_by_currency(session, as_of)
     rows = []
     for c, balance, overdue in session.execute(stmt):

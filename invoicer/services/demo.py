@@ -90,7 +90,7 @@ CATALOG = (
     ("Travel expenses (flat)", "LS", "250.00", S19), ("Training handbook", "C62", "34.90", S7),
     ("Specialist book", "C62", "14.995", S7), ("Design review", "HUR", "135.50", S19),
 )
-METHODS = ("bank transfer", "bank transfer", "bank transfer", "card", "cash", "PayPal")
+METHODS = ("30", "30", "30", "48", "10", "68")  # UNTDID 4461: transfer thrice as often as card, cash, online
 RATES_TO_EUR = {"USD": Decimal("0.92"), "GBP": Decimal("1.16"), "CHF": Decimal("1.04"), "JPY": Decimal("0.0061")}
 
 

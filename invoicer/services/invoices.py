@@ -15,6 +15,7 @@ from invoicer.core.errors import N_, Message, NotFoundError, ValidationError
 from invoicer.core.money import HUNDRED, exponent, from_minor, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
 from invoicer.core.reference import is_currency
+from invoicer.core.text import fold
 from invoicer.core.totals import (
     AdjustmentInput,
     LineInput,
@@ -653,16 +654,16 @@ def _glob_prefix(text: str) -> str:
 
 def _search_terms(flt: InvoiceFilter) -> tuple[list[str], str]:
     """Prefix patterns for number and reference (as typed, in capitals, small letters, capitalised: GLOB is
-    case-sensitive) and the LIKE pattern for the customer's name."""
+    case-sensitive) and the LIKE pattern for the customer's folded name."""
     term = (flt.search or "").strip()
     variants = dict.fromkeys((term, term.upper(), term.lower(), term.capitalize()))
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return [_glob_prefix(v) for v in variants], f"%{escaped}%"
+    return [_glob_prefix(v) for v in variants], customer_service.contains(fold(term))
 
 
 def _named(like: str) -> Select[int]:
-    # matching customers first (a small table), so neither count nor page needs the join to filter
-    return select(Customer.id).where(Customer.name.ilike(like, escape="\\"))
+    # matching customers first (a small table, its folded names read from their index), so neither count nor
+    # page needs the join to filter; folded on both sides, "muller" finds "Müller"
+    return select(Customer.id).where(Customer.search_name.like(like, escape="\\"))
 
 
 def _search_condition(flt: InvoiceFilter) -> ColumnElement[bool]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from invoicer import APP_NAME, __version__
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.money import round_fraction
+from invoicer.core.payment_methods import method_label
 from invoicer.core.totals import TaxKey, convert_minor, convert_parts
 from invoicer.core.workflow import display_status
 from invoicer.db.migrate import Database
@@ -292,7 +293,7 @@ class _Query:
         def rows() -> Iterator[Sequence[object]]:
             for (paid_on, number, name, kind, method, reference, amount, currency, c_amount, pid, reverses, reason,
                  original_kind) in _stream(self.session, stmt):
-                yield (paid_on, number, name, _payment_kind_title(kind, original_kind), method, reference, amount,
+                yield (paid_on, number, name, _payment_kind_title(kind, original_kind), _(method_label(method)), reference, amount,
                        currency, amount if c_amount is None else c_amount, pid, reverses, reason)
 
         return Table("payments", _("Payments"), columns, rows, _count(self.session, stmt))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import format_minor, from_minor
+from invoicer.core.payment_methods import method_label
 from invoicer.core.workflow import Action, offered_actions, refusal
 from invoicer.gui import messages, operations
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
@@ -396,7 +397,7 @@ class InvoiceEditor(QWidget):
             Field(N_("Kind"), lambda p: {"payment": _("Payment"), "reversal": _("Reversal"),
                                          "credit_applied": _("Customer credit")}.get(p.kind, p.kind)),
             Field(N_("Amount"), lambda p: money(p.amount, p.currency), numeric=True),
-            Field(N_("Method"), lambda p: p.method or ""),
+            Field(N_("Method"), lambda p: _(method_label(p.method))),
             Field(N_("Reference"), lambda p: p.reference or ""),
             Field(N_("Note"), lambda p: _("reversed") if p.reversed_by else (p.reason or "")),
         ])
