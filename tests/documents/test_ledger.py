@@ -333,7 +333,8 @@ def test_control_characters_typed_by_users_do_not_break_the_workbook(seller: Any
         payments.record_payment(s, draft, 500, date(2024, 1, 6), "card\x0b", "pasted\x07ref")
     wb = openpyxl.load_workbook(export_ledger(seller, tmp_path / "l.xlsx"))
     # the services drop control characters as they are typed, so the workbook opens and reads clean
-    assert (rows(wb["Payments"])[0]["Method"], rows(wb["Payments"])[0]["Reference"]) == ("card", "pastedref")
+    # (the method is a code now, written as its label)
+    assert (rows(wb["Payments"])[0]["Method"], rows(wb["Payments"])[0]["Reference"]) == ("Card", "pastedref")
 
 
 def test_openpyxl_writes_with_lxml() -> None:

@@ -18,7 +18,7 @@ from invoicer.core.money import from_minor, parse_amount
 from invoicer.core.payment_methods import CUSTOMER_CREDIT, METHODS
 from invoicer.gui import messages
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import locale_decimal, money, plain_decimal, warning_style
+from invoicer.gui.style import fit_title, locale_decimal, money, plain_decimal, warning_style
 from invoicer.gui.widgets.pickers import ActionDatePicker
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import payments
@@ -52,6 +52,7 @@ class _AmountDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.effect)
         layout.addWidget(self.buttons)
+        fit_title(self)
 
     def minor(self) -> int:
         """The typed amount in minor units (InvoicerError when it is not an amount of this currency)."""

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -80,6 +81,9 @@ class InvoicesPage(Page):
         self.table = record_table(self.model, self, status_column=status_column, multi=True)
         self.table.setObjectName("invoice_table")
         header = self.table.horizontalHeader()
+        for key in ("status", "currency"):  # as wide as a badge and a code: the customer's name gets the room
+            column = next(i for i, c in enumerate(self.model.columns) if c.key == key)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
