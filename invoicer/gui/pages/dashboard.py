@@ -59,6 +59,7 @@ class Card(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.title = QLabel(title)
         self.title.setProperty("muted", True)
+        self.title.setWordWrap(True)  # a long translated title takes two lines, not the page's width
         self.value = QLabel()
         self.value.setObjectName(f"{name}_value")
         font = self.value.font()
@@ -67,6 +68,7 @@ class Card(QFrame):
         self.value.setFont(font)
         self.detail = QLabel()
         self.detail.setProperty("muted", True)
+        self.detail.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.value)

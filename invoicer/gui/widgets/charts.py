@@ -55,7 +55,7 @@ class BarChart(QChartView):
         self.texts = list(texts)
         bars = QBarSet("")
         bars.setColor(QColor(self.color))
-        bars.setBorderColor(QColor(self.color))
+        bars.setBorderColor(QColor(Qt.GlobalColor.transparent))  # a bar in its own colour keeps no red frame
         largest = max([v / minor_per_major for v in values] + [1])
         unit, label_format = next((u, f) for u, f in SCALES if largest >= u)
         for value in values:
@@ -73,6 +73,9 @@ class BarChart(QChartView):
         chart.addSeries(series)
         x_axis = QBarCategoryAxis()
         x_axis.append(list(labels))
+        small = x_axis.labelsFont()
+        small.setPointSizeF(small.pointSizeF() * 0.85)  # twelve months ("sept.", "févr.") side by side, none cut
+        x_axis.setLabelsFont(small)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(x_axis)
         y_axis = QValueAxis()

@@ -9,15 +9,21 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from invoicer.gui.widgets.status_badge import StatusBadgeDelegate
 
 
-def fit_titles(header: QHeaderView, least: int) -> None:
-    """Each column at least ``least`` wide and as wide as its title: a long translated title is never cut."""
+def fit_titles(header: QHeaderView, least: int, samples: dict[int, str] | None = None) -> None:
+    """Each column at least ``least`` wide and as wide as its title (a long translated title is never cut);
+    columns with a sample value (a date, an amount) as wide as that too."""
     bold = header.font()
     bold.setBold(True)  # the style sheet sets headers in bold
     metrics = QFontMetrics(bold)
+    cells = QFontMetrics(header.parentWidget().font() if header.parentWidget() else header.font())
     model = header.model()
     for column in range(model.columnCount() if model else 0):
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        header.resizeSection(column, max(least, metrics.horizontalAdvance(title) + 36))  # + padding, sort arrow
+        sample = (samples or {}).get(column)
+        width = max(least, metrics.horizontalAdvance(title) + 36)  # + padding, sort arrow
+        if sample is not None:
+            width = max(width, cells.horizontalAdvance(sample) + 16)
+        header.resizeSection(column, width)
 
 
 def record_table(model: QAbstractItemModel, parent: QWidget | None = None, status_column: int | None = None,
