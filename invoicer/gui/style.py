@@ -141,6 +141,7 @@ QFrame[card="true"]:hover { border-color: palette(highlight); }
 QLabel[muted="true"] { color: palette(placeholder-text); }
 QToolBar { border: none; spacing: 6px; padding: 4px 8px; }
 QTableView { border: 1px solid palette(midlight); border-radius: 6px; }
+*[frozen="true"] { background: palette(window); alternate-background-color: palette(window); }
 QHeaderView::section { padding: 4px 6px; border: none; border-bottom: 1px solid palette(midlight);
                        background: palette(window); font-weight: 600; }
 """

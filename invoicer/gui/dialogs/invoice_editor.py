@@ -504,9 +504,14 @@ class InvoiceEditor(QWidget):
         draft = doc is None or refusal(doc.state, Action.SAVE_DRAFT) is None
         for widget in (self.customer, self.new_customer, self.issue_date, self.due_date):
             widget.setEnabled(draft)
+        self.new_customer.setVisible(draft)
         self.buyer_reference.setReadOnly(not draft)
         self.notes.setReadOnly(not draft)
         self.lines.read_only = self.adjustments.read_only = not draft
+        for widget in (self.buyer_reference, self.notes, self.line_table, self.adjustment_table):
+            widget.setProperty("frozen", not draft)  # drawn on the window's grey, not as white fields to type in
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
         self.line_buttons.setVisible(draft)
         self.adjustment_table.setVisible(draft or bool(self.adjustments.rows))
         self.adjustment_label.setVisible(self.adjustment_table.isVisibleTo(self))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout
 
 from invoicer.core.payment_methods import method_label
 from invoicer.gui import messages, operations
@@ -39,6 +39,8 @@ class PaymentsPage(Page):
         ])
         self.table = record_table(self.model, self, stretch_column=5)
         self.table.setObjectName("payment_table")
+        # a method's name in full ("Paiement en ligne (p. ex. PayPal)"): the reference gets the rest
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(lambda _index: self._open())
         note = QLabel(_("The latest {n} payments; every payment of an invoice is on the invoice itself.").format(
             n=SHOWN))
