@@ -508,10 +508,11 @@ class InvoiceEditor(QWidget):
         self.buyer_reference.setReadOnly(not draft)
         self.notes.setReadOnly(not draft)
         self.lines.read_only = self.adjustments.read_only = not draft
-        for widget in (self.buyer_reference, self.notes, self.line_table, self.adjustment_table):
-            widget.setProperty("frozen", not draft)  # drawn on the window's grey, not as white fields to type in
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
+        frozen: tuple[QWidget, ...] = (self.buyer_reference, self.notes, self.line_table, self.adjustment_table)
+        for field in frozen:
+            field.setProperty("frozen", not draft)  # drawn on the window's grey, not as white fields to type in
+            field.style().unpolish(field)
+            field.style().polish(field)
         self.line_buttons.setVisible(draft)
         self.adjustment_table.setVisible(draft or bool(self.adjustments.rows))
         self.adjustment_label.setVisible(self.adjustment_table.isVisibleTo(self))

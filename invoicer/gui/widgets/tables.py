@@ -15,7 +15,8 @@ def fit_titles(header: QHeaderView, least: int, samples: dict[int, str] | None =
     bold = header.font()
     bold.setBold(True)  # the style sheet sets headers in bold
     metrics = QFontMetrics(bold)
-    cells = QFontMetrics(header.parentWidget().font() if header.parentWidget() else header.font())
+    view = header.parentWidget()
+    cells = QFontMetrics(view.font() if view is not None else header.font())
     model = header.model()
     for column in range(model.columnCount() if model else 0):
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
