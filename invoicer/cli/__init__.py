@@ -15,6 +15,7 @@ from pathlib import Path
 from invoicer import __version__, paths
 from invoicer.cli import (
     backup,
+    billing,
     catalog,
     company,
     customers,
@@ -58,6 +59,7 @@ def build_parser() -> Parser:
     einvoice.register(commands)
     mail.register(commands)
     invoices.register_list(commands)
+    billing.register(commands)
     imports.register(commands)
     mail.register_mail(commands)
     backup.register(commands)

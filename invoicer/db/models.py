@@ -394,3 +394,91 @@ class MinorUnitChange(Base):
     places_after: Mapped[int]
     chained_through: Mapped[int]  # the last document_chain.seq written in the old unit (0: none)
     event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"))  # the event recording the change
+
+
+class BillingPlan(Base):
+    """A recurring plan: a customer billed the same lines on a schedule (core.schedule), as drafts or finalized."""
+
+    __tablename__ = "billing_plans"
+    __table_args__ = (
+        CheckConstraint("frequency IN ('monthly', 'quarterly', 'yearly', 'weekly')", name="frequency"),
+        CheckConstraint("mode IN ('draft', 'finalize', 'email')", name="mode"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    currency: Mapped[str] = mapped_column(String(3))
+    frequency: Mapped[str] = mapped_column(String(10))
+    interval: Mapped[int] = mapped_column(default=1)
+    day_of_month: Mapped[int | None]
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    count: Mapped[int | None]
+    in_arrears: Mapped[bool] = mapped_column(default=False)
+    prorate: Mapped[bool] = mapped_column(default=False)
+    mode: Mapped[str] = mapped_column(String(10), default="draft")
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    lines: Mapped[list[BillingPlanLine]] = relationship(
+        order_by="BillingPlanLine.position", cascade="all, delete-orphan"
+    )
+    pauses: Mapped[list[BillingPause]] = relationship(order_by="BillingPause.start_date", cascade="all, delete-orphan")
+    customer: Mapped[Customer] = relationship()
+
+
+class BillingPlanLine(Base):
+    __tablename__ = "billing_plan_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("billing_plans.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal]
+    unit: Mapped[str] = mapped_column(String(20), default="C62")
+    unit_price: Mapped[Decimal]
+    tax_category: Mapped[str | None] = mapped_column(String(2))
+    tax_rate: Mapped[Decimal]
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+
+    prices: Mapped[list[BillingPriceChange]] = relationship(
+        order_by="BillingPriceChange.valid_from", cascade="all, delete-orphan"
+    )
+
+
+class BillingPriceChange(Base):
+    """A plan line's unit price for the periods starting on or after ``valid_from``."""
+
+    __tablename__ = "billing_price_changes"
+    __table_args__ = (UniqueConstraint("line_id", "valid_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("billing_plan_lines.id", ondelete="CASCADE"))
+    valid_from: Mapped[date]
+    unit_price: Mapped[Decimal]
+
+
+class BillingPause(Base):
+    """No period starting in [start_date, resume_date) is billed; an open pause has no resume date."""
+
+    __tablename__ = "billing_pauses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("billing_plans.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date]
+    resume_date: Mapped[date | None]
+
+
+class BillingRun(Base):
+    """One billed (plan, period). UNIQUE(plan_id, period_start), written in the transaction that creates the
+    invoice, is what makes a billing run idempotent: a rerun, a concurrent run or one after a crash finds the row
+    (or fails to insert it) and bills nothing twice."""
+
+    __tablename__ = "billing_runs"
+    __table_args__ = (UniqueConstraint("plan_id", "period_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("billing_plans.id"))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    # NULL once its draft was deleted: the period stays billed (deleting the draft is how a period is skipped)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"), unique=True)
+    billed_on: Mapped[date]  # the run's day
+    emailed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
