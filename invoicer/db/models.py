@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -390,3 +391,13 @@ class MinorUnitChange(Base):
     places_after: Mapped[int]
     chained_through: Mapped[int]  # the last document_chain.seq written in the old unit (0: none)
     event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"))  # the event recording the change
+
+
+class FrozenPdf(Base):
+    """The PDF of a finalized document as issued, kept in a shared (PostgreSQL) database so every desk reaches it;
+    a local SQLite business keeps its PDFs as files in its data folder instead. Append-only."""
+
+    __tablename__ = "frozen_pdfs"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
