@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -482,3 +483,11 @@ class BillingRun(Base):
     billed_on: Mapped[date]  # the run's day
     emailed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+class FrozenPdf(Base):
+    """The PDF of a finalized document as issued, kept in a shared (PostgreSQL) database so every desk reaches it;
+    a local SQLite business keeps its PDFs as files in its data folder instead. Append-only."""
+
+    __tablename__ = "frozen_pdfs"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)

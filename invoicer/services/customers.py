@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
 from invoicer.core.text import fold
+from invoicer.db import functions
 from invoicer.db.models import AuditEvent, CreditEntry, Customer, Invoice, Payment
 from invoicer.services import audit, validation
 from invoicer.services.company import get_company
@@ -172,13 +173,13 @@ def due_expression() -> ColumnElement[int]:
     """SQL for an invoice's amount due (mirrors core.workflow.amount_due)."""
     return case(
         (or_(Invoice.doc_type != "invoice", Invoice.status.in_(("void",))), 0),
-        else_=func.max(Invoice.total - Invoice.paid - Invoice.credited, 0),
+        else_=functions.greatest(Invoice.total - Invoice.paid - Invoice.credited, 0),
     )
 
 
 def written_off_on() -> ColumnElement[str]:
     """SQL for the day of a write-off event: its own date (older events have none: the day it was recorded)."""
-    return func.coalesce(func.json_extract(AuditEvent.payload, "$.date"), func.date(AuditEvent.at))
+    return func.coalesce(functions.json_text(AuditEvent.payload, "date"), functions.day_text(AuditEvent.at))
 
 
 def recovers_bad_debt(payment: Any) -> ColumnElement[bool]:
@@ -189,9 +190,9 @@ def recovers_bad_debt(payment: Any) -> ColumnElement[bool]:
     event = aliased(AuditEvent)
     own_transition = or_(
         and_(event.action.in_(("payment", "apply_credit")), event.before_status == "uncollectible",
-             func.json_extract(event.payload, "$.payment_id") == payment.id),
+             functions.json_int(event.payload, "payment_id") == payment.id),
         and_(event.action == "reverse_payment", event.after_status == "uncollectible",
-             func.json_extract(event.payload, "$.reversal_id") == payment.id),
+             functions.json_int(event.payload, "reversal_id") == payment.id),
     )
     return exists(select(1).where(event.entity == "invoice", event.entity_id == payment.invoice_id, own_transition))
 
@@ -221,7 +222,7 @@ def dated_receivables(as_of: date) -> Subquery:
     written_off = select(AuditEvent.entity_id).where(
         AuditEvent.entity == "invoice", AuditEvent.action == "write_off", written_off_on() <= as_of.isoformat()
     )
-    due = func.max(Invoice.total - func.coalesce(paid.c.applied, 0) - func.coalesce(credited.c.applied, 0), 0)
+    due = functions.greatest(Invoice.total - func.coalesce(paid.c.applied, 0) - func.coalesce(credited.c.applied, 0), 0)
     return (
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
                due.label("due"))
@@ -238,7 +239,7 @@ def current_receivables() -> Subquery:
     one (uncollectible, or paid after the write-off) is bad debt, not a receivable."""
     return (
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
-               func.max(Invoice.total - Invoice.paid - Invoice.credited, 0).label("due"))
+               functions.greatest(Invoice.total - Invoice.paid - Invoice.credited, 0).label("due"))
         # every invoice has a due date (a draft gets one); the range on it, which keeps all of them, is what makes
         # SQLite (without ANALYZE statistics) read the open ones through ix_invoices_receivable, not every invoice
         .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.due_date >= date.min)

@@ -26,6 +26,7 @@ from invoicer.core.money import round_fraction
 from invoicer.core.payment_methods import method_label
 from invoicer.core.totals import TaxKey, convert_minor, convert_parts
 from invoicer.core.workflow import display_status
+from invoicer.db import functions
 from invoicer.db.migrate import Database
 from invoicer.db.models import AuditEvent, Company, Invoice, InvoiceLine, InvoiceTax, Payment
 from invoicer.documents import csv_io
@@ -158,7 +159,7 @@ def _in_period(column: Any, date_from: date | str | None, date_to: date | str | 
 
 def _snapshot(field: str) -> Any:
     """A field of the customer as printed on the document (the snapshot taken at finalize)."""
-    return func.json_extract(Invoice.customer_snapshot, f"$.{field}")
+    return functions.json_text(Invoice.customer_snapshot, field)
 
 
 ISSUED = Invoice.status.not_in(("draft", "void"))
@@ -489,7 +490,7 @@ class _Journal:
         written_on = written_off_on()
         self.write_offs = (
             select(
-                AuditEvent.id, written_on, func.json_extract(AuditEvent.payload, "$.amount_due"), Invoice.number,
+                AuditEvent.id, written_on, functions.json_int(AuditEvent.payload, "amount_due"), Invoice.number,
                 Invoice.currency, Invoice.exchange_rate, Invoice.company_currency, Invoice.id,
                 Invoice.company_tax_total, Invoice.company_total,
             )
