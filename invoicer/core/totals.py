@@ -307,6 +307,7 @@ def compute_totals(
     for line, figures in zip(lines, amounts, strict=True):
         basis[line.tax] = basis.get(line.tax, 0) + figures.net
         line_tax[line.tax] = line_tax.get(line.tax, 0) + (figures.tax or 0)
+    lines_basis = dict(basis)  # before document allowances and charges
     allowance_total = charge_total = 0
     adjustment_amounts = []
     for adj in adjustments:
@@ -322,7 +323,8 @@ def compute_totals(
             line_tax[adj.tax] = line_tax.get(adj.tax, 0) + _tax_on(signed, adj.tax.rate, currency, round_to)
     taxes = []
     for key in sorted(basis):
-        if basis[key] < 0:
+        # a rate's basis may be negative when its lines are (goods taken back), never by discounts alone
+        if basis[key] < 0 and lines_basis.get(key, 0) >= 0:
             raise ValidationError(
                 N_("Discounts exceed the lines taxed at {category} {rate} %."), "allowances",
                 category=key.category, rate=key.rate,
