@@ -110,9 +110,14 @@ class Line:
     def allowance_charges(self) -> tuple[LineAllowance, ...]:
         """Every allowance and charge of the line as the e-invoice states them: the line's own discount
         first (reason code 95, discount), then the further ones."""
-        own = self.discount - sum(a.amount for a in self.allowances if not a.is_charge)
+        own = self.own_discount
         first = (LineAllowance(False, own, self.discount_percent, "Discount", "95"),) if own else ()
         return first + self.allowances
+
+    @property
+    def own_discount(self) -> int:
+        """The line's own discount (percent or amount), without the further allowances."""
+        return self.discount - sum(a.amount for a in self.allowances if not a.is_charge)
 
     @property
     def price_discount(self) -> Decimal | None:
@@ -180,6 +185,11 @@ class Document:
     type_code: str | None = None  # BT-3 when not 380 / 381: 384 corrected, 389 self-billed
     preceding_number: str | None = None  # BT-25 of an invoice (a corrected one names what it replaces)
     preceding_date: date | None = None
+
+    @property
+    def amount_payable(self) -> int:
+        """What the document asks to be paid now: the amount due plus the rounding amount (BT-114)."""
+        return self.balance.amount_due + self.totals.rounding_amount
 
     @property
     def is_credit_note(self) -> bool:

@@ -5,10 +5,12 @@ document allowances and charges in percent of a base, zero allowances, a roundin
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from decimal import Decimal
 from typing import Any
 
+import pypdf
 import pytest
 from sqlalchemy import select
 
@@ -18,7 +20,7 @@ from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import InvoiceLineAllowance
 from invoicer.documents.einvoice_rules import EInvoiceFormat, validate
-from invoicer.services import company, customers, drafts, einvoicing, invoices
+from invoicer.services import company, customers, documents, drafts, einvoicing, invoices
 
 S19 = {"category": "S", "rate": "19"}
 S7 = {"category": "S", "rate": "7"}
@@ -162,3 +164,14 @@ def test_the_database_refuses_changes_of_the_new_detail_once_finalized(seller: D
                 conn.execute(sql)
     finally:
         conn.close()
+
+
+def test_the_pdf_shows_the_detail_and_asks_for_the_rounded_amount(seller: Database, customer_id: int) -> None:
+    _public_buyer(seller, customer_id)
+    invoice_id = _issue(seller, rich_draft(customer_id))
+    with transaction(seller.sessions) as s:
+        pdf = documents.frozen_pdf(s, invoice_id)
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    for shown in ("Facture rectificative", "RE-2026-00007", "Prix brut 13,00", "remise sur prix 0,6544",
+                  "Freight: +2,50", "Arrondi", "489,90", "/ 100"):
+        assert shown in text, shown
