@@ -97,6 +97,9 @@ class InvoiceView:
     settlement: Settlement  # credit notes: what the amount went to
     finalized_at: datetime | None
     pdf_sha256: str | None
+    type_code: str | None = None  # BT-3 when not 380/381
+    preceding_number: str | None = None  # BT-25: the invoice a corrected invoice replaces
+    preceding_date: date | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -202,6 +205,9 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         settlement=Settlement(invoice.applied_to_due, invoice.to_customer_credit, invoice.refunded),
         finalized_at=invoice.finalized_at,
         pdf_sha256=invoice.pdf_sha256,
+        type_code=invoice.type_code,
+        preceding_number=invoice.preceding_number,
+        preceding_date=invoice.preceding_date,
     )
 
 
