@@ -280,7 +280,7 @@ class _BulkWriter:
                 position=position, description=name, quantity=qty, unit=unit, unit_price=Decimal(price),
                 price_base=Decimal(1), discount_percent=percent, discount_amount=None, tax_category=key.category,
                 tax_rate=key.rate, product_id=self.setup.product_ids[[c[0] for c in CATALOG].index(name)],
-                source_line_id=None, gross_price=None, allowances=[],
+                source_line_id=None, gross_price=None, allowances=[], charge=0,
             ))
         adjustments = []
         if rng.random() < 0.1:
@@ -421,6 +421,7 @@ class _BulkWriter:
             buyer_reference=inv.buyer_reference, lines=[], adjustments=[], corrects_id=inv.id,
             reason="Returned goods" if len(spec.sources) < len(inv.lines) else "Cancelled order", paid=0, credited=0,
             paid_at=None, closed_at=None, created_at=_stamp(day, 40000), events=[], payments=[],
+            type_code=None, preceding_number=None, preceding_date=None, rounding_amount=0,
         )
         # the source lines were written with the invoice, so their ids (id_ref) are known by now
         note.lines = [

@@ -20,7 +20,7 @@ from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import InvoiceLineAllowance
 from invoicer.documents.einvoice_rules import EInvoiceFormat, validate
-from invoicer.services import company, customers, documents, drafts, einvoicing, invoices
+from invoicer.services import company, customers, documents, drafts, einvoicing, integrity, invoices
 
 S19 = {"category": "S", "rate": "19"}
 S7 = {"category": "S", "rate": "7"}
@@ -175,3 +175,19 @@ def test_the_pdf_shows_the_detail_and_asks_for_the_rounded_amount(seller: Databa
     for shown in ("Facture rectificative", "RE-2026-00007", "Prix brut 13,00", "remise sur prix 0,6544",
                   "Freight: +2,50", "Arrondi", "489,90", "/ 100"):
         assert shown in text, shown
+
+
+def test_verify_finds_the_detail_altered_behind_the_triggers(seller: Database, customer_id: int) -> None:
+    _public_buyer(seller, customer_id)
+    invoice_id = _issue(seller, rich_draft(customer_id))
+    with transaction(seller.readonly_sessions) as s:
+        assert integrity.verify(s, seller.folder).ok
+    conn = sqlite3.connect(paths.database_path(seller.folder))
+    try:
+        conn.execute("DROP TRIGGER invoices_frozen_detail")
+        conn.execute(f"UPDATE invoices SET rounding_amount = -3 WHERE id = {invoice_id}")
+        conn.commit()
+    finally:
+        conn.close()
+    with transaction(seller.readonly_sessions) as s:
+        assert not integrity.verify(s, seller.folder).ok
