@@ -20,7 +20,8 @@ from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import InvoiceLineAllowance
 from invoicer.documents.einvoice_rules import EInvoiceFormat, validate
-from invoicer.services import company, customers, documents, drafts, einvoicing, integrity, invoices
+from invoicer.services import company, credit_notes, customers, documents, drafts, einvoicing, integrity, invoices
+from invoicer.services.credit_notes import CreditLine
 
 S19 = {"category": "S", "rate": "19"}
 S7 = {"category": "S", "rate": "7"}
@@ -191,3 +192,20 @@ def test_verify_finds_the_detail_altered_behind_the_triggers(seller: Database, c
         conn.close()
     with transaction(seller.readonly_sessions) as s:
         assert not integrity.verify(s, seller.folder).ok
+
+
+def test_credit_notes_carry_the_line_detail(seller: Database, customer_id: int) -> None:
+    _public_buyer(seller, customer_id)
+    raw = {k: v for k, v in rich_draft(customer_id, type_code="380").items() if k != "preceding_invoice"}
+    invoice_id = _issue(seller, raw)
+    with transaction(seller.sessions) as s:
+        line = invoices.get_invoice(s, invoice_id).lines[1]  # 3 pallets: 37.04 - 3.70 + 2.50
+        settlement = credit_notes.issue_credit_note(s, invoice_id, lines=[CreditLine(line.id, "1")])
+        note = invoices.get_invoice(s, settlement.credit_note_id, "credit_note")
+        credited = note.lines[0]
+        # a third of the line: 12.35 gross, 10 % off (1.24), a third of the freight (0.83)
+        assert (credited.gross, credited.discount, credited.charge, credited.net) == (1235, 124, 83, 1194)
+        assert [(c.reason_code, c.amount) for c in credited.allowances] == [("95", 124), ("FC", 83)]
+    with transaction(seller.sessions) as s:
+        full = credit_notes.issue_credit_note(s, invoice_id, full=True)
+        assert full.total > 0
