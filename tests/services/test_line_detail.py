@@ -20,7 +20,16 @@ from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import InvoiceLineAllowance
 from invoicer.documents.einvoice_rules import EInvoiceFormat, validate
-from invoicer.services import company, credit_notes, customers, documents, drafts, einvoicing, integrity, invoices
+from invoicer.services import (
+    company,
+    credit_notes,
+    customers,
+    documents,
+    drafts,
+    einvoicing,
+    integrity,
+    invoices,
+)
 from invoicer.services.credit_notes import CreditLine
 
 S19 = {"category": "S", "rate": "19"}
