@@ -204,6 +204,12 @@ class Invoice(Base):
     paid_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]  # voided or written off
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))  # write-once
+    # EN 16931 detail (migration 0013): the invoice type code BT-3 (None: 380, or 381 for a credit note),
+    # the invoice a corrected invoice (384) replaces (BT-25/BT-26), the rounding amount BT-114 (minor units)
+    type_code: Mapped[str | None] = mapped_column(String(3))
+    preceding_number: Mapped[str | None] = mapped_column(String(60))
+    preceding_date: Mapped[date | None]
+    rounding_amount: Mapped[int] = mapped_column(default=0, server_default="0")
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan"
@@ -244,8 +250,30 @@ class InvoiceLine(Base):
     tax: Mapped[int | None]  # per-line VAT, in line rounding mode only
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     source_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"))  # credited line
+    gross_price: Mapped[Decimal | None]  # BT-148, the price before the price discount (migration 0013)
+    charge: Mapped[int] = mapped_column(default=0, server_default="0")  # the line charges, minor units
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+    allowances: Mapped[list[InvoiceLineAllowance]] = relationship(
+        back_populates="line", order_by="InvoiceLineAllowance.position", cascade="all, delete-orphan"
+    )
+
+
+class InvoiceLineAllowance(Base):
+    """A further allowance or charge on a line (EN 16931 BG-27 / BG-28), with its reason and UNTDID code
+    (5189 for allowances, 7161 for charges). Frozen with its invoice (migration 0013)."""
+
+    __tablename__ = "invoice_line_allowances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("invoice_lines.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    is_charge: Mapped[bool]
+    amount: Mapped[int]  # minor units, with the sign of the line
+    percent: Mapped[Decimal | None]  # of the line's amount before allowances and charges (its base)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reason_code: Mapped[str | None] = mapped_column(String(3))
+
+    line: Mapped[InvoiceLine] = relationship(back_populates="allowances")
 
 
 class InvoiceAdjustment(Base):
@@ -260,6 +288,10 @@ class InvoiceAdjustment(Base):
     amount: Mapped[int]
     tax_category: Mapped[str] = mapped_column(String(2))
     tax_rate: Mapped[Decimal]
+    # migration 0013: given in percent (BT-94 / BT-101) of a base (BT-93 / BT-100, minor units); UNTDID code
+    percent: Mapped[Decimal | None]
+    base: Mapped[int | None]
+    reason_code: Mapped[str | None] = mapped_column(String(3))
 
     invoice: Mapped[Invoice] = relationship(back_populates="adjustments")
 

@@ -127,6 +127,9 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         notes=view.notes,
         buyer_reference=view.buyer_reference,
         without_einvoice=None if (note := without_einvoice(view.currency)) is None else note.render(translate),
+        type_code=invoice.type_code,
+        preceding_number=invoice.preceding_number,
+        preceding_date=invoice.preceding_date,
     )
 
 
