@@ -119,8 +119,6 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
     Factur-X (the EN 16931 guideline) or a CIUS of it such as XRechnung (its guideline, the billing process)."""
     if not doc.is_valid_document:
         raise ValidationError(N_("Only a finalized document has an e-invoice; finalize the draft first."))
-    if guideline == XRECHNUNG_GUIDELINE:
-        refuse_outside_xrechnung(doc)
     cur = doc.currency
 
     def amount(minor: int) -> str:
@@ -215,7 +213,9 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
         _ram(node, "CategoryCode", tax.category)
         if code:
             _ram(node, "ExemptionReasonCode", code)
-        if tax.category != "O":
+        if tax.category != "O" or guideline == XRECHNUNG_GUIDELINE:
+            # XRechnung asks the rate of every breakdown (BR-DE-14); outside the scope of VAT it is 0, as in
+            # KoSIT's own test case 01.04a (EN 16931 forbids the rate on lines and allowances, BR-O-05 to 07)
             _ram(node, "RateApplicablePercent", decimal_text(tax.rate))
     for adj in doc.adjustments:
         node = _allowance_charge(settle, adj.is_charge, adj.percent, adj.base, adj.amount, adj.reason_code,
@@ -283,15 +283,6 @@ def _allowance_charge(
         _ram(node, "ReasonCode", reason_code)
     _ram(node, "Reason", reason or ("Charge" if is_charge else "Discount"))
     return node
-
-
-def refuse_outside_xrechnung(doc: Document) -> None:
-    """XRechnung cannot carry what its own rules and EN 16931 ask contradictory things of."""
-    if any(tax.category == "O" for tax in doc.totals.taxes):
-        raise ValidationError(N_(
-            "XRechnung cannot carry an invoice outside the scope of VAT (category O): its rule BR-DE-14 asks for a "
-            "VAT rate that EN 16931 (BR-O-05) forbids. Send this customer Factur-X or Peppol instead."
-        ))
 
 
 def cii_xml(doc: Document, guideline: str = GUIDELINE_ID) -> bytes:

@@ -23,7 +23,6 @@ from invoicer.documents.facturx import (
     decimal_text,
     preceding_invoice,
     prepaid_and_due,
-    refuse_outside_xrechnung,
     type_code,
 )
 from invoicer.documents.model import Document, Party
@@ -68,8 +67,6 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
     if not doc.is_valid_document:
         raise ValidationError(N_("Only a finalized document has an e-invoice; finalize the draft first."))
     email_allowed = customization == XRECHNUNG_CUSTOMIZATION
-    if email_allowed:
-        refuse_outside_xrechnung(doc)
     cur = doc.currency
     credit = doc.is_credit_note
     namespace = CREDIT_NOTE_NS if credit else INVOICE_NS
@@ -138,7 +135,8 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         sub = _cac(total, "TaxSubtotal")
         amount(sub, "TaxableAmount", tax.basis)
         amount(sub, "TaxAmount", tax.amount)
-        _category(sub, "TaxCategory", tax.category, tax.rate, tax.exemption_reason)
+        # XRechnung asks the rate of every breakdown, 0 outside the scope of VAT (BR-DE-14, KoSIT case 01.04a)
+        _category(sub, "TaxCategory", tax.category, tax.rate, tax.exemption_reason, with_rate=email_allowed)
 
     prepaid, due = prepaid_and_due(doc)
     sums = _cac(root, "LegalMonetaryTotal")
@@ -239,10 +237,11 @@ def _party(holder: etree._Element, party: Party, with_vat_id: bool, seller: bool
             _cbc(contact, "ElectronicMail", party.email)
 
 
-def _category(parent: etree._Element, tag: str, category: str, rate: Decimal, reason: str | None = None) -> None:
+def _category(parent: etree._Element, tag: str, category: str, rate: Decimal, reason: str | None = None,
+              with_rate: bool = False) -> None:
     node = _cac(parent, tag)
     _cbc(node, "ID", category)
-    if category != "O":  # "not subject to VAT" carries no rate at all (BR-O-05)
+    if category != "O" or with_rate:  # "not subject to VAT" carries no rate on lines and allowances (BR-O-05)
         _cbc(node, "Percent", decimal_text(rate))
     code, words = split_exemption_reason(reason or "")
     if code:
