@@ -31,9 +31,23 @@ UNIT_NAMES: dict[str, str] = {
     "SET": "set",
     "PR": "pair",
     "XPK": "package",
+    "E49": "working day",
+    "KWT": "kW",
+    "MWH": "MWh",
+    "CMT": "cm",
+    "MMT": "mm",
+    "MLT": "ml",
+    "P1": "percent",
+    "IE": "person",
+    "NAR": "article",
+    "XBX": "box",
+    "XCT": "carton",
+    "XPX": "pallet",
+    "XBO": "bottle",
 }
-_BY_NAME = {name: code for code, name in reversed(list(UNIT_NAMES.items()))}
-_ALIASES = {"pc": "C62", "pcs": "C62", "h": "HUR", "hr": "HUR", "hours": "HUR", "days": "DAY", "months": "MON"}
+_BY_NAME = {name.lower(): code for code, name in reversed(list(UNIT_NAMES.items()))}
+_ALIASES = {"pc": "C62", "pcs": "C62", "h": "HUR", "hr": "HUR", "hours": "HUR", "days": "DAY", "months": "MON",
+            "%": "P1"}
 
 
 def unit_code(text: str | None) -> str:

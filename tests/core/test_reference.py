@@ -60,6 +60,23 @@ def test_every_rec_20_and_21_unit_is_accepted() -> None:
         unit_code("bucket")
 
 
+def test_common_units_have_names_in_every_language() -> None:
+    from invoicer.documents.wording import Wording
+    from invoicer.i18n import translator
+    from tests.catalogs import translations
+
+    def wording(locale: str) -> Wording:
+        return Wording(locale, "EUR", translator(locale))
+
+    assert [unit_code(name) for name in ("kW", "MWh", "box", "pallet", "person", "%", "working day")] == [
+        "KWT", "MWH", "XBX", "XPX", "IE", "P1", "E49"]
+    words = {name for name in UNIT_NAMES.values() if name.isalpha() and name.islower() and len(name) > 2}
+    for language in ("de", "fr", "es"):
+        assert words <= set(translations(language)), language  # symbols (kg, kW, m²) are the same everywhere
+    assert wording("de_DE").unit("XBX") == "Schachtel" and wording("fr_FR").unit("XPX") == "palette"
+    assert wording("de_DE").unit("ZZ") == "ZZ"  # a code without a common name is shown as its code
+
+
 def test_vat_categories_and_exemption_reasons() -> None:
     assert reference.vat_categories() == {"S", "Z", "E", "AE", "K", "G", "O", "L", "M"}
     assert {"VATEX-EU-IC", "VATEX-EU-AE", "VATEX-EU-G", "VATEX-EU-O"} <= reference.vatex_codes()
