@@ -13,22 +13,29 @@ EXIT_INVALID = 1
 
 def cmd_einvoice_check(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import einvoicing
+    from invoicer.services.rule_explanations import explanation
 
     check = einvoicing.check_file(Path(a.file), EInvoiceFormat(a.format) if a.format else None)
 
     def failures(found: list[Failure]) -> list[dict[str, str]]:
-        return [{"rule": f.rule, "text": f.words, "location": f.location} for f in found]
+        return [{"rule": f.rule, "explanation": str(explanation(f)), "text": f.words, "location": f.location}
+                for f in found]
 
     data = {"file": a.file, "format": check.format.value, "valid": check.ok,
             "errors": failures(check.errors), "warnings": failures(check.warnings)}
+
+    def listed(f: Failure, kind: str) -> list[str]:
+        plain = str(explanation(f))
+        # the rule's own words under the plain ones, for whoever checks against the standard
+        return [f"  {kind}{f.rule}: {plain}", *([f"      ({f.words})"] if plain != f.words else [])]
 
     def text() -> str:
         name = einvoicing.FORMAT_NAMES[check.format]
         head = (f"Valid {name}." if check.ok else
                 f"Not a valid {name}: {len(check.errors)} rule(s) failed.")
-        listed = [f"  {f.rule}: {f.words}" for f in check.errors]
-        listed += [f"  warning {f.rule}: {f.words}" for f in check.warnings]
-        return "\n".join([head, *listed])
+        lines = [line for f in check.errors for line in listed(f, "")]
+        lines += [line for f in check.warnings for line in listed(f, "warning ")]
+        return "\n".join([head, *lines])
 
     ctx.out(data, text)
     return 0 if check.ok else EXIT_INVALID

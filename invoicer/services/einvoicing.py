@@ -14,6 +14,7 @@ from invoicer.db.models import Customer, Invoice
 from invoicer.documents.einvoice_rules import Check, EInvoiceFormat
 from invoicer.documents.model import Document, DocumentMark
 from invoicer.services import documents
+from invoicer.services.rule_explanations import explanation
 
 #: the formats a customer can be given (the plain-standard ones are for checking received files only)
 ISSUED_FORMATS = (EInvoiceFormat.FACTURX, EInvoiceFormat.XRECHNUNG_CII, EInvoiceFormat.XRECHNUNG_UBL,
@@ -114,10 +115,9 @@ def _checked(doc: Document, fmt: EInvoiceFormat) -> bytes:
         raise ValidationError(
             N_("The {format} e-invoice would be rejected by the official rules ({count} failed), first {rule}: "
                "{text}"),
-            format=Message(FORMAT_NAMES[fmt]), count=len(check.errors), rule=first.rule, text=first.words,
+            format=Message(FORMAT_NAMES[fmt]), count=len(check.errors), rule=first.rule, text=explanation(first),
         )
     return xml
-
 
 
 def check_file(path: Path, fmt: EInvoiceFormat | None = None) -> Check:

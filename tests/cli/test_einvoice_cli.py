@@ -73,10 +73,46 @@ def test_einvoice_check_lists_the_failed_rules_in_words(data: Path, tmp_path: Pa
     bad.write_bytes(etree.tostring(root))
     result = run(data, "einvoice", "check", str(bad))
     assert result.returncode == 1
-    assert "BR-CO-16: Amount due for payment (BT-115) = Invoice total amount with VAT" in result.stdout
+    # the failed rule in plain words, then in the rule's own
+    assert ("BR-CO-16: The amount due is not the total with VAT minus what was paid in advance plus the rounding "
+            "amount.\n      (Amount due for payment (BT-115) = Invoice total amount with VAT") in result.stdout
     peppol = run(data, "einvoice", "check", str(UBL_EXAMPLE), "--format", "peppol", "--json")
     assert peppol.returncode == 1
     assert "PEPPOL-EN16931-R001" in {e["rule"] for e in json.loads(peppol.stdout)["errors"]}
+
+
+def test_einvoice_check_tells_xrechnung_rules_in_plain_english(data: Path, tmp_path: Path) -> None:
+    root = etree.fromstring((OFFICIAL / "xrechnung" / "01.01a-INVOICE_ubl.xml").read_bytes())
+    reference = root.find("{*}BuyerReference")
+    root.remove(reference)
+    bad = tmp_path / "no-leitweg.xml"
+    bad.write_bytes(etree.tostring(root))
+    result = run(data, "einvoice", "check", str(bad))
+    assert result.returncode == 1 and result.stdout.startswith("Not a valid XRechnung (UBL)")
+    assert "BR-DE-15: The buyer reference (BT-10) is missing: XRechnung needs it on every invoice" in result.stdout
+    assert '(Das Element "Buyer reference" (BT-10) muss übermittelt werden.)' in result.stdout
+    failed = json.loads(run(data, "einvoice", "check", str(bad), "--json").stdout)["errors"]
+    assert {"rule": "BR-DE-15", "explanation": "The buyer reference (BT-10) is missing: XRechnung needs it on every "
+            "invoice; for a German public body it is the Leitweg-ID it gave you.",
+            "text": 'Das Element "Buyer reference" (BT-10) muss übermittelt werden.'}.items() <= failed[0].items()
+
+
+def test_einvoice_check_reads_a_received_zugferd_pdf(data: Path, tmp_path: Path) -> None:
+    import io
+
+    from facturx import generate_from_binary
+    from reportlab.pdfgen.canvas import Canvas
+
+    page = io.BytesIO()
+    canvas = Canvas(page)
+    canvas.drawString(72, 720, "Rechnung 123456XX")
+    canvas.save()
+    # a supplier's PDF with the XRechnung CII of KoSIT's test case 01.01a inside, as another program makes it
+    xml = (OFFICIAL / "xrechnung" / "01.01a-INVOICE_uncefact.xml").read_bytes()
+    received = tmp_path / "received.pdf"
+    received.write_bytes(generate_from_binary(page.getvalue(), xml, check_xsd=False))
+    checked = ok(data, "einvoice", "check", str(received))
+    assert checked["valid"] is True and checked["format"] == "xrechnung-cii"
 
 
 def test_einvoice_check_reads_the_xml_inside_an_issued_pdf(data: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from invoicer.core.errors import ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.documents.einvoice_rules import EInvoiceFormat, validate
+from invoicer.i18n import translator
 from invoicer.services import company, credit_notes, customers, einvoicing, invoices, mailing
 from tests.mail.smtp_server import PASSWORD, USER, Server, ServerFactory
 from tests.services.test_mailing import configure
@@ -68,7 +69,9 @@ def test_finalize_refuses_an_invoice_its_format_rejects_and_takes_no_number(
     with pytest.raises(ValidationError) as refused, transaction(seller.sessions) as s:
         invoices.finalize_invoice(s, draft)
     assert str(refused.value).startswith("The Peppol BIS Billing 3.0 e-invoice would be rejected by the official "
-                                         "rules (1 failed), first PEPPOL-EN16931-R003: A buyer reference")
+                                         "rules (1 failed), first PEPPOL-EN16931-R003: Peppol needs the buyer "
+                                         "reference (BT-10) or the buyer's purchase order number (BT-13)")
+    assert "die Bestellnummer des Käufers (BT-13)" in refused.value.text.render(translator("de").gettext)
     with transaction(seller.sessions) as s:
         assert invoices.get_invoice(s, draft).number is None
     issued = make_open(seller, customer_id, buyer_reference="PO-4711")
@@ -82,7 +85,7 @@ def test_a_credit_note_is_checked_in_the_customers_format_too(seller: Database, 
     invoice = make_open(seller, customer_id, buyer_reference="PO-4711")
     # the customer moves to XRechnung, which needs the seller's contact point (BR-DE-5) the profile lacks
     _set(seller, customer_id, einvoice_format="xrechnung-ubl")
-    refused = r"XRechnung \(UBL\).*BR-DE-5: .*Seller contact point"
+    refused = r"XRechnung \(UBL\).*BR-DE-5: The seller's contact person \(BT-41\) is missing"
     with pytest.raises(ValidationError, match=refused), transaction(seller.sessions) as s:
         credit_notes.issue_credit_note(s, invoice, full=True, issue_date=date(2026, 11, 3))
     with transaction(seller.sessions) as s:
