@@ -12,7 +12,7 @@ from decimal import Decimal
 from lxml import etree
 
 from invoicer.core.errors import N_, ValidationError
-from invoicer.core.money import format_minor
+from invoicer.core.money import exponent, format_minor, from_minor
 from invoicer.core.reference import split_exemption_reason
 from invoicer.documents.facturx import (
     BILLING_PROCESS,
@@ -67,6 +67,8 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
     if not doc.is_valid_document:
         raise ValidationError(N_("Only a finalized document has an e-invoice; finalize the draft first."))
     email_allowed = customization == XRECHNUNG_CUSTOMIZATION
+    if customization == PEPPOL_CUSTOMIZATION:
+        refuse_whole_unit_lines(doc)
     cur = doc.currency
     credit = doc.is_credit_note
     namespace = CREDIT_NOTE_NS if credit else INVOICE_NS
@@ -190,6 +192,30 @@ def _allowance_charge(
     if percent is not None and base is not None:
         amount(node, "BaseAmount", base)
     return node
+
+
+#: how far Peppol lets a line amount be from quantity x price / base + charges - allowances (PEPPOL-EN16931-R120)
+R120_SLACK = Decimal("0.02")
+
+
+def refuse_whole_unit_lines(doc: Document) -> None:
+    """Peppol checks each line amount to the cent (R120); in a currency without cents (JPY, KRW, ISK…) a line
+    rounded to whole units may be further off than that, and would be rejected: say why, before the rules do."""
+    cur = doc.currency
+    if exponent(cur) >= 2:
+        return
+    for line in doc.lines:
+        extras = sum((from_minor(a.amount, cur) * (1 if a.is_charge else -1) for a in line.allowance_charges),
+                     Decimal(0))
+        exact = line.quantity * line.unit_price / line.price_base + extras
+        if abs(exact - from_minor(line.net, cur)) > R120_SLACK:
+            raise ValidationError(
+                N_("Peppol checks each line amount to the cent (rule PEPPOL-EN16931-R120), but {currency} amounts "
+                   "are whole units: line {line} comes to {exact}, stated as {net}. Choose a quantity and price "
+                   "that give a whole amount, or send this customer Factur-X or XRechnung."),
+                "lines", currency=cur, line=line.position, exact=decimal_text(exact.quantize(Decimal("0.0001"))),
+                net=format_minor(line.net, cur),
+            )
 
 
 def ubl_xml(doc: Document, customization: str) -> bytes:

@@ -126,3 +126,13 @@ def test_peppol_needs_a_peppol_id_and_xrechnung_takes_an_email_address() -> None
     with pytest.raises(ValidationError, match="buyer's electronic address"):
         WRITERS[EInvoiceFormat.PEPPOL](doc)
     assert rules.validate(WRITERS[EInvoiceFormat.XRECHNUNG_UBL](doc), EInvoiceFormat.XRECHNUNG_UBL).ok
+
+
+def test_peppol_refuses_a_yen_line_it_would_check_to_the_cent() -> None:
+    doc = for_public_buyers(make_document(lines=[("Consulting", "1.5", "HUR", "333", "S", "10", None)],
+                                          currency="JPY"))
+    # 1.5 x 333 = 499.5 yen is 500 on the invoice; Peppol's R120 allows 0.02 off, so it would reject the line
+    with pytest.raises(ValidationError, match=r"line 1 comes to 499.5, stated as 500\. "):
+        WRITERS[EInvoiceFormat.PEPPOL](doc)
+    xml = WRITERS[EInvoiceFormat.XRECHNUNG_UBL](doc)  # XRechnung and the standard have no such rule
+    assert rules.validate(xml, EInvoiceFormat.XRECHNUNG_UBL).ok
