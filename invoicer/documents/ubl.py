@@ -114,8 +114,9 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
             _cbc(address, "PostalZone", doc.buyer.postcode)
         _cbc(_cac(address, "Country"), "IdentificationCode", doc.buyer.country)
 
-    if credit and email_allowed:
-        # XRechnung asks payment instructions of credit notes too (BR-DE-1): settled between the parties
+    if credit:
+        # XRechnung asks payment instructions of credit notes too (BR-DE-1), and so does Peppol between German
+        # parties (DE-R-001): settled between the parties
         _cbc(_cac(root, "PaymentMeans"), "PaymentMeansCode", PAYMENT_CLEARING)
     if doc.seller.iban and not credit:
         means = _cac(root, "PaymentMeans")

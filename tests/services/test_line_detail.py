@@ -218,3 +218,9 @@ def test_credit_notes_carry_the_line_detail(seller: Database, customer_id: int) 
     with transaction(seller.sessions) as s:
         full = credit_notes.issue_credit_note(s, invoice_id, full=True)
         assert full.total > 0
+        for note_id in (settlement.credit_note_id, full.credit_note_id):
+            note = invoices.get_invoice(s, note_id, "credit_note")
+            for fmt in FORMATS:  # each credit note, with its lines' allowances and charges, in every format
+                _, xml = einvoicing.document_einvoice(s, note, fmt)
+                check = validate(xml, fmt)
+                assert check.ok, (fmt, [str(e) for e in check.errors])
