@@ -109,8 +109,9 @@ def syntax_of(root: etree._Element) -> Syntax:
     raise NotAnEInvoice(f"the root element {etree.QName(root).localname} is neither CII nor UBL")
 
 
-def guess_format(xml: bytes) -> EInvoiceFormat:
-    """The format a document says it follows (CII guideline / UBL customization ID), else plain EN 16931."""
+def guess_format(xml: bytes, in_pdf: bool = False) -> EInvoiceFormat:
+    """The format a document says it follows (CII guideline / UBL customization ID), else plain EN 16931; a CII
+    inside a PDF is Factur-X / ZUGFeRD, whose EN 16931 profile names the standard alone."""
     root = _parse(xml)
     syntax = syntax_of(root)
     if syntax is Syntax.CII:
@@ -123,16 +124,16 @@ def guess_format(xml: bytes) -> EInvoiceFormat:
         return EInvoiceFormat.XRECHNUNG_CII if syntax is Syntax.CII else EInvoiceFormat.XRECHNUNG_UBL
     if "peppol" in said and syntax is Syntax.UBL:
         return EInvoiceFormat.PEPPOL
-    if "factur-x" in said or "zugferd" in said:
+    if "factur-x" in said or "zugferd" in said or (in_pdf and syntax is Syntax.CII):
         return EInvoiceFormat.FACTURX
     return EInvoiceFormat.EN16931_CII if syntax is Syntax.CII else EInvoiceFormat.EN16931_UBL
 
 
-def validate(xml: bytes, fmt: EInvoiceFormat | None = None) -> Check:
+def validate(xml: bytes, fmt: EInvoiceFormat | None = None, in_pdf: bool = False) -> Check:
     """Check ``xml`` against the schema and every rule set of ``fmt`` (guessed from the document if None)."""
     root = _parse(xml)
     syntax = syntax_of(root)
-    fmt = fmt or guess_format(xml)
+    fmt = fmt or guess_format(xml, in_pdf)
     if SYNTAX[fmt] is not syntax:
         return Check(fmt, [Failure("SYNTAX", f"{fmt} is written in {SYNTAX[fmt].upper()}, this is {syntax.upper()}")])
     errors = _schema_failures(root, syntax)
@@ -153,6 +154,11 @@ def electronic_address_schemes() -> frozenset[str]:
     if listed is None:
         raise RuntimeError("the Peppol rules carry no eaid list")
     return frozenset(listed.group(1).split())
+
+
+def is_pdf(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(4) == b"%PDF"
 
 
 def read_einvoice(path: Path) -> bytes:

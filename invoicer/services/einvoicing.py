@@ -125,7 +125,7 @@ def check_file(path: Path, fmt: EInvoiceFormat | None = None) -> Check:
     from invoicer.documents import einvoice_rules
 
     try:
-        return einvoice_rules.validate(einvoice_rules.read_einvoice(path), fmt)
+        return einvoice_rules.validate(einvoice_rules.read_einvoice(path), fmt, einvoice_rules.is_pdf(path))
     except OSError as exc:
         raise ValidationError(N_("{path} cannot be read: {reason}."), path=path, reason=exc.strerror) from None
     except einvoice_rules.NotAnEInvoice as exc:

@@ -121,7 +121,7 @@ def test_einvoice_check_reads_the_xml_inside_an_issued_pdf(data: Path, tmp_path:
     ok(data, "invoice", "finalize", str(invoice))
     pdf = tmp_path / "i.pdf"
     ok(data, "invoice", "pdf", str(invoice), "-o", str(pdf))
-    checked = ok(data, "einvoice", "check", str(pdf), "--format", "facturx")
+    checked = ok(data, "einvoice", "check", str(pdf))  # the EN 16931 profile inside a PDF: Factur-X's rules
     assert checked["valid"] is True and checked["format"] == "facturx"
 
 
