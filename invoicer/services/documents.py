@@ -177,7 +177,7 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def store_frozen_pdf(session: Session, invoice: Invoice) -> str:
+def store_frozen_pdf(session: Session, invoice: Invoice, data: Document | None = None) -> str:
     """Render a just-finalized document, keep the file and set ``invoice.pdf_sha256`` (write-once).
 
     Called inside the finalize transaction before the hash-chain link is appended, so the chain
@@ -185,7 +185,7 @@ def store_frozen_pdf(session: Session, invoice: Invoice) -> str:
     same draft overwrites.
     """
     if invoice.pdf_sha256 is None:
-        pdf = render_document(document_data(session, invoice))
+        pdf = render_document(data or document_data(session, invoice))
         _keep(session, invoice, pdf)
         invoice.pdf_sha256 = sha256_hex(pdf)
     return invoice.pdf_sha256

@@ -95,10 +95,11 @@ def document_einvoice(session: Session, invoice: Invoice, fmt: EInvoiceFormat | 
     return fmt, _checked(documents.document_data(session, invoice, DocumentMark.ISSUED), fmt)
 
 
-def refuse_invalid(session: Session, invoice: Invoice) -> None:
+def refuse_invalid(session: Session, invoice: Invoice, doc: Document | None = None) -> None:
     """Refuse to issue a document whose e-invoice would fail the official rules: the customer's format, and
-    the Factur-X every PDF carries. Called inside finalize once the document's data is frozen."""
-    doc = documents.document_data(session, invoice, DocumentMark.ISSUED)
+    the Factur-X every PDF carries. Called inside finalize once the document's data is frozen (``doc``, when the
+    caller has it already)."""
+    doc = doc or documents.document_data(session, invoice, DocumentMark.ISSUED)
     for fmt in dict.fromkeys((customer_format(invoice.customer), EInvoiceFormat.FACTURX)):
         if fmt is EInvoiceFormat.FACTURX and exponent(doc.currency) > 2:
             # EN 16931 carries amounts with at most 2 decimals (BR-DEC-*): a BHD or KWD invoice cannot pass, and

@@ -553,8 +553,9 @@ class SessionBook:
         from invoicer.services import documents, einvoicing
 
         self.session.flush()
-        einvoicing.refuse_invalid(self.session, doc)  # nothing leaves the app that the official rules reject
-        documents.store_frozen_pdf(self.session, doc)
+        data = documents.document_data(self.session, doc)  # what the PDF shows and the e-invoice says, once
+        einvoicing.refuse_invalid(self.session, doc, data)  # nothing leaves the app that the official rules reject
+        documents.store_frozen_pdf(self.session, doc, data)
 
     def chain(self, doc: Invoice) -> None:
         audit.append_to_chain(self.session, doc)

@@ -117,11 +117,11 @@ def main() -> None:
     results["rules_first_compile_seconds"] = round(time.perf_counter() - start, 2)
     finalize_run("with_pdf_xml_and_validation")
     original_check = einvoicing.refuse_invalid
-    einvoicing.refuse_invalid = lambda session, invoice: None  # type: ignore[assignment]
+    einvoicing.refuse_invalid = lambda session, invoice, doc=None: None  # type: ignore[assignment]
     try:
         finalize_run("with_pdf")
         original = documents.store_frozen_pdf
-        documents.store_frozen_pdf = lambda session, invoice: None  # type: ignore[assignment]
+        documents.store_frozen_pdf = lambda session, invoice, data=None: None  # type: ignore[assignment]
         try:
             finalize_run("engine_only")
         finally:
