@@ -226,6 +226,9 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         return self.pages[key]
 
+    def _row_of(self, page: Page) -> int:
+        return next(i for i, spec in enumerate(self.specs) if self.pages.get(spec.key) is page)
+
     def current_page(self) -> Page | None:
         widget = self.stack.currentWidget()
         return widget if isinstance(widget, Page) else None
@@ -235,6 +238,12 @@ class MainWindow(QMainWindow):
             return
         spec = self.specs[row]
         page = self.page(spec.key)
+        leaving = self.current_page()
+        if leaving is not None and leaving is not page and not leaving.can_leave():
+            self.sidebar.blockSignals(True)  # stay where the unsaved changes are
+            self.sidebar.setCurrentRow(self._row_of(leaving))
+            self.sidebar.blockSignals(False)
+            return
         self.stack.setCurrentWidget(page)
         self.setWindowTitle(f"{_(spec.title)} — {APP_NAME}")
         self.toolbar.clear()
@@ -355,6 +364,10 @@ class MainWindow(QMainWindow):
             if not editor.close():
                 event.ignore()
                 return
+        current = self.current_page()
+        if current is not None and not current.can_leave():
+            event.ignore()
+            return
         self.state.setValue("window/geometry", self.saveGeometry())
         current = self.current_page()
         if current is not None:

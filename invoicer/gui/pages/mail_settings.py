@@ -280,6 +280,14 @@ class MailSettingsWidget(QWidget):
             levels.append({"level": name, "days": number, "template": template})
         return levels
 
+    def shown(self) -> tuple[object, ...]:
+        """Everything the tab shows, unchecked (to tell whether the user changed anything)."""
+        schedule = [[item.text() if (item := self.schedule.item(row, column)) else "" for column in range(3)]
+                    for row in range(self.schedule.rowCount())]
+        self._keep_template_edits()
+        return (self.mail_settings(), self.password.text(), self.auto_send.isChecked(), schedule,
+                copy.deepcopy(self.templates))
+
     def values(self) -> dict[str, Any]:
         """The reminder and template settings to store (InvoicerError when something is wrong)."""
         self._keep_template_edits()

@@ -274,6 +274,7 @@ class SettingsPage(Page):
         self.language.set_value(values["ui.language"])
         self.keep.setValue(values["backup.keep"])
         self._list_backups()
+        self._as_read = self._entered()
 
     def company_data(self) -> CompanyData:
         scheme, identifier = validation.split_address(self.endpoint.text())
@@ -286,8 +287,27 @@ class SettingsPage(Page):
             endpoint_scheme=scheme, endpoint_id=identifier,
         )
 
-    def save(self) -> bool:
-        """Store every tab (company, settings, then mail and its keyring password); True when all is saved."""
+    def _entered(self) -> tuple[object, ...]:
+        """What the page shows now, as typed; compared with what it showed when read, it tells whether the user
+        changed anything."""
+        return self.company_data(), self._values(), self.accounting.shown(), self.mail.shown()
+
+    def has_changes(self) -> bool:
+        return self._entered() != self._as_read
+
+    def can_leave(self) -> bool:
+        if not self.has_changes():
+            return True
+        answer = messages.ask_save(self, _("Settings"))
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            self.mail.load()
+            self.refresh()
+            return True
+        return False
+
+    def _values(self) -> dict[str, Any]:
         values = {
             "numbering.invoice": self.invoice_pattern.text().strip(),
             "numbering.credit_note": self.credit_pattern.text().strip(),
@@ -299,6 +319,11 @@ class SettingsPage(Page):
         }
         if self.default_rate.count():  # no standard rate entered yet: nothing to choose from
             values["invoice.default_tax_rate"] = self.default_rate.currentData()
+        return values
+
+    def save(self) -> bool:
+        """Store every tab (company, settings, then mail and its keyring password); True when all is saved."""
+        values = self._values()
         try:
             values |= self.accounting.values()
         except InvoicerError as err:
@@ -309,6 +334,7 @@ class SettingsPage(Page):
                 and self.mail.save()):
             return False
         self.window_.statusBar().showMessage(_("Settings saved."), 4000)
+        self._as_read = self._entered()
         return True
 
     def _example(self, pattern: str, label: QLabel) -> None:
