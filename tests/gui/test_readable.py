@@ -79,3 +79,26 @@ def test_no_text_is_clipped_on_any_page_or_dialog(qtbot, business, dialogs, lang
         dialog.close()
     window.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_empty_pages_are_readable_too(qtbot, gui_db, dialogs, language):  # type: ignore[no-untyped-def]
+    """An empty folder: the checklist and every list's empty state (message, hint, button) fit."""
+    from invoicer.gui.main_window import MainWindow
+
+    i18n.set_language(language)
+    window = MainWindow(gui_db)
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    problems = []
+    for spec in window.specs:
+        page = window.show_page(spec.key)
+        tabs = getattr(page, "tabs", None)
+        for tab in range(tabs.count() if tabs is not None else 1):
+            if tabs is not None:
+                tabs.setCurrentIndex(tab)
+            _settle(window)
+            problems += [f"{language} empty page {spec.key} tab {tab}: {p}" for p in clipped(window)]
+    window.close()
+    assert not problems, "\n".join(problems)

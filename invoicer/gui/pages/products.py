@@ -14,6 +14,7 @@ from invoicer.gui.dialogs.catalog import CATEGORY_NAMES, ProductDialog, TaxRateD
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import icon, locale_decimal
+from invoicer.gui.widgets.empty_state import Empty, EmptyStateList
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _, format_percent
 from invoicer.services import products, taxes
@@ -55,18 +56,28 @@ class ProductsPage(Page):
         self.rates = record_table(self.rate_model, self, stretch_column=3)
         self.rates.setObjectName("rate_table")
         self.rates.activated.connect(lambda _i: self._edit())
+        self.new_action = QAction(icon("new"), _("New"), self)
+        self.new_action.triggered.connect(self._new)
+        self.new_product_action = QAction(_("New product or service"), self)
+        self.new_product_action.triggered.connect(lambda: ProductDialog(self.ops, self).exec())
+        self.new_rate_action = QAction(_("New tax rate"), self)
+        self.new_rate_action.triggered.connect(lambda: TaxRateDialog(self.ops, self).exec())
+        self.clear_action = QAction(_("Clear search"), self)
+        self.clear_action.triggered.connect(self._clear_search)
+        self.product_list = EmptyStateList(self.products, self._no_products)
+        self.rate_list = EmptyStateList(self.rates, lambda: Empty(
+            _("No tax rates yet"), _("Saving the company profile with its country adds that country's usual VAT "
+                                     "rates; add others here."), self.new_rate_action))
         product_tab = QWidget()
         product_layout = QVBoxLayout(product_tab)
         product_layout.addWidget(self.search)
-        product_layout.addWidget(self.products, 1)
+        product_layout.addWidget(self.product_list, 1)
         self.tabs = QTabWidget()
         self.tabs.addTab(product_tab, _("Products and services"))
-        self.tabs.addTab(self.rates, _("Tax rates"))
+        self.tabs.addTab(self.rate_list, _("Tax rates"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.show_archived)
-        self.new_action = QAction(icon("new"), _("New"), self)
-        self.new_action.triggered.connect(self._new)
         self.edit_action = QAction(icon("edit"), _("Edit"), self)
         self.edit_action.triggered.connect(self._edit)
         self.archive_action = QAction(icon("archive"), _("Archive / restore"), self)
@@ -89,6 +100,20 @@ class ProductsPage(Page):
         self.rate_names = {r.id: r.name for r in rates}
         self.rate_model.set_records([r for r in rates if archived or not r.archived])
         self.product_model.set_records(items)
+
+    def _clear_search(self) -> None:
+        self.search.clear()
+        self.search.setFocus()
+
+    def _no_products(self) -> Empty:
+        search = self.search.text().strip()
+        if search:
+            return Empty(_("No product matches “{search}”.").format(search=search),
+                         _("Accents and case do not matter; a line can also be typed without a product."),
+                         self.clear_action)
+        return Empty(_("No products or services yet"), _("A product fills a line's description, price and VAT "
+                                                         "as you type its name; lines can also be typed freely."),
+                     self.new_product_action)
 
     def _on_rates(self) -> bool:
         return self.tabs.currentIndex() == 1

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QHeaderView,
     QLineEdit,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -63,9 +64,9 @@ class CellDelegate(QStyledItemDelegate):
 
 
 class LineTable(QTableView):
-    """Spreadsheet-like editing of an EditableRowsModel."""
+    """Spreadsheet-like editing of an EditableRowsModel; the ``stretch`` column (a free text) takes the room left."""
 
-    def __init__(self, model: EditableRowsModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: EditableRowsModel, parent: QWidget | None = None, stretch: int = 0) -> None:
         super().__init__(parent)
         self.rows_model = model
         self.setModel(model)
@@ -82,8 +83,12 @@ class LineTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        fit_titles(header, 100)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_titles(header, 72)
+        # never narrower than every title: the stretched column gets what is left, which must hold its own title
+        titles = sum(header.sectionSize(column) for column in range(header.count()))
+        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.setMinimumWidth(titles + self.verticalHeader().sizeHint().width() + scrollbar + 2 * self.frameWidth())
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
 
     def start(self, row: int = 0, column: int = 0) -> None:
