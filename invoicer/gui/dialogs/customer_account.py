@@ -25,6 +25,7 @@ from invoicer.core.payment_methods import method_label
 from invoicer.gui import messages
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import date_format, day, money, python_date, qt_date
+from invoicer.gui.widgets.status_badge import badge_text, badges
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _
 from invoicer.services import actions, customers, invoices, payments, statements
@@ -72,7 +73,7 @@ class CustomerAccountDialog(QDialog):
                 Field(N_("Issued"), lambda r: day(r.issue_date)),
                 Field(N_("Total"), lambda r: money(r.total, r.currency), numeric=True),
                 Field(N_("Amount due"), lambda r: money(r.amount_due, r.currency), numeric=True),
-                Field(N_("Status"), lambda r: r.display_status, status=lambda r: r.display_status),
+                Field(N_("Status"), badge_text, status=badges),
             ])
             model.set_records(rows)
             table = record_table(model, self, status_column=4, stretch_column=0)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import format_minor, from_minor
 from invoicer.core.payment_methods import method_label
-from invoicer.core.workflow import Action, offered_actions, refusal
+from invoicer.core.workflow import Action, offered_actions, refusal, status_badges
 from invoicer.gui import messages, operations
 from invoicer.gui.dialogs.line_charges import LineChargesDialog, charges_from_row, charges_to_row
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
@@ -44,12 +44,12 @@ from invoicer.gui.style import (
     plain_decimal,
     python_date,
     qt_date,
-    status_color,
     status_label,
     warning_style,
 )
 from invoicer.gui.widgets import pickers
 from invoicer.gui.widgets.line_table import LineTable
+from invoicer.gui.widgets.status_badge import StatusBadges
 from invoicer.gui.widgets.tables import record_table
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.gui.widgets.totals import TotalsBox
@@ -160,8 +160,7 @@ class InvoiceEditor(QWidget):
         self.problem.setWordWrap(True)
         self.totals = TotalsBox()
         self.totals.setObjectName("totals")
-        self.status_badge = QLabel()
-        self.status_badge.setObjectName("status_badge")
+        self.status_badges = StatusBadges()
         self.heading = QLabel()
         self.heading.setObjectName("heading")
         font = self.heading.font()
@@ -366,7 +365,7 @@ class InvoiceEditor(QWidget):
     def _build_layout(self) -> None:
         head = QHBoxLayout()
         head.addWidget(self.heading)
-        head.addWidget(self.status_badge)
+        head.addWidget(self.status_badges)
         head.addStretch(1)
 
         form = QFormLayout()
@@ -587,11 +586,7 @@ class InvoiceEditor(QWidget):
         self.tabs.setTabVisible(self.history_index, doc is not None)
         self.tabs.setTabText(0, _("Invoice") if is_invoice else _("Credit note"))
         self.reverse_button.setEnabled(doc is not None and refusal(doc.state, Action.REVERSE_PAYMENT) is None)
-        badge = doc.display_status if doc else "draft"
-        self.status_badge.setText(f"  {status_label(badge)}  ")
-        self.status_badge.setStyleSheet(
-            f"background: {status_color(badge).name()}; color: white; border-radius: 9px; padding: 2px 4px;"
-        )
+        self.status_badges.show_statuses(status_badges(doc.display_status, doc.partially_paid) if doc else ["draft"])
 
     def _clean_changed(self, _clean: bool) -> None:
         self._update_title()

@@ -27,6 +27,7 @@ from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import action_label, day, money, warning_style
 from invoicer.gui.widgets.charts import BarChart
+from invoicer.gui.widgets.status_badge import badge_text, badges
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _, current_locale, format_number, ngettext
 from invoicer.services import dashboard, setup
@@ -151,7 +152,7 @@ class DashboardPage(Page):
             Field(N_("Customer"), lambda r: r.customer_name),
             Field(N_("Due"), lambda r: day(r.due_date), warn=lambda r: r.overdue),
             Field(N_("Amount due"), lambda r: money(r.amount_due, r.currency), numeric=True),
-            Field(N_("Status"), lambda r: r.display_status, status=lambda r: r.display_status),
+            Field(N_("Status"), badge_text, status=badges),
         ])
         self.attention = record_table(self.attention_model, self, status_column=4)
         self.attention.setObjectName("attention")
