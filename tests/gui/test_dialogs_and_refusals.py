@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from gui_helpers import activate, replace_text, run_modal, toolbar_button
+from gui_helpers import activate, more_action, replace_text, run_modal, toolbar_button
 from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import update
@@ -141,7 +141,7 @@ def test_void_after_a_payment_is_refused(qtbot, window, gui_db, dialogs):  # typ
     activate(qtbot, editor)
     # the workflow refuses it before the click: disabled, with the reason where the pointer rests
     assert not editor.void_action.isEnabled() and "cannot be voided" in editor.void_action.toolTip()
-    qtbot.mouseClick(toolbar_button(editor.toolbar, "Void…"), Qt.MouseButton.LeftButton)
+    more_action(editor, "Void…").trigger()
     assert editor.document.status == "open"
 
 
@@ -291,7 +291,7 @@ def test_write_off_takes_the_date_given_with_the_reason(qtbot, window, gui_db, d
     dialogs.day = date.today() - timedelta(days=2)
     editor = window.open_invoice(invoice_id)
     activate(qtbot, editor)
-    qtbot.mouseClick(toolbar_button(editor.toolbar, "Mark uncollectible…"), Qt.MouseButton.LeftButton)
+    more_action(editor, "Mark uncollectible…").trigger()
     assert editor.document.status == "uncollectible", dialogs.errors
     with transaction(gui_db.readonly_sessions) as s:
         table = next(t for t in ledger.build_ledger(s).tables if t.name == "journal")

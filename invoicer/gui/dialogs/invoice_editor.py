@@ -19,11 +19,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 from invoicer.core.errors import InvoicerError
@@ -78,6 +81,11 @@ def buddy(text: str, widget: QWidget) -> QLabel:
 def tax_value(category: str, rate: Decimal | str | int) -> str:
     """A tax rate as stored in a cell: ``"S|19"``."""
     return f"{category}|{Decimal(str(rate)).normalize():f}"
+
+
+#: actions the toolbar keeps under "More": used less often, so that every other one is shown in full at the
+#: default size in every language (no hidden "»" overflow)
+MORE_ACTIONS = frozenset({Action.SAVE_PDF, Action.DUPLICATE, Action.VOID, Action.WRITE_OFF})
 
 
 class InvoiceEditor(QWidget):
@@ -170,6 +178,17 @@ class InvoiceEditor(QWidget):
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_menu = QMenu(self)
+        self.more_menu.setToolTipsVisible(True)  # a disabled action says why
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("more_actions")
+        self.more_button.setText(_("More"))
+        self.more_button.setToolTip(_("More actions"))
+        self.more_button.setMenu(self.more_menu)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.more_action = QWidgetAction(self)  # added and removed with the toolbar's other actions
+        self.more_action.setDefaultWidget(self.more_button)
         self._make_actions()
         self._build_layout()
         self._set_tab_order()
@@ -571,9 +590,15 @@ class InvoiceEditor(QWidget):
         is_invoice = doc is None or doc.doc_type == "invoice"
         status = doc.status if doc else "draft"
         offered = offered_actions(doc.doc_type if doc else "invoice", status)
-        self.toolbar.clear()
+        self.toolbar.clear()  # (the More button's action goes with it; the button is kept by the editor)
+        self.more_menu.clear()
         for action in offered:
-            self.toolbar.addAction(self.workflow_actions[action])
+            if action in MORE_ACTIONS:
+                self.more_menu.addAction(self.workflow_actions[action])
+            else:
+                self.toolbar.addAction(self.workflow_actions[action])
+        if not self.more_menu.isEmpty():
+            self.toolbar.addAction(self.more_action)
         for action, act in self.workflow_actions.items():
             why = refusal(doc.state, action) if doc else None
             unsaved = doc is None and action in (Action.DELETE_DRAFT, Action.DUPLICATE)
