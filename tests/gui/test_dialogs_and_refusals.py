@@ -170,7 +170,7 @@ def test_product_name_fills_price_and_tax(qtbot, window, gui_db, dialogs):  # ty
     qtbot.keyClicks(editor.focusWidget(), "Support hour")
     qtbot.keyClick(editor.focusWidget(), Qt.Key.Key_Tab)
     row = editor.lines.rows[0]
-    assert (row["unit_price"], row["unit"], row["tax"], row["quantity"]) == ("80", "HUR", "S|19", "1")
+    assert (row["unit_price"], row["unit"], row["tax"], row["quantity"]) == ("80.00", "HUR", "S|19", "1")  # the currency's decimals
     assert editor.totals.values["total"].text() == "€95.20"
 
 

@@ -43,8 +43,10 @@ from invoicer.gui.style import (
     day,
     icon,
     locale_decimal,
+    moment,
     money,
     plain_decimal,
+    price,
     python_date,
     qt_date,
     status_label,
@@ -302,7 +304,7 @@ class InvoiceEditor(QWidget):
             return {"product_id": ""} if row.get("product_id") else {}
         filled: Row = {"product_id": str(product.id), "unit": product.unit}
         if not row.get("unit_price"):
-            filled["unit_price"] = locale_decimal(product.unit_price)
+            filled["unit_price"] = price(product.unit_price, self.currency.text())
         if not row.get("quantity"):
             filled["quantity"] = "1"
         if product.tax_rate_id in self.tax_by_id:
@@ -471,7 +473,7 @@ class InvoiceEditor(QWidget):
             lambda index: self.window_.open_invoice(self.notes_model.record(index.row()).id))
         self.notes_index = self.tabs.addTab(self.notes_table, _("Credit notes"))
         self.history_model: RecordTableModel[HistoryEntry] = RecordTableModel([
-            Field(N_("When (UTC)"), lambda h: h.at.isoformat(sep=" ", timespec="minutes")),
+            Field(N_("When"), lambda h: moment(h.at)),
             Field(N_("Who"), lambda h: h.actor),
             Field(N_("What"), lambda h: action_label(h.action)),
             Field(N_("Status"), lambda h: " → ".join(status_label(s) for s in (h.before, h.after) if s)),
@@ -528,9 +530,9 @@ class InvoiceEditor(QWidget):
                 "description": line.description,
                 "quantity": locale_decimal(line.quantity),
                 "unit": line.unit,
-                "unit_price": locale_decimal(line.unit_price),
+                "unit_price": price(line.unit_price, doc.currency),
                 "price_base": locale_decimal(line.price_base) if line.price_base != 1 else "",
-                "gross_price": locale_decimal(line.gross_price),
+                "gross_price": price(line.gross_price, doc.currency),
                 "discount": locale_decimal(line.discount_percent),
                 "tax": tax_value(line.tax_category, line.tax_rate),
                 "product_id": str(line.product_id or ""),

@@ -25,7 +25,7 @@ from invoicer.core.money import exponent
 from invoicer.gui import operations
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import action_label, day, money, warning_style
+from invoicer.gui.style import action_label, day, local_time, money, warning_style
 from invoicer.gui.widgets.charts import BarChart
 from invoicer.gui.widgets.status_badge import badge_text, badges
 from invoicer.gui.widgets.tables import record_table
@@ -41,7 +41,7 @@ BUCKET_LABELS = {"current": N_("Current"), "1-30": N_("1–30"), "31-60": N_("31
                  "61-90": N_("61–90"), "90+": N_("90+")}
 ENTITIES = {"invoice": N_("Invoice"), "credit_note": N_("Credit note"), "customer": N_("Customer"),
             "product": N_("Product"), "company": N_("Company profile"), "setting": N_("Setting"),
-            "tax_rate": N_("Tax rate")}
+            "tax_rate": N_("Tax rate"), "exchange_rate": N_("Exchange rate"), "billing_plan": N_("Billing plan")}
 #: The first-run checklist: FirstSteps field, what to do, in order.
 STEPS = (("company", N_("Enter your company profile")), ("vat_rates", N_("Check your VAT rates")),
          ("customer", N_("Add your first customer")), ("invoice", N_("Write your first invoice")))
@@ -259,8 +259,12 @@ class DashboardPage(Page):
 
 
 def describe(event: Activity) -> str:
-    what = _(ENTITIES.get(event.entity, event.entity))
+    """One line of recent activity: "28.12.2026  Invoice INV-2026-00042 finalized", "… Customer “Müller GmbH”
+    created", "… Setting “Default payment terms (days)” updated"."""
+    what = _(ENTITIES.get(event.entity, event.entity.replace("_", " ")))
     if event.number:
         what = f"{what} {event.number}"
+    elif event.name:
+        what = _("{what} “{name}”").format(what=what, name=_(event.name) if event.entity == "setting" else event.name)
     action = action_label(event.action)
-    return f"{day(event.at.date())}  {what} {action}"
+    return f"{day(local_time(event.at).date())}  {what} {action}"

@@ -13,11 +13,11 @@ from invoicer.gui import messages, operations
 from invoicer.gui.dialogs.catalog import CATEGORY_NAMES, ProductDialog, TaxRateDialog
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import icon, locale_decimal
+from invoicer.gui.style import icon, price
 from invoicer.gui.widgets.empty_state import Empty, EmptyStateList
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _, format_percent
-from invoicer.services import products, taxes
+from invoicer.services import company, products, taxes
 from invoicer.services.products import ProductRow
 from invoicer.services.taxes import TaxRateRow
 
@@ -31,6 +31,7 @@ class ProductsPage(Page):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.rate_names: dict[int, str] = {}
+        self.currency = ""  # the company's: products are priced in it
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
@@ -41,7 +42,7 @@ class ProductsPage(Page):
         self.product_model: RecordTableModel[ProductRow] = RecordTableModel([
             Field(N_("Name"), lambda p: p.name + (_(" (archived)") if p.archived else "")),
             Field(N_("Unit"), lambda p: _(UNIT_NAMES.get(p.unit, p.unit))),
-            Field(N_("Unit price (net)"), lambda p: locale_decimal(p.unit_price), numeric=True),
+            Field(N_("Unit price (net)"), lambda p: price(p.unit_price, self.currency), numeric=True),
             Field(N_("VAT"), lambda p: self.rate_names.get(p.tax_rate_id or 0, "")),
         ])
         self.products = record_table(self.product_model, self, stretch_column=0)
@@ -95,8 +96,8 @@ class ProductsPage(Page):
 
     def refresh(self) -> None:
         search, archived = self.search.text().strip() or None, self.show_archived.isChecked()
-        rates, items = self.ops.read(lambda s: (taxes.list_tax_rates(s, True), products.list_products(s, search,
-                                                                                                        archived)))
+        rates, items, self.currency = self.ops.read(lambda s: (
+            taxes.list_tax_rates(s, True), products.list_products(s, search, archived), company.get_company(s).currency))
         self.rate_names = {r.id: r.name for r in rates}
         self.rate_model.set_records([r for r in rates if archived or not r.archived])
         self.product_model.set_records(items)
