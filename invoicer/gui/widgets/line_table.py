@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QHeaderView,
     QLineEdit,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -64,7 +63,8 @@ class CellDelegate(QStyledItemDelegate):
 
 
 class LineTable(QTableView):
-    """Spreadsheet-like editing of an EditableRowsModel; the ``stretch`` column (a free text) takes the room left."""
+    """Spreadsheet-like editing of an EditableRowsModel; ``stretch`` is the column that takes the room left (a
+    free-text one: a column of short choices would be squeezed below its title)."""
 
     def __init__(self, model: EditableRowsModel, parent: QWidget | None = None, stretch: int = 0) -> None:
         super().__init__(parent)
@@ -83,11 +83,10 @@ class LineTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        fit_titles(header, 72)
-        # never narrower than every title: the stretched column gets what is left, which must hold its own title
-        titles = sum(header.sectionSize(column) for column in range(header.count()))
-        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        self.setMinimumWidth(titles + self.verticalHeader().sizeHint().width() + scrollbar + 2 * self.frameWidth())
+        fit_titles(header, 100)
+        # as wide as every column's title (the stretching one's too): the dialog grows rather than cutting one
+        self.setMinimumWidth(sum(header.sectionSize(c) for c in range(header.count())) + self.verticalHeader().sizeHint().width()
+                             + 2 * self.frameWidth() + 4)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
 
