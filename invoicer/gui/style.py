@@ -63,7 +63,7 @@ ACTION_LABELS = {
     "issue": N_("issued"), "void": N_("voided"), "write_off": N_("written off"), "delete": N_("deleted"),
     "duplicate": N_("duplicated"), "update": N_("updated"), "archive": N_("archived"),
     "send": N_("sent by email"), "remind": N_("payment reminder sent"), "unarchive": N_("restored"),
-    "import": N_("imported"), "set": N_("set"), "send_statement": N_("statement sent"), "pause": N_("paused"),
+    "import": N_("imported"), "set": N_("stored"), "send_statement": N_("statement sent"), "pause": N_("paused"),
     "resume": N_("resumed"), "change_price": N_("price changed"), "bill": N_("billed"),
 }
 
