@@ -93,3 +93,22 @@ def test_products_and_tax_rates_empty(qtbot, window, dialogs):  # type: ignore[n
     page.tabs.setCurrentIndex(1)
     assert page.rate_list.is_empty() and page.rate_list.message.text() == "No tax rates yet"
     assert page.rate_list.button.text() == "New tax rate"
+
+
+def test_a_new_customers_account_offers_the_first_invoice(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    from invoicer.gui.dialogs.customer_account import CustomerAccountDialog
+
+    with transaction(gui_db.sessions) as s:
+        customer = customers.add_customer(s, customers.CustomerData(name="Globex AG", country="DE"))
+    dialog = CustomerAccountDialog(window, customer, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    lists = [dialog.tabs.widget(i) for i in range(dialog.tabs.count())]
+    assert all(each.is_empty() for each in lists)
+    assert lists[1].message.text() == "No invoices to this customer yet"
+    assert lists[1].button.text() == "New invoice for Globex AG"
+    lists[1].button.click()
+    editors = [w for w in QApplication.topLevelWidgets() if isinstance(w, InvoiceEditor) and w.isVisible()]
+    assert len(editors) == 1 and editors[0].customer.currentData() == customer
+    editors[0].close()
+    dialog.close()
