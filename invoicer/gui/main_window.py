@@ -29,7 +29,7 @@ from invoicer.gui import operations
 from invoicer.gui.operations import Operations
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import STYLE_SHEET, icon
-from invoicer.i18n import N_, _, ngettext
+from invoicer.i18n import N_, _, current_locale, ngettext
 from invoicer.services.store import Database
 
 if TYPE_CHECKING:
@@ -233,8 +233,9 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _sized_columns(page: Page) -> list[tuple[str, QHeaderView]]:
-        """The named tables' headers, with the key their widths are kept under."""
-        return [(f"columns/{view.objectName()}", view.horizontalHeader())
+        """The named tables' headers, with the key their widths are kept under: per language, as the titles'
+        widths differ (German widths would squeeze a Spanish list's customer column)."""
+        return [(f"columns/{current_locale()}/{view.objectName()}", view.horizontalHeader())
                 for view in page.findChildren(QTableView) if view.objectName()]
 
     def _restore_columns(self, key: str, page: Page) -> None:

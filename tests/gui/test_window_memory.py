@@ -29,3 +29,20 @@ def test_column_widths_come_back_next_time(qtbot, gui_db, dialogs):  # type: ign
     assert again.show_page("customers").table.horizontalHeader().sectionSize(1) == fitted + 140
     assert again.show_page("invoices").table.horizontalHeader().sectionSize(0) == number
     again.close()
+
+
+def test_widths_are_kept_per_language(qtbot, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    from invoicer import i18n
+
+    window = _open(qtbot, gui_db)
+    header = window.show_page("customers").table.horizontalHeader()
+    header.resizeSection(1, header.sectionSize(1) + 300)
+    assert window.close()
+    i18n.set_language("de_DE")
+    try:
+        again = _open(qtbot, gui_db)
+        german = again.show_page("customers").table.horizontalHeader()
+        assert german.sectionSize(1) < header.sectionSize(1)  # the English width stays with English
+        again.close()
+    finally:
+        i18n.set_language("en_US")

@@ -165,6 +165,7 @@ class DashboardPage(Page):
         self.recent = QListWidget()
         self.recent.setObjectName("recent")
         self.recent.setFrameShape(QFrame.Shape.NoFrame)
+        self.recent.setWordWrap(True)  # "Setting “…” updated" in full, on two lines if need be
 
         cards = QHBoxLayout()
         for card in (self.outstanding, self.overdue, self.revenue_card, self.reminders_card):
@@ -177,8 +178,9 @@ class DashboardPage(Page):
         lists.addWidget(self._heading(_("Recent activity")), 0, 1)
         lists.addWidget(self.attention, 1, 0)
         lists.addWidget(self.recent, 1, 1)
-        lists.setColumnStretch(0, 3)
-        lists.setColumnStretch(1, 2)
+        # the attention list's customer column needs the room beside number, due date, amount and two badges
+        lists.setColumnStretch(0, 2)
+        lists.setColumnStretch(1, 1)
 
         self.checklist = Checklist(window)
         self.overview = QWidget()  # the figures, once there is something to show

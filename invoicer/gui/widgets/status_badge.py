@@ -17,7 +17,7 @@ from invoicer.gui.style import status_color, status_label
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 #: room between two badges, and around a badge's label
 GAP = 4
-PADDING = 16
+PADDING = 12
 
 
 def _statuses(value: object) -> list[str]:
