@@ -1,4 +1,5 @@
-"""Each dialog's validation as the user types, and the actions the app refuses with a readable message."""
+"""Each dialog's validation when a field is left (and while a problem is being corrected), and the actions the
+app refuses with a readable message."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from gui_helpers import activate, more_action, replace_text, run_modal, toolbar_button
+from gui_helpers import activate, more_action, press, replace_text, run_modal, toolbar_button
 from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import update
@@ -46,12 +47,20 @@ def test_customer_dialog_checks_email_and_vat_id_as_you_type(qtbot, window, dial
     dialog = CustomerDialog(window.ops, window)
     qtbot.addWidget(dialog)
     dialog.show()
+    activate(qtbot, dialog)
+    dialog.email.setFocus()
     qtbot.keyClicks(dialog.email.edit, "not-an-email")
+    assert not dialog.email.message.isVisibleTo(dialog)  # nothing said while typing
+    press(qtbot, Qt.Key.Key_Tab)  # said when the field is left
     assert dialog.email.message.isVisibleTo(dialog) and "not an email" in dialog.email.message.text()
-    replace_text(qtbot, dialog.email.edit, "ok@example.com")
-    assert not dialog.email.message.isVisibleTo(dialog)
+    replace_text(qtbot, dialog.email.edit, "ok@exam")
+    assert dialog.email.message.isVisibleTo(dialog)  # a problem shown is re-checked while correcting...
+    qtbot.keyClicks(dialog.email.edit, "ple.com")
+    assert not dialog.email.message.isVisibleTo(dialog)  # ...and goes as soon as the text is right
     dialog.country.set_code("DE")
+    dialog.vat_id.setFocus()
     qtbot.keyClicks(dialog.vat_id.edit, "DE123")
+    press(qtbot, Qt.Key.Key_Tab)
     assert "not a valid VAT ID" in dialog.vat_id.message.text()
     # saving without a name is refused with the service's message; the dialog stays open
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
@@ -63,8 +72,11 @@ def test_customer_dialog_checks_iban_as_you_type_and_saves_the_account(qtbot, wi
     dialog = CustomerDialog(window.ops, window)
     qtbot.addWidget(dialog)
     dialog.show()
+    activate(qtbot, dialog)
     qtbot.keyClicks(dialog.name, "Bank Kunde")
+    dialog.iban.setFocus()
     qtbot.keyClicks(dialog.iban.edit, "DE89 3704 0044 0532 0130 01")  # wrong check digits
+    press(qtbot, Qt.Key.Key_Tab)
     assert dialog.iban.message.isVisibleTo(dialog) and "not a valid IBAN" in dialog.iban.message.text()
     replace_text(qtbot, dialog.iban.edit, "DE89 3704 0044 0532 0130 00")
     assert not dialog.iban.message.isVisibleTo(dialog)
