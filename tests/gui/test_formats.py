@@ -69,3 +69,13 @@ def test_recent_activity_names_what_changed(qtbot, window, gui_db, dialogs):  # 
     assert any(line.endswith("Setting “Default payment terms (days)” updated") for line in lines), lines
     assert any(line.endswith("Company profile updated") for line in lines), lines
     assert all("_" not in line for line in lines), lines
+
+
+def test_the_backup_list_says_why_in_words(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    page = sidebar(qtbot, window, "Settings")
+    qtbot.mouseClick(page.findChild(QPushButton, "backup_now"), Qt.MouseButton.LeftButton)
+    shown = [page.backups.item(i).text() for i in range(page.backups.count())]
+    assert shown and " · made by hand · " in shown[0], shown

@@ -38,7 +38,7 @@ from invoicer.gui.style import day, icon, warning_style
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
 from invoicer.gui.widgets.text_box import text_box
-from invoicer.i18n import _, error_text
+from invoicer.i18n import N_, _, error_text
 from invoicer.i18n import format_number as format_count
 from invoicer.services import company, documents, settings, taxes, validation
 from invoicer.services.company import CompanyData
@@ -47,6 +47,12 @@ from invoicer.services.taxes import TaxRateRow
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
+
+
+#: why a backup was made, as the list of backups says it
+BACKUP_REASONS = {"manual": N_("made by hand"), "daily": N_("daily"), "pre-migration": N_("before an update"),
+                  "pre-restore": N_("before a restore"), "pre-encrypt": N_("before encrypting"),
+                  "pre-decrypt": N_("before decrypting")}
 
 
 class SettingsPage(Page):
@@ -368,7 +374,8 @@ class SettingsPage(Page):
         self.backups.clear()
         for info in self.ops.list_backups():
             item = QListWidgetItem(_("{when} · {reason} · {size} KB").format(
-                when=f"{day(info.created.date())} {info.created:%H:%M}", reason=info.reason,
+                when=f"{day(info.created.date())} {info.created:%H:%M}",
+                reason=_(BACKUP_REASONS[info.reason]) if info.reason in BACKUP_REASONS else info.reason,
                 size=format_count(info.size // 1024)))
             item.setData(Qt.ItemDataRole.UserRole, str(info.path))
             self.backups.addItem(item)
