@@ -79,3 +79,19 @@ def test_the_backup_list_says_why_in_words(qtbot, window, gui_db, dialogs):  # t
     qtbot.mouseClick(page.findChild(QPushButton, "backup_now"), Qt.MouseButton.LeftButton)
     shown = [page.backups.item(i).text() for i in range(page.backups.count())]
     assert shown and " · made by hand · " in shown[0], shown
+
+
+def test_interface_languages_are_named_in_their_own_language(qtbot, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    from invoicer.gui.widgets.pickers import LocalePicker
+
+    i18n.set_language("de_DE")
+    try:
+        picker = LocalePicker(allow_system="Systemsprache", languages_only=True)
+        qtbot.addWidget(picker)
+        assert [picker.itemText(i) for i in range(picker.count())] == [
+            "Systemsprache", "English", "Deutsch", "Français", "Español"]
+        documents = LocalePicker()
+        qtbot.addWidget(documents)
+        assert documents.itemText(documents.findData("fr_FR")) == "Französisch (Frankreich)"  # in the reader's
+    finally:
+        i18n.set_language("en_US")
