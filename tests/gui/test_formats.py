@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from gui_helpers import sidebar
+from PySide6.QtWidgets import QTableWidget
 
 from invoicer import i18n
 from invoicer.db.engine import transaction
@@ -93,5 +94,19 @@ def test_interface_languages_are_named_in_their_own_language(qtbot, gui_db, dial
         documents = LocalePicker()
         qtbot.addWidget(documents)
         assert documents.itemText(documents.findData("fr_FR")) == "Französisch (Frankreich)"  # in the reader's
+    finally:
+        i18n.set_language("en_US")
+
+
+def test_the_reminders_list_names_the_recipient_not_a_date_bound(qtbot, window, dialogs):  # type: ignore[no-untyped-def]
+    from invoicer.gui.dialogs.reminders_dialog import RemindersDialog
+
+    i18n.set_language("de_DE")
+    try:
+        dialog = RemindersDialog(window.ops, parent=window)
+        qtbot.addWidget(dialog)
+        table = dialog.findChild(QTableWidget)
+        titles = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+        assert "Empfänger" in titles and "Bis" not in titles
     finally:
         i18n.set_language("en_US")
