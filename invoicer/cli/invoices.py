@@ -227,8 +227,9 @@ def cmd_invoice_list(ctx: Context, a: argparse.Namespace) -> int:
     ]
     ctx.out(data, lambda: table(
         ["ID", "Number", "Status", "Customer", "Issued", "Due", "Total", "Due amount", "Cur"],
-        [[d["id"], d["number"] or "-", ", ".join(d["badges"]), d["customer_name"], d["issue_date"],
-          d["due_date"] or "", d["total"], d["amount_due"], d["currency"]] for d in data],
+        [[d["id"], d["number"] or "-", ", ".join(status_badges(r.display_status, r.partially_paid)), d["customer_name"],
+          d["issue_date"], d["due_date"] or "", d["total"], d["amount_due"], d["currency"]]
+         for r, d in zip(rows, data, strict=True)],
     ))
     return 0
 
