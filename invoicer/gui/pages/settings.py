@@ -397,4 +397,5 @@ class SettingsPage(Page):
                 "Invoicer closes afterwards; start it again to continue.").format(name=source.name), _("Restore")):
             return
         if self.ops.restore_backup(self, source):
+            self._as_read = self._entered()  # what was typed belongs to the data replaced: nothing to ask about
             self.window_.close()
