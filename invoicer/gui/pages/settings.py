@@ -61,6 +61,7 @@ class SettingsPage(Page):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.logo_path: str | None = None
+        self._as_read: tuple[object, ...] | None = None  # what the page showed when last read or saved
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scroll(self._company_tab()), _("Company"))
         self.tabs.addTab(self._invoices_tab(), _("Invoices"))
@@ -299,7 +300,7 @@ class SettingsPage(Page):
         return self.company_data(), self._values(), self.accounting.shown(), self.mail.shown()
 
     def has_changes(self) -> bool:
-        return self._entered() != self._as_read
+        return self._as_read is not None and self._entered() != self._as_read
 
     def can_leave(self) -> bool:
         if not self.has_changes():
