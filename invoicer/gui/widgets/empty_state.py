@@ -25,8 +25,7 @@ class Empty:
 
     message: str
     hint: str
-    action: QAction | None = None
-    button: str | None = None  # the button's text; the action's own text (and shortcut) by default
+    action: QAction | None = None  # the button says its text and shortcut
 
 
 def button_text(action: QAction) -> str:
@@ -96,7 +95,7 @@ class EmptyStateList(QStackedWidget):
         self._action = empty.action
         self.button.setVisible(empty.action is not None)
         if empty.action is not None:
-            self.button.setText(empty.button or button_text(empty.action))
+            self.button.setText(button_text(empty.action))
         self.setCurrentWidget(self.panel)
         if focus is self.view and empty.action is not None:
             self.button.setFocus()
