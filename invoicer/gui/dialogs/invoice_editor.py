@@ -632,7 +632,8 @@ class InvoiceEditor(QWidget):
             title = _("Draft invoice")
         self.heading.setText(title)
         dirty = "*" if self.is_dirty() else ""
-        self.setWindowTitle(f"{title}{dirty} — {self.customer.currentText() or _('no customer yet')}")
+        customer = self.customer.currentText() or _("no customer yet")  # (inside an f-string it escaped extraction)
+        self.setWindowTitle(f"{title}{dirty} — {customer}")
 
     # ------------------------------------------------------------ editing
 
