@@ -13,6 +13,7 @@ import gettext
 import io
 import locale as _locale
 import os
+import re
 from copy import copy
 from datetime import date
 from decimal import Decimal
@@ -133,10 +134,34 @@ def format_amount(value: Decimal, currency: str, locale: str | None = None, exac
         value, where, currency=currency, currency_digits=False, decimal_quantization=not exact))
 
 
+def format_price(value: Decimal, currency: str, locale: str | None = None) -> str:
+    """A unit price as a number to read and edit: the currency's decimals at least (``80,00``), more when it has
+    them (``12,3456``), never rounded."""
+    where = locale or _current_locale
+    return str(_decimal_pattern(where, exponent(currency)).apply(value, where, decimal_quantization=False))
+
+
+@cache
+def _decimal_pattern(locale: str, places: int) -> NumberPattern:
+    pattern = copy(parse_pattern(Locale.parse(locale).decimal_formats[None]))
+    pattern.frac_prec = (places, max(places, pattern.frac_prec[1]))
+    return pattern
+
+
 def format_date(value: date | None, locale: str | None = None, fmt: str = "medium") -> str:
+    """A date in the locale's ``short``/``medium``/``long`` format; ``short`` always with a four-digit year
+    (``12/28/2026``, ``28.12.2026``): a two-digit year is ambiguous on documents that are kept for ten years."""
     if value is None:
         return ""
-    return _babel_format_date(value, format=fmt, locale=locale or _current_locale)
+    where = locale or _current_locale
+    return _babel_format_date(value, format=_short_pattern(where) if fmt == "short" else fmt, locale=where)
+
+
+@cache
+def _short_pattern(locale: str) -> str:
+    """The locale's short date pattern with its year as four digits (CLDR ``yy`` -> ``yyyy``)."""
+    pattern = Locale.parse(locale).date_formats["short"].pattern
+    return re.sub(r"y+", "yyyy", pattern)
 
 
 def format_number(value: Decimal | int, locale: str | None = None) -> str:

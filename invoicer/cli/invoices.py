@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import format_price, parse_decimal
+from invoicer.core.workflow import status_badges
 
 if TYPE_CHECKING:
     from invoicer.services.views import InvoiceView
@@ -106,6 +107,7 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
         "number": view.number,
         "status": view.status,
         "display_status": view.display_status,
+        "badges": list(status_badges(view.display_status, view.partially_paid)),
         "overdue": view.overdue,
         "partially_paid": view.partially_paid,
         "currency": cur,
@@ -173,7 +175,7 @@ def invoice_text(data: dict[str, Any]) -> str:
 
     head = [
         f"{data['type'].replace('_', ' ').title()} {data['number'] or '(draft, no number yet)'}"
-        f"  [{data['display_status']}]",
+        f"  [{', '.join(data['badges'])}]",
         f"Customer: {data['customer'].get('name')}   Issued {data['issue_date']}   Due {data['due_date'] or '-'}",
     ]
     rows = [[ln["position"], ln["description"], ln["quantity"], ln["unit_price"], ln["tax_rate"], ln["net"]]
@@ -215,7 +217,8 @@ def cmd_invoice_list(ctx: Context, a: argparse.Namespace) -> int:
     data = [
         {
             "id": r.id, "number": r.number, "status": r.status, "display_status": r.display_status,
-            "overdue": r.overdue, "customer_id": r.customer_id, "customer_name": r.customer_name,
+            "badges": list(status_badges(r.display_status, r.partially_paid)),
+            "overdue": r.overdue, "partially_paid": r.partially_paid, "customer_id": r.customer_id, "customer_name": r.customer_name,
             "currency": r.currency, "issue_date": r.issue_date.isoformat(),
             "due_date": r.due_date.isoformat() if r.due_date else None,
             "total": money(r.total, r.currency), "amount_due": money(r.amount_due, r.currency),
@@ -224,8 +227,9 @@ def cmd_invoice_list(ctx: Context, a: argparse.Namespace) -> int:
     ]
     ctx.out(data, lambda: table(
         ["ID", "Number", "Status", "Customer", "Issued", "Due", "Total", "Due amount", "Cur"],
-        [[d["id"], d["number"] or "-", d["display_status"], d["customer_name"], d["issue_date"],
-          d["due_date"] or "", d["total"], d["amount_due"], d["currency"]] for d in data],
+        [[d["id"], d["number"] or "-", ", ".join(status_badges(r.display_status, r.partially_paid)), d["customer_name"],
+          d["issue_date"], d["due_date"] or "", d["total"], d["amount_due"], d["currency"]]
+         for r, d in zip(rows, data, strict=True)],
     ))
     return 0
 

@@ -103,6 +103,8 @@ def parse_decimal(text: str | int | Decimal, what: str | Message, max_places: in
         value = text
     else:
         raw = str(text).strip().replace("_", "")
+        if not raw:  # said plainly: "'' is not a number" reads like a program talking to itself
+            raise ValidationError(N_("{what}: enter a number."), str(what), what=input_label(what))
         try:
             value = Decimal(raw)
         except (InvalidOperation, ValueError):

@@ -154,6 +154,14 @@ def display_status(status: str, due_date: date | None, total: int, amount_due: i
     return str(status)
 
 
+def status_badges(display: str, partially_paid: bool) -> tuple[str, ...]:
+    """The badges a document shows: its display status, with "partially paid" beside "overdue" when both
+    apply (so the "partially paid" filter shows partially paid badges, and overdue ones as overdue too)."""
+    if display == "overdue" and partially_paid:
+        return ("partially paid", "overdue")
+    return (display,)
+
+
 # ---------------------------------------------------------------- actions
 
 

@@ -12,11 +12,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QTableView,
     QToolBar,
     QToolButton,
     QWidget,
@@ -27,7 +29,7 @@ from invoicer.gui import operations
 from invoicer.gui.operations import Operations
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import STYLE_SHEET, icon
-from invoicer.i18n import N_, _, ngettext
+from invoicer.i18n import N_, _, current_locale, ngettext
 from invoicer.services.store import Database
 
 if TYPE_CHECKING:
@@ -224,7 +226,35 @@ class MainWindow(QMainWindow):
             page.setObjectName(f"page_{key}")
             self.pages[key] = page
             self.stack.addWidget(page)
+            self._restore_columns(key, page)
         return self.pages[key]
+
+    # ------------------------------------------------------------ column widths, kept between sessions
+
+    @staticmethod
+    def _sized_columns(page: Page) -> list[tuple[str, QHeaderView]]:
+        """The named tables' headers, with the key their widths are kept under: per language, as the titles'
+        widths differ (German widths would squeeze a Spanish list's customer column)."""
+        return [(f"columns/{current_locale()}/{view.objectName()}", view.horizontalHeader())
+                for view in page.findChildren(QTableView) if view.objectName()]
+
+    def _restore_columns(self, key: str, page: Page) -> None:
+        """The widths the user gave the columns last time; never narrower than the title (as fitted now, in this
+        language), and a column that stretches or follows its content keeps doing so."""
+        for name, header in self._sized_columns(page):
+            saved = str(self.state.value(f"{key}/{name}", "") or "").split(",")
+            for column, width in enumerate(saved[:header.count()]):
+                if width.isdigit() and header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive:
+                    header.resizeSection(column, max(int(width), header.sectionSize(column)))
+
+    def _save_columns(self) -> None:
+        for key, page in self.pages.items():
+            for name, header in self._sized_columns(page):
+                widths = ",".join(str(header.sectionSize(c)) for c in range(header.count()))
+                self.state.setValue(f"{key}/{name}", widths)
+
+    def _row_of(self, page: Page) -> int:
+        return next(i for i, spec in enumerate(self.specs) if self.pages.get(spec.key) is page)
 
     def current_page(self) -> Page | None:
         widget = self.stack.currentWidget()
@@ -235,6 +265,12 @@ class MainWindow(QMainWindow):
             return
         spec = self.specs[row]
         page = self.page(spec.key)
+        leaving = self.current_page()
+        if leaving is not None and leaving is not page and not leaving.can_leave():
+            self.sidebar.blockSignals(True)  # stay where the unsaved changes are
+            self.sidebar.setCurrentRow(self._row_of(leaving))
+            self.sidebar.blockSignals(False)
+            return
         self.stack.setCurrentWidget(page)
         self.setWindowTitle(f"{_(spec.title)} — {APP_NAME}")
         self.toolbar.clear()
@@ -355,8 +391,12 @@ class MainWindow(QMainWindow):
             if not editor.close():
                 event.ignore()
                 return
-        self.state.setValue("window/geometry", self.saveGeometry())
         current = self.current_page()
+        if current is not None and not current.can_leave():
+            event.ignore()
+            return
+        self.state.setValue("window/geometry", self.saveGeometry())
+        self._save_columns()
         if current is not None:
             self.state.setValue("window/page", current.objectName().removeprefix("page_"))
         self.state.sync()

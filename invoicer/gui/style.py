@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import cast
 
+from babel.dates import format_time
 from babel.numbers import NumberFormatError, parse_decimal
 from PySide6.QtCore import QDate, QLocale
 from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QWidget
 
 from invoicer import paths
-from invoicer.i18n import N_, _, current_locale, format_date, format_money, format_number
+from invoicer.i18n import N_, _, current_locale, format_date, format_money, format_number, format_price
 
 #: display status -> (label, badge colour). Saturated colours with white text read well on light and dark themes.
 STATUS_STYLE: dict[str, tuple[str, str]] = {
@@ -61,7 +62,9 @@ ACTION_LABELS = {
     "reverse_payment": N_("payment reversed"), "apply_credit": N_("credit applied"), "credit": N_("credited"),
     "issue": N_("issued"), "void": N_("voided"), "write_off": N_("written off"), "delete": N_("deleted"),
     "duplicate": N_("duplicated"), "update": N_("updated"), "archive": N_("archived"),
-    "send": N_("sent by email"), "remind": N_("payment reminder sent"),
+    "send": N_("sent by email"), "remind": N_("payment reminder sent"), "unarchive": N_("restored"),
+    "import": N_("imported"), "set": N_("stored"), "send_statement": N_("statement sent"), "pause": N_("paused"),
+    "resume": N_("resumed"), "change_price": N_("price changed"), "bill": N_("billed"),
 }
 
 
@@ -91,6 +94,17 @@ def _short_date(value: date, locale: str) -> str:
     return format_date(value, locale, fmt="short")
 
 
+def local_time(utc: datetime) -> datetime:
+    """A time the app stored in UTC (naive, as the audit log keeps it) in this computer's time zone."""
+    return utc.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+def moment(utc: datetime) -> str:
+    """A stored UTC time as the user reads it: local time, their date format, e.g. ``28.12.2026 14:05``."""
+    local = local_time(utc)
+    return f"{day(local.date())} {format_time(local, 'short', locale=current_locale())}"
+
+
 def plain_decimal(text: str) -> str:
     """What the user typed in their locale (``1.234,5`` in German) as a plain decimal string (``1234.5``).
 
@@ -111,6 +125,14 @@ def locale_decimal(value: Decimal | str | None) -> str:
     if value is None or value == "":
         return ""
     return format_number(Decimal(str(value)).normalize())
+
+
+def price(value: Decimal | str | None, currency: str) -> str:
+    """A unit price to show or edit: the currency's decimals at least (``80,00``), more when it has them
+    (``12,3456``), never rounded (a currency not chosen yet counts as two decimals)."""
+    if value is None or value == "":
+        return ""
+    return format_price(Decimal(str(value)), currency)
 
 
 def python_date(value: QDate) -> date:

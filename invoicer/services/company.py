@@ -62,7 +62,8 @@ def company_data(company: Company) -> CompanyData:
 
 
 def update_company(session: Session, **changes: Any) -> Company:
-    """Change some fields of the profile; everything is validated before anything is written."""
+    """Change some fields of the profile; everything is validated before anything is written, and a save that
+    changes nothing writes nothing (no audit event)."""
     company = get_company(session)
     data = company_data(company)
     unknown = set(changes) - set(CompanyData.__dataclass_fields__)
@@ -73,6 +74,8 @@ def update_company(session: Session, **changes: Any) -> Company:
     clean = clean_company(data)
     clean.logo_path = _copy_logo_in(data_folder(session), clean.logo_path, company.logo_path)
     before = asdict(company_data(company))
+    if asdict(clean) == before:
+        return company
     for key, value in asdict(clean).items():
         setattr(company, key, value)
     audit.record(session, "update", "company", COMPANY_ID, payload={"before": before, "after": asdict(clean)})

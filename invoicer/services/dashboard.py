@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.aging import BUCKETS
-from invoicer.db.models import Invoice
-from invoicer.services import audit, company, reports
+from invoicer.db.models import Customer, Invoice, Product, TaxRate
+from invoicer.services import audit, company, reports, settings
 from invoicer.services.invoices import InvoiceFilter, InvoiceRow, count_invoices, list_invoices
 
 MONTHS = 12
@@ -26,6 +28,8 @@ class Activity:
     entity: str
     entity_id: int | None
     number: str | None  # the document's number, for invoice and credit note events
+    name: str | None = None  # what else the event is about: a customer's, product's or tax rate's name; for a
+    # setting, its (untranslated) title
 
 
 @dataclass
@@ -69,14 +73,31 @@ def needs_attention(session: Session, as_of: date) -> list[InvoiceRow]:
     return [row for row in soonest if row.amount_due > 0 and row.due_date is not None and row.due_date <= horizon]
 
 
+#: the records an event names by their name, and where that name is
+_NAMED: dict[str, tuple[Any, Any]] = {"customer": (Customer.id, Customer.name), "product": (Product.id, Product.name),
+                                      "tax_rate": (TaxRate.id, TaxRate.name)}
+
+
 def recent_activity(session: Session, limit: int = 8) -> list[Activity]:
+    """The newest events, each with the number or name of what it is about (a deleted record keeps none)."""
     events = audit.recent_events(session, limit)
     ids = {e.entity_id for e in events if e.entity in ("invoice", "credit_note") and e.entity_id is not None}
     numbers = {i: n for i, n in session.execute(select(Invoice.id, Invoice.number).where(Invoice.id.in_(ids)))}
-    return [
-        Activity(e.at, e.actor, e.action, e.entity, e.entity_id, numbers.get(e.entity_id) if e.entity_id else None)
-        for e in events
-    ]
+    names: dict[tuple[str, int], str] = {}
+    for entity, (key, name) in _NAMED.items():
+        wanted = {e.entity_id for e in events if e.entity == entity and e.entity_id is not None}
+        if wanted:
+            names |= {(entity, i): n for i, n in session.execute(select(key, name).where(key.in_(wanted)))}
+    found = []
+    for e in events:
+        name = names.get((e.entity, e.entity_id)) if e.entity_id is not None else None
+        if e.entity == "setting":
+            # only the settings declared so far: loading every feature (mail...) would slow the start
+            definition = settings.SETTINGS.get(str(json.loads(e.payload or "{}").get("key", "")))
+            name = definition.title if definition is not None else None
+        found.append(Activity(e.at, e.actor, e.action, e.entity, e.entity_id,
+                              numbers.get(e.entity_id) if e.entity_id else None, name))
+    return found
 
 
 def dashboard(session: Session, as_of: date | None = None) -> Dashboard:

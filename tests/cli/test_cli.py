@@ -38,6 +38,10 @@ def test_the_whole_story(data: Path, tmp_path: Path) -> None:
     listed = ok(data, "invoice", "list", "--customer", str(customer))
     assert listed[0]["amount_due"] == ok(data, "invoice", "show", str(draft))["amount_due"]
     assert listed[0]["status"] == "open"
+    # partly paid and past its due date: both, as the "partially paid" filter finds it
+    assert listed[0]["badges"] == ["partially paid", "overdue"]
+    assert [d["id"] for d in ok(data, "invoice", "list", "--status", "partially paid")] == [draft]
+    assert "partially paid, overdue" in run(data, "invoice", "list").stdout
     rev = ok(data, "payment", "reverse", str(payment["id"]), "--reason", "bounced")["id"]
     assert rev > payment["id"]
     customers = ok(data, "customer", "list")

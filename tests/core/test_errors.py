@@ -35,7 +35,7 @@ def test_labels_and_lists_inside_a_message_are_translated_with_it(german: None) 
         parse_decimal("x", Message(N_("line {line} quantity"), line=3), 4)
     assert str(caught.value) == "line 3 quantity: 'x' is not a number."
     assert caught.value.field == "line 3 quantity"
-    assert i18n.error_text(caught.value) == "Zeile 3, Menge: „x“ ist keine Zahl."
+    assert i18n.error_text(caught.value) == "Position 3, Menge: „x“ ist keine Zahl."
     missing = ValidationError(N_("No column is chosen for: {fields}."), fields=listing([N_("Name"), N_("Country")]))
     assert str(missing) == "No column is chosen for: Name, Country."
     assert i18n.error_text(missing) == "Keine Spalte gewählt für: Name, Land."
@@ -59,3 +59,10 @@ def test_the_template_survives_pickling(german: None) -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is ValidationError and copy.field == "id" and str(copy) == "There is no invoice 7."
     assert i18n.error_text(copy) == "Es gibt keine Rechnung 7."
+
+
+def test_an_empty_number_asks_for_one_in_plain_words(german: None) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_decimal("  ", Message(N_("line {line} unit price"), line=1))
+    assert str(caught.value) == "line 1 unit price: enter a number."
+    assert i18n.error_text(caught.value) == "Position 1, Einzelpreis: Geben Sie eine Zahl ein."

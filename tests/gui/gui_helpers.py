@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -94,6 +95,13 @@ def sidebar(qtbot: QtBot, window: QWidget, title: str) -> QWidget:
 def toolbar_button(toolbar: QWidget, text: str) -> QWidget:
     action = next(a for a in toolbar.actions() if a.text() == text)  # type: ignore[attr-defined]
     return toolbar.widgetForAction(action)  # type: ignore[attr-defined,no-any-return]
+
+
+def more_action(window: QWidget, text: str) -> QAction:
+    """An action in the "More" menu of an invoice window's toolbar (the less used ones), checked to be there."""
+    menu = window.more_menu  # type: ignore[attr-defined]
+    assert window.more_action in window.toolbar.actions()  # type: ignore[attr-defined]
+    return next(a for a in menu.actions() if a.text() == text)  # type: ignore[no-any-return]
 
 
 def replace_text(qtbot: QtBot, widget: QWidget, text: str) -> None:

@@ -1,5 +1,6 @@
 """Finding clipped text in a shown window: each label, button, tab, group title, column header, status badge and
-chart label is measured with its own font (QFontMetrics) against the room it has on screen."""
+chart label is measured with its own font (QFontMetrics) against the room it has on screen; a toolbar that hides
+actions behind its "»" extension counts too."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QTabBar,
     QTableView,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -174,6 +176,12 @@ def clipped(window: QWidget) -> list[str]:
             found += _headers(widget)
         if isinstance(widget, QChartView):
             found += _chart(widget)
+        if isinstance(widget, QToolBar):
+            extension = widget.findChild(QToolButton, "qt_toolbar_ext_button")
+            if extension is not None and extension.isVisible():
+                hidden = [a.text() for a in widget.actions()
+                          if a.isVisible() and not ((shown := widget.widgetForAction(a)) and shown.isVisible())]
+                found.append(f"{_name(widget)}: actions hidden behind » ({', '.join(hidden)})")
         if isinstance(widget, QScrollArea) and widget.horizontalScrollBar().isVisible():
             found.append(f"{_name(widget)}: wider than the window (scrolls sideways)")
     return found

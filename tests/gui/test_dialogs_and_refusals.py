@@ -1,4 +1,5 @@
-"""Each dialog's validation as the user types, and the actions the app refuses with a readable message."""
+"""Each dialog's validation when a field is left (and while a problem is being corrected), and the actions the
+app refuses with a readable message."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from gui_helpers import activate, replace_text, run_modal, toolbar_button
+from gui_helpers import activate, more_action, press, replace_text, run_modal, toolbar_button
 from PySide6.QtCore import QLockFile, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import update
@@ -46,12 +47,20 @@ def test_customer_dialog_checks_email_and_vat_id_as_you_type(qtbot, window, dial
     dialog = CustomerDialog(window.ops, window)
     qtbot.addWidget(dialog)
     dialog.show()
+    activate(qtbot, dialog)
+    dialog.email.setFocus()
     qtbot.keyClicks(dialog.email.edit, "not-an-email")
+    assert not dialog.email.message.isVisibleTo(dialog)  # nothing said while typing
+    press(qtbot, Qt.Key.Key_Tab)  # said when the field is left
     assert dialog.email.message.isVisibleTo(dialog) and "not an email" in dialog.email.message.text()
-    replace_text(qtbot, dialog.email.edit, "ok@example.com")
-    assert not dialog.email.message.isVisibleTo(dialog)
+    replace_text(qtbot, dialog.email.edit, "ok@exam")
+    assert dialog.email.message.isVisibleTo(dialog)  # a problem shown is re-checked while correcting...
+    qtbot.keyClicks(dialog.email.edit, "ple.com")
+    assert not dialog.email.message.isVisibleTo(dialog)  # ...and goes as soon as the text is right
     dialog.country.set_code("DE")
+    dialog.vat_id.setFocus()
     qtbot.keyClicks(dialog.vat_id.edit, "DE123")
+    press(qtbot, Qt.Key.Key_Tab)
     assert "not a valid VAT ID" in dialog.vat_id.message.text()
     # saving without a name is refused with the service's message; the dialog stays open
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
@@ -63,8 +72,11 @@ def test_customer_dialog_checks_iban_as_you_type_and_saves_the_account(qtbot, wi
     dialog = CustomerDialog(window.ops, window)
     qtbot.addWidget(dialog)
     dialog.show()
+    activate(qtbot, dialog)
     qtbot.keyClicks(dialog.name, "Bank Kunde")
+    dialog.iban.setFocus()
     qtbot.keyClicks(dialog.iban.edit, "DE89 3704 0044 0532 0130 01")  # wrong check digits
+    press(qtbot, Qt.Key.Key_Tab)
     assert dialog.iban.message.isVisibleTo(dialog) and "not a valid IBAN" in dialog.iban.message.text()
     replace_text(qtbot, dialog.iban.edit, "DE89 3704 0044 0532 0130 00")
     assert not dialog.iban.message.isVisibleTo(dialog)
@@ -141,7 +153,7 @@ def test_void_after_a_payment_is_refused(qtbot, window, gui_db, dialogs):  # typ
     activate(qtbot, editor)
     # the workflow refuses it before the click: disabled, with the reason where the pointer rests
     assert not editor.void_action.isEnabled() and "cannot be voided" in editor.void_action.toolTip()
-    qtbot.mouseClick(toolbar_button(editor.toolbar, "Void…"), Qt.MouseButton.LeftButton)
+    more_action(editor, "Void…").trigger()
     assert editor.document.status == "open"
 
 
@@ -170,7 +182,7 @@ def test_product_name_fills_price_and_tax(qtbot, window, gui_db, dialogs):  # ty
     qtbot.keyClicks(editor.focusWidget(), "Support hour")
     qtbot.keyClick(editor.focusWidget(), Qt.Key.Key_Tab)
     row = editor.lines.rows[0]
-    assert (row["unit_price"], row["unit"], row["tax"], row["quantity"]) == ("80", "HUR", "S|19", "1")
+    assert (row["unit_price"], row["unit"], row["tax"], row["quantity"]) == ("80.00", "HUR", "S|19", "1")  # the currency's decimals
     assert editor.totals.values["total"].text() == "€95.20"
 
 
@@ -291,7 +303,7 @@ def test_write_off_takes_the_date_given_with_the_reason(qtbot, window, gui_db, d
     dialogs.day = date.today() - timedelta(days=2)
     editor = window.open_invoice(invoice_id)
     activate(qtbot, editor)
-    qtbot.mouseClick(toolbar_button(editor.toolbar, "Mark uncollectible…"), Qt.MouseButton.LeftButton)
+    more_action(editor, "Mark uncollectible…").trigger()
     assert editor.document.status == "uncollectible", dialogs.errors
     with transaction(gui_db.readonly_sessions) as s:
         table = next(t for t in ledger.build_ledger(s).tables if t.name == "journal")

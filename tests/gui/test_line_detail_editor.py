@@ -36,7 +36,7 @@ def test_the_editor_keeps_and_edits_the_line_detail(qtbot, window, gui_db: Datab
     editor = window.open_invoice(invoice_id)
     assert editor.type_code.currentData() == "384" and editor.preceding.text() == "RE-2026-00007"
     assert editor.rounding_amount.text() == "-0.01"
-    assert editor.lines.rows[0]["price_base"] == "100" and editor.lines.rows[1]["gross_price"] == "13"
+    assert editor.lines.rows[0]["price_base"] == "100" and editor.lines.rows[1]["gross_price"] == "13.00"
     editor.buyer_reference.setText("04011000-12345-04")
     assert editor.save()
     assert _stored(gui_db, invoice_id) == before  # nothing the editor does not show in cells is lost

@@ -94,7 +94,11 @@ def test_templates_and_schedule_are_edited_in_the_form(qtbot, ops: Operations, d
     form = MailSettingsWidget(ops)
     qtbot.addWidget(form)
     assert form.schedule.rowCount() == 3
-    form.template.setCurrentText("invoice")
+    # built-in levels and templates by their names, not their keys ("friendly", "reminder_friendly")
+    assert [form.schedule.item(0, c).text() for c in range(3)] == ["friendly reminder", "-7", "Friendly reminder"]
+    names = [form.template.itemText(i) for i in range(form.template.count())]
+    assert "Invoice email" in names and not any("_" in name for name in names)
+    form.template.setCurrentText("Invoice email")
     form.language.setCurrentIndex(form.language.findData("de"))
     assert form.subject.text() == "Rechnung {number} von {company}"
     form.subject.setText("Ihre Rechnung {number}")
@@ -110,6 +114,8 @@ def test_templates_and_schedule_are_edited_in_the_form(qtbot, ops: Operations, d
         assert stored["invoice"]["de"]["subject"] == "Ihre Rechnung {number}"
         assert stored["final_notice"] == {"en": {"subject": "Final notice {number}", "body": "{amount_due} is overdue."}}
         assert settings.get(s, "reminders.schedule")[-1] == {"level": "final", "days": 21, "template": "final_notice"}
+        assert settings.get(s, "reminders.schedule")[0] == {"level": "friendly", "days": -7,
+                                                              "template": "reminder_friendly"}  # stored as keys
         assert settings.get(s, "mail.host") == ""  # no server typed: mail stays unconfigured
 
     form.subject.setText("Oops {nummer}")

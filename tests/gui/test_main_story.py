@@ -123,7 +123,7 @@ def test_main_story(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-
     model = page.table.model()
     status_column = next(i for i, c in enumerate(model.columns) if c.key == "status")
     assert model.rowCount() == 1
-    assert model.index(0, status_column).data(STATUS_ROLE) == "partially paid"
+    assert model.index(0, status_column).data(STATUS_ROLE) == ["partially paid"]
     assert model.index(0, status_column).data() == "Partially paid"
     board = sidebar(qtbot, window, "Dashboard")
     assert board.outstanding.value.text() == "€452.00"

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.totals import TaxCategory
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import locale_decimal, plain_decimal
+from invoicer.gui.style import locale_decimal, plain_decimal, price
 from invoicer.gui.widgets import pickers
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import N_, _
-from invoicer.services import products, taxes
+from invoicer.services import company, products, taxes
 from invoicer.services.products import ProductData
 
 CATEGORY_NAMES = {
@@ -69,7 +69,7 @@ class ProductDialog(QDialog):
             self.name.setText(product.name)
             self.description.setPlainText(product.description or "")
             self.unit.setCurrentIndex(max(self.unit.findData(product.unit), 0))
-            self.price.setText(locale_decimal(product.unit_price))
+            self.price.setText(price(product.unit_price, ops.read(lambda s: company.get_company(s).currency)))
             self.tax.setCurrentIndex(max(self.tax.findData(product.tax_rate_id), 0))
         elif rates:
             self.tax.setCurrentIndex(1)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,8 @@ from invoicer.core.payment_methods import method_label
 from invoicer.gui import messages
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import date_format, day, money, python_date, qt_date
+from invoicer.gui.widgets.empty_state import Empty, EmptyStateList
+from invoicer.gui.widgets.status_badge import badge_text, badges
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _
 from invoicer.services import actions, customers, invoices, payments, statements
@@ -66,13 +69,13 @@ class CustomerAccountDialog(QDialog):
             balance=money(balance, currency), credit=money(credit, currency)))
         summary.setObjectName("summary")
 
-        def document_table(rows: list[InvoiceRow]) -> QWidget:
+        def document_table(rows: list[InvoiceRow]) -> QTableView:
             model: RecordTableModel[InvoiceRow] = RecordTableModel([
                 Field(N_("Number"), lambda r: r.number or _("(draft)")),
                 Field(N_("Issued"), lambda r: day(r.issue_date)),
                 Field(N_("Total"), lambda r: money(r.total, r.currency), numeric=True),
                 Field(N_("Amount due"), lambda r: money(r.amount_due, r.currency), numeric=True),
-                Field(N_("Status"), lambda r: r.display_status, status=lambda r: r.display_status),
+                Field(N_("Status"), badge_text, status=badges),
             ])
             model.set_records(rows)
             table = record_table(model, self, status_column=4, stretch_column=0)
@@ -95,11 +98,21 @@ class CustomerAccountDialog(QDialog):
             Field(N_("Balance"), lambda e: money(e.balance, currency), numeric=True),
         ])
         statement_model.set_records(entries)
+        self.new_invoice_action = QAction(_("New invoice for {name}").format(name=name), self)
+        self.new_invoice_action.triggered.connect(lambda: window.new_invoice(customer_id))
+
+        def or_empty(table: QTableView, message: str, action: QAction | None = None) -> EmptyStateList:
+            return EmptyStateList(table, lambda: Empty(message, "", action))
+
         tabs = QTabWidget()
-        tabs.addTab(record_table(statement_model, self, stretch_column=2), _("Statement"))
-        tabs.addTab(document_table(docs), _("Invoices"))
-        tabs.addTab(document_table(notes), _("Credit notes"))
-        tabs.addTab(record_table(payment_model, self, stretch_column=4), _("Payments"))
+        tabs.addTab(or_empty(record_table(statement_model, self, stretch_column=2),
+                             _("Nothing on this account yet"), self.new_invoice_action), _("Statement"))
+        tabs.addTab(or_empty(document_table(docs), _("No invoices to this customer yet"), self.new_invoice_action),
+                    _("Invoices"))
+        tabs.addTab(or_empty(document_table(notes), _("No credit notes to this customer")), _("Credit notes"))
+        tabs.addTab(or_empty(record_table(payment_model, self, stretch_column=4),
+                             _("No payments from this customer yet")), _("Payments"))
+        self.tabs = tabs
         self.customer_id = customer_id
         self.statement_from = QDateEdit(qt_date(date.today().replace(month=1, day=1)))
         self.statement_to = QDateEdit(qt_date(date.today()))

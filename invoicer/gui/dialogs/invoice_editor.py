@@ -19,17 +19,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import format_minor, from_minor
 from invoicer.core.payment_methods import method_label
-from invoicer.core.workflow import Action, offered_actions, refusal
+from invoicer.core.workflow import Action, offered_actions, refusal, status_badges
 from invoicer.gui import messages, operations
 from invoicer.gui.dialogs.line_charges import LineChargesDialog, charges_from_row, charges_to_row
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
@@ -40,16 +43,18 @@ from invoicer.gui.style import (
     day,
     icon,
     locale_decimal,
+    moment,
     money,
     plain_decimal,
+    price,
     python_date,
     qt_date,
-    status_color,
     status_label,
     warning_style,
 )
 from invoicer.gui.widgets import pickers
 from invoicer.gui.widgets.line_table import LineTable
+from invoicer.gui.widgets.status_badge import StatusBadges
 from invoicer.gui.widgets.tables import record_table
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.gui.widgets.totals import TotalsBox
@@ -78,6 +83,11 @@ def buddy(text: str, widget: QWidget) -> QLabel:
 def tax_value(category: str, rate: Decimal | str | int) -> str:
     """A tax rate as stored in a cell: ``"S|19"``."""
     return f"{category}|{Decimal(str(rate)).normalize():f}"
+
+
+#: actions the toolbar keeps under "More": used less often, so that every other one is shown in full at the
+#: default size in every language (no hidden "»" overflow)
+MORE_ACTIONS = frozenset({Action.SAVE_PDF, Action.DUPLICATE, Action.VOID, Action.WRITE_OFF})
 
 
 class InvoiceEditor(QWidget):
@@ -160,8 +170,7 @@ class InvoiceEditor(QWidget):
         self.problem.setWordWrap(True)
         self.totals = TotalsBox()
         self.totals.setObjectName("totals")
-        self.status_badge = QLabel()
-        self.status_badge.setObjectName("status_badge")
+        self.status_badges = StatusBadges()
         self.heading = QLabel()
         self.heading.setObjectName("heading")
         font = self.heading.font()
@@ -171,6 +180,17 @@ class InvoiceEditor(QWidget):
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_menu = QMenu(self)
+        self.more_menu.setToolTipsVisible(True)  # a disabled action says why
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("more_actions")
+        self.more_button.setText(_("More"))
+        self.more_button.setToolTip(_("More actions"))
+        self.more_button.setMenu(self.more_menu)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.more_action = QWidgetAction(self)  # added and removed with the toolbar's other actions
+        self.more_action.setDefaultWidget(self.more_button)
         self._make_actions()
         self._build_layout()
         self._set_tab_order()
@@ -284,7 +304,7 @@ class InvoiceEditor(QWidget):
             return {"product_id": ""} if row.get("product_id") else {}
         filled: Row = {"product_id": str(product.id), "unit": product.unit}
         if not row.get("unit_price"):
-            filled["unit_price"] = locale_decimal(product.unit_price)
+            filled["unit_price"] = price(product.unit_price, self.currency.text())
         if not row.get("quantity"):
             filled["quantity"] = "1"
         if product.tax_rate_id in self.tax_by_id:
@@ -366,7 +386,7 @@ class InvoiceEditor(QWidget):
     def _build_layout(self) -> None:
         head = QHBoxLayout()
         head.addWidget(self.heading)
-        head.addWidget(self.status_badge)
+        head.addWidget(self.status_badges)
         head.addStretch(1)
 
         form = QFormLayout()
@@ -453,7 +473,7 @@ class InvoiceEditor(QWidget):
             lambda index: self.window_.open_invoice(self.notes_model.record(index.row()).id))
         self.notes_index = self.tabs.addTab(self.notes_table, _("Credit notes"))
         self.history_model: RecordTableModel[HistoryEntry] = RecordTableModel([
-            Field(N_("When (UTC)"), lambda h: h.at.isoformat(sep=" ", timespec="minutes")),
+            Field(N_("When"), lambda h: moment(h.at)),
             Field(N_("Who"), lambda h: h.actor),
             Field(N_("What"), lambda h: action_label(h.action)),
             Field(N_("Status"), lambda h: " → ".join(status_label(s) for s in (h.before, h.after) if s)),
@@ -510,9 +530,9 @@ class InvoiceEditor(QWidget):
                 "description": line.description,
                 "quantity": locale_decimal(line.quantity),
                 "unit": line.unit,
-                "unit_price": locale_decimal(line.unit_price),
+                "unit_price": price(line.unit_price, doc.currency),
                 "price_base": locale_decimal(line.price_base) if line.price_base != 1 else "",
-                "gross_price": locale_decimal(line.gross_price),
+                "gross_price": price(line.gross_price, doc.currency),
                 "discount": locale_decimal(line.discount_percent),
                 "tax": tax_value(line.tax_category, line.tax_rate),
                 "product_id": str(line.product_id or ""),
@@ -572,9 +592,15 @@ class InvoiceEditor(QWidget):
         is_invoice = doc is None or doc.doc_type == "invoice"
         status = doc.status if doc else "draft"
         offered = offered_actions(doc.doc_type if doc else "invoice", status)
-        self.toolbar.clear()
+        self.toolbar.clear()  # (the More button's action goes with it; the button is kept by the editor)
+        self.more_menu.clear()
         for action in offered:
-            self.toolbar.addAction(self.workflow_actions[action])
+            if action in MORE_ACTIONS:
+                self.more_menu.addAction(self.workflow_actions[action])
+            else:
+                self.toolbar.addAction(self.workflow_actions[action])
+        if not self.more_menu.isEmpty():
+            self.toolbar.addAction(self.more_action)
         for action, act in self.workflow_actions.items():
             why = refusal(doc.state, action) if doc else None
             unsaved = doc is None and action in (Action.DELETE_DRAFT, Action.DUPLICATE)
@@ -587,11 +613,7 @@ class InvoiceEditor(QWidget):
         self.tabs.setTabVisible(self.history_index, doc is not None)
         self.tabs.setTabText(0, _("Invoice") if is_invoice else _("Credit note"))
         self.reverse_button.setEnabled(doc is not None and refusal(doc.state, Action.REVERSE_PAYMENT) is None)
-        badge = doc.display_status if doc else "draft"
-        self.status_badge.setText(f"  {status_label(badge)}  ")
-        self.status_badge.setStyleSheet(
-            f"background: {status_color(badge).name()}; color: white; border-radius: 9px; padding: 2px 4px;"
-        )
+        self.status_badges.show_statuses(status_badges(doc.display_status, doc.partially_paid) if doc else ["draft"])
 
     def _clean_changed(self, _clean: bool) -> None:
         self._update_title()
@@ -610,7 +632,8 @@ class InvoiceEditor(QWidget):
             title = _("Draft invoice")
         self.heading.setText(title)
         dirty = "*" if self.is_dirty() else ""
-        self.setWindowTitle(f"{title}{dirty} — {self.customer.currentText() or _('no customer yet')}")
+        customer = self.customer.currentText() or _("no customer yet")  # (inside an f-string it escaped extraction)
+        self.setWindowTitle(f"{title}{dirty} — {customer}")
 
     # ------------------------------------------------------------ editing
 

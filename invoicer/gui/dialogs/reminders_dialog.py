@@ -81,7 +81,7 @@ class RemindersDialog(QDialog):
         self.table = QTableWidget(0, 6)
         self.table.setObjectName("reminders_table")
         self.table.setHorizontalHeaderLabels(
-            [_("Invoice"), _("Customer"), _("Reminder"), _("To"), _("Amount due"), _("Due date")])
+            [_("Invoice"), _("Customer"), _("Reminder"), _("Recipient"), _("Amount due"), _("Due date")])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)

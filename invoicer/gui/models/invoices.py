@@ -15,9 +15,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from invoicer.gui.models.header import column_header
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import day, money, status_label, warning_color
+from invoicer.gui.style import day, money, warning_color
 from invoicer.gui.widgets.background import LatestRead
-from invoicer.gui.widgets.status_badge import STATUS_ROLE
+from invoicer.gui.widgets.status_badge import STATUS_ROLE, badge_text, badges
 from invoicer.i18n import N_, _
 from invoicer.services.invoices import InvoiceFilter, InvoiceRow, count_invoices, list_invoices
 
@@ -144,7 +144,7 @@ class InvoiceListModel(QAbstractTableModel):
                 "due_date": day(row.due_date),
                 "total": money(row.total, row.currency),
                 "amount_due": money(row.amount_due, row.currency),
-                "status": status_label(row.display_status),
+                "status": badge_text(row),
                 "currency": row.currency,
             }
         return texts
@@ -166,7 +166,7 @@ class InvoiceListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cells(index.row())[column.key]
         if role == STATUS_ROLE and column.key == "status":
-            return row.display_status
+            return badges(row)
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:

@@ -24,7 +24,7 @@ class Field(Generic[R]):
     title: str
     text: Callable[[R], str]
     numeric: bool = False
-    status: Callable[[R], str] | None = None  # draw a status badge for this value
+    status: Callable[[R], Sequence[str]] | None = None  # draw status badges for these values
     warn: Callable[[R], bool] | None = None  # show in the warning colour (overdue...)
 
 

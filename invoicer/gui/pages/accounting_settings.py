@@ -102,6 +102,11 @@ class AccountingSettings(QWidget):
         for field in self.by_rate.values():
             field.edit.setPlaceholderText(default)
 
+    def shown(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The codes as typed, unchecked (to tell whether the user changed anything)."""
+        return ({name: f.text() for name, f in self.accounts.items()},
+                {text: f.text() for text, f in self.by_rate.items()})
+
     def values(self) -> dict[str, Any]:
         """The codes as setting values; ValidationError names the first field that is wrong (and focuses it)."""
         found: dict[str, Any] = {}

@@ -28,6 +28,10 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Re-read what the page shows from the database."""
 
+    def can_leave(self) -> bool:
+        """May the user switch away (or close)? A page with unsaved changes asks first."""
+        return True
+
     def focus_search(self) -> None:
         """Ctrl+F: put the cursor in the page's search field, if it has one."""
 

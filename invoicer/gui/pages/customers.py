@@ -13,6 +13,7 @@ from invoicer.gui.dialogs.customer import CustomerDialog
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import icon, money
+from invoicer.gui.widgets.empty_state import Empty, EmptyStateList
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _
 from invoicer.services import customers
@@ -48,14 +49,17 @@ class CustomersPage(Page):
         self.table = record_table(self.model, self, stretch_column=0)
         self.table.setObjectName("customer_table")
         self.table.activated.connect(lambda _index: self._account())
+        self.new_action = self._action("new", _("New customer"), self.add)
+        self.clear_action = QAction(_("Clear search"), self)
+        self.clear_action.triggered.connect(self._clear_search)
+        self.list = EmptyStateList(self.table, self._empty)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.show_archived)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.list, 1)
 
-        self.new_action = self._action("new", _("New customer"), self.add)
         self.edit_action = self._action("edit", _("Edit"), self.edit)
         self.account_action = self._action("customer", _("Account"), self._account)
         self.invoices_action = self._action("invoice", _("Invoices"), self._invoices)
@@ -81,6 +85,19 @@ class CustomersPage(Page):
     def refresh(self) -> None:
         search, archived = self.search.text().strip() or None, self.show_archived.isChecked()
         self.model.set_records(self.ops.read(lambda s: customers.list_customers(s, search, archived)))
+
+    def _clear_search(self) -> None:
+        self.search.clear()
+        self.search.setFocus()
+
+    def _empty(self) -> Empty:
+        search = self.search.text().strip()
+        if search:
+            return Empty(_("No customer matches “{search}”.").format(search=search),
+                         _("Search looks at names, email addresses and VAT IDs; accents and case do not matter."),
+                         self.clear_action)
+        return Empty(_("No customers yet"), _("Add the people and companies you invoice, or import them from a "
+                                              "spreadsheet (File → Import customers…)."), self.new_action)
 
     def current(self) -> CustomerRow | None:
         index = self.table.currentIndex()

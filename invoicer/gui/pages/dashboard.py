@@ -25,8 +25,9 @@ from invoicer.core.money import exponent
 from invoicer.gui import operations
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import action_label, day, money, warning_style
+from invoicer.gui.style import action_label, day, local_time, money, warning_style
 from invoicer.gui.widgets.charts import BarChart
+from invoicer.gui.widgets.status_badge import badge_text, badges
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _, current_locale, format_number, ngettext
 from invoicer.services import dashboard, setup
@@ -40,7 +41,7 @@ BUCKET_LABELS = {"current": N_("Current"), "1-30": N_("1–30"), "31-60": N_("31
                  "61-90": N_("61–90"), "90+": N_("90+")}
 ENTITIES = {"invoice": N_("Invoice"), "credit_note": N_("Credit note"), "customer": N_("Customer"),
             "product": N_("Product"), "company": N_("Company profile"), "setting": N_("Setting"),
-            "tax_rate": N_("Tax rate")}
+            "tax_rate": N_("Tax rate"), "exchange_rate": N_("Exchange rate"), "billing_plan": N_("Billing plan")}
 #: The first-run checklist: FirstSteps field, what to do, in order.
 STEPS = (("company", N_("Enter your company profile")), ("vat_rates", N_("Check your VAT rates")),
          ("customer", N_("Add your first customer")), ("invoice", N_("Write your first invoice")))
@@ -151,7 +152,7 @@ class DashboardPage(Page):
             Field(N_("Customer"), lambda r: r.customer_name),
             Field(N_("Due"), lambda r: day(r.due_date), warn=lambda r: r.overdue),
             Field(N_("Amount due"), lambda r: money(r.amount_due, r.currency), numeric=True),
-            Field(N_("Status"), lambda r: r.display_status, status=lambda r: r.display_status),
+            Field(N_("Status"), badge_text, status=badges),
         ])
         self.attention = record_table(self.attention_model, self, status_column=4)
         self.attention.setObjectName("attention")
@@ -164,6 +165,7 @@ class DashboardPage(Page):
         self.recent = QListWidget()
         self.recent.setObjectName("recent")
         self.recent.setFrameShape(QFrame.Shape.NoFrame)
+        self.recent.setWordWrap(True)  # "Setting “…” updated" in full, on two lines if need be
 
         cards = QHBoxLayout()
         for card in (self.outstanding, self.overdue, self.revenue_card, self.reminders_card):
@@ -176,8 +178,9 @@ class DashboardPage(Page):
         lists.addWidget(self._heading(_("Recent activity")), 0, 1)
         lists.addWidget(self.attention, 1, 0)
         lists.addWidget(self.recent, 1, 1)
-        lists.setColumnStretch(0, 3)
-        lists.setColumnStretch(1, 2)
+        # the attention list's customer column needs the room beside number, due date, amount and two badges
+        lists.setColumnStretch(0, 2)
+        lists.setColumnStretch(1, 1)
 
         self.checklist = Checklist(window)
         self.overview = QWidget()  # the figures, once there is something to show
@@ -258,8 +261,12 @@ class DashboardPage(Page):
 
 
 def describe(event: Activity) -> str:
-    what = _(ENTITIES.get(event.entity, event.entity))
+    """One line of recent activity: "28.12.2026  Invoice INV-2026-00042 finalized", "… Customer “Müller GmbH”
+    created", "… Setting “Default payment terms (days)” updated"."""
+    what = _(ENTITIES.get(event.entity, event.entity.replace("_", " ")))
     if event.number:
         what = f"{what} {event.number}"
+    elif event.name:
+        what = _("{what} “{name}”").format(what=what, name=_(event.name) if event.entity == "setting" else event.name)
     action = action_label(event.action)
-    return f"{day(event.at.date())}  {what} {action}"
+    return f"{day(local_time(event.at).date())}  {what} {action}"

@@ -23,6 +23,7 @@ from invoicer.gui import messages, operations
 from invoicer.gui.models.invoices import InvoiceListModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import FILTER_STATUSES, date_format, day, icon, money, python_date, status_label
+from invoicer.gui.widgets.empty_state import Empty, EmptyStateList
 from invoicer.gui.widgets.pickers import CustomerPicker
 from invoicer.gui.widgets.tables import fit_titles, record_table
 from invoicer.i18n import _, format_number, ngettext
@@ -100,9 +101,15 @@ class InvoicesPage(Page):
         self.count_label.setObjectName("count")
         self.count_label.setProperty("muted", True)
 
+        self.clear_action = QAction(_("Clear search and filters"), self)
+        self.clear_action.triggered.connect(self.clear_filters)
+        self.show_invoices_action = QAction(_("Show invoices"), self)
+        self.show_invoices_action.triggered.connect(lambda: self.window_.show_page("invoices"))
+        self.list = EmptyStateList(self.table, self._empty)
+
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.list, 1)
         layout.addWidget(self.count_label)
 
         self.open_action = QAction(icon("open"), _("Open document"), self)
@@ -148,6 +155,41 @@ class InvoicesPage(Page):
             self.customer.set_customer(None)
         else:
             self.customer.set_customer(*customer)
+
+    def clear_filters(self) -> None:
+        """Every document again: search, status, customer and dates reset (one query)."""
+        widgets = (self.search, self.status, self.customer, self.date_from, self.date_to)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.clear()
+        self.status.setCurrentIndex(0)
+        self.customer.set_customer(None)
+        self.date_from.setDate(self.date_from.minimumDate())
+        self.date_to.setDate(self.date_to.minimumDate())
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._filter(search=None, status=None, customer_id=None, date_from=None, date_to=None, overdue=False)
+        self.search.setFocus()
+
+    def _empty(self) -> Empty:
+        flt = self.model.filter
+        invoice = self.doc_type == "invoice"
+        if flt.search or flt.status or flt.customer_id or flt.date_from or flt.date_to or flt.overdue:
+            if flt.search:
+                message = (_("No invoice matches “{search}”.") if invoice
+                           else _("No credit note matches “{search}”.")).format(search=flt.search)
+            else:
+                message = _("No invoice matches these filters.") if invoice else _(
+                    "No credit note matches these filters.")
+            return Empty(message, _("Search finds numbers and references from their start and customer names "
+                                    "anywhere; accents and case do not matter. Check the customer, status and "
+                                    "dates too."), self.clear_action)
+        if invoice:
+            return Empty(_("No invoices yet"), _("A new invoice is a draft: it gets its number when you finalize "
+                                                 "it."), self.window_.new_invoice_action)
+        return Empty(_("No credit notes yet"), _("To correct a finalized invoice, open it and choose “Issue credit "
+                                                 "note…”; the credit note cites the invoice and lowers what is "
+                                                 "due."), self.show_invoices_action)
 
     def selected_rows(self) -> list[InvoiceRow]:
         return [self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows()]

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.gui import messages
+from invoicer.gui.dialogs.reminders_dialog import LEVEL_TITLES
 from invoicer.gui.operations import Job, Operations
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
-from invoicer.i18n import SUPPORTED_LANGUAGES, _, error_text
+from invoicer.i18n import N_, SUPPORTED_LANGUAGES, _, error_text
 from invoicer.services import mailing, reminders, validation
 from invoicer.services.mailing import (
     DEFAULT_PORTS,
@@ -40,6 +41,23 @@ from invoicer.services.mailing import (
     PasswordNeededError,
     template_names,
 )
+
+#: the built-in email templates as the user knows them (a template the user adds is shown by its own name)
+TEMPLATE_TITLES = {
+    "invoice": N_("Invoice email"), "invoice_paid": N_("Paid invoice email"), "credit_note": N_("Credit note email"),
+    "reminder_friendly": N_("Friendly reminder"), "reminder_due": N_("Reminder on the due date"),
+    "reminder_overdue": N_("Overdue reminder"),
+}
+
+
+def title(name: str, titles: dict[str, str]) -> str:
+    """A stored key as the user reads it: its translated title, or the key itself when it has none."""
+    return _(titles[name]) if name in titles else name
+
+
+def key(text: str, titles: dict[str, str]) -> str:
+    """The stored key of what the user sees (a title), or what they typed as a new name."""
+    return next((name for name, shown in titles.items() if _(shown) == text), text)
 
 
 class MailSettingsWidget(QWidget):
@@ -165,7 +183,9 @@ class MailSettingsWidget(QWidget):
         choose.addWidget(reset)
         box = QGroupBox(_("Email templates"))
         form = QFormLayout(box)
-        form.addRow(_("&Template"), choose)
+        label = QLabel(_("&Template"))  # a label without a buddy would show its "&"
+        label.setBuddy(self.template)
+        form.addRow(label, choose)
         form.addRow(_("S&ubject"), self.subject)
         form.addRow(_("&Body"), self.body)
         form.addRow("", placeholders)
@@ -201,7 +221,7 @@ class MailSettingsWidget(QWidget):
         self._shown = None
         self.template.blockSignals(True)
         self.template.clear()
-        self.template.addItems(sorted(template_names(self.templates)))
+        self.template.addItems(sorted(title(name, TEMPLATE_TITLES) for name in template_names(self.templates)))
         self.template.blockSignals(False)
         self._show_template()
         self._show_keyring_state(config)
@@ -224,8 +244,10 @@ class MailSettingsWidget(QWidget):
     def _add_level(self, level: dict[str, Any]) -> None:
         row = self.schedule.rowCount()
         self.schedule.insertRow(row)
-        for column, key in enumerate(("level", "days", "template")):
-            self.schedule.setItem(row, column, QTableWidgetItem(str(level.get(key, ""))))
+        shown = (title(str(level.get("level", "")), LEVEL_TITLES), str(level.get("days", "")),
+                 title(str(level.get("template", "")), TEMPLATE_TITLES))
+        for column, text in enumerate(shown):
+            self.schedule.setItem(row, column, QTableWidgetItem(text))
 
     # ------------------------------------------------------------ templates
 
@@ -242,7 +264,7 @@ class MailSettingsWidget(QWidget):
 
     def _show_template(self) -> None:
         self._keep_template_edits()
-        name, language = self.template.currentText().strip(), self.language.currentData()
+        name, language = key(self.template.currentText().strip(), TEMPLATE_TITLES), self.language.currentData()
         if not name:
             return
         self._shown = (name, language)
@@ -251,7 +273,7 @@ class MailSettingsWidget(QWidget):
         self.body.setPlainText(found["body"] if found else "")
 
     def _reset_template(self) -> None:
-        name, language = self.template.currentText().strip(), self.language.currentData()
+        name, language = key(self.template.currentText().strip(), TEMPLATE_TITLES), self.language.currentData()
         self.templates.get(name, {}).pop(language, None)
         self._shown = None
         self._show_template()
@@ -277,8 +299,16 @@ class MailSettingsWidget(QWidget):
             except ValueError:
                 raise ValidationError(_("Reminder level '{level}': the days must be a whole number.").format(
                     level=name)) from None
-            levels.append({"level": name, "days": number, "template": template})
+            levels.append({"level": key(name, LEVEL_TITLES), "days": number, "template": key(template, TEMPLATE_TITLES)})
         return levels
+
+    def shown(self) -> tuple[object, ...]:
+        """Everything the tab shows, unchecked (to tell whether the user changed anything)."""
+        schedule = [[item.text() if (item := self.schedule.item(row, column)) else "" for column in range(3)]
+                    for row in range(self.schedule.rowCount())]
+        self._keep_template_edits()
+        return (self.mail_settings(), self.password.text(), self.auto_send.isChecked(), schedule,
+                copy.deepcopy(self.templates))
 
     def values(self) -> dict[str, Any]:
         """The reminder and template settings to store (InvoicerError when something is wrong)."""

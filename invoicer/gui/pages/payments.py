@@ -12,6 +12,7 @@ from invoicer.gui import messages, operations
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import day, icon, money
+from invoicer.gui.widgets.empty_state import Empty, EmptyStateList
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _
 from invoicer.services import payments
@@ -45,8 +46,13 @@ class PaymentsPage(Page):
         note = QLabel(_("The latest {n} payments; every payment of an invoice is on the invoice itself.").format(
             n=SHOWN))
         note.setProperty("muted", True)
+        self.show_invoices_action = QAction(_("Show invoices"), self)
+        self.show_invoices_action.triggered.connect(lambda: window.show_page("invoices"))
+        self.list = EmptyStateList(self.table, lambda: Empty(
+            _("No payments yet"), _("To record a payment, open the invoice it pays and choose “Record payment…” "
+                                    "(Ctrl+Shift+P)."), self.show_invoices_action))
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.list, 1)
         layout.addWidget(note)
         self.open_action = QAction(icon("open"), _("Open invoice"), self)
         self.open_action.triggered.connect(self._open)

@@ -38,7 +38,7 @@ from invoicer.gui.style import day, icon, warning_style
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
 from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePicker
 from invoicer.gui.widgets.text_box import text_box
-from invoicer.i18n import _, error_text
+from invoicer.i18n import N_, _, error_text
 from invoicer.i18n import format_number as format_count
 from invoicer.services import company, documents, settings, taxes, validation
 from invoicer.services.company import CompanyData
@@ -49,12 +49,19 @@ if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
 
 
+#: why a backup was made, as the list of backups says it
+BACKUP_REASONS = {"manual": N_("made by hand"), "daily": N_("daily"), "pre-migration": N_("before an update"),
+                  "pre-restore": N_("before a restore"), "pre-encrypt": N_("before encrypting"),
+                  "pre-decrypt": N_("before decrypting")}
+
+
 class SettingsPage(Page):
     areas = frozenset({operations.COMPANY, operations.SETTINGS, operations.CATALOG})  # catalog: VAT rates
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.logo_path: str | None = None
+        self._as_read: tuple[object, ...] | None = None  # what the page showed when last read or saved
         self.tabs = QTabWidget()
         self.tabs.addTab(self._scroll(self._company_tab()), _("Company"))
         self.tabs.addTab(self._invoices_tab(), _("Invoices"))
@@ -274,6 +281,7 @@ class SettingsPage(Page):
         self.language.set_value(values["ui.language"])
         self.keep.setValue(values["backup.keep"])
         self._list_backups()
+        self._as_read = self._entered()
 
     def company_data(self) -> CompanyData:
         scheme, identifier = validation.split_address(self.endpoint.text())
@@ -286,8 +294,27 @@ class SettingsPage(Page):
             endpoint_scheme=scheme, endpoint_id=identifier,
         )
 
-    def save(self) -> bool:
-        """Store every tab (company, settings, then mail and its keyring password); True when all is saved."""
+    def _entered(self) -> tuple[object, ...]:
+        """What the page shows now, as typed; compared with what it showed when read, it tells whether the user
+        changed anything."""
+        return self.company_data(), self._values(), self.accounting.shown(), self.mail.shown()
+
+    def has_changes(self) -> bool:
+        return self._as_read is not None and self._entered() != self._as_read
+
+    def can_leave(self) -> bool:
+        if not self.has_changes():
+            return True
+        answer = messages.ask_save(self, _("Settings"))
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            self.mail.load()
+            self.refresh()
+            return True
+        return False
+
+    def _values(self) -> dict[str, Any]:
         values = {
             "numbering.invoice": self.invoice_pattern.text().strip(),
             "numbering.credit_note": self.credit_pattern.text().strip(),
@@ -299,6 +326,11 @@ class SettingsPage(Page):
         }
         if self.default_rate.count():  # no standard rate entered yet: nothing to choose from
             values["invoice.default_tax_rate"] = self.default_rate.currentData()
+        return values
+
+    def save(self) -> bool:
+        """Store every tab (company, settings, then mail and its keyring password); True when all is saved."""
+        values = self._values()
         try:
             values |= self.accounting.values()
         except InvoicerError as err:
@@ -309,6 +341,7 @@ class SettingsPage(Page):
                 and self.mail.save()):
             return False
         self.window_.statusBar().showMessage(_("Settings saved."), 4000)
+        self._as_read = self._entered()
         return True
 
     def _example(self, pattern: str, label: QLabel) -> None:
@@ -342,7 +375,8 @@ class SettingsPage(Page):
         self.backups.clear()
         for info in self.ops.list_backups():
             item = QListWidgetItem(_("{when} · {reason} · {size} KB").format(
-                when=f"{day(info.created.date())} {info.created:%H:%M}", reason=info.reason,
+                when=f"{day(info.created.date())} {info.created:%H:%M}",
+                reason=_(BACKUP_REASONS[info.reason]) if info.reason in BACKUP_REASONS else info.reason,
                 size=format_count(info.size // 1024)))
             item.setData(Qt.ItemDataRole.UserRole, str(info.path))
             self.backups.addItem(item)
@@ -364,4 +398,5 @@ class SettingsPage(Page):
                 "Invoicer closes afterwards; start it again to continue.").format(name=source.name), _("Restore")):
             return
         if self.ops.restore_backup(self, source):
+            self._as_read = self._entered()  # what was typed belongs to the data replaced: nothing to ask about
             self.window_.close()

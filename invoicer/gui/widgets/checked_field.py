@@ -1,4 +1,6 @@
-"""Validation as you type: a field's value is checked by a service validator and the problem shown beside it."""
+"""Calm validation: a field's value is checked by a service validator when the field is left (or filled in by the
+app), and the problem shown beside it; while the user types, a problem shown is re-checked so it goes as soon as
+the text is right, but no new one interrupts half a word."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from invoicer.i18n import error_text
 
 
 class CheckedLineEdit(QWidget):
-    """A line edit whose text is run through ``check`` (which raises InvoicerError) on every change."""
+    """A line edit whose text is run through ``check`` (which raises InvoicerError) when it is left."""
 
     def __init__(self, check: Callable[[str], object], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -28,13 +30,18 @@ class CheckedLineEdit(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.message)
         self.setFocusProxy(self.edit)
-        self.edit.textChanged.connect(self.validate)
+        self.edit.textChanged.connect(self._changed)
+        self.edit.editingFinished.connect(self.validate)
 
     def text(self) -> str:
         return self.edit.text()
 
     def setText(self, text: str | None) -> None:
         self.edit.setText(text or "")
+
+    def _changed(self) -> None:
+        if not self.message.isHidden() or not self.edit.hasFocus():  # correcting, or set by the app
+            self.validate()
 
     def validate(self) -> bool:
         try:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QHeaderView,
     QLineEdit,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -84,9 +85,12 @@ class LineTable(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         fit_titles(header, 100)
-        # as wide as every column's title (the stretching one's too): the dialog grows rather than cutting one
-        self.setMinimumWidth(sum(header.sectionSize(c) for c in range(header.count())) + self.verticalHeader().sizeHint().width()
-                             + 2 * self.frameWidth() + 4)
+        # as wide as every column's title (the stretching one's too): the dialog grows rather than cutting one,
+        # also when many lines bring the vertical scroll bar
+        scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        numbers = max(self.verticalHeader().sizeHint().width(), self.fontMetrics().horizontalAdvance("999") + 12)
+        self.setMinimumWidth(sum(header.sectionSize(c) for c in range(header.count())) + numbers
+                             + 2 * self.frameWidth() + scroll_bar + 4)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
 

@@ -144,7 +144,11 @@ class LocalePicker(QComboBox):
             "en_US", "en_GB", "de_DE", "de_AT", "de_CH", "fr_FR", "fr_BE", "fr_CH", "es_ES", "it_IT", "nl_NL",
         ]
         for code in codes:
-            self.addItem(Locale.parse(code).get_display_name(here) or code, code)
+            # the interface language by its own name ("Deutsch", "Français"): whoever cannot read the current one
+            # still finds theirs; a document language in the reader's
+            locale = Locale.parse(code)
+            name = locale.get_display_name(locale if languages_only else here) or code
+            self.addItem(name[:1].upper() + name[1:], code)
 
     def value(self) -> str | None:
         data = self.currentData()

@@ -1,44 +1,112 @@
-"""Paints an invoice status as a coloured pill (the colour carries meaning in light and dark themes)."""
+"""Paints an invoice's statuses as coloured pills (the colour carries meaning in light and dark themes): in a
+table cell through a delegate, and in a window's heading as labels."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from invoicer.core.workflow import status_badges
 from invoicer.gui.style import status_color, status_label
 
-#: the model returns the raw display status (e.g. "partially paid") under this role
+#: the model returns the raw display statuses (e.g. ["partially paid", "overdue"]) under this role
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
+#: room between two badges, and around a badge's label
+GAP = 4
+PADDING = 12
+
+
+def _statuses(value: object) -> list[str]:
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]  # type: ignore[attr-defined]
+
+
+def badges_text(statuses: Sequence[str]) -> str:
+    """The badges as one text (what a screen reader or a copy reads): "Partially paid, Overdue"."""
+    return ", ".join(status_label(s) for s in statuses)
+
+
+class Shown(Protocol):
+    """A document as listed or viewed (InvoiceRow, InvoiceView)."""
+
+    @property
+    def display_status(self) -> str: ...
+    @property
+    def partially_paid(self) -> bool: ...
+
+
+def badges(document: Shown) -> list[str]:
+    return list(status_badges(document.display_status, document.partially_paid))
+
+
+def badge_text(document: Shown) -> str:
+    return badges_text(badges(document))
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
-    """Draws ``index.data(STATUS_ROLE)`` as a rounded badge with its translated label."""
+    """Draws ``index.data(STATUS_ROLE)`` (one status or a list) as rounded badges with their translated labels."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
-        status = index.data(STATUS_ROLE)
-        if not status:
+        statuses = _statuses(index.data(STATUS_ROLE))
+        if not statuses:
             super().paint(painter, option, index)
             return
         painter.save()
         if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(option.rect, option.palette.highlight())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        label = status_label(status)
         metrics = option.fontMetrics
-        width = metrics.horizontalAdvance(label) + 16
         height = metrics.height() + 4
-        rect = QRectF(option.rect.left() + 6, option.rect.center().y() - height / 2 + 1, width, height)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(status_color(status))
-        painter.drawRoundedRect(rect, height / 2, height / 2)
-        painter.setPen(QColor("white"))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
+        left = float(option.rect.left() + 6)
+        for status in statuses:
+            label = status_label(status)
+            width = metrics.horizontalAdvance(label) + PADDING
+            rect = QRectF(left, option.rect.center().y() - height / 2 + 1, width, height)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(status_color(status))
+            painter.drawRoundedRect(rect, height / 2, height / 2)
+            painter.setPen(QColor("white"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
+            left += width + GAP
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         base = super().sizeHint(option, index)
-        status = index.data(STATUS_ROLE)
-        if status:
-            base.setWidth(option.fontMetrics.horizontalAdvance(status_label(status)) + 28)
+        statuses = _statuses(index.data(STATUS_ROLE))
+        if statuses:
+            labels = sum(option.fontMetrics.horizontalAdvance(status_label(s)) + PADDING for s in statuses)
+            base.setWidth(labels + GAP * (len(statuses) - 1) + 12)
         return base
+
+
+class StatusBadges(QWidget):
+    """A document's statuses next to its heading, one pill each."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(GAP)
+        self.labels: list[QLabel] = []
+
+    def show_statuses(self, statuses: Sequence[str]) -> None:
+        while len(self.labels) < len(statuses):
+            label = QLabel()
+            label.setObjectName("status_badge")
+            self._layout.addWidget(label)
+            self.labels.append(label)
+        for label, status in zip(self.labels, statuses, strict=False):
+            label.setText(f"  {status_label(status)}  ")
+            label.setStyleSheet(
+                f"background: {status_color(status).name()}; color: white; border-radius: 9px; padding: 2px 4px;")
+            label.show()
+        for label in self.labels[len(statuses):]:
+            label.hide()
+
+    def texts(self) -> list[str]:
+        return [label.text().strip() for label in self.labels if not label.isHidden()]

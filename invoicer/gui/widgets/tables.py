@@ -53,4 +53,5 @@ def record_table(model: QAbstractItemModel, parent: QWidget | None = None, statu
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     if status_column is not None:
         view.setItemDelegateForColumn(status_column, StatusBadgeDelegate(view))
+        header.setSectionResizeMode(status_column, QHeaderView.ResizeMode.ResizeToContents)  # one or two badges
     return view
