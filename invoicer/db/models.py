@@ -170,6 +170,10 @@ class Invoice(Base):
     currency: Mapped[str] = mapped_column(String(3))
     issue_date: Mapped[date]
     due_date: Mapped[date | None]
+    # the date of supply, or the period the invoice is for (EU VAT Art. 226(7); BT-72, BG-14), migration 0012
+    delivery_date: Mapped[date | None]
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
     tax_rounding: Mapped[str] = mapped_column(String(10), default="document")
     notes: Mapped[str | None] = mapped_column(Text)
     buyer_reference: Mapped[str | None] = mapped_column(String(200))
@@ -239,6 +243,8 @@ class InvoiceLine(Base):
     tax: Mapped[int | None]  # per-line VAT, in line rounding mode only
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     source_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"))  # credited line
+    period_start: Mapped[date | None]  # the line's own service period (BG-26), migration 0012
+    period_end: Mapped[date | None]
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 

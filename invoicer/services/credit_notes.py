@@ -75,6 +75,8 @@ def issue_credit_note(
         doc_type="credit_note", status=CreditNoteStatus.DRAFT, customer_id=invoice.customer_id,
         currency=invoice.currency, issue_date=issue_date, due_date=None, tax_rounding=invoice.tax_rounding,
         buyer_reference=invoice.buyer_reference, corrects_id=invoice.id,
+        # the supply it corrects is the invoice's: same date of supply or period
+        delivery_date=invoice.delivery_date, period_start=invoice.period_start, period_end=invoice.period_end,
         reason=validation.optional(reason, multiline=True), created_at=now, updated_at=now,
     )
     stated: dict[TaxKey, int] | None = None
@@ -139,6 +141,7 @@ def _copy_line(source: InvoiceLine, position: int, quantity: Decimal) -> Invoice
         unit_price=source.unit_price, price_base=source.price_base, discount_percent=source.discount_percent,
         discount_amount=discount_amount, tax_category=source.tax_category, tax_rate=source.tax_rate,
         product_id=source.product_id, source_line_id=source.id,
+        period_start=source.period_start, period_end=source.period_end,
     )
 
 

@@ -65,6 +65,8 @@ class LineData:
     discount_percent: str | Decimal | None = None
     discount_amount: str | Decimal | None = None
     product_id: int | None = None
+    period_start: date | None = None  # the line's own service period, when it differs from the invoice's
+    period_end: date | None = None
 
 
 @dataclass
@@ -89,6 +91,9 @@ class DraftData:
     adjustments: list[AdjustmentData] = field(default_factory=list)
     notes: str | None = None
     buyer_reference: str | None = None
+    delivery_date: date | None = None  # the date of supply (BT-72) ...
+    period_start: date | None = None  # ... or the period invoiced (BG-14), EU VAT Art. 226(7)
+    period_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,7 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
     amount = None if line.discount_amount in (None, "") else parse_amount(line.discount_amount, currency, discount)
     if percent is not None and not 0 <= percent <= HUNDRED:
         raise ValidationError(N_("line {line}: a discount must be between 0 and 100 %."), "discount", line=index)
+    start, end = validation.service_period(line.period_start, line.period_end, Message(N_("line {line}"), line=index))
     values: dict[str, object] = {
         "description": description,
         "quantity": quantity,
@@ -139,6 +145,8 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
         "tax_category": key.category,
         "tax_rate": key.rate,
         "product_id": line.product_id,
+        "period_start": start,
+        "period_end": end,
     }
     return LineInput(quantity, price, key, percent, amount), values
 
@@ -192,6 +200,7 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
                               days=customer.terms_days, date=issue_date.isoformat()) from None
     if due_date < issue_date:
         raise ValidationError(N_("The due date cannot be before the issue date."), "due_date")
+    period_start, period_end = validation.service_period(data.period_start, data.period_end)
     lines = [
         line if line.tax_category else replace(
             line, tax_category=taxes.derived_category(session, customer.id, line.tax_rate, line.unit))
@@ -206,6 +215,8 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     invoice.currency = currency
     invoice.issue_date = issue_date
     invoice.due_date = due_date
+    invoice.delivery_date = data.delivery_date
+    invoice.period_start, invoice.period_end = period_start, period_end
     invoice.tax_rounding = rounding
     invoice.notes = validation.optional(data.notes, multiline=True)
     invoice.buyer_reference = validation.optional(data.buyer_reference)
@@ -288,6 +299,9 @@ def draft_data(invoice: Invoice) -> DraftData:
         tax_rounding=invoice.tax_rounding,
         notes=invoice.notes,
         buyer_reference=invoice.buyer_reference,
+        delivery_date=invoice.delivery_date,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
         lines=[
             LineData(
                 description=line.description,
@@ -301,6 +315,8 @@ def draft_data(invoice: Invoice) -> DraftData:
                     line.discount_amount, invoice.currency
                 ),
                 product_id=line.product_id,
+                period_start=line.period_start,
+                period_end=line.period_end,
             )
             for line in invoice.lines
         ],
@@ -323,6 +339,10 @@ def duplicate_invoice(session: Session, invoice_id: int, today: date | None = No
     data = draft_data(source)
     data.issue_date = None
     data.due_date = None
+    # a copy bills another supply: its dates are the user's to give again
+    data.delivery_date = data.period_start = data.period_end = None
+    for line in data.lines:
+        line.period_start = line.period_end = None
     new_id = create_draft(session, data, today)
     audit.record(session, "duplicate", "invoice", new_id, payload={"from": invoice_id})
     return new_id

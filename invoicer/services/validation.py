@@ -214,3 +214,21 @@ def action_date(day: date | None, issued: date, today: date | None = None) -> da
         raise ValidationError(N_("The date {date} is before the document's issue date {issued}."), "date",
                               date=day.isoformat(), issued=issued.isoformat())
     return day
+
+
+def service_period(start: date | None, end: date | None, where: Message | None = None) -> tuple[date | None, date | None]:
+    """A service period (EU VAT Art. 226(7)): both dates or neither, the end not before the start.
+    ``where`` names a line (``line 2``) in the refusal; the invoice's own period when None."""
+    if start is None and end is None:
+        return None, None
+    if start is None or end is None:
+        if where is None:
+            raise ValidationError(N_("A service period needs a first and a last day."), "period")
+        raise ValidationError(N_("{where}: a service period needs a first and a last day."), "period", where=where)
+    if end < start:
+        if where is None:
+            raise ValidationError(N_("The service period ends ({end}) before it starts ({start})."), "period",
+                                  start=start.isoformat(), end=end.isoformat())
+        raise ValidationError(N_("{where}: the service period ends ({end}) before it starts ({start})."), "period",
+                              where=where, start=start.isoformat(), end=end.isoformat())
+    return start, end
