@@ -13,8 +13,6 @@ Create Date: 2026-12-05 02:10:00
 import sqlalchemy as sa
 from alembic import op
 
-from invoicer.db.triggers import triggers_set_aside
-
 revision = "0012"
 down_revision = "0011"
 branch_labels = None
@@ -47,12 +45,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _rewrite_invoice_trigger(_LAST_FROZEN + _SERVICE_FROZEN, _LAST_FROZEN)
+    # SQLite drops a column in place (3.35+): no rebuild, so the tables keep AUTOINCREMENT and their triggers
     conn = op.get_bind()
-    with triggers_set_aside(conn):
-        with op.batch_alter_table("invoice_lines") as batch_op:
-            batch_op.drop_column("period_end")
-            batch_op.drop_column("period_start")
-        with op.batch_alter_table("invoices") as batch_op:
-            batch_op.drop_column("period_end")
-            batch_op.drop_column("period_start")
-            batch_op.drop_column("delivery_date")
+    for table, columns in (("invoice_lines", ("period_end", "period_start")),
+                           ("invoices", ("period_end", "period_start", "delivery_date"))):
+        for column in columns:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
