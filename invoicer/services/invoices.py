@@ -267,6 +267,9 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
         for line in data.lines
     ]
     parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(lines, 1)]
+    if period_start is not None and period_end is not None:
+        for i, (_parsed, values) in enumerate(parsed_lines, 1):
+            validation.within_period(values["period_start"], values["period_end"], period_start, period_end, i)
     parsed_adj = [_adjustment_input(adj, currency) for adj in data.adjustments]
     type_code, preceding_number, preceding_date = _type_code(data)
     rounding_amount = 0 if data.rounding_amount in (None, "") else parse_amount(

@@ -216,6 +216,16 @@ def action_date(day: date | None, issued: date, today: date | None = None) -> da
     return day
 
 
+def within_period(start: object, end: object, first: date, last: date, line: int) -> None:
+    """A line's own service period lies within the invoice's (Peppol PEPPOL-EN16931-R110/R111: a receiver
+    reads the line period as a part of the invoice period)."""
+    if isinstance(start, date) and isinstance(end, date) and (start < first or end > last):
+        raise ValidationError(
+            N_("line {line}: its service period ({start} to {end}) lies outside the invoice's ({first} to {last})."),
+            "period", line=line, start=start.isoformat(), end=end.isoformat(), first=first.isoformat(),
+            last=last.isoformat())
+
+
 def service_period(start: date | None, end: date | None, where: Message | None = None) -> tuple[date | None, date | None]:
     """A service period (EU VAT Art. 226(7)): both dates or neither, the end not before the start.
     ``where`` names a line (``line 2``) in the refusal; the invoice's own period when None."""

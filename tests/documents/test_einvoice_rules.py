@@ -134,3 +134,14 @@ def test_peppol_needs_a_peppol_id_and_xrechnung_takes_an_email_address() -> None
     with pytest.raises(ValidationError, match="buyer's electronic address"):
         WRITERS[EInvoiceFormat.PEPPOL](doc)
     assert rules.validate(WRITERS[EInvoiceFormat.XRECHNUNG_UBL](doc), EInvoiceFormat.XRECHNUNG_UBL).ok
+
+
+@pytest.mark.parametrize("fmt", [EInvoiceFormat.PEPPOL, EInvoiceFormat.XRECHNUNG_UBL])
+def test_ubl_states_the_date_of_supply_and_the_service_periods(fmt: EInvoiceFormat) -> None:
+    root = etree.fromstring(WRITERS[fmt](for_public_buyers(CASES["date of supply and service periods"]())))
+    ns = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+          "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+    assert root.xpath("cac:Delivery/cbc:ActualDeliveryDate/text()", namespaces=ns) == ["2026-10-20"]  # BT-72
+    assert root.xpath("cac:InvoicePeriod/cbc:StartDate/text()", namespaces=ns) == ["2026-10-01"]  # BT-73
+    assert root.xpath("cac:InvoicePeriod/cbc:EndDate/text()", namespaces=ns) == ["2026-10-31"]  # BT-74
+    assert root.xpath("cac:InvoiceLine/cac:InvoicePeriod/cbc:EndDate/text()", namespaces=ns) == ["2026-10-15"]
