@@ -133,8 +133,8 @@ class InvoiceEditor(QWidget):
         self.period_start = self._date_edit("period_start")
         self.period_end = self._date_edit("period_end")
         self.supplied.toggled.connect(self.delivery_date.setEnabled)
-        for edit in (self.period_start, self.period_end):
-            self.in_period.toggled.connect(edit.setEnabled)
+        for period_edit in (self.period_start, self.period_end):
+            self.in_period.toggled.connect(period_edit.setEnabled)
         for box in (self.supplied, self.in_period):
             box.toggled.connect(self._header_edited)
         for date_edit in (self.delivery_date, self.period_start, self.period_end):
