@@ -29,7 +29,14 @@ from invoicer.db.models import (
 from invoicer.services import audit, validation
 from invoicer.services import company as company_service
 from invoicer.services.actions import credited_total, require
-from invoicer.services.invoices import SessionBook, freeze_document, get_invoice, settle_status, store_totals
+from invoicer.services.invoices import (
+    SessionBook,
+    freeze_document,
+    get_invoice,
+    settle_status,
+    store_totals,
+    written_off_day,
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,12 @@ def issue_credit_note(
     company_service.require_complete(company)
     remaining = invoice.total - credited_total(session, invoice_id)
     issue_date = validation.action_date(issue_date, invoice.issue_date)
+    written = written_off_day(session, invoice.id)  # then paid by a recovery: the credit follows the recovery
+    if written is not None and issue_date < written:
+        raise ValidationError(
+            N_("Invoice {number} was written off on {written}; a credit note for it cannot be dated earlier ({date})."),
+            "issue_date", number=invoice.number, written=written.isoformat(), date=issue_date.isoformat(),
+        )
     now = audit.now()
     note = Invoice(
         doc_type="credit_note", status=CreditNoteStatus.DRAFT, customer_id=invoice.customer_id,

@@ -46,6 +46,7 @@ from invoicer.db.models import (
     InvoiceLineAllowance,
     InvoiceTax,
     NumberCounter,
+    Payment,
 )
 from invoicer.services import audit, rates, settings, taxes, validation
 from invoicer.services import company as company_service
@@ -706,6 +707,14 @@ def mark_uncollectible(
     require(session, invoice, Action.WRITE_OFF)
     target = target_status(Transition.MARK_UNCOLLECTIBLE, invoice.status)
     on = validation.action_date(on, invoice.issue_date)
+    # the books decide write-off and recovery by dates: money or credit already booked for a later day would
+    # be a recovery of a write-off typed after it, so the write-off is dated on or after the last of them
+    last = last_settled_day(session, invoice.id)
+    if last is not None and on < last:
+        raise ValidationError(
+            N_("Invoice {number} has a payment or credit note dated {last}; it cannot be written off earlier ({date})."),
+            "date", number=invoice.number, last=last.isoformat(), date=on.isoformat(),
+        )
     before = invoice.status
     invoice.status = target
     invoice.closed_at = invoice.updated_at = audit.now()
@@ -728,6 +737,22 @@ def settle_status(invoice: Invoice) -> None:
         invoice.status = target_status(back, invoice.status)
         invoice.paid_at = None
     invoice.updated_at = audit.now()
+
+
+def written_off_day(session: Session, invoice_id: int) -> date | None:
+    """The day of the invoice's (last) write-off, or None when it was never written off."""
+    day = session.scalar(select(func.max(customer_service.written_off_on())).where(
+        AuditEvent.entity == "invoice", AuditEvent.entity_id == invoice_id, AuditEvent.action == "write_off"))
+    return None if day is None else date.fromisoformat(str(day)[:10])
+
+
+def last_settled_day(session: Session, invoice_id: int) -> date | None:
+    """The latest day of a payment, reversal, applied credit or credit note booked for the invoice."""
+    paid = session.scalar(select(func.max(Payment.paid_on)).where(Payment.invoice_id == invoice_id))
+    credited = session.scalar(select(func.max(Invoice.issue_date)).where(
+        Invoice.corrects_id == invoice_id, Invoice.status != "draft"))
+    days = [day for day in (paid, credited) if day is not None]
+    return max(days) if days else None
 
 
 def was_written_off(session: Session, invoice_id: int) -> bool:

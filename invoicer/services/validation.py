@@ -202,17 +202,18 @@ def electronic_address(scheme: str | None, identifier: str | None) -> tuple[str 
     return code, ident
 
 
-def action_date(day: date | None, issued: date, today: date | None = None) -> date:
+def action_date(day: date | None, issued: date, too_early: str | None = None, today: date | None = None) -> date:
     """The date of an action on a document (payment, reversal, credit, void, write-off): today when not
-    given; never in the future, never before the document's issue date (the books are kept by these dates)."""
+    given; never in the future, never before the document's issue date (the books are kept by these dates), or
+    before the day ``issued`` of what it acts on, refused with ``too_early`` ({date}, {issued})."""
     today = today or date.today()
     day = day or today
     if day > today:
         raise ValidationError(N_("The date {date} is in the future; date it today or earlier."), "date",
                               date=day.isoformat())
     if day < issued:
-        raise ValidationError(N_("The date {date} is before the document's issue date {issued}."), "date",
-                              date=day.isoformat(), issued=issued.isoformat())
+        raise ValidationError(too_early or N_("The date {date} is before the document's issue date {issued}."),
+                              "date", date=day.isoformat(), issued=issued.isoformat())
     return day
 
 
