@@ -112,6 +112,12 @@ class InvoiceView:
     def is_invoice(self) -> bool:
         return self.doc_type == "invoice"
 
+    @property
+    def earliest_write_off(self) -> date:
+        """The first day a write-off can be dated: the issue date, or the last payment or credit note booked
+        (what invoices.mark_uncollectible enforces), so a date picker offers only days it accepts."""
+        return max([self.issue_date, *(p.paid_on for p in self.payments), *(n.issue_date for n in self.credit_notes)])
+
     def left_to_credit(self, line: Line) -> Decimal:
         """The quantity of an invoice line that no credit note has credited yet."""
         credited = sum(

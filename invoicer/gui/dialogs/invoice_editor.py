@@ -956,7 +956,7 @@ class InvoiceEditor(QWidget):
             return
         answer = messages.ask_dated_reason(self, _("Mark uncollectible"), _(
             "Write off {due} on {number}? A payment that arrives later is still recorded.").format(
-            due=money(doc.balance.amount_due, doc.currency), number=doc.number), doc.issue_date)
+            due=money(doc.balance.amount_due, doc.currency), number=doc.number), doc.earliest_write_off)
         if answer is not None and self.ops.mark_uncollectible(self, doc.id, answer.text or None, answer.day):
             self._load()
 
