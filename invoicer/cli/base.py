@@ -157,6 +157,14 @@ def date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD") from None
 
 
+def period_arg(text: str) -> tuple[date, date]:
+    """``FIRST..LAST``: a period's first and last day."""
+    first, dots, last = text.partition("..")
+    if not dots:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a period; use FIRST..LAST, e.g. 2026-10-01..2026-10-31")
+    return date_arg(first.strip()), date_arg(last.strip())
+
+
 # the database stores whole numbers (ids, counts) in 64 bits: a larger one names nothing and cannot be queried
 LARGEST_WHOLE_NUMBER = 2**63 - 1
 

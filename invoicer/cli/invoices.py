@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
+from invoicer.cli.base import Commands, Context, date_arg, money, period_arg, positive_int, table
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import format_price, parse_decimal
 from invoicer.core.workflow import status_badges
@@ -42,6 +42,8 @@ def cmd_invoice_create(ctx: Context, a: argparse.Namespace) -> int:
         data = invoices.DraftData(
             customer_id=a.customer, lines=[parse_line(x) for x in a.line], currency=a.currency,
             issue_date=a.date, due_date=a.due, notes=a.notes, buyer_reference=a.reference,
+            delivery_date=a.delivery_date, period_start=a.period[0] if a.period else None,
+            period_end=a.period[1] if a.period else None,
         )
     new_id = ctx.write(lambda s: drafts.create_draft(s, data))
     ctx.out({"id": new_id}, str(new_id))
@@ -121,6 +123,8 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
             "postcode": party.postcode, "vat_id": party.vat_id,
         },
         "buyer_reference": view.buyer_reference,
+        "delivery_date": _day(view.delivery_date),
+        "period": _period(view.period_start, view.period_end),
         "notes": view.notes,
         "tax_rounding": view.tax_rounding,
         "lines": [
@@ -130,6 +134,7 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
                 "discount_percent": None if line.discount_percent is None else str(line.discount_percent),
                 "discount": money(line.discount, cur), "tax_category": line.tax_category,
                 "tax_rate": str(line.tax_rate), "net": money(line.net, cur),
+                "period": _period(line.period_start, line.period_end),
             }
             for line in view.lines
         ],
@@ -164,6 +169,14 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
     }
 
 
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _period(start: date | None, end: date | None) -> dict[str, str | None] | None:
+    return None if start is None and end is None else {"start": _day(start), "end": _day(end)}
+
+
 def invoice_text(data: dict[str, Any]) -> str:
     """``invoice show`` for people: the lines, then every amount that makes up the total, then what settled it."""
 
@@ -178,7 +191,13 @@ def invoice_text(data: dict[str, Any]) -> str:
         f"  [{', '.join(data['badges'])}]",
         f"Customer: {data['customer'].get('name')}   Issued {data['issue_date']}   Due {data['due_date'] or '-'}",
     ]
-    rows = [[ln["position"], ln["description"], ln["quantity"], ln["unit_price"], ln["tax_rate"], ln["net"]]
+    if data.get("delivery_date"):
+        head.append(f"Date of supply: {data['delivery_date']}")
+    if data.get("period"):
+        head.append(f"Service period: {data['period']['start']} to {data['period']['end']}")
+    rows = [[ln["position"], ln["description"] + (f" ({ln['period']['start']} to {ln['period']['end']})"
+                                                   if ln.get("period") else ""),
+             ln["quantity"], ln["unit_price"], ln["tax_rate"], ln["net"]]
             for ln in data["lines"]]
     tail = [f"{'Subtotal':>12} {data['subtotal']:>14} {data['currency']}"]
     tail += [row("Allowance", f"-{x['amount']}", f"{x['reason']} ({vat(x)})") for x in data["allowances"]]
@@ -257,6 +276,9 @@ def register(commands: Commands) -> None:
     c.add_argument("--due", type=date_arg, help="due date (default from the customer's terms)")
     c.add_argument("--notes")
     c.add_argument("--reference", help="buyer reference / PO number")
+    c.add_argument("--delivery-date", type=date_arg, help="the date of supply (EU VAT Art. 226(7)), YYYY-MM-DD")
+    c.add_argument("--period", type=period_arg, metavar="FIRST..LAST",
+                   help="the service period invoiced, e.g. 2026-10-01..2026-10-31")
     for name, handler, text in (
         ("delete", cmd_invoice_delete, "delete a draft"),
         ("duplicate", cmd_invoice_duplicate, "copy an invoice into a new draft (prints the id)"),

@@ -175,6 +175,10 @@ class Invoice(Base):
     currency: Mapped[str] = mapped_column(String(3))
     issue_date: Mapped[date]
     due_date: Mapped[date | None]
+    # the date of supply, or the period the invoice is for (EU VAT Art. 226(7); BT-72, BG-14), migration 0012
+    delivery_date: Mapped[date | None]
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
     tax_rounding: Mapped[str] = mapped_column(String(10), default="document")
     notes: Mapped[str | None] = mapped_column(Text)
     buyer_reference: Mapped[str | None] = mapped_column(String(200))
@@ -250,6 +254,8 @@ class InvoiceLine(Base):
     tax: Mapped[int | None]  # per-line VAT, in line rounding mode only
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     source_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"))  # credited line
+    period_start: Mapped[date | None]  # the line's own service period (BG-26), migration 0012
+    period_end: Mapped[date | None]
     gross_price: Mapped[Decimal | None]  # BT-148, the price before the price discount (migration 0013)
     charge: Mapped[int] = mapped_column(default=0, server_default="0")  # the line charges, minor units
 

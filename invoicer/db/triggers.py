@@ -40,6 +40,8 @@ FROZEN_INVOICE_COLUMNS = (
     "company_subtotal", "company_tax_total", "company_total", "corrects_id", "reason", "applied_to_due",
     "to_customer_credit", "refunded", "created_at", "finalized_at",
 )
+# the date of supply and the service period (EU VAT Art. 226(7)), migration 0012
+SERVICE_DATE_COLUMNS = ("delivery_date", "period_start", "period_end")
 APPEND_ONLY = ("audit_events", "document_chain", "payments", "credit_entries")
 
 
@@ -59,6 +61,10 @@ def _rules() -> list[Rule]:
         for event in ("UPDATE", "DELETE"):
             rules.append(Rule(f"{table}_append_only_{event.lower()}", table, event, f"{table} is append-only",
                               since=since))
+    # a trigger of its own for what a later revision freezes: invoices_frozen keeps the columns of 0001
+    service = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in SERVICE_DATE_COLUMNS)
+    rules.append(Rule("invoices_frozen_service", "invoices", "UPDATE", FROZEN,
+                      f"OLD.status <> 'draft' AND ({service})", since="0012"))
     rules += [
         Rule("number_counters_forward", "number_counters", "UPDATE", NEVER_REUSED, "NEW.last_seq < OLD.last_seq"),
         Rule("number_counters_no_delete", "number_counters", "DELETE", NEVER_REUSED),

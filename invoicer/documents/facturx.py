@@ -160,6 +160,7 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
         _ram(_ram(item, "SpecifiedLineTradeDelivery"), "BilledQuantity", decimal_text(line.quantity), unitCode=line.unit)
         settlement = _ram(item, "SpecifiedLineTradeSettlement")
         _tax(settlement, "ApplicableTradeTax", line.tax_category, line.tax_rate)
+        _period(settlement, line.period_start, line.period_end)  # BG-26
         for extra in line.allowance_charges:
             _allowance_charge(settlement, extra.is_charge, extra.percent, line.base_amount, extra.amount,
                               extra.reason_code, extra.reason, amount)
@@ -176,15 +177,16 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
 
     delivery = _ram(trade, "ApplicableHeaderTradeDelivery")
     if "K" in categories:
-        # intra-community supplies need the deliver-to country and a delivery date (BR-IC-11, BR-IC-12);
-        # the supply is dated on the invoice date
+        # intra-community supplies need the deliver-to country (BR-IC-12)
         ship_to = _ram(_ram(delivery, "ShipToTradeParty"), "PostalTradeAddress")
         if doc.buyer.postcode:
             _ram(ship_to, "PostcodeCode", doc.buyer.postcode)
         if doc.buyer.city:
             _ram(ship_to, "CityName", doc.buyer.city)
         _ram(ship_to, "CountryID", doc.buyer.country)
-        _date(_ram(delivery, "ActualDeliverySupplyChainEvent"), "OccurrenceDateTime", doc.issue_date)
+    supplied = supply_date(doc, categories)
+    if supplied is not None:  # BT-72
+        _date(_ram(delivery, "ActualDeliverySupplyChainEvent"), "OccurrenceDateTime", supplied)
 
     settle = _ram(trade, "ApplicableHeaderTradeSettlement")
     if not doc.is_credit_note:
@@ -217,6 +219,7 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
             # XRechnung asks the rate of every breakdown (BR-DE-14); outside the scope of VAT it is 0, as in
             # KoSIT's own test case 01.04a (EN 16931 forbids the rate on lines and allowances, BR-O-05 to 07)
             _ram(node, "RateApplicablePercent", decimal_text(tax.rate))
+    _period(settle, doc.period_start, doc.period_end)  # BG-14
     for adj in doc.adjustments:
         node = _allowance_charge(settle, adj.is_charge, adj.percent, adj.base, adj.amount, adj.reason_code,
                                  adj.reason, amount)
@@ -246,6 +249,28 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
         if preceding[1]:
             _date(ref, "FormattedIssueDateTime", preceding[1], ns=QDT)
     return root
+
+
+def supply_date(doc: Document, categories: set[str]) -> date | None:
+    """BT-72, the actual delivery date: the date of supply when given; an intra-community supply without a date
+    or period of supply is dated on the invoice date (BR-IC-11 needs one of them)."""
+    if doc.delivery_date is not None:
+        return doc.delivery_date
+    if "K" in categories and doc.period_start is None and doc.period_end is None:
+        return doc.issue_date
+    return None
+
+
+def _period(parent: etree._Element, start: date | None, end: date | None) -> None:
+    """An invoicing period (BG-14 of the document, BG-26 of a line): its first and last day, either one
+    alone when only that is known (BR-CO-19, BR-CO-20)."""
+    if start is None and end is None:
+        return
+    period = _ram(parent, "BillingSpecifiedPeriod")
+    if start is not None:
+        _date(period, "StartDateTime", start)
+    if end is not None:
+        _date(period, "EndDateTime", end)
 
 
 def type_code(doc: Document) -> str:

@@ -98,6 +98,8 @@ class Line:
     gross_price: Decimal | None = None  # BT-148; the price discount BT-147 is gross - unit price
     allowances: tuple[LineAllowance, ...] = ()
     gross: int | None = None  # quantity x price / base before any allowance or charge (None: net + discount)
+    period_start: date | None = None  # the line's own service period (BG-26), when it has one
+    period_end: date | None = None
 
     @property
     def base_amount(self) -> int:
@@ -185,6 +187,10 @@ class Document:
     type_code: str | None = None  # BT-3 when not 380 / 381: 384 corrected, 389 self-billed
     preceding_number: str | None = None  # BT-25 of an invoice (a corrected one names what it replaces)
     preceding_date: date | None = None
+    # the date of supply (BT-72) or the service period (BG-14) the document is for, EU VAT Art. 226(7)
+    delivery_date: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
 
     @property
     def amount_payable(self) -> int:

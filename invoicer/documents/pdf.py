@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import struct
+from datetime import date
 from functools import lru_cache, partial
 from io import BytesIO
 from typing import Any, Protocol, cast
@@ -324,6 +325,11 @@ def _heading(doc: Document, words: Wording, width: float) -> list[Flowable]:
     info.append((words._("Issue date"), words.date(doc.issue_date)))
     if doc.due_date and not doc.is_credit_note:
         info.append((words._("Due date"), words.date(doc.due_date)))
+    # the date of supply or the period of the service (EU VAT Art. 226(7))
+    if doc.delivery_date:
+        info.append((words._("Date of supply"), words.date(doc.delivery_date)))
+    if doc.period_start or doc.period_end:
+        info.append((words._("Service period"), _period_text(doc.period_start, doc.period_end, words)))
     if doc.buyer_reference:
         info.append((words._("Your reference"), doc.buyer_reference))
     if buyer.vat_id:
@@ -491,6 +497,8 @@ def _line_detail(line: Line, words: Wording) -> list[str]:
     """What a line states besides its description: the gross price and price discount (BT-148/147), and each
     further allowance or charge with its reason (a line's own discount stays in the discount column)."""
     detail = []
+    if line.period_start or line.period_end:
+        detail.append(f"{words._('Service period')}: {_period_text(line.period_start, line.period_end, words)}")
     if line.gross_price is not None and line.price_discount:
         detail.append(words._("Gross price {gross}, price discount {discount}").format(
             gross=words.unit_price(line.gross_price), discount=words.unit_price(line.price_discount)))
@@ -499,6 +507,16 @@ def _line_detail(line: Line, words: Wording) -> list[str]:
         share = f" ({words.percent(extra.percent)})" if extra.percent is not None else ""
         detail.append(f"{extra.reason}{share}: {sign}{words.money(abs(extra.amount))}")
     return detail
+
+
+def _period_text(start: date | None, end: date | None, words: Wording) -> str:
+    """``1 Oct 2026 – 31 Oct 2026``, or the one day known (``from …`` / ``until …``)."""
+    if start and end:
+        return f"{words.date(start)} – {words.date(end)}"
+    if start:
+        return words._("from {date}").format(date=words.date(start))
+    assert end is not None
+    return words._("until {date}").format(date=words.date(end))
 
 
 def _wrapped(text: str, width: float, font: str = FONT, size: float = SIZE) -> str:

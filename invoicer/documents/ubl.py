@@ -7,6 +7,7 @@ Element order follows the UBL 2.1 schema, which is strict about sequence.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 from lxml import etree
@@ -23,6 +24,7 @@ from invoicer.documents.facturx import (
     decimal_text,
     preceding_invoice,
     prepaid_and_due,
+    supply_date,
     type_code,
 )
 from invoicer.documents.model import Document, Party
@@ -91,6 +93,7 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
     _cbc(root, "DocumentCurrencyCode", cur)
     if doc.buyer_reference:
         _cbc(root, "BuyerReference", doc.buyer_reference)
+    _period(root, doc.period_start, doc.period_end)  # BG-14
     preceding = preceding_invoice(doc)
     if preceding is not None:
         reference = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
@@ -103,16 +106,18 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
     _party(_cac(root, "AccountingSupplierParty"), doc.seller, with_vat_ids, True, email_allowed)
     _party(_cac(root, "AccountingCustomerParty"), doc.buyer, with_vat_ids, False, email_allowed)
 
-    if "K" in categories:
-        # intra-community supplies need the deliver-to country and a delivery date (BR-IC-11, BR-IC-12)
+    supplied = supply_date(doc, categories)
+    if supplied is not None or "K" in categories:
         delivery = _cac(root, "Delivery")
-        _cbc(delivery, "ActualDeliveryDate", doc.issue_date.isoformat())
-        address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
-        if doc.buyer.city:
-            _cbc(address, "CityName", doc.buyer.city)
-        if doc.buyer.postcode:
-            _cbc(address, "PostalZone", doc.buyer.postcode)
-        _cbc(_cac(address, "Country"), "IdentificationCode", doc.buyer.country)
+        if supplied is not None:  # BT-72
+            _cbc(delivery, "ActualDeliveryDate", supplied.isoformat())
+        if "K" in categories:  # intra-community supplies need the deliver-to country (BR-IC-12)
+            address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
+            if doc.buyer.city:
+                _cbc(address, "CityName", doc.buyer.city)
+            if doc.buyer.postcode:
+                _cbc(address, "PostalZone", doc.buyer.postcode)
+            _cbc(_cac(address, "Country"), "IdentificationCode", doc.buyer.country)
 
     if credit:
         # XRechnung asks payment instructions of credit notes too (BR-DE-1), and so does Peppol between German
@@ -159,6 +164,7 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         _cbc(node, "CreditedQuantity" if credit else "InvoicedQuantity", decimal_text(line.quantity),
              unitCode=line.unit)
         amount(node, "LineExtensionAmount", line.net)
+        _period(node, line.period_start, line.period_end)  # BG-26
         for extra in line.allowance_charges:
             _allowance_charge(node, extra.is_charge, extra.percent, line.base_amount, extra.amount,
                               extra.reason_code, extra.reason, amount)
@@ -217,6 +223,17 @@ def refuse_whole_unit_lines(doc: Document) -> None:
                 "lines", currency=cur, line=line.position, exact=decimal_text(exact.quantize(Decimal("0.0001"))),
                 net=format_minor(line.net, cur),
             )
+
+
+def _period(parent: etree._Element, start: date | None, end: date | None) -> None:
+    """An invoicing period (BG-14, BG-26) with the days that are known (BR-CO-19, BR-CO-20)."""
+    if start is None and end is None:
+        return
+    period = _cac(parent, "InvoicePeriod")
+    if start is not None:
+        _cbc(period, "StartDate", start.isoformat())
+    if end is not None:
+        _cbc(period, "EndDate", end.isoformat())
 
 
 def ubl_xml(doc: Document, customization: str) -> bytes:

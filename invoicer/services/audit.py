@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -200,7 +200,7 @@ def document_content(invoice: Invoice, issued: Mapping[str, int] | None = None) 
         return int(counted) if counted == counted.to_integral_value() else str(counted)
 
     cur, company = invoice.currency, invoice.company_currency
-    content = {
+    content: dict[str, Any] = {
         "id": invoice.id,
         "doc_type": invoice.doc_type,
         "number": invoice.number,
@@ -259,10 +259,23 @@ def document_content(invoice: Invoice, issued: Mapping[str, int] | None = None) 
         "taxes": [[t.category, str(t.rate), money(t.basis, cur), money(t.amount, cur), t.exemption_reason]
                   for t in invoice.taxes],
     }
+    # the date of supply and the service periods (migration 0012) are chained where given, so the hashes of
+    # documents issued before them stay what they were
+    service = [_day(invoice.delivery_date), _day(invoice.period_start), _day(invoice.period_end)]
+    if any(service):
+        content["service"] = service
+    periods = [[line.position, _day(line.period_start), _day(line.period_end)]
+               for line in invoice.lines if line.period_start is not None]
+    if periods:
+        content["line_periods"] = periods
     detail = _en16931_detail(invoice, cur, money)
     if detail is not None:  # only documents that carry it: the links of every other document stay as they were
         content["en16931"] = detail
     return content
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _en16931_detail(

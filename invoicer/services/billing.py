@@ -280,11 +280,10 @@ def bill_period(session: Session, plan_id: int, period_start: date, today: date)
             period, plan.prorate))
         for line in plan.lines
     ]
-    notes = "\n".join(filter(None, [plan.notes, f"Service period {period.start.isoformat()} – "
-                                                f"{period.end.isoformat()}"]))
+    # the period billed is the invoice's service period (BG-14), printed and stated in the e-invoice
     invoice_id = invoices.create_draft(
         session, DraftData(customer_id=plan.customer_id, lines=lines, currency=plan.currency, issue_date=today,
-                           notes=notes), today=today,
+                           notes=plan.notes, period_start=period.start, period_end=period.end), today=today,
     )
     run.invoice_id = invoice_id
     if plan.mode != "draft":

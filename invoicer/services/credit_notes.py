@@ -29,7 +29,14 @@ from invoicer.db.models import (
 from invoicer.services import audit, validation
 from invoicer.services import company as company_service
 from invoicer.services.actions import credited_total, require
-from invoicer.services.invoices import SessionBook, freeze_document, get_invoice, settle_status, store_totals
+from invoicer.services.invoices import (
+    SessionBook,
+    freeze_document,
+    get_invoice,
+    settle_status,
+    store_totals,
+    written_off_day,
+)
 
 
 @dataclass(frozen=True)
@@ -77,11 +84,19 @@ def issue_credit_note(
     company_service.require_complete(company)
     remaining = invoice.total - credited_total(session, invoice_id)
     issue_date = validation.action_date(issue_date, invoice.issue_date)
+    written = written_off_day(session, invoice.id)  # then paid by a recovery: the credit follows the recovery
+    if written is not None and issue_date < written:
+        raise ValidationError(
+            N_("Invoice {number} was written off on {written}; a credit note for it cannot be dated earlier ({date})."),
+            "issue_date", number=invoice.number, written=written.isoformat(), date=issue_date.isoformat(),
+        )
     now = audit.now()
     note = Invoice(
         doc_type="credit_note", status=CreditNoteStatus.DRAFT, customer_id=invoice.customer_id,
         currency=invoice.currency, issue_date=issue_date, due_date=None, tax_rounding=invoice.tax_rounding,
         buyer_reference=invoice.buyer_reference, corrects_id=invoice.id,
+        # the supply it corrects is the invoice's: same date of supply or period
+        delivery_date=invoice.delivery_date, period_start=invoice.period_start, period_end=invoice.period_end,
         reason=validation.optional(reason, multiline=True), created_at=now, updated_at=now,
     )
     stated: dict[TaxKey, int] | None = None
@@ -152,6 +167,7 @@ def _copy_line(source: InvoiceLine, position: int, quantity: Decimal) -> Invoice
         unit_price=source.unit_price, price_base=source.price_base, discount_percent=source.discount_percent,
         discount_amount=discount_amount, tax_category=source.tax_category, tax_rate=source.tax_rate,
         product_id=source.product_id, source_line_id=source.id, gross_price=source.gross_price,
+        period_start=source.period_start, period_end=source.period_end,
         allowances=[
             InvoiceLineAllowance(position=c.position, is_charge=c.is_charge, percent=c.percent,
                                  amount=c.amount if c.percent is not None else share(c.amount), reason=c.reason,

@@ -280,7 +280,7 @@ class _BulkWriter:
                 position=position, description=name, quantity=qty, unit=unit, unit_price=Decimal(price),
                 price_base=Decimal(1), discount_percent=percent, discount_amount=None, tax_category=key.category,
                 tax_rate=key.rate, product_id=self.setup.product_ids[[c[0] for c in CATALOG].index(name)],
-                source_line_id=None, gross_price=None, allowances=[], charge=0,
+                source_line_id=None, gross_price=None, allowances=[], charge=0, period_start=None, period_end=None,
             ))
         adjustments = []
         if rng.random() < 0.1:
@@ -292,7 +292,8 @@ class _BulkWriter:
         inv = SimpleNamespace(
             id=invoice_id, doc_type="invoice", status="draft", number=None, counter_year=None, counter_scope=None,
             number_seq=None, customer_id=customer.id, customer=customer, currency=market.currency, issue_date=day,
-            due_date=day + timedelta(days=customer.terms), tax_rounding="document", notes=None,
+            due_date=day + timedelta(days=customer.terms), delivery_date=None, period_start=None, period_end=None,
+            tax_rounding="document", notes=None,
             buyer_reference=f"PO-{rng.randint(1000, 99999)}" if rng.random() < 0.3 else None,
             seller_snapshot=None, customer_snapshot=None, lines=lines, adjustments=adjustments, corrects_id=None,
             reason=None, applied_to_due=0, to_customer_credit=0, refunded=0, paid=0, credited=0, paid_at=None,
@@ -417,7 +418,8 @@ class _BulkWriter:
         inv = spec.corrects
         note = SimpleNamespace(
             id=spec.id, doc_type="credit_note", status="draft", customer_id=inv.customer_id, currency=inv.currency,
-            issue_date=max(day, inv.issue_date), due_date=None, tax_rounding=inv.tax_rounding, notes=None,
+            issue_date=max(day, inv.issue_date), due_date=None, delivery_date=None, period_start=None,
+            period_end=None, tax_rounding=inv.tax_rounding, notes=None,
             buyer_reference=inv.buyer_reference, lines=[], adjustments=[], corrects_id=inv.id,
             reason="Returned goods" if len(spec.sources) < len(inv.lines) else "Cancelled order", paid=0, credited=0,
             paid_at=None, closed_at=None, created_at=_stamp(day, 40000), events=[], payments=[],

@@ -130,6 +130,9 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         type_code=invoice.type_code,
         preceding_number=invoice.preceding_number,
         preceding_date=invoice.preceding_date,
+        delivery_date=view.delivery_date,
+        period_start=view.period_start,
+        period_end=view.period_end,
     )
 
 

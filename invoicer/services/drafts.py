@@ -37,6 +37,12 @@ _TAX = {
     "required": ["rate"],
     "additionalProperties": False,
 }
+_PERIOD = {
+    "type": "object",
+    "properties": {"start": {**_TEXT, "format": "date"}, "end": {**_TEXT, "format": "date"}},
+    "required": ["start", "end"],
+    "additionalProperties": False,
+}
 _REASON_CODE = {**_TEXT, "description": "UNTDID 5189 code for an allowance (95 discount), UNTDID 7161 for a "
                                         "charge (FC freight)"}
 _ADJUSTMENT = {
@@ -91,6 +97,8 @@ DRAFT_SCHEMA: dict[str, Any] = {
             "required": ["number"], "additionalProperties": False,
         },
         "rounding_amount": {**_DECIMAL, "description": "BT-114: added to the amount payable, e.g. \"-0.02\""},
+        "delivery_date": {**_TEXT, "format": "date", "description": "BT-72: the date of supply, YYYY-MM-DD"},
+        "period": {**_PERIOD, "description": "BG-14: the service period invoiced, first and last day (YYYY-MM-DD)"},
         "lines": {
             "type": "array",
             "items": {
@@ -115,6 +123,8 @@ DRAFT_SCHEMA: dict[str, Any] = {
                         "additionalProperties": False,
                     },
                     "tax": _TAX,
+                    "period": {**_PERIOD, "description": "BG-26: the line's own service period, within the "
+                                                          "invoice's"},
                 },
                 "required": ["description", "unit_price", "tax"],
                 "additionalProperties": False,
@@ -157,6 +167,9 @@ def draft_from_json(raw: Any, source: str) -> DraftData:
     def decimal(value: Any) -> str | None:
         return None if value is None else str(value)
 
+    def day(value: Any) -> date | None:
+        return None if value is None else date.fromisoformat(value)
+
     def tax(item: dict[str, Any]) -> tuple[str, str]:
         return str(item["tax"].get("category", "S")), str(item["tax"]["rate"])
 
@@ -174,6 +187,7 @@ def draft_from_json(raw: Any, source: str) -> DraftData:
                                extra.get("reason", ""), extra.get("reason_code"))
                 for key in ("allowances", "charges") for extra in item.get(key, [])
             ],
+            period_start=day(item.get("period", {}).get("start")), period_end=day(item.get("period", {}).get("end")),
         ))
     adjustments = [
         AdjustmentData(decimal(item.get("amount")), *tax(item), is_charge=key == "charges",
@@ -190,6 +204,8 @@ def draft_from_json(raw: Any, source: str) -> DraftData:
         type_code=raw.get("type_code"), preceding_number=preceding.get("number"),
         preceding_date=date.fromisoformat(preceding["issue_date"]) if "issue_date" in preceding else None,
         rounding_amount=decimal(raw.get("rounding_amount")),
+        delivery_date=day(raw.get("delivery_date")),
+        period_start=day(raw.get("period", {}).get("start")), period_end=day(raw.get("period", {}).get("end")),
     )
 
 

@@ -46,6 +46,7 @@ from invoicer.db.models import (
     InvoiceLineAllowance,
     InvoiceTax,
     NumberCounter,
+    Payment,
 )
 from invoicer.services import audit, rates, settings, taxes, validation
 from invoicer.services import company as company_service
@@ -69,6 +70,8 @@ class LineData:
     discount_percent: str | Decimal | None = None
     discount_amount: str | Decimal | None = None
     product_id: int | None = None
+    period_start: date | None = None  # the line's own service period, when it differs from the invoice's
+    period_end: date | None = None
     price_base: str | Decimal = "1"  # BT-149: the price is per this many units
     gross_price: str | Decimal | None = None  # BT-148, before the price discount
     charges: list[LineChargeData] = field(default_factory=list)  # further line allowances and charges
@@ -111,6 +114,9 @@ class DraftData:
     adjustments: list[AdjustmentData] = field(default_factory=list)
     notes: str | None = None
     buyer_reference: str | None = None
+    delivery_date: date | None = None  # the date of supply (BT-72) ...
+    period_start: date | None = None  # ... or the period invoiced (BG-14), EU VAT Art. 226(7)
+    period_end: date | None = None
     type_code: str | None = None  # BT-3: 380 (None), 384 corrected invoice, 389 self-billed
     preceding_number: str | None = None  # BT-25: the invoice a corrected invoice (384) replaces
     preceding_date: date | None = None  # BT-26
@@ -159,6 +165,7 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
     amount = None if line.discount_amount in (None, "") else parse_amount(line.discount_amount, currency, discount)
     if percent is not None and not 0 <= percent <= HUNDRED:
         raise ValidationError(N_("line {line}: a discount must be between 0 and 100 %."), "discount", line=index)
+    start, end = validation.service_period(line.period_start, line.period_end, Message(N_("line {line}"), line=index))
     charges = []
     extra_rows = []
     for extra in line.charges:
@@ -184,6 +191,8 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
         "tax_category": key.category,
         "tax_rate": key.rate,
         "product_id": line.product_id,
+        "period_start": start,
+        "period_end": end,
         "allowances": extra_rows,
     }
     return LineInput(quantity, price, key, percent, amount, base, tuple(charges), gross_price), values
@@ -252,12 +261,16 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
                               days=customer.terms_days, date=issue_date.isoformat()) from None
     if due_date < issue_date:
         raise ValidationError(N_("The due date cannot be before the issue date."), "due_date")
+    period_start, period_end = validation.service_period(data.period_start, data.period_end)
     lines = [
         line if line.tax_category else replace(
             line, tax_category=taxes.derived_category(session, customer.id, line.tax_rate, line.unit))
         for line in data.lines
     ]
     parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(lines, 1)]
+    if period_start is not None and period_end is not None:
+        for i, (_parsed, values) in enumerate(parsed_lines, 1):
+            validation.within_period(values["period_start"], values["period_end"], period_start, period_end, i)
     parsed_adj = [_adjustment_input(adj, currency) for adj in data.adjustments]
     type_code, preceding_number, preceding_date = _type_code(data)
     rounding_amount = 0 if data.rounding_amount in (None, "") else parse_amount(
@@ -272,6 +285,8 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     invoice.currency = currency
     invoice.issue_date = issue_date
     invoice.due_date = due_date
+    invoice.delivery_date = data.delivery_date
+    invoice.period_start, invoice.period_end = period_start, period_end
     invoice.tax_rounding = rounding
     invoice.notes = validation.optional(data.notes, multiline=True)
     invoice.buyer_reference = validation.optional(data.buyer_reference)
@@ -376,6 +391,9 @@ def draft_data(invoice: Invoice) -> DraftData:
         tax_rounding=invoice.tax_rounding,
         notes=invoice.notes,
         buyer_reference=invoice.buyer_reference,
+        delivery_date=invoice.delivery_date,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
         type_code=invoice.type_code,
         preceding_number=invoice.preceding_number,
         preceding_date=invoice.preceding_date,
@@ -393,6 +411,8 @@ def draft_data(invoice: Invoice) -> DraftData:
                     line.discount_amount, invoice.currency
                 ),
                 product_id=line.product_id,
+                period_start=line.period_start,
+                period_end=line.period_end,
                 price_base=line.price_base,
                 gross_price=line.gross_price,
                 charges=[
@@ -425,6 +445,10 @@ def duplicate_invoice(session: Session, invoice_id: int, today: date | None = No
     data = draft_data(source)
     data.issue_date = None
     data.due_date = None
+    # a copy bills another supply: its dates are the user's to give again
+    data.delivery_date = data.period_start = data.period_end = None
+    for line in data.lines:
+        line.period_start = line.period_end = None
     new_id = create_draft(session, data, today)
     audit.record(session, "duplicate", "invoice", new_id, payload={"from": invoice_id})
     return new_id
@@ -684,6 +708,14 @@ def mark_uncollectible(
     require(session, invoice, Action.WRITE_OFF)
     target = target_status(Transition.MARK_UNCOLLECTIBLE, invoice.status)
     on = validation.action_date(on, invoice.issue_date)
+    # the books decide write-off and recovery by dates: money or credit already booked for a later day would
+    # be a recovery of a write-off typed after it, so the write-off is dated on or after the last of them
+    last = last_settled_day(session, invoice.id)
+    if last is not None and on < last:
+        raise ValidationError(
+            N_("Invoice {number} has a payment or credit note dated {last}; it cannot be written off earlier ({date})."),
+            "date", number=invoice.number, last=last.isoformat(), date=on.isoformat(),
+        )
     before = invoice.status
     invoice.status = target
     invoice.closed_at = invoice.updated_at = audit.now()
@@ -706,6 +738,22 @@ def settle_status(invoice: Invoice) -> None:
         invoice.status = target_status(back, invoice.status)
         invoice.paid_at = None
     invoice.updated_at = audit.now()
+
+
+def written_off_day(session: Session, invoice_id: int) -> date | None:
+    """The day of the invoice's (last) write-off, or None when it was never written off."""
+    day = session.scalar(select(func.max(customer_service.written_off_on())).where(
+        AuditEvent.entity == "invoice", AuditEvent.entity_id == invoice_id, AuditEvent.action == "write_off"))
+    return None if day is None else date.fromisoformat(str(day)[:10])
+
+
+def last_settled_day(session: Session, invoice_id: int) -> date | None:
+    """The latest day of a payment, reversal, applied credit or credit note booked for the invoice."""
+    paid = session.scalar(select(func.max(Payment.paid_on)).where(Payment.invoice_id == invoice_id))
+    credited = session.scalar(select(func.max(Invoice.issue_date)).where(
+        Invoice.corrects_id == invoice_id, Invoice.status != "draft"))
+    days = [day for day in (paid, credited) if day is not None]
+    return max(days) if days else None
 
 
 def was_written_off(session: Session, invoice_id: int) -> bool:

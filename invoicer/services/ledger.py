@@ -192,6 +192,7 @@ class _Query:
                 Invoice.total, Invoice.paid, Invoice.credited, due, Invoice.status, Invoice.exchange_rate,
                 Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
                 func.coalesce(Invoice.type_code, "380"), Invoice.rounding_amount,
+                Invoice.delivery_date, Invoice.period_start, Invoice.period_end,
             )
             .where(Invoice.doc_type == "invoice", Invoice.status != "draft",
                    _in_period(Invoice.issue_date, self.date_from, self.date_to))
@@ -221,16 +222,21 @@ class _Query:
             # EN 16931: the invoice type (380, 384 corrected, 389 self-billed) and the rounding amount (BT-114)
             Column("type_code", _("Type code"), width=8),
             self.money("rounding", _("Rounding"), 6),
+            # the date of supply or service period (EU VAT Art. 226(7)): it can decide the VAT period
+            Column("delivery_date", _("Date of supply"), Kind.DATE, 11),
+            Column("period_start", _("Service from"), Kind.DATE, 11),
+            Column("period_end", _("Service to"), Kind.DATE, 11),
         )
         as_of = self.as_of
 
         def rows() -> Iterator[Sequence[object]]:
             for (number, issued, due_on, name, vat_id, country, currency, net, tax, total, paid, credited,
-                 amount_due, status, rate, c_net, c_tax, c_total, type_code, rounding) in _stream(self.session, stmt):
+                 amount_due, status, rate, c_net, c_tax, c_total, type_code, rounding, *supply) in _stream(self.session, stmt):
                 shown = display_status(status, due_on, total, amount_due, as_of)
                 overdue = (as_of - due_on).days if shown == "overdue" else 0
                 yield (number, issued, due_on, name, vat_id, country, currency, net, tax, total, paid, credited,
-                       amount_due, _status_title(shown), overdue, rate, c_net, c_tax, c_total, type_code, rounding)
+                       amount_due, _status_title(shown), overdue, rate, c_net, c_tax, c_total, type_code, rounding,
+                       *supply)
 
         return Table("invoices", _("Invoices"), columns, rows, _count(self.session, stmt),
                      excluded_from_totals=(13, _status_title("void")))

@@ -6,18 +6,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
 from invoicer.core.payment_methods import CUSTOMER_CREDIT, method_code
 from invoicer.core.totals import convert_minor
 from invoicer.core.workflow import Action
-from invoicer.db.models import AuditEvent, CreditEntry, Invoice, Payment
+from invoicer.db.models import CreditEntry, Invoice, Payment
 from invoicer.services import audit, rates, validation
 from invoicer.services.actions import customer_credit, require
-from invoicer.services.customers import written_off_on
-from invoicer.services.invoices import get_invoice, settle_status
+from invoicer.services.invoices import get_invoice, settle_status, written_off_day
 
 
 @dataclass(frozen=True)
@@ -62,17 +61,12 @@ def _money_date(session: Session, invoice: Invoice, day: date | None) -> date:
     write-off — money dated earlier is no recovery but a payment the write-off should not have happened for,
     and the books decide recovery by these dates."""
     day = validation.action_date(day, invoice.issue_date)
-    if invoice.status == "uncollectible":
-        written = session.scalar(
-            select(func.max(written_off_on())).where(
-                AuditEvent.entity == "invoice", AuditEvent.entity_id == invoice.id, AuditEvent.action == "write_off"
-            )
+    written = written_off_day(session, invoice.id) if invoice.status == "uncollectible" else None
+    if written is not None and day < written:
+        raise ValidationError(
+            N_("Invoice {number} was written off on {written}; money for it cannot be dated earlier ({date})."),
+            "date", number=invoice.number, written=written.isoformat(), date=day.isoformat(),
         )
-        if written is not None and day.isoformat() < str(written):
-            raise ValidationError(
-                N_("Invoice {number} was written off on {written}; money for it cannot be dated earlier ({date})."),
-                "date", number=invoice.number, written=str(written), date=day.isoformat(),
-            )
     return day
 
 
@@ -185,7 +179,7 @@ def reverse_payment(session: Session, payment_id: int, reason: str | None = None
                "application first.")
         )
     # a reversal is dated on or after the payment it undoes (which is on or after the invoice)
-    on = validation.action_date(on, original.paid_on)
+    on = validation.action_date(on, original.paid_on, N_("The date {date} is before the payment it reverses ({issued})."))
     before = invoice.status
     reversal = Payment(
         kind="reversal", invoice_id=invoice.id, customer_id=original.customer_id, currency=original.currency,

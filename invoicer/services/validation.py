@@ -202,15 +202,44 @@ def electronic_address(scheme: str | None, identifier: str | None) -> tuple[str 
     return code, ident
 
 
-def action_date(day: date | None, issued: date, today: date | None = None) -> date:
+def action_date(day: date | None, issued: date, too_early: str | None = None, today: date | None = None) -> date:
     """The date of an action on a document (payment, reversal, credit, void, write-off): today when not
-    given; never in the future, never before the document's issue date (the books are kept by these dates)."""
+    given; never in the future, never before the document's issue date (the books are kept by these dates), or
+    before the day ``issued`` of what it acts on, refused with ``too_early`` ({date}, {issued})."""
     today = today or date.today()
     day = day or today
     if day > today:
         raise ValidationError(N_("The date {date} is in the future; date it today or earlier."), "date",
                               date=day.isoformat())
     if day < issued:
-        raise ValidationError(N_("The date {date} is before the document's issue date {issued}."), "date",
-                              date=day.isoformat(), issued=issued.isoformat())
+        raise ValidationError(too_early or N_("The date {date} is before the document's issue date {issued}."),
+                              "date", date=day.isoformat(), issued=issued.isoformat())
     return day
+
+
+def within_period(start: object, end: object, first: date, last: date, line: int) -> None:
+    """A line's own service period lies within the invoice's (Peppol PEPPOL-EN16931-R110/R111: a receiver
+    reads the line period as a part of the invoice period)."""
+    if isinstance(start, date) and isinstance(end, date) and (start < first or end > last):
+        raise ValidationError(
+            N_("line {line}: its service period ({start} to {end}) lies outside the invoice's ({first} to {last})."),
+            "period", line=line, start=start.isoformat(), end=end.isoformat(), first=first.isoformat(),
+            last=last.isoformat())
+
+
+def service_period(start: date | None, end: date | None, where: Message | None = None) -> tuple[date | None, date | None]:
+    """A service period (EU VAT Art. 226(7)): both dates or neither, the end not before the start.
+    ``where`` names a line (``line 2``) in the refusal; the invoice's own period when None."""
+    if start is None and end is None:
+        return None, None
+    if start is None or end is None:
+        if where is None:
+            raise ValidationError(N_("A service period needs a first and a last day."), "period")
+        raise ValidationError(N_("{where}: a service period needs a first and a last day."), "period", where=where)
+    if end < start:
+        if where is None:
+            raise ValidationError(N_("The service period ends ({end}) before it starts ({start})."), "period",
+                                  start=start.isoformat(), end=end.isoformat())
+        raise ValidationError(N_("{where}: the service period ends ({end}) before it starts ({start})."), "period",
+                              where=where, start=start.isoformat(), end=end.isoformat())
+    return start, end

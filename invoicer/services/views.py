@@ -100,6 +100,9 @@ class InvoiceView:
     type_code: str | None = None  # BT-3 when not 380/381
     preceding_number: str | None = None  # BT-25: the invoice a corrected invoice replaces
     preceding_date: date | None = None
+    delivery_date: date | None = None  # the date of supply (BT-72) ...
+    period_start: date | None = None  # ... or the service period (BG-14)
+    period_end: date | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -108,6 +111,12 @@ class InvoiceView:
     @property
     def is_invoice(self) -> bool:
         return self.doc_type == "invoice"
+
+    @property
+    def earliest_write_off(self) -> date:
+        """The first day a write-off can be dated: the issue date, or the last payment or credit note booked
+        (what invoices.mark_uncollectible enforces), so a date picker offers only days it accepts."""
+        return max([self.issue_date, *(p.paid_on for p in self.payments), *(n.issue_date for n in self.credit_notes)])
 
     def left_to_credit(self, line: Line) -> Decimal:
         """The quantity of an invoice line that no credit note has credited yet."""
@@ -173,6 +182,8 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
                     LineAllowance(c.is_charge, c.amount, c.percent, c.reason, c.reason_code) for c in line.allowances
                 ),
                 gross=line.gross,
+                period_start=line.period_start,
+                period_end=line.period_end,
             )
             for line in invoice.lines
         ),
@@ -208,6 +219,9 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         type_code=invoice.type_code,
         preceding_number=invoice.preceding_number,
         preceding_date=invoice.preceding_date,
+        delivery_date=invoice.delivery_date,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
     )
 
 

@@ -167,3 +167,18 @@ def test_completion_scripts_know_every_command(data: Path, tmp_path: Path) -> No
     assert zsh.startswith("#compdef invoicer")
     for word in ("apply-credit", "--from-json", "--password-stdin", "reminders"):
         assert word in bash and word in zsh
+
+
+def test_an_invoice_states_its_date_of_supply_and_service_period(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "Globex AG", "--country", "DE")["id"]
+    invoice = ok(data, "invoice", "create", "--customer", str(customer), "--line", "Hosting|1|49.90|19",
+                 "--date", "2026-11-02", "--delivery-date", "2026-10-20", "--period", "2026-10-01..2026-10-31")["id"]
+    shown = ok(data, "invoice", "show", str(invoice))
+    assert (shown["delivery_date"], shown["period"]) == ("2026-10-20", {"start": "2026-10-01", "end": "2026-10-31"})
+    text = run(data, "invoice", "show", str(invoice)).stdout
+    assert "Date of supply: 2026-10-20" in text and "Service period: 2026-10-01 to 2026-10-31" in text
+    assert "is not a period; use FIRST..LAST" in user_error(
+        data, "invoice", "create", "--customer", str(customer), "--line", "Hosting|1|49.90|19", "--period", "2026-10")
+    assert "ends (2026-10-01) before it starts (2026-10-31)" in user_error(
+        data, "invoice", "create", "--customer", str(customer), "--line", "Hosting|1|49.90|19",
+        "--period", "2026-10-31..2026-10-01")

@@ -166,3 +166,14 @@ def test_the_factur_x_rules_compiled_here_fail_what_the_published_compilation_fa
     outcomes = [(failed(published, root), failed(ours, root)) for root in documents]
     assert all(theirs == mine for theirs, mine in outcomes)
     assert all(any(rule.startswith("FX-SCH-A-") for rule, _ in mine) for _, mine in outcomes[-5:])
+
+
+@pytest.mark.parametrize("fmt", [EInvoiceFormat.PEPPOL, EInvoiceFormat.XRECHNUNG_UBL])
+def test_ubl_states_the_date_of_supply_and_the_service_periods(fmt: EInvoiceFormat) -> None:
+    root = etree.fromstring(WRITERS[fmt](for_public_buyers(CASES["date of supply and service periods"]())))
+    ns = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+          "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+    assert root.xpath("cac:Delivery/cbc:ActualDeliveryDate/text()", namespaces=ns) == ["2026-10-20"]  # BT-72
+    assert root.xpath("cac:InvoicePeriod/cbc:StartDate/text()", namespaces=ns) == ["2026-10-01"]  # BT-73
+    assert root.xpath("cac:InvoicePeriod/cbc:EndDate/text()", namespaces=ns) == ["2026-10-31"]  # BT-74
+    assert root.xpath("cac:InvoiceLine/cac:InvoicePeriod/cbc:EndDate/text()", namespaces=ns) == ["2026-10-15"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import facturx
@@ -20,6 +21,15 @@ from invoicer.documents.model import Document, DocumentMark, Party
 from tests.documents.samples import BUYER, credit_note, make_document
 
 US_BUYER = Party("Acme Inc.", "1 Main Street", "10001", "New York", "US")
+
+OCTOBER = {"period_start": date(2026, 10, 1), "period_end": date(2026, 10, 31)}
+
+
+def _supplied(doc: Document, delivery: date | None = date(2026, 10, 20)) -> Document:
+    """The document for October's services (EU VAT Art. 226(7)), its last line for the first half only."""
+    last = replace(doc.lines[-1], period_start=date(2026, 10, 1), period_end=date(2026, 10, 15))
+    return replace(doc, delivery_date=delivery, lines=(*doc.lines[:-1], last), **OCTOBER)
+
 
 def _with_reason(doc: Document, reason: str) -> Document:
     return replace(doc, totals=replace(
@@ -54,6 +64,10 @@ CASES: dict[str, Callable[[], Document]] = {
     "US dollars, VAT also in euros": lambda: replace(
         make_document(currency="USD", locale="en_US"), tax_currency="EUR", tax_total_in_tax_currency=6123
     ),
+    "date of supply and service periods": lambda: _supplied(make_document()),
+    "intra-community supply over a period": lambda: _supplied(
+        make_document(lines=[("Hardware token", "25", "C62", "39.99", "K", "0", None)]), delivery=None),
+    "credit note for a service period": lambda: _supplied(credit_note()),
     "JPY": lambda: make_document(
         lines=[("Consulting", "3", "HUR", "12000", "S", "10", None), ("Hosting", "1", "MON", "5000", "S", "10", "5")],
         currency="JPY", locale="ja_JP",
@@ -220,3 +234,31 @@ def test_unit_price_and_quantity_formats() -> None:
     assert _one(root, "//ram:NetPriceProductTradePrice/ram:ChargeAmount/text()") == "0.0125"
     line_total = "//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount/text()"
     assert Decimal(_one(root, line_total)) == Decimal("0.03")
+
+
+def test_the_date_of_supply_and_the_service_periods_are_stated() -> None:
+    root = etree.fromstring(cii_xml(CASES["date of supply and service periods"]()))
+    delivery = "//ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/"
+    assert _one(root, delivery + "udt:DateTimeString/text()") == "20261020"  # BT-72
+    period = "//ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/"
+    assert _one(root, period + "ram:StartDateTime/udt:DateTimeString/text()") == "20261001"  # BT-73
+    assert _one(root, period + "ram:EndDateTime/udt:DateTimeString/text()") == "20261031"  # BT-74
+    line_period = "//ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/"
+    assert _xpath(root, line_period + "ram:StartDateTime/udt:DateTimeString/text()") == ["20261001"]  # BT-134
+    assert _xpath(root, line_period + "ram:EndDateTime/udt:DateTimeString/text()") == ["20261015"]  # BT-135
+
+
+def test_an_intra_community_supply_is_dated_by_its_period_or_else_by_the_issue_date() -> None:
+    over_a_period = etree.fromstring(cii_xml(CASES["intra-community supply over a period"]()))
+    assert _xpath(over_a_period, "//ram:ActualDeliverySupplyChainEvent") == []
+    assert _xpath(over_a_period, "//ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod") != []
+    plain = CASES["intra-community supply"]()
+    root = etree.fromstring(cii_xml(plain))
+    assert _one(root, "//ram:ActualDeliverySupplyChainEvent//udt:DateTimeString/text()") == \
+        plain.issue_date.strftime("%Y%m%d")
+
+
+def test_a_document_without_service_dates_states_none() -> None:
+    root = etree.fromstring(cii_xml(CASES["several rates, discounts and charges"]()))
+    assert _xpath(root, "//ram:BillingSpecifiedPeriod") == []
+    assert _xpath(root, "//ram:ActualDeliverySupplyChainEvent") == []

@@ -232,7 +232,7 @@ def test_sheet_layout_formats_and_totals(sample: Any) -> None:
     ws = wb["Invoices"]
     count = len(rows(ws))
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:U{count + 1}"
+    assert ws.auto_filter.ref == f"A1:X{count + 1}"  # through the date of supply and service period
     assert ws["A1"].font.b and ws.column_dimensions["D"].width >= 30
     by_number = {ws.cell(r, 1).value: r for r in range(2, count + 2)}
     assert ws.cell(by_number["INV-2024-00007"], 10).number_format == money_format("JPY") == '#,##0 "JPY"'
@@ -351,3 +351,21 @@ def test_workbook_in_the_interface_language(seller: Any, tmp_path: Path) -> None
     assert ws["H1"].value == "Netto" and ws["N7"].value == "storniert"
     totals = [c.value for c in ws["H"] if isinstance(c.value, str) and c.value.startswith("=")]
     assert totals[0].endswith(',N2:N9,"<>storniert",G2:G9,"EUR")')  # the totals leave out what is shown as void
+
+
+def test_the_invoices_sheet_states_the_date_of_supply_and_the_service_period(db: Any, tmp_path: Path) -> None:
+    from invoicer.services.invoices import LineData
+    from tests.services.helpers import add_customer, make_open, set_up_seller
+
+    set_up_seller(db)
+    invoice_id = make_open(db, add_customer(db), lines=[LineData("Hosting", "1", "49.90", "S", "19")],
+                           delivery_date=date(2026, 10, 20), period_start=date(2026, 10, 1),
+                           period_end=date(2026, 10, 31))
+    wb = openpyxl.load_workbook(export_ledger(db, tmp_path / "l.xlsx", today=date(2026, 12, 1)))
+    ws = wb["Invoices"]
+    titles = [c.value for c in ws[1]]
+    row = [c.value for c in ws[2]]
+    stated = {t: row[titles.index(t)] for t in ("Date of supply", "Service from", "Service to")}
+    assert {t: v.date() for t, v in stated.items()} == {
+        "Date of supply": date(2026, 10, 20), "Service from": date(2026, 10, 1), "Service to": date(2026, 10, 31)}
+    assert row[0] is not None and invoice_id

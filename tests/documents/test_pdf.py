@@ -247,3 +247,13 @@ def test_logo_is_drawn(tmp_path: Path) -> None:
     assert "Müller & Söhne GmbH" in flat(with_logo.pages[0].extract_text())
     missing = read(pdf.render_pdf(make_document(seller=replace(SELLER, logo_path=str(tmp_path / "gone.png")))))
     assert not list(missing.pages[0].images)  # an unreadable logo is left out, the document still renders
+
+
+def test_the_date_of_supply_and_the_service_periods_are_printed() -> None:
+    from tests.documents.test_facturx import CASES
+
+    text = text_of(pdf.render_pdf(CASES["date of supply and service periods"]()))
+    assert "Leistungsdatum 20.10.2026" in text
+    assert "Leistungszeitraum 01.10.2026 – 31.10.2026" in text
+    assert "Leistungszeitraum: 01.10.2026 – 15.10.2026" in text  # the last line's own period
+    assert "Leistung" not in text_of(pdf.render_pdf(make_document()))

@@ -78,7 +78,7 @@ def test_amounts(stock: tuple[Path, dict[str, int]], amount: str, where: str) ->
 
 
 @fuzz
-@given(issue=date_texts, due=date_texts, which=st.sampled_from(["create", "list", "pay", "rate"]))
+@given(issue=date_texts, due=date_texts, which=st.sampled_from(["create", "list", "pay", "rate", "supply"]))
 @example(issue="9999-12-31", due="", which="create")
 def test_dates(stock: tuple[Path, dict[str, int]], issue: str, due: str, which: str) -> None:
     folder, ids = stock
@@ -88,6 +88,8 @@ def test_dates(stock: tuple[Path, dict[str, int]], issue: str, due: str, which: 
         "list": ["invoice", "list", f"--from={issue}", f"--to={due}"],
         "pay": ["invoice", "pay", str(ids["invoice"]), "--amount", "0.01", f"--date={issue}"],
         "rate": ["rate", "set", "CHF", "0.9", f"--date={issue}"],
+        "supply": ["invoice", "create", "--customer", str(ids["customer"]), "--line", "x|1|1|19",
+                   f"--delivery-date={issue}", f"--period={issue}..{due}"],
     }[which]
     check(folder, *argv)
 
@@ -172,7 +174,9 @@ def drafts(customer: int) -> st.SearchStrategy[object]:
                   "notes": st.one_of(hostile_text, json_values(3)), "buyer_reference": hostile_text,
                   "lines": st.one_of(st.lists(st.one_of(line, json_values(3)), max_size=3), json_values(3)),
                   "allowances": st.lists(st.fixed_dictionaries({"amount": number_texts, "tax": tax}), max_size=2),
-                  "charges": st.lists(json_values(3), max_size=2)})
+                  "charges": st.lists(json_values(3), max_size=2), "delivery_date": date_texts,
+                  "period": st.one_of(st.fixed_dictionaries({"start": date_texts, "end": date_texts}),
+                                      json_values(2))})
     return st.one_of(shaped, json_values(), st.dictionaries(draft_keys, json_values(3)))
 
 

@@ -38,6 +38,7 @@ class Dialogs:
     rates_offered: list[str] = field(default_factory=list)  # the date given with a reason (void, write-off, reversal); today when None
     save_answer: str = "discard"
     open_settings: bool = False  # the answer to "… in Settings: [Open …] [Cancel]"
+    earliest: list[date] = field(default_factory=list)  # the first day each dated-reason dialog offered
 
 
 @pytest.fixture
@@ -66,7 +67,8 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
 
     monkeypatch.setattr(messages, "confirm_with_rate", confirm_with_rate)
     monkeypatch.setattr(messages, "ask_dated_reason", lambda parent, title, label, earliest: (
-        None if seen.reason is None else messages.DatedReason(seen.reason, seen.day or date.today())))
+        seen.earliest.append(earliest),
+        None if seen.reason is None else messages.DatedReason(seen.reason, seen.day or date.today()))[1])
     monkeypatch.setattr(messages, "ask_save", lambda parent, what: seen.save_answer)
     return seen
 

@@ -311,6 +311,20 @@ def test_write_off_takes_the_date_given_with_the_reason(qtbot, window, gui_db, d
     assert days == {dialogs.day}
 
 
+def test_write_off_offers_no_day_before_the_last_payment(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    invoice_id = _seed_dated(gui_db, 10)
+    paid_on = date.today() - timedelta(days=4)
+    with transaction(gui_db.sessions) as s:
+        payments.record_payment(s, invoice_id, 1000, paid_on)
+    dialogs.day = date.today() - timedelta(days=6)  # typed anyway: the service refuses it, saying why
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Mark uncollectible…"), Qt.MouseButton.LeftButton)
+    assert dialogs.earliest == [paid_on]
+    assert editor.document.status == "open"
+    assert "cannot be written off earlier" in dialogs.errors[-1]
+
+
 @pytest.mark.parametrize(("country", "vat_id", "tax"), [("US", None, "G|0"), ("FR", "FR40303265045", "AE|0")])
 def test_a_foreign_customers_lines_take_the_derived_zero_rate(qtbot, window, gui_db, dialogs, country, vat_id, tax):  # type: ignore[no-untyped-def]
     _seed(gui_db)

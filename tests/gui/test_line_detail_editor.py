@@ -56,3 +56,37 @@ def test_the_editor_keeps_and_edits_the_line_detail(qtbot, window, gui_db: Datab
         assert [(c.reason, c.amount) for c in line.allowances] == [
             ("Volume discount", 370), ("Freight", 250), ("Insurance", 100)]
         assert line.net == 3584 + 100
+
+
+def test_the_editor_states_the_date_of_supply_and_the_service_period(qtbot, window, gui_db: Database) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from PySide6.QtCore import QDate
+
+    set_up_seller(gui_db)
+    customer_id = add_customer(gui_db)
+    with transaction(gui_db.sessions) as s:
+        invoice_id = drafts.create_draft(s, drafts.draft_from_json({
+            "customer": customer_id, "issue_date": "2026-11-02",
+            "lines": [{"description": "Hosting", "unit_price": "49.90", "tax": {"rate": "19"},
+                       "period": {"start": "2026-10-01", "end": "2026-10-15"}}],
+        }, "draft.json"))
+    editor = window.open_invoice(invoice_id)
+    assert not editor.supplied.isChecked() and not editor.delivery_date.isEnabled()
+    editor.supplied.setChecked(True)
+    assert editor.delivery_date.isEnabled()
+    editor.delivery_date.setDate(QDate(2026, 10, 20))
+    editor.in_period.setChecked(True)
+    editor.period_start.setDate(QDate(2026, 10, 1))
+    editor.period_end.setDate(QDate(2026, 10, 31))
+    assert editor.save()
+    with transaction(gui_db.readonly_sessions) as s:
+        inv = invoices.get_invoice(s, invoice_id)
+        assert (inv.delivery_date, inv.period_start, inv.period_end) == (
+            date(2026, 10, 20), date(2026, 10, 1), date(2026, 10, 31))
+        # the line's own period, which the editor keeps without a cell, survives the save
+        assert (inv.lines[0].period_start, inv.lines[0].period_end) == (date(2026, 10, 1), date(2026, 10, 15))
+    editor.in_period.setChecked(False)
+    assert editor.save()
+    with transaction(gui_db.readonly_sessions) as s:
+        assert invoices.get_invoice(s, invoice_id).period_start is None

@@ -50,6 +50,7 @@ def test_copy_keeps_everything_and_verify_passes_on_the_server(copied: tuple[Pat
 
 @pytest.mark.parametrize("statement", [
     "UPDATE invoices SET total = total + 1 WHERE status <> 'draft'",
+    "UPDATE invoices SET delivery_date = DATE '2030-01-01' WHERE status <> 'draft'",  # migration 0012
     "DELETE FROM invoices WHERE status <> 'draft'",
     "UPDATE invoice_lines SET net = net + 1 WHERE invoice_id IN (SELECT id FROM invoices WHERE status <> 'draft')",
     "DELETE FROM audit_events",

@@ -136,3 +136,12 @@ def test_concurrent_billers_never_bill_a_period_twice(seller: Database, customer
         assert s.scalar(select(func.count()).select_from(BillingRun)) == 12
         assert s.scalar(select(func.count()).select_from(Invoice)) == 12
     assert len([r for r in results if r is not None]) == 12
+
+
+def test_each_invoice_states_the_period_it_bills_as_its_service_period(seller: Database, customer_id: int) -> None:
+    add_plan(seller, customer_id, start=D(2026, 10, 1))
+    billing.run_billing(seller, D(2026, 11, 5))
+    with transaction(seller.readonly_sessions) as s:
+        rows = s.execute(select(BillingRun.period_start, BillingRun.period_end, Invoice.period_start,
+                                Invoice.period_end).join(Invoice, Invoice.id == BillingRun.invoice_id)).all()
+    assert rows and all((run_start, run_end) == (start, end) for run_start, run_end, start, end in rows)

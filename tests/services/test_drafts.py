@@ -87,10 +87,10 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
 def test_every_key_the_reader_uses_is_in_the_schema() -> None:
     line_keys = set(DRAFT_SCHEMA["properties"]["lines"]["items"]["properties"])
     assert line_keys == {"description", "quantity", "unit", "unit_price", "discount", "tax", "price_base",
-                         "gross_price", "allowances", "charges"}
+                         "gross_price", "allowances", "charges", "period"}
     assert set(DRAFT_SCHEMA["properties"]) == {
         "customer", "currency", "issue_date", "due_date", "tax_rounding", "notes", "buyer_reference", "lines",
-        "allowances", "charges", "type_code", "preceding_invoice", "rounding_amount"}
+        "allowances", "charges", "type_code", "preceding_invoice", "rounding_amount", "delivery_date", "period"}
     assert json.loads(json.dumps(DRAFT_SCHEMA)) == DRAFT_SCHEMA  # printable as it is
 
 

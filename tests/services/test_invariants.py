@@ -5,6 +5,7 @@ finds nothing wrong."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from invoicer.core.errors import InvoicerError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import open_database
-from invoicer.db.models import Invoice, InvoiceLine
+from invoicer.db.models import AuditEvent, Invoice, InvoiceLine, Payment
 from invoicer.services import company, credit_notes, customers, integrity, invoices, ledger, payments, reports
 from invoicer.services.invoices import DraftData, LineData
 
@@ -134,17 +135,33 @@ class Billing(RuleBasedStateMachine):
         if not self.ids:
             return
         target = self.ids[pick % len(self.ids)]
-        self._try(lambda s: invoices.mark_uncollectible(s, target))
+        self._try(lambda s: invoices.mark_uncollectible(s, target, on=self.day))
         paid: list[int] = []
         self._try(lambda s: paid.append(
             payments.record_payment(s, target, invoices.get_invoice(s, target).amount_due or 1, self.day)))
         if paid:
-            self._try(lambda s: payments.reverse_payment(s, paid[0]))
+            self._try(lambda s: payments.reverse_payment(s, paid[0], on=self.day))
 
     @rule(pick=st.integers(0, 50))
     def apply_credit(self, pick: int) -> None:
         if self.ids:
             self._try(lambda s: payments.apply_credit(s, self.ids[pick % len(self.ids)], on=self.day))
+
+    @rule(pick=st.integers(0, 50), back=st.integers(1, 30))
+    def write_off_dated_back(self, pick: int, back: int) -> None:
+        """Part of the amount paid today, then a write-off typed dated earlier (not before the invoice): the
+        books may only take it in date order."""
+        if not self.ids:
+            return
+        target = self.ids[pick % len(self.ids)]
+        self._try(lambda s: payments.record_payment(
+            s, target, max(invoices.get_invoice(s, target).amount_due // 2, 1), self.day))
+
+        def write_off(s) -> None:  # type: ignore[no-untyped-def]
+            issued = invoices.get_invoice(s, target).issue_date
+            invoices.mark_uncollectible(s, target, on=max(issued, self.day - timedelta(days=back)))
+
+        self._try(write_off)
 
     @rule(days=st.integers(0, 40))
     def time_passes(self, days: int) -> None:
@@ -169,6 +186,29 @@ class Billing(RuleBasedStateMachine):
             journal = next(t for t in book.tables if t.name == "journal")
             receivable = sum(int(r[5] or 0) - int(r[6] or 0) for r in journal.rows() if r[4] == "1200")
             assert aged == listed == receivable
+            # the journal balances, and what was written off never opens again (nor is voided)
+            assert sum(int(r[5] or 0) for r in journal.rows()) == sum(int(r[6] or 0) for r in journal.rows())
+            written_off = set(s.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == "write_off")))
+            for invoice_id in written_off:
+                assert invoices.get_invoice(s, invoice_id).status in ("uncollectible", "paid")
+                _write_offs_follow_the_money(s, invoice_id)
+
+
+def _write_offs_follow_the_money(s, invoice_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Dates decide recovery: in the order things were recorded, a write-off is never dated before money
+    already booked for the invoice, and money booked after a write-off is never dated before it."""
+    latest_money, written = date.min, date.min
+    events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "invoice", AuditEvent.entity_id == invoice_id)
+                       .order_by(AuditEvent.id))
+    for event in events:
+        payload = json.loads(event.payload) if isinstance(event.payload, str) else (event.payload or {})
+        if event.action == "write_off":
+            written = date.fromisoformat(payload["date"])
+            assert written >= latest_money, (invoice_id, written, latest_money)
+        elif event.action in ("payment", "apply_credit", "reverse_payment"):
+            day = s.get(Payment, payload.get("reversal_id") or payload["payment_id"]).paid_on
+            assert event.before_status != "uncollectible" or day >= written, (invoice_id, day, written)
+            latest_money = max(latest_money, day)
 
 
 def _fully_credited_by_lines(s, invoice_id: int) -> bool:  # type: ignore[no-untyped-def]

@@ -195,3 +195,38 @@ def test_the_vat_correction_of_a_write_off_is_a_setting(seller: Database, custom
         accounts = Accounts.load(s)
         assert (_balance(s, accounts.bad_debt), _balance(s, accounts.tax_payable)) == (TOTAL, -TAX)
     assert verify(seller).ok, verify(seller).summary()
+
+
+def test_a_write_off_is_not_dated_before_money_already_booked(seller: Database, customer_id: int) -> None:
+    """Recovery or not is decided by dates: a payment of 12 November typed before a write-off dated
+    10 November would be booked as an ordinary payment and the write-off as what was left, so that on
+    11 November the books showed money owed that was already written off."""
+    inv = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, inv, 5000, date(2026, 11, 12))
+    with transaction(seller.sessions) as s:
+        with pytest.raises(ValidationError, match=r"has a payment or credit note dated 2026-11-12; it cannot be "
+                                                  r"written off earlier \(2026-11-10\)"):
+            invoices.mark_uncollectible(s, inv, "insolvent", date(2026, 11, 10))
+        invoices.mark_uncollectible(s, inv, "insolvent", date(2026, 11, 12))
+    assert books(seller, inv) == ("uncollectible", 0)
+    assert verify(seller).ok, verify(seller).summary()
+
+
+def test_a_credit_note_after_a_recovery_is_not_dated_before_the_write_off(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        invoices.mark_uncollectible(s, inv, "insolvent", date(2026, 11, 10))
+        payments.record_payment(s, inv, TOTAL, date(2026, 11, 12))  # recovered: paid
+    refusal = r"written off on 2026-11-10; a credit note for it cannot be dated earlier \(2026-11-09\)"
+    with transaction(seller.sessions) as s, pytest.raises(ValidationError, match=refusal):
+        credit_notes.issue_credit_note(s, inv, amount=1000, issue_date=date(2026, 11, 9))
+
+
+def test_a_reversal_before_its_payment_names_the_payment(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        payment = payments.record_payment(s, inv, 5000, date(2026, 11, 12))
+    refusal = r"^The date 2026-11-11 is before the payment it reverses \(2026-11-12\)\.$"
+    with transaction(seller.sessions) as s, pytest.raises(ValidationError, match=refusal):
+        payments.reverse_payment(s, payment, "bounced", date(2026, 11, 11))

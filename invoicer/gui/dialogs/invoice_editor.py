@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDateEdit,
@@ -80,6 +81,12 @@ def buddy(text: str, widget: QWidget) -> QLabel:
     return label
 
 
+def _line_period(text: str) -> dict[str, date]:
+    """The service period kept with a line row (``2026-10-01..2026-10-15``) as LineData's keywords."""
+    first, _dots, last = text.partition("..")
+    return {"period_start": date.fromisoformat(first), "period_end": date.fromisoformat(last)} if last else {}
+
+
 def tax_value(category: str, rate: Decimal | str | int) -> str:
     """A tax rate as stored in a cell: ``"S|19"``."""
     return f"{category}|{Decimal(str(rate)).normalize():f}"
@@ -127,6 +134,22 @@ class InvoiceEditor(QWidget):
         self.issue_date = self._date_edit("issue_date")
         self.due_date = self._date_edit("due_date")
         self.issue_date.dateChanged.connect(self._issue_date_changed)
+        # the date of supply and the service period (EU VAT Art. 226(7)): each stated only when ticked
+        self.supplied = QCheckBox(_("Date of s&upply"))
+        self.supplied.setObjectName("supplied")
+        self.delivery_date = self._date_edit("delivery_date")
+        self.in_period = QCheckBox(_("Service peri&od"))
+        self.in_period.setObjectName("in_period")
+        self.period_start = self._date_edit("period_start")
+        self.period_end = self._date_edit("period_end")
+        self.supplied.toggled.connect(self.delivery_date.setEnabled)
+        for period_edit in (self.period_start, self.period_end):
+            self.in_period.toggled.connect(period_edit.setEnabled)
+        for box in (self.supplied, self.in_period):
+            box.toggled.connect(self._header_edited)
+        for date_edit in (self.delivery_date, self.period_start, self.period_end):
+            date_edit.setEnabled(False)
+            date_edit.dateChanged.connect(self._header_edited)
         self.buyer_reference = QLineEdit()
         self.buyer_reference.setObjectName("buyer_reference")
         self.buyer_reference.setPlaceholderText(_("Purchase order or reference the customer asked for"))
@@ -402,6 +425,16 @@ class InvoiceEditor(QWidget):
         dates.addWidget(self.due_date)
         dates.addStretch(1)
         form.addRow(buddy(_("Issue &date"), self.issue_date), dates)
+        supply = QHBoxLayout()
+        supply.addWidget(self.supplied)
+        supply.addWidget(self.delivery_date)
+        supply.addSpacing(12)
+        supply.addWidget(self.in_period)
+        supply.addWidget(self.period_start)
+        supply.addWidget(QLabel("–"))
+        supply.addWidget(self.period_end)
+        supply.addStretch(1)
+        form.addRow(_("Supply"), supply)
         form.addRow(_("Buyer &reference"), self.buyer_reference)
         kind = QHBoxLayout()
         kind.addWidget(self.type_code)
@@ -486,7 +519,8 @@ class InvoiceEditor(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def _set_tab_order(self) -> None:
-        chain = [self.customer, self.new_customer, self.issue_date, self.due_date, self.buyer_reference,
+        chain = [self.customer, self.new_customer, self.issue_date, self.due_date, self.supplied, self.delivery_date,
+                 self.in_period, self.period_start, self.period_end, self.buyer_reference,
                  self.type_code, self.preceding, self.rounding_amount, self.line_table, self.adjustment_table,
                  self.notes]
         for first, second in pairwise(chain):
@@ -523,6 +557,11 @@ class InvoiceEditor(QWidget):
         if doc.due_date:
             self.due_date.setDate(qt_date(doc.due_date))
         self.buyer_reference.setText(doc.buyer_reference or "")
+        self.supplied.setChecked(doc.delivery_date is not None)
+        self.delivery_date.setDate(qt_date(doc.delivery_date or doc.issue_date))
+        self.in_period.setChecked(doc.period_start is not None)
+        self.period_start.setDate(qt_date(doc.period_start or doc.issue_date))
+        self.period_end.setDate(qt_date(doc.period_end or doc.issue_date))
         self.notes.setPlainText(doc.notes or "")
         self.rounding = doc.tax_rounding
         rows = [
@@ -545,6 +584,8 @@ class InvoiceEditor(QWidget):
                      "percent": None if c.percent is None else str(c.percent)}
                     for c in line.allowances
                 ]),
+                # a line's own service period, kept with the row (set through --from-json)
+                "period": f"{line.period_start}..{line.period_end}" if line.period_start and line.period_end else "",
             }
             for line in doc.lines
         ]
@@ -574,6 +615,10 @@ class InvoiceEditor(QWidget):
         for widget in (self.customer, self.new_customer, self.issue_date, self.due_date):
             widget.setEnabled(draft)
         self.new_customer.setVisible(draft)
+        for box, dates in ((self.supplied, (self.delivery_date,)), (self.in_period, (self.period_start, self.period_end))):
+            box.setEnabled(draft)
+            for date_edit in dates:
+                date_edit.setEnabled(draft and box.isChecked())
         self.buyer_reference.setReadOnly(not draft)
         self.type_code.setEnabled(draft)
         self.preceding.setReadOnly(not draft)
@@ -728,6 +773,7 @@ class InvoiceEditor(QWidget):
                 price_base=plain_decimal(values.get("price_base", "")) or "1",
                 gross_price=plain_decimal(values.get("gross_price", "")) or None,
                 charges=charges_from_row(values.get("charges", "")),
+                **_line_period(values.get("period", "")),
             ))
         adjustments = []
         for values in self.adjustments.rows:
@@ -750,6 +796,9 @@ class InvoiceEditor(QWidget):
             adjustments=adjustments,
             notes=self.notes.toPlainText(),
             buyer_reference=self.buyer_reference.text(),
+            delivery_date=python_date(self.delivery_date.date()) if self.supplied.isChecked() else None,
+            period_start=python_date(self.period_start.date()) if self.in_period.isChecked() else None,
+            period_end=python_date(self.period_end.date()) if self.in_period.isChecked() else None,
             type_code=self.type_code.currentData(),
             preceding_number=self.preceding.text(),
             preceding_date=self.preceding_date,
@@ -930,7 +979,7 @@ class InvoiceEditor(QWidget):
             return
         answer = messages.ask_dated_reason(self, _("Mark uncollectible"), _(
             "Write off {due} on {number}? A payment that arrives later is still recorded.").format(
-            due=money(doc.balance.amount_due, doc.currency), number=doc.number), doc.issue_date)
+            due=money(doc.balance.amount_due, doc.currency), number=doc.number), doc.earliest_write_off)
         if answer is not None and self.ops.mark_uncollectible(self, doc.id, answer.text or None, answer.day):
             self._load()
 
