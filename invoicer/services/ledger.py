@@ -462,6 +462,23 @@ def _entry(day: date, document: str, text: str, lines: Iterable[tuple[str, int]]
     return JournalEntry(day, document, text, postings, invoice_id)
 
 
+@dataclass(frozen=True)
+class _Owed:
+    """How an entry changes what its invoice owes, in the invoice's currency; ``opens``: the invoice itself."""
+
+    change: int
+    opens: bool = False
+
+
+@dataclass(slots=True)
+class _OpenItem:
+    """An invoice's receivable while the journal is written: owed in its currency, booked in the company's."""
+
+    owed: int
+    booked: int
+    settlements: int = 0
+
+
 class _Journal:
     """Double-entry postings merged by date from three date-ordered streams."""
 
@@ -475,6 +492,7 @@ class _Journal:
                 Invoice.exchange_rate, Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
                 Invoice.applied_to_due, Invoice.to_customer_credit, Invoice.refunded,
                 InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis, func.coalesce(Invoice.corrects_id, Invoice.id),
+                Invoice.total,
             )
             .join(InvoiceTax, InvoiceTax.invoice_id == Invoice.id)
             .where(ISSUED, period)
@@ -515,20 +533,45 @@ class _Journal:
 
     def entries(self) -> Iterator[JournalEntry]:
         streams = [
-            (((e.day, source, i), e) for i, e in enumerate(stream))
+            (((e[0].day, source, i), e) for i, e in enumerate(stream))
             for source, stream in enumerate((self._documents(), self._payments(), self._write_offs()))
         ]
-        for _key, entry in heapq.merge(*streams, key=lambda pair: pair[0]):
-            yield entry
+        items: dict[int, _OpenItem] = {}
+        for _key, (entry, owed) in heapq.merge(*streams, key=lambda pair: pair[0]):
+            yield self._rest_of_rounding(entry, owed, items)
 
-    def _documents(self) -> Iterator[JournalEntry]:
+    def _rest_of_rounding(self, entry: JournalEntry, owed: _Owed, items: dict[int, _OpenItem]) -> JournalEntry:
+        """In another currency each settlement is converted on its own, so the cents of a settled invoice need not
+        add up to what was booked: the entry that leaves nothing owed takes the rest of the receivable, and the
+        rounding goes to exchange gain or loss. Invoices issued before the period are left as converted."""
+        receivables = self.a.receivables
+        booked = sum(debit - credit for account, debit, credit in entry.postings if account == receivables)
+        if owed.opens:
+            items[entry.invoice_id] = _OpenItem(owed.change, booked)
+            return entry
+        item = items.get(entry.invoice_id)
+        if item is None:
+            return entry
+        item.owed += owed.change
+        item.booked += booked
+        item.settlements += 1
+        rest = item.booked
+        # a rest beyond a minor unit per settlement is no rounding (units counted differently before 0010): kept
+        if item.owed != 0 or rest == 0 or abs(rest) > item.settlements:
+            return entry
+        item.booked = 0
+        lines = [(account, debit - credit) for account, debit, credit in entry.postings]
+        lines += [(receivables, -rest), (self.a.exchange_loss if rest > 0 else self.a.exchange_gain, rest)]
+        return _entry(entry.day, entry.document, entry.text, lines, entry.invoice_id)
+
+    def _documents(self) -> Iterator[tuple[JournalEntry, _Owed]]:
         a = self.a
         rows = _stream(self.q.session, self.documents)
         for _id, group in itertools.groupby(rows, key=lambda row: row[0]):
             taxes = list(group)
             (_doc_id, doc_type, number, issued, currency, rate, c_net, c_tax, c_total, applied, to_credit,
              refunded) = taxes[0][:12]
-            invoice_id = taxes[0][15]
+            invoice_id, total = taxes[0][15:17]
             company = self.q.company_currency
             revenue = convert_parts([t[14] for t in taxes], currency, company, rate, c_net)
             sign = 1 if doc_type == "invoice" else -1
@@ -541,9 +584,10 @@ class _Journal:
                 settled = convert_parts([applied, to_credit, refunded], currency, company, rate, c_total)
                 lines += [(a.receivables, -settled[0]), (a.customer_credit, -settled[1]), (a.bank, -settled[2])]
                 text = _("Credit note")
-            yield _entry(issued, number, text, lines, invoice_id)
+            yield _entry(issued, number, text, lines, invoice_id), (
+                _Owed(total, opens=True) if doc_type == "invoice" else _Owed(-applied))
 
-    def _payments(self) -> Iterator[JournalEntry]:
+    def _payments(self) -> Iterator[tuple[JournalEntry, _Owed]]:
         a = self.a
         for (pid, reverses, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
              original_kind, recovery, invoice_id, c_tax, c_total) in _stream(self.q.session, self.payments):
@@ -563,9 +607,9 @@ class _Journal:
                 (source, c_amount), *settles, (a.customer_credit, -c_excess),
                 # a reversal undoes the gain or loss of the payment it reverses, on the same account
                 (a.exchange_gain if (difference > 0) != (kind == "reversal") else a.exchange_loss, -difference),
-            ], invoice_id)
+            ], invoice_id), _Owed(0 if recovery else -applied)
 
-    def _write_offs(self) -> Iterator[JournalEntry]:
+    def _write_offs(self) -> Iterator[tuple[JournalEntry, _Owed]]:
         a = self.a
         changes = audit.minor_unit_changes(self.q.session)
         for (event_id, day, due, number, currency, rate, company, invoice_id, c_tax,
@@ -573,7 +617,7 @@ class _Journal:
             due_today = audit.counted_today(int(due or 0), currency, event_id, changes)
             amount = convert_minor(due_today, currency, company or currency, rate or Decimal(1))
             yield _entry(date.fromisoformat(day), number, _("Written off as uncollectible"),
-                         [*a.bad_debt_postings(amount, c_tax, c_total), (a.receivables, -amount)], invoice_id)
+                         [*a.bad_debt_postings(amount, c_tax, c_total), (a.receivables, -amount)], invoice_id), _Owed(-due_today)
 
 
 def receivables_by_invoice(session: Session) -> dict[int, tuple[int, int]]:
