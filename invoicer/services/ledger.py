@@ -464,19 +464,36 @@ def _entry(day: date, document: str, text: str, lines: Iterable[tuple[str, int]]
 
 @dataclass(frozen=True)
 class _Owed:
-    """How an entry changes what its invoice owes, in the invoice's currency; ``opens``: the invoice itself."""
+    """How an entry changes what its invoice owes, in the invoice's currency; ``opens``: the invoice itself, whose
+    currency and locked rate value what it owes in the company currency."""
 
     change: int
     opens: bool = False
+    currency: str = ""
+    rate: Decimal = Decimal(1)
+
+
+# a settlement converted on its own is off what its invoice's receivable moves by rounding only: a few minor units
+# (more is no rounding, e.g. units counted differently before 0010, and is left for verify to name)
+_ROUNDING = 3
 
 
 @dataclass(slots=True)
 class _OpenItem:
-    """An invoice's receivable while the journal is written: owed in its currency, booked in the company's."""
+    """An invoice's receivable while the journal is written: its total and what it owes, in its currency."""
 
+    total: int
     owed: int
-    booked: int
-    settlements: int = 0
+    company_total: int
+    currency: str
+    company_currency: str
+    rate: Decimal
+
+    def booked(self, owed: int) -> int:
+        """What the books carry for ``owed``: the stored company total for the whole, else ``owed`` converted."""
+        if owed == self.total:
+            return self.company_total
+        return convert_minor(owed, self.currency, self.company_currency, self.rate)
 
 
 class _Journal:
@@ -541,27 +558,27 @@ class _Journal:
             yield self._rest_of_rounding(entry, owed, items)
 
     def _rest_of_rounding(self, entry: JournalEntry, owed: _Owed, items: dict[int, _OpenItem]) -> JournalEntry:
-        """In another currency each settlement is converted on its own, so the cents of a settled invoice need not
-        add up to what was booked: the entry that leaves nothing owed takes the rest of the receivable, and the
-        rounding goes to exchange gain or loss. Invoices issued before the period are left as converted."""
+        """In another currency each settlement (payment, credit note, write-off, reversal) converted on its own would
+        leave the receivable off what the invoice owes by rounding, and a settled invoice with a cent in receivables:
+        instead each moves the receivable from what was owed before to what is owed after, both valued at the
+        locked rate, and its rounding goes to exchange gain or loss. Invoices issued before the period are left as
+        converted."""
         receivables = self.a.receivables
-        booked = sum(debit - credit for account, debit, credit in entry.postings if account == receivables)
+        moved = sum(debit - credit for account, debit, credit in entry.postings if account == receivables)
         if owed.opens:
-            items[entry.invoice_id] = _OpenItem(owed.change, booked)
+            if owed.currency != self.q.company_currency or owed.rate != 1:
+                items[entry.invoice_id] = _OpenItem(owed.change, owed.change, moved, owed.currency,
+                                                    self.q.company_currency, owed.rate)
             return entry
         item = items.get(entry.invoice_id)
-        if item is None:
+        if item is None or owed.change == 0:
             return entry
-        item.owed += owed.change
-        item.booked += booked
-        item.settlements += 1
-        rest = item.booked
-        # a rest beyond a minor unit per settlement is no rounding (units counted differently before 0010): kept
-        if item.owed != 0 or rest == 0 or abs(rest) > item.settlements:
+        before, item.owed = item.owed, item.owed + owed.change
+        rest = (item.booked(item.owed) - item.booked(before)) - moved
+        if rest == 0 or abs(rest) > _ROUNDING:
             return entry
-        item.booked = 0
         lines = [(account, debit - credit) for account, debit, credit in entry.postings]
-        lines += [(receivables, -rest), (self.a.exchange_loss if rest > 0 else self.a.exchange_gain, rest)]
+        lines += [(receivables, rest), (self.a.exchange_gain if rest > 0 else self.a.exchange_loss, -rest)]
         return _entry(entry.day, entry.document, entry.text, lines, entry.invoice_id)
 
     def _documents(self) -> Iterator[tuple[JournalEntry, _Owed]]:
@@ -585,7 +602,7 @@ class _Journal:
                 lines += [(a.receivables, -settled[0]), (a.customer_credit, -settled[1]), (a.bank, -settled[2])]
                 text = _("Credit note")
             yield _entry(issued, number, text, lines, invoice_id), (
-                _Owed(total, opens=True) if doc_type == "invoice" else _Owed(-applied))
+                _Owed(total, True, currency, rate or Decimal(1)) if doc_type == "invoice" else _Owed(-applied))
 
     def _payments(self) -> Iterator[tuple[JournalEntry, _Owed]]:
         a = self.a

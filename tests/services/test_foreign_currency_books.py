@@ -1,5 +1,5 @@
-"""Foreign-currency invoices in the books: every settlement is converted on its own with the locked rate, and the
-one that leaves nothing owed takes the rest, so a settled invoice leaves no cent in receivables (verify insists)."""
+"""Foreign-currency invoices in the books: the receivable always carries what is owed at the locked rate (a settled
+invoice no cent), each settlement's rounding going to exchange gain or loss; verify insists on it to the cent."""
 
 from __future__ import annotations
 
@@ -45,8 +45,12 @@ def verified(db: Database) -> None:
 
 def test_three_payments_at_the_locked_rate_leave_no_cent_in_receivables(seller: Database, usd: int) -> None:
     with transaction(seller.sessions) as s:
-        for amount in (3967, 3967, 3966):  # 35.703 + 35.703 + 35.694 EUR: converted one by one, 107.09
+        for amount in (3967, 3967):  # 35.703 + 35.703 EUR: converted one by one, 71.40
             payments.record_payment(s, usd, amount, date(2026, 11, 12))
+    assert balance(postings(seller, usd), "1200") == 3569  # 39.66 USD still owed: 35.694 EUR, not 107.10 - 71.40
+    verified(seller)
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, usd, 3966, date(2026, 11, 12))
     rows = postings(seller, usd)
     assert balance(rows, "1200") == 0
     assert balance(rows, "2150") == 1  # the cent the conversions lost is an exchange loss
