@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import exponent, from_minor
-from invoicer.core.totals import TaxKey, convert_minor, totals_of
+from invoicer.core.totals import TaxKey, owed_in_company_currency, totals_of
 from invoicer.core.workflow import receivable, status_word, statuses
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
 from invoicer.documents.tables import Progress
@@ -255,10 +255,8 @@ def _receivable_agrees(inv: Invoice, booked: tuple[int, int], report: Report, is
     balance, postings = booked
     owed = receivable(inv.doc_type, inv.status, inv.amount_due)
     company = inv.company_currency or inv.currency
-    if owed == inv.total and inv.company_total is not None:
-        expected = inv.company_total
-    else:
-        expected = convert_minor(owed, inv.currency, company, inv.exchange_rate or Decimal(1))
+    expected = owed_in_company_currency(owed, inv.total, inv.company_total, inv.currency, company,
+                                        inv.exchange_rate or Decimal(1))
     unit = 10 ** (exponent(company) - issued[company]) if company in issued else 1
     slack = 0 if company == inv.currency or unit == 1 else postings * unit
     if abs(balance - expected) > slack:

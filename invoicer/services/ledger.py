@@ -24,7 +24,7 @@ from invoicer import APP_NAME, __version__
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.money import round_fraction
 from invoicer.core.payment_methods import method_label
-from invoicer.core.totals import TaxKey, convert_minor, convert_parts
+from invoicer.core.totals import TaxKey, convert_minor, convert_parts, owed_in_company_currency
 from invoicer.core.workflow import display_status
 from invoicer.db import functions
 from invoicer.db.migrate import Database
@@ -386,8 +386,11 @@ class _Query:
             self.money("days_61_90", _("61–90 days"), 1),
             self.money("days_over_90", _("Over 90 days"), 1),
             self.money("total", _("Total"), 1),
+            # at the rates locked at finalize, as the journal carries them: the receivables account's balance
+            Column("company_total", _("Total ({currency})").format(currency=self.company_currency),
+                   Kind.COMPANY_MONEY, 14),
         )
-        rows = [(r.customer_name, r.currency, *r.buckets.values(), r.total) for r in found]
+        rows = [(r.customer_name, r.currency, *r.buckets.values(), r.total, r.company_total) for r in found]
         return Table("aged_receivables", _("Aged receivables"), columns, lambda: rows, len(rows))
 
     # -- journal
@@ -490,10 +493,8 @@ class _OpenItem:
     rate: Decimal
 
     def booked(self, owed: int) -> int:
-        """What the books carry for ``owed``: the stored company total for the whole, else ``owed`` converted."""
-        if owed == self.total:
-            return self.company_total
-        return convert_minor(owed, self.currency, self.company_currency, self.rate)
+        return owed_in_company_currency(owed, self.total, self.company_total, self.currency, self.company_currency,
+                                        self.rate)
 
 
 class _Journal:

@@ -49,8 +49,13 @@ def test_aged_receivables_journal_and_customer_list_agree_at_the_period_end(book
         aged = sum(int(row[7]) for row in table(book.tables, "aged_receivables") if row[1] == company)  # type: ignore[call-overload]
         listed = sum(r.balance for r in customers.list_customers(s, include_archived=True, as_of=end)
                      if r.currency == company)
+        # every currency, at the rates locked at finalize: the receivables account itself, to the cent
+        whole_journal = sum(int(row[5] or 0) - int(row[6] or 0) for row in table(book.tables, "journal")
+                            if row[4] == receivables)
+        whole_aged = sum(int(row[8]) for row in table(book.tables, "aged_receivables"))  # type: ignore[call-overload]
     assert journal > 0
     assert aged == journal == listed
+    assert whole_aged == whole_journal > journal
 
 
 @pytest.mark.parametrize("end", PERIOD_ENDS[-2:], ids=str)
