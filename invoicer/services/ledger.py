@@ -11,7 +11,7 @@ import heapq
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -35,7 +35,7 @@ from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
 from invoicer.i18n import N_, _
 from invoicer.services import audit, reports, settings, taxes
 from invoicer.services.company import get_company
-from invoicer.services.customers import due_expression, recovers_bad_debt, written_off_on
+from invoicer.services.customers import dated_receivables, due_expression, recovers_bad_debt, written_off_on
 
 BATCH = 2000
 
@@ -554,16 +554,33 @@ class _Journal:
             (((e[0].day, source, i), e) for i, e in enumerate(stream))
             for source, stream in enumerate((self._documents(), self._payments(), self._write_offs()))
         ]
-        items: dict[int, _OpenItem] = {}
+        items = self._open_before_the_period()
         for _key, (entry, owed) in heapq.merge(*streams, key=lambda pair: pair[0]):
             yield self._rest_of_rounding(entry, owed, items)
+
+    def _open_before_the_period(self) -> dict[int, _OpenItem]:
+        """Foreign-currency invoices issued before the period with what they owed the day before it (from dated
+        events, in the journal's order), so that a settlement is posted alike whatever period is exported."""
+        if self.q.date_from is None:
+            return {}
+        company = self.q.company_currency
+        owed = dated_receivables(self.q.date_from - timedelta(days=1))
+        stmt = (
+            select(Invoice.id, Invoice.total, owed.c.due, Invoice.company_total, Invoice.currency,
+                   Invoice.exchange_rate)
+            .join(owed, owed.c.invoice_id == Invoice.id)
+            .where(Invoice.currency != company)
+        )
+        return {
+            invoice_id: _OpenItem(total, int(due), company_total, currency, company, rate or Decimal(1))
+            for invoice_id, total, due, company_total, currency, rate in self.q.session.execute(stmt)
+        }
 
     def _rest_of_rounding(self, entry: JournalEntry, owed: _Owed, items: dict[int, _OpenItem]) -> JournalEntry:
         """In another currency each settlement (payment, credit note, write-off, reversal) converted on its own would
         leave the receivable off what the invoice owes by rounding, and a settled invoice with a cent in receivables:
         instead each moves the receivable from what was owed before to what is owed after, both valued at the
-        locked rate, and its rounding goes to exchange gain or loss. Invoices issued before the period are left as
-        converted."""
+        locked rate, and its rounding goes to exchange gain or loss."""
         receivables = self.a.receivables
         moved = sum(debit - credit for account, debit, credit in entry.postings if account == receivables)
         if owed.opens:

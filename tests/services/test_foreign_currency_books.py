@@ -25,12 +25,12 @@ from .helpers import make_open
 ISSUED = date(2026, 11, 2)
 
 
-def postings(db: Database, invoice_id: int) -> list[tuple[object, ...]]:
-    """The journal's rows of the invoice and of its credit notes."""
+def postings(db: Database, invoice_id: int, date_from: date | None = None) -> list[tuple[object, ...]]:
+    """The journal's rows of the invoice and of its credit notes (those of the period from ``date_from``)."""
     with transaction(db.readonly_sessions) as s:
         numbers = set(s.scalars(select(Invoice.number).where(
             (Invoice.id == invoice_id) | (Invoice.corrects_id == invoice_id))))
-        book = ledger.build_ledger(s)
+        book = ledger.build_ledger(s, date_from=date_from)
         rows = [tuple(r) for t in book.tables if t.name == "journal" for r in t.rows()]
     return [r for r in rows if r[2] in numbers]
 
@@ -67,6 +67,9 @@ def test_three_payments_at_the_locked_rate_leave_no_cent_in_receivables(seller: 
     for entry in {r[0] for r in rows}:
         assert sum(int(r[5] or 0) - int(r[6] or 0) for r in rows if r[0] == entry) == 0  # type: ignore[call-overload]
     verified(seller)
+    # the journal of a period after the invoice's issue posts the payments alike
+    later = postings(seller, usd, date(2026, 11, 10))
+    assert [r[1:] for r in later] == [r[1:] for r in rows if r[1] >= date(2026, 11, 10)]  # type: ignore[operator]
 
 
 def test_a_credit_note_and_a_payment_at_another_rate_settle_the_receivable_exactly(
