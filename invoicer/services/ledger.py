@@ -582,15 +582,16 @@ class _Journal:
         instead each moves the receivable from what was owed before to what is owed after, both valued at the
         locked rate, and its rounding goes to exchange gain or loss."""
         receivables = self.a.receivables
-        moved = sum(debit - credit for account, debit, credit in entry.postings if account == receivables)
         if owed.opens:
             if owed.currency != self.q.company_currency or owed.rate != 1:
-                items[entry.invoice_id] = _OpenItem(owed.change, owed.change, moved, owed.currency,
+                booked = sum(debit for account, debit, _credit in entry.postings if account == receivables)
+                items[entry.invoice_id] = _OpenItem(owed.change, owed.change, booked, owed.currency,
                                                     self.q.company_currency, owed.rate)
             return entry
-        item = items.get(entry.invoice_id)
+        item = items.get(entry.invoice_id)  # none for the company currency: nothing to round
         if item is None or owed.change == 0:
             return entry
+        moved = sum(debit - credit for account, debit, credit in entry.postings if account == receivables)
         before, item.owed = item.owed, item.owed + owed.change
         rest = (item.booked(item.owed) - item.booked(before)) - moved
         if rest == 0 or abs(rest) > _ROUNDING:
