@@ -348,10 +348,11 @@ class Operations(QObject):
 
     def record_payment(
         self, parent: QWidget | None, invoice_id: int, amount: int, paid_on: date,
-        method: str | None, reference: str | None,
+        method: str | None, reference: str | None, exchange_rate: str | None = None,
     ) -> int | None:
         return self._value(
-            INVOICES, lambda s: payments.record_payment(s, invoice_id, amount, paid_on, method, reference), parent
+            INVOICES, lambda s: payments.record_payment(s, invoice_id, amount, paid_on, method, reference,
+                                                        exchange_rate), parent
         )
 
     def reverse_payment(
