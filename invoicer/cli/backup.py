@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from invoicer.cli.base import Commands, Context, table
 
@@ -19,7 +20,7 @@ def cmd_verify(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_backup_create(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import backups
 
-    target = backups.create_backup(ctx.folder)
+    target = backups.create_backup(ctx.folder, progress=ctx.progress("backup", "bytes"))
     ctx.out({"path": str(target)}, str(target))
     return 0
 
@@ -39,7 +40,8 @@ def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_backup_restore(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import backups
 
-    done = backups.restore_backup(ctx.folder, a.file)
+    source = backups.find_backup(ctx.folder, a.file)
+    done = backups.restore_backup(Path(a.to).resolve() if a.to else ctx.folder, source)
     safety = done.previous_saved_as
     data = {"restored": str(done.source), "previous_saved_as": str(safety) if safety else None}
     ctx.out(data, f"Restored {done.source}." + (f" The replaced database was saved as {safety}." if safety else ""))
@@ -52,7 +54,10 @@ def register_verify(commands: Commands) -> None:
 
 def register(commands: Commands) -> None:
     g = commands.group("backup", "database backups")
-    g.command("create", cmd_backup_create, "back up the database now")
+    g.command("create", cmd_backup_create, "back up the whole business now (database, frozen PDFs, logo)")
     g.command("list", cmd_backup_list, "list backups, newest first")
-    c = g.command("restore", cmd_backup_restore, "replace the database with a backup (the current one is kept)")
-    c.add_argument("file")
+    c = g.command("restore", cmd_backup_restore,
+                  "replace the business with a backup (what it replaces is backed up first)")
+    c.add_argument("file", help="a backup archive, or the name of one in the list")
+    c.add_argument("--to", metavar="FOLDER",
+                   help="restore into this data folder (e.g. an empty one on a new machine) instead of --data-dir")

@@ -125,14 +125,14 @@ class Context:
             shown = text() if callable(text) else text
             print(shown if shown is not None else value)
 
-    def progress(self, what: str) -> Callable[[int, int], None]:
-        """Progress as a percentage on stderr (a terminal only, never in --json mode)."""
+    def progress(self, what: str, unit: str = "rows") -> Callable[[int, int], None]:
+        """Progress as a percentage on stderr (a terminal only, never in --json mode), with the count of ``unit``."""
         show = not self.as_json and sys.stderr.isatty()
 
         def progress(done: int, total: int) -> None:
             if show:
                 end = "\n" if done >= total else ""
-                print(f"\r{what}: {100 * done // max(total, 1)} % ({done:,} rows)", end=end, file=sys.stderr,
+                print(f"\r{what}: {100 * done // max(total, 1)} % ({done:,} {unit})", end=end, file=sys.stderr,
                       flush=True)
 
         return progress

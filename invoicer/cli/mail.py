@@ -133,8 +133,8 @@ def cmd_reminders_run(ctx: Context, a: argparse.Namespace) -> int:
 
 def register(commands: Commands) -> None:
     c = commands.group("invoice").command("send", cmd_invoice_send,
-                                          "email a finalized invoice with its PDF to the customer")
-    c.add_argument("id", type=positive_int)
+                                          "email a finalized invoice or credit note with its PDF to the customer")
+    c.add_argument("id", type=positive_int, help="the document's id (an invoice's or a credit note's)")
     c.add_argument("--to", action="append", metavar="ADDRESS", help="instead of the customer's address (repeatable)")
     c.add_argument("--again", action="store_true", help="send an invoice that was already sent")
     c.add_argument("--password-stdin", action="store_true", help="read the mail password from standard input")

@@ -429,6 +429,16 @@ def convert_parts(parts: Sequence[int], currency: str, company_currency: str, ra
     return converted
 
 
+def owed_in_company_currency(
+    owed: int, total: int, company_total: int | None, currency: str, company_currency: str, rate: Decimal
+) -> int:
+    """What the books carry for ``owed`` of an invoice in another currency: the stored company total while all of it
+    is owed, else ``owed`` converted with the locked rate (each settlement's rounding is an exchange difference)."""
+    if owed == total and company_total is not None:
+        return company_total
+    return convert_minor(owed, currency, company_currency, rate)
+
+
 class StoredLineCharge(Protocol):
     """A further line allowance or charge as stored: its percent, or else its amount in minor units."""
 

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import zipfile
 import zlib
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,6 +49,10 @@ _NAME = re.compile(r"^invoicer-(\d{8}-\d{6})(?:-(\d+))?-([a-z-]+)\.(sqlite3|zip)
 _ONE_AT_A_TIME = threading.RLock()
 
 
+#: how far a backup is, in bytes: (done, total); called from the thread that makes the backup
+Progress = Callable[[int, int], None]
+
+
 @dataclass(frozen=True)
 class BackupInfo:
     path: Path
@@ -58,13 +63,15 @@ class BackupInfo:
 
 def create_backup(
     db_path: Path, folder: Path, reason: str = "manual", keep: int | None = DEFAULT_KEEP, *,
-    in_background: bool = False, key: str | None = None,
+    in_background: bool = False, key: str | None = None, progress: Progress | None = None,
 ) -> Path:
     """Archive the business whose database is ``db_path`` into ``folder``, then keep the newest ``keep`` backups
     (None: rotate later, as a restore does once it is done).
 
-    ``in_background`` (the daily backup) copies the database in steps, so the app's writes go on, and compresses
-    harder, since nobody waits for it. ``key`` opens an encrypted database, and the snapshot is encrypted with it.
+    ``in_background`` (the daily backup) compresses harder, since nobody waits for it. The database is copied in
+    steps (the app's writes go on between them) in the background or when ``progress`` is given; ``progress`` hears
+    after each step how many bytes of the database copy and of the compression are done. ``key`` opens an encrypted
+    database, and the snapshot is encrypted with it.
     """
     with _ONE_AT_A_TIME:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -81,20 +88,27 @@ def create_backup(
             paths.remove_abandoned(folder)
             paths.private_file(partial)
             paths.private_file(snapshot)
-            _snapshot(db_path, snapshot, in_background, key)
-            _write_archive(db_path.parent, snapshot, partial, reason, level, key)
+            meter = _Meter(progress, _pdf_bytes(db_path.parent))
+            _snapshot(db_path, snapshot, in_background or progress is not None, key, meter)
+            _write_archive(db_path.parent, snapshot, partial, reason, level, key, meter)
             partial.replace(target)
         except cipher.errors(also=(OSError,)) as exc:
             _discard(partial)
             raise StorageError(N_("The backup could not be written: {reason}."), reason=str(exc)) from None
+        except BaseException:  # e.g. cancelled from the progress callback: no half archive is left behind
+            _discard(partial)
+            raise
         finally:
             _discard(snapshot)
+        meter.finish()
         if keep is not None:
             rotate(folder, keep)
     return target
 
 
-def start_daily_backup(db_path: Path, keep: int, key: str | None = None) -> Future[Path | None]:
+def start_daily_backup(
+    db_path: Path, keep: int, key: str | None = None, progress: Progress | None = None
+) -> Future[Path | None]:
     """The day's first backup, made in a background thread; the future holds None when one exists already.
 
     The thread is not a daemon: a process that ends meanwhile waits for the archive to be whole.
@@ -107,7 +121,8 @@ def start_daily_backup(db_path: Path, keep: int, key: str | None = None) -> Futu
 
     def run() -> None:
         try:
-            future.set_result(create_backup(db_path, folder, "daily", keep, in_background=True, key=key))
+            future.set_result(create_backup(db_path, folder, "daily", keep, in_background=True, key=key,
+                                            progress=progress))
         except BaseException as exc:  # handed to whoever watches the future (status bar, CLI warning)
             future.set_exception(exc)
 
@@ -232,21 +247,70 @@ def check_database_file(
 # ---------------------------------------------------------------- writing an archive
 
 
-def _snapshot(db_path: Path, target: Path, in_background: bool, key: str | None) -> None:
-    """A consistent copy of the live database (encrypted with the same key when it is). In the background: in steps
-    inside one read transaction, so that in WAL mode the app's writes neither wait for the copy nor make it start
-    over."""
+class _Meter:
+    """A backup's progress in bytes: the database pages copied, then the bytes of every member compressed. The total
+    is known once the copy starts (the database's pages, twice, and the PDFs' size) and grows if PDFs were added
+    meanwhile."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = max(total, 1)
+        self.done = 0
+
+    def expect(self, more: int) -> None:
+        self.total += more
+
+    def advance(self, amount: int) -> None:
+        self.done += amount
+        self.total = max(self.total, self.done)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        """The archive is in place: done equals total (a PDF that vanished meanwhile left it short)."""
+        if self.done != self.total and self.progress is not None:
+            self.total = self.done
+            self.progress(self.done, self.total)
+
+
+def _pdf_bytes(data: Path) -> int:
+    """The bytes of the frozen PDFs a backup of ``data`` compresses (the logo is small enough to be left out)."""
+    documents = paths.documents_dir(data)
+    return sum(_size(file) for file in documents.rglob("*")) if documents.is_dir() else 0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
+
+
+def _snapshot(db_path: Path, target: Path, in_steps: bool, key: str | None, meter: _Meter) -> None:
+    """A consistent copy of the live database (encrypted with the same key when it is). In steps: inside one read
+    transaction, so that in WAL mode the app's writes neither wait for the copy nor make it start over."""
     with _connect(db_path, key) as src, _connect_like(db_path, target, key) as dst:
-        if in_background:
+        if in_steps:
             src.execute("BEGIN")
             src.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        src.backup(dst, pages=DAILY_STEP_PAGES if in_background else -1)
+        page_size = int(src.execute("PRAGMA page_size").fetchone()[0])
+        meter.expect(2 * page_size * int(src.execute("PRAGMA page_count").fetchone()[0]))  # copied, then compressed
+        copied = 0
+
+        def step(_status: int, remaining: int, pages: int) -> None:
+            nonlocal copied
+            meter.advance((pages - remaining - copied) * page_size)
+            copied = pages - remaining
+
+        src.backup(dst, pages=DAILY_STEP_PAGES if in_steps else -1, progress=step)
         dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file: no -wal/-shm beside it, ever
     src.close()
     dst.close()
 
 
-def _write_archive(data: Path, snapshot: Path, target: Path, reason: str, level: int, key: str | None) -> None:
+def _write_archive(
+    data: Path, snapshot: Path, target: Path, reason: str, level: int, key: str | None, meter: _Meter
+) -> None:
     revision, stored_logo = _snapshot_facts(snapshot, key)
     members: list[tuple[str, Path]] = [(DATABASE_MEMBER, snapshot)]
     documents = paths.documents_dir(data)
@@ -258,6 +322,7 @@ def _write_archive(data: Path, snapshot: Path, target: Path, reason: str, level:
     logo = paths.logo_file(data, stored_logo)
     if logo is not None:
         members.append((f"{paths.LOGO_DIRNAME}/{logo.name}", logo))
+        meter.expect(_size(logo))
     hashes: dict[str, str] = {}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         for name, file in members:
@@ -266,6 +331,7 @@ def _write_archive(data: Path, snapshot: Path, target: Path, reason: str, level:
                 while chunk := src.read(_CHUNK):
                     digest.update(chunk)
                     dst.write(chunk)
+                    meter.advance(len(chunk))
             hashes[name] = digest.hexdigest()
         manifest = {
             "format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION, "app_version": __version__,

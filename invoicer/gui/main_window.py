@@ -364,9 +364,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ misc
 
     def _backup(self) -> None:
-        target = self.ops.create_backup(self)
-        if target is not None:
-            self.statusBar().showMessage(_("Backup written to {path}").format(path=target), 8000)
+        self.ops.create_backup(self, lambda target: self.statusBar().showMessage(
+            _("Backup written to {path}").format(path=target), 8000))
 
     def _about(self) -> None:
         QMessageBox.about(

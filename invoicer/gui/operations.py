@@ -254,9 +254,15 @@ class Operations(QObject):
 
         return self._ok(SETTINGS, save, parent)
 
-    def create_backup(self, parent: QWidget | None) -> Path | None:
-        done = self.run(parent, lambda: backups.create_backup(self.db.folder))
-        return None if done is None else done.value
+    def create_backup(self, parent: QWidget | None, done: Callable[[Path], None]) -> Job:
+        """Back up the whole business in a worker thread, its progress shown; ``done(archive)`` once it is written."""
+        folder = self.db.folder
+
+        def task(progress: Progress) -> Path:
+            # the service counts bytes, beyond a Qt int's range for a large business: the dialog gets kilobytes
+            return backups.create_backup(folder, progress=lambda n, total: progress(n // 1024, total // 1024))
+
+        return self.start(parent, _("Backing up…"), task, done=done)
 
     def list_backups(self) -> list[BackupInfo]:
         return backups.list_backups(self.db.folder)
@@ -342,10 +348,11 @@ class Operations(QObject):
 
     def record_payment(
         self, parent: QWidget | None, invoice_id: int, amount: int, paid_on: date,
-        method: str | None, reference: str | None,
+        method: str | None, reference: str | None, exchange_rate: str | None = None,
     ) -> int | None:
         return self._value(
-            INVOICES, lambda s: payments.record_payment(s, invoice_id, amount, paid_on, method, reference), parent
+            INVOICES, lambda s: payments.record_payment(s, invoice_id, amount, paid_on, method, reference,
+                                                        exchange_rate), parent
         )
 
     def reverse_payment(

@@ -15,12 +15,12 @@ from pathlib import Path
 from invoicer import paths
 from invoicer.core.errors import N_, StorageError, ValidationError
 from invoicer.db import backup, cipher
-from invoicer.db.backup import BackupInfo
+from invoicer.db.backup import BackupInfo, Progress
 from invoicer.db.migrate import known_revisions
 from invoicer.services.encryption import file_key, known_key
 
 __all__ = [
-    "BackupInfo", "Restored", "check_backup", "create_backup", "keep_count", "list_backups", "restore_backup",
+    "BackupInfo", "Progress", "Restored", "check_backup", "create_backup", "find_backup", "keep_count", "list_backups", "restore_backup",
     "start_daily_backup",
 ]
 
@@ -49,19 +49,28 @@ def keep_count(folder: Path) -> int:
     return backup.keep_from_stored(row[0] if row else None)
 
 
-def create_backup(folder: Path, reason: str = "manual") -> Path:
-    """Back up the database of ``folder`` now, keeping the newest ``backup.keep`` backups."""
+def create_backup(
+    folder: Path, reason: str = "manual", *, progress: Progress | None = None, in_background: bool = False
+) -> Path:
+    """Back up the business of ``folder`` now (database, frozen PDFs, logo: one archive), keeping the newest
+    ``backup.keep`` backups.
+
+    ``progress(done, total)`` hears, in bytes, how far the copy and the compression are, after every step (any thread
+    may call this; the callback runs in it). ``in_background``: nobody waits, so it compresses harder.
+    """
     path = paths.database_path(folder)
     if not path.is_file() or path.stat().st_size == 0:
         raise ValidationError(N_("There is no database in {folder} to back up yet."), folder=folder)
     return backup.create_backup(
-        path, paths.backups_dir(folder), reason=reason, keep=keep_count(folder), key=file_key(folder)
+        path, paths.backups_dir(folder), reason=reason, keep=keep_count(folder), key=file_key(folder),
+        in_background=in_background, progress=progress,
     )
 
 
-def start_daily_backup(folder: Path) -> Future[Path | None]:
-    """The day's first backup of ``folder``, made in the background (the future holds None when today's exists)."""
-    return backup.start_daily_backup(paths.database_path(folder), keep_count(folder), file_key(folder))
+def start_daily_backup(folder: Path, progress: Progress | None = None) -> Future[Path | None]:
+    """The day's first backup of ``folder``, made in a background thread (the future holds None when today's exists);
+    ``progress`` as for create_backup, called from that thread."""
+    return backup.start_daily_backup(paths.database_path(folder), keep_count(folder), file_key(folder), progress)
 
 
 def list_backups(folder: Path) -> list[BackupInfo]:
@@ -75,17 +84,23 @@ def check_backup(source: Path, folder: Path | None = None) -> None:
     backup.check_backup(source, set(known_revisions()), known_key(folder) if folder is not None else None)
 
 
+def find_backup(folder: Path, source: str | Path) -> Path:
+    """The backup ``source`` names: a path, or the name of one of the backups of ``folder`` (as listed)."""
+    chosen = Path(source)
+    if not chosen.is_absolute() and not chosen.exists():
+        chosen = paths.backups_dir(folder) / chosen
+    if not chosen.is_file():
+        raise StorageError(N_("{path} does not exist."), path=chosen)
+    return chosen
+
+
 def restore_backup(folder: Path, source: str | Path) -> Restored:
     """Replace the business in ``folder`` with ``source`` (a path, or a name from the list) after checking all of
     it; what it replaces is saved as a ``pre-restore`` backup first. ``folder`` may be empty (a new machine)."""
     from invoicer.services.store import require_sole_user
 
     require_sole_user(folder)
-    chosen = Path(source)
-    if not chosen.is_absolute() and not chosen.exists():
-        chosen = paths.backups_dir(folder) / chosen
-    if not chosen.is_file():
-        raise StorageError(N_("{path} does not exist."), path=chosen)
+    chosen = find_backup(folder, source)
     safety = backup.restore_backup(
         chosen, paths.database_path(folder), paths.backups_dir(folder), set(known_revisions()),
         keep=keep_count(folder) + 1, key=known_key(folder),

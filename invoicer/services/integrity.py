@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import exponent, from_minor
-from invoicer.core.totals import TaxKey, convert_minor, totals_of
+from invoicer.core.totals import TaxKey, owed_in_company_currency, totals_of
 from invoicer.core.workflow import receivable, status_word, statuses
 from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
 from invoicer.documents.tables import Progress
@@ -247,16 +247,18 @@ def _documents(session: Session, report: Report, issued: dict[int, dict[str, int
 def _receivable_agrees(inv: Invoice, booked: tuple[int, int], report: Report, issued: dict[str, int]) -> None:
     """The journal's receivables for the invoice equal what the invoice says is still owed on the books.
 
-    In another currency than the company's each posting is converted on its own with the locked rate,
-    so the balance may differ by rounding: at most one minor unit per posting, of the unit the invoice was
-    booked in (``issued``: a whole forint for one finalized before forints were counted in fillér, 0010).
+    In another currency than the company's the books carry what is owed at the locked rate (the stored company
+    total while nothing is settled): each settlement's rounding went to exchange gain or loss. Only an invoice
+    booked in another unit than today's (``issued``: a whole forint for one finalized before forints were counted
+    in fillér, 0010) may be off by one such unit per posting.
     """
     balance, postings = booked
     owed = receivable(inv.doc_type, inv.status, inv.amount_due)
     company = inv.company_currency or inv.currency
-    expected = convert_minor(owed, inv.currency, company, inv.exchange_rate or Decimal(1))
+    expected = owed_in_company_currency(owed, inv.total, inv.company_total, inv.currency, company,
+                                        inv.exchange_rate or Decimal(1))
     unit = 10 ** (exponent(company) - issued[company]) if company in issued else 1
-    slack = 0 if company == inv.currency else postings * unit
+    slack = 0 if company == inv.currency or unit == 1 else postings * unit
     if abs(balance - expected) > slack:
         report.problems.append(
             f"{_label(inv)}: the journal's receivables are {from_minor(balance, company)} {company} but "

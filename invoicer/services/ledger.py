@@ -11,7 +11,7 @@ import heapq
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -24,7 +24,7 @@ from invoicer import APP_NAME, __version__
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.money import round_fraction
 from invoicer.core.payment_methods import method_label
-from invoicer.core.totals import TaxKey, convert_minor, convert_parts
+from invoicer.core.totals import TaxKey, convert_minor, convert_parts, owed_in_company_currency
 from invoicer.core.workflow import display_status
 from invoicer.db import functions
 from invoicer.db.migrate import Database
@@ -35,7 +35,7 @@ from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
 from invoicer.i18n import N_, _
 from invoicer.services import audit, reports, settings, taxes
 from invoicer.services.company import get_company
-from invoicer.services.customers import due_expression, recovers_bad_debt, written_off_on
+from invoicer.services.customers import dated_receivables, due_expression, recovers_bad_debt, written_off_on
 
 BATCH = 2000
 
@@ -392,8 +392,11 @@ class _Query:
             self.money("days_61_90", _("61–90 days"), 1),
             self.money("days_over_90", _("Over 90 days"), 1),
             self.money("total", _("Total"), 1),
+            # at the rates locked at finalize, as the journal carries them: the receivables account's balance
+            Column("company_total", _("Total ({currency})").format(currency=self.company_currency),
+                   Kind.COMPANY_MONEY, 14),
         )
-        rows = [(r.customer_name, r.currency, *r.buckets.values(), r.total) for r in found]
+        rows = [(r.customer_name, r.currency, *r.buckets.values(), r.total, r.company_total) for r in found]
         return Table("aged_receivables", _("Aged receivables"), columns, lambda: rows, len(rows))
 
     # -- journal
@@ -468,6 +471,38 @@ def _entry(day: date, document: str, text: str, lines: Iterable[tuple[str, int]]
     return JournalEntry(day, document, text, postings, invoice_id)
 
 
+@dataclass(frozen=True)
+class _Owed:
+    """How an entry changes what its invoice owes, in the invoice's currency; ``opens``: the invoice itself, whose
+    currency and locked rate value what it owes in the company currency."""
+
+    change: int
+    opens: bool = False
+    currency: str = ""
+    rate: Decimal = Decimal(1)
+
+
+# a settlement converted on its own is off what its invoice's receivable moves by rounding only: a few minor units
+# (more is no rounding, e.g. units counted differently before 0010, and is left for verify to name)
+_ROUNDING = 3
+
+
+@dataclass(slots=True)
+class _OpenItem:
+    """An invoice's receivable while the journal is written: its total and what it owes, in its currency."""
+
+    total: int
+    owed: int
+    company_total: int
+    currency: str
+    company_currency: str
+    rate: Decimal
+
+    def booked(self, owed: int) -> int:
+        return owed_in_company_currency(owed, self.total, self.company_total, self.currency, self.company_currency,
+                                        self.rate)
+
+
 class _Journal:
     """Double-entry postings merged by date from three date-ordered streams."""
 
@@ -481,6 +516,7 @@ class _Journal:
                 Invoice.exchange_rate, Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
                 Invoice.applied_to_due, Invoice.to_customer_credit, Invoice.refunded,
                 InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis, func.coalesce(Invoice.corrects_id, Invoice.id),
+                Invoice.total,
             )
             .join(InvoiceTax, InvoiceTax.invoice_id == Invoice.id)
             .where(ISSUED, period)
@@ -521,20 +557,63 @@ class _Journal:
 
     def entries(self) -> Iterator[JournalEntry]:
         streams = [
-            (((e.day, source, i), e) for i, e in enumerate(stream))
+            (((e[0].day, source, i), e) for i, e in enumerate(stream))
             for source, stream in enumerate((self._documents(), self._payments(), self._write_offs()))
         ]
-        for _key, entry in heapq.merge(*streams, key=lambda pair: pair[0]):
-            yield entry
+        items = self._open_before_the_period()
+        for _key, (entry, owed) in heapq.merge(*streams, key=lambda pair: pair[0]):
+            yield self._rest_of_rounding(entry, owed, items)
 
-    def _documents(self) -> Iterator[JournalEntry]:
+    def _open_before_the_period(self) -> dict[int, _OpenItem]:
+        """Foreign-currency invoices issued before the period with what they owed the day before it (from dated
+        events, in the journal's order), so that a settlement is posted alike whatever period is exported."""
+        if self.q.date_from is None:
+            return {}
+        company = self.q.company_currency
+        owed = dated_receivables(self.q.date_from - timedelta(days=1))
+        stmt = (
+            select(Invoice.id, Invoice.total, owed.c.due, Invoice.company_total, Invoice.currency,
+                   Invoice.exchange_rate)
+            .join(owed, owed.c.invoice_id == Invoice.id)
+            .where(Invoice.currency != company)
+        )
+        return {
+            invoice_id: _OpenItem(total, int(due), company_total, currency, company, rate or Decimal(1))
+            for invoice_id, total, due, company_total, currency, rate in self.q.session.execute(stmt)
+        }
+
+    def _rest_of_rounding(self, entry: JournalEntry, owed: _Owed, items: dict[int, _OpenItem]) -> JournalEntry:
+        """In another currency each settlement (payment, credit note, write-off, reversal) converted on its own would
+        leave the receivable off what the invoice owes by rounding, and a settled invoice with a cent in receivables:
+        instead each moves the receivable from what was owed before to what is owed after, both valued at the
+        locked rate, and its rounding goes to exchange gain or loss."""
+        receivables = self.a.receivables
+        if owed.opens:
+            if owed.currency != self.q.company_currency or owed.rate != 1:
+                booked = sum(debit for account, debit, _credit in entry.postings if account == receivables)
+                items[entry.invoice_id] = _OpenItem(owed.change, owed.change, booked, owed.currency,
+                                                    self.q.company_currency, owed.rate)
+            return entry
+        item = items.get(entry.invoice_id)  # none for the company currency: nothing to round
+        if item is None or owed.change == 0:
+            return entry
+        moved = sum(debit - credit for account, debit, credit in entry.postings if account == receivables)
+        before, item.owed = item.owed, item.owed + owed.change
+        rest = (item.booked(item.owed) - item.booked(before)) - moved
+        if rest == 0 or abs(rest) > _ROUNDING:
+            return entry
+        lines = [(account, debit - credit) for account, debit, credit in entry.postings]
+        lines += [(receivables, rest), (self.a.exchange_gain if rest > 0 else self.a.exchange_loss, -rest)]
+        return _entry(entry.day, entry.document, entry.text, lines, entry.invoice_id)
+
+    def _documents(self) -> Iterator[tuple[JournalEntry, _Owed]]:
         a = self.a
         rows = _stream(self.q.session, self.documents)
         for _id, group in itertools.groupby(rows, key=lambda row: row[0]):
             taxes = list(group)
             (_doc_id, doc_type, number, issued, currency, rate, c_net, c_tax, c_total, applied, to_credit,
              refunded) = taxes[0][:12]
-            invoice_id = taxes[0][15]
+            invoice_id, total = taxes[0][15:17]
             company = self.q.company_currency
             revenue = convert_parts([t[14] for t in taxes], currency, company, rate, c_net)
             sign = 1 if doc_type == "invoice" else -1
@@ -547,9 +626,10 @@ class _Journal:
                 settled = convert_parts([applied, to_credit, refunded], currency, company, rate, c_total)
                 lines += [(a.receivables, -settled[0]), (a.customer_credit, -settled[1]), (a.bank, -settled[2])]
                 text = _("Credit note")
-            yield _entry(issued, number, text, lines, invoice_id)
+            yield _entry(issued, number, text, lines, invoice_id), (
+                _Owed(total, True, currency, rate or Decimal(1)) if doc_type == "invoice" else _Owed(-applied))
 
-    def _payments(self) -> Iterator[JournalEntry]:
+    def _payments(self) -> Iterator[tuple[JournalEntry, _Owed]]:
         a = self.a
         for (pid, reverses, kind, paid_on, amount, applied, excess, currency, c_amount, number, rate, company,
              original_kind, recovery, invoice_id, c_tax, c_total) in _stream(self.q.session, self.payments):
@@ -569,9 +649,9 @@ class _Journal:
                 (source, c_amount), *settles, (a.customer_credit, -c_excess),
                 # a reversal undoes the gain or loss of the payment it reverses, on the same account
                 (a.exchange_gain if (difference > 0) != (kind == "reversal") else a.exchange_loss, -difference),
-            ], invoice_id)
+            ], invoice_id), _Owed(0 if recovery else -applied)
 
-    def _write_offs(self) -> Iterator[JournalEntry]:
+    def _write_offs(self) -> Iterator[tuple[JournalEntry, _Owed]]:
         a = self.a
         changes = audit.minor_unit_changes(self.q.session)
         for (event_id, day, due, number, currency, rate, company, invoice_id, c_tax,
@@ -579,7 +659,7 @@ class _Journal:
             due_today = audit.counted_today(int(due or 0), currency, event_id, changes)
             amount = convert_minor(due_today, currency, company or currency, rate or Decimal(1))
             yield _entry(date.fromisoformat(day), number, _("Written off as uncollectible"),
-                         [*a.bad_debt_postings(amount, c_tax, c_total), (a.receivables, -amount)], invoice_id)
+                         [*a.bad_debt_postings(amount, c_tax, c_total), (a.receivables, -amount)], invoice_id), _Owed(-due_today)
 
 
 def receivables_by_invoice(session: Session) -> dict[int, tuple[int, int]]:

@@ -17,7 +17,7 @@ from invoicer import APP_NAME, __version__
 from invoicer.core.aging import BUCKETS
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import round_half_up
-from invoicer.core.totals import convert_parts
+from invoicer.core.totals import convert_parts, owed_in_company_currency
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, InvoiceTax
@@ -35,6 +35,7 @@ class AgedRow:
     customer_name: str
     currency: str
     buckets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+    company_total: int = 0  # the total in the company currency at each invoice's locked rate, as the books carry it
 
     @property
     def total(self) -> int:
@@ -66,6 +67,19 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
             continue
         row = rows.setdefault((customer_id, currency), AgedRow(customer_id, name, currency))
         row.buckets[bucket] += int(amount)
+    company = get_company(session).currency
+    for row in rows.values():
+        if row.currency == company:
+            row.company_total = row.total
+    foreign = (
+        select(owed.c.customer_id, owed.c.currency, owed.c.due, Invoice.total, Invoice.company_total,
+               Invoice.company_currency, Invoice.exchange_rate)
+        .join(Invoice, Invoice.id == owed.c.invoice_id)
+        .where(owed.c.currency != company, owed.c.due > 0)
+    )
+    for customer_id, currency, due, total, company_total, booked_in, rate in session.execute(foreign):
+        rows[(customer_id, currency)].company_total += owed_in_company_currency(
+            int(due), total, company_total, currency, booked_in or company, rate or Decimal(1))
     return sorted(rows.values(), key=lambda r: (r.customer_name.lower(), r.currency))
 
 

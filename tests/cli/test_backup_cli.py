@@ -67,3 +67,32 @@ assert lock.tryLock(1000)
 print("locked", flush=True)
 time.sleep(60)
 """
+
+
+def test_restore_to_an_empty_folder_brings_every_pdf_and_the_logo_back_byte_identical(
+    data: Path, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    logo = tmp_path / "elsewhere" / "logo.png"
+    logo.parent.mkdir()
+    Image.new("RGB", (200, 80), (200, 30, 30)).save(logo)
+    ok(data, "company", "set", "--logo", str(logo))
+    customer = ok(data, "customer", "add", "--name", "ACME SARL", "--country", "FR")["id"]
+    for _ in range(2):
+        draft = ok(data, "invoice", "create", "--customer", str(customer), "--line", "Widget|2|50.00|19")["id"]
+        ok(data, "invoice", "finalize", str(draft))
+    archive = ok(data, "backup", "create")["path"]
+    logo.unlink()  # the original is gone: the data folder's copy, archived, is what comes back
+    target = tmp_path / "new-machine"
+
+    assert ok(data, "backup", "restore", Path(archive).name, "--to", str(target))["previous_saved_as"] is None
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    pdfs = files(paths.documents_dir(data))
+    assert len(pdfs) == 2 and files(paths.documents_dir(target)) == pdfs
+    assert files(paths.logo_dir(target)) == files(paths.logo_dir(data)) != {}
+    assert ok(target, "verify")["ok"] is True
+    assert [c["name"] for c in ok(target, "customer", "list")] == ["ACME SARL"]

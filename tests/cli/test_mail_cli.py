@@ -15,7 +15,7 @@ import pytest
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.mail import secrets
-from invoicer.services import settings
+from invoicer.services import credit_notes, settings
 from tests.cli.invocations import run, run_process
 from tests.mail.smtp_server import HOST, PASSWORD, USER, MemoryKeyring, RefusingKeyring, Server, ServerFactory
 from tests.services.helpers import make_open
@@ -79,6 +79,20 @@ def test_send_an_invoice_then_again_only_on_purpose(
     code, out, _ = cli(seller.folder, "invoice", "history", str(invoice_id), "--json")
     sends = [e["payload"] for e in json.loads(out) if e["action"] == "send"]
     assert [(p["to"], p["again"]) for p in sends] == [(["ap@acme.example"], None), (["boss@acme.example"], True)]
+
+
+def test_a_credit_note_is_sent_like_an_invoice(seller: Database, customer_id: int, server: Server) -> None:
+    cli(seller.folder, *mail_set(server), "--password-stdin", stdin=PASSWORD)
+    invoice_id = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        note = credit_notes.issue_credit_note(s, invoice_id, amount=10000, reason="Goodwill",
+                                              issue_date=date(2026, 11, 6)).credit_note_id
+    code, out, err = cli(seller.folder, "invoice", "send", str(note), "--json")
+    assert (code, err) == (0, "")
+    sent = json.loads(out)
+    assert sent["number"] == "CN-2026-00001" and sent["subject"].startswith("Avoir CN-2026-00001")
+    [attachment] = server.messages[0].message.iter_attachments()
+    assert attachment.get_filename().startswith("CN-2026-00001")
 
 
 def test_without_a_keyring_the_password_comes_from_stdin(

@@ -354,6 +354,53 @@ def test_finalizing_a_foreign_currency_invoice_asks_the_rate(qtbot, window, gui_
         assert (invoice.status, invoice.exchange_rate, invoice.company_total) == ("open", Decimal("0.92"), 9200)
 
 
+def test_finalize_offers_the_stored_rate_of_the_issue_date(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    from invoicer.services import rates
+
+    _seed(gui_db)
+    with transaction(gui_db.sessions) as s:
+        customer = customers.add_customer(s, customers.CustomerData(name="Acme Inc.", country="US", currency="USD"))
+        draft = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "100", "G", "0")]))
+        issued = invoices.get_invoice(s, draft).issue_date
+        rates.set_rate(s, "USD", "0.8", issued - timedelta(days=30))
+        rates.set_rate(s, "USD", "0.9150", issued - timedelta(days=1))
+        rates.set_rate(s, "USD", "1.5", issued + timedelta(days=1))  # not yet valid on the issue date
+    editor = window.open_invoice(draft)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Finalize…"), Qt.MouseButton.LeftButton)
+    assert dialogs.rates_offered == ["0.915"] and not dialogs.errors  # accepted as offered
+    with transaction(gui_db.readonly_sessions) as s:
+        invoice = invoices.get_invoice(s, draft)
+        assert (invoice.status, invoice.exchange_rate, invoice.company_total) == ("open", Decimal("0.915"), 9150)
+
+
+def test_a_foreign_currency_payment_takes_the_days_rate_offered_or_typed(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    from invoicer.gui.dialogs.payment import PaymentDialog
+    from invoicer.services import rates, views
+
+    _seed(gui_db)
+    today = date.today()
+    with transaction(gui_db.sessions) as s:
+        customer = customers.add_customer(s, customers.CustomerData(name="Acme Inc.", country="US", currency="USD"))
+        draft = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "100", "G", "0")]))
+        invoices.finalize_invoice(s, draft, "0.9")  # locked as typed, not the table's
+        rates.set_rate(s, "USD", "0.925", today - timedelta(days=2))
+        document = views.invoice_view(s, draft, today)
+    dialog = PaymentDialog(window.ops, document, window)
+    qtbot.addWidget(dialog)
+    assert dialog.rate is not None and dialog.rate.text() == "0.925"  # the rates table's, on the payment day
+    replace_text(qtbot, dialog.rate, "0.95")
+    dialog.accept()
+    assert not dialogs.errors
+    with transaction(gui_db.readonly_sessions) as s:
+        (paid,) = payments.list_payments(s, draft)
+        journal = next(t for t in ledger.build_ledger(s).tables if t.name == "journal")
+        postings = [tuple(r) for r in journal.rows() if r[3] == "Payment 1"]
+    assert paid.amount == 10000
+    assert {r[4]: (r[5], r[6]) for r in postings} == {"1000": (9500, None), "1200": (None, 9000),
+                                                       "2660": (None, 500)}
+
+
 def test_customer_dialog_shows_the_default_format_and_saves_format_and_address(  # type: ignore[no-untyped-def]
     qtbot, window, gui_db, dialogs
 ):

@@ -50,3 +50,20 @@ def test_the_daily_backup_is_made_after_the_window_shows(qtbot, window, gui_db):
         old.path.unlink()
     start_daily_backup(window, gui_db.folder)
     qtbot.waitUntil(lambda: [b.reason for b in backups.list_backups(gui_db.folder)] == ["daily"])
+
+
+def test_back_up_now_runs_in_the_background_with_its_progress_and_lists_the_archive(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from invoicer.services import backups
+
+    page = sidebar(qtbot, window, "Settings")
+    page.refresh()
+    before = page.backups.count()
+    qtbot.mouseClick(page.findChild(QPushButton, "backup_now"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Backup written to"))
+    made = backups.list_backups(gui_db.folder)[0]
+    assert made.reason == "manual" and str(made.path) in window.statusBar().currentMessage()
+    assert page.backups.count() == before + 1
+    assert dialogs.errors == [] and dialogs.unexpected == 0

@@ -231,7 +231,7 @@ def _money_view(s: Session, made: dict[str, int]) -> dict[str, Any]:
     # the amount written off is read from the write-off's audit event
     view["write-offs"] = [(e.document, [(account, from_minor(debit, home), from_minor(credit, home))
                                         for account, debit, credit in e.postings])
-                          for e in journal._write_offs()]
+                          for e, _owed in journal._write_offs()]
     assert view["write-offs"]
     return view
 

@@ -266,3 +266,36 @@ def test_a_failed_daily_backup_is_reported_not_raised(
     error = db.daily_backup.exception()
     assert isinstance(error, StorageError) and "No space left on device" in str(error)
     assert backups.list_backups(tmp_path) == [] and list((tmp_path / "backups").iterdir()) == []
+
+
+def test_a_backup_reports_its_progress_in_steps_up_to_the_whole(business: Database,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What speed19's start-up backup shows: (done, total) in bytes after each step, never backwards, ending whole."""
+    monkeypatch.setattr(backup, "DAILY_STEP_PAGES", 4)
+    pages = sqlite3.connect(business.path).execute("PRAGMA page_count").fetchone()[0]
+    seen: list[tuple[int, int]] = []
+
+    archive = backups.create_backup(business.folder, progress=lambda done, total: seen.append((done, total)))
+
+    backups.check_backup(archive)
+    assert len(seen) > pages // 4  # the database copied in steps of 4 pages, then every member compressed
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+    assert all(0 < d <= t for d, t in seen)
+    assert seen[-1][0] == seen[-1][1] >= 2 * 4096 * pages  # copied, then compressed
+    (logo,) = paths.logo_dir(business.folder).iterdir()
+    # the total is known once the copy starts; the logo, named in the copy, joins it then
+    assert seen[-1][1] - seen[0][1] == logo.stat().st_size
+
+
+def test_a_backup_cancelled_from_its_progress_leaves_nothing_behind(business: Database) -> None:
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int, total: int) -> None:
+        if done > total // 2:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        backups.create_backup(business.folder, progress=cancel)
+    assert list(business.backups_dir.iterdir()) == []
+    assert backups.create_backup(business.folder, in_background=True).is_file()

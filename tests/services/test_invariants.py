@@ -23,7 +23,17 @@ from invoicer.core.errors import InvoicerError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import open_database
 from invoicer.db.models import AuditEvent, Invoice, InvoiceLine, Payment
-from invoicer.services import company, credit_notes, customers, integrity, invoices, ledger, payments, reports
+from invoicer.services import (
+    company,
+    credit_notes,
+    customers,
+    integrity,
+    invoices,
+    ledger,
+    payments,
+    rates,
+    reports,
+)
 from invoicer.services.invoices import DraftData, LineData
 
 prices = st.sampled_from(["0.01", "9.99", "14.995", "120.00", "1460.50", "0.3333"])
@@ -39,6 +49,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         company.update_company(s, name="Seller", address="Street 1", postcode="1", city="Town", country="DE",
                                vat_id="DE123456788")
         customers.add_customer(s, customers.CustomerData(name="Buyer", country="DE"))
+        rates.set_rate(s, "USD", "0.9137", date(2025, 1, 1))  # locked at finalize: receivables in cents off by rounding
+        rates.set_rate(s, "USD", "1.0711", date(2026, 2, 1))  # payments after it carry exchange differences
     db.close()
     return folder / "invoicer.sqlite3"
 
@@ -65,9 +77,10 @@ class Billing(RuleBasedStateMachine):
         except InvoicerError:
             pass  # a refused action changes nothing; the invariants below check that
 
-    @rule(lines=st.lists(st.tuples(quantities, prices, rates_), min_size=1, max_size=4))
-    def draft(self, lines: list[tuple[str, str, tuple[str, str]]]) -> None:
-        data = DraftData(customer_id=1, issue_date=self.day,
+    @rule(lines=st.lists(st.tuples(quantities, prices, rates_), min_size=1, max_size=4),
+          currency=st.sampled_from(["EUR", "USD"]))
+    def draft(self, lines: list[tuple[str, str, tuple[str, str]]], currency: str) -> None:
+        data = DraftData(customer_id=1, issue_date=self.day, currency=currency,
                          lines=[LineData("x", q, p, c, r) for q, p, (c, r) in lines])
         self._try(lambda s: self.ids.append(invoices.create_draft(s, data)))
 
@@ -180,12 +193,14 @@ class Billing(RuleBasedStateMachine):
                 if row.number is not None and _fully_credited_by_lines(s, row.id):
                     assert credit_notes.credited_total(s, row.id) == row.total
             # one receivable, three views: aged receivables, the customer list and the journal, on the same day
-            aged = sum(r.total for r in reports.aged_receivables(s, self.day))
+            # (the journal in EUR: aged receivables valued at each invoice's locked rate, to the cent)
+            aged = reports.aged_receivables(s, self.day)
             listed = sum(r.balance for r in customers.list_customers(s, as_of=self.day))
             book = ledger.build_ledger(s, date_to=self.day, today=self.day)
             journal = next(t for t in book.tables if t.name == "journal")
             receivable = sum(int(r[5] or 0) - int(r[6] or 0) for r in journal.rows() if r[4] == "1200")
-            assert aged == listed == receivable
+            assert sum(r.total for r in aged if r.currency == "EUR") == listed
+            assert sum(r.company_total for r in aged) == receivable
             # the journal balances, and what was written off never opens again (nor is voided)
             assert sum(int(r[5] or 0) for r in journal.rows()) == sum(int(r[6] or 0) for r in journal.rows())
             written_off = set(s.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == "write_off")))

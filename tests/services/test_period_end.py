@@ -4,13 +4,18 @@ receivables account and the customer list as of that day are the same money."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, open_database
-from invoicer.services import customers, demo, ledger
+from invoicer.services import credit_notes, customers, demo, invoices, ledger, payments
+from invoicer.services.invoices import LineData
+from tests.cli.invocations import ok
+
+from .helpers import make_open
 
 TODAY = date(2026, 12, 4)
 PERIOD_ENDS = [date(2025, 6, 30), date(2025, 12, 31), date(2026, 3, 31), date(2026, 10, 31), date(2026, 11, 30)]
@@ -44,8 +49,13 @@ def test_aged_receivables_journal_and_customer_list_agree_at_the_period_end(book
         aged = sum(int(row[7]) for row in table(book.tables, "aged_receivables") if row[1] == company)  # type: ignore[call-overload]
         listed = sum(r.balance for r in customers.list_customers(s, include_archived=True, as_of=end)
                      if r.currency == company)
+        # every currency, at the rates locked at finalize: the receivables account itself, to the cent
+        whole_journal = sum(int(row[5] or 0) - int(row[6] or 0) for row in table(book.tables, "journal")
+                            if row[4] == receivables)
+        whole_aged = sum(int(row[8]) for row in table(book.tables, "aged_receivables"))  # type: ignore[call-overload]
     assert journal > 0
     assert aged == journal == listed
+    assert whole_aged == whole_journal > journal
 
 
 @pytest.mark.parametrize("end", PERIOD_ENDS[-2:], ids=str)
@@ -70,3 +80,57 @@ def test_what_invoices_owe_now_equals_what_their_dated_events_leave_owing(books:
         from_events = set(s.execute(select(dated).where(dated.c.due > 0)))
     assert len(kept) > 10
     assert kept == from_events
+
+
+SEPT, OCT_END, NOV_END = date(2026, 9, 15), date(2026, 10, 31), date(2026, 11, 30)
+
+
+def _widget(price: str = "100.00") -> list[LineData]:
+    return [LineData("Widget", "1", price, "S", "19")]
+
+
+@pytest.fixture
+def october(seller: Database, customer_id: int) -> Database:
+    """A September invoice paid in part in October; four October invoices, each settled after the period end by a
+    different path (payment, credit note, write-off, overpayment); one November invoice."""
+    sept = make_open(seller, customer_id, SEPT, lines=_widget())
+    paid, credited, written_off, overpaid = (make_open(seller, customer_id, date(2026, 10, day), lines=_widget(price))
+                                             for day, price in ((5, "100.00"), (10, "200.00"), (15, "100.00"),
+                                                                (25, "100.00")))
+    make_open(seller, customer_id, date(2026, 11, 3), lines=_widget())
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, sept, 1900, date(2026, 10, 2))
+        payments.record_payment(s, paid, 5000, date(2026, 10, 20))
+        payments.record_payment(s, paid, 6900, date(2026, 11, 10))
+        credit_notes.issue_credit_note(s, credited, amount=3800, reason="Goodwill", issue_date=date(2026, 11, 5))
+        invoices.mark_uncollectible(s, written_off, "insolvent", on=date(2026, 11, 20))
+        payments.record_payment(s, overpaid, 15000, date(2026, 11, 3))  # 31.00 over: customer credit
+    return seller
+
+
+def _three_figures(db: Database, end: date) -> tuple[tuple[int, int, int], tuple[int, int]]:
+    """What is owed on ``end`` by the ledger's aged receivables for the month ending then, the journal's receivables
+    account posted by then, and ``customer list --as-of``; and the customer's credit by the journal's customer-credit
+    account and by the list."""
+    with transaction(db.readonly_sessions) as s:
+        month = ledger.build_ledger(s, date_from=end.replace(day=1), date_to=end, today=TODAY)
+        aged = sum(int(row[7]) for row in table(month.tables, "aged_receivables"))  # type: ignore[call-overload]
+        history = ledger.build_ledger(s, date_to=end, today=TODAY)
+        accounts = ledger.Accounts.load(s)
+        posted = [row for row in table(history.tables, "journal") if row[1] <= end]  # type: ignore[operator]
+    receivables = sum(int(r[5] or 0) - int(r[6] or 0) for r in posted if r[4] == str(accounts.receivables))
+    credit = sum(int(r[6] or 0) - int(r[5] or 0) for r in posted if r[4] == str(accounts.customer_credit))
+    (listed,) = ok(db.folder, "customer", "list", "--as-of", end.isoformat())
+    return (aged, receivables, minor(listed["balance"])), (credit, minor(listed["credit"]))
+
+
+def minor(amount: str) -> int:
+    return int(Decimal(amount) * 100)
+
+
+def test_the_ledger_journal_and_customer_list_agree_when_money_arrives_after_the_period_end(october: Database) -> None:
+    # 100.00 left of September's, 69.00 of the one paid in part in October, three October invoices in full:
+    # nothing dated after 31 October counts yet
+    assert _three_figures(october, OCT_END) == ((10000 + 6900 + 23800 + 11900 + 11900,) * 3, (0, 0))
+    # by 30 November: September's 100.00, the credited one less 38.00 and November's; the overpayment is credit
+    assert _three_figures(october, NOV_END) == ((10000 + 20000 + 11900,) * 3, (3100, 3100))

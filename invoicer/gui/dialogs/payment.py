@@ -21,7 +21,7 @@ from invoicer.gui.operations import Operations
 from invoicer.gui.style import fit_title, locale_decimal, money, plain_decimal, warning_style
 from invoicer.gui.widgets.pickers import ActionDatePicker
 from invoicer.i18n import N_, _, error_text
-from invoicer.services import payments
+from invoicer.services import payments, rates
 from invoicer.services.views import InvoiceView
 
 
@@ -98,10 +98,29 @@ class PaymentDialog(_AmountDialog):
         self.form.addRow(_("&Date"), self.paid_on)
         self.form.addRow(_("&Method"), self.method)
         self.form.addRow(_("&Reference"), self.reference)
+        # money in another currency is valued at the payment day's rate; the difference to the rate locked at
+        # finalize is an exchange gain or loss in the journal. Prefilled from the rates table for the day.
+        self.rate: QLineEdit | None = None
+        company = document.company_currency
+        if company is not None and company != document.currency:
+            self.rate = QLineEdit()
+            self.rate.setObjectName("rate")
+            self.form.addRow(_("E&xchange rate (1 {currency} = … {company_currency})").format(
+                currency=document.currency, company_currency=company), self.rate)
+            self.paid_on.dateChanged.connect(self._offer_rate)
+            self._offer_rate()
         self.finish_layout()
         self.amount.setText(_amount_text(document.balance.amount_due, document.currency))
         self.amount.selectAll()
         self.update_effect()
+
+    def _offer_rate(self) -> None:
+        """The rates table's rate on the payment day (else the locked one), as a number typed in the user's locale."""
+        assert self.rate is not None
+        doc = self.document
+        stored = self.ops.read(lambda s: rates.rate_on(s, doc.currency, self.paid_on.day()))
+        offered = stored if stored is not None else doc.exchange_rate
+        self.rate.setText("" if offered is None else locale_decimal(offered.normalize()))
 
     def accept(self) -> None:
         try:
@@ -109,8 +128,9 @@ class PaymentDialog(_AmountDialog):
         except InvoicerError as err:
             messages.show_error(self, err)
             return
+        rate = plain_decimal(self.rate.text()) if self.rate is not None and self.rate.text().strip() else None
         if self.ops.record_payment(self, self.document.id, amount, self.paid_on.day(), self.method.currentData(),
-                                   self.reference.text()) is not None:
+                                   self.reference.text(), rate) is not None:
             super().accept()
 
 

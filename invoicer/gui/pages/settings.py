@@ -382,10 +382,11 @@ class SettingsPage(Page):
             self.backups.addItem(item)
 
     def _backup(self) -> None:
-        target = self.ops.create_backup(self)
-        if target is not None:
+        def done(target: Path) -> None:
             self._list_backups()
             self.window_.statusBar().showMessage(_("Backup written to {path}").format(path=target), 8000)
+
+        self.ops.create_backup(self, done)
 
     def _restore(self) -> None:
         item = self.backups.currentItem()
