@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from invoicer.gui.style import status_color, status_label
+from invoicer.gui.style import STATUS_STYLE, status_color, status_label
 
 #: the model returns the raw display status (e.g. "partially paid") under this role
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def badge_width(metrics: QFontMetrics, status: str | None = None) -> int:
+    """The room a status badge takes with its paddings; without ``status``, the widest of every status (a status
+    column that fits every row without measuring each one)."""
+    statuses = (status,) if status else tuple(STATUS_STYLE)
+    return max(metrics.horizontalAdvance(status_label(s)) for s in statuses) + 28
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
@@ -40,5 +47,5 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         base = super().sizeHint(option, index)
         status = index.data(STATUS_ROLE)
         if status:
-            base.setWidth(option.fontMetrics.horizontalAdvance(status_label(status)) + 28)
+            base.setWidth(badge_width(option.fontMetrics, status))
         return base
