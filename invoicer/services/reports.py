@@ -48,22 +48,25 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
     """
     owed = receivables_on(as_of)
     edges = [as_of - timedelta(days=d) for d in (0, 30, 60, 90)]
-    # one row per customer and currency with a sum per bucket: read in the order of ix_invoices_receivable_by_customer
-    # (open invoices by customer and currency), it needs no sort and no temporary table
-    newer = [owed.c.due_date >= edge for edge in edges]
-    in_bucket = [newer[0], newer[1] & ~newer[0], newer[2] & ~newer[1], newer[3] & ~newer[2], ~newer[3]]
+    label = case(
+        (owed.c.due_date >= edges[0], "current"),
+        (owed.c.due_date >= edges[1], "1-30"),
+        (owed.c.due_date >= edges[2], "31-60"),
+        (owed.c.due_date >= edges[3], "61-90"),
+        else_="90+",
+    ).label("bucket")
     stmt = (
-        select(owed.c.customer_id, Customer.name, owed.c.currency,
-               *(func.sum(case((test, owed.c.due), else_=0)) for test in in_bucket))
+        select(owed.c.customer_id, Customer.name, owed.c.currency, label, func.sum(owed.c.due))
         .join(Customer, Customer.id == owed.c.customer_id)
-        .group_by(owed.c.customer_id, owed.c.currency)
+        .group_by(owed.c.customer_id, owed.c.currency, label)
     )
-    rows: list[AgedRow] = []
-    for customer_id, name, currency, *amounts in session.execute(stmt):
-        if any(amounts):
-            rows.append(AgedRow(customer_id, name, currency,
-                                dict(zip(BUCKETS, (int(a or 0) for a in amounts), strict=True))))
-    return sorted(rows, key=lambda r: (r.customer_name.lower(), r.currency))
+    rows: dict[tuple[int, str], AgedRow] = {}
+    for customer_id, name, currency, bucket, amount in session.execute(stmt):
+        if not amount:
+            continue
+        row = rows.setdefault((customer_id, currency), AgedRow(customer_id, name, currency))
+        row.buckets[bucket] += int(amount)
+    return sorted(rows.values(), key=lambda r: (r.customer_name.lower(), r.currency))
 
 
 @dataclass
