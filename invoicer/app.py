@@ -18,6 +18,10 @@ def run(data_dir: Path | None = None) -> int:
             N_("No graphical display was found, so the desktop app cannot start here. Every operation is also "
                "available on the command line: invoicer --help.")
         )
+    # The layers under the GUI load before Qt: once PySide6 is imported, it reads the source of every module that
+    # imports anything (looking for "from __feature__ import"), a tenth of the start spent on SQLAlchemy's files.
+    import invoicer.services.settings
+    import invoicer.services.store  # noqa: F401
     from invoicer.gui.app import run as run_gui
 
     return run_gui(data_dir)

@@ -14,6 +14,7 @@ import json
 import random
 import sqlite3
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -215,6 +216,8 @@ class _BulkWriter:
         self.counts = dict.fromkeys(("invoices", "lines", "payments", "credit_notes"), 0)
         # ids are given here (rows reference each other before they are written), fresh for each run
         self.line_ids, self.payment_ids = itertools.count(1), itertools.count(1)
+        self.product_ids = {c[0]: pid for c, pid in zip(CATALOG, setup.product_ids, strict=True)}
+        self.next_id = 1
 
     def run(self, n: int, progress: Callable[[int, int], None] | None) -> dict[str, int]:
         with transaction(self.db.readonly_sessions) as s:
@@ -222,8 +225,13 @@ class _BulkWriter:
                 self.rates.setdefault(row.currency, []).append((row.valid_on, row.rate))
             self.patterns = {series: str(settings.get(s, f"numbering.{series}")) for series in ("invoice", "credit_note")}
         start = self.today - timedelta(days=730)
-        days = sorted(start + timedelta(days=int(self.rng.random() * 730)) for _ in range(n))
-        next_id = 1
+        # how many invoices each day gets: the same sorted days as sorting N random ones, in memory flat in N
+        per_day = [0] * 730
+        for _ in range(n):
+            per_day[int(self.rng.random() * 730)] += 1
+        days = (start + timedelta(days=offset) for offset, count in enumerate(per_day) for _ in range(count))
+        ends = list(itertools.accumulate(per_day))  # invoices up to and including each day
+        self.next_id = 1
         pending_notes: list[tuple[date, SimpleNamespace]] = []
         raw = self.db.engine.raw_connection()
         try:
@@ -231,24 +239,27 @@ class _BulkWriter:
             for offset in range(0, n, CHUNK):
                 cur.execute("BEGIN IMMEDIATE")
                 self.rows = _Rows(self.line_ids, self.payment_ids)
-                for day in days[offset:offset + CHUNK]:
-                    inv = self._invoice(next_id, day)
-                    next_id += 1
+                for day in itertools.islice(days, CHUNK):
+                    inv = self._invoice(self.next_id, day)
+                    self.next_id += 1
                     self._fate(inv, pending_notes)
                     self.rows.add_document(inv)
+                # credit notes dated before the next invoice's day are issued now (later invoices' notes all come
+                # later), so that what is kept for them does not grow with N
+                following = offset + CHUNK  # the next invoice, counted from 0: its day is where the sum passes it
+                until = start + timedelta(days=bisect_right(ends, following)) if following < n else None
+                pending_notes = self._issue_notes(pending_notes, until)
                 self.rows.flush(cur, self.counts)
+                if until is None:
+                    self._write_counters(cur)
                 cur.execute("COMMIT")
                 if progress:
                     progress(min(offset + CHUNK, n), n)
-            cur.execute("BEGIN IMMEDIATE")
-            self.rows = _Rows(self.line_ids, self.payment_ids)
-            for day, note in sorted(pending_notes, key=lambda x: (x[0], x[1].corrects.id)):
-                note.id = next_id
-                next_id += 1
-                self._issue_note(note, day)
-            self.rows.flush(cur, self.counts)
-            self._write_counters(cur)
-            cur.execute("COMMIT")
+            if n == 0:
+                cur.execute("BEGIN IMMEDIATE")
+                self.rows = _Rows(self.line_ids, self.payment_ids)
+                self._write_counters(cur)
+                cur.execute("COMMIT")
         except sqlite3.Error as exc:
             raw.rollback()
             raise storage_error(exc) or exc from None
@@ -258,6 +269,17 @@ class _BulkWriter:
         finally:
             raw.close()
         return self.counts
+
+    def _issue_notes(self, pending: list[tuple[date, SimpleNamespace]], until: date | None
+                     ) -> list[tuple[date, SimpleNamespace]]:
+        """Issue the pending credit notes dated before ``until`` (all of them when None), in date order; the rest."""
+        pending.sort(key=lambda x: (x[0], x[1].corrects.id))
+        now = [x for x in pending if until is None or x[0] < until]
+        for day, note in now:
+            note.id = self.next_id
+            self.next_id += 1
+            self._issue_note(note, day)
+        return pending[len(now):]
 
     # ------------------------------------------------------------ building documents
 
@@ -279,7 +301,7 @@ class _BulkWriter:
             lines.append(SimpleNamespace(
                 position=position, description=name, quantity=qty, unit=unit, unit_price=Decimal(price),
                 price_base=Decimal(1), discount_percent=percent, discount_amount=None, tax_category=key.category,
-                tax_rate=key.rate, product_id=self.setup.product_ids[[c[0] for c in CATALOG].index(name)],
+                tax_rate=key.rate, product_id=self.product_ids[name],
                 source_line_id=None, gross_price=None, allowances=[], charge=0, period_start=None, period_end=None,
             ))
         adjustments = []
@@ -520,7 +542,7 @@ class _Rows:
         for action, before, after, payload, when in d.events:
             target = d.corrects_id if action == "credit" else d.id
             self.events.append((_s(when), "demo", action, "invoice" if action == "credit" else entity, target, before,
-                                after, json.dumps(payload, default=str, sort_keys=True)))
+                                after, _payload(payload)))
 
     def flush(self, cur: Any, counts: dict[str, int]) -> None:
         counts["invoices"] += sum(1 for row in self.invoices if row[1] == "invoice")
@@ -585,8 +607,12 @@ def _s(value: date | datetime | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.isoformat(" ", "microseconds")  # as "%Y-%m-%d %H:%M:%S.%f", without strftime's cost
     return value.isoformat()
+
+
+#: audit payloads as the services write them (json.dumps with these options makes a new encoder at each call)
+_payload = json.JSONEncoder(default=str, sort_keys=True).encode
 
 
 def _dec(value: Decimal | None) -> str | None:

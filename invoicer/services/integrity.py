@@ -15,7 +15,7 @@ from invoicer.core.errors import InvoicerError
 from invoicer.core.money import exponent, from_minor
 from invoicer.core.totals import TaxKey, owed_in_company_currency, totals_of
 from invoicer.core.workflow import receivable, status_word, statuses
-from invoicer.db.models import ChainLink, CreditEntry, Invoice, NumberCounter, Payment
+from invoicer.db.models import ChainLink, CreditEntry, Invoice, InvoiceLine, NumberCounter, Payment
 from invoicer.documents.tables import Progress
 from invoicer.services.audit import GENESIS, content_sha256, link_hash, places_as_issued, rounded_like
 from invoicer.services.ledger import receivables_by_invoice
@@ -60,6 +60,12 @@ class _Steps:
     def finish(self) -> None:
         if self.progress is not None and self.done % BATCH:  # the last, partial batch
             self.progress(self.done, self.total)
+
+
+#: a document with everything its content and totals are made of, read per batch (the lines' allowances too: loaded
+#: one line at a time they were most of verify's time)
+WHOLE_DOCUMENT = (selectinload(Invoice.lines).selectinload(InvoiceLine.allowances), selectinload(Invoice.adjustments),
+                  selectinload(Invoice.taxes))
 
 
 def verify(session: Session, folder: Path | None = None, progress: Progress | None = None) -> Report:
@@ -116,7 +122,7 @@ def _chain(session: Session, report: Report, issued: dict[int, dict[str, int]], 
     frozen = (
         select(Invoice)
         .where(Invoice.status != "draft")
-        .options(selectinload(Invoice.lines), selectinload(Invoice.adjustments), selectinload(Invoice.taxes))
+        .options(*WHOLE_DOCUMENT)
         .order_by(Invoice.id)
     )
     chained = {
@@ -183,7 +189,7 @@ def _documents(session: Session, report: Report, issued: dict[int, dict[str, int
     """Stored totals equal a fresh computation from the lines; statuses agree with the amounts."""
     stmt = (
         select(Invoice)
-        .options(selectinload(Invoice.lines), selectinload(Invoice.adjustments), selectinload(Invoice.taxes))
+        .options(*WHOLE_DOCUMENT)
         .order_by(Invoice.id)
     )
     is_note = Invoice.doc_type == "credit_note"

@@ -40,6 +40,15 @@ NOT_AT_START = (
     "invoicer.services.reminders",
     "invoicer.services.integrity",
     "invoicer.gui.dialogs",
+    # nor the other pages, a shared server's driver, an encrypted file's library or recurring billing
+    "invoicer.gui.pages.dashboard",
+    "invoicer.gui.pages.reports",
+    "invoicer.gui.pages.settings",
+    "psycopg",
+    "sqlalchemy.dialects.postgresql",
+    "sqlcipher3",
+    "invoicer.services.billing",
+    "invoicer.services.dashboard",
 )
 
 # The real start (invoicer.app.run) in a fresh process; the event loop is replaced by a report of what is

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from invoicer.gui.pages.base import Page
 from invoicer.gui.style import FILTER_STATUSES, date_format, day, icon, money, python_date, status_label
 from invoicer.gui.widgets.empty_state import Empty, EmptyStateList
 from invoicer.gui.widgets.pickers import CustomerPicker
+from invoicer.gui.widgets.status_badge import badge_width
 from invoicer.gui.widgets.tables import fit_titles, record_table
 from invoicer.i18n import _, format_number, ngettext
 from invoicer.services import customers, invoices
@@ -83,13 +83,14 @@ class InvoicesPage(Page):
         self.table.setObjectName("invoice_table")
         header = self.table.horizontalHeader()
         # each column as wide as its title and a typical value, the customer's name gets the rest of the room
+        # (the status and currency columns from their widest possible value, not by measuring every row loaded:
+        # that is a fifth of the first paint, and the columns would jump as more rows load)
         samples = {"number": "INV-2026-00000", "issue_date": day(date(2026, 12, 28)),
                    "due_date": day(date(2026, 12, 28)), "total": money(123_456_78, "CHF"),
-                   "amount_due": money(123_456_78, "CHF")}
+                   "amount_due": money(123_456_78, "CHF"), "currency": "WWW"}
         fit_titles(header, 0, {i: samples[c.key] for i, c in enumerate(self.model.columns) if c.key in samples})
-        for key in ("status", "currency"):  # as wide as a badge and a code
-            column = next(i for i, c in enumerate(self.model.columns) if c.key == key)
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(status_column, max(header.sectionSize(status_column),
+                                                badge_width(self.table.fontMetrics())))
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from invoicer.core.workflow import status_badges
-from invoicer.gui.style import status_color, status_label
+from invoicer.gui.style import STATUS_STYLE, status_color, status_label
 
 #: the model returns the raw display statuses (e.g. ["partially paid", "overdue"]) under this role
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -48,6 +48,19 @@ def badge_text(document: Shown) -> str:
     return badges_text(badges(document))
 
 
+def badges_width(metrics: QFontMetrics, statuses: Sequence[str]) -> int:
+    """The room a row's badges take, with their paddings and the gap between them."""
+    labels = sum(metrics.horizontalAdvance(status_label(s)) + PADDING for s in statuses)
+    return labels + GAP * (len(statuses) - 1) + 12
+
+
+def badge_width(metrics: QFontMetrics) -> int:
+    """The widest a status cell can be: any single status, or "partially paid" beside "overdue" (a status column
+    that fits every row without measuring each one)."""
+    return max([badges_width(metrics, (s,)) for s in STATUS_STYLE]
+               + [badges_width(metrics, status_badges("overdue", True))])
+
+
 class StatusBadgeDelegate(QStyledItemDelegate):
     """Draws ``index.data(STATUS_ROLE)`` (one status or a list) as rounded badges with their translated labels."""
 
@@ -79,8 +92,7 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         base = super().sizeHint(option, index)
         statuses = _statuses(index.data(STATUS_ROLE))
         if statuses:
-            labels = sum(option.fontMetrics.horizontalAdvance(status_label(s)) + PADDING for s in statuses)
-            base.setWidth(labels + GAP * (len(statuses) - 1) + 12)
+            base.setWidth(badges_width(option.fontMetrics, statuses))
         return base
 
 
