@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher
     from invoicer.gui.pages.customers import CustomersPage
     from invoicer.gui.pages.invoices import InvoicesPage
+    from invoicer.gui.pages.plans import PlansPage
     from invoicer.gui.pages.products import ProductsPage
     from invoicer.gui.pages.settings import SettingsPage
 
@@ -67,6 +68,7 @@ PAGES = (
     PageSpec("payments", N_("Payments"), "payment", "payments", "PaymentsPage"),
     PageSpec("customers", N_("Customers"), "customer", "customers", "CustomersPage"),
     PageSpec("products", N_("Products"), "product", "products", "ProductsPage"),
+    PageSpec("plans", N_("Billing plans"), "plan", "plans", "PlansPage"),
     PageSpec("reports", N_("Reports"), "report", "reports", "ReportsPage"),
     PageSpec("settings", N_("Settings"), "settings", "settings", "SettingsPage"),
 )
@@ -205,6 +207,8 @@ class MainWindow(QMainWindow):
     def show_page(self, key: Literal["customers"]) -> CustomersPage: ...
     @overload
     def show_page(self, key: Literal["products"]) -> ProductsPage: ...
+    @overload
+    def show_page(self, key: Literal["plans"]) -> PlansPage: ...
     @overload
     def show_page(self, key: Literal["settings"]) -> SettingsPage: ...
     @overload

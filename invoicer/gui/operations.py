@@ -43,6 +43,7 @@ from invoicer.services.store import Database, Session
 if TYPE_CHECKING:
     # types only: these services load when first used, which keeps the start path short
     from invoicer.documents.importers import SourceTable
+    from invoicer.services.billing import PlanData, RunResult
     from invoicer.services.credit_notes import CreditLine, Settlement
     from invoicer.services.imports import ImportReport
     from invoicer.services.mailing import MailSettings
@@ -56,6 +57,7 @@ Failed = Callable[[BaseException], bool]
 
 # what changed, for pages deciding whether to refresh
 COMPANY, SETTINGS, CUSTOMERS, CATALOG, INVOICES = "company", "settings", "customers", "catalog", "invoices"
+PLANS = "plans"
 
 
 @dataclass(frozen=True)
@@ -380,3 +382,40 @@ class Operations(QObject):
             ),
             parent,
         )
+
+    # ------------------------------------------------------------ recurring billing
+
+    def add_plan(self, parent: QWidget | None, data: PlanData) -> int | None:
+        from invoicer.services import billing
+
+        return self._value(PLANS, lambda s: billing.add_plan(s, data), parent)
+
+    def update_plan(self, parent: QWidget | None, plan_id: int, data: PlanData) -> bool:
+        from invoicer.services import billing
+
+        return self._ok(PLANS, lambda s: billing.update_plan(s, plan_id, data), parent)
+
+    def pause_plan(self, parent: QWidget | None, plan_id: int, on: date) -> bool:
+        from invoicer.services import billing
+
+        return self._ok(PLANS, lambda s: billing.pause_plan(s, plan_id, on), parent)
+
+    def resume_plan(self, parent: QWidget | None, plan_id: int, on: date) -> bool:
+        from invoicer.services import billing
+
+        return self._ok(PLANS, lambda s: billing.resume_plan(s, plan_id, on), parent)
+
+    def change_plan_price(
+        self, parent: QWidget | None, plan_id: int, position: int, valid_from: date, unit_price: str
+    ) -> bool:
+        from invoicer.services import billing
+
+        return self._ok(PLANS, lambda s: billing.change_price(s, plan_id, position, valid_from, unit_price), parent)
+
+    def run_billing(self, parent: QWidget | None, today: date, done: Callable[[RunResult], None]) -> Job:
+        """Bill every period due on ``today`` in a worker (one transaction per period; safe to repeat)."""
+        from invoicer.services import billing
+
+        return self.start(parent, _("Billing the periods due…"),
+                          lambda progress: billing.run_billing(self.db, today, progress=progress),
+                          changes=INVOICES, done=done)

@@ -61,7 +61,8 @@ ACTION_LABELS = {
     "reverse_payment": N_("payment reversed"), "apply_credit": N_("credit applied"), "credit": N_("credited"),
     "issue": N_("issued"), "void": N_("voided"), "write_off": N_("written off"), "delete": N_("deleted"),
     "duplicate": N_("duplicated"), "update": N_("updated"), "archive": N_("archived"),
-    "send": N_("sent by email"), "remind": N_("payment reminder sent"),
+    "send": N_("sent by email"), "remind": N_("payment reminder sent"), "bill": N_("billed"),
+    "pause": N_("paused"), "resume": N_("resumed"), "change_price": N_("price changed"),
 }
 
 
