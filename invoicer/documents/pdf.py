@@ -319,11 +319,12 @@ def _heading(doc: Document, words: Wording, width: float) -> list[Flowable]:
     buyer_block = _para("\n".join(buyer_lines))
 
     info: list[tuple[str, str]] = []
-    number_label = words._("Credit note number") if doc.is_credit_note else words._("Invoice number")
+    number_label = (words._("Credit note number") if doc.is_credit_note else words._("Quote number")
+                    if doc.is_quote else words._("Invoice number"))
     info.append((number_label, doc.number or words._("(draft)")))
     info.append((words._("Issue date"), words.date(doc.issue_date)))
     if doc.due_date and not doc.is_credit_note:
-        info.append((words._("Due date"), words.date(doc.due_date)))
+        info.append((words._("Valid until") if doc.is_quote else words._("Due date"), words.date(doc.due_date)))
     if doc.buyer_reference:
         info.append((words._("Your reference"), doc.buyer_reference))
     if buyer.vat_id:
@@ -445,7 +446,7 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
         ):
             if value:
                 totals.append((label, words.money(value), False))
-    else:
+    elif not doc.is_quote:
         if doc.balance.paid:
             totals.append((words._("Paid"), "−" + words.money(doc.balance.paid), False))
         if doc.balance.credited:
@@ -515,7 +516,10 @@ def _wrapped(text: str, width: float, font: str = FONT, size: float = SIZE) -> s
 
 def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
     """Payment terms, bank details and the EPC QR code (invoices only, drafts show them as a preview)."""
-    if doc.is_credit_note or doc.mark is DocumentMark.VOID:
+    if doc.is_quote and doc.due_date:
+        return [Spacer(1, 5 * mm), _para(words._("This quote is valid until {date}.").format(
+            date=words.date(doc.due_date)))]
+    if doc.is_credit_note or doc.is_quote or doc.mark is DocumentMark.VOID:
         return []
     due = doc.amount_payable
     if due <= 0:

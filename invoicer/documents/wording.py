@@ -93,5 +93,5 @@ class Wording:
 
     def title(self, doc: Document) -> str:
         """``Rechnung RE-2025-00001``, or ``Invoice (draft)`` before a number is given."""
-        kind = self._("Credit note") if doc.is_credit_note else self._("Invoice")
+        kind = self._("Credit note") if doc.is_credit_note else self._("Quote") if doc.is_quote else self._("Invoice")
         return f"{kind} {doc.number or self._('(draft)')}"
