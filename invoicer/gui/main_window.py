@@ -64,6 +64,7 @@ class PageSpec:
 PAGES = (
     PageSpec("dashboard", N_("Dashboard"), "dashboard", "dashboard", "DashboardPage"),
     PageSpec("invoices", N_("Invoices"), "invoice", "invoices", "InvoicesPage", ("invoice",)),
+    PageSpec("quotes", N_("Quotes"), "quote", "quotes", "QuotesPage"),
     PageSpec("credit_notes", N_("Credit notes"), "credit-note", "invoices", "InvoicesPage", ("credit_note",)),
     PageSpec("payments", N_("Payments"), "payment", "payments", "PaymentsPage"),
     PageSpec("customers", N_("Customers"), "customer", "customers", "CustomersPage"),
@@ -187,7 +188,8 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu(_("&View"))
         for n, spec in enumerate(self.specs, 1):
             action = view_menu.addAction(icon(spec.icon), _(spec.title))
-            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            if n <= 9:  # Ctrl+1…9; the last page (Settings) is in the menu
+                action.setShortcut(QKeySequence(f"Ctrl+{n}"))
             action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
         help_menu = bar.addMenu(_("&Help"))
         log_action = help_menu.addAction(_("Open log file"))

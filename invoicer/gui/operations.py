@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from invoicer.services.credit_notes import CreditLine, Settlement
     from invoicer.services.imports import ImportReport
     from invoicer.services.mailing import MailSettings
+    from invoicer.services.quotes import QuoteData
 
 T = TypeVar("T")
 
@@ -57,7 +58,7 @@ Failed = Callable[[BaseException], bool]
 
 # what changed, for pages deciding whether to refresh
 COMPANY, SETTINGS, CUSTOMERS, CATALOG, INVOICES = "company", "settings", "customers", "catalog", "invoices"
-PLANS = "plans"
+PLANS, QUOTES = "plans", "quotes"
 
 
 @dataclass(frozen=True)
@@ -419,3 +420,51 @@ class Operations(QObject):
         return self.start(parent, _("Billing the periods due…"),
                           lambda progress: billing.run_billing(self.db, today, progress=progress),
                           changes=INVOICES, done=done)
+
+    # ------------------------------------------------------------ quotes
+
+    def add_quote(self, parent: QWidget | None, data: QuoteData) -> int | None:
+        from invoicer.services import quotes
+
+        return self._value(QUOTES, lambda s: quotes.create_quote(s, data), parent)
+
+    def update_quote(self, parent: QWidget | None, quote_id: int, data: QuoteData) -> bool:
+        from invoicer.services import quotes
+
+        return self._ok(QUOTES, lambda s: quotes.update_quote(s, quote_id, data), parent)
+
+    def delete_quote(self, parent: QWidget | None, quote_id: int) -> bool:
+        from invoicer.services import quotes
+
+        return self._ok(QUOTES, lambda s: quotes.delete_quote(s, quote_id), parent)
+
+    def send_quote(self, parent: QWidget | None, quote_id: int) -> str | None:
+        from invoicer.services import quotes
+
+        return self._value(QUOTES, lambda s: quotes.send_quote(s, quote_id), parent)
+
+    def decide_quote(self, parent: QWidget | None, quote_id: int, accepted: bool) -> bool:
+        from invoicer.services import quotes
+
+        decide = quotes.accept_quote if accepted else quotes.decline_quote
+        return self._ok(QUOTES, lambda s: decide(s, quote_id), parent)
+
+    def invoice_quote(self, parent: QWidget | None, quote_id: int, positions: list[int]) -> int | None:
+        from invoicer.services import quotes
+
+        done = self.write(parent, INVOICES, lambda s: quotes.invoice_quote(s, quote_id, positions))
+        if done is not None:
+            self.changed.emit(QUOTES)
+        return None if done is None else done.value
+
+    def quote_pdf(self, parent: QWidget | None, quote_id: int) -> bytes | None:
+        from invoicer.services import quotes
+
+        done = self.run(parent, lambda: self.read(lambda s: quotes.quote_pdf(s, quote_id)))
+        return None if done is None else done.value
+
+    def email_quote(self, parent: QWidget | None, quote_id: int, done: Callable[[str], None]) -> Job:
+        from invoicer.services import quotes
+
+        return self.start(parent, _("Sending the quote…"), lambda _progress: quotes.email_quote(self.db, quote_id),
+                          changes=QUOTES, done=done)

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from invoicer import i18n
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import billing, demo
-from invoicer.services.invoices import InvoiceFilter, list_invoices
+from invoicer.services import billing, demo, quotes
+from invoicer.services.invoices import InvoiceFilter, LineData, list_invoices
 from tests.gui.readability import clipped
 
 LANGUAGES = ("en_US", "de_DE", "fr_FR", "es_ES")
@@ -28,6 +28,12 @@ def business(gui_db: Database) -> Database:
         for frequency, start in (("quarterly", date.today()), ("weekly", date.today() - timedelta(weeks=3))):
             billing.add_plan(s, billing.PlanData(customer_id=customer, start=start, frequency=frequency, lines=[
                 billing.PlanLineData("Hosting", "1", "49.90", "S", "19")], mode="finalize"))
+        for _ in range(2):  # quotes: one sent and accepted, one draft
+            quote = quotes.create_quote(s, quotes.QuoteData(customer, [
+                LineData("Website design and development", "12.5", "96.00", "S", "19"),
+                LineData("Handbook", "3", "24.90", "S", "7")]))
+        quotes.send_quote(s, quote)
+        quotes.accept_quote(s, quote)
     return gui_db
 
 
@@ -43,6 +49,7 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
     from invoicer.gui.dialogs.customer_account import CustomerAccountDialog
     from invoicer.gui.dialogs.payment import PaymentDialog
     from invoicer.gui.dialogs.plan import DueBillingDialog, PlanDialog, PriceChangeDialog, pause_dialog
+    from invoicer.gui.dialogs.quote import InvoiceLinesDialog, QuoteDialog
     from invoicer.gui.dialogs.reminders_dialog import RemindersDialog
     from invoicer.services import views
 
@@ -52,6 +59,7 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
         draft = list_invoices(s, InvoiceFilter(status="draft"), limit=1)
         document = views.invoice_view(s, partly[0].id, date.today())
         plans = billing.list_plans(s)
+        quote_rows = quotes.list_quotes(s)
     yield "new invoice", lambda: window.new_invoice()
     yield "finalized invoice", lambda: window.open_invoice(partly[0].id)
     if draft:
@@ -68,6 +76,8 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
     yield "price change", lambda: PriceChangeDialog(window.ops, plans[0].id, window)
     yield "pause plan", lambda: pause_dialog(window)
     yield "due billing", lambda: DueBillingDialog(window.ops, window)
+    yield "quote", lambda: QuoteDialog(window.ops, window, quote_rows[-1].id)
+    yield "invoice a quote", lambda: InvoiceLinesDialog(window.ops, quote_rows[0].id, window)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

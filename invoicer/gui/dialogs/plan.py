@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -21,8 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -32,9 +29,10 @@ from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import date_format, day, locale_decimal, plain_decimal, python_date, qt_date
 from invoicer.gui.widgets import pickers
+from invoicer.gui.widgets.simple_lines import SimpleLineTable
 from invoicer.gui.widgets.tables import fit_titles, record_table
 from invoicer.gui.widgets.text_box import text_box
-from invoicer.i18n import N_, _, format_percent, ngettext
+from invoicer.i18n import N_, _, ngettext
 from invoicer.services import billing, customers, taxes
 from invoicer.services.billing import Due, PlanData, PlanLineData, RunResult
 
@@ -83,8 +81,6 @@ def _buttons(dialog: QDialog, action: str | None = None) -> QDialogButtonBox:
 class PlanDialog(QDialog):
     """A new plan, or an existing one: once a period is billed its customer, currency and schedule are shown but
     fixed (the service refuses to move periods under invoices already written)."""
-
-    LINE_COLUMNS = (N_("Description"), N_("Quantity"), N_("Unit price (net)"), N_("VAT"))
 
     def __init__(self, ops: Operations, parent: QWidget | None = None, plan_id: int | None = None,
                  customer_id: int | None = None) -> None:
@@ -137,16 +133,7 @@ class PlanDialog(QDialog):
         self.currency = pickers.CurrencyPicker()
         self.currency.setObjectName("currency")
         self.notes = text_box(50)
-        self.lines = QTableWidget(0, len(self.LINE_COLUMNS))
-        self.lines.setObjectName("lines")
-        self.lines.setHorizontalHeaderLabels([_(title) for title in self.LINE_COLUMNS])
-        self.lines.verticalHeader().hide()
-        self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.lines.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        header = self.lines.horizontalHeader()
-        fit_titles(header, 90, {1: "9.999,99", 2: "99.999,9999"})
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.lines.setMinimumHeight(150)
+        self.lines = SimpleLineTable(self.rates)
         add_line = QPushButton(_("&Add line"))
         add_line.setObjectName("add_line")
         add_line.setToolTip(_("Add a line (Ctrl+Enter)"))
@@ -208,50 +195,18 @@ class PlanDialog(QDialog):
     # ------------------------------------------------------------ lines
 
     def add_line(self, line: PlanLineData | None = None) -> None:
-        row = self.lines.rowCount()
-        self.lines.insertRow(row)
-        texts = ("", "1", "", "") if line is None else (
-            line.description, locale_decimal(Decimal(line.quantity)), locale_decimal(Decimal(line.unit_price)), "")
-        for column, text in enumerate(texts[:3]):
-            item = QTableWidgetItem(text)
-            if column:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.lines.setItem(row, column, item)
-        vat = QComboBox()
-        for rate in self.rates:
-            vat.addItem(rate.name, (rate.category, rate.rate))
-        if line is not None:
-            found = vat.findData((line.tax_category or "S", Decimal(line.tax_rate)))
-            if found < 0:
-                vat.addItem(f"{line.tax_category or 'S'} {format_percent(Decimal(line.tax_rate))}",
-                            (line.tax_category or "S", Decimal(line.tax_rate)))
-                found = vat.count() - 1
-            vat.setCurrentIndex(found)
-        self.lines.setCellWidget(row, 3, vat)
         if line is None:
-            self.lines.setCurrentCell(row, 0)
-            self.lines.setFocus()
+            self.lines.add_line()
+        else:
+            self.lines.add_line(line.description, Decimal(line.quantity), Decimal(line.unit_price),
+                                (line.tax_category or "S", Decimal(line.tax_rate)))
 
     def remove_line(self) -> None:
-        row = self.lines.currentRow()
-        if row >= 0:
-            self.lines.removeRow(row)
-
-    def _text(self, row: int, column: int) -> str:
-        item = self.lines.item(row, column)
-        return "" if item is None else item.text().strip()
+        self.lines.remove_line()
 
     def _lines(self) -> list[PlanLineData]:
-        found = []
-        for row in range(self.lines.rowCount()):
-            texts = [self._text(row, column) for column in range(3)]
-            if not any(texts):
-                continue
-            vat = self.lines.cellWidget(row, 3)
-            category, rate = vat.currentData() if isinstance(vat, QComboBox) and vat.currentData() else ("S", "0")
-            found.append(PlanLineData(texts[0], plain_decimal(texts[1]) or "0", plain_decimal(texts[2]) or "0",
-                                      category, rate))
-        return found
+        return [PlanLineData(ln.description, ln.quantity, ln.unit_price, ln.tax_category, ln.tax_rate)
+                for ln in self.lines.lines()]
 
     # ------------------------------------------------------------ plan
 
