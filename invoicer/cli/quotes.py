@@ -111,7 +111,23 @@ def cmd_pdf(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_invoice(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import quotes
 
-    invoice_id = ctx.write(lambda s: quotes.invoice_quote(s, a.id, a.line or None))
+    invoice_id = ctx.write(lambda s: quotes.invoice_quote(s, a.id, a.line or None, partial=a.partial))
+    ctx.out({"id": invoice_id}, str(invoice_id))
+    return 0
+
+
+def cmd_deposit(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import quotes
+
+    invoice_id = ctx.write(lambda s: quotes.deposit_invoice(s, a.id, percent=a.percent, amount=a.amount))
+    ctx.out({"id": invoice_id}, str(invoice_id))
+    return 0
+
+
+def cmd_final(ctx: Context, a: argparse.Namespace) -> int:
+    from invoicer.services import quotes
+
+    invoice_id = ctx.write(lambda s: quotes.final_invoice(s, a.id))
     ctx.out({"id": invoice_id}, str(invoice_id))
     return 0
 
@@ -158,3 +174,13 @@ def register(commands: Commands) -> None:
                   "--line N (repeatable); prints its id")
     c.add_argument("id", type=positive_int)
     c.add_argument("--line", type=positive_int, action="append", help="a line number of the quote")
+    c.add_argument("--partial", action="store_true", help="a partial invoice (326) that the final invoice deducts")
+    c = g.command("deposit", cmd_deposit, "a draft deposit invoice (386) from an accepted quote, VAT per rate; "
+                  "prints its id")
+    c.add_argument("id", type=positive_int)
+    share = c.add_mutually_exclusive_group(required=True)
+    share.add_argument("--percent", help="percent of the quote's net amount, e.g. 30")
+    share.add_argument("--amount", help="net amount, shared over the quote's VAT rates")
+    c = g.command("final", cmd_final, "the final invoice: the whole work, less every deposit and partial invoice "
+                  "per VAT rate; prints its id")
+    c.add_argument("id", type=positive_int)

@@ -11,15 +11,16 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
-from invoicer.core.money import parse_decimal
+from invoicer.core.money import format_minor, from_minor, parse_amount, parse_decimal, to_minor
 from invoicer.core.totals import Balance, Totals
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.db.models import Quote, QuoteInvoice, QuoteLine
+from invoicer.db.models import Invoice, Quote, QuoteInvoice, QuoteLine
+from invoicer.i18n import format_date, format_money, format_percent, translator
 from invoicer.services import audit, invoices, settings, store, taxes, validation
 from invoicer.services import customers as customer_service
 from invoicer.services.invoices import DraftData, LineData
@@ -27,6 +28,11 @@ from invoicer.services.invoices import DraftData, LineData
 DRAFT, SENT, ACCEPTED, DECLINED, EXPIRED = "draft", "sent", "accepted", "declined", "expired"
 #: what an invoice made from a quote says in its notes (documents.po translates it)
 QUOTE_CITATION = N_("Quote {number} of {date}")
+#: invoice type codes (UNTDID 1001) of the invoices a final invoice deducts: partial and deposit invoices
+PARTIAL, DEPOSIT = "326", "386"
+ADVANCE_TYPES = (PARTIAL, DEPOSIT)
+DEPOSIT_LINE = N_("Deposit of {share} on quote {number}")
+DEDUCTION_LINE = N_("Less {kind} {number} of {date}")
 #: days a quote is valid when no date is given
 DEFAULT_VALID_DAYS = 30
 
@@ -182,30 +188,40 @@ def decline_quote(session: Session, quote_id: int, on: date | None = None) -> No
 
 
 def invoiced_positions(session: Session, quote_id: int) -> set[int]:
-    """The quote's lines already on an invoice (a deleted draft gives its lines back)."""
-    rows = session.scalars(select(QuoteInvoice.positions).where(QuoteInvoice.quote_id == quote_id,
-                                                                QuoteInvoice.invoice_id.is_not(None)))
+    """The quote's lines already on an invoice (a deleted draft gives its lines back). Deposit (386) and partial
+    (326) invoices take none: the final invoice lists the whole work and deducts them."""
+    rows = session.scalars(
+        select(QuoteInvoice.positions).join(Invoice, Invoice.id == QuoteInvoice.invoice_id)
+        .where(QuoteInvoice.quote_id == quote_id, Invoice.status != "void",
+               or_(Invoice.type_code.is_(None), Invoice.type_code.not_in(ADVANCE_TYPES)))
+    )
     return {int(p) for row in rows for p in row.split(",") if p}
 
 
 def _citation(session: Session, quote: Quote) -> str:
     """"Quote QUO-2026-00001 of 1 Dec 2026", in the customer's language (the invoice's notes print it)."""
-    from invoicer.i18n import format_date, translator
-
     locale = quote.customer.locale or "en_US"
     return translator(locale).gettext(QUOTE_CITATION).format(number=quote.number,
                                                              date=format_date(quote.issue_date, locale))
 
 
-def invoice_quote(session: Session, quote_id: int, positions: list[int] | None = None,
-                  today: date | None = None) -> int:
-    """A draft invoice from an accepted quote: its lines (``positions``, 1-based; None: every line not invoiced
-    yet), citing the quote's number and date. A line is invoiced at most once."""
+def _accepted(session: Session, quote_id: int, today: date | None) -> Quote:
     quote = get_quote(session, quote_id)
     if quote.status != ACCEPTED:
         raise ConflictError(N_("Only an accepted quote becomes an invoice; this one is {status}."),
                             status=status_of(quote, today or date.today()))
-    done = invoiced_positions(session, quote.id)
+    return quote
+
+
+def invoice_quote(session: Session, quote_id: int, positions: list[int] | None = None,
+                  today: date | None = None, partial: bool = False) -> int:
+    """A draft invoice from an accepted quote: its lines (``positions``, 1-based; None: every line not invoiced
+    yet), citing the quote's number and date. A line is invoiced at most once. ``partial``: a partial invoice
+    (326) during the project, which the final invoice deducts (it takes no line for good)."""
+    quote = _accepted(session, quote_id, today)
+    if partial and not positions:
+        raise ValidationError(N_("A partial invoice names the quote's lines it bills."), "positions")
+    done = set() if partial else invoiced_positions(session, quote.id)
     every = [ln.position for ln in quote.lines]
     chosen = sorted(set(positions)) if positions else [p for p in every if p not in done]
     unknown = [p for p in chosen if p not in every]
@@ -222,10 +238,101 @@ def invoice_quote(session: Session, quote_id: int, positions: list[int] | None =
     invoice_id = invoices.create_draft(session, DraftData(
         customer_id=quote.customer_id, currency=quote.currency, lines=[lines[p - 1] for p in chosen],
         notes="\n".join(filter(None, [cite, quote.notes])), buyer_reference=quote.buyer_reference or quote.number,
+        type_code=PARTIAL if partial else None,
     ), today=today)
     session.add(QuoteInvoice(quote_id=quote.id, invoice_id=invoice_id, positions=",".join(map(str, chosen)),
                              created_at=audit.now()))
     audit.record(session, "invoice", "quote", quote.id, payload={"invoice_id": invoice_id, "lines": chosen})
+    return invoice_id
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """``total`` minor units shared in proportion to ``weights``, each part rounded down and the cents left over
+    given to the largest remainders, so the parts add up exactly."""
+    whole = sum(weights)
+    if whole == 0:
+        return [0 for _ in weights]
+    parts = [total * w // whole for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (total * weights[i] % whole), reverse=True)
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def deposit_invoice(session: Session, quote_id: int, *, percent: str | Decimal | None = None,
+                    amount: str | Decimal | None = None, today: date | None = None) -> int:
+    """A draft deposit invoice (386) for ``percent`` of an accepted quote's net amount, or a net ``amount``: one
+    line per VAT rate of the quote, in proportion to each rate's net amount (the law asks the VAT of a deposit per
+    rate), adding up to the cent."""
+    quote = _accepted(session, quote_id, today)
+    totals = invoices.preview_totals(quote_lines(quote), [], quote.currency, settings.TAX_ROUNDING.get(session))
+    rates = [t for t in totals.taxes if t.basis > 0]
+    basis = sum(t.basis for t in rates)
+    if (percent is None) == (amount is None):
+        raise ValidationError(N_("Give the deposit as a percent or as a net amount, not both."), "percent")
+    locale = quote.customer.locale or "en_US"
+    if percent is not None:
+        share = parse_decimal(percent, N_("percent"), 4)
+        if not 0 < share <= 100:
+            raise ValidationError(N_("A deposit is more than nothing and at most the whole quote."), "percent")
+        net = to_minor(from_minor(basis, quote.currency) * share / 100, quote.currency)
+        shown = format_percent(share, locale)
+    else:
+        net = parse_amount(amount or "", quote.currency, N_("deposit amount"))
+        shown = format_money(net, quote.currency, locale)
+    if not 0 < net <= basis:
+        raise ValidationError(N_("A deposit is more than nothing and at most the quote's net amount ({amount})."),
+                              "amount", amount=format_minor(basis, quote.currency))
+    words = translator(locale).gettext
+    description = words(DEPOSIT_LINE).format(share=shown, number=quote.number)
+    lines = [LineData(description, "1", from_minor(part, quote.currency), t.category, t.rate)
+             for t, part in zip(rates, _split(net, [t.basis for t in rates]), strict=True) if part]
+    invoice_id = invoices.create_draft(session, DraftData(
+        customer_id=quote.customer_id, currency=quote.currency, lines=lines, type_code=DEPOSIT,
+        notes=_citation(session, quote), buyer_reference=quote.buyer_reference or quote.number), today=today)
+    session.add(QuoteInvoice(quote_id=quote.id, invoice_id=invoice_id, positions="", created_at=audit.now()))
+    audit.record(session, "deposit", "quote", quote.id, payload={"invoice_id": invoice_id, "net": net})
+    return invoice_id
+
+
+def advance_invoices(session: Session, quote_id: int) -> list[Invoice]:
+    """The deposit and partial invoices made from a quote (void ones left out), oldest first."""
+    return list(session.scalars(
+        select(Invoice).join(QuoteInvoice, QuoteInvoice.invoice_id == Invoice.id)
+        .where(QuoteInvoice.quote_id == quote_id, Invoice.type_code.in_(ADVANCE_TYPES), Invoice.status != "void")
+        .order_by(Invoice.issue_date, Invoice.id)
+    ))
+
+
+def final_invoice(session: Session, quote_id: int, today: date | None = None) -> int:
+    """The final invoice (380) of an accepted quote: every line of the whole work, then, for each deposit and
+    partial invoice and each of its VAT rates, a line deducting its net amount at that rate, so each rate's VAT is
+    reduced by exactly what was invoiced before and the amount due is what is left to pay."""
+    quote = _accepted(session, quote_id, today)
+    if invoiced_positions(session, quote.id):
+        raise ConflictError(N_("Lines of quote {number} are on an invoice already; a final invoice lists the whole "
+                               "work."), number=quote.number)
+    advances = advance_invoices(session, quote.id)
+    drafts = [inv for inv in advances if inv.status == "draft"]
+    if drafts:
+        raise ConflictError(N_("A deposit or partial invoice of quote {number} is still a draft: finalize or delete "
+                               "it first."), number=quote.number)
+    locale = quote.customer.locale or "en_US"
+    words = translator(locale).gettext
+    deductions = [
+        LineData(words(DEDUCTION_LINE).format(kind=words(invoices.INVOICE_TYPE_CODES[inv.type_code or "380"]),
+                                              number=inv.number, date=format_date(inv.issue_date, locale)),
+                 "-1", from_minor(tax.basis, inv.currency), tax.category, tax.rate)
+        for inv in advances for tax in sorted(inv.taxes, key=lambda t: (t.category, -t.rate)) if tax.basis
+    ]
+    every = [ln.position for ln in quote.lines]
+    invoice_id = invoices.create_draft(session, DraftData(
+        customer_id=quote.customer_id, currency=quote.currency, lines=quote_lines(quote) + deductions,
+        notes=_citation(session, quote), buyer_reference=quote.buyer_reference or quote.number), today=today)
+    session.add(QuoteInvoice(quote_id=quote.id, invoice_id=invoice_id, positions=",".join(map(str, every)),
+                             created_at=audit.now()))
+    audit.record(session, "final", "quote", quote.id,
+                 payload={"invoice_id": invoice_id, "deducted": [inv.id for inv in advances]})
     return invoice_id
 
 
@@ -247,7 +354,6 @@ def quote_document(session: Session, quote_id: int) -> object:
     """The quote as a document to render (documents.model.Document), in the customer's language."""
     from invoicer.documents.model import Document, DocumentKind, DocumentMark, Line, PaperSize, Party, Seller
     from invoicer.documents.wording import paper_for_locale
-    from invoicer.i18n import translator
     from invoicer.services import company as company_service
     from invoicer.services.documents import PAPER_AUTO, PAPER_SIZE, logo_to_print
     from invoicer.services.views import party
@@ -294,7 +400,6 @@ def email_quote(db: Database, quote_id: int, *, to: list[str] | None = None, pas
                 today: date | None = None) -> str:
     """Email a quote's PDF in the customer's language; a draft is sent (numbered) first, in the same
     transaction that records the message. Returns the Message-ID."""
-    from invoicer.i18n import format_date, format_money, translator
     from invoicer.mail import smtp
     from invoicer.services import company as company_service
     from invoicer.services import mailing

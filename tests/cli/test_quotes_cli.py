@@ -31,3 +31,18 @@ def test_bad_quotes_are_refused_in_one_line(data: Path) -> None:
     assert "no quote 9" in user_error(data, "quote", "accept", "9")
     assert "validity date" in user_error(data, "quote", "create", "--customer", str(customer), "--date", "2026-12-01",
                                          "--valid-until", "2026-11-30", "--line", "X|1|1|19")
+
+
+def test_deposit_then_final_invoice(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME", "--country", "DE", "--locale", "de_DE")["id"]
+    quote = ok(data, "quote", "create", "--customer", str(customer), "--line", "Umbau|1|10000.00|19")["id"]
+    ok(data, "quote", "send", str(quote))
+    ok(data, "quote", "accept", str(quote))
+    deposit = ok(data, "quote", "deposit", str(quote), "--percent", "40")["id"]
+    assert ok(data, "invoice", "show", str(deposit))["total"] == "4760.00"
+    assert "still a draft" in user_error(data, "quote", "final", str(quote))
+    ok(data, "invoice", "finalize", str(deposit))
+    final = ok(data, "quote", "final", str(quote))["id"]
+    shown = ok(data, "invoice", "show", str(final))
+    assert shown["total"] == "7140.00"  # 10,000.00 - 4,000.00 = 6,000.00 + 19 %
+    assert "--percent" in user_error(data, "quote", "deposit", str(quote))
