@@ -449,13 +449,30 @@ class Operations(QObject):
         decide = quotes.accept_quote if accepted else quotes.decline_quote
         return self._ok(QUOTES, lambda s: decide(s, quote_id), parent)
 
-    def invoice_quote(self, parent: QWidget | None, quote_id: int, positions: list[int]) -> int | None:
-        from invoicer.services import quotes
-
-        done = self.write(parent, INVOICES, lambda s: quotes.invoice_quote(s, quote_id, positions))
+    def _from_quote(self, parent: QWidget | None, action: Callable[[Session], int]) -> int | None:
+        """An invoice made from a quote: both lists change."""
+        done = self.write(parent, INVOICES, action)
         if done is not None:
             self.changed.emit(QUOTES)
         return None if done is None else done.value
+
+    def invoice_quote(self, parent: QWidget | None, quote_id: int, positions: list[int],
+                      partial: bool = False) -> int | None:
+        from invoicer.services import quotes
+
+        return self._from_quote(parent, lambda s: quotes.invoice_quote(s, quote_id, positions, partial=partial))
+
+    def deposit_invoice(self, parent: QWidget | None, quote_id: int, percent: str | None,
+                        amount: str | None) -> int | None:
+        from invoicer.services import quotes
+
+        return self._from_quote(parent, lambda s: quotes.deposit_invoice(s, quote_id, percent=percent,
+                                                                         amount=amount))
+
+    def final_invoice(self, parent: QWidget | None, quote_id: int) -> int | None:
+        from invoicer.services import quotes
+
+        return self._from_quote(parent, lambda s: quotes.final_invoice(s, quote_id))
 
     def quote_pdf(self, parent: QWidget | None, quote_id: int) -> bytes | None:
         from invoicer.services import quotes

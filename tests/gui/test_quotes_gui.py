@@ -82,3 +82,26 @@ def add_customer_in(s) -> int:  # type: ignore[no-untyped-def]
     from invoicer.services import customers
 
     return customers.add_customer(s, customers.CustomerData(name="ACME GmbH", country="DE"))
+
+
+def test_deposit_then_final_invoice_from_the_page(qtbot, window, business: Database, dialogs: Dialogs):  # type: ignore[no-untyped-def]
+    with transaction(business.sessions) as s:
+        quote = quotes.create_quote(s, quotes.QuoteData(add_customer_in(s), [
+            invoices.LineData("Umbau", "1", "10000", "S", "19")]))
+        quotes.send_quote(s, quote)
+        quotes.accept_quote(s, quote)
+    page = window.show_page("quotes")
+    page.table.selectRow(0)
+    dialog = page.deposit()
+    dialog.value.setText("40")
+    dialog.accept()
+    assert dialogs.errors == [] and dialog.invoice_id is not None
+    page.final()
+    assert dialogs.errors[-1].startswith("A deposit or partial invoice of quote")  # the deposit is still a draft
+    with transaction(business.sessions) as s:
+        assert invoices.get_invoice(s, dialog.invoice_id).type_code == "386"
+        invoices.finalize_invoice(s, dialog.invoice_id)
+    page.final()
+    with transaction(business.sessions) as s:
+        final = max(i.id for i in invoices.list_invoices(s, invoices.InvoiceFilter()))
+        assert invoices.get_invoice(s, final).total == 714000

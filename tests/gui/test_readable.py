@@ -49,7 +49,7 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
     from invoicer.gui.dialogs.customer_account import CustomerAccountDialog
     from invoicer.gui.dialogs.payment import PaymentDialog
     from invoicer.gui.dialogs.plan import DueBillingDialog, PlanDialog, PriceChangeDialog, pause_dialog
-    from invoicer.gui.dialogs.quote import InvoiceLinesDialog, QuoteDialog
+    from invoicer.gui.dialogs.quote import DepositDialog, InvoiceLinesDialog, QuoteDialog
     from invoicer.gui.dialogs.reminders_dialog import RemindersDialog
     from invoicer.services import views
 
@@ -78,6 +78,7 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
     yield "due billing", lambda: DueBillingDialog(window.ops, window)
     yield "quote", lambda: QuoteDialog(window.ops, window, quote_rows[-1].id)
     yield "invoice a quote", lambda: InvoiceLinesDialog(window.ops, quote_rows[0].id, window)
+    yield "deposit invoice", lambda: DepositDialog(window.ops, quote_rows[0].id, window)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -8,6 +8,8 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from invoicer.gui import messages
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import date_format, locale_decimal, money, python_date, qt_date
+from invoicer.gui.style import date_format, locale_decimal, money, plain_decimal, python_date, qt_date
 from invoicer.gui.widgets import pickers
 from invoicer.gui.widgets.simple_lines import SimpleLineTable
 from invoicer.gui.widgets.text_box import text_box
@@ -163,6 +165,10 @@ class InvoiceLinesDialog(QDialog):
             self.list.addItem(item)
         hint = QLabel(_("Space ticks a line. The invoice is a draft and names the quote."))
         hint.setWordWrap(True)
+        self.partial = QCheckBox(_("&Partial invoice: the final invoice deducts it"))
+        self.partial.setObjectName("partial")
+        self.partial.toggled.connect(self._partial_toggled)
+        self.invoiced = done
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         box.addButton(_("Create invoice"), QDialogButtonBox.ButtonRole.AcceptRole)
         box.accepted.connect(self.accept)
@@ -170,8 +176,20 @@ class InvoiceLinesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.partial)
         layout.addWidget(box)
-        self.resize(620, 360)
+        self.resize(620, 380)
+
+    def _partial_toggled(self, partial: bool) -> None:
+        """A partial invoice may bill any line (the final invoice lists them all again); an ordinary one only those
+        not invoiced yet."""
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if int(item.data(Qt.ItemDataRole.UserRole)) in self.invoiced:
+                flags = item.flags()
+                item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled if partial else flags & ~Qt.ItemFlag.ItemIsEnabled)
+                if not partial:
+                    item.setCheckState(Qt.CheckState.Unchecked)
 
     def positions(self) -> list[int]:
         return [int(self.list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.list.count())
@@ -182,6 +200,42 @@ class InvoiceLinesDialog(QDialog):
         if not chosen:
             messages.show_error(self, _("Tick at least one line."))
             return
-        self.invoice_id = self.ops.invoice_quote(self, self.quote_id, chosen)
+        self.invoice_id = self.ops.invoice_quote(self, self.quote_id, chosen, self.partial.isChecked())
+        if self.invoice_id is not None:
+            super().accept()
+
+
+class DepositDialog(QDialog):
+    """A deposit invoice for a percent of an accepted quote's net amount, or a net amount."""
+
+    def __init__(self, ops: Operations, quote_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.quote_id = quote_id
+        self.invoice_id: int | None = None
+        self.setWindowTitle(_("Deposit invoice"))
+        self.kind = QComboBox()
+        self.kind.setObjectName("deposit_kind")
+        self.kind.addItem(_("Percent of the net amount"), "percent")
+        self.kind.addItem(_("Net amount"), "amount")
+        self.value = QLineEdit("30")
+        self.value.setObjectName("deposit_value")
+        hint = QLabel(_("The deposit is shared over the quote's VAT rates in proportion to their net amounts."))
+        hint.setWordWrap(True)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        box.addButton(_("Create invoice"), QDialogButtonBox.ButtonRole.AcceptRole)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(hint)
+        form.addRow(_("&Deposit as"), self.kind)
+        form.addRow(_("&Value"), self.value)
+        form.addRow(box)
+        self.value.setFocus()
+
+    def accept(self) -> None:
+        value = plain_decimal(self.value.text())
+        percent, amount = (value, None) if self.kind.currentData() == "percent" else (None, value)
+        self.invoice_id = self.ops.deposit_invoice(self, self.quote_id, percent, amount)
         if self.invoice_id is not None:
             super().accept()

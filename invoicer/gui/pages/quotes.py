@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QVBoxLayout
 
 from invoicer.gui import messages, operations
-from invoicer.gui.dialogs.quote import InvoiceLinesDialog, QuoteDialog
+from invoicer.gui.dialogs.quote import DepositDialog, InvoiceLinesDialog, QuoteDialog
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import day, icon, money
@@ -66,12 +66,15 @@ class QuotesPage(Page):
         self.decline_action = action("decline_quote", _("Declined"), lambda: self.decide(False), "Ctrl+Shift+D",
                                      "void")
         self.invoice_action = action("invoice_quote", _("Invoice…"), self.invoice, "Ctrl+Shift+I", "invoice")
+        self.deposit_action = action("deposit_invoice", _("Deposit invoice…"), self.deposit, "Ctrl+Shift+G",
+                                     "payment")
+        self.final_action = action("final_invoice", _("Final invoice"), self.final, "Ctrl+Shift+L", "invoice")
         self.pdf_action = action("quote_pdf", _("PDF"), self.pdf, "Ctrl+P", "pdf")
         self.delete_action = action("delete_quote", _("Delete draft"), self.delete, "Ctrl+Shift+Del", "delete")
 
     def toolbar_actions(self) -> list[QAction]:
         return [self.new_action, self.send_action, self.email_action, self.accept_action, self.decline_action,
-                self.invoice_action, self.pdf_action]
+                self.invoice_action, self.deposit_action, self.final_action, self.pdf_action]
 
     def focus_search(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -125,17 +128,41 @@ class QuotesPage(Page):
             self.ops.decide_quote(self, quote.id, accepted)
 
     def invoice(self) -> QDialog | None:
-        quote = self._chosen()
+        quote = self._accepted()
         if quote is None:
-            return None
-        if quote.status != "accepted":
-            messages.show_error(self, _("Only an accepted quote becomes an invoice."))
             return None
         dialog = InvoiceLinesDialog(self.ops, quote.id, self)
         dialog.finished.connect(lambda result: self.window_.open_invoice(dialog.invoice_id)
                                 if result and dialog.invoice_id is not None else None)
         dialog.open()
         return dialog
+
+    def _accepted(self) -> QuoteRow | None:
+        quote = self._chosen()
+        if quote is not None and quote.status != "accepted":
+            messages.show_error(self, _("Only an accepted quote becomes an invoice."))
+            return None
+        return quote
+
+    def deposit(self) -> QDialog | None:
+        quote = self._accepted()
+        if quote is None:
+            return None
+        dialog = DepositDialog(self.ops, quote.id, self)
+        dialog.finished.connect(lambda result: self.window_.open_invoice(dialog.invoice_id)
+                                if result and dialog.invoice_id is not None else None)
+        dialog.open()
+        return dialog
+
+    def final(self) -> None:
+        quote = self._accepted()
+        if quote is None or not messages.confirm(
+                self, _("Final invoice"), _("A draft invoice with every line of the quote, less each deposit and "
+                                            "partial invoice per VAT rate."), _("Create invoice")):
+            return
+        invoice_id = self.ops.final_invoice(self, quote.id)
+        if invoice_id is not None:
+            self.window_.open_invoice(invoice_id)
 
     def pdf(self) -> None:
         quote = self._chosen()
