@@ -84,6 +84,14 @@ def test_deposit_partial_and_final_add_up_to_the_quote_to_the_cent(seller: Datab
         # the journal: receivables carry the open final invoice only; revenue and VAT are the quote's
         owed = ledger.receivables_by_invoice(s)
         assert owed[deposit][0] == 0 and owed[partial][0] == docs[1].total and owed[final][0] == docs[2].total
+        accounts = ledger.Accounts.load(s)
+        balance: dict[str, int] = {}
+        journal = next(t for t in ledger.build_ledger(s, today=D(2026, 12, 1)).tables if t.name == "journal")
+        for _entry, _day, _doc, _text, account, debit, credit in journal.rows():
+            balance[str(account)] = balance.get(str(account), 0) + int(credit or 0) - int(debit or 0)
+    assert balance[accounts.revenue] == q.subtotal == 463323  # the quote's net, booked once over three invoices
+    assert balance[accounts.tax_payable] == q.tax_total == 82333 + 2099
+    assert -balance[accounts.receivables] == docs[1].total + docs[2].total  # the deposit is paid
 
 
 def _pay(db: Database, invoice_id: int, amount: int) -> None:
