@@ -263,7 +263,9 @@ class _Pages:
 
     def _watermark(self, canvas: Canvas) -> None:
         if self.doc.mark is DocumentMark.DRAFT:
-            self._big_mark(canvas, self.words._("DRAFT — not a valid invoice"), WATERMARK, 44, fill=True)
+            mark = self.words._("DRAFT — not sent yet") if self.doc.is_quote else self.words._(
+                "DRAFT — not a valid invoice")
+            self._big_mark(canvas, mark, WATERMARK, 44, fill=True)
         elif self.doc.mark is DocumentMark.COPY:
             self._big_mark(canvas, self.words._("COPY"), WATERMARK, 96, fill=True)
 

@@ -147,3 +147,10 @@ def test_emailing_a_draft_numbers_it_and_sends_its_pdf_in_french(seller: Databas
     assert attachment.get_filename() == "QUO-2026-00001.pdf"
     with transaction(seller.sessions) as s:
         assert quotes.get_quote(s, quote).status == "sent"
+
+
+def test_a_draft_quote_is_marked_as_not_sent(seller: Database, customer_id: int) -> None:
+    quote = make_quote(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        text = "".join(page.extract_text() for page in PdfReader(BytesIO(quotes.quote_pdf(s, quote))).pages)
+    assert "BROUILLON — pas encore envoyé" in text and "Devis (brouillon)" in text
