@@ -105,3 +105,19 @@ def test_deposit_then_final_invoice_from_the_page(qtbot, window, business: Datab
     with transaction(business.sessions) as s:
         final = max(i.id for i in invoices.list_invoices(s, invoices.InvoiceFilter()))
         assert invoices.get_invoice(s, final).total == 714000
+
+
+def test_a_deposit_draft_edited_in_the_invoice_editor_stays_a_deposit(qtbot, window, business: Database,  # type: ignore[no-untyped-def]
+                                                                       dialogs: Dialogs):
+    with transaction(business.sessions) as s:
+        quote = quotes.create_quote(s, quotes.QuoteData(add_customer_in(s), [
+            invoices.LineData("Umbau", "1", "10000", "S", "19")]))
+        quotes.send_quote(s, quote)
+        quotes.accept_quote(s, quote)
+        deposit = quotes.deposit_invoice(s, quote, percent="25")
+    editor = window.open_invoice(deposit)
+    assert editor.type_code.currentData() == "386"
+    editor.notes.setPlainText("Bitte bis Monatsende")
+    assert editor.save()
+    with transaction(business.sessions) as s:
+        assert invoices.get_invoice(s, deposit).type_code == "386"
