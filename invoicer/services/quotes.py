@@ -237,7 +237,7 @@ def invoice_quote(session: Session, quote_id: int, positions: list[int] | None =
     cite = _citation(session, quote)
     invoice_id = invoices.create_draft(session, DraftData(
         customer_id=quote.customer_id, currency=quote.currency, lines=[lines[p - 1] for p in chosen],
-        notes="\n".join(filter(None, [cite, quote.notes])), buyer_reference=quote.buyer_reference or quote.number,
+        notes="\n".join(filter(None, [cite, quote.notes])), buyer_reference=quote.buyer_reference,
         type_code=PARTIAL if partial else None,
     ), today=today)
     session.add(QuoteInvoice(quote_id=quote.id, invoice_id=invoice_id, positions=",".join(map(str, chosen)),
@@ -289,7 +289,7 @@ def deposit_invoice(session: Session, quote_id: int, *, percent: str | Decimal |
              for t, part in zip(rates, _split(net, [t.basis for t in rates]), strict=True) if part]
     invoice_id = invoices.create_draft(session, DraftData(
         customer_id=quote.customer_id, currency=quote.currency, lines=lines, type_code=DEPOSIT,
-        notes=_citation(session, quote), buyer_reference=quote.buyer_reference or quote.number), today=today)
+        notes=_citation(session, quote), buyer_reference=quote.buyer_reference), today=today)
     session.add(QuoteInvoice(quote_id=quote.id, invoice_id=invoice_id, positions="", created_at=audit.now()))
     audit.record(session, "deposit", "quote", quote.id, payload={"invoice_id": invoice_id, "net": net})
     return invoice_id
@@ -328,7 +328,7 @@ def final_invoice(session: Session, quote_id: int, today: date | None = None) ->
     every = [ln.position for ln in quote.lines]
     invoice_id = invoices.create_draft(session, DraftData(
         customer_id=quote.customer_id, currency=quote.currency, lines=quote_lines(quote) + deductions,
-        notes=_citation(session, quote), buyer_reference=quote.buyer_reference or quote.number), today=today)
+        notes=_citation(session, quote), buyer_reference=quote.buyer_reference), today=today)
     session.add(QuoteInvoice(quote_id=quote.id, invoice_id=invoice_id, positions=",".join(map(str, every)),
                              created_at=audit.now()))
     audit.record(session, "final", "quote", quote.id,
