@@ -64,8 +64,8 @@ class PageSpec:
 PAGES = (
     PageSpec("dashboard", N_("Dashboard"), "dashboard", "dashboard", "DashboardPage"),
     PageSpec("invoices", N_("Invoices"), "invoice", "invoices", "InvoicesPage", ("invoice",)),
-    PageSpec("quotes", N_("Quotes"), "quote", "quotes", "QuotesPage"),
     PageSpec("credit_notes", N_("Credit notes"), "credit-note", "invoices", "InvoicesPage", ("credit_note",)),
+    PageSpec("quotes", N_("Quotes"), "quote", "quotes", "QuotesPage"),
     PageSpec("payments", N_("Payments"), "payment", "payments", "PaymentsPage"),
     PageSpec("customers", N_("Customers"), "customer", "customers", "CustomersPage"),
     PageSpec("products", N_("Products"), "product", "products", "ProductsPage"),
