@@ -27,6 +27,7 @@ from invoicer.cli import (
     invoices,
     mail,
     payments,
+    quotes,
     reference,
     reports,
 )
@@ -62,6 +63,7 @@ def build_parser() -> Parser:
     mail.register(commands)
     invoices.register_list(commands)
     billing.register(commands)
+    quotes.register(commands)
     imports.register(commands)
     mail.register_mail(commands)
     backup.register(commands)

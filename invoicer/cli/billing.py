@@ -42,8 +42,9 @@ def cmd_plan_list(ctx: Context, a: argparse.Namespace) -> int:
     rows = ctx.read(billing.list_plans)
     data = [{"id": r.id, "name": r.name, "customer": r.customer_name, "every": f"{r.interval} {r.frequency}",
              "start": r.start.isoformat(), "end": r.end.isoformat() if r.end else None, "mode": r.mode,
-             "paused": r.paused, "billed": r.billed} for r in rows]
-    ctx.out(data, lambda: table(["ID", "Name", "Customer", "Every", "Start", "End", "Mode", "Paused", "Billed"],
+             "paused": r.paused, "billed": r.billed, "next": r.next_bill_on.isoformat() if r.next_bill_on else None}
+            for r in rows]
+    ctx.out(data, lambda: table(["ID", "Name", "Customer", "Every", "Start", "End", "Mode", "Paused", "Billed", "Next"],
                                 [list(d.values()) for d in data]))
     return 0
 

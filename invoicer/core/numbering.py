@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from invoicer.core.errors import N_, ValidationError
 
-DEFAULT_PATTERNS = {"invoice": "INV-{year}-{seq:05}", "credit_note": "CN-{year}-{seq:05}"}
+DEFAULT_PATTERNS = {"invoice": "INV-{year}-{seq:05}", "credit_note": "CN-{year}-{seq:05}",
+                    "quote": "QUO-{year}-{seq:05}"}
 _ALLOWED = {"year", "seq", "customer"}
 _SEQ_SPEC = re.compile(r"^0?\d{0,2}d?$")
 

@@ -521,6 +521,68 @@ class BillingRun(Base):
     billed_on: Mapped[date]  # the run's day
     emailed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+
+
+class Quote(Base):
+    """A quote (estimate): drafted, numbered in its own series when sent, then accepted, declined or left to
+    expire (expired is derived: sent and past ``valid_until``). Accepted quotes become invoices (quote_invoices)."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'sent', 'accepted', 'declined')", name="status"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    counter_year: Mapped[int | None]
+    counter_scope: Mapped[str | None] = mapped_column(String(20))
+    number_seq: Mapped[int | None]
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    issue_date: Mapped[date]
+    valid_until: Mapped[date]
+    notes: Mapped[str | None] = mapped_column(Text)
+    buyer_reference: Mapped[str | None] = mapped_column(String(200))
+    subtotal: Mapped[int] = mapped_column(default=0)
+    tax_total: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    sent_on: Mapped[date | None]
+    decided_on: Mapped[date | None]  # accepted or declined
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    lines: Mapped[list[QuoteLine]] = relationship(order_by="QuoteLine.position", cascade="all, delete-orphan")
+    customer: Mapped[Customer] = relationship()
+
+
+class QuoteLine(Base):
+    __tablename__ = "quote_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal]
+    unit: Mapped[str] = mapped_column(String(20), default="C62")
+    unit_price: Mapped[Decimal]
+    tax_category: Mapped[str] = mapped_column(String(2))
+    tax_rate: Mapped[Decimal]
+    net: Mapped[int]
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+
+
+class QuoteInvoice(Base):
+    """An invoice made from a quote (the invoice cites the quote's number): all or some of its lines."""
+
+    __tablename__ = "quote_invoices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), index=True)
+    # NULL once its draft was deleted: the quote can be invoiced again
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"), unique=True)
+    positions: Mapped[str] = mapped_column(Text)  # the quote's line positions invoiced, comma-separated
+    created_at: Mapped[datetime]
+
+
 class FrozenPdf(Base):
     """The PDF of a finalized document as issued, kept in a shared (PostgreSQL) database so every desk reaches it;
     a local SQLite business keeps its PDFs as files in its data folder instead. Append-only."""

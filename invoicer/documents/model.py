@@ -15,6 +15,7 @@ class DocumentKind(StrEnum):
 
     INVOICE = "invoice"
     CREDIT_NOTE = "credit_note"
+    QUOTE = "quote"  # a quote's PDF (services.quotes): no payment details, no e-invoice; due_date is its validity
 
 
 class DocumentMark(StrEnum):
@@ -202,15 +203,20 @@ class Document:
         return self.kind is DocumentKind.CREDIT_NOTE
 
     @property
+    def is_quote(self) -> bool:
+        return self.kind is DocumentKind.QUOTE
+
+    @property
     def is_valid_document(self) -> bool:
         """Only the issued, numbered document is the invoice itself (and carries the e-invoice)."""
-        return self.mark is DocumentMark.ISSUED and self.number is not None
+        return self.mark is DocumentMark.ISSUED and self.number is not None and not self.is_quote
 
     @property
     def is_payable(self) -> bool:
         """Asks for payment (terms, bank details, QR code): an issued invoice or a copy of it."""
         return (
             not self.is_credit_note
+            and not self.is_quote
             and self.mark in (DocumentMark.ISSUED, DocumentMark.COPY)
             and self.number is not None
         )

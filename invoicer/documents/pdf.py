@@ -264,7 +264,9 @@ class _Pages:
 
     def _watermark(self, canvas: Canvas) -> None:
         if self.doc.mark is DocumentMark.DRAFT:
-            self._big_mark(canvas, self.words._("DRAFT — not a valid invoice"), WATERMARK, 44, fill=True)
+            mark = self.words._("DRAFT — not sent yet") if self.doc.is_quote else self.words._(
+                "DRAFT — not a valid invoice")
+            self._big_mark(canvas, mark, WATERMARK, 44, fill=True)
         elif self.doc.mark is DocumentMark.COPY:
             self._big_mark(canvas, self.words._("COPY"), WATERMARK, 96, fill=True)
 
@@ -320,11 +322,12 @@ def _heading(doc: Document, words: Wording, width: float) -> list[Flowable]:
     buyer_block = _para("\n".join(buyer_lines))
 
     info: list[tuple[str, str]] = []
-    number_label = words._("Credit note number") if doc.is_credit_note else words._("Invoice number")
+    number_label = (words._("Credit note number") if doc.is_credit_note else words._("Quote number")
+                    if doc.is_quote else words._("Invoice number"))
     info.append((number_label, doc.number or words._("(draft)")))
     info.append((words._("Issue date"), words.date(doc.issue_date)))
     if doc.due_date and not doc.is_credit_note:
-        info.append((words._("Due date"), words.date(doc.due_date)))
+        info.append((words._("Valid until") if doc.is_quote else words._("Due date"), words.date(doc.due_date)))
     # the date of supply or the period of the service (EU VAT Art. 226(7))
     if doc.delivery_date:
         info.append((words._("Date of supply"), words.date(doc.delivery_date)))
@@ -451,7 +454,7 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
         ):
             if value:
                 totals.append((label, words.money(value), False))
-    else:
+    elif not doc.is_quote:
         if doc.balance.paid:
             totals.append((words._("Paid"), "−" + words.money(doc.balance.paid), False))
         if doc.balance.credited:
@@ -533,7 +536,10 @@ def _wrapped(text: str, width: float, font: str = FONT, size: float = SIZE) -> s
 
 def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
     """Payment terms, bank details and the EPC QR code (invoices only, drafts show them as a preview)."""
-    if doc.is_credit_note or doc.mark is DocumentMark.VOID:
+    if doc.is_quote and doc.due_date:
+        return [Spacer(1, 5 * mm), _para(words._("This quote is valid until {date}.").format(
+            date=words.date(doc.due_date)))]
+    if doc.is_credit_note or doc.is_quote or doc.mark is DocumentMark.VOID:
         return []
     due = doc.amount_payable
     if due <= 0:

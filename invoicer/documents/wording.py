@@ -22,6 +22,9 @@ _number = lru_cache(maxsize=4096)(format_number)
 _percent = lru_cache(maxsize=256)(format_percent)
 _date = lru_cache(maxsize=4096)(format_date)
 
+#: the titles of deposit (386) and partial (326) invoices; the words are the invoice type names of services.invoices
+ADVANCE_TITLES = {"386": "Deposit invoice", "326": "Partial invoice"}
+
 
 @lru_cache(maxsize=4096)
 def _exact_price(value: Decimal, currency: str, locale: str) -> str:
@@ -93,5 +96,6 @@ class Wording:
 
     def title(self, doc: Document) -> str:
         """``Rechnung RE-2025-00001``, or ``Invoice (draft)`` before a number is given."""
-        kind = self._("Credit note") if doc.is_credit_note else self._("Invoice")
+        kind = self._("Credit note") if doc.is_credit_note else self._("Quote") if doc.is_quote else self._(
+            ADVANCE_TITLES.get(doc.type_code or "", "Invoice"))
         return f"{kind} {doc.number or self._('(draft)')}"

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher
     from invoicer.gui.pages.customers import CustomersPage
     from invoicer.gui.pages.invoices import InvoicesPage
+    from invoicer.gui.pages.plans import PlansPage
     from invoicer.gui.pages.products import ProductsPage
     from invoicer.gui.pages.settings import SettingsPage
 
@@ -66,9 +67,11 @@ PAGES = (
     PageSpec("dashboard", N_("Dashboard"), "dashboard", "dashboard", "DashboardPage"),
     PageSpec("invoices", N_("Invoices"), "invoice", "invoices", "InvoicesPage", ("invoice",)),
     PageSpec("credit_notes", N_("Credit notes"), "credit-note", "invoices", "InvoicesPage", ("credit_note",)),
+    PageSpec("quotes", N_("Quotes"), "quote", "quotes", "QuotesPage"),
     PageSpec("payments", N_("Payments"), "payment", "payments", "PaymentsPage"),
     PageSpec("customers", N_("Customers"), "customer", "customers", "CustomersPage"),
     PageSpec("products", N_("Products"), "product", "products", "ProductsPage"),
+    PageSpec("plans", N_("Billing plans"), "plan", "plans", "PlansPage"),
     PageSpec("reports", N_("Reports"), "report", "reports", "ReportsPage"),
     PageSpec("settings", N_("Settings"), "settings", "settings", "SettingsPage"),
 )
@@ -187,7 +190,8 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu(_("&View"))
         for n, spec in enumerate(self.specs, 1):
             action = view_menu.addAction(icon(spec.icon), _(spec.title))
-            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            if n <= 9:  # Ctrl+1…9; the last page (Settings) is in the menu
+                action.setShortcut(QKeySequence(f"Ctrl+{n}"))
             action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
         help_menu = bar.addMenu(_("&Help"))
         log_action = help_menu.addAction(_("Open log file"))
@@ -207,6 +211,8 @@ class MainWindow(QMainWindow):
     def show_page(self, key: Literal["customers"]) -> CustomersPage: ...
     @overload
     def show_page(self, key: Literal["products"]) -> ProductsPage: ...
+    @overload
+    def show_page(self, key: Literal["plans"]) -> PlansPage: ...
     @overload
     def show_page(self, key: Literal["settings"]) -> SettingsPage: ...
     @overload

@@ -43,9 +43,11 @@ from invoicer.services.store import Database, Session
 if TYPE_CHECKING:
     # types only: these services load when first used, which keeps the start path short
     from invoicer.documents.importers import SourceTable
+    from invoicer.services.billing import PlanData, RunResult
     from invoicer.services.credit_notes import CreditLine, Settlement
     from invoicer.services.imports import ImportReport
     from invoicer.services.mailing import MailSettings
+    from invoicer.services.quotes import QuoteData
 
 T = TypeVar("T")
 
@@ -56,6 +58,7 @@ Failed = Callable[[BaseException], bool]
 
 # what changed, for pages deciding whether to refresh
 COMPANY, SETTINGS, CUSTOMERS, CATALOG, INVOICES = "company", "settings", "customers", "catalog", "invoices"
+PLANS, QUOTES = "plans", "quotes"
 
 
 @dataclass(frozen=True)
@@ -387,3 +390,105 @@ class Operations(QObject):
             ),
             parent,
         )
+
+    # ------------------------------------------------------------ recurring billing
+
+    def add_plan(self, parent: QWidget | None, data: PlanData) -> int | None:
+        from invoicer.services import billing
+
+        return self._value(PLANS, lambda s: billing.add_plan(s, data), parent)
+
+    def update_plan(self, parent: QWidget | None, plan_id: int, data: PlanData) -> bool:
+        from invoicer.services import billing
+
+        return self._ok(PLANS, lambda s: billing.update_plan(s, plan_id, data), parent)
+
+    def pause_plan(self, parent: QWidget | None, plan_id: int, on: date) -> bool:
+        from invoicer.services import billing
+
+        return self._ok(PLANS, lambda s: billing.pause_plan(s, plan_id, on), parent)
+
+    def resume_plan(self, parent: QWidget | None, plan_id: int, on: date) -> bool:
+        from invoicer.services import billing
+
+        return self._ok(PLANS, lambda s: billing.resume_plan(s, plan_id, on), parent)
+
+    def change_plan_price(
+        self, parent: QWidget | None, plan_id: int, position: int, valid_from: date, unit_price: str
+    ) -> bool:
+        from invoicer.services import billing
+
+        return self._ok(PLANS, lambda s: billing.change_price(s, plan_id, position, valid_from, unit_price), parent)
+
+    def run_billing(self, parent: QWidget | None, today: date, done: Callable[[RunResult], None]) -> Job:
+        """Bill every period due on ``today`` in a worker (one transaction per period; safe to repeat)."""
+        from invoicer.services import billing
+
+        return self.start(parent, _("Billing the periods due…"),
+                          lambda progress: billing.run_billing(self.db, today, progress=progress),
+                          changes=INVOICES, done=done)
+
+    # ------------------------------------------------------------ quotes
+
+    def add_quote(self, parent: QWidget | None, data: QuoteData) -> int | None:
+        from invoicer.services import quotes
+
+        return self._value(QUOTES, lambda s: quotes.create_quote(s, data), parent)
+
+    def update_quote(self, parent: QWidget | None, quote_id: int, data: QuoteData) -> bool:
+        from invoicer.services import quotes
+
+        return self._ok(QUOTES, lambda s: quotes.update_quote(s, quote_id, data), parent)
+
+    def delete_quote(self, parent: QWidget | None, quote_id: int) -> bool:
+        from invoicer.services import quotes
+
+        return self._ok(QUOTES, lambda s: quotes.delete_quote(s, quote_id), parent)
+
+    def send_quote(self, parent: QWidget | None, quote_id: int) -> str | None:
+        from invoicer.services import quotes
+
+        return self._value(QUOTES, lambda s: quotes.send_quote(s, quote_id), parent)
+
+    def decide_quote(self, parent: QWidget | None, quote_id: int, accepted: bool) -> bool:
+        from invoicer.services import quotes
+
+        decide = quotes.accept_quote if accepted else quotes.decline_quote
+        return self._ok(QUOTES, lambda s: decide(s, quote_id), parent)
+
+    def _from_quote(self, parent: QWidget | None, action: Callable[[Session], int]) -> int | None:
+        """An invoice made from a quote: both lists change."""
+        done = self.write(parent, INVOICES, action)
+        if done is not None:
+            self.changed.emit(QUOTES)
+        return None if done is None else done.value
+
+    def invoice_quote(self, parent: QWidget | None, quote_id: int, positions: list[int],
+                      partial: bool = False) -> int | None:
+        from invoicer.services import quotes
+
+        return self._from_quote(parent, lambda s: quotes.invoice_quote(s, quote_id, positions, partial=partial))
+
+    def deposit_invoice(self, parent: QWidget | None, quote_id: int, percent: str | None,
+                        amount: str | None) -> int | None:
+        from invoicer.services import quotes
+
+        return self._from_quote(parent, lambda s: quotes.deposit_invoice(s, quote_id, percent=percent,
+                                                                         amount=amount))
+
+    def final_invoice(self, parent: QWidget | None, quote_id: int) -> int | None:
+        from invoicer.services import quotes
+
+        return self._from_quote(parent, lambda s: quotes.final_invoice(s, quote_id))
+
+    def quote_pdf(self, parent: QWidget | None, quote_id: int) -> bytes | None:
+        from invoicer.services import quotes
+
+        done = self.run(parent, lambda: self.read(lambda s: quotes.quote_pdf(s, quote_id)))
+        return None if done is None else done.value
+
+    def email_quote(self, parent: QWidget | None, quote_id: int, done: Callable[[str], None]) -> Job:
+        from invoicer.services import quotes
+
+        return self.start(parent, _("Sending the quote…"), lambda _progress: quotes.email_quote(self.db, quote_id),
+                          changes=QUOTES, done=done)

@@ -12,7 +12,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,14 +27,20 @@ from invoicer.core.reference import is_currency
 from invoicer.core.schedule import (
     Frequency,
     Pause,
-    Period,
     PriceChange,
     Schedule,
     billed_price,
     periods,
     price_for,
 )
-from invoicer.db.models import BillingPause, BillingPlan, BillingPlanLine, BillingPriceChange, BillingRun
+from invoicer.db.models import (
+    BillingPause,
+    BillingPlan,
+    BillingPlanLine,
+    BillingPriceChange,
+    BillingRun,
+    Customer,
+)
 from invoicer.services import audit, invoices, store, taxes, validation
 from invoicer.services import customers as customer_service
 from invoicer.services.invoices import DraftData, LineData
@@ -85,6 +91,7 @@ class PlanRow:
     mode: str
     paused: bool
     billed: int
+    next_bill_on: date | None  # the day its next period not billed yet is due (None: ended, or paused)
 
 
 @dataclass(frozen=True)
@@ -125,12 +132,24 @@ def add_plan(session: Session, data: PlanData) -> int:
     customer = customer_service.get_customer(session, data.customer_id)
     if customer.archived:
         raise ValidationError(N_("{name} is archived; restore the customer to invoice them."), name=customer.name)
+    currency = _checked(data, customer.currency)
+    plan = BillingPlan(customer_id=customer.id, created_at=audit.now())
+    _fill(plan, data, currency, customer.name)
+    session.add(plan)
+    session.flush()
+    audit.record(session, "create", "billing_plan", plan.id, payload={"customer_id": customer.id,
+                                                                      "frequency": plan.frequency})
+    return plan.id
+
+
+def _checked(data: PlanData, customer_currency: str) -> str:
+    """The plan's currency, once its frequency, mode, schedule and lines are known to be billable."""
     if data.frequency not in {f.value for f in Frequency}:
         raise ValidationError(N_("The frequency is monthly, quarterly, yearly or weekly."), "frequency")
     if data.mode not in MODES:
         raise ValidationError(N_("A plan creates drafts, finalizes, or finalizes and emails (draft, finalize, "
                                  "email)."), "mode")
-    currency = (data.currency or customer.currency).strip().upper()
+    currency = (data.currency or customer_currency).strip().upper()
     if not is_currency(currency):
         raise ValidationError(N_("'{currency}' is not an ISO currency code."), "currency", currency=data.currency)
     if not data.lines:
@@ -138,26 +157,68 @@ def add_plan(session: Session, data: PlanData) -> int:
     Schedule(Frequency(data.frequency), data.start, data.interval, data.day_of_month, data.end, data.count)
     # the lines are checked as an invoice's would be, so a run never meets a line it cannot bill
     invoices.preview_totals([_line(line, line.quantity, line.unit_price) for line in data.lines], [], currency)
-    plan = BillingPlan(
-        customer_id=customer.id, name=validation.clean_text(data.name) or customer.name, currency=currency,
-        frequency=data.frequency, interval=data.interval, day_of_month=data.day_of_month, start_date=data.start,
-        end_date=data.end, count=data.count, in_arrears=data.in_arrears, prorate=data.prorate, mode=data.mode,
-        notes=validation.optional(data.notes, multiline=True), created_at=audit.now(),
-        lines=[
-            BillingPlanLine(
-                position=i, description=validation.clean_text(line.description, multiline=True),
-                quantity=parse_decimal(line.quantity, N_("quantity"), 4), unit=line.unit,
-                unit_price=parse_decimal(line.unit_price, N_("unit price"), 4), tax_category=line.tax_category,
-                tax_rate=taxes.tax_key(line.tax_category or "S", line.tax_rate).rate, product_id=line.product_id,
-            )
-            for i, line in enumerate(data.lines, 1)
-        ],
+    return currency
+
+
+def _fill(plan: BillingPlan, data: PlanData, currency: str, customer_name: str) -> None:
+    """Write ``data`` into the plan; lines are matched by position, so a line kept keeps its price changes."""
+    plan.name = validation.clean_text(data.name) or customer_name
+    plan.currency = currency
+    plan.frequency, plan.interval, plan.day_of_month = data.frequency, data.interval, data.day_of_month
+    plan.start_date, plan.end_date, plan.count = data.start, data.end, data.count
+    plan.in_arrears, plan.prorate, plan.mode = data.in_arrears, data.prorate, data.mode
+    plan.notes = validation.optional(data.notes, multiline=True)
+    kept = {line.position: line for line in plan.lines}
+    lines = []
+    for i, given in enumerate(data.lines, 1):
+        line = kept.get(i) or BillingPlanLine(position=i)
+        line.description = validation.clean_text(given.description, multiline=True)
+        line.quantity = parse_decimal(given.quantity, N_("quantity"), 4)
+        line.unit = given.unit
+        line.unit_price = parse_decimal(given.unit_price, N_("unit price"), 4)
+        line.tax_category = given.tax_category
+        line.tax_rate = taxes.tax_key(given.tax_category or "S", given.tax_rate).rate
+        line.product_id = given.product_id
+        lines.append(line)
+    plan.lines = lines
+
+
+#: what shapes the periods: changing it once a period is billed would move the periods under the billed ones
+SCHEDULE_FIELDS = ("frequency", "interval", "day_of_month", "start", "in_arrears")
+
+
+def plan_data(session: Session, plan_id: int) -> PlanData:
+    """A plan as its editor shows it."""
+    plan = get_plan(session, plan_id)
+    return PlanData(
+        customer_id=plan.customer_id, start=plan.start_date, frequency=plan.frequency, interval=plan.interval,
+        day_of_month=plan.day_of_month, end=plan.end_date, count=plan.count, in_arrears=plan.in_arrears,
+        prorate=plan.prorate, mode=plan.mode, currency=plan.currency, name=plan.name, notes=plan.notes,
+        lines=[PlanLineData(ln.description, ln.quantity, ln.unit_price, ln.tax_category, ln.tax_rate, ln.unit,
+                            ln.product_id) for ln in plan.lines],
     )
-    session.add(plan)
-    session.flush()
-    audit.record(session, "create", "billing_plan", plan.id, payload={"customer_id": customer.id,
+
+
+def billed_periods(session: Session, plan_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(BillingRun).where(BillingRun.plan_id == plan_id)) or 0
+
+
+def update_plan(session: Session, plan_id: int, data: PlanData) -> None:
+    """Change a plan for the periods not billed yet. Once a period is billed, its customer, currency and
+    schedule (frequency, interval, day, start, in advance or arrears) stay: a new plan is the way to change them."""
+    plan = get_plan(session, plan_id)
+    before = plan_data(session, plan_id)
+    billed = billed_periods(session, plan.id)
+    customer = customer_service.get_customer(session, data.customer_id)
+    currency = _checked(data, customer.currency)
+    if billed and (data.customer_id != plan.customer_id or currency != plan.currency
+                   or any(getattr(data, f) != getattr(before, f) for f in SCHEDULE_FIELDS)):
+        raise ConflictError(N_("The plan has billed periods: its customer, currency and schedule stay as they "
+                               "are. End it and add a new plan to change them."))
+    plan.customer_id = customer.id
+    _fill(plan, data, currency, customer.name)
+    audit.record(session, "update", "billing_plan", plan.id, payload={"customer_id": customer.id,
                                                                       "frequency": plan.frequency})
-    return plan.id
 
 
 def get_plan(session: Session, plan_id: int) -> BillingPlan:
@@ -205,17 +266,26 @@ def resume_plan(session: Session, plan_id: int, on: date) -> None:
     audit.record(session, "resume", "billing_plan", plan.id, payload={"on": on.isoformat()})
 
 
-def list_plans(session: Session) -> list[PlanRow]:
+#: how far ahead the plan list looks for a plan's next period (a plan paused for good has none)
+NEXT_HORIZON = timedelta(days=3 * 366)
+
+
+def list_plans(session: Session, today: date | None = None) -> list[PlanRow]:
+    horizon = (today or date.today()) + NEXT_HORIZON
     plans = session.scalars(
         select(BillingPlan).options(selectinload(BillingPlan.pauses), selectinload(BillingPlan.customer))
         .order_by(BillingPlan.id)
     )
-    counts = dict(session.execute(
-        select(BillingRun.plan_id, func.count()).group_by(BillingRun.plan_id)
-    ).all())
+    billed = _billed(session)
+
+    def next_bill_on(plan: BillingPlan) -> date | None:
+        done = billed.get(plan.id, set())
+        return next((p.bill_on for p in periods(schedule_of(plan), _pauses(plan), billed_by=horizon)
+                     if p.start not in done), None)
+
     return [
         PlanRow(p.id, p.name, p.customer_id, p.customer.name, p.frequency, p.interval, p.start_date, p.end_date,
-                p.mode, any(x.resume_date is None for x in p.pauses), counts.get(p.id, 0))
+                p.mode, any(x.resume_date is None for x in p.pauses), len(billed.get(p.id, ())), next_bill_on(p))
         for p in plans
     ]
 
@@ -228,21 +298,6 @@ def _line(line: PlanLineData | BillingPlanLine, quantity: str | Decimal, price: 
                     product_id=line.product_id)
 
 
-def _due_in(plan: BillingPlan, billed: set[date], today: date) -> Iterator[tuple[Period, Due]]:
-    for period in periods(schedule_of(plan), _pauses(plan), billed_by=today):
-        if period.start not in billed:
-            yield period, Due(plan.id, plan.name, plan.customer.name, period.start, period.end, period.bill_on)
-
-
-def _plans(session: Session) -> list[BillingPlan]:
-    return list(session.scalars(
-        select(BillingPlan).options(
-            selectinload(BillingPlan.pauses), selectinload(BillingPlan.customer),
-            selectinload(BillingPlan.lines).selectinload(BillingPlanLine.prices),
-        ).order_by(BillingPlan.id)
-    ))
-
-
 def _billed(session: Session) -> dict[int, set[date]]:
     found: dict[int, set[date]] = {}
     for plan_id, start in session.execute(select(BillingRun.plan_id, BillingRun.period_start)):
@@ -250,11 +305,32 @@ def _billed(session: Session) -> dict[int, set[date]]:
     return found
 
 
+def plan_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(BillingPlan)) or 0
+
+
 def due_periods(session: Session, today: date) -> list[Due]:
-    """Every period a run on ``today`` would bill (the missed ones of a long absence included), oldest first."""
+    """Every period a run on ``today`` would bill (the missed ones of a long absence included), oldest first.
+
+    Read as plain rows, not ORM objects: the dashboard asks this at every change, and 10,000 plans must not make
+    it wait (loading them as objects took a second per 2,000)."""
     billed = _billed(session)
-    due = [d for plan in _plans(session) if not plan.customer.archived
-           for _, d in _due_in(plan, billed.get(plan.id, set()), today)]
+    pauses: dict[int, list[Pause]] = {}
+    for plan_id, start, until in session.execute(
+            select(BillingPause.plan_id, BillingPause.start_date, BillingPause.resume_date)):
+        pauses.setdefault(plan_id, []).append(Pause(start, until))
+    rows = session.execute(
+        select(BillingPlan.id, BillingPlan.name, Customer.name, BillingPlan.frequency, BillingPlan.start_date,
+               BillingPlan.interval, BillingPlan.day_of_month, BillingPlan.end_date, BillingPlan.count,
+               BillingPlan.in_arrears)
+        .join(Customer, Customer.id == BillingPlan.customer_id).where(Customer.archived.is_(False))
+    )
+    due = []
+    for plan_id, name, customer, frequency, *schedule in rows:
+        done = billed.get(plan_id, set())
+        for period in periods(Schedule(Frequency(frequency), *schedule), pauses.get(plan_id, ()), billed_by=today):
+            if period.start not in done:
+                due.append(Due(plan_id, name, customer, period.start, period.end, period.bill_on))
     return sorted(due, key=lambda d: (d.bill_on, d.plan_id))
 
 

@@ -105,7 +105,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         due_date=view.due_date,
         currency=view.currency,
         locale=locale,
-        seller=replace(view.seller, logo_path=_logo(session, view.seller.logo_path)),
+        seller=replace(view.seller, logo_path=logo_to_print(session, view.seller.logo_path)),
         buyer=view.customer,
         lines=view.lines,
         adjustments=view.adjustments,
@@ -136,7 +136,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
     )
 
 
-def _logo(session: Session, stored: str | None) -> str | None:
+def logo_to_print(session: Session, stored: str | None) -> str | None:
     """The logo file to print; a logo that cannot be found is left out (the document still renders)."""
     found = paths.logo_file(data_folder(session), stored) if stored else None
     return str(found) if found else None

@@ -89,8 +89,9 @@ DRAFT_SCHEMA: dict[str, Any] = {
                                                                        "(EN 16931) or per line"},
         "notes": {**_OPTIONAL_TEXT, "description": "printed on the invoice"},
         "buyer_reference": {**_OPTIONAL_TEXT, "description": "the customer's reference or PO number"},
-        "type_code": {"enum": ["380", "384", "389"], "description": "UNTDID 1001: 380 invoice, 384 corrected "
-                                                                    "invoice, 389 self-billed invoice"},
+        "type_code": {"enum": ["380", "384", "389", "326", "386"],
+                      "description": "UNTDID 1001: 380 invoice, 384 corrected invoice, 389 self-billed invoice, "
+                                     "326 partial invoice, 386 deposit (prepayment) invoice"},
         "preceding_invoice": {
             "type": "object", "description": "the invoice this one corrects (BT-25, BT-26); required for 384",
             "properties": {"number": _TEXT, "issue_date": {**_TEXT, "format": "date"}},

@@ -15,7 +15,7 @@ from invoicer.core.errors import InvoicerError
 from invoicer.core.money import exponent, from_minor
 from invoicer.core.totals import TaxKey, owed_in_company_currency, totals_of
 from invoicer.core.workflow import receivable, status_word, statuses
-from invoicer.db.models import ChainLink, CreditEntry, Invoice, InvoiceLine, NumberCounter, Payment
+from invoicer.db.models import ChainLink, CreditEntry, Invoice, InvoiceLine, NumberCounter, Payment, Quote
 from invoicer.documents.tables import Progress
 from invoicer.services.audit import GENESIS, content_sha256, link_hash, places_as_issued, rounded_like
 from invoicer.services.ledger import receivables_by_invoice
@@ -159,6 +159,14 @@ def _numbering(session: Session, report: Report) -> None:
             report.problems.append(f"{number} has no sequence number recorded.")
             continue
         seqs[(doc_type, year or 0, scope or "")].append(seq)
+    # quotes take numbers from their own series ("quote") the same gapless way (services.quotes.send_quote)
+    for year, scope, seq, number in session.execute(
+        select(Quote.counter_year, Quote.counter_scope, Quote.number_seq, Quote.number).where(Quote.number.is_not(None))
+    ):
+        if seq is None:
+            report.problems.append(f"{number} has no sequence number recorded.")
+            continue
+        seqs[("quote", year or 0, scope or "")].append(seq)
     counters = {(c.series, c.year, c.scope): c.last_seq for c in session.scalars(select(NumberCounter))}
     for key in sorted(set(seqs) | set(counters)):
         got = sorted(seqs.get(key, []))

@@ -317,7 +317,8 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
 
 
 #: the invoice type codes (UNTDID 1001) an invoice may carry; credit notes are 381, with their own workflow
-INVOICE_TYPE_CODES = {"380": N_("Invoice"), "384": N_("Corrected invoice"), "389": N_("Self-billed invoice")}
+INVOICE_TYPE_CODES = {"380": N_("Invoice"), "384": N_("Corrected invoice"), "389": N_("Self-billed invoice"),
+                      "326": N_("Partial invoice"), "386": N_("Deposit invoice")}
 
 
 def _type_code(data: DraftData) -> tuple[str | None, str | None, date | None]:

@@ -233,6 +233,7 @@ NUMBERING = {
                            validate_pattern),
     "credit_note": TextSetting("numbering.credit_note", DEFAULT_PATTERNS["credit_note"],
                                N_("Credit note number format"), validate_pattern),
+    "quote": TextSetting("numbering.quote", DEFAULT_PATTERNS["quote"], N_("Quote number format"), validate_pattern),
 }
 TERMS_DAYS = IntSetting("invoice.terms_days", 30, N_("Default payment terms (days)"), 0, 3650)
 DEFAULT_TAX_RATE = StandardTaxRateSetting("invoice.default_tax_rate", Decimal(0), N_("VAT rate of new lines (%)"),

@@ -1,4 +1,5 @@
-"""Recurring billing (issue 14): plans, their lines, price changes and pauses, and one row per billed period.
+"""Recurring billing and quotes (issue 14): plans, their lines, price changes and pauses, one row per billed
+period; quotes with their lines, and the invoices made from them.
 
 UNIQUE(plan_id, period_start) on billing_runs is what makes a billing run bill each period at most once.
 
@@ -100,9 +101,76 @@ def upgrade() -> None:
         sa.UniqueConstraint("invoice_id", name=op.f("uq_billing_runs_invoice_id")),
         sa.UniqueConstraint("plan_id", "period_start", name=op.f("uq_billing_runs_plan_id_period_start")),
     )
+    op.create_table(
+        "quotes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("number", sa.String(length=60), nullable=True),
+        sa.Column("counter_year", sa.Integer(), nullable=True),
+        sa.Column("counter_scope", sa.String(length=20), nullable=True),
+        sa.Column("number_seq", sa.Integer(), nullable=True),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("issue_date", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("buyer_reference", sa.String(length=200), nullable=True),
+        sa.Column("subtotal", sa.Integer(), nullable=False),
+        sa.Column("tax_total", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("sent_on", sa.Date(), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("status IN ('draft', 'sent', 'accepted', 'declined')", name=op.f("ck_quotes_status")),
+        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name=op.f("fk_quotes_customer_id_customers")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quotes")),
+        sa.UniqueConstraint("number", name=op.f("uq_quotes_number")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(op.f("ix_quotes_customer_id"), "quotes", ["customer_id"])
+    op.create_table(
+        "quote_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("quote_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("quantity", DECIMAL, nullable=False),
+        sa.Column("unit", sa.String(length=20), nullable=False),
+        sa.Column("unit_price", DECIMAL, nullable=False),
+        sa.Column("tax_category", sa.String(length=2), nullable=False),
+        sa.Column("tax_rate", DECIMAL, nullable=False),
+        sa.Column("net", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["quote_id"], ["quotes.id"], ondelete="CASCADE",
+                                name=op.f("fk_quote_lines_quote_id_quotes")),
+        sa.ForeignKeyConstraint(["product_id"], ["products.id"], name=op.f("fk_quote_lines_product_id_products")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quote_lines")),
+    )
+    op.create_index(op.f("ix_quote_lines_quote_id"), "quote_lines", ["quote_id"])
+    op.create_table(
+        "quote_invoices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("quote_id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=True),
+        sa.Column("positions", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["invoice_id"], ["invoices.id"], ondelete="SET NULL",
+                                name=op.f("fk_quote_invoices_invoice_id_invoices")),
+        sa.ForeignKeyConstraint(["quote_id"], ["quotes.id"], name=op.f("fk_quote_invoices_quote_id_quotes")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quote_invoices")),
+        sa.UniqueConstraint("invoice_id", name=op.f("uq_quote_invoices_invoice_id")),
+    )
+    op.create_index(op.f("ix_quote_invoices_quote_id"), "quote_invoices", ["quote_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_quote_invoices_quote_id"), table_name="quote_invoices")
+    op.drop_table("quote_invoices")
+    op.drop_index(op.f("ix_quote_lines_quote_id"), table_name="quote_lines")
+    op.drop_table("quote_lines")
+    op.drop_index(op.f("ix_quotes_customer_id"), table_name="quotes")
+    op.drop_table("quotes")
     op.drop_table("billing_runs")
     op.drop_index(op.f("ix_billing_pauses_plan_id"), table_name="billing_pauses")
     op.drop_table("billing_pauses")

@@ -5,15 +5,16 @@ label (tests/gui/readability.py measures them)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from invoicer import i18n
+from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import demo
-from invoicer.services.invoices import InvoiceFilter, list_invoices
+from invoicer.services import billing, demo, quotes
+from invoicer.services.invoices import InvoiceFilter, LineData, list_invoices
 from tests.gui.readability import clipped
 
 LANGUAGES = ("en_US", "de_DE", "fr_FR", "es_ES")
@@ -22,6 +23,17 @@ LANGUAGES = ("en_US", "de_DE", "fr_FR", "es_ES")
 @pytest.fixture
 def business(gui_db: Database) -> Database:
     demo.generate(gui_db, invoices=60, seed=7)
+    with transaction(gui_db.sessions) as s:  # billing plans, one of them behind: the plans page and due card
+        customer = list_invoices(s, InvoiceFilter(status="open"), limit=1)[0].customer_id
+        for frequency, start in (("quarterly", date.today()), ("weekly", date.today() - timedelta(weeks=3))):
+            billing.add_plan(s, billing.PlanData(customer_id=customer, start=start, frequency=frequency, lines=[
+                billing.PlanLineData("Hosting", "1", "49.90", "S", "19")], mode="finalize"))
+        for _ in range(2):  # quotes: one sent and accepted, one draft
+            quote = quotes.create_quote(s, quotes.QuoteData(customer, [
+                LineData("Website design and development", "12.5", "96.00", "S", "19"),
+                LineData("Handbook", "3", "24.90", "S", "7")]))
+        quotes.send_quote(s, quote)
+        quotes.accept_quote(s, quote)
     return gui_db
 
 
@@ -49,6 +61,8 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
     from invoicer.gui.dialogs.customer import CustomerDialog
     from invoicer.gui.dialogs.customer_account import CustomerAccountDialog
     from invoicer.gui.dialogs.payment import PaymentDialog
+    from invoicer.gui.dialogs.plan import DueBillingDialog, PlanDialog, PriceChangeDialog, pause_dialog
+    from invoicer.gui.dialogs.quote import DepositDialog, InvoiceLinesDialog, QuoteDialog
     from invoicer.gui.dialogs.reminders_dialog import RemindersDialog
     from invoicer.services import views
 
@@ -57,6 +71,8 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
             s, InvoiceFilter(status="open"), limit=1)
         draft = list_invoices(s, InvoiceFilter(status="draft"), limit=1)
         document = views.invoice_view(s, partly[0].id, date.today())
+        plans = billing.list_plans(s)
+        quote_rows = quotes.list_quotes(s)
     yield "new invoice", lambda: window.new_invoice()
     yield "finalized invoice", lambda: window.open_invoice(partly[0].id)
     if draft:
@@ -68,6 +84,14 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
     yield "payment", lambda: PaymentDialog(window.ops, document, window)
     yield "credit note", lambda: CreditNoteDialog(window.ops, document, window)
     yield "reminders", lambda: RemindersDialog(window.ops, parent=window)
+    yield "billing plan", lambda: PlanDialog(window.ops, window, plans[0].id)
+    yield "new billing plan", lambda: PlanDialog(window.ops, window)
+    yield "price change", lambda: PriceChangeDialog(window.ops, plans[0].id, window)
+    yield "pause plan", lambda: pause_dialog(window)
+    yield "due billing", lambda: DueBillingDialog(window.ops, window)
+    yield "quote", lambda: QuoteDialog(window.ops, window, quote_rows[-1].id)
+    yield "invoice a quote", lambda: InvoiceLinesDialog(window.ops, quote_rows[0].id, window)
+    yield "deposit invoice", lambda: DepositDialog(window.ops, quote_rows[0].id, window)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -88,3 +88,13 @@ def test_ctrl_s_saves_the_settings(qtbot, window, gui_db, dialogs):  # type: ign
     assert window.statusBar().currentMessage() == "Settings saved."
     with transaction(gui_db.readonly_sessions) as s:
         assert company.get_company(s).name == "Acme"
+
+
+def test_the_quote_number_format_is_edited_with_its_example(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _company_and_rates(gui_db)
+    page = sidebar(qtbot, window, "Settings")
+    assert page.quote_pattern.text() == "QUO-{year}-{seq:05}"
+    replace_text(qtbot, page.quote_pattern, "ANG-{year}-{seq:04}")
+    assert "-0001" in page.quote_example.text()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert dialogs.errors == [] and _stored(gui_db, "numbering.quote") == ["ANG-{year}-{seq:04}"]

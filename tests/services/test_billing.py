@@ -145,3 +145,30 @@ def test_each_invoice_states_the_period_it_bills_as_its_service_period(seller: D
         rows = s.execute(select(BillingRun.period_start, BillingRun.period_end, Invoice.period_start,
                                 Invoice.period_end).join(Invoice, Invoice.id == BillingRun.invoice_id)).all()
     assert rows and all((run_start, run_end) == (start, end) for run_start, run_end, start, end in rows)
+
+
+def test_editing_a_plan_keeps_its_price_changes_and_refuses_moving_billed_periods(
+    seller: Database, customer_id: int
+) -> None:
+    plan = add_plan(seller, customer_id, start=D(2026, 10, 1),
+                    lines=[PlanLineData("Hosting", "1", "49.90", "S", "19"), PlanLineData("Backup", "1", "5", "S", "19")])
+    with transaction(seller.sessions) as s:
+        billing.change_price(s, plan, 1, D(2026, 12, 1), "59.90")
+    billing.run_billing(seller, D(2026, 10, 1))
+    with transaction(seller.sessions) as s:
+        data = billing.plan_data(s, plan)
+        data.lines = data.lines[:1]  # the backup line goes; the hosting line keeps its December price
+        data.lines[0].description = "Webhosting"
+        data.mode, data.name = "finalize", "Hosting"
+        billing.update_plan(s, plan, data)
+    with pytest.raises(ConflictError), transaction(seller.sessions) as s:
+        moved = billing.plan_data(s, plan)
+        moved.day_of_month = 15
+        billing.update_plan(s, plan, moved)
+    billing.run_billing(seller, D(2026, 12, 1))
+    rows = [(start, total, status) for start, _, total, _, status in invoices_of(seller)]
+    # October as first planned (two lines, a draft); November at the old price, December at the new, finalized
+    assert rows == [(D(2026, 10, 1), 6533, "draft"), (D(2026, 11, 1), 5938, "open"), (D(2026, 12, 1), 7128, "open")]
+    with transaction(seller.sessions) as s:
+        assert [r.name for r in billing.list_plans(s, D(2026, 12, 1))] == ["Hosting"]
+        assert billing.list_plans(s, D(2026, 12, 1))[0].next_bill_on == D(2027, 1, 1)

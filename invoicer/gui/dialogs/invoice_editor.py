@@ -155,8 +155,10 @@ class InvoiceEditor(QWidget):
         self.buyer_reference.setPlaceholderText(_("Purchase order or reference the customer asked for"))
         self.type_code = QComboBox()
         self.type_code.setObjectName("type_code")
+        # deposit and partial invoices are made from a quote (Quotes page); listed so editing one keeps its type
         for code, label in ((None, _("Invoice")), ("384", _("Corrected invoice (384)")),
-                            ("389", _("Self-billed invoice (389)"))):
+                            ("389", _("Self-billed invoice (389)")), ("386", _("Deposit invoice (386)")),
+                            ("326", _("Partial invoice (326)"))):
             self.type_code.addItem(label, code)
         self.preceding = QLineEdit()
         self.preceding.setObjectName("preceding_number")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -127,7 +129,8 @@ class Checklist(QFrame):
 
 
 class DashboardPage(Page):
-    areas = frozenset({operations.INVOICES, operations.COMPANY, operations.CUSTOMERS, operations.CATALOG})
+    areas = frozenset({operations.INVOICES, operations.COMPANY, operations.CUSTOMERS, operations.CATALOG,
+                       operations.PLANS})
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -141,6 +144,15 @@ class DashboardPage(Page):
         self.reminders_card = Card("reminders", _("Payment reminders"))
         self.reminders_card.clicked.connect(window.show_reminders)
         window.reminders_counted.connect(self._show_reminders)
+        self.billing_card = Card("due_billing", _("Due billing"))
+        self.billing_card.setToolTip(_("Bill the periods of recurring plans that are due (Ctrl+Shift+B)"))
+        self.billing_card.clicked.connect(self.show_due_billing)
+        self.billing_card.hide()  # shown once there is a billing plan
+        self.due_billing_action = QAction(_("Due billing…"), self)
+        self.due_billing_action.setShortcut("Ctrl+Shift+B")
+        self.due_billing_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.due_billing_action.triggered.connect(self.show_due_billing)
+        self.addAction(self.due_billing_action)
         self._show_reminders(window.reminders_due)
         self.aging_chart = BarChart(_("Aged receivables (days overdue)"), "#dc2626", first_color="#16a34a")
         self.aging_chart.setObjectName("aging_chart")
@@ -177,10 +189,15 @@ class DashboardPage(Page):
         lists.addWidget(self._heading(_("Needs attention: overdue or due this week")), 0, 0)
         lists.addWidget(self._heading(_("Recent activity")), 0, 1)
         lists.addWidget(self.attention, 1, 0)
-        lists.addWidget(self.recent, 1, 1)
-        # the attention list's customer column needs the room beside number, due date, amount and two badges
-        lists.setColumnStretch(0, 2)
-        lists.setColumnStretch(1, 1)
+        # the billing card above the activity (a fifth card in the row would crowd the four); the activity list
+        # takes the height the attention table gives the row, so the card never makes the page scroll
+        self.recent.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        side = QVBoxLayout()
+        side.addWidget(self.billing_card)
+        side.addWidget(self.recent, 1)
+        lists.addLayout(side, 1, 1)
+        lists.setColumnStretch(0, 3)
+        lists.setColumnStretch(1, 2)
 
         self.checklist = Checklist(window)
         self.overview = QWidget()  # the figures, once there is something to show
@@ -246,6 +263,7 @@ class DashboardPage(Page):
             [f"{format_skeleton('yMMMM', month, locale=locale)}: {money(v, home)}" for month, v in figures.revenue],
             per_major)
         self.attention_model.set_records(figures.attention)
+        self._show_due_billing()
         self.recent.clear()
         for event in figures.recent:
             self.recent.addItem(describe(event))
@@ -255,6 +273,28 @@ class DashboardPage(Page):
         self.reminders_card.value.setText("…" if count is None else format_number(count))
         self.reminders_card.detail.setText(
             _("checking…") if count is None else _("due to be sent") if count else _("none due today"))
+
+    def _show_due_billing(self) -> None:
+        from invoicer.services import billing  # schedules load when a dashboard is painted, not at import
+
+        today = date.today()
+        plans, due = self.ops.read(lambda s: (billing.plan_count(s), billing.due_periods(s, today)))
+        self.billing_card.setVisible(plans > 0)
+        missed = sum(1 for d in due if d.bill_on < today)
+        self.billing_card.value.setText(format_number(len(due)))
+        self.billing_card.value.setStyleSheet(warning_style() if missed else "")
+        self.billing_card.detail.setText(
+            ngettext("{n} missed period to catch up", "{n} missed periods to catch up", missed).format(n=missed)
+            if missed else _("periods to bill today") if due else _("nothing due today"))
+
+    def show_due_billing(self) -> QWidget:
+        """The periods due, billed on request (window-modal)."""
+        from invoicer.gui.dialogs.plan import DueBillingDialog
+
+        dialog = DueBillingDialog(self.ops, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _show_invoices(self, status: str | None) -> None:
         self.window_.show_page("invoices").filter_status(status)

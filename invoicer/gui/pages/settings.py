@@ -167,8 +167,12 @@ class SettingsPage(Page):
         self.invoice_pattern.setObjectName("invoice_pattern")
         self.credit_pattern = QLineEdit()
         self.credit_pattern.setObjectName("credit_pattern")
+        self.quote_pattern = QLineEdit()
+        self.quote_pattern.setObjectName("quote_pattern")
         self.invoice_example = QLabel()
         self.credit_example = QLabel()
+        self.quote_example = QLabel()
+        self.quote_pattern.textChanged.connect(lambda t: self._example(t, self.quote_example))
         self.invoice_pattern.textChanged.connect(lambda t: self._example(t, self.invoice_example))
         self.credit_pattern.textChanged.connect(lambda t: self._example(t, self.credit_example))
         self.terms = QSpinBox()
@@ -196,6 +200,8 @@ class SettingsPage(Page):
         form.addRow("", self.invoice_example)
         form.addRow(_("C&redit note numbers"), self.credit_pattern)
         form.addRow("", self.credit_example)
+        form.addRow(_("&Quote numbers"), self.quote_pattern)
+        form.addRow("", self.quote_example)
         form.addRow("", help_text)
         form.addRow(_("Default payment &terms"), self.terms)
         form.addRow(_("Default &VAT rate"), self.default_rate)
@@ -268,6 +274,7 @@ class SettingsPage(Page):
         self._show_logo(profile.logo_path)
         self.invoice_pattern.setText(values["numbering.invoice"])
         self.credit_pattern.setText(values["numbering.credit_note"])
+        self.quote_pattern.setText(values["numbering.quote"])
         self.terms.setValue(values["invoice.terms_days"])
         self.default_rate.clear()
         for rate in rates:
@@ -318,6 +325,7 @@ class SettingsPage(Page):
         values = {
             "numbering.invoice": self.invoice_pattern.text().strip(),
             "numbering.credit_note": self.credit_pattern.text().strip(),
+            "numbering.quote": self.quote_pattern.text().strip(),
             "invoice.terms_days": self.terms.value(),
             "invoice.tax_rounding": self.rounding.currentData(),
             "documents.paper_size": self.paper.currentData(),

@@ -1,0 +1,48 @@
+"""`invoicer quote`: create, send, accept, PDF and invoice from the command line; bad input in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.invocations import ok, user_error
+
+
+def test_quote_to_invoice(data: Path, tmp_path: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME", "--country", "DE", "--locale", "de_DE")["id"]
+    quote = ok(data, "quote", "create", "--customer", str(customer), "--date", "2026-12-01", "--valid-until",
+               "2026-12-15", "--line", "Beratung|8|120.00|19", "--line", "Reisekosten|1|80.00|19")["id"]
+    assert ok(data, "quote", "send", str(quote), "--date", "2026-12-01")["number"] == "QUO-2026-00001"
+    assert "only a draft quote" in user_error(data, "quote", "delete", str(quote)).lower()
+    ok(data, "quote", "accept", str(quote), "--date", "2026-12-02")
+    pdf = tmp_path / "quote.pdf"
+    assert ok(data, "quote", "pdf", str(quote), "-o", str(pdf))["bytes"] == pdf.stat().st_size > 1000
+    invoice = ok(data, "quote", "invoice", str(quote), "--line", "1")["id"]
+    shown = ok(data, "invoice", "show", str(invoice))
+    assert shown["total"] == "1142.40" and shown["notes"].startswith("Angebot QUO-2026-00001 vom")
+    listed = ok(data, "quote", "list")
+    assert listed[0]["status"] == "accepted" and listed[0]["invoices"] == [invoice] and listed[0]["total"] == "1237.60"
+    assert ok(data, "quote", "show", str(quote))["invoiced_lines"] == [1]
+    assert "Line 1 of quote QUO-2026-00001" in user_error(data, "quote", "invoice", str(quote), "--line", "1")
+
+
+def test_bad_quotes_are_refused_in_one_line(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME", "--country", "DE")["id"]
+    assert "--line" in user_error(data, "quote", "create", "--customer", str(customer))
+    assert "no quote 9" in user_error(data, "quote", "accept", "9")
+    assert "validity date" in user_error(data, "quote", "create", "--customer", str(customer), "--date", "2026-12-01",
+                                         "--valid-until", "2026-11-30", "--line", "X|1|1|19")
+
+
+def test_deposit_then_final_invoice(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME", "--country", "DE", "--locale", "de_DE")["id"]
+    quote = ok(data, "quote", "create", "--customer", str(customer), "--line", "Umbau|1|10000.00|19")["id"]
+    ok(data, "quote", "send", str(quote))
+    ok(data, "quote", "accept", str(quote))
+    deposit = ok(data, "quote", "deposit", str(quote), "--percent", "40")["id"]
+    assert ok(data, "invoice", "show", str(deposit))["total"] == "4760.00"
+    assert "still a draft" in user_error(data, "quote", "final", str(quote))
+    ok(data, "invoice", "finalize", str(deposit))
+    final = ok(data, "quote", "final", str(quote))["id"]
+    shown = ok(data, "invoice", "show", str(final))
+    assert shown["total"] == "7140.00"  # 10,000.00 - 4,000.00 = 6,000.00 + 19 %
+    assert "--percent" in user_error(data, "quote", "deposit", str(quote))

@@ -1,0 +1,123 @@
+"""Quotes in the app: written from the keyboard, sent, accepted and invoiced line by line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database
+from invoicer.gui.dialogs.quote import InvoiceLinesDialog, QuoteDialog
+from invoicer.services import invoices, quotes, taxes
+from tests.gui.conftest import Dialogs
+from tests.gui.gui_helpers import activate, press, type_text
+from tests.services.helpers import add_customer, set_up_seller
+
+
+@pytest.fixture
+def business(gui_db: Database) -> Database:
+    set_up_seller(gui_db)
+    with transaction(gui_db.sessions) as s:
+        taxes.add_tax_rate(s, "USt 19 %", "19", "S", None)
+    return gui_db
+
+
+def test_a_quote_is_written_sent_accepted_and_invoiced_in_part(qtbot, window, business: Database,  # type: ignore[no-untyped-def]
+                                                                dialogs: Dialogs):
+    customer = add_customer(business)
+    page = window.show_page("quotes")
+    dialog = page.add()
+    assert isinstance(dialog, QuoteDialog)
+    activate(qtbot, dialog)
+    dialog.customer.set_customer(customer)
+    dialog.lines.setFocus()
+    dialog.lines.setCurrentCell(0, 0)
+    type_text(qtbot, "Design")
+    press(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "10")
+    press(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "95")
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "Hosting")
+    press(qtbot, Qt.Key.Key_Tab)
+    press(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "50")
+    press(qtbot, Qt.Key.Key_Tab)
+    dialog.accept()
+    assert dialogs.errors == []
+    row = page.model.record(0)
+    assert (row.number, row.status, row.total) == (None, "draft", 119000)  # (950 + 50) + 19 %
+
+    page.table.selectRow(0)
+    page.send()
+    assert page.model.record(0).number == f"QUO-{date.today().year}-00001"
+    page.decide(True)
+    assert page.model.record(0).status == "accepted"
+    lines = page.invoice()
+    assert isinstance(lines, InvoiceLinesDialog) and lines.positions() == [1, 2]
+    lines.list.item(1).setCheckState(Qt.CheckState.Unchecked)
+    lines.accept()
+    assert dialogs.errors == [] and lines.invoice_id is not None
+    with transaction(business.sessions) as s:
+        invoice = invoices.get_invoice(s, lines.invoice_id)
+        assert [ln.description for ln in invoice.lines] == ["Design"] and invoice.total == 113050
+        assert quotes.invoiced_positions(s, row.id) == {1}
+    again = page.invoice()
+    assert again.positions() == [2]  # the invoiced line is ticked off and cannot be chosen
+    again.close()
+
+
+def test_a_draft_cannot_be_invoiced_and_the_list_says_why(qtbot, window, business: Database, dialogs: Dialogs):  # type: ignore[no-untyped-def]
+    with transaction(business.sessions) as s:
+        quotes.create_quote(s, quotes.QuoteData(add_customer_in(s), [invoices.LineData("X", "1", "10", "S", "19")]))
+    page = window.show_page("quotes")
+    page.table.selectRow(0)
+    assert page.invoice() is None
+    assert dialogs.errors == ["Only an accepted quote becomes an invoice."]
+
+
+def add_customer_in(s) -> int:  # type: ignore[no-untyped-def]
+    from invoicer.services import customers
+
+    return customers.add_customer(s, customers.CustomerData(name="ACME GmbH", country="DE"))
+
+
+def test_deposit_then_final_invoice_from_the_page(qtbot, window, business: Database, dialogs: Dialogs):  # type: ignore[no-untyped-def]
+    with transaction(business.sessions) as s:
+        quote = quotes.create_quote(s, quotes.QuoteData(add_customer_in(s), [
+            invoices.LineData("Umbau", "1", "10000", "S", "19")]))
+        quotes.send_quote(s, quote)
+        quotes.accept_quote(s, quote)
+    page = window.show_page("quotes")
+    page.table.selectRow(0)
+    dialog = page.deposit()
+    dialog.value.setText("40")
+    dialog.accept()
+    assert dialogs.errors == [] and dialog.invoice_id is not None
+    page.final()
+    assert dialogs.errors[-1].startswith("A deposit or partial invoice of quote")  # the deposit is still a draft
+    with transaction(business.sessions) as s:
+        assert invoices.get_invoice(s, dialog.invoice_id).type_code == "386"
+        invoices.finalize_invoice(s, dialog.invoice_id)
+    page.final()
+    with transaction(business.sessions) as s:
+        final = max(i.id for i in invoices.list_invoices(s, invoices.InvoiceFilter()))
+        assert invoices.get_invoice(s, final).total == 714000
+
+
+def test_a_deposit_draft_edited_in_the_invoice_editor_stays_a_deposit(qtbot, window, business: Database,  # type: ignore[no-untyped-def]
+                                                                       dialogs: Dialogs):
+    with transaction(business.sessions) as s:
+        quote = quotes.create_quote(s, quotes.QuoteData(add_customer_in(s), [
+            invoices.LineData("Umbau", "1", "10000", "S", "19")]))
+        quotes.send_quote(s, quote)
+        quotes.accept_quote(s, quote)
+        deposit = quotes.deposit_invoice(s, quote, percent="25")
+    editor = window.open_invoice(deposit)
+    assert editor.type_code.currentData() == "386"
+    editor.notes.setPlainText("Bitte bis Monatsende")
+    assert editor.save()
+    with transaction(business.sessions) as s:
+        assert invoices.get_invoice(s, deposit).type_code == "386"
