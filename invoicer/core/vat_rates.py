@@ -1,17 +1,8 @@
-"""The VAT rates a business usually needs in its country, and the order rates are listed in."""
+"""The VAT rates a business usually needs in its country."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Protocol
-
-
-class HasRate(Protocol):
-    @property
-    def category(self) -> str: ...
-    @property
-    def rate(self) -> Decimal: ...
-
 
 #: (category, rate) pairs per country, standard rate first, as in force in 2025 (national tax
 #: authorities; Switzerland 8.1 % since 2024). A country not listed (the US: sales tax is not VAT) gets none.
@@ -36,9 +27,3 @@ def standard_rate(country: str) -> Decimal | None:
     """The highest standard-category rate of ``country``; None where no rates are known."""
     rates = [rate for category, rate in USUAL_RATES.get(country, ()) if category == "S"]
     return max(rates) if rates else None
-
-
-def listing_order(row: HasRate) -> tuple[bool, str, Decimal]:
-    """Standard rates first, highest first, then the other categories: compared as numbers, since the
-    database holds a rate as text where "19" sorts before "7"."""
-    return row.category != "S", row.category, -row.rate

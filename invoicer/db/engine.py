@@ -1,4 +1,5 @@
-"""Engine and session factory for the SQLite file, with the pragmas we rely on."""
+"""Engine and session factory: the SQLite file (the default, with the pragmas we rely on) or a PostgreSQL server
+for a business shared by several desks."""
 
 from __future__ import annotations
 
@@ -51,6 +52,25 @@ def make_engine(path: Path, key: str | None = None) -> Engine:
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
+
+
+def server_url(url: str) -> str:
+    """``postgresql://user@host/db`` as SQLAlchemy names it with the psycopg (3) driver; anything else is refused."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+        raise StorageError(N_("{url} is not a PostgreSQL address: write postgresql://user@host/database."), url=url)
+    return "postgresql+psycopg://" + rest
+
+
+def make_server_engine(url: str, password: str | None = None) -> Engine:
+    """An engine on a PostgreSQL database; ``password`` (from the keyring) never becomes part of a stored URL."""
+    args: dict[str, Any] = {"password": password} if password else {}
+    return create_engine(server_url(url), future=True, connect_args={**args, "connect_timeout": 10},
+                         pool_pre_ping=True)
+
+
+def is_server(engine: Engine | Any) -> bool:
+    return bool(engine.dialect.name == "postgresql")
 
 
 def make_session_factory(engine: Engine, readonly: bool = False) -> sessionmaker[Session]:

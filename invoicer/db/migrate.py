@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from invoicer import paths
 from invoicer.core.errors import N_, StorageError
 from invoicer.db import backup, cipher
-from invoicer.db.engine import make_engine, make_session_factory
+from invoicer.db.engine import make_engine, make_server_engine, make_session_factory
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in migrations/versions; tests/migrations keeps it equal to Alembic's own head.
-HEAD_REVISION = "0018"
+HEAD_REVISION = "0019"
 #: less free space than this, and a write that fails failed for want of space
 FULL_BELOW = 1024 * 1024
 _DAMAGED = N_("{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).")
@@ -49,6 +49,8 @@ class Database:
     daily_backup: Future[Path | None] | None = field(default=None, repr=False)
     # the key of an encrypted file (None for a plain one): backups and export workers open the file with it
     key: str | None = field(default=None, repr=False)
+    # the PostgreSQL server's address (without password) when the business is shared; None for the local file
+    url: str | None = None
 
     @property
     def backups_dir(self) -> Path:
@@ -91,6 +93,13 @@ def migrate(engine: Engine, revision: str = "head", *, downgrade: bool = False) 
     """
     from alembic import command
 
+    if engine.dialect.name == "postgresql":
+        # DDL is transactional on PostgreSQL: the whole upgrade commits or nothing does
+        with engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            (command.downgrade if downgrade else command.upgrade)(cfg, revision)
+        return
     with engine.connect() as conn:
         # on the DB-API connection: a statement through SQLAlchemy would begin the transaction first
         raw = conn.connection.dbapi_connection
@@ -168,6 +177,42 @@ def open_database(folder: Path, *, daily_backup: bool = True, key: str | None = 
                       else None),
         key=key,
     )
+
+
+def server_revision(engine: Engine) -> str | None:
+    """The schema revision a server database is at (None: no schema yet)."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def open_server(url: str, folder: Path, password: str | None = None, *, init: bool = False) -> Database:
+    """Open the shared business on a PostgreSQL server; ``init`` creates (or upgrades) its schema with the same
+    migrations as a local file. ``folder`` stays the local data folder (logs, settings of this desk)."""
+    engine = make_server_engine(url, password)
+    try:
+        current = server_revision(engine)
+        if current is not None and current not in known_revisions():
+            raise StorageError(N_("The database at {url} was written by a newer version of Invoicer; update "
+                                  "Invoicer to open it."), url=url)
+        if current != HEAD_REVISION:
+            if not init:
+                raise StorageError(N_("The database at {url} has no current Invoicer schema: its owner runs "
+                                      "invoicer --db {url} db init first."), url=url)
+            migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,
+                           reason=str(exc.orig).strip().splitlines()[0]) from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(folder=folder, path=paths.database_path(folder), engine=engine,
+                    sessions=make_session_factory(engine), readonly_sessions=make_session_factory(engine, readonly=True),
+                    url=url)
 
 
 def _inspect(path: Path, key: str | None) -> tuple[str | None, int]:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from invoicer.core.workflow import amount_due
-from invoicer.db.base import Base
+from invoicer.db.base import Base, ScaledRate
 
 
 class Company(Base):
@@ -60,7 +61,7 @@ class TaxRate(Base):
     __table_args__ = (UniqueConstraint("category", "rate"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    rate: Mapped[Decimal]
+    rate: Mapped[Decimal] = mapped_column(ScaledRate())  # a number in SQL (migration 0014)
     category: Mapped[str] = mapped_column(String(2), default="S")
     exemption_reason: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool] = mapped_column(default=False)
@@ -72,6 +73,8 @@ class Customer(Base):
     __table_args__ = ({"sqlite_autoincrement": True},)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    # the name as search compares it (core.text.fold), kept by the customers service (migration 0014)
+    search_name: Mapped[str] = mapped_column(String(200), default="", index=True)
     contact: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(200), index=True)
     address: Mapped[str] = mapped_column(Text, default="")
@@ -99,6 +102,8 @@ class Product(Base):
     __tablename__ = "products"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    # name and description as search compares them (core.text.fold), kept by the products service
+    search_name: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str | None] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(20), default="C62")  # UN/ECE rec 20 code
     unit_price: Mapped[Decimal]
@@ -199,6 +204,12 @@ class Invoice(Base):
     paid_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]  # voided or written off
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))  # write-once
+    # EN 16931 detail (migration 0013): the invoice type code BT-3 (None: 380, or 381 for a credit note),
+    # the invoice a corrected invoice (384) replaces (BT-25/BT-26), the rounding amount BT-114 (minor units)
+    type_code: Mapped[str | None] = mapped_column(String(3))
+    preceding_number: Mapped[str | None] = mapped_column(String(60))
+    preceding_date: Mapped[date | None]
+    rounding_amount: Mapped[int] = mapped_column(default=0, server_default="0")
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan"
@@ -239,8 +250,30 @@ class InvoiceLine(Base):
     tax: Mapped[int | None]  # per-line VAT, in line rounding mode only
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     source_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"))  # credited line
+    gross_price: Mapped[Decimal | None]  # BT-148, the price before the price discount (migration 0013)
+    charge: Mapped[int] = mapped_column(default=0, server_default="0")  # the line charges, minor units
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+    allowances: Mapped[list[InvoiceLineAllowance]] = relationship(
+        back_populates="line", order_by="InvoiceLineAllowance.position", cascade="all, delete-orphan"
+    )
+
+
+class InvoiceLineAllowance(Base):
+    """A further allowance or charge on a line (EN 16931 BG-27 / BG-28), with its reason and UNTDID code
+    (5189 for allowances, 7161 for charges). Frozen with its invoice (migration 0013)."""
+
+    __tablename__ = "invoice_line_allowances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("invoice_lines.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    is_charge: Mapped[bool]
+    amount: Mapped[int]  # minor units, with the sign of the line
+    percent: Mapped[Decimal | None]  # of the line's amount before allowances and charges (its base)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reason_code: Mapped[str | None] = mapped_column(String(3))
+
+    line: Mapped[InvoiceLine] = relationship(back_populates="allowances")
 
 
 class InvoiceAdjustment(Base):
@@ -255,6 +288,10 @@ class InvoiceAdjustment(Base):
     amount: Mapped[int]
     tax_category: Mapped[str] = mapped_column(String(2))
     tax_rate: Mapped[Decimal]
+    # migration 0013: given in percent (BT-94 / BT-101) of a base (BT-93 / BT-100, minor units); UNTDID code
+    percent: Mapped[Decimal | None]
+    base: Mapped[int | None]
+    reason_code: Mapped[str | None] = mapped_column(String(3))
 
     invoice: Mapped[Invoice] = relationship(back_populates="adjustments")
 
@@ -453,3 +490,99 @@ class BankCsvMapping(Base):
     __tablename__ = "bank_csv_mappings"
     bank: Mapped[str] = mapped_column(String(100), primary_key=True)
     mapping: Mapped[str] = mapped_column(Text)
+
+
+class BillingPlan(Base):
+    """A recurring plan: a customer billed the same lines on a schedule (core.schedule), as drafts or finalized."""
+
+    __tablename__ = "billing_plans"
+    __table_args__ = (
+        CheckConstraint("frequency IN ('monthly', 'quarterly', 'yearly', 'weekly')", name="frequency"),
+        CheckConstraint("mode IN ('draft', 'finalize', 'email')", name="mode"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    currency: Mapped[str] = mapped_column(String(3))
+    frequency: Mapped[str] = mapped_column(String(10))
+    interval: Mapped[int] = mapped_column(default=1)
+    day_of_month: Mapped[int | None]
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    count: Mapped[int | None]
+    in_arrears: Mapped[bool] = mapped_column(default=False)
+    prorate: Mapped[bool] = mapped_column(default=False)
+    mode: Mapped[str] = mapped_column(String(10), default="draft")
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    lines: Mapped[list[BillingPlanLine]] = relationship(
+        order_by="BillingPlanLine.position", cascade="all, delete-orphan"
+    )
+    pauses: Mapped[list[BillingPause]] = relationship(order_by="BillingPause.start_date", cascade="all, delete-orphan")
+    customer: Mapped[Customer] = relationship()
+
+
+class BillingPlanLine(Base):
+    __tablename__ = "billing_plan_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("billing_plans.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal]
+    unit: Mapped[str] = mapped_column(String(20), default="C62")
+    unit_price: Mapped[Decimal]
+    tax_category: Mapped[str | None] = mapped_column(String(2))
+    tax_rate: Mapped[Decimal]
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+
+    prices: Mapped[list[BillingPriceChange]] = relationship(
+        order_by="BillingPriceChange.valid_from", cascade="all, delete-orphan"
+    )
+
+
+class BillingPriceChange(Base):
+    """A plan line's unit price for the periods starting on or after ``valid_from``."""
+
+    __tablename__ = "billing_price_changes"
+    __table_args__ = (UniqueConstraint("line_id", "valid_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("billing_plan_lines.id", ondelete="CASCADE"))
+    valid_from: Mapped[date]
+    unit_price: Mapped[Decimal]
+
+
+class BillingPause(Base):
+    """No period starting in [start_date, resume_date) is billed; an open pause has no resume date."""
+
+    __tablename__ = "billing_pauses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("billing_plans.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date]
+    resume_date: Mapped[date | None]
+
+
+class BillingRun(Base):
+    """One billed (plan, period). UNIQUE(plan_id, period_start), written in the transaction that creates the
+    invoice, is what makes a billing run idempotent: a rerun, a concurrent run or one after a crash finds the row
+    (or fails to insert it) and bills nothing twice."""
+
+    __tablename__ = "billing_runs"
+    __table_args__ = (UniqueConstraint("plan_id", "period_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("billing_plans.id"))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    # NULL once its draft was deleted: the period stays billed (deleting the draft is how a period is skipped)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"), unique=True)
+    billed_on: Mapped[date]  # the run's day
+    emailed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+class FrozenPdf(Base):
+    """The PDF of a finalized document as issued, kept in a shared (PostgreSQL) database so every desk reaches it;
+    a local SQLite business keeps its PDFs as files in its data folder instead. Append-only."""
+
+    __tablename__ = "frozen_pdfs"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)

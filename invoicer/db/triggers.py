@@ -1,21 +1,138 @@
-"""Migrations that must get past the triggers freezing finalized documents and keeping tables append-only."""
+"""The database's own refusals (frozen documents, append-only logs, numbers never reused), described once and
+written for both engines: SQLite triggers and PostgreSQL PL/pgSQL triggers.
+
+A new rule is one ``Rule`` in ``RULES`` (with the revision that brings it) and, in that revision's migration,
+``install(op.get_bind(), rules_since(REVISION))``: each engine gets its own dialect from the same description.
+Conditions are written in the SQL both engines share (``OLD.``/``NEW.``, ``IS DISTINCT FROM``, scalar
+subqueries); PostgreSQL evaluates them inside the trigger function, where subqueries are allowed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
+
+FROZEN = "finalized document is frozen"
+NEVER_REUSED = "document numbers are never reused"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Refuse ``event`` (INSERT, UPDATE or DELETE) on ``table`` with ``message`` when ``when`` holds (always when
+    None). ``since`` is the revision whose migration installs it."""
+
+    name: str
+    table: str
+    event: str
+    message: str
+    when: str | None = None
+    since: str = "0001"
+
+
+# the columns of an invoice that are issued once and for all: a finalized document keeps them as they are
+FROZEN_INVOICE_COLUMNS = (
+    "doc_type", "number", "counter_year", "counter_scope", "number_seq", "customer_id", "currency", "issue_date",
+    "due_date", "tax_rounding", "notes", "buyer_reference", "seller_snapshot", "customer_snapshot", "subtotal",
+    "allowance_total", "charge_total", "tax_total", "total", "exchange_rate", "company_currency",
+    "company_subtotal", "company_tax_total", "company_total", "corrects_id", "reason", "applied_to_due",
+    "to_customer_credit", "refunded", "created_at", "finalized_at",
+)
+APPEND_ONLY = ("audit_events", "document_chain", "payments", "credit_entries")
+
+
+def _rules() -> list[Rule]:
+    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in FROZEN_INVOICE_COLUMNS)
+    rules = [
+        Rule("invoices_frozen", "invoices", "UPDATE", FROZEN,
+             f"OLD.status <> 'draft' AND ({changed} OR NEW.status = 'draft'"
+             " OR (OLD.pdf_sha256 IS NOT NULL AND NEW.pdf_sha256 IS DISTINCT FROM OLD.pdf_sha256))"),
+        Rule("invoices_no_delete", "invoices", "DELETE", FROZEN, "OLD.status <> 'draft'"),
+    ]
+    for table in ("invoice_lines", "invoice_adjustments", "invoice_taxes"):
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+            rules.append(Rule(f"{table}_frozen_{event.lower()}", table, event, FROZEN,
+                              f"(SELECT status FROM invoices WHERE id = {row}.invoice_id) <> 'draft'"))
+    for table, since in (*((t, "0001") for t in APPEND_ONLY), ("sent_messages", "0002"), ("frozen_pdfs", "0017")):
+        for event in ("UPDATE", "DELETE"):
+            rules.append(Rule(f"{table}_append_only_{event.lower()}", table, event, f"{table} is append-only",
+                              since=since))
+    rules += [
+        Rule("number_counters_forward", "number_counters", "UPDATE", NEVER_REUSED, "NEW.last_seq < OLD.last_seq"),
+        Rule("number_counters_no_delete", "number_counters", "DELETE", NEVER_REUSED),
+    ]
+    return rules
+
+
+RULES: tuple[Rule, ...] = tuple(_rules())
+
+
+def rules_since(revision: str) -> list[Rule]:
+    return [r for r in RULES if r.since == revision]
+
+
+def rules_through(revision: str) -> list[Rule]:
+    return [r for r in RULES if r.since <= revision]
+
+
+def sqlite_ddl(rule: Rule) -> list[str]:
+    when = f" WHEN {rule.when}" if rule.when else ""
+    return [f"CREATE TRIGGER {rule.name} BEFORE {rule.event} ON {rule.table}{when}"
+            f" BEGIN SELECT RAISE(ABORT, '{rule.message}'); END"]
+
+
+def postgresql_ddl(rule: Rule) -> list[str]:
+    row = "OLD" if rule.event == "DELETE" else "NEW"
+    body = (f"IF {rule.when} THEN RAISE EXCEPTION '{rule.message}' USING ERRCODE = 'integrity_constraint_violation';"
+            f" END IF; RETURN {row};" if rule.when else
+            f"RAISE EXCEPTION '{rule.message}' USING ERRCODE = 'integrity_constraint_violation';")
+    return [
+        f"CREATE OR REPLACE FUNCTION {rule.name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$",
+        f"DROP TRIGGER IF EXISTS {rule.name} ON {rule.table}",
+        f"CREATE TRIGGER {rule.name} BEFORE {rule.event} ON {rule.table} FOR EACH ROW EXECUTE FUNCTION {rule.name}()",
+    ]
+
+
+def install(conn: Connection, rules: Iterable[Rule]) -> None:
+    """Create ``rules`` as triggers in the connection's dialect."""
+    ddl = postgresql_ddl if conn.dialect.name == "postgresql" else sqlite_ddl
+    for rule in rules:
+        for statement in ddl(rule):
+            conn.exec_driver_sql(statement)
+
+
+def uninstall(conn: Connection, rules: Iterable[Rule]) -> None:
+    for rule in rules:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {rule.name} ON {rule.table}")
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {rule.name}()")
+        else:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {rule.name}")
 
 
 @contextmanager
 def triggers_set_aside(conn: Connection) -> Iterator[None]:
-    """Drop every trigger and create it again afterwards, exactly as it was stored.
+    """Let a migration (or a copy of stored data) past the triggers, and put them back exactly as they were.
 
-    Rebuilding a table drops its own triggers, and renaming the rebuilt table fails while another table's
-    trigger names it; the triggers that freeze finalized documents and keep payments, credit and the audit log
-    append-only would also refuse a conversion of the stored data (0008, 0010).
+    SQLite: drop every trigger and create it again from its stored text. Rebuilding a table drops its own
+    triggers, and renaming the rebuilt table fails while another table's trigger names it; the triggers that
+    freeze finalized documents and keep payments, credit and the audit log append-only would also refuse a
+    conversion of the stored data (0008, 0010). PostgreSQL: the tables' own triggers are disabled for this
+    transaction's work and enabled again (ALTER TABLE is transactional there).
     """
+    if conn.dialect.name == "postgresql":
+        tables = conn.exec_driver_sql(
+            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace ORDER BY 1"
+        ).scalars().all()
+        for table in tables:
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+        yield
+        for table in tables:
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+        return
     saved = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all()
     for name, _sql in saved:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')

@@ -134,7 +134,7 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
 
     header = _el(root, RSM, "ExchangedDocument")
     _ram(header, "ID", doc.number)
-    _ram(header, "TypeCode", TYPE_CREDIT_NOTE if doc.is_credit_note else TYPE_INVOICE)
+    _ram(header, "TypeCode", type_code(doc))
     _date(header, "IssueDateTime", doc.issue_date)
     for note in (doc.reason, doc.notes):
         if note:
@@ -145,21 +145,26 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
         item = _ram(trade, "IncludedSupplyChainTradeLineItem")
         _ram(_ram(item, "AssociatedDocumentLineDocument"), "LineID", str(line.position))
         _ram(_ram(item, "SpecifiedTradeProduct"), "Name", line.description)
-        price = _ram(_ram(item, "SpecifiedLineTradeAgreement"), "NetPriceProductTradePrice")
+        line_agreement = _ram(item, "SpecifiedLineTradeAgreement")
+        if line.gross_price is not None and line.price_discount is not None:  # BT-148, BT-147
+            gross_price = _ram(line_agreement, "GrossPriceProductTradePrice")
+            _ram(gross_price, "ChargeAmount", decimal_text(line.gross_price))
+            if line.price_base != 1:
+                _ram(gross_price, "BasisQuantity", decimal_text(line.price_base), unitCode=line.unit)
+            if line.price_discount:
+                price_allowance = _ram(gross_price, "AppliedTradeAllowanceCharge")
+                _el(_ram(price_allowance, "ChargeIndicator"), UDT, "Indicator", "false")
+                _ram(price_allowance, "ActualAmount", decimal_text(line.price_discount))
+        price = _ram(line_agreement, "NetPriceProductTradePrice")
         _ram(price, "ChargeAmount", decimal_text(line.unit_price))
         if line.price_base != 1:
             _ram(price, "BasisQuantity", decimal_text(line.price_base), unitCode=line.unit)
         _ram(_ram(item, "SpecifiedLineTradeDelivery"), "BilledQuantity", decimal_text(line.quantity), unitCode=line.unit)
         settlement = _ram(item, "SpecifiedLineTradeSettlement")
         _tax(settlement, "ApplicableTradeTax", line.tax_category, line.tax_rate)
-        if line.discount:
-            allowance = _ram(settlement, "SpecifiedTradeAllowanceCharge")
-            _el(_ram(allowance, "ChargeIndicator"), UDT, "Indicator", "false")
-            if line.discount_percent is not None:
-                _ram(allowance, "CalculationPercent", decimal_text(line.discount_percent))
-                _ram(allowance, "BasisAmount", amount(line.net + line.discount))
-            _ram(allowance, "ActualAmount", amount(line.discount))
-            _ram(allowance, "Reason", "Discount")
+        for extra in line.allowance_charges:
+            _allowance_charge(settlement, extra.is_charge, extra.percent, line.base_amount, extra.amount,
+                              extra.reason_code, extra.reason, amount)
         _ram(_ram(settlement, "SpecifiedTradeSettlementLineMonetarySummation"), "LineTotalAmount", amount(line.net))
 
     categories = {t.category for t in doc.totals.taxes}
@@ -213,10 +218,8 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
         if tax.category != "O":
             _ram(node, "RateApplicablePercent", decimal_text(tax.rate))
     for adj in doc.adjustments:
-        node = _ram(settle, "SpecifiedTradeAllowanceCharge")
-        _el(_ram(node, "ChargeIndicator"), UDT, "Indicator", "true" if adj.is_charge else "false")
-        _ram(node, "ActualAmount", amount(adj.amount))
-        _ram(node, "Reason", adj.reason)
+        node = _allowance_charge(settle, adj.is_charge, adj.percent, adj.base, adj.amount, adj.reason_code,
+                                 adj.reason, amount)
         _tax(node, "CategoryTradeTax", adj.tax_category, adj.tax_rate)
     if doc.due_date and not doc.is_credit_note:
         _date(_ram(settle, "SpecifiedTradePaymentTerms"), "DueDateDateTime", doc.due_date)
@@ -230,15 +233,56 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
         assert doc.tax_currency is not None and doc.tax_total_in_tax_currency is not None
         _ram(sums, "TaxTotalAmount", format_minor(doc.tax_total_in_tax_currency, doc.tax_currency),
              currencyID=doc.tax_currency)
+    if doc.totals.rounding_amount:
+        _ram(sums, "RoundingAmount", amount(doc.totals.rounding_amount))  # BT-114
     _ram(sums, "GrandTotalAmount", amount(doc.totals.total))
-    _ram(sums, "TotalPrepaidAmount", amount(doc.totals.total - doc.balance.amount_due if not doc.is_credit_note else 0))
-    _ram(sums, "DuePayableAmount", amount(doc.balance.amount_due if not doc.is_credit_note else doc.totals.total))
-    if doc.is_credit_note and doc.corrected_number:
+    prepaid, due = prepaid_and_due(doc)
+    _ram(sums, "TotalPrepaidAmount", amount(prepaid))
+    _ram(sums, "DuePayableAmount", amount(due))
+    preceding = preceding_invoice(doc)
+    if preceding is not None:
         ref = _ram(settle, "InvoiceReferencedDocument")
-        _ram(ref, "IssuerAssignedID", doc.corrected_number)
-        if doc.corrected_date:
-            _date(ref, "FormattedIssueDateTime", doc.corrected_date, ns=QDT)
+        _ram(ref, "IssuerAssignedID", preceding[0])
+        if preceding[1]:
+            _date(ref, "FormattedIssueDateTime", preceding[1], ns=QDT)
     return root
+
+
+def type_code(doc: Document) -> str:
+    """BT-3: 381 for a credit note, else the invoice's own code (384 corrected, 389 self-billed) or 380."""
+    return TYPE_CREDIT_NOTE if doc.is_credit_note else doc.type_code or TYPE_INVOICE
+
+
+def preceding_invoice(doc: Document) -> tuple[str, date | None] | None:
+    """BT-25 / BT-26: the invoice a credit note corrects, or the one an invoice names (a corrected invoice)."""
+    if doc.is_credit_note:
+        return (doc.corrected_number, doc.corrected_date) if doc.corrected_number else None
+    return (doc.preceding_number, doc.preceding_date) if doc.preceding_number else None
+
+
+def prepaid_and_due(doc: Document) -> tuple[int, int]:
+    """BT-113 and BT-115 as the document shows them; BT-115 = BT-112 - BT-113 + BT-114 (BR-CO-16)."""
+    if doc.is_credit_note:
+        return 0, doc.totals.total + doc.totals.rounding_amount
+    prepaid = doc.totals.total - doc.balance.amount_due
+    return prepaid, doc.totals.total - prepaid + doc.totals.rounding_amount
+
+
+def _allowance_charge(
+    parent: etree._Element, is_charge: bool, percent: Decimal | None, base: int | None, minor: int,
+    reason_code: str | None, reason: str, amount: Callable[[int], str],
+) -> etree._Element:
+    """A line or document allowance/charge (BG-20/21, BG-27/28) in the CII element order."""
+    node = _ram(parent, "SpecifiedTradeAllowanceCharge")
+    _el(_ram(node, "ChargeIndicator"), UDT, "Indicator", "true" if is_charge else "false")
+    if percent is not None and base is not None:
+        _ram(node, "CalculationPercent", decimal_text(percent))
+        _ram(node, "BasisAmount", amount(base))
+    _ram(node, "ActualAmount", amount(minor))
+    if reason_code:
+        _ram(node, "ReasonCode", reason_code)
+    _ram(node, "Reason", reason or ("Charge" if is_charge else "Discount"))
+    return node
 
 
 def refuse_outside_xrechnung(doc: Document) -> None:

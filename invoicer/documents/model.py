@@ -67,6 +67,18 @@ class Seller(Party):
 
 
 @dataclass(frozen=True)
+class LineAllowance:
+    """A further allowance or charge on a line (BG-27 / BG-28): its amount in minor units (with the line's
+    sign), the percent of the line's gross amount it was given in, its reason and UNTDID 5189/7161 code."""
+
+    is_charge: bool
+    amount: int
+    percent: Decimal | None = None
+    reason: str = ""
+    reason_code: str | None = None
+
+
+@dataclass(frozen=True)
 class Line:
     """One line: exact quantity and unit price, amounts in minor units as stored."""
 
@@ -83,6 +95,34 @@ class Line:
     net: int
     id: int = 0  # the stored line's id (a credit note names it); 0 on a document made up in memory
     product_id: int | None = None
+    gross_price: Decimal | None = None  # BT-148; the price discount BT-147 is gross - unit price
+    allowances: tuple[LineAllowance, ...] = ()
+    gross: int | None = None  # quantity x price / base before any allowance or charge (None: net + discount)
+
+    @property
+    def base_amount(self) -> int:
+        """The line amount allowances and charges in percent are taken of (BT-137 / BT-142)."""
+        if self.gross is not None:
+            return self.gross
+        return self.net + self.discount - sum(a.amount for a in self.allowances if a.is_charge)
+
+    @property
+    def allowance_charges(self) -> tuple[LineAllowance, ...]:
+        """Every allowance and charge of the line as the e-invoice states them: the line's own discount
+        first (reason code 95, discount), then the further ones."""
+        own = self.own_discount
+        first = (LineAllowance(False, own, self.discount_percent, "Discount", "95"),) if own else ()
+        return first + self.allowances
+
+    @property
+    def own_discount(self) -> int:
+        """The line's own discount (percent or amount), without the further allowances."""
+        return self.discount - sum(a.amount for a in self.allowances if not a.is_charge)
+
+    @property
+    def price_discount(self) -> Decimal | None:
+        """BT-147: the gross price less the net unit price, when a gross price is given."""
+        return None if self.gross_price is None else self.gross_price - self.unit_price
 
 
 @dataclass(frozen=True)
@@ -94,6 +134,9 @@ class Adjustment:
     amount: int
     tax_category: str
     tax_rate: Decimal
+    percent: Decimal | None = None  # BT-94 / BT-101, of ``base`` (BT-93 / BT-100, minor units)
+    base: int | None = None
+    reason_code: str | None = None  # UNTDID 5189 / 7161
 
 
 @dataclass(frozen=True)
@@ -139,6 +182,14 @@ class Document:
     tax_total_in_tax_currency: int | None = None
     # why the issued PDF carries no e-invoice XML, in the document's language (None: it carries one)
     without_einvoice: str | None = None
+    type_code: str | None = None  # BT-3 when not 380 / 381: 384 corrected, 389 self-billed
+    preceding_number: str | None = None  # BT-25 of an invoice (a corrected one names what it replaces)
+    preceding_date: date | None = None
+
+    @property
+    def amount_payable(self) -> int:
+        """What the document asks to be paid now: the amount due plus the rounding amount (BT-114)."""
+        return self.balance.amount_due + self.totals.rounding_amount
 
     @property
     def is_credit_note(self) -> bool:

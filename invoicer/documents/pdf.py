@@ -46,7 +46,7 @@ from reportlab.platypus import (
 
 from invoicer.documents import facturx, qr
 from invoicer.documents.fonts import FONT, FONT_BOLD, register_fonts
-from invoicer.documents.model import Document, DocumentMark, PaperSize, Party
+from invoicer.documents.model import Document, DocumentMark, Line, PaperSize, Party
 from invoicer.documents.wording import Wording
 
 log = logging.getLogger(__name__)
@@ -359,6 +359,12 @@ def _heading(doc: Document, words: Wording, width: float) -> list[Flowable]:
             date=words.date(doc.corrected_date) if doc.corrected_date else "",
         )
         story.append(_para(cited))
+    if not doc.is_credit_note and doc.type_code in ("384", "389"):
+        kind = words._("Corrected invoice") if doc.type_code == "384" else words._("Self-billed invoice")
+        if doc.preceding_number:
+            kind += " — " + words._("replaces invoice {number} of {date}.").format(
+                number=doc.preceding_number, date=words.date(doc.preceding_date) if doc.preceding_date else "")
+        story.append(_para(kind))
     if doc.reason:
         story.append(_para(f"{words._('Reason')}: {doc.reason}"))
     story.append(Spacer(1, 4 * mm))
@@ -368,7 +374,7 @@ def _heading(doc: Document, words: Wording, width: float) -> list[Flowable]:
 def _line_table(doc: Document, words: Wording, width: float) -> Table:
     """Lines, adjustments, VAT breakdown and totals in one table: the header repeats on every page,
     and the last line is never parted from the totals (NOSPLIT)."""
-    show_discount = any(line.discount for line in doc.lines)
+    show_discount = any(line.own_discount for line in doc.lines)
     columns = [
         ("#", 7 * mm),
         (words._("Description"), 0),
@@ -389,15 +395,15 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
     for line in doc.lines:
         discount = []
         if show_discount:
-            if not line.discount:
+            if not line.own_discount:
                 discount = [""]
             elif line.discount_percent is not None:
                 discount = [words.percent(line.discount_percent)]
             else:
-                discount = [words.money(line.discount)]
+                discount = [words.money(line.own_discount)]
         rows.append([
             str(line.position),
-            _wrapped(line.description, description_width),
+            _wrapped("\n".join([line.description, *_line_detail(line, words)]), description_width),
             words.number(line.quantity),
             words.unit(line.unit),
             words.unit_price(line.unit_price)
@@ -414,7 +420,9 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
         for adj in doc.adjustments:
             kind = words._("Charge") if adj.is_charge else words._("Discount")
             rate = words.percent(adj.tax_rate) if adj.tax_category != "O" else "—"
-            label = f"{kind}: {adj.reason} ({words._('VAT')} {rate})"
+            share = "" if adj.percent is None or adj.base is None else ", " + words._("{percent} of {base}").format(
+                percent=words.percent(adj.percent), base=words.money(adj.base))
+            label = f"{kind}: {adj.reason}{share} ({words._('VAT')} {rate})"
             totals.append((label, ("" if adj.is_charge else "−") + words.money(adj.amount), False))
     totals.append((words._("Total net"), words.money(doc.totals.tax_basis), False))
     for tax in doc.totals.taxes:
@@ -442,11 +450,14 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
             totals.append((words._("Paid"), "−" + words.money(doc.balance.paid), False))
         if doc.balance.credited:
             totals.append((words._("Credited"), "−" + words.money(doc.balance.credited), False))
+        rounding = doc.totals.rounding_amount
+        if rounding:
+            totals.append((words._("Rounding"), ("+" if rounding > 0 else "−") + words.money(abs(rounding)), False))
         if doc.mark is DocumentMark.COPY:
             label = words._("Amount due on {date}").format(date=words.date(doc.created.date()))
-            totals.append((label, words.money(doc.balance.amount_due), True))
+            totals.append((label, words.money(doc.amount_payable), True))
         elif doc.mark is not DocumentMark.VOID:
-            totals.append((words._("Amount due"), words.money(doc.balance.amount_due), True))
+            totals.append((words._("Amount due"), words.money(doc.amount_payable), True))
     first_total = len(rows)
     for label, amount, _bold in totals:
         rows.append([label, *[""] * span, amount])
@@ -476,6 +487,20 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
     return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style))
 
 
+def _line_detail(line: Line, words: Wording) -> list[str]:
+    """What a line states besides its description: the gross price and price discount (BT-148/147), and each
+    further allowance or charge with its reason (a line's own discount stays in the discount column)."""
+    detail = []
+    if line.gross_price is not None and line.price_discount:
+        detail.append(words._("Gross price {gross}, price discount {discount}").format(
+            gross=words.unit_price(line.gross_price), discount=words.unit_price(line.price_discount)))
+    for extra in line.allowances:
+        sign = "+" if extra.is_charge else "−"
+        share = f" ({words.percent(extra.percent)})" if extra.percent is not None else ""
+        detail.append(f"{extra.reason}{share}: {sign}{words.money(abs(extra.amount))}")
+    return detail
+
+
 def _wrapped(text: str, width: float, font: str = FONT, size: float = SIZE) -> str:
     """Text for a table cell, broken into lines that fit ``width`` (cell padding included).
 
@@ -492,7 +517,7 @@ def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
     """Payment terms, bank details and the EPC QR code (invoices only, drafts show them as a preview)."""
     if doc.is_credit_note or doc.mark is DocumentMark.VOID:
         return []
-    due = doc.balance.amount_due
+    due = doc.amount_payable
     if due <= 0:
         return [Spacer(1, 5 * mm), _para(words._("Nothing is left to pay. Thank you!"))]
     texts: list[Flowable] = []
@@ -573,7 +598,7 @@ def _epc_code(doc: Document) -> _QRFlowable | None:
     """The GiroCode for a EUR invoice with an IBAN and something left to pay."""
     if doc.currency != "EUR" or not doc.seller.iban or not doc.is_payable or doc.number is None:
         return None
-    payload = qr.epc_payload(doc.seller.name, doc.seller.iban, doc.balance.amount_due, doc.number, doc.seller.bic)
+    payload = qr.epc_payload(doc.seller.name, doc.seller.iban, doc.amount_payable, doc.number, doc.seller.bic)
     if payload is None:
         return None
     return _QRFlowable(qr.qr_modules(payload), QR_SIZE)

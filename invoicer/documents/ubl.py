@@ -6,6 +6,7 @@ Element order follows the UBL 2.1 schema, which is strict about sequence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from lxml import etree
@@ -20,7 +21,10 @@ from invoicer.documents.facturx import (
     PAYMENT_TRANSFER,
     XRECHNUNG_GUIDELINE,
     decimal_text,
+    preceding_invoice,
+    prepaid_and_due,
     refuse_outside_xrechnung,
+    type_code,
 )
 from invoicer.documents.model import Document, Party
 
@@ -81,18 +85,19 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
     _cbc(root, "IssueDate", doc.issue_date.isoformat())
     if doc.due_date and not credit:
         _cbc(root, "DueDate", doc.due_date.isoformat())
-    _cbc(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode", "381" if credit else "380")
+    _cbc(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode", type_code(doc))
     notes = "\n".join(note for note in (doc.reason, doc.notes) if note)
     if notes:
         _cbc(root, "Note", notes)  # one note only (PEPPOL-EN16931-R002)
     _cbc(root, "DocumentCurrencyCode", cur)
     if doc.buyer_reference:
         _cbc(root, "BuyerReference", doc.buyer_reference)
-    if credit and doc.corrected_number:
+    preceding = preceding_invoice(doc)
+    if preceding is not None:
         reference = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
-        _cbc(reference, "ID", doc.corrected_number)
-        if doc.corrected_date:
-            _cbc(reference, "IssueDate", doc.corrected_date.isoformat())
+        _cbc(reference, "ID", preceding[0])
+        if preceding[1]:
+            _cbc(reference, "IssueDate", preceding[1].isoformat())
 
     categories = {t.category for t in doc.totals.taxes}
     with_vat_ids = "O" not in categories  # "not subject to VAT" carries no VAT IDs (BR-O-02)
@@ -123,10 +128,8 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
             _cbc(_cac(account, "FinancialInstitutionBranch"), "ID", doc.seller.bic)
 
     for adj in doc.adjustments:
-        node = _cac(root, "AllowanceCharge")
-        _cbc(node, "ChargeIndicator", "true" if adj.is_charge else "false")
-        _cbc(node, "AllowanceChargeReason", adj.reason or ("Charge" if adj.is_charge else "Discount"))
-        amount(node, "Amount", adj.amount)
+        node = _allowance_charge(root, adj.is_charge, adj.percent, adj.base, adj.amount, adj.reason_code, adj.reason,
+                                 amount)
         _category(node, "TaxCategory", adj.tax_category, adj.tax_rate)
 
     total = _cac(root, "TaxTotal")
@@ -137,14 +140,16 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         amount(sub, "TaxAmount", tax.amount)
         _category(sub, "TaxCategory", tax.category, tax.rate, tax.exemption_reason)
 
-    due = doc.balance.amount_due if not credit else doc.totals.total
+    prepaid, due = prepaid_and_due(doc)
     sums = _cac(root, "LegalMonetaryTotal")
     amount(sums, "LineExtensionAmount", doc.totals.subtotal)
     amount(sums, "TaxExclusiveAmount", doc.totals.tax_basis)
     amount(sums, "TaxInclusiveAmount", doc.totals.total)
     amount(sums, "AllowanceTotalAmount", doc.totals.allowance_total)
     amount(sums, "ChargeTotalAmount", doc.totals.charge_total)
-    amount(sums, "PrepaidAmount", doc.totals.total - due)
+    amount(sums, "PrepaidAmount", prepaid)
+    if doc.totals.rounding_amount:
+        amount(sums, "PayableRoundingAmount", doc.totals.rounding_amount)  # BT-114
     amount(sums, "PayableAmount", due)
 
     for line in doc.lines:
@@ -153,15 +158,9 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         _cbc(node, "CreditedQuantity" if credit else "InvoicedQuantity", decimal_text(line.quantity),
              unitCode=line.unit)
         amount(node, "LineExtensionAmount", line.net)
-        if line.discount:
-            allowance = _cac(node, "AllowanceCharge")
-            _cbc(allowance, "ChargeIndicator", "false")
-            _cbc(allowance, "AllowanceChargeReason", "Discount")
-            if line.discount_percent is not None:
-                _cbc(allowance, "MultiplierFactorNumeric", decimal_text(line.discount_percent))
-            amount(allowance, "Amount", line.discount)
-            if line.discount_percent is not None:
-                amount(allowance, "BaseAmount", line.net + line.discount)
+        for extra in line.allowance_charges:
+            _allowance_charge(node, extra.is_charge, extra.percent, line.base_amount, extra.amount,
+                              extra.reason_code, extra.reason, amount)
         item = _cac(node, "Item")
         _cbc(item, "Name", line.description)
         _category(item, "ClassifiedTaxCategory", line.tax_category, line.tax_rate)
@@ -169,7 +168,30 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         _cbc(price, "PriceAmount", decimal_text(line.unit_price), currencyID=cur)
         if line.price_base != 1:
             _cbc(price, "BaseQuantity", decimal_text(line.price_base), unitCode=line.unit)
+        if line.gross_price is not None and line.price_discount is not None:  # BT-147, BT-148
+            price_allowance = _cac(price, "AllowanceCharge")
+            _cbc(price_allowance, "ChargeIndicator", "false")
+            _cbc(price_allowance, "Amount", decimal_text(line.price_discount), currencyID=cur)
+            _cbc(price_allowance, "BaseAmount", decimal_text(line.gross_price), currencyID=cur)
     return root
+
+
+def _allowance_charge(
+    parent: etree._Element, is_charge: bool, percent: Decimal | None, base: int | None, minor: int,
+    reason_code: str | None, reason: str, amount: Callable[[etree._Element, str, int], None],
+) -> etree._Element:
+    """A line or document allowance/charge (BG-20/21, BG-27/28) in the UBL element order."""
+    node = _cac(parent, "AllowanceCharge")
+    _cbc(node, "ChargeIndicator", "true" if is_charge else "false")
+    if reason_code:
+        _cbc(node, "AllowanceChargeReasonCode", reason_code)
+    _cbc(node, "AllowanceChargeReason", reason or ("Charge" if is_charge else "Discount"))
+    if percent is not None and base is not None:
+        _cbc(node, "MultiplierFactorNumeric", decimal_text(percent))
+    amount(node, "Amount", minor)
+    if percent is not None and base is not None:
+        amount(node, "BaseAmount", base)
+    return node
 
 
 def ubl_xml(doc: Document, customization: str) -> bytes:

@@ -9,7 +9,8 @@ from typing import cast
 
 from babel.numbers import NumberFormatError, parse_decimal
 from PySide6.QtCore import QDate, QLocale
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import QWidget
 
 from invoicer import paths
 from invoicer.i18n import N_, _, current_locale, format_date, format_money, format_number
@@ -140,6 +141,17 @@ QFrame[card="true"]:hover { border-color: palette(highlight); }
 QLabel[muted="true"] { color: palette(placeholder-text); }
 QToolBar { border: none; spacing: 6px; padding: 4px 8px; }
 QTableView { border: 1px solid palette(midlight); border-radius: 6px; }
+*[frozen="true"] { background: palette(window); alternate-background-color: palette(window); }
 QHeaderView::section { padding: 4px 6px; border: none; border-bottom: 1px solid palette(midlight);
                        background: palette(window); font-weight: 600; }
 """
+
+
+#: a title bar's buttons and margins beside a window's title
+TITLE_BAR = 120
+
+
+def fit_title(window: QWidget) -> None:
+    """At least as wide as the title bar needs to show the whole title (a long translation is not cut)."""
+    need = QFontMetrics(window.font()).horizontalAdvance(window.windowTitle()) + TITLE_BAR
+    window.setMinimumWidth(max(window.minimumWidth(), need))

@@ -108,3 +108,18 @@ def _forget(service: str, name: str) -> None:
         return
     except KeyringError as exc:
         raise _no_keyring(str(exc) or type(exc).__name__) from None
+
+
+SERVER_SERVICE = f"{APP_ID}-server"
+
+
+def store_server_password(server: str, user: str, password: str) -> None:
+    """The password of a PostgreSQL login (``server`` is host:port/database)."""
+    _require_keyring()
+    _keyring_call(lambda: keyring.set_password(SERVER_SERVICE, account(server, user), password))
+
+
+def stored_server_password(server: str, user: str) -> str | None:
+    if not keyring_available():
+        return None
+    return _keyring_call(lambda: keyring.get_password(SERVER_SERVICE, account(server, user)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -200,7 +200,7 @@ def document_content(invoice: Invoice, issued: Mapping[str, int] | None = None) 
         return int(counted) if counted == counted.to_integral_value() else str(counted)
 
     cur, company = invoice.currency, invoice.company_currency
-    return {
+    content = {
         "id": invoice.id,
         "doc_type": invoice.doc_type,
         "number": invoice.number,
@@ -259,6 +259,33 @@ def document_content(invoice: Invoice, issued: Mapping[str, int] | None = None) 
         "taxes": [[t.category, str(t.rate), money(t.basis, cur), money(t.amount, cur), t.exemption_reason]
                   for t in invoice.taxes],
     }
+    detail = _en16931_detail(invoice, cur, money)
+    if detail is not None:  # only documents that carry it: the links of every other document stay as they were
+        content["en16931"] = detail
+    return content
+
+
+def _en16931_detail(
+    invoice: Invoice, cur: str, money: Callable[[int | None, str | None], int | str | None]
+) -> dict[str, Any] | None:
+    """What migration 0013 added to a document (type code, corrected invoice, rounding, gross prices, further
+    line allowances and charges, percent document allowances), or None when it has none of it."""
+    lines = [
+        [line.position, None if line.gross_price is None else str(line.gross_price), money(line.charge, cur),
+         [[c.position, c.is_charge, money(c.amount, cur), None if c.percent is None else str(c.percent), c.reason,
+           c.reason_code] for c in line.allowances]]
+        for line in invoice.lines if line.gross_price is not None or line.allowances
+    ]
+    adjustments = [
+        [a.position, None if a.percent is None else str(a.percent), money(a.base, cur), a.reason_code]
+        for a in invoice.adjustments if a.percent is not None or a.reason_code is not None
+    ]
+    header = [invoice.type_code, invoice.preceding_number,
+              invoice.preceding_date.isoformat() if invoice.preceding_date else None,
+              money(invoice.rounding_amount, cur)]
+    if not lines and not adjustments and header == [None, None, None, money(0, cur)]:
+        return None
+    return {"header": header, "lines": lines, "adjustments": adjustments}
 
 
 def _discount_text(line: InvoiceLine, currency: str, places: int | None) -> str | None:

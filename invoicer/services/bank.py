@@ -249,7 +249,7 @@ def confirm(session: Session, entry_id: int, allocations: Sequence[Allocation] |
         if invoice is None or invoice.currency != entry.currency:
             raise ValidationError(N_("Invoice {id} is not in the bank entry's currency."), id=a.invoice_id)
         reference = base if len(allocations) == 1 else f"{base}/{invoice.number}"
-        payment_id = payments.record_payment(session, a.invoice_id, a.amount, entry.value_date, "bank transfer",
+        payment_id = payments.record_payment(session, a.invoice_id, a.amount, entry.value_date, "30",
                                              reference[:200])
         session.add(BankEntryPayment(entry_id=entry.id, payment_id=payment_id, invoice_id=a.invoice_id,
                                      amount=a.amount))

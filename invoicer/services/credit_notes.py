@@ -18,7 +18,14 @@ from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_up
 from invoicer.core.totals import CreditedLine, TaxKey, TaxSubtotal, credit_share, credited_fraction, totals_of
 from invoicer.core.workflow import Action, CreditNoteStatus, InvoiceStatus
-from invoicer.db.models import CreditEntry, Invoice, InvoiceAdjustment, InvoiceLine, InvoiceTax
+from invoicer.db.models import (
+    CreditEntry,
+    Invoice,
+    InvoiceAdjustment,
+    InvoiceLine,
+    InvoiceLineAllowance,
+    InvoiceTax,
+)
 from invoicer.services import audit, validation
 from invoicer.services import company as company_service
 from invoicer.services.actions import credited_total, require
@@ -92,6 +99,9 @@ def issue_credit_note(
                        round_to=audit.rounding_as_issued(session, note))
     for line, amounts in zip(note.lines, totals.lines, strict=True):
         line.gross, line.discount, line.net, line.tax = amounts.gross, amounts.discount, amounts.net, amounts.tax
+        line.charge = amounts.charge
+        for extra, part in zip(line.allowances, amounts.parts, strict=True):
+            extra.amount = part
     store_totals(session, note, totals)
     if note.total <= 0:
         raise ValidationError(N_("The credit note would be zero; choose a quantity or amount."))
@@ -130,15 +140,24 @@ def issue_credit_note(
 
 
 def _copy_line(source: InvoiceLine, position: int, quantity: Decimal) -> InvoiceLine:
+    def share(amount: int) -> int:
+        # the credited share of an amount off or on the line, in whole minor units as every stored amount
+        return amount if quantity == source.quantity else int(round_half_up(amount * quantity / source.quantity, 0))
+
     discount_amount = source.discount_amount
-    if discount_amount is not None and quantity != source.quantity:
-        # the credited share of the discount, in whole minor units as every stored amount
-        discount_amount = int(round_half_up(discount_amount * quantity / source.quantity, 0))
+    if discount_amount is not None:
+        discount_amount = share(discount_amount)
     return InvoiceLine(
         position=position, description=source.description, quantity=quantity, unit=source.unit,
         unit_price=source.unit_price, price_base=source.price_base, discount_percent=source.discount_percent,
         discount_amount=discount_amount, tax_category=source.tax_category, tax_rate=source.tax_rate,
-        product_id=source.product_id, source_line_id=source.id,
+        product_id=source.product_id, source_line_id=source.id, gross_price=source.gross_price,
+        allowances=[
+            InvoiceLineAllowance(position=c.position, is_charge=c.is_charge, percent=c.percent,
+                                 amount=c.amount if c.percent is not None else share(c.amount), reason=c.reason,
+                                 reason_code=c.reason_code)
+            for c in source.allowances
+        ],
     )
 
 
@@ -146,7 +165,8 @@ def _copy_all(invoice: Invoice, note: Invoice) -> None:
     note.lines = [_copy_line(line, line.position, line.quantity) for line in invoice.lines]
     note.adjustments = [
         InvoiceAdjustment(position=a.position, is_charge=a.is_charge, reason=a.reason, amount=a.amount,
-                          tax_category=a.tax_category, tax_rate=a.tax_rate)
+                          tax_category=a.tax_category, tax_rate=a.tax_rate, percent=a.percent, base=a.base,
+                          reason_code=a.reason_code)
         for a in invoice.adjustments
     ]
 

@@ -11,6 +11,8 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, s
 from sqlalchemy.orm import Session, aliased
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
+from invoicer.core.text import fold
+from invoicer.db import functions
 from invoicer.db.models import AuditEvent, CreditEntry, Customer, Invoice, Payment
 from invoicer.services import audit, validation
 from invoicer.services.company import get_company
@@ -95,7 +97,7 @@ def clean_customer(session: Session, data: CustomerData) -> CustomerData:
 
 def add_customer(session: Session, data: CustomerData) -> int:
     clean = clean_customer(session, data)
-    customer = Customer(**asdict(clean), created_at=audit.now())
+    customer = Customer(**asdict(clean), search_name=fold(clean.name), created_at=audit.now())
     session.add(customer)
     session.flush()
     audit.record(session, "create", "customer", customer.id, payload=asdict(clean))
@@ -121,6 +123,7 @@ def update_customer(session: Session, customer_id: int, data: CustomerData) -> N
     before = snapshot_dict(customer)
     for key, value in asdict(clean).items():
         setattr(customer, key, value)
+    customer.search_name = fold(clean.name)
     audit.record(session, "update", "customer", customer_id, payload={"before": before, "after": asdict(clean)})
 
 
@@ -170,13 +173,13 @@ def due_expression() -> ColumnElement[int]:
     """SQL for an invoice's amount due (mirrors core.workflow.amount_due)."""
     return case(
         (or_(Invoice.doc_type != "invoice", Invoice.status.in_(("void",))), 0),
-        else_=func.max(Invoice.total - Invoice.paid - Invoice.credited, 0),
+        else_=functions.greatest(Invoice.total - Invoice.paid - Invoice.credited, 0),
     )
 
 
 def written_off_on() -> ColumnElement[str]:
     """SQL for the day of a write-off event: its own date (older events have none: the day it was recorded)."""
-    return func.coalesce(func.json_extract(AuditEvent.payload, "$.date"), func.date(AuditEvent.at))
+    return func.coalesce(functions.json_text(AuditEvent.payload, "date"), functions.day_text(AuditEvent.at))
 
 
 def recovers_bad_debt(payment: Any) -> ColumnElement[bool]:
@@ -187,9 +190,9 @@ def recovers_bad_debt(payment: Any) -> ColumnElement[bool]:
     event = aliased(AuditEvent)
     own_transition = or_(
         and_(event.action.in_(("payment", "apply_credit")), event.before_status == "uncollectible",
-             func.json_extract(event.payload, "$.payment_id") == payment.id),
+             functions.json_int(event.payload, "payment_id") == payment.id),
         and_(event.action == "reverse_payment", event.after_status == "uncollectible",
-             func.json_extract(event.payload, "$.reversal_id") == payment.id),
+             functions.json_int(event.payload, "reversal_id") == payment.id),
     )
     return exists(select(1).where(event.entity == "invoice", event.entity_id == payment.invoice_id, own_transition))
 
@@ -219,7 +222,7 @@ def dated_receivables(as_of: date) -> Subquery:
     written_off = select(AuditEvent.entity_id).where(
         AuditEvent.entity == "invoice", AuditEvent.action == "write_off", written_off_on() <= as_of.isoformat()
     )
-    due = func.max(Invoice.total - func.coalesce(paid.c.applied, 0) - func.coalesce(credited.c.applied, 0), 0)
+    due = functions.greatest(Invoice.total - func.coalesce(paid.c.applied, 0) - func.coalesce(credited.c.applied, 0), 0)
     return (
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
                due.label("due"))
@@ -236,7 +239,7 @@ def current_receivables() -> Subquery:
     one (uncollectible, or paid after the write-off) is bad debt, not a receivable."""
     return (
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
-               func.max(Invoice.total - Invoice.paid - Invoice.credited, 0).label("due"))
+               functions.greatest(Invoice.total - Invoice.paid - Invoice.credited, 0).label("due"))
         # every invoice has a due date (a draft gets one); the range on it, which keeps all of them, is what makes
         # SQLite (without ANALYZE statistics) read the open ones through ix_invoices_receivable, not every invoice
         .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.due_date >= date.min)
@@ -260,6 +263,11 @@ def customer_choices(session: Session, include_archived: bool = True) -> list[Cu
     if not include_archived:
         stmt = stmt.where(Customer.archived.is_(False))
     return [CustomerChoice(*row) for row in session.execute(stmt)]
+
+
+def contains(term: str) -> str:
+    """A LIKE pattern (escape character backslash) for "has ``term`` in it", ``term`` taken literally."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def list_customers(
@@ -291,9 +299,10 @@ def list_customers(
     )
     if not include_archived:
         stmt = stmt.where(Customer.archived.is_(False))
-    if search:
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(or_(Customer.name.ilike(like), Customer.email.ilike(like), Customer.vat_id.ilike(like)))
+    if search and search.strip():
+        stmt = stmt.where(or_(Customer.search_name.like(contains(fold(search)), escape="\\"),
+                              Customer.email.ilike(contains(search.strip()), escape="\\"),
+                              Customer.vat_id.ilike(contains(search.strip()), escape="\\")))
     credits = credit_by_currency(session, as_of)
     rows = []
     for c, balance, overdue in session.execute(stmt):

@@ -90,7 +90,7 @@ CATALOG = (
     ("Travel expenses (flat)", "LS", "250.00", S19), ("Training handbook", "C62", "34.90", S7),
     ("Specialist book", "C62", "14.995", S7), ("Design review", "HUR", "135.50", S19),
 )
-METHODS = ("bank transfer", "bank transfer", "bank transfer", "card", "cash", "PayPal")
+METHODS = ("30", "30", "30", "48", "10", "68")  # UNTDID 4461: transfer thrice as often as card, cash, online
 RATES_TO_EUR = {"USD": Decimal("0.92"), "GBP": Decimal("1.16"), "CHF": Decimal("1.04"), "JPY": Decimal("0.0061")}
 
 
@@ -280,14 +280,15 @@ class _BulkWriter:
                 position=position, description=name, quantity=qty, unit=unit, unit_price=Decimal(price),
                 price_base=Decimal(1), discount_percent=percent, discount_amount=None, tax_category=key.category,
                 tax_rate=key.rate, product_id=self.setup.product_ids[[c[0] for c in CATALOG].index(name)],
-                source_line_id=None,
+                source_line_id=None, gross_price=None, allowances=[], charge=0,
             ))
         adjustments = []
         if rng.random() < 0.1:
             key = market.tax or S19
             adjustments.append(SimpleNamespace(position=1, is_charge=True, reason="Shipping",
                                                amount=990 if market.currency != "JPY" else 1500,
-                                               tax_category=key.category, tax_rate=key.rate))
+                                               tax_category=key.category, tax_rate=key.rate, percent=None,
+                                               base=None, reason_code=None))
         inv = SimpleNamespace(
             id=invoice_id, doc_type="invoice", status="draft", number=None, counter_year=None, counter_scope=None,
             number_seq=None, customer_id=customer.id, customer=customer, currency=market.currency, issue_date=day,
@@ -297,6 +298,7 @@ class _BulkWriter:
             reason=None, applied_to_due=0, to_customer_credit=0, refunded=0, paid=0, credited=0, paid_at=None,
             closed_at=None, finalized_at=None, exchange_rate=None, company_currency=None, company_subtotal=None,
             company_tax_total=None, company_total=None, created_at=_stamp(day, 30000), events=[], payments=[],
+            type_code=None, preceding_number=None, preceding_date=None, rounding_amount=0,
         )
         self._compute(inv)
         return inv
@@ -419,6 +421,7 @@ class _BulkWriter:
             buyer_reference=inv.buyer_reference, lines=[], adjustments=[], corrects_id=inv.id,
             reason="Returned goods" if len(spec.sources) < len(inv.lines) else "Cancelled order", paid=0, credited=0,
             paid_at=None, closed_at=None, created_at=_stamp(day, 40000), events=[], payments=[],
+            type_code=None, preceding_number=None, preceding_date=None, rounding_amount=0,
         )
         # the source lines were written with the invoice, so their ids (id_ref) are known by now
         note.lines = [

@@ -16,7 +16,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from invoicer import paths
@@ -25,7 +25,7 @@ from invoicer.core.money import exponent
 from invoicer.core.totals import Balance
 from invoicer.core.workflow import amount_due
 from invoicer.db.engine import make_engine, make_session_factory, transaction
-from invoicer.db.models import Invoice
+from invoicer.db.models import FrozenPdf, Invoice
 from invoicer.documents.model import Document, DocumentKind, DocumentMark, PaperSize
 from invoicer.documents.wording import paper_for_locale
 from invoicer.i18n import N_, translator
@@ -127,6 +127,9 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         notes=view.notes,
         buyer_reference=view.buyer_reference,
         without_einvoice=None if (note := without_einvoice(view.currency)) is None else note.render(translate),
+        type_code=invoice.type_code,
+        preceding_number=invoice.preceding_number,
+        preceding_date=invoice.preceding_date,
     )
 
 
@@ -183,9 +186,42 @@ def store_frozen_pdf(session: Session, invoice: Invoice) -> str:
     """
     if invoice.pdf_sha256 is None:
         pdf = render_document(document_data(session, invoice))
-        write_atomically(stored_pdf_path(data_folder(session), invoice.id, invoice.number), pdf)
+        _keep(session, invoice, pdf)
         invoice.pdf_sha256 = sha256_hex(pdf)
     return invoice.pdf_sha256
+
+
+def _on_server(session: Session) -> bool:
+    """A shared database keeps frozen PDFs in its ``frozen_pdfs`` table, where every desk reaches them; a local
+    file keeps them in its data folder's ``documents/``."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _where(session: Session, invoice: Invoice) -> Path:
+    if _on_server(session):
+        return Path("frozen_pdfs") / str(invoice.id)
+    return stored_pdf_path(data_folder(session), invoice.id, invoice.number)
+
+
+def _keep(session: Session, invoice: Invoice, pdf: bytes) -> None:
+    if not _on_server(session):
+        write_atomically(_where(session, invoice), pdf)
+    elif session.get(FrozenPdf, invoice.id) is None:  # append-only: a row once written stays as it is
+        session.add(FrozenPdf(invoice_id=invoice.id, sha256=sha256_hex(pdf), pdf=pdf))
+        session.flush()
+
+
+def _kept(session: Session, invoice: Invoice) -> bytes | None:
+    if _on_server(session):
+        row = session.get(FrozenPdf, invoice.id)
+        return None if row is None else row.pdf
+    path = _where(session, invoice)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StorageError(N_("The PDF {path} cannot be read: {reason}."), path=path, reason=exc.strerror) from None
 
 
 def _stored(session: Session, invoice: Invoice) -> tuple[bytes, str | None]:
@@ -194,17 +230,12 @@ def _stored(session: Session, invoice: Invoice) -> tuple[bytes, str | None]:
     Reads only the database: a document never rendered (bulk-made demo data) is rendered and its
     file kept; a missing file is restored when rendering gives exactly the recorded bytes.
     """
-    path = stored_pdf_path(data_folder(session), invoice.id, invoice.number)
+    path = _where(session, invoice)
     if invoice.pdf_sha256 is None:
         pdf = render_document(document_data(session, invoice))
-        write_atomically(path, pdf)
+        _keep(session, invoice, pdf)
         return pdf, sha256_hex(pdf)
-    try:
-        stored = path.read_bytes()
-    except FileNotFoundError:
-        stored = None
-    except OSError as exc:
-        raise StorageError(N_("The PDF {path} cannot be read: {reason}."), path=path, reason=exc.strerror) from None
+    stored = _kept(session, invoice)
     if stored is not None and sha256_hex(stored) == invoice.pdf_sha256:
         return stored, None
     rendered = render_document(document_data(session, invoice))
@@ -217,7 +248,7 @@ def _stored(session: Session, invoice: Invoice) -> tuple[bytes, str | None]:
                     "data folder from a backup.")
         )
         raise StorageError(lost, number=invoice.number, path=path)
-    write_atomically(path, rendered)
+    _keep(session, invoice, rendered)
     return rendered, None
 
 
@@ -292,6 +323,18 @@ def check_pdfs(session: Session, folder: Path) -> list[str]:
     stmt = select(Invoice.id, Invoice.doc_type, Invoice.number, Invoice.pdf_sha256).where(
         Invoice.pdf_sha256.is_not(None)
     )
+    if _on_server(session):
+        # hashed by the server: the PDFs themselves do not cross the network
+        kept = {invoice_id: digest for invoice_id, digest in session.execute(
+            select(FrozenPdf.invoice_id, func.encode(func.sha256(FrozenPdf.pdf), "hex")))}
+        for invoice_id, doc_type, number, expected in session.execute(stmt):
+            kind = "Credit note" if doc_type == "credit_note" else "Invoice"
+            digest = kept.get(invoice_id)
+            if digest is None:
+                problems.append(f"{kind} {number}: the stored PDF is missing from frozen_pdfs.")
+            elif digest != expected:
+                problems.append(f"{kind} {number}: the stored PDF in frozen_pdfs was changed (SHA-256 differs).")
+        return problems
     for invoice_id, doc_type, number, expected in session.execute(stmt):
         kind = "Credit note" if doc_type == "credit_note" else "Invoice"
         path = stored_pdf_path(folder, invoice_id, number)

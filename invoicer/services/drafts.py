@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from invoicer.core.errors import N_, Message, ValidationError
 from invoicer.core.totals import CATEGORIES
 from invoicer.services import invoices, taxes
-from invoicer.services.invoices import AdjustmentData, DraftData, LineData
+from invoicer.services.invoices import AdjustmentData, DraftData, LineChargeData, LineData
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError as SchemaError
@@ -37,14 +37,33 @@ _TAX = {
     "required": ["rate"],
     "additionalProperties": False,
 }
+_REASON_CODE = {**_TEXT, "description": "UNTDID 5189 code for an allowance (95 discount), UNTDID 7161 for a "
+                                        "charge (FC freight)"}
 _ADJUSTMENT = {
     "type": "object",
+    "description": "an amount, or a percent of a base amount (BT-93/94, BT-100/101)",
     "properties": {
         "reason": {**_TEXT, "description": "shown on the invoice"},
-        "amount": {**_DECIMAL, "description": "net amount in major units, above zero"},
+        "reason_code": _REASON_CODE,
+        "amount": {**_DECIMAL, "description": "net amount in major units, zero or more"},
+        "percent": {**_DECIMAL, "description": "percent of 'base'"},
+        "base": {**_DECIMAL, "description": "the amount the percent is taken of, in major units"},
         "tax": _TAX,
     },
-    "required": ["amount", "tax"],
+    "required": ["tax"],
+    "anyOf": [{"required": ["amount"]}, {"required": ["percent", "base"]}],
+    "additionalProperties": False,
+}
+_LINE_CHARGE = {
+    "type": "object",
+    "description": "a further line allowance or charge: an amount, or a percent of the line amount",
+    "properties": {
+        "reason": {**_TEXT, "description": "shown on the invoice"},
+        "reason_code": _REASON_CODE,
+        "amount": {**_DECIMAL, "description": "in major units, zero or more"},
+        "percent": {**_DECIMAL, "description": "percent of quantity x price / base quantity"},
+    },
+    "anyOf": [{"required": ["amount"]}, {"required": ["percent"]}],
     "additionalProperties": False,
 }
 
@@ -64,15 +83,30 @@ DRAFT_SCHEMA: dict[str, Any] = {
                                                                        "(EN 16931) or per line"},
         "notes": {**_OPTIONAL_TEXT, "description": "printed on the invoice"},
         "buyer_reference": {**_OPTIONAL_TEXT, "description": "the customer's reference or PO number"},
+        "type_code": {"enum": ["380", "384", "389"], "description": "UNTDID 1001: 380 invoice, 384 corrected "
+                                                                    "invoice, 389 self-billed invoice"},
+        "preceding_invoice": {
+            "type": "object", "description": "the invoice this one corrects (BT-25, BT-26); required for 384",
+            "properties": {"number": _TEXT, "issue_date": {**_TEXT, "format": "date"}},
+            "required": ["number"], "additionalProperties": False,
+        },
+        "rounding_amount": {**_DECIMAL, "description": "BT-114: added to the amount payable, e.g. \"-0.02\""},
         "lines": {
             "type": "array",
             "items": {
                 "type": "object",
                 "properties": {
                     "description": _TEXT,
-                    "quantity": {**_DECIMAL, "default": "1"},
-                    "unit": {**_TEXT, "default": "C62", "description": "UN/ECE Rec 20 code or a name such as hour"},
-                    "unit_price": {**_DECIMAL, "description": "net price of one unit in major units"},
+                    "quantity": {**_DECIMAL, "default": "1", "description": "negative for goods taken back"},
+                    "unit": {**_TEXT, "default": "C62",
+                             "description": "any UN/ECE Rec 20/21 code (KWH, XPP, P1...) or a name such as hour"},
+                    "unit_price": {**_DECIMAL, "description": "net price in major units, every decimal kept"},
+                    "price_base": {**_DECIMAL, "default": "1",
+                                   "description": "BT-149: the price is for this many units (25.00 per 100 kWh)"},
+                    "gross_price": {**_DECIMAL, "description": "BT-148: the price before the price discount; the "
+                                                               "discount (BT-147) is gross_price - unit_price"},
+                    "allowances": {"type": "array", "items": _LINE_CHARGE, "description": "line discounts"},
+                    "charges": {"type": "array", "items": _LINE_CHARGE, "description": "line charges"},
                     "discount": {
                         "type": "object",
                         "description": "either a percent of the line or an amount off it",
@@ -134,16 +168,28 @@ def draft_from_json(raw: Any, source: str) -> DraftData:
             description=item["description"], quantity=str(item.get("quantity", "1")),
             unit_price=str(item["unit_price"]), tax_category=category, tax_rate=rate, unit=item.get("unit", "C62"),
             discount_percent=decimal(discount.get("percent")), discount_amount=decimal(discount.get("amount")),
+            price_base=str(item.get("price_base", "1")), gross_price=decimal(item.get("gross_price")),
+            charges=[
+                LineChargeData(key == "charges", decimal(extra.get("amount")), decimal(extra.get("percent")),
+                               extra.get("reason", ""), extra.get("reason_code"))
+                for key in ("allowances", "charges") for extra in item.get(key, [])
+            ],
         ))
     adjustments = [
-        AdjustmentData(str(item["amount"]), *tax(item), is_charge=key == "charges", reason=item.get("reason", ""))
+        AdjustmentData(decimal(item.get("amount")), *tax(item), is_charge=key == "charges",
+                       reason=item.get("reason", ""), percent=decimal(item.get("percent")),
+                       base=decimal(item.get("base")), reason_code=item.get("reason_code"))
         for key in ("allowances", "charges") for item in raw.get(key, [])
     ]
+    preceding = raw.get("preceding_invoice", {})
     return DraftData(
         customer_id=raw["customer"], lines=lines, adjustments=adjustments, currency=raw.get("currency"),
         issue_date=date.fromisoformat(raw["issue_date"]) if "issue_date" in raw else None,
         due_date=date.fromisoformat(raw["due_date"]) if "due_date" in raw else None,
         tax_rounding=raw.get("tax_rounding"), notes=raw.get("notes"), buyer_reference=raw.get("buyer_reference"),
+        type_code=raw.get("type_code"), preceding_number=preceding.get("number"),
+        preceding_date=date.fromisoformat(preceding["issue_date"]) if "issue_date" in preceding else None,
+        rounding_amount=decimal(raw.get("rounding_amount")),
     )
 
 

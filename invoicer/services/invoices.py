@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union, union_all
 from sqlalchemy.orm import Session, object_session
@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session, object_session
 from invoicer.core.errors import N_, Message, NotFoundError, ValidationError
 from invoicer.core.money import HUNDRED, exponent, from_minor, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
-from invoicer.core.reference import is_currency
+from invoicer.core.reference import allowance_reasons, charge_reasons, is_currency
+from invoicer.core.text import fold
 from invoicer.core.totals import (
     AdjustmentInput,
+    LineCharge,
     LineInput,
     TaxKey,
     TaxRounding,
     Totals,
+    adjustment_amount,
     compute_totals,
     convert_minor,
 )
@@ -40,6 +43,7 @@ from invoicer.db.models import (
     Invoice,
     InvoiceAdjustment,
     InvoiceLine,
+    InvoiceLineAllowance,
     InvoiceTax,
     NumberCounter,
 )
@@ -65,17 +69,35 @@ class LineData:
     discount_percent: str | Decimal | None = None
     discount_amount: str | Decimal | None = None
     product_id: int | None = None
+    price_base: str | Decimal = "1"  # BT-149: the price is per this many units
+    gross_price: str | Decimal | None = None  # BT-148, before the price discount
+    charges: list[LineChargeData] = field(default_factory=list)  # further line allowances and charges
+
+
+@dataclass
+class LineChargeData:
+    """A further line allowance or charge: an amount (major units) or a percent of the line's amount."""
+
+    is_charge: bool
+    amount: str | Decimal | None = None
+    percent: str | Decimal | None = None
+    reason: str = ""
+    reason_code: str | None = None  # UNTDID 5189 (allowances) or 7161 (charges)
 
 
 @dataclass
 class AdjustmentData:
-    """A document discount (allowance) or charge, in major units, with its own VAT."""
+    """A document discount (allowance) or charge, in major units, with its own VAT: an amount, or a percent
+    of a base amount."""
 
-    amount: str | Decimal
+    amount: str | Decimal | None
     tax_category: str
     tax_rate: str | Decimal
     is_charge: bool
     reason: str = ""
+    percent: str | Decimal | None = None
+    base: str | Decimal | None = None
+    reason_code: str | None = None
 
 
 @dataclass
@@ -89,6 +111,10 @@ class DraftData:
     adjustments: list[AdjustmentData] = field(default_factory=list)
     notes: str | None = None
     buyer_reference: str | None = None
+    type_code: str | None = None  # BT-3: 380 (None), 384 corrected invoice, 389 self-billed
+    preceding_number: str | None = None  # BT-25: the invoice a corrected invoice (384) replaces
+    preceding_date: date | None = None  # BT-26
+    rounding_amount: str | Decimal | None = None  # BT-114, major units, either sign
 
 
 @dataclass(frozen=True)
@@ -120,46 +146,80 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
     if not description:
         raise ValidationError(N_("line {line}: a description is required."), "description", line=index)
     quantity = parse_decimal(line.quantity, Message(N_("line {line} quantity"), line=index), 4)
-    if quantity <= 0:
-        raise ValidationError(N_("line {line}: the quantity must be above zero."), "quantity", line=index)
-    price = parse_decimal(line.unit_price, Message(N_("line {line} unit price"), line=index), 4)
+    if quantity == 0:
+        raise ValidationError(N_("line {line}: the quantity cannot be zero."), "quantity", line=index)
+    # a price keeps every decimal it is given (energy and telecom prices carry 5 or 6)
+    price = parse_decimal(line.unit_price, Message(N_("line {line} unit price"), line=index))
+    base = parse_decimal(line.price_base or "1", Message(N_("line {line} price base quantity"), line=index), 4)
+    gross_price = None if line.gross_price in (None, "") else parse_decimal(
+        line.gross_price, Message(N_("line {line} gross price"), line=index))
     key = taxes.tax_key(line.tax_category or "S", line.tax_rate)
     discount = Message(N_("line {line} discount"), line=index)
     percent = None if line.discount_percent in (None, "") else parse_decimal(line.discount_percent, discount, 4)
     amount = None if line.discount_amount in (None, "") else parse_amount(line.discount_amount, currency, discount)
     if percent is not None and not 0 <= percent <= HUNDRED:
         raise ValidationError(N_("line {line}: a discount must be between 0 and 100 %."), "discount", line=index)
+    charges = []
+    extra_rows = []
+    for extra in line.charges:
+        what = Message(N_("line {line} charge"), line=index) if extra.is_charge else discount
+        extra_percent = None if extra.percent in (None, "") else parse_decimal(extra.percent, what, 4)
+        extra_amount = None if extra.amount in (None, "") else from_minor(parse_amount(extra.amount, currency, what),
+                                                                          currency)
+        charges.append(LineCharge(extra.is_charge, extra_amount, extra_percent))
+        extra_rows.append({
+            "is_charge": extra.is_charge, "percent": extra_percent,
+            "reason": validation.clean_text(extra.reason) or ("Charge" if extra.is_charge else "Discount"),
+            "reason_code": reason_code(extra.reason_code, extra.is_charge),
+        })
     values: dict[str, object] = {
         "description": description,
         "quantity": quantity,
         "unit": unit_code(line.unit),
         "unit_price": price,
+        "price_base": base,
+        "gross_price": gross_price,
         "discount_percent": percent,
         "discount_amount": amount,
         "tax_category": key.category,
         "tax_rate": key.rate,
         "product_id": line.product_id,
+        "allowances": extra_rows,
     }
-    return LineInput(quantity, price, key, percent, amount), values
+    return LineInput(quantity, price, key, percent, amount, base, tuple(charges), gross_price), values
+
+
+def reason_code(code: str | None, is_charge: bool) -> str | None:
+    """An allowance reason code of UNTDID 5189 or a charge reason code of UNTDID 7161, or None."""
+    text = (code or "").strip().upper()
+    if not text:
+        return None
+    if text not in (charge_reasons() if is_charge else allowance_reasons()):
+        refusal = N_("'{code}' is not a charge reason code (UNTDID 7161).") if is_charge else N_(
+            "'{code}' is not an allowance reason code (UNTDID 5189).")
+        raise ValidationError(refusal, "reason_code", code=code)
+    return text
 
 
 def _adjustment_input(adj: AdjustmentData, currency: str) -> tuple[AdjustmentInput, dict[str, object]]:
-    minor = parse_amount(adj.amount, currency, N_("charge") if adj.is_charge else N_("discount"))
-    if minor <= 0:
-        refusal = N_("A document charge must be above zero.") if adj.is_charge else N_(
-            "A document discount must be above zero."
-        )
-        raise ValidationError(refusal, "amount")
+    what = N_("charge") if adj.is_charge else N_("discount")
+    given = None if adj.amount in (None, "") else from_minor(parse_amount(adj.amount, currency, what), currency)
+    percent = None if adj.percent in (None, "") else parse_decimal(adj.percent, what, 4)
+    base = None if adj.base in (None, "") else parse_amount(adj.base, currency, what)
     key = taxes.tax_key(adj.tax_category, adj.tax_rate)
-    amount = Decimal(minor).scaleb(-exponent(currency))
+    adjustment = AdjustmentInput(given, key, adj.is_charge, percent, None if base is None else from_minor(base, currency))
+    minor = adjustment_amount(adjustment, currency)
     values: dict[str, object] = {
         "is_charge": adj.is_charge,
         "reason": validation.clean_text(adj.reason) or ("Charge" if adj.is_charge else "Discount"),
         "amount": minor,
         "tax_category": key.category,
         "tax_rate": key.rate,
+        "percent": percent,
+        "base": base,
+        "reason_code": reason_code(adj.reason_code, adj.is_charge),
     }
-    return AdjustmentInput(amount, key, adj.is_charge), values
+    return adjustment, values
 
 
 def preview_totals(
@@ -199,9 +259,15 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     ]
     parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(lines, 1)]
     parsed_adj = [_adjustment_input(adj, currency) for adj in data.adjustments]
+    type_code, preceding_number, preceding_date = _type_code(data)
+    rounding_amount = 0 if data.rounding_amount in (None, "") else parse_amount(
+        data.rounding_amount, currency, N_("rounding amount"))
     totals = compute_totals(
-        [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding)
+        [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding),
+        rounding_amount=rounding_amount,
     )
+    invoice.type_code, invoice.preceding_number, invoice.preceding_date = type_code, preceding_number, preceding_date
+    invoice.rounding_amount = rounding_amount
     invoice.customer_id = customer.id
     invoice.currency = currency
     invoice.issue_date = issue_date
@@ -215,9 +281,15 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
             position=i,
             gross=amounts.gross,
             discount=amounts.discount,
+            charge=amounts.charge,
             net=amounts.net,
             tax=amounts.tax,
-            **values,
+            allowances=[
+                InvoiceLineAllowance(position=j, amount=part, **row)
+                for j, (row, part) in enumerate(zip(cast(list[dict[str, Any]], values["allowances"]), amounts.parts,
+                                                    strict=True), 1)
+            ],
+            **{k: v for k, v in values.items() if k != "allowances"},
         )
         for i, ((_, values), amounts) in enumerate(zip(parsed_lines, totals.lines, strict=True), 1)
     ]
@@ -227,6 +299,22 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     ]
     store_totals(session, invoice, totals)
     return {"customer_id": customer.id, "currency": currency, "lines": len(data.lines), "total": totals.total}
+
+
+#: the invoice type codes (UNTDID 1001) an invoice may carry; credit notes are 381, with their own workflow
+INVOICE_TYPE_CODES = {"380": N_("Invoice"), "384": N_("Corrected invoice"), "389": N_("Self-billed invoice")}
+
+
+def _type_code(data: DraftData) -> tuple[str | None, str | None, date | None]:
+    """BT-3 and, for a corrected invoice (384), the invoice it replaces (BT-25, required by EN 16931 there)."""
+    code = (data.type_code or "").strip() or None
+    if code is not None and code not in INVOICE_TYPE_CODES:
+        raise ValidationError(N_("Invoice type code '{code}' is not one of {codes}."), "type_code", code=code,
+                              codes=", ".join(INVOICE_TYPE_CODES))
+    number = validation.optional(data.preceding_number)
+    if code == "384" and number is None:
+        raise ValidationError(N_("A corrected invoice (384) names the invoice it corrects."), "preceding_number")
+    return (None if code == "380" else code), number, data.preceding_date if number else None
 
 
 def store_totals(session: Session, invoice: Invoice, totals: Totals) -> None:
@@ -288,6 +376,10 @@ def draft_data(invoice: Invoice) -> DraftData:
         tax_rounding=invoice.tax_rounding,
         notes=invoice.notes,
         buyer_reference=invoice.buyer_reference,
+        type_code=invoice.type_code,
+        preceding_number=invoice.preceding_number,
+        preceding_date=invoice.preceding_date,
+        rounding_amount=from_minor(invoice.rounding_amount, invoice.currency) if invoice.rounding_amount else None,
         lines=[
             LineData(
                 description=line.description,
@@ -301,6 +393,13 @@ def draft_data(invoice: Invoice) -> DraftData:
                     line.discount_amount, invoice.currency
                 ),
                 product_id=line.product_id,
+                price_base=line.price_base,
+                gross_price=line.gross_price,
+                charges=[
+                    LineChargeData(c.is_charge, None if c.percent is not None else abs(from_minor(c.amount, invoice.currency)),
+                                   c.percent, c.reason, c.reason_code)
+                    for c in line.allowances
+                ],
             )
             for line in invoice.lines
         ],
@@ -311,6 +410,9 @@ def draft_data(invoice: Invoice) -> DraftData:
                 tax_rate=a.tax_rate,
                 is_charge=a.is_charge,
                 reason=a.reason,
+                percent=a.percent,
+                base=None if a.base is None else from_minor(a.base, invoice.currency),
+                reason_code=a.reason_code,
             )
             for a in invoice.adjustments
         ],
@@ -653,16 +755,16 @@ def _glob_prefix(text: str) -> str:
 
 def _search_terms(flt: InvoiceFilter) -> tuple[list[str], str]:
     """Prefix patterns for number and reference (as typed, in capitals, small letters, capitalised: GLOB is
-    case-sensitive) and the LIKE pattern for the customer's name."""
+    case-sensitive) and the LIKE pattern for the customer's folded name."""
     term = (flt.search or "").strip()
     variants = dict.fromkeys((term, term.upper(), term.lower(), term.capitalize()))
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return [_glob_prefix(v) for v in variants], f"%{escaped}%"
+    return [_glob_prefix(v) for v in variants], customer_service.contains(fold(term))
 
 
 def _named(like: str) -> Select[int]:
-    # matching customers first (a small table), so neither count nor page needs the join to filter
-    return select(Customer.id).where(Customer.name.ilike(like, escape="\\"))
+    # matching customers first (a small table, its folded names read from their index), so neither count nor
+    # page needs the join to filter; folded on both sides, "muller" finds "Müller"
+    return select(Customer.id).where(Customer.search_name.like(like, escape="\\"))
 
 
 def _search_condition(flt: InvoiceFilter) -> ColumnElement[bool]:

@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session, aliased
 from invoicer import APP_NAME, __version__
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.money import round_fraction
+from invoicer.core.payment_methods import method_label
 from invoicer.core.totals import TaxKey, convert_minor, convert_parts
 from invoicer.core.workflow import display_status
+from invoicer.db import functions
 from invoicer.db.migrate import Database
 from invoicer.db.models import AuditEvent, Company, Invoice, InvoiceLine, InvoiceTax, Payment
 from invoicer.documents import csv_io
@@ -157,7 +159,7 @@ def _in_period(column: Any, date_from: date | str | None, date_to: date | str | 
 
 def _snapshot(field: str) -> Any:
     """A field of the customer as printed on the document (the snapshot taken at finalize)."""
-    return func.json_extract(Invoice.customer_snapshot, f"$.{field}")
+    return functions.json_text(Invoice.customer_snapshot, field)
 
 
 ISSUED = Invoice.status.not_in(("draft", "void"))
@@ -189,6 +191,7 @@ class _Query:
                 _snapshot("country"), Invoice.currency, Invoice.total - Invoice.tax_total, Invoice.tax_total,
                 Invoice.total, Invoice.paid, Invoice.credited, due, Invoice.status, Invoice.exchange_rate,
                 Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
+                func.coalesce(Invoice.type_code, "380"), Invoice.rounding_amount,
             )
             .where(Invoice.doc_type == "invoice", Invoice.status != "draft",
                    _in_period(Invoice.issue_date, self.date_from, self.date_to))
@@ -215,16 +218,19 @@ class _Query:
             Column("company_tax", _("Tax ({currency})").format(currency=self.company_currency), Kind.COMPANY_MONEY, 14),
             Column("company_total", _("Total ({currency})").format(currency=self.company_currency),
                    Kind.COMPANY_MONEY, 14),
+            # EN 16931: the invoice type (380, 384 corrected, 389 self-billed) and the rounding amount (BT-114)
+            Column("type_code", _("Type code"), width=8),
+            self.money("rounding", _("Rounding"), 6),
         )
         as_of = self.as_of
 
         def rows() -> Iterator[Sequence[object]]:
             for (number, issued, due_on, name, vat_id, country, currency, net, tax, total, paid, credited,
-                 amount_due, status, rate, c_net, c_tax, c_total) in _stream(self.session, stmt):
+                 amount_due, status, rate, c_net, c_tax, c_total, type_code, rounding) in _stream(self.session, stmt):
                 shown = display_status(status, due_on, total, amount_due, as_of)
                 overdue = (as_of - due_on).days if shown == "overdue" else 0
                 yield (number, issued, due_on, name, vat_id, country, currency, net, tax, total, paid, credited,
-                       amount_due, _status_title(shown), overdue, rate, c_net, c_tax, c_total)
+                       amount_due, _status_title(shown), overdue, rate, c_net, c_tax, c_total, type_code, rounding)
 
         return Table("invoices", _("Invoices"), columns, rows, _count(self.session, stmt),
                      excluded_from_totals=(13, _status_title("void")))
@@ -235,8 +241,9 @@ class _Query:
         stmt = (
             select(
                 Invoice.number, InvoiceLine.position, InvoiceLine.description, InvoiceLine.quantity,
-                InvoiceLine.unit, InvoiceLine.unit_price, InvoiceLine.discount, InvoiceLine.tax_category,
-                InvoiceLine.tax_rate, InvoiceLine.net, InvoiceLine.tax, Invoice.currency,
+                InvoiceLine.unit, InvoiceLine.unit_price, InvoiceLine.price_base, InvoiceLine.discount,
+                InvoiceLine.charge, InvoiceLine.tax_category, InvoiceLine.tax_rate, InvoiceLine.net, InvoiceLine.tax,
+                Invoice.currency,
             )
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
             .where(Invoice.doc_type == "invoice", ISSUED, _in_period(Invoice.issue_date, self.date_from, self.date_to))
@@ -249,11 +256,13 @@ class _Query:
             Column("quantity", _("Quantity"), Kind.DECIMAL, 10),
             Column("unit", _("Unit"), width=6),
             Column("unit_price", _("Unit price"), Kind.DECIMAL, 12),
-            self.money("discount", _("Discount"), 11),
+            Column("price_base", _("Price per quantity"), Kind.DECIMAL, 8),  # BT-149
+            self.money("discount", _("Discount"), 13),  # every line allowance
+            self.money("charge", _("Line charges"), 13),
             Column("tax_category", _("Tax category"), width=8),
             Column("tax_rate", _("Tax rate %"), Kind.DECIMAL, 8),
-            self.money("net", _("Net"), 11),
-            self.money("tax", _("Tax (line rounding)"), 11),
+            self.money("net", _("Net"), 13),
+            self.money("tax", _("Tax (line rounding)"), 13),
             Column("currency", _("Currency"), width=9),
         )
         return Table("lines", _("Lines"), columns, lambda: _stream(self.session, stmt), _count(self.session, stmt))
@@ -292,7 +301,7 @@ class _Query:
         def rows() -> Iterator[Sequence[object]]:
             for (paid_on, number, name, kind, method, reference, amount, currency, c_amount, pid, reverses, reason,
                  original_kind) in _stream(self.session, stmt):
-                yield (paid_on, number, name, _payment_kind_title(kind, original_kind), method, reference, amount,
+                yield (paid_on, number, name, _payment_kind_title(kind, original_kind), _(method_label(method)), reference, amount,
                        currency, amount if c_amount is None else c_amount, pid, reverses, reason)
 
         return Table("payments", _("Payments"), columns, rows, _count(self.session, stmt))
@@ -488,7 +497,7 @@ class _Journal:
         written_on = written_off_on()
         self.write_offs = (
             select(
-                AuditEvent.id, written_on, func.json_extract(AuditEvent.payload, "$.amount_due"), Invoice.number,
+                AuditEvent.id, written_on, functions.json_int(AuditEvent.payload, "amount_due"), Invoice.number,
                 Invoice.currency, Invoice.exchange_rate, Invoice.company_currency, Invoice.id,
                 Invoice.company_tax_total, Invoice.company_total,
             )

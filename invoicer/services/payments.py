@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
+from invoicer.core.payment_methods import CUSTOMER_CREDIT, method_code
 from invoicer.core.totals import convert_minor
 from invoicer.core.workflow import Action
 from invoicer.db.models import AuditEvent, CreditEntry, Invoice, Payment
@@ -109,7 +110,7 @@ def record_payment(
     payment = Payment(
         kind="payment", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
         amount=amount, applied=applied, excess=excess, paid_on=paid_on,
-        method=validation.optional(method), reference=reference,
+        method=method_code(method), reference=reference,
         company_amount=_company_amount(invoice, amount, payment_rate(session, invoice, paid_on, exchange_rate)),
         created_at=audit.now(),
     )
@@ -153,7 +154,7 @@ def apply_credit(session: Session, invoice_id: int, amount: int | None = None, o
     before = invoice.status
     payment = Payment(
         kind="credit_applied", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
-        amount=wanted, applied=wanted, excess=0, paid_on=on, method="customer credit",
+        amount=wanted, applied=wanted, excess=0, paid_on=on, method=CUSTOMER_CREDIT,
         company_amount=_company_amount(invoice, wanted), created_at=audit.now(),
     )
     session.add(payment)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
 from invoicer.core.money import parse_decimal
+from invoicer.core.text import fold
 from invoicer.db.models import Product
 from invoicer.services import audit, validation
+from invoicer.services.customers import contains
 from invoicer.services.taxes import get_tax_rate
 
 
@@ -54,9 +57,13 @@ def _clean(session: Session, data: ProductData) -> dict[str, object]:
     }
 
 
+def _search_text(values: dict[str, Any]) -> str:
+    return fold(f"{values['name']} {values['description'] or ''}")
+
+
 def add_product(session: Session, data: ProductData) -> int:
     values = _clean(session, data)
-    product = Product(**values)
+    product = Product(**values, search_name=_search_text(values))
     session.add(product)
     session.flush()
     audit.record(session, "create", "product", product.id, payload=values)
@@ -75,6 +82,7 @@ def update_product(session: Session, product_id: int, data: ProductData) -> None
     values = _clean(session, data)
     for key, value in values.items():
         setattr(product, key, value)
+    product.search_name = _search_text(values)
     audit.record(session, "update", "product", product_id, payload=values)
 
 
@@ -87,9 +95,8 @@ def list_products(session: Session, search: str | None = None, include_archived:
     stmt = select(Product).order_by(func.lower(Product.name), Product.id)
     if not include_archived:
         stmt = stmt.where(Product.archived.is_(False))
-    if search:
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(or_(Product.name.ilike(like), Product.description.ilike(like)))
+    if search and search.strip():
+        stmt = stmt.where(Product.search_name.like(contains(fold(search)), escape="\\"))
     return [
         ProductRow(p.id, p.name, p.description, p.unit, p.unit_price, p.tax_rate_id, p.archived)
         for p in session.scalars(stmt)

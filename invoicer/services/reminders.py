@@ -15,11 +15,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.workflow import amount_due
+from invoicer.db import functions
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, SentMessage
@@ -146,7 +147,7 @@ def due_reminders(session: Session, today: date) -> list[DueReminder]:
         select(
             Invoice.id, Invoice.number, Invoice.customer_id, Invoice.issue_date, Invoice.due_date,
             Invoice.currency, Invoice.total, Invoice.paid, Invoice.credited,
-            func.json_extract(Invoice.customer_snapshot, "$.name"), Customer.email,
+            functions.json_text(Invoice.customer_snapshot, "name"), Customer.email,
         )
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(*remindable)

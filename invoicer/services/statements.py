@@ -8,11 +8,12 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.aging import BUCKETS
 from invoicer.core.errors import N_, ValidationError
+from invoicer.db import functions
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import AuditEvent, Invoice, Payment
@@ -73,7 +74,7 @@ def statement(session: Session, customer_id: int, currency: str | None = None) -
     changes = audit.minor_unit_changes(session)
     written_on = written_off_on()
     write_offs = session.execute(
-        select(AuditEvent.id, written_on, func.json_extract(AuditEvent.payload, "$.amount_due"), Invoice.id,
+        select(AuditEvent.id, written_on, functions.json_int(AuditEvent.payload, "amount_due"), Invoice.id,
                Invoice.number)
         .join(Invoice, Invoice.id == AuditEvent.entity_id)
         .where(AuditEvent.entity == "invoice", AuditEvent.action == "write_off",

@@ -12,7 +12,6 @@ from invoicer.core.errors import ConflictError, NotFoundError, ValidationError
 from invoicer.core.money import parse_decimal
 from invoicer.core.totals import NEEDS_EXEMPTION_REASON, TaxKey
 from invoicer.core.units import unit_code
-from invoicer.core.vat_rates import listing_order
 from invoicer.core.vat_rules import is_service, line_category
 from invoicer.db.models import TaxRate
 from invoicer.i18n import N_
@@ -54,7 +53,7 @@ def add_tax_rate(
     existing = session.scalar(select(TaxRate).where(TaxRate.category == key.category, TaxRate.rate == key.rate))
     if existing is not None:
         raise ConflictError(
-            N_("A tax rate {category} {rate} % exists already ('{name}')."),
+            N_("A tax rate {category} {rate} % ('{name}') exists already."),
             category=key.category, rate=key.rate, name=existing.name,
         )
     row = TaxRate(
@@ -112,12 +111,12 @@ def exemption_reason(session: Session, key: TaxKey) -> str | None:
 
 
 def list_tax_rates(session: Session, include_archived: bool = False) -> list[TaxRateRow]:
-    """Every rate in the order pickers and lists show them (sorted in Python: the stored rate is text)."""
-    stmt = select(TaxRate)
+    """Every rate in the order pickers and lists show them: standard rates first, highest first, then the
+    other categories (the stored rate is a number, so 19 comes before 7)."""
+    stmt = select(TaxRate).order_by(TaxRate.category != "S", TaxRate.category, TaxRate.rate.desc(), TaxRate.id)
     if not include_archived:
         stmt = stmt.where(TaxRate.archived.is_(False))
-    return sorted((TaxRateRow(r.id, r.name, r.rate, r.category, r.exemption_reason, r.archived)
-                   for r in session.scalars(stmt)), key=listing_order)
+    return [TaxRateRow(r.id, r.name, r.rate, r.category, r.exemption_reason, r.archived) for r in session.scalars(stmt)]
 
 
 def derived_category(session: Session, customer_id: int, rate: str | Decimal, unit: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from invoicer.core.totals import Balance, LineAmounts, TaxSubtotal, Totals
 from invoicer.core.workflow import DocumentState, amount_due, display_status, is_overdue, is_partially_paid
 from invoicer.db.models import Invoice
-from invoicer.documents.model import Adjustment, Line, Party, Seller, Settlement
+from invoicer.documents.model import Adjustment, Line, LineAllowance, Party, Seller, Settlement
 from invoicer.services import actions, audit, credit_notes, invoices, payments
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
@@ -97,6 +97,9 @@ class InvoiceView:
     settlement: Settlement  # credit notes: what the amount went to
     finalized_at: datetime | None
     pdf_sha256: str | None
+    type_code: str | None = None  # BT-3 when not 380/381
+    preceding_number: str | None = None  # BT-25: the invoice a corrected invoice replaces
+    preceding_date: date | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -165,11 +168,17 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
                 net=line.net,
                 id=line.id,
                 product_id=line.product_id,
+                gross_price=line.gross_price,
+                allowances=tuple(
+                    LineAllowance(c.is_charge, c.amount, c.percent, c.reason, c.reason_code) for c in line.allowances
+                ),
+                gross=line.gross,
             )
             for line in invoice.lines
         ),
         adjustments=tuple(
-            Adjustment(a.is_charge, a.reason, a.amount, a.tax_category, a.tax_rate) for a in invoice.adjustments
+            Adjustment(a.is_charge, a.reason, a.amount, a.tax_category, a.tax_rate, a.percent, a.base, a.reason_code)
+            for a in invoice.adjustments
         ),
         totals=stored_totals(invoice),
         balance=Balance(invoice.paid, invoice.credited, due),
@@ -196,13 +205,16 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         settlement=Settlement(invoice.applied_to_due, invoice.to_customer_credit, invoice.refunded),
         finalized_at=invoice.finalized_at,
         pdf_sha256=invoice.pdf_sha256,
+        type_code=invoice.type_code,
+        preceding_number=invoice.preceding_number,
+        preceding_date=invoice.preceding_date,
     )
 
 
 def stored_totals(invoice: Invoice) -> Totals:
     """The totals as stored with the document (computed by core.totals when it was saved)."""
     return Totals(
-        lines=tuple(LineAmounts(line.gross, line.discount, line.net, line.tax) for line in invoice.lines),
+        lines=tuple(LineAmounts(line.gross, line.discount, line.net, line.tax, line.charge) for line in invoice.lines),
         subtotal=invoice.subtotal,
         allowance_total=invoice.allowance_total,
         charge_total=invoice.charge_total,
@@ -210,6 +222,8 @@ def stored_totals(invoice: Invoice) -> Totals:
         taxes=tuple(TaxSubtotal(t.category, t.rate, t.basis, t.amount, t.exemption_reason) for t in invoice.taxes),
         tax_total=invoice.tax_total,
         total=invoice.total,
+        adjustments=tuple(a.amount for a in invoice.adjustments),
+        rounding_amount=invoice.rounding_amount,
     )
 
 

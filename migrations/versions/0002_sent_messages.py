@@ -43,11 +43,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("invoice_id", "level", name=op.f("uq_sent_messages_invoice_id_level")),
         sa.UniqueConstraint("message_id", name=op.f("uq_sent_messages_message_id")),
     )
-    for ddl in TRIGGERS:
-        op.execute(ddl)
+    if op.get_bind().dialect.name == "sqlite":  # PostgreSQL: invoicer.db.triggers (0017)
+        for ddl in TRIGGERS:
+            op.execute(ddl)
 
 
 def downgrade() -> None:
-    for ddl in TRIGGERS:
-        op.execute("DROP TRIGGER IF EXISTS " + ddl.split()[2])
+    if op.get_bind().dialect.name == "sqlite":
+        for ddl in TRIGGERS:
+            op.execute("DROP TRIGGER IF EXISTS " + ddl.split()[2])
     op.drop_table("sent_messages")

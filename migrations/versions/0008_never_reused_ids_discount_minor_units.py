@@ -52,7 +52,8 @@ def _rebuild(table: str, autoincrement: bool) -> None:
 def upgrade() -> None:
     conn = op.get_bind()
     with triggers_set_aside(conn):
-        for table, entities in AUDITED.items():
+        # PostgreSQL's sequences never give an id twice: only SQLite needs AUTOINCREMENT
+        for table, entities in AUDITED.items() if conn.dialect.name == "sqlite" else ():
             _rebuild(table, autoincrement=True)
             _ids_continue_after(table, entities)
         op.add_column("invoice_lines", sa.Column("legacy_discount_text", sa.String(length=40), nullable=True))
@@ -73,7 +74,7 @@ def upgrade() -> None:
         with op.batch_alter_table("invoice_lines") as batch_op:
             batch_op.alter_column(
                 "discount_amount", existing_type=invoicer.db.base.DecimalText(length=40), type_=sa.Integer(),
-                existing_nullable=True,
+                existing_nullable=True, postgresql_using="discount_amount::integer",
             )
 
 
@@ -92,8 +93,9 @@ def downgrade() -> None:
             )
         with op.batch_alter_table("invoice_lines") as batch_op:
             batch_op.drop_column("legacy_discount_text")
-        for table in AUDITED:
-            _rebuild(table, autoincrement=False)
-        conn.exec_driver_sql(
-            "DELETE FROM sqlite_sequence WHERE name IN (" + ", ".join(f"'{t}'" for t in AUDITED) + ")"
-        )
+        if conn.dialect.name == "sqlite":
+            for table in AUDITED:
+                _rebuild(table, autoincrement=False)
+            conn.exec_driver_sql(
+                "DELETE FROM sqlite_sequence WHERE name IN (" + ", ".join(f"'{t}'" for t in AUDITED) + ")"
+            )

@@ -138,10 +138,10 @@ def test_an_unknown_key_in_a_draft_is_refused_by_name(data: Path, tmp_path: Path
     tax = {"category": "S", "rate": "19"}
     path = draft_file(tmp_path, {"customer": customer, "lines": [
         {"description": "Work", "unit_price": "1.00", "tax": tax},
-        {"description": "Parts", "price_base": "100", "unit_price": "1.00", "tax": tax},
+        {"description": "Parts", "price_basis": "100", "unit_price": "1.00", "tax": tax},
     ]})
     assert user_error(data, "invoice", "create", "--from-json", path) == (
-        f"invoicer: {path}: line 2: unknown key 'price_base'.")
+        f"invoicer: {path}: line 2: unknown key 'price_basis'.")
     assert ok(data, "invoice", "list") == []
 
 

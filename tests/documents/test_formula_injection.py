@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from invoicer.db.migrate import Database
 from invoicer.services import customers, invoices, payments, store
@@ -21,14 +22,17 @@ HOSTILE_METHOD = "-2+3"
 
 
 def hostile_business(db: Database) -> None:
+    """Hostile text everywhere a user types; the payment method as words kept from before codes (0014)."""
     customer = store.write(db, lambda s: customers.add_customer(
         s, customers.CustomerData(name=HOSTILE_NAME, country="DE")))
     draft = DraftData(customer_id=customer, issue_date=date(2026, 11, 2),
                       lines=[LineData(HOSTILE_LINE, "1", "100.00", "S", "19")])
     invoice_id = store.write(db, lambda s: invoices.create_draft(s, draft))
     store.write(db, lambda s: invoices.finalize_invoice(s, invoice_id))
-    store.write(db, lambda s: payments.record_payment(
-        s, invoice_id, 5000, date(2026, 11, 3), HOSTILE_METHOD, HOSTILE_REFERENCE))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(payments, "method_code", lambda words: words)
+        store.write(db, lambda s: payments.record_payment(
+            s, invoice_id, 5000, date(2026, 11, 3), HOSTILE_METHOD, HOSTILE_REFERENCE))
 
 
 def test_no_hostile_text_is_a_formula_in_the_workbook(seller: Database, tmp_path: Path) -> None:

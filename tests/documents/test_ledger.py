@@ -232,7 +232,7 @@ def test_sheet_layout_formats_and_totals(sample: Any) -> None:
     ws = wb["Invoices"]
     count = len(rows(ws))
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:S{count + 1}"
+    assert ws.auto_filter.ref == f"A1:U{count + 1}"
     assert ws["A1"].font.b and ws.column_dimensions["D"].width >= 30
     by_number = {ws.cell(r, 1).value: r for r in range(2, count + 2)}
     assert ws.cell(by_number["INV-2024-00007"], 10).number_format == money_format("JPY") == '#,##0 "JPY"'
@@ -333,7 +333,8 @@ def test_control_characters_typed_by_users_do_not_break_the_workbook(seller: Any
         payments.record_payment(s, draft, 500, date(2024, 1, 6), "card\x0b", "pasted\x07ref")
     wb = openpyxl.load_workbook(export_ledger(seller, tmp_path / "l.xlsx"))
     # the services drop control characters as they are typed, so the workbook opens and reads clean
-    assert (rows(wb["Payments"])[0]["Method"], rows(wb["Payments"])[0]["Reference"]) == ("card", "pastedref")
+    # (the method is a code now, written as its label)
+    assert (rows(wb["Payments"])[0]["Method"], rows(wb["Payments"])[0]["Reference"]) == ("Card", "pastedref")
 
 
 def test_openpyxl_writes_with_lxml() -> None:

@@ -17,8 +17,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
 from babel.numbers import get_currency_precision, list_currencies
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from invoicer import paths
@@ -26,6 +28,7 @@ from invoicer.core import money, totals
 from invoicer.core.errors import StorageError
 from invoicer.core.money import exponent, from_minor
 from invoicer.core.reference import CLDR_MINOR_UNITS, cldr_minor_units, is_currency
+from invoicer.db.base import Base
 from invoicer.db.engine import make_engine, transaction
 from invoicer.db.migrate import Database, migrate, open_database
 from invoicer.db.models import Customer
@@ -50,9 +53,9 @@ from tests.migrations.test_data_migrations import discount_amounts
 ISSUE = date(2026, 11, 2)
 
 
-def _migration() -> ModuleType:
-    path = paths.migrations_dir() / "versions" / "0010_iso4217_minor_units.py"
-    spec = importlib.util.spec_from_file_location("migration_0010", path)
+def _migration(name: str = "0010_iso4217_minor_units") -> ModuleType:
+    path = paths.migrations_dir() / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"migration_{name[:4]}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -90,10 +93,54 @@ def cldr_minor_units_in_force() -> Iterator[None]:
             _clear_caches()
 
 
+#: later revisions whose tables the models of today write (VAT rates as numbers, search names, payment method
+#: codes): the legacy data is written with them in place and then taken back, as that revision's downgrade does
+WRITTEN_AS_TODAY = ("0014_desktop_day_one",)
+
+
+@contextmanager
+def written_as_today(engine: Engine) -> Iterator[None]:
+    """The tables as today's models read and write them, for the time the legacy data is written or read."""
+    def run(step: str) -> None:
+        with engine.begin() as conn:
+            context = MigrationContext.configure(conn, opts={"render_as_batch": True})
+            with Operations.context(context):
+                for name in WRITTEN_AS_TODAY if step == "upgrade" else reversed(WRITTEN_AS_TODAY):
+                    getattr(_migration(name), step)()
+
+    run("upgrade")
+    yield
+    run("downgrade")
+
+
 @dataclass
 class Legacy:
     folder: Path
     documents: dict[str, int]  # what each document is -> its id
+
+
+@contextmanager
+def later_schema_set_aside(engine: Engine) -> Iterator[None]:
+    """Let today's models write a database at an older revision: the columns and tables later migrations add
+    are there (empty or at their defaults) while it is filled, and gone again afterwards."""
+    with engine.begin() as conn:
+        schema = inspect(conn)
+        stored = set(schema.get_table_names())
+        tables = [t for t in Base.metadata.sorted_tables if t.name not in stored]
+        columns = [(t.name, c) for t in Base.metadata.sorted_tables if t.name in stored
+                   for c in t.columns if c.name not in {x["name"] for x in schema.get_columns(t.name)}]
+        for table_name, column in columns:
+            kind = column.type.compile(conn.dialect)
+            default = f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""  # type: ignore[attr-defined]
+            conn.exec_driver_sql(f'ALTER TABLE {table_name} ADD COLUMN "{column.name}" {kind}{default}')
+        for table in tables:
+            table.create(conn)
+    yield
+    with engine.begin() as conn:
+        for table in reversed(tables):
+            table.drop(conn)
+        for table_name, column in columns:
+            conn.exec_driver_sql(f'ALTER TABLE {table_name} DROP COLUMN "{column.name}"')
 
 
 def _fill(db: Database, home: str) -> dict[str, int]:
@@ -212,7 +259,7 @@ def legacy(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     folder = tmp_path_factory.mktemp("legacy")
     db = open_database(folder, daily_backup=False)
     migrate(db.engine, "0009", downgrade=True)
-    with cldr_minor_units_in_force():
+    with cldr_minor_units_in_force(), written_as_today(db.engine), later_schema_set_aside(db.engine):
         made = _fill(db, request.param)
         with transaction(db.readonly_sessions) as s:
             huf = invoices.get_invoice(s, made["HUF"])
@@ -226,7 +273,7 @@ def test_every_amount_reads_as_the_same_money_after_the_upgrade(legacy: Legacy, 
     rows = _rows(original)
     original.dispose()
     engine = make_engine(paths.database_path(legacy.folder))
-    with cldr_minor_units_in_force(), Session(engine) as s:
+    with cldr_minor_units_in_force(), written_as_today(engine), later_schema_set_aside(engine), Session(engine) as s:
         before = _money_view(s, legacy.documents)
     engine.dispose()
     pdfs = _pdfs(legacy.folder)

@@ -97,7 +97,7 @@ def test_camt053_references_amounts_ibans_batches_and_fees(seller: Database, cus
     with transaction(seller.sessions) as s:
         paid = payments.list_payments(s, first)
         assert [(p.reference, p.paid_on, p.method) for p in paid] == [
-            ("2026112000001", date(2026, 11, 19), "bank transfer")]
+            ("2026112000001", date(2026, 11, 19), "30")]
         left = bank.queue(s)
         assert [e.bank_reference for e in left] == ["2026112000004", "2026112000005"]
         bank.settle_other(s, left[0].id, "fee", "account fee")

@@ -34,7 +34,7 @@ def refusal(raw: Any) -> str:
     ("raw", "message"),
     [
         ({"customer": 1, "price": "1"}, "d.json: unknown key 'price'."),
-        ({"customer": 1, "lines": [line(), line(price_base="100")]}, "d.json: line 2: unknown key 'price_base'."),
+        ({"customer": 1, "lines": [line(), line(base_price="100")]}, "d.json: line 2: unknown key 'base_price'."),
         ({"customer": 1, "lines": [line(tax={"rate": "19", "categroy": "S"})]},
          "d.json: line 1, tax: unknown key 'categroy'."),
         ({"customer": 1, "charges": [{"amount": "5", "tax": TAX, "note": "x"}]},
@@ -86,10 +86,11 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
 
 def test_every_key_the_reader_uses_is_in_the_schema() -> None:
     line_keys = set(DRAFT_SCHEMA["properties"]["lines"]["items"]["properties"])
-    assert line_keys == {"description", "quantity", "unit", "unit_price", "discount", "tax"}
+    assert line_keys == {"description", "quantity", "unit", "unit_price", "discount", "tax", "price_base",
+                         "gross_price", "allowances", "charges"}
     assert set(DRAFT_SCHEMA["properties"]) == {
         "customer", "currency", "issue_date", "due_date", "tax_rounding", "notes", "buyer_reference", "lines",
-        "allowances", "charges"}
+        "allowances", "charges", "type_code", "preceding_invoice", "rounding_amount"}
     assert json.loads(json.dumps(DRAFT_SCHEMA)) == DRAFT_SCHEMA  # printable as it is
 
 

@@ -74,6 +74,7 @@ class CreditNoteDialog(QDialog):
         self.lines.setObjectName("credit_lines")
         self.lines.setHorizontalHeaderLabels([_("Line"), _("Description"), _("Left to credit"), _("Credit quantity")])
         self.lines.verticalHeader().hide()
+        self.lines.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.lines.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for row, line in enumerate(document.lines):
             for column, text in enumerate((str(line.position), line.description, locale_decimal(document.left_to_credit(line)))):

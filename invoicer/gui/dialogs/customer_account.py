@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from invoicer.core.payment_methods import method_label
 from invoicer.gui import messages
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import date_format, day, money, python_date, qt_date
@@ -82,7 +83,7 @@ class CustomerAccountDialog(QDialog):
             Field(N_("Date"), lambda p: day(p.paid_on)),
             Field(N_("Invoice"), lambda p: p.invoice_number or ""),
             Field(N_("Amount"), lambda p: money(p.amount, p.currency), numeric=True),
-            Field(N_("Method"), lambda p: p.method or ""),
+            Field(N_("Method"), lambda p: _(method_label(p.method))),
             Field(N_("Reference"), lambda p: p.reference or ""),
         ])
         payment_model.set_records(paid)

@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import format_minor, from_minor
+from invoicer.core.payment_methods import method_label
 from invoicer.core.workflow import Action, offered_actions, refusal
 from invoicer.gui import messages, operations
+from invoicer.gui.dialogs.line_charges import LineChargesDialog, charges_from_row, charges_to_row
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import (
@@ -118,6 +120,22 @@ class InvoiceEditor(QWidget):
         self.buyer_reference = QLineEdit()
         self.buyer_reference.setObjectName("buyer_reference")
         self.buyer_reference.setPlaceholderText(_("Purchase order or reference the customer asked for"))
+        self.type_code = QComboBox()
+        self.type_code.setObjectName("type_code")
+        for code, label in ((None, _("Invoice")), ("384", _("Corrected invoice (384)")),
+                            ("389", _("Self-billed invoice (389)"))):
+            self.type_code.addItem(label, code)
+        self.preceding = QLineEdit()
+        self.preceding.setObjectName("preceding_number")
+        self.preceding.setPlaceholderText(_("Number of the invoice this one replaces"))
+        self.preceding_date: date | None = None
+        self.rounding_amount = QLineEdit()
+        self.rounding_amount.setObjectName("rounding_amount")
+        self.rounding_amount.setPlaceholderText(_("e.g. -0.02"))
+        self.rounding_amount.setMaximumWidth(110)
+        self.type_code.currentIndexChanged.connect(self._header_edited)
+        for edit in (self.preceding, self.rounding_amount):
+            edit.textChanged.connect(self._header_edited)
         self.notes = text_box(70)
         self.notes.setObjectName("notes")
         self.notes.setPlaceholderText(_("Printed on the invoice, e.g. thanks or delivery details"))
@@ -211,6 +229,8 @@ class InvoiceEditor(QWidget):
             EditColumn("quantity", N_("Quantity"), numeric=True),
             EditColumn("unit", N_("Unit"), choices=self.unit_choices),
             EditColumn("unit_price", N_("Unit price"), numeric=True),
+            EditColumn("price_base", N_("Per"), numeric=True),
+            EditColumn("gross_price", N_("Gross price"), numeric=True),
             EditColumn("discount", N_("Discount %"), numeric=True),
             EditColumn("tax", N_("VAT"), choices=self.tax_choices),
             EditColumn("amount", N_("Amount"), numeric=True, editable=False),
@@ -222,6 +242,8 @@ class InvoiceEditor(QWidget):
                        choices=lambda: [("discount", _("Discount")), ("charge", _("Charge"))]),
             EditColumn("reason", N_("Reason")),
             EditColumn("amount", N_("Amount (net)"), numeric=True),
+            EditColumn("percent", N_("Percent"), numeric=True),
+            EditColumn("base", N_("of base"), numeric=True),
             EditColumn("tax", N_("VAT"), choices=self.tax_choices),
         ]
 
@@ -245,11 +267,13 @@ class InvoiceEditor(QWidget):
         return None if category == "Z" else tax_value(category, 0)
 
     def _blank_line(self) -> Row:
-        return {"description": "", "quantity": "", "unit": "C62", "unit_price": "", "discount": "",
-                "tax": self._default_tax(), "product_id": "", "discount_amount": ""}
+        return {"description": "", "quantity": "", "unit": "C62", "unit_price": "", "price_base": "",
+                "gross_price": "", "discount": "", "tax": self._default_tax(), "product_id": "", "discount_amount": "",
+                "charges": ""}
 
     def _blank_adjustment(self) -> Row:
-        return {"kind": "discount", "reason": "", "amount": "", "tax": self._default_tax()}
+        return {"kind": "discount", "reason": "", "amount": "", "percent": "", "base": "", "tax": self._default_tax(),
+                "reason_code": ""}
 
     def _autofill(self, key: str, row: Row) -> Row:
         """Typing a product's name fills its unit, price and VAT (a price already typed is kept)."""
@@ -329,6 +353,8 @@ class InvoiceEditor(QWidget):
         self.add_line_action = action("add_line", _("Add line"), lambda: self._add_line(), "Ctrl+Return", "new")
         self.remove_line_action = action("remove_line", _("Delete line"), self._remove_line, "Ctrl+Delete",
                                          "delete")
+        self.line_detail_action = action("line_detail", _("Allowances and charges of the line…"), self._line_detail,
+                                         "Ctrl+Shift+L", "edit")
         self.line_up_action = action("line_up", _("Move line up"), lambda: self._move_line(-1), "Ctrl+Shift+Up", "up")
         self.line_down_action = action("line_down", _("Move line down"), lambda: self._move_line(1),
                                        "Ctrl+Shift+Down", "down")
@@ -357,11 +383,18 @@ class InvoiceEditor(QWidget):
         dates.addStretch(1)
         form.addRow(buddy(_("Issue &date"), self.issue_date), dates)
         form.addRow(_("Buyer &reference"), self.buyer_reference)
+        kind = QHBoxLayout()
+        kind.addWidget(self.type_code)
+        kind.addWidget(buddy(_("Re&places"), self.preceding))
+        kind.addWidget(self.preceding, 1)
+        kind.addWidget(buddy(_("Roundin&g"), self.rounding_amount))
+        kind.addWidget(self.rounding_amount)
+        form.addRow(buddy(_("Invoice t&ype"), self.type_code), kind)
 
         line_buttons = QToolBar()
         line_buttons.setIconSize(self.toolbar.iconSize())
         for act in (self.add_line_action, self.remove_line_action, self.line_up_action, self.line_down_action,
-                    self.undo_action, self.redo_action):
+                    self.line_detail_action, self.undo_action, self.redo_action):
             line_buttons.addAction(act)
         self.line_buttons = line_buttons
 
@@ -396,7 +429,7 @@ class InvoiceEditor(QWidget):
             Field(N_("Kind"), lambda p: {"payment": _("Payment"), "reversal": _("Reversal"),
                                          "credit_applied": _("Customer credit")}.get(p.kind, p.kind)),
             Field(N_("Amount"), lambda p: money(p.amount, p.currency), numeric=True),
-            Field(N_("Method"), lambda p: p.method or ""),
+            Field(N_("Method"), lambda p: _(method_label(p.method))),
             Field(N_("Reference"), lambda p: p.reference or ""),
             Field(N_("Note"), lambda p: _("reversed") if p.reversed_by else (p.reason or "")),
         ])
@@ -434,7 +467,8 @@ class InvoiceEditor(QWidget):
 
     def _set_tab_order(self) -> None:
         chain = [self.customer, self.new_customer, self.issue_date, self.due_date, self.buyer_reference,
-                 self.line_table, self.adjustment_table, self.notes]
+                 self.type_code, self.preceding, self.rounding_amount, self.line_table, self.adjustment_table,
+                 self.notes]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -477,12 +511,20 @@ class InvoiceEditor(QWidget):
                 "quantity": locale_decimal(line.quantity),
                 "unit": line.unit,
                 "unit_price": locale_decimal(line.unit_price),
+                "price_base": locale_decimal(line.price_base) if line.price_base != 1 else "",
+                "gross_price": locale_decimal(line.gross_price),
                 "discount": locale_decimal(line.discount_percent),
                 "tax": tax_value(line.tax_category, line.tax_rate),
                 "product_id": str(line.product_id or ""),
                 # a line discount not in percent is an amount: the stored discount
-                "discount_amount": format_minor(line.discount, doc.currency)
-                if line.discount and line.discount_percent is None else "",
+                "discount_amount": format_minor(line.own_discount, doc.currency)
+                if line.own_discount and line.discount_percent is None else "",
+                "charges": charges_to_row([
+                    {"is_charge": c.is_charge, "reason": c.reason, "reason_code": c.reason_code,
+                     "amount": None if c.percent is not None else format_minor(abs(c.amount), doc.currency),
+                     "percent": None if c.percent is None else str(c.percent)}
+                    for c in line.allowances
+                ]),
             }
             for line in doc.lines
         ]
@@ -491,9 +533,17 @@ class InvoiceEditor(QWidget):
         self.lines.load(rows)
         self.adjustments.load([
             {"kind": "charge" if a.is_charge else "discount", "reason": a.reason,
-             "amount": locale_decimal(from_minor(a.amount, doc.currency)), "tax": tax_value(a.tax_category, a.tax_rate)}
+             "amount": "" if a.percent is not None else locale_decimal(from_minor(a.amount, doc.currency)),
+             "percent": locale_decimal(a.percent),
+             "base": "" if a.base is None else locale_decimal(from_minor(a.base, doc.currency)),
+             "tax": tax_value(a.tax_category, a.tax_rate), "reason_code": a.reason_code or ""}
             for a in doc.adjustments
         ])
+        self.type_code.setCurrentIndex(max(self.type_code.findData(doc.type_code), 0))
+        self.preceding.setText(doc.preceding_number or "")
+        self.preceding_date = doc.preceding_date
+        rounding = doc.totals.rounding_amount
+        self.rounding_amount.setText(locale_decimal(from_minor(rounding, doc.currency)) if rounding else "")
         self.payment_model.set_records(list(doc.payments))
         self.notes_model.set_records(list(doc.credit_notes))
         self.history_model.set_records(list(doc.history))
@@ -503,9 +553,18 @@ class InvoiceEditor(QWidget):
         draft = doc is None or refusal(doc.state, Action.SAVE_DRAFT) is None
         for widget in (self.customer, self.new_customer, self.issue_date, self.due_date):
             widget.setEnabled(draft)
+        self.new_customer.setVisible(draft)
         self.buyer_reference.setReadOnly(not draft)
+        self.type_code.setEnabled(draft)
+        self.preceding.setReadOnly(not draft)
+        self.rounding_amount.setReadOnly(not draft)
         self.notes.setReadOnly(not draft)
         self.lines.read_only = self.adjustments.read_only = not draft
+        frozen: tuple[QWidget, ...] = (self.buyer_reference, self.notes, self.line_table, self.adjustment_table)
+        for field in frozen:
+            field.setProperty("frozen", not draft)  # drawn on the window's grey, not as white fields to type in
+            field.style().unpolish(field)
+            field.style().polish(field)
         self.line_buttons.setVisible(draft)
         self.adjustment_table.setVisible(draft or bool(self.adjustments.rows))
         self.adjustment_label.setVisible(self.adjustment_table.isVisibleTo(self))
@@ -608,6 +667,16 @@ class InvoiceEditor(QWidget):
         if not self.lines.rows:
             self.lines.add_row()
 
+    def _line_detail(self) -> None:
+        """The current line's further allowances and charges, in a dialog (Ctrl+Shift+L)."""
+        row = self.line_table.currentIndex().row()
+        if not 0 <= row < len(self.lines.rows) or self.lines.read_only:
+            return
+        values = self.lines.rows[row]
+        dialog = LineChargesDialog(values.get("description", ""), values.get("charges", ""), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.lines.set_cells(row, {"charges": dialog.charges()})
+
     def _move_line(self, offset: int) -> None:
         index = self.line_table.currentIndex()
         target = self.lines.move_row(index.row(), offset)
@@ -633,6 +702,9 @@ class InvoiceEditor(QWidget):
                 discount_percent=plain_decimal(values["discount"]) or None,
                 discount_amount=values.get("discount_amount") or None,
                 product_id=int(values["product_id"]) if values.get("product_id") else None,
+                price_base=plain_decimal(values.get("price_base", "")) or "1",
+                gross_price=plain_decimal(values.get("gross_price", "")) or None,
+                charges=charges_from_row(values.get("charges", "")),
             ))
         adjustments = []
         for values in self.adjustments.rows:
@@ -640,8 +712,10 @@ class InvoiceEditor(QWidget):
                 continue
             category, _sep, rate = values["tax"].partition("|")
             adjustments.append(AdjustmentData(
-                amount=plain_decimal(values["amount"]), tax_category=category or "S", tax_rate=rate or "0",
+                amount=plain_decimal(values["amount"]) or None, tax_category=category or "S", tax_rate=rate or "0",
                 is_charge=values["kind"] == "charge", reason=values["reason"],
+                percent=plain_decimal(values.get("percent", "")) or None,
+                base=plain_decimal(values.get("base", "")) or None, reason_code=values.get("reason_code") or None,
             ))
         return DraftData(
             customer_id=row.id,
@@ -653,6 +727,10 @@ class InvoiceEditor(QWidget):
             adjustments=adjustments,
             notes=self.notes.toPlainText(),
             buyer_reference=self.buyer_reference.text(),
+            type_code=self.type_code.currentData(),
+            preceding_number=self.preceding.text(),
+            preceding_date=self.preceding_date,
+            rounding_amount=plain_decimal(self.rounding_amount.text()) or None,
         )
 
     def _recompute(self) -> None:

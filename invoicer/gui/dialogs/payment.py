@@ -15,15 +15,14 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import from_minor, parse_amount
+from invoicer.core.payment_methods import CUSTOMER_CREDIT, METHODS
 from invoicer.gui import messages
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import locale_decimal, money, plain_decimal, warning_style
+from invoicer.gui.style import fit_title, locale_decimal, money, plain_decimal, warning_style
 from invoicer.gui.widgets.pickers import ActionDatePicker
 from invoicer.i18n import N_, _, error_text
 from invoicer.services import payments
 from invoicer.services.views import InvoiceView
-
-METHODS = (N_("Bank transfer"), N_("Cash"), N_("Card"), N_("PayPal"), N_("Direct debit"), N_("Cheque"))
 
 
 def _amount_text(minor: int, currency: str) -> str:
@@ -53,6 +52,7 @@ class _AmountDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.effect)
         layout.addWidget(self.buttons)
+        fit_title(self)
 
     def minor(self) -> int:
         """The typed amount in minor units (InvoicerError when it is not an amount of this currency)."""
@@ -87,8 +87,9 @@ class PaymentDialog(_AmountDialog):
         self.paid_on.setObjectName("paid_on")
         self.method = QComboBox()
         self.method.setObjectName("method")
-        self.method.setEditable(True)
-        self.method.addItems([_(m) for m in METHODS])
+        for code, label in METHODS.items():
+            if code != CUSTOMER_CREDIT:  # applied from the customer's credit, not received
+                self.method.addItem(_(label), code)
         self.reference = QLineEdit()
         self.reference.setObjectName("reference")
         self.reference.setPlaceholderText(_("Bank reference (prevents recording the same payment twice)"))
@@ -108,7 +109,7 @@ class PaymentDialog(_AmountDialog):
         except InvoicerError as err:
             messages.show_error(self, err)
             return
-        if self.ops.record_payment(self, self.document.id, amount, self.paid_on.day(), self.method.currentText(),
+        if self.ops.record_payment(self, self.document.id, amount, self.paid_on.day(), self.method.currentData(),
                                    self.reference.text()) is not None:
             super().accept()
 

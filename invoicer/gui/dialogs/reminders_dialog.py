@@ -87,7 +87,7 @@ class RemindersDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setMinimumSize(640, 240)
+        self.table.setMinimumSize(760, 240)  # six columns with their translated titles
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.send_button = self.buttons.addButton(_("Send"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.send_button.setObjectName("send_reminders")

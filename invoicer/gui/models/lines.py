@@ -74,6 +74,12 @@ class EditableRowsModel(QAbstractTableModel):
         self.undo.push(_InsertRow(self, position, dict(values or self.blank())))
         return position
 
+    def set_cells(self, position: int, changes: Row) -> None:
+        """Change values of a row, shown or kept alongside (a line's allowances), as one undoable edit."""
+        if 0 <= position < len(self.rows) and not self.read_only and any(
+                self.rows[position].get(k, "") != v for k, v in changes.items()):
+            self.undo.push(_SetCells(self, position, changes))
+
     def remove_row(self, position: int) -> None:
         if 0 <= position < len(self.rows):
             self.undo.push(_RemoveRow(self, position))

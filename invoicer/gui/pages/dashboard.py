@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
@@ -58,6 +59,7 @@ class Card(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.title = QLabel(title)
         self.title.setProperty("muted", True)
+        self.title.setWordWrap(True)  # a long translated title takes two lines, not the page's width
         self.value = QLabel()
         self.value.setObjectName(f"{name}_value")
         font = self.value.font()
@@ -66,6 +68,7 @@ class Card(QFrame):
         self.value.setFont(font)
         self.detail = QLabel()
         self.detail.setProperty("muted", True)
+        self.detail.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.value)
@@ -138,7 +141,7 @@ class DashboardPage(Page):
         self.reminders_card.clicked.connect(window.show_reminders)
         window.reminders_counted.connect(self._show_reminders)
         self._show_reminders(window.reminders_due)
-        self.aging_chart = BarChart(_("Aged receivables (days overdue)"), "#dc2626")
+        self.aging_chart = BarChart(_("Aged receivables (days overdue)"), "#dc2626", first_color="#16a34a")
         self.aging_chart.setObjectName("aging_chart")
         self.aging_chart.on_click = lambda index: self._show_invoices("overdue" if index else "open")
         self.revenue_chart = BarChart(_("Revenue per month (net)"), "#2563eb")
@@ -152,6 +155,9 @@ class DashboardPage(Page):
         ])
         self.attention = record_table(self.attention_model, self, status_column=4)
         self.attention.setObjectName("attention")
+        # half the page wide: each column as wide as its content, the customer's name takes what is left
+        self.attention.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.attention.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.attention.activated.connect(
             lambda index: self.window_.open_invoice(self.attention_model.record(index.row()).id))
         self.attention.setMinimumHeight(220)
@@ -163,8 +169,8 @@ class DashboardPage(Page):
         for card in (self.outstanding, self.overdue, self.revenue_card, self.reminders_card):
             cards.addWidget(card)
         charts = QHBoxLayout()
-        charts.addWidget(self.aging_chart, 2)
-        charts.addWidget(self.revenue_chart, 3)
+        charts.addWidget(self.aging_chart, 1)  # five buckets with words ("Nicht fällig") need the room of 12 months
+        charts.addWidget(self.revenue_chart, 1)
         lists = QGridLayout()
         lists.addWidget(self._heading(_("Needs attention: overdue or due this week")), 0, 0)
         lists.addWidget(self._heading(_("Recent activity")), 0, 1)

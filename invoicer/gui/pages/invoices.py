@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -21,9 +22,9 @@ from PySide6.QtWidgets import (
 from invoicer.gui import messages, operations
 from invoicer.gui.models.invoices import InvoiceListModel
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import FILTER_STATUSES, date_format, icon, python_date, status_label
+from invoicer.gui.style import FILTER_STATUSES, date_format, day, icon, money, python_date, status_label
 from invoicer.gui.widgets.pickers import CustomerPicker
-from invoicer.gui.widgets.tables import record_table
+from invoicer.gui.widgets.tables import fit_titles, record_table
 from invoicer.i18n import _, format_number, ngettext
 from invoicer.services import customers, invoices
 from invoicer.services.invoices import InvoiceRow
@@ -80,6 +81,14 @@ class InvoicesPage(Page):
         self.table = record_table(self.model, self, status_column=status_column, multi=True)
         self.table.setObjectName("invoice_table")
         header = self.table.horizontalHeader()
+        # each column as wide as its title and a typical value, the customer's name gets the rest of the room
+        samples = {"number": "INV-2026-00000", "issue_date": day(date(2026, 12, 28)),
+                   "due_date": day(date(2026, 12, 28)), "total": money(123_456_78, "CHF"),
+                   "amount_due": money(123_456_78, "CHF")}
+        fit_titles(header, 0, {i: samples[c.key] for i, c in enumerate(self.model.columns) if c.key in samples})
+        for key in ("status", "currency"):  # as wide as a badge and a code
+            column = next(i for i, c in enumerate(self.model.columns) if c.key == key)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout
 
+from invoicer.core.payment_methods import method_label
 from invoicer.gui import messages, operations
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
@@ -33,11 +34,13 @@ class PaymentsPage(Page):
             Field(N_("Invoice"), lambda p: p.invoice_number or ""),
             Field(N_("Kind"), lambda p: _(KINDS.get(p.kind, p.kind)) + (_(" (reversed)") if p.reversed_by else "")),
             Field(N_("Amount"), lambda p: money(p.amount, p.currency), numeric=True, warn=lambda p: p.amount < 0),
-            Field(N_("Method"), lambda p: p.method or ""),
+            Field(N_("Method"), lambda p: _(method_label(p.method))),
             Field(N_("Reference"), lambda p: p.reference or ""),
         ])
         self.table = record_table(self.model, self, stretch_column=5)
         self.table.setObjectName("payment_table")
+        # a method's name in full ("Paiement en ligne (p. ex. PayPal)"): the reference gets the rest
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(lambda _index: self._open())
         note = QLabel(_("The latest {n} payments; every payment of an invoice is on the invoice itself.").format(
             n=SHOWN))

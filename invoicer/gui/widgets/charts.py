@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtGui import QColor, QPainter, QResizeEvent
+from PySide6.QtWidgets import QLabel, QToolTip, QWidget
 
 from invoicer.gui.style import dark_theme
+from invoicer.i18n import _
 
 #: axis scales: amounts of a million and more in millions ("1.5 M"), of a thousand and more in thousands
 SCALES = ((1_000_000, "%.1f M"), (1_000, "%.0f k"), (1, "%.0f"))
@@ -18,9 +19,16 @@ SCALES = ((1_000_000, "%.1f M"), (1_000, "%.0f k"), (1, "%.0f"))
 class BarChart(QChartView):
     """One bar series over labelled categories. Bar heights are only geometry; labels use exact text."""
 
-    def __init__(self, title: str, color: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, color: str, parent: QWidget | None = None, first_color: str | None = None) -> None:
+        """``first_color``: the first bar's own colour (the aging chart's "not due" is not overdue red)."""
         super().__init__(parent)
         self.color = color
+        self.first_color = first_color
+        self.empty = QLabel(_("Nothing to show yet"), self)  # over the empty plot, instead of a flat line
+        self.empty.setObjectName("chart_empty")
+        self.empty.setProperty("muted", True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.hide()
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(220)
         self.setMaximumHeight(280)
@@ -47,11 +55,16 @@ class BarChart(QChartView):
         self.texts = list(texts)
         bars = QBarSet("")
         bars.setColor(QColor(self.color))
-        bars.setBorderColor(QColor(self.color))
+        bars.setBorderColor(QColor(Qt.GlobalColor.transparent))  # a bar in its own colour keeps no red frame
         largest = max([v / minor_per_major for v in values] + [1])
         unit, label_format = next((u, f) for u, f in SCALES if largest >= u)
         for value in values:
             bars.append(value / minor_per_major / unit)  # chart geometry and axis only; amounts are in `texts`
+        if self.first_color and values:
+            bars.setSelectedColor(QColor(self.first_color))
+            bars.selectBar(0)
+        self.empty.setVisible(not any(values))
+        self._place_empty()
         series = QBarSeries()
         series.append(bars)
         series.setBarWidth(0.6)
@@ -60,6 +73,9 @@ class BarChart(QChartView):
         chart.addSeries(series)
         x_axis = QBarCategoryAxis()
         x_axis.append(list(labels))
+        small = x_axis.labelsFont()
+        small.setPointSizeF(small.pointSizeF() * 0.85)  # twelve months ("sept.", "févr.") side by side, none cut
+        x_axis.setLabelsFont(small)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(x_axis)
         y_axis = QValueAxis()
@@ -69,6 +85,13 @@ class BarChart(QChartView):
         y_axis.applyNiceNumbers()
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(y_axis)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_empty()
+
+    def _place_empty(self) -> None:
+        self.empty.setGeometry(0, 0, self.width(), self.height())
 
     def _hovered(self, status: bool, index: int, _bars: QBarSet) -> None:
         if status and 0 <= index < len(self.texts):

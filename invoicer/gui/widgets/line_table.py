@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from invoicer.gui.models.lines import VALUE_ROLE, EditableRowsModel
+from invoicer.gui.widgets.tables import fit_titles
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -81,6 +82,7 @@ class LineTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        fit_titles(header, 100)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
 

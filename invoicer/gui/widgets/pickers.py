@@ -28,9 +28,17 @@ def _countries(locale: str) -> list[tuple[str, str]]:
 
 
 def unit_choices(in_use: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """(code, name) of the common units, then any other UN/ECE code already in use, shown as its code."""
-    common = [(code, _(name)) for code, name in UNIT_NAMES.items() if code != "H87"]
-    return common + [(code, code) for code in sorted(set(in_use) - set(UNIT_NAMES) - {""})]
+    """(code, name) of the common units, then every other UN/ECE Rec 20/21 code (those in use first), shown as
+    its code; a code typed on the keyboard selects it."""
+    common = [(code, f"{_(name)} ({code})") for code, name in UNIT_NAMES.items() if code != "H87"]
+    used = sorted(set(in_use) - set(UNIT_NAMES) - {""})
+    return common + [(code, code) for code in used] + [
+        (code, code) for code in _other_units() if code not in set(used)]
+
+
+@lru_cache(maxsize=1)
+def _other_units() -> tuple[str, ...]:
+    return tuple(sorted(reference.units() - set(UNIT_NAMES)))
 
 
 def _searchable(combo: QComboBox) -> None:

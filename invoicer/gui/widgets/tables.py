@@ -9,6 +9,24 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from invoicer.gui.widgets.status_badge import StatusBadgeDelegate
 
 
+def fit_titles(header: QHeaderView, least: int, samples: dict[int, str] | None = None) -> None:
+    """Each column at least ``least`` wide and as wide as its title (a long translated title is never cut);
+    columns with a sample value (a date, an amount) as wide as that too."""
+    bold = header.font()
+    bold.setBold(True)  # the style sheet sets headers in bold
+    metrics = QFontMetrics(bold)
+    view = header.parentWidget()
+    cells = QFontMetrics(view.font() if view is not None else header.font())
+    model = header.model()
+    for column in range(model.columnCount() if model else 0):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        sample = (samples or {}).get(column)
+        width = max(least, metrics.horizontalAdvance(title) + 36)  # + padding, sort arrow
+        if sample is not None:
+            width = max(width, cells.horizontalAdvance(sample) + 16)
+        header.resizeSection(column, width)
+
+
 def record_table(model: QAbstractItemModel, parent: QWidget | None = None, status_column: int | None = None,
                  stretch_column: int | None = 1, multi: bool = False) -> QTableView:
     """A read-only list table; Enter or double-click opens the row (connect ``activated``)."""
@@ -30,12 +48,7 @@ def record_table(model: QAbstractItemModel, parent: QWidget | None = None, statu
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setDefaultSectionSize(120)
-    bold = header.font()
-    bold.setBold(True)  # the style sheet sets headers in bold
-    metrics = QFontMetrics(bold)
-    for column in range(model.columnCount()):  # a long translated title is never cut
-        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        header.resizeSection(column, max(120, metrics.horizontalAdvance(title) + 36))  # + padding, sort arrow
+    fit_titles(header, 120)
     if stretch_column is not None and stretch_column < model.columnCount():
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     if status_column is not None:

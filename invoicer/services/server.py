@@ -1,0 +1,142 @@
+"""The business on a shared PostgreSQL server: the connection this desk uses (address saved in the data folder,
+password only in the system keyring), creating the schema there, and moving a local file's business onto it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Connection, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from invoicer import paths
+from invoicer.core.errors import N_, StorageError
+from invoicer.db import models, triggers
+from invoicer.db.base import Base
+from invoicer.db.engine import make_server_engine, server_url
+from invoicer.db.migrate import Database, open_server, server_revision
+from invoicer.services import documents
+
+CONNECTION_FILE = "server.json"
+BATCH = 2000
+
+
+def _file(folder: Path) -> Path:
+    return folder / CONNECTION_FILE
+
+
+def _keyring_entry(url: str) -> tuple[str, str]:
+    u = make_url(server_url(url))
+    return f"{u.host or 'localhost'}:{u.port or 5432}/{u.database or ''}", u.username or ""
+
+
+def saved_url(folder: Path) -> str | None:
+    """The server this desk was set to use, or None for the local file."""
+    try:
+        return str(json.loads(_file(folder).read_text(encoding="utf-8"))["url"])
+    except (FileNotFoundError, KeyError, ValueError):
+        return None
+
+
+def save_connection(folder: Path, url: str | None, password: str | None = None) -> None:
+    """Use the server at ``url`` from now on (None: the local file again); the password goes to the keyring."""
+    if url is None:
+        _file(folder).unlink(missing_ok=True)
+        return
+    if make_url(server_url(url)).password:
+        raise StorageError(N_("Write the server address without its password: Invoicer keeps the password in the "
+                              "system keyring, never in a file."))
+    if password:
+        from invoicer.mail import secrets
+
+        secrets.store_server_password(*_keyring_entry(url), password)
+    paths.private_dir(folder)
+    _file(folder).write_text(json.dumps({"url": url}), encoding="utf-8")
+    paths.private_file(_file(folder))
+
+
+def password_for(url: str) -> str | None:
+    """The login's password from the keyring (None: the address, PGPASSWORD or ~/.pgpass supply it)."""
+    if make_url(server_url(url)).password:
+        return None
+    from invoicer.mail import secrets
+
+    return secrets.stored_server_password(*_keyring_entry(url))
+
+
+def open_shared(url: str, folder: Path, *, init: bool = False) -> Database:
+    return open_server(url, folder, password_for(url), init=init)
+
+
+def copy_to_server(source: Database, url: str, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Copy every row of the local business (documents, hash chain, audit trail, numbering) and its frozen PDFs
+    to an empty database on the server, in one transaction: all of it arrives, or nothing does."""
+    engine = make_server_engine(url, password_for(url))
+    try:
+        if server_revision(engine) is not None:
+            raise StorageError(N_("The database at {url} is not empty: copy only into a new, empty database. "
+                                  "Nothing was copied."), url=url)
+        target = open_server(url, source.folder, password_for(url), init=True)
+    except OperationalError as exc:
+        raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,
+                           reason=str(exc.orig).strip().splitlines()[0]) from None
+    finally:
+        engine.dispose()
+    counts: dict[str, int] = {}
+    try:
+        with source.readonly_sessions() as reading, target.engine.begin() as conn, triggers.triggers_set_aside(conn):
+            for table in Base.metadata.sorted_tables:
+                if table.name == models.FrozenPdf.__tablename__:
+                    continue
+                rows = reading.execute(select(table)).mappings()
+                counts[table.name] = 0
+                while batch := [dict(r) for r in rows.fetchmany(BATCH)]:
+                    conn.execute(insert(table), batch)
+                    counts[table.name] += len(batch)
+                if progress is not None:
+                    progress(table.name, counts[table.name])
+            counts["frozen_pdfs"] = _copy_pdfs(source, reading, conn)
+            _continue_ids(conn)
+    finally:
+        target.close()
+    return counts
+
+
+def _copy_pdfs(source: Database, reading: Session, conn: Connection) -> int:
+    copied = 0
+    stmt = select(models.Invoice.id, models.Invoice.number, models.Invoice.pdf_sha256).where(
+        models.Invoice.pdf_sha256.is_not(None))
+    for invoice_id, number, sha256 in reading.execute(stmt):
+        path = documents.stored_pdf_path(source.folder, invoice_id, number)
+        try:
+            pdf = path.read_bytes()
+        except FileNotFoundError:
+            continue  # verify names it; the server renders it again byte for byte when it is first asked for
+        conn.execute(insert(models.FrozenPdf), {"invoice_id": invoice_id, "sha256": sha256, "pdf": pdf})
+        copied += 1
+    return copied
+
+
+def _continue_ids(conn: Connection) -> None:
+    """Each id sequence continues above every id the local file ever gave (deleted drafts' ids stay unused)."""
+    for table in Base.metadata.sorted_tables:
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or not pk[0].autoincrement or str(pk[0].type) != "INTEGER":
+            continue
+        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                {"t": table.name, "c": pk[0].name}).scalar()
+        if sequence is None:
+            continue
+        high = conn.execute(select(text(f"coalesce(max({pk[0].name}), 0)")).select_from(table)).scalar_one()
+        if table.name == "invoices":
+            high = max(high, conn.execute(text(
+                "SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity IN ('invoice', 'credit_note')"
+            )).scalar_one())
+        if table.name == "customers":
+            high = max(high, conn.execute(text(
+                "SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity = 'customer'")).scalar_one())
+        if high:
+            conn.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": high})

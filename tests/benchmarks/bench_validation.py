@@ -1,0 +1,147 @@
+"""Finalize with e-invoice generation and validation (not part of the test run).
+
+    python tests/benchmarks/bench_validation.py [--repeat 60]
+
+On a 10-line invoice with the detail of issue 11 (price base, gross price, line allowances and charges, a
+percent document allowance, a rounding amount) for a customer on Factur-X and one on Peppol:
+- finalize as the app does it (number, snapshots, XML built and checked against the official rules, PDF kept,
+  hash chain), one transaction per invoice;
+- the reference in the same run: the same finalize with the official check left out;
+- the parts: XML building, each format's check with the compiled XSLT executables kept across finalizes (as
+  the app does), and the same check compiling them anew every time.
+Median and p99 in milliseconds; writes tests/benchmarks/results/validation.json (ignored by git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from invoicer.db.engine import transaction  # noqa: E402
+from invoicer.db.migrate import Database, open_database  # noqa: E402
+from invoicer.documents import einvoice_rules  # noqa: E402
+from invoicer.documents.einvoice_rules import EInvoiceFormat  # noqa: E402
+from invoicer.documents.model import DocumentMark  # noqa: E402
+from invoicer.services import company, customers, documents, drafts, einvoicing, invoices  # noqa: E402
+from tests.benchmarks.report import publish  # noqa: E402
+from tests.services.helpers import set_up_seller  # noqa: E402
+
+S19 = {"category": "S", "rate": "19"}
+
+
+def draft_json(customer_id: int) -> dict[str, Any]:
+    line = {"description": "Electricity", "quantity": "1500", "unit": "KWH", "unit_price": "25.123456",
+            "price_base": "100", "gross_price": "26.00",
+            "allowances": [{"percent": "5", "reason": "Volume", "reason_code": "95"}],
+            "charges": [{"amount": "2.50", "reason": "Freight", "reason_code": "FC"}], "tax": S19}
+    return {"customer": customer_id, "buyer_reference": "PO-4711", "lines": [line] * 10,
+            "allowances": [{"percent": "2", "base": "1000", "reason": "Early order", "tax": S19}],
+            "rounding_amount": "0.01"}
+
+
+def stats(runs: list[float]) -> dict[str, float]:
+    ordered = sorted(runs)
+    return {"median": round(statistics.median(runs), 2), "p99": round(ordered[max(int(len(ordered) * 0.99) - 1, 0)], 2)}
+
+
+def timed(fn: Callable[[], object], repeat: int) -> dict[str, float]:
+    fn()  # warm: Saxon loaded, rules compiled, fonts registered
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - start) * 1000)
+    return stats(runs)
+
+
+@contextmanager
+def without_official_check() -> Iterator[None]:
+    original = einvoicing.refuse_invalid
+    einvoicing.refuse_invalid = lambda session, invoice: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        einvoicing.refuse_invalid = original  # type: ignore[assignment]
+
+
+def set_up(folder: Path) -> tuple[Database, dict[str, int]]:
+    db = open_database(folder, daily_backup=False)
+    set_up_seller(db)
+    with transaction(db.sessions) as s:
+        company.update_company(s, contact="Jana Müller", phone="+49 30 1234567", endpoint_scheme="9930",
+                               endpoint_id="DE123456788")
+        ids = {fmt: customers.add_customer(s, customers.CustomerData(
+            name=f"Buyer {fmt}", country="FR", vat_id="FR40303265045", address="1 rue de Rivoli", postcode="75001",
+            city="Paris", locale="fr_FR", email="ap@buyer.example", einvoice_format=fmt, endpoint_scheme="0009",
+            endpoint_id="12345678200016")) for fmt in ("facturx", "peppol")}
+    return db, ids
+
+
+def finalizing(db: Database, customer_id: int) -> Callable[[], object]:
+    def finalize_one() -> None:
+        with transaction(db.sessions) as s:
+            invoice_id = drafts.create_draft(s, drafts.draft_from_json(draft_json(customer_id), "bench"))
+        start = time.perf_counter()
+        with transaction(db.sessions) as s:
+            invoices.finalize_invoice(s, invoice_id)
+        finalize_one.last = (time.perf_counter() - start) * 1000  # type: ignore[attr-defined]
+    return finalize_one
+
+
+def timed_finalize(db: Database, customer_id: int, repeat: int) -> dict[str, float]:
+    """Only the finalize transaction is timed (the draft is made before, untimed)."""
+    fn = finalizing(db, customer_id)
+    fn()
+    runs = []
+    for _ in range(repeat):
+        fn()
+        runs.append(fn.last)  # type: ignore[attr-defined]
+    return stats(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=60)
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        db, ids = set_up(Path(tmp))
+        with without_official_check():
+            results["reference: finalize without the official check"] = timed_finalize(db, ids["facturx"], args.repeat)
+        results["finalize, Factur-X customer (1 check)"] = timed_finalize(db, ids["facturx"], args.repeat)
+        results["finalize, Peppol customer (2 checks)"] = timed_finalize(db, ids["peppol"], args.repeat)
+        with transaction(db.sessions) as s:
+            invoice_id = drafts.create_draft(s, drafts.draft_from_json(draft_json(ids["peppol"]), "bench"))
+            invoices.finalize_invoice(s, invoice_id)
+            doc = documents.document_data(s, invoices.get_invoice(s, invoice_id), DocumentMark.ISSUED)
+        for fmt in (EInvoiceFormat.FACTURX, EInvoiceFormat.XRECHNUNG_CII, EInvoiceFormat.XRECHNUNG_UBL,
+                    EInvoiceFormat.PEPPOL):
+            xml = einvoicing.einvoice_xml(doc, fmt)
+            results[f"{fmt.value}: build XML"] = timed(lambda fmt=fmt: einvoicing.einvoice_xml(doc, fmt), args.repeat)
+            results[f"{fmt.value}: check, executables kept"] = timed(
+                lambda fmt=fmt, xml=xml: einvoice_rules.validate(xml, fmt), args.repeat)
+
+            def compiled_anew(fmt: EInvoiceFormat = fmt, xml: bytes = xml) -> None:
+                einvoice_rules._compiled.cache_clear()
+                einvoice_rules.validate(xml, fmt)
+
+            results[f"{fmt.value}: check, compiled anew"] = timed(compiled_anew, max(args.repeat // 10, 3))
+        db.close()
+    reference = results["reference: finalize without the official check"]["median"]
+    for key in ("finalize, Factur-X customer (1 check)", "finalize, Peppol customer (2 checks)"):
+        results[f"{key}: ratio to reference"] = round(results[key]["median"] / reference, 2)
+    publish("validation", results)
+
+
+if __name__ == "__main__":
+    main()

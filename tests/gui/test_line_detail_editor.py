@@ -1,0 +1,58 @@
+"""The invoice window with what real invoices contain (issue 11): a draft entered with price bases, gross
+prices, line allowances and charges, percent document allowances, a type code and a rounding amount shows them,
+keeps every one through a save, and edits a line's allowances and charges in its own dialog (Ctrl+Shift+L)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QDialog
+
+from invoicer.db.engine import transaction
+from invoicer.db.migrate import Database
+from invoicer.gui.dialogs.line_charges import LineChargesDialog
+from invoicer.services import drafts, invoices
+from tests.gui.gui_helpers import run_modal
+from tests.services.helpers import add_customer, set_up_seller
+from tests.services.test_line_detail import rich_draft
+
+
+def _stored(db: Database, invoice_id: int) -> tuple[Any, ...]:
+    with transaction(db.readonly_sessions) as s:
+        inv = invoices.get_invoice(s, invoice_id)
+        return (inv.total, inv.rounding_amount, inv.type_code, inv.preceding_number,
+                [(x.price_base, x.gross_price, x.net, [(c.amount, c.percent, c.reason_code) for c in x.allowances])
+                 for x in inv.lines],
+                [(a.amount, a.percent, a.base, a.reason_code) for a in inv.adjustments])
+
+
+def test_the_editor_keeps_and_edits_the_line_detail(qtbot, window, gui_db: Database) -> None:  # type: ignore[no-untyped-def]
+    set_up_seller(gui_db)
+    customer_id = add_customer(gui_db)
+    with transaction(gui_db.sessions) as s:
+        invoice_id = drafts.create_draft(s, drafts.draft_from_json(rich_draft(customer_id), "draft.json"))
+    before = _stored(gui_db, invoice_id)
+
+    editor = window.open_invoice(invoice_id)
+    assert editor.type_code.currentData() == "384" and editor.preceding.text() == "RE-2026-00007"
+    assert editor.rounding_amount.text() == "-0.01"
+    assert editor.lines.rows[0]["price_base"] == "100" and editor.lines.rows[1]["gross_price"] == "13"
+    editor.buyer_reference.setText("04011000-12345-04")
+    assert editor.save()
+    assert _stored(gui_db, invoice_id) == before  # nothing the editor does not show in cells is lost
+
+    editor.line_table.setCurrentIndex(editor.lines.index(1, 0))
+
+    def add_a_charge(dialog: QDialog) -> None:
+        assert isinstance(dialog, LineChargesDialog)
+        assert [r["reason"] for r in dialog.model.rows] == ["Volume discount", "Freight", ""]
+        dialog.model.set_cells(2, {"kind": "charge", "reason": "Insurance", "amount": "1.00"})
+        dialog.accept()
+
+    run_modal(qtbot, editor.line_detail_action.trigger, add_a_charge)
+    assert editor.save()
+    with transaction(gui_db.readonly_sessions) as s:
+        line = invoices.get_invoice(s, invoice_id).lines[1]
+        assert [(c.reason, c.amount) for c in line.allowances] == [
+            ("Volume discount", 370), ("Freight", 250), ("Insurance", 100)]
+        assert line.net == 3584 + 100
