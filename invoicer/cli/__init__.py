@@ -15,6 +15,7 @@ from pathlib import Path
 from invoicer import __version__, paths
 from invoicer.cli import (
     backup,
+    bank,
     billing,
     catalog,
     company,
@@ -56,6 +57,7 @@ def build_parser() -> Parser:
     company.register_settings(commands)
     invoices.register(commands)
     payments.register(commands)
+    bank.register(commands)
     documents.register(commands)
     reports.register(commands)
     einvoice.register(commands)

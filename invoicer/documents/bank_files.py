@@ -196,14 +196,22 @@ def _csv_amount(text: str, decimal_mark: str | None) -> Decimal:
         raise StatementFileError(N_("'{text}' is not an amount."), text=text) from None
 
 
+def _strptime_format(pattern: str) -> str:
+    """``DD.MM.YYYY`` (how banks document their export) -> ``%d.%m.%Y``."""
+    pattern = pattern.upper()
+    for token, code in (("YYYY", "%Y"), ("YY", "%y"), ("MM", "%m"), ("DD", "%d")):
+        pattern = pattern.replace(token, code)
+    return pattern
+
+
 def _csv_date(text: str, fmt: str | None) -> date:
-    for candidate in (fmt,) if fmt else DATE_FORMATS[:3]:
+    for candidate in (_strptime_format(fmt),) if fmt else DATE_FORMATS[:3]:
         try:
             return datetime.strptime(text.strip(), candidate).date()
         except ValueError:
             continue
     raise StatementFileError(
-        N_("'{text}' is not a date in the bank's format; set it in the column mapping (date_format=%d/%m/%Y)."),
+        N_("'{text}' is not a date in the bank's format; give it in the column mapping (date_format=DD/MM/YYYY)."),
         text=text,
     )
 

@@ -217,10 +217,19 @@ def proposals(session: Session, entry_ids: Sequence[int] | None = None) -> list[
     return views
 
 
-def _open_entry(session: Session, entry_id: int) -> BankEntry:
+def get_entry(session: Session, entry_id: int) -> EntryView:
+    return _view(_entry(session, entry_id))
+
+
+def _entry(session: Session, entry_id: int) -> BankEntry:
     entry = session.get(BankEntry, entry_id)
     if entry is None:
         raise NotFoundError(N_("There is no bank entry {id}."), id=entry_id)
+    return entry
+
+
+def _open_entry(session: Session, entry_id: int) -> BankEntry:
+    entry = _entry(session, entry_id)
     if entry.status != "open":
         raise ConflictError(N_("Bank entry {id} is already settled ({status})."), id=entry_id, status=entry.status)
     return entry
