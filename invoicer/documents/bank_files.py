@@ -167,7 +167,7 @@ CSV_FIELDS: dict[str, tuple[str, ...]] = {
     "amount": ("Amount", "Betrag", "Montant", "Importe"),
     "currency": ("Currency", "Währung", "Waehrung", "Devise", "Divisa"),
     "name": ("Counterparty", "Name", "Beguenstigter/Zahlungspflichtiger", "Auftraggeber", "Payer", "Tiers"),
-    "iban": ("IBAN", "Kontonummer/IBAN", "Counterparty IBAN"),
+    "iban": ("IBAN", "Kontonummer/IBAN", "IBAN Auftraggeber", "IBAN Zahlungspflichtiger", "Counterparty IBAN"),
     "text": ("Reference text", "Verwendungszweck", "Purpose", "Description", "Libellé", "Concepto"),
     "reference": ("Bank reference", "Transaction ID", "Referenz"),
 }

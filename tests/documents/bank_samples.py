@@ -23,6 +23,7 @@ class Tx:
     booked: date = date(2026, 11, 20)
     value: date | None = None
     batch: list[Tx] = field(default_factory=list)  # CAMT: one entry booking several transfers
+    status: str = "BOOK"  # CAMT: PDNG for a booking not final yet
 
 
 def _party(tx: Tx, credit: bool) -> str:
@@ -51,16 +52,29 @@ def _tx_details(tx: Tx, currency: str, with_amount: bool) -> str:
 
 
 def camt053(txs: list[Tx], currency: str = "EUR", statement_id: str = "STMT-2026-11-20") -> bytes:
+    """A camt.053.001.08 end-of-day statement (valid against ISO 20022's camt.053.001.08 schema)."""
+    return _camt(txs, currency, statement_id, notification=False)
+
+
+def camt054(txs: list[Tx], currency: str = "EUR", statement_id: str = "NTFCTN-2026-11-20") -> bytes:
+    """A camt.054.001.08 debit/credit notification (intraday, as Swiss banks send one per incoming payment)."""
+    return _camt(txs, currency, statement_id, notification=True)
+
+
+def _entry_total(tx: Tx) -> Decimal:
+    return tx.amount if not tx.batch else sum((t.amount for t in tx.batch), Decimal(0))
+
+
+def _camt(txs: list[Tx], currency: str, statement_id: str, notification: bool) -> bytes:
     entries = []
-    opening = Decimal("1000.00")
     for tx in txs:
         batch = f"<Btch><NbOfTxs>{len(tx.batch)}</NbOfTxs></Btch>" if tx.batch else ""
-        total = tx.amount if not tx.batch else sum((t.amount for t in tx.batch), Decimal(0))
+        total = _entry_total(tx)
         details = "".join(_tx_details(t, currency, True) for t in tx.batch) if tx.batch else \
             _tx_details(tx, currency, False)
         entries.append(
             f'<Ntry><NtryRef>{tx.ref or "NONREF"}</NtryRef><Amt Ccy="{currency}">{abs(total):.2f}</Amt>'
-            f"<CdtDbtInd>{'CRDT' if total > 0 else 'DBIT'}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+            f"<CdtDbtInd>{'CRDT' if total > 0 else 'DBIT'}</CdtDbtInd><Sts><Cd>{tx.status}</Cd></Sts>"
             f"<BookgDt><Dt>{tx.booked.isoformat()}</Dt></BookgDt>"
             f"<ValDt><Dt>{(tx.value or tx.booked).isoformat()}</Dt></ValDt>"
             + (f"<AcctSvcrRef>{tx.ref}</AcctSvcrRef>" if tx.ref else "")
@@ -68,23 +82,25 @@ def camt053(txs: list[Tx], currency: str = "EUR", statement_id: str = "STMT-2026
             f"<NtryDtls>{batch}{details}"
             "</NtryDtls></Ntry>"
         )
-    closing = opening + sum((t.amount if not t.batch else sum((b.amount for b in t.batch), Decimal(0)))
-                            for t in txs)
+    opening = Decimal("1000.00")
+    closing = opening + sum((_entry_total(t) for t in txs), Decimal(0))
     day = max((t.booked for t in txs), default=date(2026, 11, 20)).isoformat()
 
     def balance(code: str, amount: Decimal) -> str:
         return (f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"{currency}\">{abs(amount):.2f}"
                 f"</Amt><CdtDbtInd>{'CRDT' if amount >= 0 else 'DBIT'}</CdtDbtInd><Dt><Dt>{day}</Dt></Dt></Bal>")
 
+    message, root, report = ("camt.054.001.08", "BkToCstmrDbtCdtNtfctn", "Ntfctn") if notification else \
+        ("camt.053.001.08", "BkToCstmrStmt", "Stmt")
+    balances = "" if notification else balance("OPBD", opening) + balance("CLBD", closing)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">'
-        "<BkToCstmrStmt><GrpHdr><MsgId>MSG-" + statement_id + "</MsgId>"
+        f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:{message}">'
+        f"<{root}><GrpHdr><MsgId>MSG-{statement_id}</MsgId>"
         f"<CreDtTm>{day}T18:00:00</CreDtTm></GrpHdr>"
-        f"<Stmt><Id>{statement_id}</Id><ElctrncSeqNb>1</ElctrncSeqNb><CreDtTm>{day}T18:00:00</CreDtTm>"
+        f"<{report}><Id>{statement_id}</Id><ElctrncSeqNb>1</ElctrncSeqNb><CreDtTm>{day}T18:00:00</CreDtTm>"
         f"<Acct><Id><IBAN>{ACCOUNT}</IBAN></Id><Ccy>{currency}</Ccy></Acct>"
-        + balance("OPBD", opening) + balance("CLBD", closing)
-        + "".join(entries) + "</Stmt></BkToCstmrStmt></Document>"
+        + balances + "".join(entries) + f"</{report}></{root}></Document>"
     ).encode()
 
 

@@ -19,7 +19,7 @@ from invoicer.db.models import BankEntry
 from invoicer.services import bank, customers, integrity, invoices, ledger, payments
 from invoicer.services.actions import customer_credit
 from invoicer.services.invoices import LineData
-from tests.documents.bank_samples import Tx, camt053, csv_export, mt940
+from tests.documents.bank_samples import Tx, camt053, camt054, csv_export, mt940
 
 from .helpers import make_open
 
@@ -244,3 +244,15 @@ def test_bad_files_are_refused_in_words(seller: Database) -> None:
     with pytest.raises(InvoicerError, match="ambiguous"):
         do_import(seller, b"Datum;Betrag\n01.11.2026;1.000\n", bank="x", csv_mapping={"date": "Datum",
                                                                                       "currency_code": "EUR"})
+
+
+def test_camt054_notifications_then_the_days_camt053_record_nothing_twice(seller: Database, customer_id: int) -> None:
+    inv = make_open(seller, customer_id)
+    (number,) = numbers(seller, inv)
+    morning = Tx(TOTAL, "ACME SARL", "", f"Rechnung {number}", ref="CH-0001")
+    assert do_import(seller, camt054([morning]), bank="PostFinance", auto=True).confirmed == 1
+    evening = do_import(seller, camt053([morning, Tx(Decimal("-2.00"), text="Gebühr", ref="CH-0002")]),
+                        bank="PostFinance", auto=True)
+    assert (evening.new, evening.known, evening.confirmed) == (1, 1, 0)
+    with transaction(seller.sessions) as s:
+        assert len(payments.list_payments(s, inv)) == 1
