@@ -69,6 +69,7 @@ PAGES = (
     PageSpec("products", N_("Products"), "product", "products", "ProductsPage"),
     PageSpec("reports", N_("Reports"), "report", "reports", "ReportsPage"),
     PageSpec("settings", N_("Settings"), "settings", "settings", "SettingsPage"),
+    PageSpec("bank", N_("Bank"), "payment", "bank", "BankPage"),
 )
 
 

@@ -1,0 +1,58 @@
+"""The bank page: a statement imported, each entry shown with its proposal's invoices, reason and confidence;
+Ctrl+Enter confirms every sure match, Enter the chosen one after asking; a fee leaves the list."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from invoicer.db.migrate import Database
+from invoicer.services import invoices, store
+from tests.documents.bank_samples import Tx, camt053
+from tests.gui.conftest import Dialogs
+from tests.gui.gui_helpers import click_cell, press
+from tests.services.helpers import add_customer, make_open, set_up_seller
+
+
+def test_import_then_confirm_sure_matches_with_one_key(qtbot, window, gui_db: Database, dialogs: Dialogs,  # type: ignore[no-untyped-def]
+                                                       tmp_path: Path) -> None:
+    set_up_seller(gui_db)
+    customer = add_customer(gui_db)
+    sure = make_open(gui_db, customer)
+    twin_a = make_open(gui_db, customer)
+    twin_b = make_open(gui_db, customer)
+    number, due = store.read(gui_db, lambda s: (invoices.get_invoice(s, sure).number,
+                                               invoices.get_invoice(s, sure).amount_due))
+    amount = Decimal(due) / 100
+    statement = tmp_path / "camt053.xml"
+    statement.write_bytes(camt053([
+        Tx(amount, "ACME SARL", "", f"Invoice {number}", ref="G1"),
+        Tx(amount, "Somebody", "", "thanks", ref="G2"),  # the twins' amount: a choice
+        Tx(Decimal("-4.90"), text="Account fee", ref="G3"),
+    ]))
+    page = window.show_page("bank")
+    page.import_file(statement, "Commerzbank")
+    assert dialogs.infos == ["3 new bank entries imported; 0 were imported before."]
+    assert page.model.rowCount() == 3
+    assert "sure" in page.summary.text() and page.summary.text().startswith("3 bank entries wait; 1 of them")
+    first = [page.model.data(page.model.index(0, c)) for c in range(page.model.columnCount())]
+    assert first[4] == number and first[5] == "99 %" and "invoice number" in first[6]
+    second = [page.model.data(page.model.index(1, c)) for c in range(page.model.columnCount())]
+    assert "(or " in second[4] and "choose one" in second[6]
+
+    page.table.setFocus()
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialogs.infos[-1] == "1 payments confirmed from the bank statement."
+    assert store.read(gui_db, lambda s: invoices.get_invoice(s, sure).status) == "paid"
+    assert page.model.rowCount() == 2
+
+    click_cell(qtbot, page.table, 0, 0)  # the ambiguous one: Enter asks, then records the proposal
+    press(qtbot, Qt.Key.Key_Return)
+    assert dialogs.confirmations and number not in dialogs.confirmations[-1]
+    paid = store.read(gui_db, lambda s: [invoices.get_invoice(s, i).status for i in (twin_a, twin_b)])
+    assert sorted(paid) == ["open", "paid"]
+    click_cell(qtbot, page.table, 0, 0)
+    page.fee_action.trigger()
+    assert page.model.rowCount() == 0 and dialogs.errors == []
