@@ -252,13 +252,15 @@ def confirm(session: Session, entry_id: int, allocations: Sequence[Allocation] |
             N_("The amounts allocated do not add up to the bank entry's amount."), "amount",
         )
     base = entry.bank_reference or f"bank-entry-{entry.id}"
+    # a value date after today (banks announce weekend value dates) is not a payment day yet: the booking day is
+    paid_on = entry.value_date if entry.value_date <= date.today() else min(entry.booked_on, date.today())
     ids = []
     for a in allocations:
         invoice = session.get(Invoice, a.invoice_id)
         if invoice is None or invoice.currency != entry.currency:
             raise ValidationError(N_("Invoice {id} is not in the bank entry's currency."), id=a.invoice_id)
         reference = base if len(allocations) == 1 else f"{base}/{invoice.number}"
-        payment_id = payments.record_payment(session, a.invoice_id, a.amount, entry.value_date, "30",
+        payment_id = payments.record_payment(session, a.invoice_id, a.amount, paid_on, "30",
                                              reference[:200])
         session.add(BankEntryPayment(entry_id=entry.id, payment_id=payment_id, invoice_id=a.invoice_id,
                                      amount=a.amount))
