@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from invoicer.core.errors import N_, InvoicerError
 from invoicer.documents.importers import guess_mapping, read_csv_bytes
@@ -61,15 +62,12 @@ def read_statement(data: bytes, name: str = "file", csv_mapping: Mapping[str, st
 # -- CAMT ------------------------------------------------------------------------------------------------------
 
 
-def _text(node: object, path: str) -> str | None:
-    from lxml import etree
-
-    assert isinstance(node, etree._Element)
-    found = node.findtext(path)
-    return found.strip() if found and found.strip() else None
+def _text(node: Any, path: str) -> str | None:  # an lxml element (lxml loads with the first statement read)
+    found: str | None = node.findtext(path)
+    return (found.strip() or None) if found else None
 
 
-def _xml_date(node: object, path: str) -> date | None:
+def _xml_date(node: Any, path: str) -> date | None:
     text = _text(node, path)
     return None if text is None else date.fromisoformat(text[:10])
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.bank_match import REASONS, Allocation, Credit, Matcher, OpenInvoice, Proposal
@@ -150,26 +150,27 @@ def import_statement(
     )
     session.add(record)
     session.flush()
-    new: list[BankEntry] = []
+    new: list[dict[str, object]] = []
     for key, line in zip(keys, statement.lines, strict=True):
         if key in known:
             record.entries_known += 1
             continue
         known.add(key)
-        new.append(BankEntry(
-            statement_id=record.id, entry_key=key, booked_on=line.booked_on, value_date=line.value_date,
-            amount=_minor(line), currency=line.currency.upper(), counterparty=(line.counterparty or None),
-            counterparty_iban=line.counterparty_iban, remittance=line.remittance,
-            bank_reference=line.bank_reference, status="open",
-        ))
+        new.append({
+            "statement_id": record.id, "entry_key": key, "booked_on": line.booked_on, "value_date": line.value_date,
+            "amount": _minor(line), "currency": line.currency.upper(), "counterparty": line.counterparty or None,
+            "counterparty_iban": line.counterparty_iban, "remittance": line.remittance,
+            "bank_reference": line.bank_reference, "status": "open",
+        })
     record.entries_new = len(new)
-    session.add_all(new)
-    session.flush()
+    if new:  # one executemany, not an ORM object per line: a year's statement has 100,000 of them
+        session.execute(insert(BankEntry), new)
     audit.record(session, "bank_import", "bank_statement", record.id, payload={
         "bank": bank, "format": statement.format, "file": file_name, "new": record.entries_new,
         "known": record.entries_known,
     })
-    confirmed = confirm_sure(session, [e.id for e in new]) if auto else 0
+    confirmed = confirm_sure(session, list(session.scalars(
+        select(BankEntry.id).where(BankEntry.statement_id == record.id)))) if auto else 0
     return ImportResult(record.id, statement.format, record.entries_new, record.entries_known, confirmed)
 
 

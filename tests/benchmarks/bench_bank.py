@@ -5,12 +5,14 @@ and importing it again (every entry known), with time and peak memory.
 
 References measured in the same run: lxml parsing the same file and visiting every entry (the floor of reading),
 and plain sqlite3 inserting the same number of rows of the same shape in one transaction (the floor of storing).
+Peak memory: what Python allocates while reading (tracemalloc, a separate run), and the process's peak RSS.
 Targets: reading <= 6x the lxml floor, importing <= 10x the sqlite3 floor, re-import <= import.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -39,15 +41,18 @@ from tests.services.helpers import set_up_seller  # noqa: E402
 T = TypeVar("T")
 
 
-def measured(work: Callable[[], T]) -> tuple[T, float, float]:
-    """(result, seconds, peak MiB allocated by Python while it ran)."""
+def peak_memory(work: Callable[[], object]) -> float:
+    """Peak MiB Python allocated while ``work`` ran (a separate run: tracemalloc slows Python down several times)."""
     tracemalloc.start()
-    start = time.perf_counter()
-    result = work()
-    seconds = time.perf_counter() - start
+    work()
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return result, seconds, peak
+    return peak
+
+
+def rss() -> int:
+    """The process's peak resident memory so far, MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def timed(work: Callable[[], T]) -> tuple[T, float]:
@@ -113,8 +118,9 @@ def main() -> None:
         results: dict[str, Any] = {"entries": args.entries, "open invoices": args.invoices,
                                    "file MiB": round(len(data) / 2**20, 1)}
 
-        count, floor_s, floor_mem = measured(lambda: lxml_floor(data))
-        parsed, read_s, read_mem = measured(lambda: read_statement(data))
+        count, floor_s = timed(lambda: lxml_floor(data))
+        parsed, read_s = timed(lambda: read_statement(data))
+        floor_mem, read_mem = peak_memory(lambda: lxml_floor(data)), peak_memory(lambda: read_statement(data))
         assert count == len(parsed.lines) == args.entries
         results |= {"lxml floor s": round(floor_s, 2), "lxml floor peak MiB": round(floor_mem),
                     "read s": round(read_s, 2), "read peak MiB": round(read_mem),
@@ -126,7 +132,9 @@ def main() -> None:
             with transaction(db.sessions) as s:
                 return bank.import_statement(s, data, "year.xml", "Commerzbank")
 
-        first, import_s, import_mem = measured(do_import)
+        before = rss()
+        first, import_s = timed(do_import)
+        import_mem = rss()
         assert first.new == args.entries
         with transaction(db.readonly_sessions) as s:
             (views, propose_s) = timed(lambda: bank.proposals(s))
@@ -136,7 +144,7 @@ def main() -> None:
         with transaction(db.sessions) as s:
             confirmed, confirm_s = timed(lambda: bank.confirm_sure(s))
         results |= {"sqlite3 floor s": round(sqlite_s, 2), "import s": round(import_s, 2),
-                    "import peak MiB": round(import_mem), "import / sqlite3": round(import_s / sqlite_s, 1),
+                    "process peak RSS MiB before / after import": f"{before} / {import_mem}", "import / sqlite3": round(import_s / sqlite_s, 1),
                     "proposals s (whole queue)": round(propose_s, 2), "sure proposals": sure,
                     "re-import s (all known)": round(reimport_s, 2), "confirm sure s": round(confirm_s, 2),
                     "confirmed": confirmed}
