@@ -22,6 +22,7 @@ from invoicer.cli import (
     customers,
     database,
     demo,
+    disputes,
     documents,
     einvoice,
     imports,
@@ -58,6 +59,7 @@ def build_parser() -> Parser:
     invoices.register(commands)
     payments.register(commands)
     bank.register(commands)
+    disputes.register(commands)
     documents.register(commands)
     reports.register(commands)
     einvoice.register(commands)

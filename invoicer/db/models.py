@@ -484,6 +484,24 @@ class BankEntryPayment(Base):
     amount: Mapped[int]
 
 
+class InvoiceDispute(Base):
+    """A customer disputes an invoice: reminders pause while it is open; it ends by a credit note or by closing it."""
+
+    __tablename__ = "invoice_disputes"
+    __table_args__ = (
+        CheckConstraint("resolution IN ('credit_note', 'closed')", name="resolution"),
+        Index("ix_invoice_disputes_open", "invoice_id", "closed_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    opened_on: Mapped[date]
+    closed_on: Mapped[date | None]
+    resolution: Mapped[str | None] = mapped_column(String(12))
+    credit_note_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class BankCsvMapping(Base):
     """The CSV column mapping of a bank, saved at its first import (JSON)."""
 

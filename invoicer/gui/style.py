@@ -62,6 +62,9 @@ ACTION_LABELS = {
     "issue": N_("issued"), "void": N_("voided"), "write_off": N_("written off"), "delete": N_("deleted"),
     "duplicate": N_("duplicated"), "update": N_("updated"), "archive": N_("archived"),
     "send": N_("sent by email"), "remind": N_("payment reminder sent"),
+    "dispute_open": N_("disputed"), "dispute_close": N_("dispute ended"), "bank_import": N_("imported"),
+    "bank_confirm": N_("matched to a payment"), "bank_fee": N_("recorded as bank fee"),
+    "bank_refund": N_("recorded as refund"), "bank_ignored": N_("taken off the bank queue"),
 }
 
 

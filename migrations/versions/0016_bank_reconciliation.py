@@ -1,5 +1,5 @@
-"""Getting paid (issue 15): imported bank statements, their entries, the payments confirmed from them, and
-the CSV column mapping saved per bank.
+"""Getting paid (issue 15): imported bank statements, their entries, the payments confirmed from them, the
+CSV column mapping saved per bank, and invoice disputes.
 
 Revision ID: 0016
 Revises: 0015
@@ -79,9 +79,28 @@ def upgrade() -> None:
         sa.Column("mapping", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("bank", name=op.f("pk_bank_csv_mappings")),
     )
+    op.create_table(
+        "invoice_disputes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("opened_on", sa.Date(), nullable=False),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("resolution", sa.String(12), nullable=True),
+        sa.Column("credit_note_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.CheckConstraint("resolution IN ('credit_note', 'closed')", name=op.f("ck_invoice_disputes_resolution")),
+        sa.ForeignKeyConstraint(["invoice_id"], ["invoices.id"], name=op.f("fk_invoice_disputes_invoice_id_invoices")),
+        sa.ForeignKeyConstraint(["credit_note_id"], ["invoices.id"],
+                                name=op.f("fk_invoice_disputes_credit_note_id_invoices")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invoice_disputes")),
+    )
+    op.create_index("ix_invoice_disputes_open", "invoice_disputes", ["invoice_id", "closed_on"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_invoice_disputes_open", table_name="invoice_disputes")
+    op.drop_table("invoice_disputes")
     op.drop_table("bank_csv_mappings")
     op.drop_index("ix_bank_entry_payments_entry_id", table_name="bank_entry_payments")
     op.drop_table("bank_entry_payments")

@@ -87,3 +87,17 @@ def test_bad_input_is_one_line(data: Path, tmp_path: Path) -> None:
     assert "no bank entry 7" in user_error(data, "bank", "confirm", "7")
     assert "--sure" in user_error(data, "bank", "confirm")
     assert run(data, "bank", "settle", "1", "--as", "gift").returncode == 2
+
+
+def test_disputes_from_the_command_line(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "Beta GmbH", "--country", "DE")["id"]
+    invoice, number = _invoice(data, customer, "100.00")
+    ok(data, "invoice", "dispute", str(invoice), "--reason", "hours not agreed", "--date", "2026-11-10")
+    assert "already disputed" in user_error(data, "invoice", "dispute", str(invoice), "--reason", "again")
+    (listed,) = ok(data, "dispute", "list")
+    assert (listed["number"], listed["reason"], listed["amount_due"]) == (number, "hours not agreed", "119.00")
+    closed = ok(data, "invoice", "dispute-close", str(invoice), "--credit", "19.00", "--date", "2026-11-12")
+    assert closed["credit_note"] is not None
+    assert ok(data, "dispute", "list") == []
+    assert ok(data, "dispute", "list", "--all")[0]["resolution"] == "credit_note"
+    assert ok(data, "invoice", "show", str(invoice))["amount_due"] == "100.00"
