@@ -31,6 +31,7 @@ from invoicer.cli import (
     payments,
     reference,
     reports,
+    terms,
 )
 from invoicer.cli.base import EXIT_USER_ERROR, Commands, Context, Parser, ask_for_key, json_option
 from invoicer.core.errors import InvoicerError
@@ -60,6 +61,7 @@ def build_parser() -> Parser:
     payments.register(commands)
     bank.register(commands)
     disputes.register(commands)
+    terms.register(commands)
     documents.register(commands)
     reports.register(commands)
     einvoice.register(commands)

@@ -502,6 +502,15 @@ class InvoiceDispute(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class EarlyPaymentTerms(Base):
+    """An invoice's early-payment discount ("2 % within 10 days"), set on the draft, printed and in the XML."""
+
+    __tablename__ = "early_payment_terms"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    percent: Mapped[Decimal] = mapped_column(ScaledRate())
+    days: Mapped[int]
+
+
 class BankCsvMapping(Base):
     """The CSV column mapping of a bank, saved at its first import (JSON)."""
 

@@ -26,7 +26,7 @@ from invoicer.db.models import (
     Invoice,
 )
 from invoicer.documents.bank_files import Statement, StatementLine, read_statement
-from invoicer.services import audit, payments, validation
+from invoicer.services import audit, early_payment, payments, validation
 
 _CHUNK = 500
 
@@ -183,11 +183,17 @@ def open_invoices(session: Session) -> list[OpenInvoice]:
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.number.is_not(None))
     )
-    return [
-        OpenInvoice(inv.id, inv.number or "", inv.customer_id, name, iban, inv.currency, inv.amount_due,
-                    inv.issue_date)
-        for inv, name, iban in rows if inv.amount_due > 0
-    ]
+    found = [(inv, name, iban) for inv, name, iban in rows if inv.amount_due > 0]
+    terms = early_payment.terms_of(session, (inv.id for inv, _name, _iban in found))
+    invoices = []
+    for inv, name, iban in found:
+        discounted_due = until = None
+        if inv.id in terms and inv.amount_due == inv.total:  # the discount is on a payment of the whole invoice
+            discounted_due = inv.total - terms[inv.id].discount(inv.total)
+            until = terms[inv.id].until(inv.issue_date)
+        invoices.append(OpenInvoice(inv.id, inv.number or "", inv.customer_id, name, iban, inv.currency,
+                                    inv.amount_due, inv.issue_date, discounted_due, until))
+    return invoices
 
 
 def _credit(e: BankEntry) -> Credit:
@@ -265,6 +271,9 @@ def confirm(session: Session, entry_id: int, allocations: Sequence[Allocation] |
                                              reference[:200])
         session.add(BankEntryPayment(entry_id=entry.id, payment_id=payment_id, invoice_id=a.invoice_id,
                                      amount=a.amount))
+        if a.discount:
+            # dated today: a credit note never precedes the last one of its series
+            early_payment.take_discount(session, a.invoice_id, a.discount, date.today())
         ids.append(payment_id)
     entry.status, entry.settled_at = "matched", audit.now()
     audit.record(session, "bank_confirm", "bank_entry", entry.id, before="open", after="matched",

@@ -1,5 +1,5 @@
 """Getting paid (issue 15): imported bank statements, their entries, the payments confirmed from them, the
-CSV column mapping saved per bank, and invoice disputes.
+CSV column mapping saved per bank, invoice disputes, and early-payment discount terms.
 
 Revision ID: 0016
 Revises: 0015
@@ -96,9 +96,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invoice_disputes")),
     )
     op.create_index("ix_invoice_disputes_open", "invoice_disputes", ["invoice_id", "closed_on"])
+    op.create_table(
+        "early_payment_terms",
+        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.Column("percent", sa.Integer(), nullable=False),  # ScaledRate: 2 % is 20000
+        sa.Column("days", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["invoice_id"], ["invoices.id"], name=op.f("fk_early_payment_terms_invoice_id_invoices")),
+        sa.PrimaryKeyConstraint("invoice_id", name=op.f("pk_early_payment_terms")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("early_payment_terms")
     op.drop_index("ix_invoice_disputes_open", table_name="invoice_disputes")
     op.drop_table("invoice_disputes")
     op.drop_table("bank_csv_mappings")

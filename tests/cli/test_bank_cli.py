@@ -101,3 +101,19 @@ def test_disputes_from_the_command_line(data: Path) -> None:
     assert ok(data, "dispute", "list") == []
     assert ok(data, "dispute", "list", "--all")[0]["resolution"] == "credit_note"
     assert ok(data, "invoice", "show", str(invoice))["amount_due"] == "100.00"
+
+
+def test_early_payment_discount_from_the_command_line(data: Path, tmp_path: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "Beta GmbH", "--country", "DE")["id"]
+    draft = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2026-11-02",
+               "--line", "Consulting|1|100.00|19")["id"]
+    assert "percentage" in user_error(data, "invoice", "terms", str(draft), "--discount", "120", "--within", "10")
+    ok(data, "invoice", "terms", str(draft), "--discount", "2", "--within", "10")
+    number = ok(data, "invoice", "finalize", str(draft))["number"]
+    assert "draft" in user_error(data, "invoice", "terms", str(draft), "--none")
+    statement = tmp_path / "skonto.xml"
+    statement.write_bytes(camt053([Tx(Decimal("116.62"), "Beta GmbH", "", f"{number} Skonto", ref="K1",
+                                      value=date(2026, 11, 11))]))
+    assert ok(data, "bank", "import", str(statement), "--auto")["confirmed"] == 1
+    shown = ok(data, "invoice", "show", str(draft))
+    assert (shown["status"], shown["amount_due"]) == ("paid", "0.00")

@@ -256,3 +256,37 @@ def test_camt054_notifications_then_the_days_camt053_record_nothing_twice(seller
     assert (evening.new, evening.known, evening.confirmed) == (1, 1, 0)
     with transaction(seller.sessions) as s:
         assert len(payments.list_payments(s, inv)) == 1
+
+
+def _with_discount(db: Database, customer_id: int, percent: str, days: int) -> int:
+    from invoicer.services import early_payment
+
+    from .helpers import make_draft
+
+    draft = make_draft(db, customer_id)
+    with transaction(db.sessions) as s:
+        early_payment.set_terms(s, draft, percent, days)
+        invoices.finalize_invoice(s, draft)
+    return draft
+
+
+def test_early_payment_discount_within_the_period_settles_the_invoice(seller: Database, customer_id: int) -> None:
+    inv = _with_discount(seller, customer_id, "2", 10)  # 477.03, issued 2026-11-02: 467.49 until 2026-11-12
+    late = _with_discount(seller, customer_id, "2", 10)
+    n1, n2 = numbers(seller, inv, late)
+    do_import(seller, camt053([
+        Tx(Decimal("467.49"), "ACME SARL", "", f"{n1} abzgl. 2 % Skonto", ref="S1", value=date(2026, 11, 12)),
+        Tx(Decimal("467.49"), "ACME SARL", "", f"{n2} abzgl. 2 % Skonto", ref="S2", value=date(2026, 11, 13)),
+    ]))
+    views = {v.entry.bank_reference: v.proposal for v in proposals(seller)}
+    assert views["S1"] is not None and (views["S1"].reason, views["S1"].sure) == ("reference_discount", True)
+    assert views["S1"].allocations == (Allocation(inv, 46749, 954),)
+    assert views["S2"] is not None and views["S2"].reason == "reference_partial"  # a day too late: no discount
+    with transaction(seller.sessions) as s:
+        bank.confirm(s, next(v.entry.id for v in bank.proposals(s) if v.entry.bank_reference == "S1"))
+        (note,) = [c for c in invoices.list_invoices(s, invoices.InvoiceFilter(doc_type="credit_note"))]
+        credited = invoices.get_invoice(s, note.id, "credit_note")
+        assert credited.total == 954
+        # the VAT the discount contains is corrected: the credit note carries its share of each rate's VAT
+        assert credited.tax_total > 0 and credited.tax_total < 954
+    assert status(seller, inv) == ("paid", 0)
