@@ -4,6 +4,7 @@ payments with the bank's reference and value date, the queue of what is left."""
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -290,3 +291,21 @@ def test_early_payment_discount_within_the_period_settles_the_invoice(seller: Da
         # the VAT the discount contains is corrected: the credit note carries its share of each rate's VAT
         assert credited.tax_total > 0 and credited.tax_total < 954
     assert status(seller, inv) == ("paid", 0)
+
+
+def test_discount_terms_are_printed_and_in_the_xml(seller: Database, customer_id: int) -> None:
+    from pypdf import PdfReader
+
+    from invoicer.documents.facturx import cii_xml
+    from invoicer.services import documents
+
+    inv = _with_discount(seller, customer_id, "2", 10)
+    with transaction(seller.sessions) as s:
+        doc = documents.document_data(s, invoices.get_invoice(s, inv))
+        assert (doc.discount_percent, doc.discount_until, doc.discount_payable) == (
+            Decimal(2), date(2026, 11, 12), 46749)
+        xml = cii_xml(doc)
+        pdf = documents.document_pdf(s, inv)
+    assert b"#SKONTO#TAGE=10#PROZENT=2.00#" in xml
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Escompte de 2" in text and "467,49" in text, text  # the French customer's language
