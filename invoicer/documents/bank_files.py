@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,57 +74,71 @@ def _xml_date(node: Any, path: str) -> date | None:
 
 
 def _read_camt(data: bytes, kind: str) -> Statement:
+    """Entries streamed one by one (iterparse) and dropped once read: a year's 100,000 entries never sit in
+    memory as one tree."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise StatementFileError(N_("The bank statement is not well-formed XML: {error}"), error=str(exc)) from None
     account: str | None = None
     lines: list[StatementLine] = []
-    for stmt in root.iterfind(".//{*}Stmt" if kind == "camt.053" else ".//{*}Ntfctn"):
-        account = _text(stmt, "{*}Acct/{*}Id/{*}IBAN") or _text(stmt, "{*}Acct/{*}Id/{*}Othr/{*}Id") or account
-        for entry in stmt.iterfind("{*}Ntry"):
-            if _text(entry, "{*}Sts") in ("PDNG", "INFO") or _text(entry, "{*}Sts/{*}Cd") in ("PDNG", "INFO"):
-                continue  # not booked
-            sign = -1 if _text(entry, "{*}CdtDbtInd") == "DBIT" else 1
-            booked = _xml_date(entry, "{*}BookgDt/{*}Dt") or _xml_date(entry, "{*}BookgDt/{*}DtTm")
-            value = _xml_date(entry, "{*}ValDt/{*}Dt") or _xml_date(entry, "{*}ValDt/{*}DtTm") or booked
-            if booked is None or value is None:
-                raise StatementFileError(N_("A statement entry has no booking date."))
-            entry_ref = _text(entry, "{*}AcctSvcrRef") or _text(entry, "{*}NtryRef")
-            details = entry.findall("{*}NtryDtls/{*}TxDtls")
-            for n, tx in enumerate(details or [entry]):
-                amount_node = tx.find("{*}Amt") if details else None
-                if amount_node is None:
-                    amount_node = tx.find("{*}AmtDtls/{*}TxAmt/{*}Amt") if details else None
-                if amount_node is None or len(details) <= 1:
-                    amount_node = entry.find("{*}Amt")
-                if amount_node is None or not amount_node.text:
-                    raise StatementFileError(N_("A statement entry has no amount."))
-                tx_sign = sign
-                if details and _text(tx, "{*}CdtDbtInd"):
-                    tx_sign = -1 if _text(tx, "{*}CdtDbtInd") == "DBIT" else 1
-                party = "Dbtr" if tx_sign > 0 else "Cdtr"
-                remittance = " ".join(
-                    t.strip() for t in tx.xpath(
-                        ".//*[local-name()='RmtInf']/*[local-name()='Ustrd']/text()"
-                        " | .//*[local-name()='RmtInf']//*[local-name()='CdtrRefInf']/*[local-name()='Ref']/text()"
-                    ) if isinstance(t, str) and t.strip()
-                ) if details else ""
-                tx_ref = _text(tx, "{*}Refs/{*}AcctSvcrRef") if details else None
-                reference = tx_ref or (f"{entry_ref}/{n + 1}" if entry_ref and len(details) > 1 else entry_ref)
-                lines.append(StatementLine(
-                    booked_on=booked, value_date=value,
-                    amount=tx_sign * Decimal(amount_node.text.strip()), currency=amount_node.get("Ccy", ""),
-                    counterparty=(_text(tx, f"{{*}}RltdPties/{{*}}{party}/{{*}}Nm")
-                                  or _text(tx, f"{{*}}RltdPties/{{*}}{party}/{{*}}Pty/{{*}}Nm")) if details else None,
-                    counterparty_iban=_text(tx, f"{{*}}RltdPties/{{*}}{party}Acct/{{*}}Id/{{*}}IBAN") if details else None,
-                    remittance=remittance or _text(entry, "{*}AddtlNtryInf"),
-                    bank_reference=reference,
-                ))
+    events = etree.iterparse(io.BytesIO(data), events=("end",), tag=("{*}Acct", "{*}Ntry"), resolve_entities=False,
+                             no_network=True, huge_tree=True)
+    try:
+        for _event, entry in events:
+            if etree.QName(entry).localname == "Acct":
+                account = _text(entry, "{*}Id/{*}IBAN") or _text(entry, "{*}Id/{*}Othr/{*}Id") or account
+                continue
+            lines.extend(_camt_entry(entry))
+            entry.clear()
+            parent = entry.getparent()
+            while parent is not None and entry.getprevious() is not None:
+                del parent[0]
+    except etree.XMLSyntaxError as exc:
+        raise StatementFileError(N_("The bank statement is not well-formed XML: {error}"), error=str(exc)) from None
     return Statement(kind, account, tuple(lines))
+
+
+def _camt_entry(entry: Any) -> list[StatementLine]:
+    """The booked lines of one CAMT entry (one per transaction of a batch)."""
+    lines: list[StatementLine] = []
+    if _text(entry, "{*}Sts") in ("PDNG", "INFO") or _text(entry, "{*}Sts/{*}Cd") in ("PDNG", "INFO"):
+        return lines  # not booked
+    sign = -1 if _text(entry, "{*}CdtDbtInd") == "DBIT" else 1
+    booked = _xml_date(entry, "{*}BookgDt/{*}Dt") or _xml_date(entry, "{*}BookgDt/{*}DtTm")
+    value = _xml_date(entry, "{*}ValDt/{*}Dt") or _xml_date(entry, "{*}ValDt/{*}DtTm") or booked
+    if booked is None or value is None:
+        raise StatementFileError(N_("A statement entry has no booking date."))
+    entry_ref = _text(entry, "{*}AcctSvcrRef") or _text(entry, "{*}NtryRef")
+    details = entry.findall("{*}NtryDtls/{*}TxDtls")
+    for n, tx in enumerate(details or [entry]):
+        amount_node = tx.find("{*}Amt") if details else None
+        if amount_node is None:
+            amount_node = tx.find("{*}AmtDtls/{*}TxAmt/{*}Amt") if details else None
+        if amount_node is None or len(details) <= 1:
+            amount_node = entry.find("{*}Amt")
+        if amount_node is None or not amount_node.text:
+            raise StatementFileError(N_("A statement entry has no amount."))
+        tx_sign = sign
+        if details and _text(tx, "{*}CdtDbtInd"):
+            tx_sign = -1 if _text(tx, "{*}CdtDbtInd") == "DBIT" else 1
+        party = "Dbtr" if tx_sign > 0 else "Cdtr"
+        remittance = " ".join(
+            t.strip() for t in tx.xpath(
+                ".//*[local-name()='RmtInf']/*[local-name()='Ustrd']/text()"
+                " | .//*[local-name()='RmtInf']//*[local-name()='CdtrRefInf']/*[local-name()='Ref']/text()"
+            ) if isinstance(t, str) and t.strip()
+        ) if details else ""
+        tx_ref = _text(tx, "{*}Refs/{*}AcctSvcrRef") if details else None
+        reference = tx_ref or (f"{entry_ref}/{n + 1}" if entry_ref and len(details) > 1 else entry_ref)
+        lines.append(StatementLine(
+            booked_on=booked, value_date=value,
+            amount=tx_sign * Decimal(amount_node.text.strip()), currency=amount_node.get("Ccy", ""),
+            counterparty=(_text(tx, f"{{*}}RltdPties/{{*}}{party}/{{*}}Nm")
+                          or _text(tx, f"{{*}}RltdPties/{{*}}{party}/{{*}}Pty/{{*}}Nm")) if details else None,
+            counterparty_iban=_text(tx, f"{{*}}RltdPties/{{*}}{party}Acct/{{*}}Id/{{*}}IBAN") if details else None,
+            remittance=remittance or _text(entry, "{*}AddtlNtryInf"),
+            bank_reference=reference,
+        ))
+    return lines
 
 
 # -- MT940 -----------------------------------------------------------------------------------------------------
