@@ -367,10 +367,12 @@ class Operations(QObject):
 
         return self._value(INVOICES, lambda s: bank_service.confirm_sure(s), parent)
 
-    def settle_bank_entry(self, parent: QWidget | None, entry_id: int, kind: str, note: str | None) -> bool:
+    def settle_bank_entry(
+        self, parent: QWidget | None, entry_id: int, kind: str, note: str | None, customer_id: int | None = None
+    ) -> bool:
         from invoicer.services import bank as bank_service
 
-        return self._ok(INVOICES, lambda s: bank_service.settle_other(s, entry_id, kind, note), parent)
+        return self._ok(INVOICES, lambda s: bank_service.settle_other(s, entry_id, kind, note, customer_id), parent)
 
     def reverse_payment(
         self, parent: QWidget | None, payment_id: int, reason: str | None, on: date | None = None

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from invoicer.db.migrate import Database
-from invoicer.services import invoices, store
+from invoicer.services import bank, invoices, store
 from tests.documents.bank_samples import Tx, camt053
 from tests.gui.conftest import Dialogs
 from tests.gui.gui_helpers import click_cell, press
@@ -56,3 +56,45 @@ def test_import_then_confirm_sure_matches_with_one_key(qtbot, window, gui_db: Da
     click_cell(qtbot, page.table, 0, 0)
     page.fee_action.trigger()
     assert page.model.rowCount() == 0 and dialogs.errors == []
+
+
+def test_a_debit_recorded_as_refund_to_a_customer(qtbot, window, gui_db: Database, dialogs: Dialogs,  # type: ignore[no-untyped-def]
+                                                  tmp_path: Path, monkeypatch) -> None:
+    set_up_seller(gui_db)
+    customer = add_customer(gui_db)
+    statement = tmp_path / "camt053.xml"
+    statement.write_bytes(camt053([Tx(Decimal("-25.00"), "ACME SARL", "", "Erstattung", ref="R1")]))
+    page = window.show_page("bank")
+    page.import_file(statement, None)
+    click_cell(qtbot, page.table, 0, 0)
+    monkeypatch.setattr(page, "ask_refund", lambda: None)  # cancelled: nothing happens
+    page.refund_action.trigger()
+    assert page.model.rowCount() == 1
+    monkeypatch.setattr(page, "ask_refund", lambda: (customer, "credit note CN-1 paid back"))
+    page.refund_action.trigger()
+    assert page.model.rowCount() == 0 and dialogs.errors == []
+    entry = store.read(gui_db, lambda s: bank.get_entry(s, 1))
+    assert entry.status == "refund"
+
+
+def test_the_refund_dialog_offers_the_customers(qtbot, window, gui_db: Database) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from invoicer.gui.widgets.pickers import CustomerPicker
+
+    set_up_seller(gui_db)
+    add_customer(gui_db)
+    page = window.show_page("bank")
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QDialog)
+        picker = dialog.findChild(CustomerPicker)
+        picker.setCurrentIndex(1)
+        dialog.accept()
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(100, answer)
+    customer_id, note = page.ask_refund()
+    assert customer_id is not None and note is None

@@ -8,16 +8,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QHeaderView, QInputDialog, QLabel, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
 
 from invoicer.core.errors import ValidationError
 from invoicer.gui import messages, operations
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import day, icon, money
+from invoicer.gui.widgets.pickers import CustomerPicker
 from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _, format_percent
-from invoicer.services import bank
+from invoicer.services import bank, customers
 from invoicer.services.bank import ProposalView
 
 if TYPE_CHECKING:
@@ -81,11 +92,14 @@ class BankPage(Page):
         self.confirm_action.triggered.connect(self._confirm)
         self.fee_action = QAction(_("Bank fee"), self)
         self.fee_action.triggered.connect(lambda: self._settle("fee"))
+        self.refund_action = QAction(_("Refund…"), self)
+        self.refund_action.triggered.connect(self._refund)
         self.ignore_action = QAction(_("Nothing to record"), self)
         self.ignore_action.triggered.connect(lambda: self._settle("ignored"))
 
     def toolbar_actions(self) -> list[QAction]:
-        return [self.import_action, self.confirm_all_action, self.confirm_action, self.fee_action, self.ignore_action]
+        return [self.import_action, self.confirm_all_action, self.confirm_action, self.fee_action, self.refund_action,
+                self.ignore_action]
 
     def refresh(self) -> None:
         views = self.ops.read(bank.proposals)
@@ -143,7 +157,33 @@ class BankPage(Page):
         if messages.confirm(self, _("Confirm match"), text, _("Confirm")):
             self.ops.confirm_bank_entry(self, view.entry.id, list(view.proposal.allocations))
 
-    def _settle(self, kind: str) -> None:
+    def _settle(self, kind: str, customer_id: int | None = None, note: str | None = None) -> None:
         view = self._current()
         if view is not None:
-            self.ops.settle_bank_entry(self, view.entry.id, kind, None)
+            self.ops.settle_bank_entry(self, view.entry.id, kind, note, customer_id)
+
+    def _refund(self) -> None:
+        if self._current() is None:
+            return
+        chosen = self.ask_refund()
+        if chosen is not None:
+            self._settle("refund", *chosen)
+
+    def ask_refund(self) -> tuple[int | None, str | None] | None:
+        """The customer the money was paid back to, and a note; None when cancelled."""
+        picker = CustomerPicker(_("Choose a customer"), self)
+        picker.set_customers([(c.id, c.name) for c in self.ops.read(customers.customer_choices)])
+        note = QLineEdit(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        dialog = QDialog(self)
+        dialog.setWindowTitle(_("Refund"))
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form = QFormLayout(dialog)
+        form.addRow(QLabel(_("Record this debit as money paid back to a customer.")))
+        form.addRow(_("Customer:"), picker)
+        form.addRow(_("Note:"), note)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return picker.customer_id(), note.text() or None
