@@ -88,7 +88,10 @@ _LEGAL_FORMS = frozenset(
 
 def name_words(name: str) -> frozenset[str]:
     """The significant words of a name: accents, punctuation and legal forms removed."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    plain = unicodedata.normalize("NFKD", name.replace("ß", "ss")).encode("ascii", "ignore").decode().casefold()
+    plain = plain.replace(".", "")  # S.A., e.K., Co.
+    # banks spell Müller as MUELLER or MULLER: both sides are read the same way, so the two meet
+    plain = re.sub(r"([aou])e", r"\1", plain)
     return frozenset(w for w in re.split(r"[^a-z0-9]+", plain) if w and w not in _LEGAL_FORMS)
 
 

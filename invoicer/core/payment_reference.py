@@ -49,15 +49,15 @@ def qr_valid(reference: str) -> bool:
 
 
 def references_in(text: str) -> tuple[set[str], set[int]]:
-    """The RF references' bodies and the QR references' invoice ids found (valid ones only) in ``text``."""
+    """The RF references' bodies (candidates whose check digits hold) and the QR references' invoice ids found
+    (valid ones only) in ``text``."""
     upper = text.upper()
     rf = set()
     for m in _RF_PRINTED.finditer(upper):
         found = m.group(0).replace(" ", "")[:25]
-        # the text may run on after the reference: the longest prefix whose check digits hold is the one
-        valid = next((found[:n] for n in range(len(found), 4, -1) if rf_valid(found[:n])), None)
-        if valid is not None:
-            rf.add(valid[4:])
+        # the text may run on after the reference ("RF18 5390 0754 7034 DANKE"), and a longer run can pass the
+        # check digits by chance (1 in 97): every prefix that passes is a candidate; only a real one names an invoice
+        rf.update(found[4:n] for n in range(len(found), 4, -1) if rf_valid(found[:n]))
     qr = {int(m.group(0)[:26]) for m in _QRR.finditer(re.sub(r"(?<=\d)\s+(?=\d)", "", upper)) if qr_valid(m.group(0))}
     return rf, qr
 
