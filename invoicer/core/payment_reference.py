@@ -52,7 +52,7 @@ def references_in(text: str) -> tuple[set[str], set[int]]:
     """The RF references' bodies (candidates whose check digits hold) and the QR references' invoice ids found
     (valid ones only) in ``text``."""
     upper = text.upper()
-    rf = set()
+    rf: set[str] = set()
     for m in _RF_PRINTED.finditer(upper):
         found = m.group(0).replace(" ", "")[:25]
         # the text may run on after the reference ("RF18 5390 0754 7034 DANKE"), and a longer run can pass the
