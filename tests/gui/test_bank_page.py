@@ -98,3 +98,18 @@ def test_the_refund_dialog_offers_the_customers(qtbot, window, gui_db: Database)
     QTimer.singleShot(100, answer)
     customer_id, note = page.ask_refund()
     assert customer_id is not None and note is None
+
+
+def test_the_dashboard_lists_disputed_invoices(qtbot, window, gui_db: Database) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from invoicer.services import disputes
+
+    set_up_seller(gui_db)
+    invoice = make_open(gui_db, add_customer(gui_db))
+    page = window.show_page("dashboard")
+    assert page.disputes.isHidden()
+    store.write(gui_db, lambda s: disputes.open_dispute(s, invoice, "wrong hours", date(2026, 11, 20)))
+    page.refresh()
+    assert not page.disputes.isHidden() and page.disputes_model.rowCount() == 1
+    assert page.disputes_model.data(page.disputes_model.index(0, 4)) == "wrong hours"
