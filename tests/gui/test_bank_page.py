@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from invoicer.db.migrate import Database
 from invoicer.services import bank, invoices, store
+from invoicer.services.bank import ProposalView
 from tests.documents.bank_samples import Tx, camt053
 from tests.gui.conftest import Dialogs
 from tests.gui.gui_helpers import click_cell, press
@@ -17,7 +18,7 @@ from tests.services.helpers import add_customer, make_open, set_up_seller
 
 
 def test_import_then_confirm_sure_matches_with_one_key(qtbot, window, gui_db: Database, dialogs: Dialogs,  # type: ignore[no-untyped-def]
-                                                       tmp_path: Path) -> None:
+                                                       tmp_path: Path, monkeypatch) -> None:
     set_up_seller(gui_db)
     customer = add_customer(gui_db)
     sure = make_open(gui_db, customer)
@@ -48,11 +49,21 @@ def test_import_then_confirm_sure_matches_with_one_key(qtbot, window, gui_db: Da
     assert store.read(gui_db, lambda s: invoices.get_invoice(s, sure).status) == "paid"
     assert page.model.rowCount() == 2
 
-    click_cell(qtbot, page.table, 0, 0)  # the ambiguous one: Enter asks, then records the proposal
+    click_cell(qtbot, page.table, 0, 0)  # the ambiguous one: Enter asks which invoice, then records it
+    offered: list[list[int]] = []
+
+    def choose(view: ProposalView) -> int:
+        assert view.proposal is not None
+        offered.append([view.proposal.allocations[0].invoice_id, *view.proposal.alternatives])
+        return twin_b
+
+    monkeypatch.setattr(page, "choose_invoice", choose)
     press(qtbot, Qt.Key.Key_Return)
-    assert dialogs.confirmations and number not in dialogs.confirmations[-1]
+    assert offered == [[twin_a, twin_b]]
+    twin_b_number = store.read(gui_db, lambda s: invoices.get_invoice(s, twin_b).number)
+    assert dialogs.confirmations and twin_b_number in dialogs.confirmations[-1]
     paid = store.read(gui_db, lambda s: [invoices.get_invoice(s, i).status for i in (twin_a, twin_b)])
-    assert sorted(paid) == ["open", "paid"]
+    assert paid == ["open", "paid"]
     click_cell(qtbot, page.table, 0, 0)
     page.fee_action.trigger()
     assert page.model.rowCount() == 0 and dialogs.errors == []

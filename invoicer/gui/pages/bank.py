@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from invoicer.core.bank_match import Allocation
 from invoicer.core.errors import ValidationError
 from invoicer.gui import messages, operations
 from invoicer.gui.models.records import Field, RecordTableModel
@@ -151,11 +152,28 @@ class BankPage(Page):
             messages.show_error(self, _("Nothing matches this entry; record the payment on the invoice, or take "
                                         "the entry off the list."))
             return
+        allocations = list(view.proposal.allocations)
+        if view.proposal.alternatives:  # the same amount is due on several invoices: the user says which
+            chosen = self.choose_invoice(view)
+            if chosen is None:
+                return
+            if chosen != allocations[0].invoice_id:
+                allocations = [Allocation(chosen, view.entry.amount)]
         text = _("Record {amount} from {date} as payment of {invoices}?").format(
             amount=money(view.entry.amount, view.entry.currency), date=day(view.entry.value_date),
-            invoices=_invoices(view))
+            invoices=", ".join(view.numbers[a.invoice_id] for a in allocations))
         if messages.confirm(self, _("Confirm match"), text, _("Confirm")):
-            self.ops.confirm_bank_entry(self, view.entry.id, list(view.proposal.allocations))
+            self.ops.confirm_bank_entry(self, view.entry.id, allocations)
+
+    def choose_invoice(self, view: ProposalView) -> int | None:
+        """Which of the invoices with the entry's amount it pays; None when cancelled."""
+        assert view.proposal is not None
+        ids = [view.proposal.allocations[0].invoice_id, *view.proposal.alternatives]
+        labels = [view.numbers[i] for i in ids]
+        label, ok = QInputDialog.getItem(self, _("Choose the invoice"), _("Several invoices have this amount due; "
+                                                                          "which one does the transfer pay?"),
+                                         labels, 0, False)
+        return ids[labels.index(label)] if ok and label in labels else None
 
     def _settle(self, kind: str, customer_id: int | None = None, note: str | None = None) -> None:
         view = self._current()
