@@ -15,12 +15,14 @@ from pathlib import Path
 from invoicer import __version__, paths
 from invoicer.cli import (
     backup,
+    bank,
     billing,
     catalog,
     company,
     customers,
     database,
     demo,
+    disputes,
     documents,
     einvoice,
     imports,
@@ -30,6 +32,7 @@ from invoicer.cli import (
     quotes,
     reference,
     reports,
+    terms,
 )
 from invoicer.cli.base import EXIT_USER_ERROR, Commands, Context, Parser, ask_for_key, json_option
 from invoicer.core.errors import InvoicerError
@@ -57,6 +60,9 @@ def build_parser() -> Parser:
     company.register_settings(commands)
     invoices.register(commands)
     payments.register(commands)
+    bank.register(commands)
+    disputes.register(commands)
+    terms.register(commands)
     documents.register(commands)
     reports.register(commands)
     einvoice.register(commands)

@@ -435,6 +435,96 @@ class MinorUnitChange(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"))  # the event recording the change
 
 
+class BankStatement(Base):
+    """One imported bank statement file (CAMT.053/054, MT940 or CSV)."""
+
+    __tablename__ = "bank_statements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank: Mapped[str] = mapped_column(String(100))
+    format: Mapped[str] = mapped_column(String(10))
+    file_name: Mapped[str] = mapped_column(String(260))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    account: Mapped[str | None] = mapped_column(String(34))
+    entries_new: Mapped[int]
+    entries_known: Mapped[int]  # entries an earlier import already holds (same statement, overlapping one)
+    imported_at: Mapped[datetime]
+
+
+class BankEntry(Base):
+    """A booked line of a statement, keyed by the bank's reference or a stable hash so it is stored once.
+
+    ``open`` entries wait in the reconciliation queue; ``matched`` ones became payments (bank_entry_payments);
+    ``fee`` and ``refund`` ones were recorded as such from the queue.
+    """
+
+    __tablename__ = "bank_entries"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'matched', 'fee', 'refund', 'ignored')", name="status"),
+        Index("ix_bank_entries_status", "status", "value_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("bank_statements.id"))
+    entry_key: Mapped[str] = mapped_column(String(100), unique=True)
+    booked_on: Mapped[date]
+    value_date: Mapped[date]
+    amount: Mapped[int]  # signed minor units: credits positive, debits negative
+    currency: Mapped[str] = mapped_column(String(3))
+    counterparty: Mapped[str | None] = mapped_column(String(200))
+    counterparty_iban: Mapped[str | None] = mapped_column(String(34))
+    remittance: Mapped[str | None] = mapped_column(Text)
+    bank_reference: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))  # a refund's customer
+    note: Mapped[str | None] = mapped_column(Text)
+    settled_at: Mapped[datetime | None]
+
+
+class BankEntryPayment(Base):
+    """A payment recorded from a bank entry (one entry may pay several invoices)."""
+
+    __tablename__ = "bank_entry_payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("bank_entries.id"), index=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), unique=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    amount: Mapped[int]
+
+
+class InvoiceDispute(Base):
+    """A customer disputes an invoice: reminders pause while it is open; it ends by a credit note or by closing it."""
+
+    __tablename__ = "invoice_disputes"
+    __table_args__ = (
+        CheckConstraint("resolution IN ('credit_note', 'closed')", name="resolution"),
+        Index("ix_invoice_disputes_open", "invoice_id", "closed_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    opened_on: Mapped[date]
+    closed_on: Mapped[date | None]
+    resolution: Mapped[str | None] = mapped_column(String(12))
+    credit_note_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class EarlyPaymentTerms(Base):
+    """An invoice's early-payment discount ("2 % within 10 days"), set on the draft, printed and in the XML."""
+
+    __tablename__ = "early_payment_terms"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    percent: Mapped[Decimal] = mapped_column(ScaledRate())
+    days: Mapped[int]
+
+
+class BankCsvMapping(Base):
+    """The CSV column mapping of a bank, saved at its first import (JSON)."""
+
+    __tablename__ = "bank_csv_mappings"
+    bank: Mapped[str] = mapped_column(String(100), primary_key=True)
+    mapping: Mapped[str] = mapped_column(Text)
+
+
 class BillingPlan(Base):
     """A recurring plan: a customer billed the same lines on a schedule (core.schedule), as drafts or finalized."""
 

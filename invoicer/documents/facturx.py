@@ -225,7 +225,12 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
                                  adj.reason, amount)
         _tax(node, "CategoryTradeTax", adj.tax_category, adj.tax_rate)
     if doc.due_date and not doc.is_credit_note:
-        _date(_ram(settle, "SpecifiedTradePaymentTerms"), "DueDateDateTime", doc.due_date)
+        terms = _ram(settle, "SpecifiedTradePaymentTerms")
+        if doc.discount_percent is not None and doc.discount_until is not None:
+            # BT-20 as free text, in the structured form German receivers (XRechnung, CIUS) read automatically
+            days = (doc.discount_until - doc.issue_date).days
+            _ram(terms, "Description", f"#SKONTO#TAGE={days}#PROZENT={doc.discount_percent:.2f}#\n")
+        _date(terms, "DueDateDateTime", doc.due_date)
     sums = _ram(settle, "SpecifiedTradeSettlementHeaderMonetarySummation")
     _ram(sums, "LineTotalAmount", amount(doc.totals.subtotal))
     _ram(sums, "ChargeTotalAmount", amount(doc.totals.charge_total))

@@ -186,6 +186,10 @@ class Document:
     # why the issued PDF carries no e-invoice XML, in the document's language (None: it carries one)
     without_einvoice: str | None = None
     type_code: str | None = None  # BT-3 when not 380 / 381: 384 corrected, 389 self-billed
+    # early-payment discount terms: the percentage, the last day it applies, the amount to pay by then
+    discount_percent: Decimal | None = None
+    discount_until: date | None = None
+    discount_payable: int | None = None
     preceding_number: str | None = None  # BT-25 of an invoice (a corrected one names what it replaces)
     preceding_date: date | None = None
     # the date of supply (BT-72) or the service period (BG-14) the document is for, EU VAT Art. 226(7)

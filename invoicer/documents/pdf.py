@@ -555,6 +555,10 @@ def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
             )
         )
         texts.append(_para(terms))
+        if doc.discount_percent is not None and doc.discount_until and doc.discount_payable is not None:
+            texts.append(_para(words._("{percent} early-payment discount: pay {amount} by {date}.").format(
+                percent=words.percent(doc.discount_percent), amount=words.money(doc.discount_payable),
+                date=words.date(doc.discount_until))))
         ask = words._("Please pay {amount} by {date}.").format(amount=words.money(due), date=words.date(doc.due_date))
     else:
         ask = words._("Please pay {amount}.").format(amount=words.money(due))

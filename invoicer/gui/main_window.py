@@ -74,6 +74,7 @@ PAGES = (
     PageSpec("plans", N_("Billing plans"), "plan", "plans", "PlansPage"),
     PageSpec("reports", N_("Reports"), "report", "reports", "ReportsPage"),
     PageSpec("settings", N_("Settings"), "settings", "settings", "SettingsPage"),
+    PageSpec("bank", N_("Bank"), "payment", "bank", "BankPage"),
 )
 
 

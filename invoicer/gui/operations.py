@@ -42,7 +42,9 @@ from invoicer.services.store import Database, Session
 
 if TYPE_CHECKING:
     # types only: these services load when first used, which keeps the start path short
+    from invoicer.core.bank_match import Allocation
     from invoicer.documents.importers import SourceTable
+    from invoicer.services.bank import ImportResult
     from invoicer.services.billing import PlanData, RunResult
     from invoicer.services.credit_notes import CreditLine, Settlement
     from invoicer.services.imports import ImportReport
@@ -357,6 +359,30 @@ class Operations(QObject):
             INVOICES, lambda s: payments.record_payment(s, invoice_id, amount, paid_on, method, reference,
                                                         exchange_rate), parent
         )
+
+    def import_statement(self, parent: QWidget | None, data: bytes, name: str, bank: str | None) -> ImportResult | None:
+        from invoicer.services import bank as bank_service
+
+        return self._value(INVOICES, lambda s: bank_service.import_statement(s, data, name, bank), parent)
+
+    def confirm_bank_entry(
+        self, parent: QWidget | None, entry_id: int, allocations: list[Allocation] | None = None
+    ) -> list[int] | None:
+        from invoicer.services import bank as bank_service
+
+        return self._value(INVOICES, lambda s: bank_service.confirm(s, entry_id, allocations), parent)
+
+    def confirm_sure_matches(self, parent: QWidget | None) -> int | None:
+        from invoicer.services import bank as bank_service
+
+        return self._value(INVOICES, lambda s: bank_service.confirm_sure(s), parent)
+
+    def settle_bank_entry(
+        self, parent: QWidget | None, entry_id: int, kind: str, note: str | None, customer_id: int | None = None
+    ) -> bool:
+        from invoicer.services import bank as bank_service
+
+        return self._ok(INVOICES, lambda s: bank_service.settle_other(s, entry_id, kind, note, customer_id), parent)
 
     def reverse_payment(
         self, parent: QWidget | None, payment_id: int, reason: str | None, on: date | None = None

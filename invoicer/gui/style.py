@@ -65,6 +65,9 @@ ACTION_LABELS = {
     "send": N_("sent by email"), "remind": N_("payment reminder sent"), "unarchive": N_("restored"),
     "import": N_("imported"), "set": N_("stored"), "send_statement": N_("statement sent"), "pause": N_("paused"),
     "resume": N_("resumed"), "change_price": N_("price changed"), "bill": N_("billed"),
+    "dispute_open": N_("disputed"), "dispute_close": N_("dispute ended"), "bank_import": N_("imported"),
+    "bank_confirm": N_("matched to a payment"), "bank_fee": N_("recorded as bank fee"),
+    "bank_refund": N_("recorded as refund"), "bank_ignored": N_("taken off the bank queue"),
 }
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from invoicer.core.aging import BUCKETS
 from invoicer.db.models import Customer, Invoice, Product, TaxRate
-from invoicer.services import audit, company, reports, settings
+from invoicer.services import audit, company, disputes, reports, settings
+from invoicer.services.disputes import DisputeRow
 from invoicer.services.invoices import InvoiceFilter, InvoiceRow, count_invoices, list_invoices
 
 MONTHS = 12
@@ -45,6 +46,7 @@ class Dashboard:
     revenue: list[tuple[date, int]] = field(default_factory=list)  # first day of month, net revenue
     attention: list[InvoiceRow] = field(default_factory=list)
     recent: list[Activity] = field(default_factory=list)
+    disputes: list[DisputeRow] = field(default_factory=list)  # open ones, oldest first
 
 
 def month_starts(as_of: date, months: int = MONTHS) -> list[date]:
@@ -114,4 +116,5 @@ def dashboard(session: Session, as_of: date | None = None) -> Dashboard:
     result.revenue = revenue_per_month(session, as_of)
     result.attention = needs_attention(session, as_of)
     result.recent = recent_activity(session)
+    result.disputes = disputes.list_disputes(session)
     return result

@@ -89,10 +89,12 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
     and show the amounts as issued (nothing paid yet); a ``COPY`` shows the balance now; drafts use
     today's seller and buyer and carry no number."""
     # imported here: the view reads payments and credit notes, whose modules import this one
+    from invoicer.services.early_payment import terms_of
     from invoicer.services.views import view_of
 
     view = view_of(session, invoice, date.today())
     mark = mark or (DocumentMark.DRAFT if view.is_draft else DocumentMark.ISSUED)
+    terms = terms_of(session, [invoice.id]).get(invoice.id) if invoice.doc_type == "invoice" else None
     locale = view.customer.locale or view.seller.locale or "en_US"
     translate = translator(locale).gettext
     paper = PAPER_SIZE.get(session)
@@ -128,6 +130,9 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         buyer_reference=view.buyer_reference,
         without_einvoice=None if (note := without_einvoice(view.currency)) is None else note.render(translate),
         type_code=invoice.type_code,
+        discount_percent=terms.percent if terms else None,
+        discount_until=terms.until(view.issue_date) if terms else None,
+        discount_payable=view.totals.total - terms.discount(view.totals.total) if terms else None,
         preceding_number=invoice.preceding_number,
         preceding_date=invoice.preceding_date,
         delivery_date=view.delivery_date,

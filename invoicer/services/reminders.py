@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError, ValidationError
@@ -23,7 +23,7 @@ from invoicer.core.workflow import amount_due
 from invoicer.db import functions
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.db.models import Customer, Invoice, SentMessage
+from invoicer.db.models import Customer, Invoice, InvoiceDispute, SentMessage
 from invoicer.documents.model import Party
 from invoicer.documents.printouts import Letter, letter_wording, render_letter
 from invoicer.i18n import N_, error_text
@@ -141,6 +141,7 @@ def due_reminders(session: Session, today: date) -> list[DueReminder]:
         Invoice.due_date.is_not(None),
         Invoice.due_date <= latest_due,
         Invoice.total - Invoice.paid - Invoice.credited > 0,
+        ~exists().where(InvoiceDispute.invoice_id == Invoice.id, InvoiceDispute.closed_on.is_(None)),  # paused
     )
     # plain columns, not ORM objects: the hourly check of a large database stays a quick read
     rows = session.execute(

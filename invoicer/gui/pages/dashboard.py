@@ -34,6 +34,7 @@ from invoicer.gui.widgets.tables import record_table
 from invoicer.i18n import N_, _, current_locale, format_number, ngettext
 from invoicer.services import dashboard, setup
 from invoicer.services.dashboard import Activity, Dashboard
+from invoicer.services.disputes import DisputeRow
 from invoicer.services.invoices import InvoiceRow
 
 if TYPE_CHECKING:
@@ -174,6 +175,20 @@ class DashboardPage(Page):
         self.attention.activated.connect(
             lambda index: self.window_.open_invoice(self.attention_model.record(index.row()).id))
         self.attention.setMinimumHeight(220)
+        self.disputes_model: RecordTableModel[DisputeRow] = RecordTableModel([
+            Field(N_("Number"), lambda r: r.number),
+            Field(N_("Customer"), lambda r: r.customer),
+            Field(N_("Disputed since"), lambda r: day(r.opened_on)),
+            Field(N_("Amount due"), lambda r: money(r.amount_due, r.currency), numeric=True),
+            Field(N_("Reason"), lambda r: r.reason),
+        ])
+        self.disputes = record_table(self.disputes_model, self, stretch_column=4)
+        self.disputes.setObjectName("disputes")
+        for column in range(4):
+            self.disputes.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.disputes.activated.connect(
+            lambda index: self.window_.open_invoice(self.disputes_model.record(index.row()).invoice_id))
+        self.disputes_heading = self._heading(_("Disputed invoices (reminders paused)"))
         self.recent = QListWidget()
         self.recent.setObjectName("recent")
         self.recent.setFrameShape(QFrame.Shape.NoFrame)
@@ -206,6 +221,8 @@ class DashboardPage(Page):
         figures.addLayout(cards)
         figures.addLayout(charts)
         figures.addLayout(lists, 1)
+        figures.addWidget(self.disputes_heading)
+        figures.addWidget(self.disputes)
         content = QWidget()
         body = QVBoxLayout(content)
         body.addWidget(self.checklist)
@@ -264,6 +281,9 @@ class DashboardPage(Page):
             per_major)
         self.attention_model.set_records(figures.attention)
         self._show_due_billing()
+        self.disputes_model.set_records(figures.disputes)
+        self.disputes_heading.setVisible(bool(figures.disputes))
+        self.disputes.setVisible(bool(figures.disputes))
         self.recent.clear()
         for event in figures.recent:
             self.recent.addItem(describe(event))

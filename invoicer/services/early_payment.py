@@ -1,0 +1,61 @@
+"""Early-payment discount terms of an invoice: set on the draft; while they run, a payment of the discounted
+amount settles the invoice, the discount (and the VAT it contains) credited by a credit note."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from invoicer.core.early_payment import DiscountTerms
+from invoicer.core.errors import N_, ConflictError, ValidationError
+from invoicer.core.money import parse_decimal
+from invoicer.db.models import EarlyPaymentTerms
+from invoicer.services import audit
+from invoicer.services.invoices import get_invoice
+
+DISCOUNT_REASON = N_("Early-payment discount")
+
+
+def set_terms(session: Session, invoice_id: int, percent: str | None, days: int | None) -> None:
+    """Give a draft an early-payment discount (``percent`` None removes it)."""
+    invoice = get_invoice(session, invoice_id)
+    if invoice.status != "draft":
+        raise ConflictError(N_("Payment terms are set on the draft; this invoice is {status}."),
+                            status=invoice.status)
+    row = session.get(EarlyPaymentTerms, invoice_id)
+    if percent is None:
+        if row is not None:
+            session.delete(row)
+        audit.record(session, "edit", "invoice", invoice_id, payload={"early_payment_discount": None})
+        return
+    rate = parse_decimal(percent, N_("discount"), max_places=2)
+    if not 0 < rate < 100 or days is None or days < 1:
+        raise ValidationError(N_("An early-payment discount is a percentage between 0 and 100 within at least one "
+                                 "day."), "discount")
+    if row is None:
+        session.add(EarlyPaymentTerms(invoice_id=invoice_id, percent=rate, days=days))
+    else:
+        row.percent, row.days = rate, days
+    audit.record(session, "edit", "invoice", invoice_id,
+                 payload={"early_payment_discount": {"percent": str(rate), "days": days}})
+
+
+def terms_of(session: Session, invoice_ids: Iterable[int]) -> dict[int, DiscountTerms]:
+    ids = list(invoice_ids)
+    found: dict[int, DiscountTerms] = {}
+    for start in range(0, len(ids), 500):
+        for row in session.scalars(select(EarlyPaymentTerms).where(
+                EarlyPaymentTerms.invoice_id.in_(ids[start:start + 500]))):
+            found[row.invoice_id] = DiscountTerms(row.percent, row.days)
+    return found
+
+
+def take_discount(session: Session, invoice_id: int, discount: int, on: date) -> int:
+    """Credit the early-payment discount taken on a payment; returns the credit note's id."""
+    from invoicer.services import credit_notes
+
+    return credit_notes.issue_credit_note(session, invoice_id, amount=discount, reason=DISCOUNT_REASON,
+                                          issue_date=on).credit_note_id

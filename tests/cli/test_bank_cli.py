@@ -1,0 +1,119 @@
+"""`invoicer bank`: statements imported from the command line once, proposals as JSON, the queue settled."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from tests.cli.invocations import ok, run, user_error
+from tests.documents.bank_samples import Tx, camt053, csv_export, mt940
+
+
+def _invoice(data: Path, customer: int, price: str) -> tuple[int, str]:
+    draft = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2026-11-02",
+               "--line", f"Consulting|1|{price}|19")["id"]
+    return draft, ok(data, "invoice", "finalize", str(draft))["number"]
+
+
+def test_import_match_confirm_and_settle(data: Path, tmp_path: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME SARL", "--country", "FR", "--vat-id", "FR40303265045",
+                  "--locale", "fr_FR")["id"]
+    first, n1 = _invoice(data, customer, "100.00")  # 119.00
+    second, _ = _invoice(data, customer, "50.00")  # 59.50
+    third, _ = _invoice(data, customer, "50.00")  # 59.50
+    statement = tmp_path / "2026-11-20.xml"
+    statement.write_bytes(camt053([
+        Tx(Decimal("119.00"), "ACME SARL", "FR7630006000011234567890189", f"Facture {n1}", ref="B1",
+           value=date(2026, 11, 19)),
+        Tx(Decimal("59.50"), "Somebody Else", "", "merci", ref="B2"),
+        Tx(Decimal("-3.50"), text="Frais de tenue de compte", ref="B3"),
+    ]))
+    imported = ok(data, "bank", "import", str(statement), "--bank", "Crédit Agricole", "--auto")
+    assert imported == {"statement": 1, "format": "camt.053", "new": 3, "known": 0, "confirmed": 1}
+    assert ok(data, "invoice", "show", str(first))["status"] == "paid"
+    again = ok(data, "bank", "import", str(statement), "--bank", "Crédit Agricole", "--auto")
+    assert (again["new"], again["known"], again["confirmed"]) == (0, 3, 0)
+
+    queue = {q["bank_reference"]: q for q in ok(data, "bank", "match")}
+    assert set(queue) == {"B2", "B3"}
+    ambiguous = queue["B2"]["proposal"]
+    assert (ambiguous["reason"], ambiguous["sure"]) == ("ambiguous", False)
+    assert [x["id"] for x in ambiguous["invoices"]] + [x["id"] for x in ambiguous["alternatives"]] == [second, third]
+    assert queue["B3"]["proposal"] is None and queue["B3"]["amount"] == "-3.50"
+    assert "Unmatched" not in run(data, "bank", "match").stdout  # the table is printed without --json
+    assert ok(data, "bank", "confirm", "--sure") == {"confirmed": 0}
+
+    assert "debit" in user_error(data, "bank", "settle", str(queue["B2"]["entry"]), "--as", "fee")
+    paid = ok(data, "bank", "confirm", str(queue["B2"]["entry"]), "--invoice", str(third))
+    assert len(paid["payments"]) == 1
+    assert ok(data, "invoice", "show", str(third))["status"] == "paid"
+    assert ok(data, "invoice", "show", str(second))["status"] == "open"
+    assert ok(data, "payment", "list", "--invoice", str(third))[0]["reference"] == "B2"
+    assert "already settled" in user_error(data, "bank", "confirm", str(queue["B2"]["entry"]))
+    ok(data, "bank", "settle", str(queue["B3"]["entry"]), "--as", "fee", "--note", "account fee")
+    assert ok(data, "bank", "match") == []
+
+
+def test_mt940_and_csv_with_a_saved_mapping(data: Path, tmp_path: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "Beta GmbH", "--country", "DE")["id"]
+    first, n1 = _invoice(data, customer, "10.00")  # 11.90
+    second, n2 = _invoice(data, customer, "20.00")  # 23.80
+    sta = tmp_path / "konto.sta"
+    sta.write_bytes(mt940([Tx(Decimal("11.90"), "BETA GMBH", "DE02120300000000202051", f"RE {n1}")]))
+    assert ok(data, "bank", "import", str(sta), "--auto")["confirmed"] == 1
+    def export(name: str, tx: Tx) -> str:
+        path = tmp_path / name
+        path.write_bytes(csv_export([tx]).replace(b"Betrag", b"Umsatz"))
+        return str(path)
+
+    november = export("november.csv", Tx(Decimal("23.80"), "Beta GmbH", "", f"Rechnung {n2}"))
+    assert "amount" in user_error(data, "bank", "import", november, "--bank", "Sparkasse")
+    result = ok(data, "bank", "import", november, "--bank", "Sparkasse", "--columns", "amount=Umsatz,decimal=,",
+                "--auto")
+    assert (result["format"], result["new"], result["confirmed"]) == ("csv", 1, 1)
+    # the next file of that bank is read with the saved mapping
+    december = export("december.csv", Tx(Decimal("-2.00"), text="Kontoführung", booked=date(2026, 12, 1)))
+    assert ok(data, "bank", "import", december, "--bank", "Sparkasse")["new"] == 1
+    assert [ok(data, "invoice", "show", str(i))["status"] for i in (first, second)] == ["paid", "paid"]
+
+
+def test_bad_input_is_one_line(data: Path, tmp_path: Path) -> None:
+    assert "cannot be read" in user_error(data, "bank", "import", str(tmp_path / "missing.xml"))
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.08'><Stmt>")
+    assert "not well-formed" in user_error(data, "bank", "import", str(broken))
+    assert "FIELD=COLUMN" in user_error(data, "bank", "import", str(broken), "--columns", "nonsense")
+    assert "no bank entry 7" in user_error(data, "bank", "confirm", "7")
+    assert "--sure" in user_error(data, "bank", "confirm")
+    assert run(data, "bank", "settle", "1", "--as", "gift").returncode == 2
+
+
+def test_disputes_from_the_command_line(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "Beta GmbH", "--country", "DE")["id"]
+    invoice, number = _invoice(data, customer, "100.00")
+    ok(data, "invoice", "dispute", str(invoice), "--reason", "hours not agreed", "--date", "2026-11-10")
+    assert "already disputed" in user_error(data, "invoice", "dispute", str(invoice), "--reason", "again")
+    (listed,) = ok(data, "dispute", "list")
+    assert (listed["number"], listed["reason"], listed["amount_due"]) == (number, "hours not agreed", "119.00")
+    closed = ok(data, "invoice", "dispute-close", str(invoice), "--credit", "19.00", "--date", "2026-11-12")
+    assert closed["credit_note"] is not None
+    assert ok(data, "dispute", "list") == []
+    assert ok(data, "dispute", "list", "--all")[0]["resolution"] == "credit_note"
+    assert ok(data, "invoice", "show", str(invoice))["amount_due"] == "100.00"
+
+
+def test_early_payment_discount_from_the_command_line(data: Path, tmp_path: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "Beta GmbH", "--country", "DE")["id"]
+    draft = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2026-11-02",
+               "--line", "Consulting|1|100.00|19")["id"]
+    assert "percentage" in user_error(data, "invoice", "terms", str(draft), "--discount", "120", "--within", "10")
+    ok(data, "invoice", "terms", str(draft), "--discount", "2", "--within", "10")
+    number = ok(data, "invoice", "finalize", str(draft))["number"]
+    assert "draft" in user_error(data, "invoice", "terms", str(draft), "--none")
+    statement = tmp_path / "skonto.xml"
+    statement.write_bytes(camt053([Tx(Decimal("116.62"), "Beta GmbH", "", f"{number} Skonto", ref="K1",
+                                      value=date(2026, 11, 11))]))
+    assert ok(data, "bank", "import", str(statement), "--auto")["confirmed"] == 1
+    shown = ok(data, "invoice", "show", str(draft))
+    assert (shown["status"], shown["amount_due"]) == ("paid", "0.00")

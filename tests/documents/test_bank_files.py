@@ -1,0 +1,78 @@
+"""Reading bank statements as banks send them: CAMT.053 and CAMT.054 (batches, pending entries, structured
+references), MT940 in Deutsche Bank's layout (a year's turn between value and booking date, purpose split over
+sub-fields), CSV exports (decimal marks, date formats)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from invoicer.core.errors import InvoicerError
+from invoicer.documents.bank_files import read_statement
+from tests.documents.bank_samples import ACCOUNT, Tx, camt053, camt054, csv_export, mt940
+
+ACME = "FR7630006000011234567890189"
+
+
+def test_camt053_entries_batches_and_pending_bookings() -> None:
+    statement = read_statement(camt053([
+        Tx(Decimal("477.03"), "ACME SARL", ACME, "Rechnung INV-2026-00001", ref="E1", value=date(2026, 11, 19)),
+        Tx(Decimal("0"), ref="E2", batch=[
+            Tx(Decimal("119.00"), "Beta", "", "Sammelzahlung 1", ref="E2-1"),
+            Tx(Decimal("-19.00"), "Beta", "", "Rückbuchung", ref="E2-2"),
+        ]),
+        Tx(Decimal("10.00"), "Later", "", "not booked yet", ref="E3", status="PDNG"),
+        Tx(Decimal("12.00"), "Ref Payer", "", "", structured="RF18539007547034", ref="E4"),
+    ]))
+    assert (statement.format, statement.account) == ("camt.053", ACCOUNT)
+    lines = {line.bank_reference: line for line in statement.lines}
+    assert set(lines) == {"E1", "E2-1", "E2-2", "E4"}  # the pending one is not booked: left for a later file
+    first = lines["E1"]
+    assert (first.amount, first.currency, first.counterparty, first.counterparty_iban) == (
+        Decimal("477.03"), "EUR", "ACME SARL", ACME)
+    assert (first.booked_on, first.value_date, first.remittance) == (
+        date(2026, 11, 20), date(2026, 11, 19), "Rechnung INV-2026-00001")
+    assert (lines["E2-1"].amount, lines["E2-2"].amount) == (Decimal("119.00"), Decimal("-19.00"))
+    assert lines["E2-2"].counterparty == "Beta"  # a debit names the creditor
+    assert lines["E4"].remittance == "RF18539007547034"
+
+
+def test_camt054_notification() -> None:
+    statement = read_statement(camt054([Tx(Decimal("59.50"), "Müller AG", "CH9300762011623852957",
+                                           "Facture 2026-17", ref="N1")]))
+    assert statement.format == "camt.054"
+    (line,) = statement.lines
+    assert (line.counterparty, line.amount, line.bank_reference) == ("Müller AG", Decimal("59.50"), "N1")
+
+
+def test_mt940_deutsche_bank_layout() -> None:
+    statement = read_statement(mt940([
+        Tx(Decimal("477.03"), "ACME SARL", ACME, "Rechnung INV-2026-00001 vielen Dank fuer die Lieferung",
+           ref="DB-1", booked=date(2027, 1, 4), value=date(2026, 12, 31)),
+        Tx(Decimal("-4.90"), text="Kontofuehrung Dezember", booked=date(2027, 1, 4)),
+    ]))
+    assert (statement.format, statement.account) == ("mt940", "37040044/0532013000")
+    paid, fee = statement.lines
+    assert (paid.booked_on, paid.value_date) == (date(2027, 1, 4), date(2026, 12, 31))
+    # the purpose runs over ?20, ?21, ?22 in 27-character pieces; read back as one text
+    assert paid.remittance == "Rechnung INV-2026-00001 vielen Dank fuer die Lieferung"
+    assert (paid.counterparty, paid.counterparty_iban, paid.bank_reference) == ("ACME SARL", ACME, "DB-1")
+    assert (fee.amount, fee.bank_reference, fee.counterparty) == (Decimal("-4.90"), None, None)
+
+
+def test_csv_export_with_mapping_settings() -> None:
+    data = csv_export([Tx(Decimal("1234.50"), "ACME", ACME, "INV-1"), Tx(Decimal("-3.00"), text="Gebühr")])
+    statement = read_statement(data, "umsaetze.csv")
+    assert [line.amount for line in statement.lines] == [Decimal("1234.50"), Decimal("-3.00")]
+    assert (statement.lines[0].counterparty, statement.lines[0].counterparty_iban) == ("ACME", ACME)
+    us = b"Date,Amount,Description\n11/03/2026,\"1,234.50\",INV-1\n"
+    with pytest.raises(InvoicerError, match="currency"):
+        read_statement(us, "us.csv", {"date": "Date"})
+    with pytest.raises(InvoicerError, match="not a date"):
+        read_statement(us, "us.csv", {"currency_code": "USD"})
+    (line,) = read_statement(us, "us.csv", {"currency_code": "USD", "date_format": "MM/DD/YYYY"}).lines
+    assert (line.booked_on, line.amount, line.currency) == (date(2026, 11, 3), Decimal("1234.50"), "USD")
+    assert read_statement(b"Datum;Betrag\n01.11.2026;1.000\n", "x.csv", {
+        "date": "Datum", "currency_code": "EUR", "decimal": ","}).lines[0].amount == Decimal("1000")
