@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.money import exponent, from_minor
+from invoicer.db import locks
 from invoicer.db.models import AuditEvent, ChainLink, Invoice, InvoiceLine, MinorUnitChange
 
 GENESIS = "0" * 64
@@ -316,7 +317,9 @@ def link_hash(prev_hash: str, content: str, pdf_sha256: str | None = None) -> st
 
 
 def append_to_chain(session: Session, invoice: Invoice) -> ChainLink:
-    """Chain a just-finalized document to the previous one (same transaction as the finalize)."""
+    """Chain a just-finalized document to the previous one (same transaction as the finalize); the chain's end
+    stays locked until the transaction ends, so two desks never link to the same previous document."""
+    locks.serialize(session, "document_chain")
     last = session.scalars(select(ChainLink).order_by(ChainLink.seq.desc()).limit(1)).first()
     prev = last.hash if last else GENESIS
     content = content_sha256(invoice)

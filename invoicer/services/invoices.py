@@ -37,6 +37,7 @@ from invoicer.core.workflow import (
     display_status,
     target_status,
 )
+from invoicer.db import locks
 from invoicer.db.models import (
     AuditEvent,
     Customer,
@@ -346,8 +347,12 @@ def create_draft(session: Session, data: DraftData, today: date | None = None) -
     return invoice.id
 
 
-def get_invoice(session: Session, invoice_id: int, doc_type: str | None = "invoice") -> Invoice:
-    invoice = session.get(Invoice, invoice_id)
+def get_invoice(
+    session: Session, invoice_id: int, doc_type: str | None = "invoice", *, for_update: bool = False
+) -> Invoice:
+    """The invoice (or credit note); ``for_update``: locked until the transaction ends, as every action that
+    changes its status or amounts reads it, so two desks never both act on the same stale amounts."""
+    invoice = locks.locked(session, Invoice, invoice_id) if for_update else session.get(Invoice, invoice_id)
     if invoice is None or (doc_type is not None and invoice.doc_type != doc_type):
         missing = N_("There is no credit note {id}.") if doc_type == "credit_note" else N_("There is no invoice {id}.")
         raise NotFoundError(missing, id=invoice_id)
@@ -458,13 +463,18 @@ def next_number(session: Session, series: str, issue_date: date, customer_id: in
 def take_number(session: Session, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]:
     """Draw the next number of a series inside the caller's transaction: (number, year, scope, seq).
 
-    Nothing is taken before this point, so a rollback leaves no gap.
+    Nothing is taken before this point, so a rollback leaves no gap. The counter row stays locked until the
+    transaction ends: another desk finalizing in the same series waits, then draws the next number.
     """
-    pattern, key, counter = _counter(session, series, issue_date, customer_id)
+    pattern = settings.NUMBERING[series].get(session)
+    key = counter_key(series, pattern, issue_date.year, customer_id)
+    ident = (key.series, key.year, key.scope)
+    counter = locks.locked(session, NumberCounter, ident)
     if counter is None:
-        counter = NumberCounter(series=key.series, year=key.year, scope=key.scope, last_seq=0)
-        session.add(counter)
-    elif counter.last_issue_date is not None and issue_date < counter.last_issue_date:
+        locks.create_once(session, NumberCounter, series=key.series, year=key.year, scope=key.scope, last_seq=0)
+        counter = locks.locked(session, NumberCounter, ident)
+        assert counter is not None
+    if counter.last_issue_date is not None and issue_date < counter.last_issue_date:
         raise ValidationError(
             N_("The issue date {date} is before the last numbered document of this series ({last}); numbers "
                "must follow dates. Use a later issue date."),
@@ -501,7 +511,7 @@ def finalize_invoice(
 
     Finalizing an invoice that is already finalized returns its number and takes nothing.
     """
-    invoice = get_invoice(session, invoice_id)
+    invoice = get_invoice(session, invoice_id, for_update=True)
     if invoice.status != InvoiceStatus.DRAFT and invoice.number is not None:
         return invoice.number
     require(session, invoice, Action.FINALIZE)
@@ -664,7 +674,7 @@ def _locked_rate(
 
 def void_invoice(session: Session, invoice_id: int, reason: str | None = None, on: date | None = None) -> None:
     """open -> void, only while nothing has been paid or credited; ``on``: the day it was voided (today)."""
-    invoice = get_invoice(session, invoice_id)
+    invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.VOID)
     target = target_status(Transition.VOID, invoice.status)
     on = validation.action_date(on, invoice.issue_date)
@@ -679,7 +689,7 @@ def mark_uncollectible(
     session: Session, invoice_id: int, reason: str | None = None, on: date | None = None
 ) -> None:
     """open -> uncollectible (written off) on ``on`` (today); a later payment still makes it paid."""
-    invoice = get_invoice(session, invoice_id)
+    invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.WRITE_OFF)
     target = target_status(Transition.MARK_UNCOLLECTIBLE, invoice.status)
     on = validation.action_date(on, invoice.issue_date)

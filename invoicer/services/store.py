@@ -6,6 +6,8 @@ session through ``write`` (commit on success, roll back on any error) or ``read`
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -14,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from invoicer import paths
-from invoicer.core.errors import N_, StorageError
+from invoicer.core.errors import N_, ClashError, StorageError
 from invoicer.db import migrate
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
@@ -23,6 +25,7 @@ from invoicer.services import encryption
 __all__ = ["Database", "Session", "data_folder", "open_database", "read", "rehearse", "require_sole_user", "transaction", "write"]
 
 T = TypeVar("T")
+CLASH_ATTEMPTS = 5
 
 
 def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
@@ -32,9 +35,22 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
 
 
 def write(db: Database, action: Callable[[Session], T]) -> T:
-    """Run ``action`` in one write transaction: all of it is committed, or none of it."""
-    with transaction(db.sessions) as session:
-        return action(session)
+    """Run ``action`` in one write transaction: all of it is committed, or none of it.
+
+    On a shared server, a transaction the server rolled back because another desk wrote the same records at the
+    same moment (deadlock, serialization failure) is run again from the start, a few times, before the user is
+    told: nothing of it was kept, and the action reads everything afresh.
+    """
+    attempt = 1
+    while True:
+        try:
+            with transaction(db.sessions) as session:
+                return action(session)
+        except ClashError:
+            if attempt == CLASH_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, 0.05 * attempt))
+            attempt += 1
 
 
 def read(db: Database, query: Callable[[Session], T]) -> T:
