@@ -17,16 +17,21 @@ def cmd_verify(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_backup_create(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import backups
+    from invoicer.services import backups, server
 
-    target = backups.create_backup(ctx.folder)
+    target = server.back_up_server(ctx.url, ctx.folder) if ctx.url else backups.create_backup(ctx.folder)
     ctx.out({"path": str(target)}, str(target))
     return 0
 
 
 def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import backups
+    from invoicer.services import backups, server
 
+    if ctx.url:
+        dumps = server.list_server_backups(ctx.folder)
+        ctx.out([{"path": str(p), "size": p.stat().st_size} for p in dumps],
+                "\n".join(str(p) for p in dumps) if dumps else "No backups of the server database yet.")
+        return 0
     rows = backups.list_backups(ctx.folder)
     data = [{"path": str(b.path), "created": b.created.isoformat(), "reason": b.reason, "size": b.size}
             for b in rows]
@@ -37,8 +42,13 @@ def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_backup_restore(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import backups
+    from invoicer.services import backups, server
 
+    if ctx.url:
+        server.restore_server(ctx.url, ctx.folder, a.file)
+        ctx.out({"restored": a.file, "url": ctx.url}, f"Restored {a.file} into {ctx.url}. Check it: invoicer --db "
+                f"{ctx.url} verify.")
+        return 0
     done = backups.restore_backup(ctx.folder, a.file)
     safety = done.previous_saved_as
     data = {"restored": str(done.source), "previous_saved_as": str(safety) if safety else None}
@@ -51,8 +61,9 @@ def register_verify(commands: Commands) -> None:
 
 
 def register(commands: Commands) -> None:
-    g = commands.group("backup", "database backups")
+    g = commands.group("backup", "database backups (with --db: pg_dump and pg_restore of the server database)")
     g.command("create", cmd_backup_create, "back up the database now")
     g.command("list", cmd_backup_list, "list backups, newest first")
-    c = g.command("restore", cmd_backup_restore, "replace the database with a backup (the current one is kept)")
+    c = g.command("restore", cmd_backup_restore, "replace the database with a backup (the current one is kept); "
+                  "with --db: load a server backup into that new, empty database")
     c.add_argument("file")

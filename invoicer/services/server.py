@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from invoicer import paths
 from invoicer.core.errors import N_, StorageError
-from invoicer.db import models, triggers
+from invoicer.db import models, server_backup, triggers
 from invoicer.db.base import Base
 from invoicer.db.engine import make_server_engine, server_url
-from invoicer.db.migrate import Database, open_server, server_revision
+from invoicer.db.migrate import Database, known_revisions, open_server, server_revision
 from invoicer.services import documents
 
 CONNECTION_FILE = "server.json"
@@ -140,3 +140,41 @@ def _continue_ids(conn: Connection) -> None:
                 "SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity = 'customer'")).scalar_one())
         if high:
             conn.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": high})
+
+
+def server_backups_dir(folder: Path) -> Path:
+    """Where this desk keeps the dumps it made of the server database (beside the local file's archives)."""
+    return paths.backups_dir(folder) / "server"
+
+
+def back_up_server(url: str, folder: Path) -> Path:
+    """A ``pg_dump`` of the shared database (custom format) in this desk's backups folder."""
+    return server_backup.dump(url, server_backups_dir(folder), password_for(url))
+
+
+def list_server_backups(folder: Path) -> list[Path]:
+    return server_backup.list_dumps(server_backups_dir(folder))
+
+
+def restore_server(url: str, folder: Path, source: str | Path) -> None:
+    """Load a dump into the empty database at ``url`` and bring its schema to the current one; a damaged dump,
+    one written by a newer Invoicer, or a database that is not empty is refused before anything changes."""
+    chosen = Path(source)
+    if not chosen.is_absolute() and not chosen.exists():
+        chosen = server_backups_dir(folder) / chosen
+    stored = server_backup.revision(chosen)
+    if stored not in known_revisions():
+        raise StorageError(N_("{path} was written by a newer version of Invoicer; update Invoicer to open it."),
+                           path=chosen)
+    engine = make_server_engine(url, password_for(url))
+    try:
+        if server_revision(engine) is not None:
+            raise StorageError(N_("The database at {url} is not empty: restore only into a new, empty database "
+                                  "(createdb NAME). Nothing was changed."), url=url)
+    except OperationalError as exc:
+        raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,
+                           reason=str(exc.orig).strip().splitlines()[0]) from None
+    finally:
+        engine.dispose()
+    server_backup.restore(chosen, url, password_for(url))
+    open_shared(url, folder, init=True).close()

@@ -9,28 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from invoicer.cli import main
-
-
-@pytest.fixture(autouse=True)
-def _no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def copied(tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
-    """A local business with demo data, copied to the server."""
-    folder = str(tmp_path / "data")
-    assert run(capsys, "--data-dir", folder, "demo", "--invoices", "40")[0] == 0
-    code, _out, err = run(capsys, "--data-dir", folder, "db", "copy", "--to", pg_url)
-    assert code == 0, err
-    return tmp_path / "data", pg_url
+from tests.postgres.invocations import run
 
 
 def test_copy_keeps_everything_and_verify_passes_on_the_server(copied: tuple[Path, str],
