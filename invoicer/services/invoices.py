@@ -38,6 +38,7 @@ from invoicer.core.workflow import (
     target_status,
 )
 from invoicer.db import locks
+from invoicer.db.functions import starts_with
 from invoicer.db.models import (
     AuditEvent,
     Customer,
@@ -758,17 +759,12 @@ NARROW_SEARCH = 1000
 NARROW_COUNT = 20000
 
 
-def _glob_prefix(text: str) -> str:
-    """A GLOB pattern for "starts with ``text``": GLOB's prefix match is answered from a plain index."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in text) + "*"
-
-
 def _search_terms(flt: InvoiceFilter) -> tuple[list[str], str]:
-    """Prefix patterns for number and reference (as typed, in capitals, small letters, capitalised: GLOB is
-    case-sensitive) and the LIKE pattern for the customer's folded name."""
+    """Prefixes for number and reference (as typed, in capitals, small letters, capitalised: the prefix match
+    that an index answers is case-sensitive) and the LIKE pattern for the customer's folded name."""
     term = (flt.search or "").strip()
-    variants = dict.fromkeys((term, term.upper(), term.lower(), term.capitalize()))
-    return [_glob_prefix(v) for v in variants], customer_service.contains(fold(term))
+    return list(dict.fromkeys((term, term.upper(), term.lower(), term.capitalize()))), \
+        customer_service.contains(fold(term))
 
 
 def _named(like: str) -> Select[int]:
@@ -781,9 +777,9 @@ def _search_condition(flt: InvoiceFilter) -> ColumnElement[bool]:
     """The search tested row by row: number or reference starts with the term, or the customer's name has it."""
     prefixes, like = _search_terms(flt)
     return or_(
-        *(Invoice.number.op("GLOB")(p) for p in prefixes),
+        *(starts_with(Invoice.number, p) for p in prefixes),
         Invoice.customer_id.in_(_named(like)),
-        *(Invoice.buyer_reference.op("GLOB")(p) for p in prefixes),
+        *(starts_with(Invoice.buyer_reference, p) for p in prefixes),
     )
 
 
@@ -794,9 +790,9 @@ def _search_ids(flt: InvoiceFilter, distinct: bool = True) -> CompoundSelect[int
     prefixes, like = _search_terms(flt)
     of_type = Invoice.doc_type == flt.doc_type
     return (union if distinct else union_all)(
-        *(select(Invoice.id).where(of_type, Invoice.number.op("GLOB")(p)) for p in prefixes),
+        *(select(Invoice.id).where(of_type, starts_with(Invoice.number, p)) for p in prefixes),
         select(Invoice.id).where(of_type, Invoice.customer_id.in_(_named(like))),
-        *(select(Invoice.id).where(of_type, Invoice.buyer_reference.op("GLOB")(p)) for p in prefixes),
+        *(select(Invoice.id).where(of_type, starts_with(Invoice.buyer_reference, p)) for p in prefixes),
     )
 
 

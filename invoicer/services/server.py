@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from invoicer.core.errors import N_, StorageError
 from invoicer.db import models, server_backup, triggers
 from invoicer.db.base import Base
 from invoicer.db.engine import make_server_engine, server_url
-from invoicer.db.migrate import Database, known_revisions, open_server, server_revision
+from invoicer.db.migrate import Database, continue_ids, known_revisions, open_server, server_revision
 from invoicer.services import documents
 
 CONNECTION_FILE = "server.json"
@@ -99,7 +99,7 @@ def copy_to_server(source: Database, url: str, progress: Callable[[str, int], No
                 if progress is not None:
                     progress(table.name, counts[table.name])
             counts["frozen_pdfs"] = _copy_pdfs(source, reading, conn)
-            _continue_ids(conn)
+            continue_ids(conn)
     finally:
         target.close()
     return counts
@@ -118,28 +118,6 @@ def _copy_pdfs(source: Database, reading: Session, conn: Connection) -> int:
         conn.execute(insert(models.FrozenPdf), {"invoice_id": invoice_id, "sha256": sha256, "pdf": pdf})
         copied += 1
     return copied
-
-
-def _continue_ids(conn: Connection) -> None:
-    """Each id sequence continues above every id the local file ever gave (deleted drafts' ids stay unused)."""
-    for table in Base.metadata.sorted_tables:
-        pk = list(table.primary_key.columns)
-        if len(pk) != 1 or not pk[0].autoincrement or str(pk[0].type) != "INTEGER":
-            continue
-        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                {"t": table.name, "c": pk[0].name}).scalar()
-        if sequence is None:
-            continue
-        high = conn.execute(select(text(f"coalesce(max({pk[0].name}), 0)")).select_from(table)).scalar_one()
-        if table.name == "invoices":
-            high = max(high, conn.execute(text(
-                "SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity IN ('invoice', 'credit_note')"
-            )).scalar_one())
-        if table.name == "customers":
-            high = max(high, conn.execute(text(
-                "SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity = 'customer'")).scalar_one())
-        if high:
-            conn.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": high})
 
 
 def server_backups_dir(folder: Path) -> Path:
