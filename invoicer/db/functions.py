@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Integer, String, literal
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -88,7 +89,7 @@ class prefix_match(GenericFunction[bool]):
     inherit_cache = True
 
 
-def starts_with(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
+def starts_with(column: ColumnElement[Any] | QueryableAttribute[Any], text: str) -> ColumnElement[bool]:
     """``column`` starts with ``text``, exactly (case-sensitive): SQLite's GLOB, answered from a plain index, and
     PostgreSQL's LIKE (from a plain index under the C collation); each gets its own escaped pattern, and the
     statement renders the one its engine needs."""
