@@ -29,8 +29,9 @@ def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
 
     if ctx.url:
         dumps = server.list_server_backups(ctx.folder)
-        ctx.out([{"path": str(p), "size": p.stat().st_size} for p in dumps],
-                "\n".join(str(p) for p in dumps) if dumps else "No backups of the server database yet.")
+        ctx.out([{"path": str(d.path), "created": d.created.isoformat(), "size": d.size} for d in dumps],
+                lambda: table(["Created", "Size", "File"], [[d.created.isoformat(), d.size, d.path] for d in dumps])
+                if dumps else "No backups of the server database yet.")
         return 0
     rows = backups.list_backups(ctx.folder)
     data = [{"path": str(b.path), "created": b.created.isoformat(), "reason": b.reason, "size": b.size}

@@ -28,6 +28,7 @@ from invoicer.services import (
     invoices,
     payments,
     products,
+    server,
     settings,
     setup,
     store,
@@ -255,14 +256,24 @@ class Operations(QObject):
         return self._ok(SETTINGS, save, parent)
 
     def create_backup(self, parent: QWidget | None) -> Path | None:
-        done = self.run(parent, lambda: backups.create_backup(self.db.folder))
+        """A backup now: the local file's archive, or a pg_dump of the shared server's database."""
+        url = self.db.url
+        done = self.run(parent, lambda: server.back_up_server(url, self.db.folder) if url else backups.create_backup(
+            self.db.folder))
         return None if done is None else done.value
 
     def list_backups(self) -> list[BackupInfo]:
+        if self.db.url:
+            return server.list_server_backups(self.db.folder)
         return backups.list_backups(self.db.folder)
 
     def restore_backup(self, parent: QWidget | None, source: Path) -> bool:
         """Replace the database with a backup; the caller closes the app afterwards (it must reopen)."""
+        if self.db.url:
+            messages.show_error(parent, _(
+                "A shared server's database is restored into a new, empty database on the server, with the "
+                "command line: invoicer --db ADDRESS backup restore FILE."))
+            return False
         def restore() -> None:
             backups.check_backup(source, self.db.folder)
             self.db.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
@@ -15,10 +16,10 @@ from sqlalchemy.orm import Session
 from invoicer import paths
 from invoicer.core.errors import N_, StorageError
 from invoicer.db import models, server_backup, triggers
+from invoicer.db.backup import BackupInfo
 from invoicer.db.base import Base
 from invoicer.db.engine import make_server_engine, server_url
 from invoicer.db.migrate import Database, continue_ids, known_revisions, open_server, server_revision
-from invoicer.services import documents
 
 CONNECTION_FILE = "server.json"
 BATCH = 2000
@@ -46,9 +47,7 @@ def save_connection(folder: Path, url: str | None, password: str | None = None) 
     if url is None:
         _file(folder).unlink(missing_ok=True)
         return
-    if make_url(server_url(url)).password:
-        raise StorageError(N_("Write the server address without its password: Invoicer keeps the password in the "
-                              "system keyring, never in a file."))
+    _refuse_password_in(url)
     if password:
         from invoicer.mail import secrets
 
@@ -56,6 +55,12 @@ def save_connection(folder: Path, url: str | None, password: str | None = None) 
     paths.private_dir(folder)
     _file(folder).write_text(json.dumps({"url": url}), encoding="utf-8")
     paths.private_file(_file(folder))
+
+
+def _refuse_password_in(url: str) -> None:
+    if make_url(server_url(url)).password:
+        raise StorageError(N_("Write the server address without its password: Invoicer keeps the password in the "
+                              "system keyring, never in a file."))
 
 
 def password_for(url: str) -> str | None:
@@ -69,6 +74,20 @@ def password_for(url: str) -> str | None:
 
 def open_shared(url: str, folder: Path, *, init: bool = False) -> Database:
     return open_server(url, folder, password_for(url), init=init)
+
+
+def check_server(url: str, folder: Path, password: str | None = None) -> None:
+    """Open the business at ``url`` as this desk would, and close it again: StorageError saying why it cannot be
+    used (not a PostgreSQL address, unreachable, login refused, no Invoicer schema yet, a newer version)."""
+    open_server(url, folder, password or password_for(url)).close()
+
+
+def use_server(folder: Path, url: str, password: str | None = None) -> None:
+    """Switch this desk to the server at ``url`` once it is known to work; the password goes to the keyring."""
+    url = url.strip()
+    _refuse_password_in(url)
+    check_server(url, folder, password)
+    save_connection(folder, url, password)
 
 
 def copy_to_server(source: Database, url: str, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
@@ -106,6 +125,10 @@ def copy_to_server(source: Database, url: str, progress: Callable[[str, int], No
 
 
 def _copy_pdfs(source: Database, reading: Session, conn: Connection) -> int:
+    from invoicer.services import (
+        documents,  # ReportLab and the PDF code load for a copy, not at the app's start
+    )
+
     copied = 0
     stmt = select(models.Invoice.id, models.Invoice.number, models.Invoice.pdf_sha256).where(
         models.Invoice.pdf_sha256.is_not(None))
@@ -130,8 +153,10 @@ def back_up_server(url: str, folder: Path) -> Path:
     return server_backup.dump(url, server_backups_dir(folder), password_for(url))
 
 
-def list_server_backups(folder: Path) -> list[Path]:
-    return server_backup.list_dumps(server_backups_dir(folder))
+def list_server_backups(folder: Path) -> list[BackupInfo]:
+    """The dumps this desk made of the server database, newest first."""
+    return [BackupInfo(path, datetime.fromtimestamp(path.stat().st_mtime), "server", path.stat().st_size)
+            for path in server_backup.list_dumps(server_backups_dir(folder))]
 
 
 def restore_server(url: str, folder: Path, source: str | Path) -> None:
