@@ -62,6 +62,10 @@ def read(db: Database, query: Callable[[Session], T]) -> T:
 def data_folder(session: Session) -> Path:
     """The data folder of the session's database (frozen PDFs live in its ``documents/``, the logo in ``logo/``)."""
     bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        # the frozen PDFs live in the database there; a file beside it would reach one desk only
+        raise StorageError(N_("A business on a shared server keeps no files beside its database, so it has no "
+                              "company logo yet: set the logo while working on a local file."))
     database = (bind if isinstance(bind, Engine) else bind.engine).url.database
     if not database or database == ":memory:":
         raise StorageError(N_("Documents need a database file in a data folder, not an in-memory database."))

@@ -67,3 +67,13 @@ def test_a_password_in_a_saved_address_is_refused(tmp_path: Path, capsys: pytest
     code, _out, err = run(capsys, "--data-dir", str(tmp_path), "db", "connect", "postgresql://u:secret@h/db")
     assert code == 2 and "keyring" in err
     assert not (tmp_path / "server.json").exists()
+
+
+def test_a_logo_on_a_server_is_refused_plainly_and_documents_are_made_without_one(
+        copied: tuple[Path, str], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder, url = copied
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    code, _out, err = run(capsys, "--data-dir", str(folder), "--db", url, "company", "set", "--logo", str(logo))
+    assert code == 2 and "no company logo" in err and "Traceback" not in err
+    assert not (Path.cwd() / "logo").exists()
