@@ -147,7 +147,7 @@ class InvoiceEditor(QWidget):
         self.line_table = LineTable(self.lines)
         self.line_table.setObjectName("lines")
         self.adjustments = EditableRowsModel(self._adjustment_columns(), self._blank_adjustment, self.undo)
-        self.adjustment_table = LineTable(self.adjustments)
+        self.adjustment_table = LineTable(self.adjustments, stretch=1)  # the reason
         self.adjustment_table.setObjectName("adjustments")
         self.adjustment_table.setMaximumHeight(110)
         self.lines.edited.connect(self._recompute)

@@ -61,7 +61,7 @@ class LineChargesDialog(QDialog):
              "percent": locale_decimal(c.get("percent"))}
             for c in json.loads(charges or "[]")
         ] + [self._blank()])
-        self.table = LineTable(self.model)
+        self.table = LineTable(self.model, stretch=1)  # the reason
         self.table.setObjectName("line_charges_table")
         tools = QToolBar()
         add = tools.addAction(icon("new"), _("Add"))

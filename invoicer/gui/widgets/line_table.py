@@ -63,9 +63,10 @@ class CellDelegate(QStyledItemDelegate):
 
 
 class LineTable(QTableView):
-    """Spreadsheet-like editing of an EditableRowsModel."""
+    """Spreadsheet-like editing of an EditableRowsModel; ``stretch`` is the column that takes the room left (a
+    free-text one: a column of short choices would be squeezed below its title)."""
 
-    def __init__(self, model: EditableRowsModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: EditableRowsModel, parent: QWidget | None = None, stretch: int = 0) -> None:
         super().__init__(parent)
         self.rows_model = model
         self.setModel(model)
@@ -83,7 +84,10 @@ class LineTable(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         fit_titles(header, 100)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # as wide as every column's title (the stretching one's too): the dialog grows rather than cutting one
+        self.setMinimumWidth(sum(header.sectionSize(c) for c in range(header.count())) + self.verticalHeader().sizeHint().width()
+                             + 2 * self.frameWidth() + 4)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
 
     def start(self, row: int = 0, column: int = 0) -> None:
