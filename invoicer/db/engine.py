@@ -22,6 +22,8 @@ LOCK_TIMEOUT_MS = 20000
 # PostgreSQL's serialization failure and deadlock: the transaction was rolled back and may be run again
 CLASHES = frozenset({"40001", "40P01"})
 LOCK_TIMEOUT = frozenset({"55P03"})
+# a role on the server without the right for what was tried (GRANTs and row-level security: db/roles.py)
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -109,6 +111,9 @@ def storage_error(exc: BaseException | None) -> StorageError | None:
     if code in CLASHES:
         return ClashError(N_("Another desk changed the same records at the same moment: nothing was saved. "
                              "Try again."))
+    if code == INSUFFICIENT_PRIVILEGE:
+        return StorageError(N_("Your login on the shared database may not do this (its role does not allow it): "
+                               "nothing was saved. The business's owner decides who does what."))
     if code in LOCK_TIMEOUT:
         return StorageError(N_("The database is busy: another desk is holding the records this needs. Try again "
                                "in a moment; nothing was saved."))

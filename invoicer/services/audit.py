@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.money import exponent, from_minor
@@ -28,6 +28,16 @@ def actor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def _actor(session: Session) -> str:
+    """On a shared server the database login acting (what its roles allow is what it did), else the OS user."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        login = (bind.engine if isinstance(bind, Connection) else bind).url.username
+        if login:
+            return str(login)
+    return actor()
 
 
 _fixed_clock: datetime | None = None
@@ -66,7 +76,7 @@ def record(
     session.add(
         AuditEvent(
             at=now(),
-            actor=actor(),
+            actor=_actor(session),
             action=action,
             entity=entity,
             entity_id=entity_id,

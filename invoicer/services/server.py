@@ -4,24 +4,26 @@ password only in the system keyring), creating the schema there, and moving a lo
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from invoicer import paths
-from invoicer.core.errors import N_, StorageError
-from invoicer.db import models, server_backup, triggers
+from invoicer.core.errors import N_, StorageError, ValidationError
+from invoicer.db import models, roles, server_backup, triggers
 from invoicer.db.backup import BackupInfo
 from invoicer.db.base import Base
-from invoicer.db.engine import make_server_engine, server_url
+from invoicer.db.engine import make_server_engine, server_url, storage_error
 from invoicer.db.migrate import Database, continue_ids, known_revisions, open_server, server_revision
 
 CONNECTION_FILE = "server.json"
+USER_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,62}")
 BATCH = 2000
 
 
@@ -181,3 +183,24 @@ def restore_server(url: str, folder: Path, source: str | Path) -> None:
         engine.dispose()
     server_backup.restore(chosen, url, password_for(url))
     open_shared(url, folder, init=True).close()
+
+
+def add_user(url: str, name: str, role: str, password: str | None = None) -> None:
+    """A login on the shared database with the rights of ``role`` (owner, accountant, clerk), enforced by the
+    server; run by the owner's login (it needs the right to create roles)."""
+    if role not in roles.ROLES:
+        raise ValidationError(N_("The role must be one of {roles}."), "role", roles=", ".join(roles.ROLES))
+    if not USER_NAME.fullmatch(name):
+        raise ValidationError(N_("A user name is 1 to 63 small letters, digits, '_', '.' or '-', starting with a "
+                                 "letter: {name} is not."), "name", name=name)
+    engine = make_server_engine(url, password_for(url))
+    try:
+        with engine.begin() as conn:
+            roles.add_user(conn, name, role, password)
+    except OperationalError as exc:
+        raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,
+                           reason=str(exc.orig).strip().splitlines()[0]) from None
+    except DBAPIError as exc:
+        raise storage_error(exc.orig) or exc from None
+    finally:
+        engine.dispose()
