@@ -203,6 +203,10 @@ def open_server(url: str, folder: Path, password: str | None = None, *, init: bo
                 raise StorageError(N_("The database at {url} has no current Invoicer schema: its owner runs "
                                       "invoicer --db {url} db init first."), url=url)
             migrate(engine)
+            from invoicer.db import roles
+
+            with engine.begin() as conn:
+                roles.grant_again(conn)
     except OperationalError as exc:
         engine.dispose()
         raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,

@@ -90,3 +90,10 @@ def add_user(conn: Connection, name: str, role: str, password: str | None) -> No
         if other != role:
             conn.exec_driver_sql(f"REVOKE {_quoted(group(database, other))} FROM {user}")
     conn.exec_driver_sql(f"GRANT {_quoted(group(database, role))} TO {user}")
+
+
+def grant_again(conn: Connection) -> None:
+    """After a schema upgrade: the roles of this database, if it has them, get their rights on new tables too."""
+    database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
+    if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": group(database, "owner")}).scalar():
+        set_up(conn)

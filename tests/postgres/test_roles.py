@@ -88,3 +88,16 @@ def test_a_bad_role_or_name_is_refused(staff: tuple[Path, str], capsys: pytest.C
     code, _out, err = run(capsys, "--data-dir", str(folder), "--db", url, "db", "user", "add", "Robert'); --",
                           "--role", "clerk")
     assert code == 2 and "is not" in err
+
+
+def test_the_roles_keep_their_rights_through_a_schema_upgrade(staff: tuple[Path, str],
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """db init after an upgrade grants again (a new table would otherwise be closed to every role)."""
+    folder, url = staff
+    with psycopg.connect(url) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0018'")
+        conn.execute("REVOKE ALL ON customers FROM invoicer_" + make_url(url).database + "_clerk")  # type: ignore[operator]
+    assert run(capsys, "--data-dir", str(folder), "--db", url, "db", "init")[0] == 0
+    clerk = ["--data-dir", str(folder), "--db", _as(url, "clara")]
+    code, _out, err = run(capsys, *clerk, "customer", "add", "--name", "New GmbH", "--country", "DE")
+    assert code == 0, err
