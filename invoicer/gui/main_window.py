@@ -335,6 +335,11 @@ class MainWindow(QMainWindow):
         page.tabs.setCurrentIndex(page.mail_tab)
         self.activateWindow()
 
+    def show_database_settings(self) -> None:
+        page = self.show_page("settings")
+        page.tabs.setCurrentIndex(page.database_tab)
+        self.activateWindow()
+
     def show_reminders(self) -> QDialog:
         """The reminders due, to send after confirmation (window-modal); recounted when it closes."""
         from invoicer.gui.dialogs.reminders_dialog import RemindersDialog

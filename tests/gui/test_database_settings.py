@@ -94,3 +94,28 @@ def test_the_database_tab_is_readable(qtbot, gui_db, dialogs, language):  # type
         QApplication.processEvents()
     assert clipped(window) == []
     window.close()
+
+
+def test_the_first_run_checklist_offers_the_companys_server(qtbot, window, dialogs):  # type: ignore[no-untyped-def]
+    page = window.show_page("dashboard")
+    offer = page.checklist.server
+    assert offer.isVisible()
+    qtbot.mouseClick(offer, Qt.MouseButton.LeftButton)
+    settings = window.stack.currentWidget()
+    assert settings.tabs.currentIndex() == settings.database_tab
+
+
+@pytest.mark.parametrize("language", ["de_DE", "fr_FR", "es_ES"])
+def test_the_first_run_checklist_is_readable(qtbot, gui_db, dialogs, language):  # type: ignore[no-untyped-def]
+    from invoicer.gui.main_window import MainWindow
+
+    i18n.set_language(language)
+    window = MainWindow(gui_db)
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    window.show_page("dashboard")
+    for _ in range(4):
+        QApplication.processEvents()
+    assert clipped(window) == []
+    window.close()
