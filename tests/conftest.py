@@ -74,11 +74,17 @@ def seller(db: Database) -> Database:
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
-    """A data folder for CLI tests, with the company set up through the CLI itself."""
+def data(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A data folder for CLI tests, with the company set up through the CLI itself; with --engine postgresql the
+    folder is connected to a fresh business on the test server (``db connect``), so every command uses it."""
     from tests.cli.invocations import company_folder
 
-    return company_folder(tmp_path / "data")
+    folder = tmp_path / "data"
+    if request.config.getoption("engine") == "postgresql":
+        from invoicer.services import server
+
+        server.save_connection(folder, request.getfixturevalue("pg_business_url"))
+    return company_folder(folder)
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ def _as(url: str, user: str) -> str:
 @pytest.fixture
 def staff(copied: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
     folder, url = copied
-    for name, role in (("clara", "clerk"), ("anna", "accountant")):
-        code, _out, err = run(capsys, "--data-dir", str(folder), "--db", url, "db", "user", "add", name, "--role", role)
+    for command, name, role in ((["db", "user"], "clara", "clerk"), (["users"], "anna", "accountant")):
+        code, _out, err = run(capsys, "--data-dir", str(folder), "--db", url, *command, "add", name, "--role", role)
         assert code == 0, err
     return folder, url
 
