@@ -58,7 +58,11 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     folder = tmp_path / "data"
     folder.mkdir()
     if request.config.getoption("engine") == "postgresql":
-        database = open_server(request.getfixturevalue("pg_business_url"), folder)
+        from invoicer.services import server
+
+        url = request.getfixturevalue("pg_business_url")
+        server.save_connection(folder, url)  # the command line on this folder reaches the same business
+        database = open_server(url, folder)
     else:
         shutil.copy(request.getfixturevalue("template_db"), folder / "invoicer.sqlite3")
         database = open_database(folder, daily_backup=False)
