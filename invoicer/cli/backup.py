@@ -18,16 +18,23 @@ def cmd_verify(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_backup_create(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import backups
+    from invoicer.services import backups, server
 
-    target = backups.create_backup(ctx.folder, progress=ctx.progress("backup", "bytes"))
+    target = (server.back_up_server(ctx.url, ctx.folder) if ctx.url
+              else backups.create_backup(ctx.folder, progress=ctx.progress("backup", "bytes")))
     ctx.out({"path": str(target)}, str(target))
     return 0
 
 
 def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import backups
+    from invoicer.services import backups, server
 
+    if ctx.url:
+        dumps = server.list_server_backups(ctx.folder)
+        ctx.out([{"path": str(d.path), "created": d.created.isoformat(), "size": d.size} for d in dumps],
+                lambda: table(["Created", "Size", "File"], [[d.created.isoformat(), d.size, d.path] for d in dumps])
+                if dumps else "No backups of the server database yet.")
+        return 0
     rows = backups.list_backups(ctx.folder)
     data = [{"path": str(b.path), "created": b.created.isoformat(), "reason": b.reason, "size": b.size}
             for b in rows]
@@ -38,8 +45,13 @@ def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_backup_restore(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import backups
+    from invoicer.services import backups, server
 
+    if ctx.url:
+        server.restore_server(ctx.url, ctx.folder, a.file)
+        ctx.out({"restored": a.file, "url": ctx.url}, f"Restored {a.file} into {ctx.url}. Check it: invoicer --db "
+                f"{ctx.url} verify.")
+        return 0
     source = backups.find_backup(ctx.folder, a.file)
     done = backups.restore_backup(Path(a.to).resolve() if a.to else ctx.folder, source)
     safety = done.previous_saved_as
@@ -53,11 +65,12 @@ def register_verify(commands: Commands) -> None:
 
 
 def register(commands: Commands) -> None:
-    g = commands.group("backup", "database backups")
+    g = commands.group("backup", "database backups (with --db: pg_dump and pg_restore of the server database)")
     g.command("create", cmd_backup_create, "back up the whole business now (database, frozen PDFs, logo)")
     g.command("list", cmd_backup_list, "list backups, newest first")
     c = g.command("restore", cmd_backup_restore,
-                  "replace the business with a backup (what it replaces is backed up first)")
+                  "replace the business with a backup (what it replaces is backed up first); "
+                  "with --db: load a server backup into that new, empty database")
     c.add_argument("file", help="a backup archive, or the name of one in the list")
     c.add_argument("--to", metavar="FOLDER",
                    help="restore into this data folder (e.g. an empty one on a new machine) instead of --data-dir")

@@ -64,6 +64,16 @@ def cmd_db_disconnect(ctx: Context, a: argparse.Namespace) -> int:
     return 0
 
 
+USERS_HELP = "logins on the shared server and what their role lets them do (enforced by the server)"
+
+
+def cmd_db_user_add(ctx: Context, a: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\n") if a.password_stdin else None
+    server.add_user(_url(ctx), a.name, a.role, password)
+    ctx.out({"user": a.name, "role": a.role}, f"{a.name} may now work on {ctx.url} as {a.role}.")
+    return 0
+
+
 def register(commands: Commands) -> None:
     g = commands.group("db", "the database: encrypt the file, or share the business on a PostgreSQL server")
     g.command("encrypt", cmd_db_encrypt, "encrypt the database (SQLCipher) with a new random key kept in the system "
@@ -77,3 +87,10 @@ def register(commands: Commands) -> None:
     c.add_argument("url", metavar="URL")
     c.add_argument("--password-stdin", action="store_true", help="read the login's password from standard input")
     g.command("disconnect", cmd_db_disconnect, "use the local database file again")
+    # 'db user add' and, as the issue names it, 'users add': the same command
+    for users in (g.group("user", USERS_HELP), commands.group("users", USERS_HELP)):
+        c = users.command("add", cmd_db_user_add, "add a login (or change its role): owner (everything), "
+                          "accountant (all but settings), clerk (customers and drafts)")
+        c.add_argument("name")
+        c.add_argument("--role", required=True, choices=("owner", "accountant", "clerk"))
+        c.add_argument("--password-stdin", action="store_true", help="read the login's password from standard input")

@@ -114,3 +114,8 @@ class ConflictError(InvoicerError):
 
 class StorageError(InvoicerError):
     """The database file cannot be used (newer version, corrupt, locked)."""
+
+
+class ClashError(StorageError):
+    """Another desk wrote the same records at the same moment (the server's deadlock or serialization failure):
+    nothing was saved, and the whole action may safely run again."""

@@ -13,10 +13,17 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from invoicer.core.errors import N_, FrozenError, StorageError
+from invoicer.core.errors import N_, ClashError, FrozenError, StorageError
 from invoicer.db import cipher
 
 BUSY_TIMEOUT_MS = 5000
+# how long a desk waits for a row another desk has locked on the server before it gives up (nothing saved)
+LOCK_TIMEOUT_MS = 20000
+# PostgreSQL's serialization failure and deadlock: the transaction was rolled back and may be run again
+CLASHES = frozenset({"40001", "40P01"})
+LOCK_TIMEOUT = frozenset({"55P03"})
+# a role on the server without the right for what was tried (GRANTs and row-level security: db/roles.py)
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -65,8 +72,8 @@ def server_url(url: str) -> str:
 def make_server_engine(url: str, password: str | None = None) -> Engine:
     """An engine on a PostgreSQL database; ``password`` (from the keyring) never becomes part of a stored URL."""
     args: dict[str, Any] = {"password": password} if password else {}
-    return create_engine(server_url(url), future=True, connect_args={**args, "connect_timeout": 10},
-                         pool_pre_ping=True)
+    return create_engine(server_url(url), future=True, pool_pre_ping=True, connect_args={
+        **args, "connect_timeout": 10, "options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"})
 
 
 def is_server(engine: Engine | Any) -> bool:
@@ -100,6 +107,16 @@ def storage_error(exc: BaseException | None) -> StorageError | None:
 
     Nothing was written in any of these cases: the transaction was rolled back as a whole.
     """
+    code = getattr(exc, "sqlstate", None)
+    if code in CLASHES:
+        return ClashError(N_("Another desk changed the same records at the same moment: nothing was saved. "
+                             "Try again."))
+    if code == INSUFFICIENT_PRIVILEGE:
+        return StorageError(N_("Your login on the shared database may not do this (its role does not allow it): "
+                               "nothing was saved. The business's owner decides who does what."))
+    if code in LOCK_TIMEOUT:
+        return StorageError(N_("The database is busy: another desk is holding the records this needs. Try again "
+                               "in a moment; nothing was saved."))
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return StorageError(N_("The database is busy: another program is writing to it. Try again in a moment."))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, ColumnElement, Integer, String, literal
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -79,3 +80,32 @@ def _day_sqlite(element: GenericFunction[Any], compiler: SQLCompiler, **kw: Any)
 @compiles(day_text, "postgresql")
 def _day_pg(element: GenericFunction[Any], compiler: SQLCompiler, **kw: Any) -> str:
     return f"to_char({_args(element, compiler, **kw)[0]}, 'YYYY-MM-DD')"
+
+
+class prefix_match(GenericFunction[bool]):
+    """Case-sensitive "starts with": ``starts_with(column, text)`` builds it."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+def starts_with(column: ColumnElement[Any] | QueryableAttribute[Any], text: str) -> ColumnElement[bool]:
+    """``column`` starts with ``text``, exactly (case-sensitive): SQLite's GLOB, answered from a plain index, and
+    PostgreSQL's LIKE (from a plain index under the C collation); each gets its own escaped pattern, and the
+    statement renders the one its engine needs."""
+    glob = "".join(f"[{c}]" if c in "*?[" else c for c in text) + "*"
+    like = "".join(f"\\{c}" if c in "%_\\" else c for c in text) + "%"
+    return prefix_match(column, literal(glob), literal(like))
+
+
+@compiles(prefix_match, "sqlite")
+def _prefix_sqlite(element: GenericFunction[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    column, glob = [compiler.process(arg, **kw) for arg in list(element.clauses)[:2]]
+    return f"({column} GLOB {glob})"
+
+
+@compiles(prefix_match, "postgresql")
+def _prefix_pg(element: GenericFunction[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    clauses = list(element.clauses)
+    column, like = compiler.process(clauses[0], **kw), compiler.process(clauses[2], **kw)
+    return f"({column} LIKE {like} ESCAPE '\\')"

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -203,6 +203,10 @@ def open_server(url: str, folder: Path, password: str | None = None, *, init: bo
                 raise StorageError(N_("The database at {url} has no current Invoicer schema: its owner runs "
                                       "invoicer --db {url} db init first."), url=url)
             migrate(engine)
+            from invoicer.db import roles
+
+            with engine.begin() as conn:
+                roles.grant_again(conn)
     except OperationalError as exc:
         engine.dispose()
         raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,
@@ -255,3 +259,29 @@ def _storage_error(path: Path, exc: Exception) -> StorageError:
     if isinstance(exc, (DatabaseError, *cipher.errors("DatabaseError"))) and "malformed" in text:
         return StorageError(_DAMAGED, path=path)
     return StorageError(N_("{path} cannot be opened: {reason}."), path=path, reason=str(exc))
+
+
+def continue_ids(conn: Connection) -> None:
+    """After rows were written with their ids given (a copy of a local file, demo data), each id sequence of a
+    server database continues above every id used so far, deleted drafts' ids included (they stay unused)."""
+    from invoicer.db.base import Base
+
+    for table in Base.metadata.sorted_tables:
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or not pk[0].autoincrement or str(pk[0].type) != "INTEGER":
+            continue
+        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                {"t": table.name, "c": pk[0].name}).scalar()
+        if sequence is None:
+            continue
+        high = conn.execute(select(text(f"coalesce(max({pk[0].name}), 0)")).select_from(table)).scalar_one()
+        if table.name == "invoices":
+            high = max(high, conn.execute(text(
+                "SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity IN ('invoice', 'credit_note')"
+            )).scalar_one())
+        if table.name == "customers":
+            high = max(high, conn.execute(text(
+                "SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity = 'customer'")).scalar_one())
+        if high:
+            conn.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": high})
+

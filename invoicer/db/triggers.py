@@ -65,6 +65,17 @@ def _rules() -> list[Rule]:
     service = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in SERVICE_DATE_COLUMNS)
     rules.append(Rule("invoices_frozen_service", "invoices", "UPDATE", FROZEN,
                       f"OLD.status <> 'draft' AND ({service})", since="0012"))
+    # EN 16931 line detail (0013, which writes these for SQLite itself): on PostgreSQL they come with 0017
+    detail = ("type_code", "preceding_number", "preceding_date", "rounding_amount")
+    rules.append(Rule("invoices_frozen_detail", "invoices", "UPDATE", FROZEN, "OLD.status <> 'draft' AND ("
+                      + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in detail) + ")", since="0013"))
+    line_status = "(SELECT i.status FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id WHERE l.id = {}.line_id)"
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+        rules.append(Rule(f"invoice_line_allowances_frozen_{event.lower()}", "invoice_line_allowances", event, FROZEN,
+                          f"{line_status.format(row)} <> 'draft'", since="0013"))
+    # moving a row onto a finalized invoice's line is a change of that invoice too
+    rules.append(Rule("invoice_line_allowances_frozen_move", "invoice_line_allowances", "UPDATE", FROZEN,
+                      f"{line_status.format('NEW')} <> 'draft'", since="0013"))
     rules += [
         Rule("number_counters_forward", "number_counters", "UPDATE", NEVER_REUSED, "NEW.last_seq < OLD.last_seq"),
         Rule("number_counters_no_delete", "number_counters", "DELETE", NEVER_REUSED),

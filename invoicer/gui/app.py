@@ -18,7 +18,7 @@ from invoicer.gui import messages
 from invoicer.gui.widgets.background import when_done
 from invoicer.i18n import _
 from invoicer.logs import setup_logging
-from invoicer.services import backups, encryption, settings, store
+from invoicer.services import backups, encryption, server, settings, store
 from invoicer.services.store import Database
 
 log = logging.getLogger("invoicer.gui.app")
@@ -42,12 +42,8 @@ def run(data_dir: Path | None = None) -> int:
             "at a time may use a data folder, so that no change is ever lost.").format(folder=folder))
         return 1
     try:
-        try:
-            if encryption.needs_key(folder) and not ask_database_key(folder):
-                return 1
-            db = store.open_database(folder, daily_backup=False)  # started once the window shows, not before
-        except InvoicerError as err:
-            messages.show_error(None, err)
+        db = open_business(folder)
+        if db is None:
             return 1
         apply_language(db)
         sys.excepthook = _excepthook
@@ -55,12 +51,35 @@ def run(data_dir: Path | None = None) -> int:
 
         window = MainWindow(db)
         window.show()
-        start_daily_backup(window, folder)
+        if db.url is None:  # a server database is backed up with pg_dump (README), not file by file here
+            start_daily_backup(window, folder)
         code = app.exec()
         db.close()
         return int(code)
     finally:
         lock.unlock()
+
+
+def open_business(folder: Path) -> Database | None:
+    """The database this desk is set to: the shared server saved in Settings → Database, else the local file.
+    A server that cannot be used is named, and the user may work on the local file this time instead (the desk
+    stays set to the server). None when nothing was opened."""
+    url = server.saved_url(folder)
+    if url is not None:
+        try:
+            return server.open_shared(url, folder)
+        except InvoicerError as err:
+            if not messages.confirm(None, _("Shared database"), _(
+                    "{problem}\n\nOpen the local database file of this desk instead, this time only?").format(
+                    problem=messages.error_message(err)), _("Open the local file")):
+                return None
+    try:
+        if encryption.needs_key(folder) and not ask_database_key(folder):
+            return None
+        return store.open_database(folder, daily_backup=False)  # started once the window shows, not before
+    except InvoicerError as err:
+        messages.show_error(None, err)
+        return None
 
 
 def ask_database_key(folder: Path) -> bool:

@@ -30,6 +30,7 @@ from invoicer.gui.operations import Operations
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import STYLE_SHEET, icon
 from invoicer.i18n import N_, _, current_locale, ngettext
+from invoicer.services import store
 from invoicer.services.store import Database
 
 if TYPE_CHECKING:
@@ -78,10 +79,16 @@ PAGES = (
 )
 
 
+#: how long the window waits after another desk's notification before it refreshes (a burst makes one refresh)
+OTHER_DESK_DELAY_MS = 300
+
+
 class MainWindow(QMainWindow):
     """The app's window; also counts the payment reminders due (``reminders_counted``)."""
 
     reminders_counted = Signal(int)
+    #: another desk committed a change on the shared server (emitted from the listening thread)
+    other_desk_changed = Signal()
     #: the first reminder check waits until the window is up (start-up stays fast), then one runs every hour
     REMINDERS_FIRST_CHECK_MS = 3000
 
@@ -145,6 +152,13 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(self.REMINDERS_FIRST_CHECK_MS, self, self._start_reminders)
 
         self.ops.changed.connect(self._data_changed)
+        # another desk's changes: its commits arrive as notifications, several in a row make one refresh
+        self._from_other_desk = QTimer(self)
+        self._from_other_desk.setSingleShot(True)
+        self._from_other_desk.setInterval(OTHER_DESK_DELAY_MS)
+        self._from_other_desk.timeout.connect(self._other_desk_changed)
+        self.other_desk_changed.connect(self._from_other_desk.start)
+        self._stop_listening = store.listen_for_other_desks(db, self.other_desk_changed.emit)
         self.ops.mail_settings_wanted.connect(self.show_mail_settings)
         self.sidebar.currentRowChanged.connect(self._row_changed)
         self._restore_state()
@@ -290,6 +304,12 @@ class MainWindow(QMainWindow):
         if area in (operations.INVOICES, operations.SETTINGS) and self.reminders is not None:
             self._recount.start()
 
+    def _other_desk_changed(self) -> None:
+        """What another desk changed may be anything: every page refreshes (a hidden one when it is shown)."""
+        for area in (operations.COMPANY, operations.SETTINGS, operations.CUSTOMERS, operations.CATALOG,
+                     operations.INVOICES):
+            self._data_changed(area)
+
     def _focus_search(self) -> None:
         page = self.current_page()
         if page is not None:
@@ -358,6 +378,11 @@ class MainWindow(QMainWindow):
         page.tabs.setCurrentIndex(page.mail_tab)
         self.activateWindow()
 
+    def show_database_settings(self) -> None:
+        page = self.show_page("settings")
+        page.tabs.setCurrentIndex(page.database_tab)
+        self.activateWindow()
+
     def show_reminders(self) -> QDialog:
         """The reminders due, to send after confirmation (window-modal); recounted when it closes."""
         from invoicer.gui.dialogs.reminders_dialog import RemindersDialog
@@ -406,4 +431,5 @@ class MainWindow(QMainWindow):
         if current is not None:
             self.state.setValue("window/page", current.objectName().removeprefix("page_"))
         self.state.sync()
+        self._stop_listening()
         super().closeEvent(event)

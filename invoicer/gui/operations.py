@@ -28,6 +28,7 @@ from invoicer.services import (
     invoices,
     payments,
     products,
+    server,
     settings,
     setup,
     store,
@@ -260,20 +261,30 @@ class Operations(QObject):
         return self._ok(SETTINGS, save, parent)
 
     def create_backup(self, parent: QWidget | None, done: Callable[[Path], None]) -> Job:
-        """Back up the whole business in a worker thread, its progress shown; ``done(archive)`` once it is written."""
-        folder = self.db.folder
+        """Back up the whole business in a worker thread, its progress shown; ``done(archive)`` once it is written:
+        the local file's archive, or a pg_dump of the shared server's database."""
+        folder, url = self.db.folder, self.db.url
 
         def task(progress: Progress) -> Path:
+            if url:
+                return server.back_up_server(url, folder)
             # the service counts bytes, beyond a Qt int's range for a large business: the dialog gets kilobytes
             return backups.create_backup(folder, progress=lambda n, total: progress(n // 1024, total // 1024))
 
         return self.start(parent, _("Backing up…"), task, done=done)
 
     def list_backups(self) -> list[BackupInfo]:
+        if self.db.url:
+            return server.list_server_backups(self.db.folder)
         return backups.list_backups(self.db.folder)
 
     def restore_backup(self, parent: QWidget | None, source: Path) -> bool:
         """Replace the database with a backup; the caller closes the app afterwards (it must reopen)."""
+        if self.db.url:
+            messages.show_error(parent, _(
+                "A shared server's database is restored into a new, empty database on the server, with the "
+                "command line: invoicer --db ADDRESS backup restore FILE."))
+            return False
         def restore() -> None:
             backups.check_backup(source, self.db.folder)
             self.db.close()

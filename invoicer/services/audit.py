@@ -12,10 +12,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.money import exponent, from_minor
+from invoicer.db import locks
 from invoicer.db.models import AuditEvent, ChainLink, Invoice, InvoiceLine, MinorUnitChange
 
 GENESIS = "0" * 64
@@ -27,6 +28,16 @@ def actor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def _actor(session: Session) -> str:
+    """On a shared server the database login acting (what its roles allow is what it did), else the OS user."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        login = (bind.engine if isinstance(bind, Connection) else bind).url.username
+        if login:
+            return str(login)
+    return actor()
 
 
 _fixed_clock: datetime | None = None
@@ -65,7 +76,7 @@ def record(
     session.add(
         AuditEvent(
             at=now(),
-            actor=actor(),
+            actor=_actor(session),
             action=action,
             entity=entity,
             entity_id=entity_id,
@@ -329,7 +340,9 @@ def link_hash(prev_hash: str, content: str, pdf_sha256: str | None = None) -> st
 
 
 def append_to_chain(session: Session, invoice: Invoice) -> ChainLink:
-    """Chain a just-finalized document to the previous one (same transaction as the finalize)."""
+    """Chain a just-finalized document to the previous one (same transaction as the finalize); the chain's end
+    stays locked until the transaction ends, so two desks never link to the same previous document."""
+    locks.serialize(session, "document_chain")
     last = session.scalars(select(ChainLink).order_by(ChainLink.seq.desc()).limit(1)).first()
     prev = last.hash if last else GENESIS
     content = content_sha256(invoice)

@@ -72,7 +72,7 @@ def update_company(session: Session, **changes: Any) -> Company:
     for key, value in changes.items():
         setattr(data, key, value)
     clean = clean_company(data)
-    clean.logo_path = _copy_logo_in(data_folder(session), clean.logo_path, company.logo_path)
+    clean.logo_path = _copy_logo_in(data_folder(session), clean.logo_path, company.logo_path) if clean.logo_path else None
     before = asdict(company_data(company))
     if asdict(clean) == before:
         return company

@@ -76,7 +76,7 @@ def issue_credit_note(
     issue_date: date | None = None,
 ) -> Settlement:
     """Credit an open or paid invoice in full, by chosen lines/quantities, or by an amount (incl. VAT)."""
-    invoice = get_invoice(session, invoice_id)
+    invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.ISSUE_CREDIT_NOTE)
     if sum(x is not None and x is not False for x in (full or None, lines, amount)) != 1:
         raise ValidationError(N_("Credit the whole invoice, chosen lines, or an amount: exactly one of them."))

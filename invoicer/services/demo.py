@@ -15,7 +15,7 @@ import random
 import sqlite3
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -31,7 +31,7 @@ from invoicer.core.errors import N_, ValidationError
 from invoicer.core.numbering import counter_key, format_number
 from invoicer.core.totals import TaxKey, convert_minor, totals_of
 from invoicer.db.engine import storage_error, transaction
-from invoicer.db.migrate import Database
+from invoicer.db.migrate import Database, continue_ids
 from invoicer.db.models import Invoice
 from invoicer.services import audit, products, rates, settings, taxes
 from invoicer.services import company as company_service
@@ -234,10 +234,14 @@ class _BulkWriter:
         self.next_id = 1
         pending_notes: list[tuple[date, SimpleNamespace]] = []
         raw = self.db.engine.raw_connection()
+        on_server = self.db.engine.dialect.name == "postgresql"
+        begin = "BEGIN" if on_server else "BEGIN IMMEDIATE"
         try:
-            cur = raw.cursor()
+            cur: Any = _ServerCursor(raw.cursor()) if on_server else raw.cursor()
+            if on_server:
+                cur.execute("COMMIT")  # the driver began a transaction of its own on first use: close it
             for offset in range(0, n, CHUNK):
-                cur.execute("BEGIN IMMEDIATE")
+                cur.execute(begin)
                 self.rows = _Rows(self.line_ids, self.payment_ids)
                 for day in itertools.islice(days, CHUNK):
                     inv = self._invoice(self.next_id, day)
@@ -256,7 +260,7 @@ class _BulkWriter:
                 if progress:
                     progress(min(offset + CHUNK, n), n)
             if n == 0:
-                cur.execute("BEGIN IMMEDIATE")
+                cur.execute(begin)
                 self.rows = _Rows(self.line_ids, self.payment_ids)
                 self._write_counters(cur)
                 cur.execute("COMMIT")
@@ -268,6 +272,9 @@ class _BulkWriter:
             raise
         finally:
             raw.close()
+        if on_server:
+            with self.db.engine.begin() as conn:
+                continue_ids(conn)
         return self.counts
 
     def _issue_notes(self, pending: list[tuple[date, SimpleNamespace]], until: date | None
@@ -601,6 +608,20 @@ class _Rows:
         )
         cur.executemany("UPDATE invoices SET status = ?, paid_at = ?, credited = ? WHERE id = ?",
                         [(st, _s(at), cr, i) for st, at, cr, i in self.settled])
+
+
+class _ServerCursor:
+    """The bulk writer's SQL (sqlite3's ``?`` placeholders) on a PostgreSQL cursor (psycopg's ``%s``)."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(sql.replace("?", "%s"), params or None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(sql.replace("?", "%s"), rows)
 
 
 def _s(value: date | datetime | None) -> str | None:

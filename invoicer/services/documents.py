@@ -143,7 +143,9 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
 
 def logo_to_print(session: Session, stored: str | None) -> str | None:
     """The logo file to print; a logo that cannot be found is left out (the document still renders)."""
-    found = paths.logo_file(data_folder(session), stored) if stored else None
+    if not stored or _on_server(session):  # a shared server keeps no logo file (store.data_folder)
+        return None
+    found = paths.logo_file(data_folder(session), stored)
     return str(found) if found else None
 
 

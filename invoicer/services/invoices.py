@@ -37,6 +37,8 @@ from invoicer.core.workflow import (
     display_status,
     target_status,
 )
+from invoicer.db import locks
+from invoicer.db.functions import starts_with
 from invoicer.db.models import (
     AuditEvent,
     Customer,
@@ -362,8 +364,12 @@ def create_draft(session: Session, data: DraftData, today: date | None = None) -
     return invoice.id
 
 
-def get_invoice(session: Session, invoice_id: int, doc_type: str | None = "invoice") -> Invoice:
-    invoice = session.get(Invoice, invoice_id)
+def get_invoice(
+    session: Session, invoice_id: int, doc_type: str | None = "invoice", *, for_update: bool = False
+) -> Invoice:
+    """The invoice (or credit note); ``for_update``: locked until the transaction ends, as every action that
+    changes its status or amounts reads it, so two desks never both act on the same stale amounts."""
+    invoice = locks.locked(session, Invoice, invoice_id) if for_update else session.get(Invoice, invoice_id)
     if invoice is None or (doc_type is not None and invoice.doc_type != doc_type):
         missing = N_("There is no credit note {id}.") if doc_type == "credit_note" else N_("There is no invoice {id}.")
         raise NotFoundError(missing, id=invoice_id)
@@ -483,13 +489,18 @@ def next_number(session: Session, series: str, issue_date: date, customer_id: in
 def take_number(session: Session, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]:
     """Draw the next number of a series inside the caller's transaction: (number, year, scope, seq).
 
-    Nothing is taken before this point, so a rollback leaves no gap.
+    Nothing is taken before this point, so a rollback leaves no gap. The counter row stays locked until the
+    transaction ends: another desk finalizing in the same series waits, then draws the next number.
     """
-    pattern, key, counter = _counter(session, series, issue_date, customer_id)
+    pattern = settings.NUMBERING[series].get(session)
+    key = counter_key(series, pattern, issue_date.year, customer_id)
+    ident = (key.series, key.year, key.scope)
+    counter = locks.locked(session, NumberCounter, ident)
     if counter is None:
-        counter = NumberCounter(series=key.series, year=key.year, scope=key.scope, last_seq=0)
-        session.add(counter)
-    elif counter.last_issue_date is not None and issue_date < counter.last_issue_date:
+        locks.create_once(session, NumberCounter, series=key.series, year=key.year, scope=key.scope, last_seq=0)
+        counter = locks.locked(session, NumberCounter, ident)
+        assert counter is not None
+    if counter.last_issue_date is not None and issue_date < counter.last_issue_date:
         raise ValidationError(
             N_("The issue date {date} is before the last numbered document of this series ({last}); numbers "
                "must follow dates. Use a later issue date."),
@@ -526,7 +537,7 @@ def finalize_invoice(
 
     Finalizing an invoice that is already finalized returns its number and takes nothing.
     """
-    invoice = get_invoice(session, invoice_id)
+    invoice = get_invoice(session, invoice_id, for_update=True)
     if invoice.status != InvoiceStatus.DRAFT and invoice.number is not None:
         return invoice.number
     require(session, invoice, Action.FINALIZE)
@@ -690,7 +701,7 @@ def _locked_rate(
 
 def void_invoice(session: Session, invoice_id: int, reason: str | None = None, on: date | None = None) -> None:
     """open -> void, only while nothing has been paid or credited; ``on``: the day it was voided (today)."""
-    invoice = get_invoice(session, invoice_id)
+    invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.VOID)
     target = target_status(Transition.VOID, invoice.status)
     on = validation.action_date(on, invoice.issue_date)
@@ -705,7 +716,7 @@ def mark_uncollectible(
     session: Session, invoice_id: int, reason: str | None = None, on: date | None = None
 ) -> None:
     """open -> uncollectible (written off) on ``on`` (today); a later payment still makes it paid."""
-    invoice = get_invoice(session, invoice_id)
+    invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.WRITE_OFF)
     target = target_status(Transition.MARK_UNCOLLECTIBLE, invoice.status)
     on = validation.action_date(on, invoice.issue_date)
@@ -798,17 +809,12 @@ NARROW_SEARCH = 1000
 NARROW_COUNT = 20000
 
 
-def _glob_prefix(text: str) -> str:
-    """A GLOB pattern for "starts with ``text``": GLOB's prefix match is answered from a plain index."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in text) + "*"
-
-
 def _search_terms(flt: InvoiceFilter) -> tuple[list[str], str]:
-    """Prefix patterns for number and reference (as typed, in capitals, small letters, capitalised: GLOB is
-    case-sensitive) and the LIKE pattern for the customer's folded name."""
+    """Prefixes for number and reference (as typed, in capitals, small letters, capitalised: the prefix match
+    that an index answers is case-sensitive) and the LIKE pattern for the customer's folded name."""
     term = (flt.search or "").strip()
-    variants = dict.fromkeys((term, term.upper(), term.lower(), term.capitalize()))
-    return [_glob_prefix(v) for v in variants], customer_service.contains(fold(term))
+    return list(dict.fromkeys((term, term.upper(), term.lower(), term.capitalize()))), \
+        customer_service.contains(fold(term))
 
 
 def _named(like: str) -> Select[int]:
@@ -821,9 +827,9 @@ def _search_condition(flt: InvoiceFilter) -> ColumnElement[bool]:
     """The search tested row by row: number or reference starts with the term, or the customer's name has it."""
     prefixes, like = _search_terms(flt)
     return or_(
-        *(Invoice.number.op("GLOB")(p) for p in prefixes),
+        *(starts_with(Invoice.number, p) for p in prefixes),
         Invoice.customer_id.in_(_named(like)),
-        *(Invoice.buyer_reference.op("GLOB")(p) for p in prefixes),
+        *(starts_with(Invoice.buyer_reference, p) for p in prefixes),
     )
 
 
@@ -834,9 +840,9 @@ def _search_ids(flt: InvoiceFilter, distinct: bool = True) -> CompoundSelect[int
     prefixes, like = _search_terms(flt)
     of_type = Invoice.doc_type == flt.doc_type
     return (union if distinct else union_all)(
-        *(select(Invoice.id).where(of_type, Invoice.number.op("GLOB")(p)) for p in prefixes),
+        *(select(Invoice.id).where(of_type, starts_with(Invoice.number, p)) for p in prefixes),
         select(Invoice.id).where(of_type, Invoice.customer_id.in_(_named(like))),
-        *(select(Invoice.id).where(of_type, Invoice.buyer_reference.op("GLOB")(p)) for p in prefixes),
+        *(select(Invoice.id).where(of_type, starts_with(Invoice.buyer_reference, p)) for p in prefixes),
     )
 
 

@@ -552,7 +552,7 @@ class _Journal:
     def estimate(self) -> int:
         """Postings expected: about three per document, payment or write-off."""
         session = self.q.session
-        return 3 * (_count(session, self.documents.group_by(Invoice.id)) + _count(session, self.payments)
+        return 3 * (_count(session, self.documents.with_only_columns(Invoice.id).distinct()) + _count(session, self.payments)
                     + _count(session, self.write_offs))
 
     def entries(self) -> Iterator[JournalEntry]:

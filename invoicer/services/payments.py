@@ -13,7 +13,8 @@ from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationErr
 from invoicer.core.payment_methods import CUSTOMER_CREDIT, method_code
 from invoicer.core.totals import convert_minor
 from invoicer.core.workflow import Action
-from invoicer.db.models import CreditEntry, Invoice, Payment
+from invoicer.db import locks
+from invoicer.db.models import CreditEntry, Customer, Invoice, Payment
 from invoicer.services import audit, rates, validation
 from invoicer.services.actions import customer_credit, require
 from invoicer.services.invoices import get_invoice, settle_status, written_off_day
@@ -86,7 +87,7 @@ def record_payment(
     """
     if amount <= 0:
         raise ValidationError(N_("A payment amount must be above zero."), "amount")
-    invoice = get_invoice(session, invoice_id)
+    invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.RECORD_PAYMENT)
     paid_on = _money_date(session, invoice, paid_on)
     reference = validation.optional(reference)
@@ -133,8 +134,9 @@ def _credit(session: Session, invoice: Invoice, amount: int, kind: str, when: da
 
 def apply_credit(session: Session, invoice_id: int, amount: int | None = None, on: date | None = None) -> int:
     """Use the customer's credit balance to pay an open invoice (all that fits when no amount is given)."""
-    invoice = get_invoice(session, invoice_id)
+    invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.APPLY_CREDIT)
+    locks.locked(session, Customer, invoice.customer_id)  # the balance stays as read until this is recorded
     available = customer_credit(session, invoice.customer_id, invoice.currency)
     due = invoice.amount_due
     wanted = min(available, due) if amount is None else amount
@@ -170,9 +172,12 @@ def reverse_payment(session: Session, payment_id: int, reason: str | None = None
         raise NotFoundError(N_("There is no payment {id}."), id=payment_id)
     if original.kind == "reversal":
         raise ValidationError(N_("Payment {id} is itself a reversal and cannot be reversed."), id=payment_id)
+    # locked first: a desk reversing the same payment at the same moment waits, then finds it reversed
+    invoice = get_invoice(session, original.invoice_id, for_update=True)
     if session.scalar(select(Payment.id).where(Payment.reverses_id == payment_id)) is not None:
         raise ConflictError(N_("Payment {id} is already reversed."), id=payment_id)
-    invoice = get_invoice(session, original.invoice_id)
+    if original.excess:
+        locks.locked(session, Customer, original.customer_id)
     if original.excess and customer_credit(session, original.customer_id, original.currency) < original.excess:
         raise ValidationError(
             N_("The overpaid part of this payment has already been applied to another invoice; reverse that "

@@ -59,7 +59,7 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
     stmt = (
         select(owed.c.customer_id, Customer.name, owed.c.currency, label, func.sum(owed.c.due))
         .join(Customer, Customer.id == owed.c.customer_id)
-        .group_by(owed.c.customer_id, owed.c.currency, label)
+        .group_by(owed.c.customer_id, Customer.name, owed.c.currency, label)
     )
     rows: dict[tuple[int, str], AgedRow] = {}
     for customer_id, name, currency, bucket, amount in session.execute(stmt):

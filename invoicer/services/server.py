@@ -4,23 +4,26 @@ password only in the system keyring), creating the schema there, and moving a lo
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from invoicer import paths
-from invoicer.core.errors import N_, StorageError
-from invoicer.db import models, triggers
+from invoicer.core.errors import N_, StorageError, ValidationError
+from invoicer.db import models, roles, server_backup, triggers
+from invoicer.db.backup import BackupInfo
 from invoicer.db.base import Base
-from invoicer.db.engine import make_server_engine, server_url
-from invoicer.db.migrate import Database, open_server, server_revision
-from invoicer.services import documents
+from invoicer.db.engine import make_server_engine, server_url, storage_error
+from invoicer.db.migrate import Database, continue_ids, known_revisions, open_server, server_revision
 
 CONNECTION_FILE = "server.json"
+USER_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,62}")
 BATCH = 2000
 
 
@@ -46,9 +49,7 @@ def save_connection(folder: Path, url: str | None, password: str | None = None) 
     if url is None:
         _file(folder).unlink(missing_ok=True)
         return
-    if make_url(server_url(url)).password:
-        raise StorageError(N_("Write the server address without its password: Invoicer keeps the password in the "
-                              "system keyring, never in a file."))
+    _refuse_password_in(url)
     if password:
         from invoicer.mail import secrets
 
@@ -56,6 +57,12 @@ def save_connection(folder: Path, url: str | None, password: str | None = None) 
     paths.private_dir(folder)
     _file(folder).write_text(json.dumps({"url": url}), encoding="utf-8")
     paths.private_file(_file(folder))
+
+
+def _refuse_password_in(url: str) -> None:
+    if make_url(server_url(url)).password:
+        raise StorageError(N_("Write the server address without its password: Invoicer keeps the password in the "
+                              "system keyring, never in a file."))
 
 
 def password_for(url: str) -> str | None:
@@ -69,6 +76,20 @@ def password_for(url: str) -> str | None:
 
 def open_shared(url: str, folder: Path, *, init: bool = False) -> Database:
     return open_server(url, folder, password_for(url), init=init)
+
+
+def check_server(url: str, folder: Path, password: str | None = None) -> None:
+    """Open the business at ``url`` as this desk would, and close it again: StorageError saying why it cannot be
+    used (not a PostgreSQL address, unreachable, login refused, no Invoicer schema yet, a newer version)."""
+    open_server(url, folder, password or password_for(url)).close()
+
+
+def use_server(folder: Path, url: str, password: str | None = None) -> None:
+    """Switch this desk to the server at ``url`` once it is known to work; the password goes to the keyring."""
+    url = url.strip()
+    _refuse_password_in(url)
+    check_server(url, folder, password)
+    save_connection(folder, url, password)
 
 
 def copy_to_server(source: Database, url: str, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
@@ -99,13 +120,17 @@ def copy_to_server(source: Database, url: str, progress: Callable[[str, int], No
                 if progress is not None:
                     progress(table.name, counts[table.name])
             counts["frozen_pdfs"] = _copy_pdfs(source, reading, conn)
-            _continue_ids(conn)
+            continue_ids(conn)
     finally:
         target.close()
     return counts
 
 
 def _copy_pdfs(source: Database, reading: Session, conn: Connection) -> int:
+    from invoicer.services import (
+        documents,  # ReportLab and the PDF code load for a copy, not at the app's start
+    )
+
     copied = 0
     stmt = select(models.Invoice.id, models.Invoice.number, models.Invoice.pdf_sha256).where(
         models.Invoice.pdf_sha256.is_not(None))
@@ -120,23 +145,62 @@ def _copy_pdfs(source: Database, reading: Session, conn: Connection) -> int:
     return copied
 
 
-def _continue_ids(conn: Connection) -> None:
-    """Each id sequence continues above every id the local file ever gave (deleted drafts' ids stay unused)."""
-    for table in Base.metadata.sorted_tables:
-        pk = list(table.primary_key.columns)
-        if len(pk) != 1 or not pk[0].autoincrement or str(pk[0].type) != "INTEGER":
-            continue
-        sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                {"t": table.name, "c": pk[0].name}).scalar()
-        if sequence is None:
-            continue
-        high = conn.execute(select(text(f"coalesce(max({pk[0].name}), 0)")).select_from(table)).scalar_one()
-        if table.name == "invoices":
-            high = max(high, conn.execute(text(
-                "SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity IN ('invoice', 'credit_note')"
-            )).scalar_one())
-        if table.name == "customers":
-            high = max(high, conn.execute(text(
-                "SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity = 'customer'")).scalar_one())
-        if high:
-            conn.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": high})
+def server_backups_dir(folder: Path) -> Path:
+    """Where this desk keeps the dumps it made of the server database (beside the local file's archives)."""
+    return paths.backups_dir(folder) / "server"
+
+
+def back_up_server(url: str, folder: Path) -> Path:
+    """A ``pg_dump`` of the shared database (custom format) in this desk's backups folder."""
+    return server_backup.dump(url, server_backups_dir(folder), password_for(url))
+
+
+def list_server_backups(folder: Path) -> list[BackupInfo]:
+    """The dumps this desk made of the server database, newest first."""
+    return [BackupInfo(path, datetime.fromtimestamp(path.stat().st_mtime), "server", path.stat().st_size)
+            for path in server_backup.list_dumps(server_backups_dir(folder))]
+
+
+def restore_server(url: str, folder: Path, source: str | Path) -> None:
+    """Load a dump into the empty database at ``url`` and bring its schema to the current one; a damaged dump,
+    one written by a newer Invoicer, or a database that is not empty is refused before anything changes."""
+    chosen = Path(source)
+    if not chosen.is_absolute() and not chosen.exists():
+        chosen = server_backups_dir(folder) / chosen
+    stored = server_backup.revision(chosen)
+    if stored not in known_revisions():
+        raise StorageError(N_("{path} was written by a newer version of Invoicer; update Invoicer to open it."),
+                           path=chosen)
+    engine = make_server_engine(url, password_for(url))
+    try:
+        if server_revision(engine) is not None:
+            raise StorageError(N_("The database at {url} is not empty: restore only into a new, empty database "
+                                  "(createdb NAME). Nothing was changed."), url=url)
+    except OperationalError as exc:
+        raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,
+                           reason=str(exc.orig).strip().splitlines()[0]) from None
+    finally:
+        engine.dispose()
+    server_backup.restore(chosen, url, password_for(url))
+    open_shared(url, folder, init=True).close()
+
+
+def add_user(url: str, name: str, role: str, password: str | None = None) -> None:
+    """A login on the shared database with the rights of ``role`` (owner, accountant, clerk), enforced by the
+    server; run by the owner's login (it needs the right to create roles)."""
+    if role not in roles.ROLES:
+        raise ValidationError(N_("The role must be one of {roles}."), "role", roles=", ".join(roles.ROLES))
+    if not USER_NAME.fullmatch(name):
+        raise ValidationError(N_("A user name is 1 to 63 small letters, digits, '_', '.' or '-', starting with a "
+                                 "letter: {name} is not."), "name", name=name)
+    engine = make_server_engine(url, password_for(url))
+    try:
+        with engine.begin() as conn:
+            roles.add_user(conn, name, role, password)
+    except OperationalError as exc:
+        raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,
+                           reason=str(exc.orig).strip().splitlines()[0]) from None
+    except DBAPIError as exc:
+        raise storage_error(exc.orig) or exc from None
+    finally:
+        engine.dispose()

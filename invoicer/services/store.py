@@ -6,23 +6,34 @@ session through ``write`` (commit on success, roll back on any error) or ``read`
 
 from __future__ import annotations
 
+import os
+import random
+import socket
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from invoicer import paths
-from invoicer.core.errors import N_, StorageError
+from invoicer.core.errors import N_, ClashError, StorageError
 from invoicer.db import migrate
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.services import encryption
 
-__all__ = ["Database", "Session", "data_folder", "open_database", "read", "rehearse", "require_sole_user", "transaction", "write"]
+__all__ = ["Database", "Session", "data_folder", "listen_for_other_desks", "open_database", "read", "rehearse", "require_sole_user", "transaction", "write"]
 
 T = TypeVar("T")
+CLASH_ATTEMPTS = 5
+#: the server's notification channel of committed changes
+CHANNEL = "invoicer_changes"
+#: how often the listener looks up from waiting (to notice it was stopped), and waits after a lost connection
+LISTEN_POLL_SECONDS = 1.0
+RECONNECT_SECONDS = 5.0
 
 
 def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
@@ -32,9 +43,63 @@ def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
 
 
 def write(db: Database, action: Callable[[Session], T]) -> T:
-    """Run ``action`` in one write transaction: all of it is committed, or none of it."""
-    with transaction(db.sessions) as session:
-        return action(session)
+    """Run ``action`` in one write transaction: all of it is committed, or none of it.
+
+    On a shared server, a transaction the server rolled back because another desk wrote the same records at the
+    same moment (deadlock, serialization failure) is run again from the start, a few times, before the user is
+    told: nothing of it was kept, and the action reads everything afresh.
+    """
+    attempt = 1
+    while True:
+        try:
+            with transaction(db.sessions) as session:
+                result = action(session)
+                if db.url is not None:  # delivered at commit, to every desk listening (listen_for_other_desks)
+                    session.execute(text("SELECT pg_notify(:channel, :desk)"), {"channel": CHANNEL, "desk": _desk(db)})
+                return result
+        except ClashError:
+            if attempt == CLASH_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, 0.05 * attempt))
+            attempt += 1
+
+
+def _desk(db: Database) -> str:
+    """Who wrote, as the notification says it: this machine, process and open database."""
+    return f"{socket.gethostname()}:{os.getpid()}:{id(db.engine)}"
+
+
+def listen_for_other_desks(db: Database, changed: Callable[[], None]) -> Callable[[], None]:
+    """On a shared server, call ``changed()`` (from a background thread) each time another desk commits a change;
+    nothing is polled: the server pushes each commit's notification (LISTEN/NOTIFY). Returns the function that
+    stops listening. A lost connection is tried again every few seconds; on a local file nothing happens."""
+    if db.url is None:
+        return lambda: None
+    stop = threading.Event()
+    me = _desk(db)
+
+    def listen() -> None:
+        while not stop.is_set():
+            try:
+                raw = db.engine.raw_connection()
+            except Exception:  # the server is away: try again, quietly (the next write says it plainly)
+                stop.wait(RECONNECT_SECONDS)
+                continue
+            try:
+                conn = raw.dbapi_connection
+                assert conn is not None
+                conn.autocommit = True
+                conn.execute(f"LISTEN {CHANNEL}")
+                while not stop.is_set():
+                    if any(n.payload != me for n in conn.notifies(timeout=LISTEN_POLL_SECONDS)):
+                        changed()
+            except Exception:
+                stop.wait(RECONNECT_SECONDS)
+            finally:
+                raw.invalidate()  # never handed back to the pool in LISTEN and autocommit mode
+
+    threading.Thread(target=listen, name="invoicer-listen", daemon=True).start()
+    return stop.set
 
 
 def read(db: Database, query: Callable[[Session], T]) -> T:
@@ -46,6 +111,10 @@ def read(db: Database, query: Callable[[Session], T]) -> T:
 def data_folder(session: Session) -> Path:
     """The data folder of the session's database (frozen PDFs live in its ``documents/``, the logo in ``logo/``)."""
     bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        # the frozen PDFs live in the database there; a file beside it would reach one desk only
+        raise StorageError(N_("A business on a shared server keeps no files beside its database, so it has no "
+                              "company logo yet: set the logo while working on a local file."))
     database = (bind if isinstance(bind, Engine) else bind.engine).url.database
     if not database or database == ":memory:":
         raise StorageError(N_("Documents need a database file in a data folder, not an in-memory database."))

@@ -1,5 +1,6 @@
 """Several people, one business (issue 13): frozen PDFs in the database (append-only), and on PostgreSQL every
-refusal of invoicer.db.triggers as a PL/pgSQL trigger (0001 and 0002 write SQLite's only).
+refusal of invoicer.db.triggers as a PL/pgSQL trigger (0001, 0002 and 0013 write SQLite's only, 0013's EN 16931
+line detail included).
 
 Revision ID: 0017
 Revises: 0016

@@ -16,6 +16,7 @@ from invoicer.db import backup
 from tests.cli.invocations import ok, user_error
 
 
+@pytest.mark.sqlite_only
 def test_a_failed_daily_backup_is_a_warning_not_a_failure(
     data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -32,6 +33,7 @@ def test_a_failed_daily_backup_is_a_warning_not_a_failure(
     ]
 
 
+@pytest.mark.sqlite_only
 def test_restore_into_an_empty_folder(data: Path, tmp_path: Path) -> None:
     ok(data, "customer", "add", "--name", "ACME SARL", "--country", "FR")
     archive = ok(data, "backup", "create")["path"]
@@ -41,6 +43,7 @@ def test_restore_into_an_empty_folder(data: Path, tmp_path: Path) -> None:
     assert ok(empty, "verify")["ok"] is True
 
 
+@pytest.mark.sqlite_only
 def test_restore_and_encrypt_wait_until_the_desktop_app_on_the_folder_is_closed(data: Path) -> None:
     ok(data, "customer", "add", "--name", "ACME SARL", "--country", "FR")
     archive = ok(data, "backup", "create")["path"]

@@ -131,6 +131,7 @@ def test_json_flag_anywhere_and_human_output(data: Path) -> None:
     assert "Müller & Söhne GmbH" in result.stdout
 
 
+@pytest.mark.sqlite_only
 def test_unexpected_errors_are_logged_not_shown(data: Path) -> None:
     # a folder path that is a file: opening the database cannot work
     bad = data / "invoicer.sqlite3"

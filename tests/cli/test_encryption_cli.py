@@ -26,6 +26,7 @@ def _business(data: Path) -> int:
     return int(customer)
 
 
+@pytest.mark.sqlite_only
 def test_an_encrypted_business_works_and_its_copies_are_unreadable(
     data: Path, tmp_path: Path, memory_keyring: MemoryKeyring, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -67,6 +68,7 @@ def test_an_encrypted_business_works_and_its_copies_are_unreadable(
     assert "ERROR" not in capfd.readouterr().err
 
 
+@pytest.mark.sqlite_only
 def test_without_the_right_key_one_clear_refusal(data: Path, memory_keyring: MemoryKeyring) -> None:
     _business(data)
     ok(data, "db", "encrypt")
@@ -81,6 +83,7 @@ def test_without_the_right_key_one_clear_refusal(data: Path, memory_keyring: Mem
     assert given.returncode == 0 and NAME in given.stdout
 
 
+@pytest.mark.sqlite_only
 def test_a_key_of_ones_own_where_there_is_no_keyring(data: Path, memory_keyring: MemoryKeyring) -> None:
     _business(data)
     assert "encrypted" in run(data, "--key-stdin", "db", "encrypt", stdin="correct horse battery staple\n").stdout

@@ -9,28 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from invoicer.cli import main
-
-
-@pytest.fixture(autouse=True)
-def _no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def copied(tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
-    """A local business with demo data, copied to the server."""
-    folder = str(tmp_path / "data")
-    assert run(capsys, "--data-dir", folder, "demo", "--invoices", "40")[0] == 0
-    code, _out, err = run(capsys, "--data-dir", folder, "db", "copy", "--to", pg_url)
-    assert code == 0, err
-    return tmp_path / "data", pg_url
+from tests.postgres.invocations import run
 
 
 def test_copy_keeps_everything_and_verify_passes_on_the_server(copied: tuple[Path, str],
@@ -58,6 +37,8 @@ def test_copy_keeps_everything_and_verify_passes_on_the_server(copied: tuple[Pat
     "DELETE FROM payments",
     "DELETE FROM document_chain",
     "UPDATE number_counters SET last_seq = last_seq - 1",
+    "UPDATE invoices SET rounding_amount = 1 WHERE status <> 'draft'",
+    "UPDATE invoices SET type_code = '384' WHERE status <> 'draft'",
 ])
 def test_the_server_refuses_what_sqlite_refuses(copied: tuple[Path, str], statement: str) -> None:
     _folder, url = copied
@@ -87,3 +68,13 @@ def test_a_password_in_a_saved_address_is_refused(tmp_path: Path, capsys: pytest
     code, _out, err = run(capsys, "--data-dir", str(tmp_path), "db", "connect", "postgresql://u:secret@h/db")
     assert code == 2 and "keyring" in err
     assert not (tmp_path / "server.json").exists()
+
+
+def test_a_logo_on_a_server_is_refused_plainly_and_documents_are_made_without_one(
+        copied: tuple[Path, str], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder, url = copied
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    code, _out, err = run(capsys, "--data-dir", str(folder), "--db", url, "company", "set", "--logo", str(logo))
+    assert code == 2 and "no company logo" in err and "Traceback" not in err
+    assert not (Path.cwd() / "logo").exists()

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from invoicer.db import triggers
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.services import company, credit_notes, customers, invoices, payments
@@ -70,3 +75,18 @@ def settled_invoice(db: Database) -> int:
         credit_notes.issue_credit_note(s, invoice_id, lines=[CreditLine(book, "1")], reason="Returned",
                                        issue_date=date(2026, 11, 7))
     return invoice_id
+
+
+def refused_by_database(db: Database, sql: str, **params: object) -> str:
+    """The database's refusal of a raw statement (its triggers, on either engine), as the driver words it."""
+    with db.engine.connect() as conn, pytest.raises(DBAPIError) as refused:
+        conn.execute(text(sql), params)
+    return str(refused.value.orig)
+
+
+def tamper(db: Database, *statements: str) -> None:
+    """What someone with a raw SQL tool and the owner's rights could do: set the triggers aside, edit, and put
+    them back as they were."""
+    with db.engine.begin() as conn, triggers.triggers_set_aside(conn):
+        for sql in statements:
+            conn.exec_driver_sql(sql)

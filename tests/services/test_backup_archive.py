@@ -24,6 +24,9 @@ from invoicer.services import backups, company, integrity
 
 from .helpers import make_open
 
+# about the local file and the files beside it (a server's backups: tests/postgres/test_backup.py)
+pytestmark = pytest.mark.sqlite_only
+
 
 def files_under(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

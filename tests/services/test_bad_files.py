@@ -53,6 +53,7 @@ def test_a_truncated_database_is_refused_and_not_touched(template_db: Path, tmp_
     assert sha(path) == before
 
 
+@pytest.mark.sqlite_only
 def test_random_bytes_and_an_empty_file_are_no_backup_to_restore(seller: Database, tmp_path: Path) -> None:
     noise = tmp_path / "noise.sqlite3"
     noise.write_bytes(random.Random(5).randbytes(64 * 1024))

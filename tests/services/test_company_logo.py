@@ -20,6 +20,9 @@ from invoicer.services import company, documents
 from invoicer.services.invoices import DraftData, LineData, create_draft
 from tests.cli.invocations import ok, user_error
 
+# about the local file and the files beside it (a server's backups: tests/postgres/test_backup.py)
+pytestmark = pytest.mark.sqlite_only
+
 
 def picture(path: Path, colour: tuple[int, int, int] = (20, 80, 160)) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -62,6 +62,7 @@ def test_search_ignores_accents_and_case(seller: Database) -> None:
         assert invoices.count_invoices(s, InvoiceFilter(search="muller")) == 0
 
 
+@pytest.mark.sqlite_only
 def test_the_customer_search_is_read_from_an_index(seller: Database) -> None:
     with transaction(seller.readonly_sessions) as s:
         plan = " ".join(str(row[-1]) for row in s.execute(text(

@@ -19,6 +19,7 @@ from tests.cli.invocations import run
 from .helpers import make_draft, make_open
 
 
+@pytest.mark.sqlite_only
 def test_a_three_decimal_currency_is_issued_without_xml_and_says_so(seller: Database, customer_id: int) -> None:
     draft = make_draft(seller, customer_id, currency="BHD", lines=[LineData("Consulting", "2", "10.125", "S", "19")])
     result = run(seller.folder, "invoice", "finalize", str(draft), "--rate", "2.45", "--json")

@@ -18,6 +18,9 @@ from tests.cli.invocations import ROOT
 from tests.mail.smtp_server import MemoryKeyring
 from tests.services.helpers import make_open
 
+# about the local file and the files beside it (a server's backups: tests/postgres/test_backup.py)
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def encrypted(seller: Database, customer_id: int) -> Iterator[Path]:

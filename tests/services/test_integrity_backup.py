@@ -16,24 +16,12 @@ from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database, known_revisions, open_database
 from invoicer.services import backups, customers, integrity, payments, settings
 
-from .helpers import make_draft, make_open
+from .helpers import make_draft, make_open, tamper
 
 
 def verify(db: Database) -> integrity.Report:
     with transaction(db.readonly_sessions) as s:
         return integrity.verify(s, db.folder)
-
-
-def tamper(db: Database, *statements: str) -> None:
-    """What someone with a raw SQLite tool could do: drop the triggers, edit, and hide the traces."""
-    raw = sqlite3.connect(db.path)
-    triggers = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
-    for name in triggers:
-        raw.execute(f"DROP TRIGGER {name}")
-    for sql in statements:
-        raw.execute(sql)
-    raw.commit()
-    raw.close()
 
 
 def test_clean_database_verifies(seller: Database, customer_id: int) -> None:
@@ -78,6 +66,7 @@ def test_verify_says_what_is_wrong(seller: Database, customer_id: int, sql: str,
     assert finding in report.summary()
 
 
+@pytest.mark.sqlite_only
 def test_backup_list_restore(seller: Database, customer_id: int) -> None:
     make_open(seller, customer_id)
     saved = backup.create_backup(seller.path, seller.backups_dir, "manual")
@@ -93,12 +82,14 @@ def test_backup_list_restore(seller: Database, customer_id: int) -> None:
     db.close()
 
 
+@pytest.mark.sqlite_only
 def test_rotation_keeps_the_newest(tmp_path: Path, seller: Database) -> None:
     for _ in range(5):
         backup.create_backup(seller.path, tmp_path, "manual", keep=3)
     assert len(backup.list_backups(tmp_path)) == 3
 
 
+@pytest.mark.sqlite_only
 def test_every_backup_keeps_the_backup_keep_setting(seller: Database) -> None:
     """A backup made from the CLI, the GUI or a restore all keep the user's ``backup.keep``, not the default."""
     with transaction(seller.sessions) as s:
@@ -145,6 +136,7 @@ def test_corrupt_file_is_refused_and_not_touched(tmp_path: Path, content: bytes)
     assert target.read_bytes() == content
 
 
+@pytest.mark.sqlite_only
 def test_a_lock_held_elsewhere_is_a_clear_error_and_changes_nothing(
     seller: Database, customer_id: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -166,6 +158,7 @@ def test_a_lock_held_elsewhere_is_a_clear_error_and_changes_nothing(
         assert payments.list_payments(s, invoice_id) == []
 
 
+@pytest.mark.sqlite_only
 def test_the_keep_setting_limits_daily_backups(seller: Database, tmp_path: Path) -> None:
     from invoicer.services import settings
 
@@ -180,6 +173,7 @@ def test_the_keep_setting_limits_daily_backups(seller: Database, tmp_path: Path)
     assert len(backup.list_backups(seller.backups_dir)) == 2
 
 
+@pytest.mark.sqlite_only
 def test_backups_made_in_one_second_rotate_oldest_first_and_restoring_the_oldest_works(seller: Database) -> None:
     """Found by the torture run: names within one second sorted by text, so rotation deleted the newest backup
     (create_backup returned a file that no longer existed), and a restore could rotate away its own source."""
@@ -194,6 +188,7 @@ def test_backups_made_in_one_second_rotate_oldest_first_and_restoring_the_oldest
     assert done.previous_saved_as is not None and done.previous_saved_as.exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_killed_half_way_leaves_nothing_once_the_folder_is_opened(seller: Database) -> None:
     folder = seller.backups_dir
     folder.mkdir(parents=True, exist_ok=True)

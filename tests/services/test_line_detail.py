@@ -6,7 +6,6 @@ document allowances and charges in percent of a base, zero allowances, a roundin
 from __future__ import annotations
 
 import io
-import sqlite3
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +13,6 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from invoicer import paths
 from invoicer.core.errors import ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
@@ -31,6 +29,7 @@ from invoicer.services import (
     invoices,
 )
 from invoicer.services.credit_notes import CreditLine
+from tests.services.helpers import refused_by_database, tamper
 
 S19 = {"category": "S", "rate": "19"}
 S7 = {"category": "S", "rate": "7"}
@@ -157,23 +156,18 @@ def test_the_database_refuses_changes_of_the_new_detail_once_finalized(seller: D
     with transaction(seller.sessions) as s:
         line_id = invoices.get_invoice(s, invoice_id).lines[1].id
         extra_id = s.scalars(select(InvoiceLineAllowance.id).where(InvoiceLineAllowance.line_id == line_id)).first()
-    conn = sqlite3.connect(paths.database_path(seller.folder))
-    try:
-        for sql in (
-            f"UPDATE invoice_line_allowances SET amount = 1 WHERE id = {extra_id}",
-            f"DELETE FROM invoice_line_allowances WHERE id = {extra_id}",
-            f"INSERT INTO invoice_line_allowances (line_id, position, is_charge, amount, reason) "
-            f"VALUES ({line_id}, 9, 1, 100, 'x')",
-            f"UPDATE invoices SET rounding_amount = 0 WHERE id = {invoice_id}",
-            f"UPDATE invoices SET type_code = '380' WHERE id = {invoice_id}",
-            f"UPDATE invoices SET preceding_number = 'other' WHERE id = {invoice_id}",
-            f"UPDATE invoice_lines SET gross_price = '99' WHERE id = {line_id}",
-            f"UPDATE invoice_adjustments SET percent = '3' WHERE invoice_id = {invoice_id}",
-        ):
-            with pytest.raises(sqlite3.IntegrityError, match="finalized document is frozen"):
-                conn.execute(sql)
-    finally:
-        conn.close()
+    for sql in (
+        f"UPDATE invoice_line_allowances SET amount = 1 WHERE id = {extra_id}",
+        f"DELETE FROM invoice_line_allowances WHERE id = {extra_id}",
+        f"INSERT INTO invoice_line_allowances (line_id, position, is_charge, amount, reason) "
+        f"VALUES ({line_id}, 9, true, 100, 'x')",
+        f"UPDATE invoices SET rounding_amount = 0 WHERE id = {invoice_id}",
+        f"UPDATE invoices SET type_code = '380' WHERE id = {invoice_id}",
+        f"UPDATE invoices SET preceding_number = 'other' WHERE id = {invoice_id}",
+        f"UPDATE invoice_lines SET gross_price = '99' WHERE id = {line_id}",
+        f"UPDATE invoice_adjustments SET percent = '3' WHERE invoice_id = {invoice_id}",
+    ):
+        assert "finalized document is frozen" in refused_by_database(seller, sql)
 
 
 def test_the_pdf_shows_the_detail_and_asks_for_the_rounded_amount(seller: Database, customer_id: int) -> None:
@@ -192,13 +186,7 @@ def test_verify_finds_the_detail_altered_behind_the_triggers(seller: Database, c
     invoice_id = _issue(seller, rich_draft(customer_id))
     with transaction(seller.readonly_sessions) as s:
         assert integrity.verify(s, seller.folder).ok
-    conn = sqlite3.connect(paths.database_path(seller.folder))
-    try:
-        conn.execute("DROP TRIGGER invoices_frozen_detail")
-        conn.execute(f"UPDATE invoices SET rounding_amount = -3 WHERE id = {invoice_id}")
-        conn.commit()
-    finally:
-        conn.close()
+    tamper(seller, f"UPDATE invoices SET rounding_amount = -3 WHERE id = {invoice_id}")
     with transaction(seller.readonly_sessions) as s:
         assert not integrity.verify(s, seller.folder).ok
 

@@ -66,6 +66,7 @@ def invoice_id(seller: Database, customer_id: int, server: Server) -> int:
     return make_open(seller, customer_id)
 
 
+@pytest.mark.sqlite_only
 def test_the_invoice_arrives_in_french_with_the_stored_pdf(seller: Database, invoice_id: int, server: Server) -> None:
     sent = mailing.send_invoice(seller, invoice_id, today=date(2026, 11, 2))
 
@@ -249,6 +250,7 @@ def test_test_connection(seller: Database, server: Server) -> None:
     assert server.messages == []
 
 
+@pytest.mark.sqlite_only
 def test_the_password_is_in_no_file_the_app_wrote(seller: Database, invoice_id: int, server: Server) -> None:
     """Grep the whole data folder (database, WAL, PDFs, backups, logs) for the password."""
     from invoicer.db import backup
@@ -270,6 +272,7 @@ def test_the_password_is_in_no_file_the_app_wrote(seller: Database, invoice_id: 
         assert s.scalar(select(Invoice.id)) == invoice_id
 
 
+@pytest.mark.sqlite_only
 def test_a_database_busy_beyond_the_timeout_sends_nothing(seller: Database, invoice_id: int, server: Server) -> None:
     """Another writer (the app, another cron run) holds the write lock: a clear error, no mail."""
     other = sqlite3.connect(seller.path, timeout=0)

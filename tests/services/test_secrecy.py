@@ -23,6 +23,7 @@ def modes(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): stat.S_IMODE(p.stat().st_mode) for p in [folder, *folder.rglob("*")]}
 
 
+@pytest.mark.sqlite_only
 def test_database_backups_documents_and_logs_are_the_users_alone(seller: Database, customer_id: int) -> None:
     old_umask = os.umask(0o022)  # a usual desktop umask: without care, files come out 0644 and folders 0755
     try:

@@ -110,6 +110,14 @@ class Checklist(QFrame):
             button.clicked.connect(lambda _checked=False, step=key: self._go(step))
             self.buttons[key] = button
             layout.addWidget(button)
+        # the first-run choice between this desk's own file and the business's shared server
+        self.server = QPushButton(_("Several desks on one business? Use your company's server…"))
+        self.server.setObjectName("step_server")
+        self.server.setFlat(True)
+        self.server.setStyleSheet("text-align: left")
+        self.server.clicked.connect(window.show_database_settings)
+        self.server.setVisible(window.ops.db.url is None)
+        layout.addWidget(self.server)
         layout.addStretch(1)
 
     def show_steps(self, steps: setup.FirstSteps) -> None:

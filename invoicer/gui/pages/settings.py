@@ -1,5 +1,6 @@
 """Settings: the company profile (with logo preview), number formats with a live example, invoice and document
-defaults, the ledger's accounts, outgoing mail and reminders, the interface language, and backups."""
+defaults, the ledger's accounts, outgoing mail and reminders, the interface language, backups, and the database
+this desk uses (the local file or a shared server)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from invoicer.documents.model import PaperSize
 from invoicer.gui import messages, operations
 from invoicer.gui.pages.accounting_settings import AccountingSettings
 from invoicer.gui.pages.base import Page
+from invoicer.gui.pages.database_settings import DatabaseSettingsWidget
 from invoicer.gui.pages.mail_settings import MailSettingsWidget
 from invoicer.gui.style import day, icon, warning_style
 from invoicer.gui.widgets.checked_field import CheckedLineEdit
@@ -73,6 +75,9 @@ class SettingsPage(Page):
         self.mail_tab = self.tabs.addTab(self._scroll(self.mail), _("Mail"))
         self.tabs.addTab(self._language_tab(), _("Language"))
         self.tabs.addTab(self._backups_tab(), _("Backups"))
+        self.database = DatabaseSettingsWidget(self.ops, self.window_.close)
+        self.database.setObjectName("database")
+        self.database_tab = self.tabs.addTab(self._scroll(self.database), _("Database"))
         self.save_button = QPushButton(icon("save"), _("Save settings"))
         self.save_button.setObjectName("save_settings")
         self.save_button.setDefault(True)

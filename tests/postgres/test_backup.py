@@ -1,0 +1,74 @@
+"""Backups of the business on a server: ``backup create`` is a pg_dump, ``backup restore`` loads it into a new,
+empty database where verify passes; what cannot be restored is refused before anything changes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from invoicer.db import server_backup
+from tests.postgres.invocations import run
+
+
+def _counts(url: str) -> tuple[object, ...]:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT (SELECT count(*) FROM invoices), (SELECT count(*) FROM document_chain), "
+                           "(SELECT count(*) FROM audit_events), (SELECT count(*) FROM frozen_pdfs)").fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def test_a_dump_restores_into_an_empty_database_and_verify_passes(
+        copied: tuple[Path, str], new_pg_database: Callable[[], str], capsys: pytest.CaptureFixture[str]) -> None:
+    folder, url = copied
+    code, out, err = run(capsys, "--data-dir", str(folder), "--db", url, "--json", "backup", "create")
+    assert code == 0, err
+    dump = Path(json.loads(out)["path"])
+    assert dump.suffix == ".dump" and dump.parent == folder / "backups" / "server"
+    code, out, _err = run(capsys, "--data-dir", str(folder), "--db", url, "--json", "backup", "list")
+    assert [Path(d["path"]) for d in json.loads(out)] == [dump]
+
+    fresh = new_pg_database()
+    code, _out, err = run(capsys, "--data-dir", str(folder), "--db", fresh, "backup", "restore", dump.name)
+    assert code == 0, err
+    assert _counts(fresh) == _counts(url)
+    code, out, err = run(capsys, "--data-dir", str(folder), "--db", fresh, "verify")
+    assert code == 0, err + out
+    # restored with its triggers: the frozen documents are refused by the database there too
+    with psycopg.connect(fresh) as conn, pytest.raises(psycopg.errors.IntegrityConstraintViolation):
+        conn.execute("UPDATE invoices SET total = total + 1 WHERE status <> 'draft'")
+
+
+def test_restore_refuses_a_database_that_is_not_empty(copied: tuple[Path, str],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    folder, url = copied
+    assert run(capsys, "--data-dir", str(folder), "--db", url, "backup", "create")[0] == 0
+    before = _counts(url)
+    dump = next((folder / "backups" / "server").glob("*.dump"))
+    code, _out, err = run(capsys, "--data-dir", str(folder), "--db", url, "backup", "restore", str(dump))
+    assert code == 2 and "not empty" in err and "Traceback" not in err
+    assert _counts(url) == before
+
+
+@pytest.mark.parametrize("content", [b"", b"PGDMP not really a dump", b"PK\x03\x04 a zip archive"])
+def test_restore_refuses_what_is_not_a_dump(tmp_path: Path, pg_url: str, content: bytes,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.dump"
+    bad.write_bytes(content)
+    code, _out, err = run(capsys, "--data-dir", str(tmp_path), "--db", pg_url, "backup", "restore", str(bad))
+    assert code == 2 and "not a server backup" in err
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (0,)
+
+
+def test_without_postgresql_client_tools_the_message_says_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(server_backup, "_DEBIAN_BINS", tmp_path)
+    code, _out, err = run(capsys, "--data-dir", str(tmp_path), "--db", "postgresql://u@127.0.0.1:9/x", "backup",
+                          "create")
+    assert code == 2 and "pg_dump was not found" in err and "postgresql-client" in err

@@ -1,0 +1,103 @@
+"""Roles enforced by the server: a clerk keeps customers and drafts but cannot give numbers, take money or change
+an invoice's status, in the app or in psql; an accountant cannot change settings; the audit trail names the
+database login that acted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.postgres.invocations import run
+
+
+def _as(url: str, user: str) -> str:
+    return make_url(url).set(username=user).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def staff(copied: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    folder, url = copied
+    for command, name, role in ((["db", "user"], "clara", "clerk"), (["users"], "anna", "accountant")):
+        code, _out, err = run(capsys, "--data-dir", str(folder), "--db", url, *command, "add", name, "--role", role)
+        assert code == 0, err
+    return folder, url
+
+
+def _open_invoice(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT id FROM invoices WHERE doc_type = 'invoice' AND status = 'open' LIMIT 1").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE number_counters SET last_seq = last_seq + 1",
+    "UPDATE invoices SET status = 'void' WHERE status = 'open'",
+    "UPDATE invoices SET paid = total WHERE status = 'open'",
+    "INSERT INTO payments (kind, invoice_id) VALUES ('payment', 1)",
+    "INSERT INTO document_chain (invoice_id) VALUES (1)",
+    "INSERT INTO invoices (doc_type, status, number, customer_id, currency, issue_date) "
+    "VALUES ('invoice', 'open', 'FAKE-1', 1, 'EUR', '2026-11-02')",
+    "UPDATE settings SET value = value",
+    "DELETE FROM audit_events",
+])
+def test_what_a_clerk_may_not_do_is_refused_by_the_server(staff: tuple[Path, str], statement: str) -> None:
+    _folder, url = staff
+    with psycopg.connect(_as(url, "clara")) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(statement)
+
+
+def test_a_clerk_drafts_in_the_app_but_cannot_finalize_pay_or_void(staff: tuple[Path, str],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    folder, url = staff
+    clerk = ["--data-dir", str(folder), "--db", _as(url, "clara"), "--json"]
+    code, out, err = run(capsys, *clerk, "invoice", "create", "--customer", "1", "--line", "Advice|1|100|19")
+    assert code == 0, err
+    draft = json.loads(out)["id"]
+    issued = _open_invoice(url)
+    for refused in (["invoice", "finalize", str(draft)], ["invoice", "pay", str(issued), "--amount", "1"],
+                    ["invoice", "void", str(issued)]):
+        code, _out, err = run(capsys, *clerk, *refused)
+        assert code == 2 and "may not do this" in err and "Traceback" not in err, refused
+    with psycopg.connect(url) as conn:
+        actor = conn.execute("SELECT actor FROM audit_events WHERE action = 'create' AND entity = 'invoice' "
+                             "AND entity_id = %s", (draft,)).fetchone()
+        status = conn.execute("SELECT status FROM invoices WHERE id = %s", (draft,)).fetchone()
+    assert actor == ("clara",) and status == ("draft",)
+    # the owner finalizes it
+    assert run(capsys, "--data-dir", str(folder), "--db", url, "invoice", "finalize", str(draft))[0] == 0
+
+
+def test_an_accountant_takes_payments_but_cannot_change_settings(staff: tuple[Path, str],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    folder, url = staff
+    accountant = ["--data-dir", str(folder), "--db", _as(url, "anna")]
+    code, _out, err = run(capsys, *accountant, "invoice", "pay", str(_open_invoice(url)), "--amount", "1")
+    assert code == 0, err
+    code, _out, err = run(capsys, *accountant, "company", "set", "--name", "Someone Else GmbH")
+    assert code == 2 and "may not do this" in err
+    assert run(capsys, "--data-dir", str(folder), "--db", url, "verify")[0] == 0
+
+
+def test_a_bad_role_or_name_is_refused(staff: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    folder, url = staff
+    code, _out, err = run(capsys, "--data-dir", str(folder), "--db", url, "db", "user", "add", "Robert'); --",
+                          "--role", "clerk")
+    assert code == 2 and "is not" in err
+
+
+def test_the_roles_keep_their_rights_through_a_schema_upgrade(staff: tuple[Path, str],
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """db init after an upgrade grants again (a new table would otherwise be closed to every role)."""
+    folder, url = staff
+    with psycopg.connect(url) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0018'")
+        conn.execute("REVOKE ALL ON customers FROM invoicer_" + make_url(url).database + "_clerk")  # type: ignore[operator]
+    assert run(capsys, "--data-dir", str(folder), "--db", url, "db", "init")[0] == 0
+    clerk = ["--data-dir", str(folder), "--db", _as(url, "clara")]
+    code, _out, err = run(capsys, *clerk, "customer", "add", "--name", "New GmbH", "--country", "DE")
+    assert code == 0, err
