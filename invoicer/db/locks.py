@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from invoicer.db.base import Base
@@ -31,7 +30,10 @@ def locked(session: Session, model: type[M], key: Any) -> M | None:
 
 def create_once(session: Session, model: type[Base], **values: Any) -> None:
     """Insert the row unless another transaction already did (the first one wins, nobody fails)."""
-    dialect = postgresql if _on_server(session) else sqlite
+    if _on_server(session):  # each dialect's module loads when used: the start path has neither
+        from sqlalchemy.dialects import postgresql as dialect
+    else:
+        from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
     session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
 
 
