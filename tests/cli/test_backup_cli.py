@@ -72,6 +72,7 @@ time.sleep(60)
 """
 
 
+@pytest.mark.sqlite_only  # a local business: its archive holds the SQLite file, the PDFs and the logo
 def test_restore_to_an_empty_folder_brings_every_pdf_and_the_logo_back_byte_identical(
     data: Path, tmp_path: Path
 ) -> None:

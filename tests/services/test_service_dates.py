@@ -63,6 +63,7 @@ def test_a_period_that_ends_before_it_starts_is_refused(
         make_draft(seller, customer_id, **kw)
 
 
+@pytest.mark.sqlite_only  # writes the SQLite file behind the app (tests/postgres checks the server triggers)
 def test_the_service_dates_of_a_finalized_invoice_are_frozen_in_the_database(
     seller: Database, customer_id: int
 ) -> None:
