@@ -7,7 +7,6 @@ from decimal import Decimal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QVBoxLayout,
@@ -18,6 +17,7 @@ from invoicer.core.totals import TaxCategory
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import locale_decimal, plain_decimal, price
 from invoicer.gui.widgets import pickers
+from invoicer.gui.widgets.dialog_buttons import dialog_buttons
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import N_, _
 from invoicer.services import company, products, taxes
@@ -27,13 +27,6 @@ CATEGORY_NAMES = {
     "S": N_("Standard rate"), "Z": N_("Zero rated"), "E": N_("Exempt"), "AE": N_("Reverse charge"),
     "K": N_("Intra-community supply"), "G": N_("Export outside the EU"), "O": N_("Outside the scope of VAT"),
 }
-
-
-def _buttons(dialog: QDialog) -> QDialogButtonBox:
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-    box.accepted.connect(dialog.accept)
-    box.rejected.connect(dialog.reject)
-    return box
 
 
 class ProductDialog(QDialog):
@@ -64,7 +57,7 @@ class ProductDialog(QDialog):
         form.addRow(_("&VAT"), self.tax)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_buttons(self))
+        layout.addWidget(dialog_buttons(self))
         if product is not None:
             self.name.setText(product.name)
             self.description.setPlainText(product.description or "")
@@ -114,7 +107,7 @@ class TaxRateDialog(QDialog):
         form.addRow(_("&Exemption reason"), self.reason)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_buttons(self))
+        layout.addWidget(dialog_buttons(self))
         if row is not None:
             self.name.setText(row.name)
             self.category.setCurrentIndex(self.category.findData(row.category))

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -40,7 +39,6 @@ from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import (
     action_label,
-    date_format,
     day,
     icon,
     locale_decimal,
@@ -131,17 +129,17 @@ class InvoiceEditor(QWidget):
         self.new_customer.clicked.connect(self._add_customer)
         self.ops.changed.connect(self._data_changed)
         self.currency = QLabel()
-        self.issue_date = self._date_edit("issue_date")
-        self.due_date = self._date_edit("due_date")
+        self.issue_date = pickers.date_edit("issue_date")
+        self.due_date = pickers.date_edit("due_date")
         self.issue_date.dateChanged.connect(self._issue_date_changed)
         # the date of supply and the service period (EU VAT Art. 226(7)): each stated only when ticked
         self.supplied = QCheckBox(_("Date of s&upply"))
         self.supplied.setObjectName("supplied")
-        self.delivery_date = self._date_edit("delivery_date")
+        self.delivery_date = pickers.date_edit("delivery_date")
         self.in_period = QCheckBox(_("Service peri&od"))
         self.in_period.setObjectName("in_period")
-        self.period_start = self._date_edit("period_start")
-        self.period_end = self._date_edit("period_end")
+        self.period_start = pickers.date_edit("period_start")
+        self.period_end = pickers.date_edit("period_end")
         self.supplied.toggled.connect(self.delivery_date.setEnabled)
         for period_edit in (self.period_start, self.period_end):
             self.in_period.toggled.connect(period_edit.setEnabled)
@@ -342,14 +340,6 @@ class InvoiceEditor(QWidget):
         return filled
 
     # ------------------------------------------------------------ layout
-
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat(date_format())
-        edit.setDate(QDate.currentDate())
-        return edit
 
     def _make_actions(self) -> None:
         def action(name: str, text: str, slot: object,

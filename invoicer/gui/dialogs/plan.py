@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,8 +26,9 @@ from PySide6.QtWidgets import (
 from invoicer.gui import messages
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import date_format, day, locale_decimal, plain_decimal, python_date, qt_date
+from invoicer.gui.style import day, locale_decimal, plain_decimal, python_date, qt_date
 from invoicer.gui.widgets import pickers
+from invoicer.gui.widgets.dialog_buttons import dialog_buttons
 from invoicer.gui.widgets.simple_lines import SimpleLineTable
 from invoicer.gui.widgets.tables import fit_titles, record_table
 from invoicer.gui.widgets.text_box import text_box
@@ -57,25 +57,6 @@ def every(frequency: str, interval: int) -> str:
 
 def mode_name(mode: str) -> str:
     return _(dict(MODES)[mode])
-
-
-def _date_edit(name: str, value: date | None = None) -> QDateEdit:
-    edit = QDateEdit(qt_date(value) if value else QDate.currentDate())
-    edit.setObjectName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat(date_format())
-    return edit
-
-
-def _buttons(dialog: QDialog, action: str | None = None) -> QDialogButtonBox:
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-    if action is None:
-        box.addButton(QDialogButtonBox.StandardButton.Save)
-    else:
-        box.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
-    box.accepted.connect(dialog.accept)
-    box.rejected.connect(dialog.reject)
-    return box
 
 
 class PlanDialog(QDialog):
@@ -110,10 +91,10 @@ class PlanDialog(QDialog):
         self.day.setRange(0, 31)
         self.day.setSpecialValueText(_("as the start date"))
         self.day.setToolTip(_("29–31 fall on the last day of shorter months"))
-        self.start = _date_edit("start")
+        self.start = pickers.date_edit("start")
         self.ends = QCheckBox(_("&Ends on"))
         self.ends.setObjectName("ends")
-        self.end = _date_edit("end")
+        self.end = pickers.date_edit("end")
         self.end.setEnabled(False)
         self.ends.toggled.connect(self.end.setEnabled)
         self.count = QSpinBox()
@@ -178,7 +159,7 @@ class PlanDialog(QDialog):
         self.fixed.setProperty("muted", True)
         self.fixed.setVisible(billed > 0)
         layout.addWidget(self.fixed)
-        layout.addWidget(_buttons(self))
+        layout.addWidget(dialog_buttons(self))
         self.resize(720, 640)
 
         if data is not None:
@@ -272,7 +253,7 @@ class PriceChangeDialog(QDialog):
         for position, line in enumerate(data.lines, 1):
             self.line.addItem(f"{position}. {line.description} ({locale_decimal(Decimal(line.unit_price))})",
                               position)
-        self.valid_from = _date_edit("valid_from")
+        self.valid_from = pickers.date_edit("valid_from")
         self.price = QLineEdit()
         self.price.setObjectName("unit_price")
         hint = QLabel(_("Periods starting on this day or later are billed at the new price."))
@@ -282,7 +263,7 @@ class PriceChangeDialog(QDialog):
         form.addRow(_("&Line"), self.line)
         form.addRow(_("&From"), self.valid_from)
         form.addRow(_("New unit &price (net)"), self.price)
-        form.addRow(_buttons(self))
+        form.addRow(dialog_buttons(self))
 
     def accept(self) -> None:
         if self.ops.change_plan_price(self, self.plan_id, int(self.line.currentData()),
@@ -298,11 +279,11 @@ class PlanDateDialog(QDialog):
         self.setWindowTitle(title)
         message = QLabel(text)
         message.setWordWrap(True)
-        self.on = _date_edit("on")
+        self.on = pickers.date_edit("on")
         form = QFormLayout(self)
         form.addRow(message)
         form.addRow(_("&Date"), self.on)
-        form.addRow(_buttons(self, action))
+        form.addRow(dialog_buttons(self, action))
 
     def day(self) -> date:
         return python_date(self.on.date())

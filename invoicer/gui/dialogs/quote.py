@@ -10,9 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from invoicer.gui import messages
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import date_format, locale_decimal, money, plain_decimal, python_date, qt_date
+from invoicer.gui.style import locale_decimal, money, plain_decimal, python_date, qt_date
 from invoicer.gui.widgets import pickers
+from invoicer.gui.widgets.dialog_buttons import dialog_buttons
 from invoicer.gui.widgets.simple_lines import SimpleLineTable
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import _
@@ -35,14 +34,6 @@ from invoicer.services import customers, quotes, taxes
 from invoicer.services.invoices import LineData
 from invoicer.services.quotes import QuoteData
 from invoicer.services.store import Session
-
-
-def _date_edit(name: str, value: date) -> QDateEdit:
-    edit = QDateEdit(qt_date(value))
-    edit.setObjectName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat(date_format())
-    return edit
 
 
 class QuoteDialog(QDialog):
@@ -60,8 +51,8 @@ class QuoteDialog(QDialog):
         self.customer = pickers.CustomerPicker(_("(choose a customer)"))
         self.customer.setObjectName("customer")
         self.customer.set_customers(people)
-        self.issue_date = _date_edit("issue_date", today)
-        self.valid_until = _date_edit("valid_until", today + timedelta(days=quotes.DEFAULT_VALID_DAYS))
+        self.issue_date = pickers.date_edit("issue_date", today)
+        self.valid_until = pickers.date_edit("valid_until", today + timedelta(days=quotes.DEFAULT_VALID_DAYS))
         self.reference = QLineEdit()
         self.reference.setObjectName("reference")
         self.notes = text_box(50)
@@ -85,9 +76,7 @@ class QuoteDialog(QDialog):
         buttons.addWidget(add_line)
         buttons.addWidget(remove_line)
         buttons.addStretch(1)
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
+        box = dialog_buttons(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         title = QLabel(_("&Lines"))
@@ -169,10 +158,7 @@ class InvoiceLinesDialog(QDialog):
         self.partial.setObjectName("partial")
         self.partial.toggled.connect(self._partial_toggled)
         self.invoiced = done
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        box.addButton(_("Create invoice"), QDialogButtonBox.ButtonRole.AcceptRole)
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
+        box = dialog_buttons(self, _("Create invoice"))
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(self.list, 1)
@@ -222,10 +208,7 @@ class DepositDialog(QDialog):
         self.value.setObjectName("deposit_value")
         hint = QLabel(_("The deposit is shared over the quote's VAT rates in proportion to their net amounts."))
         hint.setWordWrap(True)
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        box.addButton(_("Create invoice"), QDialogButtonBox.ButtonRole.AcceptRole)
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
+        box = dialog_buttons(self, _("Create invoice"))
         form = QFormLayout(self)
         form.addRow(hint)
         form.addRow(_("&Deposit as"), self.kind)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QShowEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QWidget
+
+from invoicer.gui.style import icon
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -24,6 +27,17 @@ class Page(QWidget):
 
     def toolbar_actions(self) -> list[QAction]:
         return []
+
+    def shortcut_action(self, name: str, text: str, slot: object, shortcut: str, icon_name: str) -> QAction:
+        """An action of this page with its own shortcut (active while the page has focus), named in its tooltip."""
+        act = QAction(icon(icon_name), text, self)
+        act.setObjectName(name)
+        act.setShortcut(QKeySequence(shortcut))
+        act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        act.setToolTip(f"{text} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+        act.triggered.connect(slot)
+        self.addAction(act)
+        return act
 
     def refresh(self) -> None:
         """Re-read what the page shows from the database."""

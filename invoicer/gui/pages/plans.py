@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QVBoxLayout
 
 from invoicer.gui import messages, operations
@@ -21,7 +21,7 @@ from invoicer.gui.dialogs.plan import (
 )
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import day, icon
+from invoicer.gui.style import day
 from invoicer.gui.widgets.tables import fit_titles, record_table
 from invoicer.i18n import N_, _, format_number
 from invoicer.services import billing
@@ -54,16 +54,7 @@ class PlansPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
 
-        def action(name: str, text: str, slot: object, shortcut: str, icon_name: str) -> QAction:
-            act = QAction(icon(icon_name), text, self)
-            act.setObjectName(name)
-            act.setShortcut(QKeySequence(shortcut))
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            act.setToolTip(f"{text} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
-            act.triggered.connect(slot)
-            self.addAction(act)
-            return act
-
+        action = self.shortcut_action
         self.new_action = action("new_plan", _("New plan"), self.add, "Ctrl+Shift+N", "new")
         self.edit_action = action("edit_plan", _("Edit"), self.edit, "Ctrl+Shift+E", "edit")
         self.pause_action = action("pause_plan", _("Pause / resume"), self.pause_or_resume, "Ctrl+Shift+P", "void")

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QVBoxLayout
 
 from invoicer.gui import messages, operations
 from invoicer.gui.dialogs.quote import DepositDialog, InvoiceLinesDialog, QuoteDialog
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.pages.base import Page
-from invoicer.gui.style import day, icon, money
+from invoicer.gui.style import day, money
 from invoicer.gui.widgets.pdf_view import show_pdf
 from invoicer.gui.widgets.tables import fit_titles, record_table
 from invoicer.i18n import N_, _
@@ -48,16 +48,7 @@ class QuotesPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
 
-        def action(name: str, text: str, slot: object, shortcut: str, icon_name: str) -> QAction:
-            act = QAction(icon(icon_name), text, self)
-            act.setObjectName(name)
-            act.setShortcut(QKeySequence(shortcut))
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            act.setToolTip(f"{text} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
-            act.triggered.connect(slot)
-            self.addAction(act)
-            return act
-
+        action = self.shortcut_action
         self.new_action = action("new_quote", _("New quote"), self.add, "Ctrl+Shift+N", "new")
         self.send_action = action("send_quote", _("Mark as sent"), self.send, "Ctrl+Shift+S", "finalize")
         self.email_action = action("email_quote", _("Send by email…"), self.email, "Ctrl+E", "mail")
@@ -74,9 +65,7 @@ class QuotesPage(Page):
         # every action on the list's context menu (right click, or the menu key); the toolbar keeps the common ones,
         # so no label is hidden behind the toolbar's overflow in a longer language
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.table.addActions([self.new_action, self.send_action, self.email_action, self.accept_action,
-                               self.decline_action, self.invoice_action, self.deposit_action, self.final_action,
-                               self.pdf_action, self.delete_action])
+        self.table.addActions(self.actions())
 
     def toolbar_actions(self) -> list[QAction]:
         return [self.new_action, self.send_action, self.email_action, self.accept_action, self.invoice_action,

@@ -162,6 +162,15 @@ class LocalePicker(QComboBox):
         self.setCurrentIndex(max(index, 0))
 
 
+def date_edit(name: str, value: date | None = None) -> QDateEdit:
+    """A date field in the locale's format with a calendar, on ``value`` (default today)."""
+    edit = QDateEdit(qt_date(value) if value else QDate.currentDate())
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(date_format())
+    return edit
+
+
 class ActionDatePicker(QDateEdit):
     """The date of an action on a document: today by default, from the document's issue date to today."""
 
