@@ -75,8 +75,9 @@ def create_backup(
     """
     with _ONE_AT_A_TIME:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = folder / f"invoicer-{stamp}-{reason}.zip"
-        n = 1
+        # counted over every backup of this second, whatever its reason: the number orders them (list_backups)
+        n = 1 + sum(1 for p in folder.glob(f"invoicer-{stamp}-*") if _NAME.match(p.name)) if folder.is_dir() else 1
+        target = folder / (f"invoicer-{stamp}-{reason}.zip" if n == 1 else f"invoicer-{stamp}-{n}-{reason}.zip")
         while target.exists():
             n += 1
             target = folder / f"invoicer-{stamp}-{n}-{reason}.zip"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 import pytest
@@ -186,6 +186,22 @@ def test_backups_made_in_one_second_rotate_oldest_first_and_restoring_the_oldest
     oldest = backups.list_backups(seller.folder)[-1].path
     done = backups.restore_backup(seller.folder, oldest)
     assert done.previous_saved_as is not None and done.previous_saved_as.exists()
+
+
+@pytest.mark.sqlite_only
+def test_backups_of_different_reasons_in_one_second_are_listed_in_the_order_made(
+    seller: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the CLI story: a daily and a manual backup in one second were both unnumbered, so which one
+    `backup list` gave first depended on the folder's order."""
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Frozen:
+            return cls(2026, 12, 5, 8, 35, 18)
+
+    monkeypatch.setattr(backup, "datetime", Frozen)
+    made = [backups.create_backup(seller.folder, reason) for reason in ("daily", "manual", "daily")]
+    assert [b.path for b in backups.list_backups(seller.folder)][:3] == made[::-1]
 
 
 @pytest.mark.sqlite_only
