@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from invoicer.db.migrate import HEAD_REVISION
 from tests.postgres.invocations import run
 
 
@@ -95,7 +96,7 @@ def test_the_roles_keep_their_rights_through_a_schema_upgrade(staff: tuple[Path,
     """db init after an upgrade grants again (a new table would otherwise be closed to every role)."""
     folder, url = staff
     with psycopg.connect(url) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '0018'")
+        conn.execute("UPDATE alembic_version SET version_num = %s", (f"{int(HEAD_REVISION) - 1:04d}",))  # one behind
         conn.execute("REVOKE ALL ON customers FROM invoicer_" + make_url(url).database + "_clerk")  # type: ignore[operator]
     assert run(capsys, "--data-dir", str(folder), "--db", url, "db", "init")[0] == 0
     clerk = ["--data-dir", str(folder), "--db", _as(url, "clara")]
