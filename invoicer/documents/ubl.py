@@ -70,7 +70,7 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         raise ValidationError(N_("Only a finalized document has an e-invoice; finalize the draft first."))
     email_allowed = customization == XRECHNUNG_CUSTOMIZATION
     if customization == PEPPOL_CUSTOMIZATION:
-        refuse_whole_unit_lines(doc)
+        refuse_whole_unit_amounts(doc)
     cur = doc.currency
     credit = doc.is_credit_note
     namespace = CREDIT_NOTE_NS if credit else INVOICE_NS
@@ -201,13 +201,15 @@ def _allowance_charge(
     return node
 
 
-#: how far Peppol lets a line amount be from quantity x price / base + charges - allowances (PEPPOL-EN16931-R120)
+#: how far Peppol lets a line amount be from quantity x price / base + charges - allowances (PEPPOL-EN16931-R120),
+#: and a percent allowance or charge from base x percent / 100 (PEPPOL-EN16931-R040)
 R120_SLACK = Decimal("0.02")
 
 
-def refuse_whole_unit_lines(doc: Document) -> None:
-    """Peppol checks each line amount to the cent (R120); in a currency without cents (JPY, KRW, ISK…) a line
-    rounded to whole units may be further off than that, and would be rejected: say why, before the rules do."""
+def refuse_whole_unit_amounts(doc: Document) -> None:
+    """Peppol checks each line amount (R120) and each percent allowance or charge (R040) to the cent; in a
+    currency without cents (JPY, KRW, ISK…) an amount rounded to whole units may be further off than that, and
+    would be rejected: say why, before the rules do."""
     cur = doc.currency
     if exponent(cur) >= 2:
         return
@@ -222,6 +224,19 @@ def refuse_whole_unit_lines(doc: Document) -> None:
                    "that give a whole amount, or send this customer Factur-X or XRechnung."),
                 "lines", currency=cur, line=line.position, exact=decimal_text(exact.quantize(Decimal("0.0001"))),
                 net=format_minor(line.net, cur),
+            )
+    for adjustment in doc.adjustments:
+        if adjustment.percent is None or adjustment.base is None:
+            continue
+        exact = from_minor(adjustment.base, cur) * adjustment.percent / 100
+        if abs(exact - from_minor(adjustment.amount, cur)) > R120_SLACK:
+            raise ValidationError(
+                N_("Peppol checks each percent discount or charge to the cent (rule PEPPOL-EN16931-R040), but "
+                   "{currency} amounts are whole units: {percent} percent of {base} is {exact}, stated as {amount}. Give "
+                   "the discount or charge as an amount, or send this customer Factur-X or XRechnung."),
+                "adjustments", currency=cur, percent=decimal_text(adjustment.percent),
+                base=format_minor(adjustment.base, cur), exact=decimal_text(exact.quantize(Decimal("0.0001"))),
+                amount=format_minor(adjustment.amount, cur),
             )
 
 

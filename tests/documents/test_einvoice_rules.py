@@ -4,6 +4,7 @@ tampered one is refused naming the rule, and what Invoicer writes passes the sta
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from invoicer.documents import einvoice_rules as rules
 from invoicer.documents import pdf
 from invoicer.documents.einvoice_rules import EInvoiceFormat, NotAnEInvoice
 from invoicer.documents.facturx import XRECHNUNG_GUIDELINE, cii_xml, embed
+from invoicer.documents.model import Adjustment
 from invoicer.documents.ubl import PEPPOL_CUSTOMIZATION, XRECHNUNG_CUSTOMIZATION, ubl_xml
 from tests.documents.samples import BUYER, credit_note, make_document
 from tests.documents.test_facturx import CASES
@@ -136,6 +138,14 @@ def test_peppol_refuses_a_yen_line_it_would_check_to_the_cent() -> None:
         WRITERS[EInvoiceFormat.PEPPOL](doc)
     xml = WRITERS[EInvoiceFormat.XRECHNUNG_UBL](doc)  # XRechnung and the standard have no such rule
     assert rules.validate(xml, EInvoiceFormat.XRECHNUNG_UBL).ok
+
+
+def test_peppol_refuses_a_yen_percent_discount_it_would_check_to_the_cent() -> None:
+    doc = for_public_buyers(make_document(lines=[("Consulting", "1", "HUR", "13", "S", "10", None)], currency="JPY"))
+    # 2.5 % of 13 yen is 0.325 yen, 0 on the invoice; Peppol's R040 allows 0.02 off, so it would reject it
+    doc = replace(doc, adjustments=(Adjustment(False, "Rebate", 0, "S", Decimal(10), Decimal("2.5"), 13),))
+    with pytest.raises(ValidationError, match=r"2\.5 percent of 13 is 0\.325, stated as 0\. "):
+        WRITERS[EInvoiceFormat.PEPPOL](doc)
 
 
 def test_the_factur_x_rules_compiled_here_fail_what_the_published_compilation_fails() -> None:
