@@ -18,17 +18,40 @@ if TYPE_CHECKING:
     from invoicer.services.views import InvoiceView
 
 
-def parse_line(text: str) -> Any:
+def parse_line(text: str, periods: bool = False) -> Any:
+    """One ``--line``: ``DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]``; with ``periods`` (invoices) a last
+    field ``FIRST..LAST`` gives the line its own service period (the category may then be left empty, or out: a
+    category never holds ``..``). The service checks the rest (numbers, the period's order and that it lies in the
+    invoice's)."""
     from invoicer.services.invoices import LineData
 
-    parts = text.split("|")
+    parts = [p.strip() for p in text.split("|")]
+    period: tuple[date, date] | None = None
+    if periods and len(parts) in (5, 6) and ".." in parts[-1]:
+        period = _line_period(text, parts.pop())
     if len(parts) not in (4, 5):
+        if periods:
+            raise ValidationError(
+                N_("--line '{text}' must be \"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY][|FIRST..LAST]\"."),
+                text=text)
         raise ValidationError(
             N_('--line \'{text}\' must be "DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]".'), text=text)
-    description, qty, price, tax, *named = (p.strip() for p in parts)
+    description, qty, price, tax, *named = parts
     parse_decimal(tax, N_("tax percent"))
     # without a category the service derives it from the rate and the customer (export, intra-EU, domestic)
-    return LineData(description, qty, price, named[0].upper() if named and named[0] else None, tax)
+    return LineData(description, qty, price, named[0].upper() if named and named[0] else None, tax,
+                    period_start=period[0] if period else None, period_end=period[1] if period else None)
+
+
+def _line_period(text: str, period: str) -> tuple[date, date]:
+    """The ``FIRST..LAST`` of a --line as two dates (their order is the service's to check)."""
+    first, _dots, last = period.partition("..")
+    try:
+        return date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+    except ValueError:
+        raise ValidationError(
+            N_("--line '{text}': the service period '{period}' must be two dates FIRST..LAST, e.g. "
+               "2026-10-01..2026-10-15."), text=text, period=period) from None
 
 
 def cmd_invoice_create(ctx: Context, a: argparse.Namespace) -> int:
@@ -40,7 +63,7 @@ def cmd_invoice_create(ctx: Context, a: argparse.Namespace) -> int:
         if a.customer is None or not a.line:
             raise ValidationError(N_("Give --customer and at least one --line, or --from-json FILE."))
         data = invoices.DraftData(
-            customer_id=a.customer, lines=[parse_line(x) for x in a.line], currency=a.currency,
+            customer_id=a.customer, lines=[parse_line(x, periods=True) for x in a.line], currency=a.currency,
             issue_date=a.date, due_date=a.due, notes=a.notes, buyer_reference=a.reference,
             delivery_date=a.delivery_date, period_start=a.period[0] if a.period else None,
             period_end=a.period[1] if a.period else None,
@@ -269,7 +292,9 @@ def register(commands: Commands) -> None:
     g = commands.group("invoice", "invoices")
     c = g.command("create", cmd_invoice_create, "create a draft (prints the id)")
     c.add_argument("--customer", type=positive_int)
-    c.add_argument("--line", action="append", help='"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]" (repeatable)')
+    c.add_argument("--line", action="append",
+                   help='"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY][|FIRST..LAST]" (repeatable); '
+                        "FIRST..LAST: the line's own service period, e.g. 2026-10-01..2026-10-15")
     c.add_argument("--from-json", metavar="FILE", help="a whole draft as JSON ('invoicer schema draft' gives its format)")
     c.add_argument("--currency")
     c.add_argument("--date", type=date_arg, help="issue date (default today)")

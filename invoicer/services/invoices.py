@@ -149,7 +149,19 @@ class InvoiceRow:
 # ---------------------------------------------------------------- drafts
 
 
-def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, dict[str, object]]:
+def line_period(index: int, start: date | None, end: date | None,
+                invoice_period: tuple[date | None, date | None] = (None, None)) -> tuple[date | None, date | None]:
+    """Line ``index``'s own service period (BG-26) as a draft's save checks it, for the editor to check it the same
+    way: both days or neither, the end not before the start, and within the invoice's period when it states one."""
+    start, end = validation.service_period(start, end, Message(N_("line {line}"), line=index))
+    first, last = invoice_period
+    if first is not None and last is not None:
+        validation.within_period(start, end, first, last, index)
+    return start, end
+
+
+def _line_input(line: LineData, currency: str, index: int,
+                invoice_period: tuple[date | None, date | None] = (None, None)) -> tuple[LineInput, dict[str, object]]:
     description = validation.clean_text(line.description, multiline=True)
     if not description:
         raise ValidationError(N_("line {line}: a description is required."), "description", line=index)
@@ -167,7 +179,7 @@ def _line_input(line: LineData, currency: str, index: int) -> tuple[LineInput, d
     amount = None if line.discount_amount in (None, "") else parse_amount(line.discount_amount, currency, discount)
     if percent is not None and not 0 <= percent <= HUNDRED:
         raise ValidationError(N_("line {line}: a discount must be between 0 and 100 %."), "discount", line=index)
-    start, end = validation.service_period(line.period_start, line.period_end, Message(N_("line {line}"), line=index))
+    start, end = line_period(index, line.period_start, line.period_end, invoice_period)
     charges = []
     extra_rows = []
     for extra in line.charges:
@@ -269,10 +281,7 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
             line, tax_category=taxes.derived_category(session, customer.id, line.tax_rate, line.unit))
         for line in data.lines
     ]
-    parsed_lines = [_line_input(line, currency, i) for i, line in enumerate(lines, 1)]
-    if period_start is not None and period_end is not None:
-        for i, (_parsed, values) in enumerate(parsed_lines, 1):
-            validation.within_period(values["period_start"], values["period_end"], period_start, period_end, i)
+    parsed_lines = [_line_input(line, currency, i, (period_start, period_end)) for i, line in enumerate(lines, 1)]
     parsed_adj = [_adjustment_input(adj, currency) for adj in data.adjustments]
     type_code, preceding_number, preceding_date = _type_code(data)
     rounding_amount = 0 if data.rounding_amount in (None, "") else parse_amount(

@@ -182,3 +182,31 @@ def test_an_invoice_states_its_date_of_supply_and_service_period(data: Path) -> 
     assert "ends (2026-10-01) before it starts (2026-10-31)" in user_error(
         data, "invoice", "create", "--customer", str(customer), "--line", "Hosting|1|49.90|19",
         "--period", "2026-10-31..2026-10-01")
+
+
+def test_a_line_takes_its_own_service_period_in_the_line_syntax(data: Path) -> None:
+    customer = str(ok(data, "customer", "add", "--name", "Globex AG", "--country", "DE")["id"])
+    invoice = ok(data, "invoice", "create", "--customer", customer, "--date", "2026-11-02",
+                 "--period", "2026-10-01..2026-10-31",
+                 "--line", "Hosting|1|49.90|19|S|2026-10-01..2026-10-15",
+                 "--line", "Support|2|30|19|2026-10-16..2026-10-31",  # the category may be left out
+                 "--line", "Setup|1|100|19||2026-10-03..2026-10-03",
+                 "--line", "Domain|1|12|19")["id"]
+    lines = ok(data, "invoice", "show", str(invoice))["lines"]
+    assert [ln["period"] for ln in lines] == [
+        {"start": "2026-10-01", "end": "2026-10-15"}, {"start": "2026-10-16", "end": "2026-10-31"},
+        {"start": "2026-10-03", "end": "2026-10-03"}, None]
+    assert [ln["tax_category"] for ln in lines] == ["S"] * 4
+    assert "Hosting (2026-10-01 to 2026-10-15)" in run(data, "invoice", "show", str(invoice)).stdout
+
+    def refused(line: str, *more: str) -> str:
+        return user_error(data, "invoice", "create", "--customer", customer, "--date", "2026-11-02", "--line", line,
+                          *more)
+
+    assert "the service period '2026-10..2026-11' must be two dates FIRST..LAST" in refused("A|1|10|19|S|2026-10..2026-11")
+    assert "line 1: the service period ends (2026-10-01) before it starts (2026-10-15)" in refused(
+        "A|1|10|19|2026-10-15..2026-10-01")
+    assert "line 1: its service period (2026-09-20 to 2026-10-05) lies outside the invoice's" in refused(
+        "A|1|10|19|S|2026-09-20..2026-10-05", "--period", "2026-10-01..2026-10-31")
+    assert "[|CATEGORY][|FIRST..LAST]" in refused("A|1|10|19|S|2026-10-01..2026-10-05|extra")
+    assert len(ok(data, "invoice", "list")) == 1  # a refusal makes no draft

@@ -84,9 +84,77 @@ def test_the_editor_states_the_date_of_supply_and_the_service_period(qtbot, wind
         inv = invoices.get_invoice(s, invoice_id)
         assert (inv.delivery_date, inv.period_start, inv.period_end) == (
             date(2026, 10, 20), date(2026, 10, 1), date(2026, 10, 31))
-        # the line's own period, which the editor keeps without a cell, survives the save
+        # the line's own period, shown in its column, survives the save
         assert (inv.lines[0].period_start, inv.lines[0].period_end) == (date(2026, 10, 1), date(2026, 10, 15))
     editor.in_period.setChecked(False)
     assert editor.save()
     with transaction(gui_db.readonly_sessions) as s:
         assert invoices.get_invoice(s, invoice_id).period_start is None
+
+
+def test_a_line_takes_its_own_service_period_in_a_dialog(qtbot, window, gui_db: Database, dialogs) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from PySide6.QtCore import QDate
+    from PySide6.QtGui import QKeySequence
+
+    from invoicer.gui.dialogs.line_period import LinePeriodDialog
+    from invoicer.gui.style import day
+
+    set_up_seller(gui_db)
+    customer_id = add_customer(gui_db)
+    with transaction(gui_db.sessions) as s:
+        invoice_id = drafts.create_draft(s, drafts.draft_from_json({
+            "customer": customer_id, "issue_date": "2026-11-02", "period": {"start": "2026-10-01", "end": "2026-10-31"},
+            "lines": [{"description": "Hosting", "unit_price": "49.90", "tax": {"rate": "19"}},
+                      {"description": "Support", "unit_price": "30", "tax": {"rate": "19"}}],
+        }, "draft.json"))
+    editor = window.open_invoice(invoice_id)
+    column = editor.lines.column_of("period_shown")
+    assert editor.line_table.isColumnHidden(column)  # no line has a period of its own: no empty column
+    assert editor.line_period_action.shortcut() == QKeySequence("Ctrl+Shift+T")
+    editor.line_table.setCurrentIndex(editor.lines.index(1, 0))
+
+    def refused_then_given(dialog: QDialog) -> None:
+        assert isinstance(dialog, LinePeriodDialog)
+        assert not dialog.start.isEnabled()
+        dialog.own.setChecked(True)
+        assert dialog.start.isEnabled() and dialog.start.date() == QDate(2026, 10, 1)  # the invoice's period
+        assert dialog.end.date() == QDate(2026, 10, 31)
+        dialog.start.setDate(QDate(2026, 10, 20))
+        dialog.end.setDate(QDate(2026, 10, 10))
+        dialog.accept()
+        assert dialog.isVisible() and dialogs.errors[-1] == (
+            "line 2: the service period ends (2026-10-10) before it starts (2026-10-20).")
+        dialog.end.setDate(QDate(2026, 11, 5))
+        dialog.accept()
+        assert dialog.isVisible() and "line 2: its service period (2026-10-20 to 2026-11-05) lies outside" in (
+            dialogs.errors[-1])
+        dialog.end.setDate(QDate(2026, 10, 25))
+        dialog.accept()
+        assert not dialog.isVisible()
+
+    run_modal(qtbot, editor.line_period_action.trigger, refused_then_given)
+    assert not editor.line_table.isColumnHidden(column)
+    shown = f"{day(date(2026, 10, 20))} – {day(date(2026, 10, 25))}"
+    assert editor.lines.index(1, column).data() == shown and editor.lines.index(0, column).data() == ""
+    assert editor.is_dirty() and editor.save()
+    with transaction(gui_db.readonly_sessions) as s:
+        lines = invoices.get_invoice(s, invoice_id).lines
+        assert [(ln.period_start, ln.period_end) for ln in lines] == [(None, None), (date(2026, 10, 20), date(2026, 10, 25))]
+    editor.line_table.setCurrentIndex(editor.lines.index(1, 0))
+
+    def untick(dialog: QDialog) -> None:
+        assert isinstance(dialog, LinePeriodDialog) and dialog.own.isChecked()
+        assert dialog.start.date() == QDate(2026, 10, 20)
+        dialog.own.setChecked(False)
+        dialog.accept()
+
+    run_modal(qtbot, editor.line_period_action.trigger, untick)
+    assert editor.line_table.isColumnHidden(column)
+    editor.undo.undo()  # the period comes back with Ctrl+Z, as any edit of a line
+    assert editor.lines.index(1, column).data() == shown
+    editor.undo.redo()
+    assert editor.save()
+    with transaction(gui_db.readonly_sessions) as s:
+        assert invoices.get_invoice(s, invoice_id).lines[1].period_start is None

@@ -60,6 +60,7 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
     from invoicer.gui.dialogs.credit_note import CreditNoteDialog
     from invoicer.gui.dialogs.customer import CustomerDialog
     from invoicer.gui.dialogs.customer_account import CustomerAccountDialog
+    from invoicer.gui.dialogs.line_period import LinePeriodDialog
     from invoicer.gui.dialogs.payment import PaymentDialog
     from invoicer.gui.dialogs.plan import DueBillingDialog, PlanDialog, PriceChangeDialog, pause_dialog
     from invoicer.gui.dialogs.quote import DepositDialog, InvoiceLinesDialog, QuoteDialog
@@ -79,6 +80,9 @@ def _dialogs(window) -> Iterator[tuple[str, Callable[[], QWidget]]]:  # type: ig
         yield "draft invoice", lambda: window.open_invoice(draft[0].id)
     yield "customer", lambda: CustomerDialog(window.ops, window, partly[0].customer_id)
     yield "customer account", lambda: CustomerAccountDialog(window, partly[0].customer_id, window)
+    yield "line service period", lambda: LinePeriodDialog(
+        2, "Website design and development", "2026-10-01..2026-10-15", (date(2026, 10, 1), date(2026, 10, 31)),
+        date(2026, 11, 2), window)
     yield "product", lambda: ProductDialog(window.ops, window)
     yield "tax rate", lambda: TaxRateDialog(window.ops, window)
     yield "payment", lambda: PaymentDialog(window.ops, document, window)

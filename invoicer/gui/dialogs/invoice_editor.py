@@ -35,6 +35,7 @@ from invoicer.core.payment_methods import method_label
 from invoicer.core.workflow import Action, offered_actions, refusal, status_badges
 from invoicer.gui import messages, operations
 from invoicer.gui.dialogs.line_charges import LineChargesDialog, charges_from_row, charges_to_row
+from invoicer.gui.dialogs.line_period import LinePeriodDialog, period_from_row, period_to_row
 from invoicer.gui.models.lines import EditableRowsModel, EditColumn, Row
 from invoicer.gui.models.records import Field, RecordTableModel
 from invoicer.gui.style import (
@@ -77,12 +78,6 @@ def buddy(text: str, widget: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(widget)
     return label
-
-
-def _line_period(text: str) -> dict[str, date]:
-    """The service period kept with a line row (``2026-10-01..2026-10-15``) as LineData's keywords."""
-    first, _dots, last = text.partition("..")
-    return {"period_start": date.fromisoformat(first), "period_end": date.fromisoformat(last)} if last else {}
 
 
 def tax_value(category: str, rate: Decimal | str | int) -> str:
@@ -276,6 +271,8 @@ class InvoiceEditor(QWidget):
             EditColumn("gross_price", N_("Gross price"), numeric=True),
             EditColumn("discount", N_("Discount %"), numeric=True),
             EditColumn("tax", N_("VAT"), choices=self.tax_choices),
+            # a line's own service period (Ctrl+Shift+T), shown while some line has one
+            EditColumn("period_shown", N_("Service period"), editable=False),
             EditColumn("amount", N_("Amount"), numeric=True, editable=False),
         ]
 
@@ -390,6 +387,8 @@ class InvoiceEditor(QWidget):
                                          "delete")
         self.line_detail_action = action("line_detail", _("Allowances and charges of the line…"), self._line_detail,
                                          "Ctrl+Shift+L", "edit")
+        self.line_period_action = action("line_period", _("Service period of the line…"), self._line_period,
+                                         "Ctrl+Shift+T", "period")
         self.line_up_action = action("line_up", _("Move line up"), lambda: self._move_line(-1), "Ctrl+Shift+Up", "up")
         self.line_down_action = action("line_down", _("Move line down"), lambda: self._move_line(1),
                                        "Ctrl+Shift+Down", "down")
@@ -439,7 +438,7 @@ class InvoiceEditor(QWidget):
         line_buttons = QToolBar()
         line_buttons.setIconSize(self.toolbar.iconSize())
         for act in (self.add_line_action, self.remove_line_action, self.line_up_action, self.line_down_action,
-                    self.line_detail_action, self.undo_action, self.redo_action):
+                    self.line_detail_action, self.line_period_action, self.undo_action, self.redo_action):
             line_buttons.addAction(act)
         self.line_buttons = line_buttons
 
@@ -576,8 +575,7 @@ class InvoiceEditor(QWidget):
                      "percent": None if c.percent is None else str(c.percent)}
                     for c in line.allowances
                 ]),
-                # a line's own service period, kept with the row (set through --from-json)
-                "period": f"{line.period_start}..{line.period_end}" if line.period_start and line.period_end else "",
+                "period": period_to_row(line.period_start, line.period_end),  # the line's own service period
             }
             for line in doc.lines
         ]
@@ -737,6 +735,19 @@ class InvoiceEditor(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.lines.set_cells(row, {"charges": dialog.charges()})
 
+    def _line_period(self) -> None:
+        """The current line's own service period, in a dialog (Ctrl+Shift+T)."""
+        row = self.line_table.currentIndex().row()
+        if not 0 <= row < len(self.lines.rows) or self.lines.read_only:
+            return
+        values = self.lines.rows[row]
+        invoice_period = ((python_date(self.period_start.date()), python_date(self.period_end.date()))
+                          if self.in_period.isChecked() else (None, None))
+        dialog = LinePeriodDialog(row + 1, values.get("description", ""), values.get("period", ""), invoice_period,
+                                  python_date(self.issue_date.date()), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.lines.set_cells(row, {"period": dialog.row_text()})
+
     def _move_line(self, offset: int) -> None:
         index = self.line_table.currentIndex()
         target = self.lines.move_row(index.row(), offset)
@@ -765,7 +776,7 @@ class InvoiceEditor(QWidget):
                 price_base=plain_decimal(values.get("price_base", "")) or "1",
                 gross_price=plain_decimal(values.get("gross_price", "")) or None,
                 charges=charges_from_row(values.get("charges", "")),
-                **_line_period(values.get("period", "")),
+                **dict(zip(("period_start", "period_end"), period_from_row(values.get("period", "")), strict=True)),
             ))
         adjustments = []
         for values in self.adjustments.rows:
@@ -800,6 +811,7 @@ class InvoiceEditor(QWidget):
     def _recompute(self) -> None:
         """Live totals while typing; a line the service would refuse is explained under the table."""
         doc = self.document
+        self._show_line_periods()
         if doc is not None and not doc.is_draft:
             self.lines.set_computed("amount", [money(line.net, doc.currency) for line in doc.lines])
             self.totals.show_totals(doc.totals, doc.currency, doc.balance if doc.is_invoice else None)
@@ -824,6 +836,18 @@ class InvoiceEditor(QWidget):
             "" if self.lines.is_blank(values) else money(next(amounts).net, currency) for values in self.lines.rows
         ])
         self.totals.show_totals(totals, currency)
+
+    def _show_line_periods(self) -> None:
+        """The lines' own service periods in their column, shown only while some line has one."""
+        periods = [period_from_row(values.get("period", "")) for values in self.lines.rows]
+        self.lines.set_computed("period_shown", [
+            f"{day(start)} – {day(end)}" if start and end else "" for start, end in periods])
+        column = self.lines.column_of("period_shown")
+        hidden = not any(start for start, _end in periods)
+        if hidden != self.line_table.isColumnHidden(column):
+            self.line_table.setColumnHidden(column, hidden)
+            if not hidden:
+                self.line_table.resizeColumnToContents(column)
 
     # ------------------------------------------------------------ draft actions
 

@@ -55,7 +55,8 @@ class EditableRowsModel(QAbstractTableModel):
 
     def set_computed(self, key: str, values: Sequence[str]) -> None:
         """Show derived values (a line's amount) without touching the undo history."""
-        self.computed = {(i, key): v for i, v in enumerate(values)}
+        self.computed = {k: v for k, v in self.computed.items() if k[1] != key} | {
+            (i, key): v for i, v in enumerate(values)}
         column = self.column_of(key)
         if self.rows:
             self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
