@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import case, extract, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from invoicer import APP_NAME, __version__
@@ -20,10 +20,10 @@ from invoicer.core.money import round_half_up
 from invoicer.core.totals import convert_parts, owed_in_company_currency
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.db.models import Customer, Invoice, InvoiceTax
+from invoicer.db.models import Company, Customer, Invoice, InvoiceTax
 from invoicer.documents.tables import Column, Kind, Ledger, Progress, ProgressCounter, Table
 from invoicer.i18n import _, current_locale, format_date
-from invoicer.services.company import get_company
+from invoicer.services.company import COMPANY_ID, get_company
 from invoicer.services.customers import receivables_on
 
 
@@ -44,10 +44,16 @@ class AgedRow:
 
 def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
     """What was owed on ``as_of`` (payments, credits and write-offs dated by then), per customer and currency,
-    by days overdue on that day. One aggregate query (SQLite does the bucketing); written-off invoices are not
+    by days overdue on that day. One query (the database does the bucketing); written-off invoices are not
     receivables (the journal moved them to bad debt), so this equals the journal's receivables on that day.
+
+    What the books carry for an invoice in another currency than the company's is converted invoice by invoice
+    (core.totals.owed_in_company_currency: a sum converted at once would be off by the roundings), so the query
+    gives those invoices one by one, with their locked rate, beside the sums in the company currency: both halves
+    read one common table expression, which the database computes once (a second query read every dated payment,
+    credit note and write-off again, half as long again as the report itself).
     """
-    owed = receivables_on(as_of)
+    owed = select(receivables_on(as_of)).cte("owed")
     edges = [as_of - timedelta(days=d) for d in (0, 30, 60, 90)]
     label = case(
         (owed.c.due_date >= edges[0], "current"),
@@ -56,30 +62,30 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
         (owed.c.due_date >= edges[3], "61-90"),
         else_="90+",
     ).label("bucket")
-    stmt = (
-        select(owed.c.customer_id, Customer.name, owed.c.currency, label, func.sum(owed.c.due))
-        .join(Customer, Customer.id == owed.c.customer_id)
-        .group_by(owed.c.customer_id, Customer.name, owed.c.currency, label)
+    # without a company profile no invoice was ever finalized in another currency than its own
+    company = func.coalesce(select(Company.currency).where(Company.id == COMPANY_ID).scalar_subquery(),
+                            owed.c.currency)
+    foreign = (
+        select(owed.c.customer_id, owed.c.currency, label, owed.c.due, Invoice.total, Invoice.company_total,
+               func.coalesce(Invoice.company_currency, company).label("booked_in"), Invoice.exchange_rate)
+        .join(Invoice, Invoice.id == owed.c.invoice_id)
+        .where(owed.c.currency != company, owed.c.due > 0)
     )
+    domestic = (
+        select(owed.c.customer_id, owed.c.currency, label, func.sum(owed.c.due), null(), null(), null(), null())
+        .where(owed.c.currency == company)
+        .group_by(owed.c.customer_id, owed.c.currency, label)
+    )
+    found = union_all(foreign, domestic).subquery()  # the typed half first: its columns give the result types
+    stmt = select(found, Customer.name).join(Customer, Customer.id == found.c.customer_id)
     rows: dict[tuple[int, str], AgedRow] = {}
-    for customer_id, name, currency, bucket, amount in session.execute(stmt):
+    for customer_id, currency, bucket, amount, total, company_total, booked_in, rate, name in session.execute(stmt):
         if not amount:
             continue
         row = rows.setdefault((customer_id, currency), AgedRow(customer_id, name, currency))
         row.buckets[bucket] += int(amount)
-    company = get_company(session).currency
-    for row in rows.values():
-        if row.currency == company:
-            row.company_total = row.total
-    foreign = (
-        select(owed.c.customer_id, owed.c.currency, owed.c.due, Invoice.total, Invoice.company_total,
-               Invoice.company_currency, Invoice.exchange_rate)
-        .join(Invoice, Invoice.id == owed.c.invoice_id)
-        .where(owed.c.currency != company, owed.c.due > 0)
-    )
-    for customer_id, currency, due, total, company_total, booked_in, rate in session.execute(foreign):
-        rows[(customer_id, currency)].company_total += owed_in_company_currency(
-            int(due), total, company_total, currency, booked_in or company, rate or Decimal(1))
+        row.company_total += int(amount) if total is None else owed_in_company_currency(
+            int(amount), total, company_total, currency, booked_in, rate or Decimal(1))
     return sorted(rows.values(), key=lambda r: (r.customer_name.lower(), r.currency))
 
 

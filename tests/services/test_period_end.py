@@ -58,6 +58,43 @@ def test_aged_receivables_journal_and_customer_list_agree_at_the_period_end(book
     assert whole_aged == whole_journal > journal
 
 
+@pytest.mark.parametrize("end", [PERIOD_ENDS[-1], AS_OF_TODAY], ids=str)
+def test_aged_receivables_are_one_query_and_value_each_foreign_invoice_on_its_own(books: Database, end: date) -> None:
+    """One statement on a past day as on today (a second one for the foreign-currency invoices read every dated
+    event again: 53 -> 80 ms at 20,000 invoices), and each foreign invoice valued on its own at its locked rate."""
+    from sqlalchemy import event
+
+    from invoicer.core.totals import owed_in_company_currency
+    from invoicer.db.models import Invoice
+    from invoicer.services import reports
+    from invoicer.services.customers import receivables_on
+
+    sent: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        sent.append(statement)
+
+    with transaction(books.readonly_sessions) as s:
+        company = s.execute(select(Invoice.company_currency).where(Invoice.company_currency.is_not(None))).scalar()
+        event.listen(books.engine, "before_cursor_execute", keep)
+        try:
+            rows = reports.aged_receivables(s, end)
+        finally:
+            event.remove(books.engine, "before_cursor_execute", keep)
+        owed = receivables_on(end)
+        expected: dict[tuple[int, str], int] = {}
+        for customer_id, currency, due, total, company_total, rate in s.execute(
+                select(owed.c.customer_id, owed.c.currency, owed.c.due, Invoice.total, Invoice.company_total,
+                       Invoice.exchange_rate).join(Invoice, Invoice.id == owed.c.invoice_id)):
+            value = due if currency == company else owed_in_company_currency(
+                int(due), total, company_total, currency, company, rate)
+            expected[(customer_id, currency)] = expected.get((customer_id, currency), 0) + value
+    assert [q for q in sent if q.lstrip().upper().startswith(("SELECT", "WITH"))] == sent and len(sent) == 1
+    assert {r.currency for r in rows} - {company}, "some customer owes in another currency"
+    assert {(r.customer_id, r.currency): r.company_total for r in rows} == {k: v for k, v in expected.items() if v}
+    assert all(r.total == sum(r.buckets.values()) > 0 for r in rows)
+
+
 @pytest.mark.parametrize("end", PERIOD_ENDS[-2:], ids=str)
 def test_tax_summary_in_the_company_currency_equals_the_journals_vat(books: Database, end: date) -> None:
     start = end.replace(day=1)
