@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from pathlib import Path
 
 from invoicer.cli.base import Commands, Context, table
@@ -45,18 +47,27 @@ def cmd_backup_list(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_backup_restore(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import backups, server
+    from invoicer.services import backups, encryption, server
 
     if ctx.url:
         server.restore_server(ctx.url, ctx.folder, a.file)
         ctx.out({"restored": a.file, "url": ctx.url}, f"Restored {a.file} into {ctx.url}. Check it: invoicer --db "
                 f"{ctx.url} verify.")
         return 0
+    target = Path(a.to).resolve() if a.to else ctx.folder
     source = backups.find_backup(ctx.folder, a.file)
-    done = backups.restore_backup(Path(a.to).resolve() if a.to else ctx.folder, source)
+    # --key-stdin gives the key of the backup's database (an encrypted one from another computer or folder)
+    key = encryption.known_key(ctx.folder) if a.key_stdin else None
+    if key is None and sys.stdin.isatty() and backups.needs_key(target, source):
+        key = getpass.getpass("Key of the backup's database: ") or None
+    done = backups.restore_backup(target, source, key)
     safety = done.previous_saved_as
-    data = {"restored": str(done.source), "previous_saved_as": str(safety) if safety else None}
-    ctx.out(data, f"Restored {done.source}." + (f" The replaced database was saved as {safety}." if safety else ""))
+    data = {"restored": str(done.source), "previous_saved_as": str(safety) if safety else None,
+            "encrypted": done.key_kept is not None, "key_kept": done.key_kept}
+    ctx.out(data, f"Restored {done.source}." + (f" The replaced database was saved as {safety}." if safety else "")
+            + {None: "", True: f" Its database is encrypted; its key is kept in the system keyring for {target}.",
+               False: " Its database is encrypted and there is no system keyring here: Invoicer asks for its key "
+                      "at every start (--key-stdin in scripts)."}[done.key_kept])
     return 0
 
 

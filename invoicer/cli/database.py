@@ -28,6 +28,15 @@ def cmd_db_decrypt(ctx: Context, a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_key(ctx: Context, a: argparse.Namespace) -> int:
+    key = encryption.database_key(ctx.folder)
+    if not ctx.as_json:
+        print("invoicer: note: whoever has this key and a backup can read the business: keep it as safe as a password "
+              "(a password manager); a backup restored on another computer asks for it.", file=sys.stderr)
+    ctx.out({"key": key}, key)
+    return 0
+
+
 def _url(ctx: Context) -> str:
     if not ctx.url:
         raise StorageError(N_("Name the server: invoicer --db postgresql://user@host/database db init."))
@@ -79,6 +88,8 @@ def register(commands: Commands) -> None:
     g.command("encrypt", cmd_db_encrypt, "encrypt the database (SQLCipher) with a new random key kept in the system "
               "keyring, or with the key given by --key-stdin")
     g.command("decrypt", cmd_db_decrypt, "turn the encrypted database back into a plain SQLite file")
+    g.command("key", cmd_db_key, "print the encrypted database's key, to keep it safe or to restore its backups "
+              "on another computer")
     g.command("init", cmd_db_init, "create (or upgrade) the schema on the server given by --db")
     c = g.command("copy", cmd_db_copy, "copy the local business (documents, hash chain, audit, PDFs) to an empty "
                   "database on a server")

@@ -175,14 +175,15 @@ def check_backup(source: Path, known_revisions: set[str], key: str | None = None
 
 def restore_backup(
     source: Path, db_path: Path, folder: Path, known_revisions: set[str], keep: int = DEFAULT_KEEP + 1,
-    key: str | None = None,
+    key: str | None = None, current_key: str | None = None,
 ) -> Path | None:
     """Replace the business with ``source`` after checking all of it; the current one is backed up first.
 
     An archive brings back the database, the frozen PDFs (``documents/`` is replaced as a whole) and the logo;
     a plain copy of earlier versions brings back the database only. Returns the safety backup of what was
-    replaced (None if there was nothing). ``key`` opens an encrypted backup and the encrypted database it replaces;
-    the database put in place is encrypted exactly when the backup's is.
+    replaced (None if there was nothing). ``key`` opens an encrypted backup, ``current_key`` the encrypted database
+    it replaces (a backup from another computer or folder may have another key); the database put in place is
+    encrypted, with the backup's key, exactly when the backup's is.
     """
     data = db_path.parent
     paths.private_dir(data)
@@ -195,7 +196,7 @@ def restore_backup(
             else:
                 check_database_file(source, known_revisions, key=key)
                 database = source
-            safety = _save_current(db_path, folder, key)
+            safety = _save_current(db_path, folder, current_key)
             # copied beside the database, then renamed over it: the old file stays whole until the new one is
             restored = paths.private_file(paths.partial_path(db_path))
             try:
@@ -224,7 +225,7 @@ def check_database_file(
     if not path.is_file():
         raise StorageError(N_("{path} does not exist."), path=named)
     try:
-        with _connect(path, key) as conn:
+        with _connect_named(path, key, named) as conn:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise StorageError(N_("{path} is damaged ({reason})."), path=named, reason=ok)
@@ -466,6 +467,29 @@ def _discard(path: Path) -> None:
 
 def _connect(path: Path, key: str | None) -> sqlite3.Connection:
     return cipher.open_file(path, key, readonly=True)
+
+
+def _connect_named(path: Path, key: str | None, shown: Path) -> sqlite3.Connection:
+    """As _connect; a refused key names ``shown`` (the archive), not the unpacked copy the user never sees."""
+    try:
+        return _connect(path, key)
+    except StorageError as err:
+        if shown == path or "path" not in err.text.values:
+            raise
+        raise StorageError(err.text.template, **{**err.text.values, "path": shown}) from None
+
+
+def is_encrypted_backup(source: Path) -> bool:
+    """The database in the backup ``source`` (an archive, or a plain copy of earlier versions) is encrypted; False for
+    a file that is neither (checking it says what is wrong)."""
+    if not _is_archive(source):
+        return cipher.is_encrypted(source)
+    try:
+        with zipfile.ZipFile(source) as archive, archive.open(DATABASE_MEMBER) as member:
+            head = member.read(len(cipher.SQLITE_HEADER))
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, KeyError):
+        return False
+    return len(head) == len(cipher.SQLITE_HEADER) and head != cipher.SQLITE_HEADER
 
 
 def _connect_like(source: Path, target: Path, key: str | None) -> sqlite3.Connection:

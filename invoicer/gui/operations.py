@@ -285,10 +285,18 @@ class Operations(QObject):
                 "A shared server's database is restored into a new, empty database on the server, with the "
                 "command line: invoicer --db ADDRESS backup restore FILE."))
             return False
+        key = None
+        if backups.needs_key(self.db.folder, source):  # an encrypted backup from another computer or folder
+            key = messages.ask_password(parent, _(
+                "The backup {name} holds an encrypted database, and no key for it is known on this computer. Enter "
+                "its key (on the computer it was made on, 'invoicer db key' shows it):").format(name=source.name))
+            if key is None:
+                return False
+
         def restore() -> None:
-            backups.check_backup(source, self.db.folder)
+            backups.check_backup(source, self.db.folder, key)
             self.db.close()
-            backups.restore_backup(self.db.folder, source)
+            backups.restore_backup(self.db.folder, source, key)
 
         return self.run(parent, restore) is not None
 

@@ -17,11 +17,11 @@ from invoicer.core.errors import N_, StorageError, ValidationError
 from invoicer.db import backup, cipher
 from invoicer.db.backup import BackupInfo, Progress
 from invoicer.db.migrate import known_revisions
-from invoicer.services.encryption import file_key, known_key
+from invoicer.services.encryption import file_key, give_key, known_key
 
 __all__ = [
-    "BackupInfo", "Progress", "Restored", "check_backup", "create_backup", "find_backup", "keep_count", "list_backups", "restore_backup",
-    "start_daily_backup",
+    "BackupInfo", "Progress", "Restored", "backup_key", "check_backup", "create_backup", "find_backup", "keep_count",
+    "list_backups", "needs_key", "restore_backup", "start_daily_backup",
 ]
 
 
@@ -31,6 +31,9 @@ class Restored:
 
     source: Path
     previous_saved_as: Path | None
+    #: the database restored is encrypted and its key is in this computer's keyring for the folder (True), or there
+    #: is no keyring here, so the key is asked for at every start (False); None: a plain database
+    key_kept: bool | None = None
 
 
 def keep_count(folder: Path) -> int:
@@ -78,10 +81,37 @@ def list_backups(folder: Path) -> list[BackupInfo]:
     return backup.list_backups(paths.backups_dir(folder))
 
 
-def check_backup(source: Path, folder: Path | None = None) -> None:
+def check_backup(source: Path, folder: Path | None = None, key: str | None = None) -> None:
     """Refuse a backup that is damaged (manifest, checksums, database) or that this version cannot read; an encrypted
-    one opens with the key of ``folder``."""
-    backup.check_backup(source, set(known_revisions()), known_key(folder) if folder is not None else None)
+    one opens with ``key``, else as backup_key finds it for restoring into ``folder``."""
+    backup.check_backup(source, set(known_revisions()), backup_key(folder, source, key))
+
+
+def needs_key(folder: Path, source: Path) -> bool:
+    """The backup ``source`` holds an encrypted database and no key for it is known here: the front-end asks for one."""
+    return backup.is_encrypted_backup(source) and _known_backup_key(folder, source) is None
+
+
+def backup_key(folder: Path | None, source: Path, key: str | None = None) -> str | None:
+    """The key that opens the encrypted database in the backup ``source`` restored into ``folder``: ``key`` when given,
+    else the one known for the data folder the backup was made in (``--to`` another folder on this computer), else
+    the one of ``folder``; None for a plain backup. StorageError saying how to give it when none is known."""
+    if not backup.is_encrypted_backup(source):
+        return None
+    found = key or _known_backup_key(folder, source)
+    if found is None:
+        raise StorageError(
+            N_("{path} holds an encrypted database, and no key for it is known on this computer. Give the key it was "
+               "encrypted with ('invoicer db key' shows it where the backup was made; then 'invoicer --key-stdin "
+               "backup restore' reads it, or the app asks for it). Nothing was changed."), path=source)
+    return found
+
+
+def _known_backup_key(folder: Path | None, source: Path) -> str | None:
+    made_in = source.resolve().parent.parent
+    origins = ([made_in] if source.resolve().parent == paths.backups_dir(made_in) else []) + (
+        [folder] if folder is not None else [])
+    return next((k for k in map(known_key, origins) if k is not None), None)
 
 
 def find_backup(folder: Path, source: str | Path) -> Path:
@@ -94,16 +124,29 @@ def find_backup(folder: Path, source: str | Path) -> Path:
     return chosen
 
 
-def restore_backup(folder: Path, source: str | Path) -> Restored:
+def restore_backup(folder: Path, source: str | Path, key: str | None = None) -> Restored:
     """Replace the business in ``folder`` with ``source`` (a path, or a name from the list) after checking all of
-    it; what it replaces is saved as a ``pre-restore`` backup first. ``folder`` may be empty (a new machine)."""
+    it; what it replaces is saved as a ``pre-restore`` backup first. ``folder`` may be empty (a new machine).
+
+    An encrypted backup opens with ``key``, or the key known for where it was made or for ``folder`` (backup_key);
+    the database restored keeps that key, which goes to this computer's keyring for ``folder`` where there is one
+    (so it opens as the original did; a backup from another computer comes with the key given for it)."""
+    from invoicer.mail import secrets
     from invoicer.services.store import require_sole_user
 
     require_sole_user(folder)
     chosen = find_backup(folder, source)
+    archive_key = backup_key(folder, chosen, key)
     safety = backup.restore_backup(
         chosen, paths.database_path(folder), paths.backups_dir(folder), set(known_revisions()),
-        keep=keep_count(folder) + 1, key=known_key(folder),
+        keep=keep_count(folder) + 1, key=archive_key, current_key=file_key(folder),
     )
-    return Restored(chosen, safety)
+    if archive_key is None:
+        return Restored(chosen, safety)
+    give_key(folder, archive_key)  # for the rest of this run
+    if not secrets.keyring_available():
+        return Restored(chosen, safety, key_kept=False)  # asked for at every start, as when it was encrypted
+    if secrets.stored_database_key(folder) != archive_key:
+        secrets.store_database_key(folder, archive_key)
+    return Restored(chosen, safety, key_kept=True)
 

@@ -16,7 +16,8 @@ from invoicer.core.errors import N_, StorageError, ValidationError
 from invoicer.db import cipher
 from invoicer.db.engine import make_engine, make_session_factory, transaction
 
-__all__ = ["decrypt", "encrypt", "file_key", "forget_keys", "give_key", "is_encrypted", "known_key", "needs_key"]
+__all__ = ["database_key", "decrypt", "encrypt", "file_key", "forget_keys", "give_key", "is_encrypted", "known_key",
+           "needs_key"]
 
 # keys given for this run (typed at a prompt, read from stdin, entered in a dialog): kept in memory only
 _given: dict[Path, str] = {}
@@ -97,6 +98,20 @@ def decrypt(folder: Path) -> Path:
     _convert(folder, key, None, lambda: None)
     secrets.delete_database_key(folder)
     return saved
+
+
+def database_key(folder: Path) -> str:
+    """The key of the encrypted database in ``folder`` (from the keyring, or as given for this run), checked against the
+    file: to keep somewhere safe, and to restore its backups on another computer or after ``decrypt``."""
+    path = paths.database_path(folder)
+    if not is_encrypted(folder):
+        raise ValidationError(N_("The database in {folder} is not encrypted: it has no key."), folder=folder)
+    key = known_key(folder)
+    if key is None:
+        raise StorageError(N_("No key for the database in {folder} is known here: the system keyring holds none, and "
+                              "none was given."), folder=folder)
+    cipher.open_file(path, key, readonly=True).close()  # a key given for this run may be wrong: say so
+    return key
 
 
 def _require_database(folder: Path) -> None:

@@ -92,3 +92,63 @@ def test_a_key_of_ones_own_where_there_is_no_keyring(data: Path, memory_keyring:
     listed = run(data, "--key-stdin", "--json", "invoice", "list", stdin="correct horse battery staple\n")
     assert listed.returncode == 0 and "INV-2024-00001" in listed.stdout
     assert "encrypted already" in user_error(data, "db", "encrypt")
+
+
+@pytest.mark.sqlite_only
+def test_an_encrypted_backup_restores_into_another_folder_and_on_another_computer(
+    data: Path, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    import shutil
+
+    import keyring
+    from keyring.backends import fail
+
+    _business(data)
+    ok(data, "db", "encrypt")
+    archive = ok(data, "backup", "create")["path"]
+    key = memory_keyring.store[(secrets.DATABASE_SERVICE, str(data.resolve()))]
+
+    # this computer, another folder: the key of the folder the backup was made in opens it, and goes with it
+    moved = tmp_path / "moved"
+    restored = run(data, "backup", "restore", archive, "--to", str(moved))
+    assert restored.returncode == 0 and "its key is kept in the system keyring for" in restored.stdout
+    assert memory_keyring.store[(secrets.DATABASE_SERVICE, str(moved.resolve()))] == key
+    assert (moved / "invoicer.sqlite3").read_bytes()[:16] != HEADER
+    assert [c["name"] for c in ok(moved, "customer", "list")] == [NAME] and ok(moved, "verify")["ok"] is True
+
+    # the key to keep (and to take along): `db key`, the key alone on stdout
+    shown = run(data, "db", "key")
+    assert shown.returncode == 0 and shown.stdout == key + "\n" and "keep it as safe as a password" in shown.stderr
+    assert ok(data, "db", "key")["key"] == key
+    assert "is not encrypted: it has no key" in user_error(tmp_path / "plain", "db", "key")
+
+    # another computer: an empty keyring, the archive copied anywhere
+    memory_keyring.store.clear()
+    carried = tmp_path / "usb" / Path(archive).name
+    carried.parent.mkdir()
+    shutil.copy(archive, carried)
+    new = tmp_path / "new"
+    refused = user_error(new, "backup", "restore", str(carried))
+    assert "holds an encrypted database, and no key for it is known on this computer" in refused
+    assert "invoicer db key" in refused and not (new / "invoicer.sqlite3").exists()
+    wrong = run(new, "--key-stdin", "backup", "restore", str(carried), stdin="00" * 32 + "\n")
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1, wrong.stderr
+    assert f"does not open {carried}" in wrong.stderr and "restoring" not in wrong.stderr  # the archive, not a temp file
+    given = run(tmp_path / "elsewhere", "--key-stdin", "backup", "restore", str(carried), "--to", str(new),
+                stdin=key + "\n")
+    assert given.returncode == 0, given.stderr
+    assert memory_keyring.store == {(secrets.DATABASE_SERVICE, str(new.resolve())): key}
+    assert [c["name"] for c in ok(new, "customer", "list")] == [NAME] and ok(new, "verify")["ok"] is True
+
+    # no keyring at all: restored, and the key is asked for at every start
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        bare = tmp_path / "bare"
+        kept = run(bare, "--json", "--key-stdin", "backup", "restore", str(carried), stdin=key + "\n")
+        assert kept.returncode == 0 and '"key_kept": false' in kept.stdout
+        assert "is encrypted and no key" in user_error(bare, "customer", "list")
+        listed = run(bare, "--key-stdin", "--json", "customer", "list", stdin=key + "\n")
+        assert listed.returncode == 0 and NAME in listed.stdout
+    finally:
+        keyring.set_keyring(previous)

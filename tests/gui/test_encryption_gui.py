@@ -55,3 +55,36 @@ def test_the_app_asks_for_the_key(  # type: ignore[no-untyped-def]
     else:
         assert code == 1 and not shown
         assert len(dialogs.errors) == 1 and "does not open" in dialogs.errors[0]
+
+
+@pytest.mark.sqlite_only
+def test_restoring_an_encrypted_backup_from_another_computer_asks_for_its_key(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, memory_keyring: MemoryKeyring, dialogs: Dialogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from invoicer.services import backups
+
+    made = tmp_path / "made"
+    store.open_database(made, daily_backup=False).close()
+    encryption.encrypt(made)
+    carried = tmp_path / "usb" / backups.create_backup(made).name
+    carried.parent.mkdir()
+    shutil.copy(made / "backups" / carried.name, carried)
+    key = memory_keyring.store.pop((secrets.DATABASE_SERVICE, str(made.resolve())))  # another computer's keyring
+
+    here = tmp_path / "here"
+    db = store.open_database(here, daily_backup=False)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    answers = iter([None, "0" * 64, key])
+    asked: list[str] = []
+    monkeypatch.setattr(messages, "ask_password", lambda parent, why: asked.append(why) or next(answers))
+    assert not window.ops.restore_backup(window, carried)  # cancelled: nothing happens
+    assert not window.ops.restore_backup(window, carried)
+    assert len(dialogs.errors) == 1 and f"does not open {carried}" in dialogs.errors[0]
+    assert not encryption.is_encrypted(here)
+    assert window.ops.restore_backup(window, carried)
+    assert len(asked) == 3 and f"The backup {carried.name} holds an encrypted database" in asked[0]
+    assert encryption.is_encrypted(here) and memory_keyring.store[(secrets.DATABASE_SERVICE, str(here.resolve()))] == key
+    window.close()
