@@ -57,7 +57,7 @@ def cmd_backup_restore(ctx: Context, a: argparse.Namespace) -> int:
     target = Path(a.to).resolve() if a.to else ctx.folder
     source = backups.find_backup(ctx.folder, a.file)
     # --key-stdin gives the key of the backup's database (an encrypted one from another computer or folder)
-    key = encryption.known_key(ctx.folder) if a.key_stdin else None
+    key = encryption.take_given_key(ctx.folder) if a.key_stdin else None
     if key is None and sys.stdin.isatty() and backups.needs_key(target, source):
         key = getpass.getpass("Key of the backup's database: ") or None
     done = backups.restore_backup(target, source, key)

@@ -17,7 +17,7 @@ from invoicer.db import cipher
 from invoicer.db.engine import make_engine, make_session_factory, transaction
 
 __all__ = ["database_key", "decrypt", "encrypt", "file_key", "forget_keys", "give_key", "is_encrypted", "known_key",
-           "needs_key"]
+           "needs_key", "take_given_key"]
 
 # keys given for this run (typed at a prompt, read from stdin, entered in a dialog): kept in memory only
 _given: dict[Path, str] = {}
@@ -28,6 +28,12 @@ def give_key(folder: Path, key: str) -> None:
     if not key.strip():
         raise ValidationError(N_("No database key was given."))
     _given[folder.resolve()] = key.strip()
+
+
+def take_given_key(folder: Path) -> str | None:
+    """The key given for ``folder`` this run, which no longer stands for its database: a restore gives the backup's
+    key so (the database it replaces keeps opening with the keyring's)."""
+    return _given.pop(folder.resolve(), None)
 
 
 def forget_keys() -> None:

@@ -3,6 +3,7 @@ and a missing or wrong key gives one clear line."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -139,6 +140,19 @@ def test_an_encrypted_backup_restores_into_another_folder_and_on_another_compute
     assert given.returncode == 0, given.stderr
     assert memory_keyring.store == {(secrets.DATABASE_SERVICE, str(new.resolve())): key}
     assert [c["name"] for c in ok(new, "customer", "list")] == [NAME] and ok(new, "verify")["ok"] is True
+
+    # over a business encrypted with another key: the key given is the backup's; the one replaced is backed up with
+    # its own key, not moved aside as damaged
+    ok(tmp_path / "second", "customer", "add", "--name", "Initech", "--country", "DE")
+    ok(tmp_path / "second", "db", "encrypt")
+    second_key = memory_keyring.store[(secrets.DATABASE_SERVICE, str((tmp_path / "second").resolve()))]
+    over = run(tmp_path / "second", "--json", "--key-stdin", "backup", "restore", str(carried), stdin=key + "\n")
+    assert over.returncode == 0, over.stderr
+    saved = Path(json.loads(over.stdout)["previous_saved_as"])
+    assert saved.name.endswith("-pre-restore.zip"), saved
+    assert memory_keyring.store[(secrets.DATABASE_SERVICE, str((tmp_path / "second").resolve()))] == key != second_key
+    assert run(tmp_path / "x", "--key-stdin", "backup", "restore", str(saved), "--to", str(tmp_path / "old"),
+               stdin=second_key + "\n").returncode == 0
 
     # no keyring at all: restored, and the key is asked for at every start
     previous = keyring.get_keyring()
