@@ -10,14 +10,14 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
@@ -177,6 +177,33 @@ class _Query:
     date_to: date | None
     as_of: date
     company_currency: str
+    today: date = field(default_factory=date.today)
+
+    def settled(self) -> tuple[ColumnElement[Any], ...]:
+        """An invoice's paid, credited, amount due and status on ``as_of``: as stored when that is today; for a
+        period that ended before, from the payments, credit notes, write-offs and voids dated by its last day, so
+        that the Invoices sheet shows what the Aged receivables sheet and the journal show on that day."""
+        if self.as_of >= self.today:
+            return Invoice.paid, Invoice.credited, due_expression(), Invoice.status
+        paid = func.coalesce(
+            select(func.sum(Payment.applied)).where(Payment.invoice_id == Invoice.id, Payment.paid_on <= self.as_of)
+            .correlate(Invoice).scalar_subquery(), 0)
+        note = aliased(Invoice)
+        credited = func.coalesce(
+            select(func.sum(note.applied_to_due)).where(
+                note.corrects_id == Invoice.id, note.doc_type == "credit_note", note.status != "draft",
+                note.issue_date <= self.as_of).correlate(Invoice).scalar_subquery(), 0)
+
+        def happened(action: str) -> ColumnElement[bool]:
+            return exists().where(AuditEvent.entity == "invoice", AuditEvent.entity_id == Invoice.id,
+                                  AuditEvent.action == action, written_off_on() <= self.as_of.isoformat())
+
+        owed = functions.greatest(Invoice.total - paid - credited, 0)
+        voided = and_(Invoice.status == "void", happened("void"))
+        status = case((voided, "void"), (owed == 0, "paid"),
+                      (and_(Invoice.status.in_(("uncollectible", "paid")), happened("write_off")), "uncollectible"),
+                      else_="open")
+        return paid, credited, case((voided, 0), else_=owed), status
 
     def money(self, key: str, title: str, currency_column: int) -> Column:
         return Column(key, title, Kind.MONEY, 14, currency_column)
@@ -184,12 +211,12 @@ class _Query:
     # -- invoices
 
     def invoices(self) -> Table:
-        due = due_expression()
+        paid, credited, due, status = self.settled()
         stmt = (
             select(
                 Invoice.number, Invoice.issue_date, Invoice.due_date, _snapshot("name"), _snapshot("vat_id"),
                 _snapshot("country"), Invoice.currency, Invoice.total - Invoice.tax_total, Invoice.tax_total,
-                Invoice.total, Invoice.paid, Invoice.credited, due, Invoice.status, Invoice.exchange_rate,
+                Invoice.total, paid, credited, due, status, Invoice.exchange_rate,
                 Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
                 func.coalesce(Invoice.type_code, "380"), Invoice.rounding_amount,
                 Invoice.delivery_date, Invoice.period_start, Invoice.period_end,
@@ -698,7 +725,7 @@ def build_ledger(
     today = today or date.today()
     company = get_company(session)
     as_of = min(date_to, today) if date_to is not None else today
-    query = _Query(session, date_from, date_to, as_of, company.currency)
+    query = _Query(session, date_from, date_to, as_of, company.currency, today)
     accounts = Accounts.load(session)
     tables = (
         query.invoices(), query.lines(), query.payments(), query.credit_notes(), query.tax_summary(),
@@ -707,8 +734,8 @@ def build_ledger(
     notes = (
         _("Amounts are in each document's currency; the company-currency columns use the exchange rate "
           "locked when the document was finalized."),
-        _("Paid, credited, amount due and status are as of the moment the workbook was made; aged "
-          "receivables and days overdue are seen on {day}.").format(day=as_of.isoformat()),
+        _("Paid, credited, amount due, status, aged receivables and days overdue are as of {day} (the end of the "
+          "period, or the day the workbook was made if that is earlier).").format(day=as_of.isoformat()),
         _("Void invoices are listed but left out of totals, lines, the tax summary and the journal."),
         _("Journal amounts are in {currency}; every entry's debits equal its credits.").format(
             currency=company.currency),
