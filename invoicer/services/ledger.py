@@ -179,7 +179,7 @@ class _Query:
     company_currency: str
     today: date = field(default_factory=date.today)
 
-    def settled(self) -> tuple[ColumnElement[Any], ...]:
+    def settled(self) -> tuple[Any, Any, Any, Any]:
         """An invoice's paid, credited, amount due and status on ``as_of``: as stored when that is today; for a
         period that ended before, from the payments, credit notes, write-offs and voids dated by its last day, so
         that the Invoices sheet shows what the Aged receivables sheet and the journal show on that day."""

@@ -117,3 +117,45 @@ def test_a_payment_after_the_period_end_and_a_write_off_leave_the_periods_figure
     assert (listed, aged, sheet_aged) == (0, 0, 0)  # bad debt, no longer a receivable
     assert sheet_due == due - 1000
     assert _books(db, invoice_id, NOVEMBER[1], today) == (due, due, due, due)
+
+
+@pytest.mark.sqlite_only
+def test_a_line_credit_note_with_its_share_of_the_document_discount_reads_alike_everywhere(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The credit note of one book (7 %) carries its share of the 7 % shipping charge: its view, `invoice show`,
+    its XML (381, citing the invoice), its PDF and the ledger's Credit notes sheet state the same amounts."""
+    from lxml import etree
+
+    from invoicer.services import documents
+
+    invoice_id = settled_invoice(db)
+    today = date(2026, 12, 2)
+    with transaction(db.sessions) as s:
+        invoice = invoices.get_invoice(s, invoice_id)
+        [note_id] = [n.id for n in invoice_view(s, invoice_id, today).credit_notes if n.reason == "Returned"]
+        view = invoice_view(s, note_id, today)
+        root = etree.fromstring(documents.invoice_xml(s, note_id))
+        pdf = documents.frozen_pdf(s, note_id)
+        book = ledger.build_ledger(s, *NOVEMBER, today=today)
+        [sheet] = [row for row in _sheet(book, "credit_notes") if row[0] == view.number]
+    totals = view.totals
+    assert totals.charge_total > 0 and len(view.lines) == 1  # one book, and its share of the shipping charge
+    ns = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+          "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"}
+    sums = root.xpath("//ram:SpecifiedTradeSettlementHeaderMonetarySummation", namespaces=ns)[0]
+    stated = {child.tag.rpartition("}")[2]: child.text for child in sums}
+    assert {k: stated[k] for k in ("LineTotalAmount", "ChargeTotalAmount", "TaxBasisTotalAmount", "GrandTotalAmount")} == {
+        "LineTotalAmount": format_minor(totals.subtotal, "EUR"), "ChargeTotalAmount": format_minor(totals.charge_total, "EUR"),
+        "TaxBasisTotalAmount": format_minor(totals.tax_basis, "EUR"), "GrandTotalAmount": format_minor(totals.total, "EUR")}
+    assert root.xpath("string(//rsm:ExchangedDocument/ram:TypeCode)", namespaces=ns) == "381"
+    assert root.xpath("string(//ram:InvoiceReferencedDocument/ram:IssuerAssignedID)", namespaces=ns) == invoice.number
+    assert (sheet[7], sheet[8], sheet[9]) == (totals.tax_basis, totals.tax_total, totals.total)
+    text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(io.BytesIO(pdf)))
+    assert format_money(totals.total, "EUR", "fr_FR").replace("\xa0", " ") in text.replace("\xa0", " ")
+
+    capsys.readouterr()
+    assert main(["--data-dir", str(db.folder), "invoice", "show", str(note_id), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["charge_total"], shown["tax_total"], shown["total"]) == (
+        format_minor(totals.charge_total, "EUR"), format_minor(totals.tax_total, "EUR"), format_minor(totals.total, "EUR"))
