@@ -17,7 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
@@ -179,31 +179,34 @@ class _Query:
     company_currency: str
     today: date = field(default_factory=date.today)
 
-    def settled(self) -> tuple[Any, Any, Any, Any]:
-        """An invoice's paid, credited, amount due and status on ``as_of``: as stored when that is today; for a
-        period that ended before, from the payments, credit notes, write-offs and voids dated by its last day, so
-        that the Invoices sheet shows what the Aged receivables sheet and the journal show on that day."""
+    def settled(self, stmt: Select[*tuple[Any, ...]]) -> tuple[Select[*tuple[Any, ...]], tuple[Any, Any, Any, Any]]:
+        """An invoice's paid, credited, amount due and status on ``as_of``, and ``stmt`` joined to what they are read
+        from: as stored when that is today; for a period that ended before, from the payments, credit notes,
+        write-offs and voids dated by its last day (each added up once per invoice, then joined), so that the Invoices
+        sheet shows what the Aged receivables sheet and the journal show on that day."""
         if self.as_of >= self.today:
-            return Invoice.paid, Invoice.credited, due_expression(), Invoice.status
-        paid = func.coalesce(
-            select(func.sum(Payment.applied)).where(Payment.invoice_id == Invoice.id, Payment.paid_on <= self.as_of)
-            .correlate(Invoice).scalar_subquery(), 0)
+            return stmt, (Invoice.paid, Invoice.credited, due_expression(), Invoice.status)
+        paid = (select(Payment.invoice_id.label("iid"), func.sum(Payment.applied).label("amount"))
+                .where(Payment.paid_on <= self.as_of).group_by(Payment.invoice_id).subquery())
         note = aliased(Invoice)
-        credited = func.coalesce(
-            select(func.sum(note.applied_to_due)).where(
-                note.corrects_id == Invoice.id, note.doc_type == "credit_note", note.status != "draft",
-                note.issue_date <= self.as_of).correlate(Invoice).scalar_subquery(), 0)
-
-        def happened(action: str) -> ColumnElement[bool]:
-            return exists().where(AuditEvent.entity == "invoice", AuditEvent.entity_id == Invoice.id,
-                                  AuditEvent.action == action, written_off_on() <= self.as_of.isoformat())
-
-        owed = functions.greatest(Invoice.total - paid - credited, 0)
-        voided = and_(Invoice.status == "void", happened("void"))
+        credited = (select(note.corrects_id.label("iid"), func.sum(note.applied_to_due).label("amount"))
+                    .where(note.doc_type == "credit_note", note.status != "draft", note.issue_date <= self.as_of)
+                    .group_by(note.corrects_id).subquery())
+        ended = (select(AuditEvent.entity_id.label("iid"),
+                        func.max(case((AuditEvent.action == "void", 1), else_=0)).label("voided"),
+                        func.max(case((AuditEvent.action == "write_off", 1), else_=0)).label("written_off"))
+                 .where(AuditEvent.entity == "invoice", AuditEvent.action.in_(("void", "write_off")),
+                        written_off_on() <= self.as_of.isoformat())
+                 .group_by(AuditEvent.entity_id).subquery())
+        stmt = (stmt.outerjoin(paid, paid.c.iid == Invoice.id).outerjoin(credited, credited.c.iid == Invoice.id)
+                .outerjoin(ended, ended.c.iid == Invoice.id))
+        paid_then, credited_then = func.coalesce(paid.c.amount, 0), func.coalesce(credited.c.amount, 0)
+        owed = functions.greatest(Invoice.total - paid_then - credited_then, 0)
+        voided = and_(Invoice.status == "void", ended.c.voided == 1)
         status = case((voided, "void"), (owed == 0, "paid"),
-                      (and_(Invoice.status.in_(("uncollectible", "paid")), happened("write_off")), "uncollectible"),
+                      (and_(Invoice.status.in_(("uncollectible", "paid")), ended.c.written_off == 1), "uncollectible"),
                       else_="open")
-        return paid, credited, case((voided, 0), else_=owed), status
+        return stmt, (paid_then, credited_then, case((voided, 0), else_=owed), status)
 
     def money(self, key: str, title: str, currency_column: int) -> Column:
         return Column(key, title, Kind.MONEY, 14, currency_column)
@@ -211,12 +214,12 @@ class _Query:
     # -- invoices
 
     def invoices(self) -> Table:
-        paid, credited, due, status = self.settled()
+        joined, settled = self.settled(select().select_from(Invoice))
         stmt = (
-            select(
+            joined.add_columns(
                 Invoice.number, Invoice.issue_date, Invoice.due_date, _snapshot("name"), _snapshot("vat_id"),
                 _snapshot("country"), Invoice.currency, Invoice.total - Invoice.tax_total, Invoice.tax_total,
-                Invoice.total, paid, credited, due, status, Invoice.exchange_rate,
+                Invoice.total, *settled, Invoice.exchange_rate,
                 Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
                 func.coalesce(Invoice.type_code, "380"), Invoice.rounding_amount,
                 Invoice.delivery_date, Invoice.period_start, Invoice.period_end,
