@@ -17,7 +17,7 @@ from invoicer import APP_NAME, __version__
 from invoicer.core.aging import BUCKETS
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import round_half_up
-from invoicer.core.totals import convert_parts, owed_in_company_currency
+from invoicer.core.totals import company_rounding, convert_parts, owed_in_company_currency
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, InvoiceTax
@@ -72,14 +72,16 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
         if row.currency == company:
             row.company_total = row.total
     foreign = (
-        select(owed.c.customer_id, owed.c.currency, owed.c.due, Invoice.total, Invoice.company_total,
-               Invoice.company_currency, Invoice.exchange_rate)
+        select(owed.c.customer_id, owed.c.currency, owed.c.due, Invoice.payable, Invoice.company_total,
+               Invoice.company_currency, Invoice.exchange_rate, Invoice.rounding_amount)
         .join(Invoice, Invoice.id == owed.c.invoice_id)
         .where(owed.c.currency != company, owed.c.due > 0)
     )
-    for customer_id, currency, due, total, company_total, booked_in, rate in session.execute(foreign):
+    for customer_id, currency, due, payable, company_total, booked_in, rate, rounding in session.execute(foreign):
+        if company_total is not None:
+            company_total += company_rounding(rounding, currency, booked_in or company, rate)
         rows[(customer_id, currency)].company_total += owed_in_company_currency(
-            int(due), total, company_total, currency, booked_in or company, rate or Decimal(1))
+            int(due), payable, company_total, currency, booked_in or company, rate or Decimal(1))
     return sorted(rows.values(), key=lambda r: (r.customer_name.lower(), r.currency))
 
 
