@@ -182,3 +182,20 @@ def test_an_invoice_states_its_date_of_supply_and_service_period(data: Path) -> 
     assert "ends (2026-10-01) before it starts (2026-10-31)" in user_error(
         data, "invoice", "create", "--customer", str(customer), "--line", "Hosting|1|49.90|19",
         "--period", "2026-10-31..2026-10-01")
+
+
+def test_invoice_show_counts_the_rounding_amount_in_the_amount_due(data: Path, tmp_path: Path) -> None:
+    """1 x 100.01 + 19 % = 119.01, rounded to 119.00 (BT-114): paying 119.00 settles it."""
+    customer = ok(data, "customer", "add", "--name", "Globex AG", "--country", "DE")["id"]
+    path = draft_file(tmp_path, {
+        "customer": customer, "issue_date": "2026-11-02", "rounding_amount": "-0.01",
+        "lines": [{"description": "Widget", "quantity": "1", "unit_price": "100.01",
+                   "tax": {"category": "S", "rate": "19"}}],
+    })
+    invoice = str(ok(data, "invoice", "create", "--from-json", path)["id"])
+    ok(data, "invoice", "finalize", invoice)
+    shown = ok(data, "invoice", "show", invoice)
+    assert (shown["total"], shown["rounding_amount"], shown["amount_due"]) == ("119.01", "-0.01", "119.00")
+    text = run(data, "invoice", "show", invoice).stdout
+    assert re.search(r"Rounding\s+-0\.01", text) and re.search(r"Amount due\s+119\.00", text)
+    assert ok(data, "invoice", "pay", invoice, "--amount", "119.00", "--date", "2026-11-02")["status"] == "paid"
