@@ -172,6 +172,8 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
                  "amount": money(t.amount, cur), "exemption_reason": t.exemption_reason} for t in totals.taxes],
         "tax_total": money(totals.tax_total, cur),
         "total": money(totals.total, cur),
+        # BT-114: part of the amount due, so paying the rounded amount settles the invoice
+        "rounding_amount": money(totals.rounding_amount, cur),
         "paid": money(view.balance.paid, cur),
         # every credit note, before or after payment; only the part against the amount due lowers it
         "credited": money(sum(n.total for n in view.credit_notes), cur),
@@ -226,8 +228,10 @@ def invoice_text(data: dict[str, Any]) -> str:
     tail += [row("Allowance", f"-{x['amount']}", f"{x['reason']} ({vat(x)})") for x in data["allowances"]]
     tail += [row("Charge", x["amount"], f"{x['reason']} ({vat(x)})") for x in data["charges"]]
     tail += [row(f"VAT {t['category']} {t['rate']}%", t["amount"]) for t in data["tax"]]
-    tail += [row("Total", data["total"]), row("Paid", data["paid"]), row("Credited", data["credited"]),
-             row("Amount due", data["amount_due"])]
+    tail.append(row("Total", data["total"]))
+    if data["rounding_amount"] != money(0, data["currency"]):
+        tail.append(row("Rounding", data["rounding_amount"]))
+    tail += [row("Paid", data["paid"]), row("Credited", data["credited"]), row("Amount due", data["amount_due"])]
     notes = data.get("credit_notes") or []
     if notes:
         tail.append("Credit notes:")

@@ -83,11 +83,13 @@ def check_tax(category: str, rate: Decimal) -> None:
 @dataclass(frozen=True)
 class LineCharge:
     """One more allowance or charge on a line (EN 16931 BG-27 / BG-28): an amount in major units, or a
-    percent of the line's amount before any allowance or charge (its base, BT-137 / BT-142)."""
+    percent of its base (BT-137 / BT-142): the line's amount before any allowance or charge, or ``base`` (major
+    units, zero or more) when it has a base amount of its own."""
 
     is_charge: bool
     amount: Decimal | None = None
     percent: Decimal | None = None
+    base: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class LineAmounts:
     tax: int | None  # only in line rounding mode
     charge: int = 0  # every line charge, each rounded
     parts: tuple[int, ...] = ()  # each of LineInput.charges in minor units, with the sign of the line
+    bases: tuple[int | None, ...] = ()  # each charge's own base amount likewise (None: the line's gross amount)
 
 
 @dataclass(frozen=True)
@@ -207,9 +210,11 @@ def line_amounts(
             discount = -discount
     charge = ZERO
     parts = []
+    bases: list[int | None] = []
     for extra in line.charges:
         part = _line_charge(extra, gross, places)
         parts.append(to_minor(part, currency))
+        bases.append(None if extra.base is None else to_minor(line_charge_base(extra, gross, places), currency))
         if extra.is_charge:
             charge += part
         else:
@@ -228,12 +233,14 @@ def line_amounts(
         tax=tax,
         charge=to_minor(charge, currency),
         parts=tuple(parts),
+        bases=tuple(bases),
     )
 
 
 def _line_charge(extra: LineCharge, gross: Decimal, places: int) -> Decimal:
-    """The amount of one line allowance/charge: as given, or its percent of the line's gross amount (the
-    base, BT-137/BT-142), rounded once half-up; on a negative line it counts with the line's sign."""
+    """The amount of one line allowance/charge: as given, or its percent of its base (BT-137/BT-142: its own base
+    amount, else the line's gross amount), rounded once half-up; on a negative line it counts with the line's
+    sign, its own base too."""
     given = None
     if extra.amount is not None:
         if extra.amount < ZERO:
@@ -242,12 +249,25 @@ def _line_charge(extra: LineCharge, gross: Decimal, places: int) -> Decimal:
     if extra.percent is None:
         if given is None:
             raise ValidationError(N_("A line allowance or charge needs an amount or a percent."), "charges")
+        if extra.base is not None:
+            raise ValidationError(N_("A line allowance or charge with a base amount needs its percent."), "charges")
         return given
     if not ZERO <= extra.percent <= HUNDRED:
         raise ValidationError(N_("A discount must be between 0 and 100 %."), "charges")
-    computed = round_half_up(gross * extra.percent / HUNDRED, places)
+    computed = round_half_up(line_charge_base(extra, gross, places) * extra.percent / HUNDRED, places)
     _same(given, computed)
     return computed
+
+
+def line_charge_base(extra: LineCharge, gross: Decimal, places: int) -> Decimal:
+    """BT-137 / BT-142 of a line allowance/charge in percent: its own base amount (rounded half-up to the minor unit,
+    as every EN 16931 amount, with the sign of the line), else the line's gross amount."""
+    if extra.base is None:
+        return gross
+    if extra.base < ZERO:
+        raise ValidationError(N_("The base amount of a line allowance or charge cannot be negative."), "charges")
+    base = round_half_up(extra.base, places)
+    return base if gross >= ZERO else -base
 
 
 def _same(given: Decimal | None, computed: Decimal) -> None:
@@ -414,6 +434,14 @@ def convert_minor(minor: int, from_currency: str, to_currency: str, rate: Decima
     return to_minor(from_minor(minor, from_currency) * rate, to_currency)
 
 
+def company_rounding(rounding: int, currency: str, company_currency: str | None, rate: Decimal | None) -> int:
+    """A document's rounding amount (BT-114, minor units) in the company currency, with its locked rate: what the
+    journal posts to the rounding account and adds to the receivable beside the stored company total."""
+    if not rounding or company_currency is None or (company_currency == currency and rate in (None, 1)):
+        return rounding
+    return convert_minor(rounding, currency, company_currency, rate or Decimal(1))
+
+
 def convert_parts(parts: Sequence[int], currency: str, company_currency: str, rate: Decimal, target: int) -> list[int]:
     """Convert a document's parts with its locked rate so they add up to the stored company figure exactly.
 
@@ -445,6 +473,7 @@ class StoredLineCharge(Protocol):
     is_charge: bool
     percent: Decimal | None
     amount: int
+    # also read when present (from 0019 on): base (int | None, minor units with the sign of the line)
 
 
 class StoredLine(Protocol):
@@ -508,7 +537,9 @@ def _major(minor: int | None, currency: str) -> Decimal | None:
 
 def _stored_charge(charge: StoredLineCharge, currency: str) -> LineCharge:
     if charge.percent is not None:
-        return LineCharge(charge.is_charge, percent=charge.percent)
+        base = getattr(charge, "base", None)
+        return LineCharge(charge.is_charge, percent=charge.percent,
+                          base=None if base is None else abs(from_minor(base, currency)))
     return LineCharge(charge.is_charge, amount=abs(from_minor(charge.amount, currency)))
 
 

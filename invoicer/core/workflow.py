@@ -121,7 +121,10 @@ def target_status(transition: Transition, current: str, doc_type: str = DocType.
 
 def amount_due(doc_type: str, status: str, total: int, paid: int, credited: int) -> int:
     """What the customer still owes: total - paid - credited, never negative; nothing on a void
-    invoice or a credit note (excess payments and credits are customer credit, not negative due)."""
+    invoice or a credit note (excess payments and credits are customer credit, not negative due).
+
+    ``total`` is what the invoice asks to be paid: its grand total plus its rounding amount (BT-112 + BT-114),
+    so paying the rounded amount settles it."""
     if doc_type != "invoice" or status == S.VOID:
         return 0
     return max(total - paid - credited, 0)
@@ -197,10 +200,11 @@ class DocumentState:
     credit_notes_total: int = 0  # everything credited on it, whatever the credit notes settled
     customer_credit: int = 0  # the customer's credit balance in the document's currency
     reversible_payments: int = 0  # payments (or applied credit) not reversed yet
+    rounding: int = 0  # the rounding amount (BT-114): part of what is owed, not of what can be credited
 
     @property
     def amount_due(self) -> int:
-        return amount_due(self.doc_type, self.status, self.total, self.paid, self.credited)
+        return amount_due(self.doc_type, self.status, self.total + self.rounding, self.paid, self.credited)
 
     @property
     def left_to_credit(self) -> int:

@@ -16,8 +16,10 @@ from sqlalchemy import (
     false,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from invoicer.core.totals import company_rounding
 from invoicer.core.workflow import amount_due
 from invoicer.db.base import Base, ScaledRate
 
@@ -144,9 +146,9 @@ class Invoice(Base):
         ),
         CheckConstraint("tax_rounding IN ('document', 'line')", name="tax_rounding"),
         CheckConstraint("paid >= 0 AND credited >= 0", name="sums_positive"),
-        # receivables read from the index alone (migration 0011)
+        # receivables read from the index alone (migration 0011; the rounding amount they count, 0019)
         Index("ix_invoices_receivable", "doc_type", "status", "due_date", "customer_id", "currency", "total", "paid",
-              "credited"),
+              "credited", "rounding_amount"),
         Index("ix_invoices_customer_status", "customer_id", "status"),
         Index("ix_invoices_issue_date", "issue_date"),
         # the invoice list sorts a page of one doc_type by these (migration 0003)
@@ -158,8 +160,8 @@ class Invoice(Base):
         # searching the list: the buyer reference by prefix, a customer's documents (migration 0004)
         Index("ix_invoices_type_reference", "doc_type", "buyer_reference"),
         Index("ix_invoices_type_customer_issue", "doc_type", "customer_id", "issue_date"),
-        # covers the amount due, for the list sorted by it (migration 0005)
-        Index("ix_invoices_type_amounts", "doc_type", "status", "total", "paid", "credited"),
+        # covers the amount due, for the list sorted by it (migration 0005; with the rounding amount, 0019)
+        Index("ix_invoices_type_amounts", "doc_type", "status", "total", "paid", "credited", "rounding_amount"),
         # a deleted draft's id is never given again, so `invoice history` never mixes two documents (0008)
         {"sqlite_autoincrement": True},
     )
@@ -226,9 +228,25 @@ class Invoice(Base):
     )
     customer: Mapped[Customer] = relationship()
 
+    @hybrid_property
+    def payable(self) -> int:
+        """What the document asks to be paid before anything is settled: its grand total plus its rounding
+        amount (BT-112 + BT-114). Amounts due, receivables and the journal count this, so paying the rounded
+        amount settles the invoice; a Python value on a row, a column expression in a query."""
+        return self.total + self.rounding_amount
+
+    @property
+    def company_payable(self) -> int | None:
+        """``payable`` in the company currency as the books carry it: the stored company total plus the rounding
+        amount converted with the locked rate (None before finalize)."""
+        if self.company_total is None:
+            return None
+        return self.company_total + company_rounding(self.rounding_amount, self.currency, self.company_currency,
+                                                     self.exchange_rate)
+
     @property
     def amount_due(self) -> int:
-        return amount_due(self.doc_type, self.status, self.total, self.paid, self.credited)
+        return amount_due(self.doc_type, self.status, self.payable, self.paid, self.credited)
 
 
 class InvoiceLine(Base):
@@ -275,7 +293,10 @@ class InvoiceLineAllowance(Base):
     position: Mapped[int]
     is_charge: Mapped[bool]
     amount: Mapped[int]  # minor units, with the sign of the line
-    percent: Mapped[Decimal | None]  # of the line's amount before allowances and charges (its base)
+    # of its base: the line's amount before allowances and charges, or ``base`` when given (BT-137 / BT-142,
+    # minor units with the sign of the line, migration 0019)
+    percent: Mapped[Decimal | None]
+    base: Mapped[int | None]
     reason: Mapped[str] = mapped_column(Text, default="")
     reason_code: Mapped[str | None] = mapped_column(String(3))
 

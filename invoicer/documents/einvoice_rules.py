@@ -138,9 +138,8 @@ def validate(xml: bytes, fmt: EInvoiceFormat | None = None, in_pdf: bool = False
         return Check(fmt, [Failure("SYNTAX", f"{fmt} is written in {SYNTAX[fmt].upper()}, this is {syntax.upper()}")])
     errors = _schema_failures(root, syntax)
     warnings: list[Failure] = []
-    for rules in RULE_SETS[fmt]:
-        for failure in _schematron(rules, root):
-            (warnings if failure.warning else errors).append(failure)
+    for failure in _schematron_all(RULE_SETS[fmt], root):
+        (warnings if failure.warning else errors).append(failure)
     return Check(fmt, errors, warnings)
 
 
@@ -243,11 +242,20 @@ def _compiled(rules: str | Path) -> _Stylesheet:
 
 def _schematron(rules: str | Path, root: etree._Element) -> list[Failure]:
     """The failed rules of one compiled rule set (a path under resources/validation, or an absolute one)."""
+    return _schematron_all((rules,), root)
+
+
+def _schematron_all(rule_sets: tuple[str | Path, ...], root: etree._Element) -> list[Failure]:
+    """The failed rules of each rule set in turn, on the document parsed into Saxon once for all of them."""
     text = etree.tostring(root, encoding=str)  # whatever the file's encoding, Saxon gets the same document
     with _SAXON:  # one Saxon processor per process, not made for concurrent use
-        executable = _compiled(rules)
         node = _processor().parse_xml(xml_text=text)
-        report = executable.transform_to_string(xdm_node=node)
+        reports = [_compiled(rules).transform_to_string(xdm_node=node) for rules in rule_sets]
+    return [failure for report in reports for failure in _failures(report)]
+
+
+def _failures(report: str) -> list[Failure]:
+    """The failed assertions of an SVRL report."""
     found = []
     for failed in etree.fromstring(report.encode("utf-8")).iterfind(".//svrl:failed-assert", SVRL):
         text = " ".join((failed.findtext("svrl:text", namespaces=SVRL) or "").split())

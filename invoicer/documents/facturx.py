@@ -162,7 +162,7 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
         _tax(settlement, "ApplicableTradeTax", line.tax_category, line.tax_rate)
         _period(settlement, line.period_start, line.period_end)  # BG-26
         for extra in line.allowance_charges:
-            _allowance_charge(settlement, extra.is_charge, extra.percent, line.base_amount, extra.amount,
+            _allowance_charge(settlement, extra.is_charge, extra.percent, line.base_of(extra), extra.amount,
                               extra.reason_code, extra.reason, amount)
         _ram(_ram(settlement, "SpecifiedTradeSettlementLineMonetarySummation"), "LineTotalAmount", amount(line.net))
 
@@ -294,7 +294,8 @@ def prepaid_and_due(doc: Document) -> tuple[int, int]:
     """BT-113 and BT-115 as the document shows them; BT-115 = BT-112 - BT-113 + BT-114 (BR-CO-16)."""
     if doc.is_credit_note:
         return 0, doc.totals.total + doc.totals.rounding_amount
-    prepaid = doc.totals.total - doc.balance.amount_due
+    # the amount due counts the rounding amount: what was settled is the rest of total + rounding
+    prepaid = doc.totals.total + doc.totals.rounding_amount - doc.balance.amount_due
     return prepaid, doc.totals.total - prepaid + doc.totals.rounding_amount
 
 

@@ -70,13 +70,15 @@ class Seller(Party):
 @dataclass(frozen=True)
 class LineAllowance:
     """A further allowance or charge on a line (BG-27 / BG-28): its amount in minor units (with the line's
-    sign), the percent of the line's gross amount it was given in, its reason and UNTDID 5189/7161 code."""
+    sign), the percent it was given in, its reason and UNTDID 5189/7161 code, and the base amount of its own the
+    percent is taken of (BT-137 / BT-142, minor units with the line's sign; None: the line's gross amount)."""
 
     is_charge: bool
     amount: int
     percent: Decimal | None = None
     reason: str = ""
     reason_code: str | None = None
+    base: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,10 @@ class Line:
         if self.gross is not None:
             return self.gross
         return self.net + self.discount - sum(a.amount for a in self.allowances if a.is_charge)
+
+    def base_of(self, extra: LineAllowance) -> int:
+        """BT-137 / BT-142 of one of the line's allowances or charges: its own base amount, else the line's."""
+        return self.base_amount if extra.base is None else extra.base
 
     @property
     def allowance_charges(self) -> tuple[LineAllowance, ...]:
@@ -199,8 +205,9 @@ class Document:
 
     @property
     def amount_payable(self) -> int:
-        """What the document asks to be paid now: the amount due plus the rounding amount (BT-114)."""
-        return self.balance.amount_due + self.totals.rounding_amount
+        """What the document asks to be paid now (BT-115): the amount due, which counts the rounding amount
+        (BT-114) as every amount due does."""
+        return self.balance.amount_due
 
     @property
     def is_credit_note(self) -> bool:

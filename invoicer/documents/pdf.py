@@ -445,7 +445,11 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
     if len(doc.totals.taxes) > 1:
         totals.append((words._("Total VAT"), words.money(doc.totals.tax_total), False))
     totals.append((words._("Total"), words.money(doc.totals.total), True))
+    rounding = doc.totals.rounding_amount
+    rounding_row = (words._("Rounding"), ("+" if rounding > 0 else "−") + words.money(abs(rounding)), False)
     if doc.is_credit_note:
+        if rounding:  # the credit note that completes an invoice's credit carries its rounding amount
+            totals.append(rounding_row)
         settled = doc.settlement
         for label, value in (
             (words._("Deducted from the invoice's amount due"), settled.applied_to_due),
@@ -459,9 +463,8 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
             totals.append((words._("Paid"), "−" + words.money(doc.balance.paid), False))
         if doc.balance.credited:
             totals.append((words._("Credited"), "−" + words.money(doc.balance.credited), False))
-        rounding = doc.totals.rounding_amount
         if rounding:
-            totals.append((words._("Rounding"), ("+" if rounding > 0 else "−") + words.money(abs(rounding)), False))
+            totals.append(rounding_row)
         if doc.mark is DocumentMark.COPY:
             label = words._("Amount due on {date}").format(date=words.date(doc.created.date()))
             totals.append((label, words.money(doc.amount_payable), True))
@@ -507,7 +510,9 @@ def _line_detail(line: Line, words: Wording) -> list[str]:
             gross=words.unit_price(line.gross_price), discount=words.unit_price(line.price_discount)))
     for extra in line.allowances:
         sign = "+" if extra.is_charge else "−"
-        share = f" ({words.percent(extra.percent)})" if extra.percent is not None else ""
+        share = "" if extra.percent is None else f" ({words.percent(extra.percent)})" if extra.base is None else (
+            " (" + words._("{percent} of {base}").format(percent=words.percent(extra.percent),
+                                                         base=words.money(abs(extra.base))) + ")")
         detail.append(f"{extra.reason}{share}: {sign}{words.money(abs(extra.amount))}")
     return detail
 
@@ -698,11 +703,13 @@ def render_pdf(doc: Document) -> bytes:
     return buffer.getvalue()
 
 
-def render_document(doc: Document) -> bytes:
-    """What is issued: a valid document becomes a Factur-X PDF/A-3 with its CII XML embedded;
-    drafts and void copies stay plain PDFs (they are not invoices a machine should book)."""
+def render_document(doc: Document, xml: bytes | None = None) -> bytes:
+    """What is issued: a valid document becomes a Factur-X PDF/A-3 with its CII XML embedded (``xml``: the
+    document's ``facturx.cii_xml`` when the caller built it already, e.g. to check it); drafts and void copies
+    stay plain PDFs (they are not invoices a machine should book)."""
     pdf = render_pdf(doc)
     if not doc.is_valid_document or doc.without_einvoice:
         return pdf
     title = Wording.for_document(doc).title(doc)
-    return facturx.embed(pdf, facturx.cii_xml(doc), doc, title=f"{doc.seller.name}: {title}", subject=title)
+    return facturx.embed(pdf, xml or facturx.cii_xml(doc), doc, title=f"{doc.seller.name}: {title}",
+                         subject=title)

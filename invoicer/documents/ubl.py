@@ -166,7 +166,7 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         amount(node, "LineExtensionAmount", line.net)
         _period(node, line.period_start, line.period_end)  # BG-26
         for extra in line.allowance_charges:
-            _allowance_charge(node, extra.is_charge, extra.percent, line.base_amount, extra.amount,
+            _allowance_charge(node, extra.is_charge, extra.percent, line.base_of(extra), extra.amount,
                               extra.reason_code, extra.reason, amount)
         item = _cac(node, "Item")
         _cbc(item, "Name", line.description)
@@ -225,18 +225,22 @@ def refuse_whole_unit_amounts(doc: Document) -> None:
                 "lines", currency=cur, line=line.position, exact=decimal_text(exact.quantize(Decimal("0.0001"))),
                 net=format_minor(line.net, cur),
             )
-    for adjustment in doc.adjustments:
-        if adjustment.percent is None or adjustment.base is None:
+    # R040 checks the line allowances and charges in percent as well as the document's
+    in_percent = [(percent, base, amount, "adjustments") for percent, base, amount in (
+        (a.percent, a.base, a.amount) for a in doc.adjustments)]
+    in_percent += [(extra.percent, line.base_of(extra), extra.amount, "lines")
+                   for line in doc.lines for extra in line.allowance_charges]
+    for percent, base, amount, field in in_percent:
+        if percent is None or base is None:
             continue
-        exact = from_minor(adjustment.base, cur) * adjustment.percent / 100
-        if abs(exact - from_minor(adjustment.amount, cur)) > R120_SLACK:
+        exact = from_minor(base, cur) * percent / 100
+        if abs(exact - from_minor(amount, cur)) > R120_SLACK:
             raise ValidationError(
                 N_("Peppol checks each percent discount or charge to the cent (rule PEPPOL-EN16931-R040), but "
                    "{currency} amounts are whole units: {percent} percent of {base} is {exact}, stated as {amount}. Give "
                    "the discount or charge as an amount, or send this customer Factur-X or XRechnung."),
-                "adjustments", currency=cur, percent=decimal_text(adjustment.percent),
-                base=format_minor(adjustment.base, cur), exact=decimal_text(exact.quantize(Decimal("0.0001"))),
-                amount=format_minor(adjustment.amount, cur),
+                field, currency=cur, percent=decimal_text(percent), base=format_minor(base, cur),
+                exact=decimal_text(exact.quantize(Decimal("0.0001"))), amount=format_minor(amount, cur),
             )
 
 

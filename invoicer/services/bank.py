@@ -188,8 +188,8 @@ def open_invoices(session: Session) -> list[OpenInvoice]:
     invoices = []
     for inv, name, iban in found:
         discounted_due = until = None
-        if inv.id in terms and inv.amount_due == inv.total:  # the discount is on a payment of the whole invoice
-            discounted_due = inv.total - terms[inv.id].discount(inv.total)
+        if inv.id in terms and inv.amount_due == inv.payable:  # the discount is on a payment of the whole invoice
+            discounted_due = inv.payable - terms[inv.id].discount(inv.total)
             until = terms[inv.id].until(inv.issue_date)
         invoices.append(OpenInvoice(inv.id, inv.number or "", inv.customer_id, name, iban, inv.currency,
                                     inv.amount_due, inv.issue_date, discounted_due, until))

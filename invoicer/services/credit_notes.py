@@ -97,7 +97,7 @@ def issue_credit_note(
         buyer_reference=invoice.buyer_reference, corrects_id=invoice.id,
         # the supply it corrects is the invoice's: same date of supply or period
         delivery_date=invoice.delivery_date, period_start=invoice.period_start, period_end=invoice.period_end,
-        reason=validation.optional(reason, multiline=True), created_at=now, updated_at=now,
+        reason=validation.optional(reason, multiline=True), created_at=now, updated_at=now, rounding_amount=0,
     )
     stated: dict[TaxKey, int] | None = None
     if full and remaining == invoice.total:
@@ -126,9 +126,13 @@ def issue_credit_note(
                "{number}."),
             amount=from_minor(remaining, invoice.currency), currency=invoice.currency, number=invoice.number,
         )
+    if note.total == remaining:
+        # the credit note that completes the credit takes the invoice's rounding amount (BT-114) with it, so the
+        # invoice and its credit notes cancel to the cent: nothing stays due, no cent becomes customer credit
+        note.rounding_amount = invoice.rounding_amount
     # settle: first the invoice's amount due, the rest to customer credit (or refunded)
-    applied = min(note.total, invoice.amount_due) if invoice.status == InvoiceStatus.OPEN else 0
-    excess = note.total - applied
+    applied = min(note.payable, invoice.amount_due) if invoice.status == InvoiceStatus.OPEN else 0
+    excess = note.payable - applied
     note.applied_to_due = applied
     note.refunded = excess if refund else 0
     note.to_customer_credit = 0 if refund else excess
@@ -171,7 +175,9 @@ def _copy_line(source: InvoiceLine, position: int, quantity: Decimal) -> Invoice
         allowances=[
             InvoiceLineAllowance(position=c.position, is_charge=c.is_charge, percent=c.percent,
                                  amount=c.amount if c.percent is not None else share(c.amount), reason=c.reason,
-                                 reason_code=c.reason_code)
+                                 reason_code=c.reason_code,
+                                 # a base of its own is credited in the quantity's share, as the line's gross is
+                                 base=None if c.base is None else share(c.base))
             for c in source.allowances
         ],
     )

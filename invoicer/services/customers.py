@@ -173,7 +173,7 @@ def due_expression() -> ColumnElement[int]:
     """SQL for an invoice's amount due (mirrors core.workflow.amount_due)."""
     return case(
         (or_(Invoice.doc_type != "invoice", Invoice.status.in_(("void",))), 0),
-        else_=functions.greatest(Invoice.total - Invoice.paid - Invoice.credited, 0),
+        else_=functions.greatest(Invoice.payable - Invoice.paid - Invoice.credited, 0),
     )
 
 
@@ -206,8 +206,8 @@ def receivables_on(as_of: date) -> Subquery:
 
 
 def dated_receivables(as_of: date) -> Subquery:
-    """What each invoice was owed on ``as_of``, from dated events only: its total less the payments dated on or
-    before that day and the credit notes issued by then; nothing for invoices written off by then (the journal
+    """What each invoice was owed on ``as_of``, from dated events only: what it asked (total and rounding amount)
+    less the payments dated on or before that day and the credit notes issued by then; nothing for invoices written off by then (the journal
     moved them to bad debt) and for void ones (never in the books). Columns: invoice_id, customer_id, currency,
     due_date, due."""
     paid = (
@@ -222,7 +222,7 @@ def dated_receivables(as_of: date) -> Subquery:
     written_off = select(AuditEvent.entity_id).where(
         AuditEvent.entity == "invoice", AuditEvent.action == "write_off", written_off_on() <= as_of.isoformat()
     )
-    due = functions.greatest(Invoice.total - func.coalesce(paid.c.applied, 0) - func.coalesce(credited.c.applied, 0), 0)
+    due = functions.greatest(Invoice.payable - func.coalesce(paid.c.applied, 0) - func.coalesce(credited.c.applied, 0), 0)
     return (
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
                due.label("due"))
@@ -239,7 +239,7 @@ def current_receivables() -> Subquery:
     one (uncollectible, or paid after the write-off) is bad debt, not a receivable."""
     return (
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
-               functions.greatest(Invoice.total - Invoice.paid - Invoice.credited, 0).label("due"))
+               functions.greatest(Invoice.payable - Invoice.paid - Invoice.credited, 0).label("due"))
         # every invoice has a due date (a draft gets one); the range on it, which keeps all of them, is what makes
         # SQLite (without ANALYZE statistics) read the open ones through ix_invoices_receivable, not every invoice
         .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.due_date >= date.min)

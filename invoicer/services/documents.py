@@ -40,12 +40,12 @@ PAPER_AUTO = "auto"
 
 
 
-def render_document(document: Document) -> bytes:
-    """Render a document. ReportLab and factur-x are imported on first use: they would add about
-    150 ms to every start of the app and the CLI."""
+def render_document(document: Document, facturx: bytes | None = None) -> bytes:
+    """Render a document (``facturx``: its Factur-X XML when already built and checked). ReportLab and factur-x
+    are imported on first use: they would add about 150 ms to every start of the app and the CLI."""
     from invoicer.documents.pdf import render_document as render
 
-    return render(document)
+    return render(document, facturx)
 
 PAPER_SIZE = settings.ChoiceSetting(
     "documents.paper_size", PAPER_AUTO,
@@ -81,7 +81,7 @@ def _shown_balance(view: InvoiceView, mark: DocumentMark) -> Balance:
     if mark is DocumentMark.COPY:
         return view.balance
     status = "void" if mark is DocumentMark.VOID else "open"
-    return Balance(0, 0, amount_due(view.doc_type, status, view.totals.total, 0, 0))
+    return Balance(0, 0, amount_due(view.doc_type, status, view.totals.payable, 0, 0))
 
 
 def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None = None) -> Document:
@@ -132,7 +132,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         type_code=invoice.type_code,
         discount_percent=terms.percent if terms else None,
         discount_until=terms.until(view.issue_date) if terms else None,
-        discount_payable=view.totals.total - terms.discount(view.totals.total) if terms else None,
+        discount_payable=view.totals.payable - terms.discount(view.totals.total) if terms else None,
         preceding_number=invoice.preceding_number,
         preceding_date=invoice.preceding_date,
         delivery_date=view.delivery_date,
@@ -187,7 +187,8 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def store_frozen_pdf(session: Session, invoice: Invoice, data: Document | None = None) -> str:
+def store_frozen_pdf(session: Session, invoice: Invoice, data: Document | None = None,
+                     facturx: bytes | None = None) -> str:
     """Render a just-finalized document, keep the file and set ``invoice.pdf_sha256`` (write-once).
 
     Called inside the finalize transaction before the hash-chain link is appended, so the chain
@@ -195,7 +196,7 @@ def store_frozen_pdf(session: Session, invoice: Invoice, data: Document | None =
     same draft overwrites.
     """
     if invoice.pdf_sha256 is None:
-        pdf = render_document(data or document_data(session, invoice))
+        pdf = render_document(data or document_data(session, invoice), facturx if data is not None else None)
         _keep(session, invoice, pdf)
         invoice.pdf_sha256 = sha256_hex(pdf)
     return invoice.pdf_sha256

@@ -62,12 +62,13 @@ _ADJUSTMENT = {
 }
 _LINE_CHARGE = {
     "type": "object",
-    "description": "a further line allowance or charge: an amount, or a percent of the line amount",
+    "description": "a further line allowance or charge: an amount, or a percent of the line amount or of a base",
     "properties": {
         "reason": {**_TEXT, "description": "shown on the invoice"},
         "reason_code": _REASON_CODE,
         "amount": {**_DECIMAL, "description": "in major units, zero or more"},
-        "percent": {**_DECIMAL, "description": "percent of quantity x price / base quantity"},
+        "percent": {**_DECIMAL, "description": "percent of the base, else of quantity x price / base quantity"},
+        "base": {**_DECIMAL, "description": "BT-137 / BT-142: the amount the percent is taken of (major units)"},
     },
     "anyOf": [{"required": ["amount"]}, {"required": ["percent"]}],
     "additionalProperties": False,
@@ -185,7 +186,7 @@ def draft_from_json(raw: Any, source: str) -> DraftData:
             price_base=str(item.get("price_base", "1")), gross_price=decimal(item.get("gross_price")),
             charges=[
                 LineChargeData(key == "charges", decimal(extra.get("amount")), decimal(extra.get("percent")),
-                               extra.get("reason", ""), extra.get("reason_code"))
+                               extra.get("reason", ""), extra.get("reason_code"), decimal(extra.get("base")))
                 for key in ("allowances", "charges") for extra in item.get(key, [])
             ],
             period_start=day(item.get("period", {}).get("start")), period_end=day(item.get("period", {}).get("end")),

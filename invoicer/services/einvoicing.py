@@ -95,17 +95,21 @@ def document_einvoice(session: Session, invoice: Invoice, fmt: EInvoiceFormat | 
     return fmt, _checked(documents.document_data(session, invoice, DocumentMark.ISSUED), fmt)
 
 
-def refuse_invalid(session: Session, invoice: Invoice, doc: Document | None = None) -> None:
+def refuse_invalid(session: Session, invoice: Invoice, doc: Document | None = None) -> bytes | None:
     """Refuse to issue a document whose e-invoice would fail the official rules: the customer's format, and
     the Factur-X every PDF carries. Called inside finalize once the document's data is frozen (``doc``, when the
-    caller has it already)."""
+    caller has it already). Returns the Factur-X XML it checked (None when the PDF carries none), for the PDF."""
     doc = doc or documents.document_data(session, invoice, DocumentMark.ISSUED)
+    facturx = None
     for fmt in dict.fromkeys((customer_format(invoice.customer), EInvoiceFormat.FACTURX)):
         if fmt is EInvoiceFormat.FACTURX and exponent(doc.currency) > 2:
             # EN 16931 carries amounts with at most 2 decimals (BR-DEC-*): a BHD or KWD invoice cannot pass, and
             # its PDF is rendered as before (its bytes are frozen); such customers cannot be sent XRechnung/Peppol
             continue
-        _checked(doc, fmt)
+        xml = _checked(doc, fmt)
+        if fmt is EInvoiceFormat.FACTURX:
+            facturx = xml
+    return facturx
 
 
 def _checked(doc: Document, fmt: EInvoiceFormat) -> bytes:

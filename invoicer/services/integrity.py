@@ -252,7 +252,7 @@ def _documents(session: Session, report: Report, issued: dict[int, dict[str, int
                 report.problems.append(f"{label} is finalized without a number.")
             if inv.status != "draft":
                 _receivable_agrees(inv, booked.get(inv.id, (0, 0)), report, issued.get(inv.id, {}))
-        elif inv.applied_to_due + inv.to_customer_credit + inv.refunded != inv.total:
+        elif inv.applied_to_due + inv.to_customer_credit + inv.refunded != inv.payable:
             report.problems.append(f"{label}: its settlement does not add up to its total.")
         session.expunge(inv)
     report.checked["documents"] = n
@@ -269,7 +269,7 @@ def _receivable_agrees(inv: Invoice, booked: tuple[int, int], report: Report, is
     balance, postings = booked
     owed = receivable(inv.doc_type, inv.status, inv.amount_due)
     company = inv.company_currency or inv.currency
-    expected = owed_in_company_currency(owed, inv.total, inv.company_total, inv.currency, company,
+    expected = owed_in_company_currency(owed, inv.payable, inv.company_payable, inv.currency, company,
                                         inv.exchange_rate or Decimal(1))
     unit = 10 ** (exponent(company) - issued[company]) if company in issued else 1
     slack = 0 if company == inv.currency or unit == 1 else postings * unit

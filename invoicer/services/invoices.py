@@ -81,13 +81,15 @@ class LineData:
 
 @dataclass
 class LineChargeData:
-    """A further line allowance or charge: an amount (major units) or a percent of the line's amount."""
+    """A further line allowance or charge: an amount (major units) or a percent of the line's amount, or of a
+    base amount of its own (BT-137 / BT-142, major units)."""
 
     is_charge: bool
     amount: str | Decimal | None = None
     percent: str | Decimal | None = None
     reason: str = ""
     reason_code: str | None = None  # UNTDID 5189 (allowances) or 7161 (charges)
+    base: str | Decimal | None = None
 
 
 @dataclass
@@ -187,7 +189,9 @@ def _line_input(line: LineData, currency: str, index: int,
         extra_percent = None if extra.percent in (None, "") else parse_decimal(extra.percent, what, 4)
         extra_amount = None if extra.amount in (None, "") else from_minor(parse_amount(extra.amount, currency, what),
                                                                           currency)
-        charges.append(LineCharge(extra.is_charge, extra_amount, extra_percent))
+        extra_base = None if extra.base in (None, "") else from_minor(
+            parse_amount(extra.base, currency, Message(N_("line {line} base amount"), line=index)), currency)
+        charges.append(LineCharge(extra.is_charge, extra_amount, extra_percent, extra_base))
         extra_rows.append({
             "is_charge": extra.is_charge, "percent": extra_percent,
             "reason": validation.clean_text(extra.reason) or ("Charge" if extra.is_charge else "Discount"),
@@ -246,12 +250,19 @@ def _adjustment_input(adj: AdjustmentData, currency: str) -> tuple[AdjustmentInp
 
 
 def preview_totals(
-    lines: Sequence[LineData], adjustments: Sequence[AdjustmentData], currency: str, rounding: str = "document"
+    lines: Sequence[LineData], adjustments: Sequence[AdjustmentData], currency: str, rounding: str = "document",
+    rounding_amount: str | Decimal | None = None,
 ) -> Totals:
     """Totals of an unsaved draft (the editor's live totals); raises ValidationError on bad input."""
     line_inputs = [_line_input(line, currency, i)[0] for i, line in enumerate(lines, 1)]
     adj_inputs = [_adjustment_input(adj, currency)[0] for adj in adjustments]
-    return compute_totals(line_inputs, adj_inputs, currency, TaxRounding(rounding))
+    return compute_totals(line_inputs, adj_inputs, currency, TaxRounding(rounding),
+                          rounding_amount=_rounding_amount(rounding_amount, currency))
+
+
+def _rounding_amount(value: str | Decimal | None, currency: str) -> int:
+    """BT-114 as entered (major units, either sign; empty: none) in minor units."""
+    return 0 if value in (None, "") else parse_amount(value, currency, N_("rounding amount"))
 
 
 def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: date) -> dict[str, object]:
@@ -284,8 +295,7 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
     parsed_lines = [_line_input(line, currency, i, (period_start, period_end)) for i, line in enumerate(lines, 1)]
     parsed_adj = [_adjustment_input(adj, currency) for adj in data.adjustments]
     type_code, preceding_number, preceding_date = _type_code(data)
-    rounding_amount = 0 if data.rounding_amount in (None, "") else parse_amount(
-        data.rounding_amount, currency, N_("rounding amount"))
+    rounding_amount = _rounding_amount(data.rounding_amount, currency)
     totals = compute_totals(
         [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding),
         rounding_amount=rounding_amount,
@@ -311,9 +321,9 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
             net=amounts.net,
             tax=amounts.tax,
             allowances=[
-                InvoiceLineAllowance(position=j, amount=part, **row)
-                for j, (row, part) in enumerate(zip(cast(list[dict[str, Any]], values["allowances"]), amounts.parts,
-                                                    strict=True), 1)
+                InvoiceLineAllowance(position=j, amount=part, base=base, **row)
+                for j, (row, part, base) in enumerate(zip(cast(list[dict[str, Any]], values["allowances"]),
+                                                          amounts.parts, amounts.bases, strict=True), 1)
             ],
             **{k: v for k, v in values.items() if k != "allowances"},
         )
@@ -433,7 +443,8 @@ def draft_data(invoice: Invoice) -> DraftData:
                 gross_price=line.gross_price,
                 charges=[
                     LineChargeData(c.is_charge, None if c.percent is not None else abs(from_minor(c.amount, invoice.currency)),
-                                   c.percent, c.reason, c.reason_code)
+                                   c.percent, c.reason, c.reason_code,
+                                   None if c.base is None else abs(from_minor(c.base, invoice.currency)))
                     for c in line.allowances
                 ],
             )
@@ -599,8 +610,9 @@ class SessionBook:
 
         self.session.flush()
         data = documents.document_data(self.session, doc)  # what the PDF shows and the e-invoice says, once
-        einvoicing.refuse_invalid(self.session, doc, data)  # nothing leaves the app that the official rules reject
-        documents.store_frozen_pdf(self.session, doc, data)
+        # nothing leaves the app that the official rules reject; the Factur-X checked is the one the PDF embeds
+        facturx = einvoicing.refuse_invalid(self.session, doc, data)
+        documents.store_frozen_pdf(self.session, doc, data, facturx)
 
     def chain(self, doc: Invoice) -> None:
         audit.append_to_chain(self.session, doc)
@@ -630,7 +642,7 @@ def freeze_document(
     lock_company_amounts(doc, company_currency, rate)
     doc.finalized_at = doc.updated_at = at
     doc.status = target
-    if doc_type is DocType.INVOICE and doc.total == 0:  # nothing to pay: paid as it is issued
+    if doc_type is DocType.INVOICE and doc.total + doc.rounding_amount == 0:  # nothing to pay: paid as issued
         doc.status = target_status(Transition.PAY, target)
         doc.paid_at = at
     # the PDF is rendered from the frozen data and kept before the chain link, which covers its hash
@@ -873,7 +885,7 @@ def _filtered(stmt: Select[int], flt: InvoiceFilter, today: date, narrow: bool =
     if flt.status == "overdue" or flt.overdue:
         stmt = stmt.where(overdue_cond)
     if flt.status == "partially paid":
-        stmt = stmt.where(Invoice.status == "open", due > 0, due < Invoice.total)
+        stmt = stmt.where(Invoice.status == "open", due > 0, due < Invoice.payable)
     elif flt.status and flt.status != "overdue":
         stmt = stmt.where(Invoice.status == flt.status)
     if flt.customer_id is not None:
@@ -915,15 +927,15 @@ def list_invoices(
     stmt = select(
         Invoice.id, Invoice.doc_type, Invoice.number, Invoice.status, Invoice.customer_id, Customer.name,
         Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, customer_service.due_expression().label("amount_due"),
-        Invoice.buyer_reference,
+        Invoice.buyer_reference, Invoice.payable.label("payable"),
     ).join(Customer, Customer.id == Invoice.customer_id).where(Invoice.id.in_(page)).order_by(*order)
     rows = []
     for r in session.execute(stmt):
-        shown = display_status(r.status, r.due_date, r.total, r.amount_due, today)
+        shown = display_status(r.status, r.due_date, r.payable, r.amount_due, today)
         rows.append(
             InvoiceRow(
                 id=r.id, doc_type=r.doc_type, number=r.number, status=r.status, display_status=shown,
-                overdue=shown == "overdue", partially_paid=r.status == "open" and 0 < r.amount_due < r.total,
+                overdue=shown == "overdue", partially_paid=r.status == "open" and 0 < r.amount_due < r.payable,
                 customer_id=r.customer_id, customer_name=r.name, currency=r.currency,
                 issue_date=r.issue_date, due_date=r.due_date, total=r.total, amount_due=r.amount_due,
                 buyer_reference=r.buyer_reference,

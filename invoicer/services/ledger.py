@@ -24,7 +24,13 @@ from invoicer import APP_NAME, __version__
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.money import round_fraction
 from invoicer.core.payment_methods import method_label
-from invoicer.core.totals import TaxKey, convert_minor, convert_parts, owed_in_company_currency
+from invoicer.core.totals import (
+    TaxKey,
+    company_rounding,
+    convert_minor,
+    convert_parts,
+    owed_in_company_currency,
+)
 from invoicer.core.workflow import display_status
 from invoicer.db import functions
 from invoicer.db.migrate import Database
@@ -50,6 +56,7 @@ ACCOUNTS = {
     "bad_debt": ("6900", N_("Journal account: bad debt written off")),
     "exchange_gain": ("2660", N_("Journal account: exchange rate gains")),
     "exchange_loss": ("2150", N_("Journal account: exchange rate losses")),
+    "rounding": ("4990", N_("Journal account: rounding amounts of invoices (BT-114)")),
 }
 REVENUE_BY_RATE = "ledger.account.revenue_by_rate"
 
@@ -107,6 +114,7 @@ class Accounts:
     bad_debt: str
     exchange_gain: str
     exchange_loss: str
+    rounding: str
     revenue_by_rate: dict[TaxKey, str]
     write_off_corrects_vat: bool = True
 
@@ -546,7 +554,7 @@ class _Journal:
                 Invoice.exchange_rate, Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
                 Invoice.applied_to_due, Invoice.to_customer_credit, Invoice.refunded,
                 InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis, func.coalesce(Invoice.corrects_id, Invoice.id),
-                Invoice.total,
+                Invoice.total, Invoice.rounding_amount,
             )
             .join(InvoiceTax, InvoiceTax.invoice_id == Invoice.id)
             .where(ISSUED, period)
@@ -602,14 +610,16 @@ class _Journal:
         company = self.q.company_currency
         owed = dated_receivables(self.q.date_from - timedelta(days=1))
         stmt = (
-            select(Invoice.id, Invoice.total, owed.c.due, Invoice.company_total, Invoice.currency,
-                   Invoice.exchange_rate)
+            select(Invoice.id, Invoice.payable, owed.c.due, Invoice.company_total, Invoice.currency,
+                   Invoice.exchange_rate, Invoice.rounding_amount)
             .join(owed, owed.c.invoice_id == Invoice.id)
             .where(Invoice.currency != company)
         )
         return {
-            invoice_id: _OpenItem(total, int(due), company_total, currency, company, rate or Decimal(1))
-            for invoice_id, total, due, company_total, currency, rate in self.q.session.execute(stmt)
+            invoice_id: _OpenItem(payable, int(due),
+                                  company_total + company_rounding(rounding, currency, company, rate),
+                                  currency, company, rate or Decimal(1))
+            for invoice_id, payable, due, company_total, currency, rate, rounding in self.q.session.execute(stmt)
         }
 
     def _rest_of_rounding(self, entry: JournalEntry, owed: _Owed, items: dict[int, _OpenItem]) -> JournalEntry:
@@ -643,21 +653,25 @@ class _Journal:
             taxes = list(group)
             (_doc_id, doc_type, number, issued, currency, rate, c_net, c_tax, c_total, applied, to_credit,
              refunded) = taxes[0][:12]
-            invoice_id, total = taxes[0][15:17]
+            invoice_id, total, rounding = taxes[0][15:18]
             company = self.q.company_currency
             revenue = convert_parts([t[14] for t in taxes], currency, company, rate, c_net)
             sign = 1 if doc_type == "invoice" else -1
             lines = [(a.revenue_for(t[12], t[13]), -sign * part) for t, part in zip(taxes, revenue, strict=True)]
             lines.append((a.tax_payable, -sign * c_tax))
+            # the rounding amount (BT-114) is owed with the total, and is neither revenue nor VAT
+            c_rounding = company_rounding(rounding, currency, company, rate)
+            lines.append((a.rounding, -sign * c_rounding))
             if doc_type == "invoice":
-                lines.insert(0, (a.receivables, c_total))
+                lines.insert(0, (a.receivables, c_total + c_rounding))
                 text = _("Invoice")
             else:
-                settled = convert_parts([applied, to_credit, refunded], currency, company, rate, c_total)
+                settled = convert_parts([applied, to_credit, refunded], currency, company, rate, c_total + c_rounding)
                 lines += [(a.receivables, -settled[0]), (a.customer_credit, -settled[1]), (a.bank, -settled[2])]
                 text = _("Credit note")
             yield _entry(issued, number, text, lines, invoice_id), (
-                _Owed(total, True, currency, rate or Decimal(1)) if doc_type == "invoice" else _Owed(-applied))
+                _Owed(total + rounding, True, currency, rate or Decimal(1)) if doc_type == "invoice"
+                else _Owed(-applied))
 
     def _payments(self) -> Iterator[tuple[JournalEntry, _Owed]]:
         a = self.a

@@ -285,7 +285,7 @@ def _attachment(session: Session, invoice: Invoice) -> bytes:
     # (most of them) should not pay for at start-up
     from invoicer.services import documents
 
-    if invoice.doc_type == DocType.INVOICE and invoice.amount_due != invoice.total:
+    if invoice.doc_type == DocType.INVOICE and invoice.amount_due != invoice.payable:
         return documents.document_pdf(session, invoice.id, copy=True)
     return documents.frozen_pdf(session, invoice.id)
 

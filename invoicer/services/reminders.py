@@ -140,14 +140,14 @@ def due_reminders(session: Session, today: date) -> list[DueReminder]:
         Invoice.status == "open",
         Invoice.due_date.is_not(None),
         Invoice.due_date <= latest_due,
-        Invoice.total - Invoice.paid - Invoice.credited > 0,
+        Invoice.payable - Invoice.paid - Invoice.credited > 0,
         ~exists().where(InvoiceDispute.invoice_id == Invoice.id, InvoiceDispute.closed_on.is_(None)),  # paused
     )
     # plain columns, not ORM objects: the hourly check of a large database stays a quick read
     rows = session.execute(
         select(
             Invoice.id, Invoice.number, Invoice.customer_id, Invoice.issue_date, Invoice.due_date,
-            Invoice.currency, Invoice.total, Invoice.paid, Invoice.credited,
+            Invoice.currency, Invoice.payable, Invoice.paid, Invoice.credited,
             functions.json_text(Invoice.customer_snapshot, "name"), Customer.email,
         )
         .join(Customer, Customer.id == Invoice.customer_id)
@@ -162,14 +162,14 @@ def due_reminders(session: Session, today: date) -> list[DueReminder]:
     ):
         sent[invoice_id].add(cast(str, level_name))  # a reminder always has its level (CHECK in SentMessage)
     found = []
-    for invoice_id, number, customer_id, issued, due, currency, total, paid, credited, name, email in rows:
+    for invoice_id, number, customer_id, issued, due, currency, payable, paid, credited, name, email in rows:
         level = level_due(levels, issued, due, today, sent[invoice_id])
         if level is None:
             continue
         found.append(DueReminder(
             invoice_id=invoice_id, number=number or "", customer_id=customer_id, customer=name or "", email=email,
             level=level.name, template=level.template, send_on=due + timedelta(days=level.days), due_date=due,
-            amount_due=amount_due("invoice", "open", total, paid, credited), currency=currency,
+            amount_due=amount_due("invoice", "open", payable, paid, credited), currency=currency,
         ))
     return found
 
@@ -259,7 +259,7 @@ def _letter(session: Session, invoice: Invoice, reminder: DueReminder, today: da
     owed = session.scalars(
         select(Invoice).where(Invoice.customer_id == invoice.customer_id, Invoice.currency == invoice.currency,
                               Invoice.doc_type == "invoice", Invoice.status == "open",
-                              Invoice.total - Invoice.paid - Invoice.credited > 0)
+                              Invoice.payable - Invoice.paid - Invoice.credited > 0)
         .order_by(Invoice.due_date, Invoice.id)
     ).all()
     words = letter_wording(view.customer.locale or invoice.customer.locale, invoice.currency)

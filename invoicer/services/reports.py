@@ -17,7 +17,7 @@ from invoicer import APP_NAME, __version__
 from invoicer.core.aging import BUCKETS
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import round_half_up
-from invoicer.core.totals import convert_parts, owed_in_company_currency
+from invoicer.core.totals import company_rounding, convert_parts, owed_in_company_currency
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Company, Customer, Invoice, InvoiceTax
@@ -66,24 +66,27 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
     company = func.coalesce(select(Company.currency).where(Company.id == COMPANY_ID).scalar_subquery(),
                             owed.c.currency)
     foreign = (
-        select(owed.c.customer_id, owed.c.currency, label, owed.c.due, Invoice.total, Invoice.company_total,
-               func.coalesce(Invoice.company_currency, company).label("booked_in"), Invoice.exchange_rate)
+        select(owed.c.customer_id, owed.c.currency, label, owed.c.due, Invoice.payable, Invoice.company_total,
+               func.coalesce(Invoice.company_currency, company).label("booked_in"), Invoice.exchange_rate,
+               Invoice.rounding_amount)
         .join(Invoice, Invoice.id == owed.c.invoice_id)
         .where(owed.c.currency != company, owed.c.due > 0)
     )
     domestic = (
-        select(owed.c.customer_id, owed.c.currency, label, func.sum(owed.c.due), null(), null(), null(), null())
+        select(owed.c.customer_id, owed.c.currency, label, func.sum(owed.c.due), null(), null(), null(), null(), null())
         .where(owed.c.currency == company)
         .group_by(owed.c.customer_id, owed.c.currency, label)
     )
     found = union_all(foreign, domestic).subquery()  # the typed half first: its columns give the result types
     stmt = select(found, Customer.name).join(Customer, Customer.id == found.c.customer_id)
     rows: dict[tuple[int, str], AgedRow] = {}
-    for customer_id, currency, bucket, amount, total, company_total, booked_in, rate, name in session.execute(stmt):
+    for customer_id, currency, bucket, amount, total, company_total, booked_in, rate, rounding, name in session.execute(stmt):
         if not amount:
             continue
         row = rows.setdefault((customer_id, currency), AgedRow(customer_id, name, currency))
         row.buckets[bucket] += int(amount)
+        if total is not None and company_total is not None:
+            company_total += company_rounding(rounding, currency, booked_in, rate)
         row.company_total += int(amount) if total is None else owed_in_company_currency(
             int(amount), total, company_total, currency, booked_in, rate or Decimal(1))
     return sorted(rows.values(), key=lambda r: (r.customer_name.lower(), r.currency))

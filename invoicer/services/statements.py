@@ -46,7 +46,7 @@ def statement(session: Session, customer_id: int, currency: str | None = None) -
     currency = currency or get_customer(session, customer_id).currency
     raw: list[tuple[date, int, str, str, int, int]] = []
     documents = session.execute(
-        select(Invoice.id, Invoice.doc_type, Invoice.number, Invoice.issue_date, Invoice.total, Invoice.refunded,
+        select(Invoice.id, Invoice.doc_type, Invoice.number, Invoice.issue_date, Invoice.payable, Invoice.refunded,
                Invoice.corrects_id)
         .where(Invoice.customer_id == customer_id, Invoice.currency == currency,
                Invoice.status.in_(("open", "paid", "uncollectible", "issued")))

@@ -136,7 +136,7 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
     """The view of a document already loaded (rendering and mailing hold the row)."""
     draft = invoice.status == "draft"
     is_invoice = invoice.doc_type == "invoice"
-    due = amount_due(invoice.doc_type, invoice.status, invoice.total, invoice.paid, invoice.credited)
+    due = amount_due(invoice.doc_type, invoice.status, invoice.payable, invoice.paid, invoice.credited)
     if draft:
         seller: dict[str, Any] = asdict(company_service.company_data(company_service.get_company(session)))
         buyer: dict[str, Any] = customer_service.snapshot_dict(invoice.customer)
@@ -149,9 +149,9 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         id=invoice.id,
         doc_type=invoice.doc_type,
         status=invoice.status,
-        display_status=display_status(invoice.status, invoice.due_date, invoice.total, due, today),
+        display_status=display_status(invoice.status, invoice.due_date, invoice.payable, due, today),
         overdue=is_overdue(invoice.status, invoice.due_date, due, today),
-        partially_paid=is_partially_paid(invoice.status, invoice.total, due),
+        partially_paid=is_partially_paid(invoice.status, invoice.payable, due),
         number=invoice.number,
         currency=invoice.currency,
         issue_date=invoice.issue_date,
@@ -179,7 +179,8 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
                 product_id=line.product_id,
                 gross_price=line.gross_price,
                 allowances=tuple(
-                    LineAllowance(c.is_charge, c.amount, c.percent, c.reason, c.reason_code) for c in line.allowances
+                    LineAllowance(c.is_charge, c.amount, c.percent, c.reason, c.reason_code, c.base)
+                    for c in line.allowances
                 ),
                 gross=line.gross,
                 period_start=line.period_start,

@@ -210,3 +210,20 @@ def test_a_line_takes_its_own_service_period_in_the_line_syntax(data: Path) -> N
         "A|1|10|19|S|2026-09-20..2026-10-05", "--period", "2026-10-01..2026-10-31")
     assert "[|CATEGORY][|FIRST..LAST]" in refused("A|1|10|19|S|2026-10-01..2026-10-05|extra")
     assert len(ok(data, "invoice", "list")) == 1  # a refusal makes no draft
+
+
+def test_invoice_show_counts_the_rounding_amount_in_the_amount_due(data: Path, tmp_path: Path) -> None:
+    """1 x 100.01 + 19 % = 119.01, rounded to 119.00 (BT-114): paying 119.00 settles it."""
+    customer = ok(data, "customer", "add", "--name", "Globex AG", "--country", "DE")["id"]
+    path = draft_file(tmp_path, {
+        "customer": customer, "issue_date": "2026-11-02", "rounding_amount": "-0.01",
+        "lines": [{"description": "Widget", "quantity": "1", "unit_price": "100.01",
+                   "tax": {"category": "S", "rate": "19"}}],
+    })
+    invoice = str(ok(data, "invoice", "create", "--from-json", path)["id"])
+    ok(data, "invoice", "finalize", invoice)
+    shown = ok(data, "invoice", "show", invoice)
+    assert (shown["total"], shown["rounding_amount"], shown["amount_due"]) == ("119.01", "-0.01", "119.00")
+    text = run(data, "invoice", "show", invoice).stdout
+    assert re.search(r"Rounding\s+-0\.01", text) and re.search(r"Amount due\s+119\.00", text)
+    assert ok(data, "invoice", "pay", invoice, "--amount", "119.00", "--date", "2026-11-02")["status"] == "paid"

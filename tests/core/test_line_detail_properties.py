@@ -1,6 +1,6 @@
 """The engine against an independent recomputation (exact fractions, rounding written out) over the whole
 feature space of issue 11: any unit, negative lines, price base quantities, several line allowances and charges
-in amount or percent, document allowances and charges in amount or percent of a base, every VAT category,
+in amount or percent (of the line's amount or of a base amount of their own, BT-137 / BT-142), document allowances and charges in amount or percent of a base, every VAT category,
 currencies with 0, 2 and 3 decimals; and generated invoices' XML against the official rules of every format,
 in every VAT situation."""
 
@@ -41,8 +41,9 @@ percents = decimals(0, 100, 2)
 line_charges = st.builds(
     LineCharge, st.booleans(),
     st.one_of(st.none(), decimals(0, 50, 2)), st.none(),
-).filter(lambda c: c.amount is not None) | st.builds(lambda charge, p: LineCharge(charge, percent=p),
-                                                     st.booleans(), percents)
+).filter(lambda c: c.amount is not None) | st.builds(lambda charge, p, base: LineCharge(charge, percent=p, base=base),
+                                                     st.booleans(), percents,
+                                                     st.one_of(st.none(), decimals(0, 3000, 2)))
 lines = st.builds(
     LineInput,
     quantity=decimals(-50, 200, 4).filter(lambda q: q != 0),
@@ -82,7 +83,9 @@ def expected(
             net -= rounded(gross * Fraction(line.discount_percent) / 100, places)
         for extra in line.charges:
             if extra.percent is not None:
-                part = rounded(gross * Fraction(extra.percent) / 100, places)
+                # BT-137 / BT-142: its own base amount (to the minor unit, with the line's sign), else the line's gross
+                base = gross if extra.base is None else rounded(Fraction(extra.base), places) * (1 if gross >= 0 else -1)
+                part = rounded(base * Fraction(extra.percent) / 100, places)
             else:
                 assert extra.amount is not None
                 part = rounded(Fraction(extra.amount), places) * (1 if gross >= 0 else -1)
@@ -151,7 +154,8 @@ def _document(given_lines: list[LineInput], given_adjustments: list[AdjustmentIn
             Line(i, f"Item {i}", x.quantity, "KWH" if i % 2 else "XPP", x.unit_price, x.price_base,
                  x.discount_percent, a.discount, x.tax.category, x.tax.rate, a.net, gross=a.gross,
                  allowances=tuple(LineAllowance(c.is_charge, part, c.percent, "Charge" if c.is_charge else "Rebate",
-                                                None) for c, part in zip(x.charges, a.parts, strict=True)))
+                                                None, base)
+                                  for c, part, base in zip(x.charges, a.parts, a.bases, strict=True)))
             for i, (x, a) in enumerate(zip(given_lines, totals.lines, strict=True), 1)
         ),
         adjustments=tuple(

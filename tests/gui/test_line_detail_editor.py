@@ -57,6 +57,21 @@ def test_the_editor_keeps_and_edits_the_line_detail(qtbot, window, gui_db: Datab
             ("Volume discount", 370), ("Freight", 250), ("Insurance", 100)]
         assert line.net == 3584 + 100
 
+    def percent_of_a_base(dialog: QDialog) -> None:  # BT-137: 10 % of a base of 20.00 of its own
+        assert isinstance(dialog, LineChargesDialog)
+        dialog.model.set_cells(0, {"base": "20.00"})
+        dialog.accept()
+
+    editor.line_table.setCurrentIndex(editor.lines.index(1, 0))
+    run_modal(qtbot, editor.line_detail_action.trigger, percent_of_a_base)
+    assert editor.save()
+    with transaction(gui_db.readonly_sessions) as s:
+        line = invoices.get_invoice(s, invoice_id).lines[1]
+        assert (line.allowances[0].amount, line.allowances[0].base) == (200, 2000)
+    # the rounding amount is part of the amount due the totals show
+    assert editor.totals.values["rounding"].text().endswith("0.01")
+    assert "amount_due" in editor.totals.values
+
 
 def test_the_editor_states_the_date_of_supply_and_the_service_period(qtbot, window, gui_db: Database) -> None:  # type: ignore[no-untyped-def]
     from datetime import date

@@ -212,3 +212,42 @@ def test_credit_notes_carry_the_line_detail(seller: Database, customer_id: int) 
                 _, xml = einvoicing.document_einvoice(s, note, fmt)
                 check = validate(xml, fmt)
                 assert check.ok, (fmt, [str(e) for e in check.errors])
+
+
+def test_a_line_allowance_in_percent_of_a_base_of_its_own(seller: Database, customer_id: int) -> None:
+    """BT-137 / BT-142: the percent is taken of the base given, not of the line's amount; on a negative line the base
+    counts with the line's sign, as the amount does; a credit of part of the line credits that share of the base."""
+    _public_buyer(seller, customer_id)
+    raw = {k: v for k, v in rich_draft(customer_id, type_code="380").items() if k != "preceding_invoice"}
+    # 3 pallets (37.04): 10 % of a base of 20.00 is 2.00 off (not 3.70), freight 2.50 on: 37.54
+    raw["lines"][1]["allowances"] = [{"percent": "10", "base": "20.00", "reason": "Deposit share", "reason_code": "95"}]
+    # two pallets taken back (-10.00) with a handling charge of 10 % of a base of 4.00, charged back too: -10.40
+    raw["lines"][2]["charges"] = [{"percent": "10", "base": "4.00", "reason": "Handling", "reason_code": "ABL"}]
+    invoice_id = _issue(seller, raw)
+    with transaction(seller.sessions) as s:
+        inv = invoices.get_invoice(s, invoice_id)
+        assert [(a.amount, a.base, a.percent) for a in inv.lines[1].allowances] == [
+            (200, 2000, Decimal(10)), (250, None, None)]
+        assert [(a.amount, a.base) for a in inv.lines[2].allowances] == [(-40, -400)]
+        assert (inv.lines[1].net, inv.lines[2].net) == (3754, -1040)
+        for fmt in FORMATS:
+            _, xml = einvoicing.document_einvoice(s, inv, fmt)
+            check = validate(xml, fmt)
+            assert check.ok, (fmt, [str(e) for e in check.errors])
+            text = xml.decode()
+            assert ">20.00</" in text and ">-4.00</" in text and ">-0.40</" in text
+        copy = invoices.get_invoice(s, invoices.duplicate_invoice(s, invoice_id))
+        assert [(a.amount, a.base) for a in copy.lines[1].allowances] == [(200, 2000), (250, None)]
+        settlement = credit_notes.issue_credit_note(s, invoice_id, lines=[CreditLine(inv.lines[1].id, "1")])
+        credited = invoices.get_invoice(s, settlement.credit_note_id, "credit_note").lines[0]
+        # a third of the base (6.67), 10 % of it: 0.67
+        assert (credited.allowances[0].amount, credited.allowances[0].base) == (67, 667)
+    with transaction(seller.readonly_sessions) as s:
+        assert integrity.verify(s, seller.folder).ok
+
+
+def test_a_base_without_its_percent_is_refused(seller: Database, customer_id: int) -> None:
+    raw = rich_draft(customer_id)
+    raw["lines"][1]["allowances"] = [{"amount": "1.00", "base": "20.00"}]
+    with pytest.raises(ValidationError, match="base amount needs its percent"), transaction(seller.sessions) as s:
+        drafts.create_draft(s, drafts.draft_from_json(raw, "draft.json"))

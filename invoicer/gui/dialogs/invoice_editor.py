@@ -164,6 +164,7 @@ class InvoiceEditor(QWidget):
         self.type_code.currentIndexChanged.connect(self._header_edited)
         for edit in (self.preceding, self.rounding_amount):
             edit.textChanged.connect(self._header_edited)
+        self.rounding_amount.textChanged.connect(self._rounding_edited)
         self.notes = text_box(70)
         self.notes.setObjectName("notes")
         self.notes.setPlaceholderText(_("Printed on the invoice, e.g. thanks or delivery details"))
@@ -572,7 +573,8 @@ class InvoiceEditor(QWidget):
                 "charges": charges_to_row([
                     {"is_charge": c.is_charge, "reason": c.reason, "reason_code": c.reason_code,
                      "amount": None if c.percent is not None else format_minor(abs(c.amount), doc.currency),
-                     "percent": None if c.percent is None else str(c.percent)}
+                     "percent": None if c.percent is None else str(c.percent),
+                     "base": None if c.base is None else format_minor(abs(c.base), doc.currency)}
                     for c in line.allowances
                 ]),
                 "period": period_to_row(line.period_start, line.period_end),  # the line's own service period
@@ -675,6 +677,10 @@ class InvoiceEditor(QWidget):
     def is_dirty(self) -> bool:
         draft = self.document is None or self.document.is_draft
         return draft and (self._header_dirty or not self.undo.isClean())
+
+    def _rounding_edited(self) -> None:
+        if not self._loading:  # the rounding amount is part of the amount due the totals show
+            self._recompute()
 
     def _header_edited(self) -> None:
         if not self._loading:
@@ -825,7 +831,8 @@ class InvoiceEditor(QWidget):
             return
         try:
             data = self.draft_data()
-            totals = invoices.preview_totals(data.lines, data.adjustments, currency, self.rounding)
+            totals = invoices.preview_totals(data.lines, data.adjustments, currency, self.rounding,
+                                             data.rounding_amount)
         except InvoicerError as err:
             self.totals.show_totals(None)
             self.problem.setText(error_text(err))

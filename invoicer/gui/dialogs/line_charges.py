@@ -1,5 +1,6 @@
 """The detail of one invoice line: its further allowances and charges (EN 16931 BG-27 / BG-28), each an amount
-or a percent of the line's amount, with a reason and its UNTDID 5189 / 7161 code."""
+or a percent of the line's amount or of a base amount of its own (BT-137 / BT-142), with a reason and its
+UNTDID 5189 / 7161 code."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ COMMON_CHARGE_REASONS = {"FC": N_("Freight service"), "ABL": N_("Packaging"), "A
 def charges_from_row(text: str) -> list[LineChargeData]:
     """The allowances and charges kept with a line row (JSON text), as the service takes them."""
     return [LineChargeData(bool(c["is_charge"]), c.get("amount") or None, c.get("percent") or None,
-                           c.get("reason", ""), c.get("reason_code") or None) for c in json.loads(text or "[]")]
+                           c.get("reason", ""), c.get("reason_code") or None, c.get("base") or None)
+            for c in json.loads(text or "[]")]
 
 
 def charges_to_row(charges: list[dict[str, str | bool | None]]) -> str:
@@ -54,11 +56,12 @@ class LineChargesDialog(QDialog):
             EditColumn("reason_code", N_("Reason code"), choices=_reason_choices),
             EditColumn("amount", N_("Amount"), numeric=True),
             EditColumn("percent", N_("Percent"), numeric=True),
+            EditColumn("base", N_("of base"), numeric=True),
         ], self._blank, self.undo)
         self.model.load([
             {"kind": "charge" if c.get("is_charge") else "discount", "reason": str(c.get("reason") or ""),
              "reason_code": str(c.get("reason_code") or ""), "amount": locale_decimal(c.get("amount")),
-             "percent": locale_decimal(c.get("percent"))}
+             "percent": locale_decimal(c.get("percent")), "base": locale_decimal(c.get("base"))}
             for c in json.loads(charges or "[]")
         ] + [self._blank()])
         self.table = LineTable(self.model, stretch=1)  # the reason
@@ -71,8 +74,8 @@ class LineChargesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        hint = QLabel(_("Each is an amount, or a percent of the line's quantity × price. A discount on a "
-                        "negative line takes it towards zero."))
+        hint = QLabel(_("Each is an amount, or a percent of the line's quantity × price or of the base given. A "
+                        "discount on a negative line takes it towards zero."))
         hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         title = QLabel(description)
@@ -82,16 +85,17 @@ class LineChargesDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(hint)
         layout.addWidget(buttons)
-        self.resize(680, 320)
+        self.resize(760, 320)
 
     @staticmethod
     def _blank() -> Row:
-        return {"kind": "discount", "reason": "", "reason_code": "", "amount": "", "percent": ""}
+        return {"kind": "discount", "reason": "", "reason_code": "", "amount": "", "percent": "", "base": ""}
 
     def charges(self) -> str:
         """The rows as the JSON text kept with the line (blank rows left out)."""
         return charges_to_row([
             {"is_charge": row["kind"] == "charge", "reason": row["reason"], "reason_code": row["reason_code"] or None,
-             "amount": plain_decimal(row["amount"]) or None, "percent": plain_decimal(row["percent"]) or None}
+             "amount": plain_decimal(row["amount"]) or None, "percent": plain_decimal(row["percent"]) or None,
+             "base": plain_decimal(row["base"]) or None}
             for row in self.model.rows if not self.model.is_blank(row)
         ])

@@ -43,6 +43,10 @@ class TotalsBox(QWidget):
                     category=tax.category, rate=format_percent(tax.rate), basis=money(tax.basis, c))
             self._row(f"tax_{tax.category}_{tax.rate}", label, money(tax.amount, c))
         self._row("total", _("Total"), money(totals.total, c), bold=True)
+        if totals.rounding_amount:  # BT-114: part of the amount due
+            self._row("rounding", _("Rounding"), money(totals.rounding_amount, c))
+            if balance is None:  # a draft: what it will ask
+                self._row("amount_due", _("Amount due"), money(totals.payable, c), bold=True)
         if balance is not None:
             self._row("paid", _("Paid"), money(-balance.paid, c))
             if balance.credited:
