@@ -486,6 +486,12 @@ def next_number(session: Session, series: str, issue_date: date, customer_id: in
     return format_number(pattern, issue_date.year, (counter.last_seq if counter else 0) + 1, customer_id)
 
 
+def last_issue_date(session: Session, series: str, issue_date: date, customer_id: int) -> date | None:
+    """The issue date of the last numbered document of the series ``issue_date`` would number in, if any."""
+    _pattern, _key, counter = _counter(session, series, issue_date, customer_id)
+    return None if counter is None else counter.last_issue_date
+
+
 def take_number(session: Session, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]:
     """Draw the next number of a series inside the caller's transaction: (number, year, scope, seq).
 
