@@ -48,7 +48,7 @@ from reportlab.platypus import (
 from invoicer.documents import facturx, qr
 from invoicer.documents.fonts import FONT, FONT_BOLD, register_fonts
 from invoicer.documents.model import Document, DocumentMark, Line, PaperSize, Party
-from invoicer.documents.wording import Wording
+from invoicer.documents.wording import ADVANCE_TITLES, Wording
 
 log = logging.getLogger(__name__)
 
@@ -496,6 +496,67 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
     return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style))
 
 
+def _advances(doc: Document, words: Wording, width: float) -> list[Flowable]:
+    """A final invoice's deposit and partial invoices: what each deducted per VAT rate (the lines above take it
+    off), what was paid on them, and what is still open on them besides this invoice's amount due."""
+    if not doc.advances:
+        return []
+    columns = [
+        (words._("Invoice deducted"), 0),
+        (words._("Date"), 22 * mm),
+        (words._("VAT rate"), 16 * mm),
+        (words._("Net"), 24 * mm),
+        (words._("VAT"), 22 * mm),
+        (words._("Total"), 24 * mm),
+        (words._("Paid"), 24 * mm),
+    ]
+    fixed = sum(w for _, w in columns)
+    widths = [w or width - fixed for _, w in columns]
+    rows: list[list[Any]] = [
+        [_wrapped(label, w, FONT_BOLD, HEADER_SIZE) for (label, _), w in zip(columns, widths, strict=True)]
+    ]
+    for advance in doc.advances:
+        kind = words._(ADVANCE_TITLES.get(advance.type_code, "Invoice"))
+        for i, tax in enumerate(advance.taxes):
+            first = i == 0
+            rows.append([
+                _wrapped(f"{kind} {advance.number}", widths[0]) if first else "",
+                words.date(advance.issue_date) if first else "",
+                words.percent(tax.rate) if tax.category != "O" else "—",
+                words.money(tax.basis), words.money(tax.amount),
+                words.money(advance.total) if first else "", words.money(advance.paid) if first else "",
+            ])
+    rows.append([
+        words._("Deducted above"), "", "",
+        words.money(sum(t.basis for a in doc.advances for t in a.taxes)),
+        words.money(sum(t.amount for a in doc.advances for t in a.taxes)),
+        words.money(sum(a.total for a in doc.advances)), words.money(sum(a.paid for a in doc.advances)),
+    ])
+    table = Table(rows, colWidths=widths, repeatRows=1, style=TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, SIZE),
+        ("FONT", (0, 0), (-1, 0), FONT_BOLD, HEADER_SIZE),
+        ("FONT", (0, -1), (-1, -1), FONT_BOLD, SIZE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("NOSPLIT", (0, 0), (-1, -1)),
+    ]))
+    flowables: list[Flowable] = [Spacer(1, 5 * mm), table, Spacer(1, 2 * mm), _para(words._(
+        "This final invoice lists the whole work and deducts the invoices above with their VAT per rate; what "
+        "was paid on them settled those invoices."))]
+    still_open = sum(a.open for a in doc.advances)
+    if still_open > 0:
+        flowables.append(_para(words._("Still to pay on the invoices deducted, besides this invoice: {amount}.").format(
+            amount=words.money(still_open))))
+    return flowables
+
+
 def _line_detail(line: Line, words: Wording) -> list[str]:
     """What a line states besides its description: the gross price and price discount (BT-148/147), and each
     further allowance or charge with its reason (a line's own discount stays in the discount column)."""
@@ -690,6 +751,7 @@ def render_pdf(doc: Document) -> bytes:
     story = [
         *_heading(doc, words, width),
         _line_table(doc, words, width),
+        *_advances(doc, words, width),
         *_payment(doc, words, width),
         *_notes(doc, words),
     ]

@@ -11,7 +11,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union, union_all
 from sqlalchemy.orm import Session, object_session
 
-from invoicer.core.errors import N_, Message, NotFoundError, ValidationError
+from invoicer.core.errors import N_, ConflictError, Message, NotFoundError, ValidationError
 from invoicer.core.money import HUNDRED, exponent, from_minor, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
 from invoicer.core.reference import allowance_reasons, charge_reasons, is_currency
@@ -26,6 +26,8 @@ from invoicer.core.totals import (
     adjustment_amount,
     compute_totals,
     convert_minor,
+    final_taxes,
+    totals_of,
 )
 from invoicer.core.units import unit_code
 from invoicer.core.workflow import (
@@ -44,6 +46,7 @@ from invoicer.db.models import (
     Customer,
     Invoice,
     InvoiceAdjustment,
+    InvoiceDeduction,
     InvoiceLine,
     InvoiceLineAllowance,
     InvoiceTax,
@@ -281,6 +284,12 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
         [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding),
         rounding_amount=rounding_amount,
     )
+    stated = _final_stated(session, invoice.id, totals, currency, rounding)
+    if stated:
+        totals = compute_totals(
+            [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding), stated,
+            rounding_amount=rounding_amount,
+        )
     invoice.type_code, invoice.preceding_number, invoice.preceding_date = type_code, preceding_number, preceding_date
     invoice.rounding_amount = rounding_amount
     invoice.customer_id = customer.id
@@ -333,6 +342,70 @@ def _type_code(data: DraftData) -> tuple[str | None, str | None, date | None]:
     if code == "384" and number is None:
         raise ValidationError(N_("A corrected invoice (384) names the invoice it corrects."), "preceding_number")
     return (None if code == "380" else code), number, data.preceding_date if number else None
+
+
+# ---------------------------------------------------------------- final invoices
+
+
+def deducted_invoices(session: Session, invoice_id: int | None) -> list[Invoice]:
+    """The deposit and partial invoices a final invoice deducts (none for any other invoice), oldest first."""
+    if invoice_id is None:
+        return []
+    return list(session.scalars(
+        select(Invoice).join(InvoiceDeduction, InvoiceDeduction.deducted_id == Invoice.id)
+        .where(InvoiceDeduction.invoice_id == invoice_id).order_by(Invoice.issue_date, Invoice.id)
+    ))
+
+
+def deducted_taxes(advances: Sequence[Invoice]) -> dict[TaxKey, tuple[int, int]]:
+    """The basis and VAT per rate the advance invoices stated, added up."""
+    found: dict[TaxKey, tuple[int, int]] = {}
+    for advance in advances:
+        for tax in advance.taxes:
+            key = TaxKey(tax.category, tax.rate)
+            basis, vat = found.get(key, (0, 0))
+            found[key] = (basis + tax.basis, vat + tax.amount)
+    return found
+
+
+def _final_stated(session: Session, invoice_id: int | None, totals: Totals, currency: str,
+                  rounding: str) -> dict[TaxKey, int] | None:
+    """A final invoice's VAT per rate (core.totals.final_taxes); None for any other invoice, and in line rounding
+    mode, where each line (the deductions too) is taxed on its own."""
+    advances = deducted_invoices(session, invoice_id) if rounding == TaxRounding.DOCUMENT else []
+    if not advances:
+        return None
+    return final_taxes({TaxKey(t.category, t.rate): t.basis for t in totals.taxes}, deducted_taxes(advances),
+                       currency)
+
+
+def deduct_advances(session: Session, invoice: Invoice, advances: Sequence[Invoice]) -> None:
+    """Make a draft the final invoice of ``advances`` (its deduction lines written by the caller): link them and
+    state its VAT per rate as the whole work's less theirs."""
+    for advance in advances:
+        session.add(InvoiceDeduction(invoice_id=invoice.id, deducted_id=advance.id))
+    session.flush()
+    totals = totals_of(invoice.lines, invoice.adjustments, invoice.currency, invoice.tax_rounding)
+    stated = _final_stated(session, invoice.id, totals, invoice.currency, invoice.tax_rounding)
+    if stated:
+        totals = totals_of(invoice.lines, invoice.adjustments, invoice.currency, invoice.tax_rounding, stated)
+    store_totals(session, invoice, totals)
+
+
+def final_invoice_of(session: Session, invoice_id: int) -> Invoice | None:
+    """The final invoice (not void) that deducts an advance invoice, if any."""
+    return session.scalar(
+        select(Invoice).join(InvoiceDeduction, InvoiceDeduction.invoice_id == Invoice.id)
+        .where(InvoiceDeduction.deducted_id == invoice_id, Invoice.status != InvoiceStatus.VOID)
+    )
+
+
+def _check_deductions(session: Session, invoice: Invoice) -> None:
+    """A final invoice deducts issued advance invoices only: one voided since cannot be deducted."""
+    for advance in deducted_invoices(session, invoice.id):
+        if advance.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+            raise ConflictError(N_("The final invoice deducts invoice {number}, which is {status}; make the final "
+                                   "invoice again."), number=advance.number or advance.id, status=advance.status)
 
 
 def store_totals(session: Session, invoice: Invoice, totals: Totals) -> None:
@@ -559,6 +632,7 @@ def finalize_invoice(
     _check_vat_ids(invoice, company.vat_id, customer.vat_id)
     _check_outside_scope_alone(invoice)
     _check_not_ahead(session, invoice.issue_date)
+    _check_deductions(session, invoice)
     rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
     return freeze_document(
         invoice, SessionBook(session), seller=company_service.snapshot(company),
@@ -709,6 +783,10 @@ def void_invoice(session: Session, invoice_id: int, reason: str | None = None, o
     """open -> void, only while nothing has been paid or credited; ``on``: the day it was voided (today)."""
     invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.VOID)
+    final = final_invoice_of(session, invoice.id)
+    if final is not None:
+        raise ConflictError(N_("Invoice {number} is deducted on the final invoice {final}; void or credit the final "
+                               "invoice first."), number=invoice.number, final=final.number or final.id)
     target = target_status(Transition.VOID, invoice.status)
     on = validation.action_date(on, invoice.issue_date)
     before = invoice.status
