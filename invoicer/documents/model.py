@@ -163,6 +163,7 @@ class AdvanceInvoice:
     taxes: tuple[TaxSubtotal, ...]
     total: int
     paid: int
+    id: int = 0  # the stored invoice's id (the invoice window opens it); 0 on a document made up in memory
 
     @property
     def open(self) -> int:

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from invoicer import paths
 from invoicer.core.errors import Message, NotFoundError, StorageError, ValidationError
 from invoicer.core.money import exponent
-from invoicer.core.totals import Balance, TaxSubtotal
+from invoicer.core.totals import Balance
 from invoicer.core.workflow import amount_due
 from invoicer.db.engine import make_engine, make_session_factory, transaction
 from invoicer.db.models import FrozenPdf, Invoice
-from invoicer.documents.model import AdvanceInvoice, Document, DocumentKind, DocumentMark, PaperSize
+from invoicer.documents.model import Document, DocumentKind, DocumentMark, PaperSize
 from invoicer.documents.wording import paper_for_locale
 from invoicer.i18n import N_, translator
 from invoicer.services import audit, settings
@@ -138,19 +138,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         delivery_date=view.delivery_date,
         period_start=view.period_start,
         period_end=view.period_end,
-        advances=advances_of(session, invoice),
-    )
-
-
-def advances_of(session: Session, invoice: Invoice) -> tuple[AdvanceInvoice, ...]:
-    """The deposit and partial invoices a final invoice deducts, as issued, with what was paid on them so far."""
-    from invoicer.services.invoices import deducted_invoices
-
-    return tuple(
-        AdvanceInvoice(advance.number or "", advance.issue_date, advance.type_code or "380",
-                       tuple(TaxSubtotal(t.category, t.rate, t.basis, t.amount) for t in advance.taxes),
-                       advance.total, advance.paid)
-        for advance in deducted_invoices(session, invoice.id)
+        advances=view.advances,
     )
 
 
