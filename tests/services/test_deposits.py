@@ -232,7 +232,13 @@ def test_a_deducted_deposit_is_not_voided_and_a_final_invoice_is_never_negative(
         quotes.final_invoice(s, quote, today=D(2026, 12, 1))
     with transaction(seller.sessions) as s:
         invoices.void_invoice(s, partial, "billed twice")
+        first = quotes.final_invoice(s, quote, today=D(2026, 12, 1))
+    with transaction(seller.sessions) as s:  # (one user action each, as the GUI and the CLI do)
+        # a final invoice's draft deleted takes its links with it; the quote gets a final invoice again
+        invoices.delete_draft(s, first)
+    with transaction(seller.sessions) as s:
         final = quotes.final_invoice(s, quote, today=D(2026, 12, 1))
+        assert [a.id for a in invoices.deducted_invoices(s, final)] == [deposit]  # not the void partial invoice
         assert invoices.get_invoice(s, final).total == 0  # the deposit was the whole work
         with pytest.raises(ConflictError, match="deducted on the final invoice"):
             invoices.void_invoice(s, deposit, "by mistake")
