@@ -30,6 +30,7 @@ from invoicer.services import (
 )
 from invoicer.services.invoices import LineData
 from invoicer.services.quotes import QuoteData
+from tests.services.helpers import refused_by_database, tamper
 
 D = date
 # the whole work: 19 % on 4,000.00 + 333.33 = 4,333.33; 7 % on 10 x 29.99 = 299.90
@@ -218,6 +219,13 @@ def test_the_final_invoice_states_the_whole_works_vat_less_the_deposits_to_the_c
         assert b"<ram:CalculatedAmount>9.51</ram:CalculatedAmount>" in xml[EInvoiceFormat.XRECHNUNG_CII]
         report = integrity.verify(s)
         assert report.ok, report.problems
+    # the link is frozen with the final invoice, on either engine
+    assert "finalized document is frozen" in refused_by_database(
+        seller, f"DELETE FROM invoice_deductions WHERE invoice_id = {final}")
+    # a VAT altered behind the triggers to what the rest alone would give (9.50) is found
+    tamper(seller, f"UPDATE invoice_taxes SET amount = 950 WHERE invoice_id = {final}")
+    with transaction(seller.sessions) as s:
+        assert any("VAT breakdown" in problem for problem in integrity.verify(s).problems)
 
 
 def test_a_deducted_deposit_is_not_voided_and_a_final_invoice_is_never_negative(seller: Database,
