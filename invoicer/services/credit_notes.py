@@ -102,6 +102,9 @@ def issue_credit_note(
     stated: dict[TaxKey, int] | None = None
     if full and remaining == invoice.total:
         _copy_all(invoice, note)
+        if invoice.tax_rounding == "document":
+            # the VAT the invoice stated, which a final invoice's lines alone would not give (invoices.final_taxes)
+            stated = {TaxKey(t.category, t.rate): t.amount for t in invoice.taxes}
     elif full:
         _by_amount(invoice, note, remaining)
     elif lines:

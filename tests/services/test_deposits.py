@@ -18,6 +18,7 @@ from invoicer.db.models import Invoice
 from invoicer.documents.einvoice_rules import EInvoiceFormat, validate
 from invoicer.services import (
     company,
+    credit_notes,
     customers,
     documents,
     einvoicing,
@@ -217,6 +218,14 @@ def test_the_final_invoice_states_the_whole_works_vat_less_the_deposits_to_the_c
         assert fin.total + invoices.get_invoice(s, deposit).total == quotes.get_quote(s, quote_id).total == 11904
         xml = _valid_everywhere(s, fin)
         assert b"<ram:CalculatedAmount>9.51</ram:CalculatedAmount>" in xml[EInvoiceFormat.XRECHNUNG_CII]
+        report = integrity.verify(s)
+        assert report.ok, report.problems
+    # credited in full, the final invoice's VAT comes back as it stated it: 9.51, not 9.50 (its lines alone)
+    with transaction(seller.sessions) as s:
+        note = credit_notes.issue_credit_note(s, final, full=True, reason="Storno", issue_date=D(2026, 12, 2))
+        credited = invoices.get_invoice(s, note.credit_note_id, "credit_note")
+        assert taxes_of(credited) == {("S", Decimal(19)): (5001, 951)} and credited.total == 5952
+        assert invoices.get_invoice(s, final).amount_due == 0
         report = integrity.verify(s)
         assert report.ok, report.problems
     # the link is frozen with the final invoice, on either engine
