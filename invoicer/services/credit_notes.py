@@ -26,6 +26,7 @@ from invoicer.db.models import (
     InvoiceLineAllowance,
     InvoiceTax,
 )
+from invoicer.i18n import format_percent, translator
 from invoicer.services import audit, validation
 from invoicer.services import company as company_service
 from invoicer.services.actions import credited_total, require
@@ -248,17 +249,27 @@ def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[Cr
 _SHARE_REASON = "Share of the invoice's document discounts, charges and rounding"
 
 
+#: the line of a credit note given as an amount (one per VAT rate when the invoice has several)
+CREDIT_LINE = N_("Credit on invoice {number}")
+CREDIT_LINE_PER_RATE = N_("Credit on invoice {number} (VAT {rate})")
+
+
 def _by_amount(invoice: Invoice, note: Invoice, gross: int) -> None:
     """One line per VAT rate of the invoice, sharing ``gross`` (incl. VAT) in proportion to the rates' totals."""
     shares = _split(gross, [(t, t.basis + t.amount) for t in invoice.taxes])
+    # the line's text is printed on the credit note: in the customer's language, as the rest of it
+    locale = invoice.customer.locale or "en_US"
+    words = translator(locale).gettext
     lines = []
     for position, (tax, share) in enumerate(shares, 1):
         if share <= 0:
             continue
         net = _net_for_gross(share, tax.rate, invoice.currency)
+        description = words(CREDIT_LINE_PER_RATE).format(number=invoice.number, rate=format_percent(tax.rate, locale)) \
+            if len(shares) > 1 else words(CREDIT_LINE).format(number=invoice.number)
         lines.append(InvoiceLine(
             position=position,
-            description=f"Credit on invoice {invoice.number}" + (f" ({tax.rate} % VAT)" if len(shares) > 1 else ""),
+            description=description,
             quantity=Decimal(1), unit="LS", unit_price=from_minor(net, invoice.currency), price_base=Decimal(1),
             tax_category=tax.category, tax_rate=tax.rate,
         ))

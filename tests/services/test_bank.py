@@ -292,6 +292,8 @@ def test_early_payment_discount_within_the_period_settles_the_invoice(seller: Da
         assert credited.tax_total > 0 and credited.tax_total < 954
         # in the customer's language (ACME SARL reads French), dated on the day the money came, not today
         assert credited.reason == "Escompte pour paiement anticipé"
+        # its lines too (one per VAT rate of the invoice)
+        assert {ln.description.split(" (")[0] for ln in credited.lines} == {f"Avoir sur la facture {n1}"}
         assert credited.issue_date == date(2026, 11, 12)
     assert status(seller, inv) == ("paid", 0)
 
