@@ -159,7 +159,10 @@ def test_deposit_partial_and_final_add_up_to_the_quote_to_the_cent(seller: Datab
         text = _pdf_text(documents.frozen_pdf(s, final))
     assert "Facture de solde INV-2026-00003" in text
     assert "Facture d'acompte INV-2026-00001" in text and "Facture partielle INV-2026-00002" in text
-    for figure in ("1 300,00", "247,00", "89,97", "6,30", "1 643,27", "299,90", "20,99", "320,89", "3 513,39"):
+    # the reconciliation per VAT rate: the whole work, less each invoice deducted (paid on it), is this invoice
+    assert "Ensemble des travaux" in text
+    for figure in ("4 333,33", "823,33", "5 477,55", "-1 300,00", "-247,00", "-89,97", "-6,30", "-1 643,27",
+                   "-299,90", "-20,99", "-320,89", "3 033,33", "576,33", "3 513,39"):
         assert figure in text, figure
     assert "Reste à payer sur les factures déduites, en plus de cette facture : 320,89" in text
     # the customer pays the rest: everything is settled, the books and the checks agree
