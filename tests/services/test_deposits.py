@@ -27,7 +27,9 @@ from invoicer.services import (
     ledger,
     payments,
     quotes,
+    reminders,
     reports,
+    statements,
 )
 from invoicer.services.invoices import LineData
 from invoicer.services.quotes import QuoteData
@@ -151,6 +153,11 @@ def test_deposit_partial_and_final_add_up_to_the_quote_to_the_cent(seller: Datab
         accounts = ledger.Accounts.load(s)
         (aged,) = reports.aged_receivables(s, D(2026, 12, 1))
         assert aged.total == 32089 + 351339  # the partial and the final invoice, nothing of the paid deposit
+        # the customer's account: the deposit and its payment cancel out; the partial and final invoices are owed
+        assert statements.statement(s, customer_id)[-1].balance == 32089 + 351339
+        # reminders ask for each invoice's own amount due; none for the paid deposit
+        due = {r.invoice_id: r.amount_due for r in reminders.due_reminders(s, D(2026, 12, 31))}
+        assert due == {partial: 32089, final: 351339}
     assert balance[accounts.revenue] == q.subtotal == 463323  # the quote's net, booked once over three invoices
     assert balance[accounts.tax_payable] == q.tax_total == 82333 + 2099
     assert -balance[accounts.receivables] == 32089 + 351339
