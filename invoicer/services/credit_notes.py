@@ -256,7 +256,9 @@ CREDIT_LINE_PER_RATE = N_("Credit on invoice {number} (VAT {rate})")
 
 def _by_amount(invoice: Invoice, note: Invoice, gross: int) -> None:
     """One line per VAT rate of the invoice, sharing ``gross`` (incl. VAT) in proportion to the rates' totals."""
-    shares = _split(gross, [(t, t.basis + t.amount) for t in invoice.taxes])
+    # shared over the rates the invoice charges: a rate that is negative on the whole (a final invoice's rate that
+    # a partial invoice billed already) takes no share, or the others' shares would add up to more than ``gross``
+    shares = _split(gross, [(t, max(t.basis + t.amount, 0)) for t in invoice.taxes])
     # the line's text is printed on the credit note: in the customer's language, as the rest of it
     locale = invoice.customer.locale or "en_US"
     words = translator(locale).gettext

@@ -172,10 +172,17 @@ def test_deposit_partial_and_final_add_up_to_the_quote_to_the_cent(seller: Datab
                    "-299,90", "-20,99", "-320,89", "3 033,33", "576,33", "3 513,39"):
         assert figure in text, figure
     assert "Reste à payer sur les factures déduites, en plus de cette facture : 320,89" in text
+    # a credit of an amount (an early-payment discount, a goodwill credit) on the final invoice comes to that
+    # amount: shared over the rates it owes (the 7 % rate is negative here: the partial invoice billed it)
+    with transaction(seller.sessions) as s:
+        note = credit_notes.issue_credit_note(s, final, amount=7027, reason="Skonto", issue_date=D(2026, 12, 2))
+        assert note.total == 7027
+        credited = invoices.get_invoice(s, note.credit_note_id, "credit_note")
+        assert set(taxes_of(credited)) == {s19}
     # the customer pays the rest: everything is settled, the books and the checks agree
     _pay(seller, partial, 32089, D(2026, 12, 5))
     with transaction(seller.sessions) as s:
-        payments.record_payment(s, final, 351339, D(2026, 12, 5), "transfer", "FIN-1")
+        payments.record_payment(s, final, 351339 - 7027, D(2026, 12, 5), "transfer", "FIN-1")
         assert {invoices.get_invoice(s, i).status for i in (deposit, partial, final)} == {"paid"}
         assert reports.aged_receivables(s, D(2026, 12, 5)) == []
         assert _journal_balances(s, D(2026, 12, 5)).get(ledger.Accounts.load(s).receivables, 0) == 0
