@@ -154,8 +154,8 @@ class Settlement:
 @dataclass(frozen=True)
 class AdvanceInvoice:
     """A deposit (386) or partial (326) invoice that a final invoice deducts: its number and date (BG-3 of the
-    final invoice's e-invoice), its VAT breakdown and total as issued, and what was paid on it by the time the
-    document is made."""
+    final invoice's e-invoice), the VAT breakdown and total deducted (as issued, less its credit notes), and what
+    was paid on it and is still due on it by the time the document is made."""
 
     number: str
     issue_date: date
@@ -163,11 +163,8 @@ class AdvanceInvoice:
     taxes: tuple[TaxSubtotal, ...]
     total: int
     paid: int
+    open: int
     id: int = 0  # the stored invoice's id (the invoice window opens it); 0 on a document made up in memory
-
-    @property
-    def open(self) -> int:
-        return self.total - self.paid
 
 
 @dataclass(frozen=True)

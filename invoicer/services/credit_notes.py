@@ -14,7 +14,7 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import N_, ValidationError
+from invoicer.core.errors import N_, ConflictError, ValidationError
 from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_up
 from invoicer.core.totals import CreditedLine, TaxKey, TaxSubtotal, credit_share, credited_fraction, totals_of
 from invoicer.core.workflow import Action, CreditNoteStatus, InvoiceStatus
@@ -32,6 +32,7 @@ from invoicer.services import company as company_service
 from invoicer.services.actions import credited_total, require
 from invoicer.services.invoices import (
     SessionBook,
+    final_invoice_of,
     freeze_document,
     get_invoice,
     settle_status,
@@ -79,6 +80,10 @@ def issue_credit_note(
     """Credit an open or paid invoice in full, by chosen lines/quantities, or by an amount (incl. VAT)."""
     invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.ISSUE_CREDIT_NOTE)
+    final = final_invoice_of(session, invoice.id)
+    if final is not None:  # the final invoice deducted it as it stood: a credit now would take it off twice
+        raise ConflictError(N_("Invoice {number} is deducted on the final invoice {final}; credit the final invoice "
+                               "instead."), number=invoice.number, final=final.number or final.id)
     if sum(x is not None and x is not False for x in (full or None, lines, amount)) != 1:
         raise ValidationError(N_("Credit the whole invoice, chosen lines, or an amount: exactly one of them."))
     company = company_service.get_company(session)

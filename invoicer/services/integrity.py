@@ -21,13 +21,13 @@ from invoicer.db.models import (
     Invoice,
     InvoiceDeduction,
     InvoiceLine,
-    InvoiceTax,
     NumberCounter,
     Payment,
     Quote,
 )
 from invoicer.documents.tables import Progress
 from invoicer.services.audit import GENESIS, content_sha256, link_hash, places_as_issued, rounded_like
+from invoicer.services.invoices import deducted_taxes
 from invoicer.services.ledger import receivables_by_invoice
 
 BATCH = 2000
@@ -204,17 +204,13 @@ def _short(values: list[int]) -> str:
 
 
 def _deducted(session: Session) -> dict[int, dict[TaxKey, tuple[int, int]]]:
-    """Per final invoice, the basis and VAT per rate of the advance invoices it deducts (as they stated them)."""
-    found: dict[int, dict[TaxKey, tuple[int, int]]] = defaultdict(dict)
-    rows = session.execute(
-        select(InvoiceDeduction.invoice_id, InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis, InvoiceTax.amount)
-        .join(InvoiceTax, InvoiceTax.invoice_id == InvoiceDeduction.deducted_id)
-    )
-    for final_id, category, rate, basis, amount in rows:
-        key = TaxKey(category, rate)
-        before = found[final_id].get(key, (0, 0))
-        found[final_id][key] = (before[0] + basis, before[1] + amount)
-    return found
+    """Per final invoice, the basis and VAT per rate of the advance invoices it deducts (as they stated them, less
+    their credit notes)."""
+    links: dict[int, list[int]] = defaultdict(list)
+    for final_id, deducted_id in session.execute(select(InvoiceDeduction.invoice_id, InvoiceDeduction.deducted_id)):
+        links[final_id].append(deducted_id)
+    return {final_id: deducted_taxes(session, [session.get_one(Invoice, i) for i in ids])
+            for final_id, ids in links.items()}
 
 
 def _documents(session: Session, report: Report, issued: dict[int, dict[str, int]], steps: _Steps) -> None:

@@ -22,6 +22,7 @@ from invoicer.core.totals import (
     LineInput,
     TaxKey,
     TaxRounding,
+    TaxSubtotal,
     Totals,
     adjustment_amount,
     compute_totals,
@@ -357,11 +358,26 @@ def deducted_invoices(session: Session, invoice_id: int | None) -> list[Invoice]
     ))
 
 
-def deducted_taxes(advances: Sequence[Invoice]) -> dict[TaxKey, tuple[int, int]]:
-    """The basis and VAT per rate the advance invoices stated, added up."""
+def advance_taxes(session: Session, advance: Invoice) -> list[TaxSubtotal]:
+    """What a final invoice deducts of an advance invoice, per VAT rate: the basis and VAT it stated, less what its
+    credit notes took back (a credited part is not deducted twice). Rates that come to nothing are left out."""
+    found = {TaxKey(t.category, t.rate): [t.basis, t.amount] for t in advance.taxes}
+    for note in session.scalars(select(Invoice).where(Invoice.corrects_id == advance.id,
+                                                      Invoice.doc_type == DocType.CREDIT_NOTE)):
+        for tax in note.taxes:
+            figures = found.setdefault(TaxKey(tax.category, tax.rate), [0, 0])
+            figures[0] -= tax.basis
+            figures[1] -= tax.amount
+    return [TaxSubtotal(key.category, key.rate, basis, vat)
+            for key, (basis, vat) in sorted(found.items(), key=lambda item: (item[0].category, -item[0].rate))
+            if basis or vat]
+
+
+def deducted_taxes(session: Session, advances: Sequence[Invoice]) -> dict[TaxKey, tuple[int, int]]:
+    """The basis and VAT per rate that a final invoice deducts of its advance invoices, added up."""
     found: dict[TaxKey, tuple[int, int]] = {}
     for advance in advances:
-        for tax in advance.taxes:
+        for tax in advance_taxes(session, advance):
             key = TaxKey(tax.category, tax.rate)
             basis, vat = found.get(key, (0, 0))
             found[key] = (basis + tax.basis, vat + tax.amount)
@@ -375,8 +391,8 @@ def _final_stated(session: Session, invoice_id: int | None, totals: Totals, curr
     advances = deducted_invoices(session, invoice_id) if rounding == TaxRounding.DOCUMENT else []
     if not advances:
         return None
-    return final_taxes({TaxKey(t.category, t.rate): t.basis for t in totals.taxes}, deducted_taxes(advances),
-                       currency)
+    return final_taxes({TaxKey(t.category, t.rate): t.basis for t in totals.taxes},
+                       deducted_taxes(session, advances), currency)
 
 
 def deduct_advances(session: Session, invoice: Invoice, advances: Sequence[Invoice]) -> None:

@@ -323,11 +323,14 @@ def final_invoice(session: Session, quote_id: int, today: date | None = None) ->
                                "it first."), number=quote.number)
     locale = quote.customer.locale or "en_US"
     words = translator(locale).gettext
+    # what each still stands for: a deposit credited in full is not deducted, one credited in part by the rest
+    deducted = [(inv, invoices.advance_taxes(session, inv)) for inv in advances]
+    advances = [inv for inv, taxes in deducted if taxes]
     deductions = [
         LineData(words(DEDUCTION_LINE).format(kind=words(invoices.INVOICE_TYPE_CODES[inv.type_code or "380"]),
                                               number=inv.number, date=format_date(inv.issue_date, locale)),
                  "-1", from_minor(tax.basis, inv.currency), tax.category, tax.rate)
-        for inv in advances for tax in sorted(inv.taxes, key=lambda t: (t.category, -t.rate)) if tax.basis
+        for inv, taxes in deducted for tax in taxes if tax.basis
     ]
     every = [ln.position for ln in quote.lines]
     invoice_id = invoices.create_draft(session, DraftData(

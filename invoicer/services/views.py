@@ -236,13 +236,15 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
 
 
 def advances_of(session: Session, invoice: Invoice) -> tuple[AdvanceInvoice, ...]:
-    """The deposit and partial invoices a final invoice deducts, as issued, with what was paid on them so far."""
-    return tuple(
-        AdvanceInvoice(advance.number or "", advance.issue_date, advance.type_code or "380",
-                       tuple(TaxSubtotal(t.category, t.rate, t.basis, t.amount) for t in advance.taxes),
-                       advance.total, advance.paid, advance.id)
-        for advance in invoices.deducted_invoices(session, invoice.id)
-    )
+    """The deposit and partial invoices a final invoice deducts (as issued, less their credit notes), with what was
+    paid on them and what is still due on them so far."""
+    found = []
+    for advance in invoices.deducted_invoices(session, invoice.id):
+        taxes = tuple(invoices.advance_taxes(session, advance))
+        found.append(AdvanceInvoice(advance.number or "", advance.issue_date, advance.type_code or "380", taxes,
+                                    sum(t.basis + t.amount for t in taxes), advance.paid, advance.amount_due,
+                                    advance.id))
+    return tuple(found)
 
 
 def stored_totals(invoice: Invoice) -> Totals:

@@ -307,3 +307,36 @@ def test_deposit_by_amount_and_refusals(seller: Database, quote: int) -> None:
         assert regular
         with pytest.raises(ConflictError, match="whole work"):
             quotes.final_invoice(s, quote)
+
+
+def test_a_deposit_credited_in_part_is_deducted_for_the_rest(seller: Database, quote: int, customer_id: int) -> None:
+    _einvoice_ready(seller, customer_id)
+    s19, s7 = ("S", Decimal(19)), ("S", Decimal(7))
+    with transaction(seller.sessions) as s:
+        deposit = quotes.deposit_invoice(s, quote, percent="30", today=D(2026, 11, 4))
+        invoices.finalize_invoice(s, deposit)
+        partial = quotes.invoice_quote(s, quote, [3], today=D(2026, 11, 20), partial=True)
+        invoices.finalize_invoice(s, partial)
+        # the deposit's 7 % line (89.97 + 6.30) is taken back by a credit note
+        line = next(ln for ln in invoices.get_invoice(s, deposit).lines if ln.tax_rate == 7)
+        credit_notes.issue_credit_note(s, deposit, lines=[credit_notes.CreditLine(line.id, "1")],
+                                       issue_date=D(2026, 11, 21))
+    with transaction(seller.sessions) as s:
+        final = quotes.final_invoice(s, quote, today=D(2026, 12, 1))
+        fin = invoices.get_invoice(s, final)
+        # only what the deposit still stands for is deducted: 1,300.00 at 19 %; and the partial invoice's 299.90
+        assert [ln.net for ln in fin.lines] == [400000, 33333, 29990, -130000, -29990]
+        # by hand: 19 % 823.33 - 247.00 = 576.33 on 3,033.33; 7 %: 20.99 - 20.99 = 0.00 on 0.00
+        assert taxes_of(fin) == {s19: (303333, 57633), s7: (0, 0)} and fin.total == 360966
+        invoices.finalize_invoice(s, final)
+        # deposit less its credit note, partial and final invoice: the quote's 5,477.55
+        assert quotes.get_quote(s, quote).total == 164327 - 9627 + 32089 + 360966
+        xml = _valid_everywhere(s, fin)[EInvoiceFormat.XRECHNUNG_UBL]
+        assert b'<cbc:PayableAmount currencyID="EUR">3609.66</cbc:PayableAmount>' in xml
+        (advance, _partial) = documents.document_data(s, fin).advances
+        assert (advance.total, advance.paid, advance.open) == (130000 + 24700, 0, 164327 - 9627)
+        # now deducted, the deposit is credited through the final invoice only
+        with pytest.raises(ConflictError, match="credit the final invoice instead"):
+            credit_notes.issue_credit_note(s, deposit, amount=100, issue_date=D(2026, 12, 2))
+        report = integrity.verify(s)
+        assert report.ok, report.problems
