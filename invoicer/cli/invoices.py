@@ -185,6 +185,14 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
             for n in view.credit_notes
         ],
         "amount_due": money(view.balance.amount_due, cur),
+        # a final invoice: the deposit and partial invoices its lines deduct, per VAT rate, and what was paid on them
+        "deducts": [
+            {"id": a.id, "number": a.number, "type_code": a.type_code, "issue_date": a.issue_date.isoformat(),
+             "tax": [{"category": t.category, "rate": str(t.rate), "basis": money(t.basis, cur),
+                      "amount": money(t.amount, cur)} for t in a.taxes],
+             "total": money(a.total, cur), "paid": money(a.paid, cur), "open": money(a.open, cur)}
+            for a in view.advances
+        ],
         "exchange_rate": None if view.exchange_rate is None else str(view.exchange_rate),
         "company_currency": view.company_currency,
         "company_total": money(view.company_total, view.company_currency) if view.company_currency else None,
@@ -232,6 +240,12 @@ def invoice_text(data: dict[str, Any]) -> str:
     if data["rounding_amount"] != money(0, data["currency"]):
         tail.append(row("Rounding", data["rounding_amount"]))
     tail += [row("Paid", data["paid"]), row("Credited", data["credited"]), row("Amount due", data["amount_due"])]
+    deducted = data.get("deducts") or []
+    if deducted:
+        tail.append("Deducts (net and VAT per rate, total, paid):")
+        for d in deducted:
+            rates = ", ".join(f"{t['category']} {t['rate']}% {t['basis']} + {t['amount']}" for t in d["tax"])
+            tail.append(f"  {d['number']}  {d['issue_date']}  {rates}  total {d['total']}  paid {d['paid']}")
     notes = data.get("credit_notes") or []
     if notes:
         tail.append("Credit notes:")

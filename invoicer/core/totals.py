@@ -373,6 +373,18 @@ def compute_totals(
     )
 
 
+def final_taxes(basis: Mapping[TaxKey, int], deducted: Mapping[TaxKey, tuple[int, int]], currency: str) -> dict[TaxKey, int]:
+    """The VAT per rate of a final invoice that deducts advance (deposit, partial) invoices: the whole work's VAT,
+    taxed once on its basis (the final invoice's ``basis`` plus the advances' ``deducted`` basis), less the VAT
+    the advances stated (``deducted``: basis and VAT per rate). So the documents' VAT adds up to the whole work's
+    to the cent (German UStG 14(5): the final invoice deducts the advances' VAT as they stated it), and each rate
+    stays within EN 16931's tolerance of basis x rate (BR-S-09 and its siblings: under one currency unit)."""
+    return {
+        key: _tax_on(basis[key] + d_basis, key.rate, currency, None) - d_vat
+        for key, (d_basis, d_vat) in deducted.items() if key in basis
+    }
+
+
 def _stated(amount: int, basis_minor: int, key: TaxKey, currency: str, round_to: int | None) -> int:
     if abs(amount - _tax_on(basis_minor, key.rate, currency, round_to)) >= 10 ** exponent(currency):
         raise ValidationError(

@@ -694,6 +694,18 @@ class QuoteInvoice(Base):
     created_at: Mapped[datetime]
 
 
+class InvoiceDeduction(Base):
+    """A deposit (386) or partial (326) invoice that a final invoice deducts: its lines take off the advance's net
+    amount of each VAT rate, and its VAT per rate is the whole work's less the advance's (so the documents' VAT
+    adds up to the cent). Frozen with the final invoice."""
+
+    __tablename__ = "invoice_deductions"
+    __table_args__ = (UniqueConstraint("invoice_id", "deducted_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    deducted_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+
+
 class FrozenPdf(Base):
     """The PDF of a finalized document as issued, kept in a shared (PostgreSQL) database so every desk reaches it;
     a local SQLite business keeps its PDFs as files in its data folder instead. Append-only."""

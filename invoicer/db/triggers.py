@@ -76,6 +76,12 @@ def _rules() -> list[Rule]:
     # moving a row onto a finalized invoice's line is a change of that invoice too
     rules.append(Rule("invoice_line_allowances_frozen_move", "invoice_line_allowances", "UPDATE", FROZEN,
                       f"{line_status.format('NEW')} <> 'draft'", since="0013"))
+    # the advance invoices a final invoice deducts (0021) are part of it: frozen with it
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+        rules.append(Rule(f"invoice_deductions_frozen_{event.lower()}", "invoice_deductions", event, FROZEN,
+                          f"(SELECT status FROM invoices WHERE id = {row}.invoice_id) <> 'draft'", since="0021"))
+    rules.append(Rule("invoice_deductions_frozen_move", "invoice_deductions", "UPDATE", FROZEN,
+                      "(SELECT status FROM invoices WHERE id = NEW.invoice_id) <> 'draft'", since="0021"))
     rules += [
         Rule("number_counters_forward", "number_counters", "UPDATE", NEVER_REUSED, "NEW.last_seq < OLD.last_seq"),
         Rule("number_counters_no_delete", "number_counters", "DELETE", NEVER_REUSED),

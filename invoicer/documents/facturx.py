@@ -247,12 +247,11 @@ def build_cii(doc: Document, guideline: str = GUIDELINE_ID) -> etree._Element:
     prepaid, due = prepaid_and_due(doc)
     _ram(sums, "TotalPrepaidAmount", amount(prepaid))
     _ram(sums, "DuePayableAmount", amount(due))
-    preceding = preceding_invoice(doc)
-    if preceding is not None:
+    for number, issued in preceding_invoices(doc):
         ref = _ram(settle, "InvoiceReferencedDocument")
-        _ram(ref, "IssuerAssignedID", preceding[0])
-        if preceding[1]:
-            _date(ref, "FormattedIssueDateTime", preceding[1], ns=QDT)
+        _ram(ref, "IssuerAssignedID", number)
+        if issued:
+            _date(ref, "FormattedIssueDateTime", issued, ns=QDT)
     return root
 
 
@@ -283,11 +282,13 @@ def type_code(doc: Document) -> str:
     return TYPE_CREDIT_NOTE if doc.is_credit_note else doc.type_code or TYPE_INVOICE
 
 
-def preceding_invoice(doc: Document) -> tuple[str, date | None] | None:
-    """BT-25 / BT-26: the invoice a credit note corrects, or the one an invoice names (a corrected invoice)."""
+def preceding_invoices(doc: Document) -> list[tuple[str, date | None]]:
+    """BG-3 (BT-25 / BT-26): the invoice a credit note corrects, the one an invoice names (a corrected invoice), and
+    the deposit and partial invoices a final invoice deducts (EN 16931 names BG-3 for these too)."""
     if doc.is_credit_note:
-        return (doc.corrected_number, doc.corrected_date) if doc.corrected_number else None
-    return (doc.preceding_number, doc.preceding_date) if doc.preceding_number else None
+        return [(doc.corrected_number, doc.corrected_date)] if doc.corrected_number else []
+    named = [(doc.preceding_number, doc.preceding_date)] if doc.preceding_number else []
+    return named + [(a.number, a.issue_date) for a in doc.advances if a.number != doc.preceding_number]
 
 
 def prepaid_and_due(doc: Document) -> tuple[int, int]:

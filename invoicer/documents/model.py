@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from invoicer.core.totals import Balance, Totals
+from invoicer.core.totals import Balance, TaxSubtotal, Totals
 
 
 class DocumentKind(StrEnum):
@@ -158,6 +158,22 @@ class Settlement:
 
 
 @dataclass(frozen=True)
+class AdvanceInvoice:
+    """A deposit (386) or partial (326) invoice that a final invoice deducts: its number and date (BG-3 of the
+    final invoice's e-invoice), the VAT breakdown and total deducted (as issued, less its credit notes), and what
+    was paid on it and is still due on it by the time the document is made."""
+
+    number: str
+    issue_date: date
+    type_code: str
+    taxes: tuple[TaxSubtotal, ...]
+    total: int
+    paid: int
+    open: int
+    id: int = 0  # the stored invoice's id (the invoice window opens it); 0 on a document made up in memory
+
+
+@dataclass(frozen=True)
 class Document:
     """An invoice or credit note ready to render; every amount is in minor units of ``currency``.
 
@@ -202,6 +218,8 @@ class Document:
     delivery_date: date | None = None
     period_start: date | None = None
     period_end: date | None = None
+    # a final invoice: the deposit and partial invoices its lines deduct, per VAT rate
+    advances: tuple[AdvanceInvoice, ...] = ()
 
     @property
     def amount_payable(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import struct
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache, partial
 from io import BytesIO
 from typing import Any, Protocol, cast
@@ -45,10 +46,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from invoicer.core.totals import TaxSubtotal
 from invoicer.documents import facturx, qr
 from invoicer.documents.fonts import FONT, FONT_BOLD, register_fonts
 from invoicer.documents.model import Document, DocumentMark, Line, PaperSize, Party
-from invoicer.documents.wording import Wording
+from invoicer.documents.wording import ADVANCE_TITLES, Wording
 
 log = logging.getLogger(__name__)
 
@@ -499,6 +501,77 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
     return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style))
 
 
+def _advances(doc: Document, words: Wording, width: float) -> list[Flowable]:
+    """A final invoice's reconciliation, per VAT rate: the whole work, less each deposit and partial invoice (with
+    what was paid on it), is this invoice (German UStAE 14.8 (10) shows it so); then what is still open on them."""
+    if not doc.advances:
+        return []
+    columns = [
+        (words._("Description"), 0),
+        (words._("Date"), 22 * mm),
+        (words._("VAT rate"), 16 * mm),
+        (words._("Net"), 24 * mm),
+        (words._("VAT"), 22 * mm),
+        (words._("Total"), 24 * mm),
+        (words._("Paid"), 24 * mm),
+    ]
+    fixed = sum(w for _, w in columns)
+    widths = [w or width - fixed for _, w in columns]
+    rows: list[list[Any]] = [
+        [_wrapped(label, w, FONT_BOLD, HEADER_SIZE) for (label, _), w in zip(columns, widths, strict=True)]
+    ]
+    whole: dict[tuple[str, Decimal], list[int]] = {}
+    for tax in (*doc.totals.taxes, *(t for a in doc.advances for t in a.taxes)):
+        basis_vat = whole.setdefault((tax.category, tax.rate), [0, 0])
+        basis_vat[0] += tax.basis
+        basis_vat[1] += tax.amount
+    whole_taxes = tuple(TaxSubtotal(c, r, b, v) for (c, r), (b, v) in whole.items())
+    groups: list[tuple[str, str, tuple[TaxSubtotal, ...], int, str]] = [
+        (words._("Whole work"), "", whole_taxes, sum(b + v for b, v in whole.values()), ""),
+        *((f"{words._(ADVANCE_TITLES.get(a.type_code, 'Invoice'))} {a.number}", words.date(a.issue_date),
+           tuple(TaxSubtotal(t.category, t.rate, -t.basis, -t.amount) for t in a.taxes), -a.total,
+           words.money(a.paid)) for a in doc.advances),
+        (words.title(doc), words.date(doc.issue_date), doc.totals.taxes, doc.totals.total, ""),
+    ]
+    starts = []
+    for label, day, taxes, total, paid in groups:
+        starts.append(len(rows))
+        for i, tax in enumerate(sorted(taxes, key=lambda t: (t.category, -t.rate))):
+            first = i == 0
+            rows.append([
+                _wrapped(label, widths[0]) if first else "", day if first else "",
+                words.percent(tax.rate) if tax.category != "O" else "—",
+                words.money(tax.basis), words.money(tax.amount),
+                words.money(total) if first else "", paid if first else "",
+            ])
+    style: list[TableCommand] = [
+        ("FONT", (0, 0), (-1, -1), FONT, SIZE),
+        ("FONT", (0, 0), (-1, 0), FONT_BOLD, HEADER_SIZE),
+        ("FONT", (0, starts[-1]), (-1, -1), FONT_BOLD, SIZE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEABOVE", (0, starts[-1]), (-1, starts[-1]), 0.8, colors.black),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("NOSPLIT", (0, 0), (-1, -1)),
+    ]
+    style += [("LINEABOVE", (0, row), (-1, row), 0.25, RULE) for row in starts[1:-1]]
+    flowables: list[Flowable] = [
+        Spacer(1, 5 * mm), Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style)), Spacer(1, 2 * mm),
+        _para(words._("This final invoice lists the whole work and deducts the invoices above with their VAT per "
+                      "rate; what was paid on them settled those invoices.")),
+    ]
+    still_open = sum(a.open for a in doc.advances)
+    if still_open > 0:
+        flowables.append(_para(words._("Still to pay on the invoices deducted, besides this invoice: {amount}.").format(
+            amount=words.money(still_open))))
+    return flowables
+
+
 def _line_detail(line: Line, words: Wording) -> list[str]:
     """What a line states besides its description: the gross price and price discount (BT-148/147), and each
     further allowance or charge with its reason (a line's own discount stays in the discount column)."""
@@ -695,6 +768,7 @@ def render_pdf(doc: Document) -> bytes:
     story = [
         *_heading(doc, words, width),
         _line_table(doc, words, width),
+        *_advances(doc, words, width),
         *_payment(doc, words, width),
         *_notes(doc, words),
     ]

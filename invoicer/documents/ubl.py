@@ -22,7 +22,7 @@ from invoicer.documents.facturx import (
     PAYMENT_TRANSFER,
     XRECHNUNG_GUIDELINE,
     decimal_text,
-    preceding_invoice,
+    preceding_invoices,
     prepaid_and_due,
     supply_date,
     type_code,
@@ -94,12 +94,11 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
     if doc.buyer_reference:
         _cbc(root, "BuyerReference", doc.buyer_reference)
     _period(root, doc.period_start, doc.period_end)  # BG-14
-    preceding = preceding_invoice(doc)
-    if preceding is not None:
+    for number, issued in preceding_invoices(doc):
         reference = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
-        _cbc(reference, "ID", preceding[0])
-        if preceding[1]:
-            _cbc(reference, "IssueDate", preceding[1].isoformat())
+        _cbc(reference, "ID", number)
+        if issued:
+            _cbc(reference, "IssueDate", issued.isoformat())
 
     categories = {t.category for t in doc.totals.taxes}
     with_vat_ids = "O" not in categories  # "not subject to VAT" carries no VAT IDs (BR-O-02)

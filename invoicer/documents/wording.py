@@ -95,7 +95,8 @@ class Wording:
         return country_name(code, Locale.parse(self.locale).territories)
 
     def title(self, doc: Document) -> str:
-        """``Rechnung RE-2025-00001``, or ``Invoice (draft)`` before a number is given."""
-        kind = self._("Credit note") if doc.is_credit_note else self._("Quote") if doc.is_quote else self._(
-            ADVANCE_TITLES.get(doc.type_code or "", "Invoice"))
+        """``Rechnung RE-2025-00001``, or ``Invoice (draft)`` before a number is given; a final invoice (one that
+        deducts deposit or partial invoices) says so."""
+        invoice = "Final invoice" if doc.advances else ADVANCE_TITLES.get(doc.type_code or "", "Invoice")
+        kind = self._("Credit note") if doc.is_credit_note else self._("Quote") if doc.is_quote else self._(invoice)
         return f"{kind} {doc.number or self._('(draft)')}"

@@ -272,8 +272,8 @@ def confirm(session: Session, entry_id: int, allocations: Sequence[Allocation] |
         session.add(BankEntryPayment(entry_id=entry.id, payment_id=payment_id, invoice_id=a.invoice_id,
                                      amount=a.amount))
         if a.discount:
-            # dated today: a credit note never precedes the last one of its series
-            early_payment.take_discount(session, a.invoice_id, a.discount, date.today())
+            # the discount is taken on the day the money came (never before the last credit note of the series)
+            early_payment.take_discount(session, a.invoice_id, a.discount, paid_on)
         ids.append(payment_id)
     entry.status, entry.settled_at = "matched", audit.now()
     audit.record(session, "bank_confirm", "bank_entry", entry.id, before="open", after="matched",

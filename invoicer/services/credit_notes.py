@@ -14,7 +14,7 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicer.core.errors import N_, ValidationError
+from invoicer.core.errors import N_, ConflictError, ValidationError
 from invoicer.core.money import HUNDRED, from_minor, parse_decimal, round_half_up
 from invoicer.core.totals import CreditedLine, TaxKey, TaxSubtotal, credit_share, credited_fraction, totals_of
 from invoicer.core.workflow import Action, CreditNoteStatus, InvoiceStatus
@@ -26,11 +26,13 @@ from invoicer.db.models import (
     InvoiceLineAllowance,
     InvoiceTax,
 )
+from invoicer.i18n import format_percent, translator
 from invoicer.services import audit, validation
 from invoicer.services import company as company_service
 from invoicer.services.actions import credited_total, require
 from invoicer.services.invoices import (
     SessionBook,
+    final_invoice_of,
     freeze_document,
     get_invoice,
     settle_status,
@@ -78,6 +80,10 @@ def issue_credit_note(
     """Credit an open or paid invoice in full, by chosen lines/quantities, or by an amount (incl. VAT)."""
     invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.ISSUE_CREDIT_NOTE)
+    final = final_invoice_of(session, invoice.id)
+    if final is not None:  # the final invoice deducted it as it stood: a credit now would take it off twice
+        raise ConflictError(N_("Invoice {number} is deducted on the final invoice {final}; credit the final invoice "
+                               "instead."), number=invoice.number, final=final.number or final.id)
     if sum(x is not None and x is not False for x in (full or None, lines, amount)) != 1:
         raise ValidationError(N_("Credit the whole invoice, chosen lines, or an amount: exactly one of them."))
     company = company_service.get_company(session)
@@ -102,6 +108,9 @@ def issue_credit_note(
     stated: dict[TaxKey, int] | None = None
     if full and remaining == invoice.total:
         _copy_all(invoice, note)
+        if invoice.tax_rounding == "document":
+            # the VAT the invoice stated, which a final invoice's lines alone would not give (invoices.final_taxes)
+            stated = {TaxKey(t.category, t.rate): t.amount for t in invoice.taxes}
     elif full:
         _by_amount(invoice, note, remaining)
     elif lines:
@@ -251,17 +260,29 @@ def _by_lines(session: Session, invoice: Invoice, note: Invoice, chosen: list[Cr
 _SHARE_REASON = "Share of the invoice's document discounts, charges and rounding"
 
 
+#: the line of a credit note given as an amount (one per VAT rate when the invoice has several)
+CREDIT_LINE = N_("Credit on invoice {number}")
+CREDIT_LINE_PER_RATE = N_("Credit on invoice {number} (VAT {rate})")
+
+
 def _by_amount(invoice: Invoice, note: Invoice, gross: int) -> None:
     """One line per VAT rate of the invoice, sharing ``gross`` (incl. VAT) in proportion to the rates' totals."""
-    shares = _split(gross, [(t, t.basis + t.amount) for t in invoice.taxes])
+    # shared over the rates the invoice charges: a rate that is negative on the whole (a final invoice's rate that
+    # a partial invoice billed already) takes no share, or the others' shares would add up to more than ``gross``
+    shares = _split(gross, [(t, max(t.basis + t.amount, 0)) for t in invoice.taxes])
+    # the line's text is printed on the credit note: in the customer's language, as the rest of it
+    locale = invoice.customer.locale or "en_US"
+    words = translator(locale).gettext
     lines = []
     for position, (tax, share) in enumerate(shares, 1):
         if share <= 0:
             continue
         net = _net_for_gross(share, tax.rate, invoice.currency)
+        description = words(CREDIT_LINE_PER_RATE).format(number=invoice.number, rate=format_percent(tax.rate, locale)) \
+            if len(shares) > 1 else words(CREDIT_LINE).format(number=invoice.number)
         lines.append(InvoiceLine(
             position=position,
-            description=f"Credit on invoice {invoice.number}" + (f" ({tax.rate} % VAT)" if len(shares) > 1 else ""),
+            description=description,
             quantity=Decimal(1), unit="LS", unit_price=from_minor(net, invoice.currency), price_base=Decimal(1),
             tax_category=tax.category, tax_rate=tax.rate,
         ))

@@ -138,6 +138,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         delivery_date=view.delivery_date,
         period_start=view.period_start,
         period_end=view.period_end,
+        advances=view.advances,
     )
 
 

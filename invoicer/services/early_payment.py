@@ -13,6 +13,7 @@ from invoicer.core.early_payment import DiscountTerms
 from invoicer.core.errors import N_, ConflictError, ValidationError
 from invoicer.core.money import parse_decimal
 from invoicer.db.models import EarlyPaymentTerms
+from invoicer.i18n import translator
 from invoicer.services import audit
 from invoicer.services.invoices import get_invoice
 
@@ -54,8 +55,13 @@ def terms_of(session: Session, invoice_ids: Iterable[int]) -> dict[int, Discount
 
 
 def take_discount(session: Session, invoice_id: int, discount: int, on: date) -> int:
-    """Credit the early-payment discount taken on a payment; returns the credit note's id."""
-    from invoicer.services import credit_notes
+    """Credit the early-payment discount taken on a payment made ``on`` (its value date); returns the credit
+    note's id. The credit note is dated on that day, or on the last credit note's date when one was issued since
+    (numbers follow dates), and states its reason in the customer's language, as the rest of the document."""
+    from invoicer.services import credit_notes, invoices
 
-    return credit_notes.issue_credit_note(session, invoice_id, amount=discount, reason=DISCOUNT_REASON,
-                                          issue_date=on).credit_note_id
+    invoice = get_invoice(session, invoice_id)
+    last = invoices.last_issue_date(session, "credit_note", on, invoice.customer_id)
+    reason = translator(invoice.customer.locale or "en_US").gettext(DISCOUNT_REASON)
+    return credit_notes.issue_credit_note(session, invoice_id, amount=discount, reason=reason,
+                                          issue_date=max(on, last or on)).credit_note_id

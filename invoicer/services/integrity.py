@@ -13,11 +13,21 @@ from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import exponent, from_minor
-from invoicer.core.totals import TaxKey, owed_in_company_currency, totals_of
+from invoicer.core.totals import TaxKey, final_taxes, owed_in_company_currency, totals_of
 from invoicer.core.workflow import receivable, status_word, statuses
-from invoicer.db.models import ChainLink, CreditEntry, Invoice, InvoiceLine, NumberCounter, Payment, Quote
+from invoicer.db.models import (
+    ChainLink,
+    CreditEntry,
+    Invoice,
+    InvoiceDeduction,
+    InvoiceLine,
+    NumberCounter,
+    Payment,
+    Quote,
+)
 from invoicer.documents.tables import Progress
 from invoicer.services.audit import GENESIS, content_sha256, link_hash, places_as_issued, rounded_like
+from invoicer.services.invoices import deducted_taxes
 from invoicer.services.ledger import receivables_by_invoice
 
 BATCH = 2000
@@ -193,6 +203,16 @@ def _short(values: list[int]) -> str:
     return shown + (f" and {len(values) - 10} more" if len(values) > 10 else "")
 
 
+def _deducted(session: Session) -> dict[int, dict[TaxKey, tuple[int, int]]]:
+    """Per final invoice, the basis and VAT per rate of the advance invoices it deducts (as they stated them, less
+    their credit notes)."""
+    links: dict[int, list[int]] = defaultdict(list)
+    for final_id, deducted_id in session.execute(select(InvoiceDeduction.invoice_id, InvoiceDeduction.deducted_id)):
+        links[final_id].append(deducted_id)
+    return {final_id: deducted_taxes(session, [session.get_one(Invoice, i) for i in ids])
+            for final_id, ids in links.items()}
+
+
 def _documents(session: Session, report: Report, issued: dict[int, dict[str, int]], steps: _Steps) -> None:
     """Stored totals equal a fresh computation from the lines; statuses agree with the amounts."""
     stmt = (
@@ -205,6 +225,7 @@ def _documents(session: Session, report: Report, issued: dict[int, dict[str, int
     applied = _sums(session, Invoice.corrects_id, Invoice.applied_to_due, is_note)
     paid = _sums(session, Payment.invoice_id, Payment.applied)
     booked = receivables_by_invoice(session)
+    deducted = _deducted(session)
     n = 0
     for inv in session.scalars(stmt).yield_per(BATCH):
         n += 1
@@ -216,8 +237,14 @@ def _documents(session: Session, report: Report, issued: dict[int, dict[str, int
             # a credit note states its share of the invoice's VAT (within the tolerance totals_of checks)
             stated = ({TaxKey(t.category, t.rate): t.amount for t in inv.taxes}
                       if inv.doc_type == "credit_note" else None)
-            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding, stated,
-                               round_to=issued.get(rounded_like(inv), {}).get(inv.currency))
+            round_to = issued.get(rounded_like(inv), {}).get(inv.currency)
+            totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding, stated, round_to=round_to)
+            if inv.id in deducted and inv.tax_rounding == "document":
+                # a final invoice: the whole work's VAT less what its advance invoices stated, per rate
+                stated = final_taxes({TaxKey(t.category, t.rate): t.basis for t in totals.taxes}, deducted[inv.id],
+                                     inv.currency)
+                totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding, stated,
+                                   round_to=round_to)
         except InvoicerError as exc:
             report.problems.append(f"{label}: its lines cannot be computed ({exc}).")
             session.expunge(inv)

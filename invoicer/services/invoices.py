@@ -11,7 +11,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union, union_all
 from sqlalchemy.orm import Session, object_session
 
-from invoicer.core.errors import N_, Message, NotFoundError, ValidationError
+from invoicer.core.errors import N_, ConflictError, Message, NotFoundError, ValidationError
 from invoicer.core.money import HUNDRED, exponent, from_minor, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
 from invoicer.core.reference import allowance_reasons, charge_reasons, is_currency
@@ -22,10 +22,13 @@ from invoicer.core.totals import (
     LineInput,
     TaxKey,
     TaxRounding,
+    TaxSubtotal,
     Totals,
     adjustment_amount,
     compute_totals,
     convert_minor,
+    final_taxes,
+    totals_of,
 )
 from invoicer.core.units import unit_code
 from invoicer.core.workflow import (
@@ -44,6 +47,7 @@ from invoicer.db.models import (
     Customer,
     Invoice,
     InvoiceAdjustment,
+    InvoiceDeduction,
     InvoiceLine,
     InvoiceLineAllowance,
     InvoiceTax,
@@ -300,6 +304,12 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
         [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding),
         rounding_amount=rounding_amount,
     )
+    stated = _final_stated(session, invoice.id, totals, currency, rounding)
+    if stated:
+        totals = compute_totals(
+            [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding), stated,
+            rounding_amount=rounding_amount,
+        )
     invoice.type_code, invoice.preceding_number, invoice.preceding_date = type_code, preceding_number, preceding_date
     invoice.rounding_amount = rounding_amount
     invoice.customer_id = customer.id
@@ -352,6 +362,85 @@ def _type_code(data: DraftData) -> tuple[str | None, str | None, date | None]:
     if code == "384" and number is None:
         raise ValidationError(N_("A corrected invoice (384) names the invoice it corrects."), "preceding_number")
     return (None if code == "380" else code), number, data.preceding_date if number else None
+
+
+# ---------------------------------------------------------------- final invoices
+
+
+def deducted_invoices(session: Session, invoice_id: int | None) -> list[Invoice]:
+    """The deposit and partial invoices a final invoice deducts (none for any other invoice), oldest first."""
+    if invoice_id is None:
+        return []
+    return list(session.scalars(
+        select(Invoice).join(InvoiceDeduction, InvoiceDeduction.deducted_id == Invoice.id)
+        .where(InvoiceDeduction.invoice_id == invoice_id).order_by(Invoice.issue_date, Invoice.id)
+    ))
+
+
+def advance_taxes(session: Session, advance: Invoice) -> list[TaxSubtotal]:
+    """What a final invoice deducts of an advance invoice, per VAT rate: the basis and VAT it stated, less what its
+    credit notes took back (a credited part is not deducted twice). Rates that come to nothing are left out."""
+    found = {TaxKey(t.category, t.rate): [t.basis, t.amount] for t in advance.taxes}
+    for note in session.scalars(select(Invoice).where(Invoice.corrects_id == advance.id,
+                                                      Invoice.doc_type == DocType.CREDIT_NOTE)):
+        for tax in note.taxes:
+            figures = found.setdefault(TaxKey(tax.category, tax.rate), [0, 0])
+            figures[0] -= tax.basis
+            figures[1] -= tax.amount
+    return [TaxSubtotal(key.category, key.rate, basis, vat)
+            for key, (basis, vat) in sorted(found.items(), key=lambda item: (item[0].category, -item[0].rate))
+            if basis or vat]
+
+
+def deducted_taxes(session: Session, advances: Sequence[Invoice]) -> dict[TaxKey, tuple[int, int]]:
+    """The basis and VAT per rate that a final invoice deducts of its advance invoices, added up."""
+    found: dict[TaxKey, tuple[int, int]] = {}
+    for advance in advances:
+        for tax in advance_taxes(session, advance):
+            key = TaxKey(tax.category, tax.rate)
+            basis, vat = found.get(key, (0, 0))
+            found[key] = (basis + tax.basis, vat + tax.amount)
+    return found
+
+
+def _final_stated(session: Session, invoice_id: int | None, totals: Totals, currency: str,
+                  rounding: str) -> dict[TaxKey, int] | None:
+    """A final invoice's VAT per rate (core.totals.final_taxes); None for any other invoice, and in line rounding
+    mode, where each line (the deductions too) is taxed on its own."""
+    advances = deducted_invoices(session, invoice_id) if rounding == TaxRounding.DOCUMENT else []
+    if not advances:
+        return None
+    return final_taxes({TaxKey(t.category, t.rate): t.basis for t in totals.taxes},
+                       deducted_taxes(session, advances), currency)
+
+
+def deduct_advances(session: Session, invoice: Invoice, advances: Sequence[Invoice]) -> None:
+    """Make a draft the final invoice of ``advances`` (its deduction lines written by the caller): link them and
+    state its VAT per rate as the whole work's less theirs."""
+    for advance in advances:
+        session.add(InvoiceDeduction(invoice_id=invoice.id, deducted_id=advance.id))
+    session.flush()
+    totals = totals_of(invoice.lines, invoice.adjustments, invoice.currency, invoice.tax_rounding)
+    stated = _final_stated(session, invoice.id, totals, invoice.currency, invoice.tax_rounding)
+    if stated:
+        totals = totals_of(invoice.lines, invoice.adjustments, invoice.currency, invoice.tax_rounding, stated)
+    store_totals(session, invoice, totals)
+
+
+def final_invoice_of(session: Session, invoice_id: int) -> Invoice | None:
+    """The final invoice (not void) that deducts an advance invoice, if any."""
+    return session.scalar(
+        select(Invoice).join(InvoiceDeduction, InvoiceDeduction.invoice_id == Invoice.id)
+        .where(InvoiceDeduction.deducted_id == invoice_id, Invoice.status != InvoiceStatus.VOID)
+    )
+
+
+def _check_deductions(session: Session, invoice: Invoice) -> None:
+    """A final invoice deducts issued advance invoices only: one voided since cannot be deducted."""
+    for advance in deducted_invoices(session, invoice.id):
+        if advance.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
+            raise ConflictError(N_("The final invoice deducts invoice {number}, which is {status}; make the final "
+                                   "invoice again."), number=advance.number or advance.id, status=advance.status)
 
 
 def store_totals(session: Session, invoice: Invoice, totals: Totals) -> None:
@@ -506,6 +595,12 @@ def next_number(session: Session, series: str, issue_date: date, customer_id: in
     return format_number(pattern, issue_date.year, (counter.last_seq if counter else 0) + 1, customer_id)
 
 
+def last_issue_date(session: Session, series: str, issue_date: date, customer_id: int) -> date | None:
+    """The issue date of the last numbered document of the series ``issue_date`` would number in, if any."""
+    _pattern, _key, counter = _counter(session, series, issue_date, customer_id)
+    return None if counter is None else counter.last_issue_date
+
+
 def take_number(session: Session, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]:
     """Draw the next number of a series inside the caller's transaction: (number, year, scope, seq).
 
@@ -573,6 +668,7 @@ def finalize_invoice(
     _check_vat_ids(invoice, company.vat_id, customer.vat_id)
     _check_outside_scope_alone(invoice)
     _check_not_ahead(session, invoice.issue_date)
+    _check_deductions(session, invoice)
     rate = _locked_rate(session, invoice.currency, company.currency, invoice.issue_date, exchange_rate)
     return freeze_document(
         invoice, SessionBook(session), seller=company_service.snapshot(company),
@@ -724,6 +820,10 @@ def void_invoice(session: Session, invoice_id: int, reason: str | None = None, o
     """open -> void, only while nothing has been paid or credited; ``on``: the day it was voided (today)."""
     invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.VOID)
+    final = final_invoice_of(session, invoice.id)
+    if final is not None:
+        raise ConflictError(N_("Invoice {number} is deducted on the final invoice {final}; void or credit the final "
+                               "invoice first."), number=invoice.number, final=final.number or final.id)
     target = target_status(Transition.VOID, invoice.status)
     on = validation.action_date(on, invoice.issue_date)
     before = invoice.status

@@ -306,8 +306,12 @@ def advance_invoices(session: Session, quote_id: int) -> list[Invoice]:
 
 def final_invoice(session: Session, quote_id: int, today: date | None = None) -> int:
     """The final invoice (380) of an accepted quote: every line of the whole work, then, for each deposit and
-    partial invoice and each of its VAT rates, a line deducting its net amount at that rate, so each rate's VAT is
-    reduced by exactly what was invoiced before and the amount due is what is left to pay."""
+    partial invoice and each of its VAT rates, a line deducting its net amount at that rate (EN 16931 has no
+    structured deduction of advance invoices: negative lines naming them, as XP Z12-014's first method and the
+    German practice do). Its VAT per rate is the whole work's less the VAT the advances stated, so the three kinds
+    of documents add up to the quote to the cent; the invoices deducted are linked to it (BG-3 in the e-invoice,
+    a table of them with what was paid on the PDF). Its total is what is left to invoice; what was paid on the
+    advances settled those invoices, so nothing is counted twice."""
     quote = _accepted(session, quote_id, today)
     if invoiced_positions(session, quote.id):
         raise ConflictError(N_("Lines of quote {number} are on an invoice already; a final invoice lists the whole "
@@ -319,16 +323,25 @@ def final_invoice(session: Session, quote_id: int, today: date | None = None) ->
                                "it first."), number=quote.number)
     locale = quote.customer.locale or "en_US"
     words = translator(locale).gettext
+    # what each still stands for: a deposit credited in full is not deducted, one credited in part by the rest
+    deducted = [(inv, invoices.advance_taxes(session, inv)) for inv in advances]
+    advances = [inv for inv, taxes in deducted if taxes]
     deductions = [
         LineData(words(DEDUCTION_LINE).format(kind=words(invoices.INVOICE_TYPE_CODES[inv.type_code or "380"]),
                                               number=inv.number, date=format_date(inv.issue_date, locale)),
                  "-1", from_minor(tax.basis, inv.currency), tax.category, tax.rate)
-        for inv in advances for tax in sorted(inv.taxes, key=lambda t: (t.category, -t.rate)) if tax.basis
+        for inv, taxes in deducted for tax in taxes if tax.basis
     ]
     every = [ln.position for ln in quote.lines]
     invoice_id = invoices.create_draft(session, DraftData(
         customer_id=quote.customer_id, currency=quote.currency, lines=quote_lines(quote) + deductions,
         notes=_citation(session, quote), buyer_reference=quote.buyer_reference), today=today)
+    final = invoices.get_invoice(session, invoice_id)
+    invoices.deduct_advances(session, final, advances)
+    if final.total < 0:
+        raise ConflictError(N_("The deposit and partial invoices of quote {number} come to more than the whole work "
+                               "({total}); a final invoice cannot be negative: credit a deposit instead."),
+                            number=quote.number, total=format_minor(quote.total, quote.currency))
     session.add(QuoteInvoice(quote_id=quote.id, invoice_id=invoice_id, positions=",".join(map(str, every)),
                              created_at=audit.now()))
     audit.record(session, "final", "quote", quote.id,

@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 from invoicer.core.totals import Balance, LineAmounts, TaxSubtotal, Totals
 from invoicer.core.workflow import DocumentState, amount_due, display_status, is_overdue, is_partially_paid
 from invoicer.db.models import Invoice
-from invoicer.documents.model import Adjustment, Line, LineAllowance, Party, Seller, Settlement
+from invoicer.documents.model import (
+    Adjustment,
+    AdvanceInvoice,
+    Line,
+    LineAllowance,
+    Party,
+    Seller,
+    Settlement,
+)
 from invoicer.services import actions, audit, credit_notes, invoices, payments
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
@@ -103,6 +111,7 @@ class InvoiceView:
     delivery_date: date | None = None  # the date of supply (BT-72) ...
     period_start: date | None = None  # ... or the service period (BG-14)
     period_end: date | None = None
+    advances: tuple[AdvanceInvoice, ...] = ()  # a final invoice: the deposit and partial invoices it deducts
 
     @property
     def is_draft(self) -> bool:
@@ -223,7 +232,20 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         delivery_date=invoice.delivery_date,
         period_start=invoice.period_start,
         period_end=invoice.period_end,
+        advances=advances_of(session, invoice) if is_invoice else (),
     )
+
+
+def advances_of(session: Session, invoice: Invoice) -> tuple[AdvanceInvoice, ...]:
+    """The deposit and partial invoices a final invoice deducts (as issued, less their credit notes), with what was
+    paid on them and what is still due on them so far."""
+    found = []
+    for advance in invoices.deducted_invoices(session, invoice.id):
+        taxes = tuple(invoices.advance_taxes(session, advance))
+        found.append(AdvanceInvoice(advance.number or "", advance.issue_date, advance.type_code or "380", taxes,
+                                    sum(t.basis + t.amount for t in taxes), advance.paid, advance.amount_due,
+                                    advance.id))
+    return tuple(found)
 
 
 def stored_totals(invoice: Invoice) -> Totals:

@@ -45,4 +45,12 @@ def test_deposit_then_final_invoice(data: Path) -> None:
     final = ok(data, "quote", "final", str(quote))["id"]
     shown = ok(data, "invoice", "show", str(final))
     assert shown["total"] == "7140.00"  # 10,000.00 - 4,000.00 = 6,000.00 + 19 %
+    # what it deducts, per VAT rate, with what was paid: the figures the PDF and the invoice window show
+    number = ok(data, "invoice", "show", str(deposit))["number"]
+    assert shown["deducts"] == [{
+        "id": deposit, "number": number, "type_code": "386", "issue_date": shown["deducts"][0]["issue_date"],
+        "tax": [{"category": "S", "rate": "19", "basis": "4000.00", "amount": "760.00"}],
+        "total": "4760.00", "paid": "0.00", "open": "4760.00"}]
+    assert shown["amount_due"] == "7140.00" and shown["tax"][0]["amount"] == "1140.00"
+    assert "void or credit the final invoice first" in user_error(data, "invoice", "void", str(deposit))
     assert "--percent" in user_error(data, "quote", "deposit", str(quote))

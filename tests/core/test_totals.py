@@ -117,3 +117,27 @@ def test_totals_always_add_up(lines: list[LineInput], currency: str, rounding: T
         # document rounding is within half a unit; per-line within half a unit per line
         slack = Decimal("0.5") if rounding is TaxRounding.DOCUMENT else Decimal("0.5") * len(lines)
         assert abs(Decimal(x.amount) - exact) <= slack
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    whole=st.integers(min_value=1, max_value=10**9),
+    shares=st.lists(st.integers(min_value=1, max_value=10**6), min_size=1, max_size=6),
+    rate=st.sampled_from([Decimal("19"), Decimal("7"), Decimal("20"), Decimal("5.5"), Decimal("21"), Decimal("2.1")]),
+)
+def test_a_final_invoice_completes_the_whole_works_vat_to_the_cent(whole: int, shares: list[int], rate: Decimal) -> None:
+    """Advances (deposit, partial invoices) each taxed on their own, then the final invoice: its VAT per rate is
+    the whole work's less theirs, so together they state exactly the whole work's VAT, and each stays within
+    EN 16931's tolerance of its own basis x rate (under one currency unit, BR-S-09)."""
+    from invoicer.core.totals import _tax_on, final_taxes
+
+    key = TaxKey("S", rate)
+    total_share = sum(shares)
+    advances = [whole * share // (total_share * 2) for share in shares]  # up to half the work, in pieces
+    taxed = [(basis, _tax_on(basis, rate, "EUR", None)) for basis in advances]
+    rest = whole - sum(advances)
+    stated = final_taxes({key: rest}, {key: (sum(b for b, _ in taxed), sum(v for _, v in taxed))}, "EUR")[key]
+    assert stated + sum(v for _, v in taxed) == _tax_on(whole, rate, "EUR", None)
+    assert abs(stated - _tax_on(rest, rate, "EUR", None)) < 100
+    totals = compute_totals([LineInput(Decimal(rest) / 100, Decimal(1), key)], [], "EUR", stated_taxes={key: stated})
+    assert totals.taxes[0].amount == stated

@@ -104,7 +104,15 @@ def test_deposit_then_final_invoice_from_the_page(qtbot, window, business: Datab
     page.final()
     with transaction(business.sessions) as s:
         final = max(i.id for i in invoices.list_invoices(s, invoices.InvoiceFilter()))
+        # 10,000.00 less the deposit's 4,000.00 at 19 %: 6,000.00 + 1,140.00
         assert invoices.get_invoice(s, final).total == 714000
+        invoices.finalize_invoice(s, final)
+        deposit_number = invoices.get_invoice(s, dialog.invoice_id).number
+    # the invoice window shows the invoice the final one deducts, as the CLI's `invoice show` and the PDF do
+    view = window.open_invoice(final)
+    assert view.tabs.isTabVisible(view.deducted_index)
+    assert view.deducted_model.rowCount() == 1 and view.deducted_model.record(0).number == deposit_number
+    assert view.deducted_model.record(0).total == 476000
 
 
 def test_a_deposit_draft_edited_in_the_invoice_editor_stays_a_deposit(qtbot, window, business: Database,  # type: ignore[no-untyped-def]

@@ -290,6 +290,31 @@ def test_early_payment_discount_within_the_period_settles_the_invoice(seller: Da
         assert credited.total == 954
         # the VAT the discount contains is corrected: the credit note carries its share of each rate's VAT
         assert credited.tax_total > 0 and credited.tax_total < 954
+        # in the customer's language (ACME SARL reads French), dated on the day the money came, not today
+        assert credited.reason == "Escompte pour paiement anticipé"
+        # its lines too (one per VAT rate of the invoice)
+        assert {ln.description.split(" (")[0] for ln in credited.lines} == {f"Avoir sur la facture {n1}"}
+        assert credited.issue_date == date(2026, 11, 12)
+    assert status(seller, inv) == ("paid", 0)
+
+
+def test_a_discount_credit_note_follows_the_last_credit_note_of_its_series(seller: Database,
+                                                                           customer_id: int) -> None:
+    from invoicer.services import credit_notes
+
+    inv = _with_discount(seller, customer_id, "2", 10)
+    other = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        credit_notes.issue_credit_note(s, other, amount=100, reason="Rabatt", issue_date=date(2026, 11, 20))
+    (n1,) = numbers(seller, inv)
+    do_import(seller, camt053([Tx(Decimal("467.49"), "ACME SARL", "", f"{n1} abzgl. 2 % Skonto", ref="S1",
+                                  value=date(2026, 11, 12))]))
+    with transaction(seller.sessions) as s:
+        bank.confirm(s, bank.proposals(s)[0].entry.id)
+        notes = invoices.list_invoices(s, invoices.InvoiceFilter(doc_type="credit_note"))
+        latest = max(notes, key=lambda n: n.id)
+        # numbers follow dates: the payment's day (12 Nov) is before the credit note of 20 Nov, so that day
+        assert latest.issue_date == date(2026, 11, 20) and latest.total == 954
     assert status(seller, inv) == ("paid", 0)
 
 

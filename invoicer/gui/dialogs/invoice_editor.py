@@ -33,6 +33,7 @@ from invoicer.core.errors import InvoicerError
 from invoicer.core.money import format_minor, from_minor
 from invoicer.core.payment_methods import method_label
 from invoicer.core.workflow import Action, offered_actions, refusal, status_badges
+from invoicer.documents.model import AdvanceInvoice
 from invoicer.gui import messages, operations
 from invoicer.gui.dialogs.line_charges import LineChargesDialog, charges_from_row, charges_to_row
 from invoicer.gui.dialogs.line_period import LinePeriodDialog, period_from_row, period_to_row
@@ -497,6 +498,20 @@ class InvoiceEditor(QWidget):
         self.notes_table.activated.connect(
             lambda index: self.window_.open_invoice(self.notes_model.record(index.row()).id))
         self.notes_index = self.tabs.addTab(self.notes_table, _("Credit notes"))
+        # a final invoice: the deposit and partial invoices its lines deduct, with what was paid on them
+        self.deducted_model: RecordTableModel[AdvanceInvoice] = RecordTableModel([
+            Field(N_("Number"), lambda a: a.number),
+            Field(N_("Date"), lambda a: day(a.issue_date)),
+            Field(N_("Kind"), lambda a: _(invoices.INVOICE_TYPE_CODES.get(a.type_code, "Invoice"))),
+            Field(N_("Net"), lambda a: self._money(sum(t.basis for t in a.taxes)), numeric=True),
+            Field(N_("VAT"), lambda a: self._money(sum(t.amount for t in a.taxes)), numeric=True),
+            Field(N_("Total"), lambda a: self._money(a.total), numeric=True),
+            Field(N_("Paid"), lambda a: self._money(a.paid), numeric=True),
+        ])
+        self.deducted_table = record_table(self.deducted_model, self, stretch_column=2)
+        self.deducted_table.activated.connect(
+            lambda index: self.window_.open_invoice(self.deducted_model.record(index.row()).id))
+        self.deducted_index = self.tabs.addTab(self.deducted_table, _("Deducted invoices"))
         self.history_model: RecordTableModel[HistoryEntry] = RecordTableModel([
             Field(N_("When"), lambda h: moment(h.at)),
             Field(N_("Who"), lambda h: h.actor),
@@ -509,6 +524,9 @@ class InvoiceEditor(QWidget):
         layout.addWidget(self.toolbar)
         layout.addLayout(head)
         layout.addWidget(self.tabs, 1)
+
+    def _money(self, minor: int) -> str:
+        return money(minor, self.document.currency if self.document else "EUR")
 
     def _set_tab_order(self) -> None:
         chain = [self.customer, self.new_customer, self.issue_date, self.due_date, self.supplied, self.delivery_date,
@@ -599,6 +617,7 @@ class InvoiceEditor(QWidget):
         self.rounding_amount.setText(locale_decimal(from_minor(rounding, doc.currency)) if rounding else "")
         self.payment_model.set_records(list(doc.payments))
         self.notes_model.set_records(list(doc.credit_notes))
+        self.deducted_model.set_records(list(doc.advances))
         self.history_model.set_records(list(doc.history))
 
     def _apply_mode(self) -> None:
@@ -647,6 +666,7 @@ class InvoiceEditor(QWidget):
             act.setEnabled(draft)
         self.tabs.setTabVisible(self.payments_index, not draft and is_invoice)
         self.tabs.setTabVisible(self.notes_index, not draft and is_invoice)
+        self.tabs.setTabVisible(self.deducted_index, doc is not None and bool(doc.advances))
         self.tabs.setTabVisible(self.history_index, doc is not None)
         self.tabs.setTabText(0, _("Invoice") if is_invoice else _("Credit note"))
         self.reverse_button.setEnabled(doc is not None and refusal(doc.state, Action.REVERSE_PAYMENT) is None)
