@@ -428,6 +428,33 @@ class Operations(QObject):
             parent,
         )
 
+    def open_dispute(self, parent: QWidget | None, invoice_id: int, reason: str, on: date | None = None) -> bool:
+        from invoicer.services import disputes
+
+        return self._ok(INVOICES, lambda s: disputes.open_dispute(s, invoice_id, reason, on), parent)
+
+    def close_dispute(self, parent: QWidget | None, invoice_id: int, note: str | None, on: date | None = None) -> bool:
+        from invoicer.services import disputes
+
+        return self._ok(INVOICES, lambda s: disputes.close_dispute(s, invoice_id, note, on), parent)
+
+    def resolve_dispute(
+        self, parent: QWidget | None, invoice_id: int, *, full: bool = False,
+        lines: list[CreditLine] | None = None, amount: int | None = None, reason: str | None = None,
+        refund: bool = False, issue_date: date | None = None,
+    ) -> Settlement | None:
+        """End the invoice's dispute by a credit note (the credit-note dialog's choices)."""
+        from invoicer.services import disputes
+
+        return self._value(
+            INVOICES,
+            lambda s: disputes.resolve_by_credit_note(
+                s, invoice_id, full=full, lines=lines, amount=amount, reason=reason, refund=refund,
+                issue_date=issue_date,
+            ),
+            parent,
+        )
+
     # ------------------------------------------------------------ recurring billing
 
     def add_plan(self, parent: QWidget | None, data: PlanData) -> int | None:

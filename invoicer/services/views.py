@@ -9,11 +9,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.totals import Balance, LineAmounts, TaxSubtotal, Totals
 from invoicer.core.workflow import DocumentState, amount_due, display_status, is_overdue, is_partially_paid
-from invoicer.db.models import Invoice
+from invoicer.db.models import Invoice, InvoiceDispute
 from invoicer.documents.model import Adjustment, Line, LineAllowance, Party, Seller, Settlement
 from invoicer.services import actions, audit, credit_notes, invoices, payments
 from invoicer.services import company as company_service
@@ -54,6 +55,14 @@ class HistoryEntry:
     action: str
     before: str | None
     after: str | None
+
+
+@dataclass(frozen=True)
+class OpenDispute:
+    """Why and since when the customer contests an invoice (its reminders pause)."""
+
+    reason: str
+    opened_on: date
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,11 @@ class InvoiceView:
     delivery_date: date | None = None  # the date of supply (BT-72) ...
     period_start: date | None = None  # ... or the service period (BG-14)
     period_end: date | None = None
+    dispute: OpenDispute | None = None  # the customer contests it: since when and why
+
+    @property
+    def disputed(self) -> bool:
+        return self.dispute is not None
 
     @property
     def is_draft(self) -> bool:
@@ -222,7 +236,14 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         delivery_date=invoice.delivery_date,
         period_start=invoice.period_start,
         period_end=invoice.period_end,
+        dispute=_open_dispute(session, invoice) if is_invoice and not draft else None,
     )
+
+
+def _open_dispute(session: Session, invoice: Invoice) -> OpenDispute | None:
+    row = session.execute(select(InvoiceDispute.reason, InvoiceDispute.opened_on).where(
+        InvoiceDispute.invoice_id == invoice.id, InvoiceDispute.closed_on.is_(None))).first()
+    return None if row is None else OpenDispute(row.reason, row.opened_on)
 
 
 def stored_totals(invoice: Invoice) -> Totals:
