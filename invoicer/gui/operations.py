@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from invoicer.services.bank import ImportResult
     from invoicer.services.billing import PlanData, RunResult
     from invoicer.services.credit_notes import CreditLine, Settlement
+    from invoicer.services.early_payment import RecordedPayment
     from invoicer.services.imports import ImportReport
     from invoicer.services.mailing import MailSettings
     from invoicer.services.quotes import QuoteData
@@ -364,11 +365,15 @@ class Operations(QObject):
 
     def record_payment(
         self, parent: QWidget | None, invoice_id: int, amount: int, paid_on: date,
-        method: str | None, reference: str | None, exchange_rate: str | None = None,
-    ) -> int | None:
+        method: str | None, reference: str | None, exchange_rate: str | None = None, apply_discount: bool = True,
+    ) -> RecordedPayment | None:
+        """Money received; the discounted amount within the discount period settles the invoice (unless
+        ``apply_discount`` is False), as the bank reconciliation does."""
+        from invoicer.services import early_payment
+
         return self._value(
-            INVOICES, lambda s: payments.record_payment(s, invoice_id, amount, paid_on, method, reference,
-                                                        exchange_rate), parent
+            INVOICES, lambda s: early_payment.record_payment(s, invoice_id, amount, paid_on, method, reference,
+                                                             exchange_rate, apply_discount=apply_discount), parent
         )
 
     def import_statement(self, parent: QWidget | None, data: bytes, name: str, bank: str | None) -> ImportResult | None:

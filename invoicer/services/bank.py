@@ -202,16 +202,9 @@ def open_invoices(session: Session) -> list[OpenInvoice]:
         .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.number.is_not(None))
     )
     found = [(inv, name, iban) for inv, name, iban in rows if inv.amount_due > 0]
-    terms = early_payment.terms_of(session, (inv.id for inv, _name, _iban in found))
-    invoices = []
-    for inv, name, iban in found:
-        discounted_due = until = None
-        if inv.id in terms and inv.amount_due == inv.total:  # the discount is on a payment of the whole invoice
-            discounted_due = inv.total - terms[inv.id].discount(inv.total)
-            until = terms[inv.id].until(inv.issue_date)
-        invoices.append(OpenInvoice(inv.id, inv.number or "", inv.customer_id, name, iban, inv.currency,
-                                    inv.amount_due, inv.issue_date, discounted_due, until))
-    return invoices
+    offered = early_payment.offers(session, [inv for inv, _name, _iban in found])
+    return [OpenInvoice(inv.id, inv.number or "", inv.customer_id, name, iban, inv.currency, inv.amount_due,
+                        inv.issue_date, offered.get(inv.id)) for inv, name, iban in found]
 
 
 def _credit(e: BankEntry) -> Credit:
