@@ -86,7 +86,13 @@ def _path(node: Any, *names: str) -> Any:
     for name in names:
         if node is None:
             return None
-        node = _children(node).get(name)
+        for child in node:
+            tag = child.tag
+            if isinstance(tag, str) and tag.endswith(name) and tag[tag.find("}") + 1:] == name:
+                node = child
+                break
+        else:
+            return None
     return node
 
 
@@ -94,8 +100,7 @@ def _date(node: Any) -> date | None:
     """A CAMT date choice: ``Dt`` or ``DtTm``."""
     if node is None:
         return None
-    kids = _children(node)
-    text = _text(kids.get("Dt")) or _text(kids.get("DtTm"))
+    text = _text(_path(node, "Dt")) or _text(_path(node, "DtTm"))
     return None if text is None else date.fromisoformat(text[:10])
 
 
