@@ -132,7 +132,7 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
         "number": view.number,
         "status": view.status,
         "display_status": view.display_status,
-        "badges": list(status_badges(view.display_status, view.partially_paid)),
+        "badges": list(status_badges(view.display_status, view.partially_paid, view.disputed)),
         "overdue": view.overdue,
         "partially_paid": view.partially_paid,
         "currency": cur,
@@ -277,7 +277,7 @@ def cmd_invoice_list(ctx: Context, a: argparse.Namespace) -> int:
     data = [
         {
             "id": r.id, "number": r.number, "status": r.status, "display_status": r.display_status,
-            "badges": list(status_badges(r.display_status, r.partially_paid)),
+            "badges": list(status_badges(r.display_status, r.partially_paid, r.disputed)),
             "overdue": r.overdue, "partially_paid": r.partially_paid, "customer_id": r.customer_id, "customer_name": r.customer_name,
             "currency": r.currency, "issue_date": r.issue_date.isoformat(),
             "due_date": r.due_date.isoformat() if r.due_date else None,
@@ -287,7 +287,7 @@ def cmd_invoice_list(ctx: Context, a: argparse.Namespace) -> int:
     ]
     ctx.out(data, lambda: table(
         ["ID", "Number", "Status", "Customer", "Issued", "Due", "Total", "Due amount", "Cur"],
-        [[d["id"], d["number"] or "-", ", ".join(status_badges(r.display_status, r.partially_paid)), d["customer_name"],
+        [[d["id"], d["number"] or "-", ", ".join(status_badges(r.display_status, r.partially_paid, r.disputed)), d["customer_name"],
           d["issue_date"], d["due_date"] or "", d["total"], d["amount_due"], d["currency"]]
          for r, d in zip(rows, data, strict=True)],
     ))

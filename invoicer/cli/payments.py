@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from invoicer.cli.base import Commands, Context, date_arg, money, positive_int, table
@@ -13,15 +14,25 @@ from invoicer.services.store import Session
 
 
 def cmd_invoice_pay(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import invoices, payments
+    from invoicer.services import early_payment, invoices
 
     def pay(s: Session) -> dict[str, Any]:
         invoice = invoices.get_invoice(s, a.id)
         amount = parse_amount(a.amount, invoice.currency)
-        payment_id = payments.record_payment(s, a.id, amount, a.date, a.method, a.reference, a.rate)
-        return {"id": payment_id, "status": invoice.status, "amount_due": money(invoice.amount_due, invoice.currency)}
+        paid = early_payment.record_payment(s, a.id, amount, a.date, a.method, a.reference, a.rate,
+                                            apply_discount=not a.no_discount)
+        note = invoices.get_invoice(s, paid.credit_note_id, "credit_note") if paid.credit_note_id else None
+        return {"id": paid.payment_id, "status": invoice.status,
+                "amount_due": money(invoice.amount_due, invoice.currency),
+                "discount": money(paid.discount, invoice.currency) if paid.discount else None,
+                "credit_note": paid.credit_note_id, "credit_note_number": note.number if note else None,
+                "currency": invoice.currency}
 
     data = ctx.write(pay)
+    if data["discount"] and not ctx.as_json:  # stdout stays the payment id alone, for scripts
+        print(f"invoicer: paid within the early-payment discount period: discount of {data['discount']} "
+              f"{data['currency']} credited by credit note {data['credit_note_number']}; the invoice is "
+              f"{data['status']} (--no-discount records the amount as a part payment)", file=sys.stderr)
     ctx.out(data, str(data["id"]))
     return 0
 
@@ -102,13 +113,16 @@ def cmd_payment_list(ctx: Context, a: argparse.Namespace) -> int:
 
 def register(commands: Commands) -> None:
     g = commands.group("invoice")
-    c = g.command("pay", cmd_invoice_pay, "record a payment (prints the payment id)")
+    c = g.command("pay", cmd_invoice_pay, "record a payment (prints the payment id); the discounted amount "
+                  "within an early-payment discount period settles the invoice with a credit note of the discount")
     c.add_argument("id", type=positive_int)
     c.add_argument("--amount", required=True)
     c.add_argument("--date", type=date_arg)
     c.add_argument("--method")
     c.add_argument("--reference")
     c.add_argument("--rate", help="foreign currency: the exchange rate on the payment day (else the stored one)")
+    c.add_argument("--no-discount", action="store_true",
+                   help="record the discounted amount as a part payment: no early-payment discount taken")
     c = g.command("credit", cmd_invoice_credit, "issue a credit note (prints its id)")
     c.add_argument("id", type=positive_int)
     how = c.add_mutually_exclusive_group(required=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 
+from invoicer.core.early_payment import DiscountOffer
 from invoicer.core.errors import N_
 from invoicer.core.payment_reference import number_key, references_in, tokens
 
@@ -46,8 +47,7 @@ class OpenInvoice:
     currency: str
     amount_due: int
     issue_date: date
-    discounted_due: int | None = None  # the amount due after the early-payment discount, while it applies
-    discount_until: date | None = None
+    discount: DiscountOffer | None = None  # the early-payment discount it offers (core.early_payment.offer)
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,8 @@ class Matcher:
             self._by_number[key] = inv.id
             self._by_rf[key[-21:]] = inv.id
             self._by_amount[(inv.currency, inv.amount_due)].append(inv.id)
-            if inv.discounted_due is not None:
-                self._by_amount[(inv.currency, inv.discounted_due)].append(inv.id)
+            if inv.discount is not None:
+                self._by_amount[(inv.currency, inv.discount.amount)].append(inv.id)
             iban = _iban(inv.customer_iban)
             if iban:
                 self._by_iban[iban].add(inv.customer_id)
@@ -169,12 +169,12 @@ class Matcher:
         return set(), ""
 
     def _discount(self, invoice_id: int, amount: int, on: date) -> int:
-        """The discount taken when ``amount`` pays the invoice within its discount period (else 0)."""
+        """The discount taken when ``amount`` pays the invoice within its discount period (else 0); not once
+        another credit of the statement has paid part of it."""
         inv = self._by_id[invoice_id]
-        if (inv.discounted_due is not None and inv.discount_until is not None and on <= inv.discount_until
-                and amount == inv.discounted_due and self._due[invoice_id] == inv.amount_due):
-            return inv.amount_due - inv.discounted_due
-        return 0
+        if inv.discount is None or self._due[invoice_id] != inv.amount_due:
+            return 0
+        return inv.discount.taken(amount, on)
 
     # -- proposing -------------------------------------------------------------------------------------------
 
@@ -202,10 +202,10 @@ class Matcher:
         return None
 
     def _discounted(self, invoice_id: int, on: date) -> int | None:
-        inv = self._by_id[invoice_id]
-        if inv.discounted_due is None or self._discount(invoice_id, inv.discounted_due, on) == 0:
+        offered = self._by_id[invoice_id].discount
+        if offered is None or self._discount(invoice_id, offered.amount, on) == 0:
             return None
-        return inv.discounted_due
+        return offered.amount
 
     def _full(self, credit: Credit, invoice_id: int) -> Allocation:
         discount = self._discount(invoice_id, credit.amount, credit.value_date)

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from invoicer.core.errors import N_, FrozenError, InvoicerError, Message, TransitionError, ValidationError
+from invoicer.core.errors import (
+    N_,
+    ConflictError,
+    FrozenError,
+    InvoicerError,
+    Message,
+    TransitionError,
+    ValidationError,
+)
 
 
 class DocType(StrEnum):
@@ -157,12 +165,12 @@ def display_status(status: str, due_date: date | None, total: int, amount_due: i
     return str(status)
 
 
-def status_badges(display: str, partially_paid: bool) -> tuple[str, ...]:
+def status_badges(display: str, partially_paid: bool, disputed: bool = False) -> tuple[str, ...]:
     """The badges a document shows: its display status, with "partially paid" beside "overdue" when both
-    apply (so the "partially paid" filter shows partially paid badges, and overdue ones as overdue too)."""
-    if display == "overdue" and partially_paid:
-        return ("partially paid", "overdue")
-    return (display,)
+    apply (so the "partially paid" filter shows partially paid badges, and overdue ones as overdue too), and
+    "disputed" while the customer contests it (not a status: it pauses reminders, the invoice stays open)."""
+    shown: tuple[str, ...] = ("partially paid", "overdue") if display == "overdue" and partially_paid else (display,)
+    return (*shown, "disputed") if disputed else shown
 
 
 # ---------------------------------------------------------------- actions
@@ -184,6 +192,9 @@ class Action(StrEnum):
     ISSUE_CREDIT_NOTE = "issue_credit_note"
     VOID = "void"
     WRITE_OFF = "write_off"
+    DISPUTE = "dispute"
+    CLOSE_DISPUTE = "close_dispute"  # as it stands (the customer owes the invoice)
+    RESOLVE_DISPUTE = "resolve_dispute"  # by a credit note
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,7 @@ class DocumentState:
     customer_credit: int = 0  # the customer's credit balance in the document's currency
     reversible_payments: int = 0  # payments (or applied credit) not reversed yet
     rounding: int = 0  # the rounding amount (BT-114): part of what is owed, not of what can be credited
+    disputed: bool = False  # the customer contests it (an open dispute)
 
     @property
     def amount_due(self) -> int:
@@ -215,7 +227,8 @@ class DocumentState:
 _DRAFT_ACTIONS = (Action.SAVE_DRAFT, Action.FINALIZE, Action.PREVIEW_PDF, Action.DUPLICATE, Action.DELETE_DRAFT)
 _INVOICE_ACTIONS = (
     Action.RECORD_PAYMENT, Action.APPLY_CREDIT, Action.ISSUE_CREDIT_NOTE, Action.SEND, Action.PREVIEW_PDF,
-    Action.SAVE_PDF, Action.DUPLICATE, Action.VOID, Action.WRITE_OFF,
+    Action.SAVE_PDF, Action.DUPLICATE, Action.VOID, Action.WRITE_OFF, Action.DISPUTE, Action.CLOSE_DISPUTE,
+    Action.RESOLVE_DISPUTE,
 )
 _CREDIT_NOTE_ACTIONS = (Action.SEND, Action.PREVIEW_PDF, Action.SAVE_PDF)
 #: what a credit note allows at all: it is only ever printed or emailed
@@ -282,6 +295,15 @@ def _status_refusal(state: DocumentState, action: Action) -> Refusal | None:
         return Refusal(ValidationError, Message(N_("Invoice {number} is void and is not sent."), number=number))
     if action is Action.REVERSE_PAYMENT and state.status in (S.DRAFT, S.VOID):
         return Refusal(ValidationError, Message(N_("Invoice {number} has no payment to reverse."), number=number))
+    if action is Action.DISPUTE and state.status != S.OPEN:
+        return Refusal(ConflictError, Message(N_("Only an open invoice can be disputed; this one is {status}."),
+                                              status=status_word(state.status)))
+    if action is Action.DISPUTE and state.disputed:
+        return Refusal(ConflictError, Message(N_("Invoice {number} is already disputed."), number=number))
+    if action in (Action.CLOSE_DISPUTE, Action.RESOLVE_DISPUTE) and not state.disputed:
+        return Refusal(ConflictError, Message(N_("Invoice {number} is not disputed."), number=number))
+    if action is Action.RESOLVE_DISPUTE:
+        return _status_refusal(state, Action.ISSUE_CREDIT_NOTE)
     return None
 
 
@@ -290,7 +312,7 @@ def _amount_refusal(state: DocumentState, action: Action) -> Refusal | None:
     if action is Action.APPLY_CREDIT and state.customer_credit <= 0:
         return Refusal(ValidationError, Message(
             N_("The customer has no credit in {currency} to apply."), currency=state.currency))
-    if action is Action.ISSUE_CREDIT_NOTE and state.left_to_credit <= 0:
+    if action in (Action.ISSUE_CREDIT_NOTE, Action.RESOLVE_DISPUTE) and state.left_to_credit <= 0:
         return Refusal(ValidationError, Message(N_("Invoice {number} is fully credited already."),
                                                 number=state.number))
     if action is Action.VOID and (state.paid or state.credited):

@@ -63,13 +63,44 @@ def read_statement(data: bytes, name: str = "file", csv_mapping: Mapping[str, st
 # -- CAMT ------------------------------------------------------------------------------------------------------
 
 
-def _text(node: Any, path: str) -> str | None:  # an lxml element (lxml loads with the first statement read)
-    found: str | None = node.findtext(path)
-    return (found.strip() or None) if found else None
+def _children(node: Any) -> dict[str, Any]:
+    """An element's child elements by local name (the first of each name), in one pass over them: a year's
+    statement has 100,000 entries of some 40 elements each, and a path search per field cost four times more."""
+    found: dict[str, Any] = {}
+    for child in node:
+        tag = child.tag
+        if isinstance(tag, str):  # not a comment or processing instruction
+            found.setdefault(tag[tag.find("}") + 1:], child)
+    return found
 
 
-def _xml_date(node: Any, path: str) -> date | None:
-    text = _text(node, path)
+def _text(node: Any) -> str | None:
+    if node is None:
+        return None
+    text: str | None = node.text
+    return (text.strip() or None) if text else None
+
+
+def _path(node: Any, *names: str) -> Any:
+    """The element at ``names`` below ``node`` (first of each name), or None."""
+    for name in names:
+        if node is None:
+            return None
+        for child in node:
+            tag = child.tag
+            if isinstance(tag, str) and tag.endswith(name) and tag[tag.find("}") + 1:] == name:
+                node = child
+                break
+        else:
+            return None
+    return node
+
+
+def _date(node: Any) -> date | None:
+    """A CAMT date choice: ``Dt`` or ``DtTm``."""
+    if node is None:
+        return None
+    text = _text(_path(node, "Dt")) or _text(_path(node, "DtTm"))
     return None if text is None else date.fromisoformat(text[:10])
 
 
@@ -85,7 +116,8 @@ def _read_camt(data: bytes, kind: str) -> Statement:
     try:
         for _event, entry in events:
             if etree.QName(entry).localname == "Acct":
-                account = _text(entry, "{*}Id/{*}IBAN") or _text(entry, "{*}Id/{*}Othr/{*}Id") or account
+                identity = _path(entry, "Id")
+                account = _text(_path(identity, "IBAN")) or _text(_path(identity, "Othr", "Id")) or account
                 continue
             lines.extend(_camt_entry(entry))
             entry.clear()
@@ -97,45 +129,62 @@ def _read_camt(data: bytes, kind: str) -> Statement:
     return Statement(kind, account, tuple(lines))
 
 
+def _remittance(tx: dict[str, Any]) -> str:
+    """The transfer's texts: unstructured lines and creditor references, in the order the bank gives them."""
+    info = tx.get("RmtInf")
+    if info is None:
+        return ""
+    texts = []
+    for child in info:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        name = tag[tag.find("}") + 1:]
+        if name == "Ustrd":
+            texts.append(_text(child))
+        elif name == "Strd":
+            texts.append(_text(_path(child, "CdtrRefInf", "Ref")))
+    return " ".join(t for t in texts if t)
+
+
 def _camt_entry(entry: Any) -> list[StatementLine]:
     """The booked lines of one CAMT entry (one per transaction of a batch)."""
     lines: list[StatementLine] = []
-    if _text(entry, "{*}Sts") in ("PDNG", "INFO") or _text(entry, "{*}Sts/{*}Cd") in ("PDNG", "INFO"):
+    fields = _children(entry)
+    status = fields.get("Sts")
+    if _text(status) in ("PDNG", "INFO") or _text(_path(status, "Cd")) in ("PDNG", "INFO"):
         return lines  # not booked
-    sign = -1 if _text(entry, "{*}CdtDbtInd") == "DBIT" else 1
-    booked = _xml_date(entry, "{*}BookgDt/{*}Dt") or _xml_date(entry, "{*}BookgDt/{*}DtTm")
-    value = _xml_date(entry, "{*}ValDt/{*}Dt") or _xml_date(entry, "{*}ValDt/{*}DtTm") or booked
+    sign = -1 if _text(fields.get("CdtDbtInd")) == "DBIT" else 1
+    booked = _date(fields.get("BookgDt"))
+    value = _date(fields.get("ValDt")) or booked
     if booked is None or value is None:
         raise StatementFileError(N_("A statement entry has no booking date."))
-    entry_ref = _text(entry, "{*}AcctSvcrRef") or _text(entry, "{*}NtryRef")
-    details = entry.findall("{*}NtryDtls/{*}TxDtls")
-    for n, tx in enumerate(details or [entry]):
-        amount_node = tx.find("{*}Amt") if details else None
+    entry_ref = _text(fields.get("AcctSvcrRef")) or _text(fields.get("NtryRef"))
+    details = [_children(tx) for node in entry if isinstance(node.tag, str) and node.tag.endswith("NtryDtls")
+               for tx in node if isinstance(tx.tag, str) and tx.tag.endswith("TxDtls")]
+    for n, tx in enumerate(details or [{}]):
+        amount_node = tx.get("Amt")
         if amount_node is None:
-            amount_node = tx.find("{*}AmtDtls/{*}TxAmt/{*}Amt") if details else None
+            amount_node = _path(tx.get("AmtDtls"), "TxAmt", "Amt")
         if amount_node is None or len(details) <= 1:
-            amount_node = entry.find("{*}Amt")
+            amount_node = fields.get("Amt")
         if amount_node is None or not amount_node.text:
             raise StatementFileError(N_("A statement entry has no amount."))
         tx_sign = sign
-        if details and _text(tx, "{*}CdtDbtInd"):
-            tx_sign = -1 if _text(tx, "{*}CdtDbtInd") == "DBIT" else 1
+        tx_direction = _text(tx.get("CdtDbtInd"))
+        if tx_direction:
+            tx_sign = -1 if tx_direction == "DBIT" else 1
         party = "Dbtr" if tx_sign > 0 else "Cdtr"
-        remittance = " ".join(
-            t.strip() for t in tx.xpath(
-                ".//*[local-name()='RmtInf']/*[local-name()='Ustrd']/text()"
-                " | .//*[local-name()='RmtInf']//*[local-name()='CdtrRefInf']/*[local-name()='Ref']/text()"
-            ) if isinstance(t, str) and t.strip()
-        ) if details else ""
-        tx_ref = _text(tx, "{*}Refs/{*}AcctSvcrRef") if details else None
+        parties = _children(tx["RltdPties"]) if "RltdPties" in tx else {}
+        who = parties.get(party)
+        tx_ref = _text(_path(tx.get("Refs"), "AcctSvcrRef"))
         reference = tx_ref or (f"{entry_ref}/{n + 1}" if entry_ref and len(details) > 1 else entry_ref)
         lines.append(StatementLine(
             booked_on=booked, value_date=value,
             amount=tx_sign * Decimal(amount_node.text.strip()), currency=amount_node.get("Ccy", ""),
-            counterparty=(_text(tx, f"{{*}}RltdPties/{{*}}{party}/{{*}}Nm")
-                          or _text(tx, f"{{*}}RltdPties/{{*}}{party}/{{*}}Pty/{{*}}Nm")) if details else None,
-            counterparty_iban=_text(tx, f"{{*}}RltdPties/{{*}}{party}Acct/{{*}}Id/{{*}}IBAN") if details else None,
-            remittance=remittance or _text(entry, "{*}AddtlNtryInf"),
+            counterparty=_text(_path(who, "Nm")) or _text(_path(who, "Pty", "Nm")),
+            counterparty_iban=_text(_path(parties.get(party + "Acct"), "Id", "IBAN")),
+            remittance=_remittance(tx) or _text(fields.get("AddtlNtryInf")),
             bank_reference=reference,
         ))
     return lines

@@ -120,14 +120,20 @@ class DatedReason:
     day: date
 
 
-def ask_dated_reason(parent: QWidget | None, title: str, label: str, earliest: date) -> DatedReason | None:
-    """A reason and the action's date (void, write-off, reversal), from ``earliest`` to today; None on cancel."""
+def ask_dated_reason(parent: QWidget | None, title: str, label: str, earliest: date,
+                     required: bool = False) -> DatedReason | None:
+    """A reason and the action's date (void, write-off, reversal, dispute), from ``earliest`` to today; None on
+    cancel. A ``required`` reason keeps OK disabled until one is typed."""
     from invoicer.gui.widgets.pickers import ActionDatePicker
 
     reason = QLineEdit()
     reason.setObjectName("reason")
     picker = ActionDatePicker(earliest)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    if required:
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        reason.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
     dialog = _form_dialog(parent, title, label, [(_("&Reason"), reason), (_("&Date"), picker)], buttons)
     if not dialog.exec():
         return None

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from invoicer.services.bank import ImportResult
     from invoicer.services.billing import PlanData, RunResult
     from invoicer.services.credit_notes import CreditLine, Settlement
+    from invoicer.services.early_payment import RecordedPayment
     from invoicer.services.imports import ImportReport
     from invoicer.services.mailing import MailSettings
     from invoicer.services.quotes import QuoteData
@@ -372,11 +373,15 @@ class Operations(QObject):
 
     def record_payment(
         self, parent: QWidget | None, invoice_id: int, amount: int, paid_on: date,
-        method: str | None, reference: str | None, exchange_rate: str | None = None,
-    ) -> int | None:
+        method: str | None, reference: str | None, exchange_rate: str | None = None, apply_discount: bool = True,
+    ) -> RecordedPayment | None:
+        """Money received; the discounted amount within the discount period settles the invoice (unless
+        ``apply_discount`` is False), as the bank reconciliation does."""
+        from invoicer.services import early_payment
+
         return self._value(
-            INVOICES, lambda s: payments.record_payment(s, invoice_id, amount, paid_on, method, reference,
-                                                        exchange_rate), parent
+            INVOICES, lambda s: early_payment.record_payment(s, invoice_id, amount, paid_on, method, reference,
+                                                             exchange_rate, apply_discount=apply_discount), parent
         )
 
     def import_statement(self, parent: QWidget | None, data: bytes, name: str, bank: str | None) -> ImportResult | None:
@@ -430,6 +435,33 @@ class Operations(QObject):
         return self._value(
             INVOICES,
             lambda s: credit_notes.issue_credit_note(
+                s, invoice_id, full=full, lines=lines, amount=amount, reason=reason, refund=refund,
+                issue_date=issue_date,
+            ),
+            parent,
+        )
+
+    def open_dispute(self, parent: QWidget | None, invoice_id: int, reason: str, on: date | None = None) -> bool:
+        from invoicer.services import disputes
+
+        return self._ok(INVOICES, lambda s: disputes.open_dispute(s, invoice_id, reason, on), parent)
+
+    def close_dispute(self, parent: QWidget | None, invoice_id: int, note: str | None, on: date | None = None) -> bool:
+        from invoicer.services import disputes
+
+        return self._ok(INVOICES, lambda s: disputes.close_dispute(s, invoice_id, note, on), parent)
+
+    def resolve_dispute(
+        self, parent: QWidget | None, invoice_id: int, *, full: bool = False,
+        lines: list[CreditLine] | None = None, amount: int | None = None, reason: str | None = None,
+        refund: bool = False, issue_date: date | None = None,
+    ) -> Settlement | None:
+        """End the invoice's dispute by a credit note (the credit-note dialog's choices)."""
+        from invoicer.services import disputes
+
+        return self._value(
+            INVOICES,
+            lambda s: disputes.resolve_by_credit_note(
                 s, invoice_id, full=full, lines=lines, amount=amount, reason=reason, refund=refund,
                 issue_date=issue_date,
             ),

@@ -26,6 +26,7 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
     "void": (N_("Void"), "#475569"),
     "uncollectible": (N_("Uncollectible"), "#7c3aed"),
     "issued": (N_("Issued"), "#0f766e"),
+    "disputed": (N_("Disputed"), "#be185d"),  # beside the status: the customer contests the invoice
 }
 
 #: the statuses a user can filter the invoice list by, in lifecycle order

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, aliased
 
 from invoicer.core.workflow import Action, DocumentState
 from invoicer.core.workflow import require as require_state
-from invoicer.db.models import CreditEntry, Invoice, Payment
+from invoicer.db.models import CreditEntry, Invoice, InvoiceDispute, Payment
 
 
 def customer_credit(session: Session, customer_id: int, currency: str) -> int:
@@ -32,6 +32,12 @@ def credited_total(session: Session, invoice_id: int) -> int:
     )
 
 
+def disputed(session: Session, invoice_id: int) -> bool:
+    """Does the customer contest the invoice now (an open dispute)?"""
+    return session.scalar(select(InvoiceDispute.id).where(
+        InvoiceDispute.invoice_id == invoice_id, InvoiceDispute.closed_on.is_(None)).limit(1)) is not None
+
+
 def _reversible_payments(session: Session, invoice_id: int) -> int:
     reversal = aliased(Payment)
     stmt = select(func.count()).select_from(Payment).where(
@@ -51,7 +57,7 @@ def document_state(session: Session, doc: Invoice) -> DocumentState:
         rounding=doc.rounding_amount,
         credit_notes_total=credited_total(session, doc.id),
         customer_credit=customer_credit(session, doc.customer_id, doc.currency),
-        reversible_payments=_reversible_payments(session, doc.id),
+        reversible_payments=_reversible_payments(session, doc.id), disputed=disputed(session, doc.id),
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.bank_match import REASONS, Allocation, Credit, Matcher, OpenInvoice, Proposal
@@ -28,7 +28,7 @@ from invoicer.db.models import (
 from invoicer.documents.bank_files import Statement, StatementLine, read_statement
 from invoicer.services import audit, early_payment, payments, validation
 
-_CHUNK = 500
+_CHUNK = 2_000  # statement lines stored per executemany (and keys looked up per query)
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,24 @@ def _minor(line: StatementLine) -> int:
     return to_minor(line.amount, line.currency)
 
 
+def _insert_entries(session: Session, rows: list[tuple[object, ...]]) -> None:
+    """New open entries (statement, key, booked, value date as ISO text, amount, currency, counterparty, IBAN,
+    remittance, bank reference) with one executemany on the driver's cursor of the session's connection."""
+    if not rows:
+        return
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(
+            "INSERT INTO bank_entries (statement_id, entry_key, booked_on, value_date, amount, currency, counterparty,"
+            f" counterparty_iban, remittance, bank_reference, status) VALUES ({', '.join([mark] * 10)}, 'open')",
+            rows,
+        )
+    finally:
+        cursor.close()
+
+
 def entry_keys(statement: Statement, bank: str) -> list[str]:
     """A key per line: the bank's own reference where it gives one, else a hash of what the line says (the
     n-th identical line of a day gets n in its hash, so overlapping statements give the same keys)."""
@@ -139,10 +157,6 @@ def import_statement(
             row.mapping = json.dumps(csv_mapping, sort_keys=True)
     statement = read_statement(data, file_name, csv_mapping or saved_mapping(session, bank))
     keys = entry_keys(statement, bank)
-    known: set[str] = set()
-    for start in range(0, len(keys), _CHUNK):
-        known.update(session.scalars(select(BankEntry.entry_key).where(
-            BankEntry.entry_key.in_(keys[start:start + _CHUNK]))))
     record = BankStatement(
         bank=bank, format=statement.format, file_name=file_name[-260:],
         file_sha256=hashlib.sha256(data).hexdigest(), account=statement.account,
@@ -150,21 +164,25 @@ def import_statement(
     )
     session.add(record)
     session.flush()
-    new: list[dict[str, object]] = []
-    for key, line in zip(keys, statement.lines, strict=True):
-        if key in known:
-            record.entries_known += 1
-            continue
-        known.add(key)
-        new.append({
-            "statement_id": record.id, "entry_key": key, "booked_on": line.booked_on, "value_date": line.value_date,
-            "amount": _minor(line), "currency": line.currency.upper(), "counterparty": line.counterparty or None,
-            "counterparty_iban": line.counterparty_iban, "remittance": line.remittance,
-            "bank_reference": line.bank_reference, "status": "open",
-        })
-    record.entries_new = len(new)
-    if new:  # one executemany, not an ORM object per line: a year's statement has 100,000 of them
-        session.execute(insert(BankEntry), new)
+    # a chunk at a time: which of its keys are stored already (one query), then one executemany of the rest on
+    # the driver's cursor, in the session's transaction (SQLAlchemy's per-row parameter handling cost twice the
+    # insert itself on a year's statement). All chunks are in the import's one transaction: a statement is
+    # imported whole or not at all.
+    seen: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start:start + _CHUNK]
+        known = set(session.scalars(select(BankEntry.entry_key).where(BankEntry.entry_key.in_(chunk))))
+        new: list[tuple[object, ...]] = []
+        for key, line in zip(chunk, statement.lines[start:start + _CHUNK], strict=True):
+            if key in known or key in seen:
+                continue
+            seen.add(key)
+            new.append((record.id, key, line.booked_on.isoformat(), line.value_date.isoformat(), _minor(line),
+                        line.currency.upper(), line.counterparty or None, line.counterparty_iban, line.remittance,
+                        line.bank_reference))
+        _insert_entries(session, new)
+    record.entries_new = len(seen)
+    record.entries_known = len(keys) - len(seen)
     audit.record(session, "bank_import", "bank_statement", record.id, payload={
         "bank": bank, "format": statement.format, "file": file_name, "new": record.entries_new,
         "known": record.entries_known,
@@ -184,16 +202,9 @@ def open_invoices(session: Session) -> list[OpenInvoice]:
         .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.number.is_not(None))
     )
     found = [(inv, name, iban) for inv, name, iban in rows if inv.amount_due > 0]
-    terms = early_payment.terms_of(session, (inv.id for inv, _name, _iban in found))
-    invoices = []
-    for inv, name, iban in found:
-        discounted_due = until = None
-        if inv.id in terms and inv.amount_due == inv.payable:  # the discount is on a payment of the whole invoice
-            discounted_due = inv.payable - terms[inv.id].discount(inv.total)
-            until = terms[inv.id].until(inv.issue_date)
-        invoices.append(OpenInvoice(inv.id, inv.number or "", inv.customer_id, name, iban, inv.currency,
-                                    inv.amount_due, inv.issue_date, discounted_due, until))
-    return invoices
+    offered = early_payment.offers(session, [inv for inv, _name, _iban in found])
+    return [OpenInvoice(inv.id, inv.number or "", inv.customer_id, name, iban, inv.currency, inv.amount_due,
+                        inv.issue_date, offered.get(inv.id)) for inv, name, iban in found]
 
 
 def _credit(e: BankEntry) -> Credit:

@@ -1,20 +1,23 @@
 """Early-payment discount terms of an invoice: set on the draft; while they run, a payment of the discounted
-amount settles the invoice, the discount (and the VAT it contains) credited by a credit note."""
+amount settles the invoice, the discount (and the VAT it contains) credited by a credit note — for a bank entry
+confirmed (services.bank) and for a payment typed in by hand (``record_payment`` here) alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicer.core.early_payment import DiscountTerms
+from invoicer.core.early_payment import DiscountOffer, DiscountTerms, offer
 from invoicer.core.errors import N_, ConflictError, ValidationError
 from invoicer.core.money import parse_decimal
-from invoicer.db.models import EarlyPaymentTerms
+from invoicer.db.models import EarlyPaymentTerms, Invoice
 from invoicer.i18n import translator
-from invoicer.services import audit
+from invoicer.services import audit, payments
 from invoicer.services.invoices import get_invoice
 
 DISCOUNT_REASON = N_("Early-payment discount")
@@ -52,6 +55,44 @@ def terms_of(session: Session, invoice_ids: Iterable[int]) -> dict[int, Discount
                 EarlyPaymentTerms.invoice_id.in_(ids[start:start + 500]))):
             found[row.invoice_id] = DiscountTerms(row.percent, row.days)
     return found
+
+
+def offers(session: Session, invoices: Sequence[Invoice]) -> dict[int, DiscountOffer]:
+    """The discount each open invoice offers now (by id; those without one are left out)."""
+    terms = terms_of(session, (inv.id for inv in invoices if inv.status == "open"))
+    found: dict[int, DiscountOffer] = {}
+    for inv in invoices:
+        offered = offer(terms.get(inv.id), inv.total, inv.payable, inv.amount_due, inv.issue_date)
+        if offered is not None and inv.status == "open":
+            found[inv.id] = offered
+    return found
+
+
+def offer_of(session: Session, invoice_id: int) -> DiscountOffer | None:
+    """What settles the invoice within its discount period (None when it offers no discount now)."""
+    return offers(session, [get_invoice(session, invoice_id)]).get(invoice_id)
+
+
+@dataclass(frozen=True)
+class RecordedPayment:
+    payment_id: int
+    discount: int  # the early-payment discount it took (0: none)
+    credit_note_id: int | None  # the credit note of that discount
+
+
+def record_payment(
+    session: Session, invoice_id: int, amount: int, paid_on: date | None = None, method: str | None = None,
+    reference: str | None = None, exchange_rate: str | Decimal | None = None, *, apply_discount: bool = True,
+) -> RecordedPayment:
+    """Record money received for an invoice (services.payments); when it is the discounted amount within the
+    discount period, the invoice is settled as the bank reconciliation settles it: the discount credited by a
+    credit note dated on the payment day. ``apply_discount`` False records the same money as a part payment."""
+    offered = offer_of(session, invoice_id) if apply_discount else None
+    day = paid_on or date.today()
+    discount = offered.taken(amount, day) if offered is not None else 0
+    payment_id = payments.record_payment(session, invoice_id, amount, paid_on, method, reference, exchange_rate)
+    credit_note_id = take_discount(session, invoice_id, discount, day) if discount else None
+    return RecordedPayment(payment_id, discount, credit_note_id)
 
 
 def take_discount(session: Session, invoice_id: int, discount: int, on: date) -> int:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, exists, func, or_, select, union, union_all
 from sqlalchemy.orm import Session, object_session
 
 from invoicer.core.errors import N_, ConflictError, Message, NotFoundError, ValidationError
@@ -48,6 +48,7 @@ from invoicer.db.models import (
     Invoice,
     InvoiceAdjustment,
     InvoiceDeduction,
+    InvoiceDispute,
     InvoiceLine,
     InvoiceLineAllowance,
     InvoiceTax,
@@ -150,6 +151,7 @@ class InvoiceRow:
     total: int
     amount_due: int
     buyer_reference: str | None
+    disputed: bool = False  # the customer contests it (an open dispute)
 
 
 # ---------------------------------------------------------------- drafts
@@ -1028,6 +1030,7 @@ def list_invoices(
         Invoice.id, Invoice.doc_type, Invoice.number, Invoice.status, Invoice.customer_id, Customer.name,
         Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, customer_service.due_expression().label("amount_due"),
         Invoice.buyer_reference, Invoice.payable.label("payable"),
+        exists().where(InvoiceDispute.invoice_id == Invoice.id, InvoiceDispute.closed_on.is_(None)).label("disputed"),
     ).join(Customer, Customer.id == Invoice.customer_id).where(Invoice.id.in_(page)).order_by(*order)
     rows = []
     for r in session.execute(stmt):
@@ -1038,7 +1041,7 @@ def list_invoices(
                 overdue=shown == "overdue", partially_paid=r.status == "open" and 0 < r.amount_due < r.payable,
                 customer_id=r.customer_id, customer_name=r.name, currency=r.currency,
                 issue_date=r.issue_date, due_date=r.due_date, total=r.total, amount_due=r.amount_due,
-                buyer_reference=r.buyer_reference,
+                buyer_reference=r.buyer_reference, disputed=bool(r.disputed),
             )
         )
     return rows

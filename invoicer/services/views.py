@@ -9,11 +9,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.totals import Balance, LineAmounts, TaxSubtotal, Totals
 from invoicer.core.workflow import DocumentState, amount_due, display_status, is_overdue, is_partially_paid
-from invoicer.db.models import Invoice
+from invoicer.db.models import Invoice, InvoiceDispute
 from invoicer.documents.model import (
     Adjustment,
     AdvanceInvoice,
@@ -65,6 +66,14 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class OpenDispute:
+    """Why and since when the customer contests an invoice (its reminders pause)."""
+
+    reason: str
+    opened_on: date
+
+
+@dataclass(frozen=True)
 class InvoiceView:
     """An invoice or credit note as everyone shows it; amounts in minor units of ``currency``.
 
@@ -112,6 +121,11 @@ class InvoiceView:
     period_start: date | None = None  # ... or the service period (BG-14)
     period_end: date | None = None
     advances: tuple[AdvanceInvoice, ...] = ()  # a final invoice: the deposit and partial invoices it deducts
+    dispute: OpenDispute | None = None  # the customer contests it: since when and why
+
+    @property
+    def disputed(self) -> bool:
+        return self.dispute is not None
 
     @property
     def is_draft(self) -> bool:
@@ -233,6 +247,7 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         period_start=invoice.period_start,
         period_end=invoice.period_end,
         advances=advances_of(session, invoice) if is_invoice else (),
+        dispute=_open_dispute(session, invoice) if is_invoice and not draft else None,
     )
 
 
@@ -246,6 +261,12 @@ def advances_of(session: Session, invoice: Invoice) -> tuple[AdvanceInvoice, ...
                                     sum(t.basis + t.amount for t in taxes), advance.paid, advance.amount_due,
                                     advance.id))
     return tuple(found)
+
+
+def _open_dispute(session: Session, invoice: Invoice) -> OpenDispute | None:
+    row = session.execute(select(InvoiceDispute.reason, InvoiceDispute.opened_on).where(
+        InvoiceDispute.invoice_id == invoice.id, InvoiceDispute.closed_on.is_(None))).first()
+    return None if row is None else OpenDispute(row.reason, row.opened_on)
 
 
 def stored_totals(invoice: Invoice) -> Totals:

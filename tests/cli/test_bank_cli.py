@@ -117,3 +117,22 @@ def test_early_payment_discount_from_the_command_line(data: Path, tmp_path: Path
     assert ok(data, "bank", "import", str(statement), "--auto")["confirmed"] == 1
     shown = ok(data, "invoice", "show", str(draft))
     assert (shown["status"], shown["amount_due"]) == ("paid", "0.00")
+
+
+def test_a_payment_typed_in_takes_the_early_payment_discount(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "Beta GmbH", "--country", "DE")["id"]
+    drafts = []
+    for _ in range(2):
+        draft = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2026-11-02",
+                   "--line", "Consulting|1|100.00|19")["id"]  # 119.00: 116.62 within 10 days
+        ok(data, "invoice", "terms", str(draft), "--discount", "2", "--within", "10")
+        ok(data, "invoice", "finalize", str(draft))
+        drafts.append(draft)
+    taken, declined = drafts
+    result = run(data, "invoice", "pay", str(taken), "--amount", "116.62", "--date", "2026-11-10")
+    assert result.returncode == 0 and result.stdout.strip().isdigit()  # stdout: the payment id alone
+    assert "discount of 2.38 EUR credited by credit note" in result.stderr
+    shown = ok(data, "invoice", "show", str(taken))
+    assert (shown["status"], shown["amount_due"]) == ("paid", "0.00")
+    paid = ok(data, "invoice", "pay", str(declined), "--amount", "116.62", "--date", "2026-11-10", "--no-discount")
+    assert (paid["discount"], paid["credit_note"], paid["amount_due"]) == (None, None, "2.38")

@@ -91,7 +91,12 @@ def test_actions_an_invoice_allows_follow_its_status_and_amounts() -> None:
     assert available_actions(_invoice("draft")) == {A.SAVE_DRAFT, A.FINALIZE, A.DELETE_DRAFT, A.DUPLICATE,
                                                      A.PREVIEW_PDF, A.SAVE_PDF}
     assert available_actions(_invoice("open")) == {A.RECORD_PAYMENT, A.ISSUE_CREDIT_NOTE, A.SEND, A.PREVIEW_PDF,
-                                                    A.SAVE_PDF, A.DUPLICATE, A.VOID, A.WRITE_OFF}
+                                                    A.SAVE_PDF, A.DUPLICATE, A.VOID, A.WRITE_OFF, A.DISPUTE}
+    # a disputed invoice ends its dispute as it stands or by a credit note; it is not disputed twice
+    disputed = available_actions(_invoice("open", disputed=True))
+    assert {A.CLOSE_DISPUTE, A.RESOLVE_DISPUTE} <= disputed and A.DISPUTE not in disputed
+    assert A.RESOLVE_DISPUTE not in available_actions(_invoice("open", disputed=True, credit_notes_total=11900))
+    assert A.CLOSE_DISPUTE in available_actions(_invoice("paid", paid=11900, disputed=True))
     # customer credit on an open invoice: it can be applied (the invoice window used to leave it out)
     assert A.APPLY_CREDIT in available_actions(_invoice("open", customer_credit=500))
     assert A.APPLY_CREDIT in available_actions(_invoice("uncollectible", customer_credit=500))

@@ -1,5 +1,6 @@
 """Bank statements as banks send them, built for tests: CAMT.053 (ISO 20022 camt.053.001.08, the layout
-German and Swiss banks deliver), MT940 (Deutsche Bank's layout: structured ``:86:`` with ``?20`` purpose,
+German and Swiss banks deliver; each one built is checked against ISO's schema in resources/validation/iso20022),
+MT940 (Deutsche Bank's layout: structured ``:86:`` with ``?20`` purpose,
 ``?30`` BIC, ``?31`` IBAN, ``?32`` name) and a CSV export."""
 
 from __future__ import annotations
@@ -7,9 +8,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 ACCOUNT = "DE89370400440532013000"
+SCHEMAS = Path(__file__).resolve().parents[2] / "resources" / "validation" / "iso20022"
+
+
+@cache
+def schema(message: str) -> Any:  # an lxml XMLSchema
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / f"{message}.xsd")))
+
+
+def assert_valid(data: bytes, message: str) -> None:
+    """Raise lxml's DocumentInvalid, naming the line and the rule, unless ``data`` is valid per ISO's schema."""
+    from lxml import etree
+
+    schema(message).assertValid(etree.fromstring(data, etree.XMLParser(huge_tree=True)))
 
 
 @dataclass(frozen=True)
@@ -51,14 +70,21 @@ def _tx_details(tx: Tx, currency: str, with_amount: bool) -> str:
     return f"<TxDtls>{refs}{amount}{_party(tx, credit)}{rmt}</TxDtls>"
 
 
-def camt053(txs: list[Tx], currency: str = "EUR", statement_id: str = "STMT-2026-11-20") -> bytes:
-    """A camt.053.001.08 end-of-day statement (valid against ISO 20022's camt.053.001.08 schema)."""
-    return _camt(txs, currency, statement_id, notification=False)
+def camt053(txs: list[Tx], currency: str = "EUR", statement_id: str = "STMT-2026-11-20",
+            validate: bool = True) -> bytes:
+    """A camt.053.001.08 end-of-day statement, checked against ISO 20022's camt.053.001.08 schema."""
+    data = _camt(txs, currency, statement_id, notification=False)
+    if validate:
+        assert_valid(data, "camt.053.001.08")
+    return data
 
 
 def camt054(txs: list[Tx], currency: str = "EUR", statement_id: str = "NTFCTN-2026-11-20") -> bytes:
-    """A camt.054.001.08 debit/credit notification (intraday, as Swiss banks send one per incoming payment)."""
-    return _camt(txs, currency, statement_id, notification=True)
+    """A camt.054.001.08 debit/credit notification (intraday, as Swiss banks send one per incoming payment),
+    checked against ISO 20022's camt.054.001.08 schema."""
+    data = _camt(txs, currency, statement_id, notification=True)
+    assert_valid(data, "camt.054.001.08")
+    return data
 
 
 def _entry_total(tx: Tx) -> Decimal:

@@ -11,7 +11,7 @@ import pytest
 
 from invoicer.core.errors import InvoicerError
 from invoicer.documents.bank_files import read_statement
-from tests.documents.bank_samples import ACCOUNT, Tx, camt053, camt054, csv_export, mt940
+from tests.documents.bank_samples import ACCOUNT, Tx, _camt, assert_valid, camt053, camt054, csv_export, mt940
 
 ACME = "FR7630006000011234567890189"
 
@@ -37,6 +37,22 @@ def test_camt053_entries_batches_and_pending_bookings() -> None:
     assert (lines["E2-1"].amount, lines["E2-2"].amount) == (Decimal("119.00"), Decimal("-19.00"))
     assert lines["E2-2"].counterparty == "Beta"  # a debit names the creditor
     assert lines["E4"].remittance == "RF18539007547034"
+
+
+def test_the_samples_are_checked_against_isos_schema() -> None:
+    """Every CAMT sample the tests build is validated against ISO 20022's XSD (resources/validation/iso20022);
+    the check does catch what a bank would never send."""
+    from lxml import etree
+
+    txs = [Tx(Decimal("12.00"), "Ref Payer", ACME, "", structured="RF18539007547034", ref="E4"),
+           Tx(Decimal("0"), ref="E2", batch=[Tx(Decimal("1.00"), "A", text="x"), Tx(Decimal("-2.00"), "B")])]
+    assert_valid(camt053(txs), "camt.053.001.08")
+    assert_valid(camt054(txs), "camt.054.001.08")
+    too_long = [Tx(Decimal("1.00"), "N" * 141, text="a name longer than ISO's Max140Text")]
+    with pytest.raises(etree.DocumentInvalid, match="Nm"):
+        assert_valid(_camt(too_long, "EUR", "S1", notification=False), "camt.053.001.08")
+    with pytest.raises(etree.DocumentInvalid):  # a statement is not a notification
+        assert_valid(_camt(txs, "EUR", "S1", notification=False), "camt.054.001.08")
 
 
 def test_camt054_notification() -> None:

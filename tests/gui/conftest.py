@@ -66,7 +66,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
         return (seen.rate if seen.rate is not None else rate) if seen.confirm_answer else None
 
     monkeypatch.setattr(messages, "confirm_with_rate", confirm_with_rate)
-    monkeypatch.setattr(messages, "ask_dated_reason", lambda parent, title, label, earliest: (
+    monkeypatch.setattr(messages, "ask_dated_reason", lambda parent, title, label, earliest, required=False: (
         seen.earliest.append(earliest),
         None if seen.reason is None else messages.DatedReason(seen.reason, seen.day or date.today()))[1])
     monkeypatch.setattr(messages, "ask_save", lambda parent, what: seen.save_answer)

@@ -1,5 +1,6 @@
 """Issue a credit note: the whole invoice, chosen lines and quantities, or an amount; the effect on the
-amount due and the customer's credit is shown (a dry run of the real service) before confirming."""
+amount due and the customer's credit is shown (a dry run of the real service) before confirming. The same dialog
+resolves a dispute by a credit note (the dispute ends with it, in one transaction)."""
 
 from __future__ import annotations
 
@@ -54,11 +55,14 @@ def _problem(error: InvoicerError | ArithmeticError) -> str:
 
 
 class CreditNoteDialog(QDialog):
-    def __init__(self, ops: Operations, document: InvoiceView, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, document: InvoiceView, parent: QWidget | None = None,
+                 resolves_dispute: bool = False) -> None:
         super().__init__(parent)
         self.ops = ops
         self.document = document
-        self.setWindowTitle(_("Issue credit note for {number}").format(number=document.number))
+        self.resolves_dispute = resolves_dispute
+        self.setWindowTitle((_("Resolve the dispute over {number} by a credit note") if resolves_dispute
+                             else _("Issue credit note for {number}")).format(number=document.number))
         self.resize(680, 480)
         self.mode_full = QRadioButton(_("The &whole invoice (what is left to credit)"))
         self.mode_lines = QRadioButton(_("Chosen &lines and quantities"))
@@ -87,6 +91,8 @@ class CreditNoteDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText(_("e.g. returned goods, price reduction agreed"))
+        if resolves_dispute and document.dispute is not None:
+            self.reason.setPlaceholderText(document.dispute.reason)  # the credit note's reason unless one is typed
         self.issue_date = ActionDatePicker(document.issue_date)
         self.refund = QCheckBox(_("Refund what exceeds the amount due (instead of keeping it as customer credit)"))
         self.effect = QLabel()
@@ -143,6 +149,10 @@ class CreditNoteDialog(QDialog):
 
     def _dry_run(self) -> Settlement:
         request = self._request()
+        if self.resolves_dispute:
+            from invoicer.services import disputes
+
+            return self.ops.dry_run(lambda s: disputes.resolve_by_credit_note(s, self.document.id, **request))
         return self.ops.dry_run(
             lambda s: credit_notes.issue_credit_note(s, self.document.id, **request))
 
@@ -166,6 +176,8 @@ class CreditNoteDialog(QDialog):
                 amount=money(result.to_customer_credit, currency)))
         if result.refunded:
             parts.append(_("{amount} is recorded as refunded.").format(amount=money(result.refunded, currency)))
+        if self.resolves_dispute:
+            parts.append(_("The dispute ends with it; reminders resume for what is still due."))
         self.effect.setText(" ".join(parts))
         self.effect.setStyleSheet("")
         self.issue_button.setEnabled(True)
@@ -176,5 +188,6 @@ class CreditNoteDialog(QDialog):
         except (InvoicerError, ArithmeticError) as err:
             messages.show_error(self, _problem(err))
             return
-        if self.ops.issue_credit_note(self, self.document.id, **request) is not None:
+        issue = self.ops.resolve_dispute if self.resolves_dispute else self.ops.issue_credit_note
+        if issue(self, self.document.id, **request) is not None:
             super().accept()

@@ -88,7 +88,8 @@ def tax_value(category: str, rate: Decimal | str | int) -> str:
 
 #: actions the toolbar keeps under "More": used less often, so that every other one is shown in full at the
 #: default size in every language (no hidden "»" overflow)
-MORE_ACTIONS = frozenset({Action.SAVE_PDF, Action.DUPLICATE, Action.VOID, Action.WRITE_OFF})
+MORE_ACTIONS = frozenset({Action.SAVE_PDF, Action.DUPLICATE, Action.VOID, Action.WRITE_OFF, Action.DISPUTE,
+                          Action.CLOSE_DISPUTE, Action.RESOLVE_DISPUTE})
 
 
 class InvoiceEditor(QWidget):
@@ -191,6 +192,9 @@ class InvoiceEditor(QWidget):
         self.totals = TotalsBox()
         self.totals.setObjectName("totals")
         self.status_badges = StatusBadges()
+        self.dispute_note = QLabel()  # why and since when the customer contests the invoice
+        self.dispute_note.setObjectName("dispute_note")
+        self.dispute_note.setWordWrap(True)
         self.heading = QLabel()
         self.heading.setObjectName("heading")
         font = self.heading.font()
@@ -364,6 +368,11 @@ class InvoiceEditor(QWidget):
                                     "credit-note")
         self.void_action = action("void", _("Void…"), self._void, None)
         self.write_off_action = action("write_off", _("Mark uncollectible…"), self._write_off, None, "void")
+        self.dispute_action = action("dispute", _("Mark disputed…"), self._dispute, "Ctrl+Shift+D", "edit")
+        self.close_dispute_action = action("close_dispute", _("End dispute…"), self._close_dispute, None,
+                                           "finalize")
+        self.resolve_dispute_action = action("resolve_dispute", _("Resolve dispute by credit note…"),
+                                             self._resolve_dispute, None, "credit-note")
         self.preview_action = action("preview", _("Preview PDF"), self._preview, QKeySequence.StandardKey.Print,
                                      "pdf")
         self.save_pdf_action = action("save_pdf", _("Save PDF…"), self._save_pdf, None, "pdf")
@@ -376,6 +385,8 @@ class InvoiceEditor(QWidget):
             Action.SEND: self.send_action, Action.RECORD_PAYMENT: self.payment_action,
             Action.APPLY_CREDIT: self.apply_credit_action, Action.ISSUE_CREDIT_NOTE: self.credit_action,
             Action.VOID: self.void_action, Action.WRITE_OFF: self.write_off_action,
+            Action.DISPUTE: self.dispute_action, Action.CLOSE_DISPUTE: self.close_dispute_action,
+            Action.RESOLVE_DISPUTE: self.resolve_dispute_action,
         }
         self.undo_action = self.undo.createUndoAction(self, _("Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -523,6 +534,7 @@ class InvoiceEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
         layout.addLayout(head)
+        layout.addWidget(self.dispute_note)
         layout.addWidget(self.tabs, 1)
 
     def _money(self, minor: int) -> str:
@@ -670,7 +682,13 @@ class InvoiceEditor(QWidget):
         self.tabs.setTabVisible(self.history_index, doc is not None)
         self.tabs.setTabText(0, _("Invoice") if is_invoice else _("Credit note"))
         self.reverse_button.setEnabled(doc is not None and refusal(doc.state, Action.REVERSE_PAYMENT) is None)
-        self.status_badges.show_statuses(status_badges(doc.display_status, doc.partially_paid) if doc else ["draft"])
+        self.status_badges.show_statuses(status_badges(doc.display_status, doc.partially_paid, doc.disputed) if doc
+                                         else ["draft"])
+        dispute = doc.dispute if doc else None
+        self.dispute_note.setVisible(dispute is not None)
+        if dispute is not None:
+            self.dispute_note.setText(_("Disputed since {date}: {reason}. No reminder goes out until the dispute "
+                                        "ends.").format(date=day(dispute.opened_on), reason=dispute.reason))
 
     def _clean_changed(self, _clean: bool) -> None:
         self._update_title()
@@ -1024,6 +1042,24 @@ class InvoiceEditor(QWidget):
             "Write off {due} on {number}? A payment that arrives later is still recorded.").format(
             due=money(doc.balance.amount_due, doc.currency), number=doc.number), doc.earliest_write_off)
         if answer is not None and self.ops.mark_uncollectible(self, doc.id, answer.text or None, answer.day):
+            self._load()
+
+    def _dispute(self) -> None:
+        from invoicer.gui.dialogs.dispute import mark_disputed
+
+        if self.document is not None and mark_disputed(self, self.ops, self.document):
+            self._load()
+
+    def _close_dispute(self) -> None:
+        from invoicer.gui.dialogs.dispute import end_dispute
+
+        if self.document is not None and end_dispute(self, self.ops, self.document):
+            self._load()
+
+    def _resolve_dispute(self) -> None:
+        from invoicer.gui.dialogs.dispute import resolve_dispute
+
+        if self.document is not None and resolve_dispute(self, self.ops, self.document):
             self._load()
 
     def _reverse_payment(self) -> None:

@@ -1,8 +1,11 @@
-"""Record a payment, or apply the customer's credit, showing the effect on the amount due before confirming."""
+"""Record a payment, or apply the customer's credit, showing the effect on the amount due before confirming; a
+payment of the discounted amount within an early-payment discount period settles the invoice (a checkbox says
+so and can leave the discount out)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -18,10 +21,10 @@ from invoicer.core.money import from_minor, parse_amount
 from invoicer.core.payment_methods import CUSTOMER_CREDIT, METHODS
 from invoicer.gui import messages
 from invoicer.gui.operations import Operations
-from invoicer.gui.style import fit_title, locale_decimal, money, plain_decimal, warning_style
+from invoicer.gui.style import day, fit_title, locale_decimal, money, plain_decimal, warning_style
 from invoicer.gui.widgets.pickers import ActionDatePicker
 from invoicer.i18n import N_, _, error_text
-from invoicer.services import payments, rates
+from invoicer.services import early_payment, payments, rates
 from invoicer.services.views import InvoiceView
 
 
@@ -98,6 +101,22 @@ class PaymentDialog(_AmountDialog):
         self.form.addRow(_("&Date"), self.paid_on)
         self.form.addRow(_("&Method"), self.method)
         self.form.addRow(_("&Reference"), self.reference)
+        # an early-payment discount still offered: its amount settles the invoice by its last day
+        self.offer = ops.read(lambda s: early_payment.offer_of(s, document.id))
+        self.take_discount = QCheckBox()
+        self.take_discount.setObjectName("take_discount")
+        if self.offer is not None:
+            terms = QLabel(_("Pay {amount} by {date} (discount {discount})").format(
+                amount=money(self.offer.amount, document.currency), date=day(self.offer.until),
+                discount=money(self.offer.discount, document.currency)))
+            terms.setObjectName("discount_terms")
+            self.take_discount.setText(_("Take the early-payment &discount: a credit note of {discount} settles the "
+                                         "rest").format(discount=money(self.offer.discount, document.currency)))
+            self.form.addRow(_("Early-payment discount"), terms)
+            self.form.addRow("", self.take_discount)
+            self.take_discount.toggled.connect(self._discount_toggled)
+            self.paid_on.dateChanged.connect(lambda _day: self._follow_amount())
+        self.take_discount.setVisible(self.offer is not None)
         # money in another currency is valued at the payment day's rate; the difference to the rate locked at
         # finalize is an exchange gain or loss in the journal. Prefilled from the rates table for the day.
         self.rate: QLineEdit | None = None
@@ -110,9 +129,50 @@ class PaymentDialog(_AmountDialog):
             self.paid_on.dateChanged.connect(self._offer_rate)
             self._offer_rate()
         self.finish_layout()
+        self.amount.textChanged.connect(lambda _text: self._follow_amount())
         self.amount.setText(_amount_text(document.balance.amount_due, document.currency))
         self.amount.selectAll()
+        self._follow_amount()
         self.update_effect()
+
+    def _within_period(self) -> bool:
+        return self.offer is not None and self.paid_on.day() <= self.offer.until
+
+    def _discount_toggled(self, checked: bool) -> None:
+        if checked and self.offer is not None:
+            self.amount.setText(_amount_text(self.offer.amount, self.document.currency))  # what the discount needs
+        self.update_effect()
+
+    def _follow_amount(self) -> None:
+        """The discount box follows what is typed: ticked for exactly the discounted amount within the period."""
+        if self.offer is None:
+            return
+        self.take_discount.setEnabled(self._within_period())
+        try:
+            amount: int | None = self.minor()
+        except InvoicerError:
+            amount = None
+        self.take_discount.blockSignals(True)
+        self.take_discount.setChecked(self._within_period() and amount == self.offer.amount)
+        self.take_discount.blockSignals(False)
+        self.update_effect()
+
+    def discount(self) -> int:
+        """The discount the payment as typed takes (0: none), by the same rule the service applies."""
+        if self.offer is None or not self.take_discount.isChecked():
+            return 0
+        try:
+            return self.offer.taken(self.minor(), self.paid_on.day())
+        except InvoicerError:
+            return 0
+
+    def update_effect(self) -> None:
+        super().update_effect()
+        discount = self.discount()
+        if discount and self.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled():
+            self.effect.setText(_("Paid in full: {amount} received and a credit note of {discount} for the "
+                                  "early-payment discount (its VAT corrected).").format(
+                amount=money(self.minor(), self.document.currency), discount=money(discount, self.document.currency)))
 
     def _offer_rate(self) -> None:
         """The rates table's rate on the payment day (else the locked one), as a number typed in the user's locale."""
@@ -130,7 +190,8 @@ class PaymentDialog(_AmountDialog):
             return
         rate = plain_decimal(self.rate.text()) if self.rate is not None and self.rate.text().strip() else None
         if self.ops.record_payment(self, self.document.id, amount, self.paid_on.day(), self.method.currentData(),
-                                   self.reference.text(), rate) is not None:
+                                   self.reference.text(), rate, apply_discount=self.take_discount.isChecked()
+                                   ) is not None:
             super().accept()
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from invoicer.core.workflow import Action, refusal
 from invoicer.gui import messages, operations
 from invoicer.gui.models.invoices import InvoiceListModel
 from invoicer.gui.pages.base import Page
@@ -121,6 +122,17 @@ class InvoicesPage(Page):
         self.export_action = QAction(icon("pdf"), _("Export PDFs…"), self)
         self.export_action.setToolTip(_("Write the PDFs of the selected documents into a folder"))
         self.export_action.triggered.connect(self._export)
+        if doc_type == "invoice":
+            self.dispute_action = self.shortcut_action("dispute", _("Mark disputed…"), lambda: self._dispute_step(
+                Action.DISPUTE), "Ctrl+Shift+D", "edit")
+            self.close_dispute_action = QAction(icon("finalize"), _("End dispute…"), self)
+            self.close_dispute_action.triggered.connect(lambda: self._dispute_step(Action.CLOSE_DISPUTE))
+            self.resolve_dispute_action = QAction(icon("credit-note"), _("Resolve dispute by credit note…"), self)
+            self.resolve_dispute_action.triggered.connect(lambda: self._dispute_step(Action.RESOLVE_DISPUTE))
+            # the rarer actions on the list's context menu (right click, or the menu key), with the common ones
+            self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            self.table.addActions([self.open_action, self.duplicate_action, self.export_action, self.dispute_action,
+                                   self.close_dispute_action, self.resolve_dispute_action])
 
     @staticmethod
     def _date_filter(tip: str) -> QDateEdit:
@@ -223,6 +235,26 @@ class InvoicesPage(Page):
         new_id = self.ops.duplicate(self, self.model.row_at(index.row()).id)
         if new_id is not None:
             self.window_.open_invoice(new_id)
+
+    def _dispute_step(self, action: Action) -> None:
+        """A dispute action on the chosen invoice, when core.workflow allows it (else why not); its dialogs load
+        when first used (not on the start path)."""
+        from invoicer.gui.dialogs import dispute
+        from invoicer.services.views import invoice_view
+
+        step = {Action.DISPUTE: dispute.mark_disputed, Action.CLOSE_DISPUTE: dispute.end_dispute,
+                Action.RESOLVE_DISPUTE: dispute.resolve_dispute}[action]
+        index = self.table.currentIndex()
+        if not index.isValid():
+            messages.show_error(self, _("Choose an invoice in the list first."))
+            return
+        invoice_id = self.model.row_at(index.row()).id
+        doc = self.ops.read(lambda s: invoice_view(s, invoice_id, date.today()))
+        why = refusal(doc.state, action)
+        if why is not None:
+            messages.show_error(self, why.exception())
+            return
+        step(self, self.ops, doc)
 
     def _export_ids(self) -> list[int]:
         """The selected numbered documents; every loaded row selected (Ctrl+A) means every matching one, also

@@ -38,10 +38,12 @@ class Shown(Protocol):
     def display_status(self) -> str: ...
     @property
     def partially_paid(self) -> bool: ...
+    @property
+    def disputed(self) -> bool: ...
 
 
 def badges(document: Shown) -> list[str]:
-    return list(status_badges(document.display_status, document.partially_paid))
+    return list(status_badges(document.display_status, document.partially_paid, document.disputed))
 
 
 def badge_text(document: Shown) -> str:
@@ -55,10 +57,10 @@ def badges_width(metrics: QFontMetrics, statuses: Sequence[str]) -> int:
 
 
 def badge_width(metrics: QFontMetrics) -> int:
-    """The widest a status cell can be: any single status, or "partially paid" beside "overdue" (a status column
-    that fits every row without measuring each one)."""
-    return max([badges_width(metrics, (s,)) for s in STATUS_STYLE]
-               + [badges_width(metrics, status_badges("overdue", True))])
+    """The widest a status cell can be: any status with "disputed" beside it, or "partially paid", "overdue" and
+    "disputed" (a status column that fits every row without measuring each one)."""
+    return max([badges_width(metrics, status_badges(s, False, True)) for s in STATUS_STYLE]
+               + [badges_width(metrics, status_badges("overdue", True, True))])
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
