@@ -152,6 +152,23 @@ class Settlement:
 
 
 @dataclass(frozen=True)
+class QrBill:
+    """The Swiss QR-bill's payment part (Swiss Payment Standards, QR-bill 2.3): the creditor's account (an IBAN,
+    or a QR-IBAN with a QRR reference), creditor and debtor (None: the form's blank box), the amount in minor
+    units, the reference (QRR, SCOR or NON) and the bill's language (de, fr, it or en)."""
+
+    account: str
+    creditor: Party
+    debtor: Party | None
+    amount: int
+    currency: str
+    reference_type: str
+    reference: str | None
+    message: str
+    language: str
+
+
+@dataclass(frozen=True)
 class Document:
     """An invoice or credit note ready to render; every amount is in minor units of ``currency``.
 
@@ -196,6 +213,8 @@ class Document:
     delivery_date: date | None = None
     period_start: date | None = None
     period_end: date | None = None
+    payment_link: str | None = None  # a payment provider's page for this invoice (printed with its QR code)
+    qr_bill: QrBill | None = None  # the Swiss QR-bill's payment part, printed at the foot of the last page
 
     @property
     def amount_payable(self) -> int:

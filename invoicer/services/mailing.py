@@ -29,7 +29,7 @@ from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, SentMessage
 from invoicer.i18n import N_
 from invoicer.mail import secrets, smtp, templates
-from invoicer.services import audit, einvoicing, invoices, settings, validation
+from invoicer.services import audit, einvoicing, invoices, payment_links, settings, validation
 from invoicer.services.actions import require
 from invoicer.services.views import InvoiceView, view_of
 
@@ -246,7 +246,7 @@ def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
     return (invoice.customer.email,)
 
 
-def _facts(view: InvoiceView, customer: Customer, today: date) -> templates.Facts:
+def _facts(view: InvoiceView, customer: Customer, today: date, payment_link: str | None = None) -> templates.Facts:
     return templates.Facts(
         number=view.number or "",
         currency=view.currency,
@@ -262,6 +262,7 @@ def _facts(view: InvoiceView, customer: Customer, today: date) -> templates.Fact
         iban=view.seller.iban or None,
         bic=view.seller.bic or None,
         today=today,
+        payment_link=payment_link,
     )
 
 
@@ -292,7 +293,11 @@ def _attachment(session: Session, invoice: Invoice) -> bytes:
 
 def message_text(session: Session, view: InvoiceView, customer: Customer, template: str, today: date) -> templates.Rendered:
     """The message from ``template`` in the language of the buyer as issued (else the customer's now)."""
-    facts = _facts(view, customer, today)
+    invoice = session.get(Invoice, view.id)
+    assert invoice is not None
+    due_now = view.balance.amount_due + view.totals.rounding_amount
+    link = payment_links.active_link(session, invoice, due_now, today) if due_now > 0 else None
+    facts = _facts(view, customer, today, link)
     return templates.render(TEMPLATES.get(session), template, facts, view.customer.locale or customer.locale)
 
 
