@@ -173,6 +173,11 @@ class _DocumentCanvas(Canvas):
         catalog.__NoDefault__ = [*catalog.__NoDefault__, "OutputIntents"]
         catalog.OutputIntents = PDFArray([intent])
 
+    def linkURL(self, *args: Any, **kw: Any) -> None:
+        # PDF/A (ISO 19005-3, 6.3.2): every annotation carries its flags, with Print set (4)
+        kw.setdefault("F", 4)
+        super().linkURL(*args, **kw)
+
     def showPage(self) -> None:
         self._deferred.append(dict(self.__dict__))
         self._internals()._startPage()

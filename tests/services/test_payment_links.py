@@ -96,6 +96,7 @@ def uris(pdf: bytes) -> list[str]:
         for annot in page.get("/Annots") or []:
             action = annot.get_object().get("/A")
             if action is not None and action.get("/S") == "/URI":
+                assert annot.get_object()["/F"] == 4  # PDF/A: the annotation's flags, Print set
                 found.append(str(action["/URI"]))
     return list(dict.fromkeys(found))
 
