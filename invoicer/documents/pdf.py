@@ -605,7 +605,7 @@ def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
         return [Spacer(1, 5 * mm), KeepTogether(texts)]
     block = Table(
         [[texts, *codes]],
-        colWidths=[width - len(codes) * (QR_SIZE + 4 * mm), *[QR_SIZE + 4 * mm] * len(codes)],
+        colWidths=[width - QR_SIZE - 4 * mm - (len(codes) - 1) * (QR_SIZE + 4 * mm), *[QR_SIZE + 4 * mm] * len(codes)],
         style=TableStyle([
             ("FONT", (0, 0), (-1, -1), FONT, SIZE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),

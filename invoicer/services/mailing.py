@@ -278,15 +278,17 @@ def own_template(invoice: Invoice) -> str:
     return "invoice_paid" if invoice.amount_due == 0 else "invoice"
 
 
-def _attachment(session: Session, invoice: Invoice) -> bytes:
+def _attachment(session: Session, invoice: Invoice, today: date) -> bytes:
     """The frozen PDF; once payments or credits changed what is due, the marked copy showing the amount
     due now instead: the frozen PDF's EPC QR code asks for the original total, and the email must never
-    ask for more than is due (the copy's code asks for the amount due now, a settled one has none)."""
+    ask for more than is due (the copy's code asks for the amount due now, a settled one has none). So too
+    once the payment link printed on it was replaced or expired: the copy carries the link that pays now."""
     # imported here: rendering pulls in ReportLab and factur-x, which a cron run with nothing to send
     # (most of them) should not pay for at start-up
     from invoicer.services import documents
 
-    if invoice.doc_type == DocType.INVOICE and invoice.amount_due != invoice.total:
+    if invoice.doc_type == DocType.INVOICE and (
+            invoice.amount_due != invoice.total or not payment_links.issued_link_pays(session, invoice, today)):
         return documents.document_pdf(session, invoice.id, copy=True)
     return documents.frozen_pdf(session, invoice.id)
 
@@ -326,7 +328,7 @@ def compose(
     message = new_message(config, view.seller.name, text.subject, to)
     message.set_content(text.body)
     message.add_attachment(
-        _attachment(session, invoice), maintype="application", subtype="pdf",
+        _attachment(session, invoice, today), maintype="application", subtype="pdf",
         filename=_attachment_name(invoice.number or ""),
     )
     if _separate_xml(invoice, reminder=template not in DOCUMENT_TEMPLATES):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
 from invoicer.core.payment_links import LinkFacts, check_template, link_url
+from invoicer.db import locks
 from invoicer.db.models import Invoice, PaymentLink
 from invoicer.services import audit, settings
 
@@ -26,7 +27,9 @@ VALID_DAYS = settings.IntSetting("payments.link_days", 30, N_("Payment links sta
                                                               "due date"), 1, 3650)
 TOKEN_BYTES = 16  # 22 URL-safe characters, 128 random bits: a link cannot be guessed from another one
 
-LinkState = Literal["active", "expired", "used", "replaced"]
+#: active: pays now; expired: renew it; used: the invoice was paid; replaced: a newer token took its place; closed:
+#: the invoice has nothing to pay any more (void, credited in full) without a payment through the link
+LinkState = Literal["active", "expired", "used", "replaced", "closed"]
 
 
 @dataclass(frozen=True)
@@ -83,20 +86,29 @@ def _current(session: Session, invoice_id: int) -> PaymentLink | None:
                           .order_by(PaymentLink.id.desc()).limit(1))
 
 
-def _state(link: PaymentLink, today: date) -> LinkState:
+def _state(link: PaymentLink, invoice: Invoice, today: date) -> LinkState:
     if link.replaced_at is not None:
         return "replaced"
     if link.used_at is not None:
         return "used"
+    if not _payable(invoice):
+        return "closed"
     return "expired" if link.expires_on < today else "active"
 
 
 def active_link(session: Session, invoice: Invoice, amount: int, today: date) -> str | None:
     """The link a message or a copy offers now, for ``amount`` (the amount due now): only one that still pays."""
     link = _current(session, invoice.id)
-    if link is None or not _payable(invoice) or _state(link, today) != "active":
+    if link is None or _state(link, invoice, today) != "active":
         return None
     return _url(link, invoice, amount)
+
+
+def issued_link_pays(session: Session, invoice: Invoice, today: date) -> bool:
+    """Whether the link printed on the issued PDF (if any) still pays: once it was replaced or expired, a message
+    sends the marked copy, which carries the link that pays now."""
+    link = session.scalar(select(PaymentLink).where(PaymentLink.invoice_id == invoice.id, PaymentLink.issued))
+    return link is None or _state(link, invoice, today) == "active"
 
 
 def _invoice(session: Session, invoice_id: int) -> Invoice:
@@ -125,7 +137,7 @@ def link_info(session: Session, invoice_id: int, today: date) -> LinkInfo | None
         return None
     amount = invoice.amount_due + (invoice.rounding_amount or 0)
     return LinkInfo(invoice.id, invoice.number or "", _url(link, invoice, amount), link.token, link.expires_on,
-                    _state(link, today), link.used_at)
+                    _state(link, invoice, today), link.used_at)
 
 
 def renew(session: Session, invoice_id: int, today: date, new_token: bool = False) -> LinkInfo:
@@ -133,6 +145,7 @@ def renew(session: Session, invoice_id: int, today: date, new_token: bool = Fals
     date or today, whichever is later; with ``new_token`` (or when there is none yet) a new link from the template
     set now, and the old token stops paying. Only for an invoice with something to pay."""
     invoice = _invoice(session, invoice_id)
+    locks.locked(session, Invoice, invoice_id)  # two desks renewing at once: one after the other
     if not _payable(invoice):
         raise ValidationError(N_("Invoice {number} has nothing left to pay, so it gets no payment link."),
                               number=invoice.number or invoice.id)

@@ -225,8 +225,17 @@ def test_renewing_extends_or_replaces_and_the_frozen_pdf_stays_byte_for_byte(
         actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == invoice_id,
                                                                  AuditEvent.action.like("payment_link%"))))
         assert actions == ["payment_link_extend", "payment_link_new"]
-    # the issued PDF still prints the link it was issued with, and re-rendering it gives the same bytes
+    # the issued PDF still prints the link it was issued with, and re-rendering it gives the same bytes; an email
+    # now sends the marked copy, which carries the link that pays
     assert frozen(linked, invoice_id) == issued
+    with transaction(linked.sessions) as s:
+        config = mailing.MailSettings(host="127.0.0.1", port=25, security="none", user=None,
+                                      from_address="billing@example.com")
+        message = mailing.compose(s, config, invoices.get_invoice(s, invoice_id), "invoice", ("ap@acme.example",),
+                                  date(2027, 3, 1))
+    (attached,) = [part.get_content() for part in message.iter_attachments() if part.get_content_type().endswith("pdf")]
+    assert attached != issued and uris(attached) == [replaced.url]
+    assert f"Payer en ligne: {replaced.url}" in message.get_body().get_content()  # type: ignore[union-attr]
     with transaction(linked.sessions) as s:
         invoice = invoices.get_invoice(s, invoice_id)
         assert documents.render_document(documents.document_data(s, invoice)) == issued
@@ -238,7 +247,13 @@ def test_what_cannot_get_a_link_is_refused(linked: Database, customer_id: int) -
     paid = make_open(linked, customer_id)
     with transaction(linked.sessions) as s:
         payments.record_payment(s, paid, TOTAL, date(2026, 11, 5), "bank transfer")
-    for invoice_id, why in ((draft, "nothing left to pay"), (paid, "nothing left to pay"), (999, "no invoice")):
+    voided = make_open(linked, customer_id)
+    with transaction(linked.sessions) as s:
+        invoices.void_invoice(s, voided, "typo")
+        assert payment_links.link_info(s, voided, date(2026, 11, 6)).state == "closed"  # type: ignore[union-attr]
+        assert mailing.preview(s, paid, date(2026, 11, 6)).body.count("127.0.0.1") == 0
+    for invoice_id, why in ((draft, "nothing left to pay"), (paid, "nothing left to pay"),
+                            (voided, "nothing left to pay"), (999, "no invoice")):
         with transaction(linked.sessions) as s, pytest.raises(Exception, match=why):
             payment_links.renew(s, invoice_id, date(2026, 11, 6))
 
