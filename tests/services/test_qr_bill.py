@@ -182,3 +182,20 @@ def test_other_currencies_go_without_a_bill_unless_one_is_required(db: Database)
     assert not any(c.startswith("SPC") for c in codes(pdf_of(db, chf)))
     with transaction(db.readonly_sessions) as s:
         assert s.scalars(select(QrBill.invoice_id)).all() == []
+
+
+def test_a_short_invoice_carries_the_payment_part_at_the_foot_of_its_only_page(db: Database) -> None:
+    from invoicer.services.invoices import LineData
+
+    customer = swiss(db)
+    invoice_id = make_open(db, customer, currency="CHF", lines=[LineData("Beratung", "2", "150.00", "S", "8.1")])
+    document = pypdfium2.PdfDocument(pdf_of(db, invoice_id))
+    try:
+        assert len(document) == 1
+        page = document[0]
+        text = page.get_textpage().get_text_range()
+        assert "Empfangsschein" in text and "Seite 1 von 1" not in text  # the bill takes the footer's place
+        (code,) = [c for c in zxingcpp.read_barcodes(page.render(scale=4).to_pil()) if c.text.startswith("SPC")]
+        assert code.position.top_left.y > page.render(scale=4).to_pil().height * 0.6  # in the lower part
+    finally:
+        document.close()
