@@ -48,8 +48,12 @@ def check_template(template: str) -> None:
         raise ValidationError(N_("The payment link needs the placeholder {token}: it makes each invoice's link its "
                                  "own (e.g. https://pay.example.com/{token})."))
     url = text.format_map(_SAMPLE)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname if parts.port is None or parts.port > 0 else None
+    except ValueError:  # "https://[::1/…" or a port that is no port: an address that cannot be opened
+        host = None
+    if host is None or parts.scheme not in ("http", "https") or any(c.isspace() for c in url):
         raise ValidationError(N_("The payment link '{link}' is not a web address starting with https:// (or "
                                  "http://) and a host name."), link=text)
     if "{" in re.split(r"[/?#]", text.split("://", 1)[-1], maxsplit=1)[0]:

@@ -25,6 +25,8 @@ def test_good_templates_pass(template: str) -> None:
     ("ftp://pay.example.com/{token}", "not a web address"),
     ("pay.example.com/{token}", "not a web address"),
     ("https:///{token}", "not a web address"),
+    ("https://[::1/{token}", "not a web address"),
+    ("https://pay.example.com:99999/{token}", "not a web address"),
     ("https://pay.example.com/{token} now", "not a web address"),
     ("https://{token}.example.com/", "placeholder in its host name"),
     ("https://pay.example.com/{token}/" + "x" * 500, "longer than 500"),
