@@ -27,6 +27,7 @@ from invoicer.cli import (
     einvoice,
     imports,
     invoices,
+    links,
     mail,
     payments,
     quotes,
@@ -63,6 +64,7 @@ def build_parser() -> Parser:
     bank.register(commands)
     disputes.register(commands)
     terms.register(commands)
+    links.register(commands)
     documents.register(commands)
     reports.register(commands)
     einvoice.register(commands)

@@ -714,3 +714,33 @@ class FrozenPdf(Base):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PaymentLink(Base):
+    """An invoice's payment link (a payment provider's page): a random token, unique, from the template set when it
+    was made. The one made at finalize (``issued``) is printed on the frozen PDF; renewing extends the expiry or
+    replaces the token with a new row. ``used_at`` is set in the transaction of the payment that settles the
+    invoice. Token, template and invoice never change (the database refuses it), nor is a row deleted."""
+
+    __tablename__ = "payment_links"
+    __table_args__ = (Index("ix_payment_links_invoice_id", "invoice_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    url_template: Mapped[str] = mapped_column(Text)
+    issued: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime]
+    expires_on: Mapped[date]
+    used_at: Mapped[datetime | None]
+    replaced_at: Mapped[datetime | None]  # a newer token took its place: the link no longer pays
+
+
+class QrBill(Base):
+    """The Swiss QR-bill an invoice was issued with (decided at finalize, printed on its frozen PDF): the account
+    (IBAN or QR-IBAN) and the reference of the payment part. Append-only."""
+
+    __tablename__ = "qr_bills"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    account: Mapped[str] = mapped_column(String(34))
+    reference_type: Mapped[str] = mapped_column(String(4))  # QRR, SCOR or NON (Swiss Payment Standards)
+    reference: Mapped[str | None] = mapped_column(String(27))

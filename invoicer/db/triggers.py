@@ -82,6 +82,15 @@ def _rules() -> list[Rule]:
                           f"(SELECT status FROM invoices WHERE id = {row}.invoice_id) <> 'draft'", since="0021"))
     rules.append(Rule("invoice_deductions_frozen_move", "invoice_deductions", "UPDATE", FROZEN,
                       "(SELECT status FROM invoices WHERE id = NEW.invoice_id) <> 'draft'", since="0021"))
+    # payment links and QR-bills (0025): what the frozen PDF prints never changes; a link's expiry and use may
+    link = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in ("invoice_id", "token", "url_template", "issued",
+                                                                        "created_at"))
+    rules += [
+        Rule("payment_links_fixed", "payment_links", "UPDATE", "payment link tokens are fixed", link, since="0025"),
+        Rule("payment_links_no_delete", "payment_links", "DELETE", "payment links are kept", since="0025"),
+        *(Rule(f"qr_bills_append_only_{event.lower()}", "qr_bills", event, "qr_bills is append-only", since="0025")
+          for event in ("UPDATE", "DELETE")),
+    ]
     rules += [
         Rule("number_counters_forward", "number_counters", "UPDATE", NEVER_REUSED, "NEW.last_seq < OLD.last_seq"),
         Rule("number_counters_no_delete", "number_counters", "DELETE", NEVER_REUSED),

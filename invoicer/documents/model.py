@@ -174,6 +174,23 @@ class AdvanceInvoice:
 
 
 @dataclass(frozen=True)
+class QrBill:
+    """The Swiss QR-bill's payment part (Swiss Payment Standards, QR-bill 2.3): the creditor's account (an IBAN,
+    or a QR-IBAN with a QRR reference), creditor and debtor (None: the form's blank box), the amount in minor
+    units, the reference (QRR, SCOR or NON) and the bill's language (de, fr, it or en)."""
+
+    account: str
+    creditor: Party
+    debtor: Party | None
+    amount: int
+    currency: str
+    reference_type: str
+    reference: str | None
+    message: str
+    language: str
+
+
+@dataclass(frozen=True)
 class Document:
     """An invoice or credit note ready to render; every amount is in minor units of ``currency``.
 
@@ -220,6 +237,8 @@ class Document:
     period_end: date | None = None
     # a final invoice: the deposit and partial invoices its lines deduct, per VAT rate
     advances: tuple[AdvanceInvoice, ...] = ()
+    payment_link: str | None = None  # a payment provider's page for this invoice (printed with its QR code)
+    qr_bill: QrBill | None = None  # the Swiss QR-bill's payment part, printed at the foot of the last page
 
     @property
     def amount_payable(self) -> int:

@@ -47,9 +47,9 @@ from reportlab.platypus import (
 )
 
 from invoicer.core.totals import TaxSubtotal
-from invoicer.documents import facturx, qr
+from invoicer.documents import facturx, qr, swiss_qr
 from invoicer.documents.fonts import FONT, FONT_BOLD, register_fonts
-from invoicer.documents.model import Document, DocumentMark, Line, PaperSize, Party
+from invoicer.documents.model import Document, DocumentMark, Line, PaperSize, Party, QrBill
 from invoicer.documents.wording import ADVANCE_TITLES, Wording
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,9 @@ MARGIN = 18 * mm
 HEADER_FIRST = 44 * mm  # logo and seller block on page 1
 HEADER_NEXT = 14 * mm  # one line on the following pages
 FOOTER = 16 * mm
+BOTTOM = FOOTER + 3 * mm  # the frames' lower edge
 QR_SIZE = 30 * mm
+QR_BILL_PAGE = "_qr_bill_page"  # set on the canvas of the page that carries the Swiss QR-bill
 GREY = colors.Color(0.35, 0.35, 0.35)
 RULE = colors.Color(0.6, 0.6, 0.6)
 WATERMARK = colors.Color(0.86, 0.86, 0.86)
@@ -173,6 +175,11 @@ class _DocumentCanvas(Canvas):
         catalog.__NoDefault__ = [*catalog.__NoDefault__, "OutputIntents"]
         catalog.OutputIntents = PDFArray([intent])
 
+    def linkURL(self, *args: Any, **kw: Any) -> None:
+        # PDF/A (ISO 19005-3, 6.3.2): every annotation carries its flags, with Print set (4)
+        kw.setdefault("F", 4)
+        super().linkURL(*args, **kw)
+
     def showPage(self) -> None:
         self._deferred.append(dict(self.__dict__))
         self._internals()._startPage()
@@ -181,6 +188,9 @@ class _DocumentCanvas(Canvas):
         total = len(self._deferred)
         for number, state in enumerate(self._deferred, 1):
             self.__dict__.update(state)
+            if state.get(QR_BILL_PAGE):  # the QR-bill's payment part fills the foot of this page
+                super().showPage()
+                continue
             self.setFont(FONT, 7)
             self.setFillColor(GREY)
             label = self._page_label.format(page=number, pages=total)
@@ -203,7 +213,8 @@ class _Pages:
     def first(self, canvas: Canvas, _template: Any) -> None:
         self._watermark(canvas)
         self._seller_header(canvas)
-        self._footer(canvas)
+        if self.doc.qr_bill is None:
+            self._footer(canvas)
 
     def later(self, canvas: Canvas, _template: Any) -> None:
         self._watermark(canvas)
@@ -214,9 +225,13 @@ class _Pages:
         canvas.drawString(MARGIN, top - SIZE, words.title(doc))
         canvas.setFont(FONT, SIZE)
         canvas.drawRightString(self.width - MARGIN, top - SIZE, doc.seller.name)
-        self._footer(canvas)
+        if self.doc.qr_bill is None:
+            self._footer(canvas)
 
     def end(self, canvas: Canvas, _template: Any) -> None:
+        # with a QR-bill the footer is drawn once the page is laid out: not on the page the bill's part fills
+        if self.doc.qr_bill is not None and not getattr(canvas, QR_BILL_PAGE, False):
+            self._footer(canvas)
         if self.doc.mark is DocumentMark.VOID:
             self._big_mark(canvas, self.words._("VOID"), VOID_RED, 96, fill=False)
 
@@ -651,13 +666,24 @@ def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
         if doc.number:
             bank.append(f"{words._('Payment reference')}: {doc.number}")
         texts.append(_para("\n".join(bank)))
-    code = _epc_code(doc)
-    if code is None:
+    if doc.qr_bill is not None:
+        texts.append(Spacer(1, 2 * mm))
+        texts.append(_para(words._("Or pay with the QR-bill's payment part at the foot of the last page.")))
+    codes: list[list[Flowable]] = []
+    if doc.payment_link:
+        texts.append(Spacer(1, 2 * mm))
+        link = escape(doc.payment_link, {'"': "&quot;"})
+        texts.append(Paragraph(f'{escape(words._("Pay online"))}: <a href="{link}" color="#1a56db">{link}</a>',
+                               _style("link", splitLongWords=1)))
+        codes.append([_QRFlowable(qr.qr_modules(doc.payment_link), QR_SIZE), _caption(words._("Pay online"))])
+    code = _epc_code(doc) if doc.qr_bill is None else None
+    if code is not None:
+        codes.append([code, _caption(words._("Scan to pay"))])
+    if not codes:
         return [Spacer(1, 5 * mm), KeepTogether(texts)]
-    caption = _para(words._("Scan to pay"), _style("caption", fontSize=7, alignment=1, textColor=GREY))
     block = Table(
-        [[texts, [code, caption]]],
-        colWidths=[width - QR_SIZE - 4 * mm, QR_SIZE + 4 * mm],
+        [[texts, *codes]],
+        colWidths=[width - QR_SIZE - 4 * mm - (len(codes) - 1) * (QR_SIZE + 4 * mm), *[QR_SIZE + 4 * mm] * len(codes)],
         style=TableStyle([
             ("FONT", (0, 0), (-1, -1), FONT, SIZE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -666,6 +692,36 @@ def _payment(doc: Document, words: Wording, width: float) -> list[Flowable]:
         ]),
     )
     return [Spacer(1, 5 * mm), KeepTogether([block])]
+
+
+def _caption(text: str) -> Paragraph:
+    return _para(text, _style("caption", fontSize=7, alignment=1, textColor=GREY))
+
+
+class _QRBillFlowable(Flowable):
+    """The Swiss QR-bill's payment part across the foot of the last page: it takes the rest of the page when the
+    bill's 105 mm are free below the text, else it goes to a page of its own."""
+
+    def __init__(self, bill: QrBill, page_width: float) -> None:
+        super().__init__()
+        self.bill = bill
+        self.page_width = page_width
+        self.needed = swiss_qr.HEIGHT - BOTTOM + 2 * mm
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.height = avail_height if avail_height >= self.needed else self.needed
+        return avail_width, self.height
+
+    def split(self, _avail_width: float, _avail_height: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        canvas = self.canv
+        setattr(canvas, QR_BILL_PAGE, True)
+        canvas.saveState()
+        canvas.translate(-MARGIN, -BOTTOM)  # the frame's lower left corner -> the page's
+        swiss_qr.draw_payment_part(canvas, self.bill, self.page_width)
+        canvas.restoreState()
 
 
 class _QRFlowable(Flowable):
@@ -736,7 +792,7 @@ def render_pdf(doc: Document) -> bytes:
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,
-        bottomMargin=FOOTER + 3 * mm,
+        bottomMargin=BOTTOM,
         invariant=1,
         pageCompression=1,
         initialFontName=FONT,
@@ -748,19 +804,19 @@ def render_pdf(doc: Document) -> bytes:
         lang=doc.locale.replace("_", "-"),
         **producer,
     )
-    body_height_first = size[1] - MARGIN - HEADER_FIRST - (FOOTER + 3 * mm)
-    body_height_next = size[1] - MARGIN - HEADER_NEXT - (FOOTER + 3 * mm)
+    body_height_first = size[1] - MARGIN - HEADER_FIRST - BOTTOM
+    body_height_next = size[1] - MARGIN - HEADER_NEXT - BOTTOM
     template.addPageTemplates([
         PageTemplate(
             id="first",
-            frames=[Frame(MARGIN, FOOTER + 3 * mm, width, body_height_first, 0, 0, 0, 0, id="first")],
+            frames=[Frame(MARGIN, BOTTOM, width, body_height_first, 0, 0, 0, 0, id="first")],
             onPage=pages.first,
             onPageEnd=pages.end,
             autoNextPageTemplate="later",
         ),
         PageTemplate(
             id="later",
-            frames=[Frame(MARGIN, FOOTER + 3 * mm, width, body_height_next, 0, 0, 0, 0, id="later")],
+            frames=[Frame(MARGIN, BOTTOM, width, body_height_next, 0, 0, 0, 0, id="later")],
             onPage=pages.later,
             onPageEnd=pages.end,
         ),
@@ -772,6 +828,8 @@ def render_pdf(doc: Document) -> bytes:
         *_payment(doc, words, width),
         *_notes(doc, words),
     ]
+    if doc.qr_bill is not None:
+        story.append(_QRBillFlowable(doc.qr_bill, size[0]))
     canvasmaker = partial(_DocumentCanvas, doc=doc, page_label=words._("Page {page} of {pages}"))
     template.build(story, canvasmaker=canvasmaker)
     return buffer.getvalue()

@@ -26,6 +26,7 @@ from invoicer.services import (
     backups,
     customers,
     invoices,
+    payment_links,
     payments,
     products,
     server,
@@ -370,6 +371,9 @@ class Operations(QObject):
         self, parent: QWidget | None, invoice_id: int, reason: str | None, on: date | None = None
     ) -> bool:
         return self._ok(INVOICES, lambda s: invoices.mark_uncollectible(s, invoice_id, reason, on), parent)
+
+    def renew_payment_link(self, parent: QWidget | None, invoice_id: int) -> payment_links.LinkInfo | None:
+        return self._value(INVOICES, lambda s: payment_links.renew(s, invoice_id, date.today()), parent)
 
     def record_payment(
         self, parent: QWidget | None, invoice_id: int, amount: int, paid_on: date,

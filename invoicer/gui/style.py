@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "dispute_open": N_("disputed"), "dispute_close": N_("dispute ended"), "bank_import": N_("imported"),
     "bank_confirm": N_("matched to a payment"), "bank_fee": N_("recorded as bank fee"),
     "bank_refund": N_("recorded as refund"), "bank_ignored": N_("taken off the bank queue"),
+    "payment_link_new": N_("new payment link"), "payment_link_extend": N_("payment link renewed"),
 }
 
 

@@ -29,7 +29,8 @@ PLACEHOLDERS: dict[str, str] = {
     "company": "your company's name",
     "customer": "the customer's name",
     "contact": "the customer's contact person (the customer's name if there is none)",
-    "payment_details": "amount due, bank account and payment reference, one per line",
+    "payment_details": "amount due, bank account, payment reference and payment link, one per line",
+    "payment_link": "the invoice's payment link for the amount due (empty when it has none)",
 }
 
 _INVOICE = {
@@ -200,10 +201,10 @@ DEFAULT_TEMPLATES: dict[str, dict[str, dict[str, str]]] = {
 
 # the labels of {payment_details}: amount due, account holder, payment reference
 _PAYMENT_LABELS = {
-    "en": ("Amount due", "Account holder", "Payment reference"),
-    "de": ("Offener Betrag", "Kontoinhaber", "Verwendungszweck"),
-    "fr": ("Montant dû", "Titulaire du compte", "Référence du paiement"),
-    "es": ("Importe pendiente", "Titular de la cuenta", "Referencia del pago"),
+    "en": ("Amount due", "Account holder", "Payment reference", "Pay online"),
+    "de": ("Offener Betrag", "Kontoinhaber", "Verwendungszweck", "Online bezahlen"),
+    "fr": ("Montant dû", "Titulaire du compte", "Référence du paiement", "Payer en ligne"),
+    "es": ("Importe pendiente", "Titular de la cuenta", "Referencia del pago", "Pagar en línea"),
 }
 
 _NAME = re.compile(r"^[a-z0-9_]{1,40}$")
@@ -226,6 +227,7 @@ class Facts:
     iban: str | None
     bic: str | None
     today: date
+    payment_link: str | None = None  # the link that pays the amount due now, when the invoice has one
 
 
 @dataclass(frozen=True)
@@ -311,14 +313,17 @@ def _grouped_iban(iban: str) -> str:
 
 
 def payment_details(facts: Facts, locale: str) -> str:
-    """The {payment_details} block: amount due, then bank account and reference when there is an IBAN."""
-    amount, holder, reference = _PAYMENT_LABELS.get(language_of(locale), _PAYMENT_LABELS[FALLBACK_LANGUAGE])
+    """The {payment_details} block: amount due, then bank account and reference when there is an IBAN, and the
+    payment link when the invoice has one that pays."""
+    amount, holder, reference, online = _PAYMENT_LABELS.get(language_of(locale), _PAYMENT_LABELS[FALLBACK_LANGUAGE])
     lines = [f"{amount}: {format_money(facts.amount_due, facts.currency, locale)}"]
     if facts.iban:
         lines += [f"{holder}: {facts.company}", f"IBAN: {_grouped_iban(facts.iban)}"]
         if facts.bic:
             lines.append(f"BIC: {facts.bic}")
     lines.append(f"{reference}: {facts.number}")
+    if facts.payment_link:
+        lines.append(f"{online}: {facts.payment_link}")
     return "\n".join(lines)
 
 
@@ -335,6 +340,7 @@ def values(facts: Facts, locale: str) -> dict[str, str]:
         "customer": facts.customer,
         "contact": facts.contact or facts.customer,
         "payment_details": payment_details(facts, locale),
+        "payment_link": facts.payment_link or "",
     }
 
 

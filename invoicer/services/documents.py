@@ -26,10 +26,10 @@ from invoicer.core.totals import Balance
 from invoicer.core.workflow import amount_due
 from invoicer.db.engine import make_engine, make_session_factory, transaction
 from invoicer.db.models import FrozenPdf, Invoice
-from invoicer.documents.model import Document, DocumentKind, DocumentMark, PaperSize
+from invoicer.documents.model import Document, DocumentKind, DocumentMark, PaperSize, QrBill
 from invoicer.documents.wording import paper_for_locale
 from invoicer.i18n import N_, translator
-from invoicer.services import audit, settings
+from invoicer.services import audit, payment_links, qr_bills, settings
 from invoicer.services.encryption import file_key
 from invoicer.services.store import data_folder
 
@@ -99,6 +99,8 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
     translate = translator(locale).gettext
     paper = PAPER_SIZE.get(session)
     corrected = view.corrects
+    balance = _shown_balance(view, mark)
+    link, bill = _payment_parts(session, invoice, mark, balance.amount_due + view.totals.rounding_amount, locale)
     return Document(
         kind=DocumentKind(view.doc_type),
         mark=mark,
@@ -115,7 +117,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
             replace(t, exemption_reason=translate(t.exemption_reason) if t.exemption_reason else None)
             for t in view.totals.taxes
         )),
-        balance=_shown_balance(view, mark),
+        balance=balance,
         created=audit.now() if mark is DocumentMark.COPY else (
             view.finalized_at or datetime.combine(view.issue_date, time())
         ),
@@ -139,7 +141,23 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
         period_start=view.period_start,
         period_end=view.period_end,
         advances=view.advances,
+        payment_link=link,
+        qr_bill=bill,
     )
+
+
+def _payment_parts(
+    session: Session, invoice: Invoice, mark: DocumentMark, amount: int, locale: str
+) -> tuple[str | None, QrBill | None]:
+    """The payment link and the QR-bill a document prints: as issued on the issued PDF (for the amount as
+    issued), the link that pays now and the amount due now on a copy; none on drafts, void or settled ones."""
+    if invoice.doc_type != "invoice" or mark not in (DocumentMark.ISSUED, DocumentMark.COPY) or amount <= 0:
+        return None, None
+    if mark is DocumentMark.ISSUED:
+        link = payment_links.printed_link(session, invoice, amount)
+    else:
+        link = payment_links.active_link(session, invoice, amount, date.today())
+    return link, qr_bills.bill_for(session, invoice, amount, locale)
 
 
 def logo_to_print(session: Session, stored: str | None) -> str | None:

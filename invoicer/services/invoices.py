@@ -55,7 +55,7 @@ from invoicer.db.models import (
     NumberCounter,
     Payment,
 )
-from invoicer.services import audit, rates, settings, taxes, validation
+from invoicer.services import audit, payment_links, rates, settings, taxes, validation
 from invoicer.services import company as company_service
 from invoicer.services import customers as customer_service
 from invoicer.services.actions import require
@@ -704,9 +704,11 @@ class SessionBook:
 
     def keep_pdf(self, doc: Invoice) -> None:
         # ReportLab and the e-invoice rules load at the first freeze, not at the app's start
-        from invoicer.services import documents, einvoicing
+        from invoicer.services import documents, einvoicing, qr_bills
 
         self.session.flush()
+        payment_links.issue_at_finalize(self.session, doc)  # the PDF prints the link and the QR-bill it is issued with
+        qr_bills.issue_at_finalize(self.session, doc)
         data = documents.document_data(self.session, doc)  # what the PDF shows and the e-invoice says, once
         # nothing leaves the app that the official rules reject; the Factur-X checked is the one the PDF embeds
         facturx = einvoicing.refuse_invalid(self.session, doc, data)
@@ -862,17 +864,19 @@ def mark_uncollectible(
 
 def settle_status(invoice: Invoice) -> None:
     """Move an invoice to paid when payments and credits cover it; when they no longer do, back to open, or
-    to uncollectible if it was written off (the money that went away was a recovery of bad debt)."""
+    to uncollectible if it was written off (the money that went away was a recovery of bad debt). Its payment
+    links are used once it is paid, and pay again once it is not."""
+    session = object_session(invoice)
+    assert session is not None
     if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE) and invoice.amount_due == 0:
         invoice.status = target_status(Transition.PAY, invoice.status)
         invoice.paid_at = audit.now()
     elif invoice.status == InvoiceStatus.PAID and invoice.amount_due > 0:
-        session = object_session(invoice)
-        assert session is not None
         back = Transition.RESUME_WRITE_OFF if was_written_off(session, invoice.id) else Transition.REOPEN
         invoice.status = target_status(back, invoice.status)
         invoice.paid_at = None
     invoice.updated_at = audit.now()
+    payment_links.settled(session, invoice)
 
 
 def written_off_day(session: Session, invoice_id: int) -> date | None:

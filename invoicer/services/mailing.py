@@ -29,7 +29,7 @@ from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice, SentMessage
 from invoicer.i18n import N_
 from invoicer.mail import secrets, smtp, templates
-from invoicer.services import audit, einvoicing, invoices, settings, validation
+from invoicer.services import audit, einvoicing, invoices, payment_links, settings, validation
 from invoicer.services.actions import require
 from invoicer.services.views import InvoiceView, view_of
 
@@ -246,7 +246,7 @@ def recipients_for(invoice: Invoice, to: list[str] | None) -> tuple[str, ...]:
     return (invoice.customer.email,)
 
 
-def _facts(view: InvoiceView, customer: Customer, today: date) -> templates.Facts:
+def _facts(view: InvoiceView, customer: Customer, today: date, payment_link: str | None = None) -> templates.Facts:
     return templates.Facts(
         number=view.number or "",
         currency=view.currency,
@@ -262,6 +262,7 @@ def _facts(view: InvoiceView, customer: Customer, today: date) -> templates.Fact
         iban=view.seller.iban or None,
         bic=view.seller.bic or None,
         today=today,
+        payment_link=payment_link,
     )
 
 
@@ -277,22 +278,28 @@ def own_template(invoice: Invoice) -> str:
     return "invoice_paid" if invoice.amount_due == 0 else "invoice"
 
 
-def _attachment(session: Session, invoice: Invoice) -> bytes:
+def _attachment(session: Session, invoice: Invoice, today: date) -> bytes:
     """The frozen PDF; once payments or credits changed what is due, the marked copy showing the amount
     due now instead: the frozen PDF's EPC QR code asks for the original total, and the email must never
-    ask for more than is due (the copy's code asks for the amount due now, a settled one has none)."""
+    ask for more than is due (the copy's code asks for the amount due now, a settled one has none). So too
+    once the payment link printed on it was replaced or expired: the copy carries the link that pays now."""
     # imported here: rendering pulls in ReportLab and factur-x, which a cron run with nothing to send
     # (most of them) should not pay for at start-up
     from invoicer.services import documents
 
-    if invoice.doc_type == DocType.INVOICE and invoice.amount_due != invoice.payable:
+    if invoice.doc_type == DocType.INVOICE and (
+            invoice.amount_due != invoice.payable or not payment_links.issued_link_pays(session, invoice, today)):
         return documents.document_pdf(session, invoice.id, copy=True)
     return documents.frozen_pdf(session, invoice.id)
 
 
 def message_text(session: Session, view: InvoiceView, customer: Customer, template: str, today: date) -> templates.Rendered:
     """The message from ``template`` in the language of the buyer as issued (else the customer's now)."""
-    facts = _facts(view, customer, today)
+    invoice = session.get(Invoice, view.id)
+    assert invoice is not None
+    due_now = view.balance.amount_due + view.totals.rounding_amount
+    link = payment_links.active_link(session, invoice, due_now, today) if due_now > 0 else None
+    facts = _facts(view, customer, today, link)
     return templates.render(TEMPLATES.get(session), template, facts, view.customer.locale or customer.locale)
 
 
@@ -321,7 +328,7 @@ def compose(
     message = new_message(config, view.seller.name, text.subject, to)
     message.set_content(text.body)
     message.add_attachment(
-        _attachment(session, invoice), maintype="application", subtype="pdf",
+        _attachment(session, invoice, today), maintype="application", subtype="pdf",
         filename=_attachment_name(invoice.number or ""),
     )
     if _separate_xml(invoice, reminder=template not in DOCUMENT_TEMPLATES):

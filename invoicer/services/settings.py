@@ -251,6 +251,8 @@ FEATURE_MODULES = (
     "invoicer.services.documents",
     "invoicer.services.ledger",
     "invoicer.services.mailing",
+    "invoicer.services.payment_links",
+    "invoicer.services.qr_bills",
     "invoicer.services.reminders",
 )
 

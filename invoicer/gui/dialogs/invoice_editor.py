@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QCompleter,
@@ -377,6 +378,10 @@ class InvoiceEditor(QWidget):
                                      "pdf")
         self.save_pdf_action = action("save_pdf", _("Save PDF…"), self._save_pdf, None, "pdf")
         self.send_action = action("send", _("Send by email…"), self._send, "Ctrl+E", "mail")
+        self.copy_link_action = action("copy_payment_link", _("Copy payment link"), self._copy_payment_link,
+                                       "Ctrl+Shift+K", "payment")
+        self.renew_link_action = action("renew_payment_link", _("Renew payment link"), self._renew_payment_link,
+                                        None, "payment")
         #: the toolbar's actions by what core.workflow calls them: it decides which are possible
         self.workflow_actions = {
             Action.SAVE_DRAFT: self.save_action, Action.FINALIZE: self.finalize_action,
@@ -667,6 +672,11 @@ class InvoiceEditor(QWidget):
                 self.more_menu.addAction(self.workflow_actions[action])
             else:
                 self.toolbar.addAction(self.workflow_actions[action])
+        payable = doc is not None and is_invoice and status in ("open", "uncollectible") and doc.balance.amount_due > 0
+        for act in (self.copy_link_action, self.renew_link_action):
+            act.setEnabled(payable)
+            if payable:
+                self.more_menu.addAction(act)
         if not self.more_menu.isEmpty():
             self.toolbar.addAction(self.more_action)
         for action, act in self.workflow_actions.items():
@@ -1005,6 +1015,31 @@ class InvoiceEditor(QWidget):
             save_pdf(self, pdf, self._pdf_name())
 
     # ------------------------------------------------------------ finalized actions
+
+    def _copy_payment_link(self) -> None:
+        from invoicer.services import payment_links
+
+        invoice_id = self.invoice_id
+        if invoice_id is None:
+            return
+        info = self.ops.read(lambda s: payment_links.link_info(s, invoice_id, date.today()))
+        if info is None or info.state != "active":
+            messages.show_error(self, _("This invoice has no payment link that pays now: choose Renew payment link "
+                                        "(a payment link must be set in Settings → Invoices)."))
+            return
+        self._to_clipboard(info.url)
+
+    def _renew_payment_link(self) -> None:
+        if self.invoice_id is None:
+            return
+        info = self.ops.renew_payment_link(self, self.invoice_id)
+        if info is not None:
+            self._to_clipboard(info.url)
+            self._load()  # the history shows the renewal
+
+    def _to_clipboard(self, url: str) -> None:
+        QApplication.clipboard().setText(url)
+        self.window_.statusBar().showMessage(_("Payment link copied: {link}").format(link=url), 8000)
 
     def _record_payment(self) -> None:
         from invoicer.gui.dialogs.payment import PaymentDialog

@@ -42,7 +42,7 @@ from invoicer.gui.widgets.pickers import CountryPicker, CurrencyPicker, LocalePi
 from invoicer.gui.widgets.text_box import text_box
 from invoicer.i18n import N_, _, error_text
 from invoicer.i18n import format_number as format_count
-from invoicer.services import company, documents, settings, taxes, validation
+from invoicer.services import company, documents, qr_bills, settings, taxes, validation
 from invoicer.services.company import CompanyData
 from invoicer.services.store import Session
 from invoicer.services.taxes import TaxRateRow
@@ -195,6 +195,19 @@ class SettingsPage(Page):
                            documents.PAPER_AUTO)
         self.paper.addItem(_("A4 for everyone"), PaperSize.A4.value)
         self.paper.addItem(_("US Letter for everyone"), PaperSize.LETTER.value)
+        self.link_template = QLineEdit()
+        self.link_template.setObjectName("payment_link_template")
+        self.link_template.setPlaceholderText("https://pay.example.com/{token}?amount={amount}&cur={currency}")
+        self.link_template.setToolTip(_("Placeholders: {token} (required), {amount}, {currency}, {number}"))
+        self.link_days = QSpinBox()
+        self.link_days.setObjectName("payment_link_days")
+        self.link_days.setRange(1, 3650)
+        self.link_days.setSuffix(_(" days after the due date"))
+        self.qr_bill = QComboBox()
+        self.qr_bill.setObjectName("qr_bill")
+        self.qr_bill.addItem(_("For CHF and EUR invoices of a Swiss or Liechtenstein company"), qr_bills.AUTO)
+        self.qr_bill.addItem(_("On every invoice (refuse one that cannot carry it)"), qr_bills.REQUIRED)
+        self.qr_bill.addItem(_("Never"), qr_bills.OFF)
         help_text = QLabel(_("Tokens: {year} the issue year (numbers restart every year), {seq:05} the running "
                              "number with five digits, {customer} the customer number (one sequence each)."))
         help_text.setWordWrap(True)
@@ -212,6 +225,9 @@ class SettingsPage(Page):
         form.addRow(_("Default &VAT rate"), self.default_rate)
         form.addRow(_("VAT &rounding on new invoices"), self.rounding)
         form.addRow(_("&Paper size of PDFs"), self.paper)
+        form.addRow(_("Payment lin&k"), self.link_template)
+        form.addRow(_("Payment links valid &for"), self.link_days)
+        form.addRow(_("Swiss QR-&bill"), self.qr_bill)
         return widget
 
     def _language_tab(self) -> QWidget:
@@ -289,6 +305,9 @@ class SettingsPage(Page):
         self.default_rate.setCurrentIndex(max(self.default_rate.findData(default_rate), 0))
         self.rounding.setCurrentIndex(max(self.rounding.findData(values["invoice.tax_rounding"]), 0))
         self.paper.setCurrentIndex(max(self.paper.findData(values["documents.paper_size"]), 0))
+        self.link_template.setText(values["payments.link_template"] or "")
+        self.link_days.setValue(values["payments.link_days"])
+        self.qr_bill.setCurrentIndex(max(self.qr_bill.findData(values["payments.qr_bill"]), 0))
         self.accounting.show_values(values, rates)
         self.language.set_value(values["ui.language"])
         self.keep.setValue(values["backup.keep"])
@@ -345,6 +364,9 @@ class SettingsPage(Page):
             "invoice.terms_days": self.terms.value(),
             "invoice.tax_rounding": self.rounding.currentData(),
             "documents.paper_size": self.paper.currentData(),
+            "payments.link_template": self.link_template.text().strip(),
+            "payments.link_days": self.link_days.value(),
+            "payments.qr_bill": self.qr_bill.currentData(),
             "ui.language": self.language.value(),
             "backup.keep": self.keep.value(),
         }
