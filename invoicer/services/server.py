@@ -145,9 +145,7 @@ def _copy_pdfs(source: Database, reading: Session, conn: Connection) -> int:
     return copied
 
 
-def server_backups_dir(folder: Path) -> Path:
-    """Where this desk keeps the dumps it made of the server database (beside the local file's archives)."""
-    return paths.backups_dir(folder) / "server"
+server_backups_dir = paths.server_backups_dir
 
 
 def back_up_server(url: str, folder: Path) -> Path:
@@ -177,6 +175,10 @@ def restore_server(url: str, folder: Path, source: str | Path) -> None:
             raise StorageError(N_("The database at {url} is not empty: restore only into a new, empty database "
                                   "(createdb NAME). Nothing was changed."), url=url)
     except OperationalError as exc:
+        # libpq says it before any result, so without a SQLSTATE: 'FATAL:  database "x" does not exist'
+        if re.search(r'database ".*" does not exist', str(exc.orig)):
+            raise StorageError(N_("There is no database at {url}: create a new, empty one there first (createdb "
+                                  "--owner USER NAME). Nothing was changed."), url=url) from None
         raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,
                            reason=str(exc.orig).strip().splitlines()[0]) from None
     finally:
