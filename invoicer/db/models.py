@@ -329,8 +329,10 @@ class Payment(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('payment', 'reversal', 'credit_applied')", name="kind"),
         # the same money is not recorded twice: one payment per (payer, reference), migration 0020
+        # (on PostgreSQL migration 0020 gives it the same WHERE; naming postgresql_where here would load that
+        # dialect on every start)
         Index("uq_payments_customer_reference", "customer_id", "reference", unique=True,
-              sqlite_where=text(PAYMENT_REFERENCE_GIVEN), postgresql_where=text(PAYMENT_REFERENCE_GIVEN)),
+              sqlite_where=text(PAYMENT_REFERENCE_GIVEN)),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(15), default="payment")
