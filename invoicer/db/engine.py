@@ -80,9 +80,11 @@ def is_server(engine: Engine | Any) -> bool:
     return bool(engine.dialect.name == "postgresql")
 
 
-def make_session_factory(engine: Engine, readonly: bool = False) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, readonly: bool = False, folder: Path | None = None) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``folder``, the desk's own data folder beside a server database, is in each
+    session's ``info`` (where that desk keeps its copy of the logo the database holds)."""
     bind = engine.execution_options(readonly=True) if readonly else engine
-    return sessionmaker(bind, expire_on_commit=False, future=True)
+    return sessionmaker(bind, expire_on_commit=False, future=True, info={"folder": folder} if folder else None)
 
 
 @contextmanager

@@ -3,13 +3,14 @@ password only in the system keyring), creating the schema there, and moving a lo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
@@ -120,10 +121,28 @@ def copy_to_server(source: Database, url: str, progress: Callable[[str, int], No
                 if progress is not None:
                     progress(table.name, counts[table.name])
             counts["frozen_pdfs"] = _copy_pdfs(source, reading, conn)
+            counts["company_logos"] = _copy_logo(source, reading, conn)
             continue_ids(conn)
     finally:
         target.close()
     return counts
+
+
+def _copy_logo(source: Database, reading: Session, conn: Connection) -> int:
+    """The logo file beside the local database goes into the server's ``company_logos``, and the copied profile
+    names it there (also a logo an earlier version stored as an absolute path)."""
+    from invoicer.services import company
+
+    stored = reading.scalar(select(models.Company.logo_path))
+    found = paths.logo_file(source.folder, stored) if stored else None
+    if found is None:
+        return 0  # none, or missing: the server prints without it, as the local file did
+    content = found.read_bytes()
+    name = company.logo_name(found, content)
+    conn.execute(insert(models.CompanyLogo), {"name": name, "sha256": hashlib.sha256(content).hexdigest(),
+                                               "content": content})
+    conn.execute(update(models.Company).values(logo_path=name))
+    return 1
 
 
 def _copy_pdfs(source: Database, reading: Session, conn: Connection) -> int:
