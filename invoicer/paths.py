@@ -60,6 +60,11 @@ def backups_dir(folder: Path) -> Path:
     return folder / "backups"
 
 
+def server_backups_dir(folder: Path) -> Path:
+    """Where this desk keeps the dumps it made of a server database (beside the local file's archives)."""
+    return backups_dir(folder) / "server"
+
+
 def documents_dir(folder: Path) -> Path:
     """Frozen PDFs of finalized documents."""
     return folder / "documents"

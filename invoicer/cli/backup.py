@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from invoicer.cli.base import Commands, Context, table
+from invoicer.core.errors import N_, ValidationError
 
 
 def cmd_verify(ctx: Context, a: argparse.Namespace) -> int:
@@ -50,6 +51,9 @@ def cmd_backup_restore(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import backups, encryption, server
 
     if ctx.url:
+        if a.to:
+            raise ValidationError(N_("--to names a local data folder; a server backup is restored into the database "
+                                     "--db names (a new, empty one). Nothing was changed."))
         server.restore_server(ctx.url, ctx.folder, a.file)
         ctx.out({"restored": a.file, "url": ctx.url}, f"Restored {a.file} into {ctx.url}. Check it: invoicer --db "
                 f"{ctx.url} verify.")

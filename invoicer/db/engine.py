@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Index, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -80,9 +80,11 @@ def is_server(engine: Engine | Any) -> bool:
     return bool(engine.dialect.name == "postgresql")
 
 
-def make_session_factory(engine: Engine, readonly: bool = False) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, readonly: bool = False, folder: Path | None = None) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``folder``, the desk's own data folder beside a server database, is in each
+    session's ``info`` (where that desk keeps its copy of the logo the database holds)."""
     bind = engine.execution_options(readonly=True) if readonly else engine
-    return sessionmaker(bind, expire_on_commit=False, future=True)
+    return sessionmaker(bind, expire_on_commit=False, future=True, info={"folder": folder} if folder else None)
 
 
 @contextmanager
@@ -127,3 +129,15 @@ def storage_error(exc: BaseException | None) -> StorageError | None:
     if "disk i/o error" in text:
         return StorageError(N_("The disk could not be read or written (I/O error): nothing was saved."))
     return None
+
+
+def violates(exc: DBAPIError, index: Index) -> bool:
+    """Whether the database refused a write for breaking the unique ``index`` (PostgreSQL names the index; SQLite
+    names its columns)."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None:
+        return bool(diag.constraint_name == index.name)
+    table = index.table
+    assert table is not None
+    columns = ", ".join(f"{table.name}.{c.name}" for c in index.columns)
+    return f"UNIQUE constraint failed: {columns}" in str(exc.orig)

@@ -91,7 +91,7 @@ class prefix_match(GenericFunction[bool]):
 
 def starts_with(column: ColumnElement[Any] | QueryableAttribute[Any], text: str) -> ColumnElement[bool]:
     """``column`` starts with ``text``, exactly (case-sensitive): SQLite's GLOB, answered from a plain index, and
-    PostgreSQL's LIKE (from a plain index under the C collation); each gets its own escaped pattern, and the
+    PostgreSQL's LIKE (from the ``varchar_pattern_ops`` indexes of migration 0020, under any collation); each gets its own escaped pattern, and the
     statement renders the one its engine needs."""
     glob = "".join(f"[{c}]" if c in "*?[" else c for c in text) + "*"
     like = "".join(f"\\{c}" if c in "%_\\" else c for c in text) + "%"

@@ -215,8 +215,8 @@ def open_server(url: str, folder: Path, password: str | None = None, *, init: bo
         engine.dispose()
         raise
     return Database(folder=folder, path=paths.database_path(folder), engine=engine,
-                    sessions=make_session_factory(engine), readonly_sessions=make_session_factory(engine, readonly=True),
-                    url=url)
+                    sessions=make_session_factory(engine, folder=folder),
+                    readonly_sessions=make_session_factory(engine, readonly=True, folder=folder), url=url)
 
 
 def _inspect(path: Path, key: str | None) -> tuple[str | None, int]:

@@ -338,13 +338,22 @@ class InvoiceTax(Base):
     invoice: Mapped[Invoice] = relationship(back_populates="taxes")
 
 
+#: the payments whose reference must be unique for their customer: money received with a reference given (a
+#: reversal or credit applied carries none; a payment without one, or with an empty one, is not checked)
+PAYMENT_REFERENCE_GIVEN = "kind = 'payment' AND reference IS NOT NULL AND reference <> ''"
+
+
 class Payment(Base):
     """Money received for an invoice, a reversal of one, or customer credit applied to it."""
 
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("kind IN ('payment', 'reversal', 'credit_applied')", name="kind"),
-        Index("uq_payments_reference", "reference", unique=True, sqlite_where=text("reference IS NOT NULL")),
+        # the same money is not recorded twice: one payment per (payer, reference), migration 0020
+        # (on PostgreSQL migration 0020 gives it the same WHERE; naming postgresql_where here would load that
+        # dialect on every start)
+        Index("uq_payments_customer_reference", "customer_id", "reference", unique=True,
+              sqlite_where=text(PAYMENT_REFERENCE_GIVEN)),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(15), default="payment")
@@ -744,3 +753,14 @@ class QrBill(Base):
     account: Mapped[str] = mapped_column(String(34))
     reference_type: Mapped[str] = mapped_column(String(4))  # QRR, SCOR or NON (Swiss Payment Standards)
     reference: Mapped[str | None] = mapped_column(String(27))
+
+
+class CompanyLogo(Base):
+    """The company logo of a shared (PostgreSQL) business, kept in the database so every desk prints the same one;
+    named as ``company.logo_path`` names it (by its content). A local SQLite business keeps its logo as a file in
+    its data folder instead. Append-only, like frozen PDFs."""
+
+    __tablename__ = "company_logos"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, text
 
 ROLES = ("owner", "accountant", "clerk")
 #: what the accountant may read but not change
-SETTINGS_TABLES = ("company", "settings", "tax_rates")
+SETTINGS_TABLES = ("company", "company_logos", "settings", "tax_rates")
 #: what a clerk may write: customers and drafts (and the audit trail its actions leave)
 CLERK_TABLES = ("customers", "invoice_lines", "invoice_line_allowances", "invoice_adjustments", "invoice_taxes")
 #: the invoice columns that issuing, paying, crediting and closing set: a clerk never changes them

@@ -15,6 +15,8 @@ from invoicer.core.errors import N_, StorageError, reason
 from invoicer.db.engine import server_url
 
 SUFFIX = ".dump"
+#: how a custom-format dump (pg_dump --format=custom) begins
+DUMP_MAGIC = b"PGDMP"
 # Debian and Ubuntu keep the client tools of each installed version out of PATH
 _DEBIAN_BINS = Path("/usr/lib/postgresql")
 
@@ -41,9 +43,11 @@ def _run(args: list[str], password: str | None) -> str:
         env["PGPASSWORD"] = password  # for the child only; never on its command line or in a file
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
+        name = Path(args[0]).name
         lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        raise StorageError(N_("{tool} failed: {reason}"), tool=Path(args[0]).name,
-                           reason=lines[0] if lines else f"exit code {done.returncode}")
+        # "pg_dump: error: connection to server ... failed": the tool is named once, in the message
+        said = lines[0].removeprefix(f"{name}: ").removeprefix("error: ") if lines else f"exit code {done.returncode}"
+        raise StorageError(N_("{tool} failed: {reason}"), tool=name, reason=said)
     return done.stdout
 
 
@@ -65,8 +69,14 @@ def dump(url: str, folder: Path, password: str | None = None) -> Path:
 def revision(source: Path) -> str:
     """The schema revision stored in a dump, read without restoring it; refused when ``pg_restore`` cannot read
     the file as a dump, or it holds no Invoicer database."""
+    if source.is_dir():
+        raise StorageError(N_("{path} is a folder: name the backup file in it."), path=source)
     if not source.is_file():
         raise StorageError(N_("{path} does not exist."), path=source)
+    if not is_dump(source) and is_local_backup(source):
+        raise StorageError(N_("{path} is not a server backup: it is the backup of a local data folder. Restore it "
+                              "without --db (invoicer backup restore FILE --to FOLDER), then move that business "
+                              "onto the server with invoicer db copy --to ADDRESS."), path=source)
     try:
         listed = _run([str(tool("pg_restore")), "--data-only", "--table=alembic_version", "--file=-", str(source)],
                       None)
@@ -79,6 +89,26 @@ def revision(source: Path) -> str:
             return lines[i + 1].strip()
     raise StorageError(N_("{path} is not a server backup Invoicer can restore (it holds no Invoicer database)."),
                        path=source)
+
+
+def _starts_with(path: Path, *magic: bytes) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False  # what cannot be read is said by whoever reads it next
+    return head.startswith(magic)
+
+
+def is_dump(path: Path) -> bool:
+    """Whether ``path`` is a custom-format dump (what ``backup create`` makes of a server database)."""
+    return _starts_with(path, DUMP_MAGIC)
+
+
+def is_local_backup(path: Path) -> bool:
+    """Whether ``path`` is a backup of a local data folder: a zip archive, or a plain copy of the SQLite file (what
+    earlier versions made)."""
+    return _starts_with(path, b"PK\x03\x04", b"SQLite format 3\x00")
 
 
 def restore(source: Path, url: str, password: str | None = None) -> None:

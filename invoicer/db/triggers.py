@@ -57,7 +57,8 @@ def _rules() -> list[Rule]:
         for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
             rules.append(Rule(f"{table}_frozen_{event.lower()}", table, event, FROZEN,
                               f"(SELECT status FROM invoices WHERE id = {row}.invoice_id) <> 'draft'"))
-    for table, since in (*((t, "0001") for t in APPEND_ONLY), ("sent_messages", "0002"), ("frozen_pdfs", "0017")):
+    for table, since in (*((t, "0001") for t in APPEND_ONLY), ("sent_messages", "0002"), ("frozen_pdfs", "0017"),
+                         ("company_logos", "0020")):
         for event in ("UPDATE", "DELETE"):
             rules.append(Rule(f"{table}_append_only_{event.lower()}", table, event, f"{table} is append-only",
                               since=since))
@@ -107,6 +108,18 @@ def rules_since(revision: str) -> list[Rule]:
 
 def rules_through(revision: str) -> list[Rule]:
     return [r for r in RULES if r.since <= revision]
+
+
+#: the revisions before 0017 that wrote their rules for both engines; 0001, 0002 and 0013 wrote SQLite's only, and
+#: 0017 brings theirs (and its own) to PostgreSQL
+BOTH_ENGINES_BEFORE_SERVER = frozenset({"0012"})
+SERVER_REVISION = "0017"
+
+
+def brought_to_server() -> list[Rule]:
+    """The rules migration 0017 brings to PostgreSQL, and so the ones a step down from it removes there: not those
+    an earlier revision installed for both engines itself (0012's), which stay until that revision is undone."""
+    return [r for r in rules_through(SERVER_REVISION) if r.since not in BOTH_ENGINES_BEFORE_SERVER]
 
 
 def sqlite_ddl(rule: Rule) -> list[str]:

@@ -116,11 +116,22 @@ def _known_backup_key(folder: Path | None, source: Path) -> str | None:
 
 def find_backup(folder: Path, source: str | Path) -> Path:
     """The backup ``source`` names: a path, or the name of one of the backups of ``folder`` (as listed)."""
+    from invoicer.db import server_backup
+
     chosen = Path(source)
     if not chosen.is_absolute() and not chosen.exists():
-        chosen = paths.backups_dir(folder) / chosen
+        listed = paths.backups_dir(folder) / chosen
+        # a dump this desk made of the server database is listed under backups/server
+        chosen = next((c for c in (listed, paths.server_backups_dir(folder) / chosen) if c.is_file()), listed)
+    if chosen.is_dir():
+        raise StorageError(N_("{path} is a folder: name the backup file in it."), path=chosen)
     if not chosen.is_file():
         raise StorageError(N_("{path} does not exist."), path=chosen)
+    if server_backup.is_dump(chosen):
+        raise StorageError(N_("{path} is a backup of a business on a PostgreSQL server, not of a local data "
+                              "folder: restore it into a new, empty database on a server with invoicer --db "
+                              "postgresql://USER@HOST/DATABASE backup restore FILE. Nothing was changed."),
+                           path=chosen)
     return chosen
 
 

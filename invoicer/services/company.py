@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from invoicer import paths
-from invoicer.core.errors import N_, ValidationError, listing
-from invoicer.db.models import Company
+from invoicer.core.errors import N_, StorageError, ValidationError, listing
+from invoicer.db.models import Company, CompanyLogo
 from invoicer.services import audit, validation
-from invoicer.services.store import data_folder
+from invoicer.services.store import data_folder, desk_folder
 
 COMPANY_ID = 1
 
@@ -72,7 +72,9 @@ def update_company(session: Session, **changes: Any) -> Company:
     for key, value in changes.items():
         setattr(data, key, value)
     clean = clean_company(data)
-    clean.logo_path = _copy_logo_in(data_folder(session), clean.logo_path, company.logo_path) if clean.logo_path else None
+    if clean.logo_path:
+        clean.logo_path = (_keep_logo_on_server(session, clean.logo_path, company.logo_path) if _on_server(session)
+                           else _copy_logo_in(data_folder(session), clean.logo_path, company.logo_path))
     before = asdict(company_data(company))
     if asdict(clean) == before:
         return company
@@ -96,17 +98,76 @@ def _copy_logo_in(folder: Path, chosen: str | None, stored: str | None) -> str |
     logos = paths.logo_dir(folder)
     if source.parent == logos:
         return f"{paths.LOGO_DIRNAME}/{source.name}"
+    content = _read_logo(source, chosen)
+    name = logo_name(source, content)
+    _write_logo(folder, name, content, chosen)
+    return name
+
+
+def _read_logo(source: Path, chosen: str) -> bytes:
     try:
-        content = source.read_bytes()
-        name = f"logo-{hashlib.sha256(content).hexdigest()[:16]}{source.suffix.lower()}"
-        target = paths.private_dir(logos) / name
+        return source.read_bytes()
+    except OSError as exc:
+        raise ValidationError(N_("The logo file {path} cannot be read: {reason}."), path=chosen,
+                              reason=exc.strerror) from None
+
+
+def logo_name(source: Path, content: bytes) -> str:
+    """``logo/logo-<first 16 hex digits of its SHA-256>.png``: named by its content, so a new logo is never
+    mistaken for the old one."""
+    return f"{paths.LOGO_DIRNAME}/logo-{hashlib.sha256(content).hexdigest()[:16]}{source.suffix.lower()}"
+
+
+def _write_logo(folder: Path, name: str, content: bytes, chosen: str) -> Path:
+    target = paths.private_dir(paths.logo_dir(folder)) / Path(name).name
+    try:
         partial = paths.private_file(paths.partial_path(target))
         partial.write_bytes(content)
         os.replace(partial, target)
     except OSError as exc:
-        raise ValidationError(N_("The logo file {path} cannot be read: {reason}."), path=chosen,
-                              reason=exc.strerror) from None
-    return f"{paths.LOGO_DIRNAME}/{name}"
+        raise StorageError(N_("The logo cannot be written to {path}: {reason}."), path=target,
+                           reason=exc.strerror) from None
+    return target
+
+
+def _on_server(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _keep_logo_on_server(session: Session, chosen: str, stored: str | None) -> str:
+    """On a shared server the logo's bytes go into the database (``company_logos``), where every desk reads them;
+    the file chosen is one on this desk (an absolute path, or one under this desk's data folder)."""
+    if chosen == stored and session.get(CompanyLogo, stored) is not None:
+        return stored
+    source = paths.logo_file(desk_folder(session), chosen)
+    if source is None:
+        if chosen == stored:  # the stored logo went missing: saving the rest of the profile goes on without it
+            return stored
+        raise ValidationError(N_("The logo file {path} does not exist."), path=chosen)
+    content = _read_logo(source, chosen)
+    name = logo_name(source, content)
+    if session.get(CompanyLogo, name) is None:  # append-only: a name, once stored, keeps its bytes
+        session.add(CompanyLogo(name=name, sha256=hashlib.sha256(content).hexdigest(), content=content))
+        session.flush()
+    return name
+
+
+def logo_file(session: Session, stored: str | None) -> Path | None:
+    """The logo file to print or show, or None when there is none or it cannot be found. A shared server's logo
+    is copied from the database into this desk's data folder (``logo/``, named by its content) when missing
+    there, so every desk prints the same one."""
+    if not stored:
+        return None
+    folder = desk_folder(session)
+    if _on_server(session):
+        found = paths.logo_file(folder, stored)
+        if found is not None and found.parent == paths.logo_dir(folder):
+            return found  # named by its content: the copy is the logo the database holds
+        row = session.get(CompanyLogo, stored)
+        if row is None:
+            return None
+        return _write_logo(folder, stored, row.content, stored)
+    return paths.logo_file(folder, stored)
 
 
 def clean_company(data: CompanyData) -> CompanyData:

@@ -29,7 +29,7 @@ from invoicer.db.models import FrozenPdf, Invoice
 from invoicer.documents.model import Document, DocumentKind, DocumentMark, PaperSize, QrBill
 from invoicer.documents.wording import paper_for_locale
 from invoicer.i18n import N_, translator
-from invoicer.services import audit, payment_links, qr_bills, settings
+from invoicer.services import audit, company, payment_links, qr_bills, settings
 from invoicer.services.encryption import file_key
 from invoicer.services.store import data_folder
 
@@ -161,10 +161,9 @@ def _payment_parts(
 
 
 def logo_to_print(session: Session, stored: str | None) -> str | None:
-    """The logo file to print; a logo that cannot be found is left out (the document still renders)."""
-    if not stored or _on_server(session):  # a shared server keeps no logo file (store.data_folder)
-        return None
-    found = paths.logo_file(data_folder(session), stored)
+    """The logo file to print (a shared server's from its database); a logo that cannot be found is left out (the
+    document still renders)."""
+    found = company.logo_file(session, stored)
     return str(found) if found else None
 
 

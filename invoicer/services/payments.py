@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
@@ -14,10 +15,15 @@ from invoicer.core.payment_methods import CUSTOMER_CREDIT, method_code
 from invoicer.core.totals import convert_minor
 from invoicer.core.workflow import Action
 from invoicer.db import locks
+from invoicer.db.base import Base
+from invoicer.db.engine import violates
 from invoicer.db.models import CreditEntry, Customer, Invoice, Payment
 from invoicer.services import audit, rates, validation
 from invoicer.services.actions import customer_credit, require
 from invoicer.services.invoices import get_invoice, settle_status, written_off_day
+
+#: one payment per (customer, reference): the database's rule (migration 0020)
+REFERENCE_INDEX = next(i for i in Base.metadata.tables["payments"].indexes if i.name == "uq_payments_customer_reference")
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ def record_payment(
     paid_on = _money_date(session, invoice, paid_on)
     reference = validation.optional(reference)
     if reference is not None:
-        twin = session.scalar(select(Payment).where(Payment.reference == reference))
+        twin = _twin(session, invoice.customer_id, reference)
         if twin is not None:
             raise ConflictError(
                 N_("A payment with reference '{reference}' is already recorded (payment {id}); it is not recorded "
@@ -110,7 +116,18 @@ def record_payment(
         created_at=audit.now(),
     )
     session.add(payment)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # another desk recorded the same reference for this customer (on another of its invoices, which it had
+        # locked) between the check above and this insert: the database's unique index refused the second
+        if not violates(exc, REFERENCE_INDEX):
+            raise
+        raise ConflictError(
+            N_("A payment with reference '{reference}' was recorded for this customer at the same moment (on "
+               "another desk); it is not recorded twice."),
+            reference=reference,
+        ) from None
     if excess:
         _credit(session, invoice, excess, "overpayment", paid_on, payment.id)
     invoice.paid += applied
@@ -121,6 +138,13 @@ def record_payment(
                  "reference": reference},
     )
     return payment.id
+
+
+def _twin(session: Session, customer_id: int, reference: str) -> Payment | None:
+    """The customer's payment recorded with ``reference`` already (the same money comes from one payer: two
+    customers' cheques or transfers may carry the same number)."""
+    return session.scalar(select(Payment).where(
+        Payment.customer_id == customer_id, Payment.kind == "payment", Payment.reference == reference))
 
 
 def _credit(session: Session, invoice: Invoice, amount: int, kind: str, when: date, payment_id: int | None) -> None:

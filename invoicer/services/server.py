@@ -3,13 +3,14 @@ password only in the system keyring), creating the schema there, and moving a lo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
@@ -120,10 +121,28 @@ def copy_to_server(source: Database, url: str, progress: Callable[[str, int], No
                 if progress is not None:
                     progress(table.name, counts[table.name])
             counts["frozen_pdfs"] = _copy_pdfs(source, reading, conn)
+            counts["company_logos"] = _copy_logo(source, reading, conn)
             continue_ids(conn)
     finally:
         target.close()
     return counts
+
+
+def _copy_logo(source: Database, reading: Session, conn: Connection) -> int:
+    """The logo file beside the local database goes into the server's ``company_logos``, and the copied profile
+    names it there (also a logo an earlier version stored as an absolute path)."""
+    from invoicer.services import company
+
+    stored = reading.scalar(select(models.Company.logo_path))
+    found = paths.logo_file(source.folder, stored) if stored else None
+    if found is None:
+        return 0  # none, or missing: the server prints without it, as the local file did
+    content = found.read_bytes()
+    name = company.logo_name(found, content)
+    conn.execute(insert(models.CompanyLogo), {"name": name, "sha256": hashlib.sha256(content).hexdigest(),
+                                               "content": content})
+    conn.execute(update(models.Company).values(logo_path=name))
+    return 1
 
 
 def _copy_pdfs(source: Database, reading: Session, conn: Connection) -> int:
@@ -145,9 +164,7 @@ def _copy_pdfs(source: Database, reading: Session, conn: Connection) -> int:
     return copied
 
 
-def server_backups_dir(folder: Path) -> Path:
-    """Where this desk keeps the dumps it made of the server database (beside the local file's archives)."""
-    return paths.backups_dir(folder) / "server"
+server_backups_dir = paths.server_backups_dir
 
 
 def back_up_server(url: str, folder: Path) -> Path:
@@ -177,6 +194,10 @@ def restore_server(url: str, folder: Path, source: str | Path) -> None:
             raise StorageError(N_("The database at {url} is not empty: restore only into a new, empty database "
                                   "(createdb NAME). Nothing was changed."), url=url)
     except OperationalError as exc:
+        # libpq says it before any result, so without a SQLSTATE: 'FATAL:  database "x" does not exist'
+        if re.search(r'database ".*" does not exist', str(exc.orig)):
+            raise StorageError(N_("There is no database at {url}: create a new, empty one there first (createdb "
+                                  "--owner USER NAME). Nothing was changed."), url=url) from None
         raise StorageError(N_("The server at {url} cannot be reached: {reason}."), url=url,
                            reason=str(exc.orig).strip().splitlines()[0]) from None
     finally:

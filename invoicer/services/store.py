@@ -25,7 +25,7 @@ from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.services import encryption
 
-__all__ = ["Database", "Session", "data_folder", "listen_for_other_desks", "open_database", "read", "rehearse", "require_sole_user", "transaction", "write"]
+__all__ = ["Database", "Session", "data_folder", "desk_folder", "listen_for_other_desks", "open_database", "read", "rehearse", "require_sole_user", "transaction", "write"]
 
 T = TypeVar("T")
 CLASH_ATTEMPTS = 5
@@ -112,13 +112,19 @@ def data_folder(session: Session) -> Path:
     """The data folder of the session's database (frozen PDFs live in its ``documents/``, the logo in ``logo/``)."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        # the frozen PDFs live in the database there; a file beside it would reach one desk only
-        raise StorageError(N_("A business on a shared server keeps no files beside its database, so it has no "
-                              "company logo yet: set the logo while working on a local file."))
+        # the frozen PDFs and the logo live in the database there; a file beside it would reach one desk only
+        raise StorageError(N_("A business on a shared server keeps its documents and logo in the database, not "
+                              "in a data folder."))
     database = (bind if isinstance(bind, Engine) else bind.engine).url.database
     if not database or database == ":memory:":
         raise StorageError(N_("Documents need a database file in a data folder, not an in-memory database."))
     return Path(database).resolve().parent
+
+
+def desk_folder(session: Session) -> Path:
+    """This desk's own data folder (settings, logs, backups; beside a server database, its copy of the logo)."""
+    folder = session.info.get("folder")
+    return Path(folder) if folder is not None else data_folder(session)
 
 
 def rehearse(db: Database, action: Callable[[Session], T]) -> T:

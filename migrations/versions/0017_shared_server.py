@@ -36,5 +36,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    triggers.uninstall(op.get_bind(), _rules())
+    # on PostgreSQL only what this revision brought there: 0012's own rules stay until 0012 is undone (the upgrade
+    # above re-creates them as they are, which also repairs a server stepped down by an earlier version of this)
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    triggers.uninstall(op.get_bind(), triggers.brought_to_server() if postgresql else _rules())
     op.drop_table("frozen_pdfs")

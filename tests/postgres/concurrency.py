@@ -5,12 +5,14 @@ it did and every error it saw."""
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from invoicer.core.errors import InvoicerError
 from invoicer.db.migrate import open_server
+from invoicer.db.models import Invoice
 from invoicer.services import credit_notes, invoices, payments, store
 from invoicer.services.invoices import DraftData, LineData
 
@@ -67,3 +69,26 @@ def desk(url: str, folder: str, seed: int, operations: int, customer_id: int, sh
     finally:
         db.close()
     return outcome
+
+
+def same_reference_desk(url: str, folder: str, invoice_id: int, references: list[str], start_at: float
+                        ) -> dict[str, str]:
+    """Record a payment of ``invoice_id`` with each of ``references`` (every desk the same ones, each on its own
+    invoice of one customer), all desks starting at ``start_at``; what each attempt gave: "recorded" or the error
+    ("RAW ..." for anything but a message for the user)."""
+    db = open_server(url, Path(folder))
+    results: dict[str, str] = {}
+    try:
+        store.read(db, lambda s: s.get(Invoice, invoice_id))  # connected before the start
+        time.sleep(max(0.0, start_at - time.time()))
+        for reference in references:
+            try:
+                store.write(db, lambda s, r=reference: payments.record_payment(s, invoice_id, 100, DAY, None, r))
+                results[reference] = "recorded"
+            except InvoicerError as exc:
+                results[reference] = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:
+                results[reference] = f"RAW {type(exc).__name__}: {exc}"
+    finally:
+        db.close()
+    return results

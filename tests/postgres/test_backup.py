@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from invoicer.db import server_backup
+from tests.postgres.cluster import Cluster
 from tests.postgres.invocations import run
 
 
@@ -72,3 +73,47 @@ def test_without_postgresql_client_tools_the_message_says_what_to_install(
     code, _out, err = run(capsys, "--data-dir", str(tmp_path), "--db", "postgresql://u@127.0.0.1:9/x", "backup",
                           "create")
     assert code == 2 and "pg_dump was not found" in err and "postgresql-client" in err
+
+
+def test_a_server_dump_restored_as_a_local_backup_says_where_it_belongs(
+        copied: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --db (and no connection saved), a server dump is not 'encrypted or not an Invoicer database': the
+    message says it belongs on a server, and nothing changes (named by path, by its name in the list, or --to)."""
+    folder, url = copied
+    assert run(capsys, "--data-dir", str(folder), "--db", url, "backup", "create")[0] == 0
+    dump = next((folder / "backups" / "server").glob("*.dump"))
+    desk = tmp_path / "desk"
+    for args in (["--data-dir", str(desk), "backup", "restore", str(dump)],
+                 ["--data-dir", str(folder), "backup", "restore", dump.name],
+                 ["--data-dir", str(desk), "backup", "restore", str(dump), "--to", str(tmp_path / "new")]):
+        code, _out, err = run(capsys, *args)
+        assert code == 2 and "backup of a business on a PostgreSQL server" in err and "--db" in err, err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not desk.exists() and not (tmp_path / "new").exists()
+
+
+def test_every_refusal_of_a_server_restore_is_one_clear_line(
+        copied: tuple[Path, str], pg_cluster: Cluster, new_pg_database: Callable[[], str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    folder, url = copied
+    assert run(capsys, "--data-dir", str(folder), "--db", url, "backup", "create")[0] == 0
+    dump = next((folder / "backups" / "server").glob("*.dump"))
+    assert run(capsys, "--data-dir", str(tmp_path / "local"), "demo", "--invoices", "2")[0] == 0
+    assert run(capsys, "--data-dir", str(tmp_path / "local"), "backup", "create")[0] == 0
+    archive = next((tmp_path / "local" / "backups").glob("*.zip"))
+    fresh = new_pg_database()
+    cases = {
+        "--to names a local data folder": ("--db", fresh, "backup", "restore", str(dump), "--to", str(tmp_path / "x")),
+        "the backup of a local data folder": ("--db", fresh, "backup", "restore", str(archive)),
+        "is a folder": ("--db", fresh, "backup", "restore", str(tmp_path)),
+        "does not exist": ("--db", fresh, "backup", "restore", "nosuch.dump"),
+        "There is no database at": ("--db", pg_cluster.url("nosuch"), "backup", "restore", str(dump)),
+        "cannot be reached": ("--db", "postgresql://nobody@127.0.0.1:1/x", "backup", "restore", str(dump)),
+        "pg_dump failed: connection": ("--db", pg_cluster.url("nosuch"), "backup", "create"),
+    }
+    for expected, args in cases.items():
+        code, _out, err = run(capsys, "--data-dir", str(folder), *args)
+        assert code == 2 and expected in err, (args, err)
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    with psycopg.connect(fresh) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (0,)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -17,9 +18,9 @@ from sqlalchemy import select
 
 from invoicer.db import locks
 from invoicer.db.migrate import open_server
-from invoicer.db.models import Customer, Invoice
+from invoicer.db.models import Customer, Invoice, Payment
 from invoicer.services import integrity, invoices, store
-from tests.postgres.concurrency import DAY, Outcome, desk, draft_for
+from tests.postgres.concurrency import DAY, Outcome, desk, draft_for, same_reference_desk
 from tests.services.helpers import add_customer, make_open, set_up_seller
 
 DESKS = int(os.environ.get("INVOICER_CONCURRENCY_DESKS", "4"))
@@ -102,5 +103,40 @@ def test_a_deadlock_between_two_desks_is_run_again_not_shown(pg_url: str, tmp_pa
             thread.join(timeout=60)
         assert not any(thread.is_alive() for thread in threads)
         assert sorted(runs.values()) == [1, 2]  # one of them was killed by the server and ran again
+    finally:
+        db.close()
+
+
+def test_desks_recording_the_same_reference_at_once_record_it_once(pg_url: str, tmp_path: Path) -> None:
+    """Every desk pays its own invoice of one customer with the same references at the same instant (so no invoice
+    lock orders them): each reference is recorded exactly once, the others are told plainly, and nothing raw."""
+    db = open_server(pg_url, tmp_path, init=True)
+    try:
+        set_up_seller(db)
+        customer_id = add_customer(db)
+        mine = [make_open(db, customer_id, DAY, lines=draft_for(customer_id, "90000.00").lines) for _ in range(DESKS)]
+    finally:
+        db.close()
+    references = [f"TX-{n}" for n in range(OPERATIONS)]
+    start_at = time.time() + 4  # after every process has started and connected
+    with multiprocessing.get_context("spawn").Pool(DESKS) as pool:
+        results: list[dict[str, str]] = pool.starmap(
+            same_reference_desk, [(pg_url, str(tmp_path), invoice_id, references, start_at) for invoice_id in mine])
+
+    for reference in references:
+        said = [r[reference] for r in results]
+        assert said.count("recorded") == 1, said
+        refused = [s for s in said if s != "recorded"]
+        assert all(s.startswith("ConflictError: ") and reference in s for s in refused), refused
+    db = open_server(pg_url, tmp_path)
+    try:
+        def check(session: store.Session) -> None:
+            stored = session.scalars(select(Payment.reference).where(Payment.reference.is_not(None))).all()
+            assert sorted(stored) == sorted(references)
+            assert sum(session.get(Invoice, i).paid for i in mine) == 100 * len(references)
+            report = integrity.verify(session)
+            assert report.ok, report.summary()
+
+        store.read(db, check)
     finally:
         db.close()

@@ -4,6 +4,7 @@ and the database's own refusals (PL/pgSQL triggers) for frozen documents and app
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -70,11 +71,27 @@ def test_a_password_in_a_saved_address_is_refused(tmp_path: Path, capsys: pytest
     assert not (tmp_path / "server.json").exists()
 
 
-def test_a_logo_on_a_server_is_refused_plainly_and_documents_are_made_without_one(
-        copied: tuple[Path, str], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    folder, url = copied
-    logo = tmp_path / "logo.png"
-    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
-    code, _out, err = run(capsys, "--data-dir", str(folder), "--db", url, "company", "set", "--logo", str(logo))
-    assert code == 2 and "no company logo" in err and "Traceback" not in err
-    assert not (Path.cwd() / "logo").exists()
+def test_a_logo_set_on_a_server_is_printed_by_every_desk_and_db_copy_brings_the_local_one(
+        tmp_path: Path, new_pg_database: Callable[[], str], capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.services.test_logo_everywhere import pdf_images, picture
+
+    local = tmp_path / "local"
+    assert run(capsys, "--data-dir", str(local), "demo", "--invoices", "3")[0] == 0
+    first = picture(tmp_path / "desktop" / "first.png").read_bytes()
+    assert run(capsys, "--data-dir", str(local), "company", "set", "--logo", str(tmp_path / "desktop" / "first.png")
+               )[0] == 0
+    url = new_pg_database()
+    code, _out, err = run(capsys, "--data-dir", str(local), "db", "copy", "--to", url)
+    assert code == 0, err
+    other_desk = tmp_path / "other-desk"
+    assert pdf_images(url, other_desk) == 1  # the copied logo, read from the database
+    assert [p.read_bytes() for p in (other_desk / "logo").iterdir()] == [first]
+
+    chosen = picture(tmp_path / "desktop" / "second.png", (200, 0, 0))
+    second = chosen.read_bytes()
+    code, _out, err = run(capsys, "--data-dir", str(tmp_path / "desk"), "--db", url, "company", "set", "--logo",
+                          str(chosen))
+    assert code == 0, err
+    chosen.unlink()  # the file was on that desk only
+    assert pdf_images(url, other_desk) == 1
+    assert sorted(p.read_bytes() for p in (other_desk / "logo").iterdir()) == sorted([first, second])

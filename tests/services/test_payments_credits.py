@@ -9,7 +9,7 @@ import pytest
 from invoicer.core.errors import ConflictError, ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
-from invoicer.services import credit_notes, integrity, invoices, payments
+from invoicer.services import credit_notes, customers, integrity, invoices, payments
 from invoicer.services.credit_notes import CreditLine
 from invoicer.services.invoices import LineData
 
@@ -64,6 +64,38 @@ def test_same_reference_is_not_recorded_twice(seller: Database, customer_id: int
     with transaction(seller.sessions) as s, pytest.raises(ConflictError, match="BANK-42"):
         payments.record_payment(s, inv, 100, reference="BANK-42")
     assert state(seller, inv)[1] == 100
+
+
+def test_a_reference_is_the_customers_own(seller: Database, customer_id: int) -> None:
+    """One payer's reference on another of its invoices is the same money; another payer's is not."""
+    first, second = make_open(seller, customer_id), make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        other = customers.add_customer(s, customers.CustomerData(name="Other SARL", country="FR"))
+    third = make_open(seller, other)
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, first, 100, reference="CHQ-000123")
+    with transaction(seller.sessions) as s, pytest.raises(ConflictError, match="CHQ-000123"):
+        payments.record_payment(s, second, 100, reference="CHQ-000123")
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, third, 100, reference="CHQ-000123")
+        payments.record_payment(s, second, 100, reference=" ")  # no reference: never a duplicate
+        payments.record_payment(s, second, 100, reference="")
+    assert [state(seller, i)[1] for i in (first, second, third)] == [100, 200, 100]
+    assert_verified(seller)
+
+
+def test_the_database_refuses_a_reference_another_desk_recorded_meanwhile(
+    seller: Database, customer_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the unique index says when the service's own check came too early (the other desk had not committed
+    yet): a clear message, and nothing of the second payment is kept."""
+    first, second = make_open(seller, customer_id), make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, first, 100, reference="BANK-7")
+    monkeypatch.setattr(payments, "_twin", lambda *_args: None)
+    with transaction(seller.sessions) as s, pytest.raises(ConflictError, match="at the same moment"):
+        payments.record_payment(s, second, 100, reference="BANK-7")
+    assert state(seller, second)[1] == 0
 
 
 @pytest.mark.parametrize("amount", [0, -5])

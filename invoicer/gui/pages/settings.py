@@ -272,6 +272,7 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         def query(session: Session) -> tuple[CompanyData, dict[str, Any], list[TaxRateRow]]:
             profile = company.company_data(company.get_company(session))
+            company.logo_file(session, profile.logo_path)  # a server's logo: this desk's copy, for the preview
             values = {key: definition.get(session) for key, definition in settings.all_settings().items()}
             return profile, values, taxes.list_tax_rates(session)
 
