@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from invoicer.core.listing import InvoiceRow
 from invoicer.gui import messages, operations
 from invoicer.gui.models.invoices import InvoiceListModel
 from invoicer.gui.pages.base import Page
@@ -27,8 +28,6 @@ from invoicer.gui.widgets.pickers import CustomerPicker
 from invoicer.gui.widgets.status_badge import badge_width
 from invoicer.gui.widgets.tables import fit_titles, record_table
 from invoicer.i18n import _, format_number, ngettext
-from invoicer.services import customers, invoices
-from invoicer.services.invoices import InvoiceRow
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -97,6 +96,7 @@ class InvoicesPage(Page):
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.activated.connect(self._open)
         self.model.counted.connect(self._show_count)
+        self.ops.opened.connect(self._list_customers)
 
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
@@ -139,8 +139,14 @@ class InvoicesPage(Page):
         return [self.open_action, self.export_action]
 
     def refresh(self) -> None:
-        self.customer.set_customers([(c.id, c.name) for c in self.ops.read(customers.customer_choices)])
+        if self.ops.first_read is None:  # else once the store is open: the first paint does not wait for it
+            self._list_customers()
         self.model.set_filter(customer_id=self.customer.customer_id())  # a deleted customer's filter goes
+
+    def _list_customers(self) -> None:
+        from invoicer.services import customers
+
+        self.customer.set_customers([(c.id, c.name) for c in self.ops.read(customers.customer_choices)])
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -229,6 +235,8 @@ class InvoicesPage(Page):
         those the list has not loaded yet."""
         selected = self.selected_rows()
         if selected and len(selected) == self.model.rowCount():
+            from invoicer.services import invoices
+
             flt, today = self.model.filter, self.model.today
             return self.ops.read(lambda s: invoices.numbered_ids(s, flt, today))
         return [row.id for row in selected if row.status != "draft"]
