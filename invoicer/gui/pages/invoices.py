@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -88,6 +89,8 @@ class InvoicesPage(Page):
                    "due_date": day(date(2026, 12, 28)), "total": money(123_456_78, "CHF"),
                    "amount_due": money(123_456_78, "CHF"), "currency": "WWW"}
         fit_titles(header, 0, {i: samples[c.key] for i, c in enumerate(self.model.columns) if c.key in samples})
+        # a width of its own, not fitted to the rows (which measures, and so formats, every row loaded at each reset)
+        header.setSectionResizeMode(status_column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(status_column, max(header.sectionSize(status_column),
                                                 badge_width(self.table.fontMetrics())))
         header.setSortIndicatorShown(True)
