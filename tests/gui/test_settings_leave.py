@@ -98,3 +98,26 @@ def test_a_profile_saved_unchanged_writes_no_audit_event(gui_db):  # type: ignor
     with transaction(gui_db.sessions) as s:
         company.update_company(s, city="Hamburg")
     assert _events(gui_db) == before + 1
+
+
+def test_a_change_made_elsewhere_while_typing_keeps_what_the_user_typed(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _profile(gui_db)
+    page = sidebar(qtbot, window, "Settings")
+    replace_text(qtbot, page.name, "Acme Typed")
+    with transaction(gui_db.sessions) as s:  # another desk changes the city meanwhile
+        company.update_company(s, city="Hamburg")
+    window.ops.changed.emit("company")
+    assert page.name.text() == "Acme Typed" and page.city.text() == "Berlin"
+    assert "changed elsewhere" in window.statusBar().currentMessage()
+    dialogs.save_answer = "discard"
+    sidebar(qtbot, window, "Invoices")
+    assert page.name.text() == "Acme" and page.city.text() == "Hamburg"
+
+
+def test_a_change_made_elsewhere_without_typing_shows_at_once(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _profile(gui_db)
+    page = sidebar(qtbot, window, "Settings")
+    with transaction(gui_db.sessions) as s:
+        company.update_company(s, city="Hamburg")
+    window.ops.changed.emit("company")
+    assert page.city.text() == "Hamburg"

@@ -311,6 +311,17 @@ class SettingsPage(Page):
         changed anything."""
         return self.company_data(), self._values(), self.accounting.shown(), self.mail.shown()
 
+    def data_changed(self, area: str) -> None:
+        """Settings changed elsewhere (another window or desk) while the user is typing here: what they typed is
+        kept, and they are told that saving replaces the other change; leaving without saving shows it."""
+        if area in self.areas and self.isVisible() and self.has_changes():
+            self._stale = True
+            self.window_.statusBar().showMessage(
+                _("Settings were changed elsewhere. Saving keeps what you typed here; leaving without saving shows the new values."),
+                30000)
+            return
+        super().data_changed(area)
+
     def has_changes(self) -> bool:
         return self._as_read is not None and self._entered() != self._as_read
 
