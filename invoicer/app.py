@@ -19,9 +19,15 @@ def run(data_dir: Path | None = None) -> int:
                "available on the command line: invoicer --help.")
         )
     # The layers under the GUI load before Qt: once PySide6 is imported, it reads the source of every module that
-    # imports anything (looking for "from __feature__ import"), a tenth of the start spent on SQLAlchemy's files.
-    import invoicer.services.settings
-    import invoicer.services.store  # noqa: F401
+    # imports anything (looking for "from __feature__ import"). The local file at the current schema needs only the
+    # first window's read (SQLAlchemy loads after the first paint); anything else opens the store before the window.
+    import invoicer.i18n
+    from invoicer import paths
+    from invoicer.services import first_window
+
+    if first_window.first_read(paths.data_dir(data_dir)) is None:
+        import invoicer.services.settings
+        import invoicer.services.store  # noqa: F401
     from invoicer.gui.app import run as run_gui
 
     return run_gui(data_dir)

@@ -65,6 +65,11 @@ def server_backups_dir(folder: Path) -> Path:
     return backups_dir(folder) / "server"
 
 
+def server_connection_path(folder: Path) -> Path:
+    """Where a desk set to a shared server keeps the server's address (services/server.py)."""
+    return folder / "server.json"
+
+
 def documents_dir(folder: Path) -> Path:
     """Frozen PDFs of finalized documents."""
     return folder / "documents"

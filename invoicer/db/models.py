@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -48,6 +49,15 @@ class Company(Base):
     locale: Mapped[str] = mapped_column(String(20), default="en_US")
     logo_path: Mapped[str | None] = mapped_column(Text)
     legal_details: Mapped[str | None] = mapped_column(Text)  # register, managing director... (PDF footer)
+
+
+class RevenueMonth(Base):
+    """Net revenue of a month of issue (company currency, minor units), kept by triggers as documents change
+    (db/summaries.py, migration 0023): the dashboard reads twelve rows, not a year of invoices."""
+
+    __tablename__ = "revenue_months"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    net: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Setting(Base):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+import threading
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QLockFile, QObject, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -18,8 +21,12 @@ from invoicer.gui import messages
 from invoicer.gui.widgets.background import when_done
 from invoicer.i18n import _
 from invoicer.logs import setup_logging
-from invoicer.services import backups, encryption, server, settings, store
-from invoicer.services.store import Database
+from invoicer.services import first_window
+from invoicer.services.first_window import FirstRead
+
+if TYPE_CHECKING:
+    from invoicer.gui.main_window import MainWindow
+    from invoicer.services.store import Database
 
 log = logging.getLogger("invoicer.gui.app")
 
@@ -42,7 +49,10 @@ def run(data_dir: Path | None = None) -> int:
             "at a time may use a data folder, so that no change is ever lost.").format(folder=folder))
         return 1
     try:
-        db = open_business(folder)
+        # the local file at the current schema: the window is painted from a plain sqlite3 read, SQLAlchemy and the
+        # services load once it is shown (services/first_window.py); anything else is opened before the window
+        first = first_window.first_read(folder)
+        db = first or open_business(folder)
         if db is None:
             return 1
         apply_language(db)
@@ -51,19 +61,67 @@ def run(data_dir: Path | None = None) -> int:
 
         window = MainWindow(db)
         window.show()
-        if db.url is None:  # a server database is backed up with pg_dump (README), not file by file here
+        if first is not None:
+            OpenAfterPaint(window, folder)
+        elif db.url is None:  # a server database is backed up with pg_dump (README), not file by file here
             start_daily_backup(window, folder)
         code = app.exec()
-        db.close()
+        if window.ops.first_read is None:  # else the store was never opened
+            window.ops.db.close()
         return int(code)
     finally:
         lock.unlock()
+
+
+class OpenAfterPaint(QObject):
+    """Once the window has been painted: load SQLAlchemy and the services in a background thread (the window
+    answers meanwhile; the first read serves the list), then open the store on the UI thread and start the day's
+    backup. Anything that needs the store sooner opens it at once (``Operations.db``)."""
+
+    def __init__(self, window: MainWindow, folder: Path) -> None:
+        super().__init__(window)
+        self.window, self.folder = window, folder
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(0, self.load)  # after this paint has been shown
+        return False
+
+    def load(self) -> None:
+        loaded: Future[None] = Future()
+
+        def work() -> None:
+            try:
+                for name in first_window.LATER:
+                    importlib.import_module(name)
+            except BaseException as error:  # reported on the UI thread, where the store is then opened anyway
+                loaded.set_exception(error)
+            else:
+                loaded.set_result(None)
+
+        threading.Thread(target=work, name="invoicer-load", daemon=True).start()
+        when_done(self, loaded, self.open)
+
+    def open(self, loaded: Future[None]) -> None:
+        if loaded.exception() is not None:
+            log.error("loading the services failed", exc_info=loaded.exception())
+        try:
+            self.window.ops.db  # noqa: B018 (opens the store)
+        except InvoicerError as err:  # the file went away or became unreadable since it was read
+            messages.show_error(self.window, err)
+            self.window.close()
+            return
+        start_daily_backup(self.window, self.folder)
 
 
 def open_business(folder: Path) -> Database | None:
     """The database this desk is set to: the shared server saved in Settings → Database, else the local file.
     A server that cannot be used is named, and the user may work on the local file this time instead (the desk
     stays set to the server). None when nothing was opened."""
+    from invoicer.services import encryption, server, store
+
     url = server.saved_url(folder)
     if url is not None:
         try:
@@ -85,6 +143,8 @@ def open_business(folder: Path) -> Database | None:
 def ask_database_key(folder: Path) -> bool:
     """The key of an encrypted database the keyring has none for, typed by the user for this run only (a wrong one is
     refused when the database opens); False when the user cancels."""
+    from invoicer.services import encryption
+
     key = messages.ask_password(None, _(
         "The database in {folder} is encrypted, and the system keyring has no key for it. Enter the database key:"
     ).format(folder=folder))
@@ -97,6 +157,8 @@ def ask_database_key(folder: Path) -> bool:
 def start_daily_backup(window: QMainWindow, folder: Path) -> None:
     """The day's first backup, in the background once the window is shown; a failure shows in the status bar
     (the reason goes to the log) and the next start tries again."""
+
+    from invoicer.services import backups
 
     def finished(future: Future[Path | None]) -> None:
         error = future.exception()
@@ -127,9 +189,14 @@ def application() -> QApplication:
 _qt_translators: list[QTranslator] = []
 
 
-def apply_language(db: Database) -> str:
+def apply_language(db: Database | FirstRead) -> str:
     """Use the ``ui.language`` setting, or the system's language; Qt's own buttons follow too."""
-    chosen = store.read(db, settings.UI_LANGUAGE.get)
+    if isinstance(db, FirstRead):
+        chosen = db.language()
+    else:
+        from invoicer.services import settings, store
+
+        chosen = store.read(db, settings.UI_LANGUAGE.get)
     locale = i18n.set_language(chosen)
     app = QApplication.instance()
     if app is not None:

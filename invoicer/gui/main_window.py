@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -30,8 +31,7 @@ from invoicer.gui.operations import Operations
 from invoicer.gui.pages.base import Page
 from invoicer.gui.style import STYLE_SHEET, icon
 from invoicer.i18n import N_, _, current_locale, ngettext
-from invoicer.services import store
-from invoicer.services.store import Database
+from invoicer.services.first_window import FirstRead
 
 if TYPE_CHECKING:
     from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from invoicer.gui.pages.plans import PlansPage
     from invoicer.gui.pages.products import ProductsPage
     from invoicer.gui.pages.settings import SettingsPage
+    from invoicer.services.store import Database
 
 WINDOW_STATE_FILE = "window.ini"
 
@@ -92,9 +93,10 @@ class MainWindow(QMainWindow):
     #: the first reminder check waits until the window is up (start-up stays fast), then one runs every hour
     REMINDERS_FIRST_CHECK_MS = 3000
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database | FirstRead) -> None:
+        """The window on an open store, or on the first read of the local file (painted before SQLAlchemy is
+        loaded; the store opens at the first need of it, or once the app has loaded it in the background)."""
         super().__init__()
-        self.db = db
         self.ops = Operations(db, self)
         self.state = QSettings(str(db.folder / WINDOW_STATE_FILE), QSettings.Format.IniFormat)
         self.specs = [spec for spec in PAGES if spec.exists()]
@@ -158,10 +160,22 @@ class MainWindow(QMainWindow):
         self._from_other_desk.setInterval(OTHER_DESK_DELAY_MS)
         self._from_other_desk.timeout.connect(self._other_desk_changed)
         self.other_desk_changed.connect(self._from_other_desk.start)
-        self._stop_listening = store.listen_for_other_desks(db, self.other_desk_changed.emit)
+        self._stop_listening = self._listen(db)
         self.ops.mail_settings_wanted.connect(self.show_mail_settings)
         self.sidebar.currentRowChanged.connect(self._row_changed)
         self._restore_state()
+
+    @property
+    def db(self) -> Database:
+        return self.ops.db
+
+    def _listen(self, db: Database | FirstRead) -> Callable[[], None]:
+        """Another desk's commits on a shared server (a first read is never of a server: nothing to listen to)."""
+        if isinstance(db, FirstRead):
+            return lambda: None
+        from invoicer.services import store
+
+        return store.listen_for_other_desks(db, self.other_desk_changed.emit)
 
     # ------------------------------------------------------------ actions and menus
 
@@ -197,7 +211,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         open_folder = file_menu.addAction(_("Open data folder"))
-        open_folder.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.db.folder))))
+        open_folder.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ops.folder))))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(_("&Edit"))
@@ -211,7 +225,7 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu(_("&Help"))
         log_action = help_menu.addAction(_("Open log file"))
         log_action.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_path(self.db.folder))))
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_path(self.ops.folder))))
         )
         about = help_menu.addAction(_("About Invoicer"))
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -404,7 +418,7 @@ class MainWindow(QMainWindow):
             self,
             _("About Invoicer"),
             _("<h3>Invoicer {version}</h3><p>Offline invoicing for small businesses.</p>"
-              "<p>Data folder: {folder}</p>").format(version=__version__, folder=self.db.folder),
+              "<p>Data folder: {folder}</p>").format(version=__version__, folder=self.ops.folder),
         )
 
     def _restore_state(self) -> None:

@@ -16,43 +16,32 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages
 from invoicer.i18n import _, format_number
-from invoicer.services import (
-    backups,
-    customers,
-    invoices,
-    payment_links,
-    payments,
-    products,
-    server,
-    settings,
-    setup,
-    store,
-    taxes,
-)
-from invoicer.services.backups import BackupInfo
-from invoicer.services.company import CompanyData
-from invoicer.services.customers import CustomerData
-from invoicer.services.invoices import DraftData
-from invoicer.services.products import ProductData
-from invoicer.services.store import Database, Session
+from invoicer.services.first_window import FirstRead
 
 if TYPE_CHECKING:
-    # types only: these services load when first used, which keeps the start path short
+    # types only: the services load when first used (the first window is painted before SQLAlchemy is loaded)
     from invoicer.core.bank_match import Allocation
     from invoicer.documents.importers import SourceTable
+    from invoicer.services.backups import BackupInfo
     from invoicer.services.bank import ImportResult
     from invoicer.services.billing import PlanData, RunResult
+    from invoicer.services.company import CompanyData
     from invoicer.services.credit_notes import CreditLine, Settlement
+    from invoicer.services.customers import CustomerData
     from invoicer.services.early_payment import RecordedPayment
     from invoicer.services.imports import ImportReport
+    from invoicer.services.invoices import DraftData
     from invoicer.services.mailing import MailSettings
+    from invoicer.services.payment_links import LinkInfo
+    from invoicer.services.products import ProductData
     from invoicer.services.quotes import QuoteData
+    from invoicer.services.store import Database, Session
 
 T = TypeVar("T")
 
@@ -135,21 +124,45 @@ class Operations(QObject):
     changed = Signal(str)
     #: a message offered the way to Settings → Mail and the user took it; the main window goes there
     mail_settings_wanted = Signal()
+    #: the store is open (after a first window painted from a ``FirstRead``): what needs the ORM may load now
+    opened = Signal()
 
-    def __init__(self, db: Database, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database | FirstRead, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.db = db
+        self._db = db
         self._jobs: set[Job] = set()
+
+    @property
+    def db(self) -> Database:
+        """The open store; when the window was painted from a first read, asking for it opens it now."""
+        if isinstance(self._db, FirstRead):
+            self._db = self._db.open()
+            QTimer.singleShot(0, self.opened.emit)  # told once the caller that opened it is done
+        return self._db
+
+    @property
+    def first_read(self) -> FirstRead | None:
+        """The first window's read, until the store is open (then None: everything goes through the store)."""
+        return self._db if isinstance(self._db, FirstRead) else None
+
+    @property
+    def folder(self) -> Path:
+        """The data folder (known before the store is open)."""
+        return self._db.folder
 
     # ------------------------------------------------------------ the runner
 
     def read(self, query: Callable[[Session], T]) -> T:
         """Run a read-only query (no write lock, never blocks a writer)."""
+        from invoicer.services import store
+
         return store.read(self.db, query)
 
     def dry_run(self, action: Callable[[Session], T]) -> T:
         """Run an action and roll it back: the exact effect of a payment or credit note, shown before
         the user confirms (no copy of the service's rules in the GUI). Raises InvoicerError."""
+        from invoicer.services import store
+
         return store.rehearse(self.db, action)
 
     def run(
@@ -168,6 +181,7 @@ class Operations(QObject):
 
     def write(self, parent: QWidget | None, changes: str, action: Callable[[Session], T]) -> Done[T] | None:
         """A quick operation in one write transaction."""
+        from invoicer.services import store
 
         return self.run(parent, lambda: store.write(self.db, action), changes)
 
@@ -243,17 +257,20 @@ class Operations(QObject):
     # ------------------------------------------------------------ company and settings
 
     def save_company(self, parent: QWidget | None, data: CompanyData) -> bool:
+        from invoicer.services import setup
+
         return self._ok(COMPANY, lambda s: setup.save_company(s, **vars(data)), parent)
 
     def save_settings(self, parent: QWidget | None, values: dict[str, object]) -> bool:
+        from invoicer.services import settings
+
         return self._ok(SETTINGS, lambda s: settings.put_all(s, values), parent)
 
     def save_mail_settings(
         self, parent: QWidget | None, values: dict[str, object], config: MailSettings | None, password: str | None
     ) -> bool:
         """Settings → Mail: its settings, the server (when given) and the password (keyring) in one transaction."""
-
-        from invoicer.services import mailing
+        from invoicer.services import mailing, settings
 
         def save(session: Session) -> None:
             settings.put_all(session, values)
@@ -265,6 +282,8 @@ class Operations(QObject):
     def create_backup(self, parent: QWidget | None, done: Callable[[Path], None]) -> Job:
         """Back up the whole business in a worker thread, its progress shown; ``done(archive)`` once it is written:
         the local file's archive, or a pg_dump of the shared server's database."""
+        from invoicer.services import backups, server
+
         folder, url = self.db.folder, self.db.url
 
         def task(progress: Progress) -> Path:
@@ -276,12 +295,16 @@ class Operations(QObject):
         return self.start(parent, _("Backing up…"), task, done=done)
 
     def list_backups(self) -> list[BackupInfo]:
+        from invoicer.services import backups, server
+
         if self.db.url:
             return server.list_server_backups(self.db.folder)
         return backups.list_backups(self.db.folder)
 
     def restore_backup(self, parent: QWidget | None, source: Path) -> bool:
         """Replace the database with a backup; the caller closes the app afterwards (it must reopen)."""
+        from invoicer.services import backups
+
         if self.db.url:
             messages.show_error(parent, _(
                 "A shared server's database is restored into a new, empty database on the server, with the "
@@ -305,35 +328,55 @@ class Operations(QObject):
     # ------------------------------------------------------------ customers and catalog
 
     def add_customer(self, parent: QWidget | None, data: CustomerData) -> int | None:
+        from invoicer.services import customers
+
         return self._value(CUSTOMERS, lambda s: customers.add_customer(s, data), parent)
 
     def update_customer(self, parent: QWidget | None, customer_id: int, data: CustomerData) -> bool:
+        from invoicer.services import customers
+
         return self._ok(CUSTOMERS, lambda s: customers.update_customer(s, customer_id, data), parent)
 
     def archive_customer(self, parent: QWidget | None, customer_id: int, archived: bool) -> bool:
+        from invoicer.services import customers
+
         return self._ok(CUSTOMERS, lambda s: customers.archive_customer(s, customer_id, archived), parent)
 
     def delete_customer(self, parent: QWidget | None, customer_id: int) -> bool:
+        from invoicer.services import customers
+
         return self._ok(CUSTOMERS, lambda s: customers.delete_customer(s, customer_id), parent)
 
     def add_product(self, parent: QWidget | None, data: ProductData) -> int | None:
+        from invoicer.services import products
+
         return self._value(CATALOG, lambda s: products.add_product(s, data), parent)
 
     def update_product(self, parent: QWidget | None, product_id: int, data: ProductData) -> bool:
+        from invoicer.services import products
+
         return self._ok(CATALOG, lambda s: products.update_product(s, product_id, data), parent)
 
     def archive_product(self, parent: QWidget | None, product_id: int, archived: bool) -> bool:
+        from invoicer.services import products
+
         return self._ok(CATALOG, lambda s: products.archive_product(s, product_id, archived), parent)
 
     def add_tax_rate(
         self, parent: QWidget | None, name: str, rate: str, category: str, reason: str | None
     ) -> int | None:
+        from invoicer.services import taxes
+
         return self._value(CATALOG, lambda s: taxes.add_tax_rate(s, name, rate, category, reason), parent)
 
     def update_tax_rate(self, parent: QWidget | None, tax_rate_id: int, name: str, reason: str | None) -> bool:
+        from invoicer.services import taxes
+
         return self._ok(CATALOG, lambda s: taxes.update_tax_rate(s, tax_rate_id, name, reason), parent)
 
     def archive_tax_rate(self, parent: QWidget | None, tax_rate_id: int, archived: bool) -> bool:
+        from invoicer.services import taxes
+
         return self._ok(CATALOG, lambda s: taxes.archive_tax_rate(s, tax_rate_id, archived), parent)
 
     def import_records(
@@ -350,29 +393,45 @@ class Operations(QObject):
     # ------------------------------------------------------------ invoices
 
     def create_draft(self, parent: QWidget | None, data: DraftData) -> int | None:
+        from invoicer.services import invoices
+
         return self._value(INVOICES, lambda s: invoices.create_draft(s, data), parent)
 
     def update_draft(self, parent: QWidget | None, invoice_id: int, data: DraftData) -> bool:
+        from invoicer.services import invoices
+
         return self._ok(INVOICES, lambda s: invoices.update_draft(s, invoice_id, data), parent)
 
     def finalize(self, parent: QWidget | None, invoice_id: int, exchange_rate: str | None = None) -> str | None:
+        from invoicer.services import invoices
+
         return self._value(INVOICES, lambda s: invoices.finalize_invoice(s, invoice_id, exchange_rate), parent)
 
     def duplicate(self, parent: QWidget | None, invoice_id: int) -> int | None:
+        from invoicer.services import invoices
+
         return self._value(INVOICES, lambda s: invoices.duplicate_invoice(s, invoice_id), parent)
 
     def delete_draft(self, parent: QWidget | None, invoice_id: int) -> bool:
+        from invoicer.services import invoices
+
         return self._ok(INVOICES, lambda s: invoices.delete_draft(s, invoice_id), parent)
 
     def void(self, parent: QWidget | None, invoice_id: int, reason: str | None, on: date | None = None) -> bool:
+        from invoicer.services import invoices
+
         return self._ok(INVOICES, lambda s: invoices.void_invoice(s, invoice_id, reason, on), parent)
 
     def mark_uncollectible(
         self, parent: QWidget | None, invoice_id: int, reason: str | None, on: date | None = None
     ) -> bool:
+        from invoicer.services import invoices
+
         return self._ok(INVOICES, lambda s: invoices.mark_uncollectible(s, invoice_id, reason, on), parent)
 
-    def renew_payment_link(self, parent: QWidget | None, invoice_id: int) -> payment_links.LinkInfo | None:
+    def renew_payment_link(self, parent: QWidget | None, invoice_id: int) -> LinkInfo | None:
+        from invoicer.services import payment_links
+
         return self._value(INVOICES, lambda s: payment_links.renew(s, invoice_id, date.today()), parent)
 
     def record_payment(
@@ -415,11 +474,15 @@ class Operations(QObject):
     def reverse_payment(
         self, parent: QWidget | None, payment_id: int, reason: str | None, on: date | None = None
     ) -> int | None:
+        from invoicer.services import payments
+
         return self._value(INVOICES, lambda s: payments.reverse_payment(s, payment_id, reason, on), parent)
 
     def apply_credit(
         self, parent: QWidget | None, invoice_id: int, amount: int | None, on: date | None = None
     ) -> int | None:
+        from invoicer.services import payments
+
         return self._value(INVOICES, lambda s: payments.apply_credit(s, invoice_id, amount, on), parent)
 
     def document_pdf(self, parent: QWidget | None, invoice_id: int) -> bytes | None:

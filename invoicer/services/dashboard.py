@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicer.core.aging import BUCKETS
-from invoicer.db.models import Customer, Invoice, Product, TaxRate
+from invoicer.db.models import Customer, Invoice, Product, RevenueMonth, TaxRate
 from invoicer.services import audit, company, disputes, reports, settings
 from invoicer.services.disputes import DisputeRow
 from invoicer.services.invoices import InvoiceFilter, InvoiceRow, count_invoices, list_invoices
@@ -60,9 +60,17 @@ def month_starts(as_of: date, months: int = MONTHS) -> list[date]:
 
 
 def revenue_per_month(session: Session, as_of: date, months: int = MONTHS) -> list[tuple[date, int]]:
-    """Net revenue (excl. VAT, company currency, as locked at finalize) of invoices less credit notes per month."""
+    """Net revenue (excl. VAT, company currency, as locked at finalize) of invoices less credit notes per month, as
+    ``reports.revenue`` adds it up: read from the months the database keeps (db/summaries.py), less what is
+    dated after ``as_of`` in its month (usually nothing)."""
     starts = month_starts(as_of, months)
-    return reports.revenue_by_month(reports.revenue(session, starts[0], as_of), starts)
+    kept = dict(session.execute(select(RevenueMonth.month, RevenueMonth.net).where(
+        RevenueMonth.month.between(f"{starts[0]:%Y-%m}", f"{as_of:%Y-%m}"))).all())
+    totals = {start: int(kept.get(f"{start:%Y-%m}", 0)) for start in starts}
+    next_month = date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 1)
+    for cell in reports.revenue(session, as_of + timedelta(days=1), next_month - timedelta(days=1)):
+        totals[starts[-1]] -= cell.net
+    return list(totals.items())
 
 
 def needs_attention(session: Session, as_of: date) -> list[InvoiceRow]:

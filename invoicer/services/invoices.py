@@ -12,6 +12,9 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, exists, func, or_,
 from sqlalchemy.orm import Session, object_session
 
 from invoicer.core.errors import N_, ConflictError, Message, NotFoundError, ValidationError
+from invoicer.core.listing import InvoiceFilter as InvoiceFilter
+from invoicer.core.listing import InvoiceRow as InvoiceRow
+from invoicer.core.listing import invoice_row
 from invoicer.core.money import HUNDRED, exponent, from_minor, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
 from invoicer.core.reference import allowance_reasons, charge_reasons, is_currency
@@ -37,7 +40,6 @@ from invoicer.core.workflow import (
     DocType,
     InvoiceStatus,
     Transition,
-    display_status,
     target_status,
 )
 from invoicer.db import locks
@@ -130,28 +132,6 @@ class DraftData:
     preceding_number: str | None = None  # BT-25: the invoice a corrected invoice (384) replaces
     preceding_date: date | None = None  # BT-26
     rounding_amount: str | Decimal | None = None  # BT-114, major units, either sign
-
-
-@dataclass(frozen=True)
-class InvoiceRow:
-    """A document as listed (invoices page, CLI list)."""
-
-    id: int
-    doc_type: str
-    number: str | None
-    status: str
-    display_status: str
-    overdue: bool
-    partially_paid: bool
-    customer_id: int
-    customer_name: str
-    currency: str
-    issue_date: date
-    due_date: date | None
-    total: int
-    amount_due: int
-    buyer_reference: str | None
-    disputed: bool = False  # the customer contests it (an open dispute)
 
 
 # ---------------------------------------------------------------- drafts
@@ -906,17 +886,6 @@ def was_written_off(session: Session, invoice_id: int) -> bool:
 # ---------------------------------------------------------------- queries
 
 
-@dataclass
-class InvoiceFilter:
-    doc_type: str = "invoice"
-    status: str | None = None  # a stored status, or "overdue" / "partially paid"
-    customer_id: int | None = None
-    overdue: bool = False
-    search: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
-
 SORT_COLUMNS = {
     "number": Invoice.number,
     "customer": Customer.name,
@@ -1032,23 +1001,19 @@ def list_invoices(
         page = page.limit(limit).offset(offset)
     stmt = select(
         Invoice.id, Invoice.doc_type, Invoice.number, Invoice.status, Invoice.customer_id, Customer.name,
-        Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, customer_service.due_expression().label("amount_due"),
-        Invoice.buyer_reference, Invoice.payable.label("payable"),
+        Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, Invoice.paid, Invoice.credited,
+        Invoice.buyer_reference, Invoice.rounding_amount,
         exists().where(InvoiceDispute.invoice_id == Invoice.id, InvoiceDispute.closed_on.is_(None)).label("disputed"),
     ).join(Customer, Customer.id == Invoice.customer_id).where(Invoice.id.in_(page)).order_by(*order)
-    rows = []
-    for r in session.execute(stmt):
-        shown = display_status(r.status, r.due_date, r.payable, r.amount_due, today)
-        rows.append(
-            InvoiceRow(
-                id=r.id, doc_type=r.doc_type, number=r.number, status=r.status, display_status=shown,
-                overdue=shown == "overdue", partially_paid=r.status == "open" and 0 < r.amount_due < r.payable,
-                customer_id=r.customer_id, customer_name=r.name, currency=r.currency,
-                issue_date=r.issue_date, due_date=r.due_date, total=r.total, amount_due=r.amount_due,
-                buyer_reference=r.buyer_reference, disputed=bool(r.disputed),
-            )
+    return [
+        invoice_row(
+            id=r.id, doc_type=r.doc_type, number=r.number, status=r.status, customer_id=r.customer_id,
+            customer_name=r.name, currency=r.currency, issue_date=r.issue_date, due_date=r.due_date, total=r.total,
+            paid=r.paid, credited=r.credited, buyer_reference=r.buyer_reference, today=today,
+            rounding=r.rounding_amount, disputed=bool(r.disputed),
         )
-    return rows
+        for r in session.execute(stmt)
+    ]
 
 
 def numbered_ids(session: Session, flt: InvoiceFilter | None = None, today: date | None = None) -> list[int]:

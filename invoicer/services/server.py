@@ -23,13 +23,12 @@ from invoicer.db.base import Base
 from invoicer.db.engine import make_server_engine, server_url, storage_error
 from invoicer.db.migrate import Database, continue_ids, known_revisions, open_server, server_revision
 
-CONNECTION_FILE = "server.json"
 USER_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,62}")
 BATCH = 2000
 
 
 def _file(folder: Path) -> Path:
-    return folder / CONNECTION_FILE
+    return paths.server_connection_path(folder)
 
 
 def _keyring_entry(url: str) -> tuple[str, str]:

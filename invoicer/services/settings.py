@@ -27,7 +27,7 @@ from invoicer.db import backup
 from invoicer.db.models import Setting as SettingRow
 from invoicer.db.models import TaxRate
 from invoicer.i18n import N_
-from invoicer.services import audit
+from invoicer.services import audit, first_window
 from invoicer.services.company import get_company
 
 T = TypeVar("T")
@@ -243,7 +243,7 @@ TAX_ROUNDING = ChoiceSetting("invoice.tax_rounding", "document", N_("VAT roundin
 FUTURE_DAYS = IntSetting("invoice.future_days", 0, N_("Days ahead of today an invoice may be dated when finalized"),
                          0, 365)
 BACKUP_KEEP = IntSetting("backup.keep", backup.DEFAULT_KEEP, N_("Backups to keep"), 1, 1000)
-UI_LANGUAGE = OptionalTextSetting("ui.language", N_("Interface language (empty: follow the system)"))
+UI_LANGUAGE = OptionalTextSetting(first_window.LANGUAGE_KEY, N_("Interface language (empty: follow the system)"))
 
 
 #: Feature modules that declare their own settings next to their code (at import).

@@ -66,6 +66,8 @@ def reference(source: Path, target: Path, tables_only: bool = False) -> tuple[fl
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
     spent, rows = 0.0, 0
     for table in tables:
+        if dst.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
+            continue  # filled by the triggers as the rows above went in (revenue_months), as in the demo load
         columns = [row[1] for row in src.execute(f'PRAGMA table_info("{table}")')]
         insert = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
         cursor = src.execute(f'SELECT {", ".join(columns)} FROM "{table}" ORDER BY rowid')

@@ -54,8 +54,8 @@ def test_connecting_to_a_server_tests_it_saves_it_with_the_password_in_the_keyri
     qtbot.mouseClick(tab.use_server_button, Qt.MouseButton.LeftButton)
     assert dialogs.errors == [] and dialogs.infos and "Invoicer closes" in dialogs.infos[0]
     assert server.saved_url(gui_db.folder) == pg_business_url
-    assert "s3cret" not in (gui_db.folder / server.CONNECTION_FILE).read_text(encoding="utf-8")
-    assert json.loads((gui_db.folder / server.CONNECTION_FILE).read_text(encoding="utf-8")) == {"url": pg_business_url}
+    assert "s3cret" not in paths.server_connection_path(gui_db.folder).read_text(encoding="utf-8")
+    assert json.loads(paths.server_connection_path(gui_db.folder).read_text(encoding="utf-8")) == {"url": pg_business_url}
     assert server.password_for(pg_business_url) == "s3cret"
     qtbot.waitUntil(lambda: not window.isVisible())
 

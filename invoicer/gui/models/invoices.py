@@ -13,13 +13,13 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from invoicer.core.listing import InvoiceFilter, InvoiceRow
 from invoicer.gui.models.header import column_header
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import day, money, warning_color
 from invoicer.gui.widgets.background import LatestRead
 from invoicer.gui.widgets.status_badge import STATUS_ROLE, badge_text, badges
 from invoicer.i18n import N_, _
-from invoicer.services.invoices import InvoiceFilter, InvoiceRow, count_invoices, list_invoices
 
 PAGE_SIZE = 200
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -79,22 +79,36 @@ class InvoiceListModel(QAbstractTableModel):
     def reload(self) -> None:
         """Fetch the first page now and count the matches in the background (after a filter, sort or change)."""
         self.today = date.today()
-        rows = self.ops.read(lambda s: self._page(s, 0))
+        rows = self._page(0)
         self.beginResetModel()
         self._rows, self._texts, self._more = rows, {}, len(rows) == PAGE_SIZE
         self.endResetModel()
         flt, today = self.filter, self.today
+        first = self.ops.first_read
+        if first is not None and first.answers(flt, self.sort_key):
+            self._counter.ask(lambda: first.count(flt))
+            return
+        from invoicer.services.invoices import count_invoices
+
         self._counter.ask(lambda: self.ops.read(lambda s: count_invoices(s, flt, today)))
 
     def _counted(self, count: int) -> None:
         self._count = count
         self.counted.emit(count)
 
-    def _page(self, session: Any, offset: int) -> list[InvoiceRow]:
-        return list_invoices(
-            session, self.filter, today=self.today, sort=self.sort_key, descending=self.descending,
-            limit=PAGE_SIZE, offset=offset,
-        )
+    def _page(self, offset: int) -> list[InvoiceRow]:
+        """``PAGE_SIZE`` rows from ``offset``: read without the ORM while the window's first read answers the list
+        (unfiltered), through the store otherwise. Both give the same rows (tests/services/test_fastread.py), so the
+        rows read first stay as they are when the store takes over."""
+        first = self.ops.first_read
+        if first is not None and first.answers(self.filter, self.sort_key):
+            return first.invoice_page(self.filter, today=self.today, sort=self.sort_key, descending=self.descending,
+                                      limit=PAGE_SIZE, offset=offset)
+        from invoicer.services.invoices import list_invoices
+
+        return self.ops.read(lambda s: list_invoices(
+            s, self.filter, today=self.today, sort=self.sort_key, descending=self.descending, limit=PAGE_SIZE,
+            offset=offset))
 
     def set_filter(self, **changes: Any) -> None:
         """Change some filter fields (search, status, customer_id, date_from, date_to, overdue) and re-query."""
@@ -114,7 +128,7 @@ class InvoiceListModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or not self._more:
             return
-        rows = self.ops.read(lambda s: self._page(s, len(self._rows)))
+        rows = self._page(len(self._rows))
         self._more = len(rows) == PAGE_SIZE
         if not rows:
             return

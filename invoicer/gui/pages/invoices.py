@@ -13,11 +13,13 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QVBoxLayout,
 )
 
+from invoicer.core.listing import InvoiceRow
 from invoicer.core.workflow import Action, refusal
 from invoicer.gui import messages, operations
 from invoicer.gui.models.invoices import InvoiceListModel
@@ -28,8 +30,6 @@ from invoicer.gui.widgets.pickers import CustomerPicker
 from invoicer.gui.widgets.status_badge import badge_width
 from invoicer.gui.widgets.tables import fit_titles, record_table
 from invoicer.i18n import _, format_number, ngettext
-from invoicer.services import customers, invoices
-from invoicer.services.invoices import InvoiceRow
 
 if TYPE_CHECKING:
     from invoicer.gui.main_window import MainWindow
@@ -90,6 +90,8 @@ class InvoicesPage(Page):
                    "due_date": day(date(2026, 12, 28)), "total": money(123_456_78, "CHF"),
                    "amount_due": money(123_456_78, "CHF"), "currency": "WWW"}
         fit_titles(header, 0, {i: samples[c.key] for i, c in enumerate(self.model.columns) if c.key in samples})
+        # a width of its own, not fitted to the rows (which measures, and so formats, every row loaded at each reset)
+        header.setSectionResizeMode(status_column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(status_column, max(header.sectionSize(status_column),
                                                 badge_width(self.table.fontMetrics())))
         header.setSortIndicatorShown(True)
@@ -98,6 +100,7 @@ class InvoicesPage(Page):
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.activated.connect(self._open)
         self.model.counted.connect(self._show_count)
+        self.ops.opened.connect(self._list_customers)
 
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
@@ -151,8 +154,14 @@ class InvoicesPage(Page):
         return [self.open_action, self.export_action]
 
     def refresh(self) -> None:
-        self.customer.set_customers([(c.id, c.name) for c in self.ops.read(customers.customer_choices)])
+        if self.ops.first_read is None:  # else once the store is open: the first paint does not wait for it
+            self._list_customers()
         self.model.set_filter(customer_id=self.customer.customer_id())  # a deleted customer's filter goes
+
+    def _list_customers(self) -> None:
+        from invoicer.services import customers
+
+        self.customer.set_customers([(c.id, c.name) for c in self.ops.read(customers.customer_choices)])
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -261,6 +270,8 @@ class InvoicesPage(Page):
         those the list has not loaded yet."""
         selected = self.selected_rows()
         if selected and len(selected) == self.model.rowCount():
+            from invoicer.services import invoices
+
             flt, today = self.model.filter, self.model.today
             return self.ops.read(lambda s: invoices.numbered_ids(s, flt, today))
         return [row.id for row in selected if row.status != "draft"]
