@@ -21,6 +21,8 @@ CONTRIBUTION = (
 #: the columns that decide a document's contribution and month
 COLUMNS = ("doc_type", "status", "company_subtotal", "issue_date")
 _NAME = "revenue_months_kept"
+#: the PostgreSQL trigger that keeps the summary (SQLite has one per event: its name and _insert/_update/_delete)
+POSTGRESQL_TRIGGER = _NAME
 
 
 def month_sql(dialect: str, column: str) -> str:
@@ -53,7 +55,9 @@ def _postgresql_ddl() -> list[str]:
             f"IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND ({changed})) THEN {_add('postgresql', 'NEW')}; END IF; "
             "RETURN NULL;")
     return [
-        f"CREATE OR REPLACE FUNCTION {_NAME}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$",
+        # runs with its owner's rights: a clerk's draft or an accountant's credit note keeps the summary it may not write
+        f"CREATE OR REPLACE FUNCTION {_NAME}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public"
+        f" AS $$ BEGIN {body} END $$",
         f"DROP TRIGGER IF EXISTS {_NAME} ON invoices",
         f"CREATE TRIGGER {_NAME} AFTER INSERT OR UPDATE OR DELETE ON invoices FOR EACH ROW EXECUTE FUNCTION {_NAME}()",
     ]

@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from invoicer.db import triggers
+from invoicer.db import summaries, triggers
 from invoicer.db.migrate import HEAD_REVISION, migrate, open_server
 from invoicer.db.models import Base
 from tests.services.helpers import add_customer, make_open, set_up_seller
@@ -38,7 +38,7 @@ def test_upgrade_from_empty_matches_the_models(pg_url: str, tmp_path: Path) -> N
             context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _modelled})
             diff = compare_metadata(context, Base.metadata)
         assert diff == [], f"models and migrations differ on PostgreSQL: {diff}"
-        assert _triggers(db.engine) == {r.name for r in triggers.RULES}
+        assert _triggers(db.engine) == {r.name for r in triggers.RULES} | {summaries.POSTGRESQL_TRIGGER}
     finally:
         db.close()
 
@@ -56,7 +56,7 @@ def test_down_to_0016_keeps_0012s_rule_and_up_again_has_them_all(pg_url: str, tm
             conn.execute(text("UPDATE invoices SET notes = 'changed at 0016' WHERE id = :id"), {"id": invoice_id})
 
         migrate(db.engine)
-        assert _triggers(db.engine) == {r.name for r in triggers.RULES}
+        assert _triggers(db.engine) == {r.name for r in triggers.RULES} | {summaries.POSTGRESQL_TRIGGER}
         with db.engine.connect() as conn:
             assert conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD_REVISION
         for change in ("delivery_date = '2026-01-01'", "notes = 'changed at head'"):

@@ -51,6 +51,12 @@ def record_table(model: QAbstractItemModel, parent: QWidget | None = None, statu
     fit_titles(header, 120)
     if stretch_column is not None and stretch_column < model.columnCount():
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+        # the stretched column takes the room the others leave, but never less than its own title (in a narrow
+        # window the table scrolls sideways rather than cutting it)
+        bold = header.font()
+        bold.setBold(True)
+        title = str(model.headerData(stretch_column, Qt.Orientation.Horizontal) or "")
+        header.setMinimumSectionSize(max(header.minimumSectionSize(), QFontMetrics(bold).horizontalAdvance(title) + 36))
     if status_column is not None:
         view.setItemDelegateForColumn(status_column, StatusBadgeDelegate(view))
         header.setSectionResizeMode(status_column, QHeaderView.ResizeMode.ResizeToContents)  # one or two badges
