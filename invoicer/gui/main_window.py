@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(str(db.path), 4000)
         self.reminders_due: int | None = None  # not counted yet
         self.reminders: ReminderWatcher | None = None
+        self._closed = False  # set when the window closed: pending timers do nothing then
         self.reminders_button = QToolButton()
         self.reminders_button.setObjectName("reminders_due")
         self.reminders_button.setIcon(icon("mail"))
@@ -363,7 +364,7 @@ class MainWindow(QMainWindow):
     def _start_reminders(self) -> None:
         from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher  # mail modules load after start-up
 
-        if self.reminders is not None:
+        if self.reminders is not None or self._closed:
             return
         self.reminders = ReminderWatcher(self.ops, self)
         self.reminders.due_changed.connect(self._show_reminders_due)
@@ -446,4 +447,5 @@ class MainWindow(QMainWindow):
             self.state.setValue("window/page", current.objectName().removeprefix("page_"))
         self.state.sync()
         self._stop_listening()
+        self._closed = True  # timers still pending (the first reminder check) find the window gone
         super().closeEvent(event)
