@@ -27,7 +27,8 @@ from invoicer.services.credit_notes import CreditLine
 from invoicer.services.invoices import DraftData, LineData
 
 EARLIER = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012",
-           "0013", "0014", "0015", "0016", "0017", "0018", "0019", "0020", "0021", "0022", "0023", "0024"]
+           "0013", "0014", "0015", "0016", "0017", "0018", "0019", "0020", "0021", "0022", "0023", "0024",
+           "0025", "0026", "0027", "0028", "0029", "0030"]
 ISSUE = date(2026, 11, 2)
 # a line discount typed in each currency's own places: EUR 2, JPY 0, BHD 3
 DISCOUNTS = {"EUR": "12.34", "JPY": "1234", "BHD": "1.234"}
