@@ -34,7 +34,7 @@ from invoicer.core.totals import (
 from invoicer.core.workflow import display_status
 from invoicer.db import functions
 from invoicer.db.migrate import Database
-from invoicer.db.models import AuditEvent, Company, Invoice, InvoiceLine, InvoiceTax, Payment
+from invoicer.db.models import AuditEvent, Company, Invoice, InvoiceDeduction, InvoiceLine, InvoiceTax, Payment
 from invoicer.documents import csv_io
 from invoicer.documents import ledger as workbook
 from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
@@ -57,6 +57,9 @@ ACCOUNTS = {
     "exchange_gain": ("2660", N_("Journal account: exchange rate gains")),
     "exchange_loss": ("2150", N_("Journal account: exchange rate losses")),
     "rounding": ("4990", N_("Journal account: rounding amounts of invoices (BT-114)")),
+    # a deposit invoice (386) bills work not yet done: its net is owed back to the customer until the final invoice
+    # deducts it (then revenue); its VAT is owed when it is invoiced, like any invoice's
+    "advances": ("2350", N_("Journal account: advance payments received (deposit invoices)")),
 }
 REVENUE_BY_RATE = "ledger.account.revenue_by_rate"
 
@@ -115,6 +118,7 @@ class Accounts:
     exchange_gain: str
     exchange_loss: str
     rounding: str
+    advances: str
     revenue_by_rate: dict[TaxKey, str]
     write_off_corrects_vat: bool = True
 
@@ -171,6 +175,7 @@ def _snapshot(field: str) -> Any:
 
 
 ISSUED = Invoice.status.not_in(("draft", "void"))
+DEPOSIT = "386"  # EN 16931 / UNTDID 1001: a prepayment (down-payment) invoice
 
 
 # ---------------------------------------------------------------- tables
@@ -548,6 +553,11 @@ class _Journal:
         self.q = query
         self.a = accounts
         period = _in_period(Invoice.issue_date, query.date_from, query.date_to)
+        corrected = aliased(Invoice)
+        deposit = and_(Invoice.doc_type == "invoice", Invoice.type_code == DEPOSIT)
+        deducted = aliased(Invoice)
+        finals = (select(InvoiceDeduction.invoice_id).join(deducted, deducted.id == InvoiceDeduction.deducted_id)
+                  .where(deducted.type_code == DEPOSIT))
         self.documents = (
             select(
                 Invoice.id, Invoice.doc_type, Invoice.number, Invoice.issue_date, Invoice.currency,
@@ -555,8 +565,13 @@ class _Journal:
                 Invoice.applied_to_due, Invoice.to_customer_credit, Invoice.refunded,
                 InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis, func.coalesce(Invoice.corrects_id, Invoice.id),
                 Invoice.total, Invoice.rounding_amount,
+                # a deposit invoice, or a credit note of one: its net is an advance, not revenue
+                case((deposit, True), else_=corrected.type_code == DEPOSIT),
+                # a final invoice that deducts deposits: it releases their advances to revenue
+                Invoice.id.in_(finals),
             )
             .join(InvoiceTax, InvoiceTax.invoice_id == Invoice.id)
+            .outerjoin(corrected, corrected.id == Invoice.corrects_id)
             .where(ISSUED, period)
             .order_by(Invoice.issue_date, Invoice.id, InvoiceTax.id)
         )
@@ -653,11 +668,15 @@ class _Journal:
             taxes = list(group)
             (_doc_id, doc_type, number, issued, currency, rate, c_net, c_tax, c_total, applied, to_credit,
              refunded) = taxes[0][:12]
-            invoice_id, total, rounding = taxes[0][15:18]
+            invoice_id, total, rounding, advance, final = taxes[0][15:20]
             company = self.q.company_currency
             revenue = convert_parts([t[14] for t in taxes], currency, company, rate, c_net)
             sign = 1 if doc_type == "invoice" else -1
-            lines = [(a.revenue_for(t[12], t[13]), -sign * part) for t, part in zip(taxes, revenue, strict=True)]
+            lines = [(a.advances if advance else a.revenue_for(t[12], t[13]), -sign * part)
+                     for t, part in zip(taxes, revenue, strict=True)]
+            if final:
+                for category, tax_rate, amount in self._released(_doc_id):
+                    lines += [(a.advances, amount), (a.revenue_for(category, tax_rate), -amount)]
             lines.append((a.tax_payable, -sign * c_tax))
             # the rounding amount (BT-114) is owed with the total, and is neither revenue nor VAT
             c_rounding = company_rounding(rounding, currency, company, rate)
@@ -672,6 +691,30 @@ class _Journal:
             yield _entry(issued, number, text, lines, invoice_id), (
                 _Owed(total + rounding, True, currency, rate or Decimal(1)) if doc_type == "invoice"
                 else _Owed(-applied))
+
+    def _released(self, final_id: int) -> list[tuple[str, Decimal, int]]:
+        """The advances a final invoice releases to revenue, per VAT rate: the net its deposit invoices booked to
+        advance payments (in company currency, as booked), less what their credit notes took back. Partial invoices
+        (326) bill delivered work: their net was revenue already, and the final invoice's deduction lines take it off."""
+        deposits = select(InvoiceDeduction.deducted_id).where(InvoiceDeduction.invoice_id == final_id)
+        stmt = (
+            select(Invoice.id, Invoice.doc_type, Invoice.currency, Invoice.exchange_rate, Invoice.company_subtotal,
+                   InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis)
+            .join(InvoiceTax, InvoiceTax.invoice_id == Invoice.id)
+            .where(ISSUED, (Invoice.id.in_(deposits) & (Invoice.type_code == DEPOSIT))
+                   | ((Invoice.doc_type == "credit_note") & Invoice.corrects_id.in_(deposits)))
+            .order_by(Invoice.id, InvoiceTax.id)
+        )
+        released: dict[TaxKey, int] = {}
+        for _id, group in itertools.groupby(self.q.session.execute(stmt), key=lambda row: row[0]):
+            rows = list(group)
+            doc_type, currency, rate, c_net = rows[0][1:5]
+            parts = convert_parts([r[7] for r in rows], currency, self.q.company_currency, rate, c_net)
+            sign = 1 if doc_type == "invoice" else -1
+            for row, part in zip(rows, parts, strict=True):
+                key = TaxKey(row[5], row[6])
+                released[key] = released.get(key, 0) + sign * part
+        return [(key.category, key.rate, amount) for key, amount in released.items() if amount]
 
     def _payments(self) -> Iterator[tuple[JournalEntry, _Owed]]:
         a = self.a

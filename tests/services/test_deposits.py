@@ -105,6 +105,16 @@ def test_deposit_partial_and_final_add_up_to_the_quote_to_the_cent(seller: Datab
         invoices.finalize_invoice(s, partial)
     _pay(seller, deposit, 164327)
     with transaction(seller.sessions) as s:
+        # before the final invoice the work is not delivered: the deposit's net is an advance payment received
+        # (1,300.00 + 89.97), not revenue; revenue is the partial invoice's delivered 299.90; VAT is owed on both
+        # (247.00 + 6.30 + 20.99); the paid deposit owes nothing
+        before = _journal_balances(s, D(2026, 11, 30))
+        accounts = ledger.Accounts.load(s)
+        assert before[accounts.advances] == 130000 + 8997
+        assert before[accounts.revenue] == 29990
+        assert before[accounts.tax_payable] == 24700 + 630 + 2099
+        assert -before[accounts.receivables] == 32089
+    with transaction(seller.sessions) as s:
         final = quotes.final_invoice(s, quote, today=D(2026, 12, 1))
         fin = invoices.get_invoice(s, final)
         # the whole work (three lines) less 1,300.00 at 19 %, less 89.97 and 299.90 at 7 %
@@ -159,6 +169,9 @@ def test_deposit_partial_and_final_add_up_to_the_quote_to_the_cent(seller: Datab
         due = {r.invoice_id: r.amount_due for r in reminders.due_reminders(s, D(2026, 12, 31))}
         assert due == {partial: 32089, final: 351339}
     assert balance[accounts.revenue] == q.subtotal == 463323  # the quote's net, booked once over three invoices
+    # the final invoice released the deposit's advance to revenue: 3,033.33 - 89.97 (its own net) + 1,389.97
+    assert balance[accounts.advances] == 0
+    assert balance[accounts.revenue] - before[accounts.revenue] == 303333 - 8997 + 138997
     assert balance[accounts.tax_payable] == q.tax_total == 82333 + 2099
     assert -balance[accounts.receivables] == 32089 + 351339
     # the PDF of the final invoice: its title, the invoices deducted per VAT rate with what was paid, the amount due
@@ -190,10 +203,10 @@ def test_deposit_partial_and_final_add_up_to_the_quote_to_the_cent(seller: Datab
         assert report.ok, report.problems
 
 
-def _journal_balances(s: Session, today: date) -> dict[str, int]:
+def _journal_balances(s: Session, today: date, date_to: date | None = None) -> dict[str, int]:
     """Credit minus debit per account over the journal the ledger workbook carries (it must balance)."""
     balance: dict[str, int] = {}
-    journal = next(t for t in ledger.build_ledger(s, today=today).tables if t.name == "journal")
+    journal = next(t for t in ledger.build_ledger(s, date_to=date_to, today=today).tables if t.name == "journal")
     for _entry, _day, _doc, _text, account, debit, credit in journal.rows():
         balance[str(account)] = balance.get(str(account), 0) + int(credit or 0) - int(debit or 0)
     assert sum(balance.values()) == 0
@@ -340,3 +353,14 @@ def test_a_deposit_credited_in_part_is_deducted_for_the_rest(seller: Database, q
             credit_notes.issue_credit_note(s, deposit, amount=100, issue_date=D(2026, 12, 2))
         report = integrity.verify(s)
         assert report.ok, report.problems
+        # the journal: the credit note took back 89.97 of the advance (not revenue); the final invoice released
+        # the rest, 1,300.00, so revenue is the whole work's 4,633.23 and no advance is left
+        balance = _journal_balances(s, D(2026, 12, 1))
+        accounts = ledger.Accounts.load(s)
+        assert balance[accounts.advances] == 0
+        assert balance[accounts.revenue] == 303333 + 29990 + 130000 == 463323
+        assert balance[accounts.tax_payable] == 24700 + 630 - 630 + 2099 + 57633
+        (aged,) = reports.aged_receivables(s, D(2026, 12, 1))
+        assert -balance[accounts.receivables] == aged.total == 164327 - 9627 + 32089 + 360966
+        before = _journal_balances(s, D(2026, 11, 30), D(2026, 11, 30))
+        assert before[accounts.advances] == 130000 and before[accounts.revenue] == 29990
