@@ -34,7 +34,15 @@ from invoicer.core.totals import (
 from invoicer.core.workflow import display_status
 from invoicer.db import functions
 from invoicer.db.migrate import Database
-from invoicer.db.models import AuditEvent, Company, Invoice, InvoiceDeduction, InvoiceLine, InvoiceTax, Payment
+from invoicer.db.models import (
+    AuditEvent,
+    Company,
+    Invoice,
+    InvoiceDeduction,
+    InvoiceLine,
+    InvoiceTax,
+    Payment,
+)
 from invoicer.documents import csv_io
 from invoicer.documents import ledger as workbook
 from invoicer.documents.tables import Column, Kind, Ledger, Progress, Table
@@ -707,7 +715,7 @@ class _Journal:
         )
         released: dict[TaxKey, int] = {}
         for _id, group in itertools.groupby(self.q.session.execute(stmt), key=lambda row: row[0]):
-            rows = list(group)
+            rows: list[Any] = list(group)
             doc_type, currency, rate, c_net = rows[0][1:5]
             parts = convert_parts([r[7] for r in rows], currency, self.q.company_currency, rate, c_net)
             sign = 1 if doc_type == "invoice" else -1

@@ -14,6 +14,8 @@ from invoicer.db.migrate import Database
 from invoicer.db.models import BillingRun, Invoice
 from invoicer.services import billing, integrity
 from invoicer.services.billing import PlanData, PlanLineData
+from tests.mail.smtp_server import PASSWORD, USER, ServerFactory
+from tests.services.test_mailing import configure
 
 D = date
 
@@ -172,3 +174,21 @@ def test_editing_a_plan_keeps_its_price_changes_and_refuses_moving_billed_period
     with transaction(seller.sessions) as s:
         assert [r.name for r in billing.list_plans(s, D(2026, 12, 1))] == ["Hosting"]
         assert billing.list_plans(s, D(2026, 12, 1))[0].next_bill_on == D(2027, 1, 1)
+
+
+def test_email_mode_finalizes_and_sends_each_invoice_once(seller: Database, customer_id: int,
+                                                          smtp_server: ServerFactory) -> None:
+    """A plan in email mode finalizes its invoices and mails each one once: a rerun bills and sends nothing again."""
+    server = smtp_server("starttls", users={USER: PASSWORD})
+    configure(seller, server.port)
+    add_plan(seller, customer_id, start=D(2026, 11, 1), mode="email")
+    first = billing.run_billing(seller, D(2026, 12, 5))
+    assert first.failures == [] and first.emailed == 2 and len(first.billed) == 2
+    assert sorted(number or "" for *_, number, _ in invoices_of(seller)) == ["INV-2026-00001", "INV-2026-00002"]
+    assert {status for *_, status in invoices_of(seller)} == {"open"}
+    assert sorted(part.get_filename() for m in server.messages for part in m.message.iter_attachments()
+                  if (part.get_filename() or "").endswith(".pdf")) == ["INV-2026-00001.pdf", "INV-2026-00002.pdf"]
+    again = billing.run_billing(seller, D(2026, 12, 5))
+    assert (again.billed, again.emailed, len(server.messages)) == ([], 0, 2)
+    with transaction(seller.sessions) as s:
+        assert s.scalar(select(func.count()).select_from(BillingRun).where(BillingRun.emailed.is_(False))) == 0
