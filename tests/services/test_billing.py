@@ -186,7 +186,7 @@ def test_email_mode_finalizes_and_sends_each_invoice_once(seller: Database, cust
     assert first.failures == [] and first.emailed == 2 and len(first.billed) == 2
     assert sorted(number or "" for *_, number, _ in invoices_of(seller)) == ["INV-2026-00001", "INV-2026-00002"]
     assert {status for *_, status in invoices_of(seller)} == {"open"}
-    assert sorted(part.get_filename() for m in server.messages for part in m.message.iter_attachments()
+    assert sorted(part.get_filename() or "" for m in server.messages for part in m.message.iter_attachments()
                   if (part.get_filename() or "").endswith(".pdf")) == ["INV-2026-00001.pdf", "INV-2026-00002.pdf"]
     again = billing.run_billing(seller, D(2026, 12, 5))
     assert (again.billed, again.emailed, len(server.messages)) == ([], 0, 2)
