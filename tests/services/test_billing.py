@@ -12,7 +12,8 @@ from invoicer.core.errors import ConflictError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import BillingRun, Invoice
-from invoicer.services import billing, integrity
+from invoicer.documents.einvoice_rules import EInvoiceFormat, validate
+from invoicer.services import billing, einvoicing, integrity, products
 from invoicer.services.billing import PlanData, PlanLineData
 from tests.mail.smtp_server import PASSWORD, USER, ServerFactory
 from tests.services.test_mailing import configure
@@ -192,3 +193,26 @@ def test_email_mode_finalizes_and_sends_each_invoice_once(seller: Database, cust
     assert (again.billed, again.emailed, len(server.messages)) == ([], 0, 2)
     with transaction(seller.sessions) as s:
         assert s.scalar(select(func.count()).select_from(BillingRun).where(BillingRun.emailed.is_(False))) == 0
+
+
+def test_a_plan_in_its_own_currency_with_a_product_line_states_its_period_in_the_einvoice(
+        seller: Database, customer_id: int) -> None:
+    """Plan lines may come from products (the invoice line keeps the product), a plan bills in its own currency, and
+    the period billed is the e-invoice's invoicing period (BT-73/74), valid by the official rules."""
+    with transaction(seller.sessions) as s:
+        product_id = products.add_product(s, products.ProductData("Managed hosting", "49.90"))
+    add_plan(seller, customer_id, start=D(2026, 10, 1), currency="usd", mode="draft",
+             lines=[PlanLineData("Managed hosting", "1", "49.90", "S", "19", product_id=product_id),
+                    PlanLineData("Backup", "2", "5.00", "S", "19")])
+    add_plan(seller, customer_id, start=D(2026, 11, 1), end=D(2026, 11, 30), mode="finalize")
+    result = billing.run_billing(seller, D(2026, 12, 5))
+    assert result.failures == [] and len(result.billed) == 3 + 1  # October to December in advance, November
+    with transaction(seller.sessions) as s:
+        usd = s.scalars(select(Invoice).where(Invoice.currency == "USD")).all()
+        assert len(usd) == 3 and {i.total for i in usd} == {7128}  # (49.90 + 10.00) x 1.19 = 71.281
+        assert all([ln.product_id for ln in i.lines] == [product_id, None] for i in usd)
+        (final,) = s.scalars(select(Invoice).where(Invoice.status == "open")).all()
+        _, xml = einvoicing.document_einvoice(s, final, EInvoiceFormat.FACTURX)
+    assert validate(xml, EInvoiceFormat.FACTURX).ok
+    assert b"<udt:DateTimeString format=\"102\">20261101</udt:DateTimeString>" in xml
+    assert b"<udt:DateTimeString format=\"102\">20261130</udt:DateTimeString>" in xml
