@@ -2,18 +2,22 @@
 of money, dates and numbers.
 
 Catalogs are the ``.po`` files under ``resources/locale/<lang>/LC_MESSAGES/`` (one per area, e.g.
-``gui.po``, ``documents.po``, merged); they are compiled in memory when first used, so no generated
-``.mo`` file is kept in the repository.
+``gui.po``, ``documents.po``, merged). No generated ``.mo`` file is kept in the repository: the merged catalog is
+compiled once and kept in the user's cache folder under a name made from the ``.po`` files' content, so a start
+reads the compiled ``.mo`` (a new or edited catalog compiles again; parsing the ``.po`` files took most of a
+non-English start).
 The GUI language is the user's; documents use a translator for the customer's locale.
 """
 
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
 import locale as _locale
 import os
 import re
+import struct
 from copy import copy
 from datetime import date
 from decimal import Decimal
@@ -21,14 +25,12 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
 from invoicer.core.errors import N_ as N_  # one marker for the whole app; the core cannot import this module
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import exponent, from_minor
-from invoicer.paths import resources_dir
+from invoicer.paths import cache_dir, resources_dir
 
 SUPPORTED_LANGUAGES = ("en", "de", "fr", "es")
 
@@ -44,10 +46,37 @@ def translator(locale: str) -> gettext.NullTranslations:
     files = sorted(folder.glob("*.po")) if folder.is_dir() else []
     if not files:
         return gettext.NullTranslations()
+    sources = [po.read_bytes() for po in files]
+    key = hashlib.sha256()
+    for po, text in zip(files, sources, strict=True):
+        key.update(po.name.encode() + b"\0" + text + b"\0")
+    compiled = cache_dir() / "locale" / f"{lang}-{key.hexdigest()[:32]}.mo"
+    try:
+        return gettext.GNUTranslations(io.BytesIO(compiled.read_bytes()))
+    except (OSError, ValueError, struct.error):  # not compiled yet, or a damaged file: compile again
+        pass
+    mo = compile_catalogs(lang, sources)
+    try:
+        compiled.parent.mkdir(parents=True, exist_ok=True)
+        partial = compiled.with_name(f"{compiled.name}.{os.getpid()}.tmp")
+        partial.write_bytes(mo)
+        partial.replace(compiled)
+        for old in compiled.parent.glob(f"{lang}-*.mo"):
+            if old != compiled:
+                old.unlink(missing_ok=True)  # an earlier version's catalog
+    except OSError:
+        pass  # a read-only cache: compiled in memory at every start, as before
+    return gettext.GNUTranslations(io.BytesIO(mo))
+
+
+def compile_catalogs(lang: str, sources: list[bytes]) -> bytes:
+    """The ``.po`` files' texts merged (a later file adds its translations) and compiled to ``.mo`` bytes."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     merged = None
-    for po in files:
-        with po.open("rb") as fh:
-            catalog = read_po(fh, locale=lang)
+    for text in sources:
+        catalog = read_po(io.BytesIO(text), locale=lang)
         if merged is None:
             merged = catalog
         else:
@@ -57,8 +86,7 @@ def translator(locale: str) -> gettext.NullTranslations:
     assert merged is not None  # there was at least one file
     buffer = io.BytesIO()
     write_mo(buffer, merged)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return buffer.getvalue()
 
 
 def system_locale() -> str:

@@ -11,7 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_cache_path, user_data_path
 
 from invoicer import APP_ID, APP_NAME
 
@@ -50,6 +50,11 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     chosen = override or os.environ.get(ENV_DATA_DIR)
     path = Path(chosen).expanduser() if chosen else user_data_path(APP_NAME, appauthor=False)
     return path
+
+
+def cache_dir() -> Path:
+    """The user's cache folder (compiled translation catalogs): anything in it can be made again."""
+    return user_cache_path(APP_NAME, appauthor=False)
 
 
 def database_path(folder: Path) -> Path:

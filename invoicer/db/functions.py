@@ -88,6 +88,12 @@ class prefix_match(GenericFunction[bool]):
     type = Boolean()
     inherit_cache = True
 
+    def self_group(self, against: Any = None) -> prefix_match:
+        # rendered as a comparison already: SQLAlchemy would otherwise write a boolean function in a WHERE as
+        # "(number GLOB ?) = 1" on SQLite, which hides the prefix from the index (a scan of every document of the
+        # type per prefix: linear in the invoices, 225 ms per search keystroke at 1,000,000)
+        return self
+
 
 def starts_with(column: ColumnElement[Any] | QueryableAttribute[Any], text: str) -> ColumnElement[bool]:
     """``column`` starts with ``text``, exactly (case-sensitive): SQLite's GLOB, answered from a plain index, and

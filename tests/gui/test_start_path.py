@@ -69,7 +69,9 @@ def shown(app):
     app.processEvents()
     windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     page = [w.stack.currentWidget().__class__.__name__ for w in windows if hasattr(w, "stack")]
-    print(json.dumps({"windows": [type(w).__name__ for w in windows], "page": page, "modules": sorted(sys.modules)}))
+    titles = [w.windowTitle() for w in windows]
+    print(json.dumps({"windows": [type(w).__name__ for w in windows], "page": page, "titles": titles,
+                      "modules": sorted(sys.modules)}))
     return 0
 QApplication.exec = shown
 from pathlib import Path
@@ -107,14 +109,14 @@ def loaded(name: str, modules: list[str]) -> bool:
     return any(module == name or module.startswith(name + ".") for module in modules)
 
 
-def start(template_db: Path, folder: Path, child: str) -> dict[str, Any]:
+def start(template_db: Path, folder: Path, child: str, **environ: str) -> dict[str, Any]:
     """What the child reports of a start on a copy of the template database (unless ``folder`` has one already),
     the invoice list remembered."""
     folder.mkdir(exist_ok=True)
     if not paths.database_path(folder).exists():
         shutil.copy(template_db, paths.database_path(folder))  # at the head revision: nothing to migrate
     (folder / "window.ini").write_text("[window]\npage=invoices\n", encoding="utf-8")
-    env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
+    env = os.environ | {"QT_QPA_PLATFORM": "offscreen"} | environ
     result = subprocess.run([sys.executable, "-c", child, str(folder)], capture_output=True, text=True, cwd=ROOT,
                             env=env, timeout=120, check=True)
     shown: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
@@ -143,3 +145,18 @@ def test_after_the_first_paint_the_store_opens_and_the_list_stays_as_painted(tem
     db.close()
     shown = start(template_db, folder, LATER)
     assert shown == {"opened": True, "orm": True, "same_rows": True, "rows": 2, "customers": 2}
+
+
+def test_a_start_in_another_language_reads_the_compiled_catalog_not_the_po_files(template_db: Path,
+                                                                                tmp_path: Path) -> None:
+    german = {"LANGUAGE": "de_DE", "LANG": "de_DE.UTF-8", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = start(template_db, tmp_path / "data", CHILD, **german)
+    assert loaded("babel.messages", first["modules"])  # the first start compiles the catalogs once
+    [compiled] = (tmp_path / "cache").rglob("de-*.mo")
+    again = start(template_db, tmp_path / "data", CHILD, **german)
+    assert [name for name in (*NOT_AT_START, "babel.messages") if loaded(name, again["modules"])] == []
+    assert again["titles"] == first["titles"]
+    english = start(template_db, tmp_path / "data", CHILD, LANGUAGE="en_US", LANG="C.UTF-8")
+    assert again["titles"] != english["titles"]  # the window is painted in German
+    compiled.write_bytes(b"damaged")  # a damaged cache compiles again
+    assert start(template_db, tmp_path / "data", CHILD, **german)["titles"] == first["titles"]

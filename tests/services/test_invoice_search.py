@@ -53,3 +53,21 @@ def test_what_a_search_finds(seller: Database, documents: dict[str, int], narrow
     assert found(seller, "po-47", status="draft") == {draft}
     assert found(seller, "  ") == {po, star, draft}  # blanks are no search
     assert found(seller, "INV", doc_type="credit_note") == set()
+
+
+@pytest.mark.sqlite_only
+def test_a_number_or_reference_prefix_is_read_as_a_range_of_its_index(seller: Database) -> None:
+    # "(number GLOB 'x*') = 1" (as a boolean function was written before) walks every document of the type
+    from sqlalchemy import select
+
+    from invoicer.db.models import Invoice
+
+    flt = InvoiceFilter(search="INV-20")
+    stmt = select(Invoice.id).where(Invoice.id.in_(invoices._search_ids(flt)))
+    with transaction(seller.readonly_sessions) as s:
+        sql = str(stmt.compile(s.bind, compile_kwargs={"literal_binds": True}))
+        plan = [str(row[-1]) for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+    prefixes = [step for step in plan if "ix_invoices_type_number" in step or "ix_invoices_type_reference" in step]
+    assert len(prefixes) == 6  # INV-20, inv-20 and Inv-20, in both columns
+    assert all("number>? AND number<?" in step or "buyer_reference>? AND buyer_reference<?" in step
+               for step in prefixes), plan
