@@ -212,3 +212,15 @@ def test_failed_rules_read_inside_saxon_are_those_of_the_written_report(fmt: EIn
     read = rules._schematron_all(rules.RULE_SETS[fmt], root)
     assert read == written
     assert "BR-CO-16" in {f.rule for f in read if not f.warning}
+
+
+def test_every_official_artefact_is_kept_with_its_licence_and_version() -> None:
+    """Issue 11: the validation artefacts live in the repository with their licences and versions: every folder
+    a rule set or a schema is read from names its version and carries its licence or notice."""
+    artefacts = rules._artefacts()
+    used = {Path(rule_set).parts[0] for sets in rules.RULE_SETS.values() for rule_set in sets} | {"ubl-2.1"}
+    assert used >= {"en16931", "facturx", "xrechnung", "peppol"}
+    for folder in sorted(used):
+        assert (artefacts / folder / "VERSION").read_text().strip(), folder
+        licences = [p for p in (artefacts / folder).iterdir() if p.name.startswith(("LICENSE", "NOTICE"))]
+        assert licences and all(p.read_text().strip() for p in licences), folder
