@@ -187,3 +187,40 @@ def test_ubl_states_the_date_of_supply_and_the_service_periods(fmt: EInvoiceForm
     assert root.xpath("cac:InvoicePeriod/cbc:StartDate/text()", namespaces=ns) == ["2026-10-01"]  # BT-73
     assert root.xpath("cac:InvoicePeriod/cbc:EndDate/text()", namespaces=ns) == ["2026-10-31"]  # BT-74
     assert root.xpath("cac:InvoiceLine/cac:InvoicePeriod/cbc:EndDate/text()", namespaces=ns) == ["2026-10-15"]
+
+
+@pytest.mark.parametrize("fmt", [EInvoiceFormat.FACTURX, EInvoiceFormat.XRECHNUNG_UBL])
+def test_failed_rules_read_inside_saxon_are_those_of_the_written_report(fmt: EInvoiceFormat) -> None:
+    """The check reads each SVRL report's failed assertions with one XPath in Saxon instead of writing the
+    report out and parsing it again: the same rules, words (spaces collapsed), locations and flags, in the same
+    order, on a document whose amount due is wrong."""
+    doc = make_document()
+    xml = cii_xml(doc) if fmt is EInvoiceFormat.FACTURX else ubl_xml(doc, XRECHNUNG_CUSTOMIZATION)
+    root = etree.fromstring(xml)
+    total = root.find(".//{*}DuePayableAmount" if fmt is EInvoiceFormat.FACTURX else ".//{*}PayableAmount")
+    assert total is not None
+    total.text = "1.00"
+    svrl = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+    node = rules._processor().parse_xml(xml_text=etree.tostring(root, encoding=str))
+    written = []
+    for rule_set in rules.RULE_SETS[fmt]:
+        report = etree.fromstring(rules._compiled(rule_set).transform_to_string(xdm_node=node).encode())
+        for failed in report.iterfind(".//svrl:failed-assert", svrl):
+            written.append(rules.Failure(
+                failed.get("id") or "?", " ".join((failed.findtext("svrl:text", namespaces=svrl) or "").split()),
+                failed.get("location") or "", (failed.get("flag") or "").lower() in rules.ADVICE))
+    read = rules._schematron_all(rules.RULE_SETS[fmt], root)
+    assert read == written
+    assert "BR-CO-16" in {f.rule for f in read if not f.warning}
+
+
+def test_every_official_artefact_is_kept_with_its_licence_and_version() -> None:
+    """Issue 11: the validation artefacts live in the repository with their licences and versions: every folder
+    a rule set or a schema is read from names its version and carries its licence or notice."""
+    artefacts = rules._artefacts()
+    used = {Path(rule_set).parts[0] for sets in rules.RULE_SETS.values() for rule_set in sets} | {"ubl-2.1"}
+    assert used >= {"en16931", "facturx", "xrechnung", "peppol"}
+    for folder in sorted(used):
+        assert (artefacts / folder / "VERSION").read_text().strip(), folder
+        licences = [p for p in (artefacts / folder).iterdir() if p.name.startswith(("LICENSE", "NOTICE"))]
+        assert licences and all(p.read_text().strip() for p in licences), folder

@@ -173,3 +173,16 @@ def test_a_line_takes_its_own_service_period_in_a_dialog(qtbot, window, gui_db: 
     assert editor.save()
     with transaction(gui_db.readonly_sessions) as s:
         assert invoices.get_invoice(s, invoice_id).lines[1].period_start is None
+
+
+def test_the_unit_picker_names_the_common_units_and_offers_every_other_code() -> None:
+    """Issue 11: every UN/ECE Rec 20/21 code can be picked, not a whitelist; the common ones by name."""
+    from invoicer.core import reference
+    from invoicer.gui.widgets.pickers import unit_choices
+
+    choices = dict(unit_choices(["ZZ"]))
+    assert choices["KWH"] == "kWh (KWH)" and choices["XPX"] == "pallet (XPX)" and choices["MWH"] == "MWh (MWH)"
+    assert {"XPP", "ZZ", "NAR", "IE", "P1", "KWT"} <= set(choices)
+    assert set(choices) == reference.units() - {"H87"}  # H87 is a second "piece": C62 stands for it
+    codes = [code for code, _name in unit_choices(["ZZ"])]
+    assert codes.index("ZZ") < codes.index("XPP")  # a code in use comes before the rest of the list

@@ -251,3 +251,28 @@ def test_a_base_without_its_percent_is_refused(seller: Database, customer_id: in
     raw["lines"][1]["allowances"] = [{"amount": "1.00", "base": "20.00"}]
     with pytest.raises(ValidationError, match="base amount needs its percent"), transaction(seller.sessions) as s:
         drafts.create_draft(s, drafts.draft_from_json(raw, "draft.json"))
+
+
+def test_the_ledger_shows_the_detail_and_journals_the_rounding_apart(seller: Database, customer_id: int) -> None:
+    """Issue 11: what real invoices contain is in the ledger too: the price base (BT-149), every line allowance
+    and charge, the type code and the rounding amount (BT-114), which the journal posts to its own account."""
+    from invoicer.services import ledger
+
+    _public_buyer(seller, customer_id)
+    _issue(seller, rich_draft(customer_id))
+    with transaction(seller.readonly_sessions) as s:
+        tables = {table.name: table for table in ledger.build_ledger(s).tables}
+
+        def sheet(name: str) -> list[dict[str, object]]:
+            keys = [column.key for column in tables[name].columns]
+            return [dict(zip(keys, row, strict=True)) for row in tables[name].rows()]
+
+        lines = sheet("lines")
+        (invoice,) = sheet("invoices")
+        journal = sheet("journal")
+    assert [(r["quantity"], r["price_base"], r["net"]) for r in lines][:3] == [
+        (Decimal(1500), Decimal(100), 37500), (Decimal(3), Decimal(1), 3584), (Decimal(-2), Decimal(1), -1000)]
+    assert (lines[1]["discount"], lines[1]["charge"]) == (370, 250)
+    assert (invoice["type_code"], invoice["rounding"], invoice["total"]) == ("384", -1, 48991)
+    rounding = ledger.ACCOUNTS["rounding"][0]  # -0.01: the buyer owes a cent less, a debit of the rounding account
+    assert [(r["debit"], r["credit"]) for r in journal if r["account"] == rounding] == [(1, None)]
