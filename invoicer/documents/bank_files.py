@@ -108,7 +108,7 @@ def _read_camt(data: bytes, kind: str) -> Statement:
                              no_network=True, huge_tree=True)
     try:
         for _event, entry in events:
-            tag = entry.tag
+            tag = str(entry.tag)  # an element (the iterparse tag filter): its tag is a str
             ns = tag[:tag.find("}") + 1]
             if tag.endswith("}Acct") or tag == "Acct":
                 identity = _path(entry, ns + "Id")
