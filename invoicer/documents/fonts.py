@@ -1,4 +1,6 @@
-"""The bundled TrueType fonts (DejaVu Sans: Latin, Greek, Cyrillic), registered once per process."""
+"""The bundled TrueType fonts, registered once per process: DejaVu Sans (Latin, Greek, Cyrillic) for documents,
+Liberation Sans (metric-compatible with Arial, one of the four fonts the Swiss QR-bill style guide allows) for
+the QR-bill's payment part. Both are embedded as subsets, as PDF/A requires."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from invoicer.paths import resources_dir
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
+QR_FONT = "LiberationSans"
+QR_FONT_BOLD = "LiberationSans-Bold"
 
 
 @lru_cache(maxsize=1)
@@ -21,6 +25,8 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    pdfmetrics.registerFont(TTFont(QR_FONT, str(folder / "LiberationSans-Regular.ttf")))
+    pdfmetrics.registerFont(TTFont(QR_FONT_BOLD, str(folder / "LiberationSans-Bold.ttf")))
 
 
 def can_print(text: str) -> bool:

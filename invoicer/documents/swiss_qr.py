@@ -1,6 +1,7 @@
 """Swiss QR-bill (Swiss Payment Standards, QR-bill 2.3): the Swiss Payments Code of a bill, built and checked by
 the qrbill library, and its payment part (receipt and payment part, 210 x 105 mm, the layout of the style guide)
-drawn with ReportLab in the document's embedded fonts."""
+drawn with ReportLab in Liberation Sans (the style guide allows Arial, Frutiger, Helvetica and Liberation Sans,
+black, not italic), embedded; the scissors symbol comes from DejaVu Sans, which has the glyph."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from invoicer.core.money import format_minor
-from invoicer.documents.fonts import FONT, FONT_BOLD
+from invoicer.documents.fonts import FONT as SYMBOLS
+from invoicer.documents.fonts import QR_FONT as FONT
+from invoicer.documents.fonts import QR_FONT_BOLD as FONT_BOLD
 from invoicer.documents.model import Party, QrBill
 
 LANGUAGES = ("de", "fr", "it", "en")
@@ -164,7 +167,7 @@ def draw_payment_part(canvas: Canvas, bill: QrBill, page_width: float) -> None:
     canvas.line(RECEIPT, 0, RECEIPT, HEIGHT)
     canvas.setDash()
     canvas.setFillColor(colors.black)
-    canvas.setFont(FONT, 10)
+    canvas.setFont(SYMBOLS, 10)
     canvas.drawString(5 * mm, HEIGHT - 1.3 * mm, "\u2702")
     account = [_grouped(bill.account, 4, 4), *_party_lines(bill.creditor)]
     debtor = _party_lines(bill.debtor) if bill.debtor is not None else None

@@ -1,5 +1,6 @@
-"""Bank statements as banks send them, built for tests: CAMT.053 (ISO 20022 camt.053.001.08, the layout
-German and Swiss banks deliver; each one built is checked against ISO's schema in resources/validation/iso20022),
+"""Bank statements as banks send them, built for tests: CAMT.053 / CAMT.054 (ISO 20022 camt.05x.001.08, and the
+older 001.02 and 001.04 many banks still deliver; each one built is checked against ISO's schema of its version
+in resources/validation/iso20022),
 MT940 (Deutsche Bank's layout: structured ``:86:`` with ``?20`` purpose,
 ``?30`` BIC, ``?31`` IBAN, ``?32`` name) and a CSV export."""
 
@@ -45,17 +46,18 @@ class Tx:
     status: str = "BOOK"  # CAMT: PDNG for a booking not final yet
 
 
-def _party(tx: Tx, credit: bool) -> str:
+def _party(tx: Tx, credit: bool, version: str) -> str:
     role = "Dbtr" if credit else "Cdtr"
     parts = []
-    if tx.name:
-        parts.append(f"<{role}><Pty><Nm>{escape(tx.name)}</Nm></Pty></{role}>")
+    if tx.name:  # up to 001.06 a party is named directly; 001.07 on wraps it in a Pty/Agt choice
+        name = f"<Nm>{escape(tx.name)}</Nm>"
+        parts.append(f"<{role}>{name if version < '07' else f'<Pty>{name}</Pty>'}</{role}>")
     if tx.iban:
         parts.append(f"<{role}Acct><Id><IBAN>{tx.iban}</IBAN></Id></{role}Acct>")
     return f"<RltdPties>{''.join(parts)}</RltdPties>" if parts else ""
 
 
-def _tx_details(tx: Tx, currency: str, with_amount: bool) -> str:
+def _tx_details(tx: Tx, currency: str, with_amount: bool, version: str) -> str:
     credit = tx.amount > 0
     rmt = ""
     if tx.text or tx.structured:
@@ -63,27 +65,35 @@ def _tx_details(tx: Tx, currency: str, with_amount: bool) -> str:
                 f"</CdtrRefInf></Strd>") if tx.structured else ""
         ustrd = f"<Ustrd>{escape(tx.text)}</Ustrd>" if tx.text else ""
         rmt = f"<RmtInf>{ustrd}{strd}</RmtInf>"
-    amount = (f'<Amt Ccy="{currency}">{abs(tx.amount):.2f}</Amt>'
-              f"<CdtDbtInd>{'CRDT' if credit else 'DBIT'}</CdtDbtInd>") if with_amount else ""
+    amount = ""
+    if with_amount and version == "02":  # 001.02 has no amount of its own on a transaction, only AmtDtls
+        amount = f'<AmtDtls><TxAmt><Amt Ccy="{currency}">{abs(tx.amount):.2f}</Amt></TxAmt></AmtDtls>'
+    elif with_amount or version == "04":  # 001.04 requires it even for an entry's one transaction
+        amount = (f'<Amt Ccy="{currency}">{abs(tx.amount):.2f}</Amt>'
+                  f"<CdtDbtInd>{'CRDT' if credit else 'DBIT'}</CdtDbtInd>")
     refs = f"<Refs><AcctSvcrRef>{tx.ref}</AcctSvcrRef><EndToEndId>NOTPROVIDED</EndToEndId></Refs>" if tx.ref else \
         "<Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>"
-    return f"<TxDtls>{refs}{amount}{_party(tx, credit)}{rmt}</TxDtls>"
+    return f"<TxDtls>{refs}{amount}{_party(tx, credit, version)}{rmt}</TxDtls>"
+
+
+VERSIONS = ("02", "04", "08")  # the message versions banks send (001.02 and 001.04 are still the most common)
 
 
 def camt053(txs: list[Tx], currency: str = "EUR", statement_id: str = "STMT-2026-11-20",
-            validate: bool = True) -> bytes:
-    """A camt.053.001.08 end-of-day statement, checked against ISO 20022's camt.053.001.08 schema."""
-    data = _camt(txs, currency, statement_id, notification=False)
+            validate: bool = True, version: str = "08") -> bytes:
+    """A camt.053.001.<version> end-of-day statement, checked against ISO 20022's schema of that version."""
+    data = _camt(txs, currency, statement_id, notification=False, version=version)
     if validate:
-        assert_valid(data, "camt.053.001.08")
+        assert_valid(data, f"camt.053.001.{version}")
     return data
 
 
-def camt054(txs: list[Tx], currency: str = "EUR", statement_id: str = "NTFCTN-2026-11-20") -> bytes:
-    """A camt.054.001.08 debit/credit notification (intraday, as Swiss banks send one per incoming payment),
-    checked against ISO 20022's camt.054.001.08 schema."""
-    data = _camt(txs, currency, statement_id, notification=True)
-    assert_valid(data, "camt.054.001.08")
+def camt054(txs: list[Tx], currency: str = "EUR", statement_id: str = "NTFCTN-2026-11-20",
+            version: str = "08") -> bytes:
+    """A camt.054.001.<version> debit/credit notification (intraday, as Swiss banks send one per incoming
+    payment), checked against ISO 20022's schema of that version."""
+    data = _camt(txs, currency, statement_id, notification=True, version=version)
+    assert_valid(data, f"camt.054.001.{version}")
     return data
 
 
@@ -91,16 +101,17 @@ def _entry_total(tx: Tx) -> Decimal:
     return tx.amount if not tx.batch else sum((t.amount for t in tx.batch), Decimal(0))
 
 
-def _camt(txs: list[Tx], currency: str, statement_id: str, notification: bool) -> bytes:
+def _camt(txs: list[Tx], currency: str, statement_id: str, notification: bool, version: str = "08") -> bytes:
     entries = []
     for tx in txs:
         batch = f"<Btch><NbOfTxs>{len(tx.batch)}</NbOfTxs></Btch>" if tx.batch else ""
         total = _entry_total(tx)
-        details = "".join(_tx_details(t, currency, True) for t in tx.batch) if tx.batch else \
-            _tx_details(tx, currency, False)
+        details = "".join(_tx_details(t, currency, True, version) for t in tx.batch) if tx.batch else \
+            _tx_details(tx, currency, False, version)
+        status = tx.status if version < "05" else f"<Cd>{tx.status}</Cd>"  # a plain code up to 001.04
         entries.append(
             f'<Ntry><NtryRef>{tx.ref or "NONREF"}</NtryRef><Amt Ccy="{currency}">{abs(total):.2f}</Amt>'
-            f"<CdtDbtInd>{'CRDT' if total > 0 else 'DBIT'}</CdtDbtInd><Sts><Cd>{tx.status}</Cd></Sts>"
+            f"<CdtDbtInd>{'CRDT' if total > 0 else 'DBIT'}</CdtDbtInd><Sts>{status}</Sts>"
             f"<BookgDt><Dt>{tx.booked.isoformat()}</Dt></BookgDt>"
             f"<ValDt><Dt>{(tx.value or tx.booked).isoformat()}</Dt></ValDt>"
             + (f"<AcctSvcrRef>{tx.ref}</AcctSvcrRef>" if tx.ref else "")
@@ -116,8 +127,8 @@ def _camt(txs: list[Tx], currency: str, statement_id: str, notification: bool) -
         return (f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"{currency}\">{abs(amount):.2f}"
                 f"</Amt><CdtDbtInd>{'CRDT' if amount >= 0 else 'DBIT'}</CdtDbtInd><Dt><Dt>{day}</Dt></Dt></Bal>")
 
-    message, root, report = ("camt.054.001.08", "BkToCstmrDbtCdtNtfctn", "Ntfctn") if notification else \
-        ("camt.053.001.08", "BkToCstmrStmt", "Stmt")
+    message, root, report = (f"camt.054.001.{version}", "BkToCstmrDbtCdtNtfctn", "Ntfctn") if notification else \
+        (f"camt.053.001.{version}", "BkToCstmrStmt", "Stmt")
     balances = "" if notification else balance("OPBD", opening) + balance("CLBD", closing)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

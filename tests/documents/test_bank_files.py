@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from lxml import etree
 
 from invoicer.core.errors import InvoicerError
 from invoicer.documents.bank_files import read_statement
@@ -42,7 +43,6 @@ def test_camt053_entries_batches_and_pending_bookings() -> None:
 def test_the_samples_are_checked_against_isos_schema() -> None:
     """Every CAMT sample the tests build is validated against ISO 20022's XSD (resources/validation/iso20022);
     the check does catch what a bank would never send."""
-    from lxml import etree
 
     txs = [Tx(Decimal("12.00"), "Ref Payer", ACME, "", structured="RF18539007547034", ref="E4"),
            Tx(Decimal("0"), ref="E2", batch=[Tx(Decimal("1.00"), "A", text="x"), Tx(Decimal("-2.00"), "B")])]
@@ -53,6 +53,32 @@ def test_the_samples_are_checked_against_isos_schema() -> None:
         assert_valid(_camt(too_long, "EUR", "S1", notification=False), "camt.053.001.08")
     with pytest.raises(etree.DocumentInvalid):  # a statement is not a notification
         assert_valid(_camt(txs, "EUR", "S1", notification=False), "camt.054.001.08")
+
+
+@pytest.mark.parametrize("version", ["02", "04"])
+def test_older_camt_versions_banks_still_send(version: str) -> None:
+    """camt.053/054.001.02 and 001.04 (a plain status code, parties named without Pty, in 001.02 a batch's
+    amounts only in AmtDtls): each sample valid per ISO's schema of its version, and read like 001.08."""
+    txs = [Tx(Decimal("477.03"), "ACME SARL", ACME, "Rechnung INV-2026-00001", ref="E1", value=date(2026, 11, 19)),
+           Tx(Decimal("0"), ref="E2", batch=[Tx(Decimal("119.00"), "Beta", "", "Sammelzahlung 1", ref="E2-1"),
+                                             Tx(Decimal("20.00"), "Gamma", "", "Sammelzahlung 2", ref="E2-2")]),
+           Tx(Decimal("10.00"), "Later", "", "not booked yet", ref="E3", status="PDNG"),
+           Tx(Decimal("-4.90"), "Bank", "", "Kontoführung", ref="E5")]
+    for build, message in ((camt053, "camt.053"), (camt054, "camt.054")):
+        data = build(txs, version=version)  # checked against camt.05x.001.<version>.xsd while built
+        assert f"{message}.001.{version}".encode() in data[:200]
+        with pytest.raises(etree.DocumentInvalid):  # and the schemas do tell the versions apart
+            assert_valid(data, f"{message}.001.08")
+        statement = read_statement(data)
+        assert (statement.format, statement.account) == (message, ACCOUNT)
+        lines = {line.bank_reference: line for line in statement.lines}
+        assert set(lines) == {"E1", "E2-1", "E2-2", "E5"}
+        assert (lines["E1"].amount, lines["E1"].counterparty, lines["E1"].counterparty_iban) == (
+            Decimal("477.03"), "ACME SARL", ACME)
+        assert (lines["E1"].value_date, lines["E1"].remittance) == (date(2026, 11, 19), "Rechnung INV-2026-00001")
+        assert [(lines[r].amount, lines[r].counterparty) for r in ("E2-1", "E2-2")] == [
+            (Decimal("119.00"), "Beta"), (Decimal("20.00"), "Gamma")]
+        assert (lines["E5"].amount, lines["E5"].counterparty) == (Decimal("-4.90"), "Bank")
 
 
 def test_camt054_notification() -> None:

@@ -199,3 +199,52 @@ def test_a_short_invoice_carries_the_payment_part_at_the_foot_of_its_only_page(d
         assert code.position.top_left.y > page.render(scale=4).to_pil().height * 0.6  # in the lower part
     finally:
         document.close()
+
+
+def test_the_payment_part_follows_the_style_guide_in_an_embedded_allowed_font(db: Database) -> None:
+    """Swiss Payment Standards style guide: Arial, Frutiger, Helvetica or Liberation Sans (here Liberation Sans,
+    embedded as PDF/A requires); titles 11 pt bold; in the receipt headings 6 pt bold and values 8 pt, in the
+    payment part headings 8 pt bold and values 10 pt; the scissors on the separation line, 105 mm above the foot;
+    the receipt 62 mm wide, the QR code in the payment part 5 mm from its edge."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    customer = swiss(db)
+    pdf = pdf_of(db, make_open(db, customer, currency="CHF"))
+    page = PdfReader(BytesIO(pdf)).pages[0]
+    mm = 72 / 25.4
+    runs: list[tuple[str, float, float, str, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip() and font is not None:
+            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+            runs.append((text.strip(), x, y, str(font["/BaseFont"]), size))  # type: ignore[index]
+
+    page.extract_text(visitor_text=visit)
+    bill = [r for r in runs if r[2] < 105 * mm + 2]
+    assert {font.split("+")[-1] for text, *_, font, _ in bill if text != "\u2702"} == {
+        "LiberationSans", "LiberationSans-Bold"}
+    (scissors,) = [r for r in bill if r[0] == "\u2702"]
+    assert abs(scissors[2] - (105 * mm - 1.3 * mm)) < 1  # on the line between the invoice and the bill
+
+    def run(text: str, receipt: bool) -> tuple[str, float, float, str, float]:
+        (found,) = [r for r in bill if r[0].startswith(text) and (r[1] < 62 * mm) == receipt]
+        return found
+
+    for title, receipt in (("Empfangsschein", True), ("Zahlteil", False)):
+        found = run(title, receipt)
+        assert found[3].endswith("LiberationSans-Bold") and found[4] == 11
+    for receipt, heading, value in ((True, 6, 8), (False, 8, 10)):
+        konto = run("Konto / Zahlbar an", receipt)
+        assert konto[3].endswith("LiberationSans-Bold") and konto[4] == heading
+        assert run("Betrag", receipt)[4] == heading
+        (iban,) = [r for r in bill if r[0].startswith("CH44 3199") and (r[1] < 62 * mm) == receipt]
+        assert iban[3].endswith("LiberationSans") and iban[4] == value
+    assert abs(run("Zahlteil", False)[1] - 67 * mm) < 1  # 5 mm into the payment part, which starts at 62 mm
+    fonts = page["/Resources"]["/Font"]  # type: ignore[index]
+    for ref in fonts.values():
+        font = ref.get_object()
+        descendants = font.get("/DescendantFonts")
+        descriptor = (descendants[0].get_object() if descendants else font)["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor, font["/BaseFont"]  # every font embedded (PDF/A)
