@@ -44,6 +44,19 @@ def round_fraction(value: Fraction) -> int:
     return magnitude if value >= 0 else -magnitude
 
 
+def split_minor(total: int, weights: list[int]) -> list[int]:
+    """``total`` minor units shared in proportion to ``weights``, each part rounded down and the units left over
+    given to the largest remainders, so the parts add up exactly (a negative total too)."""
+    whole = sum(weights)
+    if whole == 0:
+        return [0 for _ in weights]
+    parts = [total * w // whole for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (total * weights[i] % whole), reverse=True)
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
 def round_money(value: Decimal, currency: str) -> Decimal:
     """Round an amount in major units to the currency's minor unit, half-up."""
     return round_half_up(value, exponent(currency))

@@ -422,10 +422,15 @@ class _Query:
             Column("company_basis", _("Taxable basis ({currency})").format(currency=self.company_currency),
                    Kind.COMPANY_MONEY, 14),
             Column("company_tax", _("Tax ({currency})").format(currency=self.company_currency), Kind.COMPANY_MONEY, 14),
+            Column("written_off_basis", _("Bad-debt correction of the basis ({currency})").format(
+                currency=self.company_currency), Kind.COMPANY_MONEY, 14),
+            Column("written_off_tax", _("Bad-debt correction of the tax ({currency})").format(
+                currency=self.company_currency), Kind.COMPANY_MONEY, 14),
         )
         rows = [
             (r.month, r.currency, r.category, r.rate, r.invoiced_basis, r.invoiced_tax, r.credited_basis,
-             r.credited_tax, r.basis, r.tax, r.company_basis, r.company_tax)
+             r.credited_tax, r.basis, r.tax, r.company_basis, r.company_tax,
+             -r.written_off_basis, -r.written_off_tax)
             for r in found
         ]
         return Table("tax_summary", _("Tax summary"), columns, lambda: rows, len(rows))
@@ -755,6 +760,24 @@ class _Journal:
             amount = convert_minor(due_today, currency, company or currency, rate or Decimal(1))
             yield _entry(date.fromisoformat(day), number, _("Written off as uncollectible"),
                          [*a.bad_debt_postings(amount, c_tax, c_total), (a.receivables, -amount)], invoice_id), _Owed(-due_today)
+
+
+def bad_debt_corrections(
+    session: Session, date_from: date | None, date_to: date | None
+) -> Iterator[tuple[date, int, int, int]]:
+    """What write-offs and recovery payments dated in the period move into bad debt (+) or back out of it (-), as
+    the journal posts them: (day, invoice id, net, VAT) in company minor units. Nothing with the VAT correction
+    turned off (the VAT return then keeps the output VAT of a written-off invoice)."""
+    company_currency = session.scalar(select(Company.currency))
+    accounts = Accounts.load(session)
+    if company_currency is None or not accounts.write_off_corrects_vat:
+        return
+    journal = _Journal(_Query(session, date_from, date_to, date.today(), company_currency), accounts)
+    for entry, _owed in itertools.chain(journal._write_offs(), journal._payments()):
+        net = sum(debit - credit for account, debit, credit in entry.postings if account == accounts.bad_debt)
+        tax = sum(debit - credit for account, debit, credit in entry.postings if account == accounts.tax_payable)
+        if net or tax:
+            yield entry.day, entry.invoice_id, net, tax
 
 
 def receivables_by_invoice(session: Session) -> dict[int, tuple[int, int]]:

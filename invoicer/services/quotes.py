@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
-from invoicer.core.money import format_minor, from_minor, parse_amount, parse_decimal, to_minor
+from invoicer.core.money import format_minor, from_minor, parse_amount, parse_decimal, split_minor, to_minor
 from invoicer.core.totals import Balance, Totals
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
@@ -246,19 +246,6 @@ def invoice_quote(session: Session, quote_id: int, positions: list[int] | None =
     return invoice_id
 
 
-def _split(total: int, weights: list[int]) -> list[int]:
-    """``total`` minor units shared in proportion to ``weights``, each part rounded down and the cents left over
-    given to the largest remainders, so the parts add up exactly."""
-    whole = sum(weights)
-    if whole == 0:
-        return [0 for _ in weights]
-    parts = [total * w // whole for w in weights]
-    order = sorted(range(len(weights)), key=lambda i: (total * weights[i] % whole), reverse=True)
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
-
-
 def deposit_invoice(session: Session, quote_id: int, *, percent: str | Decimal | None = None,
                     amount: str | Decimal | None = None, today: date | None = None) -> int:
     """A draft deposit invoice (386) for ``percent`` of an accepted quote's net amount, or a net ``amount``: one
@@ -286,7 +273,7 @@ def deposit_invoice(session: Session, quote_id: int, *, percent: str | Decimal |
     words = translator(locale).gettext
     description = words(DEPOSIT_LINE).format(share=shown, number=quote.number)
     lines = [LineData(description, "1", from_minor(part, quote.currency), t.category, t.rate)
-             for t, part in zip(rates, _split(net, [t.basis for t in rates]), strict=True) if part]
+             for t, part in zip(rates, split_minor(net, [t.basis for t in rates]), strict=True) if part]
     invoice_id = invoices.create_draft(session, DraftData(
         customer_id=quote.customer_id, currency=quote.currency, lines=lines, type_code=DEPOSIT,
         notes=_citation(session, quote), buyer_reference=quote.buyer_reference), today=today)

@@ -4,19 +4,21 @@ aged receivables, days sales outstanding and the customers most overdue."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import case, extract, func, null, select, union_all
+from sqlalchemy import Select, case, extract, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from invoicer import APP_NAME, __version__
 from invoicer.core.aging import BUCKETS
 from invoicer.core.errors import N_, ValidationError
-from invoicer.core.money import round_half_up
+from invoicer.core.money import round_half_up, split_minor
 from invoicer.core.totals import company_rounding, convert_parts, owed_in_company_currency
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
@@ -95,7 +97,8 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
 @dataclass
 class TaxSummaryRow:
     """VAT of one month, currency and (category, rate): invoiced minus credited (minor units), and the same in
-    the company currency (the VAT return's figures) from each document's rate locked at finalize."""
+    the company currency (the VAT return's figures) from each document's rate locked at finalize, less what
+    write-offs took out of output VAT that month and plus what recoveries brought back (the bad-debt correction)."""
 
     month: date  # the first day of the month
     currency: str
@@ -105,8 +108,10 @@ class TaxSummaryRow:
     invoiced_tax: int = 0
     credited_basis: int = 0
     credited_tax: int = 0
-    company_basis: int = 0  # invoiced less credited, in the company currency
+    company_basis: int = 0  # invoiced less credited less the bad-debt correction, in the company currency
     company_tax: int = 0
+    written_off_basis: int = 0  # the bad-debt correction (write-offs less recoveries), company currency
+    written_off_tax: int = 0
 
     @property
     def basis(self) -> int:
@@ -117,48 +122,92 @@ class TaxSummaryRow:
         return self.invoiced_tax - self.credited_tax
 
 
-def tax_summary(session: Session, date_from: date | None = None, date_to: date | None = None) -> list[TaxSummaryRow]:
-    """What a VAT return needs: taxable basis and tax per month of issue and tax rate, invoices less credit notes,
-    in the document currency and in the company currency.
+def _company_taxes(taxes: list[Any]) -> list[tuple[str, Decimal, int, int, int, int]]:
+    """A document's tax rows (id, doc type, issued, currency, company currency, rate, company net, company tax,
+    category, rate, basis, amount) as (category, rate, basis, amount, company basis, company amount), the company
+    figures split over its rates as the journal splits them, so they add up to its locked company totals."""
+    _doc, _type, _issued, currency, company, rate, c_net, c_tax = taxes[0][:8]
+    locked = rate or Decimal(1)
+    bases = convert_parts([t[10] for t in taxes], currency, company or currency, locked, c_net or 0)
+    amounts = convert_parts([t[11] for t in taxes], currency, company or currency, locked, c_tax or 0)
+    return [(t[8], t[9], t[10], t[11], c_basis, c_amount) for t, c_basis, c_amount in zip(taxes, bases, amounts, strict=True)]
 
-    Void invoices never counted; credit notes count in the month they were issued. A document's company figures
-    are split over its rates as the journal splits them, so both add up to its locked company totals.
-    """
-    stmt = (
+
+def _tax_rows() -> Select[*tuple[Any, ...]]:
+    return (
         select(
             Invoice.id, Invoice.doc_type, Invoice.issue_date, Invoice.currency, Invoice.company_currency,
             Invoice.exchange_rate, Invoice.company_subtotal, Invoice.company_tax_total,
             InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis, InvoiceTax.amount,
         )
         .join(Invoice, Invoice.id == InvoiceTax.invoice_id)
-        .where(Invoice.status.not_in(("draft", "void")))
         .order_by(Invoice.id, InvoiceTax.id)
     )
+
+
+def tax_summary(session: Session, date_from: date | None = None, date_to: date | None = None) -> list[TaxSummaryRow]:
+    """What a VAT return needs: taxable basis and tax per month of issue and tax rate, invoices less credit notes,
+    in the document currency and in the company currency.
+
+    Void invoices never counted; credit notes count in the month they were issued. A document's company figures
+    are split over its rates as the journal splits them, so both add up to its locked company totals. With the VAT
+    correction of write-offs (the setting, on by default) a write-off reduces the company figures in its month by
+    the net and VAT the journal moves to bad debt, split over the invoice's rates, and a recovery payment adds its
+    share back in its month: the company tax of any period equals the movement of the journal's VAT account.
+    """
+    stmt = _tax_rows().where(Invoice.status.not_in(("draft", "void")))
     if date_from is not None:
         stmt = stmt.where(Invoice.issue_date >= date_from)
     if date_to is not None:
         stmt = stmt.where(Invoice.issue_date <= date_to)
     rows: dict[tuple[date, str, str, Decimal], TaxSummaryRow] = {}
+
+    def row_for(month: date, currency: str, category: str, rate: Decimal) -> TaxSummaryRow:
+        return rows.setdefault((month, currency, category, rate), TaxSummaryRow(month, currency, category, rate))
+
     for _id, group in groupby(session.execute(stmt.execution_options(yield_per=2000)), key=lambda r: r[0]):
         taxes = list(group)
-        _doc, doc_type, issued, currency, company, rate, c_net, c_tax = taxes[0][:8]
-        locked = rate or Decimal(1)
-        bases = convert_parts([t[10] for t in taxes], currency, company or currency, locked, c_net or 0)
-        amounts = convert_parts([t[11] for t in taxes], currency, company or currency, locked, c_tax or 0)
+        doc_type, issued, currency = taxes[0][1:4]
         sign = 1 if doc_type == "invoice" else -1
-        for t, c_basis, c_amount in zip(taxes, bases, amounts, strict=True):
-            month = issued.replace(day=1)
-            row = rows.setdefault((month, currency, t[8], t[9]), TaxSummaryRow(month, currency, t[8], t[9]))
+        for category, rate, basis, amount, c_basis, c_amount in _company_taxes(taxes):
+            row = row_for(issued.replace(day=1), currency, category, rate)
             if doc_type == "invoice":
-                row.invoiced_basis += t[10]
-                row.invoiced_tax += t[11]
+                row.invoiced_basis += basis
+                row.invoiced_tax += amount
             else:
-                row.credited_basis += t[10]
-                row.credited_tax += t[11]
+                row.credited_basis += basis
+                row.credited_tax += amount
             row.company_basis += sign * c_basis
             row.company_tax += sign * c_amount
+    _add_bad_debt_corrections(session, date_from, date_to, row_for)
     found = list(rows.values())
     return sorted(found, key=lambda r: (r.month, r.currency, r.category, r.rate))
+
+
+def _add_bad_debt_corrections(session: Session, date_from: date | None, date_to: date | None,
+                              row_for: Callable[[date, str, str, Decimal], TaxSummaryRow]) -> None:
+    """The journal's bad-debt corrections of the period, each split over its invoice's rates: the VAT in proportion
+    to each rate's company tax, the net in proportion to each rate's company basis (exact sums)."""
+    from invoicer.services.ledger import bad_debt_corrections  # the ledger builds on this module
+
+    corrections = list(bad_debt_corrections(session, date_from, date_to))
+    ids = sorted({invoice_id for _day, invoice_id, _net, _tax in corrections})
+    split: dict[int, tuple[str, list[tuple[str, Decimal, int, int, int, int]]]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = _tax_rows().where(Invoice.id.in_(ids[start:start + 500]))
+        for invoice_id, group in groupby(session.execute(chunk), key=lambda r: r[0]):
+            rows = list(group)
+            split[invoice_id] = (rows[0][3], _company_taxes(rows))
+    for day, invoice_id, net, tax in corrections:
+        currency, rates = split[invoice_id]
+        nets = split_minor(net, [t[4] for t in rates])
+        vats = split_minor(tax, [t[5] for t in rates])
+        for (category, rate, *_rest), part_net, part_tax in zip(rates, nets, vats, strict=True):
+            row = row_for(day.replace(day=1), currency, category, rate)
+            row.written_off_basis += part_net
+            row.written_off_tax += part_tax
+            row.company_basis -= part_net
+            row.company_tax -= part_tax
 
 
 # ---------------------------------------------------------------- the Reports page and `invoicer report`

@@ -230,3 +230,44 @@ def test_a_reversal_before_its_payment_names_the_payment(seller: Database, custo
     refusal = r"^The date 2026-11-11 is before the payment it reverses \(2026-11-12\)\.$"
     with transaction(seller.sessions) as s, pytest.raises(ValidationError, match=refusal):
         payments.reverse_payment(s, payment, "bounced", date(2026, 11, 11))
+
+
+def _vat_of_the_period(db: Database, start: date, end: date) -> tuple[int, int, int, dict[tuple[str, str], int]]:
+    """Output VAT of [start, end] in the company currency three ways: the VAT report (Reports page and `invoicer
+    report`), the ledger's Tax summary sheet and the movement of the journal's VAT account; and the report per
+    rate."""
+    from invoicer.services import reports
+
+    with transaction(db.readonly_sessions) as s:
+        vat = reports.vat_summary(s, start, end)
+        book = build_ledger(s, start, end, today=date(2026, 12, 5))
+        account = Accounts.load(s).tax_payable
+        sheets = {table.name: [tuple(row) for row in table.rows()] for table in book.tables}
+    journal = sum(int(row[6] or 0) - int(row[5] or 0) for row in sheets["journal"] if row[4] == account)
+    summary = sum(int(row[11]) for row in sheets["tax_summary"])  # type: ignore[call-overload]
+    return sum(r.tax for r in vat), summary, journal, {(r.category, str(r.rate)): r.tax for r in vat}
+
+
+def test_the_vat_report_takes_the_write_off_out_of_output_vat_and_a_recovery_puts_its_share_back(
+    seller: Database, customer_id: int
+) -> None:
+    """Issued in October, written off in November, 119.00 recovered in December: the VAT report showed 73.14 owed
+    for October and nothing for November and December, while the journal took it back in November."""
+    inv = make_open(seller, customer_id, date(2026, 10, 5))
+    with transaction(seller.sessions) as s:
+        invoices.mark_uncollectible(s, inv, "insolvent", date(2026, 11, 10))
+        payments.record_payment(s, inv, 11900, date(2026, 12, 2))
+    october, november, december = ((date(2026, 10, 1), date(2026, 10, 31)), (date(2026, 11, 1), date(2026, 11, 30)),
+                                   (date(2026, 12, 1), date(2026, 12, 5)))
+    reported, summary, journal, by_rate = _vat_of_the_period(seller, *october)
+    assert reported == summary == journal == TAX
+    reported, summary, journal, by_rate = _vat_of_the_period(seller, *november)
+    assert reported == summary == journal == -TAX
+    assert by_rate == {("S", "7"): -210, ("S", "19"): -(TAX - 210)}  # as invoiced per rate: 2.10 and 71.04
+    reported, summary, journal, _by_rate = _vat_of_the_period(seller, *december)
+    assert reported == summary == journal == 1825  # 119.00 of 477.03 recovered: its VAT share
+    reported, summary, journal, _by_rate = _vat_of_the_period(seller, date(2026, 10, 1), date(2026, 12, 5))
+    assert reported == summary == journal == 1825
+    with transaction(seller.sessions) as s:
+        settings.put(s, "ledger.writeoff_corrects_vat", "false")
+    assert _vat_of_the_period(seller, *november)[:3] == (0, 0, 0)  # the setting: output VAT stays owed
