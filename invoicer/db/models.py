@@ -15,7 +15,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -348,22 +347,16 @@ class InvoiceTax(Base):
     invoice: Mapped[Invoice] = relationship(back_populates="taxes")
 
 
-#: the payments whose reference must be unique for their customer: money received with a reference given (a
-#: reversal or credit applied carries none; a payment without one, or with an empty one, is not checked)
-PAYMENT_REFERENCE_GIVEN = "kind = 'payment' AND reference IS NOT NULL AND reference <> ''"
-
-
 class Payment(Base):
     """Money received for an invoice, a reversal of one, or customer credit applied to it."""
 
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("kind IN ('payment', 'reversal', 'credit_applied')", name="kind"),
-        # the same money is not recorded twice: one payment per (payer, reference), migration 0020
-        # (on PostgreSQL migration 0020 gives it the same WHERE; naming postgresql_where here would load that
-        # dialect on every start)
-        Index("uq_payments_customer_reference", "customer_id", "reference", unique=True,
-              sqlite_where=text(PAYMENT_REFERENCE_GIVEN)),
+        # the same money is not recorded twice: one standing payment per (payer, reference), the database's
+        # trigger payments_reference_standing (migration 0028; a reversed payment frees its reference); this
+        # index answers its lookup
+        Index("ix_payments_customer_reference", "customer_id", "reference"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(15), default="payment")

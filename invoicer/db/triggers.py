@@ -17,12 +17,17 @@ from sqlalchemy import Connection
 
 FROZEN = "finalized document is frozen"
 NEVER_REUSED = "document numbers are never reused"
+REFERENCE_TAKEN = "payment reference already recorded for this customer"
+#: the first key of PostgreSQL's advisory lock a payment with a reference takes (the second: its customer)
+REFERENCE_LOCK = 280028
 
 
 @dataclass(frozen=True)
 class Rule:
     """Refuse ``event`` (INSERT, UPDATE or DELETE) on ``table`` with ``message`` when ``when`` holds (always when
-    None). ``since`` is the revision whose migration installs it."""
+    None). ``since`` is the revision whose migration installs it. ``lock`` (PostgreSQL only): a PL/pgSQL statement
+    run before the check, in a statement of its own, so that the check's read (a fresh snapshot under READ
+    COMMITTED) sees what a concurrent writer holding the same lock committed; SQLite has one writer at a time."""
 
     name: str
     table: str
@@ -30,6 +35,7 @@ class Rule:
     message: str
     when: str | None = None
     since: str = "0001"
+    lock: str | None = None
 
 
 # the columns of an invoice that are issued once and for all: a finalized document keeps them as they are
@@ -93,6 +99,15 @@ def _rules() -> list[Rule]:
           for event in ("UPDATE", "DELETE")),
     ]
     rules += [
+        # a payment's reference is unique among the customer's payments that stand (0028): a reversed one
+        # frees it for the corrected payment; one writer per customer at a time on PostgreSQL (0020's index held
+        # reversed payments too)
+        Rule("payments_reference_standing", "payments", "INSERT", REFERENCE_TAKEN,
+             "NEW.kind = 'payment' AND NEW.reference IS NOT NULL AND NEW.reference <> ''"
+             " AND EXISTS (SELECT 1 FROM payments p WHERE p.customer_id = NEW.customer_id"
+             " AND p.reference = NEW.reference AND p.kind = 'payment'"
+             " AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id))",
+             since="0028", lock=f"PERFORM pg_advisory_xact_lock({REFERENCE_LOCK}, NEW.customer_id::integer)"),
         Rule("number_counters_forward", "number_counters", "UPDATE", NEVER_REUSED, "NEW.last_seq < OLD.last_seq"),
         Rule("number_counters_no_delete", "number_counters", "DELETE", NEVER_REUSED),
     ]
@@ -130,9 +145,10 @@ def sqlite_ddl(rule: Rule) -> list[str]:
 
 def postgresql_ddl(rule: Rule) -> list[str]:
     row = "OLD" if rule.event == "DELETE" else "NEW"
-    body = (f"IF {rule.when} THEN RAISE EXCEPTION '{rule.message}' USING ERRCODE = 'integrity_constraint_violation';"
-            f" END IF; RETURN {row};" if rule.when else
-            f"RAISE EXCEPTION '{rule.message}' USING ERRCODE = 'integrity_constraint_violation';")
+    check = (f"IF {rule.when} THEN RAISE EXCEPTION '{rule.message}' USING ERRCODE = 'integrity_constraint_violation';"
+             f" END IF; RETURN {row};" if rule.when else
+             f"RAISE EXCEPTION '{rule.message}' USING ERRCODE = 'integrity_constraint_violation';")
+    body = f"{rule.lock}; {check}" if rule.lock else check
     return [
         f"CREATE OR REPLACE FUNCTION {rule.name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$",
         f"DROP TRIGGER IF EXISTS {rule.name} ON {rule.table}",

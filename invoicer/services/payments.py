@@ -8,22 +8,17 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
 from invoicer.core.payment_methods import CUSTOMER_CREDIT, method_code
 from invoicer.core.totals import convert_minor
 from invoicer.core.workflow import Action
-from invoicer.db import locks
-from invoicer.db.base import Base
-from invoicer.db.engine import violates
+from invoicer.db import locks, triggers
 from invoicer.db.models import CreditEntry, Customer, Invoice, Payment
 from invoicer.services import audit, rates, validation
 from invoicer.services.actions import customer_credit, require
 from invoicer.services.invoices import get_invoice, settle_status, written_off_day
-
-#: one payment per (customer, reference): the database's rule (migration 0020)
-REFERENCE_INDEX = next(i for i in Base.metadata.tables["payments"].indexes if i.name == "uq_payments_customer_reference")
 
 
 @dataclass(frozen=True)
@@ -120,8 +115,8 @@ def record_payment(
         session.flush()
     except IntegrityError as exc:
         # another desk recorded the same reference for this customer (on another of its invoices, which it had
-        # locked) between the check above and this insert: the database's unique index refused the second
-        if not violates(exc, REFERENCE_INDEX):
+        # locked) between the check above and this insert: the database's trigger refused the second (0028)
+        if triggers.REFERENCE_TAKEN not in str(exc.orig):
             raise
         raise ConflictError(
             N_("A payment with reference '{reference}' was recorded for this customer at the same moment (on "
@@ -141,10 +136,13 @@ def record_payment(
 
 
 def _twin(session: Session, customer_id: int, reference: str) -> Payment | None:
-    """The customer's payment recorded with ``reference`` already (the same money comes from one payer: two
-    customers' cheques or transfers may carry the same number)."""
+    """The customer's payment recorded with ``reference`` already and standing (the same money comes from one
+    payer: two customers' cheques or transfers may carry the same number; a reversed payment frees its reference
+    for the corrected one)."""
+    reversal = aliased(Payment)
     return session.scalar(select(Payment).where(
-        Payment.customer_id == customer_id, Payment.kind == "payment", Payment.reference == reference))
+        Payment.customer_id == customer_id, Payment.kind == "payment", Payment.reference == reference,
+        ~select(reversal.id).where(reversal.reverses_id == Payment.id).exists()).limit(1))
 
 
 def _credit(session: Session, invoice: Invoice, amount: int, kind: str, when: date, payment_id: int | None) -> None:

@@ -11,11 +11,19 @@ executed again with the plain driver (``sqlite3`` on the file, ``psycopg`` on th
 fetch, nothing else; the ratio is what the service adds. The floor of finalize is its locking done by hand in one
 transaction (lock and raise the counter row, number a draft, append an audit row; rolled back), as in
 bench_server.py. Medians of ``--runs``; prints a table and writes tests/benchmarks/results/engines.json.
+
+Also (issue 13's list): ``verify`` (floor: the SQL it sends, plain driver); finalize with ``--clients`` (8)
+processes at once, each finalizing its own drafts, median and p99 of one finalize against the same processes
+running the hand-made floor at once; and the demo data load: on SQLite ``invoicer demo`` (timed when this run
+makes it; ``--load-s`` passes a time measured before) against ``VACUUM INTO`` of the finished file (the plain
+driver writing the same pages), on PostgreSQL ``db copy`` against psycopg's COPY of every table into a copy of
+the schema with its indexes (no triggers, no checks, no audit).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sqlite3
 import statistics
 import subprocess
@@ -35,7 +43,7 @@ from sqlalchemy import event, func, select  # noqa: E402
 
 from invoicer.db.migrate import Database, open_database, open_server  # noqa: E402
 from invoicer.db.models import Customer, Invoice  # noqa: E402
-from invoicer.services import invoices, ledger, reports, server, store  # noqa: E402
+from invoicer.services import integrity, invoices, ledger, reports, server, store  # noqa: E402
 from invoicer.services.invoices import DraftData, InvoiceFilter, LineData  # noqa: E402
 from tests.benchmarks.report import publish  # noqa: E402
 from tests.postgres.cluster import bin_dir, start_cluster  # noqa: E402
@@ -71,6 +79,7 @@ def reads(db: Database) -> dict[str, Work]:
         "customer_open_invoices": lambda s: invoices.list_invoices(
             s, InvoiceFilter(customer_id=busiest, status="open")),
         "aged_receivables": lambda s: reports.aged_receivables(s, today),
+        "verify": lambda s: integrity.verify(s),
     }
 
 
@@ -139,7 +148,51 @@ def finalize_floor(db: Database) -> Callable[[], None]:
     return floor_pg
 
 
-def measure(db: Database, runs: int, folder: Path) -> dict[str, tuple[float, float]]:
+def _open(url: str | None, folder: Path) -> Database:
+    return open_server(url, folder) if url else open_database(folder, daily_backup=False)
+
+
+def _client(url: str | None, folder: str, desk: str, each: int, floor: bool, start_at: float) -> list[float]:
+    """One of the concurrent clients: ``each`` finalizes of its own drafts (or the floor), ms each."""
+    db = _open(url, Path(folder))
+    try:
+        customer = store.read(db, lambda s: s.scalar(select(Customer.id).order_by(Customer.id)))
+        line = [LineData("Consulting", "1", "100.00", "S", "19")]
+        drafts = [] if floor else [store.write(db, lambda s: invoices.create_draft(
+            s, DraftData(customer_id=customer, lines=line))) for _ in range(each + 1)]
+        work: list[Callable[[], object]]
+        if floor:
+            one = finalize_floor(db)
+            work = [one] * (each + 1)
+        else:
+            work = [lambda d=d: store.write(db, lambda s: invoices.finalize_invoice(s, d)) for d in drafts]
+        work[0]()  # warm-up (ReportLab, fonts, statement caches), before the common start
+        time.sleep(max(0.0, start_at - time.time()))
+        times = []
+        for one_op in work[1:]:
+            began = time.perf_counter()
+            one_op()
+            times.append((time.perf_counter() - began) * 1000)
+        return times
+    finally:
+        db.close()
+
+
+def concurrent_finalize(db: Database, folder: Path, clients: int, each: int) -> tuple[float, float, float, float]:
+    """Median and p99 of one finalize with ``clients`` processes finalizing at once; and the floor's."""
+    found = []
+    for floor in (False, True):
+        start_at = time.time() + 20 + clients * 3  # every client opened and warmed up
+        with multiprocessing.get_context("spawn").Pool(clients) as pool:
+            per_client = pool.starmap(_client, [(db.url, str(folder / f"desk{c}" if db.url else db.folder),
+                                                 f"desk{c}", each, floor, start_at) for c in range(clients)])
+        times = sorted(t for client in per_client for t in client)
+        found += [statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]]
+    return found[0], found[1], found[2], found[3]
+
+
+def measure(db: Database, runs: int, folder: Path, clients: int = 0, each: int = 0
+            ) -> dict[str, tuple[float, float]]:
     """Each operation's median and its floor's, in ms."""
     run_plain, close = plain_runner(db)
     found: dict[str, tuple[float, float]] = {}
@@ -150,7 +203,8 @@ def measure(db: Database, runs: int, folder: Path) -> dict[str, tuple[float, flo
                     work(s)
 
             statements = sent_sql(db, service)
-            found[name] = (median_ms(service, runs), median_ms(lambda st=statements: run_plain(st), runs))
+            n = max(1, runs // 3) if name == "verify" else runs
+            found[name] = (median_ms(service, n), median_ms(lambda st=statements: run_plain(st), n))
         year = max(d for d in store.read(db, lambda s: s.scalars(select(Invoice.issue_date).where(
             Invoice.status != "draft").order_by(Invoice.issue_date.desc()).limit(1)).all()))
         span = (date(year.year, 1, 1), date(year.year, 12, 31))
@@ -175,7 +229,44 @@ def measure(db: Database, runs: int, folder: Path) -> dict[str, tuple[float, flo
         found["finalize"] = (statistics.median(finalize_times), median_ms(finalize_floor(db), runs * 4))
     finally:
         close()
+    if clients:
+        median, p99, floor_median, floor_p99 = concurrent_finalize(db, folder, clients, each)
+        found[f"finalize_{clients}_clients_median"] = (median, floor_median)
+        found[f"finalize_{clients}_clients_p99"] = (p99, floor_p99)
     return found
+
+
+def load_floor(local: Database, url: str | None, folder: Path) -> float:
+    """The plain driver writing the same data, s: SQLite ``VACUUM INTO``; PostgreSQL COPY of every table into a
+    copy of the schema (indexes included)."""
+    began = time.perf_counter()
+    source = sqlite3.connect(f"file:{local.path}?mode=ro", uri=True)
+    try:
+        if url is None:
+            source.execute("VACUUM INTO ?", (str(folder / "floor.sqlite3"),))
+            return time.perf_counter() - began
+        tables = [t for (t,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                               " AND name NOT LIKE 'sqlite_%' AND name <> 'alembic_version'")]
+        with psycopg.connect(server.server_url(url).replace("+psycopg", "")) as pg:
+            pg.execute("CREATE SCHEMA floor")
+            for table in tables:
+                pg.execute(f'CREATE TABLE floor."{table}" (LIKE public."{table}" INCLUDING DEFAULTS INCLUDING INDEXES)')
+            began = time.perf_counter()
+            for table in tables:
+                columns = [r[1] for r in source.execute(f'PRAGMA table_info("{table}")')]
+                types = {r[0]: r[1] for r in pg.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'floor'"
+                    " AND table_name = %s", (table,))}
+                names = ", ".join(f'"{c}"' for c in columns)
+                with pg.cursor().copy(f'COPY floor."{table}" ({names}) FROM STDIN') as copy:
+                    for row in source.execute(f'SELECT {names} FROM "{table}"'):
+                        copy.write_row([bool(v) if types.get(c) == "boolean" and v is not None else v
+                                        for c, v in zip(columns, row, strict=True)])
+            took = time.perf_counter() - began
+            pg.rollback()
+            return took
+    finally:
+        source.close()
 
 
 def main() -> int:
@@ -183,12 +274,18 @@ def main() -> int:
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--data-dir", type=Path, help="a local business to copy (made by demo when empty)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=8, help="concurrent finalizing processes (0: none)")
+    parser.add_argument("--each", type=int, default=25, help="finalizes per concurrent client")
+    parser.add_argument("--load-s", type=float, help="the demo load's time when --data-dir was made before")
     args = parser.parse_args()
     work_dir = Path(tempfile.mkdtemp(prefix="invoicer-bench-engines-"))
     folder = args.data_dir or work_dir / "local"
+    load_s = args.load_s
     if not (folder / "invoicer.sqlite3").exists():
+        began = time.perf_counter()
         subprocess.run([sys.executable, "-m", "invoicer", "--data-dir", str(folder), "demo", "--invoices",
                         str(args.invoices), "--seed", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        load_s = time.perf_counter() - began
     cluster = start_cluster(bin_dir() or Path("/nonexistent"))
     try:
         with psycopg.connect(cluster.url(), autocommit=True) as conn:
@@ -200,12 +297,15 @@ def main() -> int:
         copy_s = time.perf_counter() - began
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
-        results: dict[str, object] = {"invoices": store.read(local, lambda s: invoices.count_invoices(s)),
-                                      "db_copy_s": round(copy_s, 1)}
-        on_sqlite = measure(local, args.runs, work_dir)
+        results: dict[str, object] = {"invoices": store.read(local, lambda s: invoices.count_invoices(s))}
+        sqlite_floor, pg_floor = load_floor(local, None, work_dir), load_floor(local, url, work_dir)
+        results["demo_load"] = (f"sqlite demo {load_s or float('nan'):.0f} s (floor VACUUM INTO {sqlite_floor:.1f} s)"
+                                f" | postgresql db copy {copy_s:.0f} s (floor COPY {pg_floor:.1f} s,"
+                                f" {copy_s / pg_floor:.1f}x)")
+        on_sqlite = measure(local, args.runs, work_dir, args.clients, args.each)
         local.close()
         shared = open_server(url, work_dir / "desk")
-        on_pg = measure(shared, args.runs, work_dir)
+        on_pg = measure(shared, args.runs, work_dir, args.clients, args.each)
         shared.close()
     finally:
         cluster.stop()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from invoicer.core.errors import ConflictError, ValidationError
+from invoicer.db import triggers
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.services import credit_notes, customers, integrity, invoices, payments
@@ -87,7 +90,7 @@ def test_a_reference_is_the_customers_own(seller: Database, customer_id: int) ->
 def test_the_database_refuses_a_reference_another_desk_recorded_meanwhile(
     seller: Database, customer_id: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What the unique index says when the service's own check came too early (the other desk had not committed
+    """What the database's rule (trigger, 0028) says when the service's own check came too early (the other desk had not committed
     yet): a clear message, and nothing of the second payment is kept."""
     first, second = make_open(seller, customer_id), make_open(seller, customer_id)
     with transaction(seller.sessions) as s:
@@ -96,6 +99,37 @@ def test_the_database_refuses_a_reference_another_desk_recorded_meanwhile(
     with transaction(seller.sessions) as s, pytest.raises(ConflictError, match="at the same moment"):
         payments.record_payment(s, second, 100, reference="BANK-7")
     assert state(seller, second)[1] == 0
+
+
+def test_a_reversed_payment_frees_its_reference_for_the_corrected_one(seller: Database, customer_id: int) -> None:
+    """The bank's reference was booked with the wrong amount: reversed, the payment no longer stands, so the
+    corrected one with the same reference is recorded; while it stands, the reference is refused again."""
+    inv = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        wrong = payments.record_payment(s, inv, 1000, reference="BANK-99")
+        payments.reverse_payment(s, wrong, "wrong amount")
+    with transaction(seller.sessions) as s:
+        corrected = payments.record_payment(s, inv, 100, reference="BANK-99")
+    with transaction(seller.sessions) as s, pytest.raises(ConflictError, match=f"BANK-99.*payment {corrected}"):
+        payments.record_payment(s, inv, 100, reference="BANK-99")
+    assert state(seller, inv)[1] == 100
+    assert_verified(seller)
+
+
+def test_the_database_itself_refuses_a_second_standing_reference(seller: Database, customer_id: int) -> None:
+    """Written past the service (as psql would): the database's rule, not only the service's check."""
+    inv = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        first = payments.record_payment(s, inv, 100, reference="BANK-5")
+    insert = text("INSERT INTO payments (kind, invoice_id, customer_id, currency, amount, applied, excess, paid_on,"
+                  " reference, created_at) SELECT 'payment', invoice_id, customer_id, currency, 1, 0, 1, paid_on,"
+                  " reference, created_at FROM payments WHERE id = :id")
+    with pytest.raises(DBAPIError, match=triggers.REFERENCE_TAKEN), transaction(seller.sessions) as s:
+        s.execute(insert, {"id": first})
+    with transaction(seller.sessions) as s:
+        payments.reverse_payment(s, first)
+    with transaction(seller.sessions) as s:
+        s.execute(insert, {"id": first})  # the reversed one no longer stands
 
 
 @pytest.mark.parametrize("amount", [0, -5])
