@@ -81,3 +81,33 @@ def test_the_invoice_window_and_the_dashboard_show_both(qtbot, window, gui_db, d
     model = board.attention_model
     shown = {model.record(r).id: model.index(r, 4).data(STATUS_ROLE) for r in range(model.rowCount())}
     assert shown.get(both) == ["partially paid", "overdue"], shown
+
+
+def test_a_selected_rows_badges_are_drawn_on_the_selection_colour(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The delegate asks the view whether the cell is selected (not ``option.state``, which would build QStyle's
+    enums at the start's first paint): a selected row's status cell is painted in the highlight colour."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+    from invoicer.gui.widgets.status_badge import StatusBadgeDelegate
+
+    model = QStandardItemModel(2, 1)
+    for row in range(2):
+        item = QStandardItem()
+        item.setData(["paid"], STATUS_ROLE)
+        model.setItem(row, 0, item)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setColumnWidth(0, 300)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setItemDelegateForColumn(0, StatusBadgeDelegate(view))
+    view.resize(400, 200)
+    view.show()
+    view.selectRow(0)
+    image = view.viewport().grab().toImage()
+    highlight = view.palette().color(QPalette.ColorRole.Highlight)
+    right = view.visualRect(model.index(0, 0)).right() - 3  # right of the pill, inside the cell
+    assert image.pixelColor(QPoint(right, view.visualRect(model.index(0, 0)).center().y())) == highlight
+    assert image.pixelColor(QPoint(right, view.visualRect(model.index(1, 0)).center().y())) != highlight

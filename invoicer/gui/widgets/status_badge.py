@@ -4,11 +4,14 @@ table cell through a delegate, and in a window's heading as labels."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QStyledItemDelegate, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 from invoicer.core.workflow import status_badges
 from invoicer.gui.style import STATUS_STYLE, status_color, status_label
@@ -64,7 +67,14 @@ def badge_width(metrics: QFontMetrics) -> int:
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
-    """Draws ``index.data(STATUS_ROLE)`` (one status or a list) as rounded badges with their translated labels."""
+    """Draws ``index.data(STATUS_ROLE)`` (one status or a list) as rounded badges with their translated labels.
+
+    Whether a cell is selected is asked of the view, not read from ``option.state``: reading it makes PySide
+    create every enum of ``QStyle`` (about 10 ms, at the first paint of the start's invoice list)."""
+
+    def __init__(self, view: QAbstractItemView) -> None:
+        super().__init__(view)
+        self.view = view
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         statuses = _statuses(index.data(STATUS_ROLE))
@@ -72,7 +82,7 @@ class StatusBadgeDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         painter.save()
-        if option.state & QStyle.StateFlag.State_Selected:
+        if self._selected(index):
             painter.fillRect(option.rect, option.palette.highlight())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = option.fontMetrics
@@ -89,6 +99,14 @@ class StatusBadgeDelegate(QStyledItemDelegate):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
             left += width + GAP
         painter.restore()
+
+    def _selected(self, index: QModelIndex | QPersistentModelIndex) -> bool:
+        selection = self.view.selectionModel()
+        if selection is None:
+            return False
+        if isinstance(index, QPersistentModelIndex):
+            index = index.model().index(index.row(), index.column(), index.parent())
+        return selection.isSelected(index)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         base = super().sizeHint(option, index)
