@@ -12,7 +12,6 @@ The GUI language is the user's; documents use a translator for the customer's lo
 from __future__ import annotations
 
 import gettext
-import hashlib
 import io
 import locale as _locale
 import os
@@ -46,6 +45,8 @@ def translator(locale: str) -> gettext.NullTranslations:
     files = sorted(folder.glob("*.po")) if folder.is_dir() else []
     if not files:
         return gettext.NullTranslations()
+    import hashlib  # here: an English start reads no catalog
+
     sources = [po.read_bytes() for po in files]
     key = hashlib.sha256()
     for po, text in zip(files, sources, strict=True):

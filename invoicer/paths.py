@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import sys
 import threading
 from pathlib import Path
@@ -173,6 +172,8 @@ def open_in_other_app(folder: Path) -> int | None:
         return None
     if len(lines) < 3 or not lines[0].strip().isdigit():
         return None
+    import socket  # here: only when another app may hold the folder
+
     pid, host = int(lines[0]), lines[2].strip()
     if pid == os.getpid() or (host and host != socket.gethostname()) or not process_alive(pid):
         return None

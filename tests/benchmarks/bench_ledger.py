@@ -25,6 +25,9 @@ from typing import Any
 import openpyxl
 import xlsxwriter
 
+# the checkout this file is in, not whichever one the interpreter's editable install points at (before/after runs)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 from invoicer.core.money import exponent
 from invoicer.db.migrate import open_database
 from invoicer.documents.ledger import money_format

@@ -86,3 +86,18 @@ def test_the_readme_names_each_source_with_its_version() -> None:
     text = README.read_text(encoding="utf-8")
     assert str(reference.en16931_source()) in text
     assert str(reference.ISO4217_SOURCE) in text
+
+
+def test_the_written_out_iso_4217_list_is_the_installed_packages() -> None:
+    """The minor units are written out in core/reference (the start does not load the package's list): they
+    must be the package's, every currency and its digits, and its publication date."""
+    from iso4217 import Currency
+    from iso4217 import __published__ as published
+
+    package = {name.upper(): member.exponent for name, member in Currency.__members__.items()}
+    assert {code: digits for code, digits in package.items() if digits is not None} == {
+        code: reference.minor_units(code) for code in reference._ISO4217_CODES
+    }
+    for code, digits in package.items():
+        assert reference._iso_minor_units(code) == digits
+    assert f"{published:%Y-%m-%d}" == reference.ISO4217_PUBLISHED

@@ -369,3 +369,53 @@ def test_the_invoices_sheet_states_the_date_of_supply_and_the_service_period(db:
     assert {t: v.date() for t, v in stated.items()} == {
         "Date of supply": date(2026, 10, 20), "Service from": date(2026, 10, 1), "Service to": date(2026, 10, 31)}
     assert row[0] is not None and invoice_id
+
+
+def test_cells_written_as_xml_read_back_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data rows are written as the sheet's XML (not through openpyxl's cells): text stays text, exactly
+    (spaces, markup characters, line ends, a leading '='), amounts are exact in each currency's decimals, dates
+    are dates; the sheet's temporary files are removed."""
+    from invoicer.documents.ledger import write_workbook
+    from invoicer.documents.tables import Column, Kind, Ledger, Table
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    columns = (
+        Column("text", "Text", free_text=True), Column("code", "Code"), Column("currency", "Currency"),
+        Column("amount", "Amount", Kind.MONEY, currency_column=2), Column("company", "Company", Kind.COMPANY_MONEY),
+        Column("day", "Day", Kind.DATE), Column("month", "Month", Kind.MONTH), Column("rate", "Rate", Kind.DECIMAL),
+        Column("count", "Count", Kind.INT),
+    )
+    data = [
+        ("  padded & <b>bold</b>\r\nnext ", "=SUM(1)", "EUR", -123456, 5, date(2024, 2, 29), date(2024, 2, 1),
+         Decimal("0.0125"), 7),
+        ("=HYPERLINK(\"x\")", "A\x01B", "JPY", 1000, 0, datetime(2024, 3, 1, 12, 0), None, None, None),
+        ("", None, "KWD", -1, -99, None, None, Decimal("19"), 0),
+    ]
+    ledger = Ledger("Co", "EUR", None, None, date(2024, 3, 31), datetime(2024, 3, 31, 9, 0), "Invoicer", (),
+                    (Table("t", "Things", columns, lambda: iter(data), len(data)),))
+    path = tmp_path / "book.xlsx"
+    write_workbook(ledger, path)
+    ws = openpyxl.load_workbook(path)["Things"]
+    got = list(ws.iter_rows(min_row=2, max_row=4, values_only=True))
+    # openpyxl reads numbers back as floats: the written text is the exact decimal
+    assert got[0] == ("  padded & <b>bold</b>\r\nnext ", "=SUM(1)", "EUR", -1234.56, 0.05,
+                      datetime(2024, 2, 29), datetime(2024, 2, 1), 0.0125, 7)
+    assert got[1][:6] == ("=HYPERLINK(\"x\")", "A B", "JPY", 1000, 0, datetime(2024, 3, 1, 12, 0))
+    assert got[2][:5] == (None, None, "KWD", -0.001, -0.99)
+    assert '<v>-1234.56</v>' in _sheet_xml(path, "Things") and '<v>-0.001</v>' in _sheet_xml(path, "Things")
+    assert ws["A2"].data_type == "s" and ws["B2"].data_type == "s"
+    assert ws["D2"].number_format == money_format("EUR") and ws["D3"].number_format == money_format("JPY")
+    assert ws["F2"].number_format == "yyyy-mm-dd" and ws["G2"].number_format == "yyyy-mm"
+    assert ws["A6"].value == "Total EUR" and ws["A6"].font.b  # per currency, after a blank row
+    assert ws["D6"].value == '=SUMIFS(D2:D4,C2:C4,"EUR")' and ws["D6"].font.b
+    assert ws.auto_filter.ref == "A1:I4" and ws.freeze_panes == "A2"
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def _sheet_xml(path: Path, title: str) -> str:
+    import zipfile
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(f"xl/worksheets/sheet{book.sheetnames.index(title) + 1}.xml").decode()

@@ -29,6 +29,7 @@ NOT_AT_START = (
     "schwifty",
     "stdnum",
     "email_validator",
+    "iso4217",  # the minor units the first page formats amounts with are written out in core/reference
     "invoicer.documents",
     "invoicer.mail",
     "invoicer.services.documents",
