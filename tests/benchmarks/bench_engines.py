@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -142,7 +143,7 @@ def finalize_floor(db: Database) -> Callable[[], None]:
                    (year,))
         pg.execute("UPDATE invoices SET notes = notes WHERE id = (SELECT max(id) FROM invoices)")
         pg.execute("INSERT INTO audit_events (at, actor, action, entity, entity_id) "
-                   "VALUES ('2026-01-01', 'bench', 'finalize', 'invoice', 1)")
+                   "VALUES ('2026-01-01', session_user, 'finalize', 'invoice', 1)")
         pg.rollback()
 
     return floor_pg
@@ -277,26 +278,34 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent finalizing processes (0: none)")
     parser.add_argument("--each", type=int, default=25, help="finalizes per concurrent client")
     parser.add_argument("--load-s", type=float, help="the demo load's time when --data-dir was made before")
+    parser.add_argument("--server-url", help="a database already made by `db copy` of --data-dir (with --copy-s)")
+    parser.add_argument("--copy-s", type=float, help="that `db copy`'s time")
     args = parser.parse_args()
     work_dir = Path(tempfile.mkdtemp(prefix="invoicer-bench-engines-"))
-    folder = args.data_dir or work_dir / "local"
+    folder = work_dir / "local"
+    if args.data_dir:  # measured on a copy: the run finalizes drafts and migrates the file
+        shutil.copytree(args.data_dir, folder)
     load_s = args.load_s
     if not (folder / "invoicer.sqlite3").exists():
         began = time.perf_counter()
         subprocess.run([sys.executable, "-m", "invoicer", "--data-dir", str(folder), "demo", "--invoices",
                         str(args.invoices), "--seed", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         load_s = time.perf_counter() - began
-    cluster = start_cluster(bin_dir() or Path("/nonexistent"))
+    cluster = None if args.server_url else start_cluster(bin_dir() or Path("/nonexistent"))
     try:
-        with psycopg.connect(cluster.url(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE bench")
-        url = cluster.url("bench")
         local = open_database(folder, daily_backup=False)
-        began = time.perf_counter()
-        server.copy_to_server(local, url)
-        copy_s = time.perf_counter() - began
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE")
+        copy_s = args.copy_s or float("nan")
+        if cluster is not None:
+            with psycopg.connect(cluster.url(), autocommit=True) as conn:
+                conn.execute("CREATE DATABASE bench")
+            url = cluster.url("bench")
+            began = time.perf_counter()
+            server.copy_to_server(local, url)
+            copy_s = time.perf_counter() - began
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE")
+        else:
+            url = args.server_url
         results: dict[str, object] = {"invoices": store.read(local, lambda s: invoices.count_invoices(s))}
         sqlite_floor, pg_floor = load_floor(local, None, work_dir), load_floor(local, url, work_dir)
         results["demo_load"] = (f"sqlite demo {load_s or float('nan'):.0f} s (floor VACUUM INTO {sqlite_floor:.1f} s)"
@@ -308,7 +317,9 @@ def main() -> int:
         on_pg = measure(shared, args.runs, work_dir, args.clients, args.each)
         shared.close()
     finally:
-        cluster.stop()
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(work_dir, ignore_errors=True)
     for name, (ms, floor) in on_sqlite.items():
         pg_ms, pg_floor = on_pg[name]
         results[name] = (f"sqlite {ms:.1f} ms (floor {floor:.1f}, {ms / floor:.1f}x) | postgresql {pg_ms:.1f} ms "
