@@ -105,8 +105,8 @@ def test_an_audit_event_in_another_logins_name_is_refused_by_the_server(staff: t
         conn.execute(row, ("clara",))  # nor the owner in a clerk's
 
 
-def test_a_clerk_drafts_in_the_app_but_cannot_finalize_pay_or_void(staff: tuple[Path, str],
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_clerk_drafts_in_the_app_but_cannot_finalize_pay_void_write_off_or_credit(
+        staff: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
     folder, url = staff
     clerk = ["--data-dir", str(folder), "--db", _as(url, "clara"), "--json"]
     code, out, err = run(capsys, *clerk, "invoice", "create", "--customer", "1", "--line", "Advice|1|100|19")
