@@ -361,6 +361,22 @@ def test_finalize_offers_the_stored_rate_of_the_issue_date(qtbot, window, gui_db
         assert (invoice.status, invoice.exchange_rate, invoice.company_total) == ("open", Decimal("0.915"), 9150)
 
 
+def test_finalizing_in_a_three_decimal_currency_says_beforehand_that_no_xml_is_attached(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    _seed(gui_db)
+    with transaction(gui_db.sessions) as s:
+        customer = customers.add_customer(s, customers.CustomerData(name="Gulf Trading", country="BH", currency="BHD"))
+        draft = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "10.125", "G", "0")]))
+    dialogs.rate = "2.45"
+    editor = window.open_invoice(draft)
+    activate(qtbot, editor)
+    qtbot.mouseClick(toolbar_button(editor.toolbar, "Finalize…"), Qt.MouseButton.LeftButton)
+    assert not dialogs.errors
+    assert ("No e-invoice (XML) is attached: the EN 16931 standard states amounts with at most two decimals and BHD "
+            "has 3, so this document is a PDF only.") in dialogs.confirmations[-1]
+    with transaction(gui_db.readonly_sessions) as s:
+        assert invoices.get_invoice(s, draft).status == "open"
+
+
 def test_a_foreign_currency_payment_takes_the_days_rate_offered_or_typed(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
     from invoicer.gui.dialogs.payment import PaymentDialog
     from invoicer.services import rates, views
