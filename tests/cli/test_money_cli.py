@@ -57,3 +57,18 @@ def test_line_credits_take_their_share_of_the_document_allowance(data: Path, tmp
     shown = ok(data, "invoice", "show", invoice)
     assert (shown["credited"], shown["amount_due"]) == ("119.00", "0.00")
     assert ok(data, "verify")["ok"] is True
+
+
+def test_finalize_refuses_a_future_issue_date_and_a_payment_is_not_dated_before_the_invoice(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME", "--country", "DE")["id"]
+    issued = str(ok(data, "invoice", "create", "--customer", str(customer), "--date", "2026-11-02",
+                    "--line", "Consulting|1|100.00|19")["id"])
+    ok(data, "invoice", "finalize", issued)
+    assert "before the document" in user_error(data, "invoice", "pay", issued, "--amount", "10.00",
+                                               "--date", "2026-11-01")
+    ahead = (date.today() + timedelta(days=2)).isoformat()
+    draft = str(ok(data, "invoice", "create", "--customer", str(customer), "--date", ahead,
+                   "--line", "Consulting|1|100.00|19")["id"])
+    assert "in the future" in user_error(data, "invoice", "finalize", draft)
+    ok(data, "settings", "invoice.future_days", "2")  # the tolerance: this many days ahead are accepted
+    ok(data, "invoice", "finalize", draft)
