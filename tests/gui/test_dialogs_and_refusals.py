@@ -174,6 +174,24 @@ def test_deleting_a_customer_with_invoices_is_refused(qtbot, window, gui_db, dia
     assert dialogs.errors and "archive the customer instead" in dialogs.errors[-1]
 
 
+def test_the_customer_list_shows_credit_in_every_currency(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    """A EUR customer overpays a USD invoice by 10.00: the list showed a credit of 0.00."""
+    from invoicer.gui.style import money
+    from invoicer.services import rates
+
+    customer, invoice_id = _seed(gui_db)
+    with transaction(gui_db.sessions) as s:
+        payments.record_payment(s, invoice_id, 11900)
+        rates.set_rate(s, "USD", "0.9", date.today() - timedelta(days=1))
+        usd = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "100", "S", "19")], currency="USD"))
+        invoices.finalize_invoice(s, usd)
+        payments.record_payment(s, usd, 12900)
+    page = window.show_page("customers")
+    credit = next(c for c in range(page.model.columnCount()) if page.model.headerData(c, Qt.Orientation.Horizontal)
+                  == "Credit")
+    assert page.model.index(0, credit).data() == money(1000, "USD")
+
+
 def test_product_name_fills_price_and_tax(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
     customer, _invoice = _seed(gui_db)
     editor = window.new_invoice(customer)
