@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def parse_line(text: str, periods: bool = False) -> Any:
-    """One ``--line``: ``DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]``; with ``periods`` (invoices) a last
+    """One ``--line``: ``DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]``; with ``periods`` (invoices, quotes) a last
     field ``FIRST..LAST`` gives the line its own service period (the category may then be left empty, or out: a
     category never holds ``..``). The service checks the rest (numbers, the period's order and that it lies in the
     invoice's)."""
@@ -147,7 +147,7 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
         },
         "buyer_reference": view.buyer_reference,
         "delivery_date": _day(view.delivery_date),
-        "period": _period(view.period_start, view.period_end),
+        "period": period_json(view.period_start, view.period_end),
         "notes": view.notes,
         "tax_rounding": view.tax_rounding,
         "lines": [
@@ -157,7 +157,7 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
                 "discount_percent": None if line.discount_percent is None else str(line.discount_percent),
                 "discount": money(line.discount, cur), "tax_category": line.tax_category,
                 "tax_rate": str(line.tax_rate), "net": money(line.net, cur),
-                "period": _period(line.period_start, line.period_end),
+                "period": period_json(line.period_start, line.period_end),
             }
             for line in view.lines
         ],
@@ -206,7 +206,8 @@ def _day(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _period(start: date | None, end: date | None) -> dict[str, str | None] | None:
+def period_json(start: date | None, end: date | None) -> dict[str, str | None] | None:
+    """A service period as JSON: its first and last day, or None when there is none."""
     return None if start is None and end is None else {"start": _day(start), "end": _day(end)}
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from invoicer.cli.base import Commands, Context, date_arg, positive_int, table
-from invoicer.cli.invoices import parse_line
+from invoicer.cli.invoices import parse_line, period_json
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import format_minor
 from invoicer.services.store import Session
@@ -18,8 +18,8 @@ def _data(a: argparse.Namespace) -> Any:
 
     if not a.line:
         raise ValidationError(N_("Give at least one --line."))
-    return quotes.QuoteData(customer_id=a.customer, lines=[parse_line(x) for x in a.line], currency=a.currency,
-                            issue_date=a.date, valid_until=a.valid_until, notes=a.notes, buyer_reference=a.reference)
+    return quotes.QuoteData(customer_id=a.customer, lines=[parse_line(x, periods=True) for x in a.line],
+                            currency=a.currency, issue_date=a.date, valid_until=a.valid_until, notes=a.notes, buyer_reference=a.reference)
 
 
 def cmd_create(ctx: Context, a: argparse.Namespace) -> int:
@@ -58,7 +58,8 @@ def cmd_show(ctx: Context, a: argparse.Namespace) -> int:
         return {**_row(row), "notes": quote.notes, "lines": [
             {"position": ln.position, "description": ln.description, "quantity": str(ln.quantity),
              "unit_price": str(ln.unit_price), "tax_category": ln.tax_category, "tax_rate": str(ln.tax_rate),
-             "net": format_minor(ln.net, quote.currency)} for ln in quote.lines],
+             "net": format_minor(ln.net, quote.currency), "period": period_json(ln.period_start, ln.period_end)}
+            for ln in quote.lines],
             "tax_total": format_minor(quote.tax_total, quote.currency),
             "invoiced_lines": sorted(quotes.invoiced_positions(s, a.id))}
 
@@ -144,7 +145,8 @@ def register(commands: Commands) -> None:
     g = commands.group("quote", help="quotes (estimates) and the invoices made from them")
     c = g.command("create", cmd_create, "create a draft quote (prints the id)")
     c.add_argument("--customer", type=positive_int, required=True)
-    c.add_argument("--line", action="append", help='"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY]" (repeatable)')
+    c.add_argument("--line", action="append", help='"DESCRIPTION|QTY|UNIT_PRICE|TAX_PERCENT[|CATEGORY][|FIRST..LAST]" '
+                   "(repeatable; FIRST..LAST: the line's own service period, carried to the invoice)")
     c.add_argument("--currency")
     c.add_argument("--date", type=date_arg, help="quote date (default today)")
     c.add_argument("--valid-until", type=date_arg, help="last day it can be accepted (default: 30 days on)")

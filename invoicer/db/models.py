@@ -692,6 +692,8 @@ class QuoteLine(Base):
     tax_rate: Mapped[Decimal]
     net: Mapped[int]
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    period_start: Mapped[date | None]  # the line's own service period (BG-26), migration 0026
+    period_end: Mapped[date | None]
 
 
 class QuoteInvoice(Base):

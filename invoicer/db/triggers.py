@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 FROZEN = "finalized document is frozen"
 NEVER_REUSED = "document numbers are never reused"
 REFERENCE_TAKEN = "payment reference already recorded for this customer"
+ACTOR_IS_LOGIN = "an audit event names the database login that writes it"
 #: the first key of PostgreSQL's advisory lock a payment with a reference takes (the second: its customer)
 REFERENCE_LOCK = 280028
 
@@ -27,7 +28,8 @@ class Rule:
     """Refuse ``event`` (INSERT, UPDATE or DELETE) on ``table`` with ``message`` when ``when`` holds (always when
     None). ``since`` is the revision whose migration installs it. ``lock`` (PostgreSQL only): a PL/pgSQL statement
     run before the check, in a statement of its own, so that the check's read (a fresh snapshot under READ
-    COMMITTED) sees what a concurrent writer holding the same lock committed; SQLite has one writer at a time."""
+    COMMITTED) sees what a concurrent writer holding the same lock committed; SQLite has one writer at a time.
+    ``server_only``: a rule about the server's logins, installed on PostgreSQL only (a local file has none)."""
 
     name: str
     table: str
@@ -36,6 +38,7 @@ class Rule:
     when: str | None = None
     since: str = "0001"
     lock: str | None = None
+    server_only: bool = False
 
 
 # the columns of an invoice that are issued once and for all: a finalized document keeps them as they are
@@ -108,6 +111,10 @@ def _rules() -> list[Rule]:
              " AND p.reference = NEW.reference AND p.kind = 'payment'"
              " AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id))",
              since="0028", lock=f"PERFORM pg_advisory_xact_lock({REFERENCE_LOCK}, NEW.customer_id::integer)"),
+        # the audit trail's actor is the login that wrote the row (0032): a clerk in psql cannot act in another's
+        # name (session_user: the login, whatever role it SET ROLE to)
+        Rule("audit_events_actor_is_login", "audit_events", "INSERT", ACTOR_IS_LOGIN,
+             "NEW.actor IS DISTINCT FROM session_user", since="0032", server_only=True),
         Rule("number_counters_forward", "number_counters", "UPDATE", NEVER_REUSED, "NEW.last_seq < OLD.last_seq"),
         Rule("number_counters_no_delete", "number_counters", "DELETE", NEVER_REUSED),
     ]
@@ -158,8 +165,11 @@ def postgresql_ddl(rule: Rule) -> list[str]:
 
 def install(conn: Connection, rules: Iterable[Rule]) -> None:
     """Create ``rules`` as triggers in the connection's dialect."""
-    ddl = postgresql_ddl if conn.dialect.name == "postgresql" else sqlite_ddl
+    on_server = conn.dialect.name == "postgresql"
+    ddl = postgresql_ddl if on_server else sqlite_ddl
     for rule in rules:
+        if rule.server_only and not on_server:
+            continue
         for statement in ddl(rule):
             conn.exec_driver_sql(statement)
 
@@ -169,7 +179,7 @@ def uninstall(conn: Connection, rules: Iterable[Rule]) -> None:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {rule.name} ON {rule.table}")
             conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {rule.name}()")
-        else:
+        elif not rule.server_only:
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {rule.name}")
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from invoicer.core.money import exponent, from_minor
@@ -31,12 +31,14 @@ def actor() -> str:
 
 
 def _actor(session: Session) -> str:
-    """On a shared server the database login acting (what its roles allow is what it did), else the OS user."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        login = (bind.engine if isinstance(bind, Connection) else bind).url.username
-        if login:
-            return str(login)
+    """On a shared server the database login acting (the server refuses any other name: migration 0032), asked
+    once per connection; else the OS user."""
+    if session.get_bind().dialect.name == "postgresql":
+        conn = session.connection()
+        login = conn.info.get("invoicer_login")
+        if login is None:
+            login = conn.info["invoicer_login"] = str(conn.exec_driver_sql("SELECT session_user").scalar_one())
+        return str(login)
     return actor()
 
 

@@ -238,11 +238,14 @@ class _BulkWriter:
         begin = "BEGIN" if on_server else "BEGIN IMMEDIATE"
         try:
             cur: Any = _ServerCursor(raw.cursor()) if on_server else raw.cursor()
-            if on_server:
+            actor = "demo"
+            if on_server:  # the server takes audit events only in the name of the login writing them (0032)
+                cur.cursor.execute("SELECT session_user")
+                actor = cur.cursor.fetchone()[0]
                 cur.execute("COMMIT")  # the driver began a transaction of its own on first use: close it
             for offset in range(0, n, CHUNK):
                 cur.execute(begin)
-                self.rows = _Rows(self.line_ids, self.payment_ids)
+                self.rows = _Rows(self.line_ids, self.payment_ids, actor)
                 for day in itertools.islice(days, CHUNK):
                     inv = self._invoice(self.next_id, day)
                     self.next_id += 1
@@ -261,7 +264,7 @@ class _BulkWriter:
                     progress(min(offset + CHUNK, n), n)
             if n == 0:
                 cur.execute(begin)
-                self.rows = _Rows(self.line_ids, self.payment_ids)
+                self.rows = _Rows(self.line_ids, self.payment_ids, actor)
                 self._write_counters(cur)
                 cur.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -492,8 +495,8 @@ class _BulkWriter:
 class _Rows:
     """Row buffers for one chunk, flushed with executemany in dependency order."""
 
-    def __init__(self, line_ids: Iterator[int], payment_ids: Iterator[int]) -> None:
-        self.line_ids, self.payment_ids = line_ids, payment_ids
+    def __init__(self, line_ids: Iterator[int], payment_ids: Iterator[int], actor: str) -> None:
+        self.line_ids, self.payment_ids, self.actor = line_ids, payment_ids, actor
         self.invoices: list[tuple[Any, ...]] = []
         self.lines: list[tuple[Any, ...]] = []
         self.adjustments: list[tuple[Any, ...]] = []
@@ -544,11 +547,11 @@ class _Rows:
                                 _s(d.created_at)))
         entity = "credit_note" if d.doc_type == "credit_note" else "invoice"
         if d.doc_type == "invoice":
-            self.events.append((_s(d.created_at), "demo", "create", entity, d.id, None, "draft",
+            self.events.append((_s(d.created_at), self.actor, "create", entity, d.id, None, "draft",
                                 json.dumps({"total": d.total})))
         for action, before, after, payload, when in d.events:
             target = d.corrects_id if action == "credit" else d.id
-            self.events.append((_s(when), "demo", action, "invoice" if action == "credit" else entity, target, before,
+            self.events.append((_s(when), self.actor, action, "invoice" if action == "credit" else entity, target, before,
                                 after, _payload(payload)))
 
     def flush(self, cur: Any, counts: dict[str, int]) -> None:

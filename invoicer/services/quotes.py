@@ -95,14 +95,15 @@ def _apply(session: Session, quote: Quote, data: QuoteData, today: date) -> Tota
     quote.issue_date, quote.valid_until = issue_date, valid_until
     quote.notes = validation.optional(data.notes, multiline=True)
     quote.buyer_reference = validation.optional(data.buyer_reference)
+    periods = [invoices.line_period(i, line.period_start, line.period_end) for i, line in enumerate(lines, 1)]
     quote.lines = [
         QuoteLine(position=i, description=validation.clean_text(line.description, multiline=True),
                   quantity=parse_decimal(line.quantity, N_("quantity"), 4), unit=line.unit,
                   unit_price=parse_decimal(line.unit_price, N_("unit price"), 4),
                   tax_category=line.tax_category or "S",
                   tax_rate=taxes.tax_key(line.tax_category or "S", line.tax_rate).rate, net=amounts.net,
-                  product_id=line.product_id)
-        for i, (line, amounts) in enumerate(zip(lines, totals.lines, strict=True), 1)
+                  product_id=line.product_id, period_start=start, period_end=end)
+        for i, (line, amounts, (start, end)) in enumerate(zip(lines, totals.lines, periods, strict=True), 1)
     ]
     quote.subtotal, quote.tax_total, quote.total = totals.tax_basis, totals.tax_total, totals.total
     quote.updated_at = audit.now()
@@ -141,8 +142,10 @@ def delete_quote(session: Session, quote_id: int) -> None:
 
 
 def quote_lines(quote: Quote) -> list[LineData]:
+    """The quote's lines as an invoice takes them, each with its own service period when it has one."""
     return [LineData(ln.description, ln.quantity, ln.unit_price, ln.tax_category, ln.tax_rate, ln.unit,
-                     product_id=ln.product_id) for ln in quote.lines]
+                     product_id=ln.product_id, period_start=ln.period_start, period_end=ln.period_end)
+            for ln in quote.lines]
 
 
 def quote_data(session: Session, quote_id: int) -> QuoteData:
@@ -371,7 +374,8 @@ def quote_document(session: Session, quote_id: int) -> object:
         number=quote.number, issue_date=quote.issue_date, due_date=quote.valid_until, currency=quote.currency,
         locale=locale, seller=seller, buyer=buyer,
         lines=tuple(Line(ln.position, ln.description, ln.quantity, ln.unit, ln.unit_price, Decimal(1), None, 0,
-                         ln.tax_category, ln.tax_rate, ln.net) for ln in quote.lines),
+                         ln.tax_category, ln.tax_rate, ln.net, period_start=ln.period_start,
+                         period_end=ln.period_end) for ln in quote.lines),
         adjustments=(), totals=replace(totals, taxes=tuple(
             replace(t, exemption_reason=translate(t.exemption_reason) if t.exemption_reason else None)
             for t in totals.taxes)),

@@ -8,8 +8,10 @@ percent document allowance, a rounding amount) for a customer on Factur-X and on
   hash chain), one transaction per invoice;
 - the reference in the same run: the same finalize with the official check left out;
 - the parts: XML building, each format's check with the compiled XSLT executables kept across finalizes (as
-  the app does), and the same check compiling them anew every time.
-Median and p99 in milliseconds; writes tests/benchmarks/results/validation.json (ignored by git).
+  the app does), and the same check compiling them anew every time; the PDF's EPC payment QR code, with segno's
+  own ``make`` (mask search module by module) as its reference in the same run.
+Median and p99 in milliseconds, wall time and, for the finalizes, CPU time (which moves less on a busy machine);
+writes tests/benchmarks/results/validation.json (ignored by git).
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import segno
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from invoicer.db.engine import transaction  # noqa: E402
 from invoicer.db.migrate import Database, open_database  # noqa: E402
-from invoicer.documents import einvoice_rules  # noqa: E402
+from invoicer.documents import einvoice_rules, qr  # noqa: E402
 from invoicer.documents.einvoice_rules import EInvoiceFormat  # noqa: E402
 from invoicer.documents.model import DocumentMark  # noqa: E402
 from invoicer.services import company, customers, documents, drafts, einvoicing, invoices  # noqa: E402
@@ -49,9 +53,12 @@ def draft_json(customer_id: int) -> dict[str, Any]:
             "rounding_amount": "0.01"}
 
 
-def stats(runs: list[float]) -> dict[str, float]:
+def stats(runs: list[float], cpu: list[float] | None = None) -> dict[str, float]:
     ordered = sorted(runs)
-    return {"median": round(statistics.median(runs), 2), "p99": round(ordered[max(int(len(ordered) * 0.99) - 1, 0)], 2)}
+    figures = {"median": round(statistics.median(runs), 2), "p99": round(ordered[max(int(len(ordered) * 0.99) - 1, 0)], 2)}
+    if cpu:
+        figures["cpu median"] = round(statistics.median(cpu), 2)
+    return figures
 
 
 def timed(fn: Callable[[], object], repeat: int) -> dict[str, float]:
@@ -62,6 +69,19 @@ def timed(fn: Callable[[], object], repeat: int) -> dict[str, float]:
         fn()
         runs.append((time.perf_counter() - start) * 1000)
     return stats(runs)
+
+
+def alternated(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, dict[str, float]]:
+    """Each function timed ``repeat`` times, taking turns, so that a busy machine weighs on them alike."""
+    runs: dict[str, list[float]] = {name: [] for name in fns}
+    for fn in fns.values():
+        fn()
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            runs[name].append((time.perf_counter() - start) * 1000)
+    return {name: stats(times) for name, times in runs.items()}
 
 
 @contextmanager
@@ -91,10 +111,11 @@ def finalizing(db: Database, customer_id: int) -> Callable[[], object]:
     def finalize_one() -> None:
         with transaction(db.sessions) as s:
             invoice_id = drafts.create_draft(s, drafts.draft_from_json(draft_json(customer_id), "bench"))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         with transaction(db.sessions) as s:
             invoices.finalize_invoice(s, invoice_id)
         finalize_one.last = (time.perf_counter() - start) * 1000  # type: ignore[attr-defined]
+        finalize_one.cpu = (time.process_time() - cpu) * 1000  # type: ignore[attr-defined]
     return finalize_one
 
 
@@ -102,11 +123,12 @@ def timed_finalize(db: Database, customer_id: int, repeat: int) -> dict[str, flo
     """Only the finalize transaction is timed (the draft is made before, untimed)."""
     fn = finalizing(db, customer_id)
     fn()
-    runs = []
+    runs, cpu = [], []
     for _ in range(repeat):
         fn()
         runs.append(fn.last)  # type: ignore[attr-defined]
-    return stats(runs)
+        cpu.append(fn.cpu)  # type: ignore[attr-defined]
+    return stats(runs, cpu)
 
 
 def main() -> None:
@@ -137,6 +159,16 @@ def main() -> None:
 
             results[f"{fmt.value}: check, compiled anew"] = timed(compiled_anew, max(args.repeat // 10, 3))
         db.close()
+    payload = qr.epc_payload("Müller & Söhne GmbH", "DE89370400440532013000", 48991, "INV-2026-00042", "COBADEFFXXX")
+    assert payload is not None
+    results.update(alternated({
+        "EPC QR code: segno.make (reference)": lambda: segno.make(
+            payload, error="m", boost_error=False, micro=False, encoding="utf-8").matrix,
+        "EPC QR code: qr_modules (same modules)": lambda: qr.qr_modules(payload),
+    }, args.repeat))
+    results["EPC QR code: ratio to reference"] = round(
+        results["EPC QR code: qr_modules (same modules)"]["median"]
+        / results["EPC QR code: segno.make (reference)"]["median"], 2)
     reference = results["reference: finalize without the official check"]["median"]
     for key in ("finalize, Factur-X customer (1 check)", "finalize, Peppol customer (2 checks)"):
         results[f"{key}: ratio to reference"] = round(results[key]["median"] / reference, 2)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from invoicer.core.bank_match import REASONS
 from tests.cli.invocations import ok, run, user_error
 from tests.documents.bank_samples import Tx, camt053, csv_export, mt940
 
@@ -136,3 +138,60 @@ def test_a_payment_typed_in_takes_the_early_payment_discount(data: Path) -> None
     assert (shown["status"], shown["amount_due"]) == ("paid", "0.00")
     paid = ok(data, "invoice", "pay", str(declined), "--amount", "116.62", "--date", "2026-11-10", "--no-discount")
     assert (paid["discount"], paid["credit_note"], paid["amount_due"]) == (None, None, "2.38")
+
+
+def test_bank_match_json_lists_each_waiting_entry_with_its_proposal(data: Path, tmp_path: Path) -> None:
+    """`invoicer bank match --json`, asked for explicitly: every field of an entry and of its proposal, for a
+    transfer paying two invoices by their numbers, the second transfer for an invoice part-paid by a first one
+    (matched against what is left), a payment from the customer's IBAN, a discounted one and a bank fee."""
+    customer = ok(data, "customer", "add", "--name", "Beta GmbH", "--country", "DE",
+                  "--iban", "DE02120300000000202051")["id"]
+    first, n1 = _invoice(data, customer, "100.00")  # 119.00
+    second, n2 = _invoice(data, customer, "50.00")  # 59.50
+    third, n3 = _invoice(data, customer, "1000.00")  # 1190.00
+    fourth, _ = _invoice(data, customer, "20.00")  # 23.80
+    draft = ok(data, "invoice", "create", "--customer", str(customer), "--date", "2026-11-02",
+               "--line", "Consulting|1|200.00|19")["id"]  # 238.00: 233.24 within 10 days
+    ok(data, "invoice", "terms", str(draft), "--discount", "2", "--within", "10")
+    n5 = ok(data, "invoice", "finalize", str(draft))["number"]
+    statement = tmp_path / "2026-11-20.xml"
+    statement.write_bytes(camt053([
+        Tx(Decimal("178.50"), "BETA GMBH", "", f"{n1} {n2}", ref="M1", value=date(2026, 11, 19)),
+        Tx(Decimal("500.00"), "BETA GMBH", "", f"Anzahlung {n3}", ref="M2", booked=date(2026, 11, 9)),
+        Tx(Decimal("690.00"), "BETA GMBH", "", f"Rest {n3}", ref="M3"),
+        Tx(Decimal("23.80"), "Someone", "DE02120300000000202051", "", ref="M4"),
+        Tx(Decimal("233.24"), "BETA GMBH", "", f"{n5} Skonto", ref="M5", booked=date(2026, 11, 10)),
+        Tx(Decimal("-2.50"), text="Entgelt", ref="M6"),
+    ]))
+    ok(data, "bank", "import", str(statement))
+    result = run(data, "bank", "match", "--json")
+    assert result.returncode == 0 and result.stderr == ""
+    listed = json.loads(result.stdout)
+    # oldest value date first
+    assert [x["bank_reference"] for x in listed] == ["M2", "M5", "M1", "M3", "M4", "M6"]
+    by_ref = {x.pop("bank_reference"): x for x in listed}
+    assert by_ref["M1"] == {
+        "entry": 1, "booked_on": "2026-11-20", "value_date": "2026-11-19", "amount": "178.50", "currency": "EUR",
+        "counterparty": "BETA GMBH", "iban": None, "text": f"{n1} {n2}",
+        "proposal": {"reason": "reference", "reason_text": REASONS["reference"], "confidence": 0.99, "sure": True,
+                     "invoices": [{"id": first, "number": n1, "amount": "119.00", "discount": "0.00"},
+                                  {"id": second, "number": n2, "amount": "59.50", "discount": "0.00"}],
+                     "alternatives": []},
+    }
+    assert by_ref["M2"]["proposal"]["reason"] == "reference_partial"
+    assert by_ref["M2"]["proposal"]["invoices"] == [{"id": third, "number": n3, "amount": "500.00",
+                                                     "discount": "0.00"}]
+    # the second transfer for the same invoice is matched against what the first leaves due
+    assert (by_ref["M3"]["proposal"]["reason"], by_ref["M3"]["proposal"]["invoices"]) == (
+        "reference", [{"id": third, "number": n3, "amount": "690.00", "discount": "0.00"}])
+    assert (by_ref["M4"]["proposal"]["reason"], by_ref["M4"]["proposal"]["sure"]) == ("amount_iban", True)
+    assert by_ref["M4"]["proposal"]["invoices"][0]["id"] == fourth
+    assert (by_ref["M5"]["proposal"]["reason"], by_ref["M5"]["proposal"]["invoices"]) == (
+        "reference_discount", [{"id": draft, "number": n5, "amount": "233.24", "discount": "4.76"}])
+    assert by_ref["M6"] == {"entry": 6, "booked_on": "2026-11-20", "value_date": "2026-11-20", "amount": "-2.50",
+                            "currency": "EUR", "counterparty": None, "iban": None, "text": "Entgelt",
+                            "proposal": None}
+    assert ok(data, "bank", "confirm", "--sure") == {"confirmed": 5}
+    assert [ok(data, "invoice", "show", str(i))["status"] for i in (first, second, third, fourth, draft)] == [
+        "paid"] * 5
+    assert json.loads(run(data, "bank", "match", "--json").stdout)[0]["entry"] == 6

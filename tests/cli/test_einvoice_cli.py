@@ -98,6 +98,14 @@ def test_einvoice_check_tells_xrechnung_rules_in_plain_english(data: Path, tmp_p
 
 
 def test_einvoice_check_reads_a_received_zugferd_pdf(data: Path, tmp_path: Path) -> None:
+    # a supplier's PDF with the XRechnung CII of KoSIT's test case 01.01a inside, as another program makes it
+    xml = (OFFICIAL / "xrechnung" / "01.01a-INVOICE_uncefact.xml").read_bytes()
+    checked = ok(data, "einvoice", "check", str(_received_pdf(xml, tmp_path / "received.pdf")))
+    assert checked["valid"] is True and checked["format"] == "xrechnung-cii"
+
+
+def _received_pdf(xml: bytes, path: Path, **flavor: str) -> Path:
+    """A supplier's Factur-X / ZUGFeRD PDF as another program makes it: a one-line page with ``xml`` embedded."""
     import io
 
     from facturx import generate_from_binary
@@ -105,14 +113,27 @@ def test_einvoice_check_reads_a_received_zugferd_pdf(data: Path, tmp_path: Path)
 
     page = io.BytesIO()
     canvas = Canvas(page)
-    canvas.drawString(72, 720, "Rechnung 123456XX")
+    canvas.drawString(72, 720, "Invoice TOSL108")
     canvas.save()
-    # a supplier's PDF with the XRechnung CII of KoSIT's test case 01.01a inside, as another program makes it
-    xml = (OFFICIAL / "xrechnung" / "01.01a-INVOICE_uncefact.xml").read_bytes()
-    received = tmp_path / "received.pdf"
-    received.write_bytes(generate_from_binary(page.getvalue(), xml, check_xsd=False))
-    checked = ok(data, "einvoice", "check", str(received))
-    assert checked["valid"] is True and checked["format"] == "xrechnung-cii"
+    path.write_bytes(generate_from_binary(page.getvalue(), xml, check_xsd=False, **flavor))
+    return path
+
+
+def test_einvoice_check_reads_a_received_factur_x_pdf_and_names_what_it_breaks(data: Path, tmp_path: Path) -> None:
+    """Issue 11: an accountant checks a supplier's Factur-X PDF (CEN/TC 434's CII example 1 inside, whose EN 16931
+    profile names only the standard): valid under the Factur-X rules; the same PDF with a payable amount one unit
+    too high fails BR-CO-16, told in plain words, exit 1."""
+    xml = (OFFICIAL / "en16931" / "CII_example1.xml").read_bytes()
+    factur_x = {"flavor": "factur-x", "level": "en16931"}
+    checked = ok(data, "einvoice", "check", str(_received_pdf(xml, tmp_path / "supplier.pdf", **factur_x)))
+    assert checked["valid"] is True and checked["format"] == "facturx"
+    root = etree.fromstring(xml)
+    due = root.find(".//{*}SpecifiedTradeSettlementHeaderMonetarySummation/{*}DuePayableAmount")
+    due.text = str(float(due.text) + 1)
+    bad = _received_pdf(etree.tostring(root), tmp_path / "tampered.pdf", **factur_x)
+    result = run(data, "einvoice", "check", str(bad))
+    assert result.returncode == 1 and result.stdout.startswith("Not a valid Factur-X")
+    assert "BR-CO-16: The amount due is not the total with VAT minus what was paid in advance" in result.stdout
 
 
 def test_einvoice_check_reads_the_xml_inside_an_issued_pdf(data: Path, tmp_path: Path) -> None:

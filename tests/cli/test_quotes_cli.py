@@ -54,3 +54,33 @@ def test_deposit_then_final_invoice(data: Path) -> None:
     assert shown["amount_due"] == "7140.00" and shown["tax"][0]["amount"] == "1140.00"
     assert "void or credit the final invoice first" in user_error(data, "invoice", "void", str(deposit))
     assert "--percent" in user_error(data, "quote", "deposit", str(quote))
+
+
+def test_a_deposit_of_a_net_amount_shared_over_the_vat_rates(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME", "--country", "DE", "--locale", "de_DE")["id"]
+    quote = ok(data, "quote", "create", "--customer", str(customer), "--line", "Umbau|1|7500.00|19",
+               "--line", "Handbuch|10|250.00|7")["id"]
+    ok(data, "quote", "send", str(quote))
+    ok(data, "quote", "accept", str(quote))
+    deposit = ok(data, "quote", "deposit", str(quote), "--amount", "1000.00")["id"]
+    shown = ok(data, "invoice", "show", str(deposit))
+    # 1,000.00 net shared 7,500.00 : 2,500.00 -> 750.00 at 19 % (142.50 VAT) and 250.00 at 7 % (17.50 VAT)
+    assert {(t["rate"], t["basis"], t["amount"]) for t in shown["tax"]} == {("19", "750.00", "142.50"),
+                                                                            ("7", "250.00", "17.50")}
+    assert shown["total"] == "1160.00"
+    assert "net amount" in user_error(data, "quote", "deposit", str(quote), "--amount", "10000.01")
+
+
+def test_a_quote_lines_service_period_is_carried_to_the_invoice(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME", "--country", "DE")["id"]
+    quote = ok(data, "quote", "create", "--customer", str(customer), "--date", "2026-12-01",
+               "--line", "Wartung|1|300.00|19|2026-10-01..2026-10-31", "--line", "Material|2|15.00|19")["id"]
+    assert [ln["period"] for ln in ok(data, "quote", "show", str(quote))["lines"]] == [
+        {"start": "2026-10-01", "end": "2026-10-31"}, None]
+    assert "before it starts" in user_error(data, "quote", "create", "--customer", str(customer),
+                                            "--line", "Wartung|1|300.00|19|2026-10-31..2026-10-01")
+    ok(data, "quote", "send", str(quote), "--date", "2026-12-01")
+    ok(data, "quote", "accept", str(quote), "--date", "2026-12-02")
+    invoice = ok(data, "quote", "invoice", str(quote))["id"]
+    assert [ln["period"] for ln in ok(data, "invoice", "show", str(invoice))["lines"]] == [
+        {"start": "2026-10-01", "end": "2026-10-31"}, None]

@@ -145,13 +145,14 @@ def test_rounding_and_prepaid_change_only_what_is_payable() -> None:
 # ---------------------------------------------------------------- generated invoices against the official rules
 
 
-def _document(given_lines: list[LineInput], given_adjustments: list[AdjustmentInput], currency: str = "EUR") -> Document:
+def _document(given_lines: list[LineInput], given_adjustments: list[AdjustmentInput], currency: str = "EUR",
+              unit: str = "KWH") -> Document:
     totals: Totals = compute_totals(given_lines, given_adjustments, currency)
     doc = make_document(currency=currency)
     return replace(
         doc,
         lines=tuple(
-            Line(i, f"Item {i}", x.quantity, "KWH" if i % 2 else "XPP", x.unit_price, x.price_base,
+            Line(i, f"Item {i}", x.quantity, unit if i % 2 else "XPP", x.unit_price, x.price_base,
                  x.discount_percent, a.discount, x.tax.category, x.tax.rate, a.net, gross=a.gross,
                  allowances=tuple(LineAllowance(c.is_charge, part, c.percent, "Charge" if c.is_charge else "Rebate",
                                                 None, base)
@@ -181,16 +182,18 @@ SITUATIONS = [[k for k in KEYS if k.category in ("S", "Z")], *([k] for k in KEYS
              min_size=1, max_size=4),
     st.lists(adjustments, max_size=2),
     st.sampled_from(["EUR", "JPY"]),  # 3-decimal currencies carry no XML (BR-DEC-*)
+    st.sampled_from(sorted(units())),  # any code of UN/ECE Recommendations 20 and 21
 )
 def test_generated_invoices_pass_the_official_rules_of_every_format(
-    situation: list[TaxKey], given_lines: list[LineInput], given_adjustments: list[AdjustmentInput], currency: str
+    situation: list[TaxKey], given_lines: list[LineInput], given_adjustments: list[AdjustmentInput], currency: str,
+    unit: str,
 ) -> None:
     given_lines = [replace(x, tax=situation[int(x.quantity) % len(situation)]) for x in given_lines]
     given_adjustments = [replace(a, tax=situation[0]) for a in given_adjustments]
     oracle = expected(given_lines, given_adjustments, currency)
     if oracle is None or oracle[2] < 0:
         return
-    doc = for_public_buyers(_document(given_lines, given_adjustments, currency))
+    doc = for_public_buyers(_document(given_lines, given_adjustments, currency, unit))
     for fmt in ISSUED_FORMATS:
         try:
             xml = einvoice_xml(doc, fmt)

@@ -118,3 +118,41 @@ def test_csv_export_with_mapping_settings() -> None:
     assert (line.booked_on, line.amount, line.currency) == (date(2026, 11, 3), Decimal("1234.50"), "USD")
     assert read_statement(b"Datum;Betrag\n01.11.2026;1.000\n", "x.csv", {
         "date": "Datum", "currency_code": "EUR", "decimal": ","}).lines[0].amount == Decimal("1000")
+
+
+def test_camt_read_in_chunks_keeps_every_entry_in_order_and_each_statements_account() -> None:
+    """Entries are read a chunk at a time (500): 1,201 entries in two statements come out whole, in their order;
+    each line names its own account's counterparties and the file's last account is the statement's."""
+    first = camt053([Tx(Decimal(i + 1) / 100, f"Payer {i}", "", f"Transfer {i}", ref=f"A{i:04d}")
+                     for i in range(1001)])
+    other = ACCOUNT.replace("0532013000", "0532013001")
+    second = camt053([Tx(Decimal(-(i + 1)), text=f"Fee {i}", ref=f"B{i:03d}") for i in range(200)]).replace(
+        ACCOUNT.encode(), other.encode())
+    # one file of both statements (a bank sends each account's statement of the day in one message)
+    body = second[second.index(b"<Stmt>"):second.index(b"</BkToCstmrStmt>")]
+    both = first.replace(b"</Stmt></BkToCstmrStmt>", b"</Stmt>" + body + b"</BkToCstmrStmt>")
+    statement = read_statement(both)
+    assert [line.bank_reference for line in statement.lines] == [f"A{i:04d}" for i in range(1001)] + [
+        f"B{i:03d}" for i in range(200)]
+    assert statement.lines[1000].amount == Decimal("10.01") and statement.lines[1000].counterparty == "Payer 1000"
+    assert statement.lines[-1].amount == Decimal("-200") and statement.lines[-1].remittance == "Fee 199"
+    assert statement.account == other
+
+
+def test_camt_date_times_an_entry_without_details_and_private_use_characters() -> None:
+    """A booking given as DtTm, an entry without transaction details (its additional information is the text), and
+    the private-use characters the reader separates fields with taken out of a text (no bank writes them)."""
+    data = camt053([Tx(Decimal("5.00"), "Odd \ue000Name", "", "Text \ue001with\ue002 marks", ref="P1",
+                       structured="RF18539007547034")])
+    data = data.replace(b"<BookgDt><Dt>2026-11-20</Dt>", b"<BookgDt><DtTm>2026-11-20T09:30:00+01:00</DtTm>")
+    bare = (b'<Ntry><Amt Ccy="EUR">7.50</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>'
+            b"<BookgDt><Dt>2026-11-21</Dt></BookgDt><ValDt><Dt>2026-11-21</Dt></ValDt><AcctSvcrRef>P2</AcctSvcrRef>"
+            b"<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>CCRD</Cd><SubFmlyCd>POSD</SubFmlyCd></Fmly></Domn></BkTxCd>"
+            b"<AddtlNtryInf> Card payment Bakery </AddtlNtryInf></Ntry>")
+    data = data.replace(b"</Ntry>", b"</Ntry>" + bare, 1)
+    assert_valid(data, "camt.053.001.08")
+    first, second = read_statement(data).lines
+    assert (first.booked_on, first.value_date) == (date(2026, 11, 20), date(2026, 11, 20))
+    assert (first.counterparty, first.remittance) == ("Odd Name", "Text with marks RF18539007547034")
+    assert (second.amount, second.currency, second.bank_reference, second.remittance, second.counterparty) == (
+        Decimal("-7.50"), "EUR", "P2", "Card payment Bakery", None)

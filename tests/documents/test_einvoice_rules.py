@@ -224,3 +224,18 @@ def test_every_official_artefact_is_kept_with_its_licence_and_version() -> None:
         assert (artefacts / folder / "VERSION").read_text().strip(), folder
         licences = [p for p in (artefacts / folder).iterdir() if p.name.startswith(("LICENSE", "NOTICE"))]
         assert licences and all(p.read_text().strip() for p in licences), folder
+
+
+@pytest.mark.parametrize("fmt", [EInvoiceFormat.PEPPOL, EInvoiceFormat.XRECHNUNG_UBL])
+def test_ubl_states_the_vat_total_in_the_accounting_currency_too(fmt: EInvoiceFormat) -> None:
+    """BT-6 and BT-111 in UBL as in CII: a USD invoice of a EUR company states its VAT total in euros as well."""
+    doc = for_public_buyers(CASES["US dollars, VAT also in euros"]())
+    root = etree.fromstring(WRITERS[fmt](doc))
+    ns = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+          "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
+    assert root.xpath("cbc:TaxCurrencyCode/text()", namespaces=ns) == ["EUR"]
+    totals = [(t.get("currencyID"), t.text) for t in root.xpath("cac:TaxTotal/cbc:TaxAmount", namespaces=ns)]
+    assert totals[1] == ("EUR", "61.23") and totals[0][0] == "USD"
+    assert len(root.xpath("cac:TaxTotal[2]/cac:TaxSubtotal", namespaces=ns)) == 0  # the breakdown once (R053/R054)
+    same = etree.fromstring(WRITERS[fmt](replace(doc, tax_currency="USD")))
+    assert not same.xpath("cbc:TaxCurrencyCode", namespaces=ns) and len(same.xpath("cac:TaxTotal", namespaces=ns)) == 1

@@ -174,6 +174,24 @@ def test_deleting_a_customer_with_invoices_is_refused(qtbot, window, gui_db, dia
     assert dialogs.errors and "archive the customer instead" in dialogs.errors[-1]
 
 
+def test_the_customer_list_shows_credit_in_every_currency(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    """A EUR customer overpays a USD invoice by 10.00: the list showed a credit of 0.00."""
+    from invoicer.gui.style import money
+    from invoicer.services import rates
+
+    customer, invoice_id = _seed(gui_db)
+    with transaction(gui_db.sessions) as s:
+        payments.record_payment(s, invoice_id, 11900)
+        rates.set_rate(s, "USD", "0.9", date.today() - timedelta(days=1))
+        usd = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "100", "S", "19")], currency="USD"))
+        invoices.finalize_invoice(s, usd)
+        payments.record_payment(s, usd, 12900)
+    page = window.show_page("customers")
+    credit = next(c for c in range(page.model.columnCount()) if page.model.headerData(c, Qt.Orientation.Horizontal)
+                  == "Credit")
+    assert page.model.index(0, credit).data() == money(1000, "USD")
+
+
 def test_product_name_fills_price_and_tax(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
     customer, _invoice = _seed(gui_db)
     editor = window.new_invoice(customer)
@@ -298,19 +316,6 @@ def test_credit_note_dialog_dates_the_note_between_the_invoice_and_today(qtbot, 
         assert note.issue_date == chosen
 
 
-def test_write_off_takes_the_date_given_with_the_reason(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
-    invoice_id = _seed_dated(gui_db, 10)
-    dialogs.day = date.today() - timedelta(days=2)
-    editor = window.open_invoice(invoice_id)
-    activate(qtbot, editor)
-    more_action(editor, "Mark uncollectible…").trigger()
-    assert editor.document.status == "uncollectible", dialogs.errors
-    with transaction(gui_db.readonly_sessions) as s:
-        table = next(t for t in ledger.build_ledger(s).tables if t.name == "journal")
-        days = {row[1] for row in table.rows() if row[3] == "Written off as uncollectible"}
-    assert days == {dialogs.day}
-
-
 def test_write_off_offers_no_day_before_the_last_payment(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
     invoice_id = _seed_dated(gui_db, 10)
     paid_on = date.today() - timedelta(days=4)
@@ -339,19 +344,29 @@ def test_a_foreign_customers_lines_take_the_derived_zero_rate(qtbot, window, gui
     assert editor.lines.rows[0]["tax"] == tax
 
 
-def test_finalizing_a_foreign_currency_invoice_asks_the_rate(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+PDF_ONLY = ("No e-invoice (XML) is attached: the EN 16931 standard states amounts with at most two decimals and BHD "
+            "has 3, so this document is a PDF only.")
+
+
+@pytest.mark.parametrize(("currency", "country", "price", "company_total"), [("USD", "US", "100", 9200),
+                                                                           ("BHD", "BH", "10.125", 932)])
+def test_finalizing_a_foreign_currency_invoice_asks_the_rate(qtbot, window, gui_db, dialogs,  # type: ignore[no-untyped-def]
+                                                             currency, country, price, company_total):
     _seed(gui_db)
     with transaction(gui_db.sessions) as s:
-        customer = customers.add_customer(s, customers.CustomerData(name="Acme Inc.", country="US", currency="USD"))
-        draft = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "100", "G", "0")]))
+        customer = customers.add_customer(s, customers.CustomerData(name="Abroad", country=country, currency=currency))
+        draft = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", price, "G", "0")]))
     dialogs.rate = "0.92"
     editor = window.open_invoice(draft)
     activate(qtbot, editor)
     qtbot.mouseClick(toolbar_button(editor.toolbar, "Finalize…"), Qt.MouseButton.LeftButton)
     assert dialogs.rates_offered == [""] and not dialogs.errors  # no stored rate: the user typed one
+    # a currency EN 16931 cannot state is said to be issued as a PDF only before it is finalized
+    assert (PDF_ONLY in dialogs.confirmations[-1]) == (currency == "BHD")
     with transaction(gui_db.readonly_sessions) as s:
         invoice = invoices.get_invoice(s, draft)
-        assert (invoice.status, invoice.exchange_rate, invoice.company_total) == ("open", Decimal("0.92"), 9200)
+        assert (invoice.status, invoice.exchange_rate, invoice.company_total) == ("open", Decimal("0.92"),
+                                                                                  company_total)
 
 
 def test_finalize_offers_the_stored_rate_of_the_issue_date(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
@@ -439,3 +454,76 @@ def test_mail_not_set_up_offers_the_mail_settings(qtbot, window, gui_db, dialogs
     page = window.pages["settings"]
     assert page.tabs.currentIndex() == page.mail_tab
     assert "Settings → Mail" in dialogs.errors[-1] and "invoicer mail set" not in dialogs.errors[-1]
+
+
+@pytest.mark.parametrize(("action", "status", "event"), [("Void…", "void", "void"),
+                                                      ("Mark uncollectible…", "uncollectible", "write_off")])
+def test_void_and_write_off_take_the_date_given_from_the_issue_date_on(qtbot, window, gui_db, dialogs,  # type: ignore[no-untyped-def]
+                                                                       action, status, event):
+    import json
+
+    from sqlalchemy import select
+
+    from invoicer.db.models import AuditEvent
+
+    invoice_id = _seed_dated(gui_db, 10)
+    dialogs.day = date.today() - timedelta(days=3)
+    editor = window.open_invoice(invoice_id)
+    activate(qtbot, editor)
+    more_action(editor, action).trigger()
+    assert editor.document.status == status, dialogs.errors
+    assert dialogs.earliest == [date.today() - timedelta(days=10)]  # no day before the invoice is offered
+    with transaction(gui_db.readonly_sessions) as s:
+        (payload,) = s.scalars(select(AuditEvent.payload).where(AuditEvent.action == event)).all()
+        table = next(t for t in ledger.build_ledger(s).tables if t.name == "journal")
+        written_off = {row[1] for row in table.rows() if row[3] == "Written off as uncollectible"}
+    assert json.loads(payload)["date"] == dialogs.day.isoformat()
+    assert written_off == ({dialogs.day} if status == "uncollectible" else set())
+
+
+@pytest.mark.parametrize("where", ["invoice window", "payments page"])
+def test_a_reversal_takes_the_date_given_from_its_payment_on(qtbot, window, gui_db, dialogs, where):  # type: ignore[no-untyped-def]
+    invoice_id = _seed_dated(gui_db, 10)
+    paid_on = date.today() - timedelta(days=6)
+    with transaction(gui_db.sessions) as s:
+        payments.record_payment(s, invoice_id, 5000, paid_on)
+    dialogs.day = date.today() - timedelta(days=2)
+    if where == "invoice window":
+        editor = window.open_invoice(invoice_id)
+        activate(qtbot, editor)
+        editor.payment_table.setCurrentIndex(editor.payment_model.index(0, 0))
+        editor.reverse_button.click()
+    else:
+        page = window.show_page("payments")
+        page.table.setCurrentIndex(page.model.index(0, 0))
+        page.reverse_action.trigger()
+    assert dialogs.earliest == [paid_on] and not dialogs.errors
+    with transaction(gui_db.readonly_sessions) as s:
+        listed = payments.list_payments(s, invoice_id)
+    assert [(p.kind, p.paid_on) for p in listed if p.kind == "reversal"] == [("reversal", dialogs.day)]
+
+
+def test_apply_credit_and_payment_dialogs_date_from_the_issue_date_to_today(qtbot, window, gui_db, dialogs):  # type: ignore[no-untyped-def]
+    from invoicer.gui.dialogs.payment import ApplyCreditDialog, PaymentDialog
+    from invoicer.services import views
+
+    invoice_id = _seed_dated(gui_db, 10)
+    with transaction(gui_db.sessions) as s:
+        customer = invoices.get_invoice(s, invoice_id).customer_id
+        later = invoices.create_draft(s, DraftData(customer, [LineData("Work", "1", "10", "S", "19")],
+                                                   issue_date=date.today() - timedelta(days=5)))
+        invoices.finalize_invoice(s, later)
+        payments.record_payment(s, later, 5000, date.today() - timedelta(days=5))  # 38.10 over: customer credit
+        document = views.invoice_view(s, invoice_id, date.today())
+    issued = date.today() - timedelta(days=10)
+    for dialog_type in (PaymentDialog, ApplyCreditDialog):
+        dialog = dialog_type(window.ops, document, window)
+        qtbot.addWidget(dialog)
+        picker = dialog.paid_on if dialog_type is PaymentDialog else dialog.applied_on
+        assert (picker.minimumDate().toPython(), picker.maximumDate().toPython()) == (issued, date.today())
+    chosen = date.today() - timedelta(days=4)
+    dialog.applied_on.setDate(chosen)
+    dialog.accept()
+    assert not dialogs.errors
+    with transaction(gui_db.readonly_sessions) as s:
+        assert [p.paid_on for p in payments.list_payments(s, invoice_id)] == [chosen]

@@ -37,6 +37,14 @@ def test_the_editor_keeps_and_edits_the_line_detail(qtbot, window, gui_db: Datab
     assert editor.type_code.currentData() == "384" and editor.preceding.text() == "RE-2026-00007"
     assert editor.rounding_amount.text() == "-0.01"
     assert editor.lines.rows[0]["price_base"] == "100" and editor.lines.rows[1]["gross_price"] == "13.00"
+    # every unit code, the returned pallets' negative quantity, and the document allowances and charges in percent
+    # of their base (and the zero allowance) are in the editor's cells
+    assert [(r["quantity"], r["unit"]) for r in editor.lines.rows[:4]] == [
+        ("1,500", "KWH"), ("3", "XPP"), ("-2", "XPP"), ("2", "XBX")]
+    assert [(r["kind"], r["amount"], r["percent"], r["base"]) for r in editor.adjustments.rows[:3]] == [
+        ("discount", "", "2", "400.84"), ("discount", "0", "", ""), ("charge", "", "5", "19.98")]
+    shown = [editor.lines.data(editor.lines.index(row, 2)) for row in range(4)]
+    assert shown[0] != "KWH" and "kWh" in shown[0], shown  # the picker's friendly name, the code behind it
     editor.buyer_reference.setText("04011000-12345-04")
     assert editor.save()
     assert _stored(gui_db, invoice_id) == before  # nothing the editor does not show in cells is lost

@@ -98,3 +98,20 @@ def test_the_quote_number_format_is_edited_with_its_example(qtbot, window, gui_d
     assert "-0001" in page.quote_example.text()
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     assert dialogs.errors == [] and _stored(gui_db, "numbering.quote") == ["ANG-{year}-{seq:04}"]
+
+
+def test_the_write_off_vat_treatment_and_the_days_an_invoice_may_be_dated_ahead_are_set_here(  # type: ignore[no-untyped-def]
+        qtbot, window, gui_db, dialogs):
+    """Both were settings only `invoicer settings` could change (issue 10: a setting for the VAT treatment of a
+    write-off, correcting by default; a tolerance for issue dates ahead, 0 days by default)."""
+    _company_and_rates(gui_db)
+    page = sidebar(qtbot, window, "Settings")
+    assert page.accounting.writeoff_corrects_vat.isChecked() and page.future_days.value() == 0
+    page.accounting.writeoff_corrects_vat.setChecked(False)
+    page.future_days.setValue(3)
+    assert page.has_changes()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert dialogs.errors == []
+    assert _stored(gui_db, ledger.WRITE_OFF_CORRECTS_VAT.key, settings.FUTURE_DAYS.key) == [False, 3]
+    page.refresh()
+    assert not page.accounting.writeoff_corrects_vat.isChecked() and page.future_days.value() == 3

@@ -4,6 +4,7 @@ empty database where verify passes; what cannot be restored is refused before an
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,5 +116,21 @@ def test_every_refusal_of_a_server_restore_is_one_clear_line(
         code, _out, err = run(capsys, "--data-dir", str(folder), *args)
         assert code == 2 and expected in err, (args, err)
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    with psycopg.connect(fresh) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (0,)
+
+
+def test_restore_refuses_a_dump_written_by_a_newer_version(copied: tuple[Path, str],
+                                                           new_pg_database: Callable[[], str], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """As a local backup from a newer Invoicer is refused: the dump is read before anything changes."""
+    folder, url = copied
+    with psycopg.connect(url) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    newer = tmp_path / "newer.dump"
+    subprocess.run([str(server_backup.tool("pg_dump")), "--format=custom", f"--file={newer}", url], check=True)
+    fresh = new_pg_database()
+    code, _out, err = run(capsys, "--data-dir", str(folder), "--db", fresh, "backup", "restore", str(newer))
+    assert code == 2 and "newer version of Invoicer" in err and len(err.strip().splitlines()) == 1, err
     with psycopg.connect(fresh) as conn:
         assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (0,)

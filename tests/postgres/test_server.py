@@ -3,13 +3,16 @@ and the database's own refusals (PL/pgSQL triggers) for frozen documents and app
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from tests.mail.smtp_server import MemoryKeyring
+from tests.postgres.cluster import Cluster, bin_dir, start_cluster
 from tests.postgres.invocations import run
 
 
@@ -95,3 +98,50 @@ def test_a_logo_set_on_a_server_is_printed_by_every_desk_and_db_copy_brings_the_
     chosen.unlink()  # the file was on that desk only
     assert pdf_images(url, other_desk) == 1
     assert sorted(p.read_bytes() for p in (other_desk / "logo").iterdir()) == sorted([first, second])
+
+
+@pytest.fixture(scope="module")
+def password_server() -> Iterator[Cluster]:
+    """A cluster of its own where a login must give its password (scram-sha-256 over TCP; the session cluster
+    trusts everyone, so it cannot tell whether the keyring's password was sent)."""
+    found = bin_dir()
+    if found is None:
+        pytest.skip("PostgreSQL is not installed")
+    cluster = start_cluster(found)
+    try:
+        with psycopg.connect(cluster.url(), autocommit=True) as conn:
+            conn.execute("CREATE ROLE owner LOGIN CREATEROLE PASSWORD 's3cret-Pw'")
+            conn.execute("CREATE DATABASE books OWNER owner")
+        (cluster.data / "pg_hba.conf").write_text(
+            "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
+            encoding="utf-8")
+        with psycopg.connect(cluster.url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def test_db_connect_keeps_the_password_in_the_keyring_and_every_later_command_logs_in_with_it(
+        password_server: Cluster, tmp_path: Path, memory_keyring: MemoryKeyring,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    url = password_server.url("books", user="owner")
+    folder = str(tmp_path / "desk")
+    code, _out, err = run(capsys, "--data-dir", folder, "--db", url, "db", "init")
+    assert code == 2 and "Traceback" not in err and err.count("\n") == 1  # no password anywhere: refused plainly
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-Pw\n"))
+    code, _out, err = run(capsys, "--data-dir", folder, "db", "connect", url, "--password-stdin")
+    assert code == 0, err
+    assert list(memory_keyring.store.values()) == ["s3cret-Pw"]
+    assert not [p for p in Path(folder).rglob("*") if p.is_file() and b"s3cret" in p.read_bytes()]
+    # no --db: the saved address, and the password from the keyring
+    assert run(capsys, "--data-dir", folder, "db", "init")[0] == 0
+    code, _out, err = run(capsys, "--data-dir", folder, "customer", "add", "--name", "Keyring GmbH", "--country", "DE")
+    assert code == 0, err
+    assert run(capsys, "--data-dir", folder, "verify")[0] == 0
+    with psycopg.connect(password_server.url("books")) as conn:
+        actor = conn.execute("SELECT actor FROM audit_events WHERE entity = 'customer'").fetchone()
+    assert actor == ("owner",)
+    memory_keyring.store.clear()  # the keyring forgot it: refused plainly again
+    code, _out, err = run(capsys, "--data-dir", folder, "customer", "list")
+    assert code == 2 and "Traceback" not in err

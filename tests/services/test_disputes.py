@@ -3,6 +3,7 @@ closing it, and every step is audited."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -50,5 +51,10 @@ def test_a_dispute_settled_by_a_credit_note(seller: Database, customer_id: int) 
         assert note is not None and invoices.get_invoice(s, note, "credit_note").total == 1000
         assert invoices.get_invoice(s, inv).amount_due == due - 1000
         assert disputes.list_disputes(s, open_only=False)[0].resolution == "credit_note"
+        # audited: the dispute, its end by that credit note, and the credit note itself
+        events = {e.action: json.loads(e.payload or "{}")
+                  for e in s.query(AuditEvent).filter_by(entity="invoice", entity_id=inv)}
+        assert events["dispute_open"]["reason"] == "Damaged delivery"
+        assert (events["dispute_close"]["resolution"], events["dispute_close"]["credit_note"]) == ("credit_note", note)
         with pytest.raises(ConflictError):
             disputes.close_dispute(s, inv)  # nothing open any more

@@ -1,6 +1,8 @@
 """Property-based: under any sequence of operations, numbering stays gapless, due is never negative,
-credits never exceed an invoice (line credits that cover every line give exactly the invoice), receivables
-agree between aged receivables, the customer list and the journal (per invoice: what it still owes), a past
+credits never exceed an invoice (line credits that cover every line give exactly the invoice, also with document
+allowances and charges), receivables agree between aged receivables, the customer list and the journal (per invoice:
+what it still owes), output VAT agrees between the VAT report, the ledger's Tax summary and the journal's VAT account
+(write-offs and recoveries included), every dated action lies between its document's date and today, a past
 period's Invoices sheet rebuilt from dated events reads as the stored amounts, and verify finds nothing wrong."""
 
 from __future__ import annotations
@@ -34,11 +36,14 @@ from invoicer.services import (
     rates,
     reports,
 )
-from invoicer.services.invoices import DraftData, LineData
+from invoicer.services.invoices import AdjustmentData, DraftData, LineData
 
 prices = st.sampled_from(["0.01", "9.99", "14.995", "120.00", "1460.50", "0.3333"])
 quantities = st.sampled_from(["1", "2", "0.5", "3", "7.25"])
 rates_ = st.sampled_from([("S", "19"), ("S", "7"), ("Z", "0")])
+#: a document allowance or charge (amount, is_charge) at one of the rates, or none
+adjustments = st.lists(st.tuples(st.sampled_from(["0.01", "5.00", "20.00"]), st.booleans(), rates_), max_size=2)
+START = date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +68,7 @@ class Billing(RuleBasedStateMachine):
         self.folder = Path(tempfile.mkdtemp())
         shutil.copy(self.template, self.folder / "invoicer.sqlite3")
         self.db = open_database(self.folder, daily_backup=False)
-        self.day = date(2026, 1, 1)
+        self.day = START
         self.ids: list[int] = []
 
     def teardown(self) -> None:
@@ -78,10 +83,12 @@ class Billing(RuleBasedStateMachine):
             pass  # a refused action changes nothing; the invariants below check that
 
     @rule(lines=st.lists(st.tuples(quantities, prices, rates_), min_size=1, max_size=4),
-          currency=st.sampled_from(["EUR", "USD"]))
-    def draft(self, lines: list[tuple[str, str, tuple[str, str]]], currency: str) -> None:
+          currency=st.sampled_from(["EUR", "USD"]), extra=adjustments)
+    def draft(self, lines: list[tuple[str, str, tuple[str, str]]], currency: str,
+              extra: list[tuple[str, bool, tuple[str, str]]]) -> None:
         data = DraftData(customer_id=1, issue_date=self.day, currency=currency,
-                         lines=[LineData("x", q, p, c, r) for q, p, (c, r) in lines])
+                         lines=[LineData("x", q, p, c, r) for q, p, (c, r) in lines],
+                         adjustments=[AdjustmentData(a, c, r, is_charge) for a, is_charge, (c, r) in extra])
         self._try(lambda s: self.ids.append(invoices.create_draft(s, data)))
 
     @rule(pick=st.integers(0, 50))
@@ -201,6 +208,14 @@ class Billing(RuleBasedStateMachine):
             receivable = sum(int(r[5] or 0) - int(r[6] or 0) for r in journal.rows() if r[4] == "1200")
             assert sum(r.total for r in aged if r.currency == "EUR") == listed
             assert sum(r.company_total for r in aged) == receivable
+            # output VAT so far, three ways in the company currency (a write-off takes its VAT back, a recovery
+            # puts its share back): the VAT report, the Tax summary sheet and the journal's VAT account
+            vat_account = ledger.Accounts.load(s).tax_payable
+            vat_booked = sum(int(r[6] or 0) - int(r[5] or 0) for r in journal.rows() if r[4] == vat_account)
+            summary = next(t for t in book.tables if t.name == "tax_summary")
+            assert sum(r.tax for r in reports.vat_summary(s, START, self.day)) == vat_booked
+            assert sum(int(r[11]) for r in summary.rows()) == vat_booked  # type: ignore[call-overload]
+            _every_action_is_dated_within_its_document(s, self.day)
             # the Invoices sheet of a period that ended before today rebuilds paid, credited, amount due and status
             # from dated events: nothing here is dated after self.day, so it must read as the stored amounts do
             sheet = next(t for t in book.tables if t.name == "invoices")
@@ -230,6 +245,19 @@ def _write_offs_follow_the_money(s, invoice_id: int) -> None:  # type: ignore[no
             day = s.get(Payment, payload.get("reversal_id") or payload["payment_id"]).paid_on
             assert event.before_status != "uncollectible" or day >= written, (invoice_id, day, written)
             latest_money = max(latest_money, day)
+
+
+def _every_action_is_dated_within_its_document(s, today: date) -> None:  # type: ignore[no-untyped-def]
+    """Payments, reversals and credit notes are dated from their invoice's issue date (a reversal: its payment's
+    date) up to today."""
+    issued = dict(s.execute(select(Invoice.id, Invoice.issue_date)).all())
+    paid_on = dict(s.execute(select(Payment.id, Payment.paid_on)).all())
+    for payment in s.scalars(select(Payment)):
+        assert issued[payment.invoice_id] <= payment.paid_on <= today, (payment.id, payment.paid_on)
+        if payment.reverses_id is not None:
+            assert payment.paid_on >= paid_on[payment.reverses_id], payment.id
+    for note in s.scalars(select(Invoice).where(Invoice.corrects_id.is_not(None))):
+        assert issued[note.corrects_id] <= note.issue_date <= today, (note.id, note.issue_date)
 
 
 def _fully_credited_by_lines(s, invoice_id: int) -> bool:  # type: ignore[no-untyped-def]

@@ -175,9 +175,15 @@ def test_the_pdf_shows_the_detail_and_asks_for_the_rounded_amount(seller: Databa
     invoice_id = _issue(seller, rich_draft(customer_id))
     with transaction(seller.sessions) as s:
         pdf = documents.frozen_pdf(s, invoice_id)
-    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     for shown in ("Facture rectificative", "RE-2026-00007", "Prix brut 13,00", "remise sur prix 0,6544",
-                  "Freight: +2,50", "Arrondi", "489,90", "/ 100"):
+                  "Freight: +2,50", "Arrondi", "489,90", "/ 100",
+                  # units by their friendly names (kWh, boîte for XBX), the returned pallets as a negative line, the
+                  # line allowance with its reason and percent, document allowances and charges in percent of their
+                  # base, the zero allowance
+                  "kWh", "boîte", "Pallet returned -2 XPP 5,00 € 19 % -10,00 €", "Volume discount (10 %): −3,70 €",
+                  "Early order, 2 % de 400,84 €", "Loyalty (nothing this time) (TVA 19 %) −0,00 €",
+                  "Packing, 5 % de 19,98 € (TVA 7 %) 1,00 €"):
         assert shown in text, shown
 
 

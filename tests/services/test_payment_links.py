@@ -270,3 +270,33 @@ def test_the_database_keeps_tokens_and_rows(linked: Database, customer_id: int) 
         linked, "UPDATE payment_links SET token = 'guessable' WHERE invoice_id = :i", i=invoice_id)
     assert "payment links are kept" in refused_by_database(
         linked, "DELETE FROM payment_links WHERE invoice_id = :i", i=invoice_id)
+
+
+def test_an_expired_link_is_left_out_of_reminders_until_renewed(
+    linked: Database, customer_id: int, page: PaymentPage
+) -> None:
+    """Past its expiry a link no longer pays: its state says so and a reminder leaves it out; renewing makes the
+    same token pay again."""
+    invoice_id = make_open(linked, customer_id)
+    (link,) = links_of(linked, invoice_id)
+    after = link.expires_on + timedelta(days=1)
+
+    def reminder(today: date) -> str:
+        with transaction(linked.readonly_sessions) as s:
+            invoice = invoices.get_invoice(s, invoice_id)
+            return mailing.message_text(s, view_of(s, invoice, today), invoice.customer, "reminder_overdue",
+                                        today).body
+
+    with transaction(linked.readonly_sessions) as s:
+        assert payment_links.link_info(s, invoice_id, link.expires_on).state == "active"  # type: ignore[union-attr]
+        assert payment_links.link_info(s, invoice_id, after).state == "expired"  # type: ignore[union-attr]
+        invoice = invoices.get_invoice(s, invoice_id)
+        assert payment_links.issued_link_pays(s, invoice, link.expires_on)
+        assert not payment_links.issued_link_pays(s, invoice, after)
+    assert link.token in reminder(link.expires_on)
+    assert "Payer en ligne" not in reminder(after) and link.token not in reminder(after)
+    with transaction(linked.sessions) as s:
+        renewed = payment_links.renew(s, invoice_id, after)
+    assert (renewed.state, renewed.token, renewed.expires_on) == ("active", link.token, after + timedelta(days=30))
+    line = next(x for x in reminder(after).splitlines() if x.startswith("Payer en ligne: "))
+    assert follow(page, line.removeprefix("Payer en ligne: "))["path"] == [f"/pay/{link.token}"]

@@ -4,6 +4,7 @@ against a computation by hand and the invoice's XML against the official rules."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from io import BytesIO
 
@@ -154,3 +155,26 @@ def test_a_draft_quote_is_marked_as_not_sent(seller: Database, customer_id: int)
     with transaction(seller.sessions) as s:
         text = "".join(page.extract_text() for page in PdfReader(BytesIO(quotes.quote_pdf(s, quote))).pages)
     assert "BROUILLON — pas encore envoyé" in text and "Devis (brouillon)" in text
+
+
+def test_a_quote_lines_service_period_goes_to_the_pdf_and_to_the_invoice_made_from_it(seller: Database,
+                                                                                     customer_id: int) -> None:
+    october = (D(2026, 10, 1), D(2026, 10, 31))
+    lines = [replace(LINES[0], period_start=october[0], period_end=october[1]), LINES[1]]
+    with transaction(seller.sessions) as s:
+        with pytest.raises(ValidationError, match=r"line 1: the service period ends \(2026-10-01\) before it starts"):
+            quotes.create_quote(s, QuoteData(customer_id, [replace(LINES[0], period_start=october[1],
+                                                                   period_end=october[0])], issue_date=FIRST))
+        quote = quotes.create_quote(s, QuoteData(customer_id, lines, issue_date=FIRST), today=FIRST)
+        assert [(ln.period_start, ln.period_end) for ln in quotes.quote_data(s, quote).lines] == [october, (None, None)]
+        quotes.send_quote(s, quote, FIRST)
+        text = "".join(page.extract_text() for page in PdfReader(BytesIO(quotes.quote_pdf(s, quote))).pages)
+        quotes.accept_quote(s, quote, D(2026, 12, 2))
+        invoice_id = quotes.invoice_quote(s, quote, today=D(2026, 12, 3))
+        invoice = invoices.get_invoice(s, invoice_id)
+        assert [(ln.period_start, ln.period_end) for ln in invoice.lines] == [october, (None, None)]
+        invoices.finalize_invoice(s, invoice_id)
+        _, xml = einvoicing.document_einvoice(s, invoices.get_invoice(s, invoice_id), EInvoiceFormat.FACTURX)
+    assert "Période de prestation" in text and "1 oct. 2026" in text  # the French customer's quote PDF
+    assert xml.count(b"BillingSpecifiedPeriod") == 2  # the line's own BG-26: start and end, once
+    assert b"20261001" in xml and b"20261031" in xml

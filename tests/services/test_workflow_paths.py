@@ -213,6 +213,21 @@ def test_a_write_off_is_not_dated_before_money_already_booked(seller: Database, 
     assert verify(seller).ok, verify(seller).summary()
 
 
+def test_a_payment_typed_after_the_write_off_but_dated_before_it_is_refused(seller: Database, customer_id: int) -> None:
+    """The other order of typing: the write-off of 10 November is entered first, then money received on
+    8 November. Booked as it was typed it would be a recovery of money that arrived before the write-off."""
+    inv = make_open(seller, customer_id)
+    with transaction(seller.sessions) as s:
+        invoices.mark_uncollectible(s, inv, "insolvent", date(2026, 11, 10))
+    refusal = r"was written off on 2026-11-10; money for it cannot be dated earlier \(2026-11-08\)"
+    with transaction(seller.sessions) as s, pytest.raises(ValidationError, match=refusal):
+        payments.record_payment(s, inv, 5000, date(2026, 11, 8))
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, inv, 5000, date(2026, 11, 10))  # the same day: a recovery
+    assert books(seller, inv) == ("uncollectible", 0)
+    assert verify(seller).ok, verify(seller).summary()
+
+
 def test_a_credit_note_after_a_recovery_is_not_dated_before_the_write_off(seller: Database, customer_id: int) -> None:
     inv = make_open(seller, customer_id)
     with transaction(seller.sessions) as s:

@@ -945,6 +945,11 @@ class InvoiceEditor(QWidget):
             "It will take the number {number} and be frozen: it can no longer be edited or deleted, "
             "only corrected with a credit note."
         ).format(customer=doc.customer.name, total=money(doc.totals.total, doc.currency), number=number)
+        from invoicer.services.documents import without_einvoice  # the PDF machinery loads only when needed
+
+        pdf_only = without_einvoice(doc.currency)
+        if pdf_only is not None:  # a currency EN 16931 cannot state (BHD, KWD, ...): said before, not after
+            text += "\n\n" + pdf_only.render(_)
         rate: str | None = None
         if doc.currency == company_currency:
             if not messages.confirm(self, _("Finalize invoice"), text, _("Finalize")):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from invoicer.gui import messages
+from invoicer.gui.dialogs.line_period import LinePeriodDialog, period_to_row
 from invoicer.gui.operations import Operations
 from invoicer.gui.style import locale_decimal, money, plain_decimal, python_date, qt_date
 from invoicer.gui.widgets import pickers
@@ -56,7 +57,7 @@ class QuoteDialog(QDialog):
         self.reference = QLineEdit()
         self.reference.setObjectName("reference")
         self.notes = text_box(50)
-        self.lines = SimpleLineTable(rates)
+        self.lines = SimpleLineTable(rates, periods=True)
         add_line = QPushButton(_("&Add line"))
         add_line.setToolTip(_("Add a line (Ctrl+Enter)"))
         add_line.clicked.connect(lambda: self.lines.add_line())
@@ -66,6 +67,14 @@ class QuoteDialog(QDialog):
         self.addAction(next_line)
         remove_line = QPushButton(_("&Remove line"))
         remove_line.clicked.connect(self.lines.remove_line)
+        # a line's own service period, as in the invoice editor (Ctrl+Shift+T); the invoice made from it keeps it
+        self.line_period_action = QAction(_("Service period of the line…"), self)
+        self.line_period_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.line_period_action.triggered.connect(self.edit_line_period)
+        self.addAction(self.line_period_action)
+        line_period = QPushButton(self.line_period_action.text())
+        line_period.setObjectName("line_period")
+        line_period.clicked.connect(self.line_period_action.trigger)
         form = QFormLayout()
         form.addRow(_("&Customer"), self.customer)
         form.addRow(_("&Date"), self.issue_date)
@@ -75,6 +84,7 @@ class QuoteDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(add_line)
         buttons.addWidget(remove_line)
+        buttons.addWidget(line_period)
         buttons.addStretch(1)
         box = dialog_buttons(self)
         layout = QVBoxLayout(self)
@@ -97,7 +107,8 @@ class QuoteDialog(QDialog):
             self.notes.setPlainText(data.notes or "")
             for line in data.lines:
                 self.lines.add_line(line.description, Decimal(line.quantity), Decimal(line.unit_price),
-                                    (line.tax_category or "S", Decimal(line.tax_rate)))
+                                    (line.tax_category or "S", Decimal(line.tax_rate)),
+                                    (line.period_start, line.period_end))
         self.customer.setFocus()
 
     def data(self) -> QuoteData | None:
@@ -106,11 +117,24 @@ class QuoteDialog(QDialog):
             messages.show_error(self, _("Choose the customer of the quote."))
             return None
         return QuoteData(
-            customer_id, [LineData(ln.description, ln.quantity, ln.unit_price, ln.tax_category, ln.tax_rate)
+            customer_id, [LineData(ln.description, ln.quantity, ln.unit_price, ln.tax_category, ln.tax_rate,
+                                   period_start=ln.period_start, period_end=ln.period_end)
                           for ln in self.lines.lines()],
             issue_date=python_date(self.issue_date.date()), valid_until=python_date(self.valid_until.date()),
             notes=self.notes.toPlainText(), buyer_reference=self.reference.text(),
         )
+
+    def edit_line_period(self) -> None:
+        """The current line's own service period, in the dialog the invoice editor uses (Ctrl+Shift+T)."""
+        row = self.lines.currentRow()
+        if row < 0:
+            return
+        description = self.lines.item(row, 0)
+        dialog = LinePeriodDialog(row + 1, description.text() if description else "",
+                                  period_to_row(*self.lines.period(row)), (None, None),
+                                  python_date(self.issue_date.date()), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.lines.set_period(row, *dialog.period())
 
     def accept(self) -> None:
         data = self.data()

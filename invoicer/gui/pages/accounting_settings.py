@@ -1,11 +1,12 @@
-"""Settings → Accounting: the account codes the ledger's journal posts to, and revenue accounts per VAT rate."""
+"""Settings → Accounting: the account codes the ledger's journal posts to, revenue accounts per VAT rate, and
+whether a write-off reduces VAT payable."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from invoicer.core.errors import InvoicerError, ValidationError
 from invoicer.core.totals import TaxKey
@@ -50,6 +51,9 @@ class AccountingSettings(QWidget):
             self.accounts[name] = field
             form.addRow(self._title(f"ledger.account.{name}"), field)
         self.accounts["revenue"].edit.textChanged.connect(self._show_revenue_default)
+        self.writeoff_corrects_vat = QCheckBox(_(ledger.WRITE_OFF_CORRECTS_VAT.title))
+        self.writeoff_corrects_vat.setObjectName("writeoff_corrects_vat")
+        form.addRow(self.writeoff_corrects_vat)
         self.by_rate: dict[str, CheckedLineEdit] = {}
         self.rates_box = QGroupBox(_("Revenue account per VAT rate"))
         self.rates_form = QFormLayout(self.rates_box)
@@ -74,6 +78,7 @@ class AccountingSettings(QWidget):
         """Show the stored codes; one revenue row per VAT rate in the catalog (and any other rate stored)."""
         for name, field in self.accounts.items():
             field.setText(str(values[f"ledger.account.{name}"]))
+        self.writeoff_corrects_vat.setChecked(bool(values[ledger.WRITE_OFF_CORRECTS_VAT.key]))
         stored: dict[TaxKey, str] = {}
         for text, code in dict(values[ledger.REVENUE_BY_RATE]).items():
             category, _sep, rate = str(text).partition(" ")
@@ -102,10 +107,10 @@ class AccountingSettings(QWidget):
         for field in self.by_rate.values():
             field.edit.setPlaceholderText(default)
 
-    def shown(self) -> tuple[dict[str, str], dict[str, str]]:
+    def shown(self) -> tuple[dict[str, str], dict[str, str], bool]:
         """The codes as typed, unchecked (to tell whether the user changed anything)."""
         return ({name: f.text() for name, f in self.accounts.items()},
-                {text: f.text() for text, f in self.by_rate.items()})
+                {text: f.text() for text, f in self.by_rate.items()}, self.writeoff_corrects_vat.isChecked())
 
     def values(self) -> dict[str, Any]:
         """The codes as setting values; ValidationError names the first field that is wrong (and focuses it)."""
@@ -125,6 +130,7 @@ class AccountingSettings(QWidget):
                 self._check(field, "revenue", code)
                 by_rate[text] = code
         found[ledger.REVENUE_BY_RATE] = by_rate
+        found[ledger.WRITE_OFF_CORRECTS_VAT.key] = self.writeoff_corrects_vat.isChecked()
         return found
 
     @staticmethod

@@ -184,6 +184,12 @@ class SettingsPage(Page):
         self.terms.setObjectName("terms")
         self.terms.setRange(0, 3650)
         self.terms.setSuffix(_(" days"))
+        # finalize refuses an issue date further ahead than this (issue 10: one invoice dated ahead blocks every
+        # earlier one, since numbers follow dates)
+        self.future_days = QSpinBox()
+        self.future_days.setObjectName("future_days")
+        self.future_days.setRange(settings.FUTURE_DAYS.low, settings.FUTURE_DAYS.high)
+        self.future_days.setSuffix(_(" days"))
         self.default_rate = QComboBox()
         self.default_rate.setObjectName("default_tax_rate")
         self.rounding = QComboBox()
@@ -222,6 +228,7 @@ class SettingsPage(Page):
         form.addRow("", self.quote_example)
         form.addRow("", help_text)
         form.addRow(_("Default payment &terms"), self.terms)
+        form.addRow(_(settings.FUTURE_DAYS.title), self.future_days)
         form.addRow(_("Default &VAT rate"), self.default_rate)
         form.addRow(_("VAT &rounding on new invoices"), self.rounding)
         form.addRow(_("&Paper size of PDFs"), self.paper)
@@ -298,6 +305,7 @@ class SettingsPage(Page):
         self.credit_pattern.setText(values["numbering.credit_note"])
         self.quote_pattern.setText(values["numbering.quote"])
         self.terms.setValue(values["invoice.terms_days"])
+        self.future_days.setValue(values[settings.FUTURE_DAYS.key])
         self.default_rate.clear()
         for rate in rates:
             if rate.category == "S":
@@ -363,6 +371,7 @@ class SettingsPage(Page):
             "numbering.credit_note": self.credit_pattern.text().strip(),
             "numbering.quote": self.quote_pattern.text().strip(),
             "invoice.terms_days": self.terms.value(),
+            settings.FUTURE_DAYS.key: self.future_days.value(),
             "invoice.tax_rounding": self.rounding.currentData(),
             "documents.paper_size": self.paper.currentData(),
             "payments.link_template": self.link_template.text().strip(),

@@ -1,9 +1,11 @@
 """A short line table for plans and quotes: description, quantity, net unit price and VAT (from the tax rates),
-typed cell to cell with Tab; Ctrl+Enter in the dialog adds a line."""
+typed cell to cell with Tab; Ctrl+Enter in the dialog adds a line. A quote's lines may also have their own service
+period (shown in a last column while some line has one)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
@@ -16,12 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from invoicer.gui.style import locale_decimal, plain_decimal
+from invoicer.gui.style import day, locale_decimal, plain_decimal
 from invoicer.gui.widgets.tables import fit_titles
 from invoicer.i18n import N_, _, format_percent
 from invoicer.services.taxes import TaxRateRow
 
 COLUMNS = (N_("Description"), N_("Quantity"), N_("Unit price (net)"), N_("VAT"))
+PERIOD_COLUMN = len(COLUMNS)
+#: where a row keeps its own service period (on its description cell)
+PERIOD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 @dataclass(frozen=True)
@@ -33,14 +38,17 @@ class SimpleLine:
     unit_price: str
     tax_category: str
     tax_rate: Decimal
+    period_start: date | None = None
+    period_end: date | None = None
 
 
 class SimpleLineTable(QTableWidget):
-    def __init__(self, rates: list[TaxRateRow], parent: QWidget | None = None) -> None:
-        super().__init__(0, len(COLUMNS), parent)
+    def __init__(self, rates: list[TaxRateRow], parent: QWidget | None = None, periods: bool = False) -> None:
+        super().__init__(0, len(COLUMNS) + periods, parent)
         self.rates = rates
+        self.periods = periods
         self.setObjectName("lines")
-        self.setHorizontalHeaderLabels([_(title) for title in COLUMNS])
+        self.setHorizontalHeaderLabels([_(title) for title in COLUMNS] + ([_("Service period")] if periods else []))
         self.verticalHeader().hide()
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
@@ -48,9 +56,12 @@ class SimpleLineTable(QTableWidget):
         fit_titles(header, 90, {1: "9.999,99", 2: "99.999,9999"})
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.setMinimumHeight(150)
+        if periods:
+            self.setColumnHidden(PERIOD_COLUMN, True)
 
     def add_line(self, description: str = "", quantity: Decimal | None = None, unit_price: Decimal | None = None,
-                 tax: tuple[str, Decimal] | None = None) -> None:
+                 tax: tuple[str, Decimal] | None = None,
+                 period: tuple[date | None, date | None] = (None, None)) -> None:
         """Append a line (an empty one gets the focus, ready to type its description)."""
         row = self.rowCount()
         self.insertRow(row)
@@ -71,6 +82,11 @@ class SimpleLineTable(QTableWidget):
                 found = vat.count() - 1
             vat.setCurrentIndex(found)
         self.setCellWidget(row, 3, vat)
+        if self.periods:
+            shown = QTableWidgetItem()
+            shown.setFlags(shown.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.setItem(row, PERIOD_COLUMN, shown)
+            self.set_period(row, *period)
         if not description:
             self.setCurrentCell(row, 0)
             self.setFocus()
@@ -79,6 +95,24 @@ class SimpleLineTable(QTableWidget):
         row = self.currentRow()
         if row >= 0:
             self.removeRow(row)
+
+    def period(self, row: int) -> tuple[date | None, date | None]:
+        """Row ``row``'s own service period; (None, None) when it has none."""
+        item = self.item(row, 0)
+        value = None if item is None else item.data(PERIOD_ROLE)
+        return value if isinstance(value, tuple) else (None, None)
+
+    def set_period(self, row: int, start: date | None, end: date | None) -> None:
+        """Give row ``row`` its own service period (None, None: none); the column shows while some row has one."""
+        item = self.item(row, 0)
+        if item is None:
+            item = QTableWidgetItem("")
+            self.setItem(row, 0, item)
+        item.setData(PERIOD_ROLE, (start, end) if start is not None and end is not None else None)
+        shown = self.item(row, PERIOD_COLUMN)
+        if shown is not None:
+            shown.setText(f"{day(start)} – {day(end)}" if start and end else "")
+        self.setColumnHidden(PERIOD_COLUMN, not any(self.period(r)[0] for r in range(self.rowCount())))
 
     def _text(self, row: int, column: int) -> str:
         item = self.item(row, column)
@@ -95,5 +129,5 @@ class SimpleLineTable(QTableWidget):
             category, rate = vat.currentData() if isinstance(vat, QComboBox) and vat.currentData() else (
                 "S", Decimal(0))
             found.append(SimpleLine(texts[0], plain_decimal(texts[1]) or "0", plain_decimal(texts[2]) or "0",
-                                    category, rate))
+                                    category, rate, *self.period(row)))
         return found
