@@ -91,10 +91,9 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
     if notes:
         _cbc(root, "Note", notes)  # one note only (PEPPOL-EN16931-R002)
     _cbc(root, "DocumentCurrencyCode", cur)
-    # BT-6: the VAT accounting currency where it differs, with the VAT total in it as a second TaxTotal (BT-111)
     foreign = doc.tax_currency is not None and doc.tax_currency != cur and doc.tax_total_in_tax_currency is not None
     if foreign:
-        _cbc(root, "TaxCurrencyCode", str(doc.tax_currency))
+        _cbc(root, "TaxCurrencyCode", doc.tax_currency or "")  # BT-6: the VAT return's currency
     if doc.buyer_reference:
         _cbc(root, "BuyerReference", doc.buyer_reference)
     _period(root, doc.period_start, doc.period_end)  # BG-14
@@ -148,7 +147,7 @@ def build_ubl(doc: Document, customization: str) -> etree._Element:
         amount(sub, "TaxAmount", tax.amount)
         # XRechnung asks the rate of every breakdown, 0 outside the scope of VAT (BR-DE-14, KoSIT case 01.04a)
         _category(sub, "TaxCategory", tax.category, tax.rate, tax.exemption_reason, with_rate=email_allowed)
-    if foreign:
+    if foreign:  # BT-111, converted with the rate locked at finalize: a second total without subtotals (R054)
         assert doc.tax_currency is not None and doc.tax_total_in_tax_currency is not None
         _cbc(_cac(root, "TaxTotal"), "TaxAmount", format_minor(doc.tax_total_in_tax_currency, doc.tax_currency),
              currencyID=doc.tax_currency)

@@ -709,12 +709,14 @@ class _Journal:
         """The advances a final invoice releases to revenue, per VAT rate: the net its deposit invoices booked to
         advance payments (in company currency, as booked), less what their credit notes took back. Partial invoices
         (326) bill delivered work: their net was revenue already, and the final invoice's deduction lines take it off."""
-        deposits = select(InvoiceDeduction.deducted_id).where(InvoiceDeduction.invoice_id == final_id)
+        # the deposits only: a credit note of a deducted partial invoice took back revenue, not an advance
+        deposits = (select(InvoiceDeduction.deducted_id).join(Invoice, Invoice.id == InvoiceDeduction.deducted_id)
+                    .where(InvoiceDeduction.invoice_id == final_id, Invoice.type_code == DEPOSIT))
         stmt = (
             select(Invoice.id, Invoice.doc_type, Invoice.currency, Invoice.exchange_rate, Invoice.company_subtotal,
                    InvoiceTax.category, InvoiceTax.rate, InvoiceTax.basis)
             .join(InvoiceTax, InvoiceTax.invoice_id == Invoice.id)
-            .where(ISSUED, (Invoice.id.in_(deposits) & (Invoice.type_code == DEPOSIT))
+            .where(ISSUED, Invoice.id.in_(deposits)
                    | ((Invoice.doc_type == "credit_note") & Invoice.corrects_id.in_(deposits)))
             .order_by(Invoice.id, InvoiceTax.id)
         )

@@ -12,7 +12,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, case, extract, func, null, select, union_all
+from sqlalchemy import ColumnElement, Select, case, extract, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from invoicer import APP_NAME, __version__
@@ -20,6 +20,7 @@ from invoicer.core.aging import BUCKETS
 from invoicer.core.errors import N_, ValidationError
 from invoicer.core.money import round_half_up, split_minor
 from invoicer.core.totals import company_rounding, convert_parts, owed_in_company_currency
+from invoicer.db import summaries
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Company, Customer, Invoice, InvoiceTax
@@ -249,11 +250,13 @@ class RevenueCell:
 
 
 def revenue(session: Session, date_from: date | None, date_to: date | None) -> list[RevenueCell]:
-    """Net revenue per customer and month of issue: finalized, not void invoices less issued credit notes."""
+    """Net revenue per customer and month of issue: finalized, not void invoices less issued credit notes, a deposit
+    invoice's net counted when the final invoice releases it, as the journal books it (the rule is
+    db/summaries.py's, which also keeps the dashboard's months)."""
     year, month = extract("year", Invoice.issue_date), extract("month", Invoice.issue_date)
-    signed = case((Invoice.doc_type == "invoice", Invoice.company_subtotal), else_=-Invoice.company_subtotal)
+    counted: ColumnElement[int] = literal_column(summaries.contribution(Invoice.__tablename__))
     stmt = (
-        select(Invoice.customer_id, Customer.name, year, month, func.sum(signed))
+        select(Invoice.customer_id, Customer.name, year, month, func.sum(counted))
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(((Invoice.doc_type == "invoice") & Invoice.status.in_(REVENUE_STATUSES))
                | ((Invoice.doc_type == "credit_note") & (Invoice.status != "draft")))

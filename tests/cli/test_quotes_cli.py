@@ -69,3 +69,18 @@ def test_a_quote_lines_service_period_is_carried_to_the_invoice(data: Path) -> N
     invoice = ok(data, "quote", "invoice", str(quote))["id"]
     assert [ln["period"] for ln in ok(data, "invoice", "show", str(invoice))["lines"]] == [
         {"start": "2026-10-01", "end": "2026-10-31"}, None]
+
+
+def test_a_deposit_of_a_net_amount_shared_over_the_vat_rates(data: Path) -> None:
+    customer = ok(data, "customer", "add", "--name", "ACME", "--country", "DE", "--locale", "de_DE")["id"]
+    quote = ok(data, "quote", "create", "--customer", str(customer), "--line", "Umbau|1|7500.00|19",
+               "--line", "Handbuch|10|250.00|7")["id"]
+    ok(data, "quote", "send", str(quote))
+    ok(data, "quote", "accept", str(quote))
+    deposit = ok(data, "quote", "deposit", str(quote), "--amount", "1000.00")["id"]
+    shown = ok(data, "invoice", "show", str(deposit))
+    # 1,000.00 net shared 7,500.00 : 2,500.00 -> 750.00 at 19 % (142.50 VAT) and 250.00 at 7 % (17.50 VAT)
+    assert {(t["rate"], t["basis"], t["amount"]) for t in shown["tax"]} == {("19", "750.00", "142.50"),
+                                                                            ("7", "250.00", "17.50")}
+    assert shown["total"] == "1160.00"
+    assert "net amount" in user_error(data, "quote", "deposit", str(quote), "--amount", "10000.01")

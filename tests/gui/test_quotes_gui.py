@@ -85,14 +85,20 @@ def add_customer_in(s) -> int:  # type: ignore[no-untyped-def]
     return customers.add_customer(s, customers.CustomerData(name="ACME GmbH", country="DE"))
 
 
-def test_deposit_then_final_invoice_from_the_page(qtbot, window, business: Database, dialogs: Dialogs):  # type: ignore[no-untyped-def]
-    with transaction(business.sessions) as s:
+def _accepted_quote_page(window, db: Database):  # type: ignore[no-untyped-def]
+    """The Quotes page with an accepted quote of 10,000.00 at 19 % selected."""
+    with transaction(db.sessions) as s:
         quote = quotes.create_quote(s, quotes.QuoteData(add_customer_in(s), [
             invoices.LineData("Umbau", "1", "10000", "S", "19")]))
         quotes.send_quote(s, quote)
         quotes.accept_quote(s, quote)
     page = window.show_page("quotes")
     page.table.selectRow(0)
+    return page
+
+
+def test_deposit_then_final_invoice_from_the_page(qtbot, window, business: Database, dialogs: Dialogs):  # type: ignore[no-untyped-def]
+    page = _accepted_quote_page(window, business)
     dialog = page.deposit()
     dialog.value.setText("40")
     dialog.accept()
@@ -185,3 +191,20 @@ def test_a_quote_lines_service_period_is_entered_kept_on_edit_and_invoiced(qtbot
         invoice = invoices.get_invoice(s, quotes.invoice_quote(s, quote_id))
         assert [(ln.period_start, ln.period_end) for ln in invoice.lines] == [
             (date(2026, 10, 1), date(2026, 10, 31)), (None, None)]
+
+
+def test_a_deposit_of_a_net_amount_from_the_page(qtbot, window, business: Database, dialogs: Dialogs):  # type: ignore[no-untyped-def]
+    page = _accepted_quote_page(window, business)
+    dialog = page.deposit()
+    dialog.kind.setCurrentIndex(dialog.kind.findData("amount"))
+    dialog.value.setText("10000.01")  # a cent more than the quote's net: refused in a dialog, nothing created
+    dialog.accept()
+    assert dialogs.errors[-1].startswith("A deposit is more than nothing and at most the quote's net amount")
+    assert dialog.invoice_id is None
+    dialog.value.setText("2500")
+    dialog.accept()
+    assert dialog.invoice_id is not None
+    with transaction(business.sessions) as s:
+        deposit = invoices.get_invoice(s, dialog.invoice_id)
+        # a net amount: 2,500.00 at 19 %, 475.00 VAT
+        assert (deposit.type_code, deposit.subtotal, deposit.tax_total) == ("386", 250000, 47500)

@@ -364,3 +364,79 @@ def test_a_deposit_credited_in_part_is_deducted_for_the_rest(seller: Database, q
         assert -balance[accounts.receivables] == aged.total == 164327 - 9627 + 32089 + 360966
         before = _journal_balances(s, D(2026, 11, 30), D(2026, 11, 30))
         assert before[accounts.advances] == 130000 and before[accounts.revenue] == 29990
+
+
+def test_a_dollar_quote_deposit_and_final_invoice_each_locked_at_its_own_rate(seller: Database,
+                                                                               customer_id: int) -> None:
+    """A quote in US dollars (the seller books in euros): the deposit is locked at 0.90 when finalized, the final
+    invoice at 0.80 a month later. The documents state dollars to the cent as in euros; the books carry each at its
+    own locked rate, so the advance the final invoice releases is the deposit's euros as booked, not re-converted."""
+    from invoicer.services import rates
+
+    _einvoice_ready(seller, customer_id)
+    s19, s7 = ("S", Decimal(19)), ("S", Decimal(7))
+    with transaction(seller.sessions) as s:
+        rates.set_rate(s, "USD", "0.9", D(2026, 10, 1))
+        rates.set_rate(s, "USD", "0.92", D(2026, 11, 10))  # the day the deposit is paid
+        quote_id = quotes.create_quote(s, QuoteData(customer_id, list(LINES), currency="USD",
+                                                    issue_date=D(2026, 11, 2), buyer_reference="PO-4711"),
+                                       today=D(2026, 11, 2))
+        quotes.send_quote(s, quote_id, D(2026, 11, 2))
+        quotes.accept_quote(s, quote_id, D(2026, 11, 3))
+        deposit = quotes.deposit_invoice(s, quote_id, percent="30", today=D(2026, 11, 4))
+        invoices.finalize_invoice(s, deposit)  # the rates table's 0.90 of 1 October
+        dep = invoices.get_invoice(s, deposit)
+        assert dep.currency == "USD" and dep.type_code == "386" and dep.exchange_rate == Decimal("0.9")
+        assert taxes_of(dep) == {s19: (130000, 24700), s7: (8997, 630)} and dep.total == 164327
+        # by hand, in euros at 0.90: net 1,389.97 -> 1,250.973 = 1,250.97; VAT 253.30 -> 227.97; total 1,478.94
+        assert (dep.company_subtotal, dep.company_tax_total, dep.company_total) == (125097, 22797, 147894)
+    _pay(seller, deposit, 164327)  # at 0.92: 1,511.81 EUR received for 1,478.94 booked, 32.87 exchange gain
+    with transaction(seller.sessions) as s:
+        final = quotes.final_invoice(s, quote_id, today=D(2026, 12, 1))
+        invoices.finalize_invoice(s, final, exchange_rate="0.8")  # typed at finalize (the app's question)
+        fin = invoices.get_invoice(s, final)
+        assert fin.currency == "USD" and fin.exchange_rate == Decimal("0.8")
+        assert [ln.net for ln in fin.lines] == [400000, 33333, 29990, -130000, -8997]
+        # 19 %: 823.33 - 247.00 = 576.33 on 3,033.33; 7 %: 20.99 - 6.30 = 14.69 on 299.90 - 89.97 = 209.93
+        assert taxes_of(fin) == {s19: (303333, 57633), s7: (20993, 1469)}
+        assert fin.total == 303333 + 57633 + 20993 + 1469 == 383428 == quotes.get_quote(s, quote_id).total - 164327
+        # in euros at 0.80: net 3,243.26 -> 2,594.608 = 2,594.61; VAT 591.02 -> 472.816 = 472.82
+        assert (fin.company_subtotal, fin.company_tax_total) == (259461, 47282)
+        assert (fin.status, fin.amount_due) == ("open", 383428)
+        # a later rate changes nothing issued: the rates stay locked
+        rates.set_rate(s, "USD", "1.1", D(2026, 12, 2))
+    with transaction(seller.sessions) as s:
+        fin, dep = invoices.get_invoice(s, final), invoices.get_invoice(s, deposit)
+        assert (fin.exchange_rate, fin.company_subtotal, dep.exchange_rate) == (Decimal("0.8"), 259461, Decimal("0.9"))
+        xml = _valid_everywhere(s, fin)
+        cii, ubl = xml[EInvoiceFormat.FACTURX], xml[EInvoiceFormat.PEPPOL]
+        assert b"<ram:InvoiceCurrencyCode>USD</ram:InvoiceCurrencyCode>" in cii
+        assert b"<ram:TaxCurrencyCode>EUR</ram:TaxCurrencyCode>" in cii  # BT-6
+        assert b'<ram:TaxTotalAmount currencyID="USD">591.02</ram:TaxTotalAmount>' in cii
+        assert b'<ram:TaxTotalAmount currencyID="EUR">472.82</ram:TaxTotalAmount>' in cii  # BT-111 at 0.80
+        assert b"<ram:GrandTotalAmount>3834.28</ram:GrandTotalAmount>" in cii
+        assert b"<ram:TotalPrepaidAmount>0.00</ram:TotalPrepaidAmount>" in cii
+        assert b"<ram:IssuerAssignedID>INV-2026-00001</ram:IssuerAssignedID>" in cii
+        assert b'<cbc:PayableAmount currencyID="USD">3834.28</cbc:PayableAmount>' in ubl
+        assert b"<cbc:TaxCurrencyCode>EUR</cbc:TaxCurrencyCode>" in ubl  # BT-6 and BT-111 in UBL too
+        assert b'<cbc:TaxAmount currencyID="EUR">472.82</cbc:TaxAmount>' in ubl
+        _valid_everywhere(s, dep)
+        report = integrity.verify(s)
+        assert report.ok, report.problems
+        text = _pdf_text(documents.frozen_pdf(s, final))
+        # the journal, in euros: the deposit's advance booked at 0.90 (1,250.97) and released at that amount by
+        # the final invoice; revenue is the final invoice's own net at 0.80 plus that release
+        balance = _journal_balances(s, D(2026, 12, 1))
+        accounts = ledger.Accounts.load(s)
+        (aged,) = reports.aged_receivables(s, D(2026, 12, 1))
+    assert balance[accounts.advances] == 0
+    assert balance[accounts.revenue] == 259461 + 125097
+    assert balance[accounts.tax_payable] == 22797 + 47282
+    assert balance[accounts.exchange_gain] == 151181 - 147894  # 1,643.27 USD at 0.92 less as booked at 0.90
+    assert -balance[accounts.receivables] == aged.company_total == 306743  # the final invoice, at 0.80
+    assert aged.currency == "USD" and aged.total == 383428
+    assert "Facture de solde INV-2026-00002" in text and "Facture d'acompte INV-2026-00001" in text
+    for figure in ("4 333,33", "823,33", "-1 300,00", "-247,00", "-89,97", "-6,30", "3 033,33", "576,33",
+                   "209,93", "14,69", "3 834,28"):
+        assert figure in text, figure
+    assert "$US" in text
