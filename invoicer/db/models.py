@@ -287,8 +287,11 @@ class InvoiceLine(Base):
     charge: Mapped[int] = mapped_column(default=0, server_default="0")  # the line charges, minor units
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+    # every reader of a document's lines reads their allowances and charges too: one query for all the lines,
+    # not one per line (ten of a finalize's 44 statements on a 10-line invoice)
     allowances: Mapped[list[InvoiceLineAllowance]] = relationship(
-        back_populates="line", order_by="InvoiceLineAllowance.position", cascade="all, delete-orphan"
+        back_populates="line", order_by="InvoiceLineAllowance.position", cascade="all, delete-orphan",
+        lazy="selectin",
     )
 
 
