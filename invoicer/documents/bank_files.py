@@ -102,11 +102,15 @@ def _path(node: Any, *tags: str) -> Any:
 
 @cache
 def _stylesheet(ns: str) -> Any:
+    from lxml import etree
+
+    return etree.XSLT(etree.fromstring(_stylesheet_text(ns).encode()))
+
+
+def _stylesheet_text(ns: str) -> str:
     """The stylesheet for CAMT messages in namespace ``ns``: per transaction (or per entry without any) one record
     of the entry's fields, its amount (``=`` + amount, currency: empty when there is no such element), then the
     transaction's fields, its own amount, its AmtDtls' amount and its remittance pieces."""
-    from lxml import etree
-
     def xpath(path: str) -> str:
         return escape(path if ns else path.replace("c:", ""))
 
@@ -133,7 +137,7 @@ def _stylesheet(ns: str) -> Any:
         amount("c:AmtDtls[1]/c:TxAmt[1]/c:Amt[1]")}{remittance}{_RS}</x:for-each>
 <x:if test="not({xpath('c:NtryDtls/c:TxDtls')})"><x:value-of select="$entry"/>{_RS}</x:if>
 </x:for-each></x:template></x:stylesheet>"""
-    return etree.XSLT(etree.fromstring(text.encode()))
+    return text
 
 
 def _read_camt(data: bytes, kind: str) -> Statement:
