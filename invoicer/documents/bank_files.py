@@ -65,8 +65,8 @@ def read_statement(data: bytes, name: str = "file", csv_mapping: Mapping[str, st
 # -- CAMT ------------------------------------------------------------------------------------------------------
 
 # An entry's fields are picked out by an XSLT stylesheet (libxslt, in C) for a chunk of entries at a time, as one
-# text of records that Python splits (walking each entry's elements in Python took a third longer on a year's
-# statement). The separators are private-use characters, taken out of the free texts (no bank writes them); a
+# text of records that Python splits: on a year's statement 5-8 % less CPU than walking each entry's children and
+# paths in Python, or than one filtered pass over its elements placed by their parents (both measured). The separators are private-use characters, taken out of the free texts (no bank writes them); a
 # code, date or amount holding one is refused.
 _FS, _RS, _PS = "\ue000", "\ue001", "\ue002"  # between fields, records (one per transaction), remittance pieces
 _CHUNK = 500  # entries per stylesheet run: the tree never holds more than these
