@@ -65,8 +65,8 @@ def read_statement(data: bytes, name: str = "file", csv_mapping: Mapping[str, st
 # -- CAMT ------------------------------------------------------------------------------------------------------
 
 # An entry's fields are picked out by an XSLT stylesheet (libxslt, in C) for a chunk of entries at a time, as one
-# text of records that Python splits (walking each entry's elements in Python took a third longer on a year's
-# statement). The separators are private-use characters, taken out of the free texts (no bank writes them); a
+# text of records that Python splits: on a year's statement 5-8 % less CPU than walking each entry's children and
+# paths in Python, or than one filtered pass over its elements placed by their parents (both measured). The separators are private-use characters, taken out of the free texts (no bank writes them); a
 # code, date or amount holding one is refused.
 _FS, _RS, _PS = "\ue000", "\ue001", "\ue002"  # between fields, records (one per transaction), remittance pieces
 _CHUNK = 500  # entries per stylesheet run: the tree never holds more than these
@@ -102,11 +102,15 @@ def _path(node: Any, *tags: str) -> Any:
 
 @cache
 def _stylesheet(ns: str) -> Any:
+    from lxml import etree
+
+    return etree.XSLT(etree.fromstring(_stylesheet_text(ns).encode()))
+
+
+def _stylesheet_text(ns: str) -> str:
     """The stylesheet for CAMT messages in namespace ``ns``: per transaction (or per entry without any) one record
     of the entry's fields, its amount (``=`` + amount, currency: empty when there is no such element), then the
     transaction's fields, its own amount, its AmtDtls' amount and its remittance pieces."""
-    from lxml import etree
-
     def xpath(path: str) -> str:
         return escape(path if ns else path.replace("c:", ""))
 
@@ -133,7 +137,7 @@ def _stylesheet(ns: str) -> Any:
         amount("c:AmtDtls[1]/c:TxAmt[1]/c:Amt[1]")}{remittance}{_RS}</x:for-each>
 <x:if test="not({xpath('c:NtryDtls/c:TxDtls')})"><x:value-of select="$entry"/>{_RS}</x:if>
 </x:for-each></x:template></x:stylesheet>"""
-    return etree.XSLT(etree.fromstring(text.encode()))
+    return text
 
 
 def _read_camt(data: bytes, kind: str) -> Statement:

@@ -290,6 +290,10 @@ def test_early_payment_discount_within_the_period_settles_the_invoice(seller: Da
         assert credited.total == 954
         # the VAT the discount contains is corrected: the credit note carries its share of each rate's VAT
         assert credited.tax_total > 0 and credited.tax_total < 954
+        # exactly: the 9.54 shared by each rate's gross (444.94 at 19 %, 32.09 at 7 % of 477.03) is 8.90 and 0.64,
+        # which hold 1.42 and 0.04 of VAT: 1.46 less VAT owed
+        assert [(t.rate, t.basis, t.amount) for t in credited.taxes] == [(Decimal(7), 60, 4), (Decimal(19), 748, 142)]
+        assert credited.tax_total == 146
         # in the customer's language (ACME SARL reads French), dated on the day the money came, not today
         assert credited.reason == "Escompte pour paiement anticipé"
         # its lines too (one per VAT rate of the invoice)
