@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-#: the deposit (down-payment) invoice's type code (UNTDID 1001), as services/ledger.py books it
-DEPOSIT = "386"
+from invoicer.core.type_codes import DEPOSIT
+
 #: the advances a final invoice releases: the net of the deposits it deducts, less their issued credit notes
 _RELEASED = (
     "(SELECT coalesce(sum(p.company_subtotal), 0) FROM invoice_deductions d JOIN invoices p ON p.id = d.deducted_id"

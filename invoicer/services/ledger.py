@@ -31,6 +31,7 @@ from invoicer.core.totals import (
     convert_parts,
     owed_in_company_currency,
 )
+from invoicer.core.type_codes import DEPOSIT
 from invoicer.core.workflow import display_status
 from invoicer.db import functions
 from invoicer.db.migrate import Database
@@ -183,7 +184,6 @@ def _snapshot(field: str) -> Any:
 
 
 ISSUED = Invoice.status.not_in(("draft", "void"))
-DEPOSIT = "386"  # EN 16931 / UNTDID 1001: a prepayment (down-payment) invoice
 
 
 # ---------------------------------------------------------------- tables

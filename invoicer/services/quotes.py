@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
 from invoicer.core.money import format_minor, from_minor, parse_amount, parse_decimal, split_minor, to_minor
 from invoicer.core.totals import Balance, Totals
+from invoicer.core.type_codes import DEPOSIT, PARTIAL
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Invoice, Quote, QuoteInvoice, QuoteLine
@@ -29,7 +30,6 @@ DRAFT, SENT, ACCEPTED, DECLINED, EXPIRED = "draft", "sent", "accepted", "decline
 #: what an invoice made from a quote says in its notes (documents.po translates it)
 QUOTE_CITATION = N_("Quote {number} of {date}")
 #: invoice type codes (UNTDID 1001) of the invoices a final invoice deducts: partial and deposit invoices
-PARTIAL, DEPOSIT = "326", "386"
 ADVANCE_TYPES = (PARTIAL, DEPOSIT)
 DEPOSIT_LINE = N_("Deposit of {share} on quote {number}")
 DEDUCTION_LINE = N_("Less {kind} {number} of {date}")
