@@ -3,18 +3,21 @@ a document's XML while the app renders the document's PDF.
 
 Saxon holds the interpreter lock while it runs the rules (15–60 ms a check), so a thread cannot overlap it with
 the PDF; a second process can, and it compiles the rules (0.2–1 s per rule set) at the app's start instead of at
-its first finalize. Without that process (the command line, a process that could not start or stopped
-answering) every check runs here, in this process, as before: a document is never issued unchecked.
+its first finalize. The app writes each XML straight into the pipe and reads the verdict when it needs it (no
+helper thread: one waiting for the interpreter lock while the PDF renders would delay both). Without that process
+(the command line, a process that could not start or stopped answering) every check runs here, in this process,
+as before: a document is never issued unchecked.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 from invoicer.documents import einvoice_rules
 from invoicer.documents.einvoice_rules import Check, EInvoiceFormat
@@ -22,64 +25,99 @@ from invoicer.documents.einvoice_rules import Check, EInvoiceFormat
 log = logging.getLogger(__name__)
 
 #: how long a finalize waits for the process's verdict before checking here itself (a check takes milliseconds;
-#: the first ones after start-up wait for the rules being compiled, a few seconds on a slow machine)
+#: the first ones after start-up wait for the rules of their format being compiled, a second or two)
 ANSWER_WITHIN_S = 60.0
 
+
+class _Checker:
+    """The checking process and the app's end of its pipe; answers come in the order of the questions."""
+
+    def __init__(self, formats: Iterable[EInvoiceFormat]) -> None:
+        # spawn, not fork: the GUI process has threads (and Qt), which a fork would copy half-way
+        context = get_context("spawn")
+        self.pipe, theirs = context.Pipe()
+        self.process: BaseProcess = context.Process(
+            target=_serve, args=(theirs, [fmt.value for fmt in formats]), name="invoicer-rule-checker", daemon=True)
+        self.process.start()
+        theirs.close()
+        self.asked = itertools.count()
+        self.answers: dict[int, Check | None] = {}
+
+    def ask(self, xml: bytes, fmt: EInvoiceFormat) -> int:
+        number = next(self.asked)
+        self.pipe.send((number, xml, fmt.value))
+        return number
+
+    def answer(self, number: int) -> Check | None:
+        """The verdict on question ``number`` (None: the process could not check it); OSError/EOFError when the
+        process is gone, TimeoutError when it does not answer."""
+        while number not in self.answers:
+            if not self.pipe.poll(ANSWER_WITHIN_S):
+                raise TimeoutError("no answer from the e-invoice checking process")
+            answered, check = self.pipe.recv()
+            self.answers[answered] = check
+        return self.answers.pop(number)
+
+    def end(self) -> None:
+        self.pipe.close()
+        self.process.terminate()
+        self.process.join(1)
+
+
 _lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
+_checker: _Checker | None = None
 
 
 def start(formats: Iterable[EInvoiceFormat]) -> None:
-    """Start the checking process (once) and have it compile the rules of ``formats``, in that order."""
-    global _pool
+    """Start the checking process (once) and have it compile the rules of ``formats``, in that order, between
+    checks (a check asked for meanwhile comes first)."""
+    global _checker
     with _lock:
-        if _pool is not None:
+        if _checker is not None:
             return
         try:
-            # spawn, not fork: the GUI process has threads (and Qt), which a fork would copy half-way
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-            _pool.submit(_compile, tuple(formats))
+            _checker = _Checker(formats)
         except (OSError, RuntimeError):
             log.warning("the e-invoice checking process cannot start; documents are checked in the app", exc_info=True)
-            _pool = None
 
 
 def stop() -> None:
-    """End the checking process (at the app's end, or after it failed): nothing waits for its queue."""
-    global _pool
+    """End the checking process (at the app's end, or after it failed)."""
+    global _checker
     with _lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        processes = list(pool._processes.values())  # the executor offers no way to end a busy worker
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
+        checker, _checker = _checker, None
+    if checker is not None:
+        checker.end()
 
 
 def running() -> bool:
-    return _pool is not None
+    return _checker is not None
 
 
 def submit(xml: bytes, fmt: EInvoiceFormat) -> Callable[[], Check]:
     """Start checking ``xml`` against the rules of ``fmt``; the returned function gives the verdict, waiting for
     the checking process, or checks here when there is none (or it fails to answer)."""
     with _lock:
-        pool = _pool
-    future: Future[Check] | None = None
-    if pool is not None:
-        try:
-            future = pool.submit(check, xml, fmt)
-        except RuntimeError:  # the process broke (BrokenProcessPool) or was stopped meanwhile
-            log.warning("the e-invoice checking process is gone; checking in the app", exc_info=True)
-            stop()
+        checker = _checker
+        number = None
+        if checker is not None:
+            try:
+                number = checker.ask(xml, fmt)
+            except OSError:
+                log.warning("the e-invoice checking process is gone; checking in the app", exc_info=True)
 
     def verdict() -> Check:
-        if future is not None:
+        if checker is not None and number is not None:
             try:
-                return future.result(timeout=ANSWER_WITHIN_S)
-            except (BrokenProcessPool, CancelledError, TimeoutError):  # the check is made here instead
+                with _lock:
+                    answer = checker.answer(number)
+                if answer is not None:
+                    return answer
+            except (OSError, EOFError, TimeoutError):
                 log.warning("the e-invoice checking process did not answer; checking in the app", exc_info=True)
                 stop()
+        elif checker is not None:
+            stop()
         return check(xml, fmt)
 
     return verdict
@@ -90,6 +128,19 @@ def check(xml: bytes, fmt: EInvoiceFormat) -> Check:
     return einvoice_rules.validate(xml, fmt)
 
 
-def _compile(formats: tuple[EInvoiceFormat, ...]) -> None:
-    for fmt in formats:
-        einvoice_rules.prepare(fmt)
+def _serve(pipe: Connection, formats: list[str]) -> None:
+    """The checking process: answer each question in turn; compile the formats' rules while none is waiting."""
+    to_compile = [EInvoiceFormat(value) for value in formats]
+    while True:
+        if to_compile and not pipe.poll():
+            einvoice_rules.prepare(to_compile.pop(0))
+            continue
+        try:
+            number, xml, fmt = pipe.recv()
+        except (EOFError, OSError):  # the app ended or stopped this process
+            return
+        try:
+            answer: Check | None = check(xml, EInvoiceFormat(fmt))
+        except Exception:  # the app checks it itself and meets the same problem there
+            answer = None
+        pipe.send((number, answer))
