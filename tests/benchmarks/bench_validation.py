@@ -1,6 +1,6 @@
 """Finalize with e-invoice generation and validation (not part of the test run).
 
-    python tests/benchmarks/bench_validation.py [--repeat 60]
+    python tests/benchmarks/bench_validation.py [--repeat 60] [--cli 5]
 
 On a 10-line invoice with the detail of issue 11 (price base, gross price, line allowances and charges, a
 percent document allowance, a rounding amount) for a customer on Factur-X and one on Peppol:
@@ -12,6 +12,8 @@ percent document allowance, a rounding amount) for a customer on Factur-X and on
 - the parts: XML building, each format's check with the compiled XSLT executables kept across finalizes (as
   the app does), and the same check compiling them anew every time; the PDF's EPC payment QR code, with segno's
   own ``make`` (mask search module by module) as its reference in the same run.
+- with ``--cli N``: ``invoicer invoice finalize`` as one command each (one process, the rules compiled anew), N
+  times per customer, with ``invoicer invoice list`` on the same data as the reference (start-up, database).
 Median and p99 in milliseconds, wall time and, for the finalizes, CPU time (which moves less on a busy machine): of
 the finalizing process, and with the checking process's added (``cpu median, both processes``);
 writes tests/benchmarks/results/validation.json (ignored by git).
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -155,9 +158,34 @@ def timed_finalize(db: Database, customer_id: int, repeat: int) -> dict[str, flo
     return stats(runs, cpu, checker)
 
 
+def one_command(folder: Path, *command: str) -> tuple[float, float]:
+    """Wall and CPU milliseconds of one ``python -m invoicer`` command on ``folder`` (this checkout's code)."""
+    before, start = os.times(), time.perf_counter()
+    subprocess.run([sys.executable, "-m", "invoicer", "--data-dir", str(folder), *command], check=True,
+                   capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    after = os.times()
+    return ((time.perf_counter() - start) * 1000,
+            (after.children_user + after.children_system - before.children_user - before.children_system) * 1000)
+
+
+def command_line(db: Database, ids: dict[str, int], times: int) -> dict[str, dict[str, float]]:
+    """``invoice finalize`` as one command each, against ``invoice list`` (start-up and database alone)."""
+    with transaction(db.sessions) as s:
+        drafts_of = {fmt: [drafts.create_draft(s, drafts.draft_from_json(draft_json(customer), "bench"))
+                           for _ in range(times)] for fmt, customer in ids.items()}
+    results = {}
+    for label, commands in (("reference: invoice list", [("invoice", "list")] * times),
+                            *((f"invoice finalize, {fmt} customer", [("invoice", "finalize", str(i)) for i in todo])
+                              for fmt, todo in drafts_of.items())):
+        runs = [one_command(db.folder, *command) for command in commands]
+        results[f"command line: {label}"] = stats([wall for wall, _ in runs], [cpu for _, cpu in runs])
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=60)
+    parser.add_argument("--cli", type=int, default=0, help="time this many one-shot finalize commands per customer")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -194,6 +222,8 @@ def main() -> None:
                 einvoice_rules.validate(xml, fmt)
 
             results[f"{fmt.value}: check, compiled anew"] = timed(compiled_anew, max(args.repeat // 10, 3))
+        if args.cli:
+            results.update(command_line(db, ids, args.cli))
         db.close()
     payload = qr.epc_payload("Müller & Söhne GmbH", "DE89370400440532013000", 48991, "INV-2026-00042", "COBADEFFXXX")
     assert payload is not None
