@@ -33,11 +33,12 @@ class _Checker:
     """The checking process and the app's end of its pipe; answers come in the order of the questions."""
 
     def __init__(self, formats: Iterable[EInvoiceFormat]) -> None:
+        self.formats = tuple(dict.fromkeys(formats))
         # spawn, not fork: the GUI process has threads (and Qt), which a fork would copy half-way
         context = get_context("spawn")
         self.pipe, theirs = context.Pipe()
         self.process: BaseProcess = context.Process(
-            target=_serve, args=(theirs, [fmt.value for fmt in formats]), name="invoicer-rule-checker", daemon=True)
+            target=_serve, args=(theirs, [fmt.value for fmt in self.formats]), name="invoicer-rule-checker", daemon=True)
         self.process.start()
         theirs.close()
         self.asked = itertools.count()
@@ -69,8 +70,9 @@ _checker: _Checker | None = None
 
 
 def start(formats: Iterable[EInvoiceFormat]) -> None:
-    """Start the checking process (once) and have it compile the rules of ``formats``, in that order, between
-    checks (a check asked for meanwhile comes first)."""
+    """Start the checking process (once) for the documents in ``formats`` (those of other formats are checked
+    here) and have it compile their rules, in that order, between checks (a check asked for meanwhile comes
+    first)."""
     global _checker
     with _lock:
         if _checker is not None:
@@ -96,9 +98,10 @@ def running() -> bool:
 
 def submit(xml: bytes, fmt: EInvoiceFormat) -> Callable[[], Check]:
     """Start checking ``xml`` against the rules of ``fmt``; the returned function gives the verdict, waiting for
-    the checking process, or checks here when there is none (or it fails to answer)."""
+    the checking process. Without one for ``fmt`` the check is made here and now, and when the process fails to
+    answer, here when the verdict is asked for."""
     with _lock:
-        checker = _checker
+        checker = _checker if _checker is not None and fmt in _checker.formats else None
         number = None
         if checker is not None:
             try:
@@ -106,8 +109,12 @@ def submit(xml: bytes, fmt: EInvoiceFormat) -> Callable[[], Check]:
             except OSError:
                 log.warning("the e-invoice checking process is gone; checking in the app", exc_info=True)
 
+    if checker is None:
+        here = check(xml, fmt)
+        return lambda: here
+
     def verdict() -> Check:
-        if checker is not None and number is not None:
+        if number is not None:
             try:
                 with _lock:
                     answer = checker.answer(number)
@@ -116,7 +123,7 @@ def submit(xml: bytes, fmt: EInvoiceFormat) -> Callable[[], Check]:
             except (OSError, EOFError, TimeoutError):
                 log.warning("the e-invoice checking process did not answer; checking in the app", exc_info=True)
                 stop()
-        elif checker is not None:
+        else:
             stop()
         return check(xml, fmt)
 
