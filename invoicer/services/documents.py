@@ -215,17 +215,18 @@ def store_frozen_pdf(session: Session, invoice: Invoice, data: Document | None =
     covers the PDF. A rollback leaves at most an unreferenced file, which the next finalize of the
     same draft overwrites.
     """
+    checked = checked or (lambda: None)
     if invoice.pdf_sha256 is None:
         try:
             pdf = render_document(data or document_data(session, invoice), facturx if data is not None else None)
         except Exception:
-            if checked is not None:
-                checked()  # a refusal by the rules comes first, as when they were checked before rendering
+            checked()  # a refusal by the rules comes first, as when they were checked before rendering
             raise
-        if checked is not None:
-            checked()
+        checked()
         _keep(session, invoice, pdf)
         invoice.pdf_sha256 = sha256_hex(pdf)
+    else:
+        checked()
     return invoice.pdf_sha256
 
 
