@@ -123,8 +123,8 @@ def stop_checking() -> None:
 
 @dataclass(frozen=True)
 class Checks:
-    """A document's e-invoices built and their check against the official rules under way (in the checking
-    process while the PDF renders, or here when it is asked for the verdict)."""
+    """A document's e-invoices built and their check against the official rules: under way in the checking
+    process while the PDF renders, or made here already when there is none for their format."""
 
     facturx: bytes | None  # the Factur-X XML the PDF embeds, None when it carries none
     verdicts: tuple[tuple[EInvoiceFormat, Callable[[], Check]], ...] = ()
