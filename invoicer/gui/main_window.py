@@ -6,20 +6,18 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
-    QTableView,
     QToolBar,
     QToolButton,
     QWidget,
@@ -34,6 +32,8 @@ from invoicer.i18n import N_, _, current_locale, ngettext
 from invoicer.services.first_window import FirstRead
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher
     from invoicer.gui.pages.customers import CustomersPage
     from invoicer.gui.pages.invoices import InvoicesPage
@@ -82,6 +82,14 @@ PAGES = (
 
 #: how long the window waits after another desk's notification before it refreshes (a burst makes one refresh)
 OTHER_DESK_DELAY_MS = 300
+
+
+def open_file(path: Path) -> None:
+    """A file or folder in the system's app for it (QDesktopServices is loaded when first used, not at start)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 class MainWindow(QMainWindow):
@@ -212,7 +220,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         open_folder = file_menu.addAction(_("Open data folder"))
-        open_folder.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ops.folder))))
+        open_folder.triggered.connect(lambda: open_file(self.ops.folder))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(_("&Edit"))
@@ -225,9 +233,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
         help_menu = bar.addMenu(_("&Help"))
         log_action = help_menu.addAction(_("Open log file"))
-        log_action.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_path(self.ops.folder))))
-        )
+        log_action.triggered.connect(lambda: open_file(paths.log_path(self.ops.folder)))
         about = help_menu.addAction(_("About Invoicer"))
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._about)
@@ -272,7 +278,7 @@ class MainWindow(QMainWindow):
         """The named tables' headers, with the key their widths are kept under: per language, as the titles'
         widths differ (German widths would squeeze a Spanish list's customer column)."""
         return [(f"columns/{current_locale()}/{view.objectName()}", view.horizontalHeader())
-                for view in page.findChildren(QTableView) if view.objectName()]
+                for view in page.tables()]
 
     def _restore_columns(self, key: str, page: Page) -> None:
         """The widths the user gave the columns last time; never narrower than the title (as fitted now, in this
@@ -415,6 +421,8 @@ class MainWindow(QMainWindow):
             _("Backup written to {path}").format(path=target), 8000))
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             _("About Invoicer"),
