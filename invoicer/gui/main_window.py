@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -98,6 +98,9 @@ class MainWindow(QMainWindow):
     reminders_counted = Signal(int)
     #: another desk committed a change on the shared server (emitted from the listening thread)
     other_desk_changed = Signal()
+    #: the window's first paint is done (the app then loads what the first window did not need); a signal from
+    #: paintEvent rather than an event filter, which made the Python type of every event class the window was sent
+    first_painted = Signal()
     #: the first reminder check waits until the window is up (start-up stays fast), then one runs every hour
     REMINDERS_FIRST_CHECK_MS = 3000
 
@@ -105,6 +108,7 @@ class MainWindow(QMainWindow):
         """The window on an open store, or on the first read of the local file (painted before SQLAlchemy is
         loaded; the store opens at the first need of it, or once the app has loaded it in the background)."""
         super().__init__()
+        self._painted = False
         self.ops = Operations(db, self)
         self.state = QSettings(str(db.folder / WINDOW_STATE_FILE), QSettings.Format.IniFormat)
         self.specs = [spec for spec in PAGES if spec.exists()]
@@ -439,6 +443,12 @@ class MainWindow(QMainWindow):
         keys = [s.key for s in self.specs]
         last = self.state.value("window/page", "dashboard")
         self.show_page(last if last in keys else keys[0])
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for editor in list(self.editors.values()):
