@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         """The window on an open store, or on the first read of the local file (painted before SQLAlchemy is
         loaded; the store opens at the first need of it, or once the app has loaded it in the background)."""
         super().__init__()
-        self._painted = False
+        self.painted = False  # until the window's first paint
         self.ops = Operations(db, self)
         self.state = QSettings(str(db.folder / WINDOW_STATE_FILE), QSettings.Format.IniFormat)
         self.specs = [spec for spec in PAGES if spec.exists()]
@@ -446,8 +446,8 @@ class MainWindow(QMainWindow):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if not self._painted:
-            self._painted = True
+        if not self.painted:
+            self.painted = True
             self.first_painted.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:

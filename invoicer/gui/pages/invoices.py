@@ -100,6 +100,8 @@ class InvoicesPage(Page):
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.activated.connect(self._open)
         self.model.counted.connect(self._show_count)
+        if self.ops.first_read is not None and not window.painted:
+            self.model.hold_counts(window.first_painted, self.ops.opened)
         self.ops.opened.connect(self._list_customers)
 
         self.count_label = QLabel()
