@@ -159,7 +159,9 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
     """The view of a document already loaded (rendering and mailing hold the row)."""
     draft = invoice.status == "draft"
     is_invoice = invoice.doc_type == "invoice"
-    due = amount_due(invoice.doc_type, invoice.status, invoice.payable, invoice.paid, invoice.credited)
+    # a draft's prepaid amount is paid as it is finalized: what it will ask is already less that
+    asked = invoice.due_as_issued if draft else invoice.payable
+    due = amount_due(invoice.doc_type, invoice.status, asked, invoice.paid, invoice.credited)
     if draft:
         seller: dict[str, Any] = asdict(company_service.company_data(company_service.get_company(session)))
         buyer: dict[str, Any] = customer_service.snapshot_dict(invoice.customer)
@@ -282,6 +284,7 @@ def stored_totals(invoice: Invoice) -> Totals:
         total=invoice.total,
         adjustments=tuple(a.amount for a in invoice.adjustments),
         rounding_amount=invoice.rounding_amount,
+        prepaid=invoice.prepaid,
     )
 
 
