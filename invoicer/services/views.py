@@ -122,6 +122,8 @@ class InvoiceView:
     period_end: date | None = None
     advances: tuple[AdvanceInvoice, ...] = ()  # a final invoice: the deposit and partial invoices it deducts
     dispute: OpenDispute | None = None  # the customer contests it: since when and why
+    prepaid_method: str | None = None  # how the prepaid amount (totals.prepaid, BT-113) was paid, and its reference
+    prepaid_reference: str | None = None
 
     @property
     def disputed(self) -> bool:
@@ -250,6 +252,8 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         period_end=invoice.period_end,
         advances=advances_of(session, invoice) if is_invoice else (),
         dispute=_open_dispute(session, invoice) if is_invoice and not draft else None,
+        prepaid_method=invoice.prepaid_method,
+        prepaid_reference=invoice.prepaid_reference,
     )
 
 
