@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pypdf
@@ -301,3 +302,37 @@ def test_a_draft_shows_what_it_will_ask(seller: Database, customer_id: int) -> N
         assert (view.totals.prepaid, view.totals.payable, view.balance.amount_due) == (50000, 69001, 69001)
         again = invoices.draft_data(invoices.get_invoice(s, invoice_id))
         assert (str(again.prepaid), again.prepaid_method, again.prepaid_reference) == ("500.00", "10", "Receipt 17")
+
+
+def test_a_prepaid_amount_in_another_currency_is_booked_at_the_locked_rate(seller: Database, customer_id: int) -> None:
+    from invoicer.services import rates
+
+    with transaction(seller.sessions) as s:
+        rates.set_rate(s, "USD", "0.9", date(2026, 10, 1))
+        rates.set_rate(s, "USD", "0.8", DAY)  # the day's rate is the rate locked at finalize: no exchange difference
+    invoice_id = _issue(seller, draft(customer_id, currency="USD"))
+    with transaction(seller.sessions) as s:
+        inv = invoices.get_invoice(s, invoice_id)
+        assert (inv.exchange_rate, inv.amount_due) == (Decimal("0.8"), 69001)
+        (aged,) = reports.aged_receivables(s, DAY)
+        assert aged.company_total == 55201  # 690.01 USD at 0.8
+    journal = _sheets(seller)["journal"]
+    assert sum(int(r["debit"] or 0) for r in journal if r["account"] == ledger.ACCOUNTS["bank"][0]) == 40000
+    assert not [r for r in journal if r["account"] in (ledger.ACCOUNTS["exchange_gain"][0],
+                                                       ledger.ACCOUNTS["exchange_loss"][0])]
+    _verified(seller)
+
+
+def test_an_early_payment_discount_is_taken_off_what_is_left(seller: Database, customer_id: int) -> None:
+    from invoicer.services import early_payment
+
+    with transaction(seller.sessions) as s:
+        invoice_id = drafts.create_draft(s, drafts.draft_from_json(draft(customer_id, rounding_amount="0"),
+                                                                   "draft.json"))
+        early_payment.set_terms(s, invoice_id, "2", 10)
+        invoices.finalize_invoice(s, invoice_id)
+        offered = early_payment.offer_of(s, invoice_id)
+        # 2 % of the total 1190.00 is 23.80, taken off the 690.00 left after the 500.00 paid in advance
+        assert offered is not None and (offered.amount, offered.discount) == (69000 - 2380, 2380)
+        data = documents.document_data(s, invoices.get_invoice(s, invoice_id), DocumentMark.ISSUED)
+        assert data.discount_payable == 69000 - 2380
