@@ -311,8 +311,8 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
             rounding_amount=rounding_amount,
         )
     prepaid = _prepaid_amount(data.prepaid, currency)
-    totals = _with_prepaid(totals, prepaid, currency,
-                           final_invoice=bool(prepaid) and invoice.id is not None and bool(deducted_invoices(session, invoice.id)))
+    final = bool(prepaid) and invoice.id is not None and bool(deducted_invoices(session, invoice.id))
+    totals = _with_prepaid(totals, prepaid, currency, final_invoice=final)
     invoice.type_code, invoice.preceding_number, invoice.preceding_date = type_code, preceding_number, preceding_date
     invoice.rounding_amount = rounding_amount
     invoice.prepaid = prepaid
