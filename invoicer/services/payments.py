@@ -39,6 +39,7 @@ class PaymentRow:
     reverses_id: int | None
     reversed_by: int | None
     reason: str | None
+    prepaid: bool = False  # the invoice's prepaid amount (BT-113), paid as it was finalized
 
 
 def _company_amount(invoice: Invoice, amount: int, rate: Decimal | None = None) -> int | None:
@@ -284,7 +285,7 @@ def list_payments(
     return [
         PaymentRow(
             p.id, p.kind, p.invoice_id, number, p.customer_id, p.currency, p.amount, p.applied, p.excess,
-            p.paid_on, p.method, p.reference, p.reverses_id, rid, p.reason,
+            p.paid_on, p.method, p.reference, p.reverses_id, rid, p.reason, p.prepaid,
         )
         for p, number, rid in session.execute(stmt)
     ]

@@ -32,7 +32,8 @@ def test_a_prepaid_amount_is_entered_shown_stated_and_paid_once(data: Path, tmp_
     assert (shown["total"], shown["prepaid"], shown["paid"], shown["amount_due"]) == (
         "1190.00", "500.00", "500.00", "690.00")
     (payment,) = ok(data, "payment", "list", "--invoice", invoice)
-    assert (payment["amount"], payment["date"], payment["reference"]) == ("500.00", "2026-11-20", "Receipt 17")
+    assert (payment["amount"], payment["date"], payment["reference"], payment["prepaid"]) == (
+        "500.00", "2026-11-20", "Receipt 17", True)
     text = run(data, "invoice", "show", invoice).stdout
     assert re.search(r"Prepaid\s+500\.00\s+paid in advance", text) and re.search(r"Amount due\s+690\.00", text)
     xml = _xml(data, invoice, tmp_path / "issued.xml")

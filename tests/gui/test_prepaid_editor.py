@@ -59,4 +59,5 @@ def test_the_editor_takes_a_prepaid_amount(qtbot, window, gui_db: Database, dial
     assert editor.prepaid.isReadOnly() and editor.prepaid.text() == "500"
     assert editor.totals.values["prepaid"].text().endswith("500.00")
     assert editor.totals.values["amount_due"].text().endswith("690.01")
-    assert editor.payment_model.rowCount() == 1  # the payment of the advance, in the payments tab
+    assert editor.payment_model.rowCount() == 1  # the payment of the advance, in the payments tab, said so
+    assert editor.payment_model.data(editor.payment_model.index(0, 5)) == "Paid in advance"

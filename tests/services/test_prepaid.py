@@ -24,6 +24,7 @@ from invoicer.documents.model import DocumentMark
 from invoicer.services import (
     credit_notes,
     customers,
+    dashboard,
     documents,
     drafts,
     einvoicing,
@@ -35,6 +36,7 @@ from invoicer.services import (
     reminders,
     reports,
     settings,
+    statements,
     views,
 )
 from tests.services.helpers import refused_by_database, tamper
@@ -133,6 +135,11 @@ def test_the_prepaid_amount_counts_once_like_a_payment_recorded_after_finalize(
         assert due == {prepaid_id: 69001, paid_later_id: 69001}
         (dso,) = reports.days_sales_outstanding(s, DAY, DAY, reports.aged_receivables(s, DAY))
         assert dso.receivables == 2 * 69001
+        assert dashboard.dashboard(s, DAY).outstanding == {"EUR": 2 * 69001}
+        listed = {row.id: row.amount_due for row in invoices.list_invoices(s)}
+        assert listed == {prepaid_id: 69001, paid_later_id: 69001}
+        entries = statements.statement(s, customer_id)
+        assert entries[-1].balance == 2 * 69001 and [e.amount for e in entries].count(-50000) == 2
     sheets = _sheets(seller)
     rows = {r["number"]: r for r in sheets["invoices"]}
     a_row, b_row = (rows[n] for n in sorted(rows))

@@ -519,7 +519,8 @@ class InvoiceEditor(QWidget):
             Field(N_("Amount"), lambda p: money(p.amount, p.currency), numeric=True),
             Field(N_("Method"), lambda p: _(method_label(p.method))),
             Field(N_("Reference"), lambda p: p.reference or ""),
-            Field(N_("Note"), lambda p: _("reversed") if p.reversed_by else (p.reason or "")),
+            Field(N_("Note"), lambda p: _("reversed") if p.reversed_by else _("Paid in advance") if p.prepaid else (
+                p.reason or "")),
         ])
         self.payment_table = record_table(self.payment_model, self, stretch_column=5)
         self.reverse_button = QPushButton(_("Reverse payment…"))
