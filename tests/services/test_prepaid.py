@@ -343,3 +343,16 @@ def test_an_early_payment_discount_is_taken_off_what_is_left(seller: Database, c
         assert offered is not None and (offered.amount, offered.discount) == (69000 - 2380, 2380)
         data = documents.document_data(s, invoices.get_invoice(s, invoice_id), DocumentMark.ISSUED)
         assert data.discount_payable == 69000 - 2380
+
+
+def test_a_past_periods_workbook_shows_what_was_owed_then(seller: Database, customer_id: int) -> None:
+    """The Invoices sheet of a period that ended before today reads payments dated by its end: the prepaid amount
+    (paid on the issue date) is in, a payment after it is not, and the rounding amount counts as everywhere."""
+    invoice_id = _issue(seller, draft(customer_id))
+    with transaction(seller.sessions) as s:
+        payments.record_payment(s, invoice_id, 10000, DAY + timedelta(days=1))
+    with transaction(seller.readonly_sessions) as s:
+        table = next(t for t in ledger.build_ledger(s, DAY, DAY).tables if t.name == "invoices")
+        keys = [column.key for column in table.columns]
+        (row,) = [dict(zip(keys, r, strict=True)) for r in table.rows()]
+    assert (row["paid"], row["prepaid"], row["amount_due"]) == (50000, 50000, 69001)
