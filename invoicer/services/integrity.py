@@ -224,6 +224,7 @@ def _documents(session: Session, report: Report, issued: dict[int, dict[str, int
     credits = _sums(session, Invoice.corrects_id, Invoice.total, is_note)
     applied = _sums(session, Invoice.corrects_id, Invoice.applied_to_due, is_note)
     paid = _sums(session, Payment.invoice_id, Payment.applied)
+    prepaid = _sums(session, Payment.invoice_id, Payment.amount, Payment.prepaid)
     booked = receivables_by_invoice(session)
     deducted = _deducted(session)
     n = 0
@@ -277,12 +278,24 @@ def _documents(session: Session, report: Report, issued: dict[int, dict[str, int
                 report.problems.append(f"{label} is void but has payments or credits.")
             if inv.status != "draft" and inv.number is None:
                 report.problems.append(f"{label} is finalized without a number.")
+            _prepaid_agrees(inv, label, int(prepaid.get(inv.id) or 0), report)
             if inv.status != "draft":
                 _receivable_agrees(inv, booked.get(inv.id, (0, 0)), report, issued.get(inv.id, {}))
         elif inv.applied_to_due + inv.to_customer_credit + inv.refunded != inv.payable:
             report.problems.append(f"{label}: its settlement does not add up to its total.")
         session.expunge(inv)
     report.checked["documents"] = n
+
+
+def _prepaid_agrees(inv: Invoice, label: str, settled: int, report: Report) -> None:
+    """The prepaid amount (BT-113) the invoice states is within what it asks, and was paid once, by the payment
+    recorded as it was finalized (``settled``: the payments marked so; none on a draft)."""
+    if not 0 <= inv.prepaid <= max(inv.payable, 0):
+        report.problems.append(f"{label}: its prepaid amount {inv.prepaid} is outside 0 to its total {inv.payable}.")
+    expected = 0 if inv.status == "draft" else inv.prepaid
+    if settled != expected:
+        report.problems.append(f"{label}: it states {expected} prepaid but the payments recorded for it as it was "
+                               f"finalized come to {settled}.")
 
 
 def _receivable_agrees(inv: Invoice, booked: tuple[int, int], report: Report, issued: dict[str, int]) -> None:
