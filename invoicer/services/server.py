@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -129,13 +130,15 @@ def copy_to_server(source: Database, url: str,
                     progress(table_name, done + rows, total)
 
             tables = [t for t in Base.metadata.sorted_tables if t.name != models.FrozenPdf.__tablename__]
-            total = sum(sqlite.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0] for t in tables)
+            total = sum(sqlite.execute(f"SELECT count(*) FROM `{t.name}`").fetchone()[0] for t in tables)
             done = 0
-            for table in tables:
-                table_name = table.name
-                counts[table.name] = _copy_rows(table, sqlite, pg, report)
-                done += counts[table.name]
-                report(0)
+            with _indexes_set_aside(conn):
+                for table in tables:
+                    table_name = table.name
+                    counts[table.name] = _copy_rows(table, sqlite, pg, report)
+                    done += counts[table.name]
+                    report(0)
+                table_name = "(indexes, foreign keys)"
             table_name = models.FrozenPdf.__tablename__
             counts["frozen_pdfs"] = _copy_pdfs(source, reading, conn)
             table_name = models.CompanyLogo.__tablename__
@@ -155,6 +158,32 @@ def copy_to_server(source: Database, url: str,
 PROGRESS_EVERY = 50_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?")
+
+
+@contextmanager
+def _indexes_set_aside(conn: Connection) -> Iterator[None]:
+    """pg_restore's order: the rows first, then each secondary index built once over them and each foreign key
+    checked in one pass (dropped and made again with their own definitions, in the copy's transaction), instead
+    of every row updating every index and looking up (and locking) the row it refers to. Primary keys and the
+    indexes of unique constraints stay."""
+    pg: Any = conn.connection.driver_connection  # no parameters: a definition's % stays as it is
+    pg.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    keys = pg.execute(
+        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE contype = 'f' AND connamespace = 'public'::regnamespace ORDER BY 1, 2").fetchall()
+    indexes = pg.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+        " JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'public'::regnamespace"
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1").fetchall()
+    for table, name, _definition in keys:
+        pg.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    for name, _definition in indexes:
+        pg.execute(f"DROP INDEX {name}")
+    yield
+    for _name, definition in indexes:
+        pg.execute(definition)
+    for table, name, definition in keys:
+        pg.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
 
 
 def _has_rows(engine: Engine) -> bool:
@@ -207,11 +236,13 @@ def _unless(kept: Callable[[Any], bool], convert: Callable[[Any], Any]) -> Calla
 
 def _copy_rows(table: Table, sqlite: Any, pg: psycopg.Connection[Any], step: Callable[[int], None]) -> int:
     """One table's rows from the SQLite file into the server's table with COPY FROM STDIN; the count."""
-    names = ", ".join(f'"{c.name}"' for c in table.columns)
+    names = [c.name for c in table.columns]
     converters = [(i, f) for i, f in enumerate(_converters(table)) if f is not None]
     copied = 0
-    rows = sqlite.execute(f'SELECT {names} FROM "{table.name}"')
-    with pg.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+    # `name`: SQLite reads a "name" that is no column as a string, and would copy it into every row
+    rows = sqlite.execute(f"SELECT {', '.join(f'`{n}`' for n in names)} FROM `{table.name}`")
+    columns = ", ".join(f'"{n}"' for n in names)
+    with pg.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         while batch := rows.fetchmany(BATCH):
             for row in batch:
                 if converters:

@@ -76,7 +76,13 @@ def _awkward(conn: sqlite3.Connection) -> None:
                  ("0" * 64, bytes(range(256)) * 3 + b"\\N\t\n\x00"))
 
 
-def test_every_column_type_arrives_value_for_value(tmp_path: Path, pg_url: str,
+SCHEMA = ("SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+          " WHERE indrelid::regclass::text NOT LIKE 'pg_%' UNION ALL"
+          " SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+          " ORDER BY 1, 2")
+
+
+def test_every_column_type_arrives_value_for_value(tmp_path: Path, pg_url: str, pg_business_url: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "data"
     _demo(folder, capsys)
@@ -97,6 +103,10 @@ def test_every_column_type_arrives_value_for_value(tmp_path: Path, pg_url: str,
         assert found[name] == rows, name
     assert expected["customers"][0][1] == repr(AWKWARD_TEXT)
     assert [r[1] for r in found["revenue_months"][:2]] == [repr(2**63 - 1), repr(-(2**63))]
+    # the indexes and foreign keys the copy set aside are back as the migrations made them
+    with psycopg.connect(pg_url) as copied, psycopg.connect(pg_business_url) as migrated:
+        assert copied.execute(SCHEMA).fetchall() == migrated.execute(SCHEMA).fetchall()
+        assert len(copied.execute(SCHEMA).fetchall()) > 100
     assert found["company_logos"][0][2] == repr(bytes(range(256)) * 3 + b"\\N\t\n\x00")
 
 
