@@ -83,12 +83,17 @@ def cmd_invoice_delete(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def cmd_invoice_finalize(ctx: Context, a: argparse.Namespace) -> int:
-    from invoicer.services import invoices
+    from invoicer.services import einvoicing, invoices
     from invoicer.services.documents import without_einvoice
 
-    number, currency = ctx.write(
-        lambda s: (invoices.finalize_invoice(s, a.id, exchange_rate=a.rate), invoices.get_invoice(s, a.id).currency)
-    )
+    # an XRechnung or Peppol customer's rules compile in a second process, beside the Factur-X ones here
+    beside = ctx.read(lambda s: einvoicing.check_beside(s, a.id))
+    try:
+        number, currency = ctx.write(lambda s: (
+            invoices.finalize_invoice(s, a.id, exchange_rate=a.rate), invoices.get_invoice(s, a.id).currency))
+    finally:
+        if beside:
+            einvoicing.stop_checking()
     note = without_einvoice(currency)
     # the number alone on stdout (scripts read it); the note on stderr like other notices
     if note is not None and not ctx.as_json:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -144,6 +145,12 @@ class NumberCounter(Base):
     last_issue_date: Mapped[date | None]
 
 
+#: the open invoices (receivables now) and what ix_invoices_open keeps of them, in its order
+OPEN_INVOICES = "doc_type = 'invoice' AND status = 'open'"
+OPEN_INVOICE_COLUMNS = ("doc_type", "status", "due_date", "customer_id", "currency", "total", "rounding_amount", "paid",
+                        "credited", "company_total", "company_currency", "exchange_rate")
+
+
 class Invoice(Base):
     """An invoice or a credit note (``doc_type``). Frozen by triggers once its status leaves draft."""
 
@@ -158,6 +165,10 @@ class Invoice(Base):
         # receivables read from the index alone (migration 0011; the rounding amount they count, 0019)
         Index("ix_invoices_receivable", "doc_type", "status", "due_date", "customer_id", "currency", "total", "paid",
               "credited", "rounding_amount"),
+        # aged receivables as of today read the open invoices from this index alone, with what the books carry
+        # for those in another currency (migration 0031); partial, so it holds only the open invoices
+        Index("ix_invoices_open", *OPEN_INVOICE_COLUMNS, sqlite_where=text(OPEN_INVOICES),
+              postgresql_where=text(OPEN_INVOICES)),
         Index("ix_invoices_customer_status", "customer_id", "status"),
         Index("ix_invoices_issue_date", "issue_date"),
         # the invoice list sorts a page of one doc_type by these (migration 0003)

@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
     first_painted = Signal()
     #: the first reminder check waits until the window is up (start-up stays fast), then one runs every hour
     REMINDERS_FIRST_CHECK_MS = 3000
+    #: the process that checks e-invoices against the official rules starts once the window is painted (None: never,
+    #: every check runs in the app's process)
+    RULE_CHECKER_START_MS: int | None = 1000
 
     def __init__(self, db: Database | FirstRead) -> None:
         """The window on an open store, or on the first read of the local file (painted before SQLAlchemy is
@@ -165,6 +168,8 @@ class MainWindow(QMainWindow):
         self._recount.setInterval(500)
         self._recount.timeout.connect(self.check_reminders)
         QTimer.singleShot(self.REMINDERS_FIRST_CHECK_MS, self, self._start_reminders)
+        if self.RULE_CHECKER_START_MS is not None:
+            QTimer.singleShot(self.RULE_CHECKER_START_MS, self, self._start_rule_checker)
 
         self.ops.changed.connect(self._data_changed)
         # another desk's changes: its commits arrive as notifications, several in a row make one refresh
@@ -383,6 +388,12 @@ class MainWindow(QMainWindow):
             _("Payment reminders: {problem}").format(problem=problem), 15000))
         self.reminders.start()
 
+    def _start_rule_checker(self) -> None:
+        from invoicer.services import einvoicing
+
+        if not self._closed:
+            einvoicing.start_checking()
+
     def check_reminders(self) -> None:
         """Count the reminders due now (and send them when automatic sending is on)."""
         if self.reminders is None:
@@ -465,5 +476,9 @@ class MainWindow(QMainWindow):
             self.state.setValue("window/page", current.objectName().removeprefix("page_"))
         self.state.sync()
         self._stop_listening()
+        if self.RULE_CHECKER_START_MS is not None:
+            from invoicer.services import einvoicing
+
+            einvoicing.stop_checking()
         self._closed = True  # timers still pending (the first reminder check) find the window gone
         super().closeEvent(event)

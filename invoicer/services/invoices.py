@@ -725,9 +725,11 @@ class SessionBook:
         payment_links.issue_at_finalize(self.session, doc)  # the PDF prints the link and the QR-bill it is issued with
         qr_bills.issue_at_finalize(self.session, doc)
         data = documents.document_data(self.session, doc)  # what the PDF shows and the e-invoice says, once
-        # nothing leaves the app that the official rules reject; the Factur-X checked is the one the PDF embeds
-        facturx = einvoicing.refuse_invalid(self.session, doc, data)
-        documents.store_frozen_pdf(self.session, doc, data, facturx)
+        # nothing leaves the app that the official rules reject; the Factur-X checked is the one the PDF embeds. The
+        # check runs (in the checking process, when the app has one) while the PDF renders, and the PDF is kept
+        # only once the rules have passed
+        checks = einvoicing.start_checks(self.session, doc, data)
+        documents.store_frozen_pdf(self.session, doc, data, checks.facturx, checked=checks.refuse_invalid)
 
     def chain(self, doc: Invoice) -> None:
         audit.append_to_chain(self.session, doc)
