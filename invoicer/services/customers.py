@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Subquery, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
@@ -239,12 +239,22 @@ def current_receivables() -> Subquery:
     one (uncollectible, or paid after the write-off) is bad debt, not a receivable."""
     return (
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
-               functions.greatest(Invoice.payable - Invoice.paid - Invoice.credited, 0).label("due"))
-        # every invoice has a due date (a draft gets one); the range on it, which keeps all of them, is what makes
-        # SQLite (without ANALYZE statistics) read the open ones through ix_invoices_receivable, not every invoice
-        .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.due_date >= date.min)
+               owed_now().label("due"))
+        .where(*open_receivables())
         .subquery()
     )
+
+
+def owed_now() -> ColumnElement[int]:
+    """SQL for what an open invoice owes now, from the amounts it keeps up to date with its payments and credits."""
+    return functions.greatest(Invoice.payable - Invoice.paid - Invoice.credited, 0)
+
+
+def open_receivables(due_from: date | BindParameter[date] = date.min) -> tuple[ColumnElement[bool], ...]:
+    """The conditions that pick the open invoices (receivables now) due on or after ``due_from``. Every invoice
+    has a due date (a draft gets one); the range on it, which keeps all of them by default, is what makes SQLite
+    (without ANALYZE statistics) read them through an index on the open invoices by due date, not every invoice."""
+    return Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.due_date >= due_from
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,23 @@ def test_the_ledger_journal_and_customer_list_agree_when_money_arrives_after_the
     assert _three_figures(october, OCT_END) == ((10000 + 6900 + 23800 + 11900 + 11900,) * 3, (0, 0))
     # by 30 November: September's 100.00, the credited one less 38.00 and November's; the overpayment is credit
     assert _three_figures(october, NOV_END) == ((10000 + 20000 + 11900,) * 3, (3100, 3100))
+
+
+@pytest.mark.sqlite_only
+def test_aged_receivables_as_of_today_read_the_open_invoices_index_alone(books: Database) -> None:
+    """Every part of today's report reads ix_invoices_open (0031), never the invoices' table: the foreign-currency
+    invoices one by one, the company currency's sums one range of due dates per bucket. Reading the foreign ones
+    from the table made the report 16-24 ms at 100,000 invoices; walking the whole index per bucket, 18 ms."""
+    from invoicer.services import reports
+
+    with transaction(books.readonly_sessions) as s:
+        compiled = reports._aged_now().compile(s.bind)
+        given = compiled.construct_params({edge.key: TODAY.isoformat() for edge in reports.EDGES})
+        parameters = tuple(given[key] for key in compiled.positiontup or ())
+        plan = [str(row[-1]) for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled),
+                                                                       parameters)]
+    reads = [step for step in plan if step.startswith(("SCAN invoices", "SEARCH invoices"))]
+    assert len(reads) == 6, plan  # the foreign-currency invoices, then one part per bucket
+    assert all(step.startswith("SEARCH invoices USING COVERING INDEX ix_invoices_open (doc_type=? AND status=? AND "
+                               "due_date>") for step in reads), plan
+    assert all("due_date>? AND due_date<?" in step for step in reads[2:5]), plan  # a bucket's range, not the rest
