@@ -236,6 +236,11 @@ class Invoice(Base):
     preceding_number: Mapped[str | None] = mapped_column(String(60))
     preceding_date: Mapped[date | None]
     rounding_amount: Mapped[int] = mapped_column(default=0, server_default="0")
+    # the prepaid amount BT-113 (minor units), received before the invoice and settled at finalize as a payment
+    # of this method and reference (method 97: taken from the customer's credit), migration 0027
+    prepaid: Mapped[int] = mapped_column(default=0, server_default="0")
+    prepaid_method: Mapped[str | None] = mapped_column(String(50))
+    prepaid_reference: Mapped[str | None] = mapped_column(String(200))
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan"
@@ -254,6 +259,12 @@ class Invoice(Base):
         amount (BT-112 + BT-114). Amounts due, receivables and the journal count this, so paying the rounded
         amount settles the invoice; a Python value on a row, a column expression in a query."""
         return self.total + self.rounding_amount
+
+    @property
+    def due_as_issued(self) -> int:
+        """What the issued document asks to be paid (BT-115): ``payable`` less the prepaid amount (BT-113), which
+        the payment recorded at finalize settled."""
+        return self.payable - self.prepaid
 
     @property
     def company_payable(self) -> int | None:
@@ -389,6 +400,8 @@ class Payment(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     company_amount: Mapped[int | None]
     created_at: Mapped[datetime]
+    # the settlement of the invoice's prepaid amount (BT-113), recorded as it was finalized (migration 0027)
+    prepaid: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class CreditEntry(Base):

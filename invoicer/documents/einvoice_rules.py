@@ -143,6 +143,17 @@ def validate(xml: bytes, fmt: EInvoiceFormat | None = None, in_pdf: bool = False
     return Check(fmt, errors, warnings)
 
 
+def prepare(fmt: EInvoiceFormat) -> None:
+    """Compile the schemas and rule sets of ``fmt`` now; the process keeps them for its later checks."""
+    if SYNTAX[fmt] is Syntax.CII:
+        _schema(Syntax.CII, CII)
+    else:
+        _schema(Syntax.UBL, UBL_INVOICE)
+        _schema(Syntax.UBL, UBL_CREDIT_NOTE)
+    for rules in RULE_SETS[fmt]:
+        _compiled(rules)
+
+
 @cache
 def electronic_address_schemes() -> frozenset[str]:
     """The electronic address scheme codes (EAS) Peppol accepts for BT-34 / BT-49: the ``eaid`` list of the

@@ -100,7 +100,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
     paper = PAPER_SIZE.get(session)
     corrected = view.corrects
     balance = _shown_balance(view, mark)
-    link, bill = _payment_parts(session, invoice, mark, balance.amount_due + view.totals.rounding_amount, locale)
+    link, bill = _payment_parts(session, invoice, mark, balance.amount_due, locale)
     return Document(
         kind=DocumentKind(view.doc_type),
         mark=mark,
@@ -206,17 +206,27 @@ def sha256_hex(data: bytes) -> str:
 
 
 def store_frozen_pdf(session: Session, invoice: Invoice, data: Document | None = None,
-                     facturx: bytes | None = None) -> str:
+                     facturx: bytes | None = None, checked: Callable[[], None] | None = None) -> str:
     """Render a just-finalized document, keep the file and set ``invoice.pdf_sha256`` (write-once).
 
+    ``checked`` gives the official rules' verdict on the document's e-invoices (raising when they refuse it),
+    which their checking process may be working out while this process renders: the file is kept only after it.
     Called inside the finalize transaction before the hash-chain link is appended, so the chain
     covers the PDF. A rollback leaves at most an unreferenced file, which the next finalize of the
     same draft overwrites.
     """
+    checked = checked or (lambda: None)
     if invoice.pdf_sha256 is None:
-        pdf = render_document(data or document_data(session, invoice), facturx if data is not None else None)
+        try:
+            pdf = render_document(data or document_data(session, invoice), facturx if data is not None else None)
+        except Exception:
+            checked()  # a refusal by the rules comes first, as when they were checked before rendering
+            raise
+        checked()
         _keep(session, invoice, pdf)
         invoice.pdf_sha256 = sha256_hex(pdf)
+    else:
+        checked()
     return invoice.pdf_sha256
 
 

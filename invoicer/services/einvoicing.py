@@ -3,6 +3,8 @@ against the official rules before a document is issued or sent."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -80,13 +82,6 @@ def einvoice_xml(doc: Document, fmt: EInvoiceFormat) -> bytes:
     return ubl.ubl_xml(doc, ubl.PEPPOL_CUSTOMIZATION)
 
 
-def validate(xml: bytes, fmt: EInvoiceFormat | None = None) -> Check:
-    """Check XML against the schema and official rules of ``fmt`` (the format the document names if None)."""
-    from invoicer.documents import einvoice_rules  # Saxon is loaded with the first check
-
-    return einvoice_rules.validate(xml, fmt)
-
-
 def document_einvoice(session: Session, invoice: Invoice, fmt: EInvoiceFormat | None = None) -> tuple[EInvoiceFormat, bytes]:
     """The e-invoice of a finalized document in ``fmt`` or its customer's format, checked against the rules."""
     if invoice.status == "draft":
@@ -95,26 +90,83 @@ def document_einvoice(session: Session, invoice: Invoice, fmt: EInvoiceFormat | 
     return fmt, _checked(documents.document_data(session, invoice, DocumentMark.ISSUED), fmt)
 
 
-def refuse_invalid(session: Session, invoice: Invoice, doc: Document | None = None) -> bytes | None:
-    """Refuse to issue a document whose e-invoice would fail the official rules: the customer's format, and
-    the Factur-X every PDF carries. Called inside finalize once the document's data is frozen (``doc``, when the
-    caller has it already). Returns the Factur-X XML it checked (None when the PDF carries none), for the PDF."""
+def start_checking() -> None:
+    """Start the process that checks e-invoices against the official rules while the app renders their PDFs
+    (the app's window does, once painted); it compiles every issued format's rules, Factur-X first."""
+    from invoicer.documents import rule_checker
+
+    rule_checker.start(ISSUED_FORMATS)
+
+
+def check_beside(session: Session, invoice_id: int) -> bool:
+    """Before one finalize in a process of its own (a command): when the customer's format is not the Factur-X
+    every PDF carries, start a checking process for that format, which compiles its rules (0.2–1 s per rule set)
+    while this process compiles those of Factur-X and renders the PDF. Returns whether one was started (end it
+    with ``stop_checking``)."""
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.status != "draft" or exponent(invoice.currency) > 2:
+        return False
+    fmt = customer_format(invoice.customer)
+    if fmt is EInvoiceFormat.FACTURX:
+        return False
+    from invoicer.documents import rule_checker
+
+    rule_checker.start([fmt])
+    return rule_checker.running()
+
+
+def stop_checking() -> None:
+    from invoicer.documents import rule_checker
+
+    rule_checker.stop()
+
+
+@dataclass(frozen=True)
+class Checks:
+    """A document's e-invoices built and their check against the official rules: under way in the checking
+    process while the PDF renders, or made here already when there is none for their format."""
+
+    facturx: bytes | None  # the Factur-X XML the PDF embeds, None when it carries none
+    verdicts: tuple[tuple[EInvoiceFormat, Callable[[], Check]], ...] = ()
+
+    def refuse_invalid(self) -> None:
+        """Wait for the verdicts and refuse, with the first failed rule and its explanation, the first format that
+        fails (the customer's format first, then the PDF's Factur-X)."""
+        for fmt, verdict in self.verdicts:
+            _refuse(fmt, verdict())
+
+
+def start_checks(session: Session, invoice: Invoice, doc: Document | None = None) -> Checks:
+    """Build the e-invoices a document is issued with, the customer's format and the Factur-X every PDF carries,
+    and start checking them; called inside finalize once the document's data is frozen (``doc``, when the caller
+    has it already). Nothing may be issued before ``refuse_invalid()`` of the result has returned."""
+    from invoicer.documents import rule_checker
+
     doc = doc or documents.document_data(session, invoice, DocumentMark.ISSUED)
     facturx = None
+    verdicts = []
     for fmt in dict.fromkeys((customer_format(invoice.customer), EInvoiceFormat.FACTURX)):
         if fmt is EInvoiceFormat.FACTURX and exponent(doc.currency) > 2:
             # EN 16931 carries amounts with at most 2 decimals (BR-DEC-*): a BHD or KWD invoice cannot pass, and
             # its PDF is rendered as before (its bytes are frozen); such customers cannot be sent XRechnung/Peppol
             continue
-        xml = _checked(doc, fmt)
+        xml = einvoice_xml(doc, fmt)
+        verdicts.append((fmt, rule_checker.submit(xml, fmt)))
         if fmt is EInvoiceFormat.FACTURX:
             facturx = xml
-    return facturx
+    return Checks(facturx, tuple(verdicts))
 
 
 def _checked(doc: Document, fmt: EInvoiceFormat) -> bytes:
+    """The XML of ``fmt``, checked (by the checking process when the app has one for it)."""
+    from invoicer.documents import rule_checker
+
     xml = einvoice_xml(doc, fmt)
-    check = validate(xml, fmt)
+    _refuse(fmt, rule_checker.submit(xml, fmt)())
+    return xml
+
+
+def _refuse(fmt: EInvoiceFormat, check: Check) -> None:
     if not check.ok:
         first = check.errors[0]
         raise ValidationError(
@@ -122,7 +174,6 @@ def _checked(doc: Document, fmt: EInvoiceFormat) -> bytes:
                "{text}"),
             format=Message(FORMAT_NAMES[fmt]), count=len(check.errors), rule=first.rule, text=explanation(first),
         )
-    return xml
 
 
 def check_file(path: Path, fmt: EInvoiceFormat | None = None) -> Check:

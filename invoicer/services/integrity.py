@@ -266,6 +266,8 @@ class _Documents:
         applied = _sums(self.session, Invoice.corrects_id, Invoice.applied_to_due, is_note,
                         Invoice.corrects_id.between(first, last))
         paid = _sums(self.session, Payment.invoice_id, Payment.applied, Payment.invoice_id.between(first, last))
+        prepaid = _sums(self.session, Payment.invoice_id, Payment.amount, Payment.prepaid,
+                        Payment.invoice_id.between(first, last))
         for doc in docs:
             if doc.status != "draft":
                 self.finalized += 1
@@ -273,7 +275,7 @@ class _Documents:
                 self._chained(doc, chained.get(doc.id))
             self.read += 1
             steps.read()
-            self._totals(doc, credits, applied, paid)
+            self._totals(doc, credits, applied, paid, prepaid)
 
     def _chained(self, inv: _Document, expected: tuple[str, str | None] | None) -> None:
         if expected is None:
@@ -284,7 +286,8 @@ class _Documents:
         if expected[1] is not None and inv.pdf_sha256 != expected[1]:
             self.altered.append(f"{_label(inv)}: its PDF hash differs from the one chained at finalize.")
 
-    def _totals(self, inv: _Document, credits: dict[int, int], applied: dict[int, int], paid: dict[int, int]) -> None:
+    def _totals(self, inv: _Document, credits: dict[int, int], applied: dict[int, int], paid: dict[int, int],
+                prepaid: dict[int, int]) -> None:
         report, label, issued = self.problems, _label(inv), self.issued
         if inv.status not in statuses(inv.doc_type):
             report.append(f"{label} has the status '{inv.status}', which its kind of document never has.")
@@ -329,10 +332,22 @@ class _Documents:
                 report.append(f"{label} is void but has payments or credits.")
             if inv.status != "draft" and inv.number is None:
                 report.append(f"{label} is finalized without a number.")
+            _prepaid_agrees(inv, label, prepaid.get(inv.id, 0), report)
             if inv.status != "draft":
                 _receivable_agrees(inv, self.booked.get(inv.id, (0, 0)), report, issued.get(inv.id, {}))
         elif inv.applied_to_due + inv.to_customer_credit + inv.refunded != inv.payable:
             report.append(f"{label}: its settlement does not add up to its total.")
+
+
+def _prepaid_agrees(inv: Any, label: str, settled: int, problems: list[str]) -> None:
+    """The prepaid amount (BT-113) the invoice states is within what it asks, and was paid once, by the payment
+    recorded as it was finalized (``settled``: the payments marked so; none on a draft)."""
+    if not 0 <= inv.prepaid <= max(inv.payable, 0):
+        problems.append(f"{label}: its prepaid amount {inv.prepaid} is outside 0 to its total {inv.payable}.")
+    expected = 0 if inv.status == "draft" else inv.prepaid
+    if settled != expected:
+        problems.append(f"{label}: it states {expected} prepaid but the payments recorded for it as it was "
+                        f"finalized come to {settled}.")
 
 
 def _receivable_agrees(inv: Any, booked: tuple[int, int], problems: list[str], issued: dict[str, int]) -> None:

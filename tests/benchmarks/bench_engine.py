@@ -116,18 +116,18 @@ def main() -> None:
         einvoicing.document_einvoice(s, invoices.get_invoice(s, issued), EInvoiceFormat.FACTURX)
     results["rules_first_compile_seconds"] = round(time.perf_counter() - start, 2)
     finalize_run("with_pdf_xml_and_validation")
-    original_check = einvoicing.refuse_invalid
-    einvoicing.refuse_invalid = lambda session, invoice, doc=None: None  # type: ignore[assignment]
+    original_check = einvoicing.start_checks
+    einvoicing.start_checks = lambda session, invoice, doc=None: einvoicing.Checks(None)  # type: ignore[assignment]
     try:
         finalize_run("with_pdf")
         original = documents.store_frozen_pdf
-        documents.store_frozen_pdf = lambda session, invoice, data=None: None  # type: ignore[assignment]
+        documents.store_frozen_pdf = lambda session, invoice, *args, **kwargs: None  # type: ignore[assignment]
         try:
             finalize_run("engine_only")
         finally:
             documents.store_frozen_pdf = original
     finally:
-        einvoicing.refuse_invalid = original_check
+        einvoicing.start_checks = original_check
     db.close()
 
     publish("engine", results)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
+from invoicer.documents import einvoice_rules, rule_checker
+from invoicer.documents.einvoice_rules import EInvoiceFormat
 from tests.cli.invocations import ok, run, user_error
 
 OFFICIAL = Path(__file__).resolve().parents[1] / "documents" / "official"
@@ -154,3 +157,25 @@ def test_unreadable_input_is_exit_2(data: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 nothing")
     assert "is no e-invoice: the PDF cannot be read" in user_error(data, "einvoice", "check", str(broken))
+
+
+def test_finalize_checks_the_customers_format_in_a_second_process_beside_the_factur_x(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(data, "company", "set", "--contact", "Erika Mustermann", "--phone", "+49 30 123456",
+       "--email", "billing@example.com", "--peppol-id", "9930:DE123456788")
+    office = ok(data, "customer", "add", "--name", "Bundesamt", "--country", "DE", "--public-body",
+                "--peppol-id", "0204:991-12345-67", "--address", "Alt-Moabit 140", "--postcode", "10557",
+                "--city", "Berlin")["id"]
+    checked_here: list[EInvoiceFormat] = []
+    validate = einvoice_rules.validate
+
+    def recorded(xml: bytes, fmt: EInvoiceFormat | None = None, in_pdf: bool = False) -> einvoice_rules.Check:
+        checked_here.append(fmt)  # type: ignore[arg-type]
+        return validate(xml, fmt, in_pdf)
+
+    monkeypatch.setattr(einvoice_rules, "validate", recorded)  # this process's; the second one has its own
+    refusal = user_error(data, "invoice", "finalize", str(_invoice(data, office)))
+    assert "XRechnung (CII)" in refusal and "BR-DE-15" in refusal  # the second process's verdict
+    ok(data, "invoice", "finalize", str(_invoice(data, office, "991-12345-67")))
+    assert checked_here == [EInvoiceFormat.FACTURX] * 2 and not rule_checker.running()

@@ -16,6 +16,15 @@ from invoicer.db.migrate import Database
 from invoicer.gui import messages
 
 
+@pytest.fixture(autouse=True)
+def rules_checked_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows made by tests start no checking process (tests that want one start it): every check runs in the
+    test's process, and no test leaves a process behind."""
+    from invoicer.gui.main_window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "RULE_CHECKER_START_MS", None)
+
+
 @pytest.fixture
 def gui_db(db: Database) -> Database:
     """A fresh database (the migrated template, copied) in its own data folder, in English."""

@@ -60,6 +60,7 @@ def test_an_open_window_shows_another_desks_customer(qtbot, pg_business_url: str
     i18n.set_language("en_US")
     # no reminder count after the test: its database is dropped then
     monkeypatch.setattr(MainWindow, "REMINDERS_FIRST_CHECK_MS", 10**8)
+    monkeypatch.setattr(MainWindow, "RULE_CHECKER_START_MS", None)
     here, there = open_server(pg_business_url, tmp_path), open_server(pg_business_url, tmp_path)
     set_up_seller(here)
     window = MainWindow(here)
