@@ -382,6 +382,8 @@ class Payment(Base):
         # trigger payments_reference_standing (migration 0028; a reversed payment frees its reference); this
         # index answers its lookup
         Index("ix_payments_customer_reference", "customer_id", "reference"),
+        # receivables on a past day read only the invoices with money dated after it (migration 0031)
+        Index("ix_payments_paid_on", "paid_on", "invoice_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(15), default="payment")

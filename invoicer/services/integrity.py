@@ -143,7 +143,7 @@ def _numbering(session: Session, report: Report) -> None:
     rows = session.execute(
         select(Invoice.doc_type, Invoice.counter_year, Invoice.counter_scope, Invoice.number_seq, Invoice.number)
         .where(Invoice.number.is_not(None))
-    )
+    ).yield_per(BATCH)
     for doc_type, year, scope, seq, number in rows:
         if seq is None:
             report.problems.append(f"{number} has no sequence number recorded.")
@@ -382,12 +382,15 @@ def _payments_and_credit(session: Session, report: Report) -> None:
             report.problems.append(f"Customer {customer_id} has a negative {currency} credit balance ({balance}).")
     overpaid = _sums(session, CreditEntry.payment_id, CreditEntry.amount, CreditEntry.kind == "overpayment")
     n = 0
-    for p in session.scalars(select(Payment).where(Payment.kind == "payment")):
+    # plain rows, streamed: every payment as an ORM object, all at once, took 1.6 GB at 1,000,000 invoices
+    for payment_id, applied, excess, amount in session.execute(
+            select(Payment.id, Payment.applied, Payment.excess, Payment.amount).where(Payment.kind == "payment")
+    ).yield_per(BATCH):
         n += 1
-        if p.applied + p.excess != p.amount:
-            report.problems.append(f"Payment {p.id}: applied + excess differ from its amount.")
-        if p.excess and int(overpaid.get(p.id) or 0) != p.excess:
-            report.problems.append(f"Payment {p.id}: its overpayment is not in the customer's credit.")
+        if applied + excess != amount:
+            report.problems.append(f"Payment {payment_id}: applied + excess differ from its amount.")
+        if excess and int(overpaid.get(payment_id) or 0) != excess:
+            report.problems.append(f"Payment {payment_id}: its overpayment is not in the customer's credit.")
     from_notes = _sums(session, CreditEntry.invoice_id, CreditEntry.amount, CreditEntry.kind == "credit_note")
     for note_id, number, to_credit in session.execute(
         select(Invoice.id, Invoice.number, Invoice.to_customer_credit).where(Invoice.doc_type == "credit_note")
