@@ -24,7 +24,7 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
-from babel.numbers import NumberPattern, format_decimal, parse_pattern
+from babel.numbers import NumberPattern, format_decimal, get_currency_symbol, parse_pattern
 
 from invoicer.core.errors import N_ as N_  # one marker for the whole app; the core cannot import this module
 from invoicer.core.errors import InvoicerError
@@ -148,10 +148,22 @@ def format_money(minor: int, currency: str, locale: str | None = None) -> str:
 
 
 @cache
-def _currency_pattern(locale: str, places: int) -> NumberPattern:
+def _currency_pattern(locale: str, places: int, currency: str) -> tuple[NumberPattern, bool]:
+    """The locale's currency format with ``places`` decimals and, where it shows the currency by symbol or code, that
+    symbol or code written in (True): Babel's ``apply`` would otherwise work out the currency's plural name for every
+    amount, even for a pattern without one, which took a fifth of formatting an amount in the lists."""
     pattern = copy(parse_pattern(Locale.parse(locale).currency_formats["standard"]))
     pattern.frac_prec = (places, places)
-    return pattern
+    if "¤¤¤" in "".join(pattern.prefix + pattern.suffix):  # a plural name: left to Babel
+        return pattern, False
+    symbol = get_currency_symbol(currency, locale)
+
+    def written(text: str) -> str:
+        return text.replace("¤¤", currency.upper()).replace("¤", symbol)
+
+    pattern.prefix = (written(pattern.prefix[0]), written(pattern.prefix[1]))
+    pattern.suffix = (written(pattern.suffix[0]), written(pattern.suffix[1]))
+    return pattern, True
 
 
 def format_amount(value: Decimal, currency: str, locale: str | None = None, exact: bool = False) -> str:
@@ -159,8 +171,9 @@ def format_amount(value: Decimal, currency: str, locale: str | None = None, exac
     (Babel's own digits are CLDR's, which differ for HUF, IDR, IQD...); ``exact`` keeps a unit price's extra
     decimals (0.0125 stays 0.0125)."""
     where = locale or _current_locale
-    return str(_currency_pattern(where, exponent(currency)).apply(
-        value, where, currency=currency, currency_digits=False, decimal_quantization=not exact))
+    pattern, written = _currency_pattern(where, exponent(currency), currency)
+    return str(pattern.apply(value, where, currency=None if written else currency, currency_digits=False,
+                             decimal_quantization=not exact))
 
 
 def format_price(value: Decimal, currency: str, locale: str | None = None) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import logging.handlers
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,13 +15,41 @@ from invoicer import paths
 log = logging.getLogger("invoicer")
 
 
-class _PrivateFileHandler(logging.handlers.RotatingFileHandler):
+def _private_file_handler(target: Path) -> logging.Handler:
     """A rotating log whose every file (the first and each after rotation) is readable by the user only."""
+    import logging.handlers  # here: it imports socket, pickle and queue (10 ms of the app's start)
 
-    def _open(self) -> io.TextIOWrapper:
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, paths.PRIVATE_FILE)
-        # self.mode is the handler's text mode "a" (typeshed types it as any str): fdopen gives a text wrapper
-        return cast(io.TextIOWrapper, os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors))
+    class PrivateFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self) -> io.TextIOWrapper:
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, paths.PRIVATE_FILE)
+            # self.mode is the handler's text mode "a" (typeshed types it as any str): fdopen gives a text wrapper
+            return cast(io.TextIOWrapper, os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors))
+
+    return PrivateFileHandler(target, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+
+
+class _LogFile(logging.Handler):
+    """The log file, opened with its first record (a start that logs nothing loads no file handler)."""
+
+    def __init__(self, target: Path) -> None:
+        super().__init__()
+        self.baseFilename = str(target)
+        self.file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:  # called under the handler's lock
+        if self.file is None:
+            self.file = _private_file_handler(Path(self.baseFilename))
+            self.file.setFormatter(self.formatter)
+        self.file.emit(record)
+
+    def flush(self) -> None:
+        if self.file is not None:
+            self.file.flush()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        super().close()
 
 
 def setup_logging(folder: Path) -> Path:
@@ -35,7 +62,7 @@ def setup_logging(folder: Path) -> Path:
     except OSError:
         return target
     if not any(getattr(h, "baseFilename", None) == str(target) for h in log.handlers):
-        handler = _PrivateFileHandler(target, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        handler = _LogFile(target)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)

@@ -53,7 +53,8 @@ def cmd_db_init(ctx: Context, a: argparse.Namespace) -> int:
 def cmd_db_copy(ctx: Context, a: argparse.Namespace) -> int:
     if ctx.url:
         raise StorageError(N_("db copy reads the local file: leave out --db (and db disconnect first)."))
-    counts = server.copy_to_server(ctx.db, a.to)
+    shown = ctx.progress("db copy")
+    counts = server.copy_to_server(ctx.db, a.to, lambda _table, done, total: shown(done, total))
     ctx.out({"url": a.to, "rows": counts},
             f"Copied {sum(counts.values())} rows to {a.to}. Check it: invoicer --db {a.to} verify; then use it on "
             f"this desk: invoicer db connect {a.to}.")

@@ -66,7 +66,8 @@ def cmd_invoice_create(ctx: Context, a: argparse.Namespace) -> int:
             customer_id=a.customer, lines=[parse_line(x, periods=True) for x in a.line], currency=a.currency,
             issue_date=a.date, due_date=a.due, notes=a.notes, buyer_reference=a.reference,
             delivery_date=a.delivery_date, period_start=a.period[0] if a.period else None,
-            period_end=a.period[1] if a.period else None,
+            period_end=a.period[1] if a.period else None, prepaid=a.prepaid, prepaid_method=a.prepaid_method,
+            prepaid_reference=a.prepaid_reference,
         )
     new_id = ctx.write(lambda s: drafts.create_draft(s, data))
     ctx.out({"id": new_id}, str(new_id))
@@ -179,6 +180,8 @@ def describe_invoice(view: InvoiceView) -> dict[str, Any]:
         "total": money(totals.total, cur),
         # BT-114: part of the amount due, so paying the rounded amount settles the invoice
         "rounding_amount": money(totals.rounding_amount, cur),
+        # BT-113: received before the invoice; paid at finalize, so a finalized invoice's "paid" includes it
+        "prepaid": money(totals.prepaid, cur),
         "paid": money(view.balance.paid, cur),
         # every credit note, before or after payment; only the part against the amount due lowers it
         "credited": money(sum(n.total for n in view.credit_notes), cur),
@@ -245,6 +248,9 @@ def invoice_text(data: dict[str, Any]) -> str:
     tail.append(row("Total", data["total"]))
     if data["rounding_amount"] != money(0, data["currency"]):
         tail.append(row("Rounding", data["rounding_amount"]))
+    if data["prepaid"] != money(0, data["currency"]):
+        tail.append(row("Prepaid", data["prepaid"], "paid in advance" if data["number"] is None else
+                        "paid in advance, included in Paid"))
     tail += [row("Paid", data["paid"]), row("Credited", data["credited"]), row("Amount due", data["amount_due"])]
     deducted = data.get("deducts") or []
     if deducted:
@@ -328,6 +334,11 @@ def register(commands: Commands) -> None:
     c.add_argument("--delivery-date", type=date_arg, help="the date of supply (EU VAT Art. 226(7)), YYYY-MM-DD")
     c.add_argument("--period", type=period_arg, metavar="FIRST..LAST",
                    help="the service period invoiced, e.g. 2026-10-01..2026-10-31")
+    c.add_argument("--prepaid", metavar="AMOUNT",
+                   help="paid in advance (BT-113): recorded as a payment on the issue date when finalized")
+    c.add_argument("--prepaid-method", metavar="M", help="how it was paid (cash, bank transfer...; 'customer credit' "
+                                                         "takes it from the customer's credit)")
+    c.add_argument("--prepaid-reference", metavar="R", help="the reference of the money paid in advance")
     for name, handler, text in (
         ("delete", cmd_invoice_delete, "delete a draft"),
         ("duplicate", cmd_invoice_duplicate, "copy an invoice into a new draft (prints the id)"),

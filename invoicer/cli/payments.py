@@ -100,7 +100,8 @@ def cmd_payment_list(ctx: Context, a: argparse.Namespace) -> int:
     data = [
         {"id": r.id, "kind": r.kind, "invoice_id": r.invoice_id, "invoice_number": r.invoice_number,
          "date": r.paid_on.isoformat(), "amount": money(r.amount, r.currency), "currency": r.currency,
-         "method": r.method, "reference": r.reference, "reverses": r.reverses_id, "reversed_by": r.reversed_by}
+         "method": r.method, "reference": r.reference, "reverses": r.reverses_id, "reversed_by": r.reversed_by,
+         "prepaid": r.prepaid}
         for r in rows
     ]
     ctx.out(data, lambda: table(

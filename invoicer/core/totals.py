@@ -169,6 +169,24 @@ class Totals:
         return self.total - self.prepaid + self.rounding_amount
 
 
+def check_prepaid(prepaid: int, totals: Totals, currency: str, *, final_invoice: bool = False) -> None:
+    """The prepaid amount (BT-113) a draft may state: money received before the invoice, settled at finalize. Not
+    negative, at most what the invoice asks (BT-112 + BT-114), and none on a final invoice, whose lines already
+    deduct the advances invoiced (so no payment is counted twice)."""
+    if not prepaid:
+        return
+    if prepaid < 0:
+        raise ValidationError(N_("The prepaid amount cannot be negative."), "prepaid")
+    if final_invoice:
+        raise ValidationError(
+            N_("A final invoice already deducts the deposit and partial invoices; money received before it is not "
+               "entered as a prepaid amount (record it as a payment once it is finalized)."), "prepaid")
+    asked = totals.total + totals.rounding_amount
+    if prepaid > asked:
+        raise ValidationError(N_("The prepaid amount {prepaid} is more than the invoice asks ({total})."), "prepaid",
+                              prepaid=str(from_minor(prepaid, currency)), total=str(from_minor(asked, currency)))
+
+
 @dataclass(frozen=True)
 class Balance:
     """What was settled on a document and what is still owed, in minor units of its currency."""

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -144,6 +145,12 @@ class NumberCounter(Base):
     last_issue_date: Mapped[date | None]
 
 
+#: the open invoices (receivables now) and what ix_invoices_open keeps of them, in its order
+OPEN_INVOICES = "doc_type = 'invoice' AND status = 'open'"
+OPEN_INVOICE_COLUMNS = ("doc_type", "status", "due_date", "customer_id", "currency", "total", "rounding_amount", "paid",
+                        "credited", "company_total", "company_currency", "exchange_rate")
+
+
 class Invoice(Base):
     """An invoice or a credit note (``doc_type``). Frozen by triggers once its status leaves draft."""
 
@@ -158,6 +165,10 @@ class Invoice(Base):
         # receivables read from the index alone (migration 0011; the rounding amount they count, 0019)
         Index("ix_invoices_receivable", "doc_type", "status", "due_date", "customer_id", "currency", "total", "paid",
               "credited", "rounding_amount"),
+        # aged receivables as of today read the open invoices from this index alone, with what the books carry
+        # for those in another currency (migration 0031); partial, so it holds only the open invoices
+        Index("ix_invoices_open", *OPEN_INVOICE_COLUMNS, sqlite_where=text(OPEN_INVOICES),
+              postgresql_where=text(OPEN_INVOICES)),
         Index("ix_invoices_customer_status", "customer_id", "status"),
         Index("ix_invoices_issue_date", "issue_date"),
         # the invoice list sorts a page of one doc_type by these (migration 0003)
@@ -225,6 +236,11 @@ class Invoice(Base):
     preceding_number: Mapped[str | None] = mapped_column(String(60))
     preceding_date: Mapped[date | None]
     rounding_amount: Mapped[int] = mapped_column(default=0, server_default="0")
+    # the prepaid amount BT-113 (minor units), received before the invoice and settled at finalize as a payment
+    # of this method and reference (method 97: taken from the customer's credit), migration 0027
+    prepaid: Mapped[int] = mapped_column(default=0, server_default="0")
+    prepaid_method: Mapped[str | None] = mapped_column(String(50))
+    prepaid_reference: Mapped[str | None] = mapped_column(String(200))
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan"
@@ -243,6 +259,12 @@ class Invoice(Base):
         amount (BT-112 + BT-114). Amounts due, receivables and the journal count this, so paying the rounded
         amount settles the invoice; a Python value on a row, a column expression in a query."""
         return self.total + self.rounding_amount
+
+    @property
+    def due_as_issued(self) -> int:
+        """What the issued document asks to be paid (BT-115): ``payable`` less the prepaid amount (BT-113), which
+        the payment recorded at finalize settled."""
+        return self.payable - self.prepaid
 
     @property
     def company_payable(self) -> int | None:
@@ -360,6 +382,8 @@ class Payment(Base):
         # trigger payments_reference_standing (migration 0028; a reversed payment frees its reference); this
         # index answers its lookup
         Index("ix_payments_customer_reference", "customer_id", "reference"),
+        # receivables on a past day read only the invoices with money dated after it (migration 0031)
+        Index("ix_payments_paid_on", "paid_on", "invoice_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(15), default="payment")
@@ -376,6 +400,8 @@ class Payment(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     company_amount: Mapped[int | None]
     created_at: Mapped[datetime]
+    # the settlement of the invoice's prepaid amount (BT-113), recorded as it was finalized (migration 0027)
+    prepaid: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class CreditEntry(Base):

@@ -476,6 +476,8 @@ def _line_table(doc: Document, words: Wording, width: float) -> Table:
             if value:
                 totals.append((label, words.money(value), False))
     elif not doc.is_quote:
+        if doc.totals.prepaid and doc.mark is not DocumentMark.COPY:  # a copy counts it in what was paid
+            totals.append((words._("Paid in advance"), "−" + words.money(doc.totals.prepaid), False))
         if doc.balance.paid:
             totals.append((words._("Paid"), "−" + words.money(doc.balance.paid), False))
         if doc.balance.credited:

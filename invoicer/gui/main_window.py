@@ -6,20 +6,18 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
-    QTableView,
     QToolBar,
     QToolButton,
     QWidget,
@@ -34,6 +32,8 @@ from invoicer.i18n import N_, _, current_locale, ngettext
 from invoicer.services.first_window import FirstRead
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from invoicer.gui.dialogs.reminders_dialog import ReminderWatcher
     from invoicer.gui.pages.customers import CustomersPage
     from invoicer.gui.pages.invoices import InvoicesPage
@@ -84,12 +84,23 @@ PAGES = (
 OTHER_DESK_DELAY_MS = 300
 
 
+def open_file(path: Path) -> None:
+    """A file or folder in the system's app for it (QDesktopServices is loaded when first used, not at start)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
 class MainWindow(QMainWindow):
     """The app's window; also counts the payment reminders due (``reminders_counted``)."""
 
     reminders_counted = Signal(int)
     #: another desk committed a change on the shared server (emitted from the listening thread)
     other_desk_changed = Signal()
+    #: the window's first paint is done (the app then loads what the first window did not need); a signal from
+    #: paintEvent rather than an event filter, which made the Python type of every event class the window was sent
+    first_painted = Signal()
     #: the first reminder check waits until the window is up (start-up stays fast), then one runs every hour
     REMINDERS_FIRST_CHECK_MS = 3000
     #: the process that checks e-invoices against the official rules starts once the window is painted (None: never,
@@ -100,6 +111,7 @@ class MainWindow(QMainWindow):
         """The window on an open store, or on the first read of the local file (painted before SQLAlchemy is
         loaded; the store opens at the first need of it, or once the app has loaded it in the background)."""
         super().__init__()
+        self.painted = False  # until the window's first paint
         self.ops = Operations(db, self)
         self.state = QSettings(str(db.folder / WINDOW_STATE_FILE), QSettings.Format.IniFormat)
         self.specs = [spec for spec in PAGES if spec.exists()]
@@ -217,7 +229,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         open_folder = file_menu.addAction(_("Open data folder"))
-        open_folder.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ops.folder))))
+        open_folder.triggered.connect(lambda: open_file(self.ops.folder))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(_("&Edit"))
@@ -230,9 +242,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
         help_menu = bar.addMenu(_("&Help"))
         log_action = help_menu.addAction(_("Open log file"))
-        log_action.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_path(self.ops.folder))))
-        )
+        log_action.triggered.connect(lambda: open_file(paths.log_path(self.ops.folder)))
         about = help_menu.addAction(_("About Invoicer"))
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._about)
@@ -277,7 +287,7 @@ class MainWindow(QMainWindow):
         """The named tables' headers, with the key their widths are kept under: per language, as the titles'
         widths differ (German widths would squeeze a Spanish list's customer column)."""
         return [(f"columns/{current_locale()}/{view.objectName()}", view.horizontalHeader())
-                for view in page.findChildren(QTableView) if view.objectName()]
+                for view in page.tables()]
 
     def _restore_columns(self, key: str, page: Page) -> None:
         """The widths the user gave the columns last time; never narrower than the title (as fitted now, in this
@@ -426,6 +436,8 @@ class MainWindow(QMainWindow):
             _("Backup written to {path}").format(path=target), 8000))
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             _("About Invoicer"),
@@ -442,6 +454,12 @@ class MainWindow(QMainWindow):
         keys = [s.key for s in self.specs]
         last = self.state.value("window/page", "dashboard")
         self.show_page(last if last in keys else keys[0])
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.painted:
+            self.painted = True
+            self.first_painted.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for editor in list(self.editors.values()):

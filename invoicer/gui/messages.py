@@ -7,20 +7,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from invoicer.core.errors import InvoicerError
 from invoicer.i18n import _, error_text
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+# The dialogs' classes are imported where they are used: making their Python types (with every enum of each) at
+# import took about 10 ms of the app's start, which shows no dialog.
 
 log = logging.getLogger("invoicer.gui")
 
@@ -43,11 +41,15 @@ def error_message(error: InvoicerError | str) -> str:
 
 def show_error(parent: QWidget | None, error: InvoicerError | str) -> None:
     """A domain error (InvoicerError): the message says what is wrong and how to fix it."""
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.warning(parent, _("Invoicer"), error_message(error))
 
 
 def show_unexpected(parent: QWidget | None, exc_info: ExcInfo | bool = True) -> None:
     """A bug: the traceback goes to the log file, the user gets a calm explanation and the app goes on."""
+    from PySide6.QtWidgets import QMessageBox
+
     log.error("unexpected error", exc_info=exc_info)
     where = str(_log_file) if _log_file else _("the log file")
     QMessageBox.critical(
@@ -62,6 +64,8 @@ def show_unexpected(parent: QWidget | None, exc_info: ExcInfo | bool = True) -> 
 
 def offer_settings(parent: QWidget | None, text: str, button: str) -> bool:
     """A problem the user fixes in Settings: True when they choose ``button`` to go there."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, _("Invoicer"), text, QMessageBox.StandardButton.Cancel, parent)
     go = box.addButton(button, QMessageBox.ButtonRole.AcceptRole)
     box.exec()
@@ -69,11 +73,15 @@ def offer_settings(parent: QWidget | None, text: str, button: str) -> bool:
 
 
 def show_info(parent: QWidget | None, message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.information(parent, _("Invoicer"), message)
 
 
 def confirm(parent: QWidget | None, title: str, text: str, action: str) -> bool:
     """Ask before an irreversible action; ``action`` labels the accepting button (e.g. "Finalize")."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent)
     accept = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -86,6 +94,8 @@ def confirm_with_rate(
 ) -> str | None:
     """Ask before finalizing a foreign-currency invoice, with the exchange rate to lock (prefilled from the
     rates table, editable); the rate typed, or None when the user cancels."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
     field = QLineEdit(rate)
     field.setObjectName("exchange_rate")
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -98,6 +108,8 @@ def _form_dialog(
     parent: QWidget | None, title: str, text: str, rows: list[tuple[str, QWidget]], buttons: QDialogButtonBox
 ) -> QDialog:
     """A small dialog: a wrapped message, labelled fields, and the buttons that accept or cancel it."""
+    from PySide6.QtWidgets import QDialog, QFormLayout
+
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
     buttons.accepted.connect(dialog.accept)
@@ -124,6 +136,8 @@ def ask_dated_reason(parent: QWidget | None, title: str, label: str, earliest: d
                      required: bool = False) -> DatedReason | None:
     """A reason and the action's date (void, write-off, reversal, dispute), from ``earliest`` to today; None on
     cancel. A ``required`` reason keeps OK disabled until one is typed."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
     from invoicer.gui.widgets.pickers import ActionDatePicker
 
     reason = QLineEdit()
@@ -142,12 +156,16 @@ def ask_dated_reason(parent: QWidget | None, title: str, label: str, earliest: d
 
 def ask_password(parent: QWidget | None, why: str) -> str | None:
     """The SMTP password, asked only when the keyring has none; never stored here."""
+    from PySide6.QtWidgets import QInputDialog
+
     text, ok = QInputDialog.getText(parent, _("Password"), why, QLineEdit.EchoMode.Password)
     return text if ok and text else None
 
 
 def ask_save(parent: QWidget | None, what: str) -> str:
     """Closing with unsaved changes: returns "save", "discard" or "cancel"."""
+    from PySide6.QtWidgets import QMessageBox
+
     Button = QMessageBox.StandardButton
     answer = QMessageBox.question(
         parent,

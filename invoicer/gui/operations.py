@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from invoicer.core.errors import InvoicerError
 from invoicer.gui import messages
@@ -26,6 +26,8 @@ from invoicer.services.first_window import FirstRead
 
 if TYPE_CHECKING:
     # types only: the services load when first used (the first window is painted before SQLAlchemy is loaded)
+    from PySide6.QtWidgets import QProgressDialog
+
     from invoicer.core.bank_match import Allocation
     from invoicer.documents.importers import SourceTable
     from invoicer.services.backups import BackupInfo
@@ -218,6 +220,8 @@ class Operations(QObject):
         return job
 
     def _progress_dialog(self, parent: QWidget | None, label: str, job: Job, cancellable: bool) -> QProgressDialog:
+        from PySide6.QtWidgets import QProgressDialog  # here: its type is made when first used, not at start
+
         dialog = QProgressDialog(label, _("Cancel"), 0, 0, parent)
         if not cancellable:
             dialog.setCancelButton(None)

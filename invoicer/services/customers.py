@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Subquery, and_, case, exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from invoicer.core.errors import N_, NotFoundError, ValidationError
@@ -207,29 +207,39 @@ def receivables_on(as_of: date) -> Subquery:
 
 def dated_receivables(as_of: date) -> Subquery:
     """What each invoice was owed on ``as_of``, from dated events only: what it asked (total and rounding amount)
-    less the payments dated on or before that day and the credit notes issued by then; nothing for invoices written off by then (the journal
-    moved them to bad debt) and for void ones (never in the books). Columns: invoice_id, customer_id, currency,
-    due_date, due."""
-    paid = (
-        select(Payment.invoice_id.label("iid"), func.sum(Payment.applied).label("applied"))
-        .where(Payment.paid_on <= as_of).group_by(Payment.invoice_id).subquery()
-    )
+    less the payments dated on or before that day and the credit notes issued by then; nothing for invoices written
+    off by then (the journal moved them to bad debt) and for void ones (never in the books). Columns: invoice_id,
+    customer_id, currency, due_date, due.
+
+    Only the invoices that can have owed something that day are read: those open or written off now, and those with
+    a payment, reversal or credit note dated after it. Any other invoice is paid now (or void or a draft) with
+    every settlement dated by ``as_of``, so it owed then what it owes now: nothing. Reading every invoice ever issued
+    and summing every payment made a past period end scan the whole history (410 ms at 100,000 invoices)."""
+    later = union(
+        select(Invoice.id).where(Invoice.doc_type == "invoice", Invoice.status.in_(("open", "uncollectible"))),
+        select(Payment.invoice_id).where(Payment.paid_on > as_of),
+        select(Invoice.corrects_id).where(Invoice.doc_type == "credit_note", Invoice.status != "draft",
+                                          Invoice.issue_date > as_of),
+    ).subquery()
+    paid = select(func.coalesce(func.sum(Payment.applied), 0)).where(
+        Payment.invoice_id == Invoice.id, Payment.paid_on <= as_of).scalar_subquery()
     credited = (
         select(Invoice.corrects_id.label("iid"), func.sum(Invoice.applied_to_due).label("applied"))
         .where(Invoice.doc_type == "credit_note", Invoice.status != "draft", Invoice.issue_date <= as_of)
         .group_by(Invoice.corrects_id).subquery()
     )
-    written_off = select(AuditEvent.entity_id).where(
-        AuditEvent.entity == "invoice", AuditEvent.action == "write_off", written_off_on() <= as_of.isoformat()
-    )
-    due = functions.greatest(Invoice.payable - func.coalesce(paid.c.applied, 0) - func.coalesce(credited.c.applied, 0), 0)
+    written_off = exists(select(1).where(
+        AuditEvent.entity_id == Invoice.id, AuditEvent.entity == "invoice", AuditEvent.action == "write_off",
+        written_off_on() <= as_of.isoformat()))
+    due = functions.greatest(Invoice.payable - paid - func.coalesce(credited.c.applied, 0), 0)
     return (
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
                due.label("due"))
-        .outerjoin(paid, paid.c.iid == Invoice.id)
+        .select_from(later)  # the few invoices that can owe, each found by its id
+        .join(Invoice, Invoice.id == later.c.id)
         .outerjoin(credited, credited.c.iid == Invoice.id)
         .where(Invoice.doc_type == "invoice", Invoice.status.not_in(("draft", "void")), Invoice.issue_date <= as_of,
-               Invoice.id.not_in(written_off))
+               ~written_off)
         .subquery()
     )
 
@@ -239,12 +249,22 @@ def current_receivables() -> Subquery:
     one (uncollectible, or paid after the write-off) is bad debt, not a receivable."""
     return (
         select(Invoice.id.label("invoice_id"), Invoice.customer_id, Invoice.currency, Invoice.due_date,
-               functions.greatest(Invoice.payable - Invoice.paid - Invoice.credited, 0).label("due"))
-        # every invoice has a due date (a draft gets one); the range on it, which keeps all of them, is what makes
-        # SQLite (without ANALYZE statistics) read the open ones through ix_invoices_receivable, not every invoice
-        .where(Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.due_date >= date.min)
+               owed_now().label("due"))
+        .where(*open_receivables())
         .subquery()
     )
+
+
+def owed_now() -> ColumnElement[int]:
+    """SQL for what an open invoice owes now, from the amounts it keeps up to date with its payments and credits."""
+    return functions.greatest(Invoice.payable - Invoice.paid - Invoice.credited, 0)
+
+
+def open_receivables(due_from: date | BindParameter[date] = date.min) -> tuple[ColumnElement[bool], ...]:
+    """The conditions that pick the open invoices (receivables now) due on or after ``due_from``. Every invoice
+    has a due date (a draft gets one); the range on it, which keeps all of them by default, is what makes SQLite
+    (without ANALYZE statistics) read them through an index on the open invoices by due date, not every invoice."""
+    return Invoice.doc_type == "invoice", Invoice.status == "open", Invoice.due_date >= due_from
 
 
 @dataclass(frozen=True)

@@ -331,7 +331,8 @@ class _BulkWriter:
             reason=None, applied_to_due=0, to_customer_credit=0, refunded=0, paid=0, credited=0, paid_at=None,
             closed_at=None, finalized_at=None, exchange_rate=None, company_currency=None, company_subtotal=None,
             company_tax_total=None, company_total=None, created_at=_stamp(day, 30000), events=[], payments=[],
-            type_code=None, preceding_number=None, preceding_date=None, rounding_amount=0,
+            type_code=None, preceding_number=None, preceding_date=None, rounding_amount=0, prepaid=0,
+            prepaid_method=None, prepaid_reference=None,
         )
         self._compute(inv)
         return inv
@@ -357,6 +358,9 @@ class _BulkWriter:
         counter[0] += 1
         counter[1] = issue_date
         return format_number(pattern, issue_date.year, counter[0], customer_id), key.year, key.scope, counter[0]
+
+    def settle_prepaid(self, doc: SimpleNamespace) -> None:
+        """Demo invoices state no prepaid amount: their payments come later."""
 
     def keep_pdf(self, doc: SimpleNamespace) -> None:
         """Documents made in bulk get their PDF rendered on first use."""
@@ -455,7 +459,8 @@ class _BulkWriter:
             buyer_reference=inv.buyer_reference, lines=[], adjustments=[], corrects_id=inv.id,
             reason="Returned goods" if len(spec.sources) < len(inv.lines) else "Cancelled order", paid=0, credited=0,
             paid_at=None, closed_at=None, created_at=_stamp(day, 40000), events=[], payments=[],
-            type_code=None, preceding_number=None, preceding_date=None, rounding_amount=0,
+            type_code=None, preceding_number=None, preceding_date=None, rounding_amount=0, prepaid=0,
+            prepaid_method=None, prepaid_reference=None,
         )
         # the source lines were written with the invoice, so their ids (id_ref) are known by now
         note.lines = [

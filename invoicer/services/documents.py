@@ -100,7 +100,7 @@ def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None 
     paper = PAPER_SIZE.get(session)
     corrected = view.corrects
     balance = _shown_balance(view, mark)
-    link, bill = _payment_parts(session, invoice, mark, balance.amount_due + view.totals.rounding_amount, locale)
+    link, bill = _payment_parts(session, invoice, mark, balance.amount_due, locale)
     return Document(
         kind=DocumentKind(view.doc_type),
         mark=mark,

@@ -99,6 +99,19 @@ DRAFT_SCHEMA: dict[str, Any] = {
             "required": ["number"], "additionalProperties": False,
         },
         "rounding_amount": {**_DECIMAL, "description": "BT-114: added to the amount payable, e.g. \"-0.02\""},
+        "prepaid": {
+            "type": "object",
+            "description": "BT-113: money received before the invoice, recorded as a payment on its issue date when "
+                           "it is finalized; the amount due is the total less it",
+            "properties": {
+                "amount": {**_DECIMAL, "description": "in major units, at most the total (with the rounding amount)"},
+                "method": {**_OPTIONAL_TEXT, "description": "how it was paid: a UNTDID 4461 code or its words (cash, "
+                                                            "bank transfer, card...); 'customer credit' (97) takes "
+                                                            "it from the customer's credit"},
+                "reference": {**_OPTIONAL_TEXT, "description": "the payment's reference (never recorded twice)"},
+            },
+            "required": ["amount"], "additionalProperties": False,
+        },
         "delivery_date": {**_TEXT, "format": "date", "description": "BT-72: the date of supply, YYYY-MM-DD"},
         "period": {**_PERIOD, "description": "BG-14: the service period invoiced, first and last day (YYYY-MM-DD)"},
         "lines": {
@@ -198,6 +211,7 @@ def draft_from_json(raw: Any, source: str) -> DraftData:
         for key in ("allowances", "charges") for item in raw.get(key, [])
     ]
     preceding = raw.get("preceding_invoice", {})
+    prepaid = raw.get("prepaid", {})
     return DraftData(
         customer_id=raw["customer"], lines=lines, adjustments=adjustments, currency=raw.get("currency"),
         issue_date=date.fromisoformat(raw["issue_date"]) if "issue_date" in raw else None,
@@ -206,6 +220,8 @@ def draft_from_json(raw: Any, source: str) -> DraftData:
         type_code=raw.get("type_code"), preceding_number=preceding.get("number"),
         preceding_date=date.fromisoformat(preceding["issue_date"]) if "issue_date" in preceding else None,
         rounding_amount=decimal(raw.get("rounding_amount")),
+        prepaid=decimal(prepaid.get("amount")), prepaid_method=prepaid.get("method"),
+        prepaid_reference=prepaid.get("reference"),
         delivery_date=day(raw.get("delivery_date")),
         period_start=day(raw.get("period", {}).get("start")), period_end=day(raw.get("period", {}).get("end")),
     )

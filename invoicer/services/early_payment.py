@@ -62,7 +62,7 @@ def offers(session: Session, invoices: Sequence[Invoice]) -> dict[int, DiscountO
     terms = terms_of(session, (inv.id for inv in invoices if inv.status == "open"))
     found: dict[int, DiscountOffer] = {}
     for inv in invoices:
-        offered = offer(terms.get(inv.id), inv.total, inv.payable, inv.amount_due, inv.issue_date)
+        offered = offer(terms.get(inv.id), inv.total, inv.due_as_issued, inv.amount_due, inv.issue_date)
         if offered is not None and inv.status == "open":
             found[inv.id] = offered
     return found

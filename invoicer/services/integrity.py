@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import exponent, from_minor
@@ -19,8 +21,11 @@ from invoicer.db.models import (
     ChainLink,
     CreditEntry,
     Invoice,
+    InvoiceAdjustment,
     InvoiceDeduction,
     InvoiceLine,
+    InvoiceLineAllowance,
+    InvoiceTax,
     NumberCounter,
     Payment,
     Quote,
@@ -72,23 +77,25 @@ class _Steps:
             self.progress(self.done, self.total)
 
 
-#: a document with everything its content and totals are made of, read per batch (the lines' allowances too: loaded
-#: one line at a time they were most of verify's time)
-WHOLE_DOCUMENT = (selectinload(Invoice.lines).selectinload(InvoiceLine.allowances), selectinload(Invoice.adjustments),
-                  selectinload(Invoice.taxes))
-
-
 def verify(session: Session, folder: Path | None = None, progress: Progress | None = None) -> Report:
     """Check everything; ``progress(done, total)`` is told how many documents have been read so far (at a
     million invoices verify takes minutes)."""
     report = Report()
     steps = _Steps(session, progress)
     _sqlite(session, report)
+    _chain(session, report)
     # documents issued before their currency's minor unit changed are checked in the unit they were issued in
     issued = places_as_issued(session)
-    _chain(session, report, issued, steps)
+    # one pass over the documents checks each against its chain link and its own totals; the problems are
+    # reported in the order of the two checks (every altered document, then numbering, then totals)
+    documents = _Documents(session, issued)
+    for batch in _batches(session):
+        documents.check(batch, steps)
+    report.problems += documents.altered
+    report.checked["finalized documents"] = documents.finalized
     _numbering(session, report)
-    _documents(session, report, issued, steps)
+    report.problems += documents.problems
+    report.checked["documents"] = documents.read
     _payments_and_credit(session, report)
     if folder is not None:
         _pdfs(session, folder, report)
@@ -106,56 +113,29 @@ def _sqlite(session: Session, report: Report) -> None:
         report.problems.append(f"Broken reference in table {row[0]} row {row[1]} -> {row[2]}")
 
 
-def _label(inv: Invoice) -> str:
+def _label(inv: Any) -> str:
     kind = "credit note" if inv.doc_type == "credit_note" else "invoice"
     return f"{kind} {inv.number or '#' + str(inv.id)}"
 
 
-def _chain(session: Session, report: Report, issued: dict[int, dict[str, int]], steps: _Steps) -> None:
+def _chain(session: Session, report: Report) -> None:
+    """The links follow each other and each hash is what its link's parts give (the documents' contents are
+    checked against their links as they are read, in _Documents)."""
     prev = GENESIS
-    linked: set[int] = set()
     count = 0
     last_seq = 0
-    stmt = select(ChainLink).order_by(ChainLink.seq)
-    for link in session.scalars(stmt).yield_per(BATCH):
+    stmt = select(ChainLink.seq, ChainLink.prev_hash, ChainLink.content_sha256, ChainLink.pdf_sha256, ChainLink.hash)
+    for seq, prev_hash, content, pdf, hash_ in session.execute(stmt.order_by(ChainLink.seq)).yield_per(BATCH):
         count += 1
-        if link.seq != last_seq + 1:
-            report.problems.append(f"Hash chain: link {last_seq + 1} is missing (next is {link.seq}).")
-        last_seq = link.seq
-        if link.prev_hash != prev:
-            report.problems.append(f"Hash chain: link {link.seq} does not follow link {link.seq - 1}.")
-        if link.hash != link_hash(link.prev_hash, link.content_sha256, link.pdf_sha256):
-            report.problems.append(f"Hash chain: link {link.seq} has a wrong hash.")
-        prev = link.hash
-        linked.add(link.invoice_id)
-    # content of every finalized document must still match what was chained
-    frozen = (
-        select(Invoice)
-        .where(Invoice.status != "draft")
-        .options(*WHOLE_DOCUMENT)
-        .order_by(Invoice.id)
-    )
-    chained = {
-        invoice_id: (content, pdf)
-        for invoice_id, content, pdf in session.execute(
-            select(ChainLink.invoice_id, ChainLink.content_sha256, ChainLink.pdf_sha256)
-        )
-    }
-    docs = 0
-    for inv in session.scalars(frozen).yield_per(BATCH):
-        docs += 1
-        steps.read()
-        expected = chained.get(inv.id)
-        if expected is None:
-            report.problems.append(f"{_label(inv)} is finalized but not in the hash chain.")
-        else:
-            if content_sha256(inv, issued.get(inv.id)) != expected[0]:
-                report.problems.append(f"{_label(inv)} was altered after it was finalized (content hash differs).")
-            if expected[1] is not None and inv.pdf_sha256 != expected[1]:
-                report.problems.append(f"{_label(inv)}: its PDF hash differs from the one chained at finalize.")
-        session.expunge(inv)
+        if seq != last_seq + 1:
+            report.problems.append(f"Hash chain: link {last_seq + 1} is missing (next is {seq}).")
+        last_seq = seq
+        if prev_hash != prev:
+            report.problems.append(f"Hash chain: link {seq} does not follow link {seq - 1}.")
+        if hash_ != link_hash(prev_hash, content, pdf):
+            report.problems.append(f"Hash chain: link {seq} has a wrong hash.")
+        prev = hash_
     report.checked["chain links"] = count
-    report.checked["finalized documents"] = docs
 
 
 def _numbering(session: Session, report: Report) -> None:
@@ -163,7 +143,7 @@ def _numbering(session: Session, report: Report) -> None:
     rows = session.execute(
         select(Invoice.doc_type, Invoice.counter_year, Invoice.counter_scope, Invoice.number_seq, Invoice.number)
         .where(Invoice.number.is_not(None))
-    )
+    ).yield_per(BATCH)
     for doc_type, year, scope, seq, number in rows:
         if seq is None:
             report.problems.append(f"{number} has no sequence number recorded.")
@@ -213,79 +193,164 @@ def _deducted(session: Session) -> dict[int, dict[TaxKey, tuple[int, int]]]:
             for final_id, ids in links.items()}
 
 
-def _documents(session: Session, report: Report, issued: dict[int, dict[str, int]], steps: _Steps) -> None:
-    """Stored totals equal a fresh computation from the lines; statuses agree with the amounts."""
-    stmt = (
-        select(Invoice)
-        .options(*WHOLE_DOCUMENT)
-        .order_by(Invoice.id)
-    )
-    is_note = Invoice.doc_type == "credit_note"
-    credits = _sums(session, Invoice.corrects_id, Invoice.total, is_note)
-    applied = _sums(session, Invoice.corrects_id, Invoice.applied_to_due, is_note)
-    paid = _sums(session, Payment.invoice_id, Payment.applied)
-    booked = receivables_by_invoice(session)
-    deducted = _deducted(session)
-    n = 0
-    for inv in session.scalars(stmt).yield_per(BATCH):
-        n += 1
-        steps.read()
-        label = _label(inv)
+class _Document(SimpleNamespace):
+    """A document (or one of its lines) read as plain data: its columns as attributes, with the amounts the model
+    derives from them by the model's own rules (reading documents as ORM objects was most of verify's time)."""
+
+    payable: Any = property(Invoice.__dict__["payable"].fget)
+    company_payable: Any = Invoice.company_payable
+    amount_due: Any = Invoice.amount_due
+
+
+def _plain(session: Session, stmt: Select[Any], **more: Any) -> list[_Document]:
+    """The rows of ``stmt`` as plain objects (one fetch; a row mapping per row cost more than the row)."""
+    result = session.execute(stmt)
+    keys = tuple(result.keys())
+    found = []
+    for row in result.all():
+        item = _Document()
+        item.__dict__.update(zip(keys, row, strict=True), **{name: list(value) for name, value in more.items()})
+        found.append(item)
+    return found
+
+
+def _batches(session: Session) -> Iterator[list[_Document]]:
+    """Every document in the order of its id, BATCH at a time, each with its lines (and their allowances and
+    charges), adjustments and VAT breakdown in the order the model's relationships give them."""
+    invoices, lines, allowances = Invoice.__table__, InvoiceLine.__table__, InvoiceLineAllowance.__table__
+    adjustments, taxes = InvoiceAdjustment.__table__, InvoiceTax.__table__
+    after = 0
+    while True:
+        docs = _plain(session, select(invoices).where(invoices.c.id > after).order_by(invoices.c.id).limit(BATCH),
+                      lines=(), adjustments=(), taxes=())
+        if not docs:
+            return
+        first, after = docs[0].id, docs[-1].id
+        by_id = {doc.id: doc for doc in docs}
+        by_line: dict[int, _Document] = {}
+        for line in _plain(session, select(lines).where(lines.c.invoice_id.between(first, after))
+                           .order_by(lines.c.invoice_id, lines.c.position, lines.c.id), allowances=()):
+            by_line[line.id] = line
+            by_id[line.invoice_id].lines.append(line)
+        for charge in _plain(session, select(allowances).join(lines, lines.c.id == allowances.c.line_id)
+                             .where(lines.c.invoice_id.between(first, after))
+                             .order_by(allowances.c.line_id, allowances.c.position, allowances.c.id)):
+            by_line[charge.line_id].allowances.append(charge)
+        for table, kept, order in ((adjustments, "adjustments", adjustments.c.position),
+                                   (taxes, "taxes", taxes.c.category)):
+            for part in _plain(session, select(table).where(table.c.invoice_id.between(first, after))
+                               .order_by(table.c.invoice_id, order, table.c.id)):
+                getattr(by_id[part.invoice_id], kept).append(part)
+        yield docs
+
+
+class _Documents:
+    """Each document against its chain link (content and PDF hashes) and its stored totals against a fresh
+    computation from its lines; statuses agree with the amounts."""
+
+    def __init__(self, session: Session, issued: dict[int, dict[str, int]]) -> None:
+        self.session, self.issued = session, issued
+        self.booked = receivables_by_invoice(session)
+        self.deducted = _deducted(session)
+        self.altered: list[str] = []
+        self.problems: list[str] = []
+        self.finalized = self.read = 0
+
+    def check(self, docs: list[_Document], steps: _Steps) -> None:
+        first, last = docs[0].id, docs[-1].id
+        chained = {invoice_id: (content, pdf) for invoice_id, content, pdf in self.session.execute(
+            select(ChainLink.invoice_id, ChainLink.content_sha256, ChainLink.pdf_sha256)
+            .where(ChainLink.invoice_id.between(first, last)))}
+        is_note = Invoice.doc_type == "credit_note"
+        credits = _sums(self.session, Invoice.corrects_id, Invoice.total, is_note, Invoice.corrects_id.between(first, last))
+        applied = _sums(self.session, Invoice.corrects_id, Invoice.applied_to_due, is_note,
+                        Invoice.corrects_id.between(first, last))
+        paid = _sums(self.session, Payment.invoice_id, Payment.applied, Payment.invoice_id.between(first, last))
+        prepaid = _sums(self.session, Payment.invoice_id, Payment.amount, Payment.prepaid,
+                        Payment.invoice_id.between(first, last))
+        for doc in docs:
+            if doc.status != "draft":
+                self.finalized += 1
+                steps.read()
+                self._chained(doc, chained.get(doc.id))
+            self.read += 1
+            steps.read()
+            self._totals(doc, credits, applied, paid, prepaid)
+
+    def _chained(self, inv: _Document, expected: tuple[str, str | None] | None) -> None:
+        if expected is None:
+            self.altered.append(f"{_label(inv)} is finalized but not in the hash chain.")
+            return
+        if content_sha256(cast(Invoice, inv), self.issued.get(inv.id)) != expected[0]:
+            self.altered.append(f"{_label(inv)} was altered after it was finalized (content hash differs).")
+        if expected[1] is not None and inv.pdf_sha256 != expected[1]:
+            self.altered.append(f"{_label(inv)}: its PDF hash differs from the one chained at finalize.")
+
+    def _totals(self, inv: _Document, credits: dict[int, int], applied: dict[int, int], paid: dict[int, int],
+                prepaid: dict[int, int]) -> None:
+        report, label, issued = self.problems, _label(inv), self.issued
         if inv.status not in statuses(inv.doc_type):
-            report.problems.append(f"{label} has the status '{inv.status}', which its kind of document never has.")
+            report.append(f"{label} has the status '{inv.status}', which its kind of document never has.")
         try:
             # a credit note states its share of the invoice's VAT (within the tolerance totals_of checks)
             stated = ({TaxKey(t.category, t.rate): t.amount for t in inv.taxes}
                       if inv.doc_type == "credit_note" else None)
-            round_to = issued.get(rounded_like(inv), {}).get(inv.currency)
+            round_to = issued.get(rounded_like(cast(Invoice, inv)), {}).get(inv.currency)
             totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding, stated, round_to=round_to)
-            if inv.id in deducted and inv.tax_rounding == "document":
+            if inv.id in self.deducted and inv.tax_rounding == "document":
                 # a final invoice: the whole work's VAT less what its advance invoices stated, per rate
-                stated = final_taxes({TaxKey(t.category, t.rate): t.basis for t in totals.taxes}, deducted[inv.id],
-                                     inv.currency)
+                stated = final_taxes({TaxKey(t.category, t.rate): t.basis for t in totals.taxes},
+                                     self.deducted[inv.id], inv.currency)
                 totals = totals_of(inv.lines, inv.adjustments, inv.currency, inv.tax_rounding, stated,
                                    round_to=round_to)
         except InvoicerError as exc:
-            report.problems.append(f"{label}: its lines cannot be computed ({exc}).")
-            session.expunge(inv)
-            continue
+            report.append(f"{label}: its lines cannot be computed ({exc}).")
+            return
         stored = (inv.subtotal, inv.allowance_total, inv.charge_total, inv.tax_total, inv.total)
         fresh = (totals.subtotal, totals.allowance_total, totals.charge_total, totals.tax_total, totals.total)
         if stored != fresh:
-            report.problems.append(f"{label}: stored totals {stored} differ from its lines {fresh}.")
+            report.append(f"{label}: stored totals {stored} differ from its lines {fresh}.")
         if [(t.category, t.rate, t.basis, t.amount) for t in inv.taxes] != [
             (t.category, t.rate, t.basis, t.amount) for t in totals.taxes
         ]:
-            report.problems.append(f"{label}: the VAT breakdown does not match its lines.")
+            report.append(f"{label}: the VAT breakdown does not match its lines.")
         if [x.net for x in inv.lines] != [x.net for x in totals.lines]:
-            report.problems.append(f"{label}: a line net amount does not match quantity x price.")
+            report.append(f"{label}: a line net amount does not match quantity x price.")
         if inv.doc_type == "invoice":
-            if inv.paid != int(paid.get(inv.id) or 0):
-                report.problems.append(
-                    f"{label}: paid {inv.paid} but its payments add up to {int(paid.get(inv.id) or 0)}."
-                )
-            if inv.credited != int(applied.get(inv.id) or 0):
-                report.problems.append(f"{label}: credited amount does not match its credit notes.")
-            if int(credits.get(inv.id) or 0) > inv.total:
-                report.problems.append(f"{label}: credit notes exceed the invoice total.")
+            if inv.paid != paid.get(inv.id, 0):
+                report.append(f"{label}: paid {inv.paid} but its payments add up to {paid.get(inv.id, 0)}.")
+            if inv.credited != applied.get(inv.id, 0):
+                report.append(f"{label}: credited amount does not match its credit notes.")
+            if credits.get(inv.id, 0) > inv.total:
+                report.append(f"{label}: credit notes exceed the invoice total.")
             due = inv.amount_due
             if inv.status == "paid" and due != 0:
-                report.problems.append(f"{label} is marked paid but {due} is still due.")
+                report.append(f"{label} is marked paid but {due} is still due.")
             if inv.status == "open" and due == 0:
-                report.problems.append(f"{label} is open but nothing is due.")
+                report.append(f"{label} is open but nothing is due.")
             if inv.status == "void" and (inv.paid or inv.credited):
-                report.problems.append(f"{label} is void but has payments or credits.")
+                report.append(f"{label} is void but has payments or credits.")
             if inv.status != "draft" and inv.number is None:
-                report.problems.append(f"{label} is finalized without a number.")
+                report.append(f"{label} is finalized without a number.")
+            _prepaid_agrees(inv, label, prepaid.get(inv.id, 0), report)
             if inv.status != "draft":
-                _receivable_agrees(inv, booked.get(inv.id, (0, 0)), report, issued.get(inv.id, {}))
+                _receivable_agrees(inv, self.booked.get(inv.id, (0, 0)), report, issued.get(inv.id, {}))
         elif inv.applied_to_due + inv.to_customer_credit + inv.refunded != inv.payable:
-            report.problems.append(f"{label}: its settlement does not add up to its total.")
-        session.expunge(inv)
-    report.checked["documents"] = n
+            report.append(f"{label}: its settlement does not add up to its total.")
 
 
-def _receivable_agrees(inv: Invoice, booked: tuple[int, int], report: Report, issued: dict[str, int]) -> None:
+def _prepaid_agrees(inv: Any, label: str, settled: int, problems: list[str]) -> None:
+    """The prepaid amount (BT-113) the invoice states is within what it asks, and was paid once, by the payment
+    recorded as it was finalized (``settled``: the payments marked so; none on a draft)."""
+    if not 0 <= inv.prepaid <= max(inv.payable, 0):
+        problems.append(f"{label}: its prepaid amount {inv.prepaid} is outside 0 to its total {inv.payable}.")
+    expected = 0 if inv.status == "draft" else inv.prepaid
+    if settled != expected:
+        problems.append(f"{label}: it states {expected} prepaid but the payments recorded for it as it was "
+                        f"finalized come to {settled}.")
+
+
+def _receivable_agrees(inv: Any, booked: tuple[int, int], problems: list[str], issued: dict[str, int]) -> None:
     """The journal's receivables for the invoice equal what the invoice says is still owed on the books.
 
     In another currency than the company's the books carry what is owed at the locked rate (the stored company
@@ -301,7 +366,7 @@ def _receivable_agrees(inv: Invoice, booked: tuple[int, int], report: Report, is
     unit = 10 ** (exponent(company) - issued[company]) if company in issued else 1
     slack = 0 if company == inv.currency or unit == 1 else postings * unit
     if abs(balance - expected) > slack:
-        report.problems.append(
+        problems.append(
             f"{_label(inv)}: the journal's receivables are {from_minor(balance, company)} {company} but "
             f"{from_minor(expected, company)} {company} is owed ({status_word(inv.status)}, amount due "
             f"{from_minor(inv.amount_due, inv.currency)} {inv.currency})."
@@ -317,12 +382,15 @@ def _payments_and_credit(session: Session, report: Report) -> None:
             report.problems.append(f"Customer {customer_id} has a negative {currency} credit balance ({balance}).")
     overpaid = _sums(session, CreditEntry.payment_id, CreditEntry.amount, CreditEntry.kind == "overpayment")
     n = 0
-    for p in session.scalars(select(Payment).where(Payment.kind == "payment")):
+    # plain rows, streamed: every payment as an ORM object, all at once, took 1.6 GB at 1,000,000 invoices
+    for payment_id, applied, excess, amount in session.execute(
+            select(Payment.id, Payment.applied, Payment.excess, Payment.amount).where(Payment.kind == "payment")
+    ).yield_per(BATCH):
         n += 1
-        if p.applied + p.excess != p.amount:
-            report.problems.append(f"Payment {p.id}: applied + excess differ from its amount.")
-        if p.excess and int(overpaid.get(p.id) or 0) != p.excess:
-            report.problems.append(f"Payment {p.id}: its overpayment is not in the customer's credit.")
+        if applied + excess != amount:
+            report.problems.append(f"Payment {payment_id}: applied + excess differ from its amount.")
+        if excess and int(overpaid.get(payment_id) or 0) != excess:
+            report.problems.append(f"Payment {payment_id}: its overpayment is not in the customer's credit.")
     from_notes = _sums(session, CreditEntry.invoice_id, CreditEntry.amount, CreditEntry.kind == "credit_note")
     for note_id, number, to_credit in session.execute(
         select(Invoice.id, Invoice.number, Invoice.to_customer_credit).where(Invoice.doc_type == "credit_note")

@@ -17,6 +17,7 @@ from invoicer.core.listing import InvoiceRow as InvoiceRow
 from invoicer.core.listing import invoice_row
 from invoicer.core.money import HUNDRED, exponent, from_minor, parse_amount, parse_decimal
 from invoicer.core.numbering import CounterKey, counter_key, format_number
+from invoicer.core.payment_methods import method_code
 from invoicer.core.reference import allowance_reasons, charge_reasons, is_currency
 from invoicer.core.text import fold
 from invoicer.core.totals import (
@@ -28,6 +29,7 @@ from invoicer.core.totals import (
     TaxSubtotal,
     Totals,
     adjustment_amount,
+    check_prepaid,
     compute_totals,
     convert_minor,
     final_taxes,
@@ -132,6 +134,11 @@ class DraftData:
     preceding_number: str | None = None  # BT-25: the invoice a corrected invoice (384) replaces
     preceding_date: date | None = None  # BT-26
     rounding_amount: str | Decimal | None = None  # BT-114, major units, either sign
+    # BT-113, major units: received before the invoice, settled at finalize as a payment with this method
+    # (a UNTDID 4461 code or its words; 97 / "customer credit": taken from the customer's credit) and reference
+    prepaid: str | Decimal | None = None
+    prepaid_method: str | None = None
+    prepaid_reference: str | None = None
 
 
 # ---------------------------------------------------------------- drafts
@@ -237,13 +244,24 @@ def _adjustment_input(adj: AdjustmentData, currency: str) -> tuple[AdjustmentInp
 
 def preview_totals(
     lines: Sequence[LineData], adjustments: Sequence[AdjustmentData], currency: str, rounding: str = "document",
-    rounding_amount: str | Decimal | None = None,
+    rounding_amount: str | Decimal | None = None, prepaid: str | Decimal | None = None,
 ) -> Totals:
     """Totals of an unsaved draft (the editor's live totals); raises ValidationError on bad input."""
     line_inputs = [_line_input(line, currency, i)[0] for i, line in enumerate(lines, 1)]
     adj_inputs = [_adjustment_input(adj, currency)[0] for adj in adjustments]
-    return compute_totals(line_inputs, adj_inputs, currency, TaxRounding(rounding),
-                          rounding_amount=_rounding_amount(rounding_amount, currency))
+    totals = compute_totals(line_inputs, adj_inputs, currency, TaxRounding(rounding),
+                            rounding_amount=_rounding_amount(rounding_amount, currency))
+    return _with_prepaid(totals, _prepaid_amount(prepaid, currency), currency)
+
+
+def _prepaid_amount(value: str | Decimal | None, currency: str) -> int:
+    """BT-113 as entered (major units; empty: none) in minor units."""
+    return 0 if value in (None, "") else parse_amount(value, currency, N_("prepaid amount"))
+
+
+def _with_prepaid(totals: Totals, prepaid: int, currency: str, final_invoice: bool = False) -> Totals:
+    check_prepaid(prepaid, totals, currency, final_invoice=final_invoice)
+    return replace(totals, prepaid=prepaid)
 
 
 def _rounding_amount(value: str | Decimal | None, currency: str) -> int:
@@ -292,8 +310,14 @@ def _apply_draft(session: Session, invoice: Invoice, data: DraftData, today: dat
             [p[0] for p in parsed_lines], [p[0] for p in parsed_adj], currency, TaxRounding(rounding), stated,
             rounding_amount=rounding_amount,
         )
+    prepaid = _prepaid_amount(data.prepaid, currency)
+    final = bool(prepaid) and invoice.id is not None and bool(deducted_invoices(session, invoice.id))
+    totals = _with_prepaid(totals, prepaid, currency, final_invoice=final)
     invoice.type_code, invoice.preceding_number, invoice.preceding_date = type_code, preceding_number, preceding_date
     invoice.rounding_amount = rounding_amount
+    invoice.prepaid = prepaid
+    invoice.prepaid_method = method_code(data.prepaid_method) if prepaid else None
+    invoice.prepaid_reference = validation.optional(data.prepaid_reference) if prepaid else None
     invoice.customer_id = customer.id
     invoice.currency = currency
     invoice.issue_date = issue_date
@@ -495,6 +519,9 @@ def draft_data(invoice: Invoice) -> DraftData:
         preceding_number=invoice.preceding_number,
         preceding_date=invoice.preceding_date,
         rounding_amount=from_minor(invoice.rounding_amount, invoice.currency) if invoice.rounding_amount else None,
+        prepaid=from_minor(invoice.prepaid, invoice.currency) if invoice.prepaid else None,
+        prepaid_method=invoice.prepaid_method,
+        prepaid_reference=invoice.prepaid_reference,
         lines=[
             LineData(
                 description=line.description,
@@ -545,6 +572,7 @@ def duplicate_invoice(session: Session, invoice_id: int, today: date | None = No
     data.due_date = None
     # a copy bills another supply: its dates are the user's to give again
     data.delivery_date = data.period_start = data.period_end = None
+    data.prepaid = data.prepaid_method = data.prepaid_reference = None  # money received for that invoice only
     for line in data.lines:
         line.period_start = line.period_end = None
     new_id = create_draft(session, data, today)
@@ -665,6 +693,8 @@ class FreezeBook(Protocol):
 
     def take_number(self, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]: ...
 
+    def settle_prepaid(self, doc: Any) -> None: ...
+
     def keep_pdf(self, doc: Any) -> None: ...
 
     def chain(self, doc: Any) -> None: ...
@@ -681,6 +711,11 @@ class SessionBook:
 
     def take_number(self, series: str, issue_date: date, customer_id: int) -> tuple[str, int, str, int]:
         return take_number(self.session, series, issue_date, customer_id)
+
+    def settle_prepaid(self, doc: Invoice) -> None:
+        from invoicer.services import payments  # payments imports this module
+
+        payments.settle_prepaid(self.session, doc)
 
     def keep_pdf(self, doc: Invoice) -> None:
         # ReportLab and the e-invoice rules load at the first freeze, not at the app's start
@@ -727,6 +762,9 @@ def freeze_document(
     if doc_type is DocType.INVOICE and doc.total + doc.rounding_amount == 0:  # nothing to pay: paid as issued
         doc.status = target_status(Transition.PAY, target)
         doc.paid_at = at
+    # the prepaid amount (BT-113) is paid in the same transaction, before the payment link and QR-bill are made for
+    # what is left to pay
+    book.settle_prepaid(doc)
     # the PDF is rendered from the frozen data and kept before the chain link, which covers its hash
     book.keep_pdf(doc)
     book.chain(doc)

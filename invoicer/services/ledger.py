@@ -222,7 +222,7 @@ class _Query:
         stmt = (stmt.outerjoin(paid, paid.c.iid == Invoice.id).outerjoin(credited, credited.c.iid == Invoice.id)
                 .outerjoin(ended, ended.c.iid == Invoice.id))
         paid_then, credited_then = func.coalesce(paid.c.amount, 0), func.coalesce(credited.c.amount, 0)
-        owed = functions.greatest(Invoice.total - paid_then - credited_then, 0)
+        owed = functions.greatest(Invoice.payable - paid_then - credited_then, 0)
         voided = and_(Invoice.status == "void", ended.c.voided == 1)
         status = case((voided, "void"), (owed == 0, "paid"),
                       (and_(Invoice.status.in_(("uncollectible", "paid")), ended.c.written_off == 1), "uncollectible"),
@@ -242,7 +242,7 @@ class _Query:
                 _snapshot("country"), Invoice.currency, Invoice.total - Invoice.tax_total, Invoice.tax_total,
                 Invoice.total, *settled, Invoice.exchange_rate,
                 Invoice.company_subtotal, Invoice.company_tax_total, Invoice.company_total,
-                func.coalesce(Invoice.type_code, "380"), Invoice.rounding_amount,
+                func.coalesce(Invoice.type_code, "380"), Invoice.rounding_amount, Invoice.prepaid,
                 Invoice.delivery_date, Invoice.period_start, Invoice.period_end,
             )
             .where(Invoice.doc_type == "invoice", Invoice.status != "draft",
@@ -273,6 +273,8 @@ class _Query:
             # EN 16931: the invoice type (380, 384 corrected, 389 self-billed) and the rounding amount (BT-114)
             Column("type_code", _("Type code"), width=8),
             self.money("rounding", _("Rounding"), 6),
+            # BT-113: paid as the invoice was finalized, so part of its Paid column too (the payment is on Payments)
+            self.money("prepaid", _("Paid in advance"), 6),
             # the date of supply or service period (EU VAT Art. 226(7)): it can decide the VAT period
             Column("delivery_date", _("Date of supply"), Kind.DATE, 11),
             Column("period_start", _("Service from"), Kind.DATE, 11),
@@ -282,12 +284,13 @@ class _Query:
 
         def rows() -> Iterator[Sequence[object]]:
             for (number, issued, due_on, name, vat_id, country, currency, net, tax, total, paid, credited,
-                 amount_due, status, rate, c_net, c_tax, c_total, type_code, rounding, *supply) in _stream(self.session, stmt):
+                 amount_due, status, rate, c_net, c_tax, c_total, type_code, rounding, prepaid,
+                 *supply) in _stream(self.session, stmt):
                 shown = display_status(status, due_on, total, amount_due, as_of)
                 overdue = (as_of - due_on).days if shown == "overdue" else 0
                 yield (number, issued, due_on, name, vat_id, country, currency, net, tax, total, paid, credited,
                        amount_due, _status_title(shown), overdue, rate, c_net, c_tax, c_total, type_code, rounding,
-                       *supply)
+                       prepaid, *supply)
 
         return Table("invoices", _("Invoices"), columns, rows, _count(self.session, stmt),
                      excluded_from_totals=(13, _status_title("void")))

@@ -288,7 +288,7 @@ def _attachment(session: Session, invoice: Invoice, today: date) -> bytes:
     from invoicer.services import documents
 
     if invoice.doc_type == DocType.INVOICE and (
-            invoice.amount_due != invoice.payable or not payment_links.issued_link_pays(session, invoice, today)):
+            invoice.amount_due != invoice.due_as_issued or not payment_links.issued_link_pays(session, invoice, today)):
         return documents.document_pdf(session, invoice.id, copy=True)
     return documents.frozen_pdf(session, invoice.id)
 
@@ -297,7 +297,7 @@ def message_text(session: Session, view: InvoiceView, customer: Customer, templa
     """The message from ``template`` in the language of the buyer as issued (else the customer's now)."""
     invoice = session.get(Invoice, view.id)
     assert invoice is not None
-    due_now = view.balance.amount_due + view.totals.rounding_amount
+    due_now = view.balance.amount_due
     link = payment_links.active_link(session, invoice, due_now, today) if due_now > 0 else None
     facts = _facts(view, customer, today, link)
     return templates.render(TEMPLATES.get(session), template, facts, view.customer.locale or customer.locale)

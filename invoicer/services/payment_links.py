@@ -135,7 +135,7 @@ def link_info(session: Session, invoice_id: int, today: date) -> LinkInfo | None
     link = _current(session, invoice_id)
     if link is None:
         return None
-    amount = invoice.amount_due + (invoice.rounding_amount or 0)
+    amount = invoice.amount_due
     return LinkInfo(invoice.id, invoice.number or "", _url(link, invoice, amount), link.token, link.expires_on,
                     _state(link, invoice, today), link.used_at)
 

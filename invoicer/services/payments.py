@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
+from invoicer.core.money import from_minor
 from invoicer.core.payment_methods import CUSTOMER_CREDIT, method_code
 from invoicer.core.totals import convert_minor
 from invoicer.core.workflow import Action
@@ -38,6 +39,7 @@ class PaymentRow:
     reverses_id: int | None
     reversed_by: int | None
     reason: str | None
+    prepaid: bool = False  # the invoice's prepaid amount (BT-113), paid as it was finalized
 
 
 def _company_amount(invoice: Invoice, amount: int, rate: Decimal | None = None) -> int | None:
@@ -91,7 +93,14 @@ def record_payment(
     invoice = get_invoice(session, invoice_id, for_update=True)
     require(session, invoice, Action.RECORD_PAYMENT)
     paid_on = _money_date(session, invoice, paid_on)
-    reference = validation.optional(reference)
+    return _receive(session, invoice, amount, paid_on, method, validation.optional(reference),
+                    payment_rate(session, invoice, paid_on, exchange_rate))
+
+
+def _receive(session: Session, invoice: Invoice, amount: int, paid_on: date, method: str | None,
+             reference: str | None, rate: Decimal | None, prepaid: bool = False) -> int:
+    """Money received for ``invoice``, checked by the caller: the payment, any excess to customer credit, the
+    invoice's status, the audit event."""
     if reference is not None:
         twin = _twin(session, invoice.customer_id, reference)
         if twin is not None:
@@ -106,9 +115,8 @@ def record_payment(
     payment = Payment(
         kind="payment", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
         amount=amount, applied=applied, excess=excess, paid_on=paid_on,
-        method=method_code(method), reference=reference,
-        company_amount=_company_amount(invoice, amount, payment_rate(session, invoice, paid_on, exchange_rate)),
-        created_at=audit.now(),
+        method=method_code(method), reference=reference, company_amount=_company_amount(invoice, amount, rate),
+        created_at=audit.now(), prepaid=prepaid,
     )
     session.add(payment)
     try:
@@ -130,7 +138,7 @@ def record_payment(
     audit.record(
         session, "payment", "invoice", invoice.id, before=before, after=invoice.status,
         payload={"payment_id": payment.id, "amount": amount, "applied": applied, "excess": excess,
-                 "reference": reference},
+                 "reference": reference, **({"prepaid": True} if prepaid else {})},
     )
     return payment.id
 
@@ -168,12 +176,16 @@ def apply_credit(session: Session, invoice_id: int, amount: int | None = None, o
         raise ValidationError(N_("The customer does not have that much credit."), "amount")
     if wanted > due:
         raise ValidationError(N_("That is more than the invoice's amount due."), "amount")
-    on = _money_date(session, invoice, on)
+    return _apply_credit(session, invoice, wanted, _money_date(session, invoice, on))
+
+
+def _apply_credit(session: Session, invoice: Invoice, wanted: int, on: date, prepaid: bool = False) -> int:
+    """``wanted`` of the customer's credit (checked by the caller) set against ``invoice`` on ``on``."""
     before = invoice.status
     payment = Payment(
         kind="credit_applied", invoice_id=invoice.id, customer_id=invoice.customer_id, currency=invoice.currency,
         amount=wanted, applied=wanted, excess=0, paid_on=on, method=CUSTOMER_CREDIT,
-        company_amount=_company_amount(invoice, wanted), created_at=audit.now(),
+        company_amount=_company_amount(invoice, wanted), created_at=audit.now(), prepaid=prepaid,
     )
     session.add(payment)
     session.flush()
@@ -182,9 +194,31 @@ def apply_credit(session: Session, invoice_id: int, amount: int | None = None, o
     settle_status(invoice)
     audit.record(
         session, "apply_credit", "invoice", invoice.id, before=before, after=invoice.status,
-        payload={"payment_id": payment.id, "amount": wanted},
+        payload={"payment_id": payment.id, "amount": wanted, **({"prepaid": True} if prepaid else {})},
     )
     return payment.id
+
+
+def settle_prepaid(session: Session, invoice: Invoice) -> None:
+    """As the invoice is finalized (numbered, open, not yet rendered): its prepaid amount (BT-113) becomes a payment
+    dated on its issue date, the day it is set against the invoice, so the invoice opens with total - prepaid +
+    rounding due and every balance, report and the journal count the money once, as any payment. Method 97 takes
+    it from the customer's credit (money already booked, as an overpayment or a credit note), which must hold it;
+    any other money is received now, at the exchange rate locked at finalize (no exchange difference)."""
+    if not invoice.prepaid:
+        return
+    if invoice.prepaid_method == CUSTOMER_CREDIT:
+        locks.locked(session, Customer, invoice.customer_id)
+        available = customer_credit(session, invoice.customer_id, invoice.currency)
+        if available < invoice.prepaid:
+            raise ValidationError(
+                N_("The prepaid amount {prepaid} is to come from the customer's credit, which is {available} "
+                   "{currency}."), "prepaid", prepaid=str(from_minor(invoice.prepaid, invoice.currency)),
+                available=str(from_minor(available, invoice.currency)), currency=invoice.currency)
+        _apply_credit(session, invoice, invoice.prepaid, invoice.issue_date, prepaid=True)
+    else:
+        _receive(session, invoice, invoice.prepaid, invoice.issue_date, invoice.prepaid_method,
+                 invoice.prepaid_reference, None, prepaid=True)
 
 
 def reverse_payment(session: Session, payment_id: int, reason: str | None = None, on: date | None = None) -> int:
@@ -251,7 +285,7 @@ def list_payments(
     return [
         PaymentRow(
             p.id, p.kind, p.invoice_id, number, p.customer_id, p.currency, p.amount, p.applied, p.excess,
-            p.paid_on, p.method, p.reference, p.reverses_id, rid, p.reason,
+            p.paid_on, p.method, p.reference, p.reverses_id, rid, p.reason, p.prepaid,
         )
         for p, number, rid in session.execute(stmt)
     ]

@@ -77,7 +77,7 @@ def issue_at_finalize(session: Session, invoice: Invoice) -> None:
         if len(value) > most:
             raise _refuse(Message(N_("the company's {field} has more than the {max} characters the QR-bill takes"),
                                   field=Message(label), max=most))
-    amount = invoice.amount_due + invoice.rounding_amount
+    amount = invoice.amount_due
     if amount > MAX_AMOUNT:
         raise _refuse(Message(N_("the amount is larger than 999,999,999.99")))
     qr_iban = int(account[4:9]) in QR_IID

@@ -8,11 +8,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, extract, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    SQLColumnExpression,
+    String,
+    bindparam,
+    case,
+    extract,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from invoicer import APP_NAME, __version__
@@ -27,7 +43,7 @@ from invoicer.db.models import Company, Customer, Invoice, InvoiceTax
 from invoicer.documents.tables import Column, Kind, Ledger, Progress, ProgressCounter, Table
 from invoicer.i18n import _, current_locale, format_date
 from invoicer.services.company import COMPANY_ID, get_company
-from invoicer.services.customers import receivables_on
+from invoicer.services.customers import dated_receivables, open_receivables, owed_now
 
 
 @dataclass
@@ -52,22 +68,75 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
 
     What the books carry for an invoice in another currency than the company's is converted invoice by invoice
     (core.totals.owed_in_company_currency: a sum converted at once would be off by the roundings), so the query
-    gives those invoices one by one, with their locked rate, beside the sums in the company currency: both halves
-    read one common table expression, which the database computes once (a second query read every dated payment,
-    credit note and write-off again, half as long again as the report itself).
+    gives those invoices one by one, with their locked rate, beside the sums in the company currency.
     """
-    owed = select(receivables_on(as_of)).cte("owed")
-    edges = [as_of - timedelta(days=d) for d in (0, 30, 60, 90)]
-    label = case(
-        (owed.c.due_date >= edges[0], "current"),
-        (owed.c.due_date >= edges[1], "1-30"),
-        (owed.c.due_date >= edges[2], "31-60"),
-        (owed.c.due_date >= edges[3], "61-90"),
-        else_="90+",
-    ).label("bucket")
+    stmt = _aged_now() if as_of >= date.today() else _aged_on(as_of)
+    edges = {edge.key: as_of - timedelta(days=days) for edge, days in zip(EDGES, (0, 30, 60, 90), strict=True)}
+    rows: dict[tuple[int, str], AgedRow] = {}
+    # plain rows from the connection: the ORM's result layer cost as much again as the rows themselves
+    for customer_id, currency, bucket, amount, total, company_total, booked_in, rate, rounding, name in (
+            session.connection().execute(stmt, edges).all()):
+        if not amount:
+            continue
+        row = rows.get((customer_id, currency))
+        if row is None:
+            row = rows[customer_id, currency] = AgedRow(customer_id, name, currency)
+        row.buckets[bucket] += int(amount)
+        if total is not None and company_total is not None:
+            company_total += company_rounding(rounding, currency, booked_in, rate)
+        row.company_total += int(amount) if total is None else owed_in_company_currency(
+            int(amount), total, company_total, currency, booked_in, rate or Decimal(1))
+    return sorted(rows.values(), key=lambda r: (r.customer_name.lower(), r.currency))
+
+
+#: the first days of the buckets current, 1-30, 31-60 and 61-90 days overdue (given when the report runs)
+EDGES = tuple(bindparam(f"edge_{name}", type_=Date) for name in BUCKETS[:-1])
+
+
+def _bucket(due_date: SQLColumnExpression[date | None]) -> ColumnElement[str]:
+    """SQL for the bucket of an amount due on ``due_date``."""
+    return case(*((due_date >= edge, name) for name, edge in zip(BUCKETS, EDGES, strict=False)),
+                else_=BUCKETS[-1]).label("bucket")
+
+
+def _company_currency(currency: SQLColumnExpression[str]) -> ColumnElement[str]:
     # without a company profile no invoice was ever finalized in another currency than its own
-    company = func.coalesce(select(Company.currency).where(Company.id == COMPANY_ID).scalar_subquery(),
-                            owed.c.currency)
+    return func.coalesce(select(Company.currency).where(Company.id == COMPANY_ID).scalar_subquery(), currency)
+
+
+@cache
+def _aged_now() -> Select[Any]:
+    """Aged receivables on or after today from the amounts each open invoice keeps (customers.receivables_on),
+    read from the open invoices' own covering index (ix_invoices_open, migration 0031) and never from the table:
+    the invoices in another currency one by one, and the company currency's sums as one range of due dates per
+    bucket (no bucket computed and grouped by per invoice). Built once: only its dates change."""
+    company = _company_currency(Invoice.currency)
+    due = owed_now()
+    foreign = (
+        select(Invoice.customer_id, Invoice.currency, _bucket(Invoice.due_date), due, Invoice.payable,
+               Invoice.company_total, func.coalesce(Invoice.company_currency, company).label("booked_in"),
+               Invoice.exchange_rate, Invoice.rounding_amount)
+        .where(*open_receivables(), Invoice.currency != company, due > 0)
+    )
+    domestic = [
+        select(Invoice.customer_id, Invoice.currency, literal(name, String).label("bucket"), func.sum(due),
+               null(), null(), null(), null(), null())
+        .where(*open_receivables(EDGES[i] if i < len(EDGES) else date.min), Invoice.currency == company,
+               *([Invoice.due_date < EDGES[i - 1]] if i else []))
+        .group_by(Invoice.customer_id, Invoice.currency)
+        for i, name in enumerate(BUCKETS)
+    ]
+    found = union_all(foreign, *domestic).subquery()  # the typed half first: its columns give the result types
+    return select(found, Customer.name).join(Customer, Customer.id == found.c.customer_id)
+
+
+def _aged_on(as_of: date) -> Select[Any]:
+    """Aged receivables on a past day, from the events dated by then (customers.dated_receivables): both halves
+    read one common table expression, which the database computes once (a second query read every dated payment,
+    credit note and write-off again, half as long again as the report itself)."""
+    owed = select(dated_receivables(as_of)).cte("owed")
+    label = _bucket(owed.c.due_date)
+    company = _company_currency(owed.c.currency)
     foreign = (
         select(owed.c.customer_id, owed.c.currency, label, owed.c.due, Invoice.payable, Invoice.company_total,
                func.coalesce(Invoice.company_currency, company).label("booked_in"), Invoice.exchange_rate,
@@ -81,18 +150,7 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
         .group_by(owed.c.customer_id, owed.c.currency, label)
     )
     found = union_all(foreign, domestic).subquery()  # the typed half first: its columns give the result types
-    stmt = select(found, Customer.name).join(Customer, Customer.id == found.c.customer_id)
-    rows: dict[tuple[int, str], AgedRow] = {}
-    for customer_id, currency, bucket, amount, total, company_total, booked_in, rate, rounding, name in session.execute(stmt):
-        if not amount:
-            continue
-        row = rows.setdefault((customer_id, currency), AgedRow(customer_id, name, currency))
-        row.buckets[bucket] += int(amount)
-        if total is not None and company_total is not None:
-            company_total += company_rounding(rounding, currency, booked_in, rate)
-        row.company_total += int(amount) if total is None else owed_in_company_currency(
-            int(amount), total, company_total, currency, booked_in, rate or Decimal(1))
-    return sorted(rows.values(), key=lambda r: (r.customer_name.lower(), r.currency))
+    return select(found, Customer.name).join(Customer, Customer.id == found.c.customer_id)
 
 
 @dataclass

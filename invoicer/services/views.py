@@ -122,6 +122,8 @@ class InvoiceView:
     period_end: date | None = None
     advances: tuple[AdvanceInvoice, ...] = ()  # a final invoice: the deposit and partial invoices it deducts
     dispute: OpenDispute | None = None  # the customer contests it: since when and why
+    prepaid_method: str | None = None  # how the prepaid amount (totals.prepaid, BT-113) was paid, and its reference
+    prepaid_reference: str | None = None
 
     @property
     def disputed(self) -> bool:
@@ -159,7 +161,9 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
     """The view of a document already loaded (rendering and mailing hold the row)."""
     draft = invoice.status == "draft"
     is_invoice = invoice.doc_type == "invoice"
-    due = amount_due(invoice.doc_type, invoice.status, invoice.payable, invoice.paid, invoice.credited)
+    # a draft's prepaid amount is paid as it is finalized: what it will ask is already less that
+    asked = invoice.due_as_issued if draft else invoice.payable
+    due = amount_due(invoice.doc_type, invoice.status, asked, invoice.paid, invoice.credited)
     if draft:
         seller: dict[str, Any] = asdict(company_service.company_data(company_service.get_company(session)))
         buyer: dict[str, Any] = customer_service.snapshot_dict(invoice.customer)
@@ -248,6 +252,8 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
         period_end=invoice.period_end,
         advances=advances_of(session, invoice) if is_invoice else (),
         dispute=_open_dispute(session, invoice) if is_invoice and not draft else None,
+        prepaid_method=invoice.prepaid_method,
+        prepaid_reference=invoice.prepaid_reference,
     )
 
 
@@ -282,6 +288,7 @@ def stored_totals(invoice: Invoice) -> Totals:
         total=invoice.total,
         adjustments=tuple(a.amount for a in invoice.adjustments),
         rounding_amount=invoice.rounding_amount,
+        prepaid=invoice.prepaid,
     )
 
 

@@ -8,6 +8,12 @@ day, when the daily backup is due, <= 1.1x an ordinary start. Opening the list <
 and each column sort < 100 ms (the rows answer; the count of matches follows from a background thread:
 "count" is keystroke to count shown). Times are medians of several runs.
 
+Starts swing on a shared machine (the bare window alone from 130 to 190 ms in one quiet run), so the start figures
+are taken in rounds: each round starts the bare window, the app (and, with ``--compare CHECKOUT``, the app of another
+checkout, e.g. main before a change, with the same environment) and the day's first start once each, in an order
+that turns from round to round; ``--warm-up`` rounds before them are not counted. Each kind's median and least, of
+wall and CPU time, are given, with the ratios of medians and of leasts, and the load average before and after.
+
 The app starts as an installed one does, with its bytecode compiled (pip compiles it on install): the child
 processes get a bytecode cache folder of their own even where PYTHONDONTWRITEBYTECODE is set.
 """
@@ -21,7 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -94,26 +102,61 @@ def remember_page(folder: Path, page: str) -> None:
     (folder / "window.ini").write_text(f"[window]\npage={page}\n", encoding="utf-8")
 
 
-def time_start(folder: Path, runs: int, child: str = CHILD, backup_due: bool = False,
-               cpu: list[float] | None = None) -> list[float]:
-    """Process start to painted window, ``runs`` times; with ``backup_due`` each start is the day's first. The
-    CPU time each start used until then is appended to ``cpu`` (it moves less than wall time on a busy machine)."""
+def start_once(folder: Path, child: str = CHILD, checkout: Path = ROOT, backup_due: bool = False) -> tuple[float, float]:
+    """One process start to painted window: (wall ms, CPU ms used by then). With ``backup_due`` the start is the
+    day's first. The child imports the ``invoicer`` of ``checkout`` (its folder is the child's first import path),
+    so two checkouts can be measured with one environment."""
     remember_page(folder, "invoices")
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env |= {"QT_QPA_PLATFORM": "offscreen", "PYTHONPYCACHEPREFIX": str(BYTECODE)}
-    times = []
-    for _ in range(runs):
-        if backup_due:
-            for done in (folder / "backups").glob("invoicer-*"):
-                done.unlink()  # as if the last backup were yesterday's
-        began = time.time()
-        out = subprocess.run([sys.executable, "-c", child, str(folder)], capture_output=True, text=True,
-                             cwd=ROOT, env=env, check=True).stdout
-        stamp, used = next(map(float, line.split()[1:]) for line in out.splitlines() if line.startswith("SHOWN"))
-        times.append((stamp - began) * 1000)
-        if cpu is not None:
-            cpu.append(used)
-    return times
+    if backup_due:
+        for done in (folder / "backups").glob("invoicer-*"):
+            done.unlink()  # as if the last backup were yesterday's
+    began = time.time()
+    out = subprocess.run([sys.executable, "-c", child, str(folder)], capture_output=True, text=True,
+                         cwd=checkout, env=env, check=True).stdout
+    stamp, used = next(map(float, line.split()[1:]) for line in out.splitlines() if line.startswith("SHOWN"))
+    return (stamp - began) * 1000, used
+
+
+def time_starts(folder: Path, runs: int, warm_up: int, kinds: dict[str, dict[str, Any]]) -> dict[str, Runs]:
+    """``runs`` starts of each kind (keyword arguments of ``start_once``), interleaved (one of each kind per round,
+    the order turning from round to round, so that a burst of load falls on every kind alike), after ``warm_up``
+    uncounted rounds (the bytecode compiled, the files in the page cache, today's backup written)."""
+    figures = {name: Runs() for name in kinds}
+    names = list(kinds)
+    for round_ in range(warm_up + runs):
+        turn = round_ % len(names)
+        for name in names[turn:] + names[:turn]:
+            wall, cpu = start_once(folder, **kinds[name])
+            if round_ >= warm_up:
+                figures[name].add(wall, cpu)
+    return figures
+
+
+@dataclass
+class Runs:
+    """The wall and CPU times (ms) of several starts of one kind."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def add(self, wall: float, cpu: float) -> None:
+        self.wall.append(wall)
+        self.cpu.append(cpu)
+
+    def summary(self, name: str) -> dict[str, float]:
+        return {f"{name}_ms_median": round(statistics.median(self.wall), 1), f"{name}_ms_least": round(min(self.wall), 1),
+                f"{name}_cpu_ms_median": round(statistics.median(self.cpu), 1),
+                f"{name}_cpu_ms_least": round(min(self.cpu), 1)}
+
+
+def ratios(name: str, measured: Runs, reference: Runs) -> dict[str, float]:
+    """Medians over medians and least over least, of wall and CPU time."""
+    return {f"{name}_ratio": round(statistics.median(measured.wall) / statistics.median(reference.wall), 2),
+            f"{name}_ratio_least": round(min(measured.wall) / min(reference.wall), 2),
+            f"{name}_cpu_ratio": round(statistics.median(measured.cpu) / statistics.median(reference.cpu), 2),
+            f"{name}_cpu_ratio_least": round(min(measured.cpu) / min(reference.cpu), 2)}
 
 
 def time_in_process(folder: Path) -> dict[str, list[float]]:
@@ -172,32 +215,39 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, help="an existing data folder (demo data made if empty)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--start-only", action="store_true", help="only the start figures (not the list's)")
+    parser.add_argument("--warm-up", type=int, default=2, help="uncounted rounds of starts before the measured ones")
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="another checkout of the app (e.g. the code before a change), started in the same "
+                             "rounds; its ratios to the bare window and to this checkout's start are given")
+    parser.add_argument("--no-backup", action="store_true", help="leave out the first start of the day")
     args = parser.parse_args()
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="invoicer-bench-"))
     if not (folder / "invoicer.sqlite3").exists():
         make_data(folder, args.invoices)
-    time_start(folder, 1)  # warm-up: compiles the bytecode, writes today's backup
-    time_start(folder, 1, BARE)
-    bare_cpu: list[float] = []
-    start_cpu: list[float] = []
-    bare = statistics.median(time_start(folder, args.runs, BARE, cpu=bare_cpu))
-    start = statistics.median(time_start(folder, args.runs, cpu=start_cpu))
-    first_of_day = statistics.median(time_start(folder, args.runs, backup_due=True))
+    kinds: dict[str, dict[str, Any]] = {"bare_window": {"child": BARE}, "start": {}}
+    if args.compare is not None:
+        kinds["compare_start"] = {"checkout": args.compare.resolve()}
+    if not args.no_backup:
+        kinds["first_start_of_day"] = {"backup_due": True}
+    load = os.getloadavg()[0]
+    runs = time_starts(folder, args.runs, args.warm_up, kinds)
     start_target = START_RATIO[min(START_RATIO, key=lambda n: abs(n - args.invoices))]
-    figures: dict[str, object] = {
-        "invoices": args.invoices,
-        "bare_window_ms_median": round(bare, 1),
-        "start_ms_median": round(start, 1),
-        "start_ratio": round(start / bare, 2),
-        "start_target_ratio": start_target,
-        "bare_window_cpu_ms_median": round(statistics.median(bare_cpu), 1),
-        "start_cpu_ms_median": round(statistics.median(start_cpu), 1),
-        "start_cpu_ratio": round(statistics.median(start_cpu) / statistics.median(bare_cpu), 2),
-        "first_start_of_day_ms_median": round(first_of_day, 1),
-        "first_start_of_day_ratio": round(first_of_day / start, 2),
-        "first_start_of_day_target_ratio": BACKUP_DUE_RATIO,
-    }
-    ok = start / bare <= start_target and first_of_day / start <= BACKUP_DUE_RATIO
+    figures: dict[str, object] = {"invoices": args.invoices, "runs": args.runs, "warm_up_rounds": args.warm_up,
+                                  "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2),
+                                  "language": os.environ.get("LANGUAGE") or os.environ.get("LANG", "")}
+    for name, measured in runs.items():
+        figures |= measured.summary(name)
+    figures |= ratios("start", runs["start"], runs["bare_window"]) | {"start_target_ratio": start_target}
+    ok = statistics.median(runs["start"].wall) / statistics.median(runs["bare_window"].wall) <= start_target
+    if args.compare is not None:
+        figures |= {"compare_checkout": str(args.compare)}
+        figures |= ratios("compare_start", runs["compare_start"], runs["bare_window"])
+        figures |= ratios("start_vs_compare", runs["start"], runs["compare_start"])
+    if not args.no_backup:
+        figures |= ratios("first_start_of_day", runs["first_start_of_day"], runs["start"])
+        figures["first_start_of_day_target_ratio"] = BACKUP_DUE_RATIO
+        ok &= statistics.median(runs["first_start_of_day"].wall) / statistics.median(runs["start"].wall) <= \
+            BACKUP_DUE_RATIO
     for name, times in ({} if args.start_only else time_in_process(folder)).items():
         median = statistics.median(times)
         ok &= median < TARGETS[name]

@@ -1,11 +1,13 @@
 """The engine against an independent recomputation (exact fractions, rounding written out) over the whole
 feature space of issue 11: any unit, negative lines, price base quantities, several line allowances and charges
-in amount or percent (of the line's amount or of a base amount of their own, BT-137 / BT-142), document allowances and charges in amount or percent of a base, every VAT category,
-currencies with 0, 2 and 3 decimals; and generated invoices' XML against the official rules of every format,
-in every VAT situation."""
+in amount or percent (of the line's amount or of a base amount of their own, BT-137 / BT-142), document
+allowances and charges in amount or percent of a base, every VAT category, currencies with 0, 2 and 3 decimals;
+and generated invoices' XML, with a prepaid amount (BT-113), against the official rules of every format, in every
+VAT situation."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
@@ -16,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from invoicer.core.errors import ValidationError
-from invoicer.core.money import exponent, to_minor
+from invoicer.core.money import exponent, from_minor, to_minor
 from invoicer.core.reference import units
 from invoicer.core.totals import AdjustmentInput, LineCharge, LineInput, TaxKey, Totals, compute_totals
 from invoicer.core.units import unit_code
@@ -146,8 +148,10 @@ def test_rounding_and_prepaid_change_only_what_is_payable() -> None:
 
 
 def _document(given_lines: list[LineInput], given_adjustments: list[AdjustmentInput], currency: str = "EUR",
-              unit: str = "KWH") -> Document:
+              unit: str = "KWH", prepaid_share: int = 0) -> Document:
+    """The issued document; ``prepaid_share``: the percent of its total paid in advance (BT-113), rounded down."""
     totals: Totals = compute_totals(given_lines, given_adjustments, currency)
+    totals = replace(totals, prepaid=max(totals.total, 0) * prepaid_share // 100)
     doc = make_document(currency=currency)
     return replace(
         doc,
@@ -166,8 +170,17 @@ def _document(given_lines: list[LineInput], given_adjustments: list[AdjustmentIn
         ),
         totals=replace(totals, taxes=tuple(
             replace(t, exemption_reason=DEFAULT_EXEMPTION_REASONS.get(t.category)) for t in totals.taxes)),
-        balance=replace(doc.balance, amount_due=totals.total),
+        balance=replace(doc.balance, amount_due=totals.payable),  # as issued: what is left after the prepaid amount
     )
+
+
+def _stated(xml: bytes) -> tuple[Decimal, Decimal]:
+    """BT-113 and BT-115 as a CII or UBL document states them."""
+    text = xml.decode()
+    prepaid = re.search(r"<(?:ram:TotalPrepaidAmount|cbc:PrepaidAmount)[^>]*>([^<]+)<", text)
+    due = re.search(r"<(?:ram:DuePayableAmount|cbc:PayableAmount)[^>]*>([^<]+)<", text)
+    assert prepaid and due, text
+    return Decimal(prepaid.group(1)), Decimal(due.group(1))
 
 
 #: the VAT situations an invoice can be in: standard and zero rates mixed, or one category for the whole invoice
@@ -183,17 +196,20 @@ SITUATIONS = [[k for k in KEYS if k.category in ("S", "Z")], *([k] for k in KEYS
     st.lists(adjustments, max_size=2),
     st.sampled_from(["EUR", "JPY"]),  # 3-decimal currencies carry no XML (BR-DEC-*)
     st.sampled_from(sorted(units())),  # any code of UN/ECE Recommendations 20 and 21
+    st.sampled_from([0, 0, 1, 37, 100]),  # percent of the total paid in advance (BT-113)
 )
 def test_generated_invoices_pass_the_official_rules_of_every_format(
     situation: list[TaxKey], given_lines: list[LineInput], given_adjustments: list[AdjustmentInput], currency: str,
-    unit: str,
+    unit: str, prepaid_share: int,
 ) -> None:
     given_lines = [replace(x, tax=situation[int(x.quantity) % len(situation)]) for x in given_lines]
     given_adjustments = [replace(a, tax=situation[0]) for a in given_adjustments]
     oracle = expected(given_lines, given_adjustments, currency)
     if oracle is None or oracle[2] < 0:
         return
-    doc = for_public_buyers(_document(given_lines, given_adjustments, currency, unit))
+    doc = for_public_buyers(_document(given_lines, given_adjustments, currency, unit, prepaid_share))
+    prepaid = doc.totals.prepaid
+    assert 0 <= prepaid <= max(oracle[2], 0)
     for fmt in ISSUED_FORMATS:
         try:
             xml = einvoice_xml(doc, fmt)
@@ -205,3 +221,5 @@ def test_generated_invoices_pass_the_official_rules_of_every_format(
             continue
         check = validate(xml, fmt)
         assert check.ok, (fmt, [str(e) for e in check.errors])
+        # BT-115 = BT-112 - BT-113 (+ BT-114, none here), independently of the engine's payable
+        assert _stated(xml) == (from_minor(prepaid, currency), from_minor(oracle[2] - prepaid, currency)), fmt

@@ -101,3 +101,22 @@ def test_the_written_out_iso_4217_list_is_the_installed_packages() -> None:
     for code, digits in package.items():
         assert reference._iso_minor_units(code) == digits
     assert f"{published:%Y-%m-%d}" == reference.ISO4217_PUBLISHED
+
+
+@pytest.mark.parametrize("locale", ["en_US", "de_DE", "fr_FR", "es_ES", "de_CH", "en_IN"])
+def test_amounts_read_as_babels_currency_format_writes_them_for_every_currency(locale: str) -> None:
+    """The currency's symbol is written into the app's cached pattern (faster lists): the text stays Babel's."""
+    from copy import copy
+    from decimal import Decimal
+
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    from invoicer.i18n import format_amount
+
+    for code in sorted(reference.currencies()):
+        pattern = copy(parse_pattern(Locale.parse(locale).currency_formats["standard"]))
+        pattern.frac_prec = (exponent(code), exponent(code))
+        for value in (Decimal("-1234567.891"), Decimal("0.5"), Decimal("0")):
+            assert format_amount(value, code, locale) == pattern.apply(value, locale, currency=code,
+                                                                        currency_digits=False)

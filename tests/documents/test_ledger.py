@@ -232,7 +232,7 @@ def test_sheet_layout_formats_and_totals(sample: Any) -> None:
     ws = wb["Invoices"]
     count = len(rows(ws))
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:X{count + 1}"  # through the date of supply and service period
+    assert ws.auto_filter.ref == f"A1:Y{count + 1}"  # through the prepaid amount, date of supply and service period
     assert ws["A1"].font.b and ws.column_dimensions["D"].width >= 30
     by_number = {ws.cell(r, 1).value: r for r in range(2, count + 2)}
     assert ws.cell(by_number["INV-2024-00007"], 10).number_format == money_format("JPY") == '#,##0 "JPY"'

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from gui_helpers import activate, more_action, press, replace_text, run_modal, toolbar_button
 from PySide6.QtCore import QLockFile, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from sqlalchemy import update
 
 from invoicer import paths
@@ -211,7 +211,7 @@ def test_unexpected_error_is_logged_and_the_app_goes_on(qtbot, window, gui_db, d
     shown: list[str] = []
     monkeypatch.setattr(messages, "show_unexpected", REAL_SHOW_UNEXPECTED)
     monkeypatch.setattr(messages, "_log_file", log_file)
-    monkeypatch.setattr(messages.QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
 
     def broken(*args: object) -> None:
         raise RuntimeError("a bug in archiving")

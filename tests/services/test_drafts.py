@@ -90,7 +90,8 @@ def test_every_key_the_reader_uses_is_in_the_schema() -> None:
                          "gross_price", "allowances", "charges", "period"}
     assert set(DRAFT_SCHEMA["properties"]) == {
         "customer", "currency", "issue_date", "due_date", "tax_rounding", "notes", "buyer_reference", "lines",
-        "allowances", "charges", "type_code", "preceding_invoice", "rounding_amount", "delivery_date", "period"}
+        "allowances", "charges", "type_code", "preceding_invoice", "rounding_amount", "delivery_date", "period",
+        "prepaid"}
     assert json.loads(json.dumps(DRAFT_SCHEMA)) == DRAFT_SCHEMA  # printable as it is
 
 

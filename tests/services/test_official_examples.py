@@ -6,6 +6,7 @@ format."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from invoicer.core.errors import ValidationError
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.documents.einvoice_rules import EInvoiceFormat, validate
@@ -66,6 +68,10 @@ def _tax(node: etree._Element, path: str) -> dict[str, str]:
     category = node.find(path, NS)
     assert category is not None
     return {"category": _text(category, "cbc:ID") or "S", "rate": _text(category, "cbc:Percent") or "0"}
+#: examples stating more paid in advance (BT-113) than their total, so a negative amount payable (BT-115): XRechnung
+#: case 03.01a, 1030.00 prepaid on 804.86 (BT-115 -225.14). Invoicer refuses a prepaid amount above the total (what
+#: was paid beyond it is the customer's credit, or a refund); their BT-113 is taken as stated.
+PREPAID_ABOVE_TOTAL = {"03.01a-INVOICE_ubl"}
 
 
 def _allowance_charge(node: etree._Element) -> tuple[str, dict[str, Any]]:
@@ -119,6 +125,9 @@ def to_draft(path: Path, customer_id: int) -> dict[str, Any]:
         raw[key].append({**entry, "tax": _tax(node, "cac:TaxCategory")})
     if (rounding := _text(root, "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount")) is not None:
         raw["rounding_amount"] = rounding
+    prepaid = _text(root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount") or "0"
+    if Decimal(prepaid) and path.stem not in PREPAID_ABOVE_TOTAL:
+        raw["prepaid"] = {"amount": prepaid}  # BT-113, paid as the invoice is finalized
     return raw
 
 
@@ -167,11 +176,28 @@ def test_an_official_example_entered_as_json_comes_to_its_stated_totals(seller: 
             "ChargeTotalAmount": _major(inv.charge_total, cur),
             "TaxExclusiveAmount": _major(inv.subtotal - inv.allowance_total + inv.charge_total, cur),
             "TaxAmount": _major(inv.tax_total, cur), "TaxInclusiveAmount": _major(inv.total, cur),
-            # BT-113 (prepaid) is entered with deposit invoices (issue 14): the example's is taken as stated
-            "PrepaidAmount": stated["PrepaidAmount"],
-            "PayableAmount": _major(inv.total + inv.rounding_amount, cur) - stated["PrepaidAmount"],
+            # BT-113 entered as the example states it, and paid at finalize: what the invoice still asks is BT-115
+            "PrepaidAmount": _major(inv.prepaid, cur),
+            "PayableAmount": _major(inv.amount_due, cur),
         }
+        if example.stem in PREPAID_ABOVE_TOTAL:
+            ours["PrepaidAmount"] = stated["PrepaidAmount"]
+            ours["PayableAmount"] = _major(inv.payable, cur) - stated["PrepaidAmount"]
         assert ours == stated
         for fmt in FORMATS:
             _, xml = einvoicing.document_einvoice(s, inv, fmt)
             assert validate(xml, fmt).ok
+            if inv.prepaid:
+                found = re.search(r"<(?:ram:TotalPrepaidAmount|cbc:PrepaidAmount)[^>]*>([^<]+)<", xml.decode())
+                assert found and Decimal(found.group(1)) == stated["PrepaidAmount"], fmt
+
+
+def test_a_prepaid_amount_above_the_total_is_refused(seller: Database) -> None:
+    """XRechnung case 03.01a states 1030.00 prepaid on a total of 804.86; entered so, it is refused with the reason."""
+    example = OFFICIAL / "xrechnung" / "03.01a-INVOICE_ubl.xml"
+    raw = to_draft(example, 0)
+    raw["customer"] = _customer(seller, raw["currency"])
+    raw["prepaid"] = {"amount": str(stated_totals(example)["PrepaidAmount"])}
+    refused = pytest.raises(ValidationError, match=r"more than the invoice asks \(804.86\)")
+    with refused, transaction(seller.sessions) as s:
+        drafts.create_draft(s, drafts.draft_from_json(raw, example.name))

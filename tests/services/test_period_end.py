@@ -171,3 +171,41 @@ def test_the_ledger_journal_and_customer_list_agree_when_money_arrives_after_the
     assert _three_figures(october, OCT_END) == ((10000 + 6900 + 23800 + 11900 + 11900,) * 3, (0, 0))
     # by 30 November: September's 100.00, the credited one less 38.00 and November's; the overpayment is credit
     assert _three_figures(october, NOV_END) == ((10000 + 20000 + 11900,) * 3, (3100, 3100))
+
+
+@pytest.mark.sqlite_only
+def test_aged_receivables_as_of_today_read_the_open_invoices_index_alone(books: Database) -> None:
+    """Every part of today's report reads ix_invoices_open (0031), never the invoices' table: the foreign-currency
+    invoices one by one, the company currency's sums one range of due dates per bucket. Reading the foreign ones
+    from the table made the report 16-24 ms at 100,000 invoices; walking the whole index per bucket, 18 ms."""
+    from invoicer.services import reports
+
+    with transaction(books.readonly_sessions) as s:
+        compiled = reports._aged_now().compile(s.bind)
+        given = compiled.construct_params({edge.key: TODAY.isoformat() for edge in reports.EDGES})
+        parameters = tuple(given[key] for key in compiled.positiontup or ())
+        plan = [str(row[-1]) for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled),
+                                                                       parameters)]
+    reads = [step for step in plan if step.startswith(("SCAN invoices", "SEARCH invoices"))]
+    assert len(reads) == 6, plan  # the foreign-currency invoices, then one part per bucket
+    assert all(step.startswith("SEARCH invoices USING COVERING INDEX ix_invoices_open (doc_type=? AND status=? AND "
+                               "due_date>") for step in reads), plan
+    assert all("due_date>? AND due_date<?" in step for step in reads[2:5]), plan  # a bucket's range, not the rest
+
+
+@pytest.mark.sqlite_only
+def test_receivables_on_a_past_day_read_only_the_invoices_that_can_owe_then(books: Database) -> None:
+    """A past period end reads the invoices open or written off now and those with money or a credit note dated
+    after it, each by its id, and the payments after it through ix_payments_paid_on (0031): not every invoice ever
+    issued and every payment (410 -> 72 ms at 100,000 invoices)."""
+    from sqlalchemy.dialects import sqlite
+
+    owed = customers.dated_receivables(PERIOD_ENDS[-1])
+    sql = str(select(owed).compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with transaction(books.readonly_sessions) as s:
+        plan = [str(row[-1]) for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+    assert "SEARCH payments USING COVERING INDEX ix_payments_paid_on (paid_on>?)" in plan, plan
+    assert not [step for step in plan if step.startswith("SCAN payments")], plan
+    invoices = [step for step in plan if step.startswith(("SCAN invoices", "SEARCH invoices"))
+                and "issue_date>?" not in step and "status=?" not in step and "issue_date<?" not in step]
+    assert invoices == ["SEARCH invoices USING INTEGER PRIMARY KEY (rowid=?)"], plan

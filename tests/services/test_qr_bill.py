@@ -248,3 +248,13 @@ def test_the_payment_part_follows_the_style_guide_in_an_embedded_allowed_font(db
         descendants = font.get("/DescendantFonts")
         descriptor = (descendants[0].get_object() if descendants else font)["/FontDescriptor"].get_object()
         assert "/FontFile2" in descriptor, font["/BaseFont"]  # every font embedded (PDF/A)
+
+
+def test_the_bill_asks_for_what_is_left_after_the_prepaid_amount_and_the_rounding(db: Database) -> None:
+    """477.03 less 100.00 paid in advance (BT-113), rounded by -0.03 (BT-114): the bill asks 377.00, once."""
+    customer = swiss(db)
+    invoice_id = make_open(db, customer, currency="CHF", prepaid="100.00", prepaid_method="cash",
+                           rounding_amount="-0.03")
+    assert spc(pdf_of(db, invoice_id))[18:20] == ["377.00", "CHF"]
+    with transaction(db.readonly_sessions) as s:
+        assert invoices.get_invoice(s, invoice_id).amount_due == 37700

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from invoicer.core.errors import InvoicerError
 from invoicer.core.money import format_minor, from_minor
-from invoicer.core.payment_methods import method_label
+from invoicer.core.payment_methods import METHODS, method_label
 from invoicer.core.workflow import Action, offered_actions, refusal, status_badges
 from invoicer.documents.model import AdvanceInvoice
 from invoicer.gui import messages, operations
@@ -168,6 +168,26 @@ class InvoiceEditor(QWidget):
         for edit in (self.preceding, self.rounding_amount):
             edit.textChanged.connect(self._header_edited)
         self.rounding_amount.textChanged.connect(self._rounding_edited)
+        # BT-113: money received before the invoice, paid as it is finalized (by this method; customer credit: from
+        # the customer's credit balance)
+        self.prepaid = QLineEdit()
+        self.prepaid.setObjectName("prepaid")
+        self.prepaid.setPlaceholderText(_("e.g. 500.00"))
+        self.prepaid.setMaximumWidth(110)
+        self.prepaid.setToolTip(_("Money the customer paid before this invoice: recorded as a payment on the issue "
+                                  "date when the invoice is finalized, so the invoice asks only for the rest"))
+        self.prepaid_method = QComboBox()
+        self.prepaid_method.setObjectName("prepaid_method")
+        self.prepaid_method.addItem(_("Method not stated"), None)
+        for code, label in METHODS.items():
+            self.prepaid_method.addItem(_(label), code)
+        self.prepaid_reference = QLineEdit()
+        self.prepaid_reference.setObjectName("prepaid_reference")
+        self.prepaid_reference.setPlaceholderText(_("Receipt or bank reference of the advance"))
+        self.prepaid.textChanged.connect(self._rounding_edited)
+        self.prepaid.textChanged.connect(self._header_edited)
+        self.prepaid_method.currentIndexChanged.connect(self._header_edited)
+        self.prepaid_reference.textChanged.connect(self._header_edited)
         self.notes = text_box(70)
         self.notes.setObjectName("notes")
         self.notes.setPlaceholderText(_("Printed on the invoice, e.g. thanks or delivery details"))
@@ -471,6 +491,12 @@ class InvoiceEditor(QWidget):
         bottom.addSpacing(24)
         right = QVBoxLayout()
         right.addWidget(self.totals)
+        advance = QHBoxLayout()
+        advance.addWidget(buddy(_("Paid &in advance"), self.prepaid))
+        advance.addWidget(self.prepaid)
+        advance.addWidget(self.prepaid_method, 1)
+        right.addLayout(advance)
+        right.addWidget(self.prepaid_reference)
         right.addStretch(1)
         bottom.addLayout(right, 2)
 
@@ -493,7 +519,8 @@ class InvoiceEditor(QWidget):
             Field(N_("Amount"), lambda p: money(p.amount, p.currency), numeric=True),
             Field(N_("Method"), lambda p: _(method_label(p.method))),
             Field(N_("Reference"), lambda p: p.reference or ""),
-            Field(N_("Note"), lambda p: _("reversed") if p.reversed_by else (p.reason or "")),
+            Field(N_("Note"), lambda p: _("reversed") if p.reversed_by else _("Paid in advance") if p.prepaid else (
+                p.reason or "")),
         ])
         self.payment_table = record_table(self.payment_model, self, stretch_column=5)
         self.reverse_button = QPushButton(_("Reverse payment…"))
@@ -549,7 +576,7 @@ class InvoiceEditor(QWidget):
         chain = [self.customer, self.new_customer, self.issue_date, self.due_date, self.supplied, self.delivery_date,
                  self.in_period, self.period_start, self.period_end, self.buyer_reference,
                  self.type_code, self.preceding, self.rounding_amount, self.line_table, self.adjustment_table,
-                 self.notes]
+                 self.notes, self.prepaid, self.prepaid_method, self.prepaid_reference]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -632,6 +659,10 @@ class InvoiceEditor(QWidget):
         self.preceding_date = doc.preceding_date
         rounding = doc.totals.rounding_amount
         self.rounding_amount.setText(locale_decimal(from_minor(rounding, doc.currency)) if rounding else "")
+        prepaid = doc.totals.prepaid
+        self.prepaid.setText(locale_decimal(from_minor(prepaid, doc.currency)) if prepaid else "")
+        self.prepaid_method.setCurrentIndex(max(self.prepaid_method.findData(doc.prepaid_method), 0))
+        self.prepaid_reference.setText(doc.prepaid_reference or "")
         self.payment_model.set_records(list(doc.payments))
         self.notes_model.set_records(list(doc.credit_notes))
         self.deducted_model.set_records(list(doc.advances))
@@ -651,6 +682,9 @@ class InvoiceEditor(QWidget):
         self.type_code.setEnabled(draft)
         self.preceding.setReadOnly(not draft)
         self.rounding_amount.setReadOnly(not draft)
+        self.prepaid.setReadOnly(not draft)
+        self.prepaid_reference.setReadOnly(not draft)
+        self.prepaid_method.setEnabled(draft)
         self.notes.setReadOnly(not draft)
         self.lines.read_only = self.adjustments.read_only = not draft
         frozen: tuple[QWidget, ...] = (self.buyer_reference, self.notes, self.line_table, self.adjustment_table)
@@ -860,6 +894,9 @@ class InvoiceEditor(QWidget):
             preceding_number=self.preceding.text(),
             preceding_date=self.preceding_date,
             rounding_amount=plain_decimal(self.rounding_amount.text()) or None,
+            prepaid=plain_decimal(self.prepaid.text()) or None,
+            prepaid_method=self.prepaid_method.currentData(),
+            prepaid_reference=self.prepaid_reference.text(),
         )
 
     def _recompute(self) -> None:
@@ -880,7 +917,7 @@ class InvoiceEditor(QWidget):
         try:
             data = self.draft_data()
             totals = invoices.preview_totals(data.lines, data.adjustments, currency, self.rounding,
-                                             data.rounding_amount)
+                                             data.rounding_amount, data.prepaid)
         except InvoicerError as err:
             self.totals.show_totals(None)
             self.problem.setText(error_text(err))

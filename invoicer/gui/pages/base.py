@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTableView, QWidget
 
 from invoicer.gui.style import icon
 
@@ -38,6 +38,10 @@ class Page(QWidget):
         act.triggered.connect(slot)
         self.addAction(act)
         return act
+
+    def tables(self) -> list[QTableView]:
+        """The page's named tables, whose column widths are kept between sessions."""
+        return [view for view in self.findChildren(QTableView) if view.objectName()]
 
     def refresh(self) -> None:
         """Re-read what the page shows from the database."""

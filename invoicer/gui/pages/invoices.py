@@ -11,11 +11,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QTableView,
     QVBoxLayout,
 )
 
@@ -100,6 +100,8 @@ class InvoicesPage(Page):
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.activated.connect(self._open)
         self.model.counted.connect(self._show_count)
+        if self.ops.first_read is not None and not window.painted:
+            self.model.hold_counts(window.first_painted, self.ops.opened)
         self.ops.opened.connect(self._list_customers)
 
         self.count_label = QLabel()
@@ -152,6 +154,11 @@ class InvoicesPage(Page):
         if self.doc_type == "invoice":
             return [self.window_.new_invoice_action, self.open_action, self.duplicate_action, self.export_action]
         return [self.open_action, self.export_action]
+
+    def tables(self) -> list[QTableView]:
+        # not findChildren: it makes the Python type of every child (the pickers' completers and models, the scroll
+        # bars…), a few ms of the start
+        return [self.table]
 
     def refresh(self) -> None:
         if self.ops.first_read is None:  # else once the store is open: the first paint does not wait for it
@@ -283,6 +290,8 @@ class InvoicesPage(Page):
         if not ids:
             messages.show_error(self, _("Select the finalized documents to export (Ctrl+A selects all)."))
             return
+        from PySide6.QtWidgets import QFileDialog
+
         folder = QFileDialog.getExistingDirectory(self, _("Export PDFs to folder"))
         if not folder:
             return

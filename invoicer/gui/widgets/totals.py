@@ -43,12 +43,15 @@ class TotalsBox(QWidget):
                     category=tax.category, rate=format_percent(tax.rate), basis=money(tax.basis, c))
             self._row(f"tax_{tax.category}_{tax.rate}", label, money(tax.amount, c))
         self._row("total", _("Total"), money(totals.total, c), bold=True)
+        if totals.prepaid:  # BT-113: paid as the invoice is finalized
+            self._row("prepaid", _("Paid in advance"), money(-totals.prepaid, c))
         if totals.rounding_amount:  # BT-114: part of the amount due
             self._row("rounding", _("Rounding"), money(totals.rounding_amount, c))
-            if balance is None:  # a draft: what it will ask
-                self._row("amount_due", _("Amount due"), money(totals.payable, c), bold=True)
+        if balance is None and (totals.rounding_amount or totals.prepaid):  # a draft: what it will ask
+            self._row("amount_due", _("Amount due"), money(totals.payable, c), bold=True)
         if balance is not None:
-            self._row("paid", _("Paid"), money(-balance.paid, c))
+            # the payment of the prepaid amount is shown on its own row above
+            self._row("paid", _("Paid"), money(totals.prepaid - balance.paid, c))
             if balance.credited:
                 self._row("credited", _("Credited"), money(-balance.credited, c))
             self._row("amount_due", _("Amount due"), money(balance.amount_due, c), bold=True)
