@@ -166,7 +166,7 @@ class Invoice(Base):
         Index("ix_invoices_receivable", "doc_type", "status", "due_date", "customer_id", "currency", "total", "paid",
               "credited", "rounding_amount"),
         # aged receivables as of today read the open invoices from this index alone, with what the books carry
-        # for those in another currency (migration 0031); partial, so it holds only the open invoices
+        # for those in another currency (migration 0034); partial, so it holds only the open invoices
         Index("ix_invoices_open", *OPEN_INVOICE_COLUMNS, sqlite_where=text(OPEN_INVOICES),
               postgresql_where=text(OPEN_INVOICES)),
         Index("ix_invoices_customer_status", "customer_id", "status"),
@@ -237,7 +237,7 @@ class Invoice(Base):
     preceding_date: Mapped[date | None]
     rounding_amount: Mapped[int] = mapped_column(default=0, server_default="0")
     # the prepaid amount BT-113 (minor units), received before the invoice and settled at finalize as a payment
-    # of this method and reference (method 97: taken from the customer's credit), migration 0027
+    # of this method and reference (method 97: taken from the customer's credit), migration 0033
     prepaid: Mapped[int] = mapped_column(default=0, server_default="0")
     prepaid_method: Mapped[str | None] = mapped_column(String(50))
     prepaid_reference: Mapped[str | None] = mapped_column(String(200))
@@ -382,7 +382,7 @@ class Payment(Base):
         # trigger payments_reference_standing (migration 0028; a reversed payment frees its reference); this
         # index answers its lookup
         Index("ix_payments_customer_reference", "customer_id", "reference"),
-        # receivables on a past day read only the invoices with money dated after it (migration 0031)
+        # receivables on a past day read only the invoices with money dated after it (migration 0034)
         Index("ix_payments_paid_on", "paid_on", "invoice_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -400,7 +400,7 @@ class Payment(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     company_amount: Mapped[int | None]
     created_at: Mapped[datetime]
-    # the settlement of the invoice's prepaid amount (BT-113), recorded as it was finalized (migration 0027)
+    # the settlement of the invoice's prepaid amount (BT-113), recorded as it was finalized (migration 0033)
     prepaid: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 

@@ -51,7 +51,7 @@ FROZEN_INVOICE_COLUMNS = (
 )
 # the date of supply and the service period (EU VAT Art. 226(7)), migration 0012
 SERVICE_DATE_COLUMNS = ("delivery_date", "period_start", "period_end")
-# the prepaid amount BT-113 and the method and reference it was received with, migration 0027
+# the prepaid amount BT-113 and the method and reference it was received with, migration 0033
 PREPAID_COLUMNS = ("prepaid", "prepaid_method", "prepaid_reference")
 APPEND_ONLY = ("audit_events", "document_chain", "payments", "credit_entries")
 
@@ -81,9 +81,9 @@ def _rules() -> list[Rule]:
     detail = ("type_code", "preceding_number", "preceding_date", "rounding_amount")
     rules.append(Rule("invoices_frozen_detail", "invoices", "UPDATE", FROZEN, "OLD.status <> 'draft' AND ("
                       + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in detail) + ")", since="0013"))
-    # the prepaid amount (BT-113) the document states and how it was settled at finalize (0027)
+    # the prepaid amount (BT-113) the document states and how it was settled at finalize (0033)
     rules.append(Rule("invoices_frozen_prepaid", "invoices", "UPDATE", FROZEN, "OLD.status <> 'draft' AND ("
-                      + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in PREPAID_COLUMNS) + ")", since="0027"))
+                      + " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in PREPAID_COLUMNS) + ")", since="0033"))
     line_status = "(SELECT i.status FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id WHERE l.id = {}.line_id)"
     for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
         rules.append(Rule(f"invoice_line_allowances_frozen_{event.lower()}", "invoice_line_allowances", event, FROZEN,

@@ -284,7 +284,7 @@ def document_content(invoice: Invoice, issued: Mapping[str, int] | None = None) 
     detail = _en16931_detail(invoice, cur, money)
     if detail is not None:  # only documents that carry it: the links of every other document stay as they were
         content["en16931"] = detail
-    if invoice.prepaid:  # BT-113 (0027), only where stated: other links stay as they were
+    if invoice.prepaid:  # BT-113 (0033), only where stated: other links stay as they were
         content["prepaid"] = [money(invoice.prepaid, cur), invoice.prepaid_method, invoice.prepaid_reference]
     return content
 

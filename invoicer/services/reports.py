@@ -107,7 +107,7 @@ def _company_currency(currency: SQLColumnExpression[str]) -> ColumnElement[str]:
 @cache
 def _aged_now() -> Select[Any]:
     """Aged receivables on or after today from the amounts each open invoice keeps (customers.receivables_on),
-    read from the open invoices' own covering index (ix_invoices_open, migration 0031) and never from the table:
+    read from the open invoices' own covering index (ix_invoices_open, migration 0034) and never from the table:
     the invoices in another currency one by one, and the company currency's sums as one range of due dates per
     bucket (no bucket computed and grouped by per invoice). Built once: only its dates change."""
     company = _company_currency(Invoice.currency)

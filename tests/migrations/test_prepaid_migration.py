@@ -1,4 +1,4 @@
-"""Migration 0027 on either engine (``--engine postgresql`` for the server): the prepaid amount (BT-113) of invoices
+"""Migration 0033 on either engine (``--engine postgresql`` for the server): the prepaid amount (BT-113) of invoices
 and the mark on the payment that settles it; a step down removes them (and their trigger), a step up brings them
 back with nothing prepaid, frozen on finalized invoices again, and `verify` passes both ways."""
 
@@ -19,14 +19,14 @@ def _columns(engine: Engine, table: str) -> set[str]:
     return {c["name"] for c in inspect(engine).get_columns(table)}
 
 
-def test_0027_down_and_up(seller: Database, customer_id: int, request: pytest.FixtureRequest) -> None:
+def test_0033_down_and_up(seller: Database, customer_id: int, request: pytest.FixtureRequest) -> None:
     from tests.migrations.test_payment_references import _reopened
 
     issued = make_open(seller, customer_id)
     draft = make_draft(seller, customer_id, prepaid="10.00", prepaid_method="cash")
     assert _columns(seller.engine, "invoices") >= PREPAID and "prepaid" in _columns(seller.engine, "payments")
 
-    migrate(seller.engine, "0026", downgrade=True)
+    migrate(seller.engine, "0032", downgrade=True)
     assert not PREPAID & _columns(seller.engine, "invoices") and "prepaid" not in _columns(seller.engine, "payments")
 
     db = _reopened(seller)  # back to the head
