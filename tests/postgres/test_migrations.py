@@ -4,16 +4,21 @@ up again every rule of invoicer.db.triggers is there."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from invoicer.db import summaries, triggers
-from invoicer.db.migrate import HEAD_REVISION, migrate, open_server
+from invoicer.db.migrate import HEAD_REVISION, Database, migrate, open_server
 from invoicer.db.models import Base
 from tests.services.helpers import add_customer, make_open, set_up_seller
 
@@ -81,5 +86,85 @@ def test_the_lists_prefix_search_is_answered_from_an_index_under_any_collation(
             search = _search_ids(InvoiceFilter(search="INV-2026")).compile(conn)
             plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {search}", search.params).scalars())
         assert "ix_invoices_type_number_pattern" in plan and "ix_invoices_type_reference_pattern" in plan, plan
+    finally:
+        db.close()
+
+
+def _plans(db: Database, work: Callable[[Session], object]) -> list[str]:
+    """The plans of the SELECTs ``work`` sends, with sequential scans made as dear as the planner allows (the
+    test's tables are small and would be read whole anyway)."""
+    sent: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        with db.readonly_sessions() as s:
+            work(s)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        return ["\n".join(conn.exec_driver_sql(f"EXPLAIN {sql}", params).scalars()) for sql, params in sent]
+
+
+def test_the_searches_substring_match_is_answered_from_trigram_indexes(pg_url: str, tmp_path: Path) -> None:
+    """Migration 0035: the customer's name anywhere in it (the invoice list's search; the customer list's adds
+    e-mail and VAT id) is found through pg_trgm's indexes, never by reading every customer or invoice."""
+    from invoicer.services import customers, invoices
+    from invoicer.services.invoices import InvoiceFilter, _named, _search_terms
+
+    db = open_server(pg_url, tmp_path, init=True)
+    try:
+        with db.engine.connect() as conn:
+            if not conn.scalar(text("SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'")):
+                pytest.skip("this PostgreSQL has no pg_trgm (the search then reads the customers, see 0035)")
+            made = set(conn.scalars(text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%\\_trgm'")))
+        assert made == TRIGRAM_INDEXES
+        set_up_seller(db)
+        make_open(db, add_customer(db))
+        plans = _plans(db, lambda s: (invoices.list_invoices(s, InvoiceFilter(search="cme"), limit=200),
+                                      invoices.count_invoices(s, InvoiceFilter(search="cme"))))
+        plans += _plans(db, lambda s: customers.list_customers(s, search="cme"))
+        assert len(plans) >= 3
+        for plan in plans:
+            assert not re.search(r"Seq Scan on (invoices|customers)\b", plan), plan
+        # the invoice search's customer branch, as it sends it (which side a join starts from follows the
+        # table sizes, and this test's are tiny)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            branch = _named(_search_terms(InvoiceFilter(search="cme"))[1]).compile(conn)
+            plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {branch}", branch.params).scalars())
+        assert "ix_customers_search_name_trgm" in plan and "~~ '%cme%'" in plan, plan
+        listed = "\n".join(plans)
+        assert "ix_customers_email_trgm" in listed and "ix_customers_vat_id_trgm" in listed, listed
+    finally:
+        db.close()
+
+
+def test_without_pg_trgm_the_migration_goes_on_and_the_search_finds_the_same(
+        pg_url: str, tmp_path: Path) -> None:
+    """A login that may not create the extension (no CREATE on the database): 0035 leaves the indexes out, the
+    schema reaches head and the search answers as before."""
+    from invoicer.services import invoices
+    from invoicer.services.invoices import InvoiceFilter
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE ROLE clerk LOGIN CREATEROLE")
+        conn.execute("GRANT ALL ON SCHEMA public TO clerk")
+    clerk_url = pg_url.replace("postgresql://postgres@", "postgresql://clerk@")
+    db = open_server(clerk_url, tmp_path, init=True)
+    try:
+        with db.engine.connect() as conn:
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD_REVISION
+            assert not conn.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"))
+            assert not conn.scalar(text("SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%\\_trgm'"))
+        set_up_seller(db)
+        invoice_id = make_open(db, add_customer(db))
+        with db.readonly_sessions() as s:
+            found = invoices.list_invoices(s, InvoiceFilter(search="cme"), limit=200)
+        assert [r.id for r in found] == [invoice_id]
     finally:
         db.close()
