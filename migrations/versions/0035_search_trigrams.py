@@ -3,8 +3,8 @@
 The invoice list's search matches numbers and buyer references from their start (0020's pattern indexes answer
 that) and the customer's folded name anywhere in it: ``customers.search_name LIKE '%term%'``, which no B-tree
 answers, so every customer row was read. The customer list's search adds e-mail and VAT id (``ILIKE '%term%'``).
-``pg_trgm``'s GIN indexes on exactly those columns answer both (LIKE and ILIKE, terms of three characters and
-more; a shorter term is read as before).
+``pg_trgm``'s GIN indexes on exactly those columns answer both (LIKE and ILIKE; a term of one or two characters
+has no trigram to look up, and the planner then reads the customers as before).
 
 PostgreSQL only, and only when the server has ``pg_trgm`` and the login may create it (a superuser, the database's
 owner for a trusted extension, or an extension made by the administrator before): the extension and the indexes
