@@ -202,7 +202,13 @@ def receivables_on(as_of: date) -> Subquery:
     (validation.action_date, and issue dates likewise), so on or after today every event counts and the
     amounts each invoice keeps up to date with its payments and credits give the same figures, read from the
     open invoices through an index instead of from every invoice, payment and credit note."""
-    return current_receivables() if as_of >= date.today() else dated_receivables(as_of)
+    return current_receivables() if kept_amounts_answer(as_of) else dated_receivables(as_of)
+
+
+def kept_amounts_answer(as_of: date) -> bool:
+    """Whether what each invoice owed on ``as_of`` is what it keeps up to date now: on or after today, as no action
+    is ever dated in the future."""
+    return as_of >= date.today()
 
 
 def dated_receivables(as_of: date) -> Subquery:

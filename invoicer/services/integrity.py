@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, case, func, select, text
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError
@@ -261,13 +261,13 @@ class _Documents:
         chained = {invoice_id: (content, pdf) for invoice_id, content, pdf in self.session.execute(
             select(ChainLink.invoice_id, ChainLink.content_sha256, ChainLink.pdf_sha256)
             .where(ChainLink.invoice_id.between(first, last)))}
-        is_note = Invoice.doc_type == "credit_note"
-        credits = _sums(self.session, Invoice.corrects_id, Invoice.total, is_note, Invoice.corrects_id.between(first, last))
-        applied = _sums(self.session, Invoice.corrects_id, Invoice.applied_to_due, is_note,
-                        Invoice.corrects_id.between(first, last))
-        paid = _sums(self.session, Payment.invoice_id, Payment.applied, Payment.invoice_id.between(first, last))
-        prepaid = _sums(self.session, Payment.invoice_id, Payment.amount, Payment.prepaid,
-                        Payment.invoice_id.between(first, last))
+        # one grouped query per table and batch: the credit notes' totals and what they applied, the payments'
+        # applied amounts and those of the prepaid amount's settlement
+        credits, applied = _sums_of(self.session, Invoice.corrects_id, (Invoice.total, Invoice.applied_to_due),
+                                    Invoice.doc_type == "credit_note", Invoice.corrects_id.between(first, last))
+        paid, prepaid = _sums_of(self.session, Payment.invoice_id,
+                                 (Payment.applied, case((Payment.prepaid, Payment.amount), else_=0)),
+                                 Payment.invoice_id.between(first, last))
         for doc in docs:
             if doc.status != "draft":
                 self.finalized += 1
@@ -402,8 +402,16 @@ def _payments_and_credit(session: Session, report: Report) -> None:
 
 def _sums(session: Session, key: Any, value: Any, *where: Any) -> dict[int, int]:
     """``{key: sum(value)}`` over the rows matching ``where``, in one grouped query."""
-    stmt = select(key, func.sum(value)).where(*where).group_by(key)
-    return {k: int(v or 0) for k, v in session.execute(stmt)}
+    return _sums_of(session, key, (value,), *where)[0]
+
+
+def _sums_of(session: Session, key: Any, values: tuple[Any, ...], *where: Any) -> list[dict[int, int]]:
+    """``{key: sum(value)}`` for each of ``values`` over the rows matching ``where``, in one grouped query."""
+    found: list[dict[int, int]] = [{} for _ in values]
+    for k, *sums in session.execute(select(key, *(func.sum(v) for v in values)).where(*where).group_by(key)):
+        for kept, total in zip(found, sums, strict=True):
+            kept[k] = int(total or 0)
+    return found
 
 
 def _pdfs(session: Session, folder: Path, report: Report) -> None:

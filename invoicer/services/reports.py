@@ -43,7 +43,7 @@ from invoicer.db.models import Company, Customer, Invoice, InvoiceTax
 from invoicer.documents.tables import Column, Kind, Ledger, Progress, ProgressCounter, Table
 from invoicer.i18n import _, current_locale, format_date
 from invoicer.services.company import COMPANY_ID, get_company
-from invoicer.services.customers import dated_receivables, open_receivables, owed_now
+from invoicer.services.customers import dated_receivables, kept_amounts_answer, open_receivables, owed_now
 
 
 @dataclass
@@ -70,7 +70,7 @@ def aged_receivables(session: Session, as_of: date) -> list[AgedRow]:
     (core.totals.owed_in_company_currency: a sum converted at once would be off by the roundings), so the query
     gives those invoices one by one, with their locked rate, beside the sums in the company currency.
     """
-    stmt = _aged_now() if as_of >= date.today() else _aged_on(as_of)
+    stmt = _aged_now() if kept_amounts_answer(as_of) else _aged_on(as_of)
     edges = {edge.key: as_of - timedelta(days=days) for edge, days in zip(EDGES, (0, 30, 60, 90), strict=True)}
     rows: dict[tuple[int, str], AgedRow] = {}
     # plain rows from the connection: the ORM's result layer cost as much again as the rows themselves
