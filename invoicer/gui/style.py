@@ -7,8 +7,6 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import cast
 
-from babel.dates import format_time
-from babel.numbers import NumberFormatError, parse_decimal
 from PySide6.QtCore import QDate, QLocale
 from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QWidget
@@ -106,6 +104,8 @@ def local_time(utc: datetime) -> datetime:
 
 def moment(utc: datetime) -> str:
     """A stored UTC time as the user reads it: local time, their date format, e.g. ``28.12.2026 14:05``."""
+    from babel.dates import format_time  # here: the first window formats no time (i18n.py: no Babel at start)
+
     local = local_time(utc)
     return f"{day(local.date())} {format_time(local, 'short', locale=current_locale())}"
 
@@ -116,6 +116,8 @@ def plain_decimal(text: str) -> str:
     Text that does not parse strictly in the locale is passed on as typed: the service then reads it
     with a dot as the separator or explains what is wrong.
     """
+    from babel.numbers import NumberFormatError, parse_decimal  # here: the first window reads no typed number
+
     raw = text.strip()
     if not raw:
         return raw

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-from babel import Locale
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QCompleter, QDateEdit, QWidget
 
@@ -22,6 +21,8 @@ COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZ
 
 @lru_cache(maxsize=8)
 def _countries(locale: str) -> list[tuple[str, str]]:
+    from babel import Locale  # here: the first window shows no country (i18n.py: no Babel at start)
+
     names = Locale.parse(locale).territories
     return sorted(((code, reference.country_name(code, names)) for code in reference.countries()),
                   key=lambda item: item[1])
@@ -136,6 +137,8 @@ class LocalePicker(QComboBox):
 
     def __init__(self, parent: QWidget | None = None, allow_system: str | None = None,
                  languages_only: bool = False) -> None:
+        from babel import Locale  # here: the first window has no locale picker (i18n.py: no Babel at start)
+
         super().__init__(parent)
         if allow_system is not None:
             self.addItem(allow_system, None)
