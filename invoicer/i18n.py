@@ -25,6 +25,7 @@ import locale as _locale
 import os
 import re
 import struct
+import zlib
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -54,13 +55,12 @@ def translator(locale: str) -> gettext.NullTranslations:
     files = sorted(folder.glob("*.po")) if folder.is_dir() else []
     if not files:
         return gettext.NullTranslations()
-    import hashlib  # here: an English start reads no catalog
-
     sources = [po.read_bytes() for po in files]
-    key = hashlib.sha256()
+    # a checksum tells an edited catalog from the compiled one: importing hashlib (OpenSSL) took 4-8 ms of a start
+    key = 0
     for po, text in zip(files, sources, strict=True):
-        key.update(po.name.encode() + b"\0" + text + b"\0")
-    compiled = cache_dir() / "locale" / f"{lang}-{key.hexdigest()[:32]}.mo"
+        key = zlib.crc32(po.name.encode() + b"\0" + text + b"\0", key)
+    compiled = cache_dir() / "locale" / f"{lang}-{key:08x}-{sum(map(len, sources))}.mo"
     try:
         return gettext.GNUTranslations(io.BytesIO(compiled.read_bytes()))
     except (OSError, ValueError, struct.error):  # not compiled yet, or a damaged file: compile again

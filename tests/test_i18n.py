@@ -1,5 +1,6 @@
 """Numbers, amounts and short dates written from the locale's record (no Babel at start) are exactly Babel's; a pattern
-the record does not reproduce is left to Babel; a damaged or foreign record file is made again."""
+the record does not reproduce is left to Babel; a damaged or foreign record file is made again. An edited catalog is
+compiled again."""
 
 from __future__ import annotations
 
@@ -155,3 +156,24 @@ def test_grouping_of_zero_is_refused(fresh_records: Path) -> None:
     kept.write_text(json.dumps(record), encoding="utf-8")
     i18n.locale_formats.cache_clear()
     assert i18n.format_number(1234567, "en_US") == "1,234,567"
+
+
+def test_an_edited_catalog_is_compiled_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = tmp_path / "resources"
+    folder = resources / "locale" / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    monkeypatch.setattr(i18n, "resources_dir", lambda: resources)
+
+    def catalog(translation: str) -> str:
+        (folder / "gui.po").write_text(f'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                                       f'msgid "Invoices"\nmsgstr "{translation}"\n', encoding="utf-8")
+        i18n.translator.cache_clear()
+        return i18n.translator("de_DE").gettext("Invoices")
+
+    try:
+        assert catalog("Rechnungen") == "Rechnungen"
+        assert catalog("Rechnungen") == "Rechnungen"  # read compiled
+        assert catalog("Faktura") == "Faktura"  # edited: compiled again
+        assert [path.name.startswith("de-") for path in (tmp_path / "cache" / "locale").iterdir()] == [True]
+    finally:
+        i18n.translator.cache_clear()
