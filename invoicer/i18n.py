@@ -24,7 +24,6 @@ import json
 import locale as _locale
 import os
 import re
-import struct
 import zlib
 from dataclasses import dataclass, replace
 from datetime import date
@@ -60,28 +59,62 @@ def translator(locale: str) -> gettext.NullTranslations:
     key = 0
     for po, text in zip(files, sources, strict=True):
         key = zlib.crc32(po.name.encode() + b"\0" + text + b"\0", key)
-    compiled = cache_dir() / "locale" / f"{lang}-{key:08x}-{sum(map(len, sources))}.mo"
+    compiled = cache_dir() / "locale" / f"{lang}-{key:08x}-{sum(map(len, sources))}.json"
     try:
-        return gettext.GNUTranslations(io.BytesIO(compiled.read_bytes()))
-    except (OSError, ValueError, struct.error):  # not compiled yet, or a damaged file: compile again
+        return Catalog.read(compiled.read_bytes())
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError):  # not compiled yet, or a damaged file: again
         pass
-    mo = compile_catalogs(lang, sources)
+    catalog = compile_catalogs(lang, sources)
     try:
         compiled.parent.mkdir(parents=True, exist_ok=True)
         partial = compiled.with_name(f"{compiled.name}.{os.getpid()}.tmp")
-        partial.write_bytes(mo)
+        partial.write_text(json.dumps(catalog.kept()), encoding="utf-8")
         partial.replace(compiled)
-        for old in compiled.parent.glob(f"{lang}-*.mo"):
+        for old in compiled.parent.glob(f"{lang}-*"):
             if old != compiled:
                 old.unlink(missing_ok=True)  # an earlier version's catalog
     except OSError:
         pass  # a read-only cache: compiled in memory at every start, as before
-    return gettext.GNUTranslations(io.BytesIO(mo))
+    return catalog
 
 
-def compile_catalogs(lang: str, sources: list[bytes]) -> bytes:
-    """The ``.po`` files' texts merged (a later file adds its translations) and compiled to ``.mo`` bytes."""
-    from babel.messages.mofile import write_mo
+class Catalog(gettext.NullTranslations):
+    """A merged catalog: the translated messages, the forms of each plural message, and the language's rule choosing a
+    form (``(n != 1)``). Kept in the cache folder as JSON, which reads in about a millisecond where parsing the
+    ``.mo`` file gettext reads took 3-8 ms of a start."""
+
+    def __init__(self, plural_rule: str, messages: dict[str, str], plurals: dict[str, list[str]]) -> None:
+        super().__init__()
+        self.plural_rule, self.messages, self.plurals = plural_rule, messages, plurals
+        self.form = gettext.c2py(plural_rule)
+
+    def gettext(self, message: str) -> str:
+        return self.messages.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        forms = self.plurals.get(singular, [])
+        form = self.form(n)
+        return forms[form] if form < len(forms) and forms[form] else singular if n == 1 else plural
+
+    def kept(self) -> dict[str, object]:
+        return {"plural_rule": self.plural_rule, "messages": self.messages, "plurals": self.plurals}
+
+    @classmethod
+    def read(cls, kept: bytes) -> Catalog:
+        """The catalog ``kept`` wrote; ValueError, KeyError, TypeError or SyntaxError (the rule) for anything else."""
+        data = json.loads(kept)
+        rule, messages, plurals = data["plural_rule"], data["messages"], data["plurals"]
+        if not (isinstance(rule, str) and isinstance(messages, dict) and isinstance(plurals, dict)
+                and all(isinstance(text, str) for text in messages.values())
+                and all(isinstance(forms, list) and all(isinstance(text, str) for text in forms)
+                        for forms in plurals.values())):
+            raise TypeError("not a catalog")
+        return cls(rule, messages, plurals)
+
+
+def compile_catalogs(lang: str, sources: list[bytes]) -> Catalog:
+    """The ``.po`` files' texts merged (a later file adds its translations), without the fuzzy or untranslated ones
+    (as ``msgfmt`` leaves them out)."""
     from babel.messages.pofile import read_po
 
     merged = None
@@ -94,9 +127,16 @@ def compile_catalogs(lang: str, sources: list[bytes]) -> bytes:
                 if message.id and message.string:
                     merged[message.id] = message
     assert merged is not None  # there was at least one file
-    buffer = io.BytesIO()
-    write_mo(buffer, merged)
-    return buffer.getvalue()
+    messages: dict[str, str] = {}
+    plurals: dict[str, list[str]] = {}
+    for message in merged:
+        if not message.id or not message.string or message.fuzzy or message.context:
+            continue
+        if isinstance(message.id, str) and isinstance(message.string, str):
+            messages[message.id] = message.string
+        elif not isinstance(message.id, str) and not isinstance(message.string, str):
+            plurals[message.id[0]] = list(message.string)
+    return Catalog(merged.plural_expr, messages, plurals)
 
 
 def system_locale() -> str:

@@ -178,3 +178,31 @@ def test_an_edited_catalog_is_compiled_again(tmp_path: Path, monkeypatch: pytest
         assert [path.name.startswith("de-") for path in (tmp_path / "cache" / "locale").iterdir()] == [True]
     finally:
         i18n.translator.cache_clear()
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.SUPPORTED_LANGUAGES if lang != "en"])
+def test_the_kept_catalog_answers_as_gettext_reading_the_compiled_mo_file(lang: str) -> None:
+    import gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    files = sorted((i18n.resources_dir() / "locale" / lang / "LC_MESSAGES").glob("*.po"))
+    catalog = i18n.Catalog.read(json.dumps(i18n.compile_catalogs(lang, [po.read_bytes() for po in files]).kept()))
+    singular, plural = set(), set()
+    for po in files:
+        mo = io.BytesIO()
+        write_mo(mo, read_po(io.BytesIO(po.read_bytes()), locale=lang))
+        reference = gettext.GNUTranslations(io.BytesIO(mo.getvalue()))
+        for message in read_po(io.BytesIO(po.read_bytes()), locale=lang):
+            if isinstance(message.id, str) and message.id:
+                singular.add(message.id)
+                assert catalog.gettext(message.id) == reference.gettext(message.id)
+            elif message.id:
+                plural.add(message.id[0])
+                for n in (0, 1, 2, 5, 21, 101):
+                    assert catalog.ngettext(*message.id, n) == reference.ngettext(*message.id, n), (message.id, n)
+    assert len(singular) > 1000 and len(plural) > 10  # every file's messages were compared
+    assert catalog.gettext("no such message") == "no such message"
+    assert catalog.ngettext("one thing", "{n} things", 2) == "{n} things"

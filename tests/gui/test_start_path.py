@@ -179,7 +179,7 @@ def test_a_start_in_another_language_reads_the_compiled_catalog_not_the_po_files
     german = {"LANGUAGE": "de_DE", "LANG": "de_DE.UTF-8", "XDG_CACHE_HOME": str(tmp_path / "cache")}
     first = start(template_db, tmp_path / "data", CHILD, **german)
     assert loaded("babel.messages", first["modules"])  # the first start compiles the catalogs once
-    [compiled] = (tmp_path / "cache").rglob("de-*.mo")
+    [compiled] = (tmp_path / "cache").rglob("de-*.json")
     again = start(template_db, tmp_path / "data", CHILD, **german)
     assert [name for name in (*NOT_AT_START, "babel") if loaded(name, again["modules"])] == []
     assert again["titles"] == first["titles"]
