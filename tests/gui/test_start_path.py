@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from invoicer import paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,6 +157,33 @@ def test_the_first_window_is_shown_without_the_modules_it_does_not_need(template
     # PySide6 read the source of each of the app's modules imported after it (4-6 ms of CPU at start; this child
     # imports PySide6 first, the app imports its other layers before it)
     assert [name for name in shown["read_sources"] if name.startswith("invoicer.gui")] == []
+
+
+def test_pyside_reads_no_source_of_the_app_or_the_standard_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its check for ``from __feature__ import`` reads the source of each module imported after it (logging, typing,
+    the app's own): the app's are taken as using PySide6 and the standard library's as not, unread; others are read."""
+    import inspect
+    from types import ModuleType
+
+    import platformdirs
+
+    import invoicer
+    import invoicer.gui.style  # with invoicer.gui, which puts the check in place
+
+    feature = sys.modules.get("shibokensupport.feature")
+    if feature is None or not hasattr(feature, "_mod_uses_pyside"):
+        pytest.skip("this PySide6 has no such check")
+    read: list[str] = []
+    getsource = inspect.getsource
+
+    def reading(module: ModuleType) -> str:
+        read.append(module.__name__)
+        return getsource(module)
+
+    monkeypatch.setattr(inspect, "getsource", reading)
+    answers = [feature._mod_uses_pyside(module) for module in (invoicer, invoicer.gui.style, json, platformdirs)]
+    assert answers == [True, True, False, False]
+    assert read == ["platformdirs"]
 
 
 def test_after_the_first_paint_the_store_opens_and_the_list_stays_as_painted(template_db: Path, tmp_path: Path) -> None:
