@@ -2,10 +2,10 @@
 of money, dates and numbers.
 
 Catalogs are the ``.po`` files under ``resources/locale/<lang>/LC_MESSAGES/`` (one per area, e.g.
-``gui.po``, ``documents.po``, merged). No generated ``.mo`` file is kept in the repository: the merged catalog is
-compiled once and kept in the user's cache folder under a name made from the ``.po`` files' content, so a start
-reads the compiled ``.mo`` (a new or edited catalog compiles again; parsing the ``.po`` files took most of a
-non-English start).
+``gui.po``, ``documents.po``, merged). No compiled catalog is kept in the repository: the merged catalog is
+compiled once and kept in the user's cache folder (as JSON, ``Catalog``) under a name made from the ``.po`` files'
+content, so a start reads the compiled catalog (a new or edited catalog compiles again; parsing the ``.po`` files took
+most of a non-English start).
 The GUI language is the user's; documents use a translator for the customer's locale.
 
 Babel is not imported to format the first window: what writing numbers, amounts and short dates needs in a locale
@@ -371,7 +371,7 @@ def _take_from_babel(name: str) -> LocaleFormats | None:
     date_pieces: list[DatePiece] = []
     for kind, value in tokenize_pattern(_short_pattern(str(found))):
         date_pieces.append(value if kind == "chars" else (str(value[0]), int(value[1])))
-    reproduced = all(isinstance(piece, str) or piece[0] in "yd" or (piece[0] in "ML" and piece[1] <= 2)
+    reproduced = all(isinstance(piece, str) or piece[0] in ("y", "d") or (piece[0] in ("M", "L") and piece[1] <= 2)
                      for piece in date_pieces)
     return LocaleFormats(str(found), shape(found.decimal_formats[None].pattern),
                          shape(found.currency_formats["standard"].pattern), dict(found.currency_symbols),
@@ -414,7 +414,7 @@ def _write_date(value: date, pieces: tuple[DatePiece, ...]) -> str:
             text.append(piece)
             continue
         field, width = piece
-        number = value.year if field == "y" else value.month if field in "ML" else value.day
+        number = value.year if field == "y" else value.month if field in ("M", "L") else value.day
         written = f"{number:0{width}d}"
         text.append(written[-2:] if field == "y" and width == 2 else written)
     return "".join(text)
