@@ -1042,7 +1042,7 @@ def list_invoices(
     stmt = select(
         Invoice.id, Invoice.doc_type, Invoice.number, Invoice.status, Invoice.customer_id, Customer.name,
         Invoice.currency, Invoice.issue_date, Invoice.due_date, Invoice.total, Invoice.paid, Invoice.credited,
-        Invoice.buyer_reference, Invoice.rounding_amount,
+        Invoice.buyer_reference, Invoice.rounding_amount, Invoice.prepaid,
         exists().where(InvoiceDispute.invoice_id == Invoice.id, InvoiceDispute.closed_on.is_(None)).label("disputed"),
     ).join(Customer, Customer.id == Invoice.customer_id).where(Invoice.id.in_(page)).order_by(*order)
     return [
@@ -1050,7 +1050,7 @@ def list_invoices(
             id=r.id, doc_type=r.doc_type, number=r.number, status=r.status, customer_id=r.customer_id,
             customer_name=r.name, currency=r.currency, issue_date=r.issue_date, due_date=r.due_date, total=r.total,
             paid=r.paid, credited=r.credited, buyer_reference=r.buyer_reference, today=today,
-            rounding=r.rounding_amount, disputed=bool(r.disputed),
+            rounding=r.rounding_amount, prepaid=r.prepaid, disputed=bool(r.disputed),
         )
         for r in session.execute(stmt)
     ]
