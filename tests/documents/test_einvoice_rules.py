@@ -290,3 +290,23 @@ def test_the_compact_reports_fail_the_rules_the_full_reports_fail(tmp_path: Path
         for root in roots:
             assert rules._schematron(reported, root) == rules._schematron(source.with_suffix(".xsl"), root), name
         assert rules._schematron(source.with_suffix(".xsl"), roots[-1]), name  # the broken copies fail
+
+
+@pytest.mark.parametrize("rule_set", ["en16931/EN16931-UBL-validation.xslt", "en16931/EN16931-CII-validation.xslt"])
+def test_cens_rules_without_their_fired_rule_reports_fail_the_rules_they_fail(rule_set: str) -> None:
+    """CEN's compiled rules are compiled without the fired-rule element they write for every node a rule matches
+    (einvoice_rules.FIRED_RULE): compiled as published, they fail the same rules on every official example of
+    their syntax and on copies that break rules."""
+    published = rules._processor().new_xslt30_processor().compile_stylesheet(
+        stylesheet_file=str(rules._artefacts() / rule_set))
+    examples = sorted(OFFICIAL.glob("en16931/ubl-*.xml" if "UBL" in rule_set else "en16931/CII_*.xml"))
+    roots = [etree.parse(str(example)).getroot() for example in examples]
+    roots += [_broken(root) for root in roots[:3]]
+    for root in roots:
+        node = rules._processor().parse_xml(xml_text=etree.tostring(root, encoding=str))
+        full = published.transform_to_string(xdm_node=node)
+        assert "svrl:fired-rule" in full and "svrl:fired-rule" not in rules._compiled(rule_set).transform_to_string(
+            xdm_node=node)
+        expected = rules._failed_fields(published.transform_to_value(xdm_node=node))
+        assert rules._failed_fields(rules._compiled(rule_set).transform_to_value(xdm_node=node)) == expected
+    assert "BR-CO-16" in {f.rule for f in rules._schematron(rule_set, roots[-1])}
