@@ -49,12 +49,12 @@ class InvoiceRow:
 def invoice_row(
     *, id: int, doc_type: str, number: str | None, status: str, customer_id: int, customer_name: str, currency: str,
     issue_date: date, due_date: date | None, total: int, paid: int, credited: int, buyer_reference: str | None,
-    today: date, rounding: int = 0, disputed: bool = False,
+    today: date, rounding: int, prepaid: int, disputed: bool = False,
 ) -> InvoiceRow:
     """The listed row of a stored document: its amount due and the statuses its badges show, derived as
     ``core.workflow`` says (never stored)."""
     payable = total + rounding  # what the invoice asks: its total with the rounding amount (BT-114)
-    due = amount_due(doc_type, status, payable, paid, credited)
+    due = amount_due(doc_type, status, payable, paid, credited, prepaid=prepaid)
     shown = display_status(status, due_date, payable, due, today)
     return InvoiceRow(
         id=id, doc_type=doc_type, number=number, status=status, display_status=shown, overdue=shown == "overdue",

@@ -127,15 +127,18 @@ def target_status(transition: Transition, current: str, doc_type: str = DocType.
     return target
 
 
-def amount_due(doc_type: str, status: str, total: int, paid: int, credited: int) -> int:
+def amount_due(doc_type: str, status: str, total: int, paid: int, credited: int, *, prepaid: int) -> int:
     """What the customer still owes: total - paid - credited, never negative; nothing on a void
     invoice or a credit note (excess payments and credits are customer credit, not negative due).
 
     ``total`` is what the invoice asks to be paid: its grand total plus its rounding amount (BT-112 + BT-114),
-    so paying the rounded amount settles it."""
+    so paying the rounded amount settles it. ``prepaid`` is the amount it states as paid in advance (BT-113): a
+    draft already asks that much less; finalize records it as a payment (then part of ``paid``), so from then on
+    it is not subtracted again."""
     if doc_type != "invoice" or status == S.VOID:
         return 0
-    return max(total - paid - credited, 0)
+    advance = prepaid if status == S.DRAFT else 0
+    return max(total - advance - paid - credited, 0)
 
 
 def receivable(doc_type: str, status: str, amount_due: int) -> int:
@@ -213,10 +216,12 @@ class DocumentState:
     reversible_payments: int = 0  # payments (or applied credit) not reversed yet
     rounding: int = 0  # the rounding amount (BT-114): part of what is owed, not of what can be credited
     disputed: bool = False  # the customer contests it (an open dispute)
+    prepaid: int = 0  # the prepaid amount (BT-113) the document states
 
     @property
     def amount_due(self) -> int:
-        return amount_due(self.doc_type, self.status, self.total + self.rounding, self.paid, self.credited)
+        return amount_due(self.doc_type, self.status, self.total + self.rounding, self.paid, self.credited,
+                          prepaid=self.prepaid)
 
     @property
     def left_to_credit(self) -> int:

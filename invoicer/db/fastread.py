@@ -20,7 +20,7 @@ from invoicer.core.listing import InvoiceRow, invoice_row
 from invoicer.db import cipher
 
 # The newest revision in migrations/versions; tests/migrations keeps it equal to Alembic's own head.
-HEAD_REVISION = "0035"
+HEAD_REVISION = "0036"
 
 _REVISION = "SELECT version_num FROM alembic_version"
 _SETTING = "SELECT value FROM settings WHERE key = ?"
@@ -35,13 +35,14 @@ _SORTS = {
     "status": "i.status",
     "currency": "i.currency",
     "amount_due": "CASE WHEN i.doc_type != 'invoice' OR i.status IN ('void') THEN 0 "
-                  "ELSE max(i.total + i.rounding_amount - i.paid - i.credited, 0) END",
+                  "ELSE max(i.total + i.rounding_amount - CASE WHEN i.status = 'draft' THEN i.prepaid ELSE 0 END "
+                  "- i.paid - i.credited, 0) END",
 }
 # the page's ids first, then their columns (as the ORM path does: a sort without an index of its own reads the few
 # columns it needs from a covering index, not every whole row)
 _PAGE = """
 SELECT i.id, i.doc_type, i.number, i.status, i.customer_id, c.name, i.currency, i.issue_date, i.due_date,
-       i.total, i.paid, i.credited, i.buyer_reference, i.rounding_amount,
+       i.total, i.paid, i.credited, i.buyer_reference, i.rounding_amount, i.prepaid,
        EXISTS (SELECT 1 FROM invoice_disputes AS d WHERE d.invoice_id = i.id AND d.closed_on IS NULL)
 FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
 WHERE i.id IN (SELECT i.id FROM invoices AS i {join} WHERE i.doc_type = ? ORDER BY {order} LIMIT ? OFFSET ?)
@@ -98,10 +99,10 @@ def invoice_page(path: Path, doc_type: str, *, today: date, sort: str = "issue_d
             id=id_, doc_type=kind, number=number, status=status, customer_id=customer_id, customer_name=name,
             currency=currency, issue_date=date.fromisoformat(issued), due_date=date.fromisoformat(due) if due else None,
             total=total, paid=paid, credited=credited, buyer_reference=reference, today=today,
-            rounding=rounding, disputed=bool(disputed),
+            rounding=rounding, prepaid=prepaid, disputed=bool(disputed),
         )
         for (id_, kind, number, status, customer_id, name, currency, issued, due, total, paid, credited, reference,
-             rounding, disputed)
+             rounding, prepaid, disputed)
         in found
     ]
 

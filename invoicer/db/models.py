@@ -180,8 +180,10 @@ class Invoice(Base):
         # searching the list: the buyer reference by prefix, a customer's documents (migration 0004)
         Index("ix_invoices_type_reference", "doc_type", "buyer_reference"),
         Index("ix_invoices_type_customer_issue", "doc_type", "customer_id", "issue_date"),
-        # covers the amount due, for the list sorted by it (migration 0005; with the rounding amount, 0019)
-        Index("ix_invoices_type_amounts", "doc_type", "status", "total", "paid", "credited", "rounding_amount"),
+        # covers the amount due, for the list sorted by it (migration 0005; with the rounding amount, 0019; with a
+        # draft's prepaid amount, 0036)
+        Index("ix_invoices_type_amounts", "doc_type", "status", "total", "paid", "credited", "rounding_amount",
+              "prepaid"),
         # a deleted draft's id is never given again, so `invoice history` never mixes two documents (0008)
         {"sqlite_autoincrement": True},
     )
@@ -277,7 +279,7 @@ class Invoice(Base):
 
     @property
     def amount_due(self) -> int:
-        return amount_due(self.doc_type, self.status, self.payable, self.paid, self.credited)
+        return amount_due(self.doc_type, self.status, self.payable, self.paid, self.credited, prepaid=self.prepaid)
 
 
 class InvoiceLine(Base):

@@ -254,7 +254,9 @@ class _Stylesheet(Protocol):
 
 
 class _XsltProcessor(Protocol):
-    def compile_stylesheet(self, *, stylesheet_file: str) -> _Stylesheet: ...
+    def compile_stylesheet(self, *, stylesheet_file: str = ..., stylesheet_text: str = ...) -> _Stylesheet: ...
+
+    def set_cwd(self, cwd: str) -> None: ...
 
 
 class _SaxonProcessor(Protocol):
@@ -273,9 +275,22 @@ def _processor() -> _SaxonProcessor:
     return processor
 
 
+#: what CEN's compiled rules (the ISO Schematron skeleton) write for every node a rule's context matches; the check
+#: reads only failed assertions, so they are left out as the rules are compiled: every rule still runs (the rules
+#: compiled here from Schematron leave them out already, with SchXslt's compact report: packaging/compile_schematron.py)
+FIRED_RULE = re.compile(r"<svrl:fired-rule\b[^>]*/>")
+
+
 @cache
 def _compiled(rules: str | Path) -> _Stylesheet:
-    return _processor().new_xslt30_processor().compile_stylesheet(stylesheet_file=str(_artefacts() / rules))
+    path = _artefacts() / rules
+    compiler = _processor().new_xslt30_processor()
+    text = path.read_text(encoding="utf-8")
+    compact = FIRED_RULE.sub("", text)
+    if compact == text:
+        return compiler.compile_stylesheet(stylesheet_file=str(path))
+    compiler.set_cwd(str(path.parent))  # what the rules name by a relative path is beside them
+    return compiler.compile_stylesheet(stylesheet_text=compact)
 
 
 def _schematron(rules: str | Path, root: etree._Element) -> list[Failure]:

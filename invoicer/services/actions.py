@@ -59,10 +59,10 @@ def document_state(session: Session, doc: Invoice) -> DocumentState:
     """The document's status and every amount its actions depend on."""
     if doc.doc_type != "invoice" or doc.status == "draft":
         return DocumentState(doc.doc_type, doc.status, doc.number, doc.currency, doc.total,
-                             rounding=doc.rounding_amount)
+                             rounding=doc.rounding_amount, prepaid=doc.prepaid)
     return DocumentState(
         doc.doc_type, doc.status, doc.number, doc.currency, doc.total, paid=doc.paid, credited=doc.credited,
-        rounding=doc.rounding_amount,
+        rounding=doc.rounding_amount, prepaid=doc.prepaid,
         credit_notes_total=credited_total(session, doc.id),
         customer_credit=customer_credit(session, doc.customer_id, doc.currency),
         reversible_payments=_reversible_payments(session, doc.id), disputed=disputed(session, doc.id),

@@ -170,10 +170,11 @@ def snapshot(customer: Customer) -> str:
 
 
 def due_expression() -> ColumnElement[int]:
-    """SQL for an invoice's amount due (mirrors core.workflow.amount_due)."""
+    """SQL for an invoice's amount due (mirrors core.workflow.amount_due: a draft asks its prepaid amount less)."""
+    advance = case((Invoice.status == "draft", Invoice.prepaid), else_=0)
     return case(
         (or_(Invoice.doc_type != "invoice", Invoice.status.in_(("void",))), 0),
-        else_=functions.greatest(Invoice.payable - Invoice.paid - Invoice.credited, 0),
+        else_=functions.greatest(Invoice.payable - advance - Invoice.paid - Invoice.credited, 0),
     )
 
 

@@ -81,7 +81,8 @@ def _shown_balance(view: InvoiceView, mark: DocumentMark) -> Balance:
     if mark is DocumentMark.COPY:
         return view.balance
     status = "void" if mark is DocumentMark.VOID else "open"
-    return Balance(0, 0, amount_due(view.doc_type, status, view.totals.payable, 0, 0))
+    # the totals' payable (BT-115) is already less the prepaid amount, which the issued document shows apart
+    return Balance(0, 0, amount_due(view.doc_type, status, view.totals.payable, 0, 0, prepaid=0))
 
 
 def document_data(session: Session, invoice: Invoice, mark: DocumentMark | None = None) -> Document:

@@ -169,7 +169,7 @@ def due_reminders(session: Session, today: date) -> list[DueReminder]:
         found.append(DueReminder(
             invoice_id=invoice_id, number=number or "", customer_id=customer_id, customer=name or "", email=email,
             level=level.name, template=level.template, send_on=due + timedelta(days=level.days), due_date=due,
-            amount_due=amount_due("invoice", "open", payable, paid, credited), currency=currency,
+            amount_due=amount_due("invoice", "open", payable, paid, credited, prepaid=0), currency=currency,
         ))
     return found
 

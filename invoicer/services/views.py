@@ -161,9 +161,8 @@ def view_of(session: Session, invoice: Invoice, today: date) -> InvoiceView:
     """The view of a document already loaded (rendering and mailing hold the row)."""
     draft = invoice.status == "draft"
     is_invoice = invoice.doc_type == "invoice"
-    # a draft's prepaid amount is paid as it is finalized: what it will ask is already less that
-    asked = invoice.due_as_issued if draft else invoice.payable
-    due = amount_due(invoice.doc_type, invoice.status, asked, invoice.paid, invoice.credited)
+    due = amount_due(invoice.doc_type, invoice.status, invoice.payable, invoice.paid, invoice.credited,
+                     prepaid=invoice.prepaid)
     if draft:
         seller: dict[str, Any] = asdict(company_service.company_data(company_service.get_company(session)))
         buyer: dict[str, Any] = customer_service.snapshot_dict(invoice.customer)

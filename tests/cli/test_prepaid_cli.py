@@ -27,10 +27,12 @@ def test_a_prepaid_amount_is_entered_shown_stated_and_paid_once(data: Path, tmp_
                      "--prepaid-reference", "Receipt 17")["id"])
     draft = ok(data, "invoice", "show", invoice)
     assert (draft["prepaid"], draft["paid"], draft["amount_due"]) == ("500.00", "0.00", "690.00")
+    assert [row["amount_due"] for row in ok(data, "invoice", "list")] == ["690.00"]  # the list asks the same rule
     ok(data, "invoice", "finalize", invoice)
     shown = ok(data, "invoice", "show", invoice)
     assert (shown["total"], shown["prepaid"], shown["paid"], shown["amount_due"]) == (
         "1190.00", "500.00", "500.00", "690.00")
+    assert [row["amount_due"] for row in ok(data, "invoice", "list")] == ["690.00"]  # paid once, not twice
     (payment,) = ok(data, "payment", "list", "--invoice", invoice)
     assert (payment["amount"], payment["date"], payment["reference"], payment["prepaid"]) == (
         "500.00", "2026-11-20", "Receipt 17", True)

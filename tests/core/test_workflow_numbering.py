@@ -62,10 +62,19 @@ def test_derived_statuses() -> None:
 
 
 def test_amount_due_never_negative_and_zero_when_void() -> None:
-    assert amount_due("invoice", "open", 1000, 1500, 0) == 0
-    assert amount_due("invoice", "void", 1000, 0, 0) == 0
-    assert amount_due("invoice", "open", 1000, 300, 200) == 500
-    assert amount_due("credit_note", "issued", 1000, 0, 0) == 0
+    assert amount_due("invoice", "open", 1000, 1500, 0, prepaid=0) == 0
+    assert amount_due("invoice", "void", 1000, 0, 0, prepaid=0) == 0
+    assert amount_due("invoice", "open", 1000, 300, 200, prepaid=0) == 500
+    assert amount_due("credit_note", "issued", 1000, 0, 0, prepaid=0) == 0
+
+
+def test_a_prepaid_amount_counts_once_before_and_after_finalize() -> None:
+    # a draft asks its total less what was paid in advance; finalize records that as a payment (part of paid)
+    assert amount_due("invoice", "draft", 1000, 0, 0, prepaid=300) == 700
+    assert amount_due("invoice", "open", 1000, 300, 0, prepaid=300) == 700
+    assert amount_due("invoice", "paid", 1000, 1000, 0, prepaid=300) == 0
+    assert amount_due("invoice", "void", 1000, 300, 0, prepaid=300) == 0
+    assert DocumentState("invoice", "draft", None, "EUR", 1000, rounding=2, prepaid=300).amount_due == 702
 
 
 def test_patterns() -> None:
@@ -125,7 +134,7 @@ def test_an_issued_credit_note_is_only_printed_or_emailed() -> None:
     with pytest.raises(TransitionError, match="not possible on a credit note"):
         require(note, Action.VOID)
     assert statuses("credit_note") == {"draft", "issued"}
-    assert amount_due("credit_note", "issued", 1000, 0, 0) == 0 and receivable("credit_note", "issued", 0) == 0
+    assert amount_due("credit_note", "issued", 1000, 0, 0, prepaid=0) == 0 and receivable("credit_note", "issued", 0) == 0
 
 
 def test_a_written_off_invoice_owes_nothing_on_the_books() -> None:

@@ -239,3 +239,74 @@ def test_ubl_states_the_vat_total_in_the_accounting_currency_too(fmt: EInvoiceFo
     assert len(root.xpath("cac:TaxTotal[2]/cac:TaxSubtotal", namespaces=ns)) == 0  # the breakdown once (R053/R054)
     same = etree.fromstring(WRITERS[fmt](replace(doc, tax_currency="USD")))
     assert not same.xpath("cbc:TaxCurrencyCode", namespaces=ns) and len(same.xpath("cac:TaxTotal", namespaces=ns)) == 1
+
+
+def _compile_tool() -> Any:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "packaging" / "compile_schematron.py"
+    spec = importlib.util.spec_from_file_location("compile_schematron", path)
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def _broken(root: etree._Element) -> etree._Element:
+    """A copy that breaks a rule of the standard (the amount due, BR-CO-16) and, without its buyer reference, rules of
+    the CIUS (Peppol R003, XRechnung BR-DE-15)."""
+    changed = etree.fromstring(etree.tostring(root))
+    due = changed.find(".//{*}DuePayableAmount")
+    if due is None:
+        due = changed.find(".//{*}LegalMonetaryTotal/{*}PayableAmount")
+    assert due is not None
+    due.text = f"{Decimal(due.text or '0') + 1}"
+    for reference in changed.findall(".//{*}BuyerReference"):
+        reference.getparent().remove(reference)
+    return changed
+
+
+def test_the_compact_reports_fail_the_rules_the_full_reports_fail(tmp_path: Path) -> None:
+    """packaging/compile_schematron.py compiles the Schematron rules with SchXslt's compact report (no fired-rule
+    element for every node a rule matches, which the app never reads): every rule still runs. The rules compiled
+    with the full report fail the same rules (words, locations, flags, order) on every official example of their
+    syntax and on copies that break rules of the standard and of the CIUS."""
+    tool = _compile_tool()
+    full = tool.compiler(rules._processor(), compact=False)
+    cii = sorted(OFFICIAL.glob("en16931/CII_*.xml")) + sorted(OFFICIAL.glob("xrechnung/*_uncefact.xml"))
+    ubl = sorted(OFFICIAL.glob("en16931/ubl-*.xml")) + sorted(OFFICIAL.glob("xrechnung/*_ubl.xml"))
+    for name in tool.SOURCES:
+        source = rules._artefacts() / name
+        reported = tmp_path / name
+        reported.parent.mkdir(parents=True, exist_ok=True)
+        for code_list in source.parent.glob("*_codedb.xml"):  # read beside the rules as they are compiled
+            reported.with_name(code_list.name).write_bytes(code_list.read_bytes())
+        reported = reported.with_suffix(".xsl")
+        reported.write_text(tool.compiled_rules(full, source), encoding="utf-8")
+        assert "svrl:fired-rule" in reported.read_text(encoding="utf-8")
+        assert "svrl:fired-rule" not in source.with_suffix(".xsl").read_text(encoding="utf-8")
+        roots = [etree.parse(str(example)).getroot() for example in (ubl if "UBL" in name else cii)]
+        roots += [_broken(root) for root in roots[:3]]
+        for root in roots:
+            assert rules._schematron(reported, root) == rules._schematron(source.with_suffix(".xsl"), root), name
+        assert rules._schematron(source.with_suffix(".xsl"), roots[-1]), name  # the broken copies fail
+
+
+@pytest.mark.parametrize("rule_set", ["en16931/EN16931-UBL-validation.xslt", "en16931/EN16931-CII-validation.xslt"])
+def test_cens_rules_without_their_fired_rule_reports_fail_the_rules_they_fail(rule_set: str) -> None:
+    """CEN's compiled rules are compiled without the fired-rule element they write for every node a rule matches
+    (einvoice_rules.FIRED_RULE): compiled as published, they fail the same rules on every official example of
+    their syntax and on copies that break rules."""
+    published = rules._processor().new_xslt30_processor().compile_stylesheet(
+        stylesheet_file=str(rules._artefacts() / rule_set))
+    examples = sorted(OFFICIAL.glob("en16931/ubl-*.xml" if "UBL" in rule_set else "en16931/CII_*.xml"))
+    roots = [etree.parse(str(example)).getroot() for example in examples]
+    roots += [_broken(root) for root in roots[:3]]
+    for root in roots:
+        node = rules._processor().parse_xml(xml_text=etree.tostring(root, encoding=str))
+        full = published.transform_to_string(xdm_node=node)
+        assert "svrl:fired-rule" in full and "svrl:fired-rule" not in rules._compiled(rule_set).transform_to_string(
+            xdm_node=node)
+        expected = rules._failed_fields(published.transform_to_value(xdm_node=node))
+        assert rules._failed_fields(rules._compiled(rule_set).transform_to_value(xdm_node=node)) == expected
+    assert "BR-CO-16" in {f.rule for f in rules._schematron(rule_set, roots[-1])}

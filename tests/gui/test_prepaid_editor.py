@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.services import drafts, invoices
-from tests.gui.gui_helpers import activate, focused
+from tests.gui.gui_helpers import activate, focused, sidebar
 from tests.services.helpers import add_customer, set_up_seller
 
 DRAFT = {"issue_date": "2026-11-20", "rounding_amount": "0.01",
@@ -50,14 +50,26 @@ def test_the_editor_takes_a_prepaid_amount(qtbot, window, gui_db: Database, dial
         assert invoices.get_invoice(s, invoice_id).prepaid == 50000
     editor.prepaid.setText("500")
     assert editor.save()
+    assert _listed_due(qtbot, window).endswith("690.01")  # the list asks the editor's rule, not total + rounding
 
     with transaction(gui_db.sessions) as s:
         invoices.finalize_invoice(s, invoice_id)
     editor.close()
     qtbot.waitUntil(lambda: invoice_id not in window.editors)
+    assert _listed_due(qtbot, window).endswith("690.01")  # now a payment: counted once
     editor = window.open_invoice(invoice_id)
     assert editor.prepaid.isReadOnly() and editor.prepaid.text() == "500"
     assert editor.totals.values["prepaid"].text().endswith("500.00")
     assert editor.totals.values["amount_due"].text().endswith("690.01")
     assert editor.payment_model.rowCount() == 1  # the payment of the advance, in the payments tab, said so
     assert editor.payment_model.data(editor.payment_model.index(0, 5)) == "Paid in advance"
+
+
+def _listed_due(qtbot, window) -> str:  # type: ignore[no-untyped-def]
+    """The amount due the invoices page shows for its one invoice."""
+    page = sidebar(qtbot, window, "Invoices")
+    page.table.model().reload()
+    model = page.table.model()
+    column = next(i for i, c in enumerate(model.columns) if c.key == "amount_due")
+    assert model.rowCount() == 1
+    return str(model.index(0, column).data())

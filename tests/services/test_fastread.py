@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from invoicer.core.listing import InvoiceFilter
 from invoicer.db.migrate import Database, open_database
@@ -44,7 +45,16 @@ def business(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Dat
                                                              issue_date=TODAY))
     store.write(db, lambda s: disputes.open_dispute(s, disputed.id, "wrong quantity", TODAY))
     store.write(db, lambda s: invoices.mark_uncollectible(s, written_off.id, "gone", TODAY))
+    for draft in store.read(db, lambda s: s.scalars(select(Invoice).where(
+            Invoice.doc_type == "invoice", Invoice.status == "draft").order_by(Invoice.id).limit(3)).all()):
+        store.write(db, lambda s, d=draft: _with_prepaid(s, d.id))  # a draft asks its prepaid amount less
     return db
+
+
+def _with_prepaid(s: Session, invoice_id: int) -> None:
+    data = invoices.draft_data(invoices.get_invoice(s, invoice_id))
+    data.prepaid, data.prepaid_method = "1.00", "10"
+    invoices.update_draft(s, invoice_id, data, TODAY)
 
 
 def test_every_sort_gives_the_same_pages(business: Database) -> None:
@@ -73,6 +83,9 @@ def test_the_pages_hold_every_kind_of_document(business: Database) -> None:
     assert {"draft", "open", "paid", "overdue", "void", "uncollectible"} <= shown
     assert any(row.partially_paid and row.overdue for row in rows)
     assert any(row.partially_paid and row.currency == "USD" for row in rows)
+    prepaid = store.read(business, lambda s: {i.id: i.payable - i.prepaid for i in s.scalars(select(Invoice).where(
+        Invoice.status == "draft", Invoice.prepaid > 0))})
+    assert len(prepaid) == 3 and {row.id: row.amount_due for row in rows if row.id in prepaid} == prepaid
     assert len({row.currency for row in rows}) > 2
 
 

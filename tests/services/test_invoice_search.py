@@ -55,6 +55,21 @@ def test_what_a_search_finds(seller: Database, documents: dict[str, int], narrow
     assert found(seller, "INV", doc_type="credit_note") == set()
 
 
+@pytest.mark.parametrize("narrow", [0, 10_000], ids=["row by row", "through the indexes"])
+def test_a_document_matched_by_its_customer_and_its_reference_is_counted_once(
+        seller: Database, documents: dict[str, int], narrow: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count takes a matching customer's documents from its index and adds the other customers' number and
+    reference matches: a document found both ways is one."""
+    monkeypatch.setattr(invoices, "NARROW_SEARCH", narrow)
+    monkeypatch.setattr(invoices, "NARROW_COUNT", narrow)
+    with transaction(seller.sessions) as s:
+        trading = customers.add_customer(s, customers.CustomerData(name="PO-47 Trading", country="DE"))
+    both = make_open(seller, trading, date(2026, 11, 5), buyer_reference="PO-4713")
+    named = make_draft(seller, trading, date(2026, 11, 6))
+    assert found(seller, "po-47") == {documents["po"], documents["draft"], both, named}
+    assert found(seller, "trading") == {both, named}
+
+
 @pytest.mark.sqlite_only
 def test_a_number_or_reference_prefix_is_read_as_a_range_of_its_index(seller: Database) -> None:
     # "(number GLOB 'x*') = 1" (as a boolean function was written before) walks every document of the type

@@ -311,6 +311,23 @@ def test_a_draft_shows_what_it_will_ask(seller: Database, customer_id: int) -> N
         assert (str(again.prepaid), again.prepaid_method, again.prepaid_reference) == ("500.00", "10", "Receipt 17")
 
 
+def test_the_list_shows_and_sorts_a_drafts_amount_due_as_its_view_does(seller: Database, customer_id: int) -> None:
+    eight = [{"description": "Consulting", "quantity": "8", "unit": "HUR", "unit_price": "100.00", "tax": S19}]
+    with transaction(seller.sessions) as s:
+        prepaid = drafts.create_draft(s, drafts.draft_from_json(draft(customer_id), "draft.json"))  # 690.01 due
+        plain = drafts.create_draft(s, drafts.draft_from_json(draft(customer_id, prepaid=None, lines=eight),
+                                                              "draft.json"))  # 952.01 due
+    with transaction(seller.readonly_sessions) as s:
+        listed = [(r.id, r.amount_due) for r in invoices.list_invoices(s, sort="amount_due", descending=False)]
+        assert listed == [(prepaid, 69001), (plain, 95201)]
+        assert views.invoice_view(s, prepaid, DAY).balance.amount_due == 69001
+    with transaction(seller.sessions) as s:
+        invoices.finalize_invoice(s, prepaid)
+    with transaction(seller.readonly_sessions) as s:
+        listed = [(r.id, r.amount_due) for r in invoices.list_invoices(s, sort="amount_due", descending=False)]
+        assert listed == [(prepaid, 69001), (plain, 95201)]  # the payment made at finalize, not counted again
+
+
 def test_a_prepaid_amount_in_another_currency_is_booked_at_the_locked_rate(seller: Database, customer_id: int) -> None:
     from invoicer.services import rates
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from lxml import etree
 
 from invoicer.core.errors import ValidationError
 from invoicer.db.engine import transaction
@@ -14,7 +15,7 @@ from invoicer.db.migrate import Database
 from invoicer.documents import einvoice_rules, rule_checker
 from invoicer.documents.einvoice_rules import EInvoiceFormat
 from invoicer.paths import documents_dir
-from invoicer.services import company, customers, documents, invoices
+from invoicer.services import company, customers, documents, einvoicing, invoices
 
 from .helpers import make_draft, make_open
 
@@ -78,3 +79,22 @@ def test_without_an_answer_from_the_checking_process_the_check_is_made_here(
     assert not rule_checker.running()
     with transaction(seller.sessions) as s:
         assert invoices.get_invoice(s, draft).number is None
+
+
+def test_a_document_breaking_a_rule_of_each_set_is_refused_with_both(
+    checking_process: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both of Peppol's rule sets run in the checking process on one document: the standard's (the amount due,
+    BR-CO-16) and Peppol's (no buyer reference, R003) each report their rule, in their words."""
+    from tests.documents.samples import make_document
+    from tests.documents.test_einvoice_rules import WRITERS, _broken, for_public_buyers
+
+    monkeypatch.setattr(einvoice_rules, "validate", _not_here)  # this process's; the checking process has its own
+    doc = for_public_buyers(make_document())
+    xml = etree.tostring(_broken(etree.fromstring(WRITERS[EInvoiceFormat.PEPPOL](doc))))
+    verdict = rule_checker.submit(xml, EInvoiceFormat.PEPPOL)()
+    failed = {f.rule: f.words for f in verdict.errors}
+    assert "BR-CO-16" in failed and "Amount due for payment (BT-115)" in failed["BR-CO-16"], failed
+    assert "PEPPOL-EN16931-R003" in failed and "buyer reference" in failed["PEPPOL-EN16931-R003"], failed
+    with pytest.raises(ValidationError, match=rf"\({len(verdict.errors)} failed\), first "):
+        einvoicing._refuse(EInvoiceFormat.PEPPOL, verdict)

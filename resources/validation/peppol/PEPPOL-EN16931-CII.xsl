@@ -184,34 +184,7 @@
             </xsl:apply-templates>
          </xsl:when>
          <xsl:otherwise>
-            <xsl:variable name="metadata" as="element()?">
-               <svrl:metadata xmlns:dct="http://purl.org/dc/terms/"
-                              xmlns:skos="http://www.w3.org/2004/02/skos/core#"
-                              xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <dct:creator>
-                     <dct:Agent>
-                        <skos:prefLabel>
-                           <xsl:value-of separator="/"
-                                         select="(system-property('xsl:product-name'), system-property('xsl:product-version'))"/>
-                        </skos:prefLabel>
-                     </dct:Agent>
-                  </dct:creator>
-                  <dct:created>
-                     <xsl:value-of select="current-dateTime()"/>
-                  </dct:created>
-                  <dct:source>
-                     <rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/">
-                        <dct:creator>
-                           <dct:Agent>
-                              <skos:prefLabel>SchXslt/${project.version} SAXON/HE 13.1</skos:prefLabel>
-                              <schxslt.compile.typed-variables xmlns="https://doi.org/10.5281/zenodo.1495494#">true</schxslt.compile.typed-variables>
-                           </dct:Agent>
-                        </dct:creator>
-                        <dct:created/>
-                     </rdf:Description>
-                  </dct:source>
-               </svrl:metadata>
-            </xsl:variable>
+            <xsl:variable name="metadata" as="element()?"/>
             <xsl:variable name="report" as="element(schxslt:report)">
                <schxslt:report>
                   <xsl:call-template name="d169e183"/>
@@ -226,19 +199,7 @@
                   </xsl:for-each>
                </xsl:for-each>
             </xsl:variable>
-            <svrl:schematron-output xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
-                                    schemaVersion="iso"
-                                    title="Rules for PEPPOL BIS 3.0 Billing">
-               <svrl:ns-prefix-in-attribute-values prefix="rsm"
-                                                   uri="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"/>
-               <svrl:ns-prefix-in-attribute-values prefix="udt"
-                                                   uri="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"/>
-               <svrl:ns-prefix-in-attribute-values prefix="qdt"
-                                                   uri="urn:un:unece:uncefact:data:standard:QualifiedDataType:100"/>
-               <svrl:ns-prefix-in-attribute-values prefix="ram"
-                                                   uri="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"/>
-               <svrl:ns-prefix-in-attribute-values prefix="xs" uri="http://www.w3.org/2001/XMLSchema"/>
-               <svrl:ns-prefix-in-attribute-values prefix="u" uri="utils"/>
+            <svrl:schematron-output xmlns:svrl="http://purl.oclc.org/dsdl/svrl" schemaVersion="iso">
                <xsl:sequence select="$schxslt:report"/>
             </svrl:schematron-output>
          </xsl:otherwise>
@@ -258,71 +219,43 @@
             <xsl:if test="exists(base-uri(root()))">
                <xsl:attribute name="documents" select="base-uri(root())"/>
             </xsl:if>
-            <xsl:for-each select="root()">
-               <svrl:active-pattern xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="documents" select="base-uri(.)"/>
-               </svrl:active-pattern>
-            </xsl:for-each>
+            <xsl:for-each select="root()"/>
          </schxslt:pattern>
          <schxslt:pattern id="d169e407">
             <xsl:if test="exists(base-uri(root()))">
                <xsl:attribute name="documents" select="base-uri(root())"/>
             </xsl:if>
-            <xsl:for-each select="root()">
-               <svrl:active-pattern xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="documents" select="base-uri(.)"/>
-               </svrl:active-pattern>
-            </xsl:for-each>
+            <xsl:for-each select="root()"/>
          </schxslt:pattern>
          <schxslt:pattern id="d169e423">
             <xsl:if test="exists(base-uri(root()))">
                <xsl:attribute name="documents" select="base-uri(root())"/>
             </xsl:if>
-            <xsl:for-each select="root()">
-               <svrl:active-pattern xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="documents" select="base-uri(.)"/>
-               </svrl:active-pattern>
-            </xsl:for-each>
+            <xsl:for-each select="root()"/>
          </schxslt:pattern>
          <schxslt:pattern id="d169e491">
             <xsl:if test="exists(base-uri(root()))">
                <xsl:attribute name="documents" select="base-uri(root())"/>
             </xsl:if>
-            <xsl:for-each select="root()">
-               <svrl:active-pattern xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="documents" select="base-uri(.)"/>
-               </svrl:active-pattern>
-            </xsl:for-each>
+            <xsl:for-each select="root()"/>
          </schxslt:pattern>
          <schxslt:pattern id="d169e515">
             <xsl:if test="exists(base-uri(root()))">
                <xsl:attribute name="documents" select="base-uri(root())"/>
             </xsl:if>
-            <xsl:for-each select="root()">
-               <svrl:active-pattern xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="documents" select="base-uri(.)"/>
-               </svrl:active-pattern>
-            </xsl:for-each>
+            <xsl:for-each select="root()"/>
          </schxslt:pattern>
          <schxslt:pattern id="d169e584">
             <xsl:if test="exists(base-uri(root()))">
                <xsl:attribute name="documents" select="base-uri(root())"/>
             </xsl:if>
-            <xsl:for-each select="root()">
-               <svrl:active-pattern xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="documents" select="base-uri(.)"/>
-               </svrl:active-pattern>
-            </xsl:for-each>
+            <xsl:for-each select="root()"/>
          </schxslt:pattern>
          <schxslt:pattern id="d169e669">
             <xsl:if test="exists(base-uri(root()))">
                <xsl:attribute name="documents" select="base-uri(root())"/>
             </xsl:if>
-            <xsl:for-each select="root()">
-               <svrl:active-pattern xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="documents" select="base-uri(.)"/>
-               </svrl:active-pattern>
-            </xsl:for-each>
+            <xsl:for-each select="root()"/>
          </schxslt:pattern>
          <xsl:apply-templates mode="d169e183" select="root()"/>
       </schxslt:document>
@@ -331,16 +264,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:ExchangedDocumentContext" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:ExchangedDocumentContext</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -349,13 +273,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:ExchangedDocumentContext</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -398,16 +315,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:ApplicableHeaderTradeAgreement" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:ApplicableHeaderTradeAgreement</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -416,13 +324,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:ApplicableHeaderTradeAgreement</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(ram:BuyerReference or ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -465,16 +366,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:ApplicableHeaderTradeSettlement" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:ApplicableHeaderTradeSettlement</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -483,13 +375,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:ApplicableHeaderTradeSettlement</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(not(ram:TaxCurrencyCode) or normalize-space(ram:TaxCurrencyCode/text()) != normalize-space(ram:InvoiceCurrencyCode/text()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -539,16 +424,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:ExchangedDocument" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:ExchangedDocument</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -557,13 +433,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:ExchangedDocument</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(count(ram:IncludedNote) &lt;= 1 and not(ram:IncludedNote/ram:SubjectCode))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -586,16 +455,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:BuyerTradeParty" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:BuyerTradeParty</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -604,13 +464,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:BuyerTradeParty</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(ram:URIUniversalCommunication/ram:URIID)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -633,16 +486,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:SellerTradeParty" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SellerTradeParty</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -651,13 +495,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SellerTradeParty</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(ram:URIUniversalCommunication/ram:URIID)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -682,16 +519,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:SpecifiedTradeAllowanceCharge[ram:CalculationPercent and not(ram:BasisAmount)]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge[ram:CalculationPercent and not(ram:BasisAmount)]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -700,13 +528,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge[ram:CalculationPercent and not(ram:BasisAmount)]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(false())">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -732,16 +553,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:SpecifiedTradeAllowanceCharge[not(ram:CalculationPercent) and ram:BasisAmount]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge[not(ram:CalculationPercent) and ram:BasisAmount]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -750,13 +562,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge[not(ram:CalculationPercent) and ram:BasisAmount]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(false())">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -782,16 +587,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:SpecifiedTradeAllowanceCharge" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -800,13 +596,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(                     not(ram:CalculationPercent and ram:BasisAmount) or u:slack(if (ram:ActualAmount) then                         ram:ActualAmount                     else                         0, (xs:decimal(ram:BasisAmount) * xs:decimal(ram:CalculationPercent)) div 100, 0.02))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -840,16 +629,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:AppliedTradeAllowanceCharge" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:AppliedTradeAllowanceCharge</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -858,13 +638,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:AppliedTradeAllowanceCharge</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(normalize-space(ram:ChargeIndicator/udt:Indicator/text()) = 'true' or normalize-space(ram:ChargeIndicator/udt:Indicator/text()) = 'false')">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -889,16 +662,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context " ram:SpecifiedTradeSettlementPaymentMeans[some $code in tokenize('49 59', '\s') satisfies normalize-space(ram:TypeCode) = $code]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">                 ram:SpecifiedTradeSettlementPaymentMeans[some $code in tokenize('49 59', '\s')                     satisfies normalize-space(ram:TypeCode) = $code]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -907,13 +671,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">                 ram:SpecifiedTradeSettlementPaymentMeans[some $code in tokenize('49 59', '\s')                     satisfies normalize-space(ram:TypeCode) = $code]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -938,16 +695,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime]/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime]/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -956,13 +704,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime]/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(udt:DateTimeString &gt;= ../../../../ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -987,16 +728,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime]/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime]/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1005,13 +737,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime]/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(udt:DateTimeString &lt;= ../../../../ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1048,16 +773,7 @@
                     select="                     if (ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator) = 'true']) then                         round(sum(ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator) = 'true']/ram:ActualAmount/xs:decimal(.)) * 10 * 10) div 100                     else                         0"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:IncludedSupplyChainTradeLineItem" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:IncludedSupplyChainTradeLineItem</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1066,13 +782,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:IncludedSupplyChainTradeLineItem</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(u:slack($lineExtensionAmount, ($quantity * ($priceAmount div $baseQuantity)) + $chargesTotal - $allowancesTotal, 0.02))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1115,16 +824,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:NetPriceProductTradePrice | ram:GrossPriceProductTradePrice" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:NetPriceProductTradePrice | ram:GrossPriceProductTradePrice</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1133,13 +833,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:NetPriceProductTradePrice | ram:GrossPriceProductTradePrice</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(not(ram:BasisQuantity) or xs:decimal(ram:BasisQuantity) &gt; 0)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1164,16 +857,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:NetPriceProductTradePrice/ram:BasisQuantity[@unitCode] | ram:GrossPriceProductTradePrice/ram:BasisQuantity[@unitCode]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:NetPriceProductTradePrice/ram:BasisQuantity[@unitCode] | ram:GrossPriceProductTradePrice/ram:BasisQuantity[@unitCode]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1182,13 +866,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:NetPriceProductTradePrice/ram:BasisQuantity[@unitCode] | ram:GrossPriceProductTradePrice/ram:BasisQuantity[@unitCode]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(@unitCode = ../../../ram:SpecifiedLineTradeDelivery/ram:BilledQuantity/@unitCode)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1213,16 +890,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '0088'] | ram:ID[@schemeID = '0088'] | ram:GlobalID[@schemeID = '0088']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0088'] | ram:ID[@schemeID = '0088'] | ram:GlobalID[@schemeID = '0088']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1231,13 +899,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0088'] | ram:ID[@schemeID = '0088'] | ram:GlobalID[@schemeID = '0088']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(matches(normalize-space(), '^[0-9]+$') and u:gln(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1262,16 +923,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '0192'] | ram:ID[@schemeID = '0192'] | ram:GlobalID[@schemeID = '0192']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0192'] | ram:ID[@schemeID = '0192'] | ram:GlobalID[@schemeID = '0192']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1280,13 +932,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0192'] | ram:ID[@schemeID = '0192'] | ram:GlobalID[@schemeID = '0192']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(matches(normalize-space(), '^[0-9]{9}$') and u:mod11(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1311,16 +956,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '0184'] | ram:ID[@schemeID = '0184'] | ram:GlobalID[@schemeID = '0184']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0184'] | ram:ID[@schemeID = '0184'] | ram:GlobalID[@schemeID = '0184']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1329,13 +965,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0184'] | ram:ID[@schemeID = '0184'] | ram:GlobalID[@schemeID = '0184']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not((string-length(string()) = 10) and (substring(string(), 1, 2) = 'DK') and (string-length(translate(substring(string(), 3, 8), '1234567890', '')) = 0)                or               (string-length(string()) = 8) and (string-length(translate(substring(string(), 1, 8),'1234567890', '')) = 0))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1360,16 +989,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '0208'] | ram:ID[@schemeID = '0208'] | ram:GlobalID[@schemeID = '0208']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0208'] | ram:ID[@schemeID = '0208'] | ram:GlobalID[@schemeID = '0208']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1378,13 +998,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0208'] | ram:ID[@schemeID = '0208'] | ram:GlobalID[@schemeID = '0208']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(matches(normalize-space(), '^[0-9]{10}$') and u:mod97-0208(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1409,16 +1022,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '0201'] | ram:ID[@schemeID = '0201'] | ram:GlobalID[@schemeID = '0201']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0201'] | ram:ID[@schemeID = '0201'] | ram:GlobalID[@schemeID = '0201']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1427,13 +1031,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0201'] | ram:ID[@schemeID = '0201'] | ram:GlobalID[@schemeID = '0201']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(u:checkCodiceIPA(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1458,16 +1055,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '0210'] | ram:ID[@schemeID = '0210'] | ram:GlobalID[@schemeID = '0210']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0210'] | ram:ID[@schemeID = '0210'] | ram:GlobalID[@schemeID = '0210']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1476,13 +1064,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0210'] | ram:ID[@schemeID = '0210'] | ram:GlobalID[@schemeID = '0210']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(u:checkCF(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1505,16 +1086,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '9907']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '9907']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1523,13 +1095,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '9907']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(u:checkCF(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1554,16 +1119,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '0211'] | ram:ID[@schemeID = '0211'] | ram:GlobalID[@schemeID = '0211']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0211'] | ram:ID[@schemeID = '0211'] | ram:GlobalID[@schemeID = '0211']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1572,13 +1128,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0211'] | ram:ID[@schemeID = '0211'] | ram:GlobalID[@schemeID = '0211']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(u:checkPIVAseIT(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1601,16 +1150,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '9906']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '9906']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1619,13 +1159,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '9906']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(u:checkPIVAseIT(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1650,16 +1183,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '0007'] | ram:ID[@schemeID = '0007'] | ram:GlobalID[@schemeID = '0007']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0007'] | ram:ID[@schemeID = '0007'] | ram:GlobalID[@schemeID = '0007']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1668,13 +1192,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0007'] | ram:ID[@schemeID = '0007'] | ram:GlobalID[@schemeID = '0007']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(string-length(normalize-space()) = 10 and string(number(normalize-space())) != 'NaN' and u:checkSEOrgnr(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1699,16 +1216,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e183']">
-            <schxslt:rule pattern="d169e183">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:URIID[@schemeID = '0151'] | ram:ID[@schemeID = '0151'] | ram:GlobalID[@schemeID = '0151']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0151'] | ram:ID[@schemeID = '0151'] | ram:GlobalID[@schemeID = '0151']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e183"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1717,13 +1225,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e183">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:URIID[@schemeID = '0151'] | ram:ID[@schemeID = '0151'] | ram:GlobalID[@schemeID = '0151']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(u:abn(normalize-space()))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1748,16 +1249,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e407']">
-            <schxslt:rule pattern="d169e407">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:SellerTradeParty[$supplierCountry = 'NO']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SellerTradeParty[$supplierCountry = 'NO']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e407"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1766,13 +1258,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e407">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SellerTradeParty[$supplierCountry = 'NO']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(ram:SpecifiedTaxRegistration/ram:ID[@schemeID = 'FC'][normalize-space(text()) = 'Foretaksregisteret'])">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1809,16 +1294,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e423']">
-            <schxslt:rule pattern="d169e423">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:CrossIndustryInvoice[$DKSupplierCountry = 'DK']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice[$DKSupplierCountry = 'DK']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e423"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1827,13 +1303,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e423">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice[$DKSupplierCountry = 'DK']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not((normalize-space(rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID/text()) != ''))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1894,16 +1363,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e423']">
-            <schxslt:rule pattern="d169e423">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:CrossIndustryInvoice[$DKSupplierCountry = 'DK' and $DKCustomerCountry = 'DK']/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice[$DKSupplierCountry = 'DK' and $DKCustomerCountry = 'DK']/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e423"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -1912,13 +1372,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e423">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice[$DKSupplierCountry = 'DK' and $DKCustomerCountry = 'DK']/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not((contains(' 1 10 31 42 48 49 50 58 59 93 97 ', concat(' ', ram:TypeCode, ' '))))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -1997,16 +1450,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e423']">
-            <schxslt:rule pattern="d169e423">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:CrossIndustryInvoice[$DKSupplierCountry = 'DK' and $DKCustomerCountry = 'DK']/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice[$DKSupplierCountry = 'DK' and $DKCustomerCountry = 'DK']/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e423"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2015,13 +1459,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e423">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice[$DKSupplierCountry = 'DK' and $DKCustomerCountry = 'DK']/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(not((ram:SpecifiedTradeProduct/ram:DesignatedProductClassification/ram:ClassCode/@listID = 'TST')                               and not((ram:SpecifiedTradeProduct/ram:DesignatedProductClassification/ram:ClassCode/@listVersionID = '19.05.01')                                      or (ram:SpecifiedTradeProduct/ram:DesignatedProductClassification/ram:ClassCode/@listVersionID = '19.0501')                                      or (ram:SpecifiedTradeProduct/ram:DesignatedProductClassification/ram:ClassCode/@listVersionID = '26.08.01')                                      or (ram:SpecifiedTradeProduct/ram:DesignatedProductClassification/ram:ClassCode/@listVersionID = '26.0801')                                )                               ))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2046,16 +1483,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e491']">
-            <schxslt:rule pattern="d169e491">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:SellerTradeParty[$supplierCountry = 'IT']/ram:SpecifiedTaxRegistration" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SellerTradeParty[$supplierCountry = 'IT']/ram:SpecifiedTaxRegistration</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e491"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2064,13 +1492,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e491">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SellerTradeParty[$supplierCountry = 'IT']/ram:SpecifiedTaxRegistration</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not( ram:ID[normalize-space(@schemeID) !='FC'] or matches(normalize-space(ram:ID[normalize-space(@schemeID) ='FC']) ,'^[A-Z0-9]{11,16}$') )">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2095,16 +1516,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e491']">
-            <schxslt:rule pattern="d169e491">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:SellerTradeParty[$supplierCountry = 'IT']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SellerTradeParty[$supplierCountry = 'IT']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e491"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2113,13 +1525,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e491">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SellerTradeParty[$supplierCountry = 'IT']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not((ram:PostalTradeAddress/ram:LineOne))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2162,16 +1567,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e515']">
-            <schxslt:rule pattern="d169e515">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE' and ram:SpecifiedTaxRegistration/substring(ram:ID[@schemeID = 'VAT'], 1, 2) = 'SE']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE' and ram:SpecifiedTaxRegistration/substring(ram:ID[@schemeID = 'VAT'], 1, 2) = 'SE']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e515"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2180,13 +1576,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e515">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE' and ram:SpecifiedTaxRegistration/substring(ram:ID[@schemeID = 'VAT'], 1, 2) = 'SE']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(string-length(normalize-space(ram:SpecifiedTaxRegistration/ram:ID[@schemeID = 'VAT'])) = 14)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2220,16 +1609,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e515']">
-            <schxslt:rule pattern="d169e515">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:SpecifiedLegalOrganization[../ram:PostalTradeAddress/ram:CountryID = 'SE' and ram:ID]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:SpecifiedLegalOrganization[../ram:PostalTradeAddress/ram:CountryID = 'SE' and ram:ID]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e515"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2238,13 +1618,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e515">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:SpecifiedLegalOrganization[../ram:PostalTradeAddress/ram:CountryID = 'SE' and ram:ID]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(string(number(ram:ID)) != 'NaN')">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2287,16 +1660,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e515']">
-            <schxslt:rule pattern="d169e515">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE' and ram:SpecifiedLegalOrganization/ram:ID]/ram:SpecifiedTaxRegistration/ram:ID[@schemeID = 'FC']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE' and ram:SpecifiedLegalOrganization/ram:ID]/ram:SpecifiedTaxRegistration/ram:ID[@schemeID = 'FC']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e515"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2305,13 +1669,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e515">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE' and ram:SpecifiedLegalOrganization/ram:ID]/ram:SpecifiedTaxRegistration/ram:ID[@schemeID = 'FC']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(normalize-space(upper-case(.)) = 'GODKÄND FÖR F-SKATT')">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2336,16 +1693,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e515']">
-            <schxslt:rule pattern="d169e515">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "//ram:ApplicableTradeTax[/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']/ram:SpecifiedTaxRegistration[substring(ram:ID[@schemeID = 'VAT'], 1, 2) = 'SE']] | //ram:CategoryTradeTax[/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']/ram:SpecifiedTaxRegistration[substring(ram:ID[@schemeID = 'VAT'], 1, 2) = 'SE']]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">//ram:ApplicableTradeTax[/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']/ram:SpecifiedTaxRegistration[substring(ram:ID[@schemeID = 'VAT'], 1, 2) = 'SE']] | //ram:CategoryTradeTax[/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']/ram:SpecifiedTaxRegistration[substring(ram:ID[@schemeID = 'VAT'], 1, 2) = 'SE']]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e515"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2354,13 +1702,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e515">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">//ram:ApplicableTradeTax[/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']/ram:SpecifiedTaxRegistration[substring(ram:ID[@schemeID = 'VAT'], 1, 2) = 'SE']] | //ram:CategoryTradeTax[/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']/ram:SpecifiedTaxRegistration[substring(ram:ID[@schemeID = 'VAT'], 1, 2) = 'SE']]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(number(ram:RateApplicablePercent) = 25 or number(ram:RateApplicablePercent) = 12 or number(ram:RateApplicablePercent) = 6)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2385,16 +1726,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e515']">
-            <schxslt:rule pattern="d169e515">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '30' and normalize-space(ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID) = 'SE:PLUSGIRO']/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '30' and normalize-space(ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID) = 'SE:PLUSGIRO']/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e515"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2403,13 +1735,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e515">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '30' and normalize-space(ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID) = 'SE:PLUSGIRO']/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(string(number(normalize-space(.))) != 'NaN')">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2443,16 +1768,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e515']">
-            <schxslt:rule pattern="d169e515">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '30' and normalize-space(ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID) = 'SE:BANKGIRO']/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '30' and normalize-space(ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID) = 'SE:BANKGIRO']/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e515"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2461,13 +1777,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e515">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '30' and normalize-space(ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID) = 'SE:BANKGIRO']/ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(string(number(normalize-space(.))) != 'NaN')">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2501,16 +1810,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e515']">
-            <schxslt:rule pattern="d169e515">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '50' or normalize-space(ram:TypeCode) = '56']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '50' or normalize-space(ram:TypeCode) = '56']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e515"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2519,13 +1819,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e515">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '50' or normalize-space(ram:TypeCode) = '56']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(false())">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2550,16 +1843,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e515']">
-            <schxslt:rule pattern="d169e515">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE'] and ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '31']" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE'] and ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '31']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e515"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2568,13 +1852,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e515">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction[ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE'] and ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty[ram:PostalTradeAddress/ram:CountryID = 'SE']]/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[normalize-space(ram:TypeCode) = '31']</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(false())">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2599,16 +1876,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e584']">
-            <schxslt:rule pattern="d169e584">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument[some $code in tokenize('81 83 381 396 532', '\s') satisfies normalize-space(ram:TypeCode) = $code][$supplierCountryIsNL]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:ExchangedDocument[some $code in tokenize('81 83 381 396 532', '\s') satisfies normalize-space(ram:TypeCode) = $code][$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e584"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2617,13 +1885,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e584">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:ExchangedDocument[some $code in tokenize('81 83 381 396 532', '\s') satisfies normalize-space(ram:TypeCode) = $code][$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(//ram:ApplicableHeaderTradeSettlement/ram:InvoiceReferencedDocument/ram:IssuerAssignedID)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2648,16 +1909,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e584']">
-            <schxslt:rule pattern="d169e584">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:PostalTradeAddress[$supplierCountryIsNL]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:PostalTradeAddress[$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e584"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2666,13 +1918,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e584">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:PostalTradeAddress[$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(ram:LineOne and ram:CityName and ram:PostcodeCode)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2697,16 +1942,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e584']">
-            <schxslt:rule pattern="d169e584">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID[$supplierCountryIsNL]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID[$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e584"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2715,13 +1951,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e584">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID[$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not((contains(concat(' ', string-join(@schemeID, ' '), ' '), ' 0106 ') or contains(concat(' ', string-join(@schemeID, ' '), ' '), ' 0190 ')) and (normalize-space(.) != ''))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2746,16 +1975,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e584']">
-            <schxslt:rule pattern="d169e584">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty/ram:PostalTradeAddress[$supplierCountryIsNL and $customerCountryIsNL]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty/ram:PostalTradeAddress[$supplierCountryIsNL and $customerCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e584"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2764,13 +1984,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e584">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty/ram:PostalTradeAddress[$supplierCountryIsNL and $customerCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(ram:LineOne and ram:CityName and ram:PostcodeCode)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2795,16 +2008,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e584']">
-            <schxslt:rule pattern="d169e584">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID[$supplierCountryIsNL and $customerCountryIsNL]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID[$supplierCountryIsNL and $customerCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e584"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2813,13 +2017,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e584">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID[$supplierCountryIsNL and $customerCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(           (contains(concat(' ', string-join(@schemeID, ' '), ' '), ' 0106 ')            or            contains(concat(' ', string-join(@schemeID, ' '), ' '), ' 0190 ')           ) and (normalize-space(.) != '')       )">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2844,16 +2041,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e584']">
-            <schxslt:rule pattern="d169e584">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTaxRepresentativeTradeParty/ram:PostalTradeAddress[$supplierCountryIsNL and $taxRepresentativeCountryIsNL]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTaxRepresentativeTradeParty/ram:PostalTradeAddress[$supplierCountryIsNL and $taxRepresentativeCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e584"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2862,13 +2050,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e584">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTaxRepresentativeTradeParty/ram:PostalTradeAddress[$supplierCountryIsNL and $taxRepresentativeCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(ram:LineOne and ram:CityName and ram:PostcodeCode)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2893,16 +2074,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e584']">
-            <schxslt:rule pattern="d169e584">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementHeaderMonetarySummation[$supplierCountryIsNL]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementHeaderMonetarySummation[$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e584"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2911,13 +2083,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e584">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementHeaderMonetarySummation[$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not((normalize-space(/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:TypeCode/text()) != '381' and                                    xs:decimal(ram:DuePayableAmount) &lt;= 0.0) or                                   (normalize-space(/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:TypeCode/text()) = '381' and                                    xs:decimal(ram:DuePayableAmount) &gt;= 0.0) or                                   (/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2942,16 +2107,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e584']">
-            <schxslt:rule pattern="d169e584">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[$supplierCountryIsNL and $customerCountryIsNL]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[$supplierCountryIsNL and $customerCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e584"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -2960,13 +2116,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e584">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans[$supplierCountryIsNL and $customerCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(normalize-space(ram:TypeCode) = '30' or                 normalize-space(ram:TypeCode) = '48' or                 normalize-space(ram:TypeCode) = '49' or                 normalize-space(ram:TypeCode) = '57' or                 normalize-space(ram:TypeCode) = '58' or                 normalize-space(ram:TypeCode) = '59')">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -2991,16 +2140,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e584']">
-            <schxslt:rule pattern="d169e584">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeAgreement/ram:BuyerOrderReferencedDocument/ram:LineID[$supplierCountryIsNL]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeAgreement/ram:BuyerOrderReferencedDocument/ram:LineID[$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e584"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -3009,13 +2149,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e584">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeAgreement/ram:BuyerOrderReferencedDocument/ram:LineID[$supplierCountryIsNL]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(exists(/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -3040,16 +2173,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e669']">
-            <schxslt:rule pattern="d169e669">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:AttachmentBinaryObject[@mimeCode]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:AttachmentBinaryObject[@mimeCode]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e669"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -3058,13 +2182,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e669">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:AttachmentBinaryObject[@mimeCode]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(                     some $code in $MIMECODE                         satisfies @mimeCode = $code)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -3089,16 +2206,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e669']">
-            <schxslt:rule pattern="d169e669">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator) = 'false']/ram:ReasonCode" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator) = 'false']/ram:ReasonCode</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e669"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -3107,13 +2215,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e669">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator) = 'false']/ram:ReasonCode</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(                     some $code in $UNCL5189                         satisfies normalize-space(text()) = $code)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -3138,16 +2239,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e669']">
-            <schxslt:rule pattern="d169e669">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator) = 'true']/ram:ReasonCode" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator) = 'true']/ram:ReasonCode</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e669"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -3156,13 +2248,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e669">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator) = 'true']/ram:ReasonCode</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(                     some $code in $UNCL7161                         satisfies normalize-space(text()) = $code)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -3187,16 +2272,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e669']">
-            <schxslt:rule pattern="d169e669">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:TaxTotalAmount[@currencyID]" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:TaxTotalAmount[@currencyID]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e669"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -3205,13 +2281,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e669">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:TaxTotalAmount[@currencyID]</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(                     some $code in $ISO4217                         satisfies @currencyID = $code)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -3236,16 +2305,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e669']">
-            <schxslt:rule pattern="d169e669">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:ExchangedDocument/ram:TypeCode" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:ExchangedDocument/ram:TypeCode</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e669"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -3254,13 +2314,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e669">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:ExchangedDocument/ram:TypeCode</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(                     $profile != '01' or (some $code in tokenize('71 102 218 219 326 331 382 553 817 870 875 876 877 380 383 384 386 388 393 82 80 84 395 575 623 780 381 396 81 83 532', '\s')                         satisfies normalize-space(text()) = $code))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -3283,16 +2336,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e669']">
-            <schxslt:rule pattern="d169e669">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "udt:DateTimeString" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">udt:DateTimeString</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e669"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -3301,13 +2345,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e669">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">udt:DateTimeString</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(normalize-space(@format) = '102' and string-length(text()) = 8 and matches(normalize-space(text()), '20[0-9]{6}'))">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
@@ -3332,16 +2369,7 @@
       <xsl:param name="schxslt:patterns-matched" as="xs:string*"/>
       <xsl:choose>
          <xsl:when test="$schxslt:patterns-matched[. = 'd169e669']">
-            <schxslt:rule pattern="d169e669">
-               <xsl:comment xmlns:svrl="http://purl.oclc.org/dsdl/svrl">WARNING: Rule for context "ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID | ram:SellerTradeParty/ram:URIUniversalCommunication/ram:URIID" shadowed by preceding rule</xsl:comment>
-               <svrl:suppressed-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID | ram:SellerTradeParty/ram:URIUniversalCommunication/ram:URIID</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:suppressed-rule>
-            </schxslt:rule>
+            <schxslt:rule pattern="d169e669"/>
             <xsl:next-match>
                <xsl:with-param name="schxslt:patterns-matched"
                                as="xs:string*"
@@ -3350,13 +2378,6 @@
          </xsl:when>
          <xsl:otherwise>
             <schxslt:rule pattern="d169e669">
-               <svrl:fired-rule xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
-                  <xsl:attribute name="context">ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID | ram:SellerTradeParty/ram:URIUniversalCommunication/ram:URIID</xsl:attribute>
-                  <xsl:variable name="documentUri" as="xs:anyURI?" select="document-uri()"/>
-                  <xsl:if test="exists($documentUri)">
-                     <xsl:attribute name="document" select="$documentUri"/>
-                  </xsl:if>
-               </svrl:fired-rule>
                <xsl:if test="not(                 some $code in $eaid                 satisfies @schemeID = $code)">
                   <svrl:failed-assert xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
                                       location="{schxslt:location(.)}"
