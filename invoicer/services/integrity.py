@@ -104,9 +104,9 @@ def verify(session: Session, folder: Path | None = None, progress: Progress | No
         counts = _counts(session)
         documents = Phase(progress, "documents", "documents", counts.documents)
         if workers is not None and counts.documents:
-            found = workers.check(_ranges(session, counts.documents, jobs), documents)
+            found = workers.check(_ranges(session, counts.documents, parts_of(counts.documents, jobs)), documents)
         else:
-            found = documents_between(session, None, documents.add)
+            found = DocumentChecks(session).between(None, documents.add)
         documents.finish()
     finally:
         if workers is not None:
@@ -165,15 +165,10 @@ class Found:
         self.read += other.read
 
 
-def documents_between(session: Session, between: tuple[int, int] | None, read: Callable[[int], None]) -> Found:
-    """Check the documents with ids in ``between`` (None: all), each against its chain link and its own totals;
-    ``read(count)`` after each batch of them."""
-    # documents issued before their currency's minor unit changed are checked in the unit they were issued in
-    documents = _Documents(session, places_as_issued(session))
-    for batch in _batches(session, between):
-        documents.check(batch)
-        read(len(batch))
-    return documents.found
+def parts_of(documents: int, jobs: int) -> int:
+    """How many ranges the documents are cut into for ``jobs`` workers: several each, handed out as workers are free,
+    so that one slowed down by other work on the machine is not left with a large part at the end."""
+    return max(1, min(jobs * 8, documents))
 
 
 def _sqlite(session: Session, report: Report, progress: Progress | None) -> None:
@@ -219,7 +214,7 @@ def _label(inv: Any) -> str:
 
 def _chain(session: Session, report: Report, progress: Progress | None) -> None:
     """The links follow each other and each hash is what its link's parts give (the documents' contents are
-    checked against their links as they are read, in _Documents)."""
+    checked against their links as they are read, in DocumentChecks)."""
     phase = Phase(progress, "hash chain", "links", session.scalar(select(func.count()).select_from(ChainLink)) or 0)
     prev = GENESIS
     count = 0
@@ -351,16 +346,26 @@ def _batches(session: Session, between: tuple[int, int] | None) -> Iterator[list
         yield docs
 
 
-class _Documents:
+class DocumentChecks:
     """Each document against its chain link (content and PDF hashes) and its stored totals against a fresh
     computation from its lines; statuses agree with the amounts."""
 
-    def __init__(self, session: Session, issued: dict[int, dict[str, int]]) -> None:
-        self.session, self.issued = session, issued
+    def __init__(self, session: Session) -> None:
+        # documents issued before their currency's minor unit changed are checked in the unit they were issued in
+        self.session, self.issued = session, places_as_issued(session)
         self.booked: dict[int, tuple[int, int]] = {}
         self.deducted = _deducted(session)
         self.found = Found()
         self.altered, self.problems = self.found.altered, self.found.problems
+
+    def between(self, between: tuple[int, int] | None, read: Callable[[int], None]) -> Found:
+        """Check the documents with ids in ``between`` (None: all); ``read(count)`` after each batch of them."""
+        self.found = Found()
+        self.altered, self.problems = self.found.altered, self.found.problems
+        for batch in _batches(self.session, between):
+            self.check(batch)
+            read(len(batch))
+        return self.found
 
     def check(self, docs: list[_Document]) -> None:
         first, last = docs[0].id, docs[-1].id

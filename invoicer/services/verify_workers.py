@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from invoicer.core.errors import N_, InvoicerError, StorageError
 from invoicer.db.engine import make_engine, make_server_engine, storage_error
-from invoicer.services.integrity import Found, Phase, Progress, documents_between
+from invoicer.services.integrity import DocumentChecks, Found, Phase, Progress
 
 #: seconds between two looks at the workers while waiting for them (a worker that died is noticed then)
 WAIT = 1.0
@@ -99,22 +99,32 @@ class Workers:
         return workers
 
     def check(self, ranges: list[tuple[int, int]], documents: Phase) -> Found:
-        """The documents' pass over ``ranges`` (one a worker; workers beyond them have nothing to do), the
-        problems in the order of the ranges as one process finds them."""
-        for index, pipe in enumerate(self.pipes):
-            pipe.send(ranges[index] if index < len(ranges) else None)
+        """The documents' pass over ``ranges``, handed to the workers one at a time as each is free; the problems
+        in the order of the ranges, as one process finds them."""
+        waiting = list(enumerate(ranges))
+        for index in range(len(self.pipes)):
+            self._give(index, waiting)
         results: dict[int, Found] = {}
-        while len(results) < len(self.processes):
+        while len(results) < len(ranges):
             kind, index, payload = self._next()
             if kind == "read":
                 documents.add(payload)
             elif kind == "done":
-                results[index] = payload
-                self.finished.add(index)
+                part, found = payload
+                results[part] = found
+                self._give(index, waiting)
         found = Found()
-        for index in sorted(results):
-            found.extend(results[index])
+        for part in sorted(results):
+            found.extend(results[part])
         return found
+
+    def _give(self, index: int, waiting: list[tuple[int, tuple[int, int]]]) -> None:
+        """The next range to the worker ``index``, or the end of its work."""
+        if waiting:
+            self.pipes[index].send(waiting.pop(0))
+        else:
+            self.pipes[index].send(None)
+            self.finished.add(index)
 
     def stop(self) -> None:
         for pipe in self.pipes:
@@ -177,7 +187,7 @@ def _writes_held(session: Session) -> Iterator[None]:
 
 def _work(index: int, source: Source, pipe: Connection, events: Queue[Any]) -> None:
     """A worker: connect, open the read transaction when told (with verify's snapshot on a server), then check the
-    range of documents it is given, telling how many it has read after each batch."""
+    ranges of documents it is given one after the other, telling how many it has read after each batch."""
     engine = None
     try:
         engine = source.engine()
@@ -193,12 +203,16 @@ def _work(index: int, source: Source, pipe: Connection, events: Queue[Any]) -> N
                 connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
             connection.exec_driver_sql("SELECT 1 FROM invoices LIMIT 1").all()  # the read transaction starts here
             events.put(("in", index, None))
-            between = pipe.recv()
-            found = Found()
-            if between is not None:
-                with Session(bind=connection) as session:
-                    found = documents_between(session, between, lambda count: events.put(("read", index, count)))
-            events.put(("done", index, found))
+            work = pipe.recv()
+            if work is None:
+                return
+            with Session(bind=connection) as session:
+                checks = DocumentChecks(session)
+                while work is not None:
+                    part, between = work
+                    found = checks.between(between, lambda count: events.put(("read", index, count)))
+                    events.put(("done", index, (part, found)))
+                    work = pipe.recv()
     except EOFError:
         return  # verify stopped before giving this worker its work
     except InvoicerError as exc:
