@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 
-from invoicer.cli.base import Commands, Context, table
+from invoicer.cli.base import Commands, Context, positive_int, table
 from invoicer.core.errors import N_, ValidationError
+
+# each worker holds a database connection and one batch of documents: more than this only waits for the disk
+MOST_JOBS = 64
 
 
 def cmd_verify(ctx: Context, a: argparse.Namespace) -> int:
     from invoicer.services import integrity
 
-    report = ctx.read(lambda s: integrity.verify(s, ctx.db.folder, ctx.progress("verify")))
+    report = ctx.read(lambda s: integrity.verify(s, ctx.db.folder, ctx.phases("verify"), jobs=a.jobs))
     data = {"ok": report.ok, "checked": report.checked, "problems": report.problems}
     ctx.out(data, lambda: report.summary())
     return 0 if report.ok else 1
@@ -75,8 +79,17 @@ def cmd_backup_restore(ctx: Context, a: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(text: str) -> int:
+    jobs = positive_int(text)
+    if not 1 <= jobs <= MOST_JOBS:
+        raise argparse.ArgumentTypeError(f"'{text}' must be 1 to {MOST_JOBS}")
+    return jobs
+
+
 def register_verify(commands: Commands) -> None:
-    commands.command("verify", cmd_verify, "check integrity, the hash chain, gapless numbers and balances")
+    c = commands.command("verify", cmd_verify, "check integrity, the hash chain, gapless numbers and balances")
+    c.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1,
+                   help="worker processes checking the documents side by side (default: one per core; 1: none)")
 
 
 def register(commands: Commands) -> None:

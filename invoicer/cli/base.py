@@ -137,6 +137,22 @@ class Context:
 
         return progress
 
+    def phases(self, what: str) -> Callable[[str, str, int, int], None]:
+        """Progress of a command that runs in named phases, ``progress(phase, unit, done, total)``: a line each, as
+        ``progress`` shows it."""
+        shown: dict[str, Callable[[int, int], None]] = {}
+        open_line: list[bool] = [False]
+
+        def progress(phase: str, unit: str, done: int, total: int) -> None:
+            if phase not in shown:
+                if open_line[0] and not self.as_json and sys.stderr.isatty():
+                    print(file=sys.stderr)  # the phase before ended short of its estimate
+                shown[phase] = self.progress(f"{what}, {phase}", unit)
+            shown[phase](done, total)
+            open_line[0] = done < total
+
+        return progress
+
 
 def ask_for_key(folder: Path, from_stdin: bool) -> None:
     """The database key for this run: read from stdin when asked (scripts), else typed at the terminal when the file

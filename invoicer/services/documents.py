@@ -356,9 +356,9 @@ def invoice_xml(session: Session, invoice_id: int) -> bytes:
     return facturx.cii_xml(document_data(session, invoice, DocumentMark.ISSUED))
 
 
-def check_pdfs(session: Session, folder: Path) -> list[str]:
+def check_pdfs(session: Session, folder: Path, checked: Callable[[], None] = lambda: None) -> list[str]:
     """Problems with stored PDFs: for each document with a recorded SHA-256, the file must exist
-    and match it."""
+    and match it; ``checked()`` after each document."""
     problems = []
     stmt = select(Invoice.id, Invoice.doc_type, Invoice.number, Invoice.pdf_sha256).where(
         Invoice.pdf_sha256.is_not(None)
@@ -368,6 +368,7 @@ def check_pdfs(session: Session, folder: Path) -> list[str]:
         kept = {invoice_id: digest for invoice_id, digest in session.execute(
             select(FrozenPdf.invoice_id, func.encode(func.sha256(FrozenPdf.pdf), "hex")))}
         for invoice_id, doc_type, number, expected in session.execute(stmt):
+            checked()
             kind = "Credit note" if doc_type == "credit_note" else "Invoice"
             digest = kept.get(invoice_id)
             if digest is None:
@@ -376,6 +377,7 @@ def check_pdfs(session: Session, folder: Path) -> list[str]:
                 problems.append(f"{kind} {number}: the stored PDF in frozen_pdfs was changed (SHA-256 differs).")
         return problems
     for invoice_id, doc_type, number, expected in session.execute(stmt):
+        checked()
         kind = "Credit note" if doc_type == "credit_note" else "Invoice"
         path = stored_pdf_path(folder, invoice_id, number)
         try:

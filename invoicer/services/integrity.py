@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -30,7 +31,6 @@ from invoicer.db.models import (
     Payment,
     Quote,
 )
-from invoicer.documents.tables import Progress
 from invoicer.services.audit import GENESIS, content_sha256, link_hash, places_as_issued, rounded_like
 from invoicer.services.invoices import deducted_taxes
 from invoicer.services.ledger import receivables_by_invoice
@@ -54,63 +54,157 @@ class Report:
         return "\n".join([f"{len(self.problems)} problem(s) found (checked {counts}):", *[f"- {p}" for p in self.problems]])
 
 
-class _Steps:
-    """How far verify is, in documents read: every document for its totals, and a finalized one before that
-    for its chain link."""
+#: ``progress(phase, unit, done, total)``: how far verify is in each of its phases, named in the order they run
+Progress = Callable[[str, str, int, int], None]
+#: SQLite's steps per progress call in its integrity check: about one page of the file each on the demo data
+CHECK_STEPS = 1000
 
-    def __init__(self, session: Session, progress: Progress | None) -> None:
-        self.progress = progress
-        self.total = 0
-        if progress is not None:
-            every = session.scalar(select(func.count()).select_from(Invoice)) or 0
-            drafts = session.scalar(select(func.count()).where(Invoice.status == "draft")) or 0
-            self.total = 2 * every - drafts
-        self.done = 0
 
-    def read(self) -> None:
-        self.done += 1
-        if self.progress is not None and self.done % BATCH == 0:
-            self.progress(self.done, self.total)
+class Phase:
+    """One phase of verify and how far it is: told as it starts, at least every BATCH units, and as it ends."""
+
+    def __init__(self, progress: Progress | None, name: str, unit: str, total: int) -> None:
+        self.progress, self.name, self.unit = progress, name, unit
+        self.total, self.done, self.told = max(total, 1), 0, 0
+        self._tell()
+
+    def add(self, count: int = 1) -> None:
+        # a total known only as an estimate (the integrity check's pages) is not passed before the phase ends
+        self.done = min(self.done + count, self.total - 1)
+        if self.done - self.told >= BATCH:
+            self._tell()
 
     def finish(self) -> None:
-        if self.progress is not None and self.done % BATCH:  # the last, partial batch
-            self.progress(self.done, self.total)
+        self.done = self.total
+        self._tell()
+
+    def _tell(self) -> None:
+        self.told = self.done
+        if self.progress is not None:
+            self.progress(self.name, self.unit, self.done, self.total)
 
 
-def verify(session: Session, folder: Path | None = None, progress: Progress | None = None) -> Report:
-    """Check everything; ``progress(done, total)`` is told how many documents have been read so far (at a
-    million invoices verify takes minutes)."""
+def verify(session: Session, folder: Path | None = None, progress: Progress | None = None, jobs: int = 1) -> Report:
+    """Check everything; ``progress(phase, unit, done, total)`` is told how far each phase is from its first second
+    (at a million invoices verify takes minutes). ``jobs`` > 1: the documents are checked by that many worker
+    processes, each a range of them, reading the same committed state as ``session`` (which must not have read
+    anything yet), with the same report."""
     report = Report()
-    steps = _Steps(session, progress)
-    _sqlite(session, report)
-    _chain(session, report)
-    # documents issued before their currency's minor unit changed are checked in the unit they were issued in
-    issued = places_as_issued(session)
-    # one pass over the documents checks each against its chain link and its own totals; the problems are
-    # reported in the order of the two checks (every altered document, then numbering, then totals)
-    documents = _Documents(session, issued)
-    for batch in _batches(session):
-        documents.check(batch, steps)
-    report.problems += documents.altered
-    report.checked["finalized documents"] = documents.finalized
-    _numbering(session, report)
-    report.problems += documents.problems
-    report.checked["documents"] = documents.read
-    _payments_and_credit(session, report)
+    if session.get_bind().dialect.name == "postgresql":
+        # every phase (and every worker) reads one snapshot, as a SQLite read transaction does
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    workers = None
+    if jobs > 1:
+        from invoicer.services.verify_workers import Workers
+
+        workers = Workers.start(session, jobs, progress)
+    try:
+        _sqlite(session, report, progress)
+        _chain(session, report, progress)
+        counts = _counts(session)
+        documents = Phase(progress, "documents", "documents", counts.documents)
+        if workers is not None and counts.documents:
+            found = workers.check(_ranges(session, counts.documents, parts_of(counts.documents, jobs)), documents)
+        else:
+            found = DocumentChecks(session).between(None, documents.add)
+        documents.finish()
+    finally:
+        if workers is not None:
+            workers.stop()
+    # the problems are reported in the order of the checks: every altered document, then numbering, then totals
+    report.problems += found.altered
+    report.checked["finalized documents"] = found.finalized
+    _numbering(session, report, Phase(progress, "number series", "numbers", counts.numbered))
+    report.problems += found.problems
+    report.checked["documents"] = found.read
+    _payments_and_credit(session, report, Phase(progress, "payments and customer credit", "payments",
+                                                    counts.payments))
     if folder is not None:
-        _pdfs(session, folder, report)
-    steps.finish()
+        _pdfs(session, folder, report, progress)
     return report
 
 
-def _sqlite(session: Session, report: Report) -> None:
+@dataclass
+class _Counts:
+    documents: int
+    numbered: int
+    payments: int
+
+
+def _counts(session: Session) -> _Counts:
+    """How much each phase has to read (under a second each at a million invoices, mostly through covering indexes)."""
+    documents = session.scalar(select(func.count()).select_from(Invoice)) or 0
+    numbered = (session.scalar(select(func.count(Invoice.number))) or 0) + (
+        session.scalar(select(func.count(Quote.number))) or 0)
+    payments = session.scalar(select(func.count()).where(Payment.kind == "payment")) or 0
+    return _Counts(documents, numbered, payments)
+
+
+def _ranges(session: Session, documents: int, parts: int) -> list[tuple[int, int]]:
+    """The documents' ids cut into ``parts`` ranges of about as many documents each (fewer when there are few)."""
+    parts = max(1, min(parts, documents))
+    ids = select(Invoice.id).order_by(Invoice.id).limit(1)
+    starts = [session.scalar(ids.offset(documents * k // parts)) or 0 for k in range(parts)]
+    last = session.scalar(select(func.max(Invoice.id))) or 0
+    return [(start, end - 1) for start, end in pairwise(starts)] + [(starts[-1], last)]
+
+
+@dataclass
+class Found:
+    """What the documents' pass found over a range of documents (problems in the order of their ids)."""
+
+    altered: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    finalized: int = 0
+    read: int = 0
+
+    def extend(self, other: Found) -> None:
+        self.altered += other.altered
+        self.problems += other.problems
+        self.finalized += other.finalized
+        self.read += other.read
+
+
+def parts_of(documents: int, jobs: int) -> int:
+    """How many ranges the documents are cut into for ``jobs`` workers: several each, handed out as workers are free,
+    so that one slowed down by other work on the machine is not left with a large part at the end."""
+    return max(1, min(jobs * 8, documents))
+
+
+def _sqlite(session: Session, report: Report, progress: Progress | None) -> None:
     if session.get_bind().dialect.name != "sqlite":
         return  # a server checks its own pages; references are enforced there at every statement
-    result = session.execute(text("PRAGMA integrity_check")).scalars().all()
+    pages = session.scalar(text("PRAGMA page_count")) or 0
+    phase = Phase(progress, "SQLite integrity check", "pages", pages)
+    # the whole file in one statement (a table at a time would leave out its free and unused pages): SQLite tells
+    # how far it is through its progress handler, which the estimate in pages follows
+    connection = session.connection().connection.dbapi_connection
+    handler = getattr(connection, "set_progress_handler", None)
+
+    def step() -> int:
+        phase.add()
+        return 0  # go on
+
+    if handler is not None:
+        handler(step, CHECK_STEPS)
+    try:
+        result = session.execute(text("PRAGMA integrity_check")).scalars().all()
+    finally:
+        if handler is not None:
+            handler(None, 0)
+    phase.finish()
     if result != ["ok"]:
         report.problems += [f"SQLite integrity: {r}" for r in result[:20]]
-    for row in session.execute(text("PRAGMA foreign_key_check")).all()[:20]:
-        report.problems.append(f"Broken reference in table {row[0]} row {row[1]} -> {row[2]}")
+    tables = session.execute(text("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                                  "ORDER BY name")).scalars().all()
+    phase = Phase(progress, "references", "tables", len(tables))
+    broken: list[str] = []
+    for table in tables:
+        for row in session.execute(text(f'PRAGMA foreign_key_check("{table}")')).all():
+            broken.append(f"Broken reference in table {row[0]} row {row[1]} -> {row[2]}")
+        phase.add()
+    phase.finish()
+    report.problems += broken[:20]
 
 
 def _label(inv: Any) -> str:
@@ -118,9 +212,10 @@ def _label(inv: Any) -> str:
     return f"{kind} {inv.number or '#' + str(inv.id)}"
 
 
-def _chain(session: Session, report: Report) -> None:
+def _chain(session: Session, report: Report, progress: Progress | None) -> None:
     """The links follow each other and each hash is what its link's parts give (the documents' contents are
-    checked against their links as they are read, in _Documents)."""
+    checked against their links as they are read, in DocumentChecks)."""
+    phase = Phase(progress, "hash chain", "links", session.scalar(select(func.count()).select_from(ChainLink)) or 0)
     prev = GENESIS
     count = 0
     last_seq = 0
@@ -135,10 +230,12 @@ def _chain(session: Session, report: Report) -> None:
         if hash_ != link_hash(prev_hash, content, pdf):
             report.problems.append(f"Hash chain: link {seq} has a wrong hash.")
         prev = hash_
+        phase.add()
+    phase.finish()
     report.checked["chain links"] = count
 
 
-def _numbering(session: Session, report: Report) -> None:
+def _numbering(session: Session, report: Report, phase: Phase) -> None:
     seqs: dict[tuple[str, int, str], list[int]] = defaultdict(list)
     rows = session.execute(
         select(Invoice.doc_type, Invoice.counter_year, Invoice.counter_scope, Invoice.number_seq, Invoice.number)
@@ -149,6 +246,7 @@ def _numbering(session: Session, report: Report) -> None:
             report.problems.append(f"{number} has no sequence number recorded.")
             continue
         seqs[(doc_type, year or 0, scope or "")].append(seq)
+        phase.add()
     # quotes take numbers from their own series ("quote") the same gapless way (services.quotes.send_quote)
     for year, scope, seq, number in session.execute(
         select(Quote.counter_year, Quote.counter_scope, Quote.number_seq, Quote.number).where(Quote.number.is_not(None))
@@ -157,6 +255,7 @@ def _numbering(session: Session, report: Report) -> None:
             report.problems.append(f"{number} has no sequence number recorded.")
             continue
         seqs[("quote", year or 0, scope or "")].append(seq)
+        phase.add()
     counters = {(c.series, c.year, c.scope): c.last_seq for c in session.scalars(select(NumberCounter))}
     for key in sorted(set(seqs) | set(counters)):
         got = sorted(seqs.get(key, []))
@@ -176,6 +275,7 @@ def _numbering(session: Session, report: Report) -> None:
                 detail.append(f"beyond the counter {_short(extra)}")
             report.problems.append(f"Numbering gap in {where}: " + "; ".join(detail) + ".")
     report.checked["number series"] = len(set(seqs) | set(counters))
+    phase.finish()
 
 
 def _short(values: list[int]) -> str:
@@ -214,15 +314,17 @@ def _plain(session: Session, stmt: Select[Any], **more: Any) -> list[_Document]:
     return found
 
 
-def _batches(session: Session) -> Iterator[list[_Document]]:
-    """Every document in the order of its id, BATCH at a time, each with its lines (and their allowances and
-    charges), adjustments and VAT breakdown in the order the model's relationships give them."""
+def _batches(session: Session, between: tuple[int, int] | None) -> Iterator[list[_Document]]:
+    """Every document (with its id in ``between``) in the order of its id, BATCH at a time, each with its lines (and
+    their allowances and charges), adjustments and VAT breakdown in the order the model's relationships give them."""
     invoices, lines, allowances = Invoice.__table__, InvoiceLine.__table__, InvoiceLineAllowance.__table__
     adjustments, taxes = InvoiceAdjustment.__table__, InvoiceTax.__table__
-    after = 0
+    after, until = (between[0] - 1, between[1]) if between else (0, None)
     while True:
-        docs = _plain(session, select(invoices).where(invoices.c.id > after).order_by(invoices.c.id).limit(BATCH),
-                      lines=(), adjustments=(), taxes=())
+        stmt = select(invoices).where(invoices.c.id > after)
+        if until is not None:
+            stmt = stmt.where(invoices.c.id <= until)
+        docs = _plain(session, stmt.order_by(invoices.c.id).limit(BATCH), lines=(), adjustments=(), taxes=())
         if not docs:
             return
         first, after = docs[0].id, docs[-1].id
@@ -244,20 +346,32 @@ def _batches(session: Session) -> Iterator[list[_Document]]:
         yield docs
 
 
-class _Documents:
+class DocumentChecks:
     """Each document against its chain link (content and PDF hashes) and its stored totals against a fresh
     computation from its lines; statuses agree with the amounts."""
 
-    def __init__(self, session: Session, issued: dict[int, dict[str, int]]) -> None:
-        self.session, self.issued = session, issued
-        self.booked = receivables_by_invoice(session)
+    def __init__(self, session: Session) -> None:
+        # documents issued before their currency's minor unit changed are checked in the unit they were issued in
+        self.session, self.issued = session, places_as_issued(session)
+        self.booked: dict[int, tuple[int, int]] = {}
         self.deducted = _deducted(session)
-        self.altered: list[str] = []
-        self.problems: list[str] = []
-        self.finalized = self.read = 0
+        self.found = Found()
+        self.altered, self.problems = self.found.altered, self.found.problems
 
-    def check(self, docs: list[_Document], steps: _Steps) -> None:
+    def between(self, between: tuple[int, int] | None, read: Callable[[int], None]) -> Found:
+        """Check the documents with ids in ``between`` (None: all); ``read(count)`` after each batch of them."""
+        self.found = Found()
+        self.altered, self.problems = self.found.altered, self.found.problems
+        for batch in _batches(self.session, between):
+            self.check(batch)
+            read(len(batch))
+        return self.found
+
+    def check(self, docs: list[_Document]) -> None:
         first, last = docs[0].id, docs[-1].id
+        # the journal's receivables of the batch's invoices alone: the whole journal at once took a minute before
+        # the first document at a million invoices, and its memory
+        self.booked = receivables_by_invoice(self.session, (first, last))
         chained = {invoice_id: (content, pdf) for invoice_id, content, pdf in self.session.execute(
             select(ChainLink.invoice_id, ChainLink.content_sha256, ChainLink.pdf_sha256)
             .where(ChainLink.invoice_id.between(first, last)))}
@@ -270,11 +384,9 @@ class _Documents:
                                  Payment.invoice_id.between(first, last))
         for doc in docs:
             if doc.status != "draft":
-                self.finalized += 1
-                steps.read()
+                self.found.finalized += 1
                 self._chained(doc, chained.get(doc.id))
-            self.read += 1
-            steps.read()
+            self.found.read += 1
             self._totals(doc, credits, applied, paid, prepaid)
 
     def _chained(self, inv: _Document, expected: tuple[str, str | None] | None) -> None:
@@ -373,7 +485,7 @@ def _receivable_agrees(inv: Any, booked: tuple[int, int], problems: list[str], i
         )
 
 
-def _payments_and_credit(session: Session, report: Report) -> None:
+def _payments_and_credit(session: Session, report: Report, phase: Phase) -> None:
     for customer_id, currency, balance in session.execute(
         select(CreditEntry.customer_id, CreditEntry.currency, func.sum(CreditEntry.amount))
         .group_by(CreditEntry.customer_id, CreditEntry.currency)
@@ -387,6 +499,7 @@ def _payments_and_credit(session: Session, report: Report) -> None:
             select(Payment.id, Payment.applied, Payment.excess, Payment.amount).where(Payment.kind == "payment")
     ).yield_per(BATCH):
         n += 1
+        phase.add()
         if applied + excess != amount:
             report.problems.append(f"Payment {payment_id}: applied + excess differ from its amount.")
         if excess and int(overpaid.get(payment_id) or 0) != excess:
@@ -398,6 +511,7 @@ def _payments_and_credit(session: Session, report: Report) -> None:
         if int(from_notes.get(note_id) or 0) != to_credit:
             report.problems.append(f"Credit note {number}: the customer credit it gave is not in the credit ledger.")
     report.checked["payments"] = n
+    phase.finish()
 
 
 def _sums(session: Session, key: Any, value: Any, *where: Any) -> dict[int, int]:
@@ -414,10 +528,13 @@ def _sums_of(session: Session, key: Any, values: tuple[Any, ...], *where: Any) -
     return found
 
 
-def _pdfs(session: Session, folder: Path, report: Report) -> None:
+def _pdfs(session: Session, folder: Path, report: Report, progress: Progress | None) -> None:
     try:
         from invoicer.services.documents import check_pdfs
     except ImportError:
         return
-    problems = check_pdfs(session, folder)
+    phase = Phase(progress, "stored PDFs", "PDFs",
+                  session.scalar(select(func.count(Invoice.pdf_sha256))) or 0)
+    problems = check_pdfs(session, folder, phase.add)
+    phase.finish()
     report.problems += problems

@@ -17,7 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from invoicer import APP_NAME, __version__
@@ -785,14 +785,25 @@ def bad_debt_corrections(
             yield entry.day, entry.invoice_id, net, tax
 
 
-def receivables_by_invoice(session: Session) -> dict[int, tuple[int, int]]:
+def receivables_by_invoice(session: Session, between: tuple[int, int] | None = None) -> dict[int, tuple[int, int]]:
     """The journal's receivables account per invoice over all time: {invoice id: (balance, postings)}, the
-    balance in company minor units (debit positive)."""
+    balance in company minor units (debit positive). ``between``: only the invoices with ids in that range (at least;
+    a credit note in it brings the invoice it corrects), read through the indexes: an invoice's receivables come
+    from its own entries alone, in their order, so they are the same as in the whole journal."""
     company_currency = session.scalar(select(Company.currency))
     if company_currency is None:  # no company profile yet, so nothing was ever finalized
         return {}
     accounts = Accounts.load(session)
     journal = _Journal(_Query(session, None, None, date.today(), company_currency), accounts)
+    if between is not None:
+        first, last = between
+        # whether a final invoice releases advances (postings between advances and revenue, never receivables) is
+        # left out: its subquery read every invoice for each range
+        released = list(journal.documents.selected_columns)
+        journal.documents = journal.documents.with_only_columns(*released[:-1], false()).where(
+            or_(Invoice.id.between(first, last), Invoice.corrects_id.between(first, last)))
+        journal.payments = journal.payments.where(Payment.invoice_id.between(first, last))
+        journal.write_offs = journal.write_offs.where(AuditEvent.entity_id.between(first, last))
     found: dict[int, tuple[int, int]] = {}
     for entry in journal.entries():
         for account, debit, credit in entry.postings:
