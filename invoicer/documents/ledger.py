@@ -131,11 +131,11 @@ class _Sheet:
         kind = type(value)
         if kind is str:
             if len(value) <= MAX_CELL_TEXT and _TEXT_NEEDS_CARE.search(value) is None:
-                return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+                return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>' if value else ""
             return _text_xml(ref, value)
         if kind is int or kind is Decimal:
             return f'<c r="{ref}" t="n"><v>{value}</v></c>'
-        return self._plain(value, row, ref)
+        return "" if value == "" else self._plain(value, row, ref)  # an empty cell is left out
 
     def _plain(self, value: Any, _row: Sequence[Any], ref: str) -> str:
         """Text stays text (``=HYPERLINK(…)`` typed by a user is not a formula); numbers are numbers."""
@@ -158,6 +158,9 @@ class _Sheet:
                 known = found[currency] = (f'" s="{self.style(self._format(currency))}" t="n"><v>',
                                            exponent(currency))
             tail, places = known
+            if places == 2 and minor >= 100:  # most amounts: _decimal_text's result without the call
+                digits = str(minor)
+                return f'<c r="{ref}{tail}{digits[:-2]}.{digits[-2:]}</v></c>'
             return f'<c r="{ref}{tail}{_decimal_text(minor, places)}</v></c>'
 
         return convert
@@ -198,7 +201,7 @@ class _Sheet:
             line = str(number)
             add(f'<row r="{line}">')
             for value, (letter, convert) in zip(row, cells, strict=True):
-                if value is not None and value != "":
+                if value is not None:  # nor is empty text written (``_any``)
                     add(convert(value, row, letter + line))
             add("</row>")
             count += 1
