@@ -14,6 +14,7 @@ they run one after the other, the order alternating from round to round (``--rou
 with the load than wall time: both ratios are printed and kept, with the load average before and after.
 ``--before CHECKOUT`` adds the workbook as written by another checkout's code (main's, say) as a third writer.
 The JSON result (tests/benchmarks/results/ledger.json unless --json) keeps every run's figures and the ratios.
+Like the app, opening a --data-dir migrates a file behind the checkout's schema (once, before the writers start).
 """
 
 from __future__ import annotations
@@ -205,6 +206,10 @@ def main() -> None:
             started = time.perf_counter()
             made = demo.generate(open_database(folder, daily_backup=False), invoices=args.invoices, seed=1)
             print(f"demo data: {made} in {time.perf_counter() - started:.0f} s")
+        else:
+            # opened once here, before any writer: a file behind the schema is migrated now (with its pre-migration
+            # backup) and not by two writers at once, one of them finding it locked
+            open_database(folder, daily_backup=False).engine.dispose()
         rounds = []
         for number in range(args.rounds):
             order = list(writers) if number % 2 == 0 else list(reversed(writers))
