@@ -13,9 +13,11 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, cast
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -25,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.writer.excel import ExcelWriter
 
 from invoicer.core.errors import N_, InvoicerError
 from invoicer.core.money import exponent
@@ -35,6 +38,11 @@ MAX_CELL_TEXT = 32_767  # Excel's limit
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
+#: text that cannot go into a cell as it is: a control character openpyxl refuses (its ILLEGAL_CHARACTERS_RE),
+#: a character XML escapes, a carriage return, or a space at either end (kept with xml:space)
+_TEXT_NEEDS_CARE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>\r]|\A\s|\s\Z")
+#: at most this many days' cells are kept made (a year's ledger has 365 or 366 of each date column's)
+_DAYS_KEPT = 20_000
 
 #: what the workbook's own cells (titles, totals, cover) hold
 CellValue = str | date | None
@@ -73,7 +81,7 @@ class _Sheet:
 
     openpyxl writes the sheet's frame (columns, frozen header, autofilter) and the header row; the data and
     totals rows, nearly all of the file, are written here as the sheet's XML straight to a temporary file
-    and put in place of openpyxl's row stream when the sheet is closed (``finish``). openpyxl made a cell
+    and put in place of openpyxl's row stream as the workbook is saved (``_Archive``). openpyxl made a cell
     object, its style and an lxml element for every value, which cost twice xlsxwriter's time; the cells
     written here are the same (inline strings, numbers, the style of each number format, formulas)."""
 
@@ -115,8 +123,19 @@ class _Sheet:
             elif column.kind in (Kind.DATE, Kind.MONTH):
                 found.append(self._dated("yyyy-mm-dd" if column.kind == Kind.DATE else "yyyy-mm"))
             else:
-                found.append(self._plain)
+                found.append(self._any)
         return found
+
+    def _any(self, value: Any, row: Sequence[Any], ref: str) -> str:
+        """A text or number column's cell: plain text and numbers straight away, anything else as ``_plain``."""
+        kind = type(value)
+        if kind is str:
+            if len(value) <= MAX_CELL_TEXT and _TEXT_NEEDS_CARE.search(value) is None:
+                return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>' if value else ""
+            return _text_xml(ref, value)
+        if kind is int or kind is Decimal:
+            return f'<c r="{ref}" t="n"><v>{value}</v></c>'
+        return "" if value == "" else self._plain(value, row, ref)  # an empty cell is left out
 
     def _plain(self, value: Any, _row: Sequence[Any], ref: str) -> str:
         """Text stays text (``=HYPERLINK(…)`` typed by a user is not a formula); numbers are numbers."""
@@ -129,25 +148,37 @@ class _Sheet:
         return f'<c r="{ref}" t="n"><v>{value}</v></c>'
 
     def _money(self, currency_column: int | None) -> Callable[[Any, Sequence[Any], str], str]:
-        found: dict[str, tuple[int, int]] = {}
+        # each currency's cell tail (style, decimals) worked out once
+        found: dict[str, tuple[str, int]] = {}
 
         def convert(minor: int, row: Sequence[Any], ref: str) -> str:
             currency = self.company_currency if currency_column is None else row[currency_column]
             known = found.get(currency)
             if known is None:
-                known = found[currency] = (self.style(self._format(currency)), exponent(currency))
-            style, places = known
-            return f'<c r="{ref}" s="{style}" t="n"><v>{_decimal_text(minor, places)}</v></c>'
+                known = found[currency] = (f'" s="{self.style(self._format(currency))}" t="n"><v>',
+                                           exponent(currency))
+            tail, places = known
+            if places == 2 and minor >= 100:  # most amounts: _decimal_text's result without the call
+                digits = str(minor)
+                return f'<c r="{ref}{tail}{digits[:-2]}.{digits[-2:]}</v></c>'
+            return f'<c r="{ref}{tail}{_decimal_text(minor, places)}</v></c>'
 
         return convert
 
     def _dated(self, number_format: str) -> Callable[[Any, Sequence[Any], str], str]:
-        style = self.style(number_format)
+        head = f'" s="{self.style(number_format)}" t="n"><v>'
+        # the same days come back row after row: each day's cell tail is made once (a year is 365 of them)
+        tails: dict[date, str] = {}
 
         def convert(day: date, _row: Sequence[Any], ref: str) -> str:
-            serial: float = ((day - _EXCEL_TIME_ZERO).total_seconds() / 86400 if isinstance(day, datetime)
-                             else day.toordinal() - _EXCEL_DAY_ZERO)
-            return f'<c r="{ref}" s="{style}" t="n"><v>{serial}</v></c>'
+            tail = tails.get(day)
+            if tail is None:
+                serial: float = ((day - _EXCEL_TIME_ZERO).total_seconds() / 86400 if isinstance(day, datetime)
+                                 else day.toordinal() - _EXCEL_DAY_ZERO)
+                tail = f"{head}{serial}</v></c>"
+                if len(tails) < _DAYS_KEPT:
+                    tails[day] = tail
+            return f'<c r="{ref}{tail}'
 
         return convert
 
@@ -158,40 +189,38 @@ class _Sheet:
             _layout(self.ws).column_dimensions[get_column_letter(index)].width = max(column.width, len(column.title) + 2)
         self.ws.freeze_panes = "A2"
         self.ws.append([self.cell(column.title, font=BOLD) for column in columns])
-        cells = list(zip(range(len(columns)), self.letters, self.converters(), strict=True))
+        cells = list(zip(self.letters, self.converters(), strict=True))
         tracked = list(self.currencies.items())
         write = self.out.write
         count = 0
+        chunk: list[str] = []
+        add = chunk.append
         for number, row in enumerate(self.table.rows(), 2):
             for index, seen in tracked:
                 seen.add(str(row[index]))
-            line = f"{number}"
-            write(f'<row r="{line}">')
-            write("".join([convert(row[i], row, letter + line) for i, letter, convert in cells
-                           if row[i] is not None and row[i] != ""]))
-            write("</row>")
+            line = str(number)
+            add(f'<row r="{line}">')
+            for value, (letter, convert) in zip(row, cells, strict=True):
+                if value is not None:  # nor is empty text written (``_any``)
+                    add(convert(value, row, letter + line))
+            add("</row>")
             count += 1
             counter.step()
+            if len(chunk) > 8192:
+                write("".join(chunk))
+                chunk.clear()
+        write("".join(chunk))
         if count:
             _layout(self.ws).auto_filter.ref = f"A1:{self.letters[-1]}{count + 1}"
             self._totals(count + 1)
         return count
 
-    def finish(self) -> None:
-        """Close the sheet and put the rows written here in place of openpyxl's (after its header row)."""
+    def finish(self) -> tuple[str, Path]:
+        """Close the sheet; returns openpyxl's file of it (its frame: columns, header row, autofilter) and the
+        file of the rows written here, which ``_Archive`` puts together as it stores the sheet."""
         self.out.close()
         self.ws.close()
-        sheet = Path(getattr(self.ws, "_writer").out)  # noqa: B009 - openpyxl streams each write-only sheet to a temp file
-        whole = sheet.with_name(sheet.name + ".whole")
-        with sheet.open("rb") as frame, whole.open("wb") as target:
-            head = frame.read()
-            at = head.index(_SHEET_DATA_END)
-            target.write(head[:at])
-            with self.rows_path.open("rb") as rows:
-                shutil.copyfileobj(rows, target, 1 << 20)
-            target.write(head[at:])
-        os.replace(whole, sheet)
-        self.discard()
+        return str(getattr(self.ws, "_writer").out), self.rows_path  # noqa: B009 - openpyxl streams each write-only sheet to a temp file
 
     def discard(self) -> None:
         if not self.out.closed:
@@ -251,8 +280,11 @@ def _decimal_text(minor: int, places: int) -> str:
     """Minor units as the exact decimal in major units: ``-1234, 2`` -> ``-12.34``."""
     if not places:
         return str(minor)
-    whole, part = divmod(abs(minor), 10 ** places)
-    return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
+    if minor < 0:
+        digits = f"{-minor:0{places + 1}d}"
+        return f"-{digits[:-places]}.{digits[-places:]}"
+    digits = f"{minor:0{places + 1}d}"
+    return f"{digits[:-places]}.{digits[-places:]}"
 
 
 def _escape(text: str) -> str:
@@ -359,9 +391,9 @@ def write_workbook(ledger: Ledger, path: Path, progress: Progress | None = None)
             sheets.append(sheet)
             counts.append((title, sheet.write(counter)))
         _write_cover(cover, ledger, counts)
+        _save(workbook, partial, dict(sheet.finish() for sheet in sheets))
         for sheet in sheets:
-            sheet.finish()
-        workbook.save(partial)
+            sheet.discard()
         counter.finish()
         os.replace(partial, path)
     except OSError as exc:
@@ -372,6 +404,36 @@ def write_workbook(ledger: Ledger, path: Path, progress: Progress | None = None)
     except BaseException:
         _discard(workbook, partial, sheets)
         raise
+
+
+class _Archive(ZipFile):
+    """The workbook's zip file. openpyxl stores each sheet from its own file (``write``); for a ledger sheet that
+    file is the frame, and the rows written by ``_Sheet`` go in at its ``</sheetData>`` as the part is compressed,
+    so the sheet's XML (gigabytes at a million invoices) is not copied into one file first."""
+
+    def __init__(self, path: Path, rows: dict[str, Path]) -> None:
+        super().__init__(path, "w", ZIP_DEFLATED, allowZip64=True)
+        self.rows = rows
+
+    def write(self, filename: Any, arcname: Any = None, compress_type: int | None = None,
+              compresslevel: int | None = None) -> None:
+        rows = self.rows.get(str(filename))
+        if rows is None:
+            super().write(filename, arcname, compress_type, compresslevel)
+            return
+        with open(filename, "rb") as frame, self.open(arcname, "w", force_zip64=True) as target:
+            head = frame.read()
+            at = head.index(_SHEET_DATA_END)
+            target.write(head[:at])
+            with rows.open("rb") as body:
+                shutil.copyfileobj(body, target, 1 << 20)
+            target.write(head[at:])
+
+
+def _save(workbook: Workbook, path: Path, rows: dict[str, Path]) -> None:
+    """``workbook.save(path)`` (openpyxl's ``save_workbook``) with each ledger sheet's rows put in its part."""
+    workbook.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
+    ExcelWriter(workbook, _Archive(path, rows)).save()  # closes the archive
 
 
 def _discard(workbook: Workbook, partial: Path, sheets: Sequence[_Sheet] = ()) -> None:

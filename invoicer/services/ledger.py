@@ -161,8 +161,9 @@ class ExportCancelled(InvoicerError):
 
 
 def _stream(session: Session, stmt: Select[*tuple[Any, ...]]) -> Iterator[Any]:
-    """Rows of ``stmt`` fetched BATCH at a time, never all at once."""
-    yield from session.execute(stmt.execution_options(yield_per=BATCH))
+    """Rows of ``stmt`` fetched BATCH at a time, never all at once; through the session's connection (Core):
+    the ORM's result wrapping cost a third of reading the Lines sheet's half a million rows."""
+    yield from session.connection().execute(stmt.execution_options(yield_per=BATCH))
 
 
 def _count(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:

@@ -419,3 +419,58 @@ def _sheet_xml(path: Path, title: str) -> str:
     book = openpyxl.load_workbook(path, read_only=True)
     with zipfile.ZipFile(path) as archive:
         return archive.read(f"xl/worksheets/sheet{book.sheetnames.index(title) + 1}.xml").decode()
+
+
+def _expected(value: Any, column: Any, row: Any, company_currency: str) -> tuple[Any, str]:
+    """What a cell must read back as (a value openpyxl returns, its number format), from the table's value."""
+    from invoicer.core.money import exponent
+    from invoicer.documents.ledger import _cell_text
+    from invoicer.documents.tables import Kind
+
+    if value is None or value == "":
+        return None, "General"
+    if column.kind in (Kind.MONEY, Kind.COMPANY_MONEY):
+        currency = company_currency if column.kind == Kind.COMPANY_MONEY else row[column.currency_column]
+        return Decimal(value).scaleb(-exponent(currency)), money_format(currency)
+    if column.kind in (Kind.DATE, Kind.MONTH):
+        day = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        return day, "yyyy-mm-dd" if column.kind == Kind.DATE else "yyyy-mm"
+    if isinstance(value, str):
+        return _cell_text(value, ()), "General"
+    return Decimal(value), "General"
+
+
+@pytest.mark.parametrize("source", ["sample", "demo"])
+def test_every_cell_holds_its_tables_value_and_format(source: str, seller: Any, tmp_path: Path) -> None:
+    """Cell by cell, every sheet of the workbook equals the ledger's tables: the value (amounts as the exact
+    decimal in the currency's decimals, dates, text as typed), its type and its number format. The rows are
+    written as the sheet's XML by hand, for speed: this holds that XML to what the tables say."""
+    from invoicer.services import demo
+    from invoicer.services.ledger import build_ledger
+
+    if source == "sample":
+        fill(seller)
+    else:
+        demo.generate(seller, invoices=120, seed=3, today=date(2025, 6, 30))
+    path = export_ledger(seller, tmp_path / "l.xlsx", today=date(2025, 6, 30))
+    book = openpyxl.load_workbook(path, read_only=True)
+    checked = 0
+    with seller.readonly_sessions() as s, s.begin():
+        ledger = build_ledger(s, today=date(2025, 6, 30))
+        for table, ws in zip(ledger.tables, book.worksheets[1:], strict=True):
+            sheet_rows = ws.iter_rows(min_row=2)
+            for row in table.rows():
+                cells = next(sheet_rows)
+                for value, column, cell in zip(row, table.columns, cells, strict=False):
+                    want, number_format = _expected(value, column, row, ledger.company_currency)
+                    got = cell.value
+                    if isinstance(want, Decimal):
+                        assert isinstance(got, int | float) and Decimal(str(got)) == want, (table.name, column.key)
+                    else:
+                        assert got == want, (table.name, column.key, got, want)
+                    if isinstance(want, str):
+                        assert cell.data_type == "s"  # text, never a formula
+                    assert (cell.number_format if got is not None else "General") == number_format
+                    checked += 1
+                assert all(c.value is None for c in cells[len(table.columns):])
+    assert checked > (5_000 if source == "demo" else 300)
