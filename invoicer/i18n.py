@@ -12,7 +12,9 @@ Babel is not imported to format the first window: what writing numbers, amounts 
 (its symbols, number and currency patterns, each currency's symbol, its short date pattern) is taken from Babel once
 and kept in the cache folder under a name made from the locale and Babel's version (``LocaleFormats``); a start reads
 that record and writes the text itself exactly as Babel would. A pattern the record cannot reproduce (a date with an
-era, a locale whose symbols hold an apostrophe, which Babel treats as a quote) is formatted by Babel.
+era, quoted text in a number pattern) is formatted by Babel. One difference on purpose: a group symbol that is an
+apostrophe (CLDR 48's Swiss locales: ``CHF 1'234'567.25``) is written as it is; Babel 2.19 takes the text between two
+of them for quoted pattern text and drops them (``CHF 1234567.25``).
 """
 
 from __future__ import annotations
@@ -253,7 +255,7 @@ def format_percent(rate: Decimal, locale: str | None = None) -> str:
 # ---------------------------------------------------------------- what formatting needs of a locale, without Babel
 
 #: Bump when ``LocaleFormats`` changes: a record of another shape is made again.
-_RECORD = 1
+_RECORD = 2  # 2: the Swiss apostrophe written as the group symbol
 #: The pieces of a short date: literal text, or a field's letter and width (``("d", 2)``).
 DatePiece = str | tuple[str, int]
 
@@ -364,9 +366,10 @@ def _take_from_babel(name: str) -> LocaleFormats | None:
         pattern = parse_pattern(text)
         if pattern.exp_prec or "@" in pattern.pattern or pattern.scale or not pattern.number_pattern:
             return None
-        taken = NumberShape(pattern.prefix, pattern.suffix, pattern.grouping, pattern.int_prec[0], pattern.frac_prec,
-                            decimal, group)
-        return taken if _unquoted(taken) else None
+        if "'" in "".join((*pattern.prefix, *pattern.suffix)):  # quoted pattern text: left to Babel
+            return None
+        return NumberShape(pattern.prefix, pattern.suffix, pattern.grouping, pattern.int_prec[0], pattern.frac_prec,
+                           decimal, group)
 
     date_pieces: list[DatePiece] = []
     for kind, value in tokenize_pattern(_short_pattern(str(found))):
@@ -376,12 +379,6 @@ def _take_from_babel(name: str) -> LocaleFormats | None:
     return LocaleFormats(str(found), shape(found.decimal_formats[None].pattern),
                          shape(found.currency_formats["standard"].pattern), dict(found.currency_symbols),
                          tuple(date_pieces) if reproduced else None)
-
-
-def _unquoted(shape: NumberShape) -> bool:
-    """Babel takes text between apostrophes in what it wrote for quoted pattern text and drops the apostrophes (a
-    Swiss ``1'234'567`` loses its separators): a shape with an apostrophe in it is left to Babel."""
-    return "'" not in "".join((*shape.prefix, *shape.suffix, shape.decimal, shape.group))
 
 
 @cache
@@ -397,7 +394,7 @@ def _currency_shape(locale: str, places: int, currency: str) -> NumberShape | No
     symbol = formats.symbols.get(currency, currency)
     shape = replace(shape, prefix=_currency_written(shape.prefix, currency, symbol),
                     suffix=_currency_written(shape.suffix, currency, symbol), frac=(places, places))
-    return shape if _unquoted(shape) else None
+    return shape
 
 
 def _currency_written(texts: tuple[str, str], currency: str, symbol: str) -> tuple[str, str]:
