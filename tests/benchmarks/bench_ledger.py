@@ -48,10 +48,14 @@ from invoicer.documents.ledger import money_format
 from invoicer.documents.tables import Kind, Ledger, ProgressCounter
 from invoicer.services import demo, ledger
 
+#: Excel's last row: xlsxwriter leaves out (write_* returns -1) every row of a sheet past it
+EXCEL_ROWS = 1_048_576
 
-def write_with_xlsxwriter(book: Ledger, path: Path) -> int:
+
+def write_with_xlsxwriter(book: Ledger, path: Path, beyond: list[int] | None = None) -> int:
     """The same tables, formats, widths, frozen header and autofilter, written by xlsxwriter (constant_memory);
-    returns the number of rows."""
+    returns the number of rows read, and adds to ``beyond`` those past Excel's last row, which xlsxwriter drops
+    (the reference then writes less than the workbook, which keeps them)."""
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -92,6 +96,8 @@ def write_with_xlsxwriter(book: Ledger, path: Path) -> int:
                 else:
                     ws.write_string(r, c, str(value))
             counter.step()
+        if beyond is not None and r >= EXCEL_ROWS:
+            beyond.append(r + 1 - EXCEL_ROWS)
         ws.autofilter(0, 0, r, len(table.columns) - 1)
     workbook.close()
     return counter.done
@@ -104,6 +110,7 @@ def run_child(kind: str, folder: Path, out: Path, year: int | None = None) -> di
     load_before = os.getloadavg()[0]
     db = open_database(folder, daily_backup=False)
     rows = [0]
+    beyond: list[int] = []
 
     def progress(done: int, _total: int) -> None:
         rows[0] = done
@@ -115,12 +122,13 @@ def run_child(kind: str, folder: Path, out: Path, year: int | None = None) -> di
         ledger.export_csv(db, out, date_from, date_to, progress=progress)
     else:
         with db.readonly_sessions() as session, session.begin():
-            rows[0] = write_with_xlsxwriter(ledger.build_ledger(session, date_from, date_to), out)
+            rows[0] = write_with_xlsxwriter(ledger.build_ledger(session, date_from, date_to), out, beyond)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     peak_mb = _peak_rss_kb() / 1024
     size = out.stat().st_size if out.is_file() else sum(f.stat().st_size for f in out.iterdir())
     return {"seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1), "peak_rss_mb": round(peak_mb, 1),
-            "rows": rows[0], "output_mb": round(size / 1e6, 1), "load_start": round(load_before, 2),
+            "rows": rows[0], "rows_past_excel_limit": sum(beyond), "output_mb": round(size / 1e6, 1),
+            "load_start": round(load_before, 2),
             "load_end": round(os.getloadavg()[0], 2), "code": str(Path(ledger.__file__).parents[2])}
 
 
@@ -220,7 +228,9 @@ def main() -> None:
             for kind in writers:
                 f = figures[kind]
                 print(f"  {kind:>15}: {f['seconds']:7.1f} s, CPU {f['cpu_seconds']:7.1f} s, peak RSS "
-                      f"{f['peak_rss_mb']:6.1f} MB, {f['rows']:,} rows, {f['output_mb']} MB")
+                      f"{f['peak_rss_mb']:6.1f} MB, {f['rows']:,} rows, {f['output_mb']} MB"
+                      + (f" ({f['rows_past_excel_limit']:,} rows past Excel's last row left out)"
+                         if f.get("rows_past_excel_limit") else ""))
             for key, value in figures.items():
                 if "/" in key:
                     print(f"  {key}: {value:.2f}")
