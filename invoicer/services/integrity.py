@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Select, case, func, select, text
+from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError
@@ -91,8 +93,11 @@ def verify(session: Session, folder: Path | None = None, progress: Progress | No
     anything yet), with the same report."""
     report = Report()
     if session.get_bind().dialect.name == "postgresql":
-        # every phase (and every worker) reads one snapshot, as a SQLite read transaction does
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        # every phase (and every worker) reads one snapshot, as a SQLite read transaction does; a session that has
+        # read already keeps its level (SQLAlchemy warns that it cannot change it then)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     workers = None
     if jobs > 1:
         from invoicer.services.verify_workers import Workers
