@@ -63,17 +63,20 @@ CHECK_STEPS = 1000
 
 
 class Phase:
-    """One phase of verify and how far it is: told as it starts, at least every BATCH units, and as it ends."""
+    """One phase of verify and how far it is: told as it starts, every BATCH units (every unit when there are few), and
+    as it ends."""
 
     def __init__(self, progress: Progress | None, name: str, unit: str, total: int) -> None:
         self.progress, self.name, self.unit = progress, name, unit
         self.total, self.done, self.told = max(total, 1), 0, 0
+        # every BATCH units, or every unit of a phase of few (tables, workers)
+        self.every = max(1, min(BATCH, self.total // 100))
         self._tell()
 
     def add(self, count: int = 1) -> None:
         # a total known only as an estimate (the integrity check's pages) is not passed before the phase ends
         self.done = min(self.done + count, self.total - 1)
-        if self.done - self.told >= BATCH:
+        if self.done - self.told >= self.every:
             self._tell()
 
     def finish(self) -> None:
