@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Select, case, func, select, text
+from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import Session
 
 from invoicer.core.errors import InvoicerError
@@ -61,17 +63,20 @@ CHECK_STEPS = 1000
 
 
 class Phase:
-    """One phase of verify and how far it is: told as it starts, at least every BATCH units, and as it ends."""
+    """One phase of verify and how far it is: told as it starts, every BATCH units (every unit when there are few), and
+    as it ends."""
 
     def __init__(self, progress: Progress | None, name: str, unit: str, total: int) -> None:
         self.progress, self.name, self.unit = progress, name, unit
         self.total, self.done, self.told = max(total, 1), 0, 0
+        # every BATCH units, or every unit of a phase of few (tables, workers)
+        self.every = max(1, min(BATCH, self.total // 100))
         self._tell()
 
     def add(self, count: int = 1) -> None:
         # a total known only as an estimate (the integrity check's pages) is not passed before the phase ends
         self.done = min(self.done + count, self.total - 1)
-        if self.done - self.told >= BATCH:
+        if self.done - self.told >= self.every:
             self._tell()
 
     def finish(self) -> None:
@@ -91,8 +96,11 @@ def verify(session: Session, folder: Path | None = None, progress: Progress | No
     anything yet), with the same report."""
     report = Report()
     if session.get_bind().dialect.name == "postgresql":
-        # every phase (and every worker) reads one snapshot, as a SQLite read transaction does
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        # every phase (and every worker) reads one snapshot, as a SQLite read transaction does; a session that has
+        # read already keeps its level (SQLAlchemy warns that it cannot change it then)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     workers = None
     if jobs > 1:
         from invoicer.services.verify_workers import Workers

@@ -159,6 +159,8 @@ def test_deposit_partial_and_final_add_up_to_the_quote_to_the_cent(seller: Datab
         # the journal: receivables carry the open partial and final invoices; revenue and VAT are the quote's
         owed = ledger.receivables_by_invoice(s)
         assert owed[deposit][0] == 0 and owed[partial][0] == 32089 and owed[final][0] == 351339
+        # verify reads them a range of invoices at a time: the same for each invoice as the whole journal's
+        assert all(ledger.receivables_by_invoice(s, (i, i)).get(i) == owed[i] for i in (deposit, partial, final))
         balance = _journal_balances(s, D(2026, 12, 1))
         accounts = ledger.Accounts.load(s)
         (aged,) = reports.aged_receivables(s, D(2026, 12, 1))

@@ -85,3 +85,13 @@ def test_a_worker_that_fails_is_one_clear_error(seller: Database, customer_id: i
     message = str(caught.value)
     assert message.startswith("verify stopped: a worker process checking documents failed (")
     assert "\n" not in message and "Traceback" not in message
+
+
+@pytest.mark.sqlite_only
+def test_a_phase_of_few_units_is_told_after_each(seller: Database, customer_id: int) -> None:
+    """The foreign-key check goes a table at a time (seconds each at a million invoices): each is told."""
+    make_open(seller, customer_id)
+    told: list[tuple[str, str, int, int]] = []
+    verify(seller, 1, lambda *step: told.append(step))
+    references = [done for name, _unit, done, _total in told if name == "references"]
+    assert references == list(range(references[-1] + 1)) and references[-1] > 30

@@ -104,6 +104,8 @@ def test_verify_accepts_the_receivables_of_every_ordinary_path(seller: Database,
     with transaction(seller.sessions) as s:
         booked = receivables_by_invoice(s)
     assert booked[paid][0] == 0 and booked[partly][0] == TOTAL - 10000 and booked[written_off][0] == 0
+    with transaction(seller.sessions) as s:  # a range of invoices alone (as verify reads them): the same
+        assert all(receivables_by_invoice(s, (i, i)).get(i) == booked[i] for i in (paid, partly, credited, written_off))
     assert verify(seller).ok, verify(seller).summary()
 
 
