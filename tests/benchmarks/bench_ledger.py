@@ -44,7 +44,7 @@ sys.path.insert(0, sys.argv[sys.argv.index("--code") + 1] if "--code" in sys.arg
 
 from invoicer.core.money import exponent
 from invoicer.db.migrate import open_database
-from invoicer.documents.ledger import MAX_SHEET_ROWS, continued_title, money_format
+from invoicer.documents.ledger import money_format
 from invoicer.documents.tables import Kind, Ledger, ProgressCounter
 from invoicer.services import demo, ledger
 
@@ -53,6 +53,9 @@ def write_with_xlsxwriter(book: Ledger, path: Path) -> int:
     """The same tables, formats, widths, frozen header and autofilter, written by xlsxwriter (constant_memory),
     a table longer than a sheet going on over further sheets as the workbook's does ("Lines (2)" …; xlsxwriter
     would drop every row past a sheet's last); returns the number of rows read."""
+    # here, not at the top: a --before child imports an older checkout's ledger module, which may lack them
+    from invoicer.documents.ledger import MAX_SHEET_ROWS, continued_title
+
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
