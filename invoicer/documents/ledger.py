@@ -11,6 +11,7 @@ totals rows with SUM/SUMIFS formulas (one per currency when a sheet mixes curren
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -215,40 +216,38 @@ class _Sheet:
         """Header, data rows, autofilter and totals; returns each sheet's title and its number of data rows."""
         cells = list(zip(self.letters, self.converters(), strict=True))
         tracked = list(self.currencies.items())
-        part = self.parts[0]
-        write = part.out.write
-        count = 0
         chunk: list[str] = []
         add = chunk.append
-        number = 1
-        for row in self.table.rows():
-            number += 1
-            if number > MAX_SHEET_ROWS:  # this sheet is full: the table goes on over the next one
-                write("".join(chunk))
-                chunk.clear()
-                part.count = number - 2
-                part = self._add_part()
-                write = part.out.write
-                number = 2
-            for index, seen in tracked:
-                seen.add(str(row[index]))
-            line = str(number)
-            add(f'<row r="{line}">')
-            for value, (letter, convert) in zip(row, cells, strict=True):
-                if value is not None:  # nor is empty text written (``_any``)
-                    add(convert(value, row, letter + line))
-            add("</row>")
-            count += 1
-            counter.step()
-            if len(chunk) > 8192:
-                write("".join(chunk))
-                chunk.clear()
-        write("".join(chunk))
-        part.count = number - 1
+        source = iter(self.table.rows())
+        part = self.parts[0]
+        while True:  # a sheet's rows at a time: the row loop is the one a single sheet had
+            write = part.out.write
+            number = 1
+            for number, row in enumerate(itertools.islice(source, MAX_SHEET_ROWS - 1), 2):
+                for index, seen in tracked:
+                    seen.add(str(row[index]))
+                line = str(number)
+                add(f'<row r="{line}">')
+                for value, (letter, convert) in zip(row, cells, strict=True):
+                    if value is not None:  # nor is empty text written (``_any``)
+                        add(convert(value, row, letter + line))
+                add("</row>")
+                counter.step()
+                if len(chunk) > 8192:
+                    write("".join(chunk))
+                    chunk.clear()
+            write("".join(chunk))
+            chunk.clear()
+            part.count = number - 1
+            following = next(source, None) if number == MAX_SHEET_ROWS else None
+            if following is None:
+                break
+            source = itertools.chain((following,), source)  # this sheet is full: the table goes on over the next
+            part = self._add_part()
         for p in self.parts:
             if p.count:
                 _layout(p.ws).auto_filter.ref = f"A1:{self.letters[-1]}{p.count + 1}"
-        if count:
+        if self.parts[0].count:
             if number + self._totals_size() > MAX_SHEET_ROWS:  # no room left below the rows: on a sheet of their own
                 part = self._add_part()
                 number = 1
