@@ -1,5 +1,8 @@
 """The accountant's workbook (.xlsx): openpyxl in write-only mode, one sheet per table, streamed row by row.
 
+A table with more rows than a sheet holds (``MAX_SHEET_ROWS``) goes on over further sheets of its own ("Lines (2)",
+"Lines (3)" …), each with the same header, widths and formats; its totals, over all of them, follow its last row.
+
 Cells hold real dates and numbers; money is written as an exact decimal with the number format of its
 currency (its own decimals); every sheet has a frozen bold header, an autofilter, set column widths and
 totals rows with SUM/SUMIFS formulas (one per currency when a sheet mixes currencies).
@@ -8,6 +11,7 @@ totals rows with SUM/SUMIFS formulas (one per currency when a sheet mixes curren
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -35,6 +39,8 @@ from invoicer.documents.tables import Kind, Ledger, Progress, ProgressCounter, T
 from invoicer.i18n import _
 
 MAX_CELL_TEXT = 32_767  # Excel's limit
+#: the rows a worksheet holds, its header row included: Excel's and (by default) LibreOffice's last row
+MAX_SHEET_ROWS = 1_048_576
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 _BAD_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -76,8 +82,20 @@ _EXCEL_TIME_ZERO = datetime(1899, 12, 30)
 _SHEET_DATA_END = b"</sheetData>"
 
 
+class _Part:
+    """One worksheet of a table: openpyxl's write-only sheet (its frame) and the file its rows are written to."""
+
+    def __init__(self, ws: WriteOnlyWorksheet, title: str) -> None:
+        self.ws = ws
+        self.title = title
+        self.count = 0  # data rows on this sheet
+        handle, name = tempfile.mkstemp(prefix="invoicer-sheet-", suffix=".xml")
+        self.rows_path = Path(name)
+        self.out = os.fdopen(handle, "w", encoding="utf-8", newline="", buffering=1 << 20)
+
+
 class _Sheet:
-    """Writes one table into a write-only worksheet.
+    """Writes one table into write-only worksheets: one, or as many as its rows need (``MAX_SHEET_ROWS``).
 
     openpyxl writes the sheet's frame (columns, frozen header, autofilter) and the header row; the data and
     totals rows, nearly all of the file, are written here as the sheet's XML straight to a temporary file
@@ -85,8 +103,9 @@ class _Sheet:
     object, its style and an lxml element for every value, which cost twice xlsxwriter's time; the cells
     written here are the same (inline strings, numbers, the style of each number format, formulas)."""
 
-    def __init__(self, ws: WriteOnlyWorksheet, table: Table, company_currency: str) -> None:
-        self.ws = ws
+    def __init__(self, workbook: Workbook, taken: set[str], table: Table, company_currency: str) -> None:
+        self.workbook = workbook
+        self.taken = taken
         self.table = table
         self.company_currency = company_currency
         self.formats: dict[str, str] = {}
@@ -96,12 +115,23 @@ class _Sheet:
             c.currency_column: set() for c in table.columns if c.currency_column is not None
         }
         self.letters = [get_column_letter(i) for i in range(1, len(table.columns) + 1)]
-        handle, name = tempfile.mkstemp(prefix="invoicer-sheet-", suffix=".xml")
-        self.rows_path = Path(name)
-        self.out = os.fdopen(handle, "w", encoding="utf-8", newline="", buffering=1 << 20)
+        self.parts: list[_Part] = []
+        self._add_part()
+
+    def _add_part(self) -> _Part:
+        """A further worksheet of the table with its frame: column widths, frozen bold header."""
+        number = len(self.parts) + 1
+        title = sheet_title(self.table.title if number == 1 else continued_title(self.table.title, number), self.taken)
+        part = _Part(self.workbook.create_sheet(title), title)
+        self.parts.append(part)
+        for index, column in enumerate(self.table.columns, 1):
+            _layout(part.ws).column_dimensions[get_column_letter(index)].width = max(column.width, len(column.title) + 2)
+        part.ws.freeze_panes = "A2"
+        part.ws.append([self.cell(column.title, font=BOLD) for column in self.table.columns])
+        return part
 
     def cell(self, value: CellValue, number_format: str | None = None, font: Font | None = None) -> Cell:
-        return _cell(self.ws, value, number_format, font)
+        return _cell(self.parts[0].ws, value, number_format, font)
 
     def style(self, number_format: str | None, bold: bool = False) -> int:
         """The workbook's style id for a number format (and bold), registered once through an openpyxl cell."""
@@ -182,76 +212,104 @@ class _Sheet:
 
         return convert
 
-    def write(self, counter: ProgressCounter) -> int:
-        """Header, data rows, autofilter and totals; returns the number of data rows."""
-        columns = self.table.columns
-        for index, column in enumerate(columns, 1):
-            _layout(self.ws).column_dimensions[get_column_letter(index)].width = max(column.width, len(column.title) + 2)
-        self.ws.freeze_panes = "A2"
-        self.ws.append([self.cell(column.title, font=BOLD) for column in columns])
+    def write(self, counter: ProgressCounter) -> list[tuple[str, int]]:
+        """Header, data rows, autofilter and totals; returns each sheet's title and its number of data rows."""
         cells = list(zip(self.letters, self.converters(), strict=True))
         tracked = list(self.currencies.items())
-        write = self.out.write
-        count = 0
         chunk: list[str] = []
         add = chunk.append
-        for number, row in enumerate(self.table.rows(), 2):
-            for index, seen in tracked:
-                seen.add(str(row[index]))
-            line = str(number)
-            add(f'<row r="{line}">')
-            for value, (letter, convert) in zip(row, cells, strict=True):
-                if value is not None:  # nor is empty text written (``_any``)
-                    add(convert(value, row, letter + line))
-            add("</row>")
-            count += 1
-            counter.step()
-            if len(chunk) > 8192:
-                write("".join(chunk))
-                chunk.clear()
-        write("".join(chunk))
-        if count:
-            _layout(self.ws).auto_filter.ref = f"A1:{self.letters[-1]}{count + 1}"
-            self._totals(count + 1)
-        return count
+        source = iter(self.table.rows())
+        part = self.parts[0]
+        while True:  # a sheet's rows at a time: the row loop is the one a single sheet had
+            write = part.out.write
+            number = 1
+            for number, row in enumerate(itertools.islice(source, MAX_SHEET_ROWS - 1), 2):
+                for index, seen in tracked:
+                    seen.add(str(row[index]))
+                line = str(number)
+                add(f'<row r="{line}">')
+                for value, (letter, convert) in zip(row, cells, strict=True):
+                    if value is not None:  # nor is empty text written (``_any``)
+                        add(convert(value, row, letter + line))
+                add("</row>")
+                counter.step()
+                if len(chunk) > 8192:
+                    write("".join(chunk))
+                    chunk.clear()
+            write("".join(chunk))
+            chunk.clear()
+            part.count = number - 1
+            following = next(source, None) if number == MAX_SHEET_ROWS else None
+            if following is None:
+                break
+            source = itertools.chain((following,), source)  # this sheet is full: the table goes on over the next
+            part = self._add_part()
+        for p in self.parts:
+            if p.count:
+                _layout(p.ws).auto_filter.ref = f"A1:{self.letters[-1]}{p.count + 1}"
+        if self.parts[0].count:
+            if number + self._totals_size() > MAX_SHEET_ROWS:  # no room left below the rows: on a sheet of their own
+                part = self._add_part()
+                number = 1
+            # the ranges name their sheet unless all the rows are on the totals' own
+            own = len(self.parts) == 1
+            self._totals(part, number + 2, [("" if own else p.title, p.count + 1) for p in self.parts if p.count])
+        return [(p.title, p.count) for p in self.parts]
 
-    def finish(self) -> tuple[str, Path]:
-        """Close the sheet; returns openpyxl's file of it (its frame: columns, header row, autofilter) and the
-        file of the rows written here, which ``_Archive`` puts together as it stores the sheet."""
-        self.out.close()
-        self.ws.close()
-        return str(getattr(self.ws, "_writer").out), self.rows_path  # noqa: B009 - openpyxl streams each write-only sheet to a temp file
+    def finish(self) -> list[tuple[str, Path]]:
+        """Close the sheets; returns for each openpyxl's file of it (its frame: columns, header row, autofilter) and
+        the file of the rows written here, which ``_Archive`` puts together as it stores the sheet."""
+        found = []
+        for part in self.parts:
+            part.out.close()
+            part.ws.close()
+            found.append((str(getattr(part.ws, "_writer").out), part.rows_path))  # noqa: B009 - openpyxl streams each write-only sheet to a temp file
+        return found
 
     def discard(self) -> None:
-        if not self.out.closed:
-            self.out.close()
-        self.rows_path.unlink(missing_ok=True)
+        for part in self.parts:
+            if not part.out.closed:
+                part.out.close()
+            part.rows_path.unlink(missing_ok=True)
 
-    def _totals(self, last: int) -> None:
-        """Rows of SUM (SUMIFS by currency, leaving out excluded rows) below the data, after an empty row."""
+    def _totals_currencies(self) -> list[str]:
+        """The currencies with a totals row of their own (none or one: a single row for the whole table)."""
+        currency_columns = {c.currency_column for c in self.table.columns
+                            if c.kind == Kind.MONEY and c.currency_column is not None}
+        return sorted(set().union(*(self.currencies[i] for i in currency_columns))) if currency_columns else []
+
+    def _totals_size(self) -> int:
+        """The totals' rows below the data: an empty row, then one, or one per currency and the company's."""
+        currencies = len(self._totals_currencies())
+        if currencies <= 1:
+            return 2
+        return 1 + currencies + any(c.kind == Kind.COMPANY_MONEY for c in self.table.columns)
+
+    def _totals(self, part: _Part, row: int, spans: list[tuple[str, int]]) -> None:
+        """Rows of SUM (SUMIFS by currency, leaving out excluded rows) from ``row`` of ``part`` over the table's rows
+        on each sheet (``spans``: the sheet's title, "" for this one, and its last data row)."""
         columns = self.table.columns
         excluded = []
         if self.table.excluded_from_totals is not None:
             index, value = self.table.excluded_from_totals
             excluded.append((index, "<>" + value))
-        currency_columns = {c.currency_column for c in columns if c.kind == Kind.MONEY and c.currency_column is not None}
-        currencies = sorted(set().union(*(self.currencies[i] for i in currency_columns))) if currency_columns else []
+        currencies = self._totals_currencies()
         has_company = any(c.kind == Kind.COMPANY_MONEY for c in columns)
-        row = last + 2
         if len(currencies) <= 1:
-            self._totals_row(row, _("Total"), last, excluded, currencies[0] if currencies else None, with_company=True)
+            self._totals_row(part, row, _("Total"), spans, excluded, currencies[0] if currencies else None,
+                             with_company=True)
             return
         for currency in currencies:
-            self._totals_row(row, _("Total {currency}").format(currency=currency), last, excluded, currency,
+            self._totals_row(part, row, _("Total {currency}").format(currency=currency), spans, excluded, currency,
                              with_company=False, by_currency=True)
             row += 1
         if has_company:
             label = _("Total in {currency} (company currency)").format(currency=self.company_currency)
-            self._totals_row(row, label, last, excluded, None, with_company=True)
+            self._totals_row(part, row, label, spans, excluded, None, with_company=True)
 
     def _totals_row(
-        self, row: int, label: str, last: int, excluded: list[tuple[int, str]], currency: str | None,
-        with_company: bool, by_currency: bool = False,
+        self, part: _Part, row: int, label: str, spans: list[tuple[str, int]], excluded: list[tuple[int, str]],
+        currency: str | None, with_company: bool, by_currency: bool = False,
     ) -> None:
         cells = [_text_xml(f"A{row}", label, self.style(None, bold=True))]
         for index, column in enumerate(self.table.columns[1:], 1):
@@ -261,13 +319,13 @@ class _Sheet:
                 if by_currency:
                     assert column.currency_column is not None
                     criteria.append((column.currency_column, currency))
-                formula = _sum(index, last, criteria)
+                formula = _sum(index, spans, criteria)
             elif column.kind == Kind.COMPANY_MONEY and with_company:
-                formula, money = _sum(index, last, excluded), self.company_currency
+                formula, money = _sum(index, spans, excluded), self.company_currency
             if formula is not None and money is not None:
                 style = self.style(self._format(money), bold=True)
                 cells.append(f'<c r="{self.letters[index]}{row}" s="{style}"><f>{_escape(formula[1:])}</f></c>')
-        self.out.write(f'<row r="{row}">{"".join(cells)}</row>')
+        part.out.write(f'<row r="{row}">{"".join(cells)}</row>')
 
     def _format(self, currency: str) -> str:
         fmt = self.formats.get(currency)
@@ -324,16 +382,21 @@ def _cell_text(text: str, _row: Sequence[Any]) -> str:
     return text[:MAX_CELL_TEXT]
 
 
-def _sum(index: int, last: int, criteria: list[tuple[int, str]]) -> str:
-    """``=SUM(H2:H9)``, or ``=SUMIFS(H2:H9,G2:G9,"EUR",N2:N9,"<>void")`` with criteria."""
-    def span(i: int) -> str:
+def _sum(index: int, spans: list[tuple[str, int]], criteria: list[tuple[int, str]]) -> str:
+    """``=SUM(H2:H9)``, or ``=SUMIFS(H2:H9,G2:G9,"EUR",N2:N9,"<>void")`` with criteria; over a table's several
+    sheets (``spans``: each sheet's title, "" for the sheet the formula is on, and its last row) a sum of each's:
+    ``=SUM('Lines'!H2:H1048576,'Lines (2)'!H2:H9)``."""
+    def span(i: int, sheet: str, last: int) -> str:
         letter = get_column_letter(i + 1)
-        return f"{letter}2:{letter}{last}"
+        prefix = "'" + sheet.replace("'", "''") + "'!" if sheet else ""
+        return f"{prefix}{letter}2:{letter}{last}"
 
     if not criteria:
-        return f"=SUM({span(index)})"
-    tests = ",".join(f'{span(i)},"{value.replace(chr(34), chr(34) * 2)}"' for i, value in criteria)
-    return f"=SUMIFS({span(index)},{tests})"
+        return "=SUM(" + ",".join(span(index, sheet, last) for sheet, last in spans) + ")"
+    return "=" + "+".join(
+        f"SUMIFS({span(index, sheet, last)},"
+        + ",".join(f'{span(i, sheet, last)},"{value.replace(chr(34), chr(34) * 2)}"' for i, value in criteria) + ")"
+        for sheet, last in spans)
 
 
 def sheet_title(text: str, taken: set[str]) -> str:
@@ -345,6 +408,13 @@ def sheet_title(text: str, taken: set[str]) -> str:
         n += 1
     taken.add(title.lower())
     return title
+
+
+def continued_title(title: str, number: int) -> str:
+    """The title of a table's ``number``-th sheet, "Lines (2)", cut to fit a sheet title's 31 characters."""
+    text = _("{sheet} ({number})").format(sheet=title, number=number)
+    over = len(text) - 31
+    return _("{sheet} ({number})").format(sheet=title[:-over].rstrip(), number=number) if over > 0 else text
 
 
 def _write_cover(ws: WriteOnlyWorksheet, ledger: Ledger, counts: list[tuple[str, int]]) -> None:
@@ -386,12 +456,11 @@ def write_workbook(ledger: Ledger, path: Path, progress: Progress | None = None)
     try:
         counts = []
         for table in ledger.tables:
-            title = sheet_title(table.title, taken)
-            sheet = _Sheet(workbook.create_sheet(title), table, ledger.company_currency)
+            sheet = _Sheet(workbook, taken, table, ledger.company_currency)
             sheets.append(sheet)
-            counts.append((title, sheet.write(counter)))
+            counts.extend(sheet.write(counter))
         _write_cover(cover, ledger, counts)
-        _save(workbook, partial, dict(sheet.finish() for sheet in sheets))
+        _save(workbook, partial, dict(part for sheet in sheets for part in sheet.finish()))
         for sheet in sheets:
             sheet.discard()
         counter.finish()

@@ -48,14 +48,14 @@ from invoicer.documents.ledger import money_format
 from invoicer.documents.tables import Kind, Ledger, ProgressCounter
 from invoicer.services import demo, ledger
 
-#: Excel's last row: xlsxwriter leaves out (write_* returns -1) every row of a sheet past it
-EXCEL_ROWS = 1_048_576
 
+def write_with_xlsxwriter(book: Ledger, path: Path) -> int:
+    """The same tables, formats, widths, frozen header and autofilter, written by xlsxwriter (constant_memory),
+    a table longer than a sheet going on over further sheets as the workbook's does ("Lines (2)" …; xlsxwriter
+    would drop every row past a sheet's last); returns the number of rows read."""
+    # here, not at the top: a --before child imports an older checkout's ledger module, which may lack them
+    from invoicer.documents.ledger import MAX_SHEET_ROWS, continued_title
 
-def write_with_xlsxwriter(book: Ledger, path: Path, beyond: list[int] | None = None) -> int:
-    """The same tables, formats, widths, frozen header and autofilter, written by xlsxwriter (constant_memory);
-    returns the number of rows read, and adds to ``beyond`` those past Excel's last row, which xlsxwriter drops
-    (the reference then writes less than the workbook, which keeps them)."""
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -70,13 +70,16 @@ def write_with_xlsxwriter(book: Ledger, path: Path, beyond: list[int] | None = N
     counter = ProgressCounter(book.size, None)
     workbook.add_worksheet("Cover").write(0, 0, "Ledger", bold)
     for table in book.tables:
-        ws = workbook.add_worksheet(table.title)
-        for c, column in enumerate(table.columns):
-            ws.set_column(c, c, max(column.width, len(column.title) + 2))
-            ws.write_string(0, c, column.title, bold)
-        ws.freeze_panes(1, 0)
+        sheets = 1
+        ws = _xlsxwriter_sheet(workbook, table, table.title, bold)
         r = 0
-        for r, row in enumerate(table.rows(), 1):
+        for row in table.rows():
+            r += 1
+            if r >= MAX_SHEET_ROWS:
+                ws.autofilter(0, 0, r - 1, len(table.columns) - 1)
+                sheets += 1
+                ws = _xlsxwriter_sheet(workbook, table, continued_title(table.title, sheets), bold)
+                r = 1
             for c, (value, column) in enumerate(zip(row, table.columns, strict=True)):
                 if value is None:
                     continue
@@ -96,11 +99,19 @@ def write_with_xlsxwriter(book: Ledger, path: Path, beyond: list[int] | None = N
                 else:
                     ws.write_string(r, c, str(value))
             counter.step()
-        if beyond is not None and r >= EXCEL_ROWS:
-            beyond.append(r + 1 - EXCEL_ROWS)
         ws.autofilter(0, 0, r, len(table.columns) - 1)
     workbook.close()
     return counter.done
+
+
+def _xlsxwriter_sheet(workbook: Any, table: Any, title: str, bold: Any) -> Any:
+    """A sheet of ``table`` with its column widths and frozen bold header."""
+    ws = workbook.add_worksheet(title)
+    for c, column in enumerate(table.columns):
+        ws.set_column(c, c, max(column.width, len(column.title) + 2))
+        ws.write_string(0, c, column.title, bold)
+    ws.freeze_panes(1, 0)
+    return ws
 
 
 def run_child(kind: str, folder: Path, out: Path, year: int | None = None) -> dict[str, Any]:
@@ -110,7 +121,6 @@ def run_child(kind: str, folder: Path, out: Path, year: int | None = None) -> di
     load_before = os.getloadavg()[0]
     db = open_database(folder, daily_backup=False)
     rows = [0]
-    beyond: list[int] = []
 
     def progress(done: int, _total: int) -> None:
         rows[0] = done
@@ -122,12 +132,12 @@ def run_child(kind: str, folder: Path, out: Path, year: int | None = None) -> di
         ledger.export_csv(db, out, date_from, date_to, progress=progress)
     else:
         with db.readonly_sessions() as session, session.begin():
-            rows[0] = write_with_xlsxwriter(ledger.build_ledger(session, date_from, date_to), out, beyond)
+            rows[0] = write_with_xlsxwriter(ledger.build_ledger(session, date_from, date_to), out)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     peak_mb = _peak_rss_kb() / 1024
     size = out.stat().st_size if out.is_file() else sum(f.stat().st_size for f in out.iterdir())
     return {"seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1), "peak_rss_mb": round(peak_mb, 1),
-            "rows": rows[0], "rows_past_excel_limit": sum(beyond), "output_mb": round(size / 1e6, 1),
+            "rows": rows[0], "output_mb": round(size / 1e6, 1),
             "load_start": round(load_before, 2),
             "load_end": round(os.getloadavg()[0], 2), "code": str(Path(ledger.__file__).parents[2])}
 
@@ -228,9 +238,7 @@ def main() -> None:
             for kind in writers:
                 f = figures[kind]
                 print(f"  {kind:>15}: {f['seconds']:7.1f} s, CPU {f['cpu_seconds']:7.1f} s, peak RSS "
-                      f"{f['peak_rss_mb']:6.1f} MB, {f['rows']:,} rows, {f['output_mb']} MB"
-                      + (f" ({f['rows_past_excel_limit']:,} rows past Excel's last row left out)"
-                         if f.get("rows_past_excel_limit") else ""))
+                      f"{f['peak_rss_mb']:6.1f} MB, {f['rows']:,} rows, {f['output_mb']} MB")
             for key, value in figures.items():
                 if "/" in key:
                     print(f"  {key}: {value:.2f}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 import tempfile
@@ -440,25 +441,49 @@ def _expected(value: Any, column: Any, row: Any, company_currency: str) -> tuple
     return Decimal(value), "General"
 
 
-@pytest.mark.parametrize("source", ["sample", "demo"])
-def test_every_cell_holds_its_tables_value_and_format(source: str, seller: Any, tmp_path: Path) -> None:
+def _sheets_of_tables(book: Any, tables: Any) -> list[list[Any]]:
+    """Each table's worksheets in order: its first ("Lines") and those it goes on over ("Lines (2)" …)."""
+    from invoicer.documents.ledger import continued_title
+
+    names = book.sheetnames[1:]
+    found = []
+    for table in tables:
+        assert names[0] == table.title
+        count = 1
+        while count < len(names) and names[count] == continued_title(table.title, count + 1):
+            count += 1
+        found.append([book[name] for name in names[:count]])
+        names = names[count:]
+    assert names == []
+    return found
+
+
+@pytest.mark.parametrize("source", ["sample", "demo", "sample on 5-row sheets"])
+def test_every_cell_holds_its_tables_value_and_format(
+    source: str, seller: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Cell by cell, every sheet of the workbook equals the ledger's tables: the value (amounts as the exact
     decimal in the currency's decimals, dates, text as typed), its type and its number format. The rows are
-    written as the sheet's XML by hand, for speed: this holds that XML to what the tables say."""
+    written as the sheet's XML by hand, for speed: this holds that XML to what the tables say. With sheets of
+    5 rows, each table's rows are all there once, in order, over its sheets, and nothing but totals follows."""
     from invoicer.services import demo
     from invoicer.services.ledger import build_ledger
 
-    if source == "sample":
-        fill(seller)
-    else:
+    if source == "demo":
         demo.generate(seller, invoices=120, seed=3, today=date(2025, 6, 30))
+    else:
+        fill(seller)
+    if source == "sample on 5-row sheets":
+        monkeypatch.setattr("invoicer.documents.ledger.MAX_SHEET_ROWS", 5)
     path = export_ledger(seller, tmp_path / "l.xlsx", today=date(2025, 6, 30))
     book = openpyxl.load_workbook(path, read_only=True)
     checked = 0
     with seller.readonly_sessions() as s, s.begin():
         ledger = build_ledger(s, today=date(2025, 6, 30))
-        for table, ws in zip(ledger.tables, book.worksheets[1:], strict=True):
-            sheet_rows = ws.iter_rows(min_row=2)
+        for table, sheets in zip(ledger.tables, _sheets_of_tables(book, ledger.tables), strict=True):
+            for ws in sheets:
+                assert next(ws.iter_rows(max_row=1, values_only=True)) == tuple(c.title for c in table.columns)
+            sheet_rows = itertools.chain.from_iterable(ws.iter_rows(min_row=2) for ws in sheets)
             for row in table.rows():
                 cells = next(sheet_rows)
                 for value, column, cell in zip(row, table.columns, cells, strict=False):
@@ -473,4 +498,103 @@ def test_every_cell_holds_its_tables_value_and_format(source: str, seller: Any, 
                     assert (cell.number_format if got is not None else "General") == number_format
                     checked += 1
                 assert all(c.value is None for c in cells[len(table.columns):])
+            rest = [[c.value for c in cells] for cells in sheet_rows]
+            assert all(str(r[0]).startswith("Total") for r in rest if any(v is not None for v in r)), table.name
     assert checked > (5_000 if source == "demo" else 300)
+    if source == "sample on 5-row sheets":
+        assert "Lines (2)" in book.sheetnames
+        for ws in book.worksheets[1:]:  # a header and at most 4 rows; a sheet of its own may hold totals only
+            kept = [r for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
+            assert len([r for r in kept if not str(r[0]).startswith("Total")]) <= 5, ws.title
+
+
+def _things(count: int, currencies: tuple[str, ...] = ("EUR",)) -> Any:
+    """A ledger of one table, "Things", of ``count`` rows: their number, a currency and an amount of that number."""
+    from invoicer.documents.tables import Column, Kind, Ledger, Table
+
+    columns = (Column("n", "N", Kind.INT), Column("currency", "Currency"),
+               Column("amount", "Amount", Kind.MONEY, currency_column=1))
+    data = [(n, currencies[n % len(currencies)], n * 100) for n in range(1, count + 1)]
+    return Ledger("Co", "EUR", None, None, date(2024, 3, 31), datetime(2024, 3, 31, 9, 0), "Invoicer", (),
+                  (Table("things", "Things", columns, lambda: iter(data), len(data)),))
+
+
+def _cover_counts(book: Any) -> dict[str, int]:
+    return {r[0]: r[1] for r in book["Cover"].iter_rows(min_row=12, values_only=True) if r and isinstance(r[1], int)}
+
+
+def test_a_table_longer_than_a_sheet_goes_on_over_further_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With sheets of 5 rows (header included), 9 rows go on three sheets of the table, each with the header,
+    widths, formats, frozen header and autofilter of the first; the totals under the last add up every sheet's
+    rows; the cover lists each sheet with its rows; no temporary file is left."""
+    from invoicer.documents.ledger import write_workbook
+
+    monkeypatch.setattr("invoicer.documents.ledger.MAX_SHEET_ROWS", 5)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    write_workbook(_things(9), tmp_path / "book.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "book.xlsx")
+    assert book.sheetnames == ["Cover", "Things", "Things (2)", "Things (3)"]
+    seen = []
+    for ws in book.worksheets[1:]:
+        assert [c.value for c in ws[1]] == ["N", "Currency", "Amount"] and ws["A1"].font.b
+        assert ws.freeze_panes == "A2" and ws.column_dimensions["C"].width == book["Things"].column_dimensions["C"].width
+        data = rows(ws)
+        assert ws.auto_filter.ref == f"A1:C{len(data) + 1}"
+        assert all(ws.cell(r, 3).number_format == money_format("EUR") for r in range(2, len(data) + 2))
+        seen += [r["N"] for r in data]
+    assert seen == list(range(1, 10))
+    last = book["Things (3)"]
+    assert [last["A4"].value, last["C4"].value] == ["Total", "=SUM('Things'!C2:C5,'Things (2)'!C2:C5,'Things (3)'!C2:C2)"]
+    assert last["C4"].number_format == money_format("EUR") and last.max_row == 4
+    assert _cover_counts(book) == {"Things": 4, "Things (2)": 4, "Things (3)": 1}
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_table_that_fills_its_sheet_makes_no_further_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows and totals that fill the sheet exactly stay on it; rows that fill it leave the totals, which cannot
+    follow, to a sheet of their own (header and totals); by currency, SUMIFS over each sheet added up."""
+    from invoicer.documents.ledger import write_workbook
+
+    monkeypatch.setattr("invoicer.documents.ledger.MAX_SHEET_ROWS", 5)
+    write_workbook(_things(2), tmp_path / "two.xlsx")  # header, 2 rows, a blank row and the total: 5
+    book = openpyxl.load_workbook(tmp_path / "two.xlsx")
+    assert book.sheetnames == ["Cover", "Things"] and book["Things"]["C5"].value == "=SUM(C2:C3)"
+    write_workbook(_things(4), tmp_path / "four.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "four.xlsx")
+    assert book.sheetnames == ["Cover", "Things", "Things (2)"] and len(rows(book["Things"])) == 4
+    totals = book["Things (2)"]
+    assert [c.value for c in totals[1]] == ["N", "Currency", "Amount"] and totals["A2"].value is None
+    assert [totals["A3"].value, totals["C3"].value] == ["Total", "=SUM('Things'!C2:C5)"]
+    assert totals.auto_filter.ref is None and _cover_counts(book) == {"Things": 4, "Things (2)": 0}
+    monkeypatch.setattr("invoicer.documents.ledger.MAX_SHEET_ROWS", 8)
+    write_workbook(_things(9, ("EUR", "USD")), tmp_path / "mixed.xlsx")
+    last = openpyxl.load_workbook(tmp_path / "mixed.xlsx")["Things (2)"]
+    assert [last["A5"].value, last["C5"].value] == [
+        "Total EUR", "=SUMIFS('Things'!C2:C8,'Things'!B2:B8,\"EUR\")+SUMIFS('Things (2)'!C2:C3,'Things (2)'!B2:B3,\"EUR\")"]
+    assert last["A6"].value == "Total USD"
+
+
+def test_continued_sheet_titles_keep_their_number_within_31_characters() -> None:
+    from invoicer.documents.ledger import continued_title
+
+    assert continued_title("Lines", 2) == "Lines (2)"
+    assert continued_title("Offene Posten nach Alter, Kunden", 12) == "Offene Posten nach Alter, (12)"
+    assert continued_title("Offene Posten nach Alter und Kunde", 12) == "Offene Posten nach Alter u (12)"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_adds_up_a_table_over_its_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from invoicer.documents.ledger import write_workbook
+
+    monkeypatch.setattr("invoicer.documents.ledger.MAX_SHEET_ROWS", 5)
+    write_workbook(_things(9, ("EUR", "USD")), tmp_path / "book.xlsx")
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(tmp_path / "book.xlsx")],
+        check=True, capture_output=True, timeout=180,
+    )
+    book = openpyxl.load_workbook(tmp_path / "out" / "book.xlsx", data_only=True)
+    totals = {r[0]: r[2] for ws in book.worksheets[1:] for r in ws.iter_rows(values_only=True)
+              if str(r[0]).startswith("Total")}
+    assert {k: money(v) for k, v in totals.items()} == {"Total EUR": Decimal(20), "Total USD": Decimal(25)}
