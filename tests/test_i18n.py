@@ -108,11 +108,11 @@ def test_a_swiss_amount_keeps_every_group_symbol(locale: str, monkeypatch: pytes
         value = Decimal(text)
         for currency in ("CHF", "EUR", "JPY"):
             assert i18n.format_amount(value, currency, locale) == babel_with_apostrophe(
-                monkeypatch, lambda: babel_amount(value, currency, locale)), (text, currency)
+                monkeypatch, lambda v=value, c=currency: babel_amount(v, c, locale)), (text, currency)
         assert i18n.format_number(value, locale) == babel_with_apostrophe(
-            monkeypatch, lambda: format_decimal(value, locale=locale, decimal_quantization=False)), text
+            monkeypatch, lambda v=value: format_decimal(v, locale=locale, decimal_quantization=False)), text
         assert i18n.format_price(value, "CHF", locale) == babel_with_apostrophe(
-            monkeypatch, lambda: babel_price(value, "CHF", locale)), text
+            monkeypatch, lambda v=value: babel_price(v, "CHF", locale)), text
     assert i18n.format_money(123456725, "CHF", "de_CH") == "CHF\xa01'234'567.25"
     assert i18n.format_number(Decimal("1234567890.5"), locale).startswith("1'234'567'890")
     assert i18n.format_date(DATES[0], locale, "short") == babel_short_date(DATES[0], locale)

@@ -59,6 +59,7 @@ RELEASED = {
     "0033_prepaid.py": "ebd26044d7b00db2aeb84a8d4c78ac02a2200d3811c3d3825da654d534f94ede",
     "0034_open_invoices_index.py": "f22a50ce29645f82595f25906dab290081e468685f4e61e3417a39f78beafc95",
     "0035_search_trigrams.py": "18b15433367be04bd11b109141e43c5f139763882e1d403fe2c91e43e119a357",
+    "0036_amounts_index_prepaid.py": "31b227a3a9d46b10d2ebd1dbc32616544f17df61afa1683577eb743cc541046b",
 }
 
 
