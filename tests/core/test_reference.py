@@ -104,19 +104,27 @@ def test_the_written_out_iso_4217_list_is_the_installed_packages() -> None:
 
 
 @pytest.mark.parametrize("locale", ["en_US", "de_DE", "fr_FR", "es_ES", "de_CH", "en_IN"])
-def test_amounts_read_as_babels_currency_format_writes_them_for_every_currency(locale: str) -> None:
-    """The currency's symbol is written into the app's cached pattern (faster lists): the text stays Babel's."""
+def test_amounts_read_as_babels_currency_format_writes_them_for_every_currency(
+        locale: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The currency's symbol is written into the app's cached pattern (faster lists): the text stays Babel's, except
+    that a Swiss group apostrophe is kept where Babel 2.19 takes two of them for quotes (tests/test_i18n.py)."""
     from copy import copy
     from decimal import Decimal
 
+    import babel.numbers
     from babel import Locale
     from babel.numbers import parse_pattern
 
-    from invoicer.i18n import format_amount
+    from invoicer.i18n import format_amount, locale_formats
+
+    locale_formats(locale)  # the locale's record taken before Babel's group symbol is stood in for below
+    group = babel.numbers.get_group_symbol
+    monkeypatch.setattr(babel.numbers, "get_group_symbol",
+                        lambda *args, **kwargs: group(*args, **kwargs).replace("'", "\x00"))
 
     for code in sorted(reference.currencies()):
         pattern = copy(parse_pattern(Locale.parse(locale).currency_formats["standard"]))
         pattern.frac_prec = (exponent(code), exponent(code))
         for value in (Decimal("-1234567.891"), Decimal("0.5"), Decimal("0")):
             assert format_amount(value, code, locale) == pattern.apply(value, locale, currency=code,
-                                                                        currency_digits=False)
+                                                                        currency_digits=False).replace("\x00", "'")
