@@ -4,7 +4,7 @@ for a business shared by several desks."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,23 @@ CLASHES = frozenset({"40001", "40P01"})
 LOCK_TIMEOUT = frozenset({"55P03"})
 # a role on the server without the right for what was tried (GRANTs and row-level security: db/roles.py)
 INSUFFICIENT_PRIVILEGE = "42501"
+
+
+#: the page cache (KiB) a bulk write on SQLite gets: the default 2 MiB spills index pages to disk and back within
+#: one transaction
+BULK_PAGE_CACHE_KIB = 32768
+
+
+@contextmanager
+def bulk_page_cache(pragma: Callable[[str], Any]) -> Iterator[None]:
+    """A page cache of BULK_PAGE_CACHE_KIB on an SQLite connection while a bulk write runs (an import, the demo's
+    load), the connection's own setting again afterwards; ``pragma`` runs one PRAGMA and returns its first value."""
+    before = pragma("PRAGMA cache_size")
+    pragma(f"PRAGMA cache_size = -{BULK_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        pragma(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

@@ -20,7 +20,7 @@ from invoicer.core.listing import InvoiceRow, invoice_row
 from invoicer.db import cipher
 
 # The newest revision in migrations/versions; tests/migrations keeps it equal to Alembic's own head.
-HEAD_REVISION = "0036"
+HEAD_REVISION = "0037"
 
 _REVISION = "SELECT version_num FROM alembic_version"
 _SETTING = "SELECT value FROM settings WHERE key = ?"

@@ -30,6 +30,29 @@ _RELEASED = (
     f" WHERE d.invoice_id = {{row}}.id AND p.type_code = '{DEPOSIT}' AND c.doc_type = 'credit_note'"
     " AND c.status NOT IN ('draft', 'void'))"
 )
+#: the same figure, its joins written in the order they must run (SQLite keeps the order of a CROSS JOIN; PostgreSQL
+#: plans it like any join): from the final invoice's own deductions to their deposits to the deposits' credit notes.
+#: Under 0029's plain joins SQLite, which keeps no statistics here, began with every credit note (by the doc_type
+#: index), so each status change of any invoice read all credit notes: 1 ms a change at 20,000 invoices, growing
+#: with the file (the demo load took 6 minutes at 100,000)
+_RELEASED_IN_ORDER = (
+    "(SELECT coalesce(sum(p.company_subtotal), 0) FROM invoice_deductions d CROSS JOIN invoices p"
+    f" WHERE p.id = d.deducted_id AND d.invoice_id = {{row}}.id AND p.type_code = '{DEPOSIT}'"
+    " AND p.status NOT IN ('draft', 'void'))"
+    " - (SELECT coalesce(sum(c.company_subtotal), 0) FROM invoice_deductions d CROSS JOIN invoices p"
+    " CROSS JOIN invoices c WHERE p.id = d.deducted_id AND c.corrects_id = p.id"
+    f" AND d.invoice_id = {{row}}.id AND p.type_code = '{DEPOSIT}' AND c.doc_type = 'credit_note'"
+    " AND c.status NOT IN ('draft', 'void'))"
+)
+_RULE_0029 = (
+    "CASE WHEN {{row}}.doc_type = 'invoice' AND {{row}}.status IN ('open', 'paid', 'uncollectible') "
+    f"THEN CASE WHEN {{{{row}}}}.type_code = '{DEPOSIT}' THEN 0 "
+    "ELSE coalesce({{row}}.company_subtotal, 0) + {released} END "
+    "WHEN {{row}}.doc_type = 'credit_note' AND {{row}}.status <> 'draft' "
+    f"THEN CASE WHEN (SELECT o.type_code FROM invoices o WHERE o.id = {{{{row}}}}.corrects_id) = '{DEPOSIT}' THEN 0 "
+    "ELSE -coalesce({{row}}.company_subtotal, 0) END "
+    "ELSE 0 END"
+)
 #: what a document adds to its month, in the SQL both engines share (``{row}`` is NEW, OLD or the table's name),
 #: by the revision that brought the rule
 CONTRIBUTIONS = {
@@ -39,18 +62,12 @@ CONTRIBUTIONS = {
         "WHEN {row}.doc_type = 'credit_note' AND {row}.status <> 'draft' THEN -coalesce({row}.company_subtotal, 0) "
         "ELSE 0 END"
     ),
-    "0029": (
-        "CASE WHEN {row}.doc_type = 'invoice' AND {row}.status IN ('open', 'paid', 'uncollectible') "
-        f"THEN CASE WHEN {{row}}.type_code = '{DEPOSIT}' THEN 0 "
-        f"ELSE coalesce({{row}}.company_subtotal, 0) + {_RELEASED} END "
-        "WHEN {row}.doc_type = 'credit_note' AND {row}.status <> 'draft' "
-        f"THEN CASE WHEN (SELECT o.type_code FROM invoices o WHERE o.id = {{row}}.corrects_id) = '{DEPOSIT}' THEN 0 "
-        "ELSE -coalesce({row}.company_subtotal, 0) END "
-        "ELSE 0 END"
-    ),
+    "0029": _RULE_0029.format(released=_RELEASED),
+    # the rule of 0029, read in an order that does not grow with the credit notes
+    "0037": _RULE_0029.format(released=_RELEASED_IN_ORDER),
 }
 #: the rule in force (what the newest migration installs)
-CURRENT = "0029"
+CURRENT = "0037"
 #: what migration 0023 installed: its calls name no revision
 _FIRST = "0023"
 
@@ -63,7 +80,8 @@ def contribution(row: str, revision: str = CURRENT) -> str:
 #: the columns that decide a document's contribution and month, by the rule's revision (those of 0029 are frozen
 #: once issued, but a draft may change them)
 _COLUMNS_0023 = ("doc_type", "status", "company_subtotal", "issue_date")
-COLUMNS: dict[str, tuple[str, ...]] = {"0023": _COLUMNS_0023, "0029": (*_COLUMNS_0023, "type_code", "corrects_id")}
+_COLUMNS_0029 = (*_COLUMNS_0023, "type_code", "corrects_id")
+COLUMNS: dict[str, tuple[str, ...]] = {"0023": _COLUMNS_0023, "0029": _COLUMNS_0029, "0037": _COLUMNS_0029}
 _NAME = "revenue_months_kept"
 #: the PostgreSQL trigger that keeps the summary (SQLite has one per event: its name and _insert/_update/_delete)
 POSTGRESQL_TRIGGER = _NAME
@@ -120,6 +138,12 @@ def uninstall(conn: Connection) -> None:
         return
     for event in ("insert", "update", "delete"):
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_NAME}_{event}")
+
+
+def reinstall(conn: Connection, revision: str) -> None:
+    """The triggers replaced by those of ``revision``'s rule (a migration that changes how, not what, is summed)."""
+    uninstall(conn)
+    install(conn, revision)
 
 
 def refill(conn: Connection, revision: str = _FIRST) -> None:

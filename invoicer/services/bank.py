@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from invoicer.core.bank_match import REASONS, Allocation, Credit, Matcher, OpenInvoice, Proposal
 from invoicer.core.errors import N_, ConflictError, NotFoundError, ValidationError
 from invoicer.core.money import exponent, to_minor
+from invoicer.db.engine import bulk_page_cache
 from invoicer.db.models import (
     BankCsvMapping,
     BankEntry,
@@ -146,19 +147,19 @@ def entry_keys(statement: Statement, bank: str) -> list[str]:
 
 @contextmanager
 def _page_cache(session: Session) -> Iterator[None]:
-    """On SQLite, a page cache of 32 MiB for the import's connection while it stores (the default 2 MiB spilled
-    the entry-key index's pages to disk and back within the transaction: a quarter of the storing time of a year's
+    """On SQLite, a larger page cache for the import's connection while it stores (the default 2 MiB spilled the
+    entry-key index's pages to disk and back within the transaction: a quarter of the storing time of a year's
     statement), the connection's own setting again afterwards."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         yield
         return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql("PRAGMA cache_size = -32768")
-    try:
+    def pragma(sql: str) -> object:
+        result = connection.exec_driver_sql(sql)
+        return result.scalar() if result.returns_rows else None
+
+    with bulk_page_cache(pragma):
         yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def _store(session: Session, statement_id: int, statement: Statement, keys: list[str], seen: set[str]) -> None:

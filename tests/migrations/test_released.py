@@ -60,6 +60,14 @@ RELEASED = {
     "0034_open_invoices_index.py": "f22a50ce29645f82595f25906dab290081e468685f4e61e3417a39f78beafc95",
     "0035_search_trigrams.py": "18b15433367be04bd11b109141e43c5f139763882e1d403fe2c91e43e119a357",
     "0036_amounts_index_prepaid.py": "31b227a3a9d46b10d2ebd1dbc32616544f17df61afa1683577eb743cc541046b",
+    "0037_revenue_trigger_order.py": "7c3a2ffce7259dc2561fb98b340ac8d70c5707fcd72c7388567c9d2a7dd10540",
+}
+
+#: the revenue rules migrations install from db/summaries.py (0023, 0029, 0037): SHA-256 of each rule's SQL
+RELEASED_REVENUE_RULES = {
+    "0023": "2d763700e6b1d4220843cc1cb3c39a4cc33268e26d0368d1a968209c276f6898",
+    "0029": "7277162a401380310b0c3c4656911424f645b30e0fa4d046327cea6d136d6bf2",
+    "0037": "e63fa38010772f35f3cc942feb1f8de023c0e6b74d68ac6ec834677d872ff18f",
 }
 
 
@@ -72,3 +80,13 @@ def test_every_revision_up_to_the_last_released_is_pinned() -> None:
     last = max(RELEASED)
     found = {p.name for p in VERSIONS.glob("[0-9]*.py") if p.name <= last}
     assert found == set(RELEASED)
+
+
+def test_a_released_revenue_rule_is_unchanged() -> None:
+    """A migration installs a rule by its revision (db/summaries.py): the rule's SQL is as released, so a database
+    migrated then and one migrated now keep the same triggers (a new rule gets a new revision and migration)."""
+    from invoicer.db import summaries
+
+    released = {revision: hashlib.sha256(summaries.CONTRIBUTIONS[revision].encode()).hexdigest()
+                for revision in RELEASED_REVENUE_RULES}
+    assert released == RELEASED_REVENUE_RULES

@@ -92,3 +92,25 @@ def test_the_demo_bulk_load_keeps_them_too_and_the_migration_fills_them_alike(se
     with seller.engine.begin() as conn:
         summaries.refill(conn, summaries.CURRENT)  # what migration 0029 writes from the stored documents
     assert kept(seller) == every_month(seller)
+
+
+def test_a_documents_contribution_reads_only_its_own_deductions_not_every_credit_note(seller: Database) -> None:
+    """Each status change of any invoice runs the triggers' rule: SQLite keeps no statistics, and under 0029's plain
+    joins it began the deposits' credit notes with every credit note of the file (by an index on doc_type), so a
+    change cost time in proportion to the credit notes (the demo load took 6 minutes at 100,000). Rule 0037 reads
+    the document's own deductions first, then their deposits, then those deposits' credit notes by their index."""
+    from invoicer.db import summaries
+
+    if seller.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans from its statistics")
+    with seller.engine.connect() as conn:
+        installed = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'revenue_months_kept_update'").scalar()
+        assert summaries.contribution("NEW") in installed  # the head's triggers run the current rule
+        for revision, reads_every_credit_note in (("0029", True), (summaries.CURRENT, False)):
+            plan = [row[-1] for row in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN SELECT {summaries.contribution('i', revision)} FROM invoices i WHERE i.id = 1")]
+            assert not any(step.startswith("SCAN") for step in plan)
+            by_type = [step for step in plan if step.startswith("SEARCH c ") and step.endswith("(doc_type=?)")]
+            assert bool(by_type) is reads_every_credit_note
+            assert ("SEARCH c USING INDEX ix_invoices_corrects_id (corrects_id=?)" in plan) is not reads_every_credit_note
