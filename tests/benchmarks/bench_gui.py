@@ -161,7 +161,8 @@ def ratios(name: str, measured: Runs, reference: Runs) -> dict[str, float]:
             f"{name}_cpu_ratio_least": round(min(measured.cpu) / min(reference.cpu), 2)}
 
 
-def time_in_process(folder: Path) -> dict[str, list[float]]:
+def time_in_process(folder: Path) -> dict[str, list[tuple[float, str]]]:
+    """Each operation's times (ms), each with what was done (the text typed so far, the column and order)."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -173,7 +174,7 @@ def time_in_process(folder: Path) -> dict[str, list[float]]:
     app = QApplication.instance() or QApplication([])
     i18n.set_language("en_US")
     db = open_database(folder, daily_backup=False)
-    results: dict[str, list[float]] = {"open": [], "keystroke": [], "count": [], "sort": []}
+    results: dict[str, list[tuple[float, str]]] = {"open": [], "keystroke": [], "count": [], "sort": []}
     for _ in range(5):
         remember_page(folder, "settings")  # a light page, so the list is created when it is opened
         window = MainWindow(db)
@@ -182,20 +183,20 @@ def time_in_process(folder: Path) -> dict[str, list[float]]:
         began = time.perf_counter()
         page = window.show_page("invoices")
         app.processEvents()
-        results["open"].append((time.perf_counter() - began) * 1000)
+        results["open"].append(((time.perf_counter() - began) * 1000, "invoices"))
         for text in ("Müller", "INV-20", "zz"):
             page.search.clear()
             app.processEvents()
-            for char in text:
+            for typed, char in enumerate(text, 1):
                 began = time.perf_counter()
                 QTest.keyClick(page.search, char)
                 app.processEvents()
-                results["keystroke"].append((time.perf_counter() - began) * 1000)
+                results["keystroke"].append(((time.perf_counter() - began) * 1000, text[:typed]))
                 while page.model.counting():
                     app.processEvents()
                     time.sleep(0.001)
                 app.processEvents()  # the count's answer is delivered to the label
-                results["count"].append((time.perf_counter() - began) * 1000)
+                results["count"].append(((time.perf_counter() - began) * 1000, text[:typed]))
         page.search.clear()
         header = page.table.horizontalHeader()
         for column in range(page.model.columnCount()):
@@ -203,7 +204,8 @@ def time_in_process(folder: Path) -> dict[str, list[float]]:
                 began = time.perf_counter()
                 header.setSortIndicator(column, order)
                 app.processEvents()
-                results["sort"].append((time.perf_counter() - began) * 1000)
+                title = page.model.headerData(column, Qt.Orientation.Horizontal)
+                results["sort"].append(((time.perf_counter() - began) * 1000, f"{title} {order.name}"))
         window.close()
         window.deleteLater()
         app.processEvents()
@@ -257,11 +259,12 @@ def main() -> int:
         figures["first_start_of_day_target_ratio"] = BACKUP_DUE_RATIO
         ok &= statistics.median(runs["first_start_of_day"].wall) / statistics.median(runs["start"].wall) <= \
             BACKUP_DUE_RATIO
-    for name, times in ({} if args.start_only else time_in_process(folder)).items():
-        median = statistics.median(times)
+    for name, timed in ({} if args.start_only else time_in_process(folder)).items():
+        median = statistics.median(ms for ms, _what in timed)
+        slowest, what = max(timed)
         ok &= median < TARGETS[name]
-        figures |= {f"{name}_ms_median": round(median, 1), f"{name}_ms_max": round(max(times), 1),
-                    f"{name}_target_ms": TARGETS[name]}
+        figures |= {f"{name}_ms_median": round(median, 1), f"{name}_ms_max": round(slowest, 1),
+                    f"{name}_slowest": what, f"{name}_target_ms": TARGETS[name]}
     figures["all_targets_met"] = ok
     publish("gui", figures)
     return 0 if ok else 1

@@ -27,6 +27,7 @@ from invoicer.gui import messages, operations
 from invoicer.gui.dialogs.send_invoice import mail_login
 from invoicer.gui.operations import Failed, Job, Operations
 from invoicer.gui.style import day, money
+from invoicer.gui.widgets.background import LatestRead
 from invoicer.i18n import N_, _, error_text, ngettext
 from invoicer.services import mailing, reminders
 from invoicer.services.reminders import DueReminder, ReminderRun
@@ -36,7 +37,7 @@ LEVEL_TITLES = {"friendly": N_("friendly reminder"), "due": N_("due today"), "ov
 
 
 def due_reminders(ops: Operations, today: date | None = None) -> list[DueReminder]:
-    """The reminders due now (a quick read; the hourly check calls it on the UI thread)."""
+    """The reminders due now (the watcher counts them in a background read: a second at a million invoices)."""
     return ops.read(lambda s: reminders.due_reminders(s, today or date.today()))
 
 
@@ -165,7 +166,8 @@ class RemindersDialog(QDialog):
 
 
 class ReminderWatcher(QObject):
-    """Counts the due reminders when started and every hour (``due_changed``); with "send
+    """Counts the due reminders when started, every hour and after changes (``due_changed``), in a background
+    read: at a million invoices the count takes a second, which the window must not wait for; with "send
     automatically" on, sends them itself when the password is available without asking."""
 
     due_changed = Signal(int)
@@ -184,24 +186,37 @@ class ReminderWatcher(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
+        self._counter = LatestRead(self, self._counted)
 
     def start(self) -> None:
         self.check()
         self.timer.start()
 
-    def check(self) -> int:
-        """Count what is due now; start an automatic send when that is switched on."""
-        try:
-            count = len(sendable(due_reminders(self.ops, self.today())))
-            automatic = count > 0 and self.sending is None and self.ops.read(
-                reminders.AUTO_SEND.get)
-        except InvoicerError as err:
-            self.auto_failed.emit(error_text(err))
-            return 0
+    def check(self, *, send: bool = True) -> None:
+        """Count what is due now, off the UI thread; once counted, start an automatic send when that is switched
+        on (and ``send``)."""
+        today = self.today()
+
+        def read() -> tuple[int, bool] | InvoicerError:
+            try:
+                count = len(sendable(due_reminders(self.ops, today)))
+                return count, send and count > 0 and bool(self.ops.read(reminders.AUTO_SEND.get))
+            except InvoicerError as err:
+                return err
+
+        self._counter.ask(read)
+
+    def counting(self) -> bool:
+        return self._counter.busy()
+
+    def _counted(self, answer: tuple[int, bool] | InvoicerError) -> None:
+        if isinstance(answer, InvoicerError):
+            self.auto_failed.emit(error_text(answer))
+            return
+        count, automatic = answer
         self.due_changed.emit(count)
-        if automatic:
+        if automatic and self.sending is None:
             self._send()
-        return count
 
     def _send(self) -> None:
         # never a password dialog out of the blue: without a stored password, the user sends by hand
@@ -215,7 +230,7 @@ class ReminderWatcher(QObject):
         def done(run: ReminderRun) -> None:
             self.sending = None
             self.auto_sent.emit(summary(run).replace("\n\n", " ").replace("\n", "; "))
-            self.due_changed.emit(len(sendable(due_reminders(self.ops, self.today()))))
+            self.check(send=False)
 
         def failed(error: BaseException) -> bool:
             self.sending = None
