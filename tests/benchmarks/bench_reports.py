@@ -4,8 +4,8 @@ against its floor measured in the same run. Run: ``python tests/benchmarks/bench
 
 The floor of a report is the SQL it sends, executed with plain ``sqlite3`` on the same file (statement, cursor
 and fetch, nothing else): the ratio is what the service adds (sessions, building the statement, rows to
-objects). Targets (issue "Fast at a million invoices"): aged receivables <= 20 ms at 100,000 invoices and
-<= 3x its SQL; times are medians of several runs. ``aged_receivables_past`` is the same report on the last day of
+objects). Targets (issue "Fast at a million invoices"): aged receivables <= 20 ms at 100,000 invoices (in proportion beyond:
+200 ms at 1,000,000) and <= 3x its SQL; times are medians of several runs. ``aged_receivables_past`` is the same report on the last day of
 the previous month (a period end: from dated payments, credit notes and write-offs), one statement like today's.
 """
 
@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.benchmarks.report import publish  # noqa: E402
 
-AGED_TARGET_MS = 20.0
+AGED_TARGET_MS = 20.0  # at 100,000 invoices; growing no faster than the invoices beyond (linear for a full report)
+AGED_TARGET_AT = 100_000
 RATIO_TARGET = 3.0
 
 
@@ -103,8 +104,9 @@ def main() -> int:
                     f"{name}_sql_cpu_ms_median": round(sql_cpu, 2), f"{name}_cpu_ratio": round(service_cpu / sql_cpu, 2),
                     f"{name}_statements": len(statements)}
         if name == "aged_receivables":
-            met = service_ms <= AGED_TARGET_MS and ratio <= RATIO_TARGET
-            figures |= {"aged_receivables_target_ms": AGED_TARGET_MS, "aged_receivables_target_ratio": RATIO_TARGET,
+            target_ms = AGED_TARGET_MS * max(1.0, int(figures["invoices"]) / AGED_TARGET_AT)  # type: ignore[call-overload]
+            met = service_ms <= target_ms and ratio <= RATIO_TARGET
+            figures |= {"aged_receivables_target_ms": round(target_ms, 1), "aged_receivables_target_ratio": RATIO_TARGET,
                         "aged_receivables_target_met": met}
             ok &= met
     plain.close()
