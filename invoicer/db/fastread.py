@@ -20,7 +20,7 @@ from invoicer.core.listing import InvoiceRow, invoice_row
 from invoicer.db import cipher
 
 # The newest revision in migrations/versions; tests/migrations keeps it equal to Alembic's own head.
-HEAD_REVISION = "0037"
+HEAD_REVISION = "0038"
 
 _REVISION = "SELECT version_num FROM alembic_version"
 _SETTING = "SELECT value FROM settings WHERE key = ?"
@@ -34,10 +34,15 @@ _SORTS = {
     "total": "i.total",
     "status": "i.status",
     "currency": "i.currency",
-    "amount_due": "CASE WHEN i.doc_type != 'invoice' OR i.status IN ('void') THEN 0 "
-                  "ELSE max(i.total + i.rounding_amount - CASE WHEN i.status = 'draft' THEN i.prepaid ELSE 0 END "
-                  "- i.paid - i.credited, 0) END",
+    # the expression ix_invoices_type_amount_due holds (models.amount_due_sql), constants and all: the index is read
+    # only for the same expression
+    "amount_due": "CASE WHEN (i.doc_type != 'invoice' OR i.status = 'void') THEN 0 "
+                  "ELSE max((((i.total + i.rounding_amount) - CASE WHEN (i.status = 'draft') THEN i.prepaid ELSE 0 END) "
+                  "- i.paid) - i.credited, 0) END",
 }
+#: where the page's ids are read from: by customer, the customers by name and each one's documents in id order
+#: (CROSS JOIN: SQLite reads the customers first), as list_invoices does
+_SOURCES = {"customer": "customers AS c CROSS JOIN invoices AS i ON c.id = i.customer_id"}
 # the page's ids first, then their columns (as the ORM path does: a sort without an index of its own reads the few
 # columns it needs from a covering index, not every whole row)
 _PAGE = """
@@ -45,7 +50,7 @@ SELECT i.id, i.doc_type, i.number, i.status, i.customer_id, c.name, i.currency, 
        i.total, i.paid, i.credited, i.buyer_reference, i.rounding_amount, i.prepaid,
        EXISTS (SELECT 1 FROM invoice_disputes AS d WHERE d.invoice_id = i.id AND d.closed_on IS NULL)
 FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
-WHERE i.id IN (SELECT i.id FROM invoices AS i {join} WHERE i.doc_type = ? ORDER BY {order} LIMIT ? OFFSET ?)
+WHERE i.id IN (SELECT i.id FROM {source} WHERE i.doc_type = ? ORDER BY {order} LIMIT ? OFFSET ?)
 ORDER BY {order}
 """
 
@@ -91,7 +96,7 @@ def invoice_page(path: Path, doc_type: str, *, today: date, sort: str = "issue_d
     ``offset``: the rows services.invoices.list_invoices gives for an unfiltered list."""
     way = "DESC" if descending else "ASC"
     sql = _PAGE.format(order=f"{_SORTS[sort]} {way}, i.id {way}",
-                       join="JOIN customers AS c ON c.id = i.customer_id" if sort == "customer" else "")
+                       source=_SOURCES.get(sort, "invoices AS i"))
     with _reading(path) as conn:
         found = conn.execute(sql, (doc_type, limit, offset)).fetchall()
     return [

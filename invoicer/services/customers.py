@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from invoicer.core.errors import N_, NotFoundError, ValidationError
 from invoicer.core.text import fold
 from invoicer.db import functions
-from invoicer.db.models import AuditEvent, CreditEntry, Customer, Invoice, Payment
+from invoicer.db.models import AuditEvent, CreditEntry, Customer, Invoice, Payment, amount_due_sql
 from invoicer.services import audit, validation
 from invoicer.services.company import get_company
 from invoicer.services.settings import TERMS_DAYS
@@ -170,12 +170,9 @@ def snapshot(customer: Customer) -> str:
 
 
 def due_expression() -> ColumnElement[int]:
-    """SQL for an invoice's amount due (mirrors core.workflow.amount_due: a draft asks its prepaid amount less)."""
-    advance = case((Invoice.status == "draft", Invoice.prepaid), else_=0)
-    return case(
-        (or_(Invoice.doc_type != "invoice", Invoice.status.in_(("void",))), 0),
-        else_=functions.greatest(Invoice.payable - advance - Invoice.paid - Invoice.credited, 0),
-    )
+    """SQL for an invoice's amount due (mirrors core.workflow.amount_due: a draft asks its prepaid amount less), as
+    ix_invoices_type_amount_due holds it."""
+    return amount_due_sql(Invoice)
 
 
 def written_off_on() -> ColumnElement[str]:
