@@ -1053,7 +1053,7 @@ def list_invoices(
     # the page's ids first, the rest of its columns after: a sort no index gives (amount due, customer) then
     # reads the few columns it needs from a covering index, not 100,000 whole rows
     page = _filtered(select(Invoice.id), flt, today, _narrow(session, flt, NARROW_SEARCH)).order_by(*order)
-    if sort == "customer" and flt == InvoiceFilter(doc_type=flt.doc_type):
+    if sort == "customer" and flt.is_everything():
         # the customers by name, each one's documents in id order (ix_invoices_type_customer_id): only the first
         # customers' documents are read, not every document sorted; a filter may leave few documents, which its own
         # index finds faster than a walk through every customer's
