@@ -16,6 +16,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex
 
 from invoicer.db import summaries, triggers
 from invoicer.db.engine import transaction
@@ -35,8 +36,13 @@ PATTERN_INDEXES = {"ix_invoices_type_number_pattern", "ix_invoices_type_referenc
 TRIGRAM_INDEXES = {"ix_customers_search_name_trgm", "ix_customers_email_trgm", "ix_customers_vat_id_trgm"}
 
 
+#: indexes on an expression: PostgreSQL gives back its own text of the expression (casts added), which Alembic
+#: compares as text; test_upgrade_from_empty_matches_the_models compares what PostgreSQL made of both instead
+EXPRESSION_INDEXES = {"ix_invoices_type_amount_due"}
+
+
 def _modelled(_object: object, name: str | None, kind: str, _reflected: bool, _compare_to: object) -> bool:
-    return not (kind == "index" and name in PATTERN_INDEXES | TRIGRAM_INDEXES)
+    return not (kind == "index" and name in PATTERN_INDEXES | TRIGRAM_INDEXES | EXPRESSION_INDEXES)
 
 
 def test_upgrade_from_empty_matches_the_models(pg_url: str, tmp_path: Path) -> None:
@@ -47,6 +53,13 @@ def test_upgrade_from_empty_matches_the_models(pg_url: str, tmp_path: Path) -> N
             diff = compare_metadata(context, Base.metadata)
         assert diff == [], f"models and migrations differ on PostgreSQL: {diff}"
         assert _triggers(db.engine) == {r.name for r in triggers.RULES} | {summaries.POSTGRESQL_TRIGGER}
+        for index in (i for i in Invoice.__table__.indexes if i.name in EXPRESSION_INDEXES):
+            with db.engine.connect() as conn:  # the models' index made beside the migrated one, then rolled back
+                conn.exec_driver_sql(str(CreateIndex(index).compile(conn)).replace(index.name, "ix_as_modelled"))
+                made = dict(conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+                                              "(:name, 'ix_as_modelled')"), {"name": index.name}).all())
+                conn.rollback()
+            assert made[index.name] == made["ix_as_modelled"].replace("ix_as_modelled", index.name), made
     finally:
         db.close()
 
@@ -205,5 +218,31 @@ def test_without_pg_trgm_the_migration_goes_on_and_the_search_finds_the_same(
         with db.readonly_sessions() as s:
             found = invoices.list_invoices(s, InvoiceFilter(search="cme"), limit=200)
         assert [r.id for r in found] == [invoice_id]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_the_list_sorted_by_amount_due_or_customer_reads_its_first_page_in_index_order(
+        pg_url: str, tmp_path: Path, descending: bool) -> None:
+    """Migration 0038: sorted by amount due, the page's ids come in order from ix_invoices_type_amount_due (the
+    service writes the expression with the index's constants), no sort of every document feeds the page's Limit;
+    sorted by customer, the customers by name and each one's documents from ix_invoices_type_customer_id, sorted
+    by id only within a name (Incremental Sort: the first names' documents, not all of them)."""
+    from invoicer.services import invoices
+
+    db = open_server(pg_url, tmp_path, init=True)
+    try:
+        set_up_seller(db)
+        for _ in range(20):  # customers of 100 documents each
+            _analyzed_drafts(db, make_draft(db, add_customer(db)), 99)
+        plans = _plans(db, lambda s: invoices.list_invoices(s, sort="amount_due", descending=descending, limit=200))
+        plan = next(p for p in plans if "Limit" in p)
+        assert re.search(r"Limit .*\n *->  Index Scan( Backward)? using ix_invoices_type_amount_due on invoices", plan), plan
+        customer = next(p for p in _plans(db, lambda s: invoices.list_invoices(
+            s, sort="customer", descending=descending, limit=200)) if "Limit" in p)
+        assert re.search(r"Limit .*\n *->  Incremental Sort .*\n.*\n *Presorted Key: customers_1.name\n", customer), customer
+        assert re.search(r"Index (Only )?Scan( Backward)? using ix_customers_name on customers", customer), customer
+        assert re.search(r"ix_invoices_type_customer_id on invoices.*\n.*customer_id = customers_1.id", customer), customer
     finally:
         db.close()
