@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     case,
     false,
+    literal,
     literal_column,
     or_,
     text,
@@ -292,22 +293,24 @@ class Invoice(Base):
         return amount_due(self.doc_type, self.status, self.payable, self.paid, self.credited, prepaid=self.prepaid)
 
 
-def amount_due_sql(of: Any) -> ColumnElement[int]:
+def amount_due_sql(of: Any, *, as_indexed: bool = False) -> ColumnElement[int]:
     """SQL for an invoice's amount due (mirrors core.workflow.amount_due: a draft asks its prepaid amount less), from
-    the columns of ``of`` (the mapped class, or the table's columns). Its constants are written into the SQL, not
-    bound: ix_invoices_type_amount_due holds this expression, and SQLite and PostgreSQL read an index on an
-    expression only for the same expression, where a parameter is not the same as a constant."""
-    zero = literal_column("0")
-    advance = case((of.status == literal_column("'draft'"), of.prepaid), else_=zero)
+    the columns of ``of`` (the mapped class, or the table's columns). ``as_indexed``: its constants written into the
+    SQL, as ix_invoices_type_amount_due holds it (SQLite and PostgreSQL read an index on an expression only for the
+    same expression, and a parameter is not the same as a constant); otherwise bound, and no index of it is read."""
+    def constant(value: object) -> ColumnElement[Any]:
+        return literal_column(repr(value)) if as_indexed else literal(value)
+
+    advance = case((of.status == constant("draft"), of.prepaid), else_=constant(0))
     return case(
-        (or_(of.doc_type != literal_column("'invoice'"), of.status == literal_column("'void'")), zero),
-        else_=functions.greatest(of.total + of.rounding_amount - advance - of.paid - of.credited, zero),
+        (or_(of.doc_type != constant("invoice"), of.status == constant("void")), constant(0)),
+        else_=functions.greatest(of.total + of.rounding_amount - advance - of.paid - of.credited, constant(0)),
     )
 
 
 # the invoice list sorted by amount due reads a page of one doc_type in this order, ties by id, without sorting every
 # document (migration 0038); PostgreSQL wants an expression of an index in parentheses
-Index("ix_invoices_type_amount_due", Invoice.doc_type, Grouping(amount_due_sql(Invoice)), Invoice.id)
+Index("ix_invoices_type_amount_due", Invoice.doc_type, Grouping(amount_due_sql(Invoice, as_indexed=True)), Invoice.id)
 
 
 class InvoiceLine(Base):

@@ -169,10 +169,10 @@ def snapshot(customer: Customer) -> str:
     return json.dumps(snapshot_dict(customer), sort_keys=True, ensure_ascii=False)
 
 
-def due_expression() -> ColumnElement[int]:
-    """SQL for an invoice's amount due (mirrors core.workflow.amount_due: a draft asks its prepaid amount less), as
-    ix_invoices_type_amount_due holds it."""
-    return amount_due_sql(Invoice)
+def due_expression(as_indexed: bool = False) -> ColumnElement[int]:
+    """SQL for an invoice's amount due (mirrors core.workflow.amount_due: a draft asks its prepaid amount less);
+    ``as_indexed``: as ix_invoices_type_amount_due holds it, for a walk in that order (see models.amount_due_sql)."""
+    return amount_due_sql(Invoice, as_indexed=as_indexed)
 
 
 def written_off_on() -> ColumnElement[str]:
