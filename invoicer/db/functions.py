@@ -135,6 +135,7 @@ def left_first(left: Any, right: Any, onclause: ColumnElement[bool]) -> LeftFirs
 def _left_first_sqlite(element: LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
     if (linter := kw.get("from_linter")) is not None:  # the ON clause joins the two: no cartesian product
         linter.edges.update(itertools.product(element.left._from_objects, element.right._from_objects))
-    sides = {**kw, "asfrom": True}
+    sides, on = {**kw, "asfrom": True}, element.onclause
+    assert on is not None  # left_first always joins on a condition
     return (f"{compiler.process(element.left, **sides)} CROSS JOIN {compiler.process(element.right, **sides)} "
-            f"ON {compiler.process(element.onclause, **kw)}")
+            f"ON {compiler.process(on, **kw)}")
