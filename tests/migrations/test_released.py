@@ -61,6 +61,7 @@ RELEASED = {
     "0035_search_trigrams.py": "18b15433367be04bd11b109141e43c5f139763882e1d403fe2c91e43e119a357",
     "0036_amounts_index_prepaid.py": "31b227a3a9d46b10d2ebd1dbc32616544f17df61afa1683577eb743cc541046b",
     "0037_revenue_trigger_order.py": "7c3a2ffce7259dc2561fb98b340ac8d70c5707fcd72c7388567c9d2a7dd10540",
+    "0038_sorted_list_indexes.py": "324fad242ae799719bc82e550d6d69b51e69509c51d8136e0e42e2f07c85330e",
 }
 
 #: the revenue rules migrations install from db/summaries.py (0023, 0029, 0037): SHA-256 of each rule's SQL
