@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -63,8 +64,10 @@ def run(data_dir: Path | None = None) -> int:
         window.show()
         if first is not None:
             OpenAfterPaint(window, folder)
-        elif db.url is None:  # a server database is backed up with pg_dump (README), not file by file here
-            start_daily_backup(window, folder)
+        else:
+            if db.url is None:  # a server database is backed up with pg_dump (README), not file by file here
+                start_daily_backup(window, folder)
+            keep_out_of_collections()
         code = app.exec()
         if window.ops.first_read is None:  # else the store was never opened
             window.ops.db.close()
@@ -108,6 +111,14 @@ class OpenAfterPaint(QObject):
             self.window.close()
             return
         start_daily_backup(self.window, self.folder)
+        keep_out_of_collections()
+
+
+def keep_out_of_collections() -> None:
+    """Once the store is open and the services are loaded: what exists now lives as long as the app (modules,
+    classes, the mapped tables, compiled statements), so Python's collector no longer walks it. Its full collections
+    had walked all of it now and then, a pause of 100-340 ms in the middle of a keystroke at 100,000 invoices."""
+    gc.freeze()
 
 
 def open_business(folder: Path) -> Database | None:

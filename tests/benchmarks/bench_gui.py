@@ -169,17 +169,20 @@ def time_in_process(folder: Path) -> dict[str, list[tuple[float, str]]]:
 
     from invoicer import i18n
     from invoicer.db.migrate import open_database
+    from invoicer.gui.app import keep_out_of_collections
     from invoicer.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     i18n.set_language("en_US")
     db = open_database(folder, daily_backup=False)
     results: dict[str, list[tuple[float, str]]] = {"open": [], "keystroke": [], "count": [], "sort": []}
-    for _ in range(5):
+    for run in range(5):
         remember_page(folder, "settings")  # a light page, so the list is created when it is opened
         window = MainWindow(db)
         window.show()
         app.processEvents()
+        if run == 0:
+            keep_out_of_collections()  # as the app does once its store is open
         began = time.perf_counter()
         page = window.show_page("invoices")
         app.processEvents()
