@@ -5,7 +5,27 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
-import PySide6  # noqa: F401 (loads shiboken's support modules: the check set below is one of them)
+
+def _keep_none_alive() -> None:
+    """PySide6 6.12's bindings return None from each void method (``setText``, ``setRowCount``, ``setItem``…)
+    without a reference of its own, which is harmless from Python 3.12 on, where None is immortal. On 3.11 each such
+    call takes one reference from None, and after some thousands of calls Python stops the app with "Fatal Python
+    error: none_dealloc: deallocating None". Filling the reminders list of a million invoices (333,000 calls) did it
+    at once; an ordinary day of work would have in time. None is made as good as immortal here, as Python 3.12
+    does: its reference count (the first field of every object in CPython) is raised far beyond what any run can
+    take (tests/gui/test_qt_none.py)."""
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return
+    import ctypes
+
+    count = ctypes.c_ssize_t.from_address(id(None))
+    if count.value < 1 << 60:
+        count.value += 1 << 60
+
+
+_keep_none_alive()  # before the first call into Qt
+
+import PySide6  # noqa: E402, F401 (loads shiboken's support modules: the check set below is one of them)
 
 
 def _take_own_modules_as_using_pyside() -> None:
