@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from gui_helpers import sidebar
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtCore import Qt
 
 from invoicer import i18n
 from invoicer.db.engine import transaction
@@ -106,8 +106,7 @@ def test_the_reminders_list_names_the_recipient_not_a_date_bound(qtbot, window, 
     try:
         dialog = RemindersDialog(window.ops, parent=window)
         qtbot.addWidget(dialog)
-        table = dialog.findChild(QTableWidget)
-        titles = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+        titles = [dialog.model.headerData(c, Qt.Orientation.Horizontal) for c in range(dialog.model.columnCount())]
         assert "Empfänger" in titles and "Bis" not in titles
     finally:
         i18n.set_language("en_US")

@@ -232,7 +232,7 @@ def test_the_reminders_dialog_lists_and_sends_after_confirmation(
     dialog = RemindersDialog(ops, date(2026, 4, 4), parent)
     qtbot.addWidget(dialog)
     assert dialog.header.text() == "1 reminder due" and dialog.send_button.text() == "Send 1 reminder"
-    assert [dialog.table.item(0, c).text() for c in range(4)] == [
+    assert [dialog.model.index(0, c).data() for c in range(4)] == [
         "INV-2026-00001", "ACME SARL", "overdue", "ap@acme.example"]
     dialog.send_button.click()
     qtbot.waitUntil(lambda: dialog.last_run is not None, timeout=10000)
