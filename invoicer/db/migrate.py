@@ -5,12 +5,14 @@ same connection the app then uses (Alembic cookbook: "sharing a connection"). Wh
 be migrated is decided without Alembic (one read of the stored revision against ``HEAD_REVISION``, which
 db/fastread.py defines so that the first window can check it without SQLAlchemy too):
 importing Alembic costs a fifth of a second, so it is imported only when a migration runs.
+A migration of a large file takes a while (27 s at a million invoices): ``progress`` hears how far it is.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
@@ -33,6 +35,10 @@ if TYPE_CHECKING:
 
 #: less free space than this, and a write that fails failed for want of space
 FULL_BELOW = 1024 * 1024
+#: ``progress(phase, done, total)`` while an existing database is brought to this version's schema: BACKUP (bytes of
+#: the pre-migration backup's copy and compression), then MIGRATION (revisions applied, in the one transaction)
+MigrationProgress = Callable[[str, int, int], None]
+BACKUP, MIGRATION = "pre-migration backup", "migration"
 _DAMAGED = N_("{path} is damaged and cannot be opened. Restore a backup (invoicer backup list).")
 
 
@@ -82,8 +88,10 @@ def known_revisions() -> frozenset[str]:
     return frozenset(path.name.partition("_")[0] for path in (paths.migrations_dir() / "versions").glob("*.py"))
 
 
-def migrate(engine: Engine, revision: str = "head", *, downgrade: bool = False) -> None:
-    """Upgrade (or downgrade) the database to ``revision`` in one transaction, the way SQLite requires.
+def migrate(engine: Engine, revision: str = "head", *, downgrade: bool = False,
+            applied: Callable[[], None] | None = None) -> None:
+    """Upgrade (or downgrade) the database to ``revision`` in one transaction, the way SQLite requires;
+    ``applied()`` is told after each revision (inside the transaction: none is committed before the last).
 
     A batch migration rebuilds a table (create a copy, copy the rows, drop the old one): with foreign keys
     on, dropping a referenced table fails or cascades. SQLite ignores ``PRAGMA foreign_keys`` inside a
@@ -96,9 +104,7 @@ def migrate(engine: Engine, revision: str = "head", *, downgrade: bool = False) 
     if engine.dialect.name == "postgresql":
         # DDL is transactional on PostgreSQL: the whole upgrade commits or nothing does
         with engine.begin() as conn:
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            (command.downgrade if downgrade else command.upgrade)(cfg, revision)
+            (command.downgrade if downgrade else command.upgrade)(_on(conn, applied), revision)
         return
     with engine.connect() as conn:
         # on the DB-API connection: a statement through SQLAlchemy would begin the transaction first
@@ -107,12 +113,7 @@ def migrate(engine: Engine, revision: str = "head", *, downgrade: bool = False) 
         raw.execute("PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():
-                cfg = alembic_config()
-                cfg.attributes["connection"] = conn
-                if downgrade:
-                    command.downgrade(cfg, revision)
-                else:
-                    command.upgrade(cfg, revision)
+                (command.downgrade if downgrade else command.upgrade)(_on(conn, applied), revision)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     table, row, parent = broken[0][:3]
@@ -125,9 +126,20 @@ def migrate(engine: Engine, revision: str = "head", *, downgrade: bool = False) 
             raw.execute("PRAGMA foreign_keys = ON")
 
 
-def open_database(folder: Path, *, daily_backup: bool = True, key: str | None = None) -> Database:
+def _on(conn: Connection, applied: Callable[[], None] | None) -> Config:
+    """Alembic's configuration running on ``conn`` (migrations/env.py), telling ``applied()`` of each revision."""
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    if applied is not None:
+        cfg.attributes["on_version_apply"] = [lambda **_step: applied()]
+    return cfg
+
+
+def open_database(folder: Path, *, daily_backup: bool = True, key: str | None = None,
+                  progress: MigrationProgress | None = None) -> Database:
     """Open (creating if needed) ``folder/invoicer.sqlite3``, migrated to the current schema; ``key`` opens it when it
-    is encrypted (StorageError when it is missing or wrong)."""
+    is encrypted (StorageError when it is missing or wrong). ``progress`` hears how far the backup and the migration
+    of an existing file at an older schema are; nothing when there is none to migrate."""
     path = paths.database_path(folder)
     try:
         for where in (folder, paths.backups_dir(folder), paths.documents_dir(folder)):
@@ -155,11 +167,13 @@ def open_database(folder: Path, *, daily_backup: bool = True, key: str | None = 
         )
     # a file without a revision has no schema yet (a first migration stopped before its commit): nothing to copy
     if current is not None and current != HEAD_REVISION:
-        backup.create_backup(path, paths.backups_dir(folder), reason="pre-migration", keep=keep_backups, key=key)
+        backup.create_backup(path, paths.backups_dir(folder), reason="pre-migration", keep=keep_backups, key=key,
+                             progress=None if progress is None else lambda done, total: progress(BACKUP, done, total))
     engine = make_engine(path, key)
     try:
         if current != HEAD_REVISION:
-            migrate(engine)
+            # a file without a schema yet is made in a moment: only an older one's migration is told
+            migrate(engine, applied=None if progress is None or current is None else _counting(progress, current))
     except OperationalError as exc:
         engine.dispose()
         raise _storage_error(path, exc) from None
@@ -177,6 +191,21 @@ def open_database(folder: Path, *, daily_backup: bool = True, key: str | None = 
                       else None),
         key=key,
     )
+
+
+def _counting(progress: MigrationProgress, current: str) -> Callable[[], None]:
+    """Tell ``progress`` that the migration from ``current`` begins, and then of each revision applied. The revisions
+    to apply are those numbered after ``current``: each new one follows the head of its day (down_revision)."""
+    total = sum(1 for revision in known_revisions() if revision > current)
+    done = 0
+    progress(MIGRATION, done, total)
+
+    def applied() -> None:
+        nonlocal done
+        done = min(done + 1, total)
+        progress(MIGRATION, done, total)
+
+    return applied
 
 
 def server_revision(engine: Engine) -> str | None:

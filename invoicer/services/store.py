@@ -22,10 +22,10 @@ from invoicer import paths
 from invoicer.core.errors import N_, ClashError, StorageError
 from invoicer.db import migrate
 from invoicer.db.engine import transaction
-from invoicer.db.migrate import Database
+from invoicer.db.migrate import BACKUP, MIGRATION, Database, MigrationProgress
 from invoicer.services import encryption
 
-__all__ = ["Database", "Session", "data_folder", "desk_folder", "listen_for_other_desks", "open_database", "read", "rehearse", "require_sole_user", "transaction", "write"]
+__all__ = ["BACKUP", "MIGRATION", "Database", "MigrationProgress", "Session", "data_folder", "desk_folder", "listen_for_other_desks", "open_database", "read", "rehearse", "require_sole_user", "transaction", "write"]
 
 T = TypeVar("T")
 CLASH_ATTEMPTS = 5
@@ -36,10 +36,12 @@ LISTEN_POLL_SECONDS = 1.0
 RECONNECT_SECONDS = 5.0
 
 
-def open_database(folder: Path, *, daily_backup: bool = True) -> Database:
+def open_database(folder: Path, *, daily_backup: bool = True,
+                  progress: MigrationProgress | None = None) -> Database:
     """Open the business in ``folder`` (migrated to the current schema); an encrypted one with its key from the
-    system keyring or given for this run (``encryption.give_key``), refused clearly without it."""
-    return migrate.open_database(folder, daily_backup=daily_backup, key=encryption.file_key(folder))
+    system keyring or given for this run (``encryption.give_key``), refused clearly without it. ``progress(phase, done,
+    total)`` hears how far a migration is (BACKUP in bytes, then MIGRATION in revisions)."""
+    return migrate.open_database(folder, daily_backup=daily_backup, key=encryption.file_key(folder), progress=progress)
 
 
 def write(db: Database, action: Callable[[Session], T]) -> T:
