@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QObject, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QObject, QTimer, QTranslator, Signal, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -26,10 +26,14 @@ from invoicer.services import first_window
 from invoicer.services.first_window import FirstRead
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QProgressDialog
+
     from invoicer.gui.main_window import MainWindow
     from invoicer.services.store import Database
 
 log = logging.getLogger("invoicer.gui.app")
+#: a start that migrates the database shows its progress once it has taken this long: a quick one flashes nothing
+MIGRATION_DIALOG_AFTER_MS = 500
 
 def run(data_dir: Path | None = None) -> int:
     """Start the desktop app on ``data_dir`` (the default data folder when None); returns the exit code."""
@@ -125,7 +129,7 @@ def open_business(folder: Path) -> Database | None:
     """The database this desk is set to: the shared server saved in Settings → Database, else the local file.
     A server that cannot be used is named, and the user may work on the local file this time instead (the desk
     stays set to the server). None when nothing was opened."""
-    from invoicer.services import encryption, server, store
+    from invoicer.services import encryption, server
 
     url = server.saved_url(folder)
     if url is not None:
@@ -139,10 +143,96 @@ def open_business(folder: Path) -> Database | None:
     try:
         if encryption.needs_key(folder) and not ask_database_key(folder):
             return None
-        return store.open_database(folder, daily_backup=False)  # started once the window shows, not before
+        return open_local_file(folder)
     except InvoicerError as err:
         messages.show_error(None, err)
         return None
+
+
+def open_local_file(folder: Path) -> Database:
+    """The local database file, opened in a worker thread while events are handled here: a migration (the file backed
+    up, then brought to this version's schema) shows its progress in a dialog. The dialog waits
+    ``MIGRATION_DIALOG_AFTER_MS`` to appear and has no Cancel: a migration cannot be stopped halfway safely. What
+    opening raised is raised here, on the UI thread."""
+    from PySide6.QtCore import QEventLoop
+
+    from invoicer.services import store
+
+    shown = MigrationProgress()
+    opened: Future[Database] = Future()
+
+    def work() -> None:
+        try:  # the day's backup starts once the window shows, not before
+            opened.set_result(store.open_database(folder, daily_backup=False, progress=shown.progress))
+        except BaseException as error:  # raised again on the UI thread
+            opened.set_exception(error)
+
+    waiting = QEventLoop()
+    when_done(shown, opened, lambda _opened: waiting.quit())
+    threading.Thread(target=work, name="invoicer-open").start()
+    waiting.exec()
+    shown.close()
+    return opened.result()
+
+
+class MigrationProgress(QObject):
+    """The progress of a migration at start, told from the worker thread (``progress``) and shown on the UI thread in
+    a modal dialog, made at the first report: nothing is made when there is nothing to migrate."""
+
+    _progressed = Signal(str, int)  # (phase, percent; -1 when unknown): a file's bytes exceed a Qt int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: tuple[str, int] | None = None
+        self.dialog: QProgressDialog | None = None
+        self._progressed.connect(self._show)
+
+    def progress(self, phase: str, done: int, total: int) -> None:
+        """Called by the worker; only a change of phase or of whole percent reaches the dialog."""
+        report = (phase, 100 * done // total if total > 0 else -1)
+        if report != self._last:
+            self._last = report
+            self._progressed.emit(*report)
+
+    @Slot(str, int)
+    def _show(self, phase: str, percent: int) -> None:
+        from invoicer.services import store
+
+        if self.dialog is None:
+            self.dialog = _uninterruptible_progress_dialog()
+        self.dialog.setLabelText(_("Making a backup before updating the database…") if phase == store.BACKUP
+                                 else _("Updating the database for this version of Invoicer…"))
+        self.dialog.setMaximum(0 if percent < 0 else 100)
+        self.dialog.setValue(max(percent, 0))
+
+    def close(self) -> None:
+        if self.dialog is not None:
+            self.dialog.hide()  # not close(): the dialog refuses that
+            self.dialog.deleteLater()
+            self.dialog = None
+
+
+def _uninterruptible_progress_dialog() -> QProgressDialog:
+    """A modal progress dialog without Cancel that neither Escape nor the window's close button hides."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QProgressDialog
+
+    class Uninterruptible(QProgressDialog):
+        def closeEvent(self, event: QCloseEvent) -> None:
+            event.ignore()
+
+        def reject(self) -> None:
+            pass
+
+    dialog = Uninterruptible()
+    dialog.setWindowTitle(APP_NAME)
+    dialog.setCancelButton(None)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setAutoReset(False)  # 100 % of the backup is not the end: the migration follows in the same dialog
+    dialog.setAutoClose(False)
+    dialog.setMinimumDuration(MIGRATION_DIALOG_AFTER_MS)
+    return dialog
 
 
 def ask_database_key(folder: Path) -> bool:

@@ -66,7 +66,8 @@ def test_connecting_to_a_server_tests_it_saves_it_with_the_password_in_the_keyri
 
 
 def test_a_server_that_cannot_be_used_at_start_offers_the_local_file_this_time(
-        gui_db, dialogs, monkeypatch):  # type: ignore[no-untyped-def]
+        qtbot, gui_db, dialogs, monkeypatch):  # type: ignore[no-untyped-def]
+    # qtbot: the app exists at start (the local file is opened while its events are handled)
     server.save_connection(gui_db.folder, "postgresql://owner@127.0.0.1:9/books")
     dialogs.confirm_answer = False
     assert app.open_business(gui_db.folder) is None
