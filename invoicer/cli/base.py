@@ -101,8 +101,22 @@ class Context:
     @property
     def db(self) -> store.Database:
         if self._db is None:
-            self._db = (server.open_shared(self.url, self.folder) if self.url else store.open_database(self.folder))
+            self._db = (server.open_shared(self.url, self.folder) if self.url
+                        else store.open_database(self.folder, progress=self._migration_progress()))
         return self._db
+
+    def _migration_progress(self) -> store.MigrationProgress | None:
+        """A migration's phases on stderr when they are shown (None otherwise: the backup is then copied at once)."""
+        if not self.shows_progress:
+            return None
+        phases = self.phases("Updating the database for this version")
+        units = {store.BACKUP: "bytes", store.MIGRATION: "revisions"}
+        return lambda phase, done, total: phases(phase, units[phase], done, total)
+
+    @property
+    def shows_progress(self) -> bool:
+        """Progress goes to stderr when it is a terminal, never in --json mode."""
+        return not self.as_json and sys.stderr.isatty()
 
     def write(self, action: Callable[[store.Session], T]) -> T:
         """One user action in one transaction."""
@@ -127,7 +141,7 @@ class Context:
 
     def progress(self, what: str, unit: str = "rows") -> Callable[[int, int], None]:
         """Progress as a percentage on stderr (a terminal only, never in --json mode), with the count of ``unit``."""
-        show = not self.as_json and sys.stderr.isatty()
+        show = self.shows_progress
 
         def progress(done: int, total: int) -> None:
             if show:
@@ -145,7 +159,7 @@ class Context:
 
         def progress(phase: str, unit: str, done: int, total: int) -> None:
             if phase not in shown:
-                if open_line[0] and not self.as_json and sys.stderr.isatty():
+                if open_line[0] and self.shows_progress:
                     print(file=sys.stderr)  # the phase before ended short of its estimate
                 shown[phase] = self.progress(f"{what}, {phase}", unit)
             shown[phase](done, total)
