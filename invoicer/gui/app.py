@@ -169,8 +169,12 @@ def open_local_file(folder: Path) -> Database:
 
     waiting = QEventLoop()
     when_done(shown, opened, lambda _opened: waiting.quit())
-    threading.Thread(target=work, name="invoicer-open").start()
+    worker = threading.Thread(target=work, name="invoicer-open")
+    worker.start()
     waiting.exec()
+    # the worker ends at once; joined so that it lets go of its references to the QObjects here first: the last one
+    # goes on this thread, which owns them (a QObject deleted on another thread corrupted memory)
+    worker.join()
     shown.close()
     return opened.result()
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
 from invoicer import APP_NAME, paths
 from invoicer.core.errors import N_, StorageError
-from invoicer.db import migrate
+from invoicer.db import backup, migrate
 from invoicer.gui import app as app_module
 from invoicer.gui import messages
 from invoicer.gui.main_window import MainWindow
@@ -43,10 +43,10 @@ class Watcher:
         self.timer = QTimer()
         self.timer.timeout.connect(self.look)
         self.timer.start(5)
-        real_backup, real_migrate = migrate.backup.create_backup, migrate.migrate
+        real_backup, real_migrate = backup.create_backup, migrate.migrate
 
         def create_backup(*args: Any, **kwargs: Any) -> Path:
-            archive = real_backup(*args, **kwargs)
+            archive: Path = real_backup(*args, **kwargs)
             self.backup_shown.wait(WAIT_SECONDS)
             return archive
 
@@ -54,7 +54,7 @@ class Watcher:
             self.migration_shown.wait(WAIT_SECONDS)
             real_migrate(*args, **kwargs)
 
-        monkeypatch.setattr(migrate.backup, "create_backup", create_backup)
+        monkeypatch.setattr(backup, "create_backup", create_backup)
         monkeypatch.setattr(migrate, "migrate", migrated)
         monkeypatch.setattr(app_module, "MIGRATION_DIALOG_AFTER_MS", 0)
 
