@@ -231,6 +231,9 @@ def test_the_reminders_dialog_lists_and_sends_after_confirmation(
     make_open(ops.db, customer_id, date(2026, 3, 2), due_date=date(2026, 4, 1))
     dialog = RemindersDialog(ops, date(2026, 4, 4), parent)
     qtbot.addWidget(dialog)
+    # read in the background (a second at a million invoices): nothing can be sent until the list is there
+    assert dialog.header.text() == "Reading the reminders due…" and not dialog.send_button.isEnabled()
+    qtbot.waitUntil(lambda: not dialog.loading(), timeout=10000)
     assert dialog.header.text() == "1 reminder due" and dialog.send_button.text() == "Send 1 reminder"
     assert [dialog.model.index(0, c).data() for c in range(4)] == [
         "INV-2026-00001", "ACME SARL", "overdue", "ap@acme.example"]
@@ -238,7 +241,8 @@ def test_the_reminders_dialog_lists_and_sends_after_confirmation(
     qtbot.waitUntil(lambda: dialog.last_run is not None, timeout=10000)
     assert dialogs.confirmations == ["Send 1 payment reminder now?"] and dialogs.infos == ["1 reminder sent."]
     assert server.messages[0].message["Subject"] == "Relance : facture INV-2026-00001 échue"
-    assert dialog.header.text() == "No reminders are due." and not dialog.send_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.header.text() == "No reminders are due.", timeout=10000)  # read again
+    assert not dialog.send_button.isEnabled()
 
 
 def test_the_watcher_counts_and_sends_automatically_when_switched_on(
@@ -313,6 +317,8 @@ def test_the_mail_pieces_speak_the_interface_language(qtbot, ops: Operations, pa
     try:
         dialog = RemindersDialog(ops, date(2026, 4, 4), parent)
         qtbot.addWidget(dialog)
+        assert dialog.header.text() == "Fällige Zahlungserinnerungen werden gelesen…"
+        qtbot.waitUntil(lambda: not dialog.loading(), timeout=10000)
         assert dialog.header.text() == "Keine Erinnerungen fällig."
         form = MailSettingsWidget(ops)
         qtbot.addWidget(form)

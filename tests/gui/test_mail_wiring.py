@@ -89,7 +89,8 @@ def test_reminders_due_at_start_are_shown_and_sent_after_confirmation(  # type: 
 
     qtbot.mouseClick(window.reminders_button, Qt.MouseButton.LeftButton)
     dialog = window.findChild(RemindersDialog)
-    assert dialog is not None and dialog.isVisible() and dialog.header.text() == "1 reminder due"
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.header.text() == "1 reminder due", timeout=10000)
     qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.last_run is not None, timeout=10000)
     assert dialogs.confirmations == ["Send 1 payment reminder now?"] and len(server.messages) == 1

@@ -111,14 +111,34 @@ class RemindersDialog(QDialog):
         layout.addWidget(self.header)
         layout.addWidget(self.table)
         layout.addWidget(self.buttons)
+        self.due: list[DueReminder] = []
+        self._reader = LatestRead(self, self._read)
         self.refresh()
 
     def refresh(self) -> None:
-        try:
-            self.due = due_reminders(self.ops, self.today)
-        except InvoicerError as err:  # a broken schedule or template setting
-            messages.show_error(self, err)
-            self.due = []
+        """Read the reminders due in the background (a second at a million invoices, the dialog shown meanwhile);
+        the list, the header and the buttons follow once read, and nothing can be sent before."""
+        self.header.setText(_("Reading the reminders due…"))
+        self.send_button.setEnabled(False)
+        self.letters_button.setEnabled(False)
+        today = self.today
+
+        def read() -> list[DueReminder] | InvoicerError:
+            try:
+                return due_reminders(self.ops, today)
+            except InvoicerError as err:  # a broken schedule or template setting
+                return err
+
+        self._reader.ask(read)
+
+    def loading(self) -> bool:
+        return self._reader.busy()
+
+    def _read(self, answer: list[DueReminder] | InvoicerError) -> None:
+        if isinstance(answer, InvoicerError):
+            messages.show_error(self, answer)
+            answer = []
+        self.due = answer
         self.model.set_records(self.due)
         count = len(sendable(self.due))
         self.header.setText(
