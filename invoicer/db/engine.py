@@ -4,7 +4,7 @@ for a business shared by several desks."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,15 +32,15 @@ BULK_PAGE_CACHE_KIB = 32768
 
 
 @contextmanager
-def bulk_page_cache(pragma: Callable[[str], Any]) -> Iterator[None]:
-    """A page cache of BULK_PAGE_CACHE_KIB on an SQLite connection while a bulk write runs (an import, the demo's
-    load), the connection's own setting again afterwards; ``pragma`` runs one PRAGMA and returns its first value."""
-    before = pragma("PRAGMA cache_size")
-    pragma(f"PRAGMA cache_size = -{BULK_PAGE_CACHE_KIB}")
+def bulk_page_cache(dbapi: sqlite3.Connection | sqlite3.Cursor) -> Iterator[None]:
+    """A page cache of BULK_PAGE_CACHE_KIB on an SQLite connection (its DB-API connection or a cursor of it) while a
+    bulk write runs (an import, the demo's load), the connection's own setting again afterwards."""
+    before = dbapi.execute("PRAGMA cache_size").fetchone()[0]
+    dbapi.execute(f"PRAGMA cache_size = -{BULK_PAGE_CACHE_KIB}")
     try:
         yield
     finally:
-        pragma(f"PRAGMA cache_size = {int(before or -2000)}")
+        dbapi.execute(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

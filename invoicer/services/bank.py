@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -154,11 +156,8 @@ def _page_cache(session: Session) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    def pragma(sql: str) -> object:
-        result = connection.exec_driver_sql(sql)
-        return result.scalar() if result.returns_rows else None
-
-    with bulk_page_cache(pragma):
+    # pysqlite's connection, or SQLCipher's of the same interface for an encrypted file
+    with bulk_page_cache(cast(sqlite3.Connection, connection.connection.driver_connection)):
         yield
 
 

@@ -245,8 +245,7 @@ class _BulkWriter:
                 actor = cur.cursor.fetchone()[0]
                 cur.execute("COMMIT")  # the driver began a transaction of its own on first use: close it
             # each chunk's rows land all over the indexes: on SQLite they get a page cache that holds them
-            cache = contextlib.nullcontext() if on_server else bulk_page_cache(
-                lambda sql: (cur.execute(sql).fetchone() or (None,))[0])
+            cache = contextlib.nullcontext() if on_server else bulk_page_cache(cur)
             with cache:
                 for offset in range(0, n, CHUNK):
                     cur.execute(begin)

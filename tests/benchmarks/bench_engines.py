@@ -48,21 +48,11 @@ from invoicer.db.migrate import Database, open_database, open_server  # noqa: E4
 from invoicer.db.models import Customer, Invoice  # noqa: E402
 from invoicer.services import integrity, invoices, ledger, reports, server, store  # noqa: E402
 from invoicer.services.invoices import DraftData, InvoiceFilter, LineData  # noqa: E402
-from tests.benchmarks.report import publish  # noqa: E402
+from tests.benchmarks.report import median_ms, publish  # noqa: E402
 from tests.postgres.cluster import bin_dir, start_cluster  # noqa: E402
 
 PAGE = 100
 Work = Callable[[Any], object]
-
-
-def median_ms(work: Callable[[], object], runs: int) -> float:
-    work()  # warm-up: statement caches, pages in memory
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
 
 
 def reads(db: Database) -> dict[str, Work]:

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +23,7 @@ from sqlalchemy import event  # noqa: E402
 
 from invoicer.db.engine import make_engine, make_session_factory  # noqa: E402
 from invoicer.services import invoices  # noqa: E402
-
-
-def median_ms(work: Callable[[], object], runs: int) -> float:
-    work()
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+from tests.benchmarks.report import median_ms  # noqa: E402
 
 
 def main() -> None:

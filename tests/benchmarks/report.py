@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,3 +21,15 @@ def publish(name: str, results: dict[str, Any]) -> Path:
     for key, value in results.items():
         print(f"{key:<{width}}  {value}")
     return target
+
+
+def median_ms(work: Callable[[], object], runs: int) -> float:
+    """The median wall time of ``runs`` calls of ``work`` in milliseconds, after one call not counted (statement
+    caches, pages in memory)."""
+    work()
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)

@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex
@@ -22,7 +21,7 @@ from invoicer.db import summaries, triggers
 from invoicer.db.engine import transaction
 from invoicer.db.migrate import HEAD_REVISION, Database, migrate, open_server
 from invoicer.db.models import Base, Invoice
-from tests.services.helpers import add_customer, make_draft, make_open, set_up_seller
+from tests.services.helpers import add_customer, make_draft, make_open, set_up_seller, statements_sent
 
 
 def _triggers(engine: Engine) -> set[str]:
@@ -145,18 +144,7 @@ def test_a_wide_search_counts_a_matching_customers_documents_from_an_index_alone
 def _plans(db: Database, work: Callable[[Session], object]) -> list[str]:
     """The plans of the SELECTs ``work`` sends, with sequential scans made as dear as the planner allows (the
     test's tables are small and would be read whole anyway)."""
-    sent: list[tuple[str, Any]] = []
-
-    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        with db.readonly_sessions() as s:
-            work(s)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
+    sent = statements_sent(db, work, lambda statement: statement.lstrip().upper().startswith("SELECT"))
     with db.engine.connect() as conn:
         conn.exec_driver_sql("SET enable_seqscan = off")
         return ["\n".join(conn.exec_driver_sql(f"EXPLAIN {sql}", params).scalars()) for sql, params in sent]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from invoicer.db import triggers
@@ -90,3 +92,20 @@ def tamper(db: Database, *statements: str) -> None:
     with db.engine.begin() as conn, triggers.triggers_set_aside(conn):
         for sql in statements:
             conn.exec_driver_sql(sql)
+
+
+def statements_sent(db: Database, work: Callable[..., object], wanted: Callable[[str], bool]) -> list[tuple[str, Any]]:
+    """The statements (with their parameters) ``work(session)`` sends in one read session, those ``wanted`` keeps."""
+    sent: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if wanted(statement):
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        with db.readonly_sessions() as s:
+            work(s)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    return sent

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from invoicer.core.listing import InvoiceFilter
@@ -17,6 +17,7 @@ from invoicer.db.engine import transaction
 from invoicer.db.migrate import Database
 from invoicer.db.models import Customer, Invoice
 from invoicer.services import credit_notes, demo, invoices, payments, store
+from tests.services.helpers import statements_sent
 
 TODAY = date(2026, 11, 20)
 LATER = TODAY + timedelta(days=60)  # many open invoices overdue by then
@@ -85,19 +86,7 @@ def test_sorted_by_amount_due_or_customer_in_the_reference_order(db: Database) -
 
 
 def _sent(db: Database, work: Callable[[Session], object]) -> list[tuple[str, Any]]:
-    sent: list[tuple[str, Any]] = []
-
-    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        if "ORDER BY" in statement:
-            sent.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        with db.readonly_sessions() as s:
-            work(s)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
-    return sent
+    return statements_sent(db, work, lambda statement: "ORDER BY" in statement)
 
 
 @pytest.mark.sqlite_only

@@ -112,7 +112,7 @@ class RemindersDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(self.buttons)
         self.due: list[DueReminder] = []
-        self._reader = LatestRead(self, self._read)
+        self._reader = LatestRead(self, self._read, self._refused)
         self.refresh()
 
     def refresh(self) -> None:
@@ -122,23 +122,17 @@ class RemindersDialog(QDialog):
         self.send_button.setEnabled(False)
         self.letters_button.setEnabled(False)
         today = self.today
-
-        def read() -> list[DueReminder] | InvoicerError:
-            try:
-                return due_reminders(self.ops, today)
-            except InvoicerError as err:  # a broken schedule or template setting
-                return err
-
-        self._reader.ask(read)
+        self._reader.ask(lambda: due_reminders(self.ops, today))
 
     def loading(self) -> bool:
         return self._reader.busy()
 
-    def _read(self, answer: list[DueReminder] | InvoicerError) -> None:
-        if isinstance(answer, InvoicerError):
-            messages.show_error(self, answer)
-            answer = []
-        self.due = answer
+    def _refused(self, err: InvoicerError) -> None:  # a broken schedule or template setting
+        messages.show_error(self, err)
+        self._read([])
+
+    def _read(self, due: list[DueReminder]) -> None:
+        self.due = due
         self.model.set_records(self.due)
         count = len(sendable(self.due))
         self.header.setText(
@@ -210,7 +204,7 @@ class ReminderWatcher(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
-        self._counter = LatestRead(self, self._counted)
+        self._counter = LatestRead(self, self._counted, lambda err: self.auto_failed.emit(error_text(err)))
 
     def start(self) -> None:
         self.check()
@@ -221,22 +215,16 @@ class ReminderWatcher(QObject):
         on (and ``send``)."""
         today = self.today()
 
-        def read() -> tuple[int, bool] | InvoicerError:
-            try:
-                count = len(sendable(due_reminders(self.ops, today)))
-                return count, send and count > 0 and bool(self.ops.read(reminders.AUTO_SEND.get))
-            except InvoicerError as err:
-                return err
+        def read() -> tuple[int, bool]:
+            count = len(sendable(due_reminders(self.ops, today)))
+            return count, send and count > 0 and bool(self.ops.read(reminders.AUTO_SEND.get))
 
         self._counter.ask(read)
 
     def counting(self) -> bool:
         return self._counter.busy()
 
-    def _counted(self, answer: tuple[int, bool] | InvoicerError) -> None:
-        if isinstance(answer, InvoicerError):
-            self.auto_failed.emit(error_text(answer))
-            return
+    def _counted(self, answer: tuple[int, bool]) -> None:
         count, automatic = answer
         self.due_changed.emit(count)
         if automatic and self.sending is None:

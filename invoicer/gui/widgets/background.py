@@ -11,17 +11,23 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from invoicer.core.errors import InvoicerError
+
 
 class LatestRead(QObject):
     """Runs reads one at a time in a background thread; a read asked for while another runs replaces any
     still waiting, and only the answer to the latest one is delivered (``done(result)``, on the UI thread).
-    For a figure that follows what the user types, where older answers are of no use."""
+    For a figure that follows what the user types, where older answers are of no use. A read refused with an
+    InvoicerError (a broken setting…) goes to ``refused(error)`` on the UI thread when given; any other failure is
+    logged and the figure stays as it was."""
 
     _answered = Signal(int, object)
 
-    def __init__(self, parent: QObject, done: Callable[[Any], None]) -> None:
+    def __init__(self, parent: QObject, done: Callable[[Any], None],
+                 refused: Callable[[InvoicerError], None] | None = None) -> None:
         super().__init__(parent)
         self._done = done
+        self._refused = refused
         self._lock = threading.Lock()
         self._latest = 0
         self._waiting: tuple[int, Callable[[], Any]] | None = None
@@ -51,6 +57,11 @@ class LatestRead(QObject):
                 self._waiting = None
             try:
                 result = read()
+            except InvoicerError as refusal:
+                if self._refused is None:
+                    logging.getLogger("invoicer.gui").warning("background read refused: %s", refusal)
+                    continue
+                result = refusal
             except Exception:  # a figure that cannot be read stays as it was; the reason goes to the log
                 logging.getLogger("invoicer.gui").exception("background read failed")
                 continue
@@ -61,7 +72,11 @@ class LatestRead(QObject):
 
     @Slot(int, object)
     def _deliver(self, ticket: int, result: object) -> None:
-        if ticket == self._latest:
+        if ticket != self._latest:
+            return
+        if isinstance(result, InvoicerError) and self._refused is not None:
+            self._refused(result)
+        else:
             self._done(result)
 
 
